@@ -1,0 +1,44 @@
+/**
+ * x86-64 address-space constants (4 KiB pages, 4-level paging), as in
+ * linux-mm.md §0.1. Every user address is below 2^47 and so exact in a JS
+ * number; syscall arguments arrive as u64 `bigint`s and are converted once
+ * validated.
+ * @module
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 0x1000;
+export const PAGE_MASK = ~(PAGE_SIZE - 1);
+/** arch/x86/include/asm/page_64_types.h: TASK_SIZE_MAX = (1 << 47) - PAGE_SIZE. */
+export const TASK_SIZE = 0x7ffffffff000;
+export const PMD_SIZE = 0x200000;
+/** mm/mmap.c: stack_guard_gap, 256 pages. */
+export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** include/linux/mm.h: DEFAULT_MAX_MAP_COUNT = USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN. */
+export const DEFAULT_MAX_MAP_COUNT = 65530;
+/** Top-down mmap_base without ASLR: TASK_SIZE - 128 MiB gap, linux-mm.md §2.4. */
+export const MMAP_BASE = 0x7ffff7fff000;
+/** arch/x86/include/asm/processor.h: TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3). */
+export const TASK_UNMAPPED_BASE = 0x2aaaaaaaa000;
+/** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit, as pages: LLONG_MAX >> PAGE_SHIFT. */
+export const MAX_LFS_PAGES = 2 ** 51;
+export const VSYSCALL_ADDR = 0xffffffffff600000n;
+
+export const U64_MAX = 0xffffffffffffffffn;
+export const BIG_PAGE = 0x1000n;
+export const BIG_TASK_SIZE = 0x7ffffffff000n;
+
+/** Rounds a u64 up to a page; wraps to 0 like the kernel's PAGE_ALIGN. */
+export function pageAlignU64(x: bigint): bigint {
+  return (x + 0xfffn) & 0xfffffffffffff000n;
+}
+
+/** Interprets any integer as a u64 (a syscall argument register). */
+export function u64(x: bigint | number): bigint {
+  return BigInt.asUintN(64, typeof x === "bigint" ? x : BigInt(Math.trunc(x)));
+}
+
+/** Interprets any integer as an s32 (an `int` argument such as prot or fd). */
+export function s32(x: bigint | number): number {
+  return Number(BigInt.asIntN(32, typeof x === "bigint" ? x : BigInt(Math.trunc(x))));
+}

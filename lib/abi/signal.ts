@@ -1,0 +1,60 @@
+/**
+ * Signals and `si_code` values as x86-64 Linux delivers them for memory
+ * faults (`include/uapi/asm-generic/siginfo.h`), named as strace names them.
+ * @module
+ */
+
+export const SIGKILL = 9;
+export const SIGBUS = 7;
+export const SIGSEGV = 11;
+export const SIGCHLD = 17;
+
+export const SEGV_MAPERR = 1;
+export const SEGV_ACCERR = 2;
+export const SEGV_PKUERR = 4;
+export const BUS_ADRALN = 1;
+export const BUS_ADRERR = 2;
+export const BUS_OBJERR = 3;
+export const BUS_MCEERR_AR = 4;
+export const BUS_MCEERR_AO = 5;
+export const SI_KERNEL = 0x80;
+
+const SIGNAL_NAMES: Record<number, string> = {
+  [SIGKILL]: "SIGKILL",
+  [SIGBUS]: "SIGBUS",
+  [SIGSEGV]: "SIGSEGV",
+  [SIGCHLD]: "SIGCHLD",
+};
+
+/** The name of a signal number (`SIGSEGV`). */
+export function signalName(signo: number): string {
+  return SIGNAL_NAMES[signo] ?? `SIG${signo}`;
+}
+
+/** The strace name of an `si_code` for a given signal. */
+export function siCodeName(signo: number, code: number): string {
+  if (code === SI_KERNEL) return "SI_KERNEL";
+  if (signo === SIGSEGV) {
+    if (code === SEGV_MAPERR) return "SEGV_MAPERR";
+    if (code === SEGV_ACCERR) return "SEGV_ACCERR";
+    if (code === SEGV_PKUERR) return "SEGV_PKUERR";
+  }
+  if (signo === SIGBUS) {
+    if (code === BUS_ADRALN) return "BUS_ADRALN";
+    if (code === BUS_ADRERR) return "BUS_ADRERR";
+    if (code === BUS_OBJERR) return "BUS_OBJERR";
+    if (code === BUS_MCEERR_AR) return "BUS_MCEERR_AR";
+    if (code === BUS_MCEERR_AO) return "BUS_MCEERR_AO";
+  }
+  return String(code);
+}
+
+/** A synchronous fault signal as the kernel fills `siginfo_t`. */
+export interface SigInfo {
+  signo: number;
+  code: number;
+  /** The faulting address (CR2), exact byte; 0 for SI_KERNEL (#GP). */
+  addr: number;
+  /** `si_addr_lsb` for BUS_MCEERR_*; absent otherwise. */
+  addrLsb?: number;
+}

@@ -1,0 +1,52 @@
+/**
+ * `struct inode` with its page cache (`struct address_space`) and the set
+ * of VMAs that map it (`i_mmap`), for an in-memory filesystem.
+ *
+ * Page-cache pages are frames with PG_FILE (and PG_SHMEM for tmpfs/shmem);
+ * the page cache holds one reference on each. There is no backing store:
+ * a regular file's page is created (zero-filled) on first access and kept,
+ * so its contents persist like a file's would.
+ * @module
+ */
+
+import type { Vma } from "../mm/vma.ts";
+
+export type InodeKind = "regular" | "shmem";
+
+export interface SuperBlock {
+  /** Device numbers as /proc/PID/maps prints them (hex). */
+  readonly major: number;
+  readonly minor: number;
+  /** Mount-wide noexec (MNT_NOEXEC): PROT_EXEC mappings are refused. */
+  readonly noexec: boolean;
+  /** Supports fallocate(PUNCH_HOLE) (tmpfs/ext4 do). */
+  readonly punchHole: boolean;
+  /** Filesystem name for messages. */
+  readonly name: string;
+}
+
+export class Inode {
+  /** Page cache: page index -> pfn. */
+  readonly pages = new Map<number, number>();
+  /** i_mmap: every VMA (in any mm) mapping this inode. */
+  readonly mappings = new Set<Vma>();
+  /** Directory entries naming this inode; 0 once unlinked. */
+  nlink = 1;
+  /** Mode bits (permission part only, for stat-like views). */
+  mode = 0o644;
+
+  constructor(
+    readonly ino: number,
+    readonly sb: SuperBlock,
+    readonly kind: InodeKind,
+    /** The path shown in /proc/PID/maps (d_path), without " (deleted)". */
+    public path: string,
+    /** i_size in bytes. */
+    public size = 0,
+  ) {}
+
+  /** Pages covering i_size: ceil(size / 4096). */
+  get sizePages(): number {
+    return Math.ceil(this.size / 4096);
+  }
+}

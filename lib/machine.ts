@@ -1,0 +1,169 @@
+/**
+ * The emulated machine: physical memory, filesystems, processes, policies,
+ * the kernel log, a seeded generator and a virtual clock. Pure: no I/O, no
+ * host time, no host randomness.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * const m = new Machine({ ramBytes: 64 << 20 });
+ * console.log(m.init.pid); // 1
+ * ```
+ * @module
+ */
+
+import { FrameTable } from "./phys/frames.ts";
+import { Filesystem } from "./fs/fs.ts";
+import { Rng } from "./util/rng.ts";
+import { VirtualClock } from "./util/clock.ts";
+import { Dmesg } from "./dmesg.ts";
+import { Mm } from "./mm/mm.ts";
+import { type Disposition, Process } from "./proc/process.ts";
+import { AnonVma } from "./mm/vma.ts";
+import {
+  checkKnob,
+  DEFAULT_PRESET,
+  type KnobName,
+  type KnobValue,
+  type Policies,
+  presetPolicies,
+} from "./policy.ts";
+import { DEFAULT_MAX_MAP_COUNT } from "./abi/layout.ts";
+import { execInitialImage } from "./proc/exec.ts";
+import { OpenFile } from "./fs/file.ts";
+import type { Inode } from "./fs/inode.ts";
+
+/** /proc/sys/vm knobs. */
+export interface Sysctl {
+  /** vm.max_map_count */
+  maxMapCount: number;
+  /** vm.mmap_min_addr (this project's machines: 4096) */
+  mmapMinAddr: number;
+  /** vm.overcommit_memory: 0 heuristic, 1 always, 2 strict */
+  overcommitMemory: 0 | 1 | 2;
+  /** vm.overcommit_ratio (percent) */
+  overcommitRatio: number;
+}
+
+export interface MachineConfig {
+  /** Physical memory in bytes; default 1 GiB. */
+  ramBytes?: number;
+  /** Seed of the machine's one generator; default 1. */
+  seed?: number;
+  /** An era or RFC preset; default linux-6.18. */
+  preset?: string;
+  /** Individual policy overrides on top of the preset. */
+  policies?: Partial<Record<KnobName, string>>;
+  sysctl?: Partial<Sysctl>;
+  /** The init process's command name; default "prog". */
+  comm?: string;
+  /** Whether the user is root (CAP_SYS_RAWIO, CAP_IPC_LOCK...); default true. */
+  root?: boolean;
+  /** What SIGSEGV/SIGBUS do by default; the REPL's default is `catch`. */
+  defaultDisposition?: Disposition;
+}
+
+export const DEFAULT_RAM = 1 << 30;
+
+export class Machine {
+  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
+  readonly rng: Rng;
+  readonly clock = new VirtualClock();
+  readonly dmesg: Dmesg;
+  readonly frames: FrameTable;
+  readonly fs = new Filesystem();
+  readonly sysctl: Sysctl;
+  readonly policies: Policies;
+  /** Processes by pid, in pid order. */
+  readonly procs = new Map<number, Process>();
+  defaultDisposition: Disposition;
+  private nextPid = 1;
+  private nextMm = 1;
+  private nextAnonVma = 1;
+  private nextFile = 1;
+
+  constructor(config: MachineConfig = {}) {
+    this.config = {
+      ramBytes: config.ramBytes ?? DEFAULT_RAM,
+      seed: config.seed ?? 1,
+      preset: config.preset ?? DEFAULT_PRESET,
+      comm: config.comm ?? "prog",
+      root: config.root ?? true,
+      defaultDisposition: config.defaultDisposition ?? "catch",
+    };
+    const base = presetPolicies(this.config.preset);
+    if (base === undefined) throw new Error(`unknown preset ${this.config.preset}`);
+    this.policies = { ...base };
+    for (const [k, v] of Object.entries(config.policies ?? {})) {
+      const err = checkKnob(k, String(v));
+      if (err) throw new Error(err);
+      (this.policies as Record<string, string>)[k] = String(v);
+    }
+    this.sysctl = {
+      maxMapCount: DEFAULT_MAX_MAP_COUNT,
+      mmapMinAddr: 4096,
+      overcommitMemory: 0,
+      overcommitRatio: 50,
+      ...config.sysctl,
+    };
+    this.defaultDisposition = this.config.defaultDisposition;
+    this.rng = new Rng(this.config.seed);
+    this.dmesg = new Dmesg(this.clock);
+    this.frames = new FrameTable({ ramBytes: this.config.ramBytes });
+    this.spawn(this.config.comm);
+  }
+
+  /** The current value of a policy knob. */
+  policy<K extends KnobName>(name: K): KnobValue<K> {
+    return this.policies[name] as KnobValue<K>;
+  }
+
+  /** Sets a policy knob; returns an error message or null. */
+  setPolicy(name: string, value: string): string | null {
+    const err = checkKnob(name, value);
+    if (err) return err;
+    (this.policies as Record<string, string>)[name] = value;
+    return null;
+  }
+
+  /** pid 1, the first process. */
+  get init(): Process {
+    return this.procs.get(1)!;
+  }
+
+  process(pid: number): Process | undefined {
+    return this.procs.get(pid);
+  }
+
+  /** A new mm (mm_alloc). */
+  newMm(): Mm {
+    return new Mm(this, this.nextMm++);
+  }
+
+  newAnonVma(parent: AnonVma | null = null): AnonVma {
+    return new AnonVma(this.nextAnonVma++, parent);
+  }
+
+  /** A new open file description on an inode. */
+  openInode(inode: Inode, flags: number): OpenFile {
+    return new OpenFile(this.nextFile++, inode, flags);
+  }
+
+  allocPid(): number {
+    return this.nextPid++;
+  }
+
+  /** Creates a process running the initial program image (execve of a small program). */
+  spawn(comm: string, ppid = 0): Process {
+    const mm = this.newMm();
+    const p = new Process(this, this.allocPid(), ppid, comm, mm);
+    this.procs.set(p.pid, p);
+    execInitialImage(p);
+    return p;
+  }
+
+  /** Adds a process created elsewhere (fork). */
+  adopt(p: Process): void {
+    this.procs.set(p.pid, p);
+  }
+}

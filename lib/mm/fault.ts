@@ -1,0 +1,182 @@
+/**
+ * The page-fault handler: mm/memory.c handle_mm_fault() ->
+ * handle_pte_fault() and its cases — do_anonymous_page (zero page on
+ * read, a fresh page on write), do_read_fault / do_cow_fault /
+ * do_shared_fault for files, do_wp_page (reuse an exclusive page, or copy),
+ * PTE markers, and driver vm_ops->fault. linux-mm.md §7.3-7.7.
+ *
+ * Permission checks (access_error) happen before, in access.ts; this code
+ * assumes the VMA allows the access.
+ * @module
+ */
+
+import type { Mm } from "./mm.ts";
+import type { Vma } from "./vma.ts";
+import {
+  MARKER_GUARD,
+  MARKER_POISON,
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_SPECIAL,
+  PTE_WRITE,
+  PTE_YOUNG,
+} from "./pagetable.ts";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY } from "../phys/frames.ts";
+import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
+import {
+  VM_FAULT_HWPOISON,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+} from "./vm_ops.ts";
+import { filemapGetPage } from "../fs/pagecache.ts";
+
+/** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
+export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
+export const missingFaultHooks: MissingFaultHook[] = [];
+
+/** anon_vma_prepare(): the first write fault gives the VMA its anon_vma. */
+export function anonVmaPrepare(vma: Vma): void {
+  if (vma.anonVma === null) vma.anonVma = vma.mm.machine.newAnonVma();
+}
+
+/** Allocates and maps a fresh anonymous page at `addr` (writable if the VMA is). */
+function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
+  const frames = mm.machine.frames;
+  anonVmaPrepare(vma);
+  const pfn = frames.alloc();
+  if (pfn < 0) return -1;
+  if (copyFrom >= 0) frames.copy(pfn, copyFrom);
+  frames.flags[pfn] = PG_ANON | PG_ANON_EXCLUSIVE;
+  frames.owner[pfn] = vma.anonVma!.id;
+  frames.index[pfn] = vma.pgoff + (addr - vma.start) / 4096;
+  frames.mapcount[pfn] = 1;
+  const w = vma.flags & VM_WRITE ? PTE_WRITE | PTE_DIRTY : 0;
+  mm.pt.set(addr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | w);
+  return pfn;
+}
+
+/** Whether a shared file mapping needs write notification (dirty tracking). */
+function wantsWritenotify(vma: Vma): boolean {
+  return vma.file !== null && vma.file.inode.kind === "regular";
+}
+
+/** Maps a page-cache page at `addr` (finish_fault / set_pte_range). */
+function mapFilePage(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean): void {
+  const frames = mm.machine.frames;
+  frames.get(pfn);
+  frames.mapcount[pfn]++;
+  let bits = PTE_PRESENT | PTE_YOUNG;
+  if ((vma.flags & VM_SHARED) && (vma.flags & VM_WRITE)) {
+    if (write) {
+      bits |= PTE_WRITE | PTE_DIRTY;
+      frames.flags[pfn] |= PG_DIRTY;
+    } else if (!wantsWritenotify(vma)) {
+      bits |= PTE_WRITE;
+    }
+  }
+  mm.pt.set(addr / 4096, pfn, bits);
+}
+
+/**
+ * do_wp_page(): a write to a present, write-protected PTE in a writable VMA.
+ */
+function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): number {
+  const frames = mm.machine.frames;
+  const vpn = addr / 4096;
+  if (vma.flags & VM_SHARED) {
+    // wp_page_shared(): page_mkwrite, then make it writable and dirty.
+    if (!(bits & PTE_SPECIAL)) frames.flags[pfn] |= PG_DIRTY;
+    mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    return 0;
+  }
+  if (!(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON)) {
+    // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
+    if ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.refcount[pfn] === 1) {
+      frames.flags[pfn] |= PG_ANON_EXCLUSIVE;
+      mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+      return 0;
+    }
+  }
+  // wp_page_copy(): copy the zero page, a page-cache page or a shared anon page.
+  const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
+  const zero = (bits & PTE_SPECIAL) !== 0;
+  const np = newAnonPage(mm, vma, addr, zero ? -1 : pfn);
+  if (np < 0) {
+    mm.invalidateEnd(range);
+    return VM_FAULT_OOM;
+  }
+  if (!zero) {
+    frames.mapcount[pfn]--;
+    frames.put(pfn);
+  }
+  mm.invalidateEnd(range);
+  return 0;
+}
+
+/**
+ * handle_mm_fault() for one page. `addr` is page aligned, `realAddr` the
+ * exact address. Returns 0 or a VM_FAULT_* error code.
+ */
+export function handleMmFault(
+  mm: Mm,
+  vma: Vma,
+  addr: number,
+  realAddr: number,
+  write: boolean,
+): number {
+  const vpn = addr / 4096;
+  const bits = mm.pt.bitsAt(vpn);
+  if (bits & PTE_PRESENT) {
+    if (bits & PTE_PROTNONE) {
+      // The VMA allows the access now (access_error passed): restore the PTE.
+      mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits & ~PTE_PROTNONE);
+      return handleMmFault(mm, vma, addr, realAddr, write);
+    }
+    if (write && !(bits & PTE_WRITE)) return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
+    mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits | PTE_YOUNG | (write ? PTE_DIRTY : 0));
+    return 0;
+  }
+  if (bits & PTE_MARKER) {
+    const kind = mm.pt.pfnAt(vpn);
+    if (kind === MARKER_GUARD) return VM_FAULT_SIGSEGV;
+    if (kind === MARKER_POISON) return VM_FAULT_HWPOISON;
+  }
+  // pte_none(): a missing page.
+  if (vma.ops?.fault) {
+    const r = vma.ops.fault({
+      vma,
+      address: addr,
+      realAddress: realAddr,
+      pgoff: vma.pageIndex(addr),
+      write,
+    });
+    return r & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM | VM_FAULT_HWPOISON);
+  }
+  if (vma.file === null) {
+    if (vma.ops !== null) return VM_FAULT_SIGBUS; // vm_ops without ->fault
+    for (const hook of missingFaultHooks) {
+      const r = hook(mm, vma, addr, write);
+      if (r >= 0) return r;
+    }
+    // do_anonymous_page()
+    if (!write) {
+      mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
+      return 0;
+    }
+    return newAnonPage(mm, vma, addr, -1) < 0 ? VM_FAULT_OOM : 0;
+  }
+  // do_fault(): file-backed.
+  const index = vma.pageIndex(addr);
+  const page = filemapGetPage(mm.machine, vma.file.inode, index);
+  if (page === -2) return VM_FAULT_SIGBUS;
+  if (page < 0) return VM_FAULT_OOM;
+  if (write && !(vma.flags & VM_SHARED)) {
+    // do_cow_fault(): a private copy of the file page.
+    return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;
+  }
+  mapFilePage(mm, vma, addr, page, write);
+  return 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * `struct mm_struct`: an address space — the VMA tree, the page table, and
+ * the counters /proc shows (map_count, total_vm, locked_vm, RSS...).
+ * Processes (and later threads) share an Mm.
+ * @module
+ */
+
+import { VmaTree } from "./vma_tree.ts";
+import { PageTable } from "./pagetable.ts";
+import type { Machine } from "../machine.ts";
+import type { Vma } from "./vma.ts";
+import type { MmuNotifier, MmuNotifierRange, MmuNotifyEvent } from "./mmu_notifier.ts";
+import { MMAP_BASE } from "../abi/layout.ts";
+
+/** RLIM_INFINITY */
+export const RLIM_INFINITY = Number.POSITIVE_INFINITY;
+
+export interface Rlimits {
+  /** RLIMIT_STACK, bytes. */
+  stack: number;
+  /** RLIMIT_AS, bytes. */
+  as: number;
+  /** RLIMIT_DATA, bytes. */
+  data: number;
+  /** RLIMIT_MEMLOCK, bytes. */
+  memlock: number;
+}
+
+export const DEFAULT_RLIMITS: Rlimits = {
+  stack: 8 << 20,
+  as: RLIM_INFINITY,
+  data: RLIM_INFINITY,
+  memlock: 8 << 20,
+};
+
+export class Mm {
+  readonly vmas = new VmaTree();
+  readonly pt = new PageTable();
+  /**
+   * pinned_vm, in pages. Other counters (total_vm, locked_vm, RSS) are
+   * computed from the VMAs and the page table when asked (see stats.ts), so
+   * they cannot drift from what they count.
+   */
+  pinnedVm = 0;
+  startBrk = 0;
+  brk = 0;
+  startStack = 0;
+  startCode = 0;
+  endCode = 0;
+  mmapBase = MMAP_BASE;
+  /** mm->def_flags (VM_LOCKED after mlockall(MCL_FUTURE)...). */
+  defFlags = 0;
+  /** MMF_HAS_PINNED: this mm has ever had pages pinned with FOLL_PIN. */
+  hasPinned = false;
+  /** Tasks using this mm (mm_users). */
+  users = 1;
+  rlimits: Rlimits = { ...DEFAULT_RLIMITS };
+  /** Subscribed secondary MMUs. */
+  readonly notifiers: MmuNotifier[] = [];
+
+  constructor(readonly machine: Machine, readonly id: number) {}
+
+  /** map_count: the number of VMAs. */
+  get mapCount(): number {
+    return this.vmas.count;
+  }
+
+  /** find_vma(): first VMA with end > addr. */
+  findVma(addr: number): Vma | null {
+    return this.vmas.find(addr);
+  }
+
+  /** Tells every subscribed secondary MMU that [start, end) is about to change. */
+  invalidateStart(start: number, end: number, event: MmuNotifyEvent): MmuNotifierRange | null {
+    if (this.notifiers.length === 0) return null;
+    const range = { start, end, event };
+    for (const n of this.notifiers.slice()) {
+      if (n.start !== undefined && (n.end! <= start || n.start >= end)) continue;
+      n.invalidateStart?.(range);
+    }
+    return range;
+  }
+
+  invalidateEnd(range: MmuNotifierRange | null): void {
+    if (range === null) return;
+    for (const n of this.notifiers.slice()) {
+      if (n.start !== undefined && (n.end! <= range.start || n.start >= range.end)) continue;
+      n.invalidateEnd?.(range);
+    }
+  }
+}

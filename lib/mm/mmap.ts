@@ -1,0 +1,309 @@
+/**
+ * mmap(2) on x86-64: arch/x86/kernel/sys_x86_64.c SYSCALL mmap ->
+ * mm/mmap.c ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap ->
+ * __get_unmapped_area -> mm/vma.c mmap_region. Checks run in the kernel's
+ * order (linux-mm.md §2.1); the first failing one wins.
+ * @module
+ */
+
+import {
+  EACCES,
+  EBADF,
+  EEXIST,
+  EINVAL,
+  ENODEV,
+  ENOMEM,
+  EOPNOTSUPP,
+  EOVERFLOW,
+  EPERM,
+} from "../abi/errno.ts";
+import {
+  LEGACY_MAP_MASK,
+  MAP_ANONYMOUS,
+  MAP_DROPPABLE,
+  MAP_FIXED,
+  MAP_FIXED_NOREPLACE,
+  MAP_GROWSDOWN,
+  MAP_HUGE_MASK,
+  MAP_HUGE_SHIFT,
+  MAP_HUGETLB,
+  MAP_LOCKED,
+  MAP_NONBLOCK,
+  MAP_NORESERVE,
+  MAP_POPULATE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MAP_SHARED_VALIDATE,
+  MAP_STACK,
+  MAP_SYNC,
+  MAP_TYPE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from "../abi/mman.ts";
+import { BIG_TASK_SIZE, MAX_LFS_PAGES, pageAlignU64, s32, u64 } from "../abi/layout.ts";
+import type { Process } from "../proc/process.ts";
+import type { OpenFile } from "../fs/file.ts";
+import type { Mm } from "./mm.ts";
+import { Vma } from "./vma.ts";
+import {
+  any,
+  clear,
+  set,
+  VM_ACCOUNT,
+  VM_DONTDUMP,
+  VM_DROPPABLE,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_LOCKED,
+  VM_LOCKED_MASK,
+  VM_MAYEXEC,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_NOHUGEPAGE,
+  VM_NORESERVE,
+  VM_READ,
+  VM_SHARED,
+  VM_SPECIAL,
+  VM_SYNC,
+  VM_WIPEONFORK,
+  VM_WRITE,
+} from "./vm_flags.ts";
+import { getUnmappedArea } from "./get_unmapped_area.ts";
+import { doMunmap } from "./munmap.ts";
+import { mergeNewRange, vmaLink } from "./vma_ops.ts";
+import { populateRange } from "./populate.ts";
+import { vmEnoughMemory } from "./accounting.ts";
+
+/** include/linux/mman.h: calc_vm_prot_bits(). */
+export function calcVmProtBits(prot: number): number {
+  return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+    (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/** include/linux/mman.h: calc_vm_flag_bits(). */
+function calcVmFlagBits(flags: number): number {
+  return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) | (flags & MAP_LOCKED ? VM_LOCKED : 0) |
+    (flags & MAP_SYNC ? VM_SYNC : 0) | (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
+}
+
+/** What a new mapping is, once do_mmap() has decided. */
+export interface MapRequest {
+  addr: number;
+  len: number;
+  flags: number;
+  pgoff: number;
+  file: OpenFile | null;
+}
+
+/**
+ * mm/vma.c: mmap_region(). Unmaps whatever [addr, addr+len) held, accounts
+ * the mapping, merges it with a neighbour or links a new VMA. Returns the
+ * address or -errno.
+ */
+export function mmapRegion(mm: Mm, req: MapRequest): number {
+  const { addr, len } = req;
+  let flags = req.flags;
+  const end = addr + len;
+  const pages = len / 4096;
+  // MAP_FIXED over existing VMAs: they go first, as munmap would do it.
+  const old = mm.vmas.find(addr);
+  let oldAccounted = 0;
+  if (old !== null && old.start < end) {
+    const maxMap = mm.machine.sysctl.maxMapCount;
+    if (addr > old.start && end < old.end && mm.mapCount >= maxMap) return -ENOMEM;
+    for (let v: Vma | null = old; v !== null && v.start < end; v = v.next) {
+      if (v.flags & VM_ACCOUNT) oldAccounted += (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
+    }
+  }
+  // Private writable mappings are accounted (accountable_mapping()).
+  if (req.file === null || !req.file.inode.sb.name.startsWith("hugetlb")) {
+    if ((flags % 2 ** 32 & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
+      const charged = pages - oldAccounted;
+      if (charged > 0 && !vmEnoughMemory(mm, charged)) return -ENOMEM;
+      flags = set(flags, VM_ACCOUNT);
+    }
+  }
+  if (old !== null && old.start < end) {
+    const err = doMunmap(mm, addr, end);
+    if (err) return err;
+  }
+  let file = req.file;
+  let pgoff = req.pgoff;
+  // Shared anonymous memory is a shmem file (shmem_zero_setup()).
+  if (file === null && (flags & VM_SHARED || flags & VM_MAYSHARE)) {
+    const inode = mm.machine.fs.createShmem("/dev/zero", len);
+    file = mm.machine.openInode(inode, 2);
+    file.refs = 0;
+    pgoff = 0;
+    // shmem accounts the object itself: the VMA gets no VM_ACCOUNT (`ac`),
+    // checked on 6.18.44 (VmFlags: rd wr sh mr mw me ms).
+  }
+  const prev = mm.vmas.findPrev(addr);
+  const next = prev === null ? mm.vmas.first : prev.next;
+  let vma: Vma | null = null;
+  if (file === req.file) {
+    vma = mergeNewRange(mm, prev, next, addr, end, {
+      flags,
+      file,
+      pgoff,
+      anonVma: null,
+      uffd: null,
+      anonName: null,
+    });
+  }
+  if (vma === null) {
+    vma = new Vma(mm, addr, end, flags, pgoff, file);
+    vmaLink(mm, vma);
+  }
+  // mlock of special, DAX and hugetlb mappings is ignored (__mmap_complete).
+  if (any(vma.flags, VM_LOCKED) && any(vma.flags, VM_SPECIAL)) {
+    vma.flags = clear(vma.flags, VM_LOCKED_MASK);
+  }
+  return addr;
+}
+
+/**
+ * mmap(addr, len, prot, flags, fd, off). Returns the address or -errno.
+ * Arguments are u64 registers (bigint); int arguments are truncated to s32.
+ */
+export function sysMmap(
+  p: Process,
+  addrArg: bigint | number,
+  lenArg: bigint | number,
+  protArg: bigint | number,
+  flagsArg: bigint | number,
+  fdArg: bigint | number,
+  offArg: bigint | number,
+): number {
+  const mm = p.mm;
+  const m = mm.machine;
+  const addr0 = u64(addrArg), len0 = u64(lenArg), off = u64(offArg);
+  const prot = s32(protArg);
+  let flags = s32(flagsArg) >>> 0;
+  const fd = s32(fdArg);
+  // 1. SYSCALL_DEFINE6(mmap): the offset must be page aligned.
+  if ((off & 0xfffn) !== 0n) return -EINVAL;
+  let pgoff = Number(off >> 12n);
+  // 2-3. ksys_mmap_pgoff(): the file, MAP_HUGETLB.
+  let file: OpenFile | null = null;
+  if (!(flags & MAP_ANONYMOUS)) {
+    file = p.fds[fd] ?? null;
+    if (fd < 0 || file === null) return -EBADF;
+    if (flags & MAP_HUGETLB) return -EINVAL;
+  } else if (flags & MAP_HUGETLB) {
+    const shift = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+    if (shift !== 0 && shift !== 21 && shift !== 30) return -EINVAL;
+  }
+  // 6. do_mmap()
+  if (len0 === 0n) return -EINVAL;
+  if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
+  let addrB = addr0;
+  if (!(flags & MAP_FIXED)) {
+    // round_hint_to_min()
+    addrB &= ~0xfffn;
+    if (addrB !== 0n && addrB < BigInt(m.sysctl.mmapMinAddr)) {
+      addrB = BigInt(Math.ceil(m.sysctl.mmapMinAddr / 4096) * 4096);
+    }
+  }
+  // 7. len = PAGE_ALIGN(len); wrapped to 0 -> ENOMEM
+  const lenB = pageAlignU64(len0);
+  if (lenB === 0n) return -ENOMEM;
+  // 8. pgoff + pages must not wrap (unsigned long pgoff).
+  if (BigInt(pgoff) + (lenB >> 12n) > 0xffffffffffffffffn) return -EOVERFLOW;
+  // 9. map_count > max_map_count (strictly greater).
+  if (mm.mapCount > m.sysctl.maxMapCount) return -ENOMEM;
+  let vmFlags = calcVmProtBits(prot) | calcVmFlagBits(flags);
+  vmFlags = set(vmFlags, mm.defFlags);
+  vmFlags = set(vmFlags, VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
+  // 10. __get_unmapped_area(): len > TASK_SIZE
+  if (lenB > BIG_TASK_SIZE) return -ENOMEM;
+  const len = Number(lenB);
+  // 12-13. MAP_FIXED checks on a 64-bit address.
+  if (flags & MAP_FIXED) {
+    if (addrB > BIG_TASK_SIZE - lenB) return -ENOMEM;
+    if ((addrB & 0xfffn) !== 0n) return -EINVAL;
+  }
+  const hint = addrB > BIG_TASK_SIZE ? 0 : Number(addrB);
+  const shared = (flags & MAP_TYPE) === MAP_SHARED || (flags & MAP_TYPE) === MAP_SHARED_VALIDATE;
+  const addr = getUnmappedArea(mm, {
+    addr: (flags & MAP_FIXED) ? Number(addrB) : hint,
+    len,
+    pgoff,
+    flags,
+    anonymous: file === null && !shared,
+  });
+  if (addr < 0) return addr;
+  // 14. security_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO.
+  if (addr < m.sysctl.mmapMinAddr && !m.config.root) return -EPERM;
+  // 15. MAP_FIXED_NOREPLACE must not clobber anything.
+  if (flags & MAP_FIXED_NOREPLACE) {
+    const v = mm.vmas.find(addr);
+    if (v !== null && v.start < addr + len) return -EEXIST;
+  }
+  // 16-17. MAP_LOCKED: can_do_mlock(), mlock_future_ok(); root passes both.
+  if ((flags & MAP_LOCKED) && !m.config.root && mm.rlimits.memlock === 0) return -EPERM;
+  if (file !== null) {
+    const inode = file.inode;
+    // 18. file_mmap_ok(): the offset range must fit MAX_LFS_FILESIZE.
+    if (pgoff > MAX_LFS_PAGES - len / 4096) return -EOVERFLOW;
+    let flagsMask = LEGACY_MAP_MASK;
+    if (inode.sb.name === "dax") flagsMask |= MAP_SYNC;
+    const type = flags & MAP_TYPE;
+    if (type === MAP_SHARED || type === MAP_SHARED_VALIDATE) {
+      // 19. plain MAP_SHARED drops unknown flags; SHARED_VALIDATE rejects them.
+      if (type === MAP_SHARED) flags &= LEGACY_MAP_MASK;
+      if ((flags & ~flagsMask) >>> 0 !== 0) return -EOPNOTSUPP;
+      // 20. writable shared mapping of a file not open for writing.
+      if ((prot & PROT_WRITE) && !file.writable) return -EACCES;
+      vmFlags = set(vmFlags, VM_SHARED | VM_MAYSHARE);
+      if (!file.writable) vmFlags = clear(vmFlags, VM_MAYWRITE | VM_SHARED);
+    } else if (type !== MAP_PRIVATE) {
+      // 27. neither private nor shared.
+      return -EINVAL;
+    }
+    // 23. every file mapping needs read access.
+    if (!file.readable) return -EACCES;
+    // 24. noexec mounts.
+    if (inode.sb.noexec) {
+      if (vmFlags & VM_EXEC) return -EPERM;
+      vmFlags = clear(vmFlags, VM_MAYEXEC);
+    }
+    // 26. no growsdown file mappings.
+    if (vmFlags & VM_GROWSDOWN) return -EINVAL;
+  } else {
+    const type = flags & MAP_TYPE;
+    if (type === MAP_SHARED) {
+      // 29. shared anonymous memory cannot grow down.
+      if (vmFlags & VM_GROWSDOWN) return -EINVAL;
+      pgoff = 0;
+      vmFlags = set(vmFlags, VM_SHARED | VM_MAYSHARE);
+    } else if (type === MAP_DROPPABLE || type === MAP_PRIVATE) {
+      if (type === MAP_DROPPABLE) {
+        // 30. a locked, huge or stack area makes no sense to drop.
+        if (flags & (MAP_LOCKED | MAP_HUGETLB)) return -EINVAL;
+        if (vmFlags & VM_GROWSDOWN) return -EINVAL;
+        vmFlags = set(vmFlags, VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP);
+      }
+      pgoff = addr / 4096;
+    } else {
+      // 31. MAP_SHARED_VALIDATE and "no type" are invalid for anonymous memory.
+      return -EINVAL;
+    }
+  }
+  if ((flags & MAP_NORESERVE) && m.sysctl.overcommitMemory !== 2) {
+    vmFlags = set(vmFlags, VM_NORESERVE);
+  }
+  if (file === null && (flags & MAP_HUGETLB)) {
+    // No hugetlb pages are reserved on this machine (nr_hugepages = 0).
+    return -ENOMEM;
+  }
+  const r = mmapRegion(mm, { addr, len, flags: vmFlags, pgoff, file });
+  if (r < 0) return r;
+  if ((vmFlags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) {
+    // vm_mmap_pgoff() -> mm_populate(): errors are ignored.
+    populateRange(p, addr, addr + len);
+  }
+  return r;
+}

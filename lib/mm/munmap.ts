@@ -1,0 +1,61 @@
+/**
+ * munmap(2): mm/mmap.c SYSCALL munmap -> __vm_munmap -> mm/vma.c
+ * do_vmi_munmap / do_vmi_align_munmap. linux-mm.md §3.
+ * @module
+ */
+
+import { EINVAL, ENOMEM } from "../abi/errno.ts";
+import { BIG_TASK_SIZE, pageAlignU64, u64 } from "../abi/layout.ts";
+import type { Mm } from "./mm.ts";
+import type { Process } from "../proc/process.ts";
+import type { Vma } from "./vma.ts";
+import { splitVma, vmaRemove } from "./vma_ops.ts";
+import { zapRange } from "./zap.ts";
+
+/** Hook for userfaultfd UNMAP events; set by the uffd module when present. */
+export interface UnmapObserver {
+  (mm: Mm, start: number, end: number): void;
+}
+export const unmapObservers: UnmapObserver[] = [];
+
+/**
+ * do_vmi_align_munmap(): removes every VMA piece in [start, end) (both page
+ * aligned, start < end). Holes are fine. Returns 0 or -errno:
+ * ENOMEM when the first VMA needs two splits at the map-count limit, or
+ * the error of a split a special mapping refuses (EINVAL).
+ */
+export function doMunmap(mm: Mm, start: number, end: number): number {
+  const v = mm.vmas.find(start);
+  if (v === null || v.start >= end) return 0;
+  if (start > v.start) {
+    // Make sure map_count stays within the limit on return; the relaxed
+    // __split_vma below may take it one above temporarily.
+    if (end < v.end && mm.mapCount >= mm.machine.sysctl.maxMapCount) return -ENOMEM;
+    const err = splitVma(mm, v, start, true, false);
+    if (err) return err;
+  }
+  const victims: Vma[] = [];
+  for (let x: Vma | null = v; x !== null && x.start < end; x = x.next) {
+    if (x.end > end) {
+      const err = splitVma(mm, x, end, false, false);
+      if (err) return err;
+    }
+    victims.push(x);
+  }
+  for (const o of unmapObservers) o(mm, start, end);
+  const range = mm.invalidateStart(start, end, "UNMAP");
+  for (const x of victims) zapRange(mm, x, x.start, x.end, { dropMarkers: true, quiet: true });
+  mm.invalidateEnd(range);
+  for (const x of victims) vmaRemove(mm, x);
+  mm.pt.freeEmpty(start / 4096, end / 4096);
+  return 0;
+}
+
+/** munmap(addr, len): linux-mm.md §3 check order. */
+export function sysMunmap(p: Process, addrArg: bigint | number, lenArg: bigint | number): number {
+  const addr = u64(addrArg), len = u64(lenArg);
+  if ((addr & 0xfffn) !== 0n || addr > BIG_TASK_SIZE || len > BIG_TASK_SIZE - addr) return -EINVAL;
+  const alen = pageAlignU64(len);
+  if (alen === 0n) return -EINVAL;
+  return doMunmap(p.mm, Number(addr), Number(addr + alen));
+}

@@ -1,0 +1,182 @@
+/**
+ * `vm_flags`: the VM_* bits of a VMA, at their x86-64 bit numbers from
+ * include/linux/mm.h (6.18), and the two-letter mnemonics that
+ * fs/proc/task_mmu.c: show_smap_vma_flags() prints in bit order.
+ *
+ * A flags word is a JS number holding an unsigned integer below 2^53. Bits
+ * 0-31 can be tested with `&` directly (ToInt32 keeps the low word); bits 32
+ * and up (VM_DROPPABLE, VM_UFFD_MINOR, VM_SEALED...) need {@link has}.
+ * Never build a flags word with `|`: use {@link set} and {@link clear}.
+ *
+ * ```
+ *  63        42 41 40      37       31 30 29 ...  13 ... 8  7  6  5  4  3  2  1  0
+ * +----------+--+--+--------+------+--+--+-----+---+-----+--+--+--+--+--+--+--+--+
+ * |          |sl|ui|dp      |ss    |mg|nh|hg...|lo |...gd|ms|me|mw|mr|sh|ex|wr|rd|
+ * +----------+--+--+--------+------+--+--+-----+---+-----+--+--+--+--+--+--+--+--+
+ * ```
+ * @module
+ */
+
+export const VM_NONE = 0;
+export const VM_READ = 1 << 0;
+export const VM_WRITE = 1 << 1;
+export const VM_EXEC = 1 << 2;
+export const VM_SHARED = 1 << 3;
+export const VM_MAYREAD = 1 << 4;
+export const VM_MAYWRITE = 1 << 5;
+export const VM_MAYEXEC = 1 << 6;
+export const VM_MAYSHARE = 1 << 7;
+export const VM_GROWSDOWN = 1 << 8;
+export const VM_UFFD_MISSING = 1 << 9;
+export const VM_PFNMAP = 1 << 10;
+export const VM_MAYBE_GUARD = 1 << 11;
+export const VM_UFFD_WP = 1 << 12;
+export const VM_LOCKED = 1 << 13;
+export const VM_IO = 1 << 14;
+export const VM_SEQ_READ = 1 << 15;
+export const VM_RAND_READ = 1 << 16;
+export const VM_DONTCOPY = 1 << 17;
+export const VM_DONTEXPAND = 1 << 18;
+export const VM_LOCKONFAULT = 1 << 19;
+export const VM_ACCOUNT = 1 << 20;
+export const VM_NORESERVE = 1 << 21;
+export const VM_HUGETLB = 1 << 22;
+export const VM_SYNC = 1 << 23;
+export const VM_ARCH_1 = 1 << 24;
+export const VM_WIPEONFORK = 1 << 25;
+export const VM_DONTDUMP = 1 << 26;
+export const VM_SOFTDIRTY = 1 << 27;
+export const VM_MIXEDMAP = 1 << 28;
+export const VM_HUGEPAGE = 1 << 29;
+export const VM_NOHUGEPAGE = 1 << 30;
+/** Bit 31: `2 ** 31`, not `1 << 31` (which is negative in JS). */
+export const VM_MERGEABLE = 2 ** 31;
+export const VM_SHADOW_STACK = 2 ** 37;
+export const VM_DROPPABLE = 2 ** 40;
+export const VM_UFFD_MINOR = 2 ** 41;
+export const VM_SEALED = 2 ** 42;
+
+/** include/linux/mm.h: VM_SPECIAL, VMAs that never merge and are never expanded. */
+export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
+export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+export const VM_UFFD_MASK_LOW = VM_UFFD_MISSING | VM_UFFD_WP;
+/** mm/vma.h: flags ignored when deciding a merge (and OR-ed into the result). */
+export const VM_IGNORE_MERGE = VM_SOFTDIRTY | VM_MAYBE_GUARD;
+/** include/linux/mm.h: VM_STACK for the main stack on x86-64 (VM_GROWSDOWN). */
+export const VM_STACK = VM_GROWSDOWN;
+
+const TWO32 = 2 ** 32;
+
+/** True when every bit of `mask` is set in `flags` (any bit position). */
+export function has(flags: number, mask: number): boolean {
+  return ((flags % TWO32) & (mask % TWO32)) >>> 0 === mask % TWO32 >>> 0 &&
+    ((Math.floor(flags / TWO32) & Math.floor(mask / TWO32)) >>> 0) ===
+      (Math.floor(mask / TWO32) >>> 0);
+}
+
+/** True when any bit of `mask` is set in `flags` (any bit position). */
+export function any(flags: number, mask: number): boolean {
+  return (((flags % TWO32) & (mask % TWO32)) >>> 0) !== 0 ||
+    (Math.floor(flags / TWO32) & Math.floor(mask / TWO32)) !== 0;
+}
+
+/** `flags | mask` for words with bits above 31. */
+export function set(flags: number, mask: number): number {
+  const lo = ((flags % TWO32) | (mask % TWO32)) >>> 0;
+  const hi = (Math.floor(flags / TWO32) | Math.floor(mask / TWO32)) >>> 0;
+  return hi * TWO32 + lo;
+}
+
+/** `flags & ~mask` for words with bits above 31. */
+export function clear(flags: number, mask: number): number {
+  const lo = ((flags % TWO32) & ~(mask % TWO32)) >>> 0;
+  const hi = (Math.floor(flags / TWO32) & ~Math.floor(mask / TWO32)) >>> 0;
+  return hi * TWO32 + lo;
+}
+
+/** `a ^ b`, for merge comparisons. */
+export function xor(a: number, b: number): number {
+  const lo = ((a % TWO32) ^ (b % TWO32)) >>> 0;
+  const hi = (Math.floor(a / TWO32) ^ Math.floor(b / TWO32)) >>> 0;
+  return hi * TWO32 + lo;
+}
+
+/**
+ * show_smap_vma_flags(): mnemonic per bit, "" for bits that print nothing
+ * (pkey bits 32-35 print as ProtectionKey instead), undefined for bits that
+ * print `??`. This 6.18.44 build has VM_MAYBE_GUARD (`gu`) at bit 11.
+ */
+export const VM_FLAG_MNEMONICS: ReadonlyArray<string | undefined> = (() => {
+  const t: (string | undefined)[] = new Array(64).fill(undefined);
+  const names = [
+    "rd",
+    "wr",
+    "ex",
+    "sh",
+    "mr",
+    "mw",
+    "me",
+    "ms",
+    "gd",
+    "um",
+    "pf",
+    "gu",
+    "uw",
+    "lo",
+    "io",
+    "sr",
+    "rr",
+    "dc",
+    "de",
+    "lf",
+    "ac",
+    "nr",
+    "ht",
+    "sf",
+    "ar",
+    "wf",
+    "dd",
+    "sd",
+    "mm",
+    "hg",
+    "nh",
+    "mg",
+  ];
+  names.forEach((n, i) => (t[i] = n));
+  for (let b = 32; b <= 35; b++) t[b] = "";
+  t[37] = "ss";
+  t[40] = "dp";
+  t[41] = "ui";
+  t[42] = "sl";
+  return t;
+})();
+
+/** The smaps `VmFlags:` field body: each set bit's mnemonic followed by a space. */
+export function vmFlagsText(flags: number): string {
+  let out = "";
+  let lo = flags % TWO32;
+  let hi = Math.floor(flags / TWO32);
+  for (let bit = 0; bit < 64 && (lo !== 0 || hi !== 0); bit++) {
+    const on = bit < 32 ? (lo & 1) : (hi & 1);
+    if (bit < 32) lo = Math.floor(lo / 2);
+    else hi = Math.floor(hi / 2);
+    if (!on) continue;
+    const m = VM_FLAG_MNEMONICS[bit];
+    if (m === "") continue;
+    out += (m ?? "??") + " ";
+  }
+  return out;
+}
+
+/** Parses mnemonics ("rd wr mr") back into a flags word; for tests and tools. */
+export function parseVmFlags(text: string): number {
+  let flags = 0;
+  for (const word of text.trim().split(/\s+/)) {
+    if (!word) continue;
+    const bit = VM_FLAG_MNEMONICS.indexOf(word);
+    if (bit < 0) throw new Error(`unknown VmFlags mnemonic ${word}`);
+    flags = set(flags, 2 ** bit);
+  }
+  return flags;
+}

@@ -1,0 +1,48 @@
+/**
+ * `struct vm_operations_struct`: how a driver or special mapping takes part
+ * in the life of its VMAs (include/linux/mm.h). mmlab's drivers (PCI BARs,
+ * RDMA, vfio) implement this; the core calls the hooks at the same points
+ * as the kernel: open on split and fork, close on unmap, may_split before a
+ * split, fault on a missing PTE, name for /proc/PID/maps.
+ * @module
+ */
+
+import type { Vma } from "./vma.ts";
+
+/** vm_fault_t results (include/linux/mm_types.h). */
+export const VM_FAULT_OOM = 0x000001;
+export const VM_FAULT_SIGBUS = 0x000002;
+export const VM_FAULT_MAJOR = 0x000004;
+export const VM_FAULT_HWPOISON = 0x000010;
+export const VM_FAULT_SIGSEGV = 0x000040;
+export const VM_FAULT_NOPAGE = 0x000100;
+export const VM_FAULT_LOCKED = 0x000200;
+export const VM_FAULT_RETRY = 0x000400;
+export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV |
+  VM_FAULT_HWPOISON;
+
+/** `struct vm_fault`, the part a driver's fault handler sees. */
+export interface VmFault {
+  vma: Vma;
+  /** Faulting address, page aligned. */
+  address: number;
+  /** Exact faulting address (for si_addr). */
+  realAddress: number;
+  pgoff: number;
+  write: boolean;
+}
+
+export interface VmOperations {
+  /** The bracketed name shown in /proc/PID/maps (`[vdso]`), if any. */
+  name?(vma: Vma): string | null;
+  /** Called when a VMA is duplicated (split, fork). */
+  open?(vma: Vma): void;
+  /** Called when a VMA goes away; a VMA with close never merges away. */
+  close?(vma: Vma): void;
+  /** Returns 0 or -errno; special mappings refuse splits with -EINVAL. */
+  maySplit?(vma: Vma, addr: number): number;
+  /** Returns a VM_FAULT_* code; VM_FAULT_NOPAGE means the handler set PTEs itself. */
+  fault?(vmf: VmFault): number;
+  /** mremap of this VMA; -errno to refuse. */
+  mremap?(vma: Vma): number;
+}

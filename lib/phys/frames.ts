@@ -1,0 +1,214 @@
+/**
+ * Physical memory: one entry per 4 KiB frame, kept as a struct of typed
+ * arrays indexed by pfn (compare Linux's `struct page` array, mem_map).
+ *
+ * Reference counting follows the kernel: every PTE that maps a frame holds
+ * one reference and one mapcount; the page cache holds one reference on the
+ * pages it contains; a FOLL_PIN pin adds GUP_PIN_COUNTING_BIAS (1024) to the
+ * refcount (include/linux/mm.h), so `page_maybe_dma_pinned()` has its real
+ * false positives; a FOLL_GET reference adds 1. The shared zero page is
+ * reserved and never refcounted by mappings (it is a "special" PTE, as
+ * vm_normal_page() would say).
+ *
+ * Free frames sit on a LIFO stack, so the frame freed last is the next one
+ * handed out: that is what makes "DMA into a page that changed owner" visible.
+ * Bytes exist only for frames that were written with something non-zero.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE } from "../abi/layout.ts";
+
+/** include/linux/mm.h: GUP_PIN_COUNTING_BIAS. */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/** Page flag bits (a subset of PG_* and the kernel's page-type notions). */
+export const PG_ANON = 1 << 0; // PageAnon: page->mapping is an anon_vma
+export const PG_ANON_EXCLUSIVE = 1 << 1; // PG_anon_exclusive (5.19+)
+export const PG_DIRTY = 1 << 2;
+export const PG_FILE = 1 << 3; // in a file's page cache (incl. shmem)
+export const PG_SHMEM = 1 << 4; // swap-backed page cache (tmpfs, shared anon)
+export const PG_RESERVED = 1 << 5; // kernel/zero page: never freed
+export const PG_ZERO = 1 << 6; // the shared zero page
+export const PG_HWPOISON = 1 << 7;
+export const PG_LOCKED_MLOCK = 1 << 8; // PG_mlocked
+
+/** Frame owner kinds, for display and invariants. */
+export type FrameKind = "free" | "reserved" | "zero" | "anon" | "file" | "shmem";
+
+export interface FrameTableOptions {
+  /** Total RAM in bytes (a multiple of 4 KiB). */
+  ramBytes: number;
+  /** Frames below this pfn are reserved for the "kernel" and never allocated. */
+  reservedFrames?: number;
+}
+
+/**
+ * The frame table.
+ *
+ * @example
+ * ```ts
+ * import { FrameTable } from "./frames.ts";
+ * const ft = new FrameTable({ ramBytes: 64 << 20 });
+ * const pfn = ft.alloc();
+ * ft.writeByte(pfn, 10, 0x41);
+ * console.log(ft.readByte(pfn, 10)); // 65
+ * ```
+ */
+export class FrameTable {
+  readonly nframes: number;
+  readonly refcount: Int32Array;
+  readonly mapcount: Int32Array;
+  /** FOLL_PIN pins on this frame (also counted in refcount with the 1024 bias). */
+  readonly pincount: Int32Array;
+  readonly flags: Uint16Array;
+  /** Owner id: anon_vma id for anon pages, inode number for page-cache pages. */
+  readonly owner: Int32Array;
+  /** page->index: file page index, or the linear page offset for anon pages. */
+  readonly index: Float64Array;
+  readonly zeroPfn: number;
+  readonly reservedFrames: number;
+  private readonly freeStack: Int32Array;
+  private freeTop: number;
+  private readonly bytes = new Map<number, Uint8Array>();
+
+  constructor(opts: FrameTableOptions) {
+    const n = Math.floor(opts.ramBytes / PAGE_SIZE);
+    const reserved = opts.reservedFrames ?? Math.min(4096, n >> 4);
+    if (n <= reserved + 1) throw new RangeError(`RAM of ${opts.ramBytes} bytes is too small`);
+    this.nframes = n;
+    this.reservedFrames = reserved;
+    this.refcount = new Int32Array(n);
+    this.mapcount = new Int32Array(n);
+    this.pincount = new Int32Array(n);
+    this.flags = new Uint16Array(n);
+    this.owner = new Int32Array(n);
+    this.index = new Float64Array(n);
+    for (let p = 0; p < reserved; p++) {
+      this.flags[p] = PG_RESERVED;
+      this.refcount[p] = 1;
+    }
+    this.zeroPfn = reserved >> 1;
+    this.flags[this.zeroPfn] = PG_RESERVED | PG_ZERO;
+    // Push high pfns first so that allocation hands out ascending pfns.
+    this.freeStack = new Int32Array(n - reserved);
+    this.freeTop = 0;
+    for (let p = n - 1; p >= reserved; p--) this.freeStack[this.freeTop++] = p;
+  }
+
+  /** Number of free frames. */
+  get freeCount(): number {
+    return this.freeTop;
+  }
+
+  /**
+   * Allocates a zeroed frame with refcount 1 (the caller's reference), or
+   * returns -1 when memory is exhausted. mm/page_alloc.c: alloc_pages with
+   * __GFP_ZERO.
+   */
+  alloc(): number {
+    if (this.freeTop === 0) return -1;
+    const pfn = this.freeStack[--this.freeTop];
+    this.refcount[pfn] = 1;
+    this.mapcount[pfn] = 0;
+    this.pincount[pfn] = 0;
+    this.flags[pfn] = 0;
+    this.owner[pfn] = 0;
+    this.index[pfn] = 0;
+    this.bytes.delete(pfn);
+    return pfn;
+  }
+
+  /**
+   * Drops one reference; frees the frame when the count reaches zero.
+   * Returns true if the frame was freed. mm/swap.c: folio_put.
+   */
+  put(pfn: number): boolean {
+    if (this.flags[pfn] & PG_RESERVED) return false;
+    const c = --this.refcount[pfn];
+    if (c > 0) return false;
+    if (c < 0) throw new Error(`refcount underflow on pfn ${pfn.toString(16)}`);
+    this.flags[pfn] = 0;
+    this.mapcount[pfn] = 0;
+    this.freeStack[this.freeTop++] = pfn;
+    return true;
+  }
+
+  /** Takes one reference (folio_get). */
+  get(pfn: number): void {
+    if (this.flags[pfn] & PG_RESERVED) return;
+    this.refcount[pfn]++;
+  }
+
+  /** True if the frame is on the free stack. */
+  isFree(pfn: number): boolean {
+    return this.refcount[pfn] === 0 && !(this.flags[pfn] & PG_RESERVED);
+  }
+
+  /** include/linux/mm.h: folio_maybe_dma_pinned() for a small folio. */
+  maybeDmaPinned(pfn: number): boolean {
+    return this.refcount[pfn] >= GUP_PIN_COUNTING_BIAS;
+  }
+
+  kind(pfn: number): FrameKind {
+    const f = this.flags[pfn];
+    if (f & PG_ZERO) return "zero";
+    if (f & PG_RESERVED) return "reserved";
+    if (this.refcount[pfn] === 0) return "free";
+    if (f & PG_ANON) return "anon";
+    if (f & PG_SHMEM) return "shmem";
+    if (f & PG_FILE) return "file";
+    return "anon";
+  }
+
+  readByte(pfn: number, off: number): number {
+    const b = this.bytes.get(pfn);
+    return b === undefined ? 0 : b[off];
+  }
+
+  writeByte(pfn: number, off: number, v: number): void {
+    let b = this.bytes.get(pfn);
+    if (b === undefined) {
+      if (v === 0) return;
+      b = new Uint8Array(PAGE_SIZE);
+      this.bytes.set(pfn, b);
+    }
+    b[off] = v;
+  }
+
+  /** Stores `n` copies of `v` from `off` (memset into one frame). */
+  fill(pfn: number, off: number, n: number, v: number): void {
+    let b = this.bytes.get(pfn);
+    if (b === undefined) {
+      if (v === 0) return;
+      b = new Uint8Array(PAGE_SIZE);
+      this.bytes.set(pfn, b);
+    }
+    b.fill(v, off, off + n);
+  }
+
+  /** The frame's bytes if any were ever written non-zero (read-only view). */
+  peekBytes(pfn: number): Uint8Array | undefined {
+    return this.bytes.get(pfn);
+  }
+
+  /** Copies a whole frame (copy_user_highpage). */
+  copy(dst: number, src: number): void {
+    const b = this.bytes.get(src);
+    if (b === undefined) this.bytes.delete(dst);
+    else this.bytes.set(dst, b.slice());
+  }
+
+  /** Zeroes a range of a frame (clear_highpage / partial truncate). */
+  zero(pfn: number, from = 0, to = PAGE_SIZE): void {
+    const b = this.bytes.get(pfn);
+    if (b === undefined) return;
+    if (from === 0 && to === PAGE_SIZE) this.bytes.delete(pfn);
+    else b.fill(0, from, to);
+  }
+
+  /** Number of frames holding real bytes (host memory use). */
+  get materialized(): number {
+    return this.bytes.size;
+  }
+}

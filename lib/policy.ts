@@ -1,0 +1,187 @@
+/**
+ * Named policies: every behaviour the kernel has changed over time, or that
+ * the mailing-list debates proposed, is one knob here. Code asks
+ * `machine.policy("fork.pinnedPages")`, never a version number, so each
+ * alternative is one switch and `policy` in the REPL lists them all.
+ *
+ * Each knob carries its history (value by kernel version); an era preset
+ * (`linux-4.14`) is that history evaluated at one version, and the RFC
+ * presets add the proposals that never merged. The default is `linux-6.18`.
+ * @module
+ */
+
+export interface KnobSpec {
+  readonly values: readonly string[];
+  /** [first kernel version with this value, value], oldest first. */
+  readonly history: ReadonlyArray<readonly [string, string]>;
+  readonly meaning: string;
+  /** Which seed scenario or section it belongs to. */
+  readonly area: string;
+}
+
+export const KNOBS = {
+  "fork.pinnedPages": {
+    values: ["cow-steal", "early-copy"],
+    history: [["2.6", "cow-steal"], ["5.9", "early-copy"]],
+    meaning: "fork of an mm with FOLL_PIN-pinned anon pages: write-protect them like any page " +
+      "(the parent's next write moves it off the DMA page) or copy them for the child at fork",
+    area: "fork (linux-mm.md §8.3), seeds 001/004",
+  },
+  "mremap.multiVma": {
+    values: ["efault", "allow"],
+    history: [["2.6", "efault"], ["6.17", "allow"]],
+    meaning: "MREMAP_FIXED with old_len == new_len spanning several VMAs and holes",
+    area: "mremap (linux-mm.md §5.2)",
+  },
+  "uffd.madv18": {
+    values: ["wipeonfork", "userfault-rfc"],
+    history: [["4.14", "wipeonfork"]],
+    meaning: "what madvise advice 18 means: MADV_WIPEONFORK, or the 2014 RFC's MADV_USERFAULT " +
+      "(SIGBUS on a missing page, never merged)",
+    area: "seed 004",
+  },
+  "uffd.remap": {
+    values: ["none", "remap_anon_pages-rfc", "UFFDIO_MOVE"],
+    history: [["4.3", "none"], ["6.8", "UFFDIO_MOVE"]],
+    meaning: "how a page is moved into a userfault range without a copy",
+    area: "seed 004",
+  },
+  "gup.pinModel": {
+    values: ["get", "pin"],
+    history: [["2.6", "get"], ["5.7", "pin"]],
+    meaning: "pin_user_pages accounting: a plain reference (+1) or FOLL_PIN (+1024 bias)",
+    area: "seed 001",
+  },
+  "gup.longtermFsdax": {
+    values: ["allow", "eopnotsupp"],
+    history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
+    meaning: "FOLL_LONGTERM pins of fs-dax pages",
+    area: "seed 001",
+  },
+  "gup.longtermWriteFileShared": {
+    values: ["allow", "efault"],
+    history: [["2.6", "allow"], ["6.5", "efault"]],
+    meaning: "FOLL_LONGTERM|FOLL_WRITE pins of shared file pages needing writeback",
+    area: "seed 001",
+  },
+  "gup.roLongtermInCow": {
+    values: ["unreliable", "unshare"],
+    history: [["2.6", "unreliable"], ["6.2", "unshare"]],
+    meaning: "read-only long-term pins of COW pages: may pin the zero/page-cache page, or unshare",
+    area: "seed 001",
+  },
+  "dax.truncateWithPin": {
+    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
+    history: [["2.6", "corrupt"], ["4.17", "block"]],
+    meaning: "truncating a DAX file whose blocks are DMA-pinned",
+    area: "seed 001",
+  },
+  "dio.pinType": {
+    values: ["get", "pin"],
+    history: [["2.6", "get"], ["6.4", "pin"]],
+    meaning: "how O_DIRECT holds user pages while I/O is in flight",
+    area: "seed 004",
+  },
+  "rdma.onDisassociate": {
+    values: ["anon-private", "sigbus", "zero-page", "block"],
+    history: [["4.14", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
+    meaning: "what a BAR mapping becomes when its RDMA device is lost",
+    area: "seed 000",
+  },
+  "vfio.faultImpl": {
+    values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
+    history: [["4.14", "mmap-remap"], ["5.8", "remap-in-fault"], [
+      "6.10",
+      "insert-pfn+prefault",
+    ], ["6.12", "huge-fault"]],
+    meaning: "how vfio-pci populates BAR mappings",
+    area: "seed 002",
+  },
+  "mm.vmFlagsAssert": {
+    values: ["none", "lockdep-only", "always"],
+    history: [["2.6", "none"], ["6.3", "lockdep-only"], ["6.9", "always"]],
+    meaning: "whether vm_flags changes assert the mmap write lock",
+    area: "seed 002",
+  },
+  "hmm.p2pMap": {
+    values: ["off", "rfc-2019"],
+    history: [["5.0", "off"]],
+    meaning: "HMM on special VMAs: -EFAULT, or the 2019 RFC's exporter p2p_map",
+    area: "seed 003",
+  },
+} as const satisfies Record<string, KnobSpec>;
+
+export type KnobName = keyof typeof KNOBS;
+export type KnobValue<K extends KnobName> = (typeof KNOBS)[K]["values"][number];
+export type Policies = { -readonly [K in KnobName]: KnobValue<K> };
+
+/** Kernel versions that name era presets. */
+export const ERA_PRESETS = [
+  "linux-4.14",
+  "linux-5.0",
+  "linux-5.1",
+  "linux-5.8",
+  "linux-5.9",
+  "linux-5.13",
+  "linux-6.2",
+  "linux-6.3",
+  "linux-6.5",
+  "linux-6.9",
+  "linux-6.10",
+  "linux-6.12",
+  "linux-6.13",
+  "linux-6.16",
+  "linux-6.18",
+] as const;
+
+/** Proposals that never merged, on top of an era. */
+export const RFC_PRESETS: Record<string, { base: string; set: Partial<Policies> }> = {
+  "rfc-2014-userfault": {
+    base: "linux-4.14",
+    set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
+  },
+  "rfc-2019-dax-lease": { base: "linux-5.1", set: { "dax.truncateWithPin": "fail-etxtbsy" } },
+  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" } },
+};
+
+export const DEFAULT_PRESET = "linux-6.18";
+
+export function presetNames(): string[] {
+  return [...ERA_PRESETS, ...Object.keys(RFC_PRESETS)];
+}
+
+function versionKey(v: string): number {
+  const [a, b] = v.split(".").map(Number);
+  return a * 1000 + (b ?? 0);
+}
+
+/** Each knob's value at a kernel version. */
+export function policiesAt(version: string): Policies {
+  const key = versionKey(version);
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(KNOBS) as [string, KnobSpec][]) {
+    let value = spec.history[0][1];
+    for (const [since, v] of spec.history) if (versionKey(since) <= key) value = v;
+    out[name] = value;
+  }
+  return out as Policies;
+}
+
+/** The policies of a preset, or undefined for an unknown name. */
+export function presetPolicies(preset: string): Policies | undefined {
+  const rfc = RFC_PRESETS[preset];
+  if (rfc) return { ...presetPolicies(rfc.base)!, ...rfc.set } as Policies;
+  const m = /^linux-(\d+\.\d+)$/.exec(preset);
+  if (!m) return undefined;
+  return policiesAt(m[1]);
+}
+
+/** Validates a knob assignment; returns an error message or null. */
+export function checkKnob(name: string, value: string): string | null {
+  const spec = (KNOBS as Record<string, KnobSpec>)[name];
+  if (!spec) return `unknown policy ${name}`;
+  if (!spec.values.includes(value)) {
+    return `policy ${name} takes ${spec.values.join(", ")}; not ${value}`;
+  }
+  return null;
+}

@@ -1,0 +1,90 @@
+/**
+ * Process death and signals: kernel/exit.c do_exit() with mm/mmap.c
+ * exit_mmap(), kernel/signal.c force_sig_fault() for synchronous faults,
+ * and the OOM killer's verdict.
+ * @module
+ */
+
+import { EINVAL } from "../abi/errno.ts";
+import { SIGBUS, SIGKILL, SIGSEGV, type SigInfo } from "../abi/signal.ts";
+import type { Process } from "./process.ts";
+import type { Mm } from "../mm/mm.ts";
+import { zapRange } from "../mm/zap.ts";
+import { vmaRemove } from "../mm/vma_ops.ts";
+
+/**
+ * exit_mmap(): tears down an address space whose last user is gone: every
+ * secondary MMU is released, every PTE zapped, every VMA closed.
+ */
+export function exitMmap(mm: Mm): void {
+  for (const n of mm.notifiers.slice()) n.release?.();
+  mm.notifiers.length = 0;
+  for (let v = mm.vmas.first; v !== null; v = v.next) {
+    zapRange(mm, v, v.start, v.end, { dropMarkers: true, quiet: true });
+  }
+  while (mm.vmas.first !== null) vmaRemove(mm, mm.vmas.first);
+  mm.pt.freeEmpty(0, 2 ** 35);
+}
+
+/** do_exit(): the process becomes a zombie; its mm and files are released. */
+export function killProcess(p: Process, status: { code?: number; signal?: number }): void {
+  if (!p.alive) return;
+  p.state = "zombie";
+  p.exitStatus = {
+    ...status,
+    core: status.signal === SIGSEGV || status.signal === SIGBUS,
+  };
+  if (--p.mm.users === 0) exitMmap(p.mm);
+  for (let fd = 0; fd < p.fds.length; fd++) {
+    const f = p.fds[fd];
+    if (f !== undefined) f.refs--;
+    p.fds[fd] = undefined;
+  }
+}
+
+/**
+ * force_sig_fault(): records a synchronous fault signal and applies the
+ * disposition. Returns true if the process died of it.
+ */
+export function deliverFaultSignal(p: Process, sig: SigInfo): boolean {
+  p.signals.push(sig);
+  // A blocked or ignored synchronous fault signal is forced to SIG_DFL.
+  if (p.disposition(sig.signo) === "catch") return false;
+  killProcess(p, { signal: sig.signo });
+  return true;
+}
+
+/** The OOM killer chose this process (mm/oom_kill.c: oom_kill_process). */
+export function oomKill(p: Process): void {
+  const rssKb = 0;
+  p.machine.dmesg.log(
+    "err",
+    `Out of memory: Killed process ${p.pid} (${p.comm}) total-vm:0kB, anon-rss:${rssKb}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:0kB oom_score_adj:0`,
+  );
+  p.signals.push({ signo: SIGKILL, code: 0x80, addr: 0 });
+  killProcess(p, { signal: SIGKILL });
+}
+
+/** exit(status) */
+export function sysExit(p: Process, status: bigint | number): number {
+  killProcess(p, { code: Number(BigInt.asUintN(8, BigInt(status))) });
+  return 0;
+}
+
+/** getpid() */
+export function sysGetpid(p: Process): number {
+  return p.pid;
+}
+
+/** SIG_DFL, SIG_IGN; any other value installs mmlab's report-and-continue handler. */
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
+export const SIG_CATCH = 2;
+
+/** signal(signum, handler): sets the disposition of a signal. */
+export function sysSignal(p: Process, signum: bigint | number, handler: bigint | number): number {
+  const s = Number(signum), h = Number(handler);
+  if (!(s >= 1 && s <= 64) || s === SIGKILL || s === 19) return -EINVAL;
+  p.dispositions.set(s, h === SIG_DFL ? "default" : h === SIG_IGN ? "ignore" : "catch");
+  return 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * A process: pid, an mm, an fd table, signal dispositions and an exit
+ * state (compare `struct task_struct` + `struct files_struct` +
+ * `struct sighand_struct`). Threads will share the mm through `Task`s.
+ * @module
+ */
+
+import type { Machine } from "../machine.ts";
+import type { Mm } from "../mm/mm.ts";
+import type { OpenFile } from "../fs/file.ts";
+import type { SigInfo } from "../abi/signal.ts";
+
+/**
+ * What happens when a fault signal arrives:
+ * - `catch`: a handler reports it and the faulting access is abandoned
+ *   (as a SIGSEGV handler that siglongjmp()s would) — the REPL default;
+ * - `default`: SIG_DFL, the process dies of the signal;
+ * - `ignore`: SIG_IGN; for a synchronous fault the kernel forces SIG_DFL
+ *   (force_sig_fault), so the process dies all the same.
+ */
+export type Disposition = "catch" | "default" | "ignore";
+
+export type ProcessState = "running" | "zombie";
+
+export interface ExitStatus {
+  /** exit(code), when the process exited normally. */
+  code?: number;
+  /** The signal that killed it. */
+  signal?: number;
+  /** Whether a core would have been dumped (SIGSEGV/SIGBUS with SIG_DFL). */
+  core?: boolean;
+}
+
+export class Process {
+  state: ProcessState = "running";
+  exitStatus: ExitStatus | null = null;
+  /** fd table: index = fd. */
+  readonly fds: (OpenFile | undefined)[] = [];
+  readonly dispositions = new Map<number, Disposition>();
+  /** Signals delivered to this process, newest last. */
+  readonly signals: SigInfo[] = [];
+  readonly children: number[] = [];
+
+  constructor(
+    readonly machine: Machine,
+    readonly pid: number,
+    public ppid: number,
+    public comm: string,
+    public mm: Mm,
+  ) {}
+
+  /** The disposition of a signal (defaults: SIGSEGV/SIGBUS caught, as the REPL wants). */
+  disposition(signo: number): Disposition {
+    return this.dispositions.get(signo) ?? this.machine.defaultDisposition;
+  }
+
+  get alive(): boolean {
+    return this.state === "running";
+  }
+
+  /** The lowest free fd (get_unused_fd_flags). */
+  allocFd(file: OpenFile): number {
+    let fd = 0;
+    while (this.fds[fd] !== undefined) fd++;
+    this.fds[fd] = file;
+    return fd;
+  }
+}

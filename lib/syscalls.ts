@@ -1,0 +1,309 @@
+/**
+ * The syscall table: every call the machine offers, declared once with its
+ * argument kinds (for parsing, completion and strace-style decoding), its
+ * return kind, a summary, a runnable example, and the function that runs
+ * it. The REPL, the docs and the host-kernel oracle read this table.
+ *
+ * Implementations take the calling process and u64 register values
+ * (`bigint | number`), except the kinds `path`/`buf` which carry strings or
+ * bytes, and return the raw kernel result: >= 0 on success, -errno on
+ * failure; calls that hand data back return a {@link SysOut}.
+ * @module
+ */
+
+import type { Process } from "./proc/process.ts";
+import { sysMmap } from "./mm/mmap.ts";
+import { sysMunmap } from "./mm/munmap.ts";
+import { sysMprotect } from "./mm/mprotect.ts";
+import { sysMremap } from "./mm/mremap.ts";
+import { sysMadvise } from "./mm/madvise.ts";
+import { sysMlock, sysMlock2, sysMlockall, sysMunlock, sysMunlockall } from "./mm/mlock.ts";
+import { sysMsync } from "./mm/msync.ts";
+import { sysMincore } from "./mm/mincore.ts";
+import { sysFork } from "./mm/fork.ts";
+import {
+  sysClose,
+  sysFallocate,
+  sysFtruncate,
+  sysMemfdCreate,
+  sysOpen,
+  sysPread,
+  sysPwrite,
+  sysUnlink,
+} from "./fs/syscalls.ts";
+import { sysExit, sysGetpid, sysSignal } from "./proc/exit.ts";
+
+/** A result with data: pread's bytes, mincore's vector. */
+export interface SysOut {
+  ret: number;
+  data?: Uint8Array;
+}
+
+/** How an argument is parsed and how strace would print it. */
+export type ArgKind =
+  | "addr"
+  | "len"
+  | "int"
+  | "prot"
+  | "mapflags"
+  | "fd"
+  | "off"
+  | "advice"
+  | "mremapflags"
+  | "mlockflags"
+  | "mcl"
+  | "msflags"
+  | "oflags"
+  | "mode"
+  | "falloc"
+  | "signal"
+  | "handler"
+  | "memfdflags"
+  | "path"
+  | "buf";
+
+export interface ArgSpec {
+  name: string;
+  kind: ArgKind;
+  /** May be left out (trailing). */
+  optional?: boolean;
+}
+
+/** How the result prints: `= 0x7f…` for addresses, decimal otherwise. */
+export type RetKind = "addr" | "int";
+
+export interface SyscallSpec {
+  name: string;
+  args: ArgSpec[];
+  ret: RetKind;
+  summary: string;
+  /** A command line that runs it, replayed by the tests. */
+  example: string;
+  // deno-lint-ignore no-explicit-any
+  impl: (p: Process, ...args: any[]) => number | SysOut;
+}
+
+const a = (name: string, kind: ArgKind, optional = false): ArgSpec => ({ name, kind, optional });
+
+export const SYSCALLS: readonly SyscallSpec[] = [
+  {
+    name: "mmap",
+    args: [
+      a("addr", "addr"),
+      a("length", "len"),
+      a("prot", "prot"),
+      a("flags", "mapflags"),
+      a("fd", "fd"),
+      a("offset", "off"),
+    ],
+    ret: "addr",
+    summary: "map pages into the address space",
+    example: "mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+    impl: sysMmap,
+  },
+  {
+    name: "munmap",
+    args: [a("addr", "addr"), a("length", "len")],
+    ret: "int",
+    summary: "remove mappings",
+    example: "munmap(0x7f0000000000, 4K)",
+    impl: sysMunmap,
+  },
+  {
+    name: "mprotect",
+    args: [a("addr", "addr"), a("length", "len"), a("prot", "prot")],
+    ret: "int",
+    summary: "change the protection of mappings",
+    example: "mprotect(0x7f0000000000, 4K, PROT_READ)",
+    impl: sysMprotect,
+  },
+  {
+    name: "mremap",
+    args: [
+      a("old_address", "addr"),
+      a("old_size", "len"),
+      a("new_size", "len"),
+      a("flags", "mremapflags"),
+      a("new_address", "addr", true),
+    ],
+    ret: "addr",
+    summary: "grow, shrink or move a mapping",
+    example: "mremap(0x7f0000000000, 4K, 8K, MREMAP_MAYMOVE)",
+    impl: sysMremap,
+  },
+  {
+    name: "madvise",
+    args: [a("addr", "addr"), a("length", "len"), a("advice", "advice")],
+    ret: "int",
+    summary: "give advice about use of memory",
+    example: "madvise(0x7f0000000000, 4K, MADV_DONTNEED)",
+    impl: sysMadvise,
+  },
+  {
+    name: "mlock",
+    args: [a("addr", "addr"), a("len", "len")],
+    ret: "int",
+    summary: "lock pages in memory",
+    example: "mlock(0x7f0000000000, 4K)",
+    impl: sysMlock,
+  },
+  {
+    name: "mlock2",
+    args: [a("addr", "addr"), a("len", "len"), a("flags", "mlockflags")],
+    ret: "int",
+    summary: "lock pages in memory, optionally on fault",
+    example: "mlock2(0x7f0000000000, 4K, MLOCK_ONFAULT)",
+    impl: sysMlock2,
+  },
+  {
+    name: "munlock",
+    args: [a("addr", "addr"), a("len", "len")],
+    ret: "int",
+    summary: "unlock pages",
+    example: "munlock(0x7f0000000000, 4K)",
+    impl: sysMunlock,
+  },
+  {
+    name: "mlockall",
+    args: [a("flags", "mcl")],
+    ret: "int",
+    summary: "lock all current and/or future mappings",
+    example: "mlockall(MCL_CURRENT)",
+    impl: sysMlockall,
+  },
+  {
+    name: "munlockall",
+    args: [],
+    ret: "int",
+    summary: "unlock every mapping",
+    example: "munlockall()",
+    impl: sysMunlockall,
+  },
+  {
+    name: "msync",
+    args: [a("addr", "addr"), a("length", "len"), a("flags", "msflags")],
+    ret: "int",
+    summary: "synchronize a file mapping with the file",
+    example: "msync(0x7f0000000000, 4K, MS_SYNC)",
+    impl: sysMsync,
+  },
+  {
+    name: "mincore",
+    args: [a("addr", "addr"), a("length", "len"), a("vec", "addr", true)],
+    ret: "int",
+    summary: "which pages are resident",
+    example: "mincore(0x7f0000000000, 16K)",
+    impl: sysMincore,
+  },
+  {
+    name: "fork",
+    args: [],
+    ret: "int",
+    summary: "create a child process (COW copy of the address space)",
+    example: "fork()",
+    impl: sysFork,
+  },
+  {
+    name: "exit",
+    args: [a("status", "int")],
+    ret: "int",
+    summary: "end the process",
+    example: "exit(0)",
+    impl: sysExit,
+  },
+  {
+    name: "getpid",
+    args: [],
+    ret: "int",
+    summary: "the process id",
+    example: "getpid()",
+    impl: sysGetpid,
+  },
+  {
+    name: "signal",
+    args: [a("signum", "signal"), a("handler", "handler")],
+    ret: "int",
+    summary: "set what SIGSEGV/SIGBUS do: SIG_DFL (die), SIG_IGN, or SIG_CATCH (report, go on)",
+    example: "signal(SIGSEGV, SIG_DFL)",
+    impl: sysSignal,
+  },
+  {
+    name: "open",
+    args: [a("pathname", "path"), a("flags", "oflags"), a("mode", "mode", true)],
+    ret: "int",
+    summary: "open or create a file",
+    example: 'open("/tmp/f", O_RDWR|O_CREAT, 0644)',
+    impl: sysOpen,
+  },
+  {
+    name: "close",
+    args: [a("fd", "fd")],
+    ret: "int",
+    summary: "close a file descriptor",
+    example: "close(3)",
+    impl: sysClose,
+  },
+  {
+    name: "ftruncate",
+    args: [a("fd", "fd"), a("length", "off")],
+    ret: "int",
+    summary: "set a file's size",
+    example: "ftruncate(3, 8K)",
+    impl: sysFtruncate,
+  },
+  {
+    name: "pread",
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len"), a("offset", "off")],
+    ret: "int",
+    summary: "read from a file at an offset into memory (buf: an address)",
+    example: "pread(3, 0x7f0000000000, 5, 0)",
+    impl: sysPread,
+  },
+  {
+    name: "pwrite",
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len"), a("offset", "off")],
+    ret: "int",
+    summary: 'write to a file at an offset (buf: an address or a "string")',
+    example: 'pwrite(3, "hello", 5, 0)',
+    impl: sysPwrite,
+  },
+  {
+    name: "fallocate",
+    args: [a("fd", "fd"), a("mode", "falloc"), a("offset", "off"), a("len", "len")],
+    ret: "int",
+    summary: "allocate or punch holes in a file",
+    example: "fallocate(3, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE, 0, 4K)",
+    impl: sysFallocate,
+  },
+  {
+    name: "unlink",
+    args: [a("pathname", "path")],
+    ret: "int",
+    summary: "remove a file name",
+    example: 'unlink("/tmp/f")',
+    impl: sysUnlink,
+  },
+  {
+    name: "memfd_create",
+    args: [a("name", "path"), a("flags", "memfdflags", true)],
+    ret: "int",
+    summary: "create an anonymous shmem file",
+    example: 'memfd_create("buf", 0)',
+    impl: sysMemfdCreate,
+  },
+];
+
+const BY_NAME = new Map(SYSCALLS.map((s) => [s.name, s]));
+
+/** The spec of a syscall by name. */
+export function syscallSpec(name: string): SyscallSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Runs a syscall in a process; always returns a {@link SysOut}. */
+export function syscall(p: Process, name: string, args: unknown[]): SysOut {
+  const spec = BY_NAME.get(name);
+  if (spec === undefined) throw new Error(`no syscall ${name}`);
+  const r = spec.impl(p, ...args);
+  return typeof r === "number" ? { ret: r } : r;
+}

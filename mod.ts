@@ -1,0 +1,53 @@
+/**
+ * mmlab: an emulated Linux machine's memory management, as a library.
+ *
+ * The REPL, the CLI, scripts and tests all use this API: build a
+ * {@link Machine}, run syscalls in its processes with {@link syscall},
+ * make CPU accesses with {@link cpuRead}/{@link cpuWrite}/{@link cpuFill},
+ * and read /proc-style views.
+ *
+ * @example
+ * ```ts
+ * import { cpuWrite, Machine, syscall } from "./mod.ts";
+ * const m = new Machine();
+ * const p = m.init;
+ * const a = syscall(p, "mmap", [0x7f0000000000n, 0x4000n, 3n, 0x32n, -1n, 0n]).ret;
+ * cpuWrite(p, a, new Uint8Array([0x41]));
+ * ```
+ * @module
+ */
+
+export { DEFAULT_RAM, Machine, type MachineConfig, type Sysctl } from "./lib/machine.ts";
+export { type Disposition, Process } from "./lib/proc/process.ts";
+export {
+  type ArgKind,
+  type ArgSpec,
+  syscall,
+  SYSCALLS,
+  type SyscallSpec,
+  syscallSpec,
+  type SysOut,
+} from "./lib/syscalls.ts";
+export {
+  type AccessKind,
+  type AccessResult,
+  cpuExec,
+  cpuFill,
+  cpuRead,
+  cpuWrite,
+} from "./lib/mm/access.ts";
+export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
+export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
+export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
+export * as mman from "./lib/abi/mman.ts";
+export * as vmFlags from "./lib/mm/vm_flags.ts";
+export { KNOBS, type Policies, presetNames, presetPolicies } from "./lib/policy.ts";
+export type { Mm } from "./lib/mm/mm.ts";
+export type { Vma } from "./lib/mm/vma.ts";
+export { smapsLines } from "./lib/proc/smaps.ts";
+export { pageLines } from "./lib/proc/pages.ts";
+export { psLines } from "./lib/proc/ps.ts";
+export { meminfoLines } from "./lib/proc/meminfo.ts";
+export { statusLines } from "./lib/proc/status.ts";
+export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
+export { checkInvariants } from "./lib/check/invariants.ts";
