@@ -80,8 +80,12 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   return null;
 }
 
-/** The pfn mapping `addr` for this access, faulting it in if needed; -1 and a signal otherwise. */
-function translate(p: Process, mm: Mm, addr: number, kind: AccessKind): number | SigInfo {
+/**
+ * The pfn mapping `addr` for this access, faulting it in if needed, or the
+ * signal the fault would raise (not delivered: kernel-context callers turn
+ * it into -EFAULT).
+ */
+export function translate(p: Process, mm: Mm, addr: number, kind: AccessKind): number | SigInfo {
   const vpn = Math.floor(addr / 4096);
   const need = kind === "write" ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
   for (let tries = 0; tries < 3; tries++) {

@@ -1,0 +1,54 @@
+/**
+ * Kernel access to user memory: copy_to_user()/copy_from_user()
+ * (arch/x86/lib/usercopy_64.c, fixups via the exception tables). A fault
+ * that cannot be resolved makes the copy stop short instead of raising a
+ * signal; syscalls turn the short copy into -EFAULT.
+ * @module
+ */
+
+import type { Process } from "../proc/process.ts";
+import { TASK_SIZE } from "../abi/layout.ts";
+import { translate } from "./access.ts";
+
+/**
+ * Copies `data` into user memory at `addr`. Returns the number of bytes NOT
+ * copied (0 on success), like copy_to_user().
+ */
+export function copyToUser(p: Process, addr: number, data: Uint8Array): number {
+  const frames = p.machine.frames;
+  let done = 0;
+  while (done < data.length) {
+    const a = addr + done;
+    if (a < 0 || a >= TASK_SIZE) break;
+    const pfn = translate(p, p.mm, a, "write");
+    if (typeof pfn !== "number") break;
+    const off = a % 4096;
+    const n = Math.min(data.length - done, 4096 - off);
+    for (let i = 0; i < n; i++) frames.writeByte(pfn, off + i, data[done + i]);
+    done += n;
+  }
+  return data.length - done;
+}
+
+/**
+ * Reads `len` bytes of user memory at `addr`; returns the bytes read before
+ * the first unresolvable fault (shorter than `len` on failure), like
+ * copy_from_user().
+ */
+export function copyFromUser(p: Process, addr: number, len: number): Uint8Array {
+  const frames = p.machine.frames;
+  const out = new Uint8Array(len);
+  let done = 0;
+  while (done < len) {
+    const a = addr + done;
+    if (a < 0 || a >= TASK_SIZE) break;
+    const pfn = translate(p, p.mm, a, "read");
+    if (typeof pfn !== "number") break;
+    const off = a % 4096;
+    const n = Math.min(len - done, 4096 - off);
+    const b = frames.peekBytes(pfn);
+    if (b !== undefined) out.set(b.subarray(off, off + n), done);
+    done += n;
+  }
+  return out.subarray(0, done);
+}
