@@ -13,8 +13,8 @@ import {
   SEGV_MAPERR,
   SI_KERNEL,
   SIGBUS,
-  SIGSEGV,
   type SigInfo,
+  SIGSEGV,
 } from "../abi/signal.ts";
 import { TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
@@ -136,7 +136,11 @@ export function cpuRead(p: Process, addrArg: bigint | number, len: number): Acce
   while (done < len) {
     const a = addr + done;
     if (a >= TASK_SIZE) {
-      return finish(p, { bytes: out.subarray(0, done), done, sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a } });
+      return finish(p, {
+        bytes: out.subarray(0, done),
+        done,
+        sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a },
+      });
     }
     const pfn = translate(p, p.mm, a, "read");
     if (typeof pfn !== "number") return finish(p, { bytes: out.subarray(0, done), done, sig: pfn });
@@ -157,7 +161,12 @@ export function cpuWrite(p: Process, addrArg: bigint | number, data: Uint8Array)
 }
 
 /** memset(addr, value, len): stores, stopping at the first fault. */
-export function cpuFill(p: Process, addrArg: bigint | number, value: number, len: number): AccessResult {
+export function cpuFill(
+  p: Process,
+  addrArg: bigint | number,
+  value: number,
+  len: number,
+): AccessResult {
   const v = value & 0xff;
   return store(p, addrArg, len, (pfn, off, _from, n) => p.machine.frames.fill(pfn, off, n, v));
 }

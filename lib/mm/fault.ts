@@ -25,12 +25,7 @@ import {
 } from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY } from "../phys/frames.ts";
 import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
-import {
-  VM_FAULT_HWPOISON,
-  VM_FAULT_OOM,
-  VM_FAULT_SIGBUS,
-  VM_FAULT_SIGSEGV,
-} from "./vm_ops.ts";
+import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
 import { filemapGetPage } from "../fs/pagecache.ts";
 
 /** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */

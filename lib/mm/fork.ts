@@ -1,6 +1,184 @@
-/** fork(2) — stub, being written. */
-import { ENOSYS } from "../abi/errno.ts";
+/**
+ * fork(2): kernel/fork.c copy_process() -> copy_mm() -> dup_mm() ->
+ * mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
+ * copy_present_pte(). linux-mm.md §8.
+ *
+ * Per parent VMA: VM_DONTCOPY is skipped; VM_WIPEONFORK comes over empty;
+ * otherwise the child gets a copy, and its page tables are copied only
+ * when faults could not rebuild them (vma_needs_copy: an anon_vma, or
+ * VM_PFNMAP/VM_MIXEDMAP/VM_MAYBE_GUARD). Private pages become shared
+ * copy-on-write, write-protected on both sides, except pages that may be
+ * DMA-pinned: those are copied for the child at once (policy
+ * `fork.pinnedPages`: `early-copy` since 5.9, `cow-steal` before).
+ * @module
+ */
+
+import { ENOMEM } from "../abi/errno.ts";
 import type { Process } from "../proc/process.ts";
-export function sysFork(_p: Process): number {
-  return -ENOSYS;
+import { Process as Proc } from "../proc/process.ts";
+import type { Mm } from "./mm.ts";
+import type { Vma } from "./vma.ts";
+import {
+  clear,
+  VM_DONTCOPY,
+  VM_LOCKED_MASK,
+  VM_MAYBE_GUARD,
+  VM_MAYWRITE,
+  VM_MIXEDMAP,
+  VM_NOHUGEPAGE,
+  VM_PFNMAP,
+  VM_SHARED,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  VM_WIPEONFORK,
+} from "./vm_flags.ts";
+import { vmaLink } from "./vma_ops.ts";
+import {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_WRITE,
+  PTE_YOUNG,
+} from "./pagetable.ts";
+import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+
+/** is_cow_mapping(): private and may be written. */
+function isCowMapping(flags: number): boolean {
+  return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+/**
+ * copy_page_range() for one VMA: copies the parent's entries into the
+ * child. Returns 0 or -ENOMEM (no frame for an early copy).
+ */
+function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
+  const frames = src.machine.frames;
+  const cow = isCowMapping(srcVma.flags);
+  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy";
+  const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
+  let err = 0;
+  src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {
+    if (err) return;
+    const dt = dst.pt.table(base, true)!;
+    for (let i = lo; i < hi; i++) {
+      let b = t.bits[i];
+      if (b === 0) continue;
+      const pfn = t.pfn[i];
+      if (!(b & PTE_PRESENT)) {
+        // Markers (guard regions) are copied as they are.
+        if (b & PTE_MARKER) {
+          if (dt.bits[i] === 0) dt.used++;
+          dt.bits[i] = b;
+          dt.pfn[i] = pfn;
+        }
+        continue;
+      }
+      if (!(b & PTE_SPECIAL)) {
+        const f = frames.flags[pfn];
+        // folio_try_dup_anon_rmap_pte() fails for a maybe-pinned exclusive page.
+        if (
+          earlyCopy && (f & PG_ANON) && (f & PG_ANON_EXCLUSIVE) && src.hasPinned &&
+          frames.refcount[pfn] >= GUP_PIN_COUNTING_BIAS
+        ) {
+          // copy_present_page(): the child gets its own copy right now.
+          const np = frames.alloc();
+          if (np < 0) {
+            err = -ENOMEM;
+            return;
+          }
+          frames.copy(np, pfn);
+          frames.flags[np] = PG_ANON | PG_ANON_EXCLUSIVE;
+          frames.owner[np] = dstVma.anonVma !== null ? dstVma.anonVma.id : 0;
+          frames.index[np] = frames.index[pfn];
+          frames.mapcount[np] = 1;
+          if (dt.bits[i] === 0) dt.used++;
+          dt.pfn[i] = np;
+          dt.bits[i] = PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0);
+          continue;
+        }
+        frames.refcount[pfn]++;
+        frames.mapcount[pfn]++;
+        if (f & PG_ANON) frames.flags[pfn] = f & ~PG_ANON_EXCLUSIVE;
+      }
+      if (cow && (b & PTE_WRITE)) {
+        b &= ~PTE_WRITE;
+        t.bits[i] = b;
+      }
+      let cb = b & ~PTE_YOUNG;
+      if (srcVma.flags & VM_SHARED) cb &= ~PTE_DIRTY;
+      if (dt.bits[i] === 0) dt.used++;
+      dt.bits[i] = cb;
+      dt.pfn[i] = pfn;
+    }
+  });
+  src.invalidateEnd(range);
+  return err;
+}
+
+/** vma_needs_copy(): must the child's page tables be copied now? */
+function needsCopy(src: Vma): boolean {
+  if (src.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD | VM_UFFD_WP)) return true;
+  return src.anonVma !== null;
+}
+
+/** dup_mmap(): builds the child's address space from the parent's. */
+export function dupMmap(parent: Process, childMm: Mm): number {
+  const src = parent.mm;
+  const m = parent.machine;
+  childMm.startBrk = src.startBrk;
+  childMm.brk = src.brk;
+  childMm.startStack = src.startStack;
+  childMm.startCode = src.startCode;
+  childMm.endCode = src.endCode;
+  childMm.mmapBase = src.mmapBase;
+  childMm.rlimits = { ...src.rlimits };
+  // mm_init(): only VM_INIT_DEF_MASK (VM_NOHUGEPAGE) of def_flags is inherited.
+  childMm.defFlags = src.defFlags & VM_NOHUGEPAGE;
+  for (let v = src.vmas.first; v !== null; v = v.next) {
+    if (v.flags & VM_DONTCOPY) continue;
+    const c = v.dup(childMm);
+    // mlock is not inherited; nor is a uffd registration without EVENT_FORK.
+    c.flags = clear(c.flags, VM_LOCKED_MASK);
+    if (c.uffd !== null) {
+      c.uffd = null;
+      c.flags = clear(c.flags, VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR);
+    }
+    if (v.flags & VM_WIPEONFORK) {
+      c.anonVma = null;
+      c.forkChild = false;
+    } else if (v.anonVma !== null) {
+      // anon_vma_fork(): a new anon_vma chained to the parent's.
+      c.anonVma = m.newAnonVma(v.anonVma);
+      c.forkChild = true;
+    }
+    vmaLink(childMm, c);
+    c.ops?.open?.(c);
+    if (!(v.flags & VM_WIPEONFORK) && needsCopy(v)) {
+      const err = copyPageRange(childMm, c, src, v);
+      if (err) return err;
+    }
+  }
+  return 0;
+}
+
+/** fork(): returns the child's pid to the parent. */
+export function sysFork(p: Process): number {
+  const m = p.machine;
+  const childMm = m.newMm();
+  const child = new Proc(m, m.allocPid(), p.pid, p.comm, childMm);
+  const err = dupMmap(p, childMm);
+  if (err) return err;
+  for (let fd = 0; fd < p.fds.length; fd++) {
+    const f = p.fds[fd];
+    if (f !== undefined) {
+      f.refs++;
+      child.fds[fd] = f;
+    }
+  }
+  for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
+  p.children.push(child.pid);
+  m.adopt(child);
+  return child.pid;
 }

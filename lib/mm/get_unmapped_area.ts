@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ENOMEM, EINVAL } from "../abi/errno.ts";
+import { EINVAL, ENOMEM } from "../abi/errno.ts";
 import { MAP_32BIT, MAP_FIXED } from "../abi/mman.ts";
 import { PMD_SIZE, STACK_GUARD_GAP, TASK_SIZE, TASK_UNMAPPED_BASE } from "../abi/layout.ts";
 import type { Mm } from "./mm.ts";
@@ -95,7 +95,14 @@ function hintValid(addr: number, len: number): boolean {
 }
 
 /** arch_get_unmapped_area_topdown() for a request of `len` bytes. */
-function topdown(mm: Mm, addr: number, len: number, pgoff: number, flags: number, startGap: number): number {
+function topdown(
+  mm: Mm,
+  addr: number,
+  len: number,
+  pgoff: number,
+  flags: number,
+  startGap: number,
+): number {
   if (len > TASK_SIZE) return -ENOMEM;
   if (flags & MAP_FIXED) return addr;
   if (!(flags & MAP_32BIT) && addr) {

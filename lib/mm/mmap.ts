@@ -114,7 +114,9 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
     const maxMap = mm.machine.sysctl.maxMapCount;
     if (addr > old.start && end < old.end && mm.mapCount >= maxMap) return -ENOMEM;
     for (let v: Vma | null = old; v !== null && v.start < end; v = v.next) {
-      if (v.flags & VM_ACCOUNT) oldAccounted += (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
+      if (v.flags & VM_ACCOUNT) {
+        oldAccounted += (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
+      }
     }
   }
   // Private writable mappings are accounted (accountable_mapping()).

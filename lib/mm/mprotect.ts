@@ -1,6 +1,189 @@
-/** mprotect(2) — stub, being written. */
-import { ENOSYS } from "../abi/errno.ts";
+/**
+ * mprotect(2): mm/mprotect.c do_mprotect_pkey() -> mprotect_fixup() ->
+ * vma_modify_flags() and change_protection(). linux-mm.md §4.
+ *
+ * Not atomic, like the kernel: VMAs before a hole or a refused VMA keep
+ * their new protection.
+ * @module
+ */
+
+import { EACCES, EINVAL, ENOMEM } from "../abi/errno.ts";
+import {
+  PROT_EXEC,
+  PROT_GROWSDOWN,
+  PROT_GROWSUP,
+  PROT_READ,
+  PROT_SEM,
+  PROT_WRITE,
+} from "../abi/mman.ts";
+import { pageAlignU64, s32, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
-export function sysMprotect(_p: Process, _a: bigint | number, _l: bigint | number, _prot: bigint | number): number {
-  return -ENOSYS;
+import type { Mm } from "./mm.ts";
+import type { Vma } from "./vma.ts";
+import {
+  clear,
+  set,
+  VM_ACCESS_FLAGS,
+  VM_ACCOUNT,
+  VM_GROWSDOWN,
+  VM_HUGETLB,
+  VM_LOCKED,
+  VM_NORESERVE,
+  VM_SHARED,
+  VM_WRITE,
+} from "./vm_flags.ts";
+import { calcVmProtBits } from "./mmap.ts";
+import { vmaModify } from "./vma_ops.ts";
+import { vmEnoughMemory } from "./accounting.ts";
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
+import { PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+import { faultinVmaRange } from "./populate.ts";
+
+/**
+ * change_protection(): rewrites the present PTEs of [start, end) for the
+ * VMA's new flags. Removing write makes them read-only, removing all
+ * access makes them PROT_NONE; adding write upgrades only what may be
+ * written without a fault (MM_CP_TRY_CHANGE_WRITABLE: exclusive anonymous
+ * pages of private mappings, dirty pages of shared ones, everything in a
+ * shmem mapping that needs no dirty tracking).
+ */
+export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): void {
+  const flags = vma.flags;
+  const frames = mm.machine.frames;
+  const none = (flags & VM_ACCESS_FLAGS) === 0;
+  const writable = (flags & VM_WRITE) !== 0;
+  const shared = (flags & VM_SHARED) !== 0;
+  const writenotify = shared && vma.file !== null && vma.file.inode.kind === "regular";
+  const range = mm.invalidateStart(start, end, "PROTECTION_VMA");
+  mm.pt.forEachTable(start / 4096, end / 4096, (t, _base, lo, hi) => {
+    const bits = t.bits;
+    for (let i = lo; i < hi; i++) {
+      let b = bits[i];
+      if (!(b & PTE_PRESENT)) continue;
+      if (none) {
+        bits[i] = (b | PTE_PROTNONE) & ~PTE_WRITE;
+        continue;
+      }
+      b &= ~PTE_PROTNONE;
+      if (!writable) b &= ~PTE_WRITE;
+      else if (!(b & PTE_WRITE)) {
+        if (shared) {
+          if (!writenotify || (b & PTE_DIRTY)) b |= PTE_WRITE;
+        } else if (!(b & PTE_SPECIAL)) {
+          const f = frames.flags[t.pfn[i]];
+          if ((f & PG_ANON) && (f & PG_ANON_EXCLUSIVE)) b |= PTE_WRITE;
+        }
+      }
+      bits[i] = b;
+    }
+  });
+  mm.invalidateEnd(range);
+}
+
+/**
+ * mprotect_fixup(): gives [start, end) of `vma` the flags `newflags`.
+ * Returns the VMA now covering the range, or -errno.
+ */
+function mprotectFixup(
+  mm: Mm,
+  vma: Vma,
+  start: number,
+  end: number,
+  newflagsIn: number,
+): Vma | number {
+  let newflags = newflagsIn;
+  const oldflags = vma.flags;
+  if (newflags === oldflags) return vma;
+  const pages = (end - start) / 4096;
+  if (newflags & VM_WRITE) {
+    // A private mapping turning writable is charged now.
+    if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) {
+      if (!vmEnoughMemory(mm, pages)) return -ENOMEM;
+      newflags = set(newflags, VM_ACCOUNT);
+    }
+  } else if ((oldflags & VM_ACCOUNT) && vma.isAnonymous && vma.anonVma === null) {
+    // Never-faulted anonymous memory gives its charge back.
+    newflags = clear(newflags, VM_ACCOUNT);
+  }
+  const r = vmaModify(mm, vma, start, end, { flags: newflags });
+  if (typeof r === "number") return r;
+  r.flags = newflags;
+  changeProtection(mm, r, start, end);
+  // Private VM_LOCKED memory becoming writable: break COW now.
+  if (
+    (oldflags % 2 ** 32 & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && (newflags & VM_WRITE)
+  ) {
+    faultinVmaRange(mm, r, start, end, true);
+  }
+  return r;
+}
+
+/** mprotect(addr, len, prot): linux-mm.md §4 check order. */
+export function sysMprotect(
+  p: Process,
+  addrArg: bigint | number,
+  lenArg: bigint | number,
+  protArg: bigint | number,
+): number {
+  const mm = p.mm;
+  let start = u64(addrArg);
+  const len0 = u64(lenArg);
+  let prot = s32(protArg);
+  const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+  prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  // 1. both directions at once
+  if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  // 2. alignment
+  if ((start & 0xfffn) !== 0n) return -EINVAL;
+  // 3. len 0 succeeds before prot is even looked at
+  if (len0 === 0n) return 0;
+  // 4. end wraps (or len rounds to 0)
+  const alen = pageAlignU64(len0);
+  let endB = start + alen;
+  if (endB > 0xffffffffffffffffn || alen === 0n) return -ENOMEM;
+  if (endB <= start) return -ENOMEM;
+  // 5. arch_validate_prot(): R/W/X and PROT_SEM only
+  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) !== 0) return -EINVAL;
+  // User addresses are below 2^47; past that nothing is mapped.
+  if (start >= 1n << 47n) return -ENOMEM;
+  if (endB > 1n << 47n) endB = 1n << 47n;
+  let s = Number(start);
+  const end = Number(endB);
+  // 8. the first VMA intersecting [start, end)
+  let vma = mm.vmas.find(s);
+  if (vma === null || vma.start >= end) return -ENOMEM;
+  if (grows & PROT_GROWSDOWN) {
+    s = vma.start;
+    start = BigInt(s);
+    if (!(vma.flags & VM_GROWSDOWN)) return -EINVAL;
+  } else {
+    if (vma.start > s) return -ENOMEM;
+    if (grows & PROT_GROWSUP) return -EINVAL; // no VM_GROWSUP on x86
+  }
+  let nstart = s;
+  let tmp = vma.start;
+  let error = 0;
+  for (let v: Vma | null = vma; v !== null && v.start < end; v = vma!.next) {
+    if (v.start !== tmp) {
+      error = -ENOMEM;
+      break;
+    }
+    const newflags = set(clear(v.flags, VM_ACCESS_FLAGS), calcVmProtBits(prot));
+    // Each requested access needs its VM_MAY* bit (newflags >> 4).
+    if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) {
+      error = -EACCES;
+      break;
+    }
+    tmp = Math.min(v.end, end);
+    const r = mprotectFixup(mm, v, nstart, tmp, newflags);
+    if (typeof r === "number") {
+      error = r;
+      break;
+    }
+    vma = r;
+    tmp = r.end;
+    nstart = tmp;
+  }
+  if (error === 0 && tmp < end) error = -ENOMEM;
+  return error;
 }

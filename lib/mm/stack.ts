@@ -20,7 +20,9 @@ export function expandStack(mm: Mm, vma: Vma, addr: number): number {
   if (address < mm.machine.sysctl.mmapMinAddr && !mm.machine.config.root) return -EPERM;
   const prev = vma.prev;
   // Enforce the guard gap against an accessible, non-stack neighbour only.
-  if (prev !== null && !(prev.flags & VM_GROWSDOWN) && (prev.flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+  if (
+    prev !== null && !(prev.flags & VM_GROWSDOWN) && (prev.flags & (VM_READ | VM_WRITE | VM_EXEC))
+  ) {
     if (address - prev.end < STACK_GUARD_GAP) return -ENOMEM;
   }
   if (prev !== null && prev.end > address) return -ENOMEM;

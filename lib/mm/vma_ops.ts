@@ -13,11 +13,12 @@
  * @module
  */
 
-import { EINVAL, ENOMEM } from "../abi/errno.ts";
+import { ENOMEM } from "../abi/errno.ts";
 import type { Mm } from "./mm.ts";
 import { AnonVma, Vma } from "./vma.ts";
 import { any, clear, set, VM_IGNORE_MERGE, VM_SPECIAL, xor } from "./vm_flags.ts";
 import type { OpenFile } from "../fs/file.ts";
+import { iput } from "../fs/iput.ts";
 import type { UffdContextRef } from "./vma.ts";
 
 /** Links a new VMA into its mm (vma_link + __vma_link_file). */
@@ -39,6 +40,7 @@ export function vmaRemove(mm: Mm, v: Vma): void {
   if (v.file !== null) {
     v.file.inode.mappings.delete(v);
     v.file.refs--;
+    iput(mm.machine, v.file.inode);
   }
 }
 
@@ -48,7 +50,13 @@ export function vmaRemove(mm: Mm, v: Vma): void {
  * is [addr, end). Returns 0 or -errno. `checkCount` adds split_vma()'s
  * map_count >= max_map_count test.
  */
-export function splitVma(mm: Mm, v: Vma, addr: number, newBelow: boolean, checkCount = true): number {
+export function splitVma(
+  mm: Mm,
+  v: Vma,
+  addr: number,
+  newBelow: boolean,
+  checkCount = true,
+): number {
   if (checkCount && mm.mapCount >= mm.machine.sysctl.maxMapCount) return -ENOMEM;
   if (v.ops?.maySplit) {
     const err = v.ops.maySplit(v, addr);
@@ -232,7 +240,6 @@ function mergeExistingRange(
     return t;
   }
   //  *************-------|      next extends, middle shrinks or goes
-  void mergeLeft;
   const t = next!;
   dupAnonVma(t, middle);
   orSticky(t, middle);
@@ -258,7 +265,13 @@ export interface VmaChange {
  * a special mapping refuses to split). The caller applies side effects on
  * PTEs.
  */
-export function vmaModify(mm: Mm, v: Vma, start: number, end: number, change: VmaChange): Vma | number {
+export function vmaModify(
+  mm: Mm,
+  v: Vma,
+  start: number,
+  end: number,
+  change: VmaChange,
+): Vma | number {
   const p: Proposal = {
     flags: change.flags ?? v.flags,
     file: v.file,
@@ -283,6 +296,3 @@ export function vmaModify(mm: Mm, v: Vma, start: number, end: number, change: Vm
   v.anonName = p.anonName;
   return v;
 }
-
-/** -EINVAL helper for callers that need "special mapping cannot split". */
-export const SPLIT_REFUSED = -EINVAL;

@@ -77,7 +77,14 @@ export function execInitialImage(p: Process): void {
   };
   const add = (seg: Seg, f: OpenFile | null, ops: VmOperations | null = null): Vma => {
     const [start, end, flags, pgoff] = seg;
-    const v = new Vma(mm, start, end, flags, f === null ? (pgoff < 0 ? start / 4096 : 0) : pgoff, f);
+    const v = new Vma(
+      mm,
+      start,
+      end,
+      flags,
+      f === null ? (pgoff < 0 ? start / 4096 : 0) : pgoff,
+      f,
+    );
     v.ops = ops;
     vmaLink(mm, v);
     // Written segments have met their first write fault: they own an anon_vma.

@@ -6,11 +6,12 @@
  */
 
 import { EINVAL } from "../abi/errno.ts";
-import { SIGBUS, SIGKILL, SIGSEGV, type SigInfo } from "../abi/signal.ts";
+import { SIGBUS, type SigInfo, SIGKILL, SIGSEGV } from "../abi/signal.ts";
 import type { Process } from "./process.ts";
 import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
+import { iput } from "../fs/iput.ts";
 
 /**
  * exit_mmap(): tears down an address space whose last user is gone: every
@@ -37,8 +38,11 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
   if (--p.mm.users === 0) exitMmap(p.mm);
   for (let fd = 0; fd < p.fds.length; fd++) {
     const f = p.fds[fd];
-    if (f !== undefined) f.refs--;
     p.fds[fd] = undefined;
+    if (f !== undefined) {
+      f.refs--;
+      iput(p.machine, f.inode);
+    }
   }
 }
 
