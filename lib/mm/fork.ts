@@ -20,6 +20,7 @@ import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
   clear,
+  combine,
   VM_DONTCOPY,
   VM_LOCKED_MASK,
   VM_MAYBE_GUARD,
@@ -143,7 +144,7 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     c.flags = clear(c.flags, VM_LOCKED_MASK);
     if (c.uffd !== null) {
       c.uffd = null;
-      c.flags = clear(c.flags, VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR);
+      c.flags = clear(c.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
     }
     if (v.flags & VM_WIPEONFORK) {
       c.anonVma = null;

@@ -49,6 +49,7 @@ import { Vma } from "./vma.ts";
 import {
   any,
   clear,
+  combine,
   set,
   VM_ACCOUNT,
   VM_DONTDUMP,
@@ -286,7 +287,7 @@ export function sysMmap(
         // 30. a locked, huge or stack area makes no sense to drop.
         if (flags & (MAP_LOCKED | MAP_HUGETLB)) return -EINVAL;
         if (vmFlags & VM_GROWSDOWN) return -EINVAL;
-        vmFlags = set(vmFlags, VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP);
+        vmFlags = set(vmFlags, combine(VM_DROPPABLE, VM_NORESERVE, VM_WIPEONFORK, VM_DONTDUMP));
       }
       pgoff = addr / 4096;
     } else {

@@ -88,6 +88,13 @@ export function set(flags: number, mask: number): number {
   return hi * TWO32 + lo;
 }
 
+/** ORs any number of masks, high bits included (`a | b` would drop bits 32+). */
+export function combine(...masks: number[]): number {
+  let f = 0;
+  for (const m of masks) f = set(f, m);
+  return f;
+}
+
 /** `flags & ~mask` for words with bits above 31. */
 export function clear(flags: number, mask: number): number {
   const lo = ((flags % TWO32) & ~(mask % TWO32)) >>> 0;

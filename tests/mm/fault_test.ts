@@ -1,0 +1,134 @@
+/** The fault path and CPU accesses: linux-mm.md §7. */
+import assert from "node:assert/strict";
+import { cpuExec, cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_GROWSDOWN,
+  MAP_PRIVATE,
+  PROT_EXEC,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from "../../lib/abi/mman.ts";
+import { PTE_SPECIAL } from "../../lib/mm/pagetable.ts";
+
+const B = 0x7f0000000000n;
+const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+const SEGV = 11, MAPERR = 1, ACCERR = 2;
+
+function setup(prot: number, len = 0x2000n, flags = ANON) {
+  const m = new Machine();
+  const p = m.init;
+  assert.equal(syscall(p, "mmap", [B, len, prot, flags, -1, 0]).ret, Number(B));
+  return { m, p };
+}
+
+Deno.test("fault: a read maps the shared zero page, Rss unchanged; a write allocates (F7, F7c)", () => {
+  const { m, p } = setup(PROT_READ | PROT_WRITE);
+  const free0 = m.frames.freeCount;
+  assert.deepEqual([...cpuRead(p, B, 2).bytes!], [0, 0]);
+  const vpn = Number(B) / 4096;
+  assert.equal(p.mm.pt.pfnAt(vpn), m.frames.zeroPfn);
+  assert.ok(p.mm.pt.bitsAt(vpn) & PTE_SPECIAL);
+  assert.equal(m.frames.freeCount, free0);
+  cpuWrite(p, B, new Uint8Array([5]));
+  assert.notEqual(p.mm.pt.pfnAt(vpn), m.frames.zeroPfn);
+  assert.equal(m.frames.freeCount, free0 - 1);
+  assert.deepEqual([...cpuRead(p, B, 1).bytes!], [5]);
+});
+
+Deno.test("fault: si_addr is the exact byte; a straddling access faults at the next page's start (F1, F5)", () => {
+  const { p } = setup(PROT_READ | PROT_WRITE, 0x1000n);
+  assert.deepEqual(cpuRead(p, B + 0x1000n + 0x123n, 1).sig, {
+    signo: SEGV,
+    code: MAPERR,
+    addr: Number(B) + 0x1123,
+  });
+  const r = cpuRead(p, B + 0xffcn, 8);
+  assert.deepEqual(r.sig, { signo: SEGV, code: MAPERR, addr: Number(B) + 0x1000 });
+  assert.equal(r.done, 4);
+});
+
+Deno.test("fault: x86 access rules: write-only and exec-only are readable; PROT_NONE is not (F3c, F4c, F3)", () => {
+  for (const prot of [PROT_WRITE, PROT_EXEC]) {
+    const { p } = setup(prot, 0x1000n);
+    assert.equal(cpuRead(p, B, 1).sig, undefined);
+  }
+  const { p } = setup(PROT_NONE, 0x1000n);
+  assert.deepEqual(cpuRead(p, B, 1).sig, { signo: SEGV, code: ACCERR, addr: Number(B) });
+  assert.deepEqual(cpuWrite(p, B + 4n, new Uint8Array([1])).sig, {
+    signo: SEGV,
+    code: ACCERR,
+    addr: Number(B) + 4,
+  });
+});
+
+Deno.test("fault: exec needs PROT_EXEC; si_addr is the instruction address (F4)", () => {
+  const { p } = setup(PROT_READ, 0x1000n);
+  assert.deepEqual(cpuExec(p, B + 0x40n).sig, {
+    signo: SEGV,
+    code: ACCERR,
+    addr: Number(B) + 0x40,
+  });
+  const q = setup(PROT_READ | PROT_EXEC, 0x1000n).p;
+  assert.equal(cpuExec(q, B).sig, undefined);
+});
+
+Deno.test("fault: non-canonical is SI_KERNEL with si_addr 0; kernel half and the last page are MAPERR (F6, F6b, F6e, F6f)", () => {
+  const p = new Machine().init;
+  assert.deepEqual(cpuRead(p, 0x800000000000n, 1).sig, { signo: SEGV, code: 0x80, addr: 0 });
+  assert.deepEqual(cpuRead(p, 0x7ffffffff000n, 1).sig, {
+    signo: SEGV,
+    code: MAPERR,
+    addr: 0x7ffffffff000,
+  });
+  assert.deepEqual(cpuRead(p, 0n, 1).sig, { signo: SEGV, code: MAPERR, addr: 0 });
+  const k = cpuRead(p, 0xffffffff81000000n, 1).sig!;
+  assert.equal(k.code, MAPERR);
+});
+
+Deno.test("fault: [vvar] pages 1 and 3 raise SIGBUS BUS_ADRERR; [vvar_vclock] page 1 too (F10, F10b)", () => {
+  const p = new Machine().init;
+  assert.equal(cpuRead(p, 0x7ffff7fc2000n, 1).sig, undefined);
+  assert.deepEqual(cpuRead(p, 0x7ffff7fc3000n, 1).sig, { signo: 7, code: 2, addr: 0x7ffff7fc3000 });
+  assert.deepEqual(cpuRead(p, 0x7ffff7fc5008n, 1).sig, { signo: 7, code: 2, addr: 0x7ffff7fc5008 });
+  assert.deepEqual(cpuRead(p, 0x7ffff7fc7000n, 1).sig, { signo: 7, code: 2, addr: 0x7ffff7fc7000 });
+});
+
+Deno.test("fault: SIG_DFL kills the process; the default here catches and goes on", () => {
+  const m = new Machine();
+  const p = m.init;
+  assert.equal(cpuRead(p, 0x10n, 1).killed, false);
+  assert.ok(p.alive);
+  syscall(p, "signal", [SEGV, 0]);
+  assert.equal(cpuRead(p, 0x10n, 1).killed, true);
+  assert.equal(p.alive, false);
+  assert.deepEqual(p.exitStatus, { signal: SEGV, core: true });
+});
+
+Deno.test("stack: accesses below a growsdown VMA extend it, anywhere in the gap (F11)", () => {
+  const m = new Machine();
+  const p = m.init;
+  syscall(p, "mmap", [B + 0x100000n, 0x1000n, PROT_READ | PROT_WRITE, ANON | MAP_GROWSDOWN, -1, 0]);
+  assert.equal(cpuWrite(p, B + 0xf0008n, new Uint8Array([1])).sig, undefined);
+  assert.equal(p.mm.vmas.lookup(Number(B) + 0x100000)!.start, Number(B) + 0xf0000);
+});
+
+Deno.test("stack: growth stops a guard gap above an accessible VMA; RLIMIT_STACK bounds it (F11d, F12b)", () => {
+  const m = new Machine();
+  const p = m.init;
+  syscall(p, "mmap", [B, 0x1000n, PROT_READ, ANON, -1, 0]);
+  syscall(p, "mmap", [B + 0x200000n, 0x1000n, PROT_READ | PROT_WRITE, ANON | MAP_GROWSDOWN, -1, 0]);
+  // Within 1 MiB of the VMA at B: refused.
+  assert.deepEqual(cpuRead(p, B + 0x80000n, 1).sig, {
+    signo: SEGV,
+    code: MAPERR,
+    addr: Number(B) + 0x80000,
+  });
+  assert.equal(cpuRead(p, B + 0x101000n, 1).sig, undefined);
+  // The main [stack] may not grow beyond 8 MiB.
+  const top = 0x7ffffffff000n;
+  assert.equal(cpuRead(p, top - 0x7ff000n, 1).sig, undefined);
+  assert.equal(cpuRead(p, top - 0x801000n, 1).sig?.code, MAPERR);
+});
