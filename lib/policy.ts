@@ -171,8 +171,11 @@ export function policiesAt(version: string): Policies {
 export function presetPolicies(preset: string): Policies | undefined {
   const rfc = RFC_PRESETS[preset];
   if (rfc) return { ...presetPolicies(rfc.base)!, ...rfc.set } as Policies;
+  // Any release from 2.6 to the reference 6.18 works, not only the listed eras.
   const m = /^linux-(\d+\.\d+)$/.exec(preset);
-  if (!m) return undefined;
+  if (!m || versionKey(m[1]) < versionKey("2.6") || versionKey(m[1]) > versionKey("6.18")) {
+    return undefined;
+  }
   return policiesAt(m[1]);
 }
 
