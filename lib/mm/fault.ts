@@ -112,6 +112,34 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
 }
 
 /**
+ * FAULT_FLAG_UNSHARE: replace a COW-shared anonymous page by an exclusive
+ * copy without making the PTE writable (wp_page_copy for GUP pins, 5.19+).
+ * Returns 0 or VM_FAULT_OOM.
+ */
+export function unshareAnonPage(mm: Mm, vma: Vma, addr: number): number {
+  const vpn = addr / 4096;
+  const bits = mm.pt.bitsAt(vpn);
+  const pfn = mm.pt.pfnAt(vpn);
+  const frames = mm.machine.frames;
+  if (frames.refcount[pfn] === 1) {
+    frames.flags[pfn] |= PG_ANON_EXCLUSIVE;
+    return 0;
+  }
+  const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
+  const np = newAnonPage(mm, vma, addr, pfn);
+  if (np < 0) {
+    mm.invalidateEnd(range);
+    return VM_FAULT_OOM;
+  }
+  // Keep the old protection: an unshare is not a write.
+  mm.pt.set(vpn, np, (bits & ~PTE_WRITE) | PTE_PRESENT);
+  frames.mapcount[pfn]--;
+  frames.put(pfn);
+  mm.invalidateEnd(range);
+  return 0;
+}
+
+/**
  * handle_mm_fault() for one page. `addr` is page aligned, `realAddr` the
  * exact address. Returns 0 or a VM_FAULT_* error code.
  */
