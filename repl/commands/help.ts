@@ -1,0 +1,125 @@
+/**
+ * `help` and `help NAME`: the command list, one command's synopsis, long
+ * help and example (run for real in a scratch machine), or a constant.
+ * @module
+ */
+
+import { CONSTANTS, constantsOf, KIND_FAMILIES } from "../constants.ts";
+import { ReplError } from "../errors.ts";
+import { formatValue } from "../format.ts";
+import { didYouMean } from "../suggest.ts";
+import { type Command, type CommandContext, type CommandGroup, synopsis } from "./types.ts";
+
+const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
+  ["syscall", "System calls (results as strace prints them):"],
+  ["memory", "CPU accesses by the current process:"],
+  ["view", "Views:"],
+  ["session", "Session:"],
+];
+
+/** The command language in brief: `help syntax`. */
+export const SYNTAX_HELP: readonly string[] = [
+  "Commands are the C calls a person would write, with Linux constant names:",
+  "  a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+  "Numbers: 4096, 0x1000, 0644 (C octal), 0b101, 'A', sizes 16K 2M 1G 1T.",
+  "Operators as in C: | ^ & << >> + - * / % with C's precedence, unary - ~,",
+  "parentheses. Values are 64-bit; -1 passed to a call is 0xffffffffffffffff.",
+  'Strings "..." with C escapes (\\n \\0 \\x41) for path and buf arguments.',
+  "Variables: name = expression or name = call(...); a call that fails gives -1.",
+  "A bare expression prints its value. Unknown names are errors.",
+  "@PID command runs one command in process PID (a number or a variable, @c);",
+  "a bare @PID switches to it. The prompt shows the current pid: [1] mm>.",
+  "# starts a comment. Results: = 0x7f... (addresses), = 0, = -1 EINVAL (Invalid",
+  "argument); faults: --- SIGSEGV {si_signo=SIGSEGV, si_code=..., si_addr=...} ---;",
+  "a death: +++ killed by SIGSEGV (core dumped) +++ or +++ exited with 0 +++.",
+  "Batch mode (a FILE, or stdin not a terminal) echoes each command after its",
+  "prompt, then its output; blank lines and # comment lines are echoed as they",
+  "are; a malformed line prints FILE:LINE:COL: error: ... and the run goes on,",
+  "ending with exit status 1.",
+];
+
+/** Longer synopses push their summary right instead of widening the column. */
+const SYNOPSIS_WIDTH = 36;
+
+function overview(ctx: CommandContext): string[] {
+  const out: string[] = [];
+  const all = [...ctx.commands.values()];
+  for (const [group, title] of GROUPS) {
+    out.push(title);
+    const cmds = all.filter((c) => c.group === group);
+    const width = Math.min(SYNOPSIS_WIDTH, Math.max(...cmds.map((c) => synopsis(c).length)));
+    for (const c of cmds) {
+      const syn = synopsis(c);
+      if (syn.length <= width) out.push(`  ${syn.padEnd(width)}  ${c.summary}`);
+      else out.push(`  ${syn}`, `  ${"".padEnd(width)}  ${c.summary}`);
+    }
+  }
+  out.push("Type help NAME for one command with an example, help syntax for the language.");
+  return out;
+}
+
+/** The text of `help NAME` for a command. */
+export function commandHelp(c: Command, ctx: CommandContext): string[] {
+  const out = [synopsis(c), `  ${c.summary}`];
+  for (const line of c.help.split("\n")) out.push(`  ${line}`);
+  if (c.args.length > 0) out.push("Arguments:");
+  for (const a of c.args) {
+    const optional = a.optional && !a.text.includes("default") ? " (may be left out)" : "";
+    let line = `  ${a.name}: ${a.text}${optional}`;
+    const fams = a.kind === undefined || a.kind === "addr" ? undefined : KIND_FAMILIES[a.kind];
+    if (fams !== undefined) line += `: ${constantsOf(fams).map((k) => k.name).join(" ")}`;
+    out.push(line);
+  }
+  out.push("Example:");
+  for (const line of ctx.transcript(c.example)) out.push(`  ${line}`);
+  return out;
+}
+
+/** The `help` command. */
+export const HELP_COMMAND: Command = {
+  name: "help",
+  form: "word",
+  group: "session",
+  args: [{
+    name: "NAME",
+    accepts: "word",
+    optional: true,
+    text: "a command, a constant, or syntax",
+    complete: () => [], // filled in by the registry (it knows every name)
+  }],
+  summary: "list the commands, or explain one",
+  help: "help NAME shows a command's arguments, what it prints, and an example run\n" +
+    "on a fresh machine; help PROT_READ shows a constant; help syntax the language.",
+  example: ["help mprotect"],
+  needsProcess: false,
+  run(ctx, [name]) {
+    if (name === undefined || name.type !== "word") {
+      ctx.out.push(...overview(ctx));
+      return undefined;
+    }
+    if (name.text === "syntax") {
+      ctx.out.push(...SYNTAX_HELP);
+      return undefined;
+    }
+    const c = ctx.commands.get(name.text);
+    if (c !== undefined) {
+      ctx.out.push(...commandHelp(c, ctx));
+      return undefined;
+    }
+    const k = CONSTANTS.get(name.text);
+    if (k !== undefined) {
+      ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
+      if (k.policy) ctx.out.push(`  only under policy ${k.policy.knob} = ${k.policy.value}`);
+      const same = [...CONSTANTS.values()].filter((o) => o.family === k.family && o.family !== "");
+      if (same.length > 1) ctx.out.push(`  family: ${same.map((o) => o.name).join(" ")}`);
+      return undefined;
+    }
+    throw new ReplError(
+      `no help for ${name.text}`,
+      name.col,
+      didYouMean(name.text, [...ctx.commands.keys(), ...CONSTANTS.keys(), "syntax"]) ??
+        "help lists the commands",
+      "name",
+    );
+  },
+};

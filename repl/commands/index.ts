@@ -1,0 +1,46 @@
+/**
+ * The command registry: every declared command by name, and the shapes
+ * the parser needs for word commands.
+ * @module
+ */
+
+import type { ArgShape } from "../parser.ts";
+import { CONSTANTS } from "../constants.ts";
+import { HELP_COMMAND } from "./help.ts";
+import { MEMORY_COMMANDS } from "./memory.ts";
+import { POLICY_COMMAND } from "./policy.ts";
+import { SESSION_COMMANDS } from "./session_cmds.ts";
+import { SYSCALL_COMMANDS } from "./syscalls.ts";
+import type { Command } from "./types.ts";
+import { VIEW_COMMANDS } from "./views.ts";
+
+const help: Command = {
+  ...HELP_COMMAND,
+  args: [{
+    ...HELP_COMMAND.args[0],
+    complete: () => [...COMMANDS.keys(), "syntax", ...CONSTANTS.keys()],
+  }],
+};
+
+/** Every command, by name, in help order. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [
+    ...SYSCALL_COMMANDS,
+    ...MEMORY_COMMANDS,
+    ...VIEW_COMMANDS,
+    POLICY_COMMAND,
+    help,
+    ...SESSION_COMMANDS,
+  ].map((c) => [c.name, c]),
+);
+
+/** The argument shapes of a word command, for the parser. */
+export function wordShape(name: string): readonly ArgShape[] | undefined {
+  const c = COMMANDS.get(name);
+  if (c === undefined || c.form !== "word") return undefined;
+  return c.args.map((a) => ({
+    name: a.name,
+    kind: a.accepts === "word" ? "word" : "expr",
+    optional: a.optional,
+  }));
+}

@@ -1,0 +1,179 @@
+/**
+ * CPU accesses by the process: `peek` (loads), `poke` and `memset`
+ * (stores), `exec` (an instruction fetch). A fault prints strace's signal
+ * line; an access that faulted part-way says how far it got.
+ * @module
+ */
+
+import { cpuExec, cpuFill, cpuRead, cpuWrite } from "../../mod.ts";
+import { ReplError } from "../errors.ts";
+import { formatValue, hexdump } from "../format.ts";
+import type { Command, CommandContext, Value } from "./types.ts";
+
+/** The most bytes one peek shows. */
+export const PEEK_MAX = 16 << 20;
+
+const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
+
+function num(v: Value): bigint {
+  return v.type === "num" ? v.v : 0n;
+}
+
+/** A byte count argument: 0 <= n <= max. */
+function count(v: Value, what: string, max: number): number {
+  const n = num(v);
+  if (n < 0n || n > BigInt(max)) {
+    throw new ReplError(`${what} must be 0..${max}, not ${n}`, v.col, undefined, "usage");
+  }
+  return Number(n);
+}
+
+/** Bytes from byte values (-128..255) and strings. */
+function bytesOf(values: Value[]): Uint8Array {
+  const out: number[] = [];
+  for (const v of values) {
+    if (v.type === "str") out.push(...v.bytes);
+    else if (v.type === "num") {
+      if (v.v < -128n || v.v > 255n) {
+        throw new ReplError(`${v.v} does not fit in a byte`, v.col, "bytes are 0..255", "usage");
+      }
+      out.push(Number(v.v) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** After a fault part-way through an access. */
+function partial(ctx: CommandContext, what: string, done: number, total: number): void {
+  ctx.flushEvents();
+  if (done > 0) ctx.out.push(`(${what} stopped after ${done} of ${total} bytes)`);
+}
+
+const peek: Command = {
+  name: "peek",
+  form: "call",
+  group: "memory",
+  args: [
+    { name: "addr", accepts: "num", kind: "addr", text: "the address to load from" },
+    { name: "len", accepts: "num", optional: true, text: "how many bytes (default 1)" },
+  ],
+  summary: "load bytes from memory, as the process's CPU would",
+  help: [
+    "One byte prints as a value (= 65 (0x41)); more bytes print as hexdump -C lines",
+    "with absolute addresses, identical lines folded into '*'. A fault prints the",
+    "signal (and the bytes loaded before it). x = peek(a) sets x to the byte;",
+    `x = peek(a, n) to the number of bytes loaded. At most ${PEEK_MAX} bytes.`,
+  ].join("\n"),
+  example: [MAP_LINE, 'poke(a, "hello")', "peek(a)", "peek(a, 32)"],
+  needsProcess: true,
+  run(ctx, [addr, lenArg]) {
+    const len = lenArg === undefined ? 1 : count(lenArg, "len", PEEK_MAX);
+    const r = cpuRead(ctx.proc, num(addr), len);
+    const bytes = r.bytes ?? new Uint8Array(0);
+    if (r.sig !== undefined) {
+      if (len > 1 && r.done > 0) ctx.out.push(...hexdump(num(addr), bytes.subarray(0, r.done)));
+      partial(ctx, "peek", r.done, len);
+      return undefined;
+    }
+    if (lenArg === undefined) {
+      ctx.out.push(`= ${formatValue(BigInt(bytes[0]))}`);
+      return BigInt(bytes[0]);
+    }
+    ctx.out.push(...hexdump(num(addr), bytes));
+    return BigInt(len);
+  },
+};
+
+const poke: Command = {
+  name: "poke",
+  form: "call",
+  group: "memory",
+  args: [
+    { name: "addr", accepts: "num", kind: "addr", text: "the address to store at" },
+    {
+      name: "byte",
+      accepts: "num|str",
+      variadic: true,
+      text: 'bytes (0..255, or -128..-1) and "strings", stored in order',
+    },
+  ],
+  summary: "store bytes into memory, as the process's CPU would",
+  help: [
+    "Stores the bytes one after another and prints how many were stored (= 3).",
+    'A "string" stores its bytes without a terminating NUL; add \\0 for one.',
+    "A fault stops the store: the signal prints, and how many bytes got stored.",
+  ].join("\n"),
+  example: [MAP_LINE, "poke(a, 0x41, 'B', \"C\\n\")", "peek(a, 4)"],
+  needsProcess: true,
+  run(ctx, [addr, ...rest]) {
+    const data = bytesOf(rest);
+    if (data.length === 0) {
+      throw new ReplError("poke needs bytes to store", addr.col, undefined, "usage");
+    }
+    const r = cpuWrite(ctx.proc, num(addr), data);
+    if (r.sig !== undefined) {
+      partial(ctx, "poke", r.done, data.length);
+      return undefined;
+    }
+    ctx.out.push(`= ${r.done}`);
+    return BigInt(r.done);
+  },
+};
+
+const memset: Command = {
+  name: "memset",
+  form: "call",
+  group: "memory",
+  args: [
+    { name: "addr", accepts: "num", kind: "addr", text: "the first address" },
+    { name: "byte", accepts: "num", text: "the value (0..255)" },
+    { name: "len", accepts: "num", kind: "len", text: "how many bytes" },
+  ],
+  summary: "fill memory with a byte, as a CPU loop of stores would",
+  help: [
+    "Stores page by page and prints how many bytes were stored (= 16384).",
+    "A fault stops it: the signal prints, and how many bytes got stored.",
+  ].join("\n"),
+  example: [MAP_LINE, "memset(a, 0xff, 16K)"],
+  needsProcess: true,
+  run(ctx, [addr, byte, lenArg]) {
+    const value = bytesOf([byte])[0];
+    const len = count(lenArg, "len", Number.MAX_SAFE_INTEGER);
+    const r = cpuFill(ctx.proc, num(addr), value, len);
+    if (r.sig !== undefined) {
+      partial(ctx, "memset", r.done, len);
+      return undefined;
+    }
+    ctx.out.push(`= ${r.done}`);
+    return BigInt(r.done);
+  },
+};
+
+const exec: Command = {
+  name: "exec",
+  form: "call",
+  group: "memory",
+  args: [{ name: "addr", accepts: "num", kind: "addr", text: "the instruction address" }],
+  summary: "fetch an instruction, as the CPU would on a jump to addr",
+  help: [
+    "Prints = 0 when the fetch succeeds, the signal when it faults (a mapping",
+    "without PROT_EXEC gives SEGV_ACCERR with si_addr = addr).",
+  ].join("\n"),
+  example: [
+    "a = mmap(NULL, 4K, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+    "exec(a)",
+  ],
+  needsProcess: true,
+  run(ctx, [addr]) {
+    const r = cpuExec(ctx.proc, num(addr));
+    if (r.sig !== undefined) {
+      ctx.flushEvents();
+      return undefined;
+    }
+    ctx.out.push("= 0");
+    return 0n;
+  },
+};
+
+/** The memory access commands. */
+export const MEMORY_COMMANDS: readonly Command[] = [peek, poke, memset, exec];

@@ -1,0 +1,106 @@
+/**
+ * `policy`: list the machine's behaviour knobs (value, choices, meaning)
+ * or set one.
+ * @module
+ */
+
+import { KNOBS } from "../../mod.ts";
+import { ReplError } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
+import type { Command, CommandContext } from "./types.ts";
+
+interface Knob {
+  values: readonly string[];
+  history: ReadonlyArray<readonly [string, string]>;
+  meaning: string;
+  area: string;
+}
+
+const knobs = KNOBS as unknown as Record<string, Knob>;
+
+/** Every knob name, in table order. */
+export function knobNames(): string[] {
+  return Object.keys(knobs);
+}
+
+function current(ctx: CommandContext, name: string): string {
+  return (ctx.machine.policies as Record<string, string>)[name];
+}
+
+function describe(ctx: CommandContext, name: string, long: boolean): string[] {
+  const k = knobs[name];
+  const out = [`${name} = ${current(ctx, name)}  [${k.values.join(", ")}]`, `    ${k.meaning}`];
+  if (long) {
+    out.push(`    history: ${k.history.map(([v, val]) => `${val} since ${v}`).join(", ")}`);
+    out.push(`    area: ${k.area}`);
+  }
+  return out;
+}
+
+function knobOrThrow(name: string, col: number): Knob {
+  const k = knobs[name];
+  if (k === undefined) {
+    throw new ReplError(
+      `unknown policy ${name}`,
+      col,
+      didYouMean(name, knobNames()) ?? "policy lists them",
+      "name",
+    );
+  }
+  return k;
+}
+
+/** The `policy` command. */
+export const POLICY_COMMAND: Command = {
+  name: "policy",
+  form: "word",
+  group: "session",
+  args: [
+    {
+      name: "NAME",
+      accepts: "word",
+      optional: true,
+      text: "a knob",
+      complete: () => knobNames(),
+    },
+    {
+      name: "VALUE",
+      accepts: "word",
+      optional: true,
+      text: "one of its values",
+      complete: (_ctx, before) => [...(knobs[before[0]]?.values ?? [])],
+    },
+  ],
+  summary: "list the behaviour knobs, show one, or set one",
+  help: [
+    "Every behaviour the kernel changed over time, or a proposal that never merged,",
+    "is a knob. `policy` lists each with its value, its choices and its meaning;",
+    "`policy NAME` adds its history; `policy NAME VALUE` sets it.",
+  ].join("\n"),
+  example: ["policy fork.pinnedPages", "policy fork.pinnedPages cow-steal"],
+  needsProcess: false,
+  run(ctx, [name, value]) {
+    if (name === undefined) {
+      for (const n of knobNames()) ctx.out.push(...describe(ctx, n, false));
+      return undefined;
+    }
+    if (name.type !== "word") return undefined;
+    const k = knobOrThrow(name.text, name.col);
+    if (value === undefined || value.type !== "word") {
+      ctx.out.push(...describe(ctx, name.text, true));
+      return undefined;
+    }
+    if (!k.values.includes(value.text)) {
+      throw new ReplError(
+        `policy ${name.text} takes ${k.values.join(", ")}; not ${value.text}`,
+        value.col,
+        didYouMean(value.text, k.values),
+        "usage",
+      );
+    }
+    const err = ctx.machine.setPolicy(name.text, value.text);
+    if (err !== null) throw new ReplError(err, value.col, undefined, "usage");
+    ctx.out.push(`${name.text} = ${value.text}`);
+    return undefined;
+  },
+};

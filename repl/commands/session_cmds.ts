@@ -1,0 +1,58 @@
+/**
+ * Session commands: `check` (the machine's invariants), `vars`, `quit`.
+ * @module
+ */
+
+import { checkInvariants } from "../../mod.ts";
+import { formatValue } from "../format.ts";
+import type { Command } from "./types.ts";
+
+const check: Command = {
+  name: "check",
+  form: "word",
+  group: "session",
+  args: [],
+  summary: "check the machine's invariants: prints ok, or each violation",
+  help: "Walks every process, VMA, page table and frame and checks that they agree\n" +
+    "(refcounts, mapcounts, accounting). A violation means an mmlab bug.",
+  example: ["check"],
+  needsProcess: false,
+  run(ctx) {
+    const bad = checkInvariants(ctx.machine);
+    ctx.out.push(...(bad.length === 0 ? ["ok"] : bad));
+    return undefined;
+  },
+};
+
+const vars: Command = {
+  name: "vars",
+  form: "word",
+  group: "session",
+  args: [],
+  summary: "list the variables and their values",
+  help: "Variables are set by name = expression; they hold 64-bit values.",
+  example: ["a = 16K", "vars"],
+  needsProcess: false,
+  run(ctx) {
+    for (const [name, v] of ctx.vars) ctx.out.push(`${name} = ${formatValue(v)}`);
+    return undefined;
+  },
+};
+
+const quit: Command = {
+  name: "quit",
+  form: "word",
+  group: "session",
+  args: [],
+  summary: "leave the REPL (Ctrl-D does too)",
+  help: "In a batch file, the lines after quit are not run.",
+  example: ["quit"],
+  needsProcess: false,
+  run(ctx) {
+    ctx.quit();
+    return undefined;
+  },
+};
+
+/** check, vars, quit. */
+export const SESSION_COMMANDS: readonly Command[] = [check, vars, quit];

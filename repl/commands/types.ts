@@ -1,0 +1,88 @@
+/**
+ * The declaration every command is made of: name, argument schema, summary,
+ * long help with a real example, completer and the function that runs it.
+ * Help, completion and validation are all derived from it.
+ * @module
+ */
+
+import type { ArgKind, Machine, Process } from "../../mod.ts";
+
+/** An evaluated argument. */
+export type Value =
+  | { type: "num"; v: bigint; col: number }
+  | { type: "str"; bytes: Uint8Array; col: number }
+  | { type: "word"; text: string; col: number };
+
+/** One argument of a command. */
+export interface ArgDecl {
+  name: string;
+  /**
+   * `num`: an expression; `str`: a "string"; `num|str`: either;
+   * `word`: a raw word (word commands only).
+   */
+  accepts: "num" | "str" | "num|str" | "word";
+  /** May be left out (trailing arguments only). */
+  optional?: boolean;
+  /** Takes any number of further values (the last argument only). */
+  variadic?: boolean;
+  /** The syscall argument kind, for completion of constants and help. */
+  kind?: ArgKind;
+  /** One phrase for help. */
+  text: string;
+  /** Candidates for a word argument, given the words before it. */
+  complete?: (ctx: { machine: Machine }, before: string[]) => string[];
+}
+
+/** What a command can reach while it runs. */
+export interface CommandContext {
+  machine: Machine;
+  /** The process the command runs in (commands with needsProcess only). */
+  proc: Process;
+  /** Lines to print. */
+  out: string[];
+  /** The session's variables (read-only view). */
+  vars: ReadonlyMap<string, bigint>;
+  /** Runs an example in a scratch session and returns its transcript. */
+  transcript: (lines: readonly string[]) => string[];
+  /** Prints the signals and deaths so far (before a note that should follow them). */
+  flushEvents: () => void;
+  /** Ends the session after this command. */
+  quit: () => void;
+  /** Every command by name (for help). */
+  commands: ReadonlyMap<string, Command>;
+}
+
+/** Where the command appears in `help`. */
+export type CommandGroup = "syscall" | "memory" | "view" | "session";
+
+/** A command: declared once. */
+export interface Command {
+  name: string;
+  /** `call`: name(args), a value that may be assigned; `word`: name args on its own. */
+  form: "call" | "word";
+  group: CommandGroup;
+  args: readonly ArgDecl[];
+  summary: string;
+  /** Long help (may be several lines). */
+  help: string;
+  /** Command lines that run it from a fresh machine; the last one shows the command. */
+  example: readonly string[];
+  /** Whether it needs a live process. */
+  needsProcess: boolean;
+  /** Runs it; returns the value for `x = name(...)`, if any. */
+  run: (ctx: CommandContext, args: Value[]) => bigint | undefined;
+}
+
+/** `mprotect(addr, length, prot)` or `pages ADDR [LEN]`. */
+export function synopsis(c: Command): string {
+  const name = (a: ArgDecl) => (a.variadic ? `${a.name}...` : a.name);
+  if (c.form === "call") {
+    let s = "";
+    c.args.forEach((a, i) => {
+      const sep = i === 0 ? "" : ", ";
+      s += a.optional ? `[${sep}${name(a)}]` : `${sep}${name(a)}`;
+    });
+    return `${c.name}(${s})`;
+  }
+  return [c.name, ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a)))].join(" ");
+}

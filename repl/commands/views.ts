@@ -1,0 +1,129 @@
+/**
+ * Views of the machine as /proc and the usual tools show it: maps, smaps,
+ * pages, ps, meminfo, status, dmesg.
+ * @module
+ */
+
+import { mapsLines, meminfoLines, pageLines, psLines, smapsLines, statusLines } from "../../mod.ts";
+import { ReplError } from "../errors.ts";
+import type { Command, CommandContext, Value } from "./types.ts";
+
+/** User addresses are below 2^47. */
+const USER_END = 1n << 47n;
+
+const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
+
+function view(
+  name: string,
+  summary: string,
+  help: string,
+  lines: (ctx: CommandContext) => string[],
+  opts: { needsProcess?: boolean; example?: string[] } = {},
+): Command {
+  return {
+    name,
+    form: "word",
+    group: "view",
+    args: [],
+    summary,
+    help,
+    example: opts.example ?? [name],
+    needsProcess: opts.needsProcess ?? true,
+    run(ctx) {
+      ctx.out.push(...lines(ctx));
+      return undefined;
+    },
+  };
+}
+
+function userRange(addr: Value, len: Value | undefined): [number, number] {
+  const a = addr.type === "num" ? addr.v : 0n;
+  const n = len?.type === "num" ? len.v : 4096n;
+  if (a < 0n || a >= USER_END) {
+    throw new ReplError(
+      "ADDR must be a user address (below 0x800000000000)",
+      addr.col,
+      undefined,
+      "usage",
+    );
+  }
+  if (n <= 0n || a + n > USER_END) {
+    throw new ReplError(
+      "LEN must be > 0 and end below 0x800000000000",
+      len?.col,
+      undefined,
+      "usage",
+    );
+  }
+  return [Number(a), Number(a + n)];
+}
+
+const pages: Command = {
+  name: "pages",
+  form: "word",
+  group: "view",
+  args: [
+    { name: "ADDR", accepts: "num", kind: "addr", text: "the first address" },
+    { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
+  ],
+  summary: "the page table entries and frames behind an address range",
+  help: [
+    "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps.",
+    "Arguments are expressions separated by blanks or commas: pages a 16K,",
+    "pages a+4K, 8K, or pages(a + 4K, 8K). Inside one argument write no blank",
+    "before a minus (pages a -4K means a - 4K).",
+  ].join("\n"),
+  example: [MAP_LINE, "poke(a, 1)", "pages a 16K"],
+  needsProcess: true,
+  run(ctx, [addr, len]) {
+    const [start, end] = userRange(addr, len);
+    ctx.out.push(...pageLines(ctx.proc, start, end));
+    return undefined;
+  },
+};
+
+/** The view commands. */
+export const VIEW_COMMANDS: readonly Command[] = [
+  view(
+    "maps",
+    "the process's mappings, as /proc/PID/maps",
+    "One line per VMA: start-end perms offset dev inode name, as the kernel prints it.",
+    (ctx) => mapsLines(ctx.proc),
+    { example: [MAP_LINE, "maps"] },
+  ),
+  view(
+    "smaps",
+    "the process's mappings with their memory use, as /proc/PID/smaps",
+    "Each mapping's line followed by its Size, Rss, Pss, ... fields.",
+    (ctx) => smapsLines(ctx.proc),
+    { example: [MAP_LINE, "poke(a, 1)", "smaps"] },
+  ),
+  pages,
+  view(
+    "ps",
+    "the processes of the machine",
+    "One line per process, with its state.",
+    (ctx) => psLines(ctx.machine),
+    { needsProcess: false, example: ["fork()", "ps"] },
+  ),
+  view(
+    "meminfo",
+    "the machine's memory, as /proc/meminfo",
+    "MemTotal, MemFree, AnonPages, ... as the kernel prints them.",
+    (ctx) => meminfoLines(ctx.machine),
+    { needsProcess: false },
+  ),
+  view(
+    "status",
+    "the process's memory counters, as /proc/PID/status",
+    "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
+    (ctx) => statusLines(ctx.proc),
+  ),
+  view(
+    "dmesg",
+    "the kernel log",
+    "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
+    (ctx) => ctx.machine.dmesg.format(),
+    { needsProcess: false },
+  ),
+];

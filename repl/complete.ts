@@ -1,0 +1,97 @@
+/**
+ * Tab completion from the command declarations: command names at the start
+ * of a line, word arguments from each command's completer (policy knobs and
+ * values, help topics), and inside a call the constants of the argument's
+ * family (PROT_* for mmap's prot) plus the variables.
+ * @module
+ */
+
+import { COMMANDS } from "./commands/index.ts";
+import { CONSTANTS, KIND_FAMILIES } from "./constants.ts";
+import type { Session } from "./session.ts";
+
+/** Candidates and the text they replace, as node:readline's completer returns. */
+export type Completion = [string[], string];
+
+const IDENT_TAIL = /[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Completes the end of `line`. */
+export function complete(session: Session, line: string): Completion {
+  const at = /^\s*@(\w*)$/.exec(line);
+  if (at) {
+    const pids = [...session.machine.procs.values()].filter((p) => p.alive).map((p) => `@${p.pid}`);
+    const vars = [...session.vars.keys()].map((v) => `@${v}`);
+    return filter([...pids, ...vars], `@${at[1]}`);
+  }
+  const rest = line.replace(/^\s*@\w+\s+/, "");
+  const first = /^\s*([A-Za-z_]\w*)(\s+)(.*)$/.exec(rest);
+  if (first) {
+    const cmd = COMMANDS.get(first[1]);
+    if (cmd !== undefined && cmd.form === "word") return wordArg(session, cmd.name, first[3]);
+  }
+  if (/^\s*[A-Za-z_]?\w*$/.test(rest)) {
+    const prefix = rest.trimStart();
+    const cmds = [...COMMANDS.values()].map((c) => (c.form === "call" ? `${c.name}(` : c.name));
+    const values = prefix === "" ? [...session.vars.keys()] : session.valueNames();
+    return filter([...cmds, ...values], prefix);
+  }
+  return expression(session, rest);
+}
+
+function filter(names: Iterable<string>, prefix: string): Completion {
+  const hits = [...new Set(names)].filter((n) => n.startsWith(prefix)).sort();
+  return [hits, prefix];
+}
+
+function wordArg(session: Session, name: string, args: string): Completion {
+  const cmd = COMMANDS.get(name)!;
+  const words = args.split(/\s+/);
+  const partial = words.pop() ?? "";
+  const decl = cmd.args[Math.min(words.length, cmd.args.length - 1)];
+  if (decl === undefined || words.length >= cmd.args.length && !decl.variadic) return [[], partial];
+  if (decl.accepts === "word") {
+    return filter(decl.complete?.({ machine: session.machine }, words) ?? [], partial);
+  }
+  const m = IDENT_TAIL.exec(args);
+  return filter(session.valueNames(), m ? m[0] : "");
+}
+
+/** Inside an expression: which call and argument is the cursor in? */
+function enclosing(text: string): { call: string; index: number } | null {
+  const stack: { call: string; index: number }[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "(") {
+      const m = /([A-Za-z_]\w*)\s*$/.exec(text.slice(0, i));
+      stack.push({ call: m ? m[1] : "", index: 0 });
+    } else if (c === ")") stack.pop();
+    else if (c === "," && stack.length > 0) stack[stack.length - 1].index++;
+  }
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i].call !== "") return stack[i];
+  return null;
+}
+
+function expression(session: Session, text: string): Completion {
+  const m = IDENT_TAIL.exec(text);
+  const prefix = m ? m[0] : "";
+  if (m && /[0-9]/.test(text[text.length - prefix.length - 1] ?? "")) return [[], prefix];
+  const where = enclosing(text);
+  const decl = where ? COMMANDS.get(where.call)?.args : undefined;
+  const arg = decl?.[Math.min(where!.index, decl.length - 1)];
+  const families = arg?.kind ? KIND_FAMILIES[arg.kind] : undefined;
+  const usable = new Set(session.valueNames());
+  const family = [...CONSTANTS.values()]
+    .filter((c) => families?.includes(c.family) && usable.has(c.name))
+    .map((c) => c.name);
+  const first = filter([...family, ...session.vars.keys()], prefix);
+  if (first[0].length > 0 || prefix === "") return first;
+  const calls = [...COMMANDS.values()].filter((c) => c.form === "call").map((c) => `${c.name}(`);
+  return filter([...session.valueNames(), ...calls], prefix);
+}

@@ -1,0 +1,122 @@
+/**
+ * The names a command line may use for numbers: the `<sys/mman.h>` and
+ * `<fcntl.h>` constants exported by mod.ts (PROT_*, MAP_*, MADV_*, ...),
+ * the fault signals, the signal handlers, and NULL. Each belongs to a
+ * family, which is what a syscall argument kind expects (completion offers
+ * the family of the argument under the cursor).
+ * @module
+ */
+
+import { type ArgKind, mman, SIG_CATCH, SIG_DFL, SIG_IGN, signalName } from "../mod.ts";
+
+/** A named constant. */
+export interface Constant {
+  name: string;
+  value: bigint;
+  /** The prefix family, e.g. "PROT_"; "" for NULL. */
+  family: string;
+  /**
+   * When set, the name exists only under this policy value (a proposal
+   * that never reached the kernel's headers).
+   */
+  policy?: { knob: string; value: string };
+}
+
+/** Name prefixes of the families, longest first where they overlap. */
+const FAMILIES = [
+  "PROT_",
+  "MAP_",
+  "MADV_",
+  "MREMAP_",
+  "MLOCK_",
+  "MCL_",
+  "MS_",
+  "O_",
+  "FALLOC_FL_",
+  "SEEK_",
+] as const;
+
+/** mman exports that are not user-visible header constants. */
+const NOT_IN_HEADERS = new Set(["LEGACY_MAP_MASK", "MAP_HUGE_MASK", "MAP_HUGE_SHIFT"]);
+
+/** Names that exist only under a policy (see lib/abi/mman.ts). */
+const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
+  MADV_USERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
+  MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
+};
+
+function build(): Map<string, Constant> {
+  const out = new Map<string, Constant>();
+  const add = (c: Constant) => out.set(c.name, c);
+  add({ name: "NULL", value: 0n, family: "" });
+  for (const [name, v] of Object.entries(mman)) {
+    if (typeof v !== "number" || NOT_IN_HEADERS.has(name)) continue;
+    const family = FAMILIES.find((f) => name.startsWith(f));
+    if (family === undefined) continue;
+    add({ name, value: BigInt(v), family, policy: POLICY_ONLY[name] });
+  }
+  // glibc's <sys/mman.h> aliases.
+  add({ name: "MAP_ANON", value: BigInt(mman.MAP_ANONYMOUS), family: "MAP_" });
+  add({ name: "MAP_FILE", value: 0n, family: "MAP_" });
+  for (let s = 1; s <= 64; s++) {
+    const name = signalName(s);
+    if (name !== `SIG${s}`) add({ name, value: BigInt(s), family: "SIG" });
+  }
+  add({ name: "SIG_DFL", value: BigInt(SIG_DFL), family: "SIG_" });
+  add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
+  add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
+  return out;
+}
+
+/** Every constant by name. */
+export const CONSTANTS: ReadonlyMap<string, Constant> = build();
+
+/** The families an argument kind takes, for completion and help. */
+export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
+  addr: [""],
+  prot: ["PROT_"],
+  mapflags: ["MAP_"],
+  advice: ["MADV_"],
+  mremapflags: ["MREMAP_"],
+  mlockflags: ["MLOCK_"],
+  mcl: ["MCL_"],
+  msflags: ["MS_"],
+  oflags: ["O_"],
+  falloc: ["FALLOC_FL_"],
+  signal: ["SIG"],
+  handler: ["SIG_"],
+};
+
+/** How help describes each argument kind. */
+export const KIND_TEXT: Record<ArgKind, string> = {
+  addr: "an address",
+  len: "a length in bytes",
+  int: "an integer",
+  prot: "PROT_* flags",
+  mapflags: "MAP_* flags",
+  fd: "a file descriptor",
+  off: "a file offset",
+  advice: "an MADV_* advice",
+  mremapflags: "MREMAP_* flags",
+  mlockflags: "MLOCK_* flags",
+  mcl: "MCL_* flags",
+  msflags: "MS_* flags",
+  oflags: "O_* flags",
+  mode: "a mode (C octal, 0644)",
+  falloc: "FALLOC_FL_* flags",
+  signal: "a signal (SIGSEGV, SIGBUS)",
+  handler: "SIG_DFL, SIG_IGN or SIG_CATCH",
+  memfdflags: "memfd flags",
+  path: 'a "string"',
+  buf: 'an address or a "string"',
+};
+
+/** The constants of the given families, sorted by value then name. */
+export function constantsOf(families: readonly string[]): Constant[] {
+  return [...CONSTANTS.values()]
+    .filter((c) => families.includes(c.family))
+    .sort((
+      a,
+      b,
+    ) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.name.localeCompare(b.name)));
+}

@@ -1,0 +1,41 @@
+/**
+ * The one error type of the REPL: a user mistake (bad syntax, unknown name,
+ * wrong arguments, a dead process) with the column it points at and a hint.
+ * Anything else thrown while a command runs is an internal error.
+ * @module
+ */
+
+/** What went wrong, for callers that count or colour errors. */
+export type ReplErrorKind = "syntax" | "name" | "usage" | "process" | "internal";
+
+/** A user-facing error; `col` is 1-based in the command line. */
+export class ReplError extends Error {
+  constructor(
+    message: string,
+    readonly col?: number,
+    readonly hint?: string,
+    readonly kind: ReplErrorKind = "syntax",
+  ) {
+    super(message);
+    this.name = "ReplError";
+  }
+}
+
+/** Where a line came from, for `file:line:col` error positions. */
+export interface Where {
+  file?: string;
+  line?: number;
+}
+
+/**
+ * The one-line form of an error: `file:line:col: error: what; hint` when the
+ * source is known, else `error at column N: what; hint`.
+ */
+export function formatError(e: ReplError, where?: Where): string {
+  if (e.kind === "internal") return `internal error: ${e.message}`;
+  const text = e.hint ? `${e.message}; ${e.hint}` : e.message;
+  if (where?.file !== undefined && where.line !== undefined) {
+    return `${where.file}:${where.line}:${e.col ?? 1}: error: ${text}`;
+  }
+  return e.col !== undefined ? `error at column ${e.col}: ${text}` : `error: ${text}`;
+}

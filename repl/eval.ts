@@ -1,0 +1,116 @@
+/**
+ * Evaluation of expressions to 64-bit values: C operators on bigints
+ * (exact while evaluating, wrapped to 64 bits at the end), names resolved
+ * as variables, then constants; calls are only allowed as a whole
+ * statement, so they never appear here.
+ * @module
+ */
+
+import { CONSTANTS } from "./constants.ts";
+import { ReplError } from "./errors.ts";
+import type { Expr } from "./parser.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** What names mean while evaluating. */
+export interface Scope {
+  vars: ReadonlyMap<string, bigint>;
+  /** The machine's policy values, for names that exist only under one. */
+  policies: Readonly<Record<string, string>>;
+  /** Names of commands (not values: they print a hint). */
+  commands: ReadonlyMap<string, { form: "call" | "word" }>;
+}
+
+/** The value of a name, or a ReplError pointing at it. */
+export function resolveName(name: string, col: number, scope: Scope): bigint {
+  const v = scope.vars.get(name);
+  if (v !== undefined) return v;
+  const c = CONSTANTS.get(name);
+  if (c !== undefined) {
+    if (c.policy && scope.policies[c.policy.knob] !== c.policy.value) {
+      throw new ReplError(
+        `${name} is not in Linux's headers`,
+        col,
+        `it exists under policy ${c.policy.knob} ${c.policy.value}`,
+        "name",
+      );
+    }
+    return c.value;
+  }
+  const cmd = scope.commands.get(name);
+  if (cmd !== undefined) {
+    throw new ReplError(
+      `${name} is a command, not a value`,
+      col,
+      name === "exit"
+        ? "exit(0) ends the process; quit leaves the REPL"
+        : cmd.form === "call"
+        ? `call it: ${name}(...)`
+        : `write ${name} on a line of its own`,
+      "name",
+    );
+  }
+  const hint = didYouMean(name, [
+    ...scope.vars.keys(),
+    ...CONSTANTS.keys(),
+    ...scope.commands.keys(),
+  ]);
+  throw new ReplError(`unknown name ${name}`, col, hint, "name");
+}
+
+/** Evaluates a numeric expression; the result is wrapped to a signed 64-bit value. */
+export function evalNum(e: Expr, scope: Scope): bigint {
+  return BigInt.asIntN(64, evalExact(e, scope));
+}
+
+function evalExact(e: Expr, scope: Scope): bigint {
+  switch (e.type) {
+    case "num":
+      return e.value;
+    case "str":
+      throw new ReplError(
+        "a string is not a number",
+        e.col,
+        "strings go only where a path or buffer is expected",
+      );
+    case "name":
+      return resolveName(e.name, e.col, scope);
+    case "call":
+      throw new ReplError(
+        `${e.name}(...) must be a whole command`,
+        e.col,
+        `assign it first: x = ${e.name}(...)`,
+      );
+    case "unary": {
+      const v = evalExact(e.arg, scope);
+      return e.op === "-" ? -v : e.op === "~" ? ~v : v;
+    }
+    case "binary":
+      return binary(e.op, evalExact(e.left, scope), evalExact(e.right, scope), e.col);
+  }
+}
+
+function binary(op: string, a: bigint, b: bigint, col: number): bigint {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+    case "%":
+      if (b === 0n) throw new ReplError("division by zero", col);
+      return op === "/" ? a / b : a % b;
+    case "<<":
+    case ">>":
+      if (b < 0n || b > 63n) throw new ReplError(`shift count ${b} is not 0..63`, col);
+      return op === "<<" ? a << b : a >> b;
+    case "&":
+      return a & b;
+    case "|":
+      return a | b;
+    case "^":
+      return a ^ b;
+  }
+  throw new ReplError(`unknown operator ${op}`, col);
+}

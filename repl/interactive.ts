@@ -1,0 +1,105 @@
+/**
+ * Interactive mode on node:readline: line editing, Tab completion of
+ * commands, constants and variables, persistent history
+ * (~/.mmlab_history, or $MMLAB_HISTORY; never fatal), Ctrl-C clears the
+ * line, Ctrl-D (or quit) leaves. Errors get a caret under their column.
+ * @module
+ */
+
+import readline from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { type Colours, paintLine, paintPrompt } from "./colour.ts";
+import { complete } from "./complete.ts";
+import type { Session } from "./session.ts";
+
+/** What the interactive loop talks to. */
+export interface InteractiveOptions {
+  session: Session;
+  input: Readable;
+  output: Writable;
+  /** Whether input/output are a terminal (line editing, completion). */
+  terminal: boolean;
+  /** Where history is kept; null for none. */
+  historyFile: string | null;
+  colours: Colours;
+  /** The most history lines kept. */
+  historySize?: number;
+}
+
+/** The history file: $MMLAB_HISTORY, else ~/.mmlab_history, else none. */
+export function historyPath(env: (name: string) => string | undefined): string | null {
+  try {
+    const explicit = env("MMLAB_HISTORY");
+    if (explicit !== undefined) return explicit === "" ? null : explicit;
+    const home = env("HOME");
+    return home ? `${home.replace(/\/$/, "")}/.mmlab_history` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** History lines, newest first, or none if the file cannot be read. */
+export function loadHistory(path: string | null, size: number): string[] {
+  if (path === null) return [];
+  try {
+    const lines = Deno.readTextFileSync(path).split("\n").filter((l) => l.trim() !== "");
+    return lines.reverse().slice(0, size);
+  } catch {
+    return [];
+  }
+}
+
+/** Writes history (newest first in memory, oldest first in the file); errors are ignored. */
+export function saveHistory(path: string | null, history: readonly string[]): void {
+  if (path === null) return;
+  try {
+    Deno.writeTextFileSync(path, [...history].reverse().join("\n") + "\n");
+  } catch {
+    // An unwritable HOME must not stop the REPL.
+  }
+}
+
+/** Runs the interactive loop; resolves when the user leaves. */
+export function startInteractive(opts: InteractiveOptions): Promise<void> {
+  const { session, output, colours: c } = opts;
+  const size = opts.historySize ?? 1000;
+  const rl = readline.createInterface({
+    input: opts.input,
+    output: opts.output,
+    terminal: opts.terminal,
+    completer: (line: string) => complete(session, line),
+    history: loadHistory(opts.historyFile, size),
+    historySize: size,
+    removeHistoryDuplicates: true,
+    prompt: paintPrompt(session.prompt(), c),
+  });
+  rl.on("history", (h: string[]) => saveHistory(opts.historyFile, h));
+  rl.on("line", (line: string) => {
+    const r = session.run(line);
+    if (r.error?.col !== undefined && r.error.kind !== "internal") {
+      output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
+    }
+    for (const o of r.output) output.write(paintLine(o, c) + "\n");
+    if (r.quit) {
+      rl.close();
+      return;
+    }
+    rl.setPrompt(paintPrompt(session.prompt(), c));
+    rl.prompt();
+  });
+  rl.on("SIGINT", () => {
+    // Clear the half-typed line, as a shell does, and start afresh.
+    rl.write(null, { ctrl: true, name: "e" });
+    rl.write(null, { ctrl: true, name: "u" });
+    output.write("^C\n");
+    rl.prompt();
+  });
+  const done = new Promise<void>((resolve) => {
+    rl.on("close", () => {
+      if (opts.terminal) output.write("\n");
+      resolve();
+    });
+  });
+  rl.prompt();
+  return done;
+}

@@ -1,0 +1,151 @@
+/**
+ * The mmlab command line:
+ *
+ * ```
+ * deno task repl [FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...]
+ * ```
+ *
+ * With a FILE (or `-`), or when stdin is not a terminal, runs the lines as a
+ * batch and prints a transcript; otherwise starts the interactive REPL.
+ * @module
+ */
+
+import { Command, InvalidArgumentError } from "commander";
+import process from "node:process";
+import { type MachineConfig, presetNames } from "../mod.ts";
+import { runBatch, streamLines } from "./batch.ts";
+import { colours, paintLine, paintPrompt } from "./colour.ts";
+import { historyPath, startInteractive } from "./interactive.ts";
+import { Session } from "./session.ts";
+import { parseExpr } from "./parser.ts";
+import { evalNum } from "./eval.ts";
+
+/** A size such as 512M or 1G, as a byte count. */
+export function parseSize(text: string): number {
+  let v: bigint;
+  try {
+    v = evalNum(parseExpr(text), { vars: new Map(), policies: {}, commands: new Map() });
+  } catch {
+    throw new InvalidArgumentError(`not a size: ${text} (e.g. 512M, 1G)`);
+  }
+  if (v <= 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidArgumentError(`not a size: ${text}`);
+  }
+  return Number(v);
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`not a seed: ${text} (a whole number)`);
+  return Number(text);
+}
+
+function collectPolicy(text: string, prev?: Record<string, string>): Record<string, string> {
+  const acc = { ...prev };
+  for (const item of text.split(",")) {
+    const m = /^([^=\s]+)=(\S+)$/.exec(item);
+    if (!m) throw new InvalidArgumentError(`expected knob=value, not ${item}`);
+    acc[m[1]] = m[2];
+  }
+  return acc;
+}
+
+interface CliOptions {
+  seed?: number;
+  ram?: number;
+  preset?: string;
+  policy?: Record<string, string>;
+}
+
+/** Builds the session from the options, or prints why it can't and exits 2. */
+function makeSession(o: CliOptions): Session {
+  if (o.preset !== undefined && !presetNames().includes(o.preset)) {
+    console.error(`mmlab: unknown preset ${o.preset}; presets: ${presetNames().join(", ")}`);
+    Deno.exit(2);
+  }
+  const config: MachineConfig = {
+    seed: o.seed,
+    ramBytes: o.ram,
+    preset: o.preset,
+    policies: o.policy as MachineConfig["policies"],
+  };
+  try {
+    return new Session({ config });
+  } catch (e) {
+    console.error(`mmlab: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(2);
+  }
+}
+
+/** Writes a line to stdout; a closed pipe (| head) ends the program quietly. */
+function writer(): (line: string) => void {
+  const enc = new TextEncoder();
+  return (line: string) => {
+    const bytes = enc.encode(line + "\n");
+    try {
+      let off = 0;
+      while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+    } catch (e) {
+      if (e instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+      throw e;
+    }
+  };
+}
+
+async function main(file: string | undefined, o: CliOptions): Promise<number> {
+  const session = makeSession(o);
+  const c = colours(Deno.stdout.isTerminal());
+  const batch = file !== undefined || !Deno.stdin.isTerminal();
+  if (!batch) {
+    await startInteractive({
+      session,
+      input: process.stdin,
+      output: process.stdout,
+      terminal: Deno.stdout.isTerminal(),
+      historyFile: historyPath((n) => Deno.env.get(n)),
+      colours: c,
+    });
+    return 0;
+  }
+  let lines: AsyncIterable<string>;
+  let source = "<stdin>";
+  if (file === undefined || file === "-") lines = streamLines(Deno.stdin.readable);
+  else {
+    source = file;
+    try {
+      lines = streamLines((await Deno.open(file)).readable);
+    } catch (e) {
+      console.error(`mmlab: cannot read ${file}: ${e instanceof Error ? e.message : e}`);
+      return 2;
+    }
+  }
+  const r = await runBatch(lines, {
+    session,
+    source,
+    write: writer(),
+    paint: { prompt: (p) => paintPrompt(p, c), line: (l) => paintLine(l, c) },
+  });
+  return r.status;
+}
+
+if (import.meta.main) {
+  const program = new Command()
+    .name("mmlab")
+    .description("An emulated Linux machine's memory management, as a REPL.")
+    .argument("[file]", "run the command lines of FILE (- for stdin) and print a transcript")
+    .option("--seed <n>", "seed of the machine's generator", parseSeed)
+    .option("--ram <size>", "physical memory, e.g. 512M, 1G", parseSize)
+    .option("--preset <name>", `kernel era or RFC preset (${presetNames().join(", ")})`)
+    .option(
+      "--policy <knob=value>",
+      "set a policy knob (repeatable, or comma-separated)",
+      collectPolicy,
+    )
+    .exitOverride((err) => {
+      // Usage errors exit 2; 1 is for malformed command lines in a batch.
+      Deno.exit(err.exitCode === 0 ? 0 : 2);
+    })
+    .action(async (file: string | undefined, opts: CliOptions) => {
+      Deno.exit(await main(file, opts));
+    });
+  await program.parseAsync(Deno.args, { from: "user" });
+}

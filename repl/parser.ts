@@ -1,0 +1,300 @@
+/**
+ * The parser: one command line to a statement. A line is
+ *
+ * ```
+ * line    := [ "@" target ] [ stmt ]          (a bare "@2" switches process)
+ * stmt    := ident "=" expr                   (assignment)
+ *          | command arg*                     (a word command: maps, pages a 4K, policy x y)
+ *          | expr                             (a call such as mmap(...), or arithmetic)
+ * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
+ * ```
+ *
+ * Every node keeps the column it starts at, so errors can point at it.
+ * @module
+ */
+
+import { Lexer, type Token } from "./lexer.ts";
+import { ReplError } from "./errors.ts";
+
+/** An expression node. */
+export type Expr =
+  | { type: "num"; value: bigint; col: number; text: string }
+  | { type: "str"; bytes: Uint8Array; col: number; text: string }
+  | { type: "name"; name: string; col: number }
+  | { type: "unary"; op: string; arg: Expr; col: number }
+  | { type: "binary"; op: string; left: Expr; right: Expr; col: number }
+  | { type: "call"; name: string; args: Expr[]; col: number };
+
+/** The column an expression starts at (a binary node's own column is its operator's). */
+export function exprStart(e: Expr): number {
+  return e.type === "binary" ? exprStart(e.left) : e.col;
+}
+
+/** `@2` or `@child`: the process a command runs in. */
+export interface Target {
+  /** A pid literal or a variable name. */
+  value: bigint | string;
+  col: number;
+}
+
+/** A word argument or an expression argument of a word command. */
+export type CommandArg =
+  | { type: "word"; text: string; col: number }
+  | { type: "expr"; expr: Expr; col: number };
+
+/** A parsed line. */
+export type Stmt =
+  | { type: "empty" }
+  | { type: "switch"; target: Target }
+  | { type: "eval"; target?: Target; assign?: { name: string; col: number }; expr: Expr }
+  | { type: "command"; target?: Target; name: string; col: number; args: CommandArg[] };
+
+/** How a word command's arguments are read: an expression or a raw word. */
+export interface ArgShape {
+  name: string;
+  kind: "expr" | "word";
+  optional?: boolean;
+}
+
+/** The word commands the parser knows, by name. */
+export type CommandShapes = (name: string) => readonly ArgShape[] | undefined;
+
+/** Binary operators by precedence, loosest first (as in C). */
+const LEVELS: readonly (readonly string[])[] = [
+  ["|"],
+  ["^"],
+  ["&"],
+  ["<<", ">>"],
+  ["+", "-"],
+  ["*", "/", "%"],
+];
+
+/** Parses one line. Throws {@link ReplError} with a column on bad input. */
+export function parseLine(src: string, commands: CommandShapes): Stmt {
+  return new Parser(src, commands).line();
+}
+
+/** Parses a bare expression (used for CLI values and tests). */
+export function parseExpr(src: string): Expr {
+  const p = new Parser(src, () => undefined);
+  const e = p.expr();
+  p.end();
+  return e;
+}
+
+class Parser {
+  private readonly lx: Lexer;
+
+  constructor(src: string, private readonly commands: CommandShapes) {
+    this.lx = new Lexer(src);
+  }
+
+  line(): Stmt {
+    if (this.lx.atEnd()) return { type: "empty" };
+    let target: Target | undefined;
+    if (this.isOp("@")) {
+      const at = this.lx.next();
+      const t = this.lx.next();
+      if (t.type === "num") target = { value: t.value!, col: t.col };
+      else if (t.type === "ident") target = { value: t.text, col: t.col };
+      else throw new ReplError("expected a pid or a variable after @", t.col, "e.g. @2 maps");
+      if (t.col !== at.col + 1) {
+        throw new ReplError("no space allowed after @", at.col + 1, `write @${t.text}`);
+      }
+      const after = this.lx.src[t.col - 1 + t.text.length];
+      if (after === ".") {
+        throw new ReplError(
+          "@PID.TID: threads are not modelled yet",
+          t.col + t.text.length,
+          `write @${t.text}`,
+          "usage",
+        );
+      }
+      if (this.lx.atEnd()) return { type: "switch", target };
+    }
+    const first = this.lx.peek();
+    if (first.type === "ident") {
+      const shape = this.commands(first.text);
+      const after = this.peek2();
+      if (after.type === "op" && after.text === "=") {
+        this.lx.next();
+        this.lx.next();
+        const expr = this.expr();
+        this.end();
+        return { type: "eval", target, assign: { name: first.text, col: first.col }, expr };
+      }
+      if (shape !== undefined) {
+        this.lx.next();
+        const args = this.commandArgs(first, shape);
+        return { type: "command", target, name: first.text, col: first.col, args };
+      }
+    }
+    const expr = this.expr();
+    this.end();
+    return { type: "eval", target, expr };
+  }
+
+  /** The token after the next one. */
+  private peek2(): Token {
+    const saved = new Lexer(this.lx.src);
+    // Re-lex from the next token's column: cheap, lines are short.
+    while (saved.peek().col < this.lx.peek().col) saved.next();
+    saved.next();
+    return saved.peek();
+  }
+
+  private commandArgs(cmd: Token, shape: readonly ArgShape[]): CommandArg[] {
+    const args: CommandArg[] = [];
+    // name(a, b) is accepted for commands whose arguments are all expressions.
+    if (this.isOp("(") && shape.every((s) => s.kind === "expr")) {
+      this.lx.next();
+      const list = this.callArgs(cmd);
+      this.end();
+      for (const e of list) args.push({ type: "expr", expr: e, col: exprStart(e) });
+    } else {
+      for (const s of shape) {
+        if (s.kind === "word") {
+          const w = this.lx.word();
+          if (w === null) break;
+          args.push({ type: "word", text: w.text, col: w.col });
+        } else {
+          if (this.lx.atEnd()) break;
+          if (this.isOp(",") && args.length > 0) this.lx.next();
+          const e = this.expr();
+          args.push({ type: "expr", expr: e, col: exprStart(e) });
+        }
+      }
+      if (!this.lx.atEnd()) {
+        const t = this.lx.peek();
+        throw new ReplError(
+          `too many arguments for ${cmd.text}`,
+          t.col,
+          `usage: ${usage(cmd.text, shape)}`,
+          "usage",
+        );
+      }
+    }
+    const need = shape.filter((s) => !s.optional).length;
+    if (args.length < need) {
+      throw new ReplError(
+        `${cmd.text} needs ${shape[args.length].name}`,
+        this.lx.src.trimEnd().length + 1,
+        `usage: ${usage(cmd.text, shape)}`,
+        "usage",
+      );
+    }
+    if (args.length > shape.length) {
+      throw new ReplError(
+        `too many arguments for ${cmd.text}`,
+        args[shape.length].col,
+        `usage: ${usage(cmd.text, shape)}`,
+        "usage",
+      );
+    }
+    return args;
+  }
+
+  /** Requires the end of the line. */
+  end(): void {
+    const t = this.lx.peek();
+    if (t.type === "eof") return;
+    if (t.type === "op" && t.text === ")") {
+      throw new ReplError("unmatched ')'", t.col);
+    }
+    if (t.type === "op" && t.text === "=") {
+      throw new ReplError("only a variable can be assigned", t.col, "write name = value");
+    }
+    throw new ReplError(
+      `unexpected ${describe(t)}`,
+      t.col,
+      t.type === "op" ? undefined : "missing an operator or a comma?",
+    );
+  }
+
+  expr(level = 0): Expr {
+    if (level === LEVELS.length) return this.unary();
+    let left = this.expr(level + 1);
+    while (this.lx.peek().type === "op" && LEVELS[level].includes(this.lx.peek().text)) {
+      const op = this.lx.next();
+      const right = this.expr(level + 1);
+      left = { type: "binary", op: op.text, left, right, col: op.col };
+    }
+    return left;
+  }
+
+  private unary(): Expr {
+    const t = this.lx.peek();
+    if (t.type === "op" && (t.text === "-" || t.text === "+" || t.text === "~")) {
+      this.lx.next();
+      return { type: "unary", op: t.text, arg: this.unary(), col: t.col };
+    }
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    const t = this.lx.next();
+    switch (t.type) {
+      case "num":
+        return { type: "num", value: t.value!, col: t.col, text: t.text };
+      case "str":
+        return { type: "str", bytes: t.bytes!, col: t.col, text: t.text };
+      case "ident":
+        if (this.isOp("(")) {
+          this.lx.next();
+          return { type: "call", name: t.text, args: this.callArgs(t), col: t.col };
+        }
+        return { type: "name", name: t.text, col: t.col };
+      case "op":
+        if (t.text === "(") {
+          const e = this.expr();
+          const close = this.lx.next();
+          if (close.type !== "op" || close.text !== ")") {
+            throw new ReplError(`expected ')' to close the '(' at column ${t.col}`, close.col);
+          }
+          return e;
+        }
+        throw new ReplError(`expected a value, found '${t.text}'`, t.col);
+      case "eof":
+        throw new ReplError("expected a value at the end of the line", t.col);
+    }
+  }
+
+  /** The arguments after `name(`, through the closing parenthesis. */
+  private callArgs(name: Token): Expr[] {
+    const args: Expr[] = [];
+    if (this.isOp(")")) {
+      this.lx.next();
+      return args;
+    }
+    for (;;) {
+      args.push(this.expr());
+      const t = this.lx.next();
+      if (t.type === "op" && t.text === ",") continue;
+      if (t.type === "op" && t.text === ")") return args;
+      if (t.type === "eof") {
+        throw new ReplError(`missing ')' after the arguments of ${name.text}`, t.col);
+      }
+      throw new ReplError(
+        `unexpected ${describe(t)} in the arguments of ${name.text}`,
+        t.col,
+        "arguments are separated by commas",
+      );
+    }
+  }
+
+  private isOp(op: string): boolean {
+    const t = this.lx.peek();
+    return t.type === "op" && t.text === op;
+  }
+}
+
+function describe(t: Token): string {
+  if (t.type === "op") return `'${t.text}'`;
+  if (t.type === "str") return "string";
+  return `"${t.text}"`;
+}
+
+/** `pages ADDR [LEN]` from an argument shape. */
+export function usage(name: string, shape: readonly ArgShape[]): string {
+  return [name, ...shape.map((s) => s.optional ? `[${s.name}]` : s.name)].join(" ");
+}

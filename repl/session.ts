@@ -1,0 +1,357 @@
+/**
+ * A REPL session: a machine, the current pid, the variables, and
+ * `run(line)`, which parses and runs one command line and returns the lines
+ * it prints. No I/O: the interactive, batch and record/replay front ends
+ * all drive this, and two sessions fed the same lines print the same text.
+ * @module
+ */
+
+import { Machine, type MachineConfig, type Process, signalName } from "../mod.ts";
+import { COMMANDS, wordShape } from "./commands/index.ts";
+import type { Command, CommandContext, Value } from "./commands/types.ts";
+import { synopsis } from "./commands/types.ts";
+import { CONSTANTS } from "./constants.ts";
+import { formatError, ReplError, type Where } from "./errors.ts";
+import { evalNum, type Scope } from "./eval.ts";
+import { formatExit, formatSignal, formatValue } from "./format.ts";
+import { type Expr, exprStart, parseLine, type Stmt, type Target } from "./parser.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** What one line did. */
+export interface RunResult {
+  /** The lines it prints, error line included. */
+  output: string[];
+  /** The error, when the line was malformed or mmlab failed. */
+  error?: ReplError;
+  /** `quit` was run. */
+  quit?: boolean;
+}
+
+/** How to build a session. */
+export interface SessionOptions {
+  /** An existing machine; else one is built from `config`. */
+  machine?: Machine;
+  config?: MachineConfig;
+}
+
+/** The SIGKILL number: that signal is never reported with a `---` line. */
+const SIGKILL = 9n;
+
+interface Seen {
+  signals: number;
+  alive: boolean;
+}
+
+/** One REPL session over one machine. */
+export class Session {
+  readonly machine: Machine;
+  /** The current process. */
+  pid: number;
+  readonly vars = new Map<string, bigint>();
+  private readonly config: MachineConfig;
+
+  constructor(opts: SessionOptions = {}) {
+    this.config = opts.config ?? {};
+    this.machine = opts.machine ?? new Machine(this.config);
+    this.pid = this.machine.init.pid;
+  }
+
+  /** `[1] mm> ` */
+  prompt(): string {
+    return `[${this.pid}] mm> `;
+  }
+
+  /** The current process (possibly dead). */
+  get current(): Process | undefined {
+    return this.machine.process(this.pid);
+  }
+
+  /** Parses and runs one line. Never throws. */
+  run(line: string, where?: Where): RunResult {
+    const output: string[] = [];
+    const seen = this.snapshot();
+    const wasAlive = this.current?.alive ?? false;
+    let main = this.pid;
+    let quit = false;
+    let error: ReplError | undefined;
+    const flush = () => this.report(output, seen, main);
+    try {
+      const stmt = parseLine(line, wordShape);
+      main = this.targetPid(stmt);
+      this.exec(stmt, output, flush, () => (quit = true));
+    } catch (e) {
+      flush();
+      error = e instanceof ReplError ? e : new ReplError(
+        e instanceof Error ? e.message : String(e),
+        undefined,
+        undefined,
+        "internal",
+      );
+      output.push(formatError(error, where));
+    }
+    flush();
+    if (wasAlive) this.afterDeath(output);
+    const r: RunResult = { output };
+    if (error) r.error = error;
+    if (quit) r.quit = true;
+    return r;
+  }
+
+  /** Runs lines in a fresh session like this one; returns the transcript. */
+  transcript(lines: readonly string[]): string[] {
+    const s = new Session({
+      config: { ...this.config, policies: { ...this.machine.policies } },
+    });
+    const out: string[] = [];
+    for (const l of lines) {
+      out.push(s.prompt() + l);
+      out.push(...s.run(l).output);
+    }
+    return out;
+  }
+
+  /** Names a completer offers for values: variables then constants. */
+  valueNames(): string[] {
+    const policies = this.machine.policies as unknown as Record<string, string>;
+    const usable = [...CONSTANTS.values()].filter((c) =>
+      c.policy === undefined || policies[c.policy.knob] === c.policy.value
+    );
+    return [...this.vars.keys(), ...usable.map((c) => c.name)];
+  }
+
+  private snapshot(): Map<number, Seen> {
+    const m = new Map<number, Seen>();
+    for (const [pid, p] of this.machine.procs) {
+      m.set(pid, { signals: p.signals.length, alive: p.alive });
+    }
+    return m;
+  }
+
+  /** Prints new signals and deaths since the snapshot, then updates it. */
+  private report(out: string[], seen: Map<number, Seen>, main: number): void {
+    const pids = [...this.machine.procs.keys()].sort((a, b) => a - b);
+    const order = pids.includes(main) ? [main, ...pids.filter((p) => p !== main)] : pids;
+    for (const pid of order) {
+      const p = this.machine.procs.get(pid)!;
+      const was = seen.get(pid) ?? { signals: 0, alive: true };
+      const prefix = pid === main ? "" : `[pid ${pid}] `;
+      for (const sig of p.signals.slice(was.signals)) {
+        if (BigInt(sig.signo) !== SIGKILL) out.push(prefix + formatSignal(sig));
+      }
+      if (was.alive && !p.alive && p.exitStatus !== null) {
+        out.push(prefix + formatExit(p.exitStatus));
+      }
+      seen.set(pid, { signals: p.signals.length, alive: p.alive });
+    }
+  }
+
+  /** When the current process died: switch to its parent or the lowest live pid. */
+  private afterDeath(out: string[]): void {
+    const cur = this.current;
+    if (cur === undefined || cur.alive) return;
+    const parent = this.machine.process(cur.ppid);
+    const next = parent?.alive
+      ? parent
+      : [...this.machine.procs.values()].filter((p) => p.alive).sort((a, b) => a.pid - b.pid)[0];
+    if (next === undefined) {
+      out.push("no process is left alive (ps, meminfo, dmesg and policy still work)");
+      return;
+    }
+    this.pid = next.pid;
+    out.push(`now in process ${next.pid}${next === parent ? " (the parent)" : ""}`);
+  }
+
+  private targetPid(stmt: Stmt): number {
+    if (stmt.type === "empty" || stmt.target === undefined) return this.pid;
+    return this.resolveTarget(stmt.target);
+  }
+
+  private resolveTarget(t: Target): number {
+    let v: bigint;
+    if (typeof t.value === "string") {
+      const x = this.vars.get(t.value);
+      if (x === undefined) {
+        throw new ReplError(
+          `unknown variable ${t.value}`,
+          t.col,
+          didYouMean(t.value, this.vars.keys()) ?? "@ takes a pid or a variable holding one",
+          "name",
+        );
+      }
+      v = x;
+    } else v = t.value;
+    const pid = Number(v);
+    if (this.machine.process(pid) === undefined || v !== BigInt(pid)) {
+      throw new ReplError(`no process ${v}`, t.col, "ps lists the processes", "process");
+    }
+    return pid;
+  }
+
+  /** The live process a command runs in, or a clear error. */
+  private liveProcess(pid: number, col: number | undefined): Process {
+    const p = this.machine.process(pid);
+    if (p?.alive) return p;
+    const st = p?.exitStatus;
+    const how = p === undefined
+      ? "is gone"
+      : st?.signal !== undefined
+      ? `was killed by ${signalName(st.signal)}`
+      : `has exited with ${st?.code ?? 0}`;
+    const live = [...this.machine.procs.values()].filter((q) => q.alive).map((q) => q.pid);
+    throw new ReplError(
+      `process ${pid} ${how}`,
+      col,
+      live.length > 0 ? `switch to a live one: @${live[0]}` : "no process is alive",
+      "process",
+    );
+  }
+
+  private scope(): Scope {
+    return {
+      vars: this.vars,
+      policies: this.machine.policies as unknown as Record<string, string>,
+      commands: COMMANDS,
+    };
+  }
+
+  private exec(stmt: Stmt, out: string[], flush: () => void, quit: () => void): void {
+    switch (stmt.type) {
+      case "empty":
+        return;
+      case "switch": {
+        const pid = this.resolveTarget(stmt.target);
+        this.liveProcess(pid, stmt.target.col);
+        this.pid = pid;
+        return;
+      }
+      case "command": {
+        const cmd = COMMANDS.get(stmt.name)!;
+        const pid = stmt.target ? this.resolveTarget(stmt.target) : this.pid;
+        const values: Value[] = stmt.args.map((a) =>
+          a.type === "word"
+            ? { type: "word", text: a.text, col: a.col }
+            : { type: "num", v: evalNum(a.expr, this.scope()), col: a.col }
+        );
+        this.invoke(cmd, pid, values, stmt.target?.col ?? stmt.col, out, flush, quit);
+        return;
+      }
+      case "eval": {
+        if (stmt.assign) this.checkAssignable(stmt.assign.name, stmt.assign.col);
+        const pid = stmt.target ? this.resolveTarget(stmt.target) : this.pid;
+        let value: bigint | undefined;
+        if (stmt.expr.type === "call") {
+          value = this.call(stmt.expr, pid, stmt.target?.col, out, flush, quit);
+        } else {
+          value = evalNum(stmt.expr, this.scope());
+          out.push(`= ${formatValue(value)}`);
+        }
+        if (stmt.assign && value !== undefined) this.vars.set(stmt.assign.name, value);
+        return;
+      }
+    }
+  }
+
+  private checkAssignable(name: string, col: number): void {
+    if (CONSTANTS.has(name)) {
+      throw new ReplError(`${name} is a constant`, col, "pick another variable name", "name");
+    }
+    if (COMMANDS.has(name)) {
+      throw new ReplError(`${name} is a command`, col, "pick another variable name", "name");
+    }
+  }
+
+  private call(
+    e: Extract<Expr, { type: "call" }>,
+    pid: number,
+    targetCol: number | undefined,
+    out: string[],
+    flush: () => void,
+    quit: () => void,
+  ): bigint | undefined {
+    const cmd = COMMANDS.get(e.name);
+    if (cmd === undefined) {
+      throw new ReplError(
+        `unknown call ${e.name}`,
+        e.col,
+        didYouMean(e.name, [...COMMANDS.keys()].filter((n) => COMMANDS.get(n)!.form === "call")) ??
+          "help lists the calls",
+        "name",
+      );
+    }
+    if (cmd.form !== "call") {
+      throw new ReplError(`${e.name} is not a call`, e.col, `write ${synopsis(cmd)}`, "usage");
+    }
+    const values = this.callArgs(cmd, e);
+    return this.invoke(cmd, pid, values, targetCol ?? e.col, out, flush, quit);
+  }
+
+  /** Evaluates and checks a call's arguments against the declaration. */
+  private callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>): Value[] {
+    const decls = cmd.args;
+    const required = decls.filter((d) => !d.optional).length;
+    const variadic = decls.length > 0 && decls[decls.length - 1].variadic === true;
+    const n = e.args.length;
+    if (n < required || (!variadic && n > decls.length)) {
+      const want = variadic
+        ? `at least ${required}`
+        : required === decls.length
+        ? `${required}`
+        : `${required} to ${decls.length}`;
+      const col = n > decls.length ? exprStart(e.args[decls.length]) : e.col;
+      throw new ReplError(
+        `${e.name} takes ${want} argument${want === "1" ? "" : "s"}, not ${n}`,
+        col,
+        `usage: ${synopsis(cmd)}`,
+        "usage",
+      );
+    }
+    return e.args.map((arg, i) => {
+      const d = decls[Math.min(i, decls.length - 1)];
+      if (arg.type === "str") {
+        if (d.accepts === "num") {
+          throw new ReplError(
+            `${d.name} must be a number, not a string`,
+            arg.col,
+            undefined,
+            "usage",
+          );
+        }
+        return { type: "str", bytes: arg.bytes, col: arg.col };
+      }
+      if (d.accepts === "str") {
+        throw new ReplError(
+          `${d.name} must be a "string"`,
+          exprStart(arg),
+          `e.g. ${cmd.example.at(-1)}`,
+          "usage",
+        );
+      }
+      return { type: "num", v: evalNum(arg, this.scope()), col: exprStart(arg) };
+    });
+  }
+
+  private invoke(
+    cmd: Command,
+    pid: number,
+    values: Value[],
+    col: number,
+    out: string[],
+    flush: () => void,
+    quit: () => void,
+  ): bigint | undefined {
+    const proc = cmd.needsProcess
+      ? this.liveProcess(pid, col)
+      : this.machine.process(pid) as Process;
+    const ctx: CommandContext = {
+      machine: this.machine,
+      proc,
+      out,
+      vars: this.vars,
+      transcript: (lines) => this.transcript(lines),
+      flushEvents: flush,
+      quit,
+      commands: COMMANDS,
+    };
+    return cmd.run(ctx, values);
+  }
+}
