@@ -51,3 +51,4 @@ export { meminfoLines } from "./lib/proc/meminfo.ts";
 export { statusLines } from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
+export { VERSION } from "./lib/version.ts";

@@ -58,6 +58,64 @@ function userRange(addr: Value, len: Value | undefined): [number, number] {
   return [Number(a), Number(a + n)];
 }
 
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) /;
+
+/**
+ * Keeps the VMAs (a header line and the lines after it, for smaps) that
+ * intersect [start, end).
+ */
+function vmasIn(lines: string[], start: number, end: number): string[] {
+  const out: string[] = [];
+  let keep = false;
+  for (const l of lines) {
+    const m = HEADER.exec(l);
+    if (m) {
+      const s = parseInt(m[1], 16), e = parseInt(m[2], 16);
+      keep = s < end && e > start;
+    }
+    if (keep) out.push(l);
+  }
+  return out;
+}
+
+/** maps/smaps: the whole file, or the VMAs meeting [ADDR, ADDR+LEN). */
+function procFile(
+  name: string,
+  summary: string,
+  help: string,
+  lines: (ctx: CommandContext) => string[],
+  example: string[],
+): Command {
+  return {
+    name,
+    form: "word",
+    group: "view",
+    args: [
+      {
+        name: "ADDR",
+        accepts: "num",
+        kind: "addr",
+        optional: true,
+        text: "only VMAs meeting this range",
+      },
+      { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
+    ],
+    summary,
+    help: help + "\nWith ADDR [LEN], only the VMAs that meet [ADDR, ADDR+LEN) are shown.",
+    example,
+    needsProcess: true,
+    run(ctx, [addr, len]) {
+      const all = lines(ctx);
+      if (addr === undefined) ctx.out.push(...all);
+      else {
+        const [start, end] = userRange(addr, len);
+        ctx.out.push(...vmasIn(all, start, end));
+      }
+      return undefined;
+    },
+  };
+}
+
 const pages: Command = {
   name: "pages",
   form: "word",
@@ -84,19 +142,19 @@ const pages: Command = {
 
 /** The view commands. */
 export const VIEW_COMMANDS: readonly Command[] = [
-  view(
+  procFile(
     "maps",
     "the process's mappings, as /proc/PID/maps",
     "One line per VMA: start-end perms offset dev inode name, as the kernel prints it.",
     (ctx) => mapsLines(ctx.proc),
-    { example: [MAP_LINE, "maps"] },
+    [MAP_LINE, "maps", "maps a 16K"],
   ),
-  view(
+  procFile(
     "smaps",
     "the process's mappings with their memory use, as /proc/PID/smaps",
     "Each mapping's line followed by its Size, Rss, Pss, ... fields.",
     (ctx) => smapsLines(ctx.proc),
-    { example: [MAP_LINE, "poke(a, 1)", "smaps"] },
+    [MAP_LINE, "poke(a, 1)", "smaps a"],
   ),
   pages,
   view(

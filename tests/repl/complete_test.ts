@@ -54,7 +54,7 @@ Deno.test("completion: word arguments from the command's completer", () => {
   assert.deepEqual(complete(s, "policy fork.pinnedPages "), [["cow-steal", "early-copy"], ""]);
   assert.deepEqual(complete(s, "help mpro"), [["mprotect"], "mpro"]);
   assert.deepEqual(complete(s, "pages ad"), [["addr"], "ad"]);
-  assert.deepEqual(complete(s, "maps "), [[], ""]);
+  assert.deepEqual(complete(s, "ps "), [[], ""]);
 });
 
 Deno.test("completion: @ offers live pids and variables", () => {

@@ -158,8 +158,8 @@ Deno.test("lines: assignment, @pid, word commands, comments", () => {
       { type: "word", text: "cow-steal", col: 25 },
     ]);
   }
-  let e = err(() => p("maps extra"));
-  assert.equal(e.col, 6);
+  let e = err(() => p("maps 1 2 3"));
+  assert.equal(e.col, 10);
   assert.match(e.message, /too many arguments for maps/);
   e = err(() => p("pages"));
   assert.match(e.message, /pages needs ADDR/);

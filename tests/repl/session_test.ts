@@ -39,7 +39,7 @@ Deno.test("calls check their arguments against the table", () => {
   assert.match(r.error!.message, /pathname must be a "string"/);
   r = s.run("mmapp(0)");
   assert.equal(r.error?.hint, "did you mean mmap?");
-  r = s.run("maps(1)");
+  r = s.run("maps(1, 2, 3)");
   assert.equal(r.error?.kind, "usage");
 });
 

@@ -1,0 +1,66 @@
+/**
+ * `deno task replay [--update] [--step] FILE...`: replays transcripts and
+ * verifies every output line; prints one line per file and a summary
+ * `N passed, N failed`; exits 1 on any failure. `--update` rewrites the
+ * expected output in place. `--step` walks one transcript a command at a
+ * time (Enter runs the next one; anything else typed runs as your own
+ * command in the same session first).
+ * @module
+ */
+
+import { Command } from "commander";
+import process from "node:process";
+import { describeFailure, replayText } from "./transcript/replay.ts";
+import { stepThrough } from "./transcript/step.ts";
+
+const program = new Command()
+  .name("replay")
+  .description("replay mmlab transcripts and verify every output line")
+  .argument("<files...>", "transcripts (.mm)")
+  .option("--update", "rewrite expected output with what mmlab prints now")
+  .option("--step", "run one transcript a command at a time, interactively")
+  .exitOverride();
+
+try {
+  program.parse(["deno", "replay", ...Deno.args]);
+} catch {
+  Deno.exit(2);
+}
+const opts = program.opts<{ update?: boolean; step?: boolean }>();
+const files = program.args;
+
+if (opts.step) {
+  if (files.length !== 1) {
+    console.error("replay: --step takes one transcript");
+    Deno.exit(2);
+  }
+  Deno.exit(await stepThrough(files[0], process.stdin, process.stdout));
+}
+
+let passed = 0, failed = 0;
+for (const file of files) {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    console.log(`${file}: cannot read: ${e instanceof Error ? e.message : e}`);
+    failed++;
+    continue;
+  }
+  const r = replayText(text, { update: opts.update });
+  if (r.malformed) {
+    console.log(`${file}:${r.malformed.line}: malformed transcript: ${r.malformed.message}`);
+    failed++;
+  } else if (r.failure) {
+    for (const l of describeFailure(file, r.failure)) console.log(l);
+    failed++;
+  } else {
+    if (opts.update && r.updated !== undefined && r.updated !== text) {
+      await Deno.writeTextFile(file, r.updated);
+      console.log(`${file}: updated (${r.passed} commands)`);
+    } else console.log(`${file}: ok (${r.passed} commands)`);
+    passed++;
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(failed > 0 ? 1 : 0);
