@@ -30,6 +30,7 @@ import {
 } from "./policy.ts";
 import { DEFAULT_MAX_MAP_COUNT } from "./abi/layout.ts";
 import { execInitialImage } from "./proc/exec.ts";
+import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
 
@@ -159,6 +160,8 @@ export class Machine {
     const p = new Process(this, this.allocPid(), ppid, comm, mm);
     this.procs.set(p.pid, p);
     execInitialImage(p);
+    // stdin, stdout and stderr on a terminal, as a shell would leave them.
+    installStdio(p);
     return p;
   }
 

@@ -2,10 +2,15 @@
  * The in-memory filesystems: the root filesystem (an ext4-like disk at
  * `fe:00`, where /usr and /tmp live, as on this project's machines) and the
  * internal shmem mount (`00:01`) behind shared anonymous memory and memfd.
- * Paths are flat strings; there are no directories to create.
+ *
+ * Paths are flat strings; there are no directories to create. A path names
+ * a directory if it is one of the usual top-level directories or a prefix
+ * of an existing file's name; any other parent is taken to exist, so any
+ * absolute path can be created.
  * @module
  */
 
+import { ENAMETOOLONG, ENOENT, ENOTDIR } from "../abi/errno.ts";
 import { Inode, type InodeKind, type SuperBlock } from "./inode.ts";
 
 export const ROOT_SB: SuperBlock = {
@@ -14,6 +19,9 @@ export const ROOT_SB: SuperBlock = {
   noexec: false,
   punchHole: true,
   name: "ext4",
+  // fs/ext4/super.c: ext4_max_size() for extent files, 4 KiB blocks:
+  // (2^32 - 1) blocks. ftruncate to 0xfffffffff000 works, one more is EFBIG.
+  maxBytes: 0xfffffffff000,
 };
 export const SHMEM_SB: SuperBlock = {
   major: 0x00,
@@ -22,12 +30,65 @@ export const SHMEM_SB: SuperBlock = {
   punchHole: true,
   name: "tmpfs",
 };
+/** devpts (`/dev/pts/N` terminals). */
+export const DEVPTS_SB: SuperBlock = {
+  major: 0x00,
+  minor: 0x18,
+  noexec: true,
+  punchHole: false,
+  name: "devpts",
+};
+
+/** include/uapi/linux/limits.h: PATH_MAX (with the NUL), NAME_MAX. */
+export const PATH_MAX = 4096;
+export const NAME_MAX = 255;
+
+/** Directories every machine has. */
+const KNOWN_DIRS = new Set([
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/dev/pts",
+  "/dev/shm",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib64",
+  "/mnt",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/srv",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/usr/bin",
+  "/usr/lib",
+  "/usr/lib/x86_64-linux-gnu",
+  "/usr/local",
+  "/var",
+  "/var/tmp",
+]);
+
+/** A resolved path: absolute, without `.`, `..` or repeated slashes. */
+export interface ResolvedPath {
+  path: string;
+  /** The name ended in `/` (or `.`/`..`): it must be a directory. */
+  slash: boolean;
+  /** The last component is a plain name (LAST_NORM), not `.`, `..` or the root. */
+  lastNorm: boolean;
+}
 
 export class Filesystem {
   /** Linked names, in creation order. */
   readonly names = new Map<string, Inode>();
   private nextIno = 260001;
   private nextShmemIno = 1024;
+  private readonly dirs = new Map<string, Inode>();
+  private ttyInode: Inode | null = null;
 
   lookup(path: string): Inode | undefined {
     return this.names.get(path);
@@ -48,6 +109,91 @@ export class Filesystem {
     const ino = new Inode(this.nextShmemIno++, SHMEM_SB, "shmem", path, size);
     ino.nlink = 0;
     return ino;
+  }
+
+  /**
+   * mm/memfd.c: memfd_create() -> shmem_file_setup("memfd:NAME"): an
+   * unlinked shmem inode; maps shows `/memfd:NAME (deleted)` at `00:01`.
+   */
+  createMemfd(name: string): Inode {
+    const ino = this.createShmem(`/memfd:${name}`, 0);
+    ino.mode = 0o777;
+    return ino;
+  }
+
+  /**
+   * open(dir, O_TMPFILE): an unlinked regular inode (vfs_tmpfile); d_path
+   * shows `DIR/#INO (deleted)`.
+   */
+  createTmpfile(dir: string): Inode {
+    const ino = this.nextIno++;
+    const inode = new Inode(ino, ROOT_SB, "regular", `${dir === "/" ? "" : dir}/#${ino}`, 0);
+    inode.nlink = 0;
+    return inode;
+  }
+
+  /** The terminal (`/dev/pts/0`, a devpts character device) behind stdin/stdout/stderr. */
+  tty(): Inode {
+    if (this.ttyInode === null) {
+      this.ttyInode = new Inode(3, DEVPTS_SB, "chardev", "/dev/pts/0", 0);
+      this.ttyInode.mode = 0o620;
+    }
+    return this.ttyInode;
+  }
+
+  /** Whether `path` (resolved) names a directory. */
+  isDirectory(path: string): boolean {
+    if (KNOWN_DIRS.has(path)) return true;
+    const prefix = path + "/";
+    for (const name of this.names.keys()) if (name.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** The inode of a directory (made on first use), for an O_RDONLY open. */
+  dirInode(path: string): Inode {
+    let d = this.dirs.get(path);
+    if (d === undefined) {
+      d = new Inode(this.nextIno++, ROOT_SB, "dir", path, 4096);
+      d.mode = 0o755;
+      this.dirs.set(path, d);
+    }
+    return d;
+  }
+
+  /**
+   * fs/namei.c: getname() + path walk, lexically: the result is absolute
+   * (a relative path starts at `/`, the emulated cwd), `.`/`..` and repeated
+   * slashes removed. Errors: ENOENT for "", ENAMETOOLONG for a path of
+   * PATH_MAX bytes or more or a component over NAME_MAX, ENOTDIR when a
+   * regular file is used as a directory (`/tmp/f/x`, `/tmp/f/..`).
+   */
+  resolve(name: string): ResolvedPath | number {
+    if (name.length === 0) return -ENOENT;
+    if (new TextEncoder().encode(name).length >= PATH_MAX) return -ENAMETOOLONG;
+    const stack: string[] = [];
+    const comps = name.split("/");
+    let slash = false;
+    let lastNorm = false;
+    for (let i = 0; i < comps.length; i++) {
+      const c = comps[i];
+      const last = comps.slice(i + 1).every((x) => x === "");
+      if (c === "") continue;
+      // Walking through `c` needs the current directory to be one.
+      const here = "/" + stack.join("/");
+      if (stack.length > 0 && this.names.has(here)) return -ENOTDIR;
+      if (c === "." || c === "..") {
+        if (c === "..") stack.pop();
+        if (last) slash = true;
+        continue;
+      }
+      if (new TextEncoder().encode(c).length > NAME_MAX) return -ENAMETOOLONG;
+      stack.push(c);
+      if (last) {
+        slash = name.endsWith("/");
+        lastNorm = true;
+      }
+    }
+    return { path: "/" + stack.join("/"), slash: slash || stack.length === 0, lastNorm };
   }
 
   /** Removes a name; the inode lives on while open or mapped. */

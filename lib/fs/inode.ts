@@ -11,7 +11,12 @@
 
 import type { Vma } from "../mm/vma.ts";
 
-export type InodeKind = "regular" | "shmem";
+/**
+ * What the inode is: a regular file on a disk filesystem (ext4 rules), a
+ * shmem/tmpfs file (memfd, shared anonymous memory), a directory (can be
+ * opened O_RDONLY, nothing else), or a character device (a terminal).
+ */
+export type InodeKind = "regular" | "shmem" | "dir" | "chardev";
 
 export interface SuperBlock {
   /** Device numbers as /proc/PID/maps prints them (hex). */
@@ -23,7 +28,12 @@ export interface SuperBlock {
   readonly punchHole: boolean;
   /** Filesystem name for messages. */
   readonly name: string;
+  /** s_maxbytes: the largest file size; default MAX_LFS_FILESIZE (LLONG_MAX). */
+  readonly maxBytes?: number;
 }
+
+/** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
+export const MAX_LFS_FILESIZE = 0x7fffffffffffffffn;
 
 export class Inode {
   /** Page cache: page index -> pfn. */
@@ -48,5 +58,10 @@ export class Inode {
   /** Pages covering i_size: ceil(size / 4096). */
   get sizePages(): number {
     return Math.ceil(this.size / 4096);
+  }
+
+  /** s_maxbytes of the inode's filesystem, as a bigint. */
+  get maxBytes(): bigint {
+    return this.sb.maxBytes === undefined ? MAX_LFS_FILESIZE : BigInt(this.sb.maxBytes);
   }
 }
