@@ -1,0 +1,100 @@
+/**
+ * `deno task lab [NAME] [--solve] [--step] [--check SESSION]`
+ *
+ * Without NAME, lists the labs in scripts/labs. With NAME (a file name, its
+ * number, or any unique part of it) shows the student view; `--solve` adds
+ * the expected output and the answers; `--step` runs it a command at a
+ * time; `--check SESSION` verifies a session the student recorded with
+ * `deno task repl --record SESSION`.
+ * @module
+ */
+
+import { Command } from "commander";
+import process from "node:process";
+import { parseTranscript, TranscriptError } from "./transcript/format.ts";
+import { checkSession, labTitle, labView } from "./transcript/lab.ts";
+import { stepThrough } from "./transcript/step.ts";
+
+const LABS = new URL("../scripts/labs/", import.meta.url);
+
+function labFiles(): string[] {
+  return [...Deno.readDirSync(LABS)].map((e) => e.name).filter((n) => n.endsWith(".mm")).sort();
+}
+
+/** Finds a lab by exact name, number, or unique substring. */
+export function findLab(name: string, files: string[]): string | string[] {
+  const exact = files.find((f) => f === name || f === `${name}.mm`);
+  if (exact) return exact;
+  const num = /^\d+$/.test(name)
+    ? files.filter((f) => Number(f.split("-")[0]) === Number(name))
+    : [];
+  if (num.length === 1) return num[0];
+  const some = files.filter((f) => f.includes(name));
+  return some.length === 1 ? some[0] : some;
+}
+
+const program = new Command()
+  .name("lab")
+  .description("mmlab's teaching labs")
+  .argument("[name]", "a lab: its file name, number, or a unique part of its name")
+  .option("--solve", "show the expected output and the answers")
+  .option("--step", "run the lab one command at a time")
+  .option("--check <session>", "verify a session recorded with deno task repl --record")
+  .exitOverride();
+try {
+  program.parse(["deno", "lab", ...Deno.args]);
+} catch {
+  Deno.exit(2);
+}
+const opts = program.opts<{ solve?: boolean; step?: boolean; check?: string }>();
+const files = labFiles();
+const name = program.args[0];
+if (name === undefined) {
+  for (const f of files) {
+    try {
+      console.log(
+        `${f.padEnd(34)} ${labTitle(parseTranscript(Deno.readTextFileSync(new URL(f, LABS))))}`,
+      );
+    } catch {
+      console.log(`${f.padEnd(34)} (malformed)`);
+    }
+  }
+  Deno.exit(0);
+}
+const found = findLab(name, files);
+if (typeof found !== "string") {
+  console.error(
+    found.length
+      ? `lab: "${name}" matches ${found.join(", ")}`
+      : `lab: no lab "${name}"; deno task lab lists them`,
+  );
+  Deno.exit(2);
+}
+const path = new URL(found, LABS).pathname;
+const rel = `scripts/labs/${found}`;
+const text = Deno.readTextFileSync(path);
+let lab;
+try {
+  lab = parseTranscript(text);
+} catch (e) {
+  if (e instanceof TranscriptError) {
+    console.error(`${rel}:${e.line}: malformed lab: ${e.message}`);
+    Deno.exit(1);
+  }
+  throw e;
+}
+if (opts.step) Deno.exit(await stepThrough(path, process.stdin, process.stdout));
+if (opts.check !== undefined) {
+  let session: string;
+  try {
+    session = Deno.readTextFileSync(opts.check);
+  } catch (e) {
+    console.error(`lab: cannot read ${opts.check}: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(2);
+  }
+  const r = checkSession(rel, lab, opts.check, session);
+  for (const l of r.lines) console.log(l);
+  console.log(`${r.passed} passed, ${r.failed} failed`);
+  Deno.exit(r.failed > 0 ? 1 : 0);
+}
+for (const l of labView(lab, opts.solve ?? false)) console.log(l);
