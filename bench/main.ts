@@ -1,0 +1,144 @@
+/**
+ * `deno task bench`: mmlab's speed next to the real kernel's, op by op.
+ *
+ * Runs every benchmark on mmlab (bench/mmlab_bench.ts, through mod.ts),
+ * then the same operations with real syscalls (bench/kernel_bench.c,
+ * compiled with gcc -O2 into a temporary directory), and prints a table of
+ * both figures and mmlab's speed-up over the kernel, marking the ops below
+ * the 2× goal.
+ *
+ *   deno task bench                     the full run (about 30 s)
+ *   deno task bench --quick             a smoke run of a few seconds
+ *   deno task bench --only fork,maps    some ops (a prefix selects a group: mprotect)
+ *   deno task bench --mmlab-only        skip the kernel side
+ *   deno task bench --json              machine-readable output
+ * @module
+ */
+
+import { FULL, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
+import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
+import { type KernelOutcome, runKernel } from "./kernel.ts";
+import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
+
+const USAGE = `usage: deno task bench [--quick] [--only NAME[,NAME...]] [--mmlab-only] [--json]
+ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps
+     (--only mprotect selects the three mprotect ops)`;
+
+interface Options {
+  sizes: Sizes;
+  quick: boolean;
+  only: string[];
+  kernel: boolean;
+  json: boolean;
+}
+
+function parseArgs(args: string[]): Options | string {
+  const o: Options = { sizes: FULL, quick: false, only: [], kernel: true, json: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--quick") {
+      o.quick = true;
+      o.sizes = QUICK;
+    } else if (a === "--only" || a.startsWith("--only=")) {
+      const v = a === "--only" ? args[++i] : a.slice("--only=".length);
+      if (v === undefined || v === "") return "--only needs a name";
+      o.only.push(...v.split(",").filter((x) => x !== ""));
+    } else if (a === "--mmlab-only") {
+      o.kernel = false;
+    } else if (a === "--json") {
+      o.json = true;
+    } else if (a === "--help" || a === "-h") {
+      return "";
+    } else {
+      return `unknown argument ${a}`;
+    }
+  }
+  return o;
+}
+
+/** Runs one op on mmlab in a fresh worker (its own heap). */
+function runInWorker(sizes: Sizes, op: string): Promise<Measurement> {
+  const w = new Worker(new URL("./mmlab_worker.ts", import.meta.url), { type: "module" });
+  return new Promise((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<WorkerReply>) => {
+      w.terminate();
+      if (e.data.ok) resolve(e.data.m);
+      else reject(new Error(`mmlab ${op}: ${e.data.error}`));
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      w.terminate();
+      reject(new Error(`mmlab ${op}: ${e.message}`));
+    };
+    w.postMessage({ sizes, op } satisfies WorkerRequest);
+  });
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(Deno.args);
+  if (typeof opts === "string") {
+    if (opts !== "") console.error(opts);
+    console.error(USAGE);
+    return opts === "" ? 0 : 2;
+  }
+  const ops = selectOps(opts.only);
+  if (typeof ops === "string") {
+    console.error(ops);
+    return 2;
+  }
+  // Progress goes to stderr, so that --json output stays clean.
+  const log = (s: string) => console.error(s);
+  log(`mmlab bench${opts.quick ? " (--quick: indicative figures only)" : ""}: ${ops.join(" ")}`);
+  const t0 = performance.now();
+  const mmlab: Measurement[] = [];
+  for (const op of ops) {
+    const m = await runInWorker(opts.sizes, op);
+    mmlab.push(m);
+    log(`  mmlab   ${m.op.padEnd(18)} ${fmtValue(m.value, m.unit).padStart(7)} ${m.unit}`);
+  }
+  let kernel: KernelOutcome = { ok: false, reason: "--mmlab-only" };
+  if (opts.kernel) {
+    log("kernel side: gcc -O2 bench/kernel_bench.c ...");
+    kernel = await runKernel(opts.sizes, ops);
+    if (kernel.ok) {
+      for (const k of kernel.results) {
+        log(`  kernel  ${k.op.padEnd(18)} ${fmtValue(k.value, k.unit).padStart(7)} ${k.unit}`);
+      }
+    } else {
+      log(`no kernel figures (${kernel.reason}); reporting mmlab only.`);
+    }
+  }
+  const rows = compare(opts.sizes, mmlab, kernel.ok ? kernel.results : []);
+  const seconds = (performance.now() - t0) / 1000;
+  if (opts.json) {
+    console.log(JSON.stringify(
+      {
+        quick: opts.quick,
+        kernel: kernel.ok ? { uname: kernel.uname } : { skipped: kernel.reason },
+        seconds,
+        rows,
+        mmlab,
+        kernelResults: kernel.ok ? kernel.results : [],
+      },
+      null,
+      2,
+    ));
+    return 0;
+  }
+  console.log("");
+  console.log(
+    `mmlab vs ${kernel.ok ? `Linux ${kernel.uname}` : "the issue's kernel figures"}` +
+      `${opts.quick ? " (--quick)" : ""}, ${seconds.toFixed(0)} s`,
+  );
+  for (const l of formatTable(rows)) console.log(l);
+  console.log("");
+  for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  const below = rows.filter((r) => r.meetsGoal === false).map((r) => r.op);
+  console.log("");
+  console.log(
+    below.length === 0 ? "All ops meet the goal." : `Below the goal: ${below.join(", ")}`,
+  );
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());
