@@ -12,7 +12,11 @@
  *
  * Free frames sit on a LIFO stack, so the frame freed last is the next one
  * handed out: that is what makes "DMA into a page that changed owner" visible.
- * Bytes exist only for frames that were written with something non-zero.
+ * Bytes exist only for frames that were written with something non-zero:
+ * they live in 1 MiB slabs (256 frames each) created on first use, and a
+ * per-frame flag says whether a frame's 4 KiB there are meaningful; a frame
+ * without the flag reads as zeros, so allocation "zeroes" a frame by
+ * clearing one byte.
  *
  * @module
  */
@@ -21,6 +25,11 @@ import { PAGE_SIZE } from "../abi/layout.ts";
 
 /** include/linux/mm.h: GUP_PIN_COUNTING_BIAS. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/** Frames per byte slab (1 MiB): log2 and mask. */
+const SLAB_SHIFT = 8;
+const SLAB_FRAMES = 1 << SLAB_SHIFT;
+const SLAB_MASK = SLAB_FRAMES - 1;
 
 /** Page flag bits (a subset of PG_* and the kernel's page-type notions). */
 export const PG_ANON = 1 << 0; // PageAnon: page->mapping is an anon_vma
@@ -70,7 +79,11 @@ export class FrameTable {
   readonly reservedFrames: number;
   private readonly freeStack: Int32Array;
   private freeTop: number;
-  private readonly bytes = new Map<number, Uint8Array>();
+  /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
+  private readonly slabs: (Uint8Array | undefined)[] = [];
+  /** 1 when the frame's bytes in its slab are meaningful (else all zero). */
+  private readonly hasBytes: Uint8Array;
+  private nMaterialized = 0;
 
   constructor(opts: FrameTableOptions) {
     const n = Math.floor(opts.ramBytes / PAGE_SIZE);
@@ -84,6 +97,7 @@ export class FrameTable {
     this.flags = new Uint16Array(n);
     this.owner = new Int32Array(n);
     this.index = new Float64Array(n);
+    this.hasBytes = new Uint8Array(n);
     for (let p = 0; p < reserved; p++) {
       this.flags[p] = PG_RESERVED;
       this.refcount[p] = 1;
@@ -115,7 +129,7 @@ export class FrameTable {
     this.flags[pfn] = 0;
     this.owner[pfn] = 0;
     this.index[pfn] = 0;
-    this.bytes.delete(pfn);
+    this.drop(pfn);
     return pfn;
   }
 
@@ -161,54 +175,85 @@ export class FrameTable {
     return "anon";
   }
 
+  /** Forgets a frame's bytes: it reads as zeros again. */
+  private drop(pfn: number): void {
+    if (this.hasBytes[pfn]) {
+      this.hasBytes[pfn] = 0;
+      this.nMaterialized--;
+    }
+  }
+
+  /** The frame's slab, with its 4 KiB zeroed and marked meaningful. */
+  private materialize(pfn: number): Uint8Array {
+    const si = pfn >>> SLAB_SHIFT;
+    let slab = this.slabs[si];
+    if (slab === undefined) slab = this.slabs[si] = new Uint8Array(SLAB_FRAMES * PAGE_SIZE);
+    else slab.fill(0, (pfn & SLAB_MASK) * PAGE_SIZE, ((pfn & SLAB_MASK) + 1) * PAGE_SIZE);
+    this.hasBytes[pfn] = 1;
+    this.nMaterialized++;
+    return slab;
+  }
+
   readByte(pfn: number, off: number): number {
-    const b = this.bytes.get(pfn);
-    return b === undefined ? 0 : b[off];
+    if (!this.hasBytes[pfn]) return 0;
+    return this.slabs[pfn >>> SLAB_SHIFT]![(pfn & SLAB_MASK) * PAGE_SIZE + off];
   }
 
   writeByte(pfn: number, off: number, v: number): void {
-    let b = this.bytes.get(pfn);
-    if (b === undefined) {
+    let slab: Uint8Array;
+    if (!this.hasBytes[pfn]) {
       if (v === 0) return;
-      b = new Uint8Array(PAGE_SIZE);
-      this.bytes.set(pfn, b);
-    }
-    b[off] = v;
+      slab = this.materialize(pfn);
+    } else slab = this.slabs[pfn >>> SLAB_SHIFT]!;
+    slab[(pfn & SLAB_MASK) * PAGE_SIZE + off] = v;
   }
 
   /** Stores `n` copies of `v` from `off` (memset into one frame). */
   fill(pfn: number, off: number, n: number, v: number): void {
-    let b = this.bytes.get(pfn);
-    if (b === undefined) {
+    let slab: Uint8Array;
+    if (!this.hasBytes[pfn]) {
       if (v === 0) return;
-      b = new Uint8Array(PAGE_SIZE);
-      this.bytes.set(pfn, b);
-    }
-    b.fill(v, off, off + n);
+      slab = this.materialize(pfn);
+    } else slab = this.slabs[pfn >>> SLAB_SHIFT]!;
+    const base = (pfn & SLAB_MASK) * PAGE_SIZE;
+    slab.fill(v, base + off, base + off + n);
   }
 
-  /** The frame's bytes if any were ever written non-zero (read-only view). */
+  /**
+   * The frame's 4 KiB if any were ever written non-zero: a view into its
+   * slab, valid until the frame is freed or written again. Treat it as
+   * read-only.
+   */
   peekBytes(pfn: number): Uint8Array | undefined {
-    return this.bytes.get(pfn);
+    if (!this.hasBytes[pfn]) return undefined;
+    const base = (pfn & SLAB_MASK) * PAGE_SIZE;
+    return this.slabs[pfn >>> SLAB_SHIFT]!.subarray(base, base + PAGE_SIZE);
   }
 
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
-    const b = this.bytes.get(src);
-    if (b === undefined) this.bytes.delete(dst);
-    else this.bytes.set(dst, b.slice());
+    if (dst === src) return;
+    if (!this.hasBytes[src]) {
+      this.drop(dst);
+      return;
+    }
+    const from = this.peekBytes(src)!;
+    const slab = this.hasBytes[dst] ? this.slabs[dst >>> SLAB_SHIFT]! : this.materialize(dst);
+    slab.set(from, (dst & SLAB_MASK) * PAGE_SIZE);
   }
 
   /** Zeroes a range of a frame (clear_highpage / partial truncate). */
   zero(pfn: number, from = 0, to = PAGE_SIZE): void {
-    const b = this.bytes.get(pfn);
-    if (b === undefined) return;
-    if (from === 0 && to === PAGE_SIZE) this.bytes.delete(pfn);
-    else b.fill(0, from, to);
+    if (!this.hasBytes[pfn]) return;
+    if (from === 0 && to === PAGE_SIZE) this.drop(pfn);
+    else {
+      const base = (pfn & SLAB_MASK) * PAGE_SIZE;
+      this.slabs[pfn >>> SLAB_SHIFT]!.fill(0, base + from, base + to);
+    }
   }
 
   /** Number of frames holding real bytes (host memory use). */
   get materialized(): number {
-    return this.bytes.size;
+    return this.nMaterialized;
   }
 }

@@ -42,3 +42,24 @@ Deno.test("FrameTable: the zero page and reserved frames are never freed or coun
   assert.equal(ft.freeCount, 0);
   assert.ok(n > 0);
 });
+
+Deno.test("FrameTable: copy and zero across slabs; a reused frame never shows old bytes", () => {
+  const ft = new FrameTable({ ramBytes: 16 << 20 });
+  const pfns = Array.from({ length: 300 }, () => ft.alloc()); // spans two 256-frame slabs
+  const [a, b] = [pfns[10], pfns[290]];
+  ft.fill(a, 100, 8, 0x5a);
+  ft.copy(b, a);
+  assert.equal(ft.readByte(b, 104), 0x5a);
+  assert.equal(ft.materialized, 2);
+  ft.zero(a, 100, 102);
+  assert.deepEqual([ft.readByte(a, 101), ft.readByte(a, 102)], [0, 0x5a]);
+  ft.zero(b);
+  assert.equal(ft.peekBytes(b), undefined);
+  assert.equal(ft.materialized, 1);
+  ft.put(a);
+  const again = ft.alloc();
+  assert.equal(again, a);
+  assert.equal(ft.readByte(again, 102), 0);
+  ft.writeByte(again, 0, 1);
+  assert.equal(ft.readByte(again, 102), 0, "materializing zeroes the old slab bytes");
+});
