@@ -1,5 +1,53 @@
-/** /proc/PID/status — stub, being written by a helper. */
+/**
+ * The memory part of /proc/PID/status: fs/proc/task_mmu.c task_mem() and
+ * mm/hugetlb.c hugetlb_report_usage(), as Linux 6.18 prints them
+ * ("VmSize:\t    2400 kB"). A zombie has no mm, so none of these lines.
+ *
+ * VmPeak and VmHWM are left out: they are high-water marks the kernel
+ * samples just before total_vm or RSS drops (hiwater_vm, hiwater_rss), and
+ * mmlab does not keep that history.
+ * @module
+ */
+
 import type { Process } from "./process.ts";
-export function statusLines(_p: Process): string[] {
-  return [];
+import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
+import { PAGE_SIZE } from "../abi/layout.ts";
+
+/** seq_put_decimal_ull_width(m, "Label:\t", kB, 8) then " kB". */
+function line(label: string, kb: number): string {
+  return `${label}:\t${String(kb).padStart(8, " ")} kB`;
+}
+
+/** Pages to kB (`<< (PAGE_SHIFT - 10)`). */
+const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
+
+/** The Vm*, Rss* and HugetlbPages lines of /proc/PID/status. */
+export function statusLines(p: Process): string[] {
+  if (!p.alive) return [];
+  const mm = p.mm;
+  const c = vmCounters(mm);
+  const rss = mmRss(mm);
+  // task_mem(): split executable areas between text and lib.
+  const startCode = mm.startCode - (mm.startCode % PAGE_SIZE);
+  const endCode = Math.ceil(mm.endCode / PAGE_SIZE) * PAGE_SIZE;
+  const text = Math.min(endCode - startCode, c.execVm * PAGE_SIZE);
+  const lib = c.execVm * PAGE_SIZE - text;
+  return [
+    line("VmSize", kb(c.totalVm)),
+    line("VmLck", kb(c.lockedVm)),
+    line("VmPin", kb(c.pinnedVm)),
+    line("VmRSS", kb(rss.anon + rss.file + rss.shmem)),
+    line("RssAnon", kb(rss.anon)),
+    line("RssFile", kb(rss.file)),
+    line("RssShmem", kb(rss.shmem)),
+    line("VmData", kb(c.dataVm)),
+    line("VmStk", kb(c.stackVm)),
+    line("VmExe", Math.floor(text / 1024)),
+    line("VmLib", Math.floor(lib / 1024)),
+    line("VmPTE", Math.floor(pgtablesBytes(mm) / 1024)),
+    // No swap device: MM_SWAPENTS is always 0.
+    line("VmSwap", 0),
+    // No hugetlb pages exist (nr_hugepages = 0), so no hugetlb mapping holds any.
+    line("HugetlbPages", 0),
+  ];
 }
