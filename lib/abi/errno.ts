@@ -44,6 +44,7 @@ export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
 export const EOVERFLOW = 75;
 export const EOPNOTSUPP = 95;
+export const EHWPOISON = 133;
 
 const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [EPERM, "EPERM", "Operation not permitted"],
@@ -78,6 +79,7 @@ const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [ENOSYS, "ENOSYS", "Function not implemented"],
   [EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"],
+  [EHWPOISON, "EHWPOISON", "Memory page has hardware error"],
 ];
 
 const NAMES = new Map<number, string>(TABLE.map(([n, name]) => [n, name]));

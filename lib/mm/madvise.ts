@@ -18,7 +18,16 @@
  * @module
  */
 
-import { EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ENOMEM, EOPNOTSUPP } from "../abi/errno.ts";
+import {
+  EACCES,
+  EAGAIN,
+  EBADF,
+  EFAULT,
+  EHWPOISON,
+  EINVAL,
+  ENOMEM,
+  EOPNOTSUPP,
+} from "../abi/errno.ts";
 import {
   MADV_COLD,
   MADV_COLLAPSE,
@@ -100,9 +109,6 @@ import { VM_FAULT_HWPOISON, VM_FAULT_OOM } from "./vm_ops.ts";
 import { filemapGetPage } from "../fs/pagecache.ts";
 import { punchHole } from "../fs/truncate.ts";
 import { canRevealPagecache } from "./mincore.ts";
-
-/** include/uapi/asm-generic/errno.h: EHWPOISON (GUP of a poisoned page with FOLL_HWPOISON). */
-const EHWPOISON = 133;
 
 const PMD_SIZE = 0x200000;
 /** An end address past every user mapping, standing for any u64 end above it. */
