@@ -3,6 +3,7 @@
  *
  * ```
  * deno task repl [FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...]
+ * deno task repl --check-host FILE
  * ```
  *
  * With a FILE (or `-`), or when stdin is not a terminal, runs the lines as a
@@ -54,6 +55,42 @@ interface CliOptions {
   ram?: number;
   preset?: string;
   policy?: Record<string, string>;
+  checkHost?: string;
+}
+
+/**
+ * --check-host FILE: FILE on mmlab and on the host kernel, the first
+ * difference shown (repl/host/check.ts). Needs permission to run gcc and
+ * the host program.
+ */
+async function checkHostMain(file: string, o: CliOptions): Promise<number> {
+  let run = await Deno.permissions.query({ name: "run" });
+  if (run.state === "prompt") run = await Deno.permissions.request({ name: "run" });
+  if (run.state !== "granted") {
+    console.error(
+      "mmlab: --check-host builds and runs a program on the host kernel, which needs " +
+        "--allow-run:\n  npx -y deno@2.9.6 run -A repl/main.ts --check-host FILE",
+    );
+    return 2;
+  }
+  if (o.preset !== undefined && !presetNames().includes(o.preset)) {
+    console.error(`mmlab: unknown preset ${o.preset}; presets: ${presetNames().join(", ")}`);
+    return 2;
+  }
+  const { checkHost } = await import("./host/check.ts");
+  const out = writer();
+  const config: MachineConfig = {
+    seed: o.seed,
+    ramBytes: o.ram,
+    preset: o.preset,
+    policies: o.policy as MachineConfig["policies"],
+  };
+  try {
+    return await checkHost(file, { out, err: (l) => console.error(l) }, { config });
+  } catch (e) {
+    console.error(`mmlab: --check-host: ${e instanceof Error ? e.message : e}`);
+    return 2;
+  }
 }
 
 /** Builds the session from the options, or prints why it can't and exits 2. */
@@ -140,11 +177,16 @@ if (import.meta.main) {
       "set a policy knob (repeatable, or comma-separated)",
       collectPolicy,
     )
+    .option(
+      "--check-host <file>",
+      "run FILE on mmlab and on the host kernel; show the first difference",
+    )
     .exitOverride((err) => {
       // Usage errors exit 2; 1 is for malformed command lines in a batch.
       Deno.exit(err.exitCode === 0 ? 0 : 2);
     })
     .action(async (file: string | undefined, opts: CliOptions) => {
+      if (opts.checkHost !== undefined) Deno.exit(await checkHostMain(opts.checkHost, opts));
       Deno.exit(await main(file, opts));
     });
   await program.parseAsync(Deno.args, { from: "user" });

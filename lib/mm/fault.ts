@@ -75,6 +75,35 @@ function mapFilePage(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean
   mm.pt.set(addr / 4096, pfn, bits);
 }
 
+/** fault_around_bytes (mm/memory.c, default 64 KiB), in pages. */
+const FAULT_AROUND_PAGES = 16;
+
+/**
+ * mm/memory.c do_fault_around() with mm/filemap.c filemap_map_pages(), as
+ * do_read_fault() calls it before ->fault: every page already in the page
+ * cache (and below EOF) in the fault_around_bytes-aligned window around
+ * the fault, clipped to the VMA and to the page table, is mapped read-only
+ * (as a read fault would map it) where its PTE is none. Pages not cached
+ * are left alone. Checked on 6.18.44: reading one page of a 16-page shared
+ * file mapping whose pages 0, 1 and 3 are cached gives Rss 12 kB.
+ */
+function faultAround(mm: Mm, vma: Vma, addr: number): void {
+  const inode = vma.file!.inode;
+  const pteOff = (addr / 4096) % 512;
+  const vmaOff = (addr - vma.start) / 4096;
+  const vmaPages = (vma.end - vma.start) / 4096;
+  const from = Math.max(pteOff - (pteOff % FAULT_AROUND_PAGES), pteOff - Math.min(pteOff, vmaOff));
+  const to = Math.min(from + FAULT_AROUND_PAGES, 512, pteOff + vmaPages - vmaOff);
+  for (let i = from; i < to; i++) {
+    const a = addr + (i - pteOff) * 4096;
+    if (mm.pt.bitsAt(a / 4096) !== 0) continue; // only pte_none() slots
+    const index = vma.pageIndex(a);
+    if (index >= inode.sizePages) continue; // next_uptodate_folio(): not at/after EOF
+    const pfn = inode.pages.get(index);
+    if (pfn !== undefined) mapFilePage(mm, vma, a, pfn, false);
+  }
+}
+
 /**
  * do_wp_page(): a write to a present, write-protected PTE in a writable VMA.
  */
@@ -191,7 +220,11 @@ export function handleMmFault(
     }
     return newAnonPage(mm, vma, addr, -1) < 0 ? VM_FAULT_OOM : 0;
   }
-  // do_fault(): file-backed.
+  // do_fault(): file-backed. do_read_fault() first maps the cached pages around.
+  if (!write) {
+    faultAround(mm, vma, addr);
+    if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
+  }
   const index = vma.pageIndex(addr);
   const page = filemapGetPage(mm.machine, vma.file.inode, index);
   if (page === -2) return VM_FAULT_SIGBUS;

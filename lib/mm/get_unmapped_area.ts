@@ -16,6 +16,22 @@ import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import { VM_GROWSDOWN } from "./vm_flags.ts";
 
+/**
+ * security/min_addr.c update_mmap_min_addr(): the kernel's mmap_min_addr
+ * is the larger of the sysctl vm.mmap_min_addr (dac_mmap_min_addr) and
+ * CONFIG_LSM_MMAP_MIN_ADDR, 65536 on the reference build. It bounds hint
+ * rounding (round_hint_to_min) and the free-area search; only the
+ * CAP_SYS_RAWIO check (cap_mmap_addr) uses the sysctl alone. Checked on
+ * 6.18.44 with vm.mmap_min_addr = 4096: a hint of 0x1000 or 0x8000 gives
+ * 0x10000, while MAP_FIXED at 0x1000 works for root.
+ */
+export const LSM_MMAP_MIN_ADDR = 0x10000;
+
+/** The effective mmap_min_addr (see {@link LSM_MMAP_MIN_ADDR}). */
+export function mmapMinAddr(mm: Mm): number {
+  return Math.max(mm.machine.sysctl.mmapMinAddr, LSM_MMAP_MIN_ADDR);
+}
+
 /** vm_start_gap(): a VM_GROWSDOWN VMA claims the stack guard gap below it. */
 export function vmStartGap(v: Vma): number {
   if (v.flags & VM_GROWSDOWN) {
@@ -42,7 +58,7 @@ interface UnmappedAreaInfo {
 /** mm/vma.c: unmapped_area_topdown(). Returns an address or -ENOMEM. */
 function unmappedAreaTopdown(mm: Mm, info: UnmappedAreaInfo): number {
   const length = info.length + info.alignMask + info.startGap;
-  const lowLimit = Math.max(info.lowLimit, mm.machine.sysctl.mmapMinAddr);
+  const lowLimit = Math.max(info.lowLimit, mmapMinAddr(mm));
   let highLimit = info.highLimit;
   for (;;) {
     const gapEnd = mm.vmas.highestGapEnd(lowLimit, highLimit, length);
@@ -70,7 +86,7 @@ function unmappedAreaTopdown(mm: Mm, info: UnmappedAreaInfo): number {
 /** mm/vma.c: unmapped_area() (bottom-up). Returns an address or -ENOMEM. */
 function unmappedArea(mm: Mm, info: UnmappedAreaInfo): number {
   const length = info.length + info.alignMask + info.startGap;
-  let lowLimit = Math.max(info.lowLimit, mm.machine.sysctl.mmapMinAddr);
+  let lowLimit = Math.max(info.lowLimit, mmapMinAddr(mm));
   for (;;) {
     const gapStart = mm.vmas.lowestGapStart(lowLimit, info.highLimit, length);
     if (gapStart < 0) return -ENOMEM;
@@ -105,7 +121,9 @@ function topdown(
 ): number {
   if (len > TASK_SIZE) return -ENOMEM;
   if (flags & MAP_FIXED) return addr;
-  if (!(flags & MAP_32BIT) && addr) {
+  // "for MAP_32BIT mappings we force the legacy mmap base": bottom-up.
+  if (flags & MAP_32BIT) return legacyArea32(mm, addr, len, pgoff);
+  if (addr) {
     addr -= addr % 4096;
     if (hintValid(addr, len)) {
       // find_vma() returns the first VMA ending above addr, so the previous
@@ -126,6 +144,31 @@ function topdown(
   if (r >= 0) return r;
   // Fall back to the bottom-up allocator (arch_get_unmapped_area).
   return unmappedArea(mm, { ...info, lowLimit: TASK_UNMAPPED_BASE, highLimit: TASK_SIZE });
+}
+
+/**
+ * arch/x86/kernel/sys_x86_64.c arch_get_unmapped_area() for MAP_32BIT:
+ * find_start_end() limits the search to [0x40000000, 0x80000000) (no
+ * randomisation without ASLR); a free page-aligned hint there is used,
+ * else the lowest fit (checked on 6.18.44: 4K then 8K land at 0x40000000,
+ * 0x40001000, 0x40002000; 2 GiB is ENOMEM).
+ */
+function legacyArea32(mm: Mm, addr: number, len: number, pgoff: number): number {
+  const begin = 0x40000000, end = 0x80000000;
+  if (len > end) return -ENOMEM;
+  if (addr) {
+    addr = Math.ceil(addr / 4096) * 4096;
+    const v = mm.vmas.find(addr);
+    if (end - len >= addr && (v === null || addr + len <= vmStartGap(v))) return addr;
+  }
+  return unmappedArea(mm, {
+    length: len,
+    lowLimit: begin,
+    highLimit: end,
+    alignMask: 0,
+    alignOffset: pgoff * 4096,
+    startGap: 0,
+  });
 }
 
 export interface GetAreaRequest {

@@ -71,7 +71,7 @@ import {
   VM_WIPEONFORK,
   VM_WRITE,
 } from "./vm_flags.ts";
-import { getUnmappedArea } from "./get_unmapped_area.ts";
+import { getUnmappedArea, mmapMinAddr } from "./get_unmapped_area.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
@@ -204,10 +204,11 @@ export function sysMmap(
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   let addrB = addr0;
   if (!(flags & MAP_FIXED)) {
-    // round_hint_to_min()
+    // round_hint_to_min(), against the effective mmap_min_addr (LSM floor).
     addrB &= ~0xfffn;
-    if (addrB !== 0n && addrB < BigInt(m.sysctl.mmapMinAddr)) {
-      addrB = BigInt(Math.ceil(m.sysctl.mmapMinAddr / 4096) * 4096);
+    const minAddr = mmapMinAddr(mm);
+    if (addrB !== 0n && addrB < BigInt(minAddr)) {
+      addrB = BigInt(Math.ceil(minAddr / 4096) * 4096);
     }
   }
   // 7. len = PAGE_ALIGN(len); wrapped to 0 -> ENOMEM
@@ -273,6 +274,9 @@ export function sysMmap(
       if (vmFlags & VM_EXEC) return -EPERM;
       vmFlags = clear(vmFlags, VM_MAYEXEC);
     }
+    // 25. !can_mmap_file(): directories (generic_ro_fops) and the terminal
+    // (tty_fops) have no ->mmap; checked on 6.18.44 (a directory fd: ENODEV).
+    if (inode.kind === "dir" || inode.kind === "chardev") return -ENODEV;
     // 26. no growsdown file mappings.
     if (vmFlags & VM_GROWSDOWN) return -EINVAL;
   } else {
@@ -301,6 +305,15 @@ export function sysMmap(
   if (file === null && (flags & MAP_HUGETLB)) {
     // No hugetlb pages are reserved on this machine (nr_hugepages = 0).
     return -ENOMEM;
+  }
+  // 36. The filesystem's ->mmap: fs/ext4/file.c ext4_file_mmap() refuses
+  // VM_SYNC on a non-DAX inode (even through plain MAP_SHARED, or
+  // MAP_PRIVATE). mmap_region() calls it after unmapping what MAP_FIXED
+  // replaces, and the aborted mapping leaves that gap (mm/vma.c
+  // vms_abort_munmap_vmas()); checked on 6.18.44 (M2h3).
+  if (file !== null && (vmFlags & VM_SYNC) && file.inode.sb.name === "ext4") {
+    if (flags & MAP_FIXED) doMunmap(mm, addr, addr + len);
+    return -EOPNOTSUPP;
   }
   const r = mmapRegion(mm, { addr, len, flags: vmFlags, pgoff, file });
   if (r < 0) return r;

@@ -1,0 +1,421 @@
+/**
+ * The differential runner: one command file on mmlab (a {@link Session})
+ * and on the host kernel (a {@link HostSession} over mmhost), line by
+ * line, compared after normalisation.
+ *
+ * Before the first line both sides get the window prelude (window.ts):
+ * placeholders above the window, fds 0-2 open, and equal map counts. Then
+ * every line runs on both; each side keeps its own variables.
+ *
+ * Normalisation, applied to both sides alike:
+ * - a plain maps/smaps shows only the VMAs meeting the window (with an
+ *   ADDR [LEN] range, the VMAs meeting that range, wherever it is); the
+ *   host's run directory reads as /tmp;
+ * - in maps/smaps header lines, device numbers other than 00:00/00:01 and
+ *   non-zero inode numbers become labels in order of first appearance
+ *   (`dev1`, `ino1`, ...; also in an O_TMPFILE name, `/tmp/#INO`), so
+ *   "same file" is still checked but host numbering is not;
+ * - where the host cannot write core dumps, " (core dumped)" is dropped;
+ * - smaps `LazyFree:` is not compared: when MADV_FREE pages are counted
+ *   depends on when the host's per-CPU LRU batches drain.
+ * A step whose host output has a `(host: ...)` note is not compared.
+ *
+ * A command file's leading comment block may carry directives:
+ * `# xfail: REASON` (a known mismatch), `# requires: KEY=VALUE, ...` (host
+ * facts, see {@link hostFacts}, and `vdso`: where the host process's
+ * [vdso] starts, in hex; the case is skipped where they do not hold),
+ * `# map-count: N` (both sides start with exactly N VMAs).
+ * @module
+ */
+
+import type { MachineConfig } from "../../mod.ts";
+import { Session } from "../session.ts";
+import { wordShape } from "../commands/index.ts";
+import { parseLine } from "../parser.ts";
+import { buildHost } from "./build.ts";
+import { decodeBytes, encodeBytes, HostServer } from "./protocol.ts";
+import { HOST_NOTE, HostSession } from "./host_session.ts";
+import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/** The directives of a command file. */
+export interface CaseInfo {
+  /** The first comment line. */
+  title: string;
+  xfail?: string;
+  requires: string[];
+  mapCount?: number;
+}
+
+/** Reads the directives from the leading comment block. */
+export function parseHeader(text: string): CaseInfo {
+  const info: CaseInfo = { title: "", requires: [] };
+  for (const raw of text.split("\n")) {
+    const l = raw.trim();
+    if (l === "") continue;
+    if (!l.startsWith("#")) break;
+    const body = l.replace(/^#+\s*/, "");
+    const m = /^(xfail|requires|map-count):\s*(.*)$/.exec(body);
+    if (m === null) {
+      if (info.title === "") info.title = body;
+      continue;
+    }
+    if (m[1] === "xfail") info.xfail = m[2];
+    else if (m[1] === "requires") {
+      info.requires.push(...m[2].split(",").map((s) => s.trim()).filter((s) => s !== ""));
+    } else info.mapCount = Number(m[2]);
+  }
+  return info;
+}
+
+/** What the host kernel is, as far as cases depend on it. */
+export type HostFacts = Record<string, string>;
+
+let factsCache: Promise<HostFacts> | undefined;
+
+/** A file's text, read by the host process (Deno needs --allow-all for /proc and /sys). */
+async function readText(server: HostServer, path: string): Promise<string | null> {
+  const r = (await server.call(1, `readfile ${encodeBytes(new TextEncoder().encode(path))}`))[0];
+  const [, n, data] = r?.split(" ") ?? [];
+  if (n === undefined || n.startsWith("f")) return null; // -errno
+  return new TextDecoder().decode(decodeBytes(data ?? "-")).trim();
+}
+
+/** The filesystem holding `dir` (longest mount point prefix in /proc/self/mounts). */
+function mountOf(mounts: string, dir: string): { type: string; options: string[] } {
+  let best = "", type = "unknown", options: string[] = [];
+  for (const l of mounts.split("\n")) {
+    const [, mnt, fstype, opts] = l.split(" ");
+    if (mnt === undefined) continue;
+    const m = mnt.replaceAll("\\040", " ");
+    if ((dir === m || dir.startsWith(m === "/" ? "/" : m + "/")) && m.length >= best.length) {
+      best = m;
+      type = fstype;
+      options = (opts ?? "").split(",");
+    }
+  }
+  return { type, options };
+}
+
+/** Whether /proc/self/limits allows a core file (a soft limit above 0). */
+function coreLimit(limits: string | null): boolean {
+  const m = /^Max core file size\s+(\S+)/m.exec(limits ?? "");
+  return m !== null && m[1] !== "0";
+}
+
+/**
+ * Host facts, read once through the first host server: `kernel`
+ * (release), `thp` (the bracketed mode), `tmp_fs` (the filesystem type the
+ * run's files live on, standing in for mmlab's ext4 /tmp), `tmp_noexec`
+ * (`y` if that mount is noexec), `memory_failure` / `ksm` (`y`/`n`,
+ * CONFIG_MEMORY_FAILURE / CONFIG_KSM, from their /proc and /sys files),
+ * `max_map_count`, `mmap_min_addr`, `overcommit_memory`, `core` (`y` when
+ * a core dump can be written), `swap` (`y` when a swap area is active),
+ * `root` (`y` when running with effective uid 0, as mmlab's machine does).
+ */
+export function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
+  factsCache ??= (async () => {
+    const read = (path: string) => readText(server, path);
+    const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
+    const pattern = await read("/proc/sys/kernel/core_pattern");
+    const mount = mountOf(await read("/proc/self/mounts") ?? "", dir);
+    return {
+      kernel: await read("/proc/sys/kernel/osrelease") ?? "",
+      tmp_fs: mount.type,
+      tmp_noexec: mount.options.includes("noexec") ? "y" : "n",
+      thp: /\[(\w+)\]/.exec(thpText)?.[1] ?? "none",
+      memory_failure: await read("/proc/sys/vm/memory_failure_early_kill") !== null ? "y" : "n",
+      ksm: await read("/sys/kernel/mm/ksm/run") !== null ? "y" : "n",
+      max_map_count: await read("/proc/sys/vm/max_map_count") ?? "",
+      mmap_min_addr: await read("/proc/sys/vm/mmap_min_addr") ?? "",
+      overcommit_memory: await read("/proc/sys/vm/overcommit_memory") ?? "",
+      core: pattern !== null && pattern !== "" && coreLimit(await read("/proc/self/limits"))
+        ? "y"
+        : "n",
+      swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
+      root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
+    };
+  })();
+  return factsCache;
+}
+
+/** Why the requirements do not hold on this host, or null when they do. */
+export function unmet(requires: readonly string[], facts: HostFacts): string | null {
+  for (const r of requires) {
+    const [k, v] = r.split("=").map((s) => s.trim());
+    if (!(k in facts)) return `unknown host fact ${k}`;
+    if (facts[k] !== v) return `needs ${k}=${v}, this host has ${k}=${facts[k] || "(none)"}`;
+  }
+  return null;
+}
+
+/** One command line and what each side printed (normalised). */
+export interface Step {
+  /** 1-based line number in the file. */
+  lineNo: number;
+  /** The echoed line: a comment, or the prompt and the command. */
+  echo: string;
+  mmlab: string[];
+  host: string[];
+  /** Whether the outputs were compared (no host note). */
+  compared: boolean;
+}
+
+/** The outcome of a differential run. */
+export interface DiffResult {
+  status: "same" | "differ" | "skip";
+  /** Why it was skipped. */
+  reason?: string;
+  info: CaseInfo;
+  steps: Step[];
+  /** The first step whose outputs differ. */
+  first?: number;
+}
+
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
+
+/** Relabels device and inode numbers in maps/smaps header lines (one side, one file). */
+export class Labeller {
+  private readonly devs = new Map<string, string>();
+  private readonly inos = new Map<string, string>();
+
+  line(l: string): string {
+    const m = HEADER.exec(l);
+    if (m === null) return l;
+    const [, s, e, perms, off, dev0, ino0, rest] = m;
+    let dev = dev0, ino = ino0;
+    if (dev !== "00:00" && dev !== "00:01") {
+      if (!this.devs.has(dev)) this.devs.set(dev, `dev${this.devs.size + 1}`);
+      dev = this.devs.get(dev)!;
+    }
+    if (ino !== "0") {
+      if (!this.inos.has(ino)) this.inos.set(ino, `ino${this.inos.size + 1}`);
+      ino = this.inos.get(ino)!;
+    }
+    if (dev === dev0 && ino === ino0) return l;
+    // An O_TMPFILE file is named after its inode: /tmp/#INO (deleted).
+    const name = rest.trim().replace(`/#${ino0}`, `/#${ino}`);
+    const head = `${s}-${e} ${perms} ${off} ${dev} ${ino} `;
+    return name === "" ? head : head.padEnd(73, " ") + name;
+  }
+}
+
+/** Keeps the VMAs (header line and, for smaps, the lines after it) meeting [lo, hi). */
+export function restrict(lines: readonly string[], lo: number, hi: number): string[] {
+  const out: string[] = [];
+  let keep = false;
+  for (const l of lines) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(l);
+    if (m) {
+      const s = parseInt(m[1], 16), e = parseInt(m[2], 16);
+      keep = s < hi && e > lo;
+    }
+    if (keep) out.push(l);
+  }
+  return out;
+}
+
+/**
+ * Whether a line is a plain maps/smaps command, whose output is restricted
+ * to the window (with an ADDR [LEN] range, the range alone decides).
+ */
+function isWholeView(line: string): boolean {
+  try {
+    const st = parseLine(line, wordShape);
+    return st.type === "command" && (st.name === "maps" || st.name === "smaps") &&
+      st.args.length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** The name errors are reported under. */
+  source: string;
+  /** mmlab's machine (a preset or policies to compare against 6.18). */
+  config?: MachineConfig;
+}
+
+/**
+ * Runs a command file on mmlab and on the host and compares them. Skips
+ * (status "skip") where the host cannot run mmhost or a requirement does
+ * not hold; throws when the harness itself fails.
+ */
+export async function runDifferential(text: string, opts: RunOptions): Promise<DiffResult> {
+  const info = parseHeader(text);
+  const build = await buildHost();
+  if ("skip" in build) return { status: "skip", reason: build.skip, info, steps: [] };
+  const tmpdir = await Deno.makeTempDir({ dir: build.dir, prefix: "run-" });
+  const server = HostServer.start(build.bin, tmpdir);
+  try {
+    const facts = await hostFacts(server, build.dir);
+    const hello = (await server.call(1, "hello"))[0]?.split(" ") ?? [];
+    const runFacts = { ...facts, vdso: hello[4] ?? "0" };
+    const why = unmet(info.requires, runFacts);
+    if (why !== null) return { status: "skip", reason: why, info, steps: [] };
+    const session = new Session({ config: opts.config });
+    const host = new HostSession({ server, tmpdir });
+    await prelude(session, server, info, hello);
+    const steps = await runLines(text, session, host, opts, facts);
+    const first = steps.findIndex((s) => s.compared && !same(s.mmlab, s.host));
+    const r: DiffResult = { status: first < 0 ? "same" : "differ", info, steps };
+    if (first >= 0) r.first = first;
+    return r;
+  } finally {
+    await server.close();
+    await Deno.remove(tmpdir, { recursive: true }).catch(() => {});
+  }
+}
+
+function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+async function prelude(
+  session: Session,
+  server: HostServer,
+  info: CaseInfo,
+  hello: string[],
+): Promise<void> {
+  const base = parseInt(hello[1] ?? "0", 16);
+  if (base !== MMAP_BASE) {
+    throw new Error(
+      `the host's mmap_base is 0x${base.toString(16)}, not 0x${MMAP_BASE.toString(16)}: ` +
+        "is ASLR forced on, or RLIMIT_STACK not settable?",
+    );
+  }
+  const num = (lines: string[]) => Number(BigInt.asIntN(64, BigInt("0x" + lines[0].slice(2))));
+  const hostCount = num(
+    await server.call(1, `reserve ${WINDOW_HI.toString(16)} ${MMAP_BASE.toString(16)}`),
+  );
+  if (hostCount < 0) throw new Error(`reserving the window on the host failed: ${hostCount}`);
+  const p = session.machine.init;
+  const mmCount = reserveMmlab(p);
+  if (mmCount < 0) throw new Error(`reserving the window in mmlab failed: ${mmCount}`);
+  const target = info.mapCount ?? Math.max(hostCount, mmCount);
+  const hostNow = num(await server.call(1, `pad ${target.toString(16)} ${WINDOW_HI.toString(16)}`));
+  const mmNow = padMmlab(p, target);
+  if (hostNow !== target || mmNow !== target) {
+    throw new Error(
+      `could not bring both sides to ${target} VMAs (host ${hostNow}, mmlab ${mmNow}; ` +
+        `they start with ${hostCount} and ${mmCount})`,
+    );
+  }
+}
+
+async function runLines(
+  text: string,
+  session: Session,
+  host: HostSession,
+  opts: RunOptions,
+  facts: HostFacts,
+): Promise<Step[]> {
+  const steps: Step[] = [];
+  const labels = { mmlab: new Labeller(), host: new Labeller() };
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  let n = 0;
+  for (const raw of lines) {
+    n++;
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "" || line.trimStart().startsWith("#")) {
+      steps.push({ lineNo: n, echo: line, mmlab: [], host: [], compared: true });
+      continue;
+    }
+    const echo = session.prompt() + line;
+    const where = { file: opts.source, line: n };
+    const m = session.run(line, where);
+    const h = await host.run(line, where);
+    let mm = m.output;
+    let ho = h.output;
+    if (isWholeView(line)) mm = restrict(mm, WINDOW_LO, WINDOW_HI);
+    const norm = (out: string[], lab: Labeller) =>
+      out.map((l) => {
+        let x = lab.line(l);
+        if (facts.core !== "y") x = x.replace(" (core dumped)", "");
+        // When MADV_FREE pages show up depends on the host's per-CPU LRU batches.
+        if (x.startsWith("LazyFree:")) x = "LazyFree:       (not compared)";
+        return x;
+      });
+    mm = norm(mm, labels.mmlab);
+    ho = norm(ho, labels.host);
+    const compared = !ho.some((l) => l.startsWith(HOST_NOTE));
+    steps.push({ lineNo: n, echo, mmlab: mm, host: ho, compared });
+    if (m.quit || h.quit) break;
+  }
+  return steps;
+}
+
+/** The lines of a step, as a transcript shows them. */
+function stepLines(s: Step, side: "mmlab" | "host"): string[] {
+  return [s.echo, ...s[side]];
+}
+
+/** A line diff (longest common subsequence): " x" both, "-x" only a, "+x" only b. */
+export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
+  const n = a.length, m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const out: string[] = [];
+  let i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push(" " + a[i]);
+      i++;
+      j++;
+    } else if (j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1])) out.push("-" + a[i++]);
+    else out.push("+" + b[j++]);
+  }
+  return out;
+}
+
+/**
+ * The first difference with a few lines of context, for people:
+ *
+ * ```
+ * FILE:LINE: mmlab and the host kernel differ
+ *     [1] mm> ...            (context, as both printed it)
+ *   - = -1 EINVAL (...)      (host kernel)
+ *   + = 0                    (mmlab)
+ * ```
+ */
+export function describeDifference(r: DiffResult, source: string, context = 4): string[] {
+  if (r.first === undefined) return [];
+  const s = r.steps[r.first];
+  const before: string[] = [];
+  for (let i = r.first - 1; i >= 0 && before.length < context; i--) {
+    before.unshift(...stepLines(r.steps[i], "host"));
+  }
+  const out = [`${source}:${s.lineNo}: mmlab and the host kernel differ`];
+  for (const l of before.slice(-context)) out.push(`    ${l}`);
+  out.push(`    ${s.echo}`);
+  // The step's output as a diff, common runs cut to `keep` lines around changes.
+  const d = lineDiff(s.host, s.mmlab);
+  const keep = 2;
+  const near = (k: number) => {
+    for (let x = Math.max(0, k - keep); x <= Math.min(d.length - 1, k + keep); x++) {
+      if (d[x][0] !== " ") return true;
+    }
+    return false;
+  };
+  let skipped = false;
+  d.forEach((l, k) => {
+    if (l[0] !== " " || near(k)) {
+      if (skipped) out.push("    ...");
+      skipped = false;
+      out.push(l[0] === " " ? `    ${l.slice(1)}` : `  ${l[0]} ${l.slice(1)}`);
+    } else skipped = true;
+  });
+  if (skipped) out.push("    ...");
+  out.push("  (- the host kernel, + mmlab)");
+  return out;
+}
+
+/** The whole normalised transcript of one side. */
+export function transcriptOf(r: DiffResult, side: "mmlab" | "host"): string[] {
+  return r.steps.flatMap((s) => stepLines(s, side));
+}

@@ -1,0 +1,171 @@
+/**
+ * The client side of mmhost's line protocol.
+ *
+ * A request is one line, `VPID OP ARGS...`; numbers are lowercase hex
+ * without `0x` (negative values as their u64 pattern); byte strings are
+ * hex pairs, with runs of 8 or more equal bytes as `*BBcount;` (`-` for
+ * none). A reply is any number of lines ended by a line `.`.
+ *
+ * | op | reply |
+ * | --- | --- |
+ * | `sys NR A0..A5 [sI=BYTES] [bI=N] [rI=N\|rI=ret]` | `= RET [BYTES\|!]`: the raw kernel result (-errno on failure); `sI` passes bytes (NUL-terminated) as argument I, `bI` a scratch buffer, `rI` reads N (or RET) bytes back from argument I (`!` if that faults) |
+ * | `cpu r ADDR LEN`, `cpu w ADDR BYTES`, `cpu f ADDR BYTE LEN`, `cpu x ADDR` | `ok DONE [BYTES]`, or `sig SIGNO CODE ADDR LSB DONE [BYTES]` (LSB all ones when absent) |
+ * | `signal SIGNO HANDLER` | `= RET` (HANDLER 0 SIG_DFL, 1 SIG_IGN, else catch) |
+ * | `maps LO HI`, `smaps LO HI` | `l TEXT` per line of the VMAs meeting [LO, HI) |
+ * | `reserve HI BASE`, `pad TARGET HI`, `mapcount` | `= MAPCOUNT` (or -errno) |
+ * | `hello` | `= MMAP_BASE MAPCOUNT HOSTPID VDSO` |
+ * | `readfile PATH` | `= LEN BYTES`: a file's first MiB (host facts from /proc and /sys), or `= -ERRNO` |
+ * | `fork` | `= VPID` of the child (the router assigns virtual pids 2, 3, ...) |
+ * | `getpid` | `= VPID` |
+ * | `exit CODE` | `exit WSTATUS` |
+ * | `0 quit` | (the router kills every subject and ends) |
+ *
+ * A request that kills the process (a fault under SIG_DFL or SIG_IGN, or
+ * exit) adds `exit WSTATUS`, the wait status the parent observed. A
+ * request to a dead vpid replies `dead`.
+ * @module
+ */
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Bytes in the wire form. */
+export function encodeBytes(b: Uint8Array): string {
+  if (b.length === 0) return "-";
+  let s = "";
+  let i = 0;
+  while (i < b.length) {
+    let j = i + 1;
+    while (j < b.length && b[j] === b[i]) j++;
+    const h = b[i].toString(16).padStart(2, "0");
+    if (j - i >= 8) s += `*${h}${(j - i).toString(16)};`;
+    else s += h.repeat(j - i);
+    i = j;
+  }
+  return s;
+}
+
+/** The wire form back to bytes. */
+export function decodeBytes(s: string): Uint8Array {
+  if (s === "-" || s === "") return new Uint8Array(0);
+  const out: number[] = [];
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === "*") {
+      const b = parseInt(s.slice(i + 1, i + 3), 16);
+      const end = s.indexOf(";", i + 3);
+      const n = parseInt(s.slice(i + 3, end), 16);
+      for (let k = 0; k < n; k++) out.push(b);
+      i = end + 1;
+    } else {
+      out.push(parseInt(s.slice(i, i + 2), 16));
+      i += 2;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** A u64 register value in the wire form. */
+export function hexArg(v: bigint | number): string {
+  return BigInt.asUintN(64, BigInt(v)).toString(16);
+}
+
+/** A wire number as a signed 64-bit value. */
+export function parseS64(s: string): bigint {
+  return BigInt.asIntN(64, BigInt("0x" + s));
+}
+
+/** A running router with its subjects. */
+export class HostServer {
+  private buf = "";
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private closed = false;
+
+  private constructor(private readonly child: Deno.ChildProcess) {
+    this.reader = child.stdout.getReader();
+    this.writer = child.stdin.getWriter();
+  }
+
+  /** Starts the router (and subject 1) in `cwd`. */
+  static start(bin: string, cwd: string): HostServer {
+    const child = new Deno.Command(bin, {
+      args: ["router"],
+      cwd,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    return new HostServer(child);
+  }
+
+  private async readLine(deadline: number): Promise<string> {
+    for (;;) {
+      const i = this.buf.indexOf("\n");
+      if (i >= 0) {
+        const l = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        return l;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("mmhost did not answer in time");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((res) => {
+        timer = setTimeout(() => res("timeout"), left);
+      });
+      const r = await Promise.race([this.reader.read(), timeout]);
+      clearTimeout(timer);
+      if (r === "timeout") {
+        this.kill();
+        throw new Error("mmhost did not answer in time");
+      }
+      if (r.done) throw new Error("mmhost ended unexpectedly");
+      this.buf += dec.decode(r.value, { stream: true });
+    }
+  }
+
+  /** Sends one request to a vpid; resolves with the reply lines (without the "."). */
+  async call(vpid: number, req: string, timeoutMs = 30_000): Promise<string[]> {
+    if (this.closed) throw new Error("mmhost is closed");
+    await this.writer.write(enc.encode(`${vpid.toString(16)} ${req}\n`));
+    const deadline = Date.now() + timeoutMs;
+    const out: string[] = [];
+    for (;;) {
+      const l = await this.readLine(deadline);
+      if (l === ".") return out;
+      out.push(l);
+    }
+  }
+
+  private kill(): void {
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // already ended
+    }
+  }
+
+  /** Ends the router and every subject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.writer.write(enc.encode("0 quit\n"));
+      await this.writer.close();
+    } catch {
+      this.kill();
+    }
+    const timer = setTimeout(() => this.kill(), 5000);
+    try {
+      // Drain stdout so the process can end.
+      for (;;) {
+        const r = await this.reader.read();
+        if (r.done) break;
+      }
+    } catch {
+      // killed
+    }
+    await this.child.status;
+    clearTimeout(timer);
+  }
+}

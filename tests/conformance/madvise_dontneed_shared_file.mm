@@ -1,0 +1,10 @@
+# madvise: MADV_DONTNEED on a shared file mapping keeps the data (it lives in the page cache)
+# follows: linux-mm.md §6.2 (A6)
+
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+ftruncate(fd, 4K)
+m = mmap(0x7f0000000000, 4K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, 0)
+poke(m, "kept")
+madvise(m, 4K, MADV_DONTNEED)
+peek(m, 4)
+pread(fd, "....", 4, 0)

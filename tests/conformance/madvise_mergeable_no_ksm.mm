@@ -1,0 +1,7 @@
+# madvise: MADV_MERGEABLE / MADV_UNMERGEABLE are EINVAL without CONFIG_KSM
+# follows: linux-mm.md §6.2; LTP madvise02
+# requires: ksm=n
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+madvise(a, 16K, MADV_MERGEABLE)
+madvise(a, 16K, MADV_UNMERGEABLE)

@@ -1,0 +1,7 @@
+# madvise: MADV_POPULATE_READ on anonymous memory maps the zero page: resident, Rss 0
+# follows: linux-mm.md §6.2 (A11b)
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+madvise(a, 16K, MADV_POPULATE_READ)
+mincore(a, 16K)
+smaps

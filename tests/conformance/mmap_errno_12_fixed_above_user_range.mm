@@ -1,0 +1,8 @@
+# mmap: MAP_FIXED ending above TASK_SIZE is ENOMEM, checked before the alignment of addr
+# follows: linux-mm.md §2.1 rows 12-13 (M7d, M7e); LTP mmap15
+
+mmap(0x7ffffffff000, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+mmap(0x7fffffffe000, 8K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+mmap(0x7ffffffff001, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+mmap(0x800000000000, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+mmap(0xffffffffff600000, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)

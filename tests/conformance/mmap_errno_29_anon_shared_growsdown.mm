@@ -1,0 +1,6 @@
+# mmap: MAP_SHARED|MAP_GROWSDOWN anonymous memory is EINVAL; private growsdown works
+# follows: linux-mm.md §2.1 row 29 (M9g, M9e)
+
+mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS|MAP_GROWSDOWN, -1, 0)
+g = mmap(0x7f0000100000, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_GROWSDOWN|MAP_FIXED, -1, 0)
+maps

@@ -1,0 +1,7 @@
+# mmap: anonymous memory with no type, MAP_SHARED_VALIDATE or PRIVATE|SHARED is EINVAL
+# follows: linux-mm.md §2.1 row 31 (M2f, M2g)
+
+mmap(NULL, 4K, PROT_READ, MAP_ANONYMOUS, -1, 0)
+mmap(NULL, 4K, PROT_READ, MAP_SHARED_VALIDATE|MAP_ANONYMOUS, -1, 0)
+mmap(NULL, 4K, PROT_READ, MAP_PRIVATE|MAP_SHARED|MAP_ANONYMOUS, -1, 0)
+mmap(NULL, 4K, PROT_READ, 0x4|MAP_ANONYMOUS, -1, 0)

@@ -1,0 +1,7 @@
+# mmap: MAP_FIXED and MAP_FIXED_NOREPLACE may be placed inside the stack guard gap
+# follows: linux-mm.md §2.5 (X1d)
+
+g = mmap(0x7f0001000000, 64K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_GROWSDOWN|MAP_FIXED, -1, 0)
+a = mmap(g - 4K, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+b = mmap(g - 64K, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+maps

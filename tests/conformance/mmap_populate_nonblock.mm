@@ -1,0 +1,5 @@
+# mmap: MAP_POPULATE|MAP_NONBLOCK does not populate
+# follows: linux-mm.md §2.3
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE|MAP_NONBLOCK|MAP_FIXED, -1, 0)
+mincore(a, 16K)

@@ -1,0 +1,6 @@
+# mmap: PROT_GROWSDOWN/PROT_GROWSUP bits in mmap's prot are not validated
+# follows: linux-mm.md §2.1 (M2k)
+
+a = mmap(0x7f0000000000, 4K, PROT_READ|PROT_GROWSDOWN, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+b = mmap(0x7f0000002000, 4K, PROT_READ|PROT_GROWSUP, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+maps

@@ -1,0 +1,9 @@
+# mprotect: PROT_GROWSDOWN on a normal VMA is EINVAL; on a growsdown VMA it extends the start down to the VMA
+# follows: linux-mm.md §4 row 9 (P9a, P9b)
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+g = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_GROWSDOWN|MAP_FIXED, -1, 0)
+mprotect(a + 4K, 4K, PROT_READ|PROT_GROWSDOWN)
+mprotect(g + 8K, 4K, PROT_READ|PROT_GROWSDOWN)
+maps
+mprotect(0x7f0000200000, 4K, PROT_READ|PROT_GROWSDOWN)

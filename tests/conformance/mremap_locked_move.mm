@@ -1,0 +1,7 @@
+# mremap: a moved mlocked mapping stays locked
+# follows: linux-mm.md §5.2
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+mlock(a, 16K)
+n = mremap(a, 16K, 16K, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f0000100000)
+smaps

@@ -1,0 +1,8 @@
+# mremap: growing a range that spans several VMAs is EFAULT
+# follows: linux-mm.md §5.2 (R20b)
+
+a = mmap(0x7f0000000000, 4K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+b = mmap(0x7f0000001000, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+mremap(a, 8K, 16K, MREMAP_MAYMOVE)
+mremap(a, 8K, 16K, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f0000100000)
+maps

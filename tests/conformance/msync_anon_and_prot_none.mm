@@ -1,0 +1,8 @@
+# msync: anonymous and PROT_NONE mappings sync fine (0)
+# follows: LTP msync01
+
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0)
+n = mmap(0x7f0000010000, 4K, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+msync(a, 16K, MS_SYNC)
+msync(n, 4K, MS_ASYNC)
+msync(a, 16K, MS_INVALIDATE)
