@@ -69,14 +69,14 @@ export const DEFAULT_RAM = 1 << 30;
 export class Machine {
   readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
   readonly rng: Rng;
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock = new VirtualClock();
   readonly dmesg: Dmesg;
   readonly frames: FrameTable;
-  readonly fs = new Filesystem();
+  readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
   /** Processes by pid, in pid order. */
-  readonly procs = new Map<number, Process>();
+  readonly procs: Map<number, Process> = new Map();
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;

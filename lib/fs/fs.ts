@@ -84,7 +84,7 @@ export interface ResolvedPath {
 
 export class Filesystem {
   /** Linked names, in creation order. */
-  readonly names = new Map<string, Inode>();
+  readonly names: Map<string, Inode> = new Map();
   private nextIno = 260001;
   private nextShmemIno = 1024;
   private readonly dirs = new Map<string, Inode>();

@@ -37,9 +37,9 @@ export const MAX_LFS_FILESIZE = 0x7fffffffffffffffn;
 
 export class Inode {
   /** Page cache: page index -> pfn. */
-  readonly pages = new Map<number, number>();
+  readonly pages: Map<number, number> = new Map();
   /** i_mmap: every VMA (in any mm) mapping this inode. */
-  readonly mappings = new Set<Vma>();
+  readonly mappings: Set<Vma> = new Set();
   /** Directory entries naming this inode; 0 once unlinked. */
   nlink = 1;
   /** Mode bits (permission part only, for stat-like views). */

@@ -34,8 +34,8 @@ export const DEFAULT_RLIMITS: Rlimits = {
 };
 
 export class Mm {
-  readonly vmas = new VmaTree();
-  readonly pt = new PageTable();
+  readonly vmas: VmaTree = new VmaTree();
+  readonly pt: PageTable = new PageTable();
   /**
    * pinned_vm, in pages. Other counters (total_vm, locked_vm, RSS) are
    * computed from the VMAs and the page table when asked (see stats.ts), so

@@ -44,8 +44,8 @@ const PGD_SPAN = 2 ** 27; // pages covered by one PGD entry
 
 /** One PTE table: 512 entries. */
 export class PteTable {
-  readonly pfn = new Int32Array(ENTRIES);
-  readonly bits = new Uint8Array(ENTRIES);
+  readonly pfn: Int32Array = new Int32Array(ENTRIES);
+  readonly bits: Uint8Array = new Uint8Array(ENTRIES);
   /** Number of entries that are not pte_none(). */
   used = 0;
 }

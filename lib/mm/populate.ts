@@ -8,7 +8,15 @@
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from "./pagetable.ts";
-import { VM_IO, VM_PFNMAP, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
+import {
+  VM_EXEC,
+  VM_IO,
+  VM_LOCKONFAULT,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+} from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import type { Vma } from "./vma.ts";
 
@@ -42,6 +50,9 @@ export function populateRange(p: Process, start: number, end: number): void {
   const mm = p.mm;
   for (let v = mm.vmas.find(start); v !== null && v.start < end; v = v.next) {
     if (v.flags & (VM_IO | VM_PFNMAP)) continue;
+    // populate_vma_page_range(): VM_LOCKONFAULT never populates, and GUP
+    // refuses a VMA with no access at all (no FOLL_FORCE without one).
+    if (v.flags & VM_LOCKONFAULT || !(v.flags & (VM_READ | VM_WRITE | VM_EXEC))) continue;
     const write = (v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
     faultinVmaRange(mm, v, Math.max(v.start, start), Math.min(v.end, end), write);
   }

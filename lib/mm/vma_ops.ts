@@ -15,7 +15,7 @@
 
 import { ENOMEM } from "../abi/errno.ts";
 import type { Mm } from "./mm.ts";
-import { AnonVma, Vma } from "./vma.ts";
+import type { AnonVma, Vma } from "./vma.ts";
 import { any, clear, set, VM_IGNORE_MERGE, VM_SPECIAL, xor } from "./vm_flags.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { iput } from "../fs/iput.ts";
@@ -198,7 +198,7 @@ function mergeExistingRange(
   const leftSide = start === middle.start;
   const rightSide = end === middle.end;
   if (any(p.flags, VM_SPECIAL) || (!leftSide && !rightSide)) return null;
-  let mergeLeft = leftSide && prev !== null && prev.end === start &&
+  const mergeLeft = leftSide && prev !== null && prev.end === start &&
     canMergeAfter(prev, p, middle);
   const next = rightSide ? middle.next : null;
   let mergeRight = rightSide && next !== null && next.start === end &&

@@ -36,7 +36,7 @@ export class Process {
   exitStatus: ExitStatus | null = null;
   /** fd table: index = fd. */
   readonly fds: (OpenFile | undefined)[] = [];
-  readonly dispositions = new Map<number, Disposition>();
+  readonly dispositions: Map<number, Disposition> = new Map();
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];
   readonly children: number[] = [];

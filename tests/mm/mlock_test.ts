@@ -234,7 +234,6 @@ Deno.test({
   // populate.ts populateRange() (mmap's mm_populate) must skip VM_LOCKONFAULT VMAs
   // (populate_vma_page_range) for this to hold; checked on 6.18.44: Rss 0.
   name: "mlockall(MCL_FUTURE|MCL_ONFAULT): later mappings are not populated",
-  ignore: true,
   fn() {
     const { p } = setup(1n);
     assert.equal(call(p, "mlockall", [MCL_FUTURE | MCL_ONFAULT]), 0);

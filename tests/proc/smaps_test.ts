@@ -380,7 +380,6 @@ Deno.test("smaps: a page written by pwrite is dirty in the page cache (✔ probe
 // p8: Private_Dirty 8 kB); mmlab's cpuWrite does not set PTE_DIRTY there.
 Deno.test({
   name: "smaps: a shmem page read, then written through the writable PTE, is dirty",
-  ignore: true,
   fn() {
     const [, p] = fresh();
     map(p, B, 2 * PG, RW, SHANON);

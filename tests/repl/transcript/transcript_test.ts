@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import {
   parseTranscript,
   renderTranscript,
-  TranscriptError,
+  type TranscriptError,
 } from "../../../repl/transcript/format.ts";
 import { lineMatches, matchBlock } from "../../../repl/transcript/match.ts";
 import { describeFailure, replayText } from "../../../repl/transcript/replay.ts";
@@ -111,7 +111,7 @@ Deno.test("step mode: Enter runs the next command; other lines run first in the 
   assert.match(text, /Intro\./);
   assert.match(text, /\? Q\?/);
   assert.doesNotMatch(text, /! A\./);
-  assert.match(text, /peek\(a\)   \[Enter\]\n= 7\n\(this differs from the transcript/);
+  assert.match(text, /peek\(a\) {3}\[Enter\]\n= 7\n\(this differs from the transcript/);
   assert.match(text, /\(end of transcript\)/);
 });
 
