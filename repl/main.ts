@@ -2,7 +2,7 @@
  * The mmlab command line:
  *
  * ```
- * deno task repl [FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...]
+ * deno task repl [FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...] [--record OUT]
  * deno task repl --check-host FILE
  * ```
  *
@@ -18,6 +18,7 @@ import { runBatch, streamLines } from "./batch.ts";
 import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
 import { Session } from "./session.ts";
+import { FileRecording } from "./record_file.ts";
 import { parseExpr } from "./parser.ts";
 import { evalNum } from "./eval.ts";
 
@@ -56,6 +57,7 @@ interface CliOptions {
   preset?: string;
   policy?: Record<string, string>;
   checkHost?: string;
+  record?: string;
 }
 
 /**
@@ -130,6 +132,14 @@ function writer(): (line: string) => void {
 
 async function main(file: string | undefined, o: CliOptions): Promise<number> {
   const session = makeSession(o);
+  const recording = new FileRecording(session);
+  if (o.record !== undefined) {
+    const msg = recording.start(o.record);
+    if (!msg.startsWith("recording")) {
+      console.error(`mmlab: ${msg}`);
+      return 2;
+    }
+  }
   const c = colours(Deno.stdout.isTerminal());
   const batch = file !== undefined || !Deno.stdin.isTerminal();
   if (!batch) {
@@ -172,6 +182,7 @@ if (import.meta.main) {
     .option("--seed <n>", "seed of the machine's generator", parseSeed)
     .option("--ram <size>", "physical memory, e.g. 512M, 1G", parseSize)
     .option("--preset <name>", `kernel era or RFC preset (${presetNames().join(", ")})`)
+    .option("--record <file>", "record the session as a transcript (deno task replay verifies it)")
     .option(
       "--policy <knob=value>",
       "set a policy knob (repeatable, or comma-separated)",

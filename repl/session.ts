@@ -25,7 +25,15 @@ export interface RunResult {
   error?: ReplError;
   /** `quit` was run. */
   quit?: boolean;
+  /** Something only the front end can do (files): see {@link FrontEndRequest}. */
+  request?: FrontEndRequest;
 }
+
+/** A command's request to the front end, which owns all I/O. */
+export type FrontEndRequest = { record: string } | { recordStop: true };
+
+/** Told of every line run: the pid its prompt showed, the line, what it did. */
+export type RunObserver = (pid: number, line: string, result: RunResult) => void;
 
 /** How to build a session. */
 export interface SessionOptions {
@@ -47,8 +55,11 @@ export class Session {
   readonly machine: Machine;
   /** The current process. */
   pid: number;
-  readonly vars = new Map<string, bigint>();
+  readonly vars: Map<string, bigint> = new Map();
+  /** Called after every run (recording is one). */
+  readonly observers: RunObserver[] = [];
   private readonly config: MachineConfig;
+  private pending: FrontEndRequest | undefined;
 
   constructor(opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
@@ -68,6 +79,7 @@ export class Session {
 
   /** Parses and runs one line. Never throws. */
   run(line: string, where?: Where): RunResult {
+    const promptPid = this.pid;
     const output: string[] = [];
     const seen = this.snapshot();
     const wasAlive = this.current?.alive ?? false;
@@ -94,6 +106,11 @@ export class Session {
     const r: RunResult = { output };
     if (error) r.error = error;
     if (quit) r.quit = true;
+    if (this.pending !== undefined) {
+      r.request = this.pending;
+      this.pending = undefined;
+    }
+    for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }
 
@@ -349,6 +366,7 @@ export class Session {
       vars: this.vars,
       transcript: (lines) => this.transcript(lines),
       flushEvents: flush,
+      request: (req) => (this.pending = req),
       quit,
       commands: COMMANDS,
     };

@@ -55,5 +55,23 @@ const quit: Command = {
   },
 };
 
-/** check, vars, quit. */
-export const SESSION_COMMANDS: readonly Command[] = [check, vars, quit];
+const record: Command = {
+  name: "record",
+  form: "word",
+  group: "session",
+  args: [{ name: "FILE", accepts: "word", text: "a transcript file to write, or stop" }],
+  summary: "record the session as a transcript (record FILE, record stop)",
+  help: "From the next command on, each command and its output is appended to FILE\n" +
+    "and flushed at once, after a header describing the machine. deno task replay FILE\n" +
+    "re-runs and verifies it. record stop ends the recording.",
+  example: ["record stop"],
+  needsProcess: false,
+  run(ctx, [file]) {
+    const name = file.type === "word" ? file.text : "";
+    ctx.request(name === "stop" ? { recordStop: true } : { record: name });
+    return undefined;
+  },
+};
+
+/** check, vars, record, quit. */
+export const SESSION_COMMANDS: readonly Command[] = [check, vars, record, quit];

@@ -6,6 +6,7 @@
  */
 
 import type { ArgKind, Machine, Process } from "../../mod.ts";
+import type { FrontEndRequest } from "../session.ts";
 
 /** An evaluated argument. */
 export type Value =
@@ -48,6 +49,8 @@ export interface CommandContext {
   flushEvents: () => void;
   /** Ends the session after this command. */
   quit: () => void;
+  /** Asks the front end for something only it can do (recording to a file). */
+  request: (r: FrontEndRequest) => void;
   /** Every command by name (for help). */
   commands: ReadonlyMap<string, Command>;
 }

@@ -1,0 +1,56 @@
+/**
+ * Recording to a file (the I/O side of `record` and `--record`): each
+ * piece is written with a synchronous write as soon as it exists, so a
+ * killed REPL loses nothing it already showed.
+ * @module
+ */
+
+import type { RunResult, Session } from "./session.ts";
+import { Recorder } from "./transcript/recorder.ts";
+
+/** Handles record requests for a session; returns a message for the user. */
+export class FileRecording {
+  private file: Deno.FsFile | null = null;
+  private path = "";
+  private readonly enc = new TextEncoder();
+  private readonly observer = (pid: number, line: string, r: RunResult) => {
+    if (this.file !== null && r.request === undefined) this.recorder!.command(pid, line, r);
+  };
+  private recorder: Recorder | null = null;
+
+  constructor(private readonly session: Session) {
+    session.observers.push((_pid, _line, r) => {
+      if (r.request === undefined) return;
+      const msg = "record" in r.request ? this.start(r.request.record) : this.stop();
+      r.output.push(msg);
+    });
+  }
+
+  /** Starts writing a new transcript to `path`. */
+  start(path: string): string {
+    if (this.file !== null) this.stop();
+    try {
+      this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    } catch (e) {
+      return `record: cannot write ${path}: ${e instanceof Error ? e.message : e}`;
+    }
+    this.path = path;
+    this.recorder = new Recorder((text) => {
+      const bytes = this.enc.encode(text);
+      let off = 0;
+      while (off < bytes.length) off += this.file!.writeSync(bytes.subarray(off));
+    });
+    this.recorder.start(this.session);
+    this.session.observers.unshift(this.observer);
+    return `recording to ${path}`;
+  }
+
+  stop(): string {
+    if (this.file === null) return "record: not recording";
+    const i = this.session.observers.indexOf(this.observer);
+    if (i >= 0) this.session.observers.splice(i, 1);
+    this.file.close();
+    this.file = null;
+    return `recorded ${this.path}`;
+  }
+}
