@@ -35,10 +35,16 @@ export function pageAlignU64(x: bigint): bigint {
 
 /** Interprets any integer as a u64 (a syscall argument register). */
 export function u64(x: bigint | number): bigint {
-  return BigInt.asUintN(64, typeof x === "bigint" ? x : BigInt(Math.trunc(x)));
+  if (typeof x === "number") {
+    // The common case (a plain non-negative integer) needs no wrapping.
+    if (x >= 0 && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x)) return BigInt(x);
+    return BigInt.asUintN(64, BigInt(Number.isFinite(x) ? Math.trunc(x) : 0));
+  }
+  return BigInt.asUintN(64, x);
 }
 
 /** Interprets any integer as an s32 (an `int` argument such as prot or fd). */
 export function s32(x: bigint | number): number {
-  return Number(BigInt.asIntN(32, typeof x === "bigint" ? x : BigInt(Math.trunc(x))));
+  // For a number, `| 0` is exactly ToInt32: truncate, then wrap modulo 2^32.
+  return typeof x === "number" ? x | 0 : Number(BigInt.asIntN(32, x));
 }

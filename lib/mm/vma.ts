@@ -45,6 +45,8 @@ export class Vma {
   anonName: string | null = null;
   /** Driver-private data (vm_private_data). */
   priv: unknown = null;
+  /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
+  viewMemo: unknown = null;
 
   constructor(
     readonly mm: Mm,

@@ -24,6 +24,11 @@ import type { UffdContextRef } from "./vma.ts";
 /** Links a new VMA into its mm (vma_link + __vma_link_file). */
 export function vmaLink(mm: Mm, v: Vma): void {
   mm.vmas.insert(v);
+  linkFile(v);
+}
+
+/** __vma_link_file(): the VMA holds its file and joins the inode's i_mmap. */
+function linkFile(v: Vma): void {
   if (v.file !== null) {
     v.file.refs++;
     v.file.inode.mappings.add(v);
@@ -71,7 +76,8 @@ export function splitVma(
     n.pgoff = v.pgoff + (addr - v.start) / 4096;
     mm.vmas.setRange(v, v.start, addr, v.pgoff);
   }
-  vmaLink(mm, n);
+  mm.vmas.insertBeside(v, n, !newBelow);
+  linkFile(n);
   n.ops?.open?.(n);
   return 0;
 }

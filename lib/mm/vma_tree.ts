@@ -21,8 +21,25 @@ import type { Vma } from "./vma.ts";
 
 export const LEAF_MAX = 64;
 
+/** arr.splice(pos, 0, x) without allocating the (empty) result array. */
+function insertAt<T>(arr: T[], pos: number, x: T): void {
+  let i = arr.length;
+  arr.push(x);
+  for (; i > pos; i--) arr[i] = arr[i - 1];
+  arr[pos] = x;
+}
+
+/** arr.splice(pos, 1) without allocating the result array. */
+function removeAt<T>(arr: T[], pos: number): void {
+  const n = arr.length - 1;
+  for (let i = pos; i < n; i++) arr[i] = arr[i + 1];
+  arr.pop();
+}
+
 class Leaf {
   items: Vma[] = [];
+  /** ends[i] = items[i].end, packed: the in-leaf search never touches a VMA. */
+  ends: number[] = [];
   /** Largest raw gap before an item of this leaf; -1 when stale. */
   gap = -1;
 }
@@ -37,28 +54,29 @@ class Leaf {
  */
 export class VmaTree {
   private leaves: Leaf[] = [];
+  /** ends[i] = end of leaves[i]'s last VMA: the keys the leaf search reads. */
+  private ends: number[] = [];
   count = 0;
   first: Vma | null = null;
   last: Vma | null = null;
 
   /** Index of the first leaf whose last VMA ends above `addr`. */
   private leafIndexFor(addr: number): number {
-    const leaves = this.leaves;
-    let lo = 0, hi = leaves.length;
+    const ends = this.ends;
+    let lo = 0, hi = ends.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const items = leaves[mid].items;
-      if (items[items.length - 1].end > addr) hi = mid;
+      if (ends[mid] > addr) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
-  private static posIn(items: Vma[], addr: number): number {
-    let lo = 0, hi = items.length;
+  private static posIn(ends: number[], addr: number): number {
+    let lo = 0, hi = ends.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (items[mid].end > addr) hi = mid;
+      if (ends[mid] > addr) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -68,8 +86,8 @@ export class VmaTree {
   find(addr: number): Vma | null {
     const li = this.leafIndexFor(addr);
     if (li === this.leaves.length) return null;
-    const items = this.leaves[li].items;
-    return items[VmaTree.posIn(items, addr)];
+    const leaf = this.leaves[li];
+    return leaf.items[VmaTree.posIn(leaf.ends, addr)];
   }
 
   /** The VMA containing addr (vma_lookup), or null. */
@@ -90,8 +108,10 @@ export class VmaTree {
     if (this.leaves.length === 0) {
       const leaf = new Leaf();
       leaf.items.push(v);
+      leaf.ends.push(v.end);
       v.leaf = leaf;
       this.leaves.push(leaf);
+      this.ends.push(v.end);
       v.prev = v.next = null;
       this.first = this.last = v;
       this.count = 1;
@@ -103,7 +123,7 @@ export class VmaTree {
       li--;
       pos = this.leaves[li].items.length;
     } else {
-      pos = VmaTree.posIn(this.leaves[li].items, v.start);
+      pos = VmaTree.posIn(this.leaves[li].ends, v.start);
     }
     const leaf = this.leaves[li];
     const items = leaf.items;
@@ -112,7 +132,9 @@ export class VmaTree {
       throw new Error(`VmaTree.insert: ${v} overlaps ${next}`);
     }
     const prev = next !== null ? next.prev : this.last;
-    items.splice(pos, 0, v);
+    insertAt(items, pos, v);
+    insertAt(leaf.ends, pos, v.end);
+    if (pos === items.length - 1) this.ends[li] = v.end;
     v.leaf = leaf;
     v.prev = prev;
     v.next = next;
@@ -126,14 +148,51 @@ export class VmaTree {
     if (items.length > LEAF_MAX) this.splitLeaf(li);
   }
 
+  /**
+   * Links `n` right before or after `v`, which must be its neighbour in
+   * address order (a split): no search through the tree.
+   */
+  insertBeside(v: Vma, n: Vma, after: boolean): void {
+    const leaf = v.leaf as Leaf;
+    const items = leaf.items;
+    const pos = items.indexOf(v) + (after ? 1 : 0);
+    const prev = after ? v : v.prev;
+    const next = after ? v.next : v;
+    if ((prev !== null && prev.end > n.start) || (next !== null && next.start < n.end)) {
+      throw new Error(`VmaTree.insertBeside: ${n} overlaps a neighbour`);
+    }
+    insertAt(items, pos, n);
+    insertAt(leaf.ends, pos, n.end);
+    n.leaf = leaf;
+    n.prev = prev;
+    n.next = next;
+    if (prev !== null) prev.next = n;
+    else this.first = n;
+    if (next !== null) next.prev = n;
+    else this.last = n;
+    this.count++;
+    leaf.gap = -1;
+    if (pos === items.length - 1 || pos === 0) {
+      const li = this.leafIndexFor((pos === 0 ? items[1].end : prev!.end) - 1);
+      if (pos === items.length - 1) this.ends[li] = n.end;
+      if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
+      if (items.length > LEAF_MAX) this.splitLeaf(li);
+    } else if (items.length > LEAF_MAX) {
+      this.splitLeaf(this.leafIndexFor(items[items.length - 1].end - 1));
+    }
+  }
+
   private splitLeaf(li: number): void {
     const leaf = this.leaves[li];
     const half = leaf.items.length >>> 1;
     const right = new Leaf();
     right.items = leaf.items.splice(half);
+    right.ends = leaf.ends.splice(half);
     for (const x of right.items) x.leaf = right;
     leaf.gap = -1;
     this.leaves.splice(li + 1, 0, right);
+    this.ends.splice(li + 1, 0, this.ends[li]);
+    this.ends[li] = leaf.items[leaf.items.length - 1].end;
   }
 
   /** Unlinks a VMA that is in the tree. */
@@ -144,9 +203,11 @@ export class VmaTree {
       throw new Error(`VmaTree.remove: ${v} is not in this tree`);
     }
     const items = leaf.items;
-    const pos = VmaTree.posIn(items, v.end - 1);
-    if (items[pos] !== v) throw new Error(`VmaTree.remove: ${v} misplaced`);
-    items.splice(pos, 1);
+    // By identity: a scan of at most LEAF_MAX pointers touches no VMA.
+    const pos = items.indexOf(v);
+    if (pos < 0) throw new Error(`VmaTree.remove: ${v} misplaced`);
+    removeAt(items, pos);
+    removeAt(leaf.ends, pos);
     if (v.prev !== null) v.prev.next = v.next;
     else this.first = v.next;
     if (v.next !== null) v.next.prev = v.prev;
@@ -156,8 +217,10 @@ export class VmaTree {
     this.count--;
     if (items.length === 0) {
       this.leaves.splice(li, 1);
+      this.ends.splice(li, 1);
       if (li < this.leaves.length) this.leaves[li].gap = -1;
     } else {
+      if (pos === items.length) this.ends[li] = items[pos - 1].end;
       leaf.gap = -1;
       if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
       // Keep leaves from fragmenting: fold a small leaf into its left neighbour.
@@ -166,8 +229,10 @@ export class VmaTree {
         if (left.items.length + items.length <= LEAF_MAX) {
           for (const x of items) x.leaf = left;
           left.items.push(...items);
+          left.ends.push(...leaf.ends);
           left.gap = -1;
           this.leaves.splice(li, 1);
+          this.ends.splice(li - 1, 1);
         }
       }
     }
@@ -178,14 +243,18 @@ export class VmaTree {
    * the order and non-overlap; this only refreshes cached gaps.
    */
   setRange(v: Vma, start: number, end: number, pgoff: number): void {
+    const oldEnd = v.end;
     v.start = start;
     v.end = end;
     v.pgoff = pgoff;
     const leaf = v.leaf as Leaf;
     leaf.gap = -1;
     const items = leaf.items;
+    if (end !== oldEnd) leaf.ends[items.indexOf(v)] = end;
     if (items[items.length - 1] === v) {
-      const li = this.leafIndexFor(end - 1);
+      // Found by the old key, which the ends array still holds.
+      const li = this.leafIndexFor(oldEnd - 1);
+      this.ends[li] = end;
       if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
     }
   }
@@ -276,7 +345,9 @@ export class VmaTree {
     let prev: Vma | null = null;
     for (const leaf of this.leaves) {
       if (leaf.items.length === 0) return "empty leaf";
-      for (const v of leaf.items) {
+      if (leaf.ends.length !== leaf.items.length) return "a leaf's ends and items differ";
+      for (const [i, v] of leaf.items.entries()) {
+        if (leaf.ends[i] !== v.end) return `${v} has a stale end key`;
         if (v.leaf !== leaf) return `${v} has a stale leaf`;
         if (v.prev !== prev) return `${v} has a wrong prev link`;
         if (prev !== null && prev.next !== v) return `${prev} has a wrong next link`;
@@ -288,6 +359,11 @@ export class VmaTree {
       }
     }
     if (prev !== this.last) return "wrong last";
+    if (this.ends.length !== this.leaves.length) return "ends and leaves differ in length";
+    for (let i = 0; i < this.leaves.length; i++) {
+      const items = this.leaves[i].items;
+      if (this.ends[i] !== items[items.length - 1].end) return `stale end key for leaf ${i}`;
+    }
     if (n !== this.count) return `count ${this.count} but ${n} VMAs`;
     return null;
   }

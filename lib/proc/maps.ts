@@ -12,8 +12,19 @@ import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE } from "../mm/vm_flags.ts";
 export const VSYSCALL_LINE =
   "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]";
 
+/**
+ * Lowercase hex, zero-padded to `width`. Number#toString(16) is slow for
+ * values above 2^31 (every user address), so those go in two 24-bit halves.
+ */
 function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, "0");
+  let s: string;
+  if (n < 0x80000000) s = n.toString(16);
+  else {
+    const hi = Math.floor(n / 0x1000000);
+    const lo = (n - hi * 0x1000000).toString(16);
+    s = hi.toString(16) + "000000".slice(lo.length) + lo;
+  }
+  return s.length >= width ? s : "00000000".slice(0, width - s.length) + s;
 }
 
 /** get_vma_name(): the name column, or "" for none. */
@@ -32,8 +43,57 @@ export function vmaName(v: Vma): string {
   return "";
 }
 
+/**
+ * The last line formatted for a VMA and everything it was made from; a
+ * maps read reformats only VMAs that changed since.
+ */
+interface LineCache {
+  start: number;
+  end: number;
+  flags: number;
+  pgoff: number;
+  file: Vma["file"];
+  path: string;
+  nlink: number;
+  ops: Vma["ops"];
+  anonName: string | null;
+  brk: number;
+  startBrk: number;
+  startStack: number;
+  line: string;
+}
+
 /** One maps line (without the newline). */
 export function mapsLine(v: Vma): string {
+  const c = v.viewMemo as LineCache | null;
+  const mm = v.mm;
+  if (
+    c !== null && c.start === v.start && c.end === v.end && c.flags === v.flags &&
+    c.pgoff === v.pgoff && c.file === v.file && c.ops === v.ops && c.anonName === v.anonName &&
+    c.brk === mm.brk && c.startBrk === mm.startBrk && c.startStack === mm.startStack &&
+    (v.file === null || (c.path === v.file.inode.path && c.nlink === v.file.inode.nlink))
+  ) return c.line;
+  const line = formatLine(v);
+  v.viewMemo = {
+    start: v.start,
+    end: v.end,
+    flags: v.flags,
+    pgoff: v.pgoff,
+    file: v.file,
+    path: v.file?.inode.path ?? "",
+    nlink: v.file?.inode.nlink ?? 0,
+    ops: v.ops,
+    anonName: v.anonName,
+    brk: mm.brk,
+    startBrk: mm.startBrk,
+    startStack: mm.startStack,
+    line,
+  } satisfies LineCache;
+  return line;
+}
+
+/** show_map_vma(): formats one line from scratch. */
+function formatLine(v: Vma): string {
   const f = v.flags;
   const perms = (f & VM_READ ? "r" : "-") + (f & VM_WRITE ? "w" : "-") + (f & VM_EXEC ? "x" : "-") +
     (f & VM_MAYSHARE ? "s" : "p");

@@ -42,8 +42,10 @@ function modelLowest(model: Vma[], low: number, high: number, len: number): numb
 Deno.test("VmaTree agrees with a sorted array under random operations (incl. leaf splits and folds)", () => {
   const op = fc.oneof(
     fc.record({ k: fc.constant("ins"), page: fc.nat(2000), n: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ k: fc.constant("ins"), page: fc.nat(2000), n: fc.integer({ min: 1, max: 5 }) }),
     fc.record({ k: fc.constant("del"), i: fc.nat() }),
     fc.record({ k: fc.constant("grow"), i: fc.nat() }),
+    fc.record({ k: fc.constant("split"), i: fc.nat(), below: fc.boolean() }),
     fc.record({
       k: fc.constant("gap"),
       lo: fc.nat(2100),
@@ -71,6 +73,25 @@ Deno.test("VmaTree agrees with a sorted array under random operations (incl. lea
           const v = model[i];
           const limit = i + 1 < model.length ? model[i + 1].start : v.end + P;
           if (v.end + P <= limit) tree.setRange(v, v.start, v.end + P, v.pgoff);
+        } else if (o.k === "split" && model.length) {
+          // split_vma(): a new VMA for one side, linked beside the old one.
+          const i = o.i % model.length;
+          const v = model[i];
+          if (v.end - v.start < 2 * P) continue;
+          const mid = v.start + P;
+          const n = new Vma(mm, 0, 0, 0, 0, null);
+          if (o.below) {
+            n.start = v.start;
+            n.end = mid;
+            tree.setRange(v, mid, v.end, v.pgoff);
+          } else {
+            n.start = mid;
+            n.end = v.end;
+            tree.setRange(v, v.start, mid, v.pgoff);
+          }
+          tree.insertBeside(v, n, !o.below);
+          model.push(n);
+          model.sort((a, b) => a.start - b.start);
         } else if (o.k === "gap") {
           const low = o.lo * P, high = low + o.span * P, len = o.len * P;
           assert.equal(tree.highestGapEnd(low, high, len), modelHighest(model, low, high, len));
