@@ -25,6 +25,8 @@ export const MAX_LFS_PAGES = 2 ** 51;
 export const VSYSCALL_ADDR = 0xffffffffff600000n;
 
 export const U64_MAX = 0xffffffffffffffffn;
+/** 2^47: the end of the canonical user half. */
+export const BIG_USER_END = 0x800000000000n;
 export const BIG_PAGE = 0x1000n;
 export const BIG_TASK_SIZE = 0x7ffffffff000n;
 

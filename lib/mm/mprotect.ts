@@ -16,7 +16,7 @@ import {
   PROT_SEM,
   PROT_WRITE,
 } from "../abi/mman.ts";
-import { pageAlignU64, s32, u64 } from "../abi/layout.ts";
+import { BIG_USER_END, pageAlignU64, s32, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -145,8 +145,8 @@ export function sysMprotect(
   // 5. arch_validate_prot(): R/W/X and PROT_SEM only
   if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) !== 0) return -EINVAL;
   // User addresses are below 2^47; past that nothing is mapped.
-  if (start >= 1n << 47n) return -ENOMEM;
-  if (endB > 1n << 47n) endB = 1n << 47n;
+  if (start >= BIG_USER_END) return -ENOMEM;
+  if (endB > BIG_USER_END) endB = BIG_USER_END;
   let s = Number(start);
   const end = Number(endB);
   // 8. the first VMA intersecting [start, end)

@@ -144,7 +144,6 @@ export class VmaTree {
     else this.last = v;
     this.count++;
     leaf.gap = -1;
-    if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
     if (items.length > LEAF_MAX) this.splitLeaf(li);
   }
 
@@ -172,10 +171,10 @@ export class VmaTree {
     else this.last = n;
     this.count++;
     leaf.gap = -1;
-    if (pos === items.length - 1 || pos === 0) {
-      const li = this.leafIndexFor((pos === 0 ? items[1].end : prev!.end) - 1);
-      if (pos === items.length - 1) this.ends[li] = n.end;
-      if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
+    if (pos === items.length - 1) {
+      // The leaf's key changes: found by the old key (prev's end).
+      const li = this.leafIndexFor(prev!.end - 1);
+      this.ends[li] = n.end;
       if (items.length > LEAF_MAX) this.splitLeaf(li);
     } else if (items.length > LEAF_MAX) {
       this.splitLeaf(this.leafIndexFor(items[items.length - 1].end - 1));
@@ -197,16 +196,16 @@ export class VmaTree {
 
   /** Unlinks a VMA that is in the tree. */
   remove(v: Vma): void {
-    const li = this.leafIndexFor(v.end - 1);
-    const leaf = this.leaves[li];
-    if (leaf === undefined || leaf !== v.leaf) {
-      throw new Error(`VmaTree.remove: ${v} is not in this tree`);
-    }
-    const items = leaf.items;
+    const leaf = v.leaf as Leaf | null;
+    const items = leaf?.items;
     // By identity: a scan of at most LEAF_MAX pointers touches no VMA.
-    const pos = items.indexOf(v);
-    if (pos < 0) throw new Error(`VmaTree.remove: ${v} misplaced`);
-    removeAt(items, pos);
+    const pos = items === undefined ? -1 : items.indexOf(v);
+    if (leaf === null || pos < 0) throw new Error(`VmaTree.remove: ${v} is not in this tree`);
+    const wasLast = pos === items!.length - 1;
+    // The leaf's index is needed only when its key or the leaf list changes;
+    // the key array still holds the old key, so the search finds it.
+    const li = wasLast || items!.length <= LEAF_MAX >>> 2 ? this.leafIndexFor(v.end - 1) : -1;
+    removeAt(items!, pos);
     removeAt(leaf.ends, pos);
     if (v.prev !== null) v.prev.next = v.next;
     else this.first = v.next;
@@ -215,25 +214,23 @@ export class VmaTree {
     v.prev = v.next = null;
     v.leaf = null;
     this.count--;
-    if (items.length === 0) {
+    leaf.gap = -1;
+    if (items!.length === 0) {
       this.leaves.splice(li, 1);
       this.ends.splice(li, 1);
-      if (li < this.leaves.length) this.leaves[li].gap = -1;
-    } else {
-      if (pos === items.length) this.ends[li] = items[pos - 1].end;
-      leaf.gap = -1;
-      if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
-      // Keep leaves from fragmenting: fold a small leaf into its left neighbour.
-      if (items.length < LEAF_MAX >>> 2 && li > 0) {
-        const left = this.leaves[li - 1];
-        if (left.items.length + items.length <= LEAF_MAX) {
-          for (const x of items) x.leaf = left;
-          left.items.push(...items);
-          left.ends.push(...leaf.ends);
-          left.gap = -1;
-          this.leaves.splice(li, 1);
-          this.ends.splice(li - 1, 1);
-        }
+      return;
+    }
+    if (wasLast) this.ends[li] = items![pos - 1].end;
+    // Keep leaves from fragmenting: fold a small leaf into its left neighbour.
+    if (li > 0 && items!.length < LEAF_MAX >>> 2) {
+      const left = this.leaves[li - 1];
+      if (left.items.length + items!.length <= LEAF_MAX) {
+        for (const x of items!) x.leaf = left;
+        left.items.push(...items!);
+        left.ends.push(...leaf.ends);
+        left.gap = -1;
+        this.leaves.splice(li, 1);
+        this.ends.splice(li - 1, 1);
       }
     }
   }
@@ -251,31 +248,30 @@ export class VmaTree {
     leaf.gap = -1;
     const items = leaf.items;
     if (end !== oldEnd) leaf.ends[items.indexOf(v)] = end;
-    if (items[items.length - 1] === v) {
+    if (items[items.length - 1] === v && end !== oldEnd) {
       // Found by the old key, which the ends array still holds.
-      const li = this.leafIndexFor(oldEnd - 1);
-      this.ends[li] = end;
-      if (li + 1 < this.leaves.length) this.leaves[li + 1].gap = -1;
+      this.ends[this.leafIndexFor(oldEnd - 1)] = end;
     }
   }
 
+  /**
+   * The largest gap in front of any VMA of leaf `li`: the gaps between its
+   * own VMAs are cached (so no change ever has to touch a neighbouring
+   * leaf), the one before its first VMA comes from the packed key array.
+   */
   private leafGap(li: number): number {
     const leaf = this.leaves[li];
-    if (leaf.gap >= 0) return leaf.gap;
     const items = leaf.items;
-    let prevEnd = 0;
-    if (li > 0) {
-      const p = this.leaves[li - 1].items;
-      prevEnd = p[p.length - 1].end;
+    if (leaf.gap < 0) {
+      let g = 0;
+      for (let i = 1; i < items.length; i++) {
+        const d = items[i].start - leaf.ends[i - 1];
+        if (d > g) g = d;
+      }
+      leaf.gap = g;
     }
-    let g = 0;
-    for (let i = 0; i < items.length; i++) {
-      const d = items[i].start - prevEnd;
-      if (d > g) g = d;
-      prevEnd = items[i].end;
-    }
-    leaf.gap = g;
-    return g;
+    const first = items[0].start - (li > 0 ? this.ends[li - 1] : 0);
+    return first > leaf.gap ? first : leaf.gap;
   }
 
   /**
