@@ -8,13 +8,13 @@
 
 import { Machine, type MachineConfig, type Process, signalName } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
+import { callArgs, resolveCall } from "./commands/args.ts";
 import type { Command, CommandContext, Value } from "./commands/types.ts";
-import { synopsis } from "./commands/types.ts";
 import { CONSTANTS } from "./constants.ts";
 import { formatError, ReplError, type Where } from "./errors.ts";
 import { evalNum, type Scope } from "./eval.ts";
 import { formatExit, formatSignal, formatValue } from "./format.ts";
-import { type Expr, exprStart, parseLine, type Stmt, type Target } from "./parser.ts";
+import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** What one line did. */
@@ -285,66 +285,9 @@ export class Session {
     flush: () => void,
     quit: () => void,
   ): bigint | undefined {
-    const cmd = COMMANDS.get(e.name);
-    if (cmd === undefined) {
-      throw new ReplError(
-        `unknown call ${e.name}`,
-        e.col,
-        didYouMean(e.name, [...COMMANDS.keys()].filter((n) => COMMANDS.get(n)!.form === "call")) ??
-          "help lists the calls",
-        "name",
-      );
-    }
-    if (cmd.form !== "call") {
-      throw new ReplError(`${e.name} is not a call`, e.col, `write ${synopsis(cmd)}`, "usage");
-    }
-    const values = this.callArgs(cmd, e);
+    const cmd = resolveCall(COMMANDS, e);
+    const values = callArgs(cmd, e, this.scope());
     return this.invoke(cmd, pid, values, targetCol ?? e.col, out, flush, quit);
-  }
-
-  /** Evaluates and checks a call's arguments against the declaration. */
-  private callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>): Value[] {
-    const decls = cmd.args;
-    const required = decls.filter((d) => !d.optional).length;
-    const variadic = decls.length > 0 && decls[decls.length - 1].variadic === true;
-    const n = e.args.length;
-    if (n < required || (!variadic && n > decls.length)) {
-      const want = variadic
-        ? `at least ${required}`
-        : required === decls.length
-        ? `${required}`
-        : `${required} to ${decls.length}`;
-      const col = n > decls.length ? exprStart(e.args[decls.length]) : e.col;
-      throw new ReplError(
-        `${e.name} takes ${want} argument${want === "1" ? "" : "s"}, not ${n}`,
-        col,
-        `usage: ${synopsis(cmd)}`,
-        "usage",
-      );
-    }
-    return e.args.map((arg, i) => {
-      const d = decls[Math.min(i, decls.length - 1)];
-      if (arg.type === "str") {
-        if (d.accepts === "num") {
-          throw new ReplError(
-            `${d.name} must be a number, not a string`,
-            arg.col,
-            undefined,
-            "usage",
-          );
-        }
-        return { type: "str", bytes: arg.bytes, col: arg.col };
-      }
-      if (d.accepts === "str") {
-        throw new ReplError(
-          `${d.name} must be a "string"`,
-          exprStart(arg),
-          `e.g. ${cmd.example.at(-1)}`,
-          "usage",
-        );
-      }
-      return { type: "num", v: evalNum(arg, this.scope()), col: exprStart(arg) };
-    });
   }
 
   private invoke(

@@ -9,6 +9,7 @@ import { cpuExec, cpuFill, cpuRead, cpuWrite } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
+import { byteCount, bytesOf } from "./args.ts";
 
 /** The most bytes one peek shows. */
 export const PEEK_MAX = 16 << 20;
@@ -17,30 +18,6 @@ const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANON
 
 function num(v: Value): bigint {
   return v.type === "num" ? v.v : 0n;
-}
-
-/** A byte count argument: 0 <= n <= max. */
-function count(v: Value, what: string, max: number): number {
-  const n = num(v);
-  if (n < 0n || n > BigInt(max)) {
-    throw new ReplError(`${what} must be 0..${max}, not ${n}`, v.col, undefined, "usage");
-  }
-  return Number(n);
-}
-
-/** Bytes from byte values (-128..255) and strings. */
-function bytesOf(values: Value[]): Uint8Array {
-  const out: number[] = [];
-  for (const v of values) {
-    if (v.type === "str") out.push(...v.bytes);
-    else if (v.type === "num") {
-      if (v.v < -128n || v.v > 255n) {
-        throw new ReplError(`${v.v} does not fit in a byte`, v.col, "bytes are 0..255", "usage");
-      }
-      out.push(Number(v.v) & 0xff);
-    }
-  }
-  return Uint8Array.from(out);
 }
 
 /** After a fault part-way through an access. */
@@ -67,7 +44,7 @@ const peek: Command = {
   example: [MAP_LINE, 'poke(a, "hello")', "peek(a)", "peek(a, 32)"],
   needsProcess: true,
   run(ctx, [addr, lenArg]) {
-    const len = lenArg === undefined ? 1 : count(lenArg, "len", PEEK_MAX);
+    const len = lenArg === undefined ? 1 : byteCount(lenArg, "len", PEEK_MAX);
     const r = cpuRead(ctx.proc, num(addr), len);
     const bytes = r.bytes ?? new Uint8Array(0);
     if (r.sig !== undefined) {
@@ -138,7 +115,7 @@ const memset: Command = {
   needsProcess: true,
   run(ctx, [addr, byte, lenArg]) {
     const value = bytesOf([byte])[0];
-    const len = count(lenArg, "len", Number.MAX_SAFE_INTEGER);
+    const len = byteCount(lenArg, "len", Number.MAX_SAFE_INTEGER);
     const r = cpuFill(ctx.proc, num(addr), value, len);
     if (r.sig !== undefined) {
       partial(ctx, "memset", r.done, len);

@@ -5,11 +5,8 @@
  */
 
 import { mapsLines, meminfoLines, pageLines, psLines, smapsLines, statusLines } from "../../mod.ts";
-import { ReplError } from "../errors.ts";
-import type { Command, CommandContext, Value } from "./types.ts";
-
-/** User addresses are below 2^47. */
-const USER_END = 1n << 47n;
+import type { Command, CommandContext } from "./types.ts";
+import { userRange } from "./args.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
@@ -34,28 +31,6 @@ function view(
       return undefined;
     },
   };
-}
-
-function userRange(addr: Value, len: Value | undefined): [number, number] {
-  const a = addr.type === "num" ? addr.v : 0n;
-  const n = len?.type === "num" ? len.v : 4096n;
-  if (a < 0n || a >= USER_END) {
-    throw new ReplError(
-      "ADDR must be a user address (below 0x800000000000)",
-      addr.col,
-      undefined,
-      "usage",
-    );
-  }
-  if (n <= 0n || a + n > USER_END) {
-    throw new ReplError(
-      "LEN must be > 0 and end below 0x800000000000",
-      len?.col,
-      undefined,
-      "usage",
-    );
-  }
-  return [Number(a), Number(a + n)];
 }
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) /;

@@ -18,8 +18,8 @@
 import { isErr, type SigInfo, signalName, type SyscallSpec, syscallSpec } from "../../mod.ts";
 import { PEEK_MAX } from "../commands/memory.ts";
 import { COMMANDS, wordShape } from "../commands/index.ts";
+import { byteCount, bytesOf, callArgs, resolveCall, userRange } from "../commands/args.ts";
 import type { Command, Value } from "../commands/types.ts";
-import { synopsis } from "../commands/types.ts";
 import { CONSTANTS } from "../constants.ts";
 import { formatError, ReplError, type Where } from "../errors.ts";
 import { evalNum, type Scope } from "../eval.ts";
@@ -32,7 +32,7 @@ import {
   formatVector,
   hexdump,
 } from "../format.ts";
-import { type Expr, exprStart, parseLine, type Stmt, type Target } from "../parser.ts";
+import { type Expr, parseLine, type Stmt, type Target } from "../parser.ts";
 import type { RunResult } from "../session.ts";
 import { didYouMean } from "../suggest.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
@@ -79,8 +79,6 @@ const MMLAB_ONLY = new Set([
 
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = "(host: ";
-
-const USER_END = 1n << 47n;
 
 interface HostProc {
   pid: number;
@@ -269,66 +267,9 @@ export class HostSession {
     flush: () => void,
     quit: () => void,
   ): Promise<bigint | undefined> {
-    const cmd = COMMANDS.get(e.name);
-    if (cmd === undefined) {
-      throw new ReplError(
-        `unknown call ${e.name}`,
-        e.col,
-        didYouMean(e.name, [...COMMANDS.keys()].filter((n) => COMMANDS.get(n)!.form === "call")) ??
-          "help lists the calls",
-        "name",
-      );
-    }
-    if (cmd.form !== "call") {
-      throw new ReplError(`${e.name} is not a call`, e.col, `write ${synopsis(cmd)}`, "usage");
-    }
-    const values = this.callArgs(cmd, e);
+    const cmd = resolveCall(COMMANDS, e);
+    const values = callArgs(cmd, e, this.scope());
     return this.invoke(cmd, pid, values, targetCol ?? e.col, out, flush, quit);
-  }
-
-  /** The argument checks of Session.callArgs (same messages). */
-  private callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>): Value[] {
-    const decls = cmd.args;
-    const required = decls.filter((d) => !d.optional).length;
-    const variadic = decls.length > 0 && decls[decls.length - 1].variadic === true;
-    const n = e.args.length;
-    if (n < required || (!variadic && n > decls.length)) {
-      const want = variadic
-        ? `at least ${required}`
-        : required === decls.length
-        ? `${required}`
-        : `${required} to ${decls.length}`;
-      const col = n > decls.length ? exprStart(e.args[decls.length]) : e.col;
-      throw new ReplError(
-        `${e.name} takes ${want} argument${want === "1" ? "" : "s"}, not ${n}`,
-        col,
-        `usage: ${synopsis(cmd)}`,
-        "usage",
-      );
-    }
-    return e.args.map((arg, i) => {
-      const d = decls[Math.min(i, decls.length - 1)];
-      if (arg.type === "str") {
-        if (d.accepts === "num") {
-          throw new ReplError(
-            `${d.name} must be a number, not a string`,
-            arg.col,
-            undefined,
-            "usage",
-          );
-        }
-        return { type: "str", bytes: arg.bytes, col: arg.col };
-      }
-      if (d.accepts === "str") {
-        throw new ReplError(
-          `${d.name} must be a "string"`,
-          exprStart(arg),
-          `e.g. ${cmd.example.at(-1)}`,
-          "usage",
-        );
-      }
-      return { type: "num", v: evalNum(arg, this.scope()), col: exprStart(arg) };
-    });
   }
 
   private async invoke(
@@ -481,26 +422,9 @@ export class HostSession {
     let lo = BigInt(WINDOW_LO), hi = BigInt(WINDOW_HI);
     const [addr, len] = values;
     if (addr !== undefined) {
-      const a = addr.type === "num" ? addr.v : 0n;
-      const n = len?.type === "num" ? len.v : 4096n;
-      if (a < 0n || a >= USER_END) {
-        throw new ReplError(
-          "ADDR must be a user address (below 0x800000000000)",
-          addr.col,
-          undefined,
-          "usage",
-        );
-      }
-      if (n <= 0n || a + n > USER_END) {
-        throw new ReplError(
-          "LEN must be > 0 and end below 0x800000000000",
-          len?.col,
-          undefined,
-          "usage",
-        );
-      }
-      lo = a;
-      hi = a + n;
+      const [start, end] = userRange(addr, len);
+      lo = BigInt(start);
+      hi = BigInt(end);
     }
     if (lo >= hi) return;
     const lines = await this.req(pid, `${name} ${hexArg(lo)} ${hexArg(hi)}`);
@@ -523,7 +447,7 @@ export class HostSession {
     let total = 0;
     switch (name) {
       case "peek":
-        total = values[1] === undefined ? 1 : count(values[1], "len", PEEK_MAX);
+        total = values[1] === undefined ? 1 : byteCount(values[1], "len", PEEK_MAX);
         req = `cpu r ${hexArg(addr)} ${total.toString(16)}`;
         break;
       case "poke": {
@@ -537,7 +461,7 @@ export class HostSession {
       }
       case "memset": {
         const value = bytesOf([values[1]])[0];
-        total = count(values[2], "len", Number.MAX_SAFE_INTEGER);
+        total = byteCount(values[2], "len", Number.MAX_SAFE_INTEGER);
         req = `cpu f ${hexArg(addr)} ${value.toString(16)} ${total.toString(16)}`;
         break;
       }
@@ -590,28 +514,4 @@ export class HostSession {
     if (name !== "exec" && done > 0) out.push(`(${name} stopped after ${done} of ${total} bytes)`);
     return undefined;
   }
-}
-
-/** A byte count argument: 0 <= n <= max (the messages of repl/commands/memory.ts). */
-function count(v: Value, what: string, max: number): number {
-  const n = v.type === "num" ? v.v : 0n;
-  if (n < 0n || n > BigInt(max)) {
-    throw new ReplError(`${what} must be 0..${max}, not ${n}`, v.col, undefined, "usage");
-  }
-  return Number(n);
-}
-
-/** Bytes from byte values (-128..255) and strings. */
-function bytesOf(values: Value[]): Uint8Array {
-  const out: number[] = [];
-  for (const v of values) {
-    if (v.type === "str") out.push(...v.bytes);
-    else if (v.type === "num") {
-      if (v.v < -128n || v.v > 255n) {
-        throw new ReplError(`${v.v} does not fit in a byte`, v.col, "bytes are 0..255", "usage");
-      }
-      out.push(Number(v.v) & 0xff);
-    }
-  }
-  return Uint8Array.from(out);
 }
