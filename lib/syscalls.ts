@@ -21,6 +21,7 @@ import { sysMlock, sysMlock2, sysMlockall, sysMunlock, sysMunlockall } from "./m
 import { sysMsync } from "./mm/msync.ts";
 import { sysMincore } from "./mm/mincore.ts";
 import { sysFork } from "./mm/fork.ts";
+import { sysBrk } from "./mm/brk.ts";
 import {
   sysClose,
   sysFallocate,
@@ -194,6 +195,14 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "which pages are resident",
     example: "mincore(0x7f0000000000, 16K)",
     impl: sysMincore,
+  },
+  {
+    name: "brk",
+    args: [a("addr", "addr")],
+    ret: "addr",
+    summary: "move the program break (the end of [heap]); returns the new or the old break",
+    example: "brk(0)",
+    impl: sysBrk,
   },
   {
     name: "fork",

@@ -43,6 +43,7 @@ export const SYSCALL_NR: Readonly<Record<string, number>> = {
   mmap: 9,
   mprotect: 10,
   munmap: 11,
+  brk: 12,
   pread: 17,
   pwrite: 18,
   mremap: 25,

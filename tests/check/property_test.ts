@@ -26,7 +26,8 @@ type Op =
   | { k: "read"; page: number }
   | { k: "fork" }
   | { k: "exit" }
-  | { k: "switch"; i: number };
+  | { k: "switch"; i: number }
+  | { k: "brk"; d: number };
 
 const page = fc.integer({ min: 0, max: PAGES - 1 });
 const npages = fc.integer({ min: 1, max: 6 });
@@ -67,6 +68,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant("fork" as const) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant("exit" as const) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant("switch" as const), i: fc.nat() }), weight: 1 },
+  {
+    arbitrary: fc.record({ k: fc.constant("brk" as const), d: fc.integer({ min: -6, max: 12 }) }),
+    weight: 1,
+  },
 );
 
 /** Successful operations per kind, over the whole run: proof the generator reaches real work. */
@@ -117,6 +122,11 @@ function run(m: Machine, cur: Process, o: Op): Process {
         return m.init;
       }
       break;
+    case "brk": {
+      const want = cur.mm.brk + o.d * 2048;
+      count("brk", syscall(cur, "brk", [want]).ret === want && o.d !== 0);
+      break;
+    }
     case "switch": {
       const live = [...m.procs.values()].filter((p) => p.alive);
       return live[o.i % live.length];
@@ -161,6 +171,7 @@ Deno.test("invariants hold after every step of random mmap/munmap/mprotect/fork/
       "read",
       "fork",
       "exit",
+      "brk",
     ]
   ) {
     assert.ok(
