@@ -12,6 +12,7 @@
  */
 
 import type { Process } from "./proc/process.ts";
+import { COST_SYSCALL_NS } from "./util/clock.ts";
 import { sysMmap } from "./mm/mmap.ts";
 import { sysMunmap } from "./mm/munmap.ts";
 import { sysMprotect } from "./mm/mprotect.ts";
@@ -313,6 +314,7 @@ export function syscallSpec(name: string): SyscallSpec | undefined {
 export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   const spec = BY_NAME.get(name);
   if (spec === undefined) throw new Error(`no syscall ${name}`);
+  p.machine.clock.advance(COST_SYSCALL_NS);
   const r = spec.impl(p, ...args);
   return typeof r === "number" ? { ret: r } : r;
 }

@@ -17,6 +17,7 @@ import {
   SIGSEGV,
 } from "../abi/signal.ts";
 import { TASK_SIZE } from "../abi/layout.ts";
+import { COST_FAULT_NS } from "../util/clock.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -71,6 +72,7 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   }
   if (accessError(vma, kind)) return { signo: SIGSEGV, code: SEGV_ACCERR, addr };
   const page = addr - (addr % 4096);
+  mm.machine.clock.advance(COST_FAULT_NS);
   const r = handleMmFault(mm, vma, page, addr, kind === "write");
   if (r === 0) return null;
   if (r & VM_FAULT_OOM) return { signo: 9, code: SI_KERNEL, addr };

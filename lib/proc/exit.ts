@@ -12,6 +12,7 @@ import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { iput } from "../fs/iput.ts";
+import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 
 /**
  * exit_mmap(): tears down an address space whose last user is gone: every
@@ -58,12 +59,18 @@ export function deliverFaultSignal(p: Process, sig: SigInfo): boolean {
   return true;
 }
 
-/** The OOM killer chose this process (mm/oom_kill.c: oom_kill_process). */
+/** The OOM killer chose this process (mm/oom_kill.c: __oom_kill_process). */
 export function oomKill(p: Process): void {
-  const rssKb = 0;
+  const mm = p.mm;
+  const rss = mmRss(mm);
+  const kb = (pages: number) => pages * 4;
   p.machine.dmesg.log(
     "err",
-    `Out of memory: Killed process ${p.pid} (${p.comm}) total-vm:0kB, anon-rss:${rssKb}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:0kB oom_score_adj:0`,
+    `Out of memory: Killed process ${p.pid} (${p.comm}) total-vm:${
+      kb(vmCounters(mm).totalVm)
+    }kB, ` +
+      `anon-rss:${kb(rss.anon)}kB, file-rss:${kb(rss.file)}kB, shmem-rss:${kb(rss.shmem)}kB, ` +
+      `UID:0 pgtables:${pgtablesBytes(mm) >> 10}kB oom_score_adj:0`,
   );
   p.signals.push({ signo: SIGKILL, code: 0x80, addr: 0 });
   killProcess(p, { signal: SIGKILL });

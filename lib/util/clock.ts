@@ -4,6 +4,15 @@
  * @module
  */
 
+/**
+ * Modelled costs, in ns: round figures near what Linux 6.18 takes on this
+ * project's machines (`deno task bench` measures the real ones), so that
+ * log timestamps and timeouts advance plausibly. They are not measurements
+ * of mmlab.
+ */
+export const COST_SYSCALL_NS = 1000;
+export const COST_FAULT_NS = 1500;
+
 export class VirtualClock {
   ns = 0;
 

@@ -1,10 +1,11 @@
 /** The fault path and CPU accesses: linux-mm.md §7. */
 import assert from "node:assert/strict";
-import { cpuExec, cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
+import { cpuExec, cpuFill, cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
 import {
   MAP_ANONYMOUS,
   MAP_FIXED,
   MAP_GROWSDOWN,
+  MAP_NORESERVE,
   MAP_PRIVATE,
   PROT_EXEC,
   PROT_NONE,
@@ -131,4 +132,29 @@ Deno.test("stack: growth stops a guard gap above an accessible VMA; RLIMIT_STACK
   const top = 0x7ffffffff000n;
   assert.equal(cpuRead(p, top - 0x7ff000n, 1).sig, undefined);
   assert.equal(cpuRead(p, top - 0x801000n, 1).sig?.code, MAPERR);
+});
+
+Deno.test("fault: out of memory, the OOM killer kills the faulting process and logs the kernel's line", () => {
+  const m = new Machine({ ramBytes: 48 << 20 });
+  const p = m.init;
+  const anon = MAP_PRIVATE | MAP_ANONYMOUS;
+  // Heuristic overcommit refuses more than RAM up front; MAP_NORESERVE is not charged.
+  assert.equal(syscall(p, "mmap", [0n, 64n << 20n, PROT_READ | PROT_WRITE, anon, -1, 0]).ret, -12);
+  const a =
+    syscall(p, "mmap", [0n, 64n << 20n, PROT_READ | PROT_WRITE, anon | MAP_NORESERVE, -1, 0]).ret;
+  const r = cpuFill(p, a, 1, 64 << 20);
+  assert.equal(r.killed, true);
+  assert.equal(p.alive, false);
+  assert.deepEqual(p.exitStatus, { signal: 9, core: false });
+  const line = m.dmesg.format().at(-1)!;
+  assert.match(
+    line,
+    /^\[ +\d+\.\d{6}\] Out of memory: Killed process 1 \(prog\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:\d+kB oom_score_adj:0$/,
+  );
+  assert.doesNotMatch(line, /^\[ +0\.000000\]/, "the virtual clock advanced");
+  assert.equal(
+    m.frames.freeCount,
+    new Machine({ ramBytes: 48 << 20 }).frames.freeCount,
+    "everything freed",
+  );
 });
