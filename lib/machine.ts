@@ -77,6 +77,11 @@ export class Machine {
   readonly policies: Policies;
   /** Processes by pid, in pid order. */
   readonly procs: Map<number, Process> = new Map();
+  /**
+   * The per-CPU lru_deactivate batch (mm/swap.c cpu_fbatches): pfns queued
+   * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).
+   */
+  readonly lruDeactivate: number[] = [];
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;

@@ -20,6 +20,11 @@
  *    frame is leaked or freed while in use.
  * 5. A writable PTE in a private mapping maps an exclusive anonymous page
  *    (otherwise a write would leak into a page another process sees).
+ * 6. The page cache and the disk agree: a page-cache page mapped by a PTE
+ *    is uptodate; a clean page of a regular file holds exactly its block
+ *    on disk (zeros for a hole), so dropping it loses nothing; page-cache
+ *    flags (uptodate, readahead) sit only on page-cache frames; a page
+ *    queued for deactivation is on the machine's lru_deactivate batch.
  * @module
  */
 
@@ -33,8 +38,12 @@ import {
   GUP_PIN_COUNTING_BIAS,
   PG_ANON,
   PG_ANON_EXCLUSIVE,
+  PG_DIRTY,
   PG_FILE,
+  PG_LRU_DEACTIVATE,
+  PG_READAHEAD,
   PG_RESERVED,
+  PG_UPTODATE,
 } from "../phys/frames.ts";
 
 function hex(n: number): string {
@@ -106,6 +115,9 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
           continue;
         }
         maps[pfn]++;
+        if ((frames.flags[pfn] & PG_FILE) && !(frames.flags[pfn] & PG_UPTODATE)) {
+          errs.push(`${where}: PTE at ${hex(addr)} maps pfn ${hex(pfn)}, not uptodate`);
+        }
         if ((b & PTE_WRITE) && !(v.flags & VM_SHARED)) {
           const f = frames.flags[pfn];
           if (!(f & PG_ANON) || !(f & PG_ANON_EXCLUSIVE)) {
@@ -130,10 +142,31 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
       if (!(frames.flags[pfn] & PG_FILE) || frames.owner[pfn] !== ino.ino) {
         errs.push(`inode ${ino.ino}: page ${index} -> pfn ${hex(pfn)} is not its page-cache page`);
       }
+      if (frames.index[pfn] !== index) {
+        errs.push(
+          `inode ${ino.ino}: page ${index} -> pfn ${hex(pfn)} has index ${frames.index[pfn]}`,
+        );
+      }
+      if (ino.blocks !== null && !(frames.flags[pfn] & PG_DIRTY)) {
+        const err = cleanPageMismatch(frames.peekBytes(pfn), ino.blocks.read(index));
+        if (err !== null) {
+          errs.push(
+            `inode ${ino.ino}: clean page ${index} differs from its block on disk (${err})`,
+          );
+        }
+      }
     }
   }
+  const queued = new Set(m.lruDeactivate);
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
-    if (frames.flags[pfn] & PG_RESERVED) continue;
+    const fl = frames.flags[pfn];
+    if (fl & PG_RESERVED) continue;
+    if ((fl & (PG_UPTODATE | PG_READAHEAD)) && !(fl & PG_FILE)) {
+      errs.push(`pfn ${hex(pfn)}: page-cache flags on a page outside the page cache`);
+    }
+    if ((fl & PG_LRU_DEACTIVATE) && !queued.has(pfn)) {
+      errs.push(`pfn ${hex(pfn)}: queued for deactivation but not on the batch`);
+    }
     const rc = frames.refcount[pfn];
     if (rc === 0) {
       if (maps[pfn] || cached[pfn]) errs.push(`pfn ${hex(pfn)} is free but in use`);
@@ -153,4 +186,18 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     if (errs.length > 50) break;
   }
   return errs;
+}
+
+/** Where a clean page's bytes and its disk block differ, or null. */
+function cleanPageMismatch(
+  page: Uint8Array | undefined,
+  block: Uint8Array | undefined,
+): string | null {
+  if (page === undefined && block === undefined) return null;
+  for (let i = 0; i < 4096; i++) {
+    const a = page === undefined ? 0 : page[i];
+    const b = block === undefined ? 0 : block[i];
+    if (a !== b) return `byte ${i}: ${a} in memory, ${b} on disk`;
+  }
+  return null;
 }

@@ -8,16 +8,47 @@
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
 import type { Inode } from "./inode.ts";
 
+/**
+ * include/linux/fs.h: struct file_ra_state, the readahead state of one
+ * open file (file->f_ra): the last readahead window [start, start+size)
+ * with the marker `asyncSize` pages before its end, the folio order it
+ * used, the mmap miss counter and the end of the previous read().
+ */
+export interface FileRaState {
+  start: number;
+  size: number;
+  asyncSize: number;
+  order: number;
+  /** Page-cache misses of faults not made up for by fault-around hits. */
+  mmapMiss: number;
+  /** The byte after the last read(); -1 before the first. */
+  prevPos: number;
+  /** bdi->ra_pages at open (file_ra_state_init). */
+  raPages: number;
+}
+
 export class OpenFile {
   /** References: fd-table slots plus VMAs (get_file/fput). */
   refs = 1;
+  /** f_ra, set up by mm/readahead.c file_ra_state_init() at open. */
+  readonly ra: FileRaState;
 
   constructor(
     readonly id: number,
     readonly inode: Inode,
     /** open(2) flags. */
     readonly flags: number,
-  ) {}
+  ) {
+    this.ra = {
+      start: 0,
+      size: 0,
+      asyncSize: 0,
+      order: 0,
+      mmapMiss: 0,
+      prevPos: -1,
+      raPages: inode.sb.raPages ?? 0,
+    };
+  }
 
   /** FMODE_READ */
   get readable(): boolean {

@@ -22,6 +22,14 @@ export const ROOT_SB: SuperBlock = {
   // fs/ext4/super.c: ext4_max_size() for extent files, 4 KiB blocks:
   // (2^32 - 1) blocks. ftruncate to 0xfffffffff000 works, one more is EFBIG.
   maxBytes: 0xfffffffff000,
+  disk: true,
+  // This project's disk (vda, 254:0): /sys/block/vda/queue/read_ahead_kb is
+  // 8192 (ra_pages 2048, an 8 MiB read-around window, seen with mincore on
+  // 6.18.44) and max_sectors_kb 4096 (io_pages 1024).
+  raPages: 2048,
+  ioPages: 1024,
+  // ext4 regular files support large folios (6.16+): async readahead adds them.
+  largeFolios: true,
 };
 export const SHMEM_SB: SuperBlock = {
   major: 0x00,

@@ -1,15 +1,18 @@
 /**
  * `struct inode` with its page cache (`struct address_space`) and the set
- * of VMAs that map it (`i_mmap`), for an in-memory filesystem.
+ * of VMAs that map it (`i_mmap`).
  *
  * Page-cache pages are frames with PG_FILE (and PG_SHMEM for tmpfs/shmem);
- * the page cache holds one reference on each. There is no backing store:
- * a regular file's page is created (zero-filled) on first access and kept,
- * so its contents persist like a file's would.
+ * the page cache holds one reference on each. A regular file on the root
+ * filesystem also has blocks on disk ({@link FileBlocks}): a page-cache
+ * miss reads from there, writeback writes there, and a clean page may be
+ * dropped from the cache (reclaim) since it can be read again. A shmem
+ * file's pages live only in memory.
  * @module
  */
 
 import type { Vma } from "../mm/vma.ts";
+import { FileBlocks } from "./disk.ts";
 
 /**
  * What the inode is: a regular file on a disk filesystem (ext4 rules), a
@@ -30,6 +33,17 @@ export interface SuperBlock {
   readonly name: string;
   /** s_maxbytes: the largest file size; default MAX_LFS_FILESIZE (LLONG_MAX). */
   readonly maxBytes?: number;
+  /** Regular files keep their data on a disk (not shmem/tmpfs). */
+  readonly disk?: boolean;
+  /**
+   * bdi->ra_pages: the readahead window in pages (read_ahead_kb / 4);
+   * the kernel's default is VM_READAHEAD_PAGES, 32 (128 KiB).
+   */
+  readonly raPages?: number;
+  /** bdi->io_pages: the largest I/O in pages (max_sectors_kb / 4). */
+  readonly ioPages?: number;
+  /** mapping_large_folio_support(): readahead may add large folios. */
+  readonly largeFolios?: boolean;
 }
 
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
@@ -44,6 +58,8 @@ export class Inode {
   nlink = 1;
   /** Mode bits (permission part only, for stat-like views). */
   mode = 0o644;
+  /** The file's blocks on disk: regular files of a disk filesystem only. */
+  readonly blocks: FileBlocks | null;
 
   constructor(
     readonly ino: number,
@@ -53,7 +69,9 @@ export class Inode {
     public path: string,
     /** i_size in bytes. */
     public size = 0,
-  ) {}
+  ) {
+    this.blocks = kind === "regular" && sb.disk ? new FileBlocks() : null;
+  }
 
   /** Pages covering i_size: ceil(size / 4096). */
   get sizePages(): number {

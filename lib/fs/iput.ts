@@ -18,4 +18,6 @@ export function iput(m: Machine, inode: Inode): void {
     for (const f of p.fds) if (f !== undefined && f.inode === inode) return;
   }
   dropCachePages(m, inode, 0);
+  // ext4_evict_inode(): an unlinked file's blocks are freed.
+  inode.blocks?.clear();
 }

@@ -46,7 +46,10 @@ import type { SysOut } from "../syscalls.ts";
 import type { OpenFile } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { PATH_MAX } from "./fs.ts";
-import { filemapReadPage, filemapWritePage, PAGE_NOMEM } from "./pagecache.ts";
+import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "./pagecache.ts";
+import { PG_DIRTY } from "../phys/frames.ts";
+import type { Machine } from "../machine.ts";
+import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
 import { iput } from "./iput.ts";
 import {
   collapseRange,
@@ -291,8 +294,12 @@ function accessOk(addr: bigint, count: bigint): boolean {
  * Reads at or past EOF return 0 without touching buf. The copy to user
  * memory goes page by page (copy_to_user): a fault returns the bytes
  * copied so far, or EFAULT if none (a read-only buffer is a fault too).
- * A regular file's hole is read into a new page-cache page; a shmem hole is
- * copied from the zero page without allocating.
+ * A regular file's missing pages are read from disk with readahead
+ * (filemap_get_pages: page_cache_sync_ra, and the next window when the
+ * marker is reached), and each page copied from is marked accessed
+ * (folio_mark_accessed, except the page the previous read ended in); a
+ * shmem hole is copied from the zero page without allocating, and a shmem
+ * page read from its start is marked accessed.
  *
  * `buf` is a user address; anything else just returns the data. The bytes
  * read are also returned in `data`.
@@ -324,28 +331,50 @@ export function sysPread(
   let done = 0;
   let off = Number(pos);
   let error = 0;
-  while (done < n) {
+  // filemap_read() marks each page it copies from accessed, but not the
+  // first one when the previous read ended in it (pos_same_folio).
+  const ra = f.ra;
+  let lastPos = ra.prevPos;
+  while (done < n && error === 0) {
     const index = Math.floor(off / 4096);
-    const po = off - index * 4096;
-    const chunk = Math.min(n - done, 4096 - po);
-    const pfn = filemapReadPage(m, inode, index);
-    if (pfn === PAGE_NOMEM) {
-      error = -ENOMEM;
-      break;
-    }
-    const bytes = pfn >= 0 ? m.frames.peekBytes(pfn) : undefined;
-    if (bytes !== undefined) out.set(bytes.subarray(po, po + chunk), done);
-    if (addr !== null) {
-      const left = copyToUser(p, Number(addr) + done, out.subarray(done, done + chunk));
-      if (left > 0) {
-        done += chunk - left;
-        error = -EFAULT;
+    let batch: number[];
+    if (inode.kind === "shmem") {
+      const pfn = shmemReadPage(m, inode, index, off % 4096);
+      batch = [pfn];
+    } else {
+      // iter->count: what is left of the request, not cut at EOF.
+      const r = filemapGetPages(m, f, off, Number(count) - done);
+      if (typeof r === "number") {
+        error = -ENOMEM;
         break;
       }
+      batch = r;
     }
-    done += chunk;
-    off += chunk;
+    for (let i = 0; i < batch.length && done < n; i++) {
+      const pfn = batch[i];
+      const po = off % 4096;
+      const chunk = Math.min(n - done, 4096 - po);
+      if (inode.kind !== "shmem") {
+        const same = i === 0 && Math.floor(off / 4096) === Math.floor((lastPos - 1) / 4096);
+        if (!same) markAccessed(m, pfn, cachePageUnevictable(inode, index + i));
+      }
+      const bytes = pfn >= 0 ? m.frames.peekBytes(pfn) : undefined;
+      if (bytes !== undefined) out.set(bytes.subarray(po, po + chunk), done);
+      if (addr !== null) {
+        const left = copyToUser(p, Number(addr) + done, out.subarray(done, done + chunk));
+        if (left > 0) {
+          done += chunk - left;
+          lastPos = off + chunk - left;
+          error = -EFAULT;
+          break;
+        }
+      }
+      done += chunk;
+      off += chunk;
+      lastPos = off;
+    }
   }
+  if (inode.kind !== "shmem") ra.prevPos = lastPos;
   if (done === 0 && error !== 0) return { ret: error };
   return { ret: done, data: out.subarray(0, done) };
 }
@@ -456,8 +485,10 @@ export function sysPwrite(
  * Effects: allocation without KEEP_SIZE grows i_size (ext4 zeroes the old
  * EOF block's tail first); PUNCH_HOLE: see {@link punchHole} (data reads
  * zero, private COW copies survive); ZERO_RANGE likewise, growing the file
- * without KEEP_SIZE. tmpfs allocation does not add pages here (the kernel
- * adds not-uptodate pages, which mincore does not report either).
+ * without KEEP_SIZE. tmpfs allocation adds pages that are not uptodate
+ * (mincore does not count them, a fault or write clears them) and marks
+ * every page of the range dirty (shmem_fallocate: folio_mark_dirty, so
+ * that reclaim keeps them: seen on 6.18.44 as Private_Dirty).
  */
 export function sysFallocate(p: Process, fdArg: A, modeArg: A, offArg: A, lenArg: A): number {
   const m = p.machine;
@@ -495,8 +526,13 @@ export function sysFallocate(p: Process, fdArg: A, modeArg: A, offArg: A, lenArg
   if (inode.kind === "shmem") {
     // mm/shmem.c: shmem_fallocate()
     if (op !== 0 && op !== FALLOC_FL_PUNCH_HOLE) return -EOPNOTSUPP;
-    if (op === FALLOC_FL_PUNCH_HOLE) punchHole(m, inode, off, n);
-    else if (!keep && off + n > inode.size) inode.size = off + n;
+    if (op === FALLOC_FL_PUNCH_HOLE) {
+      punchHole(m, inode, off, n);
+      return 0;
+    }
+    const err = shmemFallocate(m, inode, off, n);
+    if (err) return err;
+    if (!keep && off + n > inode.size) inode.size = off + n;
     return 0;
   }
   // fs/ext4/extents.c: ext4_fallocate()
@@ -532,6 +568,24 @@ export function sysFallocate(p: Process, fdArg: A, modeArg: A, offArg: A, lenArg
       // UNSHARE_RANGE is not ext4's; WRITE_ZEROES needs device support.
       return -EOPNOTSUPP;
   }
+}
+
+/**
+ * mm/shmem.c: shmem_fallocate() allocation: every page of the range is
+ * grabbed with SGP_FALLOC (a missing one added, not uptodate) and marked
+ * dirty, even past EOF with KEEP_SIZE. -ENOMEM when memory runs out.
+ */
+function shmemFallocate(m: Machine, inode: Inode, off: number, n: number): number {
+  const frames = m.frames;
+  for (let i = Math.floor(off / 4096); i < Math.ceil((off + n) / 4096); i++) {
+    let pfn = inode.pages.get(i);
+    if (pfn === undefined) {
+      pfn = addCachePage(m, inode, i, 0, false);
+      if (pfn < 0) return -ENOMEM;
+    }
+    frames.flags[pfn] |= PG_DIRTY;
+  }
+  return 0;
 }
 
 /**

@@ -13,17 +13,21 @@
  *   shmem_fallocate): like truncate_pagecache_range(), private COW copies in
  *   the hole survive.
  *
- * Regular files follow ext4 (4 KiB blocks) as checked on Linux 6.18.44;
+ * Regular files follow ext4 (4 KiB blocks) as checked on Linux 6.18.44:
+ * their blocks on disk go with the page cache, and ext4 zeroes the partial
+ * block at an edge through the page cache ({@link ext4ZeroPartialBlock}).
  * shmem files (memfd, shared anonymous memory) follow mm/shmem.c.
  * @module
  */
 
 import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
-import { dropCachePages } from "./pagecache.ts";
+import { addCachePage, dropCachePages } from "./pagecache.ts";
 import { zapRange } from "../mm/zap.ts";
 import { PTE_PRESENT, PTE_SPECIAL } from "../mm/pagetable.ts";
-import { PG_ANON } from "../phys/frames.ts";
+import { PG_ANON, PG_DIRTY, PG_UPTODATE } from "../phys/frames.ts";
+import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
+import { fsyncRange } from "../mm/msync.ts";
 
 const PAGE = 4096;
 
@@ -84,10 +88,76 @@ function zeroCached(m: Machine, inode: Inode, index: number, from: number, to: n
 }
 
 /**
- * mm/truncate.c: truncate_inode_pages_range() (and shmem_undo_range()) for
- * bytes [start, end): partial pages at the edges are zeroed in place
- * (truncate_inode_partial_folio, so shared mappings see the zeros), whole
- * pages leave the cache. `end` may be Infinity.
+ * fs/ext4/inode.c: __ext4_block_zero_page_range(): zeroes bytes [from, to)
+ * of the block (page) `index` through the page cache. The page is grabbed
+ * with FGP_CREAT|FGP_ACCESSED (created, not uptodate, if missing: mincore
+ * does not count it). A hole (a block never written, and no delayed
+ * allocation from a dirty page) needs nothing more; a mapped block is read
+ * into the page if need be, zeroed and dirtied (mark_buffer_dirty). Seen
+ * on 6.18.44: after ftruncate to mid-page of an evicted written page,
+ * mincore says 0 and the next fault maps a dirty page with the tail zeroed.
+ * `allocated` treats a hole as allocated (ZERO_RANGE preallocates its edges).
+ */
+export function ext4ZeroPartialBlock(
+  m: Machine,
+  inode: Inode,
+  index: number,
+  from: number,
+  to: number,
+  allocated = false,
+): void {
+  if (to <= from) return;
+  const frames = m.frames;
+  let pfn = inode.pages.get(index);
+  const mapped = allocated || inode.blocks!.mapped(index) ||
+    (pfn !== undefined && (frames.flags[pfn] & PG_DIRTY) !== 0);
+  if (pfn === undefined) {
+    pfn = addCachePage(m, inode, index, 0, false);
+    if (pfn < 0) return;
+  }
+  markAccessed(m, pfn, cachePageUnevictable(inode, index));
+  if (!mapped) {
+    // A hole: nothing to write; a cached page of it holds zeros anyway.
+    if (frames.flags[pfn] & PG_UPTODATE) frames.zero(pfn, from, to);
+    return;
+  }
+  frames.zero(pfn, from, to);
+  frames.flags[pfn] |= PG_DIRTY;
+}
+
+/**
+ * fs/ext4/inode.c: ext4_zero_partial_blocks(inode, offset, len): the
+ * partial blocks at the two edges of [offset, offset+len) go through
+ * {@link ext4ZeroPartialBlock}; whole blocks are left to the caller.
+ */
+function ext4ZeroPartialBlocks(
+  m: Machine,
+  inode: Inode,
+  offset: number,
+  len: number,
+  allocated = false,
+): void {
+  if (len <= 0) return;
+  const end = offset + len; // exclusive
+  const first = Math.floor(offset / PAGE), last = Math.floor((end - 1) / PAGE);
+  if (first === last) {
+    if (offset % PAGE || end % PAGE) {
+      ext4ZeroPartialBlock(m, inode, first, offset % PAGE, end - first * PAGE, allocated);
+    }
+    return;
+  }
+  if (offset % PAGE) ext4ZeroPartialBlock(m, inode, first, offset % PAGE, PAGE, allocated);
+  if (end % PAGE) ext4ZeroPartialBlock(m, inode, last, 0, end % PAGE, allocated);
+}
+
+/**
+ * mm/truncate.c: truncate_inode_pages_range() (and mm/shmem.c
+ * shmem_undo_range()) for bytes [start, end): partial pages at the edges
+ * are zeroed in place (truncate_inode_partial_folio, so shared mappings see
+ * the zeros), whole pages leave the cache. shmem_undo_range() first marks
+ * a cached partial page dirty (folio_mark_dirty: seen on 6.18.44 as
+ * Private_Dirty after ftruncate of a memfd to mid-page). `end` may be
+ * Infinity.
  */
 export function truncateInodePagesRange(
   m: Machine,
@@ -96,16 +166,21 @@ export function truncateInodePagesRange(
   end: number,
 ): void {
   if (end <= start) return;
+  const partial = (idx: number, from: number, to: number) => {
+    const pfn = inode.pages.get(idx);
+    if (pfn !== undefined && inode.kind === "shmem") m.frames.flags[pfn] |= PG_DIRTY;
+    zeroCached(m, inode, idx, from, to);
+  };
   const first = Math.ceil(start / PAGE);
   const last = end === Infinity ? Infinity : Math.floor(end / PAGE);
   if (first > last) {
     // Both edges inside one page.
     const idx = Math.floor(start / PAGE);
-    zeroCached(m, inode, idx, start - idx * PAGE, end - idx * PAGE);
+    partial(idx, start - idx * PAGE, end - idx * PAGE);
     return;
   }
-  if (start % PAGE) zeroCached(m, inode, first - 1, start % PAGE, PAGE);
-  if (end !== Infinity && end % PAGE) zeroCached(m, inode, last, 0, end % PAGE);
+  if (start % PAGE) partial(first - 1, start % PAGE, PAGE);
+  if (end !== Infinity && end % PAGE) partial(last, 0, end % PAGE);
   dropCachePages(m, inode, first, last);
 }
 
@@ -123,25 +198,36 @@ export function truncatePagecache(m: Machine, inode: Inode, newSize: number): vo
  * mm/truncate.c: truncate_pagecache_range() for bytes [start, end):
  * unmap the whole pages inside without even_cows ("hole-punching should not
  * remove private COWed pages from the hole"), then truncate the range.
+ * The unmap range is [round_up(start), round_down(end) - 1], compared as
+ * u64: a range ending inside page 0 gives an end of -1, which passes the
+ * check, and unmap_mapping_range() then gets a negative length and unmaps
+ * every page from round_up(start) to the end of the file (shmem_fallocate
+ * computes the same). Seen on 6.18.44: punching [100, 300) of an 8-page
+ * file (ext4 or memfd) leaves only page 0 mapped; [5000, 5200) unmaps
+ * nothing.
  */
 export function truncatePagecacheRange(m: Machine, inode: Inode, start: number, end: number): void {
-  const first = roundUp(start) / PAGE;
-  const last = end === Infinity ? Infinity : Math.floor(end / PAGE);
-  if (last > first) unmapMappingPages(m, inode, first, last, false);
+  const unmapStart = roundUp(start);
+  const unmapEnd = end === Infinity ? Infinity : Math.floor(end / PAGE) * PAGE - 1;
+  if (unmapEnd < 0) unmapMappingPages(m, inode, unmapStart / PAGE, Infinity, false);
+  else if (unmapEnd > unmapStart) {
+    unmapMappingPages(m, inode, unmapStart / PAGE, (unmapEnd + 1) / PAGE, false);
+  }
   truncateInodePagesRange(m, inode, start, end);
 }
 
 /**
- * fs/ext4/inode.c: ext4_block_zero_eof(inode, from, end): before i_size
- * grows past `from` (truncate up, a write or fallocate starting beyond EOF),
- * the bytes of EOF's block from `from` up to `end` are zeroed, so that what
- * a shared mapping wrote past the old EOF does not show up as file data.
- * tmpfs does not do this (garbage written past EOF reappears on growth).
+ * fs/ext4/inode.c: zeroing the end of EOF's block before i_size grows past
+ * `from` (truncate up, a write or fallocate starting beyond EOF): the
+ * bytes of EOF's block from `from` up to `end` are zeroed
+ * ({@link ext4ZeroPartialBlock}), so that what a shared mapping wrote past
+ * the old EOF does not show up as file data. tmpfs does not do this
+ * (garbage written past EOF reappears on growth).
  */
 export function zeroEof(m: Machine, inode: Inode, from: number, end: number): void {
   if (from % PAGE === 0) return;
   const idx = Math.floor(from / PAGE);
-  zeroCached(m, inode, idx, from % PAGE, Math.min(PAGE, end - idx * PAGE));
+  ext4ZeroPartialBlock(m, inode, idx, from % PAGE, Math.min(PAGE, end - idx * PAGE));
 }
 
 /**
@@ -151,7 +237,9 @@ export function zeroEof(m: Machine, inode: Inode, from: number, end: number): vo
  *   ({@link zeroEof}); shrinking *or keeping the size* runs
  *   truncate_pagecache(): zap every mapping's PTEs from round_up(newSize)
  *   on, private COW copies included, drop those pages, zero the tail of the
- *   new last page.
+ *   new last page; then ext4_truncate(): the new EOF block's tail is zeroed
+ *   on disk's behalf (ext4_block_truncate_page) and the blocks past it are
+ *   freed.
  * - shmem (shmem_setattr): growing does nothing else; when newSize <= old,
  *   the same unmap (only if old > round_up(newSize)) and
  *   shmem_truncate_range(newSize, -1).
@@ -173,6 +261,11 @@ export function truncateInode(m: Machine, inode: Inode, newSize: number): void {
   }
   inode.size = newSize;
   truncatePagecache(m, inode, newSize);
+  // ext4_truncate()
+  if (newSize % PAGE) {
+    ext4ZeroPartialBlock(m, inode, Math.floor(newSize / PAGE), newSize % PAGE, PAGE);
+  }
+  inode.blocks?.punch(roundUp(newSize) / PAGE);
 }
 
 /**
@@ -182,7 +275,9 @@ export function truncateInode(m: Machine, inode: Inode, newSize: number): void {
  *   pages inside (even_cows 0), drop them, zero the partial edges.
  * - ext4 (ext4_punch_hole): nothing at or past EOF; a hole running past
  *   EOF ends at the page boundary after EOF (so the EOF page's tail is
- *   zeroed too); then truncate_pagecache_range().
+ *   zeroed too); then truncate_pagecache_range(), the partial blocks at
+ *   the edges zeroed through the cache (ext4_zero_partial_blocks), the
+ *   whole blocks inside freed.
  * The size never changes.
  */
 export function punchHole(m: Machine, inode: Inode, offset: number, len: number): void {
@@ -193,13 +288,17 @@ export function punchHole(m: Machine, inode: Inode, offset: number, len: number)
     if (end > inode.size) end = roundUp(inode.size);
   }
   truncatePagecacheRange(m, inode, offset, end);
+  if (inode.blocks === null) return;
+  ext4ZeroPartialBlocks(m, inode, offset, end - offset);
+  inode.blocks.punch(roundUp(offset) / PAGE, Math.floor(end / PAGE));
 }
 
 /**
- * ext4 fallocate(FALLOC_FL_ZERO_RANGE): the page cache of [offset,
- * offset+len) is truncated as for a hole (private COW copies kept, the
- * partial edges zeroed in place even past EOF), and without KEEP_SIZE the
- * file grows to offset+len.
+ * ext4 fallocate(FALLOC_FL_ZERO_RANGE) (ext4_zero_range): the whole blocks
+ * of [offset, offset+len) leave the page cache (private COW copies kept)
+ * and become unwritten (read as zeros); the partial blocks at the edges,
+ * preallocated, are zeroed through the cache (ext4_zero_partial_blocks);
+ * without KEEP_SIZE the file grows to offset+len.
  */
 export function zeroRange(
   m: Machine,
@@ -209,7 +308,12 @@ export function zeroRange(
   keepSize: boolean,
 ): void {
   const end = offset + len;
-  truncatePagecacheRange(m, inode, offset, end);
+  const first = roundUp(offset), last = Math.floor(end / PAGE) * PAGE;
+  if (last > first) {
+    truncatePagecacheRange(m, inode, first, last);
+    inode.blocks?.punch(first / PAGE, last / PAGE);
+  }
+  if (offset % PAGE || end % PAGE) ext4ZeroPartialBlocks(m, inode, offset, len, true);
   if (!keepSize && end > inode.size) {
     zeroEof(m, inode, inode.size, end);
     inode.size = end;
@@ -217,53 +321,32 @@ export function zeroRange(
 }
 
 /**
- * After collapse/insert the kernel re-reads the moved data from disk, where
- * the EOF block's tail is zero (writeback zeroed it): do the same.
- */
-function zeroPastEof(m: Machine, inode: Inode): void {
-  if (inode.size % PAGE) {
-    zeroCached(m, inode, Math.floor(inode.size / PAGE), inode.size % PAGE, PAGE);
-  }
-}
-
-/**
- * Moves the cached pages at index >= `from` by `delta` pages (the page
- * cache is this filesystem's only storage, so data the kernel would re-read
- * from shifted extents moves with its frames).
- */
-function shiftPages(m: Machine, inode: Inode, from: number, delta: number): void {
-  const moved: [number, number][] = [];
-  for (const [index, pfn] of inode.pages) if (index >= from) moved.push([index, pfn]);
-  for (const [index] of moved) inode.pages.delete(index);
-  for (const [index, pfn] of moved) {
-    inode.pages.set(index + delta, pfn);
-    m.frames.index[pfn] = index + delta;
-  }
-}
-
-/**
  * ext4 fallocate(FALLOC_FL_COLLAPSE_RANGE) (ext4_collapse_range), checks
- * done (page-aligned, offset+len < i_size): truncate_pagecache(offset)
- * zaps every mapping from `offset` on, COW copies included; the range's
- * data goes and what follows moves down; i_size shrinks by `len`.
+ * done (page-aligned, offset+len < i_size): the dirty pages from
+ * offset+len on are written back, truncate_pagecache(offset) zaps every
+ * mapping from `offset` on (COW copies included) and drops those pages;
+ * the range's blocks are freed and the ones after it move down; i_size
+ * shrinks by `len`. The data is read again from disk when next used.
  */
 export function collapseRange(m: Machine, inode: Inode, offset: number, len: number): void {
-  unmapMappingPages(m, inode, offset / PAGE, Infinity, true);
-  dropCachePages(m, inode, offset / PAGE, (offset + len) / PAGE);
-  shiftPages(m, inode, (offset + len) / PAGE, -len / PAGE);
+  fsyncRange(m, inode, offset + len, Infinity);
+  truncatePagecache(m, inode, offset);
+  const blocks = inode.blocks!;
+  blocks.punch(offset / PAGE, (offset + len) / PAGE);
+  blocks.shift((offset + len) / PAGE, -len / PAGE);
   inode.size -= len;
-  zeroPastEof(m, inode);
 }
 
 /**
  * ext4 fallocate(FALLOC_FL_INSERT_RANGE) (ext4_insert_range), checks done
- * (page-aligned, offset < i_size, fits s_maxbytes): mappings are zapped
- * from `offset` on (COW copies included), the data from `offset` moves up
- * by `len`, leaving a hole; i_size grows by `len`.
+ * (page-aligned, offset < i_size, fits s_maxbytes): the dirty pages from
+ * `offset` on are written back, every mapping is zapped from there (COW
+ * copies included) and those pages leave the cache; the blocks from
+ * `offset` move up by `len`, leaving a hole; i_size grows by `len`.
  */
 export function insertRange(m: Machine, inode: Inode, offset: number, len: number): void {
-  unmapMappingPages(m, inode, offset / PAGE, Infinity, true);
-  zeroPastEof(m, inode);
-  shiftPages(m, inode, offset / PAGE, len / PAGE);
+  fsyncRange(m, inode, offset, Infinity);
+  truncatePagecache(m, inode, offset);
+  inode.blocks!.shift(offset / PAGE, len / PAGE);
   inode.size += len;
 }

@@ -23,10 +23,10 @@ import {
   PTE_WRITE,
   PTE_YOUNG,
 } from "./pagetable.ts";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY } from "../phys/frames.ts";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
 import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
-import { filemapGetPage } from "../fs/pagecache.ts";
+import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs/pagecache.ts";
 
 /** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
 export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
@@ -84,24 +84,46 @@ const FAULT_AROUND_PAGES = 16;
  * cache (and below EOF) in the fault_around_bytes-aligned window around
  * the fault, clipped to the VMA and to the page table, is mapped read-only
  * (as a read fault would map it) where its PTE is none. Pages not cached
- * are left alone. Checked on 6.18.44: reading one page of a 16-page shared
- * file mapping whose pages 0, 1 and 3 are cached gives Rss 12 kB.
+ * are left alone, and so are pages that are not uptodate or carry the
+ * readahead marker (next_uptodate_folio). Checked on 6.18.44: reading one
+ * page of a 16-page shared file mapping whose pages 0, 1 and 3 are cached
+ * gives Rss 12 kB. Each page found (mapped already or not) makes up for
+ * one mmap miss of the file's readahead state.
  */
 function faultAround(mm: Mm, vma: Vma, addr: number): void {
   const inode = vma.file!.inode;
+  const frames = mm.machine.frames;
+  const flags = frames.flags;
   const pteOff = (addr / 4096) % 512;
   const vmaOff = (addr - vma.start) / 4096;
   const vmaPages = (vma.end - vma.start) / 4096;
   const from = Math.max(pteOff - (pteOff % FAULT_AROUND_PAGES), pteOff - Math.min(pteOff, vmaOff));
   const to = Math.min(from + FAULT_AROUND_PAGES, 512, pteOff + vmaPages - vmaOff);
+  let found = 0;
   for (let i = from; i < to; i++) {
     const a = addr + (i - pteOff) * 4096;
-    if (mm.pt.bitsAt(a / 4096) !== 0) continue; // only pte_none() slots
     const index = vma.pageIndex(a);
     if (index >= inode.sizePages) continue; // next_uptodate_folio(): not at/after EOF
     const pfn = inode.pages.get(index);
-    if (pfn !== undefined) mapFilePage(mm, vma, a, pfn, false);
+    if (pfn === undefined) continue;
+    if (!(flags[pfn] & PG_UPTODATE) || (flags[pfn] & PG_READAHEAD)) continue;
+    if (found === 0 && inode.kind !== "shmem" && mm.pt.table(a / 4096, false) === undefined) {
+      // The first folio found holds the file's last page (can_map_large is
+      // false; shmem is exempt): filemap_map_pmd(), which would install the
+      // preallocated PTE table, is skipped, and with no table
+      // pte_offset_map_lock() fails: nothing is mapped. Seen on 6.18.44: a
+      // fault past EOF in a fresh mapping whose only cached page in the
+      // window is the EOF page.
+      const nr = 2 ** frames.order[pfn];
+      if (index - (index % nr) + nr - 1 >= inode.sizePages - 1) return;
+    }
+    found++;
+    if (mm.pt.bitsAt(a / 4096) !== 0) continue; // only pte_none() slots
+    mapFilePage(mm, vma, a, pfn, false);
   }
+  // filemap_map_pages(): mmap_miss -= the pages found (not below 0).
+  const ra = vma.file!.ra;
+  ra.mmapMiss = Math.max(0, ra.mmapMiss - found);
 }
 
 /**
@@ -170,7 +192,10 @@ export function unshareAnonPage(mm: Mm, vma: Vma, addr: number): number {
 
 /**
  * handle_mm_fault() for one page. `addr` is page aligned, `realAddr` the
- * exact address. Returns 0 or a VM_FAULT_* error code.
+ * exact address. Returns 0 or a VM_FAULT_* error code. A fault that had
+ * to read a file page from disk ends in VM_FAULT_RETRY and is redone
+ * here with FAULT_FLAG_TRIED (`tried`), as the arch fault handler and GUP
+ * do.
  */
 export function handleMmFault(
   mm: Mm,
@@ -178,6 +203,7 @@ export function handleMmFault(
   addr: number,
   realAddr: number,
   write: boolean,
+  tried = false,
 ): number {
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
@@ -226,8 +252,13 @@ export function handleMmFault(
     if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
   }
   const index = vma.pageIndex(addr);
-  const page = filemapGetPage(mm.machine, vma.file.inode, index);
-  if (page === -2) return VM_FAULT_SIGBUS;
+  const inode = vma.file.inode;
+  // ->fault: filemap_fault() for a file on disk, shmem_fault() for shmem.
+  const page = inode.blocks !== null
+    ? filemapFault(mm.machine, vma, index, tried)
+    : filemapGetPage(mm.machine, inode, index);
+  if (page === PAGE_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
+  if (page === PAGE_BEYOND_EOF) return VM_FAULT_SIGBUS;
   if (page < 0) return VM_FAULT_OOM;
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.

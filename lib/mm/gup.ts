@@ -16,6 +16,7 @@ import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
   VM_IO,
+  VM_LOCKED,
   VM_MAYREAD,
   VM_MAYWRITE,
   VM_PFNMAP,
@@ -26,9 +27,12 @@ import {
 import { PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE, PG_RESERVED } from "../phys/frames.ts";
 import { handleMmFault, unshareAnonPage } from "./fault.ts";
+import { markAccessed } from "./swap.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
 
 export const FOLL_WRITE = 0x01;
+/** Mark the page accessed (get_user_pages() sets it; pin_user_pages() does not). */
+export const FOLL_TOUCH = 0x02;
 export const FOLL_GET = 0x04;
 export const FOLL_FORCE = 0x10;
 export const FOLL_PIN = 0x40000;
@@ -129,6 +133,8 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
     }
     const pfn = mm.pt.pfnAt(vpn);
     const special = (mm.pt.bitsAt(vpn) & PTE_SPECIAL) !== 0;
+    // follow_page_pte(): FOLL_TOUCH -> folio_mark_accessed().
+    if (!special && (gup & FOLL_TOUCH)) markAccessed(m, pfn, (vma!.flags & VM_LOCKED) !== 0);
     if (!special) {
       if (pin) {
         frames.refcount[pfn] += GUP_PIN_COUNTING_BIAS;
@@ -141,7 +147,12 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
   return { pages, err: 0 };
 }
 
-/** pin_user_pages(): FOLL_PIN | flags. */
+/** get_user_pages(): FOLL_TOUCH | flags (is_valid_gup_args(..., FOLL_TOUCH)). */
+export function getUserPagesTouch(mm: Mm, start: number, npages: number, flags: number): GupResult {
+  return getUserPages(mm, start, npages, flags | FOLL_TOUCH);
+}
+
+/** pin_user_pages(): FOLL_PIN | flags (no FOLL_TOUCH: the page is not marked accessed). */
 export function pinUserPages(mm: Mm, start: number, npages: number, flags: number): GupResult {
   return getUserPages(mm, start, npages, (flags & ~FOLL_GET) | FOLL_PIN);
 }

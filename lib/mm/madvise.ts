@@ -104,10 +104,18 @@ import {
   PTE_WRITE,
   PTE_YOUNG,
 } from "./pagetable.ts";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_SHMEM } from "../phys/frames.ts";
+import {
+  PG_ANON,
+  PG_ANON_EXCLUSIVE,
+  PG_DIRTY,
+  PG_LRU_DEACTIVATE,
+  PG_REFERENCED,
+} from "../phys/frames.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM } from "./vm_ops.ts";
-import { filemapGetPage } from "../fs/pagecache.ts";
+import { forcePageCacheRa } from "../fs/readahead.ts";
 import { punchHole } from "../fs/truncate.ts";
+import { cachePageUnevictable, deactivate, lruAddDrain } from "./swap.ts";
+import { type ReclaimCandidate, reclaimPages } from "./vmscan.ts";
 import { canRevealPagecache } from "./mincore.ts";
 
 const PMD_SIZE = 0x200000;
@@ -433,19 +441,22 @@ function madviseRemove(p: Process, vma: Vma, start: number, end: number): Step {
 
 /**
  * mm/madvise.c: madvise_willneed(). Anonymous and shmem memory: swap-in
- * only (nothing is swapped here). A regular file: vfs_fadvise(WILLNEED)
- * reads the range, up to EOF, into the page cache (seen by mincore, checked
- * on 6.18.44); no PTE changes.
+ * only (nothing is swapped here), then lru_add_drain(). A regular file:
+ * vfs_fadvise(POSIX_FADV_WILLNEED) -> generic_fadvise() ->
+ * force_page_cache_ra(): the range's pages, up to EOF and at most
+ * max(io_pages, ra_pages), are read into the page cache (seen by mincore,
+ * checked on 6.18.44: 2048 pages from a longer range); no PTE changes.
  */
 function madviseWillneed(p: Process, vma: Vma, start: number, end: number): Step {
   const file = vma.file;
-  if (file === null || file.inode.kind !== "regular" || isDax(vma)) return vma;
-  const inode = file.inode;
-  const first = vma.pageIndex(start);
-  const last = Math.min(vma.pageIndex(end), inode.sizePages);
-  for (let i = first; i < last; i++) {
-    if (filemapGetPage(p.machine, inode, i) < 0) break;
+  if (file === null || file.inode.kind !== "regular") {
+    lruAddDrain(p.machine);
+    return vma;
   }
+  if (isDax(vma)) return vma;
+  const first = vma.pageIndex(start);
+  const last = vma.pageIndex(end - 4096); // endbyte >> PAGE_SHIFT
+  forcePageCacheRa(p.machine, file, file.inode, first, last - first + 1);
   return 0; // the lock was dropped around vfs_fadvise()
 }
 
@@ -456,13 +467,16 @@ function canMadvLru(vma: Vma): boolean {
 
 /**
  * mm/madvise.c: madvise_cold() / madvise_pageout() and
- * madvise_cold_or_pageout_pte_range(), for pages mapped once. COLD ages
- * them (clears the accessed bit). PAGEOUT reclaims them: with no swap
- * device, anonymous pages stay; page-cache pages are unmapped and, when
- * clean, dropped from the cache — except that mmlab has no backing store,
- * so a clean page that holds data stays cached (dropping it would lose the
- * data a real kernel would re-read from disk). Dirty and shmem pages stay
- * cached, unmapped (checked on 6.18.44: Rss 0, mincore 1).
+ * madvise_cold_or_pageout_pte_range(). Both start with lru_add_drain()
+ * and look only at pages mapped once (folio_mapcount() == 1) and on the
+ * LRU. Each loses PG_referenced at once (folio_clear_referenced). COLD
+ * also clears the PTE's accessed bit and deactivates the page
+ * (folio_deactivate(), applied at the next drain). PAGEOUT reclaims them
+ * ({@link reclaimPages}): anonymous pages stay (no swap device), file
+ * pages are unmapped from every mapping and, when clean, dropped from the
+ * page cache (the data is on disk; a clean shmem page holds only zeros);
+ * dirty ones stay cached, unmapped (checked on 6.18.44). A file the caller
+ * could not open for writing is reclaimed only for its anonymous pages.
  */
 function madviseColdOrPageout(
   p: Process,
@@ -473,38 +487,36 @@ function madviseColdOrPageout(
 ): Step {
   if (!canMadvLru(vma)) return -EINVAL;
   const mm = p.mm;
+  const m = p.machine;
+  lruAddDrain(m);
   let anonOnly = false;
   if (pageout && !vma.isAnonymous) {
     const fileOk = vma.file !== null && canRevealPagecache(p, vma.file);
     if (!fileOk && (vma.flags & VM_MAYSHARE)) return vma;
     anonOnly = !fileOk;
   }
-  const frames = mm.machine.frames;
+  const frames = m.frames;
+  const inode = vma.file?.inode ?? null;
+  const victims: ReclaimCandidate[] = [];
   for (let a = start; a < end; a += 4096) {
     const vpn = a / 4096;
     const b = mm.pt.bitsAt(vpn);
     if (!(b & PTE_PRESENT) || (b & PTE_SPECIAL)) continue;
     const pfn = mm.pt.pfnAt(vpn);
-    if (frames.mapcount[pfn] !== 1) continue;
+    // Not on the LRU (queued for deactivation), or mapped elsewhere too.
+    if ((frames.flags[pfn] & PG_LRU_DEACTIVATE) || frames.mapcount[pfn] !== 1) continue;
     const anon = (frames.flags[pfn] & PG_ANON) !== 0;
     if (anonOnly && !anon) continue;
-    if (!pageout) {
-      if (b & PTE_YOUNG) mm.pt.set(vpn, pfn, b & ~PTE_YOUNG);
-      continue;
+    if (!pageout && (b & PTE_YOUNG)) mm.pt.set(vpn, pfn, b & ~PTE_YOUNG);
+    frames.flags[pfn] &= ~PG_REFERENCED;
+    const locked = !anon && inode !== null && cachePageUnevictable(inode, frames.index[pfn]);
+    if (pageout) {
+      if (!locked) victims.push({ pfn, inode: anon ? null : inode });
+    } else {
+      deactivate(m, pfn, locked);
     }
-    // No swap device: anonymous pages cannot be paged out.
-    if (anon || !(frames.flags[pfn] & PG_FILE)) continue;
-    // try_to_unmap(), then the page cache keeps or drops the page.
-    zapRange(mm, vma, a, a + 4096, { dropMarkers: false, event: "CLEAR" });
-    const f = frames.flags[pfn];
-    if ((f & (PG_DIRTY | PG_SHMEM)) || frames.refcount[pfn] !== 1) continue;
-    if (frames.peekBytes(pfn)?.some((x) => x !== 0)) continue;
-    const inode = vma.file?.inode;
-    const index = frames.index[pfn];
-    if (inode === undefined || inode.pages.get(index) !== pfn) continue;
-    inode.pages.delete(index);
-    frames.put(pfn);
   }
+  if (pageout) reclaimPages(m, victims);
   return vma;
 }
 

@@ -6,7 +6,7 @@
  *   anonymous read fault, and a PROT_NONE page, are resident (1).
  * - A none PTE (or a PTE marker: guard regions) asks the page cache when
  *   the VMA has a file — a cached page counts even if this mapping never
- *   touched it — and is 0 for anonymous memory.
+ *   touched it, unless it is not uptodate — and is 0 for anonymous memory.
  * - VMAs without a file that are not anonymous (special mappings such as
  *   [vvar], [vdso]) report every page resident.
  *
@@ -23,6 +23,7 @@ import type { OpenFile } from "../fs/file.ts";
 import type { Vma } from "./vma.ts";
 import { PTE_MARKER, PTE_PRESENT } from "./pagetable.ts";
 import { copyToUser } from "./uaccess.ts";
+import { pageUptodate } from "../fs/pagecache.ts";
 
 /**
  * arch/x86/include/asm/uaccess_64.h: __access_ok() for a run-time size:
@@ -61,8 +62,11 @@ function vmaResidency(p: Process, vma: Vma, addr: number, out: Uint8Array): void
     if (b & PTE_PRESENT) {
       out[i] = 1;
     } else if (b === 0 || (b & PTE_MARKER)) {
-      // pte_none_mostly(): __mincore_unmapped_range() -> mincore_page()
-      out[i] = vma.file !== null && vma.file.inode.pages.has(vma.pageIndex(a)) ? 1 : 0;
+      // pte_none_mostly(): __mincore_unmapped_range() -> mincore_page():
+      // a cached page counts if it is uptodate.
+      out[i] = vma.file !== null && pageUptodate(p.machine, vma.file.inode, vma.pageIndex(a))
+        ? 1
+        : 0;
     } else {
       out[i] = 0; // a swap entry: nothing is ever swapped here
     }

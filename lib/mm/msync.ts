@@ -20,6 +20,7 @@ import type { Inode } from "../fs/inode.ts";
 import { VM_LOCKED, VM_SHARED } from "./vm_flags.ts";
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from "./pagetable.ts";
 import { PG_DIRTY } from "../phys/frames.ts";
+import { writebackPage } from "../fs/pagecache.ts";
 
 /** An end address past every user mapping, standing for any u64 end above it. */
 const FAR_END = 2 ** 48;
@@ -29,10 +30,11 @@ const FAR_END = 2 ** 48;
  * shmem's fsync does nothing; a regular file writes back its dirty pages
  * in the range — folio_clear_dirty_for_io() -> page_mkclean() write-protects
  * and cleans every PTE mapping them (the next write faults and dirties the
- * page again), then PG_dirty is cleared. The data does not change, except
- * that a page straddling EOF has its tail past i_size zeroed in the page
- * cache (ext4_bio_write_folio(): "writes to that region are not written
- * out to the file"), so what a mapping wrote there is gone.
+ * page again), then the page goes to disk and PG_dirty is cleared
+ * ({@link writebackPage}). The data does not change, except that a page
+ * straddling EOF has its tail past i_size zeroed in the page cache
+ * (ext4_bio_write_folio(): "writes to that region are not written out to
+ * the file"), so what a mapping wrote there is gone.
  */
 export function fsyncRange(m: Machine, inode: Inode, first: number, last: number): void {
   if (inode.kind !== "regular") return;
@@ -51,9 +53,7 @@ export function fsyncRange(m: Machine, inode: Inode, first: number, last: number
       v.mm.pt.set(vpn, pfn, b & ~(PTE_WRITE | PTE_DIRTY));
       v.mm.invalidateEnd(range);
     }
-    const tail = inode.size - index * 4096;
-    if (tail > 0 && tail < 4096) frames.zero(pfn, tail, 4096);
-    frames.flags[pfn] &= ~PG_DIRTY;
+    writebackPage(m, inode, index, pfn);
   }
 }
 

@@ -11,6 +11,7 @@ import type { Process } from "../proc/process.ts";
 import type { Vma } from "./vma.ts";
 import { splitVma, vmaRemove } from "./vma_ops.ts";
 import { zapRange } from "./zap.ts";
+import { lruAddDrain } from "./swap.ts";
 
 /** Hook for userfaultfd UNMAP events; set by the uffd module when present. */
 export interface UnmapObserver {
@@ -43,6 +44,8 @@ export function doMunmap(mm: Mm, start: number, end: number): number {
     victims.push(x);
   }
   for (const o of unmapObservers) o(mm, start, end);
+  // vms_clear_ptes(): lru_add_drain() before the zap.
+  lruAddDrain(mm.machine);
   const range = mm.invalidateStart(start, end, "UNMAP");
   for (const x of victims) zapRange(mm, x, x.start, x.end, { dropMarkers: true, quiet: true });
   mm.invalidateEnd(range);

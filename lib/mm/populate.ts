@@ -11,6 +11,7 @@ import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from "./pagetable.ts";
 import {
   VM_EXEC,
   VM_IO,
+  VM_LOCKED,
   VM_LOCKONFAULT,
   VM_PFNMAP,
   VM_READ,
@@ -19,10 +20,16 @@ import {
 } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import type { Vma } from "./vma.ts";
+import { normalPfn } from "../proc/stats.ts";
+import { lruAddDrain, markAccessed } from "./swap.ts";
 
 /**
  * Faults in [start, end) of `vma` for read or write, like GUP with
- * FOLL_TOUCH (and FOLL_FORCE for mlock). Returns 0, or the first VM_FAULT
+ * FOLL_TOUCH (and FOLL_FORCE for mlock): a page not mapped as needed is
+ * faulted in, then follow_page_pte() finds it and, for FOLL_TOUCH, calls
+ * folio_mark_accessed() (PG_referenced: a populated page is Referenced in
+ * smaps even where its PTE is old, as in a fork child; populating it again
+ * activates it and clears the bit). Returns 0, or the first VM_FAULT
  * error code and how many bytes were done before it.
  */
 export function faultinVmaRange(
@@ -33,12 +40,26 @@ export function faultinVmaRange(
   write: boolean,
 ): { err: number; done: number } {
   const need = write ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
+  const m = mm.machine;
+  const locked = (vma.flags & VM_LOCKED) !== 0;
   for (let a = start; a < end; a += 4096) {
-    const b = mm.pt.bitsAt(a / 4096);
-    if ((b & (need | PTE_PROTNONE)) === need) continue;
-    const r = handleMmFault(mm, vma, a, a, write);
-    if (r !== 0) return { err: r, done: a - start };
+    const vpn = a / 4096;
+    const b = mm.pt.bitsAt(vpn);
+    if ((b & (need | PTE_PROTNONE)) !== need) {
+      const r = handleMmFault(mm, vma, a, a, write);
+      if (r !== 0) {
+        lruAddDrain(m);
+        return { err: r, done: a - start };
+      }
+    }
+    const pfn = normalPfn(mm, mm.pt.bitsAt(vpn), mm.pt.pfnAt(vpn));
+    if (pfn >= 0) markAccessed(m, pfn, locked);
   }
+  // populate_vma_page_range() and faultin_page_range() end with
+  // lru_add_drain(): a deactivation queued by MADV_COLD lands now (seen on
+  // 6.18.44: COLD then POPULATE_WRITE of an active page leaves it
+  // unreferenced).
+  lruAddDrain(m);
   return { err: 0, done: end - start };
 }
 

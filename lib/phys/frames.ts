@@ -41,6 +41,28 @@ export const PG_RESERVED = 1 << 5; // kernel/zero page: never freed
 export const PG_ZERO = 1 << 6; // the shared zero page
 export const PG_HWPOISON = 1 << 7;
 export const PG_LOCKED_MLOCK = 1 << 8; // PG_mlocked
+/**
+ * PG_referenced: set by folio_mark_accessed() (GUP with FOLL_TOUCH, read(2),
+ * zapping a young PTE of a file page), cleared by its second call (which
+ * activates), by MADV_COLD/PAGEOUT and deactivation, and when the frame is
+ * freed. smaps counts it in Referenced (fs/proc/task_mmu.c smaps_account).
+ */
+export const PG_REFERENCED = 1 << 9;
+/** PG_active: on the active LRU list (mm/swap.c folio_activate/lru_deactivate). */
+export const PG_ACTIVE = 1 << 10;
+/**
+ * PG_readahead, which is the same bit as PG_reclaim (include/linux/page-flags.h):
+ * the readahead marker (the async window starts here), or a dirty page that
+ * reclaim wanted gone. Fault-around skips such pages (next_uptodate_folio).
+ */
+export const PG_READAHEAD = 1 << 11;
+/** PG_uptodate: a page-cache page whose contents are valid (mincore counts only these). */
+export const PG_UPTODATE = 1 << 12;
+/**
+ * Queued on the per-CPU lru_deactivate batch (mm/swap.c folio_deactivate):
+ * off the LRU until lru_add_drain() applies the deactivation.
+ */
+export const PG_LRU_DEACTIVATE = 1 << 13;
 
 /** Frame owner kinds, for display and invariants. */
 export type FrameKind = "free" | "reserved" | "zero" | "anon" | "file" | "shmem";
@@ -75,6 +97,12 @@ export class FrameTable {
   readonly owner: Int32Array;
   /** page->index: file page index, or the linear page offset for anon pages. */
   readonly index: Float64Array;
+  /**
+   * The order of the folio a page-cache page was read in as (readahead
+   * makes large folios on ext4): pages [index & ~(2^order - 1), +2^order)
+   * form one folio for the readahead marker. 0 for everything else.
+   */
+  readonly order: Uint8Array;
   readonly zeroPfn: number;
   readonly reservedFrames: number;
   private readonly freeStack: Int32Array;
@@ -97,6 +125,7 @@ export class FrameTable {
     this.flags = new Uint16Array(n);
     this.owner = new Int32Array(n);
     this.index = new Float64Array(n);
+    this.order = new Uint8Array(n);
     this.hasBytes = new Uint8Array(n);
     for (let p = 0; p < reserved; p++) {
       this.flags[p] = PG_RESERVED;
@@ -129,6 +158,7 @@ export class FrameTable {
     this.flags[pfn] = 0;
     this.owner[pfn] = 0;
     this.index[pfn] = 0;
+    this.order[pfn] = 0;
     this.drop(pfn);
     return pfn;
   }
@@ -142,6 +172,7 @@ export class FrameTable {
     const c = --this.refcount[pfn];
     if (c > 0) return false;
     if (c < 0) throw new Error(`refcount underflow on pfn ${pfn.toString(16)}`);
+    // free_pages_prepare(): every page flag goes, PG_referenced included.
     this.flags[pfn] = 0;
     this.mapcount[pfn] = 0;
     this.freeStack[this.freeTop++] = pfn;
@@ -240,6 +271,19 @@ export class FrameTable {
     const from = this.peekBytes(src)!;
     const slab = this.hasBytes[dst] ? this.slabs[dst >>> SLAB_SHIFT]! : this.materialize(dst);
     slab.set(from, (dst & SLAB_MASK) * PAGE_SIZE);
+  }
+
+  /**
+   * Sets the frame's 4 KiB to `bytes` (a whole page, as a read from disk
+   * fills it); `undefined` makes it read as zeros.
+   */
+  load(pfn: number, bytes: Uint8Array | undefined): void {
+    if (bytes === undefined) {
+      this.drop(pfn);
+      return;
+    }
+    const slab = this.hasBytes[pfn] ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
+    slab.set(bytes.subarray(0, PAGE_SIZE), (pfn & SLAB_MASK) * PAGE_SIZE);
   }
 
   /** Zeroes a range of a frame (clear_highpage / partial truncate). */

@@ -10,6 +10,7 @@ import { SIGBUS, type SigInfo, SIGKILL, SIGSEGV } from "../abi/signal.ts";
 import type { Process } from "./process.ts";
 import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
+import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { iput } from "../fs/iput.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
@@ -21,6 +22,7 @@ import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 export function exitMmap(mm: Mm): void {
   for (const n of mm.notifiers.slice()) n.release?.();
   mm.notifiers.length = 0;
+  lruAddDrain(mm.machine);
   for (let v = mm.vmas.first; v !== null; v = v.next) {
     zapRange(mm, v, v.start, v.end, { dropMarkers: true, quiet: true });
   }

@@ -6,8 +6,8 @@
  * update them):
  *
  * - per VMA, fs/proc/task_mmu.c smap_gather_stats() -> smaps_pte_entry()
- *   -> smaps_account(): Rss, Pss, Shared/Private Clean/Dirty, Referenced,
- *   Anonymous, Locked ({@link smapGatherStats});
+ *   -> smaps_account(): Rss, Pss, Shared/Private Clean/Dirty, Referenced
+ *   (a young PTE or PG_referenced), Anonymous, Locked ({@link smapGatherStats});
  * - per mm, the RSS counters MM_ANONPAGES / MM_FILEPAGES / MM_SHMEMPAGES
  *   ({@link mmRss}) and mm/mmap.c vm_stat_account()'s total_vm, exec_vm,
  *   stack_vm, data_vm, plus locked_vm and pinned_vm ({@link vmCounters});
@@ -21,7 +21,7 @@
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { PTE_DIRTY, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
-import { PG_ANON, PG_DIRTY, PG_SHMEM } from "../phys/frames.ts";
+import { PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM } from "../phys/frames.ts";
 import {
   has,
   VM_EXEC,
@@ -147,7 +147,8 @@ export function smapGatherStats(v: Vma, into: MemSizeStats = emptyStats()): MemS
         // !folio_test_swapbacked(): no such anon page in mmlab yet.
       }
       mss.resident += PAGE_SIZE;
-      if (young) mss.referenced += PAGE_SIZE;
+      // A young PTE, or a page with PG_referenced (folio_test_referenced).
+      if (young || (f & PG_REFERENCED)) mss.referenced += PAGE_SIZE;
       if (frames.refcount[pfn] === 1) {
         accumulate(mss, f, PAGE_SIZE, PAGE_PSS, dirty, locked, true);
         continue;

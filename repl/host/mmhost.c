@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 typedef unsigned long u64;
@@ -1132,6 +1133,20 @@ static void spawn_subject(const char *self) {
     if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && cur.rlim_max < 1024) nofile = cur;
     setrlimit(RLIMIT_NOFILE, &nofile);
     personality(ADDR_NO_RANDOMIZE);
+    /*
+     * One CPU for the subject and the children it forks: the LRU's per-CPU
+     * folio batches (lru_add, lru_deactivate, ...) are then the ones the
+     * subject's own calls drain, as on mmlab's single machine; a subject
+     * migrating between CPUs would leave pages off the LRU at random, which
+     * MADV_PAGEOUT/COLD then skip.
+     */
+    int cpu = sched_getcpu();
+    if (cpu >= 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      sched_setaffinity(0, sizeof one, &one);
+    }
     char *argv[] = {(char *)self, "subject", NULL};
     char *envp[] = {NULL};
     execve(self, argv, envp);

@@ -1,6 +1,5 @@
 # madvise: MADV_PAGEOUT of a clean file page mapped once drops it from the page cache; a read brings it back
 # follows: linux-mm.md §6.2 (COLD/PAGEOUT row)
-# xfail: MADV_PAGEOUT reclaims a clean file page that only this mapping maps: it leaves the page cache (mincore 0) until the next access reads it back; mmlab keeps it cached (lib/mm/madvise.ts, pageout of file pages)
 
 fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
 pwrite(fd, "paged", 5, 0)

@@ -1,6 +1,5 @@
 # mincore: the first read fault on an uncached page reads the small file around it into the page cache
 # follows: LTP mincore04; mm/filemap.c do_sync_mmap_readahead()
-# xfail: filemap_fault()'s synchronous mmap read-around (do_sync_mmap_readahead) brings the whole small file into the page cache on the first miss, and the retried fault maps it all by fault-around; mmlab reads only the faulting page (lib/fs/pagecache.ts filemapGetPage)
 
 fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
 pwrite(fd, "cached", 6, 4K)

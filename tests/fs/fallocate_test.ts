@@ -216,3 +216,29 @@ Deno.test("fallocate(COLLAPSE_RANGE/INSERT_RANGE) on ext4: data moves, mappings 
   assert.equal(size(p, fd), 0x1100);
   assert.equal(peek(p, B + 0x1000, 1), "D");
 });
+
+Deno.test("fallocate: a hole punched inside page 0 unmaps every page after it (truncate_pagecache_range's u64 check)", () => {
+  const { p } = machine();
+  const PG = 4096;
+  const mapped = (a: number) => {
+    let n = 0;
+    for (let i = 0; i < 8; i++) if (p.mm.pt.bitsAt(a / PG + i) !== 0) n++;
+    return n;
+  };
+  for (const memfd of [false, true]) {
+    const fd = memfd ? sys(p, "memfd_create", "s", 0) : open(p, "/tmp/p0", O_RDWR | O_CREAT);
+    assert.equal(sys(p, "ftruncate", fd, 8 * PG), 0);
+    const base = B + (memfd ? 0x100000 : 0);
+    map(p, base, 8 * PG, RW, SHARED, fd);
+    poke(p, base, "x".repeat(8 * PG));
+    assert.equal(mapped(base), 8);
+    const mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+    // [5000, 5200): no whole page, nothing unmapped.
+    assert.equal(sys(p, "fallocate", fd, mode, 5000, 200), 0);
+    assert.equal(mapped(base), 8);
+    // [100, 300): round_down(300) - 1 is -1, which as a u64 passes the check.
+    assert.equal(sys(p, "fallocate", fd, mode, 100, 200), 0);
+    assert.equal(mapped(base), 1, memfd ? "memfd" : "ext4");
+    assert.equal(peek(p, base + 96, 8), "xxxx\0\0\0\0");
+  }
+});

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { EINVAL } from "../../lib/abi/errno.ts";
-import { MAP_FIXED, MAP_SHARED, PROT_READ } from "../../lib/abi/mman.ts";
+import { MADV_POPULATE_READ, MAP_FIXED, MAP_SHARED, PROT_READ } from "../../lib/abi/mman.ts";
+import { PG_DIRTY, PG_UPTODATE } from "../../lib/phys/frames.ts";
 import {
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
@@ -74,4 +75,32 @@ Deno.test("memfd: shared mappings of one memfd share pages; private ones copy on
   poke(p, B + 0x21234, "privat");
   assert.equal(pread(p, fd, 6, 0x1234), "shared");
   assert.equal(peek(p, B + 0x1234, 6), "shared");
+});
+
+Deno.test("memfd: fallocate adds pages that are not uptodate and marks the range dirty; partial truncation dirties too", () => {
+  const { m, p } = machine();
+  const PG = 4096;
+  const fd = sys(p, "memfd_create", "f", 0);
+  const inode = p.fds[fd]!.inode;
+  const state = (i: number) => {
+    const pfn = inode.pages.get(i);
+    if (pfn === undefined) return "-";
+    const f = m.frames.flags[pfn];
+    return (f & PG_UPTODATE ? "u" : "") + (f & PG_DIRTY ? "d" : "");
+  };
+  assert.equal(sys(p, "ftruncate", fd, 4 * PG), 0);
+  map(p, B, 4 * PG, RW, SHARED, fd);
+  assert.equal(peek(p, B, 1), "\0"); // a clean page
+  assert.equal(state(0), "u");
+  assert.equal(sys(p, "fallocate", fd, 0, 0, 2 * PG), 0);
+  assert.deepEqual([state(0), state(1), state(2)], ["ud", "d", "-"]);
+  assert.equal(pread(p, fd, 1, PG), "\0", "read as a hole");
+  assert.equal(state(1), "d");
+  assert.equal(peek(p, B + PG, 1), "\0");
+  assert.equal(state(1), "ud", "a fault clears it and makes it uptodate");
+  map(p, B + 0x100000, 4 * PG, PROT_READ, SHARED, fd);
+  assert.equal(sys(p, "madvise", BigInt(B + 0x100000), BigInt(4 * PG), MADV_POPULATE_READ), 0);
+  assert.equal(state(3), "u");
+  assert.equal(sys(p, "ftruncate", fd, 4 * PG - 100), 0);
+  assert.equal(state(3), "ud", "shmem_undo_range marks the partial page dirty");
 });

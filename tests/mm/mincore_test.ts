@@ -5,6 +5,7 @@ import type { Process } from "../../mod.ts";
 import {
   MADV_DONTNEED,
   MADV_GUARD_INSTALL,
+  MADV_RANDOM,
   MAP_ANONYMOUS,
   MAP_FIXED,
   MAP_PRIVATE,
@@ -118,8 +119,11 @@ Deno.test("mincore: file mappings report the page cache, even for pages this map
   const fd = p.allocFd(m.openInode(inode, O_RDWR));
   mmap(p, B + 16n * PG, 6n * PG, RW, MAP_PRIVATE | MAP_FIXED, fd);
   assert.deepEqual(mincore(p, B + 16n * PG, 6n * PG).vec, [0, 0, 0, 0, 0, 0]);
+  // MADV_RANDOM: a fault reads just its page, no read-around.
+  assert.equal(syscall(p, "madvise", [B + 16n * PG, 6n * PG, MADV_RANDOM]).ret, 0);
   // Another (shared) mapping caches page 2.
   mmap(p, B + 32n * PG, 4n * PG, RW, MAP_SHARED | MAP_FIXED, fd);
+  assert.equal(syscall(p, "madvise", [B + 32n * PG, 4n * PG, MADV_RANDOM]).ret, 0);
   cpuWrite(p, B + 34n * PG, new Uint8Array([1]));
   assert.deepEqual(mincore(p, B + 16n * PG, 6n * PG).vec, [0, 0, 1, 0, 0, 0]);
   // A private COW copy is a present PTE.

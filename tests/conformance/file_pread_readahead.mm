@@ -1,0 +1,15 @@
+# file: pread of an uncached file starts readahead: 4 pages at offset 0 (marker on the second), the marker reads the next window; a random small read reads just itself, a read right after it starts a window
+# follows: mm/readahead.c page_cache_sync_ra(), page_cache_async_ra(); mm/filemap.c filemap_get_pages()
+
+buf = mmap(0x7f0010000000, 64K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+ftruncate(fd, 1M)
+o = mmap(0x7f0000000000, 1M, PROT_READ, MAP_SHARED|MAP_FIXED, fd, 0)
+pread(fd, buf, 1, 0)
+mincore(o, 24*4096)
+pread(fd, buf, 1, 4096)
+mincore(o, 24*4096)
+pread(fd, buf, 100, 200*4096)
+mincore(o + 196*4096, 16*4096)
+pread(fd, buf, 8192, 201*4096)
+mincore(o + 196*4096, 16*4096)
