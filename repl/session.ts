@@ -6,16 +6,16 @@
  * @module
  */
 
-import { Machine, type MachineConfig, type Process, signalName } from "../mod.ts";
+import { Machine, type MachineConfig, type Process } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
 import { callArgs, resolveCall } from "./commands/args.ts";
+import { afterDeath, asReplError, notAlive, type ProcInfo, resolveTarget } from "./processes.ts";
 import type { Command, CommandContext, Value } from "./commands/types.ts";
 import { CONSTANTS } from "./constants.ts";
 import { formatError, ReplError, type Where } from "./errors.ts";
 import { evalNum, type Scope } from "./eval.ts";
 import { formatExit, formatSignal, formatValue } from "./format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
-import { didYouMean } from "./suggest.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -93,12 +93,7 @@ export class Session {
       this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
       flush();
-      error = e instanceof ReplError ? e : new ReplError(
-        e instanceof Error ? e.message : String(e),
-        undefined,
-        undefined,
-        "internal",
-      );
+      error = asReplError(e);
       output.push(formatError(error, where));
     }
     flush();
@@ -166,16 +161,9 @@ export class Session {
   private afterDeath(out: string[]): void {
     const cur = this.current;
     if (cur === undefined || cur.alive) return;
-    const parent = this.machine.process(cur.ppid);
-    const next = parent?.alive
-      ? parent
-      : [...this.machine.procs.values()].filter((p) => p.alive).sort((a, b) => a.pid - b.pid)[0];
-    if (next === undefined) {
-      out.push("no process is left alive (ps, meminfo, dmesg and policy still work)");
-      return;
-    }
-    this.pid = next.pid;
-    out.push(`now in process ${next.pid}${next === parent ? " (the parent)" : ""}`);
+    const r = afterDeath(procInfo(cur), [...this.machine.procs.values()].map(procInfo));
+    if (r.pid !== null) this.pid = r.pid;
+    out.push(r.note);
   }
 
   private targetPid(stmt: Stmt): number {
@@ -184,43 +172,15 @@ export class Session {
   }
 
   private resolveTarget(t: Target): number {
-    let v: bigint;
-    if (typeof t.value === "string") {
-      const x = this.vars.get(t.value);
-      if (x === undefined) {
-        throw new ReplError(
-          `unknown variable ${t.value}`,
-          t.col,
-          didYouMean(t.value, this.vars.keys()) ?? "@ takes a pid or a variable holding one",
-          "name",
-        );
-      }
-      v = x;
-    } else v = t.value;
-    const pid = Number(v);
-    if (this.machine.process(pid) === undefined || v !== BigInt(pid)) {
-      throw new ReplError(`no process ${v}`, t.col, "ps lists the processes", "process");
-    }
-    return pid;
+    return resolveTarget(t, this.vars, (pid) => this.machine.process(pid) !== undefined);
   }
 
   /** The live process a command runs in, or a clear error. */
   private liveProcess(pid: number, col: number | undefined): Process {
     const p = this.machine.process(pid);
     if (p?.alive) return p;
-    const st = p?.exitStatus;
-    const how = p === undefined
-      ? "is gone"
-      : st?.signal !== undefined
-      ? `was killed by ${signalName(st.signal)}`
-      : `has exited with ${st?.code ?? 0}`;
     const live = [...this.machine.procs.values()].filter((q) => q.alive).map((q) => q.pid);
-    throw new ReplError(
-      `process ${pid} ${how}`,
-      col,
-      live.length > 0 ? `switch to a live one: @${live[0]}` : "no process is alive",
-      "process",
-    );
+    throw notAlive(pid, p && procInfo(p), col, live);
   }
 
   private scope(): Scope {
@@ -315,4 +275,9 @@ export class Session {
     };
     return cmd.run(ctx, values);
   }
+}
+
+/** What the shared process helpers need of a machine process. */
+function procInfo(p: Process): ProcInfo {
+  return { pid: p.pid, ppid: p.ppid, alive: p.alive, status: p.exitStatus };
 }

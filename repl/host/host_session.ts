@@ -15,7 +15,7 @@
  * @module
  */
 
-import { isErr, type SigInfo, signalName, type SyscallSpec, syscallSpec } from "../../mod.ts";
+import { isErr, type SigInfo, type SyscallSpec, syscallSpec } from "../../mod.ts";
 import { PEEK_MAX } from "../commands/memory.ts";
 import { COMMANDS, wordShape } from "../commands/index.ts";
 import { byteCount, bytesOf, callArgs, resolveCall, userRange } from "../commands/args.ts";
@@ -34,9 +34,9 @@ import {
 } from "../format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "../parser.ts";
 import type { RunResult } from "../session.ts";
-import { didYouMean } from "../suggest.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+import { afterDeath, asReplError, notAlive, type ProcInfo, resolveTarget } from "../processes.ts";
 
 /** x86-64 syscall numbers of the calls in the syscall table. */
 export const SYSCALL_NR: Readonly<Record<string, number>> = {
@@ -135,12 +135,7 @@ export class HostSession {
       await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
       flush();
-      error = e instanceof ReplError ? e : new ReplError(
-        e instanceof Error ? e.message : String(e),
-        undefined,
-        undefined,
-        "internal",
-      );
+      error = asReplError(e);
       output.push(formatError(error, where));
     }
     flush();
@@ -154,16 +149,9 @@ export class HostSession {
   private afterDeath(out: string[]): void {
     const cur = this.procs.get(this.pid);
     if (cur === undefined || cur.alive) return;
-    const parent = this.procs.get(cur.ppid);
-    const next = parent?.alive
-      ? parent
-      : [...this.procs.values()].filter((p) => p.alive).sort((a, b) => a.pid - b.pid)[0];
-    if (next === undefined) {
-      out.push("no process is left alive (ps, meminfo, dmesg and policy still work)");
-      return;
-    }
-    this.pid = next.pid;
-    out.push(`now in process ${next.pid}${next === parent ? " (the parent)" : ""}`);
+    const r = afterDeath(hostInfo(cur), [...this.procs.values()].map(hostInfo));
+    if (r.pid !== null) this.pid = r.pid;
+    out.push(r.note);
   }
 
   private scope(): Scope {
@@ -171,42 +159,14 @@ export class HostSession {
   }
 
   private resolveTarget(t: Target): number {
-    let v: bigint;
-    if (typeof t.value === "string") {
-      const x = this.vars.get(t.value);
-      if (x === undefined) {
-        throw new ReplError(
-          `unknown variable ${t.value}`,
-          t.col,
-          didYouMean(t.value, this.vars.keys()) ?? "@ takes a pid or a variable holding one",
-          "name",
-        );
-      }
-      v = x;
-    } else v = t.value;
-    const pid = Number(v);
-    if (this.procs.get(pid) === undefined || v !== BigInt(pid)) {
-      throw new ReplError(`no process ${v}`, t.col, "ps lists the processes", "process");
-    }
-    return pid;
+    return resolveTarget(t, this.vars, (pid) => this.procs.has(pid));
   }
 
   private liveProcess(pid: number, col: number | undefined): HostProc {
     const p = this.procs.get(pid);
     if (p?.alive) return p;
-    const st = p?.exit;
-    const how = p === undefined
-      ? "is gone"
-      : st?.signal !== undefined
-      ? `was killed by ${signalName(st.signal)}`
-      : `has exited with ${st?.code ?? 0}`;
     const live = [...this.procs.values()].filter((q) => q.alive).map((q) => q.pid);
-    throw new ReplError(
-      `process ${pid} ${how}`,
-      col,
-      live.length > 0 ? `switch to a live one: @${live[0]}` : "no process is alive",
-      "process",
-    );
+    throw notAlive(pid, p && hostInfo(p), col, live);
   }
 
   private async exec(
@@ -515,4 +475,9 @@ export class HostSession {
     if (name !== "exec" && done > 0) out.push(`(${name} stopped after ${done} of ${total} bytes)`);
     return undefined;
   }
+}
+
+/** What the shared process helpers need of a host process. */
+function hostInfo(p: HostProc): ProcInfo {
+  return { pid: p.pid, ppid: p.ppid, alive: p.alive, status: p.exit };
 }
