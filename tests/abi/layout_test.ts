@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
-import { pageAlignU64, s32, u64 } from "../lib/abi/layout.ts";
+import { pageAlignU64, s32, u64 } from "../../lib/abi/layout.ts";
 
 Deno.test("u64/s32: numbers and bigints of the same value convert alike (register semantics)", () => {
   fc.assert(
