@@ -398,7 +398,9 @@ function literalBytes(buf: Uint8Array | string): Uint8Array {
  * (ext4_write_checks). The data goes into the page cache — the frames
  * every shared mapping and every not-yet-COWed private page map — and
  * i_size grows to the end of the data written. A fault in the source
- * buffer ends the write: the bytes before it are written, or EFAULT.
+ * buffer ends the write: the bytes before it are written, or EFAULT; the
+ * page being written is in the cache all the same, and i_size has grown
+ * to the offset of the fault (see {@link writeBeginPage}).
  *
  * `buf` is a user address, or the data (a string or bytes; a count beyond
  * the data reads zeros, as past a C string literal's NUL).
@@ -442,32 +444,78 @@ export function sysPwrite(
     const index = Math.floor(off / 4096);
     const po = off - index * 4096;
     let chunk = Math.min(n - done, 4096 - po);
+    // ->write_begin() comes before the copy (6.18 no longer faults the
+    // source in first), so the folio exists even when the copy then fails.
+    const pfn = writeBeginPage(m, inode, index, n - done);
+    if (pfn < 0) {
+      error = -ENOMEM;
+      break;
+    }
     let src: Uint8Array;
     if (literal === null) {
       src = copyFromUser(p, Number(addr) + done, chunk);
-      if (src.length < chunk) {
-        error = -EFAULT;
-        chunk = src.length;
-        if (chunk === 0) break;
+      if (src.length === 0) {
+        // ->write_end() with nothing copied still moves i_size up to pos
+        // (shmem_write_end, ext4_da_write_end: pos + copied > i_size);
+        // then fault_in_iov_iter_readable() and, if the source faults in
+        // now (a mapping of this file, no longer past EOF), the copy again.
+        if (off > inode.size) inode.size = off;
+        src = copyFromUser(p, Number(addr) + done, chunk);
+        if (src.length === 0) {
+          error = -EFAULT;
+          break;
+        }
       }
+      // A short copy writes what it got; the next round starts after it.
+      chunk = src.length;
     } else {
       src = literal.subarray(
         Math.min(done, literal.length),
         Math.min(done + chunk, literal.length),
       );
     }
-    const pfn = filemapWritePage(m, inode, index);
-    if (pfn < 0) {
-      error = -ENOMEM;
-      break;
-    }
     for (let i = 0; i < chunk; i++) frames.writeByte(pfn, po + i, i < src.length ? src[i] : 0);
     done += chunk;
-    if (error) break;
+    // ->write_end(): i_size follows each folio's copy.
+    if (start + done > inode.size) inode.size = start + done;
   }
-  if (done === 0) return error;
-  if (start + done > inode.size) inode.size = start + done;
-  return done;
+  return done === 0 ? error : done;
+}
+
+/** mm/filemap.c: MAX_PAGECACHE_ORDER on x86-64. */
+const MAX_PAGECACHE_ORDER = 9;
+
+/**
+ * The page-cache page a buffered write of `left` more bytes gets at page
+ * `index` (->write_begin: ext4_da_write_begin -> write_begin_get_folio ->
+ * __filemap_get_folio(FGP_WRITEBEGIN | fgf_set_order(len))), marked
+ * uptodate and dirty (filemapWritePage). A cached page is used as it is.
+ * Otherwise, on a filesystem with large folios (ext4, 6.16+), the new
+ * folio has the order of the write's length (ilog2(len) - PAGE_SHIFT,
+ * len = min(left, the rest of the 2 MiB chunk)), cut to the index's
+ * alignment (__ffs(index)) and lowered while it would overlap a cached
+ * page (filemap_add_folio -EEXIST); every page of it is added. Only a
+ * write whose copy faults shows this: the folio's pages past the bytes
+ * copied stay cached (seen with mincore on 6.18.44).
+ */
+function writeBeginPage(m: Machine, inode: Inode, index: number, left: number): number {
+  if (inode.pages.has(index) || inode.kind !== "regular" || !inode.sb.largeFolios) {
+    return filemapWritePage(m, inode, index);
+  }
+  const chunk = 4096 << MAX_PAGECACHE_ORDER;
+  const len = Math.min(left, chunk - ((index * 4096) % chunk));
+  let order = Math.min(Math.max(Math.floor(Math.log2(len)) - 12, 0), MAX_PAGECACHE_ORDER);
+  if (index % 2 ** order !== 0) order = Math.log2(index & -index);
+  const taken = (o: number) => {
+    for (let i = index; i < index + 2 ** o; i++) if (inode.pages.has(i)) return true;
+    return false;
+  };
+  while (order > 0 && taken(order)) order--;
+  for (let i = index; i < index + 2 ** order; i++) {
+    if (addCachePage(m, inode, i, order) < 0) return -ENOMEM;
+    filemapWritePage(m, inode, i);
+  }
+  return inode.pages.get(index)!;
 }
 
 /**

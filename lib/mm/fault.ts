@@ -11,7 +11,7 @@
  */
 
 import type { Mm } from "./mm.ts";
-import type { Vma } from "./vma.ts";
+import type { AnonVma, Vma } from "./vma.ts";
 import {
   MARKER_GUARD,
   MARKER_POISON,
@@ -24,7 +24,7 @@ import {
   PTE_YOUNG,
 } from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
-import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
+import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
 import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs/pagecache.ts";
 
@@ -32,9 +32,39 @@ import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs
 export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
 export const missingFaultHooks: MissingFaultHook[] = [];
 
-/** anon_vma_prepare(): the first write fault gives the VMA its anon_vma. */
+/**
+ * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
+ * reusing a neighbour's when {@link findMergeableAnonVma} finds one.
+ */
 export function anonVmaPrepare(vma: Vma): void {
-  if (vma.anonVma === null) vma.anonVma = vma.mm.machine.newAnonVma();
+  if (vma.anonVma !== null) return;
+  vma.anonVma = findMergeableAnonVma(vma) ?? vma.mm.machine.newAnonVma();
+}
+
+/**
+ * mm/vma.c: anon_vma_compatible(): `a` ends where `b` starts, same file,
+ * flags equal but for the access bits and those merging ignores, pgoff
+ * linear across the two (mempolicies are not modelled: all equal).
+ */
+function anonVmaCompatible(a: Vma, b: Vma): boolean {
+  const diff = (a.flags ^ b.flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE);
+  return a.end === b.start && a.file === b.file && diff === 0 &&
+    b.pgoff === a.pgoff + (b.start - a.start) / 4096;
+}
+
+/**
+ * mm/vma.c: find_mergeable_anon_vma() / reusable_anon_vma(): the next
+ * VMA's anon_vma, else the previous one's, when that VMA is compatible and
+ * its anon_vma_chain is singular (not a fork child's), so that a later
+ * mprotect can merge the two again.
+ */
+function findMergeableAnonVma(vma: Vma): AnonVma | null {
+  const reusable = (old: Vma | null, a: Vma | null, b: Vma | null) =>
+    old !== null && a !== null && b !== null && anonVmaCompatible(a, b) &&
+      old.anonVma !== null && !old.forkChild
+      ? old.anonVma
+      : null;
+  return reusable(vma.next, vma, vma.next) ?? reusable(vma.prev, vma.prev, vma);
 }
 
 /** Allocates and maps a fresh anonymous page at `addr` (writable if the VMA is). */

@@ -114,7 +114,7 @@ import {
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM } from "./vm_ops.ts";
 import { forcePageCacheRa } from "../fs/readahead.ts";
 import { punchHole } from "../fs/truncate.ts";
-import { cachePageUnevictable, deactivate, lruAddDrain } from "./swap.ts";
+import { cachePageUnevictable, deactivate, lruAddDrain, markLazyfree } from "./swap.ts";
 import { type ReclaimCandidate, reclaimPages } from "./vmscan.ts";
 import { canRevealPagecache } from "./mincore.ts";
 
@@ -374,6 +374,9 @@ function madviseDontneedFree(
   if (behavior === MADV_FREE && !vma.isAnonymous) return -EINVAL;
   for (const o of removeObservers) o(mm, vma, start, end);
   if (behavior === MADV_FREE) {
+    // madvise_free_single_vma() drains this CPU's LRU batches first: the
+    // pages a previous VMA of the same call queued lose PG_referenced now.
+    lruAddDrain(mm.machine);
     lazyfree(mm, start, end);
     return vma;
   }
@@ -391,8 +394,9 @@ function madviseDontneedFree(
  * madvise_free_pte_range(): pages stay mapped, but become clean and old so
  * reclaim may drop them instead of swapping (lazyfree). mmlab has no memory
  * pressure, so a lazyfree page simply keeps its data (linux-mm.md §6.2,
- * A7c); a later write would have cancelled the free anyway. Poison markers
- * are cleared; guard markers stay.
+ * A7c); a later write would have cancelled the free anyway. Anonymous pages
+ * go on the lazyfree batch (folio_mark_lazyfree). Poison markers are
+ * cleared; guard markers stay.
  */
 function lazyfree(mm: Mm, start: number, end: number): void {
   const frames = mm.machine.frames;
@@ -417,6 +421,7 @@ function lazyfree(mm: Mm, start: number, end: number): void {
         frames.flags[pfn] &= ~PG_DIRTY;
       }
       t.bits[i] = b & ~(PTE_DIRTY | PTE_YOUNG);
+      if (frames.flags[pfn] & PG_ANON) markLazyfree(mm.machine, pfn);
     }
   });
   mm.invalidateEnd(range);

@@ -48,6 +48,7 @@ import {
 } from "./vm_flags.ts";
 import { vmaModify } from "./vma_ops.ts";
 import { faultinVmaRange } from "./populate.ts";
+import { lruAddDrain } from "./swap.ts";
 import { VM_FAULT_OOM } from "./vm_ops.ts";
 
 /** An end address past every user mapping, standing for any u64 end above it. */
@@ -99,7 +100,12 @@ function supportsMlock(v: Vma): boolean {
  */
 function mlockFixup(mm: Mm, vma: Vma, start: number, end: number, newflags: number): Vma | number {
   if (newflags === vma.flags || !supportsMlock(vma)) return vma;
-  return vmaModify(mm, vma, start, end, { flags: newflags });
+  const oldflags = vma.flags;
+  const r = vmaModify(mm, vma, start, end, { flags: newflags });
+  // mlock_vma_pages_range() (unless the range was locked and stays so)
+  // drains the per-CPU LRU batches around its page walk.
+  if (typeof r !== "number" && !(newflags & oldflags & VM_LOCKED)) lruAddDrain(mm.machine);
+  return r;
 }
 
 /** apply_vma_lock_flags(): `flags` is VM_LOCKED(|VM_LOCKONFAULT) or 0. */

@@ -28,6 +28,7 @@ import {
   VM_GROWSDOWN,
   VM_HUGETLB,
   VM_LOCKED,
+  VM_LOCKONFAULT,
   VM_NORESERVE,
   VM_SHARED,
   VM_WRITE,
@@ -109,9 +110,11 @@ function mprotectFixup(
   if (typeof r === "number") return r;
   r.flags = newflags;
   changeProtection(mm, r, start, end);
-  // Private VM_LOCKED memory becoming writable: break COW now.
+  // Private VM_LOCKED memory becoming writable: break COW now
+  // (populate_vma_page_range(), which does nothing for VM_LOCKONFAULT).
   if (
-    (oldflags % 2 ** 32 & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && (newflags & VM_WRITE)
+    (oldflags % 2 ** 32 & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED &&
+    (newflags & VM_WRITE) && !(newflags & VM_LOCKONFAULT)
   ) {
     faultinVmaRange(mm, r, start, end, true);
   }

@@ -11,7 +11,6 @@ import type { Process } from "../proc/process.ts";
 import type { Vma } from "./vma.ts";
 import { splitVma, vmaRemove } from "./vma_ops.ts";
 import { zapRange } from "./zap.ts";
-import { lruAddDrain } from "./swap.ts";
 
 /** Hook for userfaultfd UNMAP events; set by the uffd module when present. */
 export interface UnmapObserver {
@@ -44,14 +43,34 @@ export function doMunmap(mm: Mm, start: number, end: number): number {
     victims.push(x);
   }
   for (const o of unmapObservers) o(mm, start, end);
-  // vms_clear_ptes(): lru_add_drain() before the zap.
-  lruAddDrain(mm.machine);
+  // No lru_add_drain() here: vms_clear_ptes() of this 6.18.44 build does
+  // not drain (seen: an MADV_FREE page stays Referenced across a munmap,
+  // while mlock and MADV_COLD drain it).
   const range = mm.invalidateStart(start, end, "UNMAP");
   for (const x of victims) zapRange(mm, x, x.start, x.end, { dropMarkers: true, quiet: true });
   mm.invalidateEnd(range);
   for (const x of victims) vmaRemove(mm, x);
-  mm.pt.freeEmpty(start / 4096, end / 4096);
+  freePgtables(mm, start, end);
   return 0;
+}
+
+const PMD_SIZE = 0x200000;
+
+/**
+ * mm/memory.c: free_pgtables() -> free_pgd_range() after an unmap of
+ * [start, end): page tables go only where their whole span lies between
+ * the neighbouring VMAs (floor: the previous VMA's end; ceiling: the next
+ * one's start). A PTE table whose 2 MiB also holds another VMA stays, even
+ * empty (fault-around can then map into it).
+ */
+function freePgtables(mm: Mm, start: number, end: number): void {
+  const next = mm.vmas.find(start);
+  const prev = next !== null ? next.prev : mm.vmas.last;
+  const floor = prev !== null ? prev.end : 0;
+  const ceiling = next !== null ? next.start - (next.start % PMD_SIZE) : Infinity;
+  const lo = Math.max(start - (start % PMD_SIZE), Math.ceil(floor / PMD_SIZE) * PMD_SIZE);
+  const hi = Math.min(Math.ceil(end / PMD_SIZE) * PMD_SIZE, ceiling);
+  if (hi > lo) mm.pt.freeEmpty(lo / 4096, hi / 4096);
 }
 
 /** munmap(addr, len): linux-mm.md §3 check order. */

@@ -7,7 +7,8 @@
 
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
-import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from "./pagetable.ts";
+import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE } from "./pagetable.ts";
+import { PG_DIRTY } from "../phys/frames.ts";
 import {
   VM_EXEC,
   VM_IO,
@@ -26,8 +27,8 @@ import { lruAddDrain, markAccessed } from "./swap.ts";
 /**
  * Faults in [start, end) of `vma` for read or write, like GUP with
  * FOLL_TOUCH (and FOLL_FORCE for mlock): a page not mapped as needed is
- * faulted in, then follow_page_pte() finds it and, for FOLL_TOUCH, calls
- * folio_mark_accessed() (PG_referenced: a populated page is Referenced in
+ * faulted in, then follow_page_pte() finds it and, for FOLL_TOUCH, marks
+ * it dirty if FOLL_WRITE finds it clean, and calls folio_mark_accessed() (PG_referenced: a populated page is Referenced in
  * smaps even where its PTE is old, as in a fork child; populating it again
  * activates it and clears the bit). Returns 0, or the first VM_FAULT
  * error code and how many bytes were done before it.
@@ -52,8 +53,13 @@ export function faultinVmaRange(
         return { err: r, done: a - start };
       }
     }
-    const pfn = normalPfn(mm, mm.pt.bitsAt(vpn), mm.pt.pfnAt(vpn));
-    if (pfn >= 0) markAccessed(m, pfn, locked);
+    const bits = mm.pt.bitsAt(vpn);
+    const pfn = normalPfn(mm, bits, mm.pt.pfnAt(vpn));
+    if (pfn < 0) continue;
+    // follow_page_pte(), FOLL_WRITE | FOLL_TOUCH: a clean page found
+    // writable (an MADV_FREE one) is marked dirty again.
+    if (write && !(bits & PTE_DIRTY)) m.frames.flags[pfn] |= PG_DIRTY;
+    markAccessed(m, pfn, locked);
   }
   // populate_vma_page_range() and faultin_page_range() end with
   // lru_add_drain(): a deactivation queued by MADV_COLD lands now (seen on

@@ -67,10 +67,28 @@ export function deactivate(m: Machine, pfn: number, unevictable = false): void {
 }
 
 /**
- * mm/swap.c: lru_add_drain(): applies the queued deactivations
- * (lru_deactivate: clear PG_active and PG_referenced). The kernel drains
- * at the start of munmap (vms_clear_ptes), exit_mmap, madvise
- * COLD/PAGEOUT and mlock; a page freed meanwhile lost its queue bit.
+ * mm/swap.c: folio_mark_lazyfree() (MADV_FREE): an anonymous page that is
+ * not mlocked is queued on the per-CPU lru_lazyfree batch, taken off the
+ * LRU like a deactivation; lru_lazyfree() then clears PG_active and
+ * PG_referenced (and PG_swapbacked) at the next lru_add_drain(). Until
+ * then smaps still counts the page Referenced.
+ */
+export function markLazyfree(m: Machine, pfn: number, unevictable = false): void {
+  const flags = m.frames.flags;
+  const f = flags[pfn];
+  if (unevictable || (f & PG_LRU_DEACTIVATE)) return;
+  flags[pfn] = f | PG_LRU_DEACTIVATE;
+  m.lruDeactivate.push(pfn);
+  if (m.lruDeactivate.length >= FOLIO_BATCH_SIZE) lruAddDrain(m);
+}
+
+/**
+ * mm/swap.c: lru_add_drain(): applies the queued deactivations and lazy
+ * frees (lru_deactivate, lru_lazyfree: clear PG_active and PG_referenced).
+ * The kernel drains in exit_mmap, madvise COLD/PAGEOUT/WILLNEED, after
+ * populating (GUP) and when mlock or munlock changes a VMA
+ * (mlock_vma_pages_range), but not in munmap on this 6.18.44 build; a page
+ * freed meanwhile lost its queue bit.
  */
 export function lruAddDrain(m: Machine): void {
   const flags = m.frames.flags;

@@ -48,7 +48,8 @@ export function zapRange(mm: Mm, vma: Vma, start: number, end: number, opts: Zap
       if (b & PTE_PRESENT) {
         if (!(b & PTE_SPECIAL)) {
           const pfn = pfns[i];
-          if (b & PTE_DIRTY) frames.flags[pfn] |= PG_DIRTY;
+          // zap_present_folio_ptes(): only a file page takes the PTE's dirty bit.
+          if ((b & PTE_DIRTY) && !(frames.flags[pfn] & PG_ANON)) frames.flags[pfn] |= PG_DIRTY;
           if (touch && (b & PTE_YOUNG) && !(frames.flags[pfn] & PG_ANON)) {
             const inode = vma.file?.inode;
             const locked = (vma.flags & VM_LOCKED) !== 0 ||

@@ -202,7 +202,8 @@ export class Labeller {
 /** Keeps the VMAs (header line and, for smaps, the lines after it) meeting [lo, hi). */
 export function restrict(lines: readonly string[], lo: number, hi: number): string[] {
   const out: string[] = [];
-  let keep = false;
+  // Lines before the first VMA (an error such as an unknown @ target) stay.
+  let keep = true;
   for (const l of lines) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(l);
     if (m) {

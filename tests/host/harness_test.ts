@@ -17,7 +17,7 @@ import {
 } from "../../repl/host/differ.ts";
 import { fromWaitStatus } from "../../repl/host/host_session.ts";
 import { buildHost } from "../../repl/host/build.ts";
-import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI } from "../../repl/host/window.ts";
+import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "../../repl/host/window.ts";
 import { Machine, mapsLines } from "../../mod.ts";
 
 Deno.test("wire bytes: runs of 8 or more fold, everything round-trips", () => {
@@ -199,4 +199,13 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("restrict: an error before any VMA (an unknown @ target) is kept", () => {
+  const err = "x.mm:3:2: error: unknown variable c2; @ takes a pid or a variable holding one";
+  assert.deepEqual(restrict([err], WINDOW_LO, WINDOW_HI), [err]);
+  assert.deepEqual(
+    restrict(["7f0000000000-7f0000001000 rw-p 00000000 00:00 0 ", "Size: 4 kB"], 0, 1),
+    [],
+  );
 });

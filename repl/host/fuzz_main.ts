@@ -1,0 +1,49 @@
+/**
+ * `deno task fuzz [--seed N] [--cases N] [--length N] [--out DIR] [--no-shrink]`:
+ * random command files on mmlab and on the host kernel (repl/host/fuzz.ts);
+ * each differing case is shrunk and written to DIR (default
+ * /tmp/mmlab-fuzz). Prints `N cases, N agree, N differ` and exits 1 on
+ * any difference or harness error, 2 when the host comparison cannot run.
+ * @module
+ */
+
+import { Command, InvalidArgumentError } from "commander";
+import { buildHost } from "./build.ts";
+import { fuzz } from "./fuzz.ts";
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("not a non-negative integer");
+  return n;
+}
+
+const cmd = new Command("fuzz")
+  .description("differential fuzzing of mmlab against the host kernel")
+  .option("--seed <n>", "the run's seed", int, 1)
+  .option("--cases <n>", "how many cases", int, 100)
+  .option("--length <n>", "command lines per case", int, 30)
+  .option("--out <dir>", "where shrunk reproducers go", "/tmp/mmlab-fuzz")
+  .option("--no-shrink", "write differing cases as generated")
+  .parse(["deno", "fuzz", ...Deno.args]);
+
+const o = cmd.opts<{ seed: number; cases: number; length: number; out: string; shrink: boolean }>();
+const build = await buildHost();
+if ("skip" in build) {
+  console.error(`mmlab: fuzz: the host kernel comparison cannot run: ${build.skip}`);
+  Deno.exit(2);
+}
+const t0 = Date.now();
+const sum = await fuzz({
+  seed: o.seed,
+  cases: o.cases,
+  length: Math.max(o.length, 3),
+  out: o.out,
+  shrink: o.shrink,
+  log: (s) => console.log(s),
+});
+const secs = ((Date.now() - t0) / 1000).toFixed(1);
+const errors = sum.errors > 0 ? `, ${sum.errors} harness errors` : "";
+console.log(
+  `seed ${o.seed}: ${sum.cases} cases, ${sum.agree} agree, ${sum.differ} differ${errors} (${secs} s)`,
+);
+Deno.exit(sum.differ > 0 || sum.errors > 0 ? 1 : 0);
