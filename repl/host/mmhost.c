@@ -161,28 +161,42 @@ static void end_reply(void) {
 /* ---------------------------------------------------------------- input */
 
 static char line[MAXLINE];
-static char ibuf[IOBUF];
-static unsigned ipos, ilen;
 
-/* Reads one line from fd into line[] (without the newline); -1 at EOF. */
-static long read_line(int fd) {
+/* A buffered line reader over one fd at a time: switching fd drops what was buffered. */
+struct linebuf {
+  char buf[IOBUF];
+  unsigned pos, len;
+  int fd;
+};
+
+/* Reads one line from fd into out (without the newline); -1 at EOF. */
+static long buf_line(struct linebuf *b, int fd, char *out, unsigned max) {
+  if (fd != b->fd) {
+    b->fd = fd;
+    b->pos = b->len = 0;
+  }
   unsigned n = 0;
   for (;;) {
-    if (ipos == ilen) {
-      ssize_t r = read(fd, ibuf, sizeof ibuf);
+    if (b->pos == b->len) {
+      ssize_t r = read(fd, b->buf, sizeof b->buf);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return -1;
-      ipos = 0;
-      ilen = (unsigned)r;
+      b->pos = 0;
+      b->len = (unsigned)r;
     }
-    char c = ibuf[ipos++];
+    char c = b->buf[b->pos++];
     if (c == '\n') {
-      line[n] = 0;
+      out[n] = 0;
       return n;
     }
-    if (n + 1 < MAXLINE) line[n++] = c;
+    if (n + 1 < max) out[n++] = c;
   }
 }
+
+/* The subject's requests. */
+static struct linebuf inbuf = {.fd = -1};
+
+static long read_line(int fd) { return buf_line(&inbuf, fd, line, MAXLINE); }
 
 static char *tok_next;
 
@@ -837,7 +851,7 @@ static void op_fork(void) {
     dup2(sv[1], chan);
     close(sv[0]);
     close(sv[1]);
-    ipos = ilen = 0;
+    inbuf.pos = inbuf.len = 0;
     olen = 0;
     return; /* no reply from the child: the parent answers */
   }
@@ -937,33 +951,10 @@ static int nprocs; /* highest vpid */
 
 static char rline[MAXLINE];
 
-/* Buffered reader per channel: replies are read line by line. */
-static char cbuf[IOBUF];
-static unsigned cpos, clen;
-static int cfd = -1;
+/* The router's reader of replies, per channel. */
+static struct linebuf replies = {.fd = -1};
 
-static long chan_line(int fd, char *out, unsigned max) {
-  if (fd != cfd) {
-    cfd = fd;
-    cpos = clen = 0;
-  }
-  unsigned n = 0;
-  for (;;) {
-    if (cpos == clen) {
-      ssize_t r = read(fd, cbuf, sizeof cbuf);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return -1;
-      cpos = 0;
-      clen = (unsigned)r;
-    }
-    char c = cbuf[cpos++];
-    if (c == '\n') {
-      out[n] = 0;
-      return n;
-    }
-    if (n + 1 < max) out[n++] = c;
-  }
-}
+static long chan_line(int fd, char *out, unsigned max) { return buf_line(&replies, fd, out, max); }
 
 static void send_line(int fd, const char *s, size_t n) {
   char nl = '\n';
@@ -1043,10 +1034,10 @@ static void route(int vpid, char *req, int is_fork) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&newfd, CMSG_DATA(c), sizeof(int));
       }
       /* Push the bytes into the channel reader. */
-      cfd = p->fd;
-      memcpy(cbuf, text, (size_t)r);
-      cpos = 0;
-      clen = (unsigned)r;
+      replies.fd = p->fd;
+      memcpy(replies.buf, text, (size_t)r);
+      replies.pos = 0;
+      replies.len = (unsigned)r;
       long line_n = chan_line(p->fd, reply, sizeof reply);
       long hostpid = line_n > 2 ? (long)hexval(reply + 2) : -1;
       if (newfd >= 0 && hostpid > 0 && nprocs + 1 < MAXPROCS) {
@@ -1092,7 +1083,7 @@ static void route(int vpid, char *req, int is_fork) {
     while (chan_line(p->fd, reply, sizeof reply) >= 0) {
     }
     close(p->fd);
-    cfd = -1;
+    replies.fd = -1;
     p->fd = -1;
     long st = reap(vpid);
     puts_("exit ");
