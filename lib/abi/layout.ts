@@ -22,12 +22,10 @@ export const MMAP_BASE = 0x7ffff7fff000;
 export const TASK_UNMAPPED_BASE = 0x2aaaaaaaa000;
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit, as pages: LLONG_MAX >> PAGE_SHIFT. */
 export const MAX_LFS_PAGES = 2 ** 51;
-export const VSYSCALL_ADDR = 0xffffffffff600000n;
 
 export const U64_MAX = 0xffffffffffffffffn;
 /** 2^47: the end of the canonical user half. */
 export const BIG_USER_END = 0x800000000000n;
-export const BIG_PAGE = 0x1000n;
 export const BIG_TASK_SIZE = 0x7ffffffff000n;
 
 /** Rounds a u64 up to a page; wraps to 0 like the kernel's PAGE_ALIGN. */

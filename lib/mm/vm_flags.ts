@@ -60,7 +60,6 @@ export const VM_SEALED = 2 ** 42;
 export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
 export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
-export const VM_UFFD_MASK_LOW = VM_UFFD_MISSING | VM_UFFD_WP;
 /** mm/vma.h: flags ignored when deciding a merge (and OR-ed into the result). */
 export const VM_IGNORE_MERGE = VM_SOFTDIRTY | VM_MAYBE_GUARD;
 /** include/linux/mm.h: VM_STACK for the main stack on x86-64 (VM_GROWSDOWN). */

@@ -11,7 +11,6 @@
 import type { OpenFile } from "../fs/file.ts";
 import type { Mm } from "./mm.ts";
 import type { VmOperations } from "./vm_ops.ts";
-import { PAGE_SHIFT } from "../abi/layout.ts";
 
 /**
  * `struct anon_vma`: the identity of a set of anonymous pages. Assigned by
@@ -89,9 +88,4 @@ export class Vma {
       this.pgoff.toString(16)
     }]`;
   }
-}
-
-/** Page-aligned `addr >> PAGE_SHIFT` for exact user addresses. */
-export function pfnOf(addr: number): number {
-  return Math.floor(addr / 2 ** PAGE_SHIFT);
 }
