@@ -76,6 +76,11 @@ export type RetKind = "addr" | "int";
 
 export interface SyscallSpec {
   name: string;
+  /**
+   * The x86-64 syscall number (arch/x86/entry/syscalls/syscall_64.tbl); the
+   * host backend runs the call by it. `signal` is rt_sigaction (13).
+   */
+  nr: number;
   args: ArgSpec[];
   ret: RetKind;
   summary: string;
@@ -90,6 +95,7 @@ const a = (name: string, kind: ArgKind, optional = false): ArgSpec => ({ name, k
 export const SYSCALLS: readonly SyscallSpec[] = [
   {
     name: "mmap",
+    nr: 9,
     args: [
       a("addr", "addr"),
       a("length", "len"),
@@ -105,6 +111,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "munmap",
+    nr: 11,
     args: [a("addr", "addr"), a("length", "len")],
     ret: "int",
     summary: "remove mappings",
@@ -113,6 +120,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mprotect",
+    nr: 10,
     args: [a("addr", "addr"), a("length", "len"), a("prot", "prot")],
     ret: "int",
     summary: "change the protection of mappings",
@@ -121,6 +129,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mremap",
+    nr: 25,
     args: [
       a("old_address", "addr"),
       a("old_size", "len"),
@@ -135,6 +144,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "madvise",
+    nr: 28,
     args: [a("addr", "addr"), a("length", "len"), a("advice", "advice")],
     ret: "int",
     summary: "give advice about use of memory",
@@ -143,6 +153,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mlock",
+    nr: 149,
     args: [a("addr", "addr"), a("len", "len")],
     ret: "int",
     summary: "lock pages in memory",
@@ -151,6 +162,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mlock2",
+    nr: 325,
     args: [a("addr", "addr"), a("len", "len"), a("flags", "mlockflags")],
     ret: "int",
     summary: "lock pages in memory, optionally on fault",
@@ -159,6 +171,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "munlock",
+    nr: 150,
     args: [a("addr", "addr"), a("len", "len")],
     ret: "int",
     summary: "unlock pages",
@@ -167,6 +180,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mlockall",
+    nr: 151,
     args: [a("flags", "mcl")],
     ret: "int",
     summary: "lock all current and/or future mappings",
@@ -175,6 +189,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "munlockall",
+    nr: 152,
     args: [],
     ret: "int",
     summary: "unlock every mapping",
@@ -183,6 +198,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "msync",
+    nr: 26,
     args: [a("addr", "addr"), a("length", "len"), a("flags", "msflags")],
     ret: "int",
     summary: "synchronize a file mapping with the file",
@@ -191,6 +207,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "mincore",
+    nr: 27,
     args: [a("addr", "addr"), a("length", "len"), a("vec", "addr", true)],
     ret: "int",
     summary: "which pages are resident",
@@ -199,6 +216,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "brk",
+    nr: 12,
     args: [a("addr", "addr")],
     ret: "addr",
     summary: "move the program break (the end of [heap]); returns the new or the old break",
@@ -207,6 +225,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "fork",
+    nr: 57,
     args: [],
     ret: "int",
     summary: "create a child process (COW copy of the address space)",
@@ -215,6 +234,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "exit",
+    nr: 60,
     args: [a("status", "int")],
     ret: "int",
     summary: "end the process",
@@ -223,6 +243,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "getpid",
+    nr: 39,
     args: [],
     ret: "int",
     summary: "the process id",
@@ -231,6 +252,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "signal",
+    nr: 13,
     args: [a("signum", "signal"), a("handler", "handler")],
     ret: "int",
     summary: "set what SIGSEGV/SIGBUS do: SIG_DFL (die), SIG_IGN, or SIG_CATCH (report, go on)",
@@ -239,6 +261,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "open",
+    nr: 2,
     args: [a("pathname", "path"), a("flags", "oflags"), a("mode", "mode", true)],
     ret: "int",
     summary: "open or create a file",
@@ -247,6 +270,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "close",
+    nr: 3,
     args: [a("fd", "fd")],
     ret: "int",
     summary: "close a file descriptor",
@@ -255,6 +279,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "ftruncate",
+    nr: 77,
     args: [a("fd", "fd"), a("length", "off")],
     ret: "int",
     summary: "set a file's size",
@@ -263,6 +288,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "pread",
+    nr: 17,
     args: [a("fd", "fd"), a("buf", "buf"), a("count", "len"), a("offset", "off")],
     ret: "int",
     summary: "read from a file at an offset into memory (buf: an address)",
@@ -271,6 +297,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "pwrite",
+    nr: 18,
     args: [a("fd", "fd"), a("buf", "buf"), a("count", "len"), a("offset", "off")],
     ret: "int",
     summary: 'write to a file at an offset (buf: an address or a "string")',
@@ -279,6 +306,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "fallocate",
+    nr: 285,
     args: [a("fd", "fd"), a("mode", "falloc"), a("offset", "off"), a("len", "len")],
     ret: "int",
     summary: "allocate or punch holes in a file",
@@ -287,6 +315,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "unlink",
+    nr: 87,
     args: [a("pathname", "path")],
     ret: "int",
     summary: "remove a file name",
@@ -295,6 +324,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
   {
     name: "memfd_create",
+    nr: 319,
     args: [a("name", "path"), a("flags", "memfdflags", true)],
     ret: "int",
     summary: "create an anonymous shmem file",

@@ -38,34 +38,6 @@ import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./p
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
 import { afterDeath, asReplError, notAlive, type ProcInfo, resolveTarget } from "../processes.ts";
 
-/** x86-64 syscall numbers of the calls in the syscall table. */
-export const SYSCALL_NR: Readonly<Record<string, number>> = {
-  mmap: 9,
-  mprotect: 10,
-  munmap: 11,
-  brk: 12,
-  pread: 17,
-  pwrite: 18,
-  mremap: 25,
-  msync: 26,
-  mincore: 27,
-  madvise: 28,
-  getpid: 39,
-  fork: 57,
-  exit: 60,
-  open: 2,
-  close: 3,
-  ftruncate: 77,
-  unlink: 87,
-  mlock: 149,
-  munlock: 150,
-  mlockall: 151,
-  munlockall: 152,
-  fallocate: 285,
-  memfd_create: 319,
-  mlock2: 325,
-};
-
 /** The commands the host leaves to mmlab. */
 const MMLAB_ONLY = new Set([
   "pages",
@@ -310,7 +282,7 @@ export class HostSession {
     values: Value[],
     out: string[],
   ): Promise<bigint | undefined> {
-    const nr = SYSCALL_NR[spec.name];
+    const nr = spec.nr;
     if (spec.name === "getpid") {
       const r = HostSession.result(await this.req(pid, "getpid"));
       out.push(formatReturn(Number(r.ret), spec.ret));
