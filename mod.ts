@@ -20,6 +20,15 @@
 export { DEFAULT_RAM, Machine, type MachineConfig, type Sysctl } from "./lib/machine.ts";
 export { type Disposition, Process } from "./lib/proc/process.ts";
 export {
+  type EventBatch,
+  type EventBody,
+  EventLog,
+  type EventOf,
+  type ExitStatus,
+  type LogLevel,
+  type MachineEvent,
+} from "./lib/events.ts";
+export {
   type ArgKind,
   type ArgSpec,
   syscall,

@@ -74,18 +74,26 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     prompt: paintPrompt(session.prompt(), c),
   });
   rl.on("history", (h: string[]) => saveHistory(opts.historyFile, h));
-  rl.on("line", (line: string) => {
-    const r = session.run(line);
+  // Lines run one at a time, in order, even when pasted faster than they finish.
+  let queue: Promise<void> = Promise.resolve();
+  let quitted = false;
+  const runLine = async (line: string) => {
+    if (quitted) return;
+    const r = await session.run(line);
     if (r.error?.col !== undefined && r.error.kind !== "internal") {
       output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
     }
     for (const o of r.output) output.write(paintLine(o, c) + "\n");
     if (r.quit) {
+      quitted = true;
       rl.close();
       return;
     }
     rl.setPrompt(paintPrompt(session.prompt(), c));
     rl.prompt();
+  };
+  rl.on("line", (line: string) => {
+    queue = queue.then(() => runLine(line));
   });
   rl.on("SIGINT", () => {
     // Clear the half-typed line, as a shell does, and start afresh.
@@ -96,8 +104,11 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   });
   const done = new Promise<void>((resolve) => {
     rl.on("close", () => {
-      if (opts.terminal) output.write("\n");
-      resolve();
+      // Lines already typed finish first.
+      queue.then(() => {
+        if (opts.terminal) output.write("\n");
+        resolve();
+      });
     });
   });
   rl.prompt();

@@ -181,5 +181,6 @@ export function sysFork(p: Process): number {
   for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
   p.children.push(child.pid);
   m.adopt(child);
+  m.events.emit({ kind: "fork", pid: p.pid, child: child.pid });
   return child.pid;
 }

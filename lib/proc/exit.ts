@@ -38,6 +38,7 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     ...status,
     core: status.signal === SIGSEGV || status.signal === SIGBUS,
   };
+  p.machine.events.emit({ kind: "exit", pid: p.pid, status: p.exitStatus });
   if (--p.mm.users === 0) exitMmap(p.mm);
   for (let fd = 0; fd < p.fds.length; fd++) {
     const f = p.fds[fd];
@@ -49,12 +50,18 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
   }
 }
 
+/** A signal reaches a process: kept on the process and logged as an event. */
+function recordSignal(p: Process, sig: SigInfo): void {
+  p.signals.push(sig);
+  p.machine.events.emit({ kind: "signal", pid: p.pid, info: sig });
+}
+
 /**
  * force_sig_fault(): records a synchronous fault signal and applies the
  * disposition. Returns true if the process died of it.
  */
 export function deliverFaultSignal(p: Process, sig: SigInfo): boolean {
-  p.signals.push(sig);
+  recordSignal(p, sig);
   // A blocked or ignored synchronous fault signal is forced to SIG_DFL.
   if (p.disposition(sig.signo) === "catch") return false;
   killProcess(p, { signal: sig.signo });
@@ -74,7 +81,7 @@ export function oomKill(p: Process): void {
       `anon-rss:${kb(rss.anon)}kB, file-rss:${kb(rss.file)}kB, shmem-rss:${kb(rss.shmem)}kB, ` +
       `UID:0 pgtables:${pgtablesBytes(mm) >> 10}kB oom_score_adj:0`,
   );
-  p.signals.push({ signo: SIGKILL, code: 0x80, addr: 0 });
+  recordSignal(p, { signo: SIGKILL, code: 0x80, addr: 0 });
   killProcess(p, { signal: SIGKILL });
 }
 

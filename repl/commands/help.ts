@@ -59,7 +59,7 @@ function overview(ctx: CommandContext): string[] {
 }
 
 /** The text of `help NAME` for a command. */
-export function commandHelp(c: Command, ctx: CommandContext): string[] {
+export async function commandHelp(c: Command, ctx: CommandContext): Promise<string[]> {
   const out = [synopsis(c), `  ${c.summary}`];
   for (const line of c.help.split("\n")) out.push(`  ${line}`);
   if (c.args.length > 0) out.push("Arguments:");
@@ -71,7 +71,7 @@ export function commandHelp(c: Command, ctx: CommandContext): string[] {
     out.push(line);
   }
   out.push("Example:");
-  for (const line of ctx.transcript(c.example)) out.push(`  ${line}`);
+  for (const line of await ctx.transcript(c.example)) out.push(`  ${line}`);
   return out;
 }
 
@@ -92,7 +92,7 @@ export const HELP_COMMAND: Command = {
     "on a fresh machine; help PROT_READ shows a constant; help syntax the language.",
   example: ["help mprotect"],
   needsProcess: false,
-  run(ctx, [name]) {
+  async run(ctx, [name]) {
     if (name === undefined || name.type !== "word") {
       ctx.out.push(...overview(ctx));
       return undefined;
@@ -103,7 +103,7 @@ export const HELP_COMMAND: Command = {
     }
     const c = ctx.commands.get(name.text);
     if (c !== undefined) {
-      ctx.out.push(...commandHelp(c, ctx));
+      ctx.out.push(...await commandHelp(c, ctx));
       return undefined;
     }
     const k = CONSTANTS.get(name.text);
