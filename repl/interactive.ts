@@ -11,6 +11,7 @@ import type { Readable, Writable } from "node:stream";
 import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
 import type { Session } from "./session.ts";
+import { VERSION } from "../mod.ts";
 
 /** What the interactive loop talks to. */
 export interface InteractiveOptions {
@@ -24,6 +25,28 @@ export interface InteractiveOptions {
   colours: Colours;
   /** The most history lines kept. */
   historySize?: number;
+}
+
+/**
+ * The line printed before the first prompt, once everything is loaded:
+ * `mmlab 0.1.0: Linux 6.18 mm on a 1 GiB machine (seed 1), in process 1. Type help, or quit.`
+ */
+export function banner(session: Session): string {
+  const m = session.backend.machine;
+  const what = m === undefined
+    ? `the ${session.backend.name} backend`
+    : `a ${sizeText(m.config.ramBytes)} machine (seed ${m.config.seed})`;
+  const preset = m?.config.preset ?? "linux-6.18";
+  const era = preset.startsWith("linux-") ? `Linux ${preset.slice(6)} mm` : `mm under ${preset}`;
+  return `mmlab ${VERSION}: ${era} on ${what}, in process ${session.pid}. ` +
+    "Type help for the commands, quit to leave.";
+}
+
+function sizeText(bytes: number): string {
+  for (const [unit, shift] of [["GiB", 30], ["MiB", 20], ["KiB", 10]] as const) {
+    if (bytes >= 2 ** shift && bytes % 2 ** shift === 0) return `${bytes / 2 ** shift} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** The history file: $MMLAB_HISTORY, else ~/.mmlab_history, else none. */
@@ -111,6 +134,7 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
       });
     });
   });
+  output.write(banner(session) + "\n");
   rl.prompt();
   return done;
 }
