@@ -26,7 +26,7 @@ import {
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
 import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
-import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs/pagecache.ts";
+import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "./filemap.ts";
 
 /** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
 export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;

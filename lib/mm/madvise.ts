@@ -112,8 +112,8 @@ import {
   PG_REFERENCED,
 } from "../phys/frames.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM } from "./vm_ops.ts";
-import { forcePageCacheRa } from "../fs/readahead.ts";
-import { punchHole } from "../fs/truncate.ts";
+import { forcePageCacheRa } from "./readahead.ts";
+import { punchHole } from "./truncate.ts";
 import { cachePageUnevictable, deactivate, lruAddDrain, markLazyfree } from "./swap.ts";
 import { type ReclaimCandidate, reclaimPages } from "./vmscan.ts";
 import { canRevealPagecache } from "./mincore.ts";
