@@ -1,6 +1,6 @@
 /**
- * fork(2): kernel/fork.c copy_process() -> copy_mm() -> dup_mm() ->
- * mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
+ * fork(2)'s mm half: kernel/fork.c copy_process() -> copy_mm() -> dup_mm()
+ * (lib/proc/fork.ts) -> mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
  * copy_present_pte(). linux-mm.md §8.
  *
  * Per parent VMA: VM_DONTCOPY is skipped; VM_WIPEONFORK comes over empty;
@@ -15,7 +15,6 @@
 
 import { ENOMEM } from "../abi/errno.ts";
 import type { Process } from "../proc/process.ts";
-import { Process as Proc } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -162,24 +161,4 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     }
   }
   return 0;
-}
-
-/** fork(): returns the child's pid to the parent. */
-export function sysFork(p: Process): number {
-  const m = p.machine;
-  const childMm = m.newMm();
-  const child = new Proc(m, m.allocPid(), p.pid, p.comm, childMm);
-  const err = dupMmap(p, childMm);
-  if (err) return err;
-  for (let fd = 0; fd < p.fds.length; fd++) {
-    const f = p.fds[fd];
-    if (f !== undefined) {
-      f.refs++;
-      child.fds[fd] = f;
-    }
-  }
-  for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
-  p.children.push(child.pid);
-  m.adopt(child);
-  return child.pid;
 }
