@@ -28,14 +28,8 @@ export {
   syscallSpec,
   type SysOut,
 } from "./lib/syscalls.ts";
-export {
-  type AccessKind,
-  type AccessResult,
-  cpuExec,
-  cpuFill,
-  cpuRead,
-  cpuWrite,
-} from "./lib/mm/access.ts";
+export type { AccessKind } from "./lib/mm/access.ts";
+export { type AccessResult, cpuExec, cpuFill, cpuRead, cpuWrite } from "./lib/arch/cpu.ts";
 export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
