@@ -250,8 +250,7 @@ export function sysClose(p: Process, fdArg: A): number {
   const f = fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined) return -EBADF;
   p.fds[fd] = undefined;
-  f.refs--;
-  iput(p.machine, f.inode);
+  f.fput(p.machine);
   return 0;
 }
 
