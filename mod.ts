@@ -37,6 +37,7 @@ export * as mman from "./lib/abi/mman.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export { KNOBS, type Policies, presetNames, presetPolicies } from "./lib/policy.ts";
 export type { Mm } from "./lib/mm/mm.ts";
+export type { UserfaultCtx, Userfaults } from "./lib/mm/userfaultfd_k.ts";
 export type { Vma } from "./lib/mm/vma.ts";
 export { smapsLines } from "./lib/proc/smaps.ts";
 export { pageLines } from "./lib/proc/pages.ts";

@@ -122,16 +122,6 @@ const PMD_SIZE = 0x200000;
 /** An end address past every user mapping, standing for any u64 end above it. */
 const FAR_END = 2 ** 48;
 
-/**
- * Hook for userfaultfd REMOVE events (userfaultfd_remove()): called for
- * MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE and MADV_REMOVE on each VMA
- * piece before it changes; set by the uffd module when present.
- */
-export interface RemoveObserver {
-  (mm: Mm, vma: Vma, start: number, end: number): void;
-}
-export const removeObservers: RemoveObserver[] = [];
-
 /** madvise_behavior_valid() for this kernel's configuration. */
 function behaviorValid(behavior: number): boolean {
   switch (behavior) {
@@ -372,7 +362,8 @@ function madviseDontneedFree(
   }
   if (start === end) return vma;
   if (behavior === MADV_FREE && !vma.isAnonymous) return -EINVAL;
-  for (const o of removeObservers) o(mm, vma, start, end);
+  // userfaultfd_remove()
+  mm.userfaults.remove(vma, start, end);
   if (behavior === MADV_FREE) {
     // madvise_free_single_vma() drains this CPU's LRU batches first: the
     // pages a previous VMA of the same call queued lose PG_referenced now.
@@ -435,7 +426,8 @@ function madviseRemove(p: Process, vma: Vma, start: number, end: number): Step {
   // vma_is_shared_maywrite()
   if ((vma.flags & (VM_SHARED | VM_MAYWRITE)) !== (VM_SHARED | VM_MAYWRITE)) return -EACCES;
   const offset = start - vma.start + vma.pgoff * 4096;
-  for (const o of removeObservers) o(p.mm, vma, start, end);
+  // userfaultfd_remove()
+  p.mm.userfaults.remove(vma, start, end);
   // vfs_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)
   if (!file.writable) return -EBADF;
   if (!file.inode.sb.punchHole) return -EOPNOTSUPP;
