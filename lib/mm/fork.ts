@@ -15,6 +15,7 @@
 
 import { ENOMEM } from "../abi/errno.ts";
 import type { Process } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -44,6 +45,16 @@ import {
 } from "./pagetable.ts";
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
+/**
+ * Policy `fork.pinnedPages`: a maybe-pinned anonymous page is copied for
+ * the child at fork (copy_present_page(), 5.9+), or write-protected and
+ * shared like any other (the parent's next write leaves the DMA page).
+ */
+const PINNED_PAGE_COPIED_AT_FORK: Record<KnobValue<"fork.pinnedPages">, boolean> = {
+  "cow-steal": false,
+  "early-copy": true,
+};
+
 /** is_cow_mapping(): private and may be written. */
 function isCowMapping(flags: number): boolean {
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
@@ -56,7 +67,7 @@ function isCowMapping(flags: number): boolean {
 function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   const frames = src.machine.frames;
   const cow = isCowMapping(srcVma.flags);
-  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy";
+  const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")];
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {

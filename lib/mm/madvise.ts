@@ -174,16 +174,10 @@ export function sysMadvise(
   const behavior = s32(adviceArg);
   // 1. madvise_should_skip() -> is_valid_madvise()
   if (!behaviorValid(behavior)) return -EINVAL;
-  if (
-    (behavior === MADV_WIPEONFORK || behavior === MADV_KEEPONFORK) &&
-    mm.machine.policy("uffd.madv18") === "userfault-rfc"
-  ) {
-    // TODO(seed 004): the 2014 RFC's MADV_USERFAULT/MADV_NOUSERFAULT (set or
-    // clear VM_USERFAULT on anonymous VMAs, -EINVAL for vm_ops; missing-page
-    // faults then raise SIGBUS). Needs a VM_USERFAULT flag and a
-    // missingFaultHooks entry; until then the advice is refused.
-    return -EINVAL;
-  }
+  // Advice 18/19 are MADV_WIPEONFORK/KEEPONFORK. The 2014 RFC's
+  // MADV_USERFAULT/NOUSERFAULT on the same numbers (VM_USERFAULT, SIGBUS on a
+  // missing page, through Mm.userfaults) is the planned knob uffd.madv18
+  // (lib/policy.ts PLANNED_KNOBS, issue 9).
   if ((start & 0xfffn) !== 0n) return -EINVAL;
   const len = pageAlignU64(lenIn);
   // len rounded up from a huge value to 0
