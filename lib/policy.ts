@@ -166,8 +166,13 @@ export const ERA_PRESETS = [
   "linux-6.18",
 ] as const;
 
-/** Proposals that never merged, on top of an era. */
-export const RFC_PRESETS: Record<string, { base: string; set: Partial<Policies> }> = {};
+/**
+ * Proposals that never merged, on top of an era. None yet: each RFC preset
+ * waits in {@link PLANNED_PRESETS} until its knobs have code.
+ */
+export const RFC_PRESETS: Readonly<
+  Record<string, { readonly base: string; readonly set: Readonly<Partial<Policies>> }>
+> = Object.freeze({});
 
 /**
  * RFC presets whose every knob is still planned: hidden and refused with
