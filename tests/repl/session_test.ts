@@ -142,6 +142,11 @@ Deno.test("policy lists, shows and sets knobs", () => {
   );
   assert.ok(!s.run("policy").output.some((l) => l.startsWith("uffd.")));
   assert.equal(s.run("MADV_USERFAULT").error?.message, "MADV_USERFAULT is not in Linux's headers");
+  assert.ok(
+    s.run("help MADV_USERFAULT").output.includes(
+      "  only under policy uffd.madv18 = userfault-rfc (planned for issue 9)",
+    ),
+  );
 });
 
 Deno.test("views and check run", () => {
