@@ -23,6 +23,7 @@ import { type Disposition, Process } from "./proc/process.ts";
 import { AnonVma } from "./mm/vma.ts";
 import {
   checkKnob,
+  checkPreset,
   DEFAULT_PRESET,
   type KnobName,
   type KnobValue,
@@ -101,7 +102,7 @@ export class Machine {
       defaultDisposition: config.defaultDisposition ?? "catch",
     };
     const base = presetPolicies(this.config.preset);
-    if (base === undefined) throw new Error(`unknown preset ${this.config.preset}`);
+    if (base === undefined) throw new Error(checkPreset(this.config.preset)!);
     this.policies = { ...base };
     for (const [k, v] of Object.entries(config.policies ?? {})) {
       const err = checkKnob(k, String(v));

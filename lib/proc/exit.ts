@@ -12,7 +12,6 @@ import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
 import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
-import { iput } from "../fs/iput.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 
 /**
@@ -44,8 +43,7 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     const f = p.fds[fd];
     p.fds[fd] = undefined;
     if (f !== undefined) {
-      f.refs--;
-      iput(p.machine, f.inode);
+      f.fput(p.machine);
     }
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { PLANNED_KNOBS } from "../../mod.ts";
 import { CONSTANTS, constantsOf, KIND_FAMILIES } from "../constants.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue } from "../format.ts";
@@ -109,7 +110,13 @@ export const HELP_COMMAND: Command = {
     const k = CONSTANTS.get(name.text);
     if (k !== undefined) {
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
-      if (k.policy) ctx.out.push(`  only under policy ${k.policy.knob} = ${k.policy.value}`);
+      if (k.policy) {
+        const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob];
+        ctx.out.push(
+          `  only under policy ${k.policy.knob} = ${k.policy.value}` +
+            (planned ? ` (planned for issue ${planned.issue})` : ""),
+        );
+      }
       const same = [...CONSTANTS.values()].filter((o) => o.family === k.family && o.family !== "");
       if (same.length > 1) ctx.out.push(`  family: ${same.map((o) => o.name).join(" ")}`);
       return undefined;

@@ -41,6 +41,13 @@ Deno.test("transcript: malformed files name the line at fault", async () => {
   const r = await replayText(HEAD.replace("linux-6.18", "linux-0.1"));
   assert.equal(r.malformed?.line, 5);
   assert.match(r.malformed!.message, /unknown preset/);
+  // Planned knobs and presets (lib/policy.ts) are refused in headers too.
+  const planned = await replayText(
+    HEAD.replace("linux-6.18", "linux-6.18\n# policy: uffd.remap=none"),
+  );
+  assert.match(planned.malformed!.message, /policy uffd.remap is planned for issue 9/);
+  const rfc = await replayText(HEAD.replace("linux-6.18", "rfc-2019-p2p"));
+  assert.match(rfc.malformed!.message, /preset rfc-2019-p2p is planned for issue 11/);
 });
 
 Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => {
