@@ -35,6 +35,8 @@
  * @module
  */
 
+import { checkExpectedLine } from "./match.ts";
+
 export const TRANSCRIPT_MAGIC = "# mmlab transcript 1";
 export const PROMPT_RE = /^\[(\d+)\] mm> (.*)$/;
 export const INDENT = "  ";
@@ -190,6 +192,8 @@ export function parseTranscript(text: string): Transcript {
           "indented output before any command (commands start with '  [PID] mm> ')",
         );
       }
+      const bad = checkExpectedLine(body);
+      if (bad !== null) throw new TranscriptError(i + 1, bad);
       cmd.expected.push(body);
       continue;
     }
