@@ -1,7 +1,9 @@
 /**
  * `deno task replay [--update] [--step] FILE...`: replays transcripts and
  * verifies every output line; prints one line per file and a summary
- * `N passed, N failed`; exits 1 on any failure. `--update` rewrites the
+ * `N passed, N failed`; exits 1 on any failure. A transcript with no
+ * command verifies nothing and counts as a failure ("no commands to
+ * verify"), so a file whose prompts were all mistyped cannot pass. `--update` rewrites the
  * expected output in place. `--step` walks one transcript a command at a
  * time (Enter runs the next one; anything else typed runs as your own
  * command in the same session first).
