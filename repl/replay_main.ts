@@ -39,6 +39,8 @@ if (opts.step) {
   Deno.exit(await stepThrough(files[0], process.stdin, process.stdout));
 }
 
+const commands = (n: number) => `${n} command${n === 1 ? "" : "s"}`;
+
 let passed = 0, failed = 0;
 for (const file of files) {
   let text: string;
@@ -59,8 +61,8 @@ for (const file of files) {
   } else {
     if (opts.update && r.updated !== undefined && r.updated !== text) {
       await Deno.writeTextFile(file, r.updated);
-      console.log(`${file}: updated (${r.passed} commands)`);
-    } else console.log(`${file}: ok (${r.passed} commands)`);
+      console.log(`${file}: updated (${commands(r.passed)})`);
+    } else console.log(`${file}: ok (${commands(r.passed)})`);
     passed++;
   }
 }

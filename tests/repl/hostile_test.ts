@@ -45,6 +45,161 @@ const transcripts: [string, string, RegExp | null][] = [
   ["catastrophic (re)", HEAD + "\n  [1] mm> x = 1\n  (.*)*x (re)\n", /^5: output differs/],
 ];
 
+// Header values: every bad value of every key is refused at its own line
+// (line 3: after the magic and "# mmlab:"), with a hint of what would do.
+const badHeaderValues: [string, string[], RegExp][] = [
+  [
+    "seed",
+    ["-1", "1.5", "0x10", "4294967296", "9".repeat(30), "", "one", "1e3", "\uff11", "NaN", "1_000"],
+    /^3: seed must be a whole number from 0 to 4294967295/,
+  ],
+  [
+    "ram",
+    ["1G+4K", "1GB", "G", "", "1.5G", "-1G", "1e9", "\uff11G", "0x", "64 G", "1g", "one", "1G 2G"],
+    /^3: ram must be a size like 512M or 1G/,
+  ],
+  [
+    "ram",
+    [
+      "65G",
+      "128T",
+      "1180591620717411303424",
+      "0x10000000000000000",
+      "9".repeat(400),
+      "0x1000000001",
+    ],
+    /^3: ram of .* is above the maximum of 64G/,
+  ],
+  ["ram", ["0", "1", "4095", "1K", "1020K", "0x0"], /^3: ram of .* is below the minimum of 1M/],
+  ["ram", ["1048577", "0x100001", "1048580"], /^3: ram of .* is not a whole number of 4 KiB pages/],
+  [
+    "preset",
+    [
+      "linux-1.0",
+      "linux-6.19",
+      "linux-7.0",
+      "linux-6",
+      "linux-",
+      "linux-2.5",
+      "constructor",
+      "__proto__",
+      "toString",
+      "hasOwnProperty",
+      "valueOf",
+      "LINUX-6.18",
+      "",
+      "x".repeat(10_000),
+    ],
+    /^3: unknown preset .*; presets: linux-4\.14, .* \(or any linux-X\.Y from 2\.6 to 6\.18\)$/,
+  ],
+  ["preset", ["rfc-2019-p2p", "rfc-2014-userfault"], /^3: preset rfc-.* is planned for issue/],
+  ["policy", ["x", "=", "a=", "=b", "a=b c", ""], /^3: a policy is written knob=value/],
+  [
+    "policy",
+    ["constructor=x", "__proto__=x", "toString=x", "nosuch.knob=1", "valueOf=1"],
+    /^3: unknown policy /,
+  ],
+  [
+    "policy",
+    ["fork.pinnedPages=bogus", "fork.pinnedPages=cow-steal=x"],
+    /^3: policy fork\.pinnedPages takes /,
+  ],
+  ["policy", ["uffd.remap=none"], /^3: policy uffd\.remap is planned for issue 9/],
+];
+for (const [key, values, want] of badHeaderValues) {
+  for (const v of values) {
+    transcripts.push([
+      `# ${key}: ${JSON.stringify(v).slice(0, 40)}`,
+      HEAD + `# ${key}: ${v}\n` + CMD,
+      want,
+    ]);
+  }
+}
+// The same values on the command line's parser say the same thing.
+const goodHeaderValues: [string, string][] = [
+  ["seed", "0"],
+  ["seed", "4294967295"],
+  ["ram", "1M"],
+  ["ram", "0x100000"],
+  ["ram", "1048576"],
+  ["ram", "2G"],
+  ["preset", "linux-2.6"],
+  ["preset", "linux-4.14"],
+  ["preset", " linux-5.0"],
+  ["policy", "fork.pinnedPages=cow-steal"],
+];
+for (const [key, v] of goodHeaderValues) {
+  transcripts.push([`# ${key}: ${v} is accepted`, HEAD + `# ${key}: ${v}\n` + CMD, null]);
+}
+
+// (re) lines replay refuses, each at its own line (5: the expected line).
+const refusedPatterns = [
+  "(",
+  "[",
+  "a{2,1}",
+  "\\",
+  "*",
+  "+a",
+  "a**",
+  "(?<",
+  "(?=x)",
+  "(?!x)",
+  "(?<=x)",
+  "(?<!x)",
+  "\\1",
+  "(a)\\1",
+  "\\k<n>",
+  "\\bx",
+  "\\B",
+  "\\p{L}",
+  "(a{1000}){1000}",
+  "x".repeat(1001),
+  "[z-a]",
+  ")",
+];
+for (const p of refusedPatterns) {
+  transcripts.push([
+    `(re) line ${JSON.stringify(p).slice(0, 30)}`,
+    HEAD + "\n  [1] mm> x = 1\n  " + p + " (re)\n",
+    /^5: invalid regular expression in a \(re\) line: /,
+  ]);
+}
+// Patterns that backtrack for ever in JavaScript: a quick "output differs".
+const catastrophic = [
+  "(.*)*x",
+  "(a|a)*b",
+  "(a+)+b",
+  "(x+x+)+y",
+  ".*.*.*.*.*.*.*.*.*.*.*.*z",
+  "(\\w+\\s?)+$x",
+  "(.*a){12}",
+  "([a-z0-9 -]+)*!",
+  "(.|\\s)*q",
+  "(\\S+ ?)*#",
+];
+for (const p of catastrophic) {
+  transcripts.push([
+    `catastrophic (re) ${p}`,
+    HEAD + "\n  [1] mm> pages 0x7f0000000000 4K\n  " + p + " (re)\n",
+    /^5: output differs$/,
+  ]);
+}
+// Malformed files.
+transcripts.push(
+  ["a BOM before the magic", "\ufeff" + HEAD + CMD, /^1: not an mmlab transcript/],
+  ["another version", "# mmlab transcript 2\n" + CMD, /^1: not an mmlab transcript/],
+  ["binary garbage", "\x00\x01\x02\xff".repeat(1000), /^1: not an mmlab transcript/],
+  ["a 1 MB line", "x".repeat(1 << 20), /^1: not an mmlab transcript/],
+  ["no blank line after the header", HEAD + "  [1] mm> x = 1\n", /^3: header lines look like/],
+  ["CRLF line ends", (HEAD + CMD).replace(/\n/g, "\r\n"), null],
+  [
+    "a pid of 10^20 at the prompt",
+    HEAD + "\n  [100000000000000000000] mm> x = 1\n  = 1\n",
+    /^4: the prompt shows process 1, the transcript expects 100000000000000000000$/,
+  ],
+  ["a 1 MB header value", HEAD + "# note: " + "y".repeat(1 << 20) + "\n" + CMD, null],
+);
+
 for (const [what, text, want] of transcripts) {
   Deno.test(`hostile transcript: ${what}`, async () => {
     const t0 = performance.now();
@@ -124,5 +279,40 @@ for (const [args, want] of commandLines) {
     assert.equal(out.code, 2, err);
     assert.match(err, want);
     assert.equal(err.split("\n").length, 1, err);
+  });
+}
+
+/** Transcripts given to `replay`: its one line per file, and exit status 1. */
+const replayFiles: [string, string, RegExp][] = [
+  ["no commands", HEAD + "\nprose only\n", /^F:4: malformed transcript: no commands to verify/],
+  [
+    "an invalid (re) line",
+    HEAD + "\n  [1] mm> x = 1\n  = (1 (re)\n",
+    /^F:5: malformed transcript: invalid regular expression in a \(re\) line: Unterminated group$/,
+  ],
+  [
+    "a bad ram line before the preset",
+    HEAD + "# ram: 1K\n# preset: linux-6.18\n" + CMD,
+    /^F:3: malformed transcript: ram of 1K is below the minimum of 1M$/,
+  ],
+];
+
+for (const [what, text, want] of replayFiles) {
+  Deno.test(`hostile replay file: ${what}`, async () => {
+    const file = await Deno.makeTempFile({ suffix: ".mm" });
+    await Deno.writeTextFile(file, text);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "repl/replay_main.ts", file],
+      cwd: new URL("../../", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    await Deno.remove(file);
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assert.equal(out.code, 1);
+    assert.deepEqual(lines.length, 2, lines.join("\n"));
+    assert.match(lines[0].replace(file, "F"), want);
+    assert.equal(lines[1], "0 passed, 1 failed");
+    assert.equal(new TextDecoder().decode(out.stderr), "");
   });
 }
