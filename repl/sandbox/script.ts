@@ -18,7 +18,8 @@
  *   that is never memory. A typed array or wasm grow past the limit fails
  *   in the script with a RangeError; the heap hitting it ends the child.
  *   A watchdog also polls the child's VmRSS (/proc/PID/status) and kills it
- *   past the limit: the only guard where prlimit (util-linux) is missing.
+ *   past the limit (every 250 ms; every 50 ms where prlimit, from util-linux, is
+ *   missing and the watchdog is the only guard).
  * - Output: each of stdout and stderr is read as a stream and kept up to
  *   {@link ScriptOptions.outputLimitBytes}; the rest is counted, dropped,
  *   and reported ("N bytes of stdout cut").
@@ -158,20 +159,37 @@ async function pump(
   if (pending !== null) first!(new TextDecoder().decode(pending));
 }
 
-/** A field of /proc/PID/status in bytes, or undefined. */
-function statusBytes(pid: number, field: string): number | undefined {
+/**
+ * A field of /proc/PID/status in bytes, or undefined. Deno lets only
+ * --allow-all read another process's /proc files, so without it `cat`
+ * reads them (--allow-run, which the sandbox's parent has anyway).
+ */
+async function statusBytes(pid: number, field: string): Promise<number | undefined> {
+  const path = `/proc/${pid}/status`;
+  let text: string | undefined;
   try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
+      return undefined; // the child is gone
+    }
+    try {
+      const out = await new Deno.Command("cat", {
+        args: [path],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      if (out.success) text = new TextDecoder().decode(out.stdout);
+    } catch { /* no cat */ }
   }
+  const m = text === undefined ? null : new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) * 1024 : undefined;
 }
 
 /** Sets the child's RLIMIT_DATA to its data now plus the limit; false if it cannot. */
 async function limitData(pid: number, memoryMb: number): Promise<boolean> {
-  const data = statusBytes(pid, "VmData");
+  const data = await statusBytes(pid, "VmData");
   if (data === undefined) return false;
   const limit = data + memoryMb * 2 ** 20;
   try {
@@ -242,7 +260,7 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
     env: { NO_COLOR: "1" },
   }).spawn();
 
-  let timedOut = false, watchdogKilled = false;
+  let timedOut = false, watchdogKilled = false, exited = false;
   const kill = () => {
     try {
       child.kill("SIGKILL");
@@ -265,16 +283,20 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
   let watchdog: ReturnType<typeof setInterval> | undefined;
   const started = await ready;
   if (started) {
-    if (opts.rlimit !== false) await limitData(child.pid, memoryMb);
-    const rss0 = statusBytes(child.pid, "VmRSS") ?? 0;
+    const limited = opts.rlimit !== false && await limitData(child.pid, memoryMb);
+    const rss0 = await statusBytes(child.pid, "VmRSS") ?? 0;
     const rssLimit = rss0 + (memoryMb + 64) * 2 ** 20;
-    watchdog = setInterval(() => {
-      const rss = statusBytes(child.pid, "VmRSS");
-      if (rss !== undefined && rss > rssLimit) {
+    let polling = false;
+    watchdog = setInterval(async () => {
+      if (polling) return;
+      polling = true;
+      const rss = await statusBytes(child.pid, "VmRSS");
+      polling = false;
+      if (rss !== undefined && rss > rssLimit && !exited) {
         watchdogKilled = true;
         kill();
       }
-    }, 50);
+    }, limited ? 250 : 50);
     try {
       const w = child.stdin.getWriter();
       await w.write(new TextEncoder().encode(`${nonce}\n${name}\n${source}`));
@@ -286,6 +308,7 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
     } catch { /* already closed */ }
   }
   const st = await status;
+  exited = true;
   clearTimeout(timer);
   clearInterval(watchdog);
   await Promise.all([outDone, errDone]);

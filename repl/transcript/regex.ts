@@ -341,6 +341,13 @@ function inSet(set: CharSet, c: number): boolean {
 /** A compiled `(re)` pattern: {@link LineRegex.test} matches a whole line. */
 export class LineRegex {
   private readonly prog: Inst[];
+  // Work lists reused by every test() (a replay runs the same line often).
+  private cur: Int32Array;
+  private next: Int32Array;
+  /** mark[pc] === gen when pc is already in the list being built. */
+  private readonly mark: Int32Array;
+  private readonly stack: Int32Array;
+  private gen = 0;
 
   constructor(readonly source: string) {
     if (source.length > MAX_PATTERN) {
@@ -353,51 +360,64 @@ export class LineRegex {
       throw new RegexError(msg.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, ""));
     }
     this.prog = compile(new Parser(source).parse());
+    const n = this.prog.length;
+    this.cur = new Int32Array(n);
+    this.next = new Int32Array(n);
+    this.mark = new Int32Array(n).fill(-1);
+    this.stack = new Int32Array(n * 2 + 2);
+  }
+
+  /** Adds `start` and what it reaches without reading a character to `list`. */
+  private add(list: Int32Array, len: number, start: number, pos: number, end: number): number {
+    const { prog, mark, stack, gen } = this;
+    let sp = 0;
+    stack[sp++] = start;
+    while (sp > 0) {
+      const pc = stack[--sp];
+      if (mark[pc] === gen) continue;
+      mark[pc] = gen;
+      const ins = prog[pc];
+      if (ins.op === "jmp") stack[sp++] = ins.x;
+      else if (ins.op === "split") {
+        stack[sp++] = ins.y;
+        stack[sp++] = ins.x;
+      } else if (ins.op === "bol") {
+        if (pos === 0) stack[sp++] = pc + 1;
+      } else if (ins.op === "eol") {
+        if (pos === end) stack[sp++] = pc + 1;
+      } else list[len++] = pc;
+    }
+    return len;
+  }
+
+  private step(): void {
+    if (++this.gen === 0x7fffffff) {
+      this.mark.fill(-1);
+      this.gen = 0;
+    }
   }
 
   /** Does the whole of `line` match? Cost O(line.length x program size). */
   test(line: string): boolean {
-    const n = this.prog.length;
-    let cur = new Int32Array(n);
-    let next = new Int32Array(n);
-    let nCur = 0, nNext = 0;
-    // mark[pc] === generation when pc is already in the list being built.
-    const mark = new Int32Array(n).fill(-1);
-    const stack = new Int32Array(n * 2 + 2);
-    let gen = 0;
-    const add = (list: Int32Array, len: number, start: number, pos: number): number => {
-      let sp = 0;
-      stack[sp++] = start;
-      while (sp > 0) {
-        const pc = stack[--sp];
-        if (mark[pc] === gen) continue;
-        mark[pc] = gen;
-        const ins = this.prog[pc];
-        if (ins.op === "jmp") stack[sp++] = ins.x;
-        else if (ins.op === "split") {
-          stack[sp++] = ins.y;
-          stack[sp++] = ins.x;
-        } else if (ins.op === "bol") {
-          if (pos === 0) stack[sp++] = pc + 1;
-        } else if (ins.op === "eol") {
-          if (pos === line.length) stack[sp++] = pc + 1;
-        } else list[len++] = pc;
-      }
-      return len;
-    };
-    nCur = add(cur, 0, 0, 0);
-    for (let pos = 0; pos < line.length && nCur > 0; pos++) {
+    const prog = this.prog;
+    const end = line.length;
+    let cur = this.cur, next = this.next;
+    this.step();
+    let nCur = this.add(cur, 0, 0, 0, end);
+    for (let pos = 0; pos < end && nCur > 0; pos++) {
       const c = line.charCodeAt(pos);
-      gen++;
-      nNext = 0;
+      this.step();
+      let nNext = 0;
       for (let k = 0; k < nCur; k++) {
-        const ins = this.prog[cur[k]];
-        if (ins.op === "set" && inSet(ins.set, c)) nNext = add(next, nNext, cur[k] + 1, pos + 1);
+        const ins = prog[cur[k]];
+        if (ins.op === "set" && inSet(ins.set, c)) {
+          nNext = this.add(next, nNext, cur[k] + 1, pos + 1, end);
+        }
       }
       [cur, next] = [next, cur];
       nCur = nNext;
     }
-    for (let k = 0; k < nCur; k++) if (this.prog[cur[k]].op === "match") return true;
+    for (let k = 0; k < nCur; k++) if (prog[cur[k]].op === "match") return true;
     return false;
   }
 }
