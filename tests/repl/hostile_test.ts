@@ -316,3 +316,56 @@ for (const [what, text, want] of replayFiles) {
     assert.equal(new TextDecoder().decode(out.stderr), "");
   });
 }
+
+Deno.test("a header value is accepted exactly when the same flag value is, with the same words", async () => {
+  const parsers: Record<string, (t: string) => unknown> = {
+    seed: parseSeedText,
+    ram: parseRamText,
+    preset: parsePresetText,
+    policy: parsePolicyText,
+  };
+  const cases: [string, string][] = [
+    ...badHeaderValues.flatMap(([key, values]) => values.map((v): [string, string] => [key, v])),
+    ...goodHeaderValues,
+  ];
+  assert.ok(cases.length > 70, `${cases.length}`);
+  for (const [key, v] of cases) {
+    let flagError: string | null = null;
+    try {
+      parsers[key](v);
+    } catch (e) {
+      assert.ok(e instanceof SettingError);
+      flagError = e.message;
+    }
+    const r = await replayText(HEAD + `# ${key}: ${v}\n` + CMD);
+    assert.equal(r.malformed?.message ?? null, flagError, `${key}: ${v}`);
+  }
+});
+
+/** `deno task script` command lines: exit 2 and one line. */
+const scriptLines: [string[], RegExp][] = [
+  [["x.ts", "--timeout", "2147484"], /the timeout must be a whole number from 1 to 86400 seconds/],
+  [["x.ts", "--timeout", "0"], /the timeout must be a whole number from 1 to 86400 seconds/],
+  [["x.ts", "--timeout", "1.5"], /the timeout must be a whole number/],
+  [["x.ts", "--memory", "0"], /the memory limit must be a whole number from 16 to 65536 MiB/],
+  [["x.ts", "--memory", "99999999999"], /the memory limit must be a whole number from 16/],
+  [["/tmp"], /^script: cannot read \/tmp: not a regular file$/],
+  [["/nonexistent/x.ts"], /^script: cannot read \/nonexistent\/x\.ts: No such file/],
+  [[], /missing required argument 'file'/],
+];
+
+for (const [args, want] of scriptLines) {
+  Deno.test(`hostile command line: script ${args.join(" ")}`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-run", "repl/script_main.ts", ...args],
+      cwd: new URL("../../", import.meta.url).pathname,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr).trim();
+    assert.equal(out.code, 2, err);
+    assert.match(err, want);
+    assert.equal(err.split("\n").length, 1, err);
+  });
+}
