@@ -51,6 +51,23 @@ const stringReplaceAll = String.prototype.replaceAll as (
   by: string,
 ) => string;
 const regexpExec = RegExp.prototype.exec;
+const NativePromise = Promise;
+const promiseThen = Promise.prototype.then;
+
+/**
+ * A promise of the runner's that settles like `value`, read through the
+ * original Promise machinery: a script that patched Promise.prototype.then
+ * or .constructor cannot make its rejected promise look fulfilled.
+ */
+function settle(value: unknown): Promise<unknown> {
+  return new NativePromise((resolve, reject) => {
+    try {
+      promiseThen.call(value as Promise<unknown>, resolve, reject);
+    } catch {
+      resolve(value); // not a native promise: a plain value or the script's own thenable
+    }
+  });
+}
 
 function writeAll(write: (b: Uint8Array) => number, bytes: Uint8Array): void {
   let off = 0;
@@ -186,10 +203,18 @@ process.exit = refuse("process.exit");
 process.abort = refuse("process.abort");
 (globalThis as Record<string, unknown>).close = refuse("close");
 
-try {
-  const mod = await import(url);
-  if (typeof mod.default === "function") await mod.default(mmlab);
-} catch (e) {
-  verdict({ ok: false, message: safeDescribe(e) });
-}
-verdict({ ok: true });
+// From here on no `await`: it reads `.constructor` and `.then` of what it
+// waits for, which the script may have patched. Reactions go through the
+// original then, on promises the runner made.
+const fail = (e: unknown) => verdict({ ok: false, message: safeDescribe(e) });
+promiseThen.call(import(url), (mod: { default?: unknown }) => {
+  let result: unknown;
+  try {
+    const main = mod.default;
+    if (typeof main !== "function") return verdict({ ok: true });
+    result = main(mmlab);
+  } catch (e) {
+    return fail(e);
+  }
+  promiseThen.call(settle(result), () => verdict({ ok: true }), fail);
+}, fail);

@@ -90,18 +90,24 @@ Deno.test("sandbox: a memory bomb kills only the child", async () => {
  * Hostile scripts: each ends with the one line the parent writes from the
  * runner's verdict, the right status, and no trace or data: URL.
  */
+/**
+ * A memory bomb ends one of two ways, both the limit holding: the
+ * allocation past it fails in the script (a RangeError, status 1), or
+ * V8's own next allocation does and the child dies (status 137).
+ */
+const OOM = -1;
 const hostile: [string, string, RegExp, number, { memoryMb?: number; timeoutMs?: number }?][] = [
   [
     "eight 256 MiB typed arrays",
     `export default function () { const a = []; for (let i = 0; i < 8; i++) { const x = new Uint8Array(256 << 20); x.fill(1); a.push(x); } }`,
-    /^script error: RangeError: Array buffer allocation failed \(the memory limit is 256 MiB\)$/,
-    1,
+    /^script error: (RangeError: Array buffer allocation failed \(the memory limit is 256 MiB\)|stopped: out of memory \(the limit is 256 MiB\))$/,
+    OOM,
   ],
   [
     "a WebAssembly.Memory of 1.5 GB",
     `export default function () { const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (let i = 0; i < 30; i++) { m.grow(800); new Uint8Array(m.buffer).fill(1); } }`,
-    /^script error: RangeError: WebAssembly\.Memory\.grow\(\): Unable to grow instance memory \(the memory limit is 128 MiB\)$/,
-    1,
+    /^script error: (RangeError: WebAssembly\.Memory\.grow\(\): Unable to grow instance memory \(the memory limit is 128 MiB\)|stopped: out of memory \(the limit is 128 MiB\))$/,
+    OOM,
     { memoryMb: 128 },
   ],
   [
@@ -166,6 +172,12 @@ const hostile: [string, string, RegExp, number, { memoryMb?: number; timeoutMs?:
     1,
   ],
   [
+    "a rejected promise dressed as fulfilled (patched then and constructor)",
+    `Promise.prototype.then = function (ok) { ok(); }; Object.defineProperty(Promise.prototype, "constructor", { get: () => Object }); export default async function () { throw new Error("hidden"); }`,
+    /^script error: Error: hidden/,
+    1,
+  ],
+  [
     "a forged verdict line and a patched JSON.parse",
     `console.error('\\n00 {"ok":true}'); JSON.parse = () => ({ ok: true }); throw new Error("f");`,
     /^script error: Error: f/,
@@ -182,8 +194,14 @@ for (const [what, code, want, status, opts] of hostile) {
     assert.ok(performance.now() - t0 < 8000, `${performance.now() - t0} ms`);
     const last = r.stderr.trim().split("\n").pop()!;
     assert.match(last, want, r.stderr);
-    assert.doesNotMatch(r.stderr, /data:|base64|\n\s+at |Stack backtrace|out of memory/);
-    assert.equal(r.code, status);
+    assert.doesNotMatch(r.stderr, /data:|base64|\n\s+at |Stack backtrace/);
+    if (status === OOM) {
+      assert.ok(r.stderr.trim().split("\n").length === 1, r.stderr);
+      assert.equal(r.code, /stopped: out of memory/.test(last) ? 137 : 1);
+    } else {
+      assert.doesNotMatch(r.stderr, /out of memory/);
+      assert.equal(r.code, status);
+    }
     assert.equal(r.stdout, "");
   });
 }
@@ -261,7 +279,7 @@ Deno.test("sandbox: the script task's own permissions are enough to hold the mem
   const err = new TextDecoder().decode(out.stderr);
   assert.match(
     err,
-    /^script error: RangeError: Array buffer allocation failed \(the memory limit is 64 MiB\)\n$/,
+    /^script error: (RangeError: Array buffer allocation failed \(the memory limit is 64 MiB\)|stopped: out of memory \(the limit is 64 MiB\))\n$/,
   );
-  assert.equal(out.code, 1);
+  assert.equal(out.code, /stopped/.test(err) ? 137 : 1);
 });
