@@ -65,11 +65,26 @@ try {
   console.error(`script: cannot read ${file}: ${e instanceof Error ? e.message : e}`);
   Deno.exit(2);
 }
+/** Writes all of `bytes`; a closed stdout (| head) drops the rest quietly. */
+let stdoutOpen = true;
+function toStdout(bytes: Uint8Array): void {
+  try {
+    for (let off = 0; stdoutOpen && off < bytes.length;) {
+      off += Deno.stdout.writeSync(bytes.subarray(off));
+    }
+  } catch {
+    stdoutOpen = false;
+  }
+}
+
+// stdout streams through as the script prints; stderr (with the verdict) at the end.
 const r = await runScript(source, {
   timeoutMs: opts.timeout * 1000,
   memoryMb: opts.memory,
   name: file,
+  onStdout: toStdout,
 });
-await Deno.stdout.write(new TextEncoder().encode(r.stdout));
-await Deno.stderr.write(new TextEncoder().encode(r.stderr));
+try {
+  await Deno.stderr.write(new TextEncoder().encode(r.stderr));
+} catch { /* stderr closed */ }
 Deno.exit(r.code);

@@ -45,6 +45,12 @@ export interface ScriptOptions {
   memoryMb?: number;
   /** Bytes kept of each of stdout and stderr (default 16 MiB); the rest is cut. */
   outputLimitBytes?: number;
+  /**
+   * Receives the script's stdout as it comes (up to the limit) instead of
+   * {@link ScriptResult.stdout}, which is then empty. stderr is always
+   * returned whole: the runner's verdict is read from it at the end.
+   */
+  onStdout?: (bytes: Uint8Array) => void;
   /** The script's name in error locations (default "script.ts"). */
   name?: string;
   /**
@@ -89,18 +95,24 @@ export function checkScriptOptions(opts: ScriptOptions): string | null {
 /** A stream kept up to a limit, with its last bytes kept apart (the verdict is there). */
 class Capture {
   private readonly head: Uint8Array[] = [];
-  private kept = 0;
+  kept = 0;
   total = 0;
   private tail = new Uint8Array(0);
 
-  constructor(private readonly limit: number, private readonly tailBytes = 0) {}
+  /** With `sink`, kept bytes go there as they come instead of being stored. */
+  constructor(
+    private readonly limit: number,
+    private readonly tailBytes = 0,
+    private readonly sink?: (bytes: Uint8Array) => void,
+  ) {}
 
   push(chunk: Uint8Array): void {
     this.total += chunk.length;
     const room = this.limit - this.kept;
     if (room > 0) {
       const part = chunk.length <= room ? chunk : chunk.slice(0, room);
-      this.head.push(part);
+      if (this.sink) this.sink(part);
+      else this.head.push(part);
       this.kept += part.length;
     }
     if (this.tailBytes > 0) {
@@ -117,14 +129,16 @@ class Capture {
     return this.total - this.kept;
   }
 
-  text(): string {
+  /** The kept bytes (the first `bytes` of them), as text. */
+  text(bytes = this.kept): string {
+    if (this.sink) return "";
     const all = new Uint8Array(this.kept);
     let at = 0;
     for (const c of this.head) {
       all.set(c, at);
       at += c.length;
     }
-    return new TextDecoder().decode(all);
+    return new TextDecoder().decode(all.subarray(0, bytes));
   }
 
   tailText(): string {
@@ -205,8 +219,11 @@ async function limitData(pid: number, memoryMb: number): Promise<boolean> {
   }
 }
 
-/** The runner's verdict in the stderr tail, or null. */
-function findVerdict(tail: string, nonce: string): { ok: boolean; message?: string } | null {
+/** The runner's verdict in the stderr tail (and its size in bytes), or null. */
+function findVerdict(
+  tail: string,
+  nonce: string,
+): { ok: boolean; message?: string; bytes: number } | null {
   const at = tail.lastIndexOf(`\n${nonce} `);
   if (at < 0) return null;
   const start = at + nonce.length + 2;
@@ -214,16 +231,18 @@ function findVerdict(tail: string, nonce: string): { ok: boolean; message?: stri
   try {
     const v = JSON.parse(tail.slice(start, end < 0 ? undefined : end));
     if (typeof v?.ok !== "boolean") return null;
-    return { ok: v.ok, message: typeof v.message === "string" ? v.message : undefined };
+    return {
+      ok: v.ok,
+      message: typeof v.message === "string" ? v.message : undefined,
+      bytes: new TextEncoder().encode(tail.slice(at, end < 0 ? undefined : end + 1)).length,
+    };
   } catch {
     return null;
   }
 }
 
-/** The script's own stderr: the verdict line and V8's crash report removed. */
-function shownStderr(text: string, nonce: string): string {
-  const v = text.indexOf(`\n${nonce.slice(0, 16)}`);
-  if (v >= 0) text = text.slice(0, v + 1);
+/** The script's own stderr (the verdict is already cut off): V8's crash report removed. */
+function shownStderr(text: string): string {
   const oom = text.search(V8_OOM);
   if (oom >= 0) text = text.slice(0, oom);
   text = text.replace(/\n?Stack backtrace:[\s\S]*$/, "").replace(/\n+$/, "\n");
@@ -271,7 +290,7 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
     kill();
   }, timeoutMs);
 
-  const out = new Capture(outputLimit);
+  const out = new Capture(outputLimit, 0, opts.onStdout);
   const err = new Capture(outputLimit, 64 << 10);
   let onReady!: (ok: boolean) => void;
   const ready = new Promise<boolean>((res) => (onReady = res));
@@ -314,8 +333,11 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
   await Promise.all([outDone, errDone]);
 
   const verdict = findVerdict(err.tailText(), nonce);
-  const rawErr = err.text();
-  let stderr = shownStderr(rawErr, nonce);
+  // The script's own stderr ends where the verdict begins.
+  const errTotal = err.total - (verdict?.bytes ?? 0);
+  const errCut = Math.max(0, errTotal - err.kept);
+  const rawErr = err.text(Math.min(err.kept, errTotal));
+  let stderr = shownStderr(rawErr);
   const say = (line: string) => {
     if (stderr !== "" && !stderr.endsWith("\n")) stderr += "\n";
     stderr += `script error: ${line}\n`;
@@ -350,11 +372,11 @@ export async function runScript(source: string, opts: ScriptOptions = {}): Promi
     );
     code = 1;
   }
-  const cutBytes = out.cut + err.cut;
-  if (out.cut > 0 || err.cut > 0) {
+  const cutBytes = out.cut + errCut;
+  if (out.cut > 0 || errCut > 0) {
     const parts = [];
     if (out.cut > 0) parts.push(`${out.cut} bytes of stdout`);
-    if (err.cut > 0) parts.push(`${err.cut} bytes of stderr`);
+    if (errCut > 0) parts.push(`${errCut} bytes of stderr`);
     say(`output over the limit of ${outputLimit} bytes per stream: ${parts.join(" and ")} cut`);
     if (code === 0) code = 1;
   }

@@ -283,3 +283,18 @@ Deno.test("sandbox: the script task's own permissions are enough to hold the mem
   );
   assert.equal(out.code, /stopped/.test(err) ? 137 : 1);
 });
+
+Deno.test("sandbox: stdout streams to onStdout as the script prints, capped", async () => {
+  const chunks: string[] = [];
+  const r = await runScript(
+    `export default async function () { console.log("first"); await new Promise((r) => setTimeout(r, 1000)); console.log("second"); }`,
+    { onStdout: (b) => chunks.push(new TextDecoder().decode(b)), outputLimitBytes: 10 },
+  );
+  assert.equal(r.stdout, "");
+  assert.equal(chunks[0], "first\n"); // before the script went on
+  assert.equal(chunks.join(""), "first\nseco");
+  assert.match(
+    r.stderr,
+    /^script error: output over the limit of 10 bytes per stream: 3 bytes of stdout cut\n$/,
+  );
+});
