@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { replayText } from "../../repl/transcript/replay.ts";
+import { checkSession } from "../../repl/transcript/lab.ts";
+import { parseTranscript } from "../../repl/transcript/format.ts";
 import {
   parsePolicyText,
   parsePresetText,
@@ -369,3 +371,13 @@ for (const [args, want] of scriptLines) {
     assert.equal(err.split("\n").length, 1, err);
   });
 }
+
+Deno.test("hostile lab --check: a recorded session with no commands is named as such", async () => {
+  const lab = parseTranscript(HEAD + CMD);
+  const r = await checkSession("lab.mm", lab, "mine.mm", HEAD + "\nonly prose\n");
+  assert.deepEqual(r.lines, [
+    "mine.mm:4: the session has no commands (record one with: deno task repl --record FILE, " +
+    "then run the lab's commands)",
+  ]);
+  assert.equal(r.failed, 1);
+});
