@@ -31,7 +31,7 @@
 /** Longest `(re)` pattern accepted, in characters. */
 export const MAX_PATTERN = 1000;
 /** Largest compiled program (instructions, after `{n,m}` expansion). */
-export const MAX_PROGRAM = 4000;
+export const MAX_PROGRAM = 1000;
 
 /** A pattern that is not a regular expression, or one replay refuses. */
 export class RegexError extends Error {}

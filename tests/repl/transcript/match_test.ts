@@ -57,6 +57,14 @@ Deno.test("regex: catastrophic patterns run in linear time", () => {
   }
 });
 
+Deno.test("regex: the largest patterns against a 50 KB line stay bounded", () => {
+  const line = "y".repeat(50_000);
+  assert.equal(checkExpectedLine("(.{0,450}y)*x (re)"), null);
+  const ms = timed(() => assert.equal(lineMatches("(.{0,450}y)*x (re)", line), false));
+  assert.ok(ms < 1500, `${ms} ms`);
+  assert.match(checkExpectedLine(".{0,1000}x (re)")!, /too large/);
+});
+
 Deno.test("regex: refused and invalid patterns say what is wrong", () => {
   const cases: [string, RegExp][] = [
     ["(a)\\1", /backreference \\1 is not supported/],
