@@ -53,34 +53,55 @@ const stringReplaceAll = String.prototype.replaceAll as (
 const regexpExec = RegExp.prototype.exec;
 const NativePromise = Promise;
 const promiseThen = Promise.prototype.then;
+const NativeUint8Array = Uint8Array;
+const bufferOf = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  "buffer",
+)!.get as (this: Uint8Array) => ArrayBuffer;
+const preventDefault = Event.prototype.preventDefault;
 
 /**
  * A promise of the runner's that settles like `value`, read through the
  * original Promise machinery: a script that patched Promise.prototype.then
- * or .constructor cannot make its rejected promise look fulfilled.
+ * or .constructor cannot make its rejected promise look fulfilled. Any
+ * other value (a Machine, a plain object, the script's own thenable)
+ * counts as returning; so does a promise the script gave an own
+ * `constructor` that throws, which is the script catching its own error.
  */
 function settle(value: unknown): Promise<unknown> {
   return new NativePromise((resolve, reject) => {
     try {
       promiseThen.call(value as Promise<unknown>, resolve, reject);
     } catch {
-      resolve(value); // not a native promise: a plain value or the script's own thenable
+      resolve(undefined); // never resolve(value): that would call its then
     }
   });
 }
 
+/**
+ * Writes all of `bytes` (fresh from `encode`, offset 0) without calling a
+ * method the script could have replaced: subarray() would hand the bytes,
+ * nonce and all, to a patched constructor.
+ */
 function writeAll(write: (b: Uint8Array) => number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += write(bytes.subarray(off));
+  const buffer = bufferOf.call(bytes);
+  const length = buffer.byteLength;
+  let off = write(bytes);
+  while (off < length) off += write(new NativeUint8Array(buffer, off));
 }
 
-/** The verdict the parent reads; then the process ends. Never returns. */
+/**
+ * The verdict the parent reads; then the process ends. Never returns. The
+ * JSON is built here: JSON.stringify of an object would call a toJSON the
+ * script put on Object.prototype (and hand it the verdict to rewrite).
+ */
 let finished = false;
 function verdict(v: { ok: true } | { ok: false; message: string }): never {
   if (!finished) {
     finished = true;
     try {
-      writeAll(stderrWrite, encode(`\n${nonce} ${stringify(v)}\n`));
+      const json = v.ok ? `{"ok":true}` : `{"ok":false,"message":${stringify(v.message)}}`;
+      writeAll(stderrWrite, encode(`\n${nonce} ${json}\n`));
     } catch { /* stderr closed: the parent sees no verdict, a failure */ }
   }
   return realExit(v.ok ? 0 : 1);
@@ -147,14 +168,27 @@ const refuse = (how: string) => (code?: unknown): never => {
   });
 };
 
+// Uncaught errors and rejections: the event's getters and preventDefault
+// may have been replaced by the script, so each step is guarded and the
+// verdict is written whatever they do.
 globalThis.addEventListener("error", (ev) => {
-  ev.preventDefault();
-  const e = ev as ErrorEvent;
-  verdict({ ok: false, message: safeDescribe(e.error ?? e.message) });
+  let message = "an uncaught exception";
+  try {
+    preventDefault.call(ev);
+    const e = ev as ErrorEvent;
+    message = safeDescribe(e.error ?? e.message);
+  } finally {
+    verdict({ ok: false, message });
+  }
 });
 globalThis.addEventListener("unhandledrejection", (ev) => {
-  ev.preventDefault();
-  verdict({ ok: false, message: safeDescribe((ev as PromiseRejectionEvent).reason) });
+  let message = "an unhandled rejection";
+  try {
+    preventDefault.call(ev);
+    message = safeDescribe((ev as PromiseRejectionEvent).reason);
+  } finally {
+    verdict({ ok: false, message });
+  }
 });
 
 // --- Handshake: the parent sets the memory limit once it sees "ready". ---

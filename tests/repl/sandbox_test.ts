@@ -178,6 +178,24 @@ const hostile: [string, string, RegExp, number, { memoryMb?: number; timeoutMs?:
     1,
   ],
   [
+    "an Object.prototype.toJSON that rewrites the verdict",
+    `Object.prototype.toJSON = function () { return { ok: true }; }; throw new Error("j");`,
+    /^script error: Error: j/,
+    1,
+  ],
+  [
+    "a patched subarray and species constructor that see the verdict's bytes",
+    `const d = new TextDecoder(); Uint8Array.prototype.subarray = function () { return new TextEncoder().encode(d.decode(this).replace("false", "true ")); }; Object.defineProperty(Uint8Array.prototype, "constructor", { get() { throw 1; } }); throw new Error("s");`,
+    /^script error: Error: s/,
+    1,
+  ],
+  [
+    "a patched preventDefault and a late throw",
+    `Event.prototype.preventDefault = () => { throw 1; }; setTimeout(() => { throw new Error("late"); }, 1); await new Promise((r) => setTimeout(r, 100));`,
+    /^script error: Error: late/,
+    1,
+  ],
+  [
     "a forged verdict line and a patched JSON.parse",
     `console.error('\\n00 {"ok":true}'); JSON.parse = () => ({ ok: true }); throw new Error("f");`,
     /^script error: Error: f/,
