@@ -45,9 +45,15 @@ let passed = 0, failed = 0;
 for (const file of files) {
   let text: string;
   try {
+    if ((await Deno.stat(file)).isDirectory) throw new Error("a directory, not a transcript");
     text = await Deno.readTextFile(file);
   } catch (e) {
-    console.log(`${file}: cannot read: ${e instanceof Error ? e.message : e}`);
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Error
+      ? e.message.replace(/ \(os error \d+\).*$/, "")
+      : String(e);
+    console.log(`${file}: cannot read: ${why}`);
     failed++;
     continue;
   }

@@ -381,3 +381,18 @@ Deno.test("hostile lab --check: a recorded session with no commands is named as 
   ]);
   assert.equal(r.failed, 1);
 });
+
+Deno.test("hostile replay arguments: a directory and a missing file are one line each", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "repl/replay_main.ts", "/tmp", "/nonexistent.mm"],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    "/tmp: cannot read: a directory, not a transcript\n" +
+      "/nonexistent.mm: cannot read: no such file\n0 passed, 2 failed\n",
+  );
+});
