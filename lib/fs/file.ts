@@ -7,6 +7,7 @@
 
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
 import type { Inode } from "./inode.ts";
+import type { FileOperations } from "./file_operations.ts";
 
 /**
  * include/linux/fs.h: struct file_ra_state, the readahead state of one
@@ -32,6 +33,8 @@ export class OpenFile {
   refs = 1;
   /** f_ra, set up by mm/readahead.c file_ra_state_init() at open. */
   readonly ra: FileRaState;
+  /** f_op: the inode's i_fop, copied at open (do_dentry_open). */
+  readonly fop: FileOperations;
 
   constructor(
     readonly id: number,
@@ -39,6 +42,7 @@ export class OpenFile {
     /** open(2) flags. */
     readonly flags: number,
   ) {
+    this.fop = inode.fop;
     this.ra = {
       start: 0,
       size: 0,

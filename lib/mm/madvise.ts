@@ -345,8 +345,9 @@ function ksmCompatible(vma: Vma): boolean {
   ) && !isDax(vma);
 }
 
+/** include/linux/fs.h vma_is_dax(): IS_DAX(file inode). */
 function isDax(vma: Vma): boolean {
-  return vma.file !== null && vma.file.inode.sb.name === "dax";
+  return vma.file !== null && vma.file.inode.dax;
 }
 
 /**
