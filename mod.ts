@@ -40,6 +40,17 @@ export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
+export {
+  decodeStruct,
+  encodeStruct,
+  formatStruct,
+  IOCTL_CONSTANTS,
+  ioctlDecl,
+  IOCTLS,
+  type StructLayout,
+  type StructValue,
+} from "./lib/abi/ioctl.ts";
+export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export { KNOBS, type Policies, presetNames, presetPolicies } from "./lib/policy.ts";
 export type { Mm } from "./lib/mm/mm.ts";

@@ -24,7 +24,26 @@ export interface Token {
 }
 
 /** Operators, longest first. */
-const OPS = ["<<", ">>", "+", "-", "*", "/", "%", "|", "&", "^", "~", "(", ")", ",", "=", "@"];
+const OPS = [
+  "<<",
+  ">>",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "|",
+  "&",
+  "^",
+  "~",
+  "(",
+  ")",
+  ",",
+  "=",
+  "@",
+  "{",
+  "}",
+];
 
 const SIZE_SUFFIX: Record<string, bigint> = {
   K: 1n << 10n,

@@ -39,8 +39,8 @@ export class OpenFile {
   constructor(
     readonly id: number,
     readonly inode: Inode,
-    /** open(2) flags. */
-    readonly flags: number,
+    /** f_flags: open(2) flags; FIONBIO/FIOASYNC change O_NONBLOCK/O_ASYNC. */
+    public flags: number,
   ) {
     this.fop = inode.fop;
     this.ra = {
@@ -65,4 +65,13 @@ export class OpenFile {
     const m = this.flags & O_ACCMODE;
     return m === O_WRONLY || m === O_RDWR;
   }
+}
+
+/**
+ * fs/file_table.c fput(): drops one reference; the last one runs
+ * f_op->release (__fput). Callers still iput() the inode.
+ */
+export function fput(f: OpenFile): void {
+  f.refs--;
+  if (f.refs === 0) f.fop.release?.(f.inode, f);
 }

@@ -43,7 +43,7 @@ import {
 import { BIG_TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { SysOut } from "../syscalls.ts";
-import type { OpenFile } from "./file.ts";
+import { fput, type OpenFile } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { PATH_MAX } from "./fs.ts";
 import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "./pagecache.ts";
@@ -127,7 +127,7 @@ export function lowestFreeFd(p: Process): number {
  * file only serves close() and friends (fdget fails on FMODE_PATH), so the
  * data syscalls see EBADF.
  */
-function fdget(p: Process, fd: number): OpenFile | undefined {
+export function fdget(p: Process, fd: number): OpenFile | undefined {
   const f = fd >= 0 && fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined || (f.flags & O_PATH)) return undefined;
   return f;
@@ -137,7 +137,9 @@ function fdget(p: Process, fd: number): OpenFile | undefined {
 function installFile(p: Process, inode: Inode, flags: number): number {
   const f = p.machine.openInode(inode, flags);
   f.refs = 1;
-  return p.allocFd(f);
+  const fd = p.allocFd(f);
+  if (flags & O_CLOEXEC) p.closeOnExec.add(fd);
+  return fd;
 }
 
 /**
@@ -250,7 +252,8 @@ export function sysClose(p: Process, fdArg: A): number {
   const f = fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined) return -EBADF;
   p.fds[fd] = undefined;
-  f.refs--;
+  p.closeOnExec.delete(fd);
+  fput(f);
   iput(p.machine, f.inode);
   return 0;
 }

@@ -5,7 +5,19 @@
  * @module
  */
 
-import { isErr, syscall, SYSCALLS, type SyscallSpec } from "../../mod.ts";
+import {
+  decodeStruct,
+  encodeStruct,
+  formatStruct,
+  ioctlDecl,
+  IOCTLS,
+  isErr,
+  syscall,
+  SYSCALLS,
+  type SyscallSpec,
+  type UserArg,
+} from "../../mod.ts";
+import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
 import type { ArgDecl, Command, Value } from "./types.ts";
@@ -26,24 +38,70 @@ function setupFor(spec: SyscallSpec): string[] {
 }
 
 function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
-  const accepts = a.kind === "path" ? "str" : a.kind === "buf" ? "num|str" : "num";
+  const accepts = a.kind === "path"
+    ? "str"
+    : a.kind === "buf"
+    ? "num|str"
+    : a.kind === "ioctlarg"
+    ? "num|struct"
+    : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
 }
 
+/**
+ * An ioctl's struct literal as the bytes it stands for: the request names
+ * the layout (lib/abi/ioctl.ts IOCTLS); the kernel side reads and writes
+ * them as it would the user memory a pointer names.
+ */
+function structArg(v: Extract<Value, { type: "struct" }>, request: Value | undefined): UserArg {
+  const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
+  const decl = ioctlDecl(cmd);
+  if (decl === undefined || decl.arg.kind !== "ptr" || decl.arg.to === "int") {
+    throw new ReplError(
+      decl === undefined
+        ? "a {struct} needs a request whose struct mmlab knows"
+        : `${decl.name} takes ${decl.arg.kind === "ptr" ? "a pointer to an int" : "no struct"}`,
+      v.col,
+      `requests with structs: ${
+        IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name)
+          .join(", ")
+      }; or pass an address`,
+      "usage",
+    );
+  }
+  const bytes = encodeStruct(decl.arg.to, v.value);
+  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
+  return { value: 0n, literal: bytes };
+}
+
+/** The struct an ioctl wrote back into its literal, as strace prints it. */
+function structOut(request: Value | undefined, data: Uint8Array): string {
+  const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
+  const decl = ioctlDecl(cmd)!;
+  const layout = decl.arg.kind === "ptr" && decl.arg.to !== "int" ? decl.arg.to : null;
+  return layout === null ? "" : ` ${formatStruct(layout, decodeStruct(layout, data))}`;
+}
+
 /** The raw value a syscall implementation takes for one argument. */
-function raw(v: Value, decl: ArgDecl): unknown {
+function raw(v: Value, decl: ArgDecl, values: Value[]): unknown {
   if (v.type === "num") return v.v;
+  if (v.type === "struct") return structArg(v, values[1]);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
     return decl.kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
   }
-  return v.text;
+  return v.type === "word" ? v.text : undefined;
 }
 
 /** What a call's result line shows beyond the value, for the calls that return data. */
 const DATA_HELP: Record<string, string> = {
   mincore: "Without vec, the vector follows the result, one entry a page: = 0 [1, 0, 0, 1].",
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
+    "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
+    "(fields left out are 0). Given a literal, the struct as the kernel left it follows\n" +
+    "the result, as strace prints the `=> {...}` part of an in-out struct:\n" +
+    "= 0 {fsx_xflags=0, fsx_extsize=0, ...}. Given an address, read it back with peek.",
 };
 
 /** Calls whose result line is not the usual one. */
@@ -73,14 +131,15 @@ function toCommand(spec: SyscallSpec): Command {
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
     run(ctx, values) {
-      const r = syscall(ctx.proc, spec.name, values.map((v, i) => raw(v, args[i])));
+      const r = syscall(ctx.proc, spec.name, values.map((v, i) => raw(v, args[i], values)));
       if (!ctx.proc.alive) {
         ctx.out.push("= ?");
         return undefined;
       }
       let line = formatReturn(r.ret, spec.ret);
       if (r.data !== undefined && !isErr(r.ret)) {
-        line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
+        if (spec.name === "ioctl") line += structOut(values[1], r.data);
+        else line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
       }
       ctx.out.push(line);
       return isErr(r.ret) ? -1n : BigInt(r.ret);
