@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Session } from "../../repl/session.ts";
 import { parseExpr } from "../../repl/parser.ts";
-import { ReplError } from "../../repl/errors.ts";
+import type { ReplError } from "../../repl/errors.ts";
 
 function last(s: Session, ...lines: string[]): string[] {
   let out: string[] = [];
