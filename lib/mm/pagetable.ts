@@ -12,6 +12,18 @@
  * Each PTE table (a "leaf") is a pair of typed arrays: the pfn and the PTE
  * bits below. An entry with bits 0 is pte_none(). Entries that are not
  * present but not none are markers (guard regions, uffd-wp on none ptes).
+ *
+ * The bits (16 of them, mmlab's own packing of the x86 PTE's meaning):
+ * ```
+ *   15    12  11  10   9   8   7   6   5   4   3   2   1   0
+ *  +--------+---+---+---+---+---+---+---+---+---+---+---+---+
+ *  |  free  |SD |DM |PCD|PWT|PN |MK |UW |SP | A | D |RW | P |
+ *  +--------+---+---+---+---+---+---+---+---+---+---+---+---+
+ * ```
+ * P present, RW writable, D dirty, A accessed (young), SP special (no
+ * struct page refcount), UW uffd-wp, MK marker, PN protnone, PWT/PCD the
+ * cache mode (arch/x86/mm/pat/memtype.c: WB 0, WC PWT, UC- PCD, UC both,
+ * as Linux programs the PAT), DM devmap, SD soft-dirty.
  * @module
  */
 
@@ -34,6 +46,28 @@ export const PTE_MARKER = 1 << 6;
  * faults — what mprotect(PROT_NONE) leaves in present PTEs.
  */
 export const PTE_PROTNONE = 1 << 7;
+/** _PAGE_PWT: with PCD, the page's cache mode (see {@link CACHE_MODE_MASK}). */
+export const PTE_PWT = 1 << 8;
+/** _PAGE_PCD */
+export const PTE_PCD = 1 << 9;
+/**
+ * _PAGE_DEVMAP: a ZONE_DEVICE pfn mapped with its struct page (fsdax,
+ * device-dax). Mainline dropped the bit in 6.17; kept for earlier eras.
+ */
+export const PTE_DEVMAP = 1 << 10;
+/** _PAGE_SOFT_DIRTY: written since the last clear_refs 4. */
+export const PTE_SOFT_DIRTY = 1 << 11;
+/** The cache-mode bits (enum page_cache_mode, as cachemode2protval encodes it). */
+export const CACHE_MODE_MASK = PTE_PWT | PTE_PCD;
+/** _PAGE_CACHE_MODE_WB: write-back (normal memory). */
+export const CACHE_WB = 0;
+/** _PAGE_CACHE_MODE_WC: write-combining (pgprot_writecombine). */
+export const CACHE_WC = PTE_PWT;
+/** _PAGE_CACHE_MODE_UC_MINUS: uncached, MTRR may override (pgprot_noncached). */
+export const CACHE_UC_MINUS = PTE_PCD;
+/** _PAGE_CACHE_MODE_UC: strongly uncached. */
+export const CACHE_UC = PTE_PCD | PTE_PWT;
+
 /** PTE_MARKER_GUARD (MADV_GUARD_INSTALL). */
 export const MARKER_GUARD = 1;
 /** PTE_MARKER_POISONED (UFFDIO_POISON). */
@@ -45,7 +79,7 @@ const PGD_SPAN = 2 ** 27; // pages covered by one PGD entry
 /** One PTE table: 512 entries. */
 export class PteTable {
   readonly pfn: Int32Array = new Int32Array(ENTRIES);
-  readonly bits: Uint8Array = new Uint8Array(ENTRIES);
+  readonly bits: Uint16Array = new Uint16Array(ENTRIES);
   /** Number of entries that are not pte_none(). */
   used = 0;
 }
