@@ -42,6 +42,8 @@ import {
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
+  pteInstall,
+  pteModify,
 } from "./pagetable.ts";
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
@@ -70,9 +72,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       if (!(b & PTE_PRESENT)) {
         // Markers (guard regions) are copied as they are.
         if (b & PTE_MARKER) {
-          if (dt.bits[i] === 0) dt.used++;
-          dt.bits[i] = b;
-          dt.pfn[i] = pfn;
+          pteInstall(dt, i, pfn, b);
         }
         continue;
       }
@@ -94,9 +94,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
           frames.owner[np] = dstVma.anonVma !== null ? dstVma.anonVma.id : 0;
           frames.index[np] = frames.index[pfn];
           frames.mapcount[np] = 1;
-          if (dt.bits[i] === 0) dt.used++;
-          dt.pfn[i] = np;
-          dt.bits[i] = PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0);
+          pteInstall(dt, i, np, PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0));
           continue;
         }
         frames.refcount[pfn]++;
@@ -105,13 +103,11 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       }
       if (cow && (b & PTE_WRITE)) {
         b &= ~PTE_WRITE;
-        t.bits[i] = b;
+        pteModify(t, i, b);
       }
       let cb = b & ~PTE_YOUNG;
       if (srcVma.flags & VM_SHARED) cb &= ~PTE_DIRTY;
-      if (dt.bits[i] === 0) dt.used++;
-      dt.bits[i] = cb;
-      dt.pfn[i] = pfn;
+      pteInstall(dt, i, pfn, cb);
     }
   });
   src.invalidateEnd(range);

@@ -103,6 +103,8 @@ import {
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
+  pteClear,
+  pteModify,
 } from "./pagetable.ts";
 import {
   PG_ANON,
@@ -408,9 +410,7 @@ function lazyfree(mm: Mm, start: number, end: number): void {
       if (b === 0) continue;
       if (!(b & PTE_PRESENT)) {
         if ((b & PTE_MARKER) && t.pfn[i] === MARKER_POISON) {
-          t.bits[i] = 0;
-          t.pfn[i] = 0;
-          t.used--;
+          pteClear(t, i);
         }
         continue;
       }
@@ -421,7 +421,7 @@ function lazyfree(mm: Mm, start: number, end: number): void {
         if (frames.mapcount[pfn] !== 1) continue;
         frames.flags[pfn] &= ~PG_DIRTY;
       }
-      t.bits[i] = b & ~(PTE_DIRTY | PTE_YOUNG);
+      pteModify(t, i, b & ~(PTE_DIRTY | PTE_YOUNG));
       if (frames.flags[pfn] & PG_ANON) markLazyfree(mm.machine, pfn);
     }
   });
@@ -622,9 +622,7 @@ function guardRemove(mm: Mm, vma: Vma, start: number, end: number): Step {
     for (let i = lo; i < hi; i++) {
       const b = t.bits[i];
       if ((b & PTE_MARKER) && !(b & PTE_PRESENT) && t.pfn[i] === MARKER_GUARD) {
-        t.bits[i] = 0;
-        t.pfn[i] = 0;
-        t.used--;
+        pteClear(t, i);
       }
     }
   });

@@ -36,7 +36,14 @@ import {
 import { calcVmProtBits } from "./mmap.ts";
 import { vmaModify } from "./vma_ops.ts";
 import { vmEnoughMemory } from "./accounting.ts";
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
+import {
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_SPECIAL,
+  PTE_WRITE,
+  pteModify,
+} from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import { faultinVmaRange } from "./populate.ts";
 
@@ -62,7 +69,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
       let b = bits[i];
       if (!(b & PTE_PRESENT)) continue;
       if (none) {
-        bits[i] = (b | PTE_PROTNONE) & ~PTE_WRITE;
+        pteModify(t, i, (b | PTE_PROTNONE) & ~PTE_WRITE);
         continue;
       }
       b &= ~PTE_PROTNONE;
@@ -75,7 +82,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
           if ((f & PG_ANON) && (f & PG_ANON_EXCLUSIVE)) b |= PTE_WRITE;
         }
       }
-      bits[i] = b;
+      pteModify(t, i, b);
     }
   });
   mm.invalidateEnd(range);

@@ -84,6 +84,37 @@ export class PteTable {
   used = 0;
 }
 
+/*
+ * The PTE write path. Nothing outside this module stores into a PteTable's
+ * arrays: single entries change through PageTable.set/clear/modify, and
+ * walks that hold a table (zap, mprotect, fork's copy, MADV_FREE) through
+ * the three functions below, which keep `used` right. They are plain
+ * functions on (table, index) so the hot loops stay free of allocations
+ * and closures. MMU notifiers are the callers' brackets, one per range, as
+ * in the kernel: mm.invalidateStart(range) before the first downgrade or
+ * clear, mm.invalidateEnd after the last (zap.ts, mprotect.ts, fork.ts,
+ * madvise.ts, mremap.ts, msync.ts, the COW paths of fault.ts).
+ */
+
+/** set_pte_at(): installs pfn/bits (bits != 0) at entry `i`, none or not. */
+export function pteInstall(t: PteTable, i: number, pfn: number, bits: number): void {
+  if (t.bits[i] === 0) t.used++;
+  t.bits[i] = bits;
+  t.pfn[i] = pfn;
+}
+
+/** pte_clear(): makes entry `i` none. */
+export function pteClear(t: PteTable, i: number): void {
+  if (t.bits[i] !== 0) t.used--;
+  t.bits[i] = 0;
+  t.pfn[i] = 0;
+}
+
+/** Replaces the bits (non-zero) of the non-none entry `i`, keeping its pfn. */
+export function pteModify(t: PteTable, i: number, bits: number): void {
+  t.bits[i] = bits;
+}
+
 type Pmd = (PteTable | undefined)[];
 type Pud = (Pmd | undefined)[];
 
@@ -147,12 +178,26 @@ export class PageTable {
   set(vpn: number, pfn: number, bits: number): void {
     const t = this.table(vpn, bits !== 0);
     if (t === undefined) return;
-    const i = vpn & 511;
-    const was = t.bits[i];
-    if (was === 0 && bits !== 0) t.used++;
-    else if (was !== 0 && bits === 0) t.used--;
-    t.bits[i] = bits;
-    t.pfn[i] = bits === 0 ? 0 : pfn;
+    if (bits === 0) pteClear(t, vpn & 511);
+    else pteInstall(t, vpn & 511, pfn, bits);
+  }
+
+  /** Clears an entry (ptep_get_and_clear); returns the bits it had. */
+  clear(vpn: number): number {
+    const t = this.table(vpn, false);
+    if (t === undefined) return 0;
+    const was = t.bits[vpn & 511];
+    pteClear(t, vpn & 511);
+    return was;
+  }
+
+  /**
+   * Replaces the bits of a non-none entry, keeping its pfn (pte_mkold,
+   * pte_wrprotect, ptep_modify_prot_commit). `bits` must not be 0.
+   */
+  modify(vpn: number, bits: number): void {
+    const t = this.table(vpn, false);
+    if (t !== undefined && t.bits[vpn & 511] !== 0) pteModify(t, vpn & 511, bits);
   }
 
   /**
