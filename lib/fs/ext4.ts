@@ -7,7 +7,7 @@
  * @module
  */
 
-import { EOPNOTSUPP } from "../abi/errno.ts";
+import { EISDIR, EOPNOTSUPP } from "../abi/errno.ts";
 import { VM_SYNC } from "../mm/vm_flags.ts";
 import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
 import {
@@ -54,4 +54,5 @@ export const EXT4_FILE_OPS: FileOperations = {
 export const EXT4_DIR_OPS: FileOperations = {
   name: "ext4_dir_operations",
   fopFlags: 0,
+  read: () => -EISDIR, // generic_read_dir()
 };

@@ -56,10 +56,13 @@ export interface FileOperations {
    * turns into ENOTTY (fs/ioctl.c vfs_ioctl).
    */
   ioctl?(p: Process, file: OpenFile, cmd: number, arg: UserArg): number;
-  /** ->read: bytes read or -errno. */
-  read?(p: Process, file: OpenFile, buf: Uint8Array, pos: number): number;
-  /** ->write: bytes written or -errno. */
-  write?(p: Process, file: OpenFile, buf: Uint8Array, pos: number): number;
+  /**
+   * ->read: up to `count` bytes at `pos`, or -errno. Without it the VFS
+   * uses the page-cache path (->read_iter: filemap_read, shmem_file_read_iter).
+   */
+  read?(p: Process, file: OpenFile, count: number, pos: number): Uint8Array | number;
+  /** ->write: bytes taken or -errno; without it, the page-cache path (->write_iter). */
+  write?(p: Process, file: OpenFile, data: Uint8Array | null, count: number, pos: number): number;
   /** ->poll: the EPOLL* mask of ready events. */
   poll?(file: OpenFile): number;
   /** ->release: the last reference to the open file went away (__fput). */
