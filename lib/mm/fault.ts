@@ -34,6 +34,7 @@ import {
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   type VmFault,
+  vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
 
 /** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
@@ -97,7 +98,7 @@ function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
  * ext4) maps pages read-only on read faults; shmem has none.
  */
 function wantsWritenotify(vma: Vma): boolean {
-  return vma.ops?.pageMkwrite !== undefined;
+  return vmOpsNeedsWritenotify(vma.ops);
 }
 
 /** Maps a page-cache page at `addr` (finish_fault / set_pte_range). */

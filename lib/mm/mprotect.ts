@@ -8,6 +8,7 @@
  */
 
 import { EACCES, EINVAL, ENOMEM } from "../abi/errno.ts";
+import { vmOpsNeedsWritenotify } from "./vm_ops.ts";
 import {
   PROT_EXEC,
   PROT_GROWSDOWN,
@@ -61,7 +62,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
   const none = (flags & VM_ACCESS_FLAGS) === 0;
   const writable = (flags & VM_WRITE) !== 0;
   const shared = (flags & VM_SHARED) !== 0;
-  const writenotify = shared && vma.file !== null && vma.file.inode.kind === "regular";
+  const writenotify = shared && vmOpsNeedsWritenotify(vma.ops); // vma_wants_writenotify()
   const range = mm.invalidateStart(start, end, "PROTECTION_VMA");
   mm.pt.forEachTable(start / 4096, end / 4096, (t, _base, lo, hi) => {
     const bits = t.bits;

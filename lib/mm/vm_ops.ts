@@ -66,3 +66,12 @@ export interface VmOperations {
   /** mremap of this VMA; -errno to refuse. */
   mremap?(vma: Vma): number;
 }
+
+/**
+ * mm/mmap.c vm_ops_needs_writenotify(): the mapping's vm_ops want to hear
+ * of the first write to each page (->page_mkwrite), so shared pages are
+ * mapped read-only until written (dirty tracking: ext4, not shmem).
+ */
+export function vmOpsNeedsWritenotify(ops: VmOperations | null): boolean {
+  return ops !== null && ops.pageMkwrite !== undefined;
+}
