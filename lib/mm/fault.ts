@@ -192,15 +192,17 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
       return 0;
     }
   }
-  // wp_page_copy(): copy the zero page, a page-cache page or a shared anon page.
+  // wp_page_copy(): copy the zero page (a fresh zeroed page), a page-cache
+  // page, a shared anon page, or a special pfn with no struct page (a
+  // private remap_pfn_range mapping: __wp_page_copy_user reads it).
   const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
-  const zero = (bits & PTE_SPECIAL) !== 0;
-  const np = newAnonPage(mm, vma, addr, zero ? -1 : pfn);
+  const special = (bits & PTE_SPECIAL) !== 0;
+  const np = newAnonPage(mm, vma, addr, pfn === frames.zeroPfn ? -1 : pfn);
   if (np < 0) {
     mm.invalidateEnd(range);
     return VM_FAULT_OOM;
   }
-  if (!zero) {
+  if (!special) {
     frames.mapcount[pfn]--;
     frames.put(pfn);
   }

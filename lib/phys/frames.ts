@@ -280,7 +280,7 @@ export class FrameTable {
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
     if (dst === src) return;
-    if (!this.hasBytes[src]) {
+    if (src >= this.nframes ? this.device(src) === undefined : !this.hasBytes[src]) {
       this.drop(dst);
       return;
     }

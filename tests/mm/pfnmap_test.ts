@@ -173,3 +173,24 @@ Deno.test("invariants: a pfn past RAM needs a special PTE in a PFN map, inside a
   assert.match(errs[0], /past RAM outside a PFN map/);
   assert.match(errs[1], /in no iomem range/);
 });
+
+Deno.test("a write to a private remap_pfn_range mapping copies the device page (wp_page_copy)", () => {
+  const m = new Machine();
+  const p = m.init;
+  const { bar, fops } = driver(m, "remap");
+  const fd = open(m, p, fops);
+  const barPfn = bar.start / 4096;
+  m.iomem.deviceBytes(barPfn)![5] = 0x5a;
+  const a = sys(p, "mmap", 0, BAR_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  assert.ok(a > 0);
+  assert.equal(p.mm.vmas.lookup(a)!.pgoff, barPfn);
+  assert.equal(p.mm.pt.bitsAt(a / 4096) & PTE_WRITE, 0, "a COW mapping's PTEs are read-only");
+  const free = m.frames.freeCount;
+  assert.equal(cpuWrite(p, a + 6, Uint8Array.of(0x77)).sig, undefined);
+  const np = p.mm.pt.pfnAt(a / 4096);
+  assert.ok(m.iomem.pfnValid(np), "now an anonymous RAM page");
+  assert.equal(m.frames.freeCount, free - 1);
+  assert.deepEqual([...cpuRead(p, a + 5, 2).bytes!], [0x5a, 0x77]);
+  assert.equal(m.iomem.deviceBytes(barPfn)![6], 0, "the BAR is untouched");
+  assert.deepEqual(checkInvariants(m), []);
+});
