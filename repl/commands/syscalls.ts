@@ -53,7 +53,10 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
  * the layout (lib/abi/ioctl.ts IOCTLS); the kernel side reads and writes
  * them as it would the user memory a pointer names.
  */
-function structArg(v: Extract<Value, { type: "struct" }>, request: Value | undefined): UserArg {
+export function structArg(
+  v: Extract<Value, { type: "struct" }>,
+  request: Value | undefined,
+): UserArg {
   const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
   const decl = ioctlDecl(cmd);
   if (decl === undefined || decl.arg.kind !== "ptr" || decl.arg.to === "int") {
@@ -75,7 +78,7 @@ function structArg(v: Extract<Value, { type: "struct" }>, request: Value | undef
 }
 
 /** The struct an ioctl wrote back into its literal, as strace prints it. */
-function structOut(request: Value | undefined, data: Uint8Array): string {
+export function structOut(request: Value | undefined, data: Uint8Array): string {
   const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
   const decl = ioctlDecl(cmd)!;
   const layout = decl.arg.kind === "ptr" && decl.arg.to !== "int" ? decl.arg.to : null;

@@ -21,6 +21,7 @@ import { COMMANDS, wordShape } from "../commands/index.ts";
 import { byteCount, bytesOf, callArgs, resolveCall, userRange } from "../commands/args.ts";
 import type { Command, Value } from "../commands/types.ts";
 import { CONSTANTS } from "../constants.ts";
+import { structArg, structOut } from "../commands/syscalls.ts";
 import { formatError, ReplError, type Where } from "../errors.ts";
 import { evalNum, type Scope } from "../eval.ts";
 import {
@@ -312,7 +313,14 @@ export class HostSession {
     }
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
+    let structIn = false;
     values.forEach((v, i) => {
+      if (v.type === "struct") {
+        // The literal's bytes go to a buffer in the subject; read back after the call.
+        const lit = structArg(v, values[1]).literal!;
+        extra.push(`s${i}=${encodeBytes(lit)}`, `r${i}=${lit.length.toString(16)}`);
+        structIn = true;
+      }
       if (v.type === "num") args[i] = hexArg(v.v);
       else if (v.type === "str") {
         const isPath = spec.args[i]?.kind === "path" && spec.name !== "memfd_create";
@@ -338,6 +346,9 @@ export class HostSession {
     const r = HostSession.result(lines);
     const ret = Number(r.ret);
     let line = formatReturn(ret, spec.ret);
+    if (structIn && !isErr(ret) && r.data !== undefined && r.data !== "!") {
+      line += structOut(values[1], decodeBytes(r.data));
+    }
     if (!isErr(ret) && r.data !== undefined && (spec.name === "pread" || spec.name === "mincore")) {
       if (r.data === "!") line += " (host: the buffer could not be read back)";
       else {
