@@ -43,6 +43,7 @@ export * as mman from "./lib/abi/mman.ts";
 export {
   decodeStruct,
   encodeStruct,
+  formatFlags,
   formatStruct,
   IOCTL_CONSTANTS,
   ioctlDecl,

@@ -80,6 +80,12 @@ function evalExact(e: Expr, scope: Scope): bigint {
         e.col,
         `assign it first: x = ${e.name}(...)`,
       );
+    case "intref":
+      throw new ReplError(
+        "[int] is not a number",
+        e.col,
+        "[value] goes only where an ioctl takes a pointer to an int",
+      );
     case "struct":
       throw new ReplError(
         "a {struct} is not a number",

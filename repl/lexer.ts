@@ -43,6 +43,8 @@ const OPS = [
   "@",
   "{",
   "}",
+  "[",
+  "]",
 ];
 
 const SIZE_SUFFIX: Record<string, bigint> = {

@@ -9,6 +9,7 @@
  * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
  *          | "{" [ field ("," field)* ] "}"   (a struct literal, as strace prints one)
  * field   := ident "=" expr                   (nested: range={start=a, len=16K})
+ *          | "[" expr "]"                     (an int passed by pointer, as strace prints [5])
  * ```
  *
  * Every node keeps the column it starts at, so errors can point at it.
@@ -26,7 +27,8 @@ export type Expr =
   | { type: "unary"; op: string; arg: Expr; col: number }
   | { type: "binary"; op: string; left: Expr; right: Expr; col: number }
   | { type: "call"; name: string; args: Expr[]; col: number }
-  | { type: "struct"; fields: StructField[]; col: number };
+  | { type: "struct"; fields: StructField[]; col: number }
+  | { type: "intref"; value: Expr; col: number };
 
 /** One `name=value` of a struct literal. */
 export interface StructField {
@@ -256,6 +258,14 @@ class Parser {
         return { type: "name", name: t.text, col: t.col };
       case "op":
         if (t.text === "{") return this.structLiteral(t);
+        if (t.text === "[") {
+          const value = this.expr();
+          const close = this.lx.next();
+          if (close.type !== "op" || close.text !== "]") {
+            throw new ReplError(`expected ']' to close the '[' at column ${t.col}`, close.col);
+          }
+          return { type: "intref", value, col: t.col };
+        }
         if (t.text === "(") {
           const e = this.expr();
           const close = this.lx.next();

@@ -93,7 +93,14 @@ export interface StructLayout {
 export type IoctlArgKind =
   | { readonly kind: "none" }
   | { readonly kind: "int" }
-  | { readonly kind: "ptr"; readonly to: "int" | StructLayout };
+  | {
+    readonly kind: "ptr";
+    readonly to: "int" | StructLayout;
+    /** Which way the data goes: `in` (the kernel only reads), `out`, `inout`. */
+    readonly dir: "in" | "out" | "inout";
+    /** Bit names of a pointed-to int (FS_IOC_GETFLAGS: FS_EXTENT_FL). */
+    readonly flags?: readonly (readonly [string, bigint])[];
+  };
 
 export interface IoctlDecl {
   readonly name: string;
@@ -178,24 +185,33 @@ export const UFFDIO_REGISTER = _IOWR(UFFDIO, 0x00, 32);
 export const UFFDIO_UNREGISTER = _IOR(UFFDIO, 0x01, 16);
 
 const none = { kind: "none" } as const;
+const intIn = { kind: "ptr", to: "int", dir: "in" } as const;
+const intOut = { kind: "ptr", to: "int", dir: "out" } as const;
+const ptr = (to: StructLayout, dir: "in" | "out" | "inout") => ({ kind: "ptr", to, dir }) as const;
 
-const ptrInt = { kind: "ptr", to: "int" } as const;
-const ptr = (to: StructLayout) => ({ kind: "ptr", to }) as const;
+/** include/uapi/linux/fs.h FS_*_FL, as strace names them (the ones mmlab's files carry). */
+export const FS_FL_NAMES: readonly (readonly [string, bigint])[] = [
+  ["FS_IMMUTABLE_FL", 0x10n],
+  ["FS_APPEND_FL", 0x20n],
+  ["FS_NOATIME_FL", 0x80n],
+  ["FS_INDEX_FL", 0x1000n],
+  ["FS_EXTENT_FL", 0x80000n],
+];
 
 /** Every ioctl request mmlab knows by name, with its argument. */
 export const IOCTLS: readonly IoctlDecl[] = [
-  { name: "TCGETS", cmd: TCGETS, arg: ptrInt },
-  { name: "FIONREAD", cmd: FIONREAD, arg: ptrInt },
-  { name: "FIONBIO", cmd: FIONBIO, arg: ptrInt },
+  { name: "TCGETS", cmd: TCGETS, arg: intOut },
+  { name: "FIONREAD", cmd: FIONREAD, arg: intOut },
+  { name: "FIONBIO", cmd: FIONBIO, arg: intIn },
   { name: "FIONCLEX", cmd: FIONCLEX, arg: none },
   { name: "FIOCLEX", cmd: FIOCLEX, arg: none },
-  { name: "FIOASYNC", cmd: FIOASYNC, arg: ptrInt },
-  { name: "FIGETBSZ", cmd: FIGETBSZ, arg: ptrInt },
-  { name: "FS_IOC_GETFLAGS", cmd: FS_IOC_GETFLAGS, arg: ptrInt },
-  { name: "FS_IOC_FSGETXATTR", cmd: FS_IOC_FSGETXATTR, arg: ptr(FSXATTR) },
-  { name: "UFFDIO_API", cmd: UFFDIO_API, arg: ptr(UFFDIO_API_LAYOUT) },
-  { name: "UFFDIO_REGISTER", cmd: UFFDIO_REGISTER, arg: ptr(UFFDIO_REGISTER_LAYOUT) },
-  { name: "UFFDIO_UNREGISTER", cmd: UFFDIO_UNREGISTER, arg: ptr(UFFDIO_RANGE) },
+  { name: "FIOASYNC", cmd: FIOASYNC, arg: intIn },
+  { name: "FIGETBSZ", cmd: FIGETBSZ, arg: intOut },
+  { name: "FS_IOC_GETFLAGS", cmd: FS_IOC_GETFLAGS, arg: { ...intOut, flags: FS_FL_NAMES } },
+  { name: "FS_IOC_FSGETXATTR", cmd: FS_IOC_FSGETXATTR, arg: ptr(FSXATTR, "out") },
+  { name: "UFFDIO_API", cmd: UFFDIO_API, arg: ptr(UFFDIO_API_LAYOUT, "inout") },
+  { name: "UFFDIO_REGISTER", cmd: UFFDIO_REGISTER, arg: ptr(UFFDIO_REGISTER_LAYOUT, "inout") },
+  { name: "UFFDIO_UNREGISTER", cmd: UFFDIO_UNREGISTER, arg: ptr(UFFDIO_RANGE, "in") },
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */
@@ -210,6 +226,7 @@ export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigi
   ["UFFDIO_REGISTER_MODE_MISSING", UFFDIO_REGISTER_MODE_MISSING],
   ["UFFDIO_REGISTER_MODE_WP", UFFDIO_REGISTER_MODE_WP],
   ["UFFDIO_REGISTER_MODE_MINOR", UFFDIO_REGISTER_MODE_MINOR],
+  ...FS_FL_NAMES,
 ]);
 
 /** A struct's value: each field a number or a nested struct value. */

@@ -75,6 +75,9 @@ export function callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>, scope
     if (arg.type === "struct" && d.accepts === "num|struct") {
       return { type: "struct", value: evalStruct(arg, scope), col: arg.col };
     }
+    if (arg.type === "intref" && d.accepts === "num|struct") {
+      return { type: "intref", v: evalNum(arg.value, scope), col: arg.col };
+    }
     if (d.accepts === "str") {
       throw new ReplError(
         `${d.name} must be a "string"`,

@@ -27,7 +27,7 @@ export const SYNTAX_HELP: readonly string[] = [
   'Strings "..." with C escapes (\\n \\0 \\x41) for path and buf arguments.',
   "Structs as strace prints them, for an ioctl's struct argument: {field=value, ...},",
   "nested {range={start=a, len=16K}}, values are expressions (FLAG_A|FLAG_B);",
-  "fields left out are 0. The struct the kernel wrote back follows the result:",
+  "fields left out are 0; an int passed by pointer is [value]. What the kernel wrote back follows the result:",
   "= 0 {fsx_xflags=0, ...} (strace's `=> {...}` part, the call being on your line).",
   "Variables: name = expression or name = call(...); a call that fails gives -1.",
   "A bare expression prints its value. Unknown names are errors.",

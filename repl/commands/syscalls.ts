@@ -8,6 +8,7 @@
 import {
   decodeStruct,
   encodeStruct,
+  formatFlags,
   formatStruct,
   ioctlDecl,
   IOCTLS,
@@ -49,46 +50,74 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
 }
 
 /**
- * An ioctl's struct literal as the bytes it stands for: the request names
- * the layout (lib/abi/ioctl.ts IOCTLS); the kernel side reads and writes
- * them as it would the user memory a pointer names.
+ * An ioctl's literal argument as the bytes it stands for: a `{struct}` of
+ * the layout the request names (lib/abi/ioctl.ts IOCTLS), or an `[int]`
+ * for a request that takes a pointer to an int. The kernel side reads and
+ * writes them as it would the user memory a pointer names.
  */
 export function structArg(
-  v: Extract<Value, { type: "struct" }>,
+  v: Extract<Value, { type: "struct" | "intref" }>,
   request: Value | undefined,
 ): UserArg {
   const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
   const decl = ioctlDecl(cmd);
-  if (decl === undefined || decl.arg.kind !== "ptr" || decl.arg.to === "int") {
+  const to = decl?.arg.kind === "ptr" ? decl.arg.to : null;
+  if (v.type === "intref") {
+    if (to !== "int") {
+      throw new ReplError(
+        decl === undefined
+          ? "an [int] needs a request mmlab knows to take a pointer to an int"
+          : `${decl.name} does not take a pointer to an int`,
+        v.col,
+        to !== null ? `write its struct: {...}` : "pass an int or an address",
+        "usage",
+      );
+    }
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, Number(BigInt.asIntN(32, v.v)), true);
+    return { value: 0n, literal: b };
+  }
+  if (to === null || to === "int") {
     throw new ReplError(
       decl === undefined
         ? "a {struct} needs a request whose struct mmlab knows"
-        : `${decl.name} takes ${decl.arg.kind === "ptr" ? "a pointer to an int" : "no struct"}`,
+        : `${decl.name} takes ${to === "int" ? "a pointer to an int" : "no struct"}`,
       v.col,
-      `requests with structs: ${
-        IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name)
-          .join(", ")
-      }; or pass an address`,
+      to === "int"
+        ? "write [value], or pass an address"
+        : `requests with structs: ${
+          IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name)
+            .join(", ")
+        }; or pass an address`,
       "usage",
     );
   }
-  const bytes = encodeStruct(decl.arg.to, v.value);
+  const bytes = encodeStruct(to, v.value);
   if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
   return { value: 0n, literal: bytes };
 }
 
-/** The struct an ioctl wrote back into its literal, as strace prints it. */
+/**
+ * What an ioctl wrote back into its literal, as strace prints it: ` {...}`
+ * or ` [5]` (` [FS_EXTENT_FL]` for named bits); nothing for a request that
+ * only reads its argument (the value is on the command line already).
+ */
 export function structOut(request: Value | undefined, data: Uint8Array): string {
   const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
-  const decl = ioctlDecl(cmd)!;
-  const layout = decl.arg.kind === "ptr" && decl.arg.to !== "int" ? decl.arg.to : null;
-  return layout === null ? "" : ` ${formatStruct(layout, decodeStruct(layout, data))}`;
+  const decl = ioctlDecl(cmd);
+  if (decl === undefined || decl.arg.kind !== "ptr" || decl.arg.dir === "in") return "";
+  if (decl.arg.to === "int") {
+    const n = new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true);
+    const flags = decl.arg.flags;
+    return ` [${flags === undefined ? n : formatFlags(BigInt(n >>> 0), flags)}]`;
+  }
+  return ` ${formatStruct(decl.arg.to, decodeStruct(decl.arg.to, data))}`;
 }
 
 /** The raw value a syscall implementation takes for one argument. */
 function raw(v: Value, decl: ArgDecl, values: Value[]): unknown {
   if (v.type === "num") return v.v;
-  if (v.type === "struct") return structArg(v, values[1]);
+  if (v.type === "struct" || v.type === "intref") return structArg(v, values[1]);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
     return decl.kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
@@ -102,9 +131,10 @@ const DATA_HELP: Record<string, string> = {
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
-    "(fields left out are 0). Given a literal, the struct as the kernel left it follows\n" +
-    "the result, as strace prints the `=> {...}` part of an in-out struct:\n" +
-    "= 0 {fsx_xflags=0, fsx_extsize=0, ...}. Given an address, read it back with peek.",
+    "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +
+    "what the kernel wrote into it follows the result, as strace prints the `=> {...}`\n" +
+    "part of an in-out struct: = 0 {fsx_xflags=0, ...}, = 0 [5]; nothing follows for a\n" +
+    "request that only reads its argument. Given an address, read it back with peek.",
 };
 
 /** Calls whose result line is not the usual one. */

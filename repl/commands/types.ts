@@ -13,7 +13,8 @@ export type Value =
   | { type: "num"; v: bigint; col: number }
   | { type: "str"; bytes: Uint8Array; col: number }
   | { type: "word"; text: string; col: number }
-  | { type: "struct"; value: StructValue; col: number };
+  | { type: "struct"; value: StructValue; col: number }
+  | { type: "intref"; v: bigint; col: number };
 
 /** One argument of a command. */
 export interface ArgDecl {

@@ -315,7 +315,7 @@ export class HostSession {
     const extra: string[] = [];
     let structIn = false;
     values.forEach((v, i) => {
-      if (v.type === "struct") {
+      if (v.type === "struct" || v.type === "intref") {
         // The literal's bytes go to a buffer in the subject; read back after the call.
         const lit = structArg(v, values[1]).literal!;
         extra.push(`s${i}=${encodeBytes(lit)}`, `r${i}=${lit.length.toString(16)}`);

@@ -48,3 +48,17 @@ Deno.test("ioctl with a struct literal prints the struct the kernel wrote back",
   );
   assert.match(s.run("x = {a=1}").error!.message, /not a number/);
 });
+
+Deno.test("ioctl with [int]: out ints print back as strace does, in-only ones do not", () => {
+  const s = new Session();
+  last(s, 'fd = open("/tmp/f", O_RDWR|O_CREAT, 0644)', 'pwrite(fd, "hello", 5, 0)');
+  assert.deepEqual(last(s, "ioctl(fd, FIONREAD, [0])"), ["= 0 [5]"]);
+  assert.deepEqual(last(s, "ioctl(fd, FS_IOC_GETFLAGS, [0])"), ["= 0 [FS_EXTENT_FL]"]);
+  assert.deepEqual(last(s, "ioctl(fd, FIONBIO, [1])"), ["= 0"]);
+  assert.equal(
+    s.run("ioctl(fd, FS_IOC_FSGETXATTR, [0])").error?.message,
+    "FS_IOC_FSGETXATTR does not take a pointer to an int",
+  );
+  assert.match(s.run("y = [1]").error!.message, /not a number/);
+  assert.match(s.run("ioctl(fd, FIONREAD, [1)").error!.message, /expected '\]'/);
+});
