@@ -1,6 +1,6 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, dmesg.
+ * pages, ps, meminfo, status, iomem, dmesg.
  * @module
  */
 
@@ -151,6 +151,14 @@ export const VIEW_COMMANDS: readonly Command[] = [
     "the process's memory counters, as /proc/PID/status",
     "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
     (ctx) => statusLines(ctx.proc),
+  ),
+  view(
+    "iomem",
+    "the physical address space, as /proc/iomem (read as root)",
+    "System RAM and the device ranges (the PCI window, BARs, pmem) as the kernel's\n" +
+      "resource tree: start-end : name, children indented.",
+    (ctx) => ctx.machine.iomem.text(),
+    { needsProcess: false },
   ),
   view(
     "dmesg",

@@ -46,6 +46,7 @@ const MMLAB_ONLY = new Set([
   "meminfo",
   "status",
   "dmesg",
+  "iomem",
   "check",
   "policy",
   "help",
