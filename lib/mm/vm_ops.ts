@@ -36,7 +36,11 @@ export interface VmFault {
   /**
    * vmf->page: the pfn of the page ->fault found (a page-cache page), for
    * the core to map or copy (finish_fault / do_cow_fault); -1 when the
-   * handler mapped nothing or installed the PTE itself.
+   * handler mapped nothing or installed the PTE itself. Unlike the
+   * kernel's ->fault (which returns the page with a reference taken), the
+   * handler takes no reference: the core takes the PTE's own when it maps
+   * the page (a driver returning ZERO_PAGE or a dummy page, as
+   * rdma_umap_fault does, just sets the pfn).
    */
   page: number;
 }
