@@ -13,6 +13,7 @@ import { zapRange } from "../mm/zap.ts";
 import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { iput } from "../fs/iput.ts";
+import { fput } from "../fs/file.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 
 /**
@@ -43,7 +44,7 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     const f = p.fds[fd];
     p.fds[fd] = undefined;
     if (f !== undefined) {
-      f.refs--;
+      fput(f); // exit_files()
       iput(p.machine, f.inode);
     }
   }

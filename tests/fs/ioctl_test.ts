@@ -98,3 +98,33 @@ Deno.test("ioctl: a driver's f_op->ioctl gets what the VFS does not answer; ENOI
   assert.equal(sysIoctl(p, fd, FIOCLEX).ret, 0);
   assert.deepEqual(seen, [0x4004aa01, 0x4004aa02]);
 });
+
+Deno.test("f_op->release runs once, when the last reference (fd or VMA) goes", () => {
+  const { m, p } = machine();
+  const released: number[] = [];
+  const fops: FileOperations = {
+    name: "test_fops",
+    fopFlags: 0,
+    mmapPrepare: (desc) => {
+      desc.vmOps = {};
+      return 0;
+    },
+    release: (_inode, f) => released.push(f.id),
+  };
+  const inode = m.fs.create("/dev/test1");
+  const f = m.openInode(inode, O_RDWR);
+  Object.assign(f, { fop: fops });
+  const fd = p.allocFd(f);
+  const a = sys(p, "mmap", 0, 4096, RW, 0x01, fd, 0); // MAP_SHARED
+  assert.ok(a > 0);
+  assert.equal(sys(p, "close", fd), 0);
+  assert.deepEqual(released, [], "the VMA still holds the file");
+  assert.equal(sys(p, "munmap", a, 4096), 0);
+  assert.deepEqual(released, [f.id]);
+  // exit_files() drops the fds of a dying process.
+  const g = m.openInode(inode, O_RDWR);
+  Object.assign(g, { fop: fops });
+  p.allocFd(g);
+  sys(p, "exit", 0);
+  assert.deepEqual(released, [f.id, g.id]);
+});
