@@ -33,11 +33,6 @@ export const _IOW = (type: number, nr: number, size: number): number =>
 export const _IOWR = (type: number, nr: number, size: number): number =>
   _IOC(_IOC_READ | _IOC_WRITE, type, nr, size);
 
-/** _IOC_DIR(cmd) */
-export const iocDir = (cmd: number): number => cmd >>> 30;
-/** _IOC_SIZE(cmd) */
-export const iocSize = (cmd: number): number => (cmd >>> 16) & 0x3fff;
-
 // include/uapi/asm-generic/ioctls.h
 /** FIONREAD (= TIOCINQ): bytes ready to read, an int. */
 export const FIONREAD = 0x541b;
@@ -57,10 +52,6 @@ export const TCGETS = 0x5401;
 export const FIGETBSZ = _IO(0x00, 2);
 /** FS_IOC_GETFLAGS = _IOR('f', 1, long): the inode's FS_*_FL flags (an int in practice). */
 export const FS_IOC_GETFLAGS = _IOR(0x66, 1, 8);
-/** FS_IOC_SETFLAGS = _IOW('f', 2, long) */
-export const FS_IOC_SETFLAGS = _IOW(0x66, 2, 8);
-/** FIOQSIZE: the bytes a file occupies (not modelled: mmlab has no block allocation). */
-export const FIOQSIZE = 0x5460;
 
 // ---------------------------------------------------------------------------
 // Argument layouts. Each request's argument is declared once: a plain int

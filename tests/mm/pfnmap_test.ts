@@ -155,6 +155,9 @@ Deno.test("iomem: the resource tree refuses overlaps and prints as /proc/iomem",
     "  4000000000-4000000fff : 0000:00:04.0",
   ]);
   assert.equal(m.iomem.lookup(PCI_WINDOW_BASE + 5), r);
+  m.iomem.release(r as Resource);
+  assert.equal(m.iomem.lookup(PCI_WINDOW_BASE + 5), m.pciWindow);
+  assert.equal(m.iomem.text().length, 2);
   assert.ok(m.iomem.pfnValid(0) && !m.iomem.pfnValid((64 << 20) / 4096));
 });
 
