@@ -15,7 +15,7 @@ import {
   FOP_MMAP_SYNC,
   type InodeOperations,
   type VmAreaDesc,
-} from "./file_operations.ts";
+} from "../mm/file_operations.ts";
 import type { Inode } from "./inode.ts";
 
 /** fs/ext4/ext4.h: EXT4_EXTENTS_FL, set on every new inode of an extent filesystem. */

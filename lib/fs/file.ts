@@ -6,8 +6,10 @@
  */
 
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
+import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
-import type { FileOperations } from "./file_operations.ts";
+import type { FileOperations } from "../mm/file_operations.ts";
+import { iput } from "./iput.ts";
 
 /**
  * include/linux/fs.h: struct file_ra_state, the readahead state of one
@@ -54,6 +56,18 @@ export class OpenFile {
     };
   }
 
+  /**
+   * fs/file_table.c: fput(): drops one reference (an fd slot or a VMA);
+   * the last one runs f_op->release (__fput), and an unlinked inode
+   * nothing reaches any more loses its page cache (iput). mm releases a
+   * VMA's file through this, without importing fs.
+   */
+  fput(m: Machine): void {
+    this.refs--;
+    if (this.refs === 0) this.fop.release?.(this.inode, this);
+    iput(m, this.inode);
+  }
+
   /** FMODE_READ */
   get readable(): boolean {
     const m = this.flags & O_ACCMODE;
@@ -65,13 +79,4 @@ export class OpenFile {
     const m = this.flags & O_ACCMODE;
     return m === O_WRONLY || m === O_RDWR;
   }
-}
-
-/**
- * fs/file_table.c fput(): drops one reference; the last one runs
- * f_op->release (__fput). Callers still iput() the inode.
- */
-export function fput(f: OpenFile): void {
-  f.refs--;
-  if (f.refs === 0) f.fop.release?.(f.inode, f);
 }

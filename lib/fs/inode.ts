@@ -18,7 +18,7 @@ import {
   type InodeOperations,
   NO_FILE_OPS,
   NO_INODE_OPS,
-} from "./file_operations.ts";
+} from "../mm/file_operations.ts";
 
 /** A filesystem's operations for one kind of inode (i_fop, i_op, initial i_flags). */
 export interface InodeOpsEntry {

@@ -24,7 +24,7 @@ import {
 } from "../abi/ioctl.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
 import type { Process } from "../proc/process.ts";
-import { ENOIOCTLCMD } from "./file_operations.ts";
+import { ENOIOCTLCMD } from "../mm/file_operations.ts";
 import type { OpenFile } from "./file.ts";
 import { fdget } from "./syscalls.ts";
 

@@ -43,10 +43,10 @@ import {
 import { BIG_TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { SysOut } from "../syscalls.ts";
-import { fput, type OpenFile } from "./file.ts";
+import type { OpenFile } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { PATH_MAX } from "./fs.ts";
-import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "./pagecache.ts";
+import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "../mm/filemap.ts";
 import { PG_DIRTY } from "../phys/frames.ts";
 import type { Machine } from "../machine.ts";
 import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
@@ -58,7 +58,7 @@ import {
   truncateInode,
   zeroEof,
   zeroRange,
-} from "./truncate.ts";
+} from "../mm/truncate.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 
 type A = bigint | number;
@@ -253,8 +253,7 @@ export function sysClose(p: Process, fdArg: A): number {
   if (f === undefined) return -EBADF;
   p.fds[fd] = undefined;
   p.closeOnExec.delete(fd);
-  fput(f);
-  iput(p.machine, f.inode);
+  f.fput(p.machine);
   return 0;
 }
 

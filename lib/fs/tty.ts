@@ -10,7 +10,7 @@ import { EFAULT } from "../abi/errno.ts";
 import { FIONREAD } from "../abi/ioctl.ts";
 import { putUserArg, type UserArg } from "../mm/uaccess.ts";
 import type { Process } from "../proc/process.ts";
-import { ENOIOCTLCMD, type FileOperations } from "./file_operations.ts";
+import { ENOIOCTLCMD, type FileOperations } from "../mm/file_operations.ts";
 import type { OpenFile } from "./file.ts";
 
 function ttyIoctl(p: Process, _file: OpenFile, cmd: number, arg: UserArg): number {

@@ -37,10 +37,6 @@ import {
   vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
 
-/** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
-export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
-export const missingFaultHooks: MissingFaultHook[] = [];
-
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
  * reusing a neighbour's when {@link findMergeableAnonVma} finds one.
@@ -272,8 +268,9 @@ export function handleMmFault(
   }
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
-    for (const hook of missingFaultHooks) {
-      const r = hook(mm, vma, addr, write);
+    // userfaultfd_missing(vma) -> handle_userfault()
+    if (mm.userfaults.size > 0) {
+      const r = mm.userfaults.missing(vma, addr, write);
       if (r >= 0) return r;
     }
     // do_anonymous_page()

@@ -44,7 +44,7 @@ import {
 import { BIG_TASK_SIZE, MAX_LFS_PAGES, pageAlignU64, s32, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
-import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "../fs/file_operations.ts";
+import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
 import type { VmOperations } from "./vm_ops.ts";
 import { SHMEM_VM_OPS } from "./shmem.ts";
 import type { Mm } from "./mm.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { FileOperations, InodeOperations, VmAreaDesc } from "../fs/file_operations.ts";
-import { filemapGetPage, PAGE_BEYOND_EOF } from "../fs/pagecache.ts";
+import type { FileOperations, InodeOperations, VmAreaDesc } from "./file_operations.ts";
+import { filemapGetPage, PAGE_BEYOND_EOF } from "./filemap.ts";
 import { filemapMapPages } from "./fault.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
 

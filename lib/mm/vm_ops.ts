@@ -4,7 +4,7 @@
  * RDMA, vfio) implement this; the core calls the hooks at the same points
  * as the kernel: open on split and fork, close on unmap, may_split before a
  * split, fault on a missing PTE, name for /proc/PID/maps. File mappings
- * get theirs from f_op->mmap_prepare (fs/file_operations.ts).
+ * get theirs from f_op->mmap_prepare (file_operations.ts).
  * @module
  */
 

@@ -30,7 +30,7 @@ import { O_RDONLY } from "../abi/mman.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { VDSO_OPS, VVAR_OPS, VVAR_VCLOCK_OPS } from "./special.ts";
 import type { VmOperations } from "../mm/vm_ops.ts";
-import type { VmAreaDesc } from "../fs/file_operations.ts";
+import type { VmAreaDesc } from "../mm/file_operations.ts";
 
 const R = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 const RX = R | VM_EXEC;

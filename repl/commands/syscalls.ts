@@ -13,11 +13,11 @@ import {
   ioctlDecl,
   IOCTLS,
   isErr,
-  syscall,
   SYSCALLS,
   type SyscallSpec,
   type UserArg,
 } from "../../mod.ts";
+import type { CallResult } from "../backend.ts";
 import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
@@ -114,15 +114,14 @@ export function structOut(request: Value | undefined, data: Uint8Array): string 
   return ` ${formatStruct(decl.arg.to, decodeStruct(decl.arg.to, data))}`;
 }
 
-/** The raw value a syscall implementation takes for one argument. */
-function raw(v: Value, decl: ArgDecl, values: Value[]): unknown {
-  if (v.type === "num") return v.v;
-  if (v.type === "struct" || v.type === "intref") return structArg(v, values[1]);
-  if (v.type === "str") {
-    // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
-    return decl.kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
-  }
-  return v.type === "word" ? v.text : undefined;
+/**
+ * An ioctl's result as both backends hand it to {@link resultLine}: the
+ * bytes a literal argument came back with become the printed note.
+ */
+export function ioctlResult(r: CallResult, args: readonly Value[]): CallResult {
+  if (r.data === undefined) return r;
+  const note = isErr(r.ret) ? "" : structOut(args[1], r.data).trim();
+  return note === "" ? { ret: r.ret } : { ret: r.ret, note };
 }
 
 /** What a call's result line shows beyond the value, for the calls that return data. */
@@ -151,9 +150,26 @@ function longHelp(spec: SyscallSpec): string {
   return DATA_HELP[spec.name] ? `${ret}\n${DATA_HELP[spec.name]}` : ret;
 }
 
+/**
+ * A call's result as strace prints it: `= 0x7f...`, `= -1 EINVAL (...)`,
+ * and for the calls that hand data back, the data (`= 5 "hello"`).
+ */
+export function resultLine(spec: SyscallSpec, r: CallResult): string {
+  let line = formatReturn(r.ret, spec.ret);
+  if (r.data !== undefined && !isErr(r.ret)) {
+    const hasBuf = spec.args.some((a) => a.kind === "buf");
+    line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
+  }
+  return r.note === undefined ? line : `${line} ${r.note}`;
+}
+
+/** The value `x = call(...)` assigns: the result, or -1 on failure as in C. */
+export function resultValue(r: CallResult): bigint {
+  return isErr(r.ret) ? -1n : BigInt(r.ret);
+}
+
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
-  const hasBuf = spec.args.some((a) => a.kind === "buf");
   return {
     name: spec.name,
     form: "call",
@@ -163,19 +179,21 @@ function toCommand(spec: SyscallSpec): Command {
     help: longHelp(spec),
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
-    run(ctx, values) {
-      const r = syscall(ctx.proc, spec.name, values.map((v, i) => raw(v, args[i], values)));
-      if (!ctx.proc.alive) {
+    anyBackend: true,
+    async run(ctx, values) {
+      const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      if (r.pending !== undefined) {
+        // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.
+        ctx.out.push("<unfinished ...>");
+        ctx.unfinished(r.pending, spec);
+        return undefined;
+      }
+      if (!ctx.alive()) {
         ctx.out.push("= ?");
         return undefined;
       }
-      let line = formatReturn(r.ret, spec.ret);
-      if (r.data !== undefined && !isErr(r.ret)) {
-        if (spec.name === "ioctl") line += structOut(values[1], r.data);
-        else line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
-      }
-      ctx.out.push(line);
-      return isErr(r.ret) ? -1n : BigInt(r.ret);
+      ctx.out.push(resultLine(spec, r));
+      return resultValue(r);
     },
   };
 }

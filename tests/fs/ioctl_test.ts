@@ -9,7 +9,7 @@ import {
 } from "../../lib/abi/ioctl.ts";
 import { EBADF, EFAULT, ENOTTY } from "../../lib/abi/errno.ts";
 import { FIOCLEX, FIONCLEX, FIONREAD, FS_IOC_FSGETXATTR } from "../../lib/abi/ioctl.ts";
-import { ENOIOCTLCMD, type FileOperations } from "../../lib/fs/file_operations.ts";
+import { ENOIOCTLCMD, type FileOperations } from "../../lib/mm/file_operations.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import { getUserArg, putUserArg } from "../../lib/mm/uaccess.ts";
 import { B, machine, map, open, RW, sys } from "./helpers.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { checkInvariants, Machine, smapsLines, syscall } from "../../mod.ts";
 import type { Process } from "../../mod.ts";
 import { Inode, type SuperBlock } from "../../lib/fs/inode.ts";
-import type { FileOperations } from "../../lib/fs/file_operations.ts";
+import type { FileOperations } from "../../lib/mm/file_operations.ts";
 import type { OpenFile } from "../../lib/fs/file.ts";
 import type { Vma } from "../../lib/mm/vma.ts";
 import { remapPfnRange, vmfInsertPfn } from "../../lib/mm/pfnmap.ts";
@@ -30,7 +30,7 @@ import {
 } from "../../lib/mm/vm_flags.ts";
 import { EINVAL } from "../../lib/abi/errno.ts";
 import { PCI_WINDOW_BASE, type Resource } from "../../lib/phys/iomem.ts";
-import { cpuRead, cpuWrite } from "../../lib/mm/access.ts";
+import { cpuRead, cpuWrite } from "../../lib/arch/cpu.ts";
 import { MAP_PRIVATE, MAP_SHARED, O_RDWR, PROT_READ, PROT_WRITE } from "../../lib/abi/mman.ts";
 
 const BAR_SIZE = 16384;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Machine, syscall } from "../../mod.ts";
 import type { MmuNotifierRange } from "../../lib/mm/mmu_notifier.ts";
-import { cpuWrite } from "../../lib/mm/access.ts";
+import { cpuWrite } from "../../lib/arch/cpu.ts";
 import { PageTable, PTE_PRESENT, PTE_WRITE, PTE_YOUNG } from "../../lib/mm/pagetable.ts";
 
 const LIB = new URL("../../lib/", import.meta.url);

@@ -11,15 +11,18 @@
  * calls f_op->mmap_prepare (6.16+, before the VMA exists: it sees a
  * {@link VmAreaDesc} and sets its vm_ops) or, for drivers still on the old
  * hook, f_op->mmap (call_mmap, with the new VMA).
+ *
+ * The tables live beside mm because mm calls them (mmap_region, the fault
+ * path); the filesystems in lib/fs fill them in.
  * @module
  */
 
-import type { Vma } from "../mm/vma.ts";
-import type { VmOperations } from "../mm/vm_ops.ts";
-import type { OpenFile } from "./file.ts";
-import type { Inode } from "./inode.ts";
+import type { Vma } from "./vma.ts";
+import type { VmOperations } from "./vm_ops.ts";
+import type { OpenFile } from "../fs/file.ts";
+import type { Inode } from "../fs/inode.ts";
 import type { Process } from "../proc/process.ts";
-import type { UserArg } from "../mm/uaccess.ts";
+import type { UserArg } from "./uaccess.ts";
 
 /** include/linux/fs.h fop_flags: the file supports MAP_SYNC (FOP_MMAP_SYNC). */
 export const FOP_MMAP_SYNC = 1 << 2;
@@ -80,7 +83,7 @@ export interface InodeOperations {
 }
 
 /** The inode operations of an inode nothing is modelled for. */
-export const NO_INODE_OPS: InodeOperations = {};
+export const NO_INODE_OPS: InodeOperations = Object.freeze({});
 
 /** include/linux/errno.h: ENOIOCTLCMD, kernel-internal ("no ioctl command"). */
 export const ENOIOCTLCMD = 515;
