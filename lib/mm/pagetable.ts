@@ -27,6 +27,8 @@
  * @module
  */
 
+import { type FrameTable, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+
 /** _PAGE_PRESENT */
 export const PTE_PRESENT = 1 << 0;
 /** _PAGE_RW */
@@ -113,6 +115,59 @@ export function pteClear(t: PteTable, i: number): void {
 /** Replaces the bits (non-zero) of the non-none entry `i`, keeping its pfn. */
 export function pteModify(t: PteTable, i: number, bits: number): void {
   t.bits[i] = bits;
+}
+
+/**
+ * copy_pte_range() for entries [lo, hi) of one PTE table when no page
+ * needs an early copy: every present page gains a reference and a mapping
+ * (and loses PageAnonExclusive), a COW mapping's writable entries are
+ * write-protected on both sides, the child's entries are old (and clean
+ * for a shared mapping); markers are copied as they are. One pass over
+ * typed arrays, no allocation; the child table's `used` is kept here.
+ * fork's bulk write path (mm/fork.ts copyPageRange calls it once per
+ * table, inside its mmu notifier bracket); it also takes the frames'
+ * references, the one place this module touches struct pages, so that the
+ * copy stays a single pass.
+ */
+export function copyPtes(
+  t: PteTable,
+  dt: PteTable,
+  lo: number,
+  hi: number,
+  frames: FrameTable,
+  cow: boolean,
+  shared: boolean,
+): void {
+  const sb = t.bits, sp = t.pfn, db = dt.bits, dp = dt.pfn;
+  const refcount = frames.refcount, mapcount = frames.mapcount, flags = frames.flags;
+  const keepSrc = cow ? ~PTE_WRITE : ~0;
+  const keepDst = shared ? ~(PTE_YOUNG | PTE_DIRTY) : ~PTE_YOUNG;
+  let added = 0;
+  for (let i = lo; i < hi; i++) {
+    const b = sb[i];
+    if (b === 0) continue;
+    const pfn = sp[i];
+    let cb: number;
+    if (!(b & PTE_PRESENT)) {
+      // Markers (guard regions) are copied as they are.
+      if (!(b & PTE_MARKER)) continue;
+      cb = b;
+    } else {
+      if (!(b & PTE_SPECIAL)) {
+        refcount[pfn]++;
+        mapcount[pfn]++;
+        const f = flags[pfn];
+        if (f & PG_ANON) flags[pfn] = f & ~PG_ANON_EXCLUSIVE;
+      }
+      const wb = b & keepSrc;
+      if (wb !== b) sb[i] = wb;
+      cb = wb & keepDst;
+    }
+    if (db[i] === 0) added++;
+    db[i] = cb;
+    dp[i] = pfn;
+  }
+  dt.used += added;
 }
 
 type Pmd = (PteTable | undefined)[];
