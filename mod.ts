@@ -36,7 +36,16 @@ export {
   cpuRead,
   cpuWrite,
 } from "./lib/mm/access.ts";
-export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
+export {
+  mapsEntries,
+  type MapsEntry,
+  mapsEntry,
+  mapsLine,
+  mapsLines,
+  renderMapsEntry,
+  vmaName,
+  VSYSCALL_ENTRY,
+} from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
@@ -44,11 +53,18 @@ export * as vmFlags from "./lib/mm/vm_flags.ts";
 export { KNOBS, type Policies, presetNames, presetPolicies } from "./lib/policy.ts";
 export type { Mm } from "./lib/mm/mm.ts";
 export type { Vma } from "./lib/mm/vma.ts";
-export { smapsLines } from "./lib/proc/smaps.ts";
-export { pageLines } from "./lib/proc/pages.ts";
-export { psLines } from "./lib/proc/ps.ts";
-export { meminfoLines } from "./lib/proc/meminfo.ts";
-export { statusLines } from "./lib/proc/status.ts";
+export {
+  renderSmapsEntry,
+  type SmapsCounters,
+  smapsEntries,
+  type SmapsEntry,
+  smapsEntry,
+  smapsLines,
+} from "./lib/proc/smaps.ts";
+export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
+export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
+export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
+export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
