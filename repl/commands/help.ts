@@ -70,6 +70,8 @@ export function commandHelp(c: Command, ctx: CommandContext): string[] {
     if (fams !== undefined) line += `: ${constantsOf(fams).map((k) => k.name).join(" ")}`;
     out.push(line);
   }
+  if (c.flags !== undefined && c.flags.length > 0) out.push("Options:");
+  for (const f of c.flags ?? []) out.push(`  ${f.name}: ${f.text}`);
   out.push("Example:");
   for (const line of ctx.transcript(c.example)) out.push(`  ${line}`);
   return out;
