@@ -42,12 +42,68 @@ import {
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
+  type PteTable,
 } from "./pagetable.ts";
-import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+import {
+  type FrameTable,
+  GUP_PIN_COUNTING_BIAS,
+  PG_ANON,
+  PG_ANON_EXCLUSIVE,
+} from "../phys/frames.ts";
 
 /** is_cow_mapping(): private and may be written. */
 function isCowMapping(flags: number): boolean {
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+/**
+ * copy_pte_range() for entries [lo, hi) of one PTE table when no page
+ * needs an early copy: every present page gains a reference and a mapping
+ * (and loses PageAnonExclusive), a COW mapping's writable entries are
+ * write-protected on both sides, the child's entries are old (and clean
+ * for a shared mapping); markers are copied as they are. One pass over
+ * typed arrays, no allocation. Returns how many child entries went from
+ * none to used.
+ */
+function copyPtes(
+  t: PteTable,
+  dt: PteTable,
+  lo: number,
+  hi: number,
+  frames: FrameTable,
+  cow: boolean,
+  shared: boolean,
+): number {
+  const sb = t.bits, sp = t.pfn, db = dt.bits, dp = dt.pfn;
+  const refcount = frames.refcount, mapcount = frames.mapcount, flags = frames.flags;
+  const keepSrc = cow ? ~PTE_WRITE : ~0;
+  const keepDst = shared ? ~(PTE_YOUNG | PTE_DIRTY) : ~PTE_YOUNG;
+  let added = 0;
+  for (let i = lo; i < hi; i++) {
+    const b = sb[i];
+    if (b === 0) continue;
+    const pfn = sp[i];
+    let cb: number;
+    if (!(b & PTE_PRESENT)) {
+      // Markers (guard regions) are copied as they are.
+      if (!(b & PTE_MARKER)) continue;
+      cb = b;
+    } else {
+      if (!(b & PTE_SPECIAL)) {
+        refcount[pfn]++;
+        mapcount[pfn]++;
+        const f = flags[pfn];
+        if (f & PG_ANON) flags[pfn] = f & ~PG_ANON_EXCLUSIVE;
+      }
+      const wb = b & keepSrc;
+      if (wb !== b) sb[i] = wb;
+      cb = wb & keepDst;
+    }
+    if (db[i] === 0) added++;
+    db[i] = cb;
+    dp[i] = pfn;
+  }
+  return added;
 }
 
 /**
@@ -57,12 +113,18 @@ function isCowMapping(flags: number): boolean {
 function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   const frames = src.machine.frames;
   const cow = isCowMapping(srcVma.flags);
-  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy";
+  const shared = (srcVma.flags & VM_SHARED) !== 0;
+  // Only an mm that ever pinned a page can hold a maybe-pinned one.
+  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy" && src.hasPinned;
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {
     if (err) return;
     const dt = dst.pt.table(base, true)!;
+    if (!earlyCopy) {
+      dt.used += copyPtes(t, dt, lo, hi, frames, cow, shared);
+      return;
+    }
     for (let i = lo; i < hi; i++) {
       let b = t.bits[i];
       if (b === 0) continue;
@@ -80,8 +142,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
         const f = frames.flags[pfn];
         // folio_try_dup_anon_rmap_pte() fails for a maybe-pinned exclusive page.
         if (
-          earlyCopy && (f & PG_ANON) && (f & PG_ANON_EXCLUSIVE) && src.hasPinned &&
-          frames.refcount[pfn] >= GUP_PIN_COUNTING_BIAS
+          (f & PG_ANON) && (f & PG_ANON_EXCLUSIVE) && frames.refcount[pfn] >= GUP_PIN_COUNTING_BIAS
         ) {
           // copy_present_page(): the child gets its own copy right now.
           const np = frames.alloc();
@@ -108,7 +169,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
         t.bits[i] = b;
       }
       let cb = b & ~PTE_YOUNG;
-      if (srcVma.flags & VM_SHARED) cb &= ~PTE_DIRTY;
+      if (shared) cb &= ~PTE_DIRTY;
       if (dt.bits[i] === 0) dt.used++;
       dt.bits[i] = cb;
       dt.pfn[i] = pfn;
