@@ -126,10 +126,20 @@ function memo(v: Vma): Memo {
     startBrk: mm.startBrk,
     startStack: mm.startStack,
     entry,
-    line: renderMapsEntry(entry),
+    line: flat(renderMapsEntry(entry)),
   };
   v.viewMemo = m;
   return m;
+}
+
+/**
+ * A flat copy of a string. A line built by concatenation is a rope that
+ * every later join walks again (and slowly); a memoised line is joined on
+ * every read, so it is made flat once: a JSON round trip returns a string
+ * in one sequential piece, equal to the input.
+ */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s));
 }
 
 /** show_map_vma() as data. */
