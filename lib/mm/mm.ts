@@ -57,6 +57,8 @@ export class Mm {
   rlimits: Rlimits = { ...DEFAULT_RLIMITS };
   /** Subscribed secondary MMUs. */
   readonly notifiers: MmuNotifier[] = [];
+  /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
+  viewMemo: unknown = null;
 
   constructor(readonly machine: Machine, readonly id: number) {}
 

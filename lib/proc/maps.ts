@@ -185,10 +185,96 @@ export function mapsEntries(p: Process): MapsEntry[] {
   return out;
 }
 
+/**
+ * The lines of the last maps read of an mm, by position, with what each
+ * anonymous (file-less) line was made from in packed arrays: the next read
+ * compares each VMA with its slot, in order, without touching the per-VMA
+ * memo. A file VMA's slot holds null (its line depends on the inode: it
+ * goes through the per-VMA memo). Valid for one brk/startBrk/startStack.
+ */
+interface FileMemo {
+  brk: number;
+  startBrk: number;
+  startStack: number;
+  vmas: (Vma | null)[];
+  start: Float64Array;
+  end: Float64Array;
+  flags: Float64Array;
+  pgoff: Float64Array;
+  ops: Vma["ops"][];
+  anonName: (string | null)[];
+  lines: string[];
+}
+
+/** The mm's file memo, emptied if stale, with room for `n` slots. */
+function fileMemo(p: Process, n: number): FileMemo {
+  const mm = p.mm;
+  let f = mm.viewMemo as FileMemo | null;
+  if (
+    f === null || f.brk !== mm.brk || f.startBrk !== mm.startBrk ||
+    f.startStack !== mm.startStack || f.start.length < n
+  ) {
+    const cap = Math.max(n, 16) * 2;
+    const old = f;
+    f = {
+      brk: mm.brk,
+      startBrk: mm.startBrk,
+      startStack: mm.startStack,
+      vmas: [],
+      start: new Float64Array(cap),
+      end: new Float64Array(cap),
+      flags: new Float64Array(cap),
+      pgoff: new Float64Array(cap),
+      ops: [],
+      anonName: [],
+      lines: [],
+    };
+    // Growing keeps the slots (the mm-wide values are the same).
+    if (
+      old !== null && old.brk === f.brk && old.startBrk === f.startBrk &&
+      old.startStack === f.startStack
+    ) {
+      f.vmas = old.vmas;
+      f.start.set(old.start);
+      f.end.set(old.end);
+      f.flags.set(old.flags);
+      f.pgoff.set(old.pgoff);
+      f.ops = old.ops;
+      f.anonName = old.anonName;
+      f.lines = old.lines;
+    }
+    mm.viewMemo = f;
+  }
+  return f;
+}
+
 /** The whole of /proc/PID/maps, one string per line. */
 export function mapsLines(p: Process): string[] {
-  const out: string[] = [];
-  for (let v = p.mm.vmas.first; v !== null; v = v.next) out.push(memo(v).line);
+  const n = p.mm.vmas.count;
+  const f = fileMemo(p, n);
+  const { vmas, start, end, flags, pgoff, ops, anonName, lines } = f;
+  let i = 0;
+  for (let v = p.mm.vmas.first; v !== null; v = v.next, i++) {
+    if (
+      vmas[i] === v && start[i] === v.start && end[i] === v.end && flags[i] === v.flags &&
+      pgoff[i] === v.pgoff && ops[i] === v.ops && anonName[i] === v.anonName
+    ) continue;
+    // Changed (or a file VMA): the per-VMA memo, and the slot follows the VMA.
+    lines[i] = memo(v).line;
+    vmas[i] = v.file === null ? v : null;
+    start[i] = v.start;
+    end[i] = v.end;
+    flags[i] = v.flags;
+    pgoff[i] = v.pgoff;
+    ops[i] = v.ops;
+    anonName[i] = v.anonName;
+  }
+  vmas.length =
+    ops.length =
+    anonName.length =
+    lines.length =
+      n;
+  const out = lines.slice();
   out.push(VSYSCALL_LINE);
   return out;
 }

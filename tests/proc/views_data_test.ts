@@ -74,3 +74,39 @@ Deno.test("smaps data: counters in kB and VmFlags as a list, rendered as the fil
   assert.deepEqual(gate.vmFlags, ["ex"]);
   assert.equal(gate.kb.Size, 4);
 });
+
+Deno.test("maps memos: every read equals a read from scratch, whatever changed since", () => {
+  const [m, p] = fresh();
+  const scratch = () => {
+    // Forget every memo, then read: what the file says with nothing remembered.
+    p.mm.viewMemo = null;
+    for (let v = p.mm.vmas.first; v !== null; v = v.next) v.viewMemo = null;
+    return mapsLines(p);
+  };
+  const steps: (() => void)[] = [
+    () => map(p, B, 8 * PG, RW, ANON),
+    () => syscall(p, "mprotect", [B + PG, PG, 1]),
+    () => syscall(p, "mprotect", [B + PG, PG, RW]), // merges back: fewer VMAs
+    () => syscall(p, "munmap", [B + 2 * PG, PG]),
+    () => syscall(p, "brk", [p.mm.brk + 64 * PG]), // the [heap] grows
+    () => {
+      const fd = syscall(p, "open", ["/tmp/f", 0o102, 0o644]).ret; // O_RDWR|O_CREAT
+      syscall(p, "ftruncate", [fd, 2 * PG]);
+      syscall(p, "mmap", [B + 32 * PG, 2 * PG, RW, 0x11, fd, 0]); // MAP_SHARED|MAP_FIXED
+    },
+    () => syscall(p, "unlink", ["/tmp/f"]), // the name gains " (deleted)"
+    ...Array.from({ length: 40 }, (_, i) => () => map(p, B + (64 + 2 * i) * PG, PG, RW, ANON)),
+    () => syscall(p, "mprotect", [B + 64 * PG, PG, 1]), // flags only, no split or merge
+    () => (p.mm.startStack = B + 65 * PG), // no VMA changes, but its name does
+    () => syscall(p, "brk", [p.mm.brk + 1]), // the same heap VMA
+    () => (p.mm.brk = B + 65 * PG), // names follow brk, not only their own VMA
+    () => syscall(p, "munmap", [B, 200 * PG]),
+  ];
+  for (const step of steps) {
+    step();
+    const lines = mapsLines(p);
+    assert.deepEqual(lines, scratch());
+    assert.deepEqual(mapsLines(p), lines, "a second read agrees");
+  }
+  assert.ok(m.init === p);
+});
