@@ -26,11 +26,7 @@ import {
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
 import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
-import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs/pagecache.ts";
-
-/** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
-export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
-export const missingFaultHooks: MissingFaultHook[] = [];
+import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "./filemap.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -265,8 +261,9 @@ export function handleMmFault(
   }
   if (vma.file === null) {
     if (vma.ops !== null) return VM_FAULT_SIGBUS; // vm_ops without ->fault
-    for (const hook of missingFaultHooks) {
-      const r = hook(mm, vma, addr, write);
+    // userfaultfd_missing(vma) -> handle_userfault()
+    if (mm.userfaults.size > 0) {
+      const r = mm.userfaults.missing(vma, addr, write);
       if (r >= 0) return r;
     }
     // do_anonymous_page()

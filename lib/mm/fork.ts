@@ -1,6 +1,6 @@
 /**
- * fork(2): kernel/fork.c copy_process() -> copy_mm() -> dup_mm() ->
- * mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
+ * fork(2)'s mm half: kernel/fork.c copy_process() -> copy_mm() -> dup_mm()
+ * (lib/proc/fork.ts) -> mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
  * copy_present_pte(). linux-mm.md §8.
  *
  * Per parent VMA: VM_DONTCOPY is skipped; VM_WIPEONFORK comes over empty;
@@ -15,7 +15,7 @@
 
 import { ENOMEM } from "../abi/errno.ts";
 import type { Process } from "../proc/process.ts";
-import { Process as Proc } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -50,6 +50,16 @@ import {
   PG_ANON,
   PG_ANON_EXCLUSIVE,
 } from "../phys/frames.ts";
+
+/**
+ * Policy `fork.pinnedPages`: a maybe-pinned anonymous page is copied for
+ * the child at fork (copy_present_page(), 5.9+), or write-protected and
+ * shared like any other (the parent's next write leaves the DMA page).
+ */
+const PINNED_PAGE_COPIED_AT_FORK: Record<KnobValue<"fork.pinnedPages">, boolean> = {
+  "cow-steal": false,
+  "early-copy": true,
+};
 
 /** is_cow_mapping(): private and may be written. */
 function isCowMapping(flags: number): boolean {
@@ -115,7 +125,8 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   const cow = isCowMapping(srcVma.flags);
   const shared = (srcVma.flags & VM_SHARED) !== 0;
   // Only an mm that ever pinned a page can hold a maybe-pinned one.
-  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy" && src.hasPinned;
+  const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")] &&
+    src.hasPinned;
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {
@@ -223,24 +234,4 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     }
   }
   return 0;
-}
-
-/** fork(): returns the child's pid to the parent. */
-export function sysFork(p: Process): number {
-  const m = p.machine;
-  const childMm = m.newMm();
-  const child = new Proc(m, m.allocPid(), p.pid, p.comm, childMm);
-  const err = dupMmap(p, childMm);
-  if (err) return err;
-  for (let fd = 0; fd < p.fds.length; fd++) {
-    const f = p.fds[fd];
-    if (f !== undefined) {
-      f.refs++;
-      child.fds[fd] = f;
-    }
-  }
-  for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
-  p.children.push(child.pid);
-  m.adopt(child);
-  return child.pid;
 }

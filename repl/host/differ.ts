@@ -1,7 +1,8 @@
 /**
- * The differential runner: one command file on mmlab (a {@link Session})
- * and on the host kernel (a {@link HostSession} over mmhost), line by
- * line, compared after normalisation.
+ * The differential runner: one command file fed to two {@link Session}s,
+ * one over the emulated machine and one over the host kernel (a
+ * {@link HostBackend} over mmhost), line by line, compared after
+ * normalisation.
  *
  * Before the first line both sides get the window prelude (window.ts):
  * placeholders above the window, fds 0-2 open, and equal map counts. Then
@@ -34,7 +35,7 @@ import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
 import { buildHost } from "./build.ts";
 import { decodeBytes, encodeBytes, HostServer } from "./protocol.ts";
-import { HOST_NOTE, HostSession } from "./host_session.ts";
+import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
 
 /** The directives of a command file. */
@@ -255,7 +256,7 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     const why = unmet(info.requires, runFacts);
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
     const session = new Session({ config: opts.config });
-    const host = new HostSession({ server, tmpdir });
+    const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
     const first = steps.findIndex((s) => s.compared && !same(s.mmlab, s.host));
@@ -307,7 +308,7 @@ async function prelude(
 async function runLines(
   text: string,
   session: Session,
-  host: HostSession,
+  host: Session,
   opts: RunOptions,
   facts: HostFacts,
 ): Promise<Step[]> {
@@ -325,7 +326,7 @@ async function runLines(
     }
     const echo = session.prompt() + line;
     const where = { file: opts.source, line: n };
-    const m = session.run(line, where);
+    const m = await session.run(line, where);
     const h = await host.run(line, where);
     let mm = m.output;
     let ho = h.output;
