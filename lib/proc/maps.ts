@@ -192,7 +192,7 @@ export function mapsEntries(p: Process): MapsEntry[] {
  * memo. A file VMA's slot holds null (its line depends on the inode: it
  * goes through the per-VMA memo). Valid for one brk/startBrk/startStack.
  */
-interface FileMemo {
+interface ReadMemo {
   brk: number;
   startBrk: number;
   startStack: number;
@@ -207,9 +207,9 @@ interface FileMemo {
 }
 
 /** The mm's file memo, emptied if stale, with room for `n` slots. */
-function fileMemo(p: Process, n: number): FileMemo {
+function readMemo(p: Process, n: number): ReadMemo {
   const mm = p.mm;
-  let f = mm.viewMemo as FileMemo | null;
+  let f = mm.viewMemo as ReadMemo | null;
   if (
     f === null || f.brk !== mm.brk || f.startBrk !== mm.startBrk ||
     f.startStack !== mm.startStack || f.start.length < n
@@ -251,7 +251,7 @@ function fileMemo(p: Process, n: number): FileMemo {
 /** The whole of /proc/PID/maps, one string per line. */
 export function mapsLines(p: Process): string[] {
   const n = p.mm.vmas.count;
-  const f = fileMemo(p, n);
+  const f = readMemo(p, n);
   const { vmas, start, end, flags, pgoff, ops, anonName, lines } = f;
   let i = 0;
   for (let v = p.mm.vmas.first; v !== null; v = v.next, i++) {
