@@ -103,6 +103,14 @@ export const KNOBS = {
     meaning: "whether vm_flags changes assert the mmap write lock",
     area: "seed 002",
   },
+  "mm.zeroPage": {
+    values: ["map", "forbid"],
+    history: [["2.6", "map"]],
+    meaning: "what a read fault on private anonymous memory maps: the shared zero page, or " +
+      "(where mm_forbids_zeropage() holds) a fresh zeroed page, counted in Rss. An arch or " +
+      "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
+    area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
+  },
   "hmm.p2pMap": {
     values: ["off", "rfc-2019"],
     history: [["5.0", "off"]],

@@ -269,8 +269,10 @@ export function handleMmFault(
       const r = hook(mm, vma, addr, write);
       if (r >= 0) return r;
     }
-    // do_anonymous_page()
-    if (!write) {
+    // do_anonymous_page(): a read maps the shared zero page unless
+    // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
+    // fresh zeroed page, writable and dirty in a writable VMA.
+    if (!write && mm.machine.policy("mm.zeroPage") === "map") {
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }
