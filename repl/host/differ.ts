@@ -28,14 +28,23 @@
  * @module
  */
 
-import type { MachineConfig } from "../../mod.ts";
+import { DEFAULT_RAM, type MachineConfig } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
 import { buildHost } from "./build.ts";
-import { decodeBytes, encodeBytes, HostServer } from "./protocol.ts";
+import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostSession } from "./host_session.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+import {
+  type Adaptation,
+  decide,
+  describeAdaptation,
+  type HostProbe,
+  probeHost,
+  readText,
+  skipReason,
+} from "./probe.ts";
 
 /** The directives of a command file. */
 export interface CaseInfo {
@@ -44,6 +53,18 @@ export interface CaseInfo {
   xfail?: string;
   requires: string[];
   mapCount?: number;
+  /** `# ram: SIZE`: the emulated RAM the case assumes (mmlab's default otherwise). */
+  ramBytes?: number;
+  /** Header lines that are not directives, or directives with a bad value. */
+  badDirective?: string;
+}
+
+/** A size as directives write it: bytes, or with a K, M or G suffix. */
+function parseSize(text: string): number | undefined {
+  const m = /^(\d+)\s*([KMG]?)$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const shift = { "": 0, K: 10, M: 20, G: 30 }[m[2].toUpperCase() as "" | "K" | "M" | "G"];
+  return Number(m[1]) * 2 ** shift;
 }
 
 /** Reads the directives from the leading comment block. */
@@ -54,7 +75,7 @@ export function parseHeader(text: string): CaseInfo {
     if (l === "") continue;
     if (!l.startsWith("#")) break;
     const body = l.replace(/^#+\s*/, "");
-    const m = /^(xfail|requires|map-count):\s*(.*)$/.exec(body);
+    const m = /^(xfail|requires|map-count|ram):\s*(.*)$/.exec(body);
     if (m === null) {
       if (info.title === "") info.title = body;
       continue;
@@ -62,6 +83,11 @@ export function parseHeader(text: string): CaseInfo {
     if (m[1] === "xfail") info.xfail = m[2];
     else if (m[1] === "requires") {
       info.requires.push(...m[2].split(",").map((s) => s.trim()).filter((s) => s !== ""));
+    } else if (m[1] === "ram") {
+      const n = parseSize(m[2]);
+      if (n === undefined || n < 16 << 20 || n % 4096 !== 0) {
+        info.badDirective = `ram: ${m[2]} (want a size of 16M or more, such as 4G)`;
+      } else info.ramBytes = n;
     } else info.mapCount = Number(m[2]);
   }
   return info;
@@ -69,16 +95,6 @@ export function parseHeader(text: string): CaseInfo {
 
 /** What the host kernel is, as far as cases depend on it. */
 export type HostFacts = Record<string, string>;
-
-let factsCache: Promise<HostFacts> | undefined;
-
-/** A file's text, read by the host process (Deno needs --allow-all for /proc and /sys). */
-async function readText(server: HostServer, path: string): Promise<string | null> {
-  const r = (await server.call(1, `readfile ${encodeBytes(new TextEncoder().encode(path))}`))[0];
-  const [, n, data] = r?.split(" ") ?? [];
-  if (n === undefined || n.startsWith("f")) return null; // -errno
-  return new TextDecoder().decode(decodeBytes(data ?? "-")).trim();
-}
 
 /** The filesystem holding `dir` (longest mount point prefix in /proc/self/mounts). */
 function mountOf(mounts: string, dir: string): { type: string; options: string[] } {
@@ -112,8 +128,8 @@ function coreLimit(limits: string | null): boolean {
  * a core dump can be written), `swap` (`y` when a swap area is active),
  * `root` (`y` when running with effective uid 0, as mmlab's machine does).
  */
-export function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
-  factsCache ??= (async () => {
+async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
+  return await (async () => {
     const read = (path: string) => readText(server, path);
     const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
     const pattern = await read("/proc/sys/kernel/core_pattern");
@@ -135,7 +151,47 @@ export function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
       root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
     };
   })();
-  return factsCache;
+}
+
+/** What a run knows of the host: its facts, the probe, and the adaptation chosen. */
+export interface HostSetup {
+  facts: HostFacts;
+  probe: HostProbe;
+  adaptation: Adaptation;
+}
+
+let setupCache: Promise<HostSetup> | undefined;
+
+/**
+ * Reads the host facts and probes the host (probe.ts), once per process,
+ * through a server of its own (the probe leaves its subject changed).
+ */
+export function hostSetup(bin: string, dir: string): Promise<HostSetup> {
+  setupCache ??= (async () => {
+    const tmpdir = await Deno.makeTempDir({ dir, prefix: "probe-" });
+    const server = HostServer.start(bin, tmpdir);
+    try {
+      const facts = await hostFacts(server, dir);
+      const probe = await probeHost(server);
+      return { facts, probe, adaptation: decide(probe) };
+    } finally {
+      await server.close();
+      await Deno.remove(tmpdir, { recursive: true }).catch(() => {});
+    }
+  })();
+  return setupCache;
+}
+
+/**
+ * The summary phrase naming what the differential runs adapted to on this
+ * host, or null where the comparison cannot run.
+ */
+export async function hostAdaptations(): Promise<string | null> {
+  const build = await buildHost();
+  if ("skip" in build) return null;
+  const setup = await hostSetup(build.bin, build.dir);
+  const notes = setup.adaptation.notes.map((n) => `; ${n}`).join("");
+  return describeAdaptation(setup.adaptation) + notes;
 }
 
 /** Why the requirements do not hold on this host, or null when they do. */
@@ -246,15 +302,34 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
   const info = parseHeader(text);
   const build = await buildHost();
   if ("skip" in build) return { status: "skip", reason: build.skip, info, steps: [] };
+  if (info.badDirective !== undefined) {
+    throw new Error(`${opts.source}: bad directive # ${info.badDirective}`);
+  }
+  const { facts, probe, adaptation } = await hostSetup(build.bin, build.dir);
+  const skipped = skipReason(adaptation, text);
+  if (skipped !== null) return { status: "skip", reason: skipped, info, steps: [] };
+  const ram = info.ramBytes ?? opts.config?.ramBytes ?? DEFAULT_RAM;
+  if (probe.memTotalKb * 1024 < ram) {
+    const mib = (n: number) => `${Math.floor(n / 2 ** 20)} MiB`;
+    return {
+      status: "skip",
+      reason: `the case assumes ${mib(ram)} of RAM, this host has ${mib(probe.memTotalKb * 1024)}`,
+      info,
+      steps: [],
+    };
+  }
   const tmpdir = await Deno.makeTempDir({ dir: build.dir, prefix: "run-" });
   const server = HostServer.start(build.bin, tmpdir);
   try {
-    const facts = await hostFacts(server, build.dir);
+    for (const req of adaptation.setup) {
+      const r = (await server.call(1, req))[0];
+      if (r !== "= 0") throw new Error(`adapting the host subject: ${req} answered ${r}`);
+    }
     const hello = (await server.call(1, "hello"))[0]?.split(" ") ?? [];
-    const runFacts = { ...facts, vdso: hello[4] ?? "0" };
+    const runFacts = { ...facts, ...adaptation.facts, vdso: hello[4] ?? "0" };
     const why = unmet(info.requires, runFacts);
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
-    const session = new Session({ config: opts.config });
+    const session = new Session({ config: machineConfig(opts.config, adaptation, info) });
     const host = new HostSession({ server, tmpdir });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
@@ -266,6 +341,23 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     await server.close();
     await Deno.remove(tmpdir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * mmlab's machine for a case: the adaptation's knobs and sysctls, then the
+ * caller's own (a `--policy` given on the command line wins), and the RAM
+ * size the case states.
+ */
+export function machineConfig(
+  base: MachineConfig | undefined,
+  adaptation: Adaptation,
+  info: CaseInfo,
+): MachineConfig {
+  const c: MachineConfig = { ...base };
+  c.policies = { ...adaptation.config.policies, ...base?.policies };
+  c.sysctl = { ...adaptation.config.sysctl, ...base?.sysctl };
+  if (info.ramBytes !== undefined) c.ramBytes = info.ramBytes;
+  return c;
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {
