@@ -8,6 +8,7 @@
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "../cli_output.ts";
 import { buildHost } from "./build.ts";
 import { fuzz } from "./fuzz.ts";
 
@@ -18,6 +19,7 @@ function int(v: string): number {
 }
 
 const cmd = new Command("fuzz")
+  .configureOutput(PLAIN_OUTPUT)
   .description("differential fuzzing of mmlab against the host kernel")
   .option("--seed <n>", "the run's seed", int, 1)
   .option("--cases <n>", "how many cases", int, 100)
