@@ -32,6 +32,7 @@ import { DEFAULT_RAM, type MachineConfig } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
+import { formatError, type ReplErrorKind } from "../errors.ts";
 import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostSession } from "./host_session.ts";
@@ -214,17 +215,26 @@ export interface Step {
   host: string[];
   /** Whether the outputs were compared (no host note). */
   compared: boolean;
+  /**
+   * The error line when the line itself is wrong (it does not parse, names
+   * nothing known, or misuses a command) on either side: such a line runs
+   * nothing, so the case is invalid even when both sides print the same error.
+   */
+  malformed?: string;
 }
 
 /** The outcome of a differential run. */
 export interface DiffResult {
-  status: "same" | "differ" | "skip";
+  /** "invalid": a line is malformed (see {@link Step.malformed}); `first` is that step. */
+  status: "same" | "differ" | "skip" | "invalid";
   /** Why it was skipped. */
   reason?: string;
   info: CaseInfo;
   steps: Step[];
-  /** The first step whose outputs differ. */
+  /** The first step whose outputs differ (or, when invalid, the malformed step). */
   first?: number;
+  /** Every step whose outputs differ, in order. */
+  differing?: number[];
 }
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
@@ -333,9 +343,14 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     const host = new HostSession({ server, tmpdir });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
-    const first = steps.findIndex((s) => s.compared && !same(s.mmlab, s.host));
-    const r: DiffResult = { status: first < 0 ? "same" : "differ", info, steps };
-    if (first >= 0) r.first = first;
+    const bad = steps.findIndex((s) => s.malformed !== undefined);
+    if (bad >= 0) return { status: "invalid", info, steps, first: bad };
+    const differing = steps.flatMap((s, i) => s.compared && !same(s.mmlab, s.host) ? [i] : []);
+    const r: DiffResult = { status: differing.length === 0 ? "same" : "differ", info, steps };
+    if (differing.length > 0) {
+      r.first = differing[0];
+      r.differing = differing;
+    }
     return r;
   } finally {
     await server.close();
@@ -359,6 +374,13 @@ export function machineConfig(
   if (info.ramBytes !== undefined) c.ramBytes = info.ramBytes;
   return c;
 }
+
+/**
+ * Error kinds that mean the line is wrong, not the machine: bad syntax, an
+ * unknown name, a misused command, an internal error. ("process", a dead
+ * or unknown target process, is a result both sides must agree on.)
+ */
+const MALFORMED: ReadonlySet<ReplErrorKind> = new Set(["syntax", "name", "usage", "internal"]);
 
 function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -433,7 +455,10 @@ async function runLines(
     mm = norm(mm, labels.mmlab);
     ho = norm(ho, labels.host);
     const compared = !ho.some((l) => l.startsWith(HOST_NOTE));
-    steps.push({ lineNo: n, echo, mmlab: mm, host: ho, compared });
+    const step: Step = { lineNo: n, echo, mmlab: mm, host: ho, compared };
+    const err = [m.error, h.error].find((e) => e !== undefined && MALFORMED.has(e.kind));
+    if (err !== undefined) step.malformed = formatError(err, where);
+    steps.push(step);
     if (m.quit || h.quit) break;
   }
   return steps;
@@ -467,17 +492,38 @@ export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
 }
 
 /**
- * The first difference with a few lines of context, for people:
+ * The differences, for people: the first with a few lines of context, then
+ * every further differing line (up to `more`, then their count):
  *
  * ```
  * FILE:LINE: mmlab and the host kernel differ
  *     [1] mm> ...            (context, as both printed it)
  *   - = -1 EINVAL (...)      (host kernel)
  *   + = 0                    (mmlab)
+ *   (- the host kernel, + mmlab)
+ * FILE:LINE2: also differs
+ *     [1] mm> ...
+ *   - ...
  * ```
+ *
+ * An invalid case (a malformed line) reads `FILE:LINE: ERROR` and why that fails.
  */
-export function describeDifference(r: DiffResult, source: string, context = 4): string[] {
+export function describeDifference(
+  r: DiffResult,
+  source: string,
+  context = 4,
+  more = 10,
+): string[] {
   if (r.first === undefined) return [];
+  if (r.status === "invalid") {
+    const s = r.steps[r.first];
+    return [
+      `${source}:${s.lineNo}: the line does not run, so nothing is compared there:`,
+      `    ${s.echo}`,
+      `    ${s.malformed}`,
+      "  (a command file must run on both sides: fix the line)",
+    ];
+  }
   const s = r.steps[r.first];
   const before: string[] = [];
   for (let i = r.first - 1; i >= 0 && before.length < context; i--) {
@@ -486,9 +532,24 @@ export function describeDifference(r: DiffResult, source: string, context = 4): 
   const out = [`${source}:${s.lineNo}: mmlab and the host kernel differ`];
   for (const l of before.slice(-context)) out.push(`    ${l}`);
   out.push(`    ${s.echo}`);
-  // The step's output as a diff, common runs cut to `keep` lines around changes.
+  out.push(...stepDiff(s));
+  out.push("  (- the host kernel, + mmlab)");
+  const rest = (r.differing ?? [r.first]).slice(1);
+  for (const i of rest.slice(0, more)) {
+    const t = r.steps[i];
+    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`, ...stepDiff(t));
+  }
+  if (rest.length > more) {
+    const lines = rest.slice(more).map((i) => r.steps[i].lineNo);
+    out.push(`${source}: ${lines.length} more lines differ: ${lines.join(", ")}`);
+  }
+  return out;
+}
+
+/** A step's output as a diff, common runs cut to `keep` lines around changes. */
+function stepDiff(s: Step, keep = 2): string[] {
+  const out: string[] = [];
   const d = lineDiff(s.host, s.mmlab);
-  const keep = 2;
   const near = (k: number) => {
     for (let x = Math.max(0, k - keep); x <= Math.min(d.length - 1, k + keep); x++) {
       if (d[x][0] !== " ") return true;
@@ -504,7 +565,6 @@ export function describeDifference(r: DiffResult, source: string, context = 4): 
     } else skipped = true;
   });
   if (skipped) out.push("    ...");
-  out.push("  (- the host kernel, + mmlab)");
   return out;
 }
 

@@ -50,6 +50,13 @@ const MMLAB_ONLY = new Set([
   "help",
 ]);
 
+/**
+ * Syscalls the host session does not run, and why: the host's break is
+ * mmhost's own heap (its brk starts after mmhost's 50 MiB of buffers, and
+ * moving it down would free them), not the one mmlab's program has.
+ */
+const NOT_COMPARED = new Map([["brk", "the host's break is mmhost's own heap"]]);
+
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = "(host: ";
 
@@ -201,6 +208,12 @@ export class HostSession {
     quit: () => void,
   ): Promise<bigint | undefined> {
     const cmd = resolveCall(COMMANDS, e);
+    const why = NOT_COMPARED.get(cmd.name);
+    if (why !== undefined) {
+      // Before the arguments: they may name a result the host never had.
+      out.push(`${HOST_NOTE}${cmd.name} is not compared: ${why})`);
+      return Promise.resolve(undefined);
+    }
     const values = callArgs(cmd, e, this.scope());
     return this.invoke(cmd, pid, values, targetCol ?? e.col, out, flush, quit);
   }
