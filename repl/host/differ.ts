@@ -18,13 +18,21 @@
  * - where the host cannot write core dumps, " (core dumped)" is dropped;
  * - smaps `LazyFree:` is not compared: when MADV_FREE pages are counted
  *   depends on when the host's per-CPU LRU batches drain.
- * A step whose host output has a `(host: ...)` note is not compared.
+ * A step whose host output has a `(host: ...)` note is not compared. A
+ * line that does not run (bad syntax, an unknown name, a misused command)
+ * makes the case "invalid" even when both sides print the same error.
+ *
+ * The host is probed once per process (probe.ts, {@link hostSetup}): mmlab's
+ * machine takes the knobs and sysctls matching the host, the host subject
+ * runs the adaptation's setup requests, and cases the host cannot compare
+ * are skipped with the reason.
  *
  * A command file's leading comment block may carry directives:
  * `# xfail: REASON` (a known mismatch), `# requires: KEY=VALUE, ...` (host
- * facts, see {@link hostFacts}, and `vdso`: where the host process's
+ * facts, see hostFacts, and `vdso`: where the host process's
  * [vdso] starts, in hex; the case is skipped where they do not hold),
- * `# map-count: N` (both sides start with exactly N VMAs).
+ * `# map-count: N` (both sides start with exactly N VMAs), `# ram: SIZE`
+ * (mmlab's RAM; skipped on a host with less).
  * @module
  */
 
@@ -120,7 +128,7 @@ function coreLimit(limits: string | null): boolean {
 }
 
 /**
- * Host facts, read once through the first host server: `kernel`
+ * Host facts, read once through the probe's server (hostSetup): `kernel`
  * (release), `thp` (the bracketed mode), `tmp_fs` (the filesystem type the
  * run's files live on, standing in for mmlab's ext4 /tmp), `tmp_noexec`
  * (`y` if that mount is noexec), `memory_failure` / `ksm` (`y`/`n`,
@@ -130,28 +138,26 @@ function coreLimit(limits: string | null): boolean {
  * `root` (`y` when running with effective uid 0, as mmlab's machine does).
  */
 async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
-  return await (async () => {
-    const read = (path: string) => readText(server, path);
-    const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
-    const pattern = await read("/proc/sys/kernel/core_pattern");
-    const mount = mountOf(await read("/proc/self/mounts") ?? "", dir);
-    return {
-      kernel: await read("/proc/sys/kernel/osrelease") ?? "",
-      tmp_fs: mount.type,
-      tmp_noexec: mount.options.includes("noexec") ? "y" : "n",
-      thp: /\[(\w+)\]/.exec(thpText)?.[1] ?? "none",
-      memory_failure: await read("/proc/sys/vm/memory_failure_early_kill") !== null ? "y" : "n",
-      ksm: await read("/sys/kernel/mm/ksm/run") !== null ? "y" : "n",
-      max_map_count: await read("/proc/sys/vm/max_map_count") ?? "",
-      mmap_min_addr: await read("/proc/sys/vm/mmap_min_addr") ?? "",
-      overcommit_memory: await read("/proc/sys/vm/overcommit_memory") ?? "",
-      core: pattern !== null && pattern !== "" && coreLimit(await read("/proc/self/limits"))
-        ? "y"
-        : "n",
-      swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
-      root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
-    };
-  })();
+  const read = (path: string) => readText(server, path);
+  const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
+  const pattern = await read("/proc/sys/kernel/core_pattern");
+  const mount = mountOf(await read("/proc/self/mounts") ?? "", dir);
+  return {
+    kernel: await read("/proc/sys/kernel/osrelease") ?? "",
+    tmp_fs: mount.type,
+    tmp_noexec: mount.options.includes("noexec") ? "y" : "n",
+    thp: /\[(\w+)\]/.exec(thpText)?.[1] ?? "none",
+    memory_failure: await read("/proc/sys/vm/memory_failure_early_kill") !== null ? "y" : "n",
+    ksm: await read("/sys/kernel/mm/ksm/run") !== null ? "y" : "n",
+    max_map_count: await read("/proc/sys/vm/max_map_count") ?? "",
+    mmap_min_addr: await read("/proc/sys/vm/mmap_min_addr") ?? "",
+    overcommit_memory: await read("/proc/sys/vm/overcommit_memory") ?? "",
+    core: pattern !== null && pattern !== "" && coreLimit(await read("/proc/self/limits"))
+      ? "y"
+      : "n",
+    swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
+    root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
+  };
 }
 
 /** What a run knows of the host: its facts, the probe, and the adaptation chosen. */
