@@ -307,6 +307,8 @@ export interface RunOptions {
   source: string;
   /** mmlab's machine (a preset or policies to compare against 6.18). */
   config?: MachineConfig;
+  /** An adaptation to use instead of the probed host's (tests play other hosts with it). */
+  adaptation?: Adaptation;
 }
 
 /**
@@ -321,7 +323,9 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
   if (info.badDirective !== undefined) {
     throw new Error(`${opts.source}: bad directive # ${info.badDirective}`);
   }
-  const { facts, probe, adaptation } = await hostSetup(build.bin, build.dir);
+  const setup = await hostSetup(build.bin, build.dir);
+  const { facts, probe } = setup;
+  const adaptation = opts.adaptation ?? setup.adaptation;
   const skipped = skipReason(adaptation, text);
   if (skipped !== null) return { status: "skip", reason: skipped, info, steps: [] };
   const ram = info.ramBytes ?? opts.config?.ramBytes ?? DEFAULT_RAM;

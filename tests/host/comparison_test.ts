@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { buildHost } from "../../repl/host/build.ts";
 import { describeDifference, hostSetup, runDifferential } from "../../repl/host/differ.ts";
+import { decide, THP_DISABLE_REQ } from "../../repl/host/probe.ts";
 
 const build = await buildHost();
 const skip = "skip" in build ? build.skip : undefined;
@@ -149,5 +150,44 @@ Deno.test({
       });
       assert.equal(wrong.status, "differ", `${name} with mm.zeroPage=${other}`);
     }
+  },
+});
+
+Deno.test({
+  name: named("comparison: an adaptation reaches both sides (knobs on mmlab, setup on the host)"),
+  ...onHost,
+  async fn() {
+    const { probe } = await setup();
+    const source = "tests/conformance/fault_zero_page.mm";
+    const text = await Deno.readTextFile(
+      new URL("../conformance/fault_zero_page.mm", import.meta.url),
+    );
+    // Played on this host, a forbid host's adaptation makes mmlab allocate on reads.
+    const forbid = decide({ ...probe, readFaultRssKb: 4 });
+    const r = await runDifferential(text, { source, adaptation: forbid });
+    assert.equal(r.status, "differ");
+    assert.match(r.steps[r.first!].mmlab.join("\n"), /Rss:\s+8 kB/);
+    // A THP-always host's setup request runs in the subject; on a madvise host it
+    // changes nothing, so the THP cases still agree, and a skip rule skips.
+    const always = decide({ ...probe, thp: "always", thpExceptAdvised: true, swap: true });
+    for (const name of ["madvise_hugepage_flags", "smaps_thp_eligible", "madvise_collapse_small"]) {
+      const t = await Deno.readTextFile(new URL(`../conformance/${name}.mm`, import.meta.url));
+      const x = await runDifferential(t, { source: name, adaptation: always });
+      assert.equal(x.status, "same", describeDifference(x, name).join("\n"));
+    }
+    // And the request does reach the host: with THP off altogether, THPeligible differs.
+    const off = { ...always, setup: [THP_DISABLE_REQ], facts: {}, skips: [] };
+    const eligible = await Deno.readTextFile(
+      new URL("../conformance/smaps_thp_eligible.mm", import.meta.url),
+    );
+    const y = await runDifferential(eligible, { source: "smaps_thp_eligible", adaptation: off });
+    assert.equal(y.status, "differ");
+    assert.ok(y.steps[y.first!].host.some((l) => /^THPeligible:\s+0/.test(l)));
+    const pageout =
+      "a = mmap(0x7f0000000000, 4K, 3, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n" +
+      "madvise(a, 4K, MADV_PAGEOUT)\n";
+    const skipped = await runDifferential(pageout, { source: "t.mm", adaptation: always });
+    assert.equal(skipped.status, "skip");
+    assert.match(skipped.reason!, /swap is active/);
   },
 });
