@@ -18,8 +18,8 @@
  * Shrinking is delta debugging over the lines (ddmin, then one line at a
  * time): a candidate reproduces when it still differs, at a line running
  * the same command as the original's first difference. A line that uses a
- * variable whose definition was removed fails the same way on both sides
- * (the two sessions share the evaluator), so it never reproduces alone.
+ * variable whose definition was removed does not run (an unknown name):
+ * that makes the candidate invalid (differ.ts), never a reproduction.
  * @module
  */
 
