@@ -351,6 +351,9 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     const why = unmet(info.requires, runFacts);
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
     const session = new Session({ config: machineConfig(opts.config, adaptation, info) });
+    if (adaptation.memlock !== undefined) {
+      session.machine.init.mm.rlimits.memlock = adaptation.memlock;
+    }
     const host = new HostSession({ server, tmpdir });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
@@ -383,6 +386,9 @@ export function machineConfig(
   c.policies = { ...adaptation.config.policies, ...base?.policies };
   c.sysctl = { ...adaptation.config.sysctl, ...base?.sysctl };
   if (info.ramBytes !== undefined) c.ramBytes = info.ramBytes;
+  if (adaptation.config.root !== undefined && base?.root === undefined) {
+    c.root = adaptation.config.root;
+  }
   return c;
 }
 

@@ -46,6 +46,10 @@ export interface HostProbe {
   overcommitRatio: number;
   /** MemTotal of /proc/meminfo, in kB. */
   memTotalKb: number;
+  /** The subject runs as root (effective uid 0), as mmlab's process does by default. */
+  root: boolean;
+  /** The subject's soft RLIMIT_MEMLOCK in bytes (Infinity when unlimited). */
+  memlockBytes: number;
   /** DAMON_RECLAIM (proactive reclaim): enabled, and how long memory must be idle. */
   damonReclaim: { enabled: boolean; minAgeUs: number } | null;
 }
@@ -59,8 +63,10 @@ export interface SkipRule {
 
 /** How a run adapts to the host. */
 export interface Adaptation {
-  /** mmlab's machine: policies and sysctls matching the host. */
-  config: Pick<MachineConfig, "policies" | "sysctl">;
+  /** mmlab's machine: policies, sysctls and privilege matching the host. */
+  config: Pick<MachineConfig, "policies" | "sysctl" | "root">;
+  /** RLIMIT_MEMLOCK (bytes) for mmlab's first process, when the host's differs. */
+  memlock?: number;
   /** Requests (mmhost protocol) the host's first subject runs before a case. */
   setup: string[];
   /** Host facts as the adapted subject sees them (for `# requires:`). */
@@ -84,6 +90,8 @@ const PROBE_ADDR = WINDOW_LO;
 const PMD_KB = "2048";
 /** What mmlab assumes of the host. */
 export const ASSUMED = {
+  root: true,
+  memlockBytes: 8 << 20,
   maxMapCount: 65530,
   mmapMinAddr: 4096,
   overcommitMemory: 0,
@@ -165,6 +173,8 @@ export async function probeHost(server: HostServer): Promise<HostProbe> {
     sysReq(NR_PRCTL, PR_SET_THP_DISABLE, 1, PR_THP_DISABLE_EXCEPT_ADVISED),
   ) === 0n;
   const damon = await read("/sys/module/damon_reclaim/parameters/enabled");
+  const limits = await read("/proc/self/limits") ?? "";
+  const memlock = /^Max locked memory\s+(\S+)/m.exec(limits)?.[1];
   return {
     readFaultRssKb: Number(rss[1]),
     thp: bracketed(await read(`${thpDir}/enabled`)),
@@ -178,6 +188,12 @@ export async function probeHost(server: HostServer): Promise<HostProbe> {
     mmapMinAddr: await num("/proc/sys/vm/mmap_min_addr", ASSUMED.mmapMinAddr),
     overcommitMemory: await num("/proc/sys/vm/overcommit_memory", ASSUMED.overcommitMemory),
     overcommitRatio: await num("/proc/sys/vm/overcommit_ratio", ASSUMED.overcommitRatio),
+    root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? ""),
+    memlockBytes: memlock === undefined
+      ? ASSUMED.memlockBytes
+      : memlock === "unlimited"
+      ? Infinity
+      : Number(memlock),
     memTotalKb: Number(/^MemTotal:\s+(\d+)/m.exec(await read("/proc/meminfo") ?? "")?.[1] ?? 0),
     damonReclaim: damon === null ? null : {
       enabled: damon === "Y",
@@ -278,6 +294,18 @@ export function decide(p: HostProbe): Adaptation {
       test: /MADV_PAGEOUT/,
       reason: "swap is active: MADV_PAGEOUT swaps anonymous pages out, mmlab has no swap device",
     });
+  }
+
+  // Privilege: without root the subject lacks CAP_IPC_LOCK and CAP_SYS_RAWIO
+  // (mlock limits, mmap_min_addr); so does mmlab's process with root: false.
+  if (!p.root) {
+    a.config.root = false;
+    a.adapted.push("not root (mmlab's process runs unprivileged: root: false)");
+  }
+  if (p.memlockBytes !== ASSUMED.memlockBytes) {
+    a.memlock = p.memlockBytes;
+    const text = p.memlockBytes === Infinity ? "unlimited" : `${p.memlockBytes}`;
+    a.adapted.push(`RLIMIT_MEMLOCK=${text}`);
   }
 
   // The vm sysctls: mmlab's machine takes the host's values.

@@ -189,3 +189,16 @@ Deno.test("case RAM: # ram: sets mmlab's RAM; bad sizes are refused", async () =
   assert.match(parseHeader("# x\n# ram: lots\n").badDirective!, /ram: lots/);
   assert.match(parseHeader("# x\n# ram: 4K\n").badDirective!, /16M or more/);
 });
+
+Deno.test("probe: an unprivileged host runs mmlab's process unprivileged, with its memlock limit", () => {
+  const a = decide(host({ root: false, memlockBytes: 64 << 10 }));
+  assert.equal(a.config.root, false);
+  assert.equal(a.memlock, 64 << 10);
+  assert.match(describeAdaptation(a), /not root .*RLIMIT_MEMLOCK=65536/);
+  const m = new Machine(machineConfig(undefined, a, INFO));
+  assert.equal(m.config.root, false);
+  // A --check-host run that asks for root keeps it.
+  assert.equal(new Machine(machineConfig({ root: true }, a, INFO)).config.root, true);
+  assert.match(decide(host({ memlockBytes: Infinity })).adapted[0], /RLIMIT_MEMLOCK=unlimited/);
+  assert.equal(decide(host()).config.root, undefined);
+});
