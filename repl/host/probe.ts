@@ -8,7 +8,8 @@
  * are set and whether the process-level THP control exists
  * (PR_THP_DISABLE_EXCEPT_ADVISED, 6.18), whether KSM merges every VMA of
  * the process (an inherited PR_SET_MEMORY_MERGE), swap, the vm sysctls the
- * cases read, the RAM size and proactive reclaim (DAMON_RECLAIM).
+ * cases read, privilege (root, RLIMIT_MEMLOCK), the RAM size and proactive
+ * reclaim (DAMON_RECLAIM).
  *
  * {@link decide} is pure: from a {@link HostProbe} it chooses, for each
  * difference, a matching mmlab knob or machine setting, a request the host
