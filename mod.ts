@@ -20,6 +20,15 @@
 export { DEFAULT_RAM, Machine, type MachineConfig, type Sysctl } from "./lib/machine.ts";
 export { type Disposition, Process } from "./lib/proc/process.ts";
 export {
+  type EventBatch,
+  type EventBody,
+  EventLog,
+  type EventOf,
+  type ExitStatus,
+  type LogLevel,
+  type MachineEvent,
+} from "./lib/events.ts";
+export {
   type ArgKind,
   type ArgSpec,
   syscall,
@@ -28,21 +37,25 @@ export {
   syscallSpec,
   type SysOut,
 } from "./lib/syscalls.ts";
-export {
-  type AccessKind,
-  type AccessResult,
-  cpuExec,
-  cpuFill,
-  cpuRead,
-  cpuWrite,
-} from "./lib/mm/access.ts";
+export type { AccessKind } from "./lib/mm/access.ts";
+export { type AccessResult, cpuExec, cpuFill, cpuRead, cpuWrite } from "./lib/arch/cpu.ts";
 export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
-export { KNOBS, type Policies, presetNames, presetPolicies } from "./lib/policy.ts";
+export {
+  checkPreset,
+  KNOBS,
+  type KnobValue,
+  PLANNED_KNOBS,
+  plannedKnobNote,
+  type Policies,
+  presetNames,
+  presetPolicies,
+} from "./lib/policy.ts";
 export type { Mm } from "./lib/mm/mm.ts";
+export type { UserfaultCtx, Userfaults } from "./lib/mm/userfaultfd_k.ts";
 export type { Vma } from "./lib/mm/vma.ts";
 export { smapsLines } from "./lib/proc/smaps.ts";
 export { pageLines } from "./lib/proc/pages.ts";

@@ -5,8 +5,9 @@
  */
 
 import type { VirtualClock } from "./util/clock.ts";
+import type { EventLog, LogLevel } from "./events.ts";
 
-export type LogLevel = "emerg" | "err" | "warn" | "info" | "debug";
+export type { LogLevel };
 
 export interface LogLine {
   ns: number;
@@ -17,11 +18,16 @@ export interface LogLine {
 export class Dmesg {
   readonly lines: LogLine[] = [];
 
-  constructor(private readonly clock: VirtualClock, private readonly max = 4096) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly events?: EventLog,
+    private readonly max = 4096,
+  ) {}
 
   log(level: LogLevel, text: string): void {
     this.lines.push({ ns: this.clock.ns, level, text });
     if (this.lines.length > this.max) this.lines.shift();
+    this.events?.emit({ kind: "dmesg", level, text });
   }
 
   /** The log as `dmesg` prints it. */

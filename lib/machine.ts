@@ -17,11 +17,13 @@ import { Filesystem } from "./fs/fs.ts";
 import { Rng } from "./util/rng.ts";
 import { VirtualClock } from "./util/clock.ts";
 import { Dmesg } from "./dmesg.ts";
+import { EventLog } from "./events.ts";
 import { Mm } from "./mm/mm.ts";
 import { type Disposition, Process } from "./proc/process.ts";
 import { AnonVma } from "./mm/vma.ts";
 import {
   checkKnob,
+  checkPreset,
   DEFAULT_PRESET,
   type KnobName,
   type KnobValue,
@@ -70,6 +72,8 @@ export class Machine {
   readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
   readonly rng: Rng;
   readonly clock: VirtualClock = new VirtualClock();
+  /** What happened, in order (signals, exits, forks, log lines). */
+  readonly events: EventLog = new EventLog(this.clock);
   readonly dmesg: Dmesg;
   readonly frames: FrameTable;
   readonly fs: Filesystem = new Filesystem();
@@ -98,7 +102,7 @@ export class Machine {
       defaultDisposition: config.defaultDisposition ?? "catch",
     };
     const base = presetPolicies(this.config.preset);
-    if (base === undefined) throw new Error(`unknown preset ${this.config.preset}`);
+    if (base === undefined) throw new Error(checkPreset(this.config.preset)!);
     this.policies = { ...base };
     for (const [k, v] of Object.entries(config.policies ?? {})) {
       const err = checkKnob(k, String(v));
@@ -114,7 +118,7 @@ export class Machine {
     };
     this.defaultDisposition = this.config.defaultDisposition;
     this.rng = new Rng(this.config.seed);
-    this.dmesg = new Dmesg(this.clock);
+    this.dmesg = new Dmesg(this.clock, this.events);
     this.frames = new FrameTable({ ramBytes: this.config.ramBytes });
     this.spawn(this.config.comm);
   }

@@ -7,6 +7,12 @@
  * Each knob carries its history (value by kernel version); an era preset
  * (`linux-4.14`) is that history evaluated at one version, and the RFC
  * presets add the proposals that never merged. The default is `linux-6.18`.
+ *
+ * A knob is listed only once code reads it: the module that does maps each
+ * of its values to that value's behaviour with a `Record<KnobValue<K>, ...>`
+ * (so a value without code is a type error), and tests/policy_test.ts fails
+ * for a listed knob no module reads. Designed knobs wait in
+ * {@link PLANNED_KNOBS}, refused everywhere, with the issue that brings them.
  * @module
  */
 
@@ -33,29 +39,10 @@ export const KNOBS = {
     meaning: "MREMAP_FIXED with old_len == new_len spanning several VMAs and holes",
     area: "mremap (linux-mm.md §5.2)",
   },
-  "uffd.madv18": {
-    values: ["wipeonfork", "userfault-rfc"],
-    history: [["4.14", "wipeonfork"]],
-    meaning: "what madvise advice 18 means: MADV_WIPEONFORK, or the 2014 RFC's MADV_USERFAULT " +
-      "(SIGBUS on a missing page, never merged)",
-    area: "seed 004",
-  },
-  "uffd.remap": {
-    values: ["none", "remap_anon_pages-rfc", "UFFDIO_MOVE"],
-    history: [["4.3", "none"], ["6.8", "UFFDIO_MOVE"]],
-    meaning: "how a page is moved into a userfault range without a copy",
-    area: "seed 004",
-  },
   "gup.pinModel": {
     values: ["get", "pin"],
     history: [["2.6", "get"], ["5.7", "pin"]],
     meaning: "pin_user_pages accounting: a plain reference (+1) or FOLL_PIN (+1024 bias)",
-    area: "seed 001",
-  },
-  "gup.longtermFsdax": {
-    values: ["allow", "eopnotsupp"],
-    history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
-    meaning: "FOLL_LONGTERM pins of fs-dax pages",
     area: "seed 001",
   },
   "gup.longtermWriteFileShared": {
@@ -70,23 +57,59 @@ export const KNOBS = {
     meaning: "read-only long-term pins of COW pages: may pin the zero/page-cache page, or unshare",
     area: "seed 001",
   },
-  "dax.truncateWithPin": {
-    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
-    history: [["2.6", "corrupt"], ["4.17", "block"]],
-    meaning: "truncating a DAX file whose blocks are DMA-pinned",
-    area: "seed 001",
+  "mm.zeroPage": {
+    values: ["map", "forbid"],
+    history: [["2.6", "map"]],
+    meaning: "what a read fault on private anonymous memory maps: the shared zero page, or " +
+      "(where mm_forbids_zeropage() holds) a fresh zeroed page, counted in Rss. An arch or " +
+      "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
+    area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
+  },
+} as const satisfies Record<string, KnobSpec>;
+
+/** A knob whose code has not landed: its design, and the issue that brings it. */
+export interface PlannedKnobSpec extends KnobSpec {
+  /** The issue that implements it (9 userfaults, 10 devices, 11 DAX/HMM). */
+  readonly issue: number;
+}
+
+/**
+ * Knobs designed but not implemented yet. They are not listed by `policy`
+ * and not accepted by `policy`, `--policy`, presets or transcript headers:
+ * a knob moves into {@link KNOBS} with the code that reads it (every listed
+ * knob changes behaviour; tests/policy_test.ts checks). uffd.madv18 waits
+ * whole: its only implemented value is the default, so it selects nothing
+ * until MADV_USERFAULT's VM_USERFAULT and SIGBUS exist.
+ */
+export const PLANNED_KNOBS = {
+  "uffd.madv18": {
+    values: ["wipeonfork", "userfault-rfc"],
+    history: [["4.14", "wipeonfork"]],
+    meaning: "what madvise advice 18 means: MADV_WIPEONFORK, or the 2014 RFC's MADV_USERFAULT " +
+      "(SIGBUS on a missing page, never merged)",
+    area: "seed 004",
+    issue: 9,
+  },
+  "uffd.remap": {
+    values: ["none", "remap_anon_pages-rfc", "UFFDIO_MOVE"],
+    history: [["4.3", "none"], ["6.8", "UFFDIO_MOVE"]],
+    meaning: "how a page is moved into a userfault range without a copy",
+    area: "seed 004",
+    issue: 9,
   },
   "dio.pinType": {
     values: ["get", "pin"],
     history: [["2.6", "get"], ["6.4", "pin"]],
     meaning: "how O_DIRECT holds user pages while I/O is in flight",
     area: "seed 004",
+    issue: 9,
   },
   "rdma.onDisassociate": {
     values: ["anon-private", "sigbus", "zero-page", "block"],
     history: [["4.14", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
     meaning: "what a BAR mapping becomes when its RDMA device is lost",
     area: "seed 000",
+    issue: 10,
   },
   "vfio.faultImpl": {
     values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
@@ -96,28 +119,37 @@ export const KNOBS = {
     ], ["6.12", "huge-fault"]],
     meaning: "how vfio-pci populates BAR mappings",
     area: "seed 002",
+    issue: 10,
   },
   "mm.vmFlagsAssert": {
     values: ["none", "lockdep-only", "always"],
     history: [["2.6", "none"], ["6.3", "lockdep-only"], ["6.9", "always"]],
     meaning: "whether vm_flags changes assert the mmap write lock",
     area: "seed 002",
+    issue: 10,
   },
-  "mm.zeroPage": {
-    values: ["map", "forbid"],
-    history: [["2.6", "map"]],
-    meaning: "what a read fault on private anonymous memory maps: the shared zero page, or " +
-      "(where mm_forbids_zeropage() holds) a fresh zeroed page, counted in Rss. An arch or " +
-      "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
-    area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
+  "gup.longtermFsdax": {
+    values: ["allow", "eopnotsupp"],
+    history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
+    meaning: "FOLL_LONGTERM pins of fs-dax pages",
+    area: "seed 001",
+    issue: 11,
+  },
+  "dax.truncateWithPin": {
+    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
+    history: [["2.6", "corrupt"], ["4.17", "block"]],
+    meaning: "truncating a DAX file whose blocks are DMA-pinned",
+    area: "seed 001",
+    issue: 11,
   },
   "hmm.p2pMap": {
     values: ["off", "rfc-2019"],
     history: [["5.0", "off"]],
     meaning: "HMM on special VMAs: -EFAULT, or the 2019 RFC's exporter p2p_map",
     area: "seed 003",
+    issue: 11,
   },
-} as const satisfies Record<string, KnobSpec>;
+} as const satisfies Record<string, PlannedKnobSpec>;
 
 export type KnobName = keyof typeof KNOBS;
 export type KnobValue<K extends KnobName> = (typeof KNOBS)[K]["values"][number];
@@ -142,14 +174,33 @@ export const ERA_PRESETS = [
   "linux-6.18",
 ] as const;
 
-/** Proposals that never merged, on top of an era. */
-export const RFC_PRESETS: Record<string, { base: string; set: Partial<Policies> }> = {
+/**
+ * Proposals that never merged, on top of an era. None yet: each RFC preset
+ * waits in {@link PLANNED_PRESETS} until its knobs have code.
+ */
+export const RFC_PRESETS: Readonly<
+  Record<string, { readonly base: string; readonly set: Readonly<Partial<Policies>> }>
+> = Object.freeze({});
+
+/**
+ * RFC presets whose every knob is still planned: hidden and refused with
+ * the knobs ({@link PLANNED_KNOBS}); each moves into {@link RFC_PRESETS}
+ * when its knobs have code.
+ */
+export const PLANNED_PRESETS: Readonly<
+  Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
+> = {
   "rfc-2014-userfault": {
     base: "linux-4.14",
     set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
+    issue: 9,
   },
-  "rfc-2019-dax-lease": { base: "linux-5.1", set: { "dax.truncateWithPin": "fail-etxtbsy" } },
-  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" } },
+  "rfc-2019-dax-lease": {
+    base: "linux-5.1",
+    set: { "dax.truncateWithPin": "fail-etxtbsy" },
+    issue: 11,
+  },
+  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" }, issue: 11 },
 };
 
 export const DEFAULT_PRESET = "linux-6.18";
@@ -190,9 +241,26 @@ export function presetPolicies(preset: string): Policies | undefined {
 /** Validates a knob assignment; returns an error message or null. */
 export function checkKnob(name: string, value: string): string | null {
   const spec = (KNOBS as Record<string, KnobSpec>)[name];
-  if (!spec) return `unknown policy ${name}`;
+  if (!spec) return plannedKnobNote(name) ?? `unknown policy ${name}`;
   if (!spec.values.includes(value)) {
     return `policy ${name} takes ${spec.values.join(", ")}; not ${value}`;
   }
   return null;
+}
+
+/** Why a planned knob is refused, or undefined for any other name. */
+export function plannedKnobNote(name: string): string | undefined {
+  const spec = (PLANNED_KNOBS as Record<string, PlannedKnobSpec>)[name];
+  if (spec === undefined) return undefined;
+  return `policy ${name} is planned for issue ${spec.issue}: no code implements it yet`;
+}
+
+/** Validates a preset name; returns an error message or null. */
+export function checkPreset(preset: string): string | null {
+  if (presetPolicies(preset) !== undefined) return null;
+  const planned = PLANNED_PRESETS[preset];
+  if (planned !== undefined) {
+    return `preset ${preset} is planned for issue ${planned.issue}: no code implements its knobs yet`;
+  }
+  return `unknown preset ${preset}`;
 }

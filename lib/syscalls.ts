@@ -21,7 +21,7 @@ import { sysMadvise } from "./mm/madvise.ts";
 import { sysMlock, sysMlock2, sysMlockall, sysMunlock, sysMunlockall } from "./mm/mlock.ts";
 import { sysMsync } from "./mm/msync.ts";
 import { sysMincore } from "./mm/mincore.ts";
-import { sysFork } from "./mm/fork.ts";
+import { sysFork } from "./proc/fork.ts";
 import { sysBrk } from "./mm/brk.ts";
 import {
   sysClose,

@@ -46,7 +46,7 @@ export async function runBatch(
       continue;
     }
     opts.write(paintPrompt(opts.session.prompt()) + line);
-    const r = opts.session.run(line, { file: opts.source, line: n });
+    const r = await opts.session.run(line, { file: opts.source, line: n });
     for (const o of r.output) opts.write(paintLine(o));
     if (r.error) errors++;
     if (r.quit) break;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PLANNED_KNOBS } from "../mod.ts";
 import { CONSTANTS } from "./constants.ts";
 import { ReplError } from "./errors.ts";
 import type { Expr } from "./parser.ts";
@@ -27,10 +28,13 @@ export function resolveName(name: string, col: number, scope: Scope): bigint {
   const c = CONSTANTS.get(name);
   if (c !== undefined) {
     if (c.policy && scope.policies[c.policy.knob] !== c.policy.value) {
+      const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[c.policy.knob];
       throw new ReplError(
         `${name} is not in Linux's headers`,
         col,
-        `it exists under policy ${c.policy.knob} ${c.policy.value}`,
+        planned === undefined
+          ? `it exists under policy ${c.policy.knob} ${c.policy.value}`
+          : `it comes with policy ${c.policy.knob} ${c.policy.value}, planned for issue ${planned.issue}`,
         "name",
       );
     }

@@ -11,6 +11,7 @@ import type { Readable, Writable } from "node:stream";
 import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
 import type { Session } from "./session.ts";
+import { VERSION } from "../mod.ts";
 
 /** What the interactive loop talks to. */
 export interface InteractiveOptions {
@@ -24,6 +25,28 @@ export interface InteractiveOptions {
   colours: Colours;
   /** The most history lines kept. */
   historySize?: number;
+}
+
+/**
+ * The line printed before the first prompt, once everything is loaded:
+ * `mmlab 0.1.0: Linux 6.18 mm on a 1 GiB machine (seed 1), in process 1. Type help, or quit.`
+ */
+export function banner(session: Session): string {
+  const m = session.backend.machine;
+  const what = m === undefined
+    ? `the ${session.backend.name} backend`
+    : `a ${sizeText(m.config.ramBytes)} machine (seed ${m.config.seed})`;
+  const preset = m?.config.preset ?? "linux-6.18";
+  const era = preset.startsWith("linux-") ? `Linux ${preset.slice(6)} mm` : `mm under ${preset}`;
+  return `mmlab ${VERSION}: ${era} on ${what}, in process ${session.pid}. ` +
+    "Type help for the commands, quit to leave.";
+}
+
+function sizeText(bytes: number): string {
+  for (const [unit, shift] of [["GiB", 30], ["MiB", 20], ["KiB", 10]] as const) {
+    if (bytes >= 2 ** shift && bytes % 2 ** shift === 0) return `${bytes / 2 ** shift} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** The history file: $MMLAB_HISTORY, else ~/.mmlab_history, else none. */
@@ -74,18 +97,26 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     prompt: paintPrompt(session.prompt(), c),
   });
   rl.on("history", (h: string[]) => saveHistory(opts.historyFile, h));
-  rl.on("line", (line: string) => {
-    const r = session.run(line);
+  // Lines run one at a time, in order, even when pasted faster than they finish.
+  let queue: Promise<void> = Promise.resolve();
+  let quitted = false;
+  const runLine = async (line: string) => {
+    if (quitted) return;
+    const r = await session.run(line);
     if (r.error?.col !== undefined && r.error.kind !== "internal") {
       output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
     }
     for (const o of r.output) output.write(paintLine(o, c) + "\n");
     if (r.quit) {
+      quitted = true;
       rl.close();
       return;
     }
     rl.setPrompt(paintPrompt(session.prompt(), c));
     rl.prompt();
+  };
+  rl.on("line", (line: string) => {
+    queue = queue.then(() => runLine(line));
   });
   rl.on("SIGINT", () => {
     // Clear the half-typed line, as a shell does, and start afresh.
@@ -96,10 +127,14 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   });
   const done = new Promise<void>((resolve) => {
     rl.on("close", () => {
-      if (opts.terminal) output.write("\n");
-      resolve();
+      // Lines already typed finish first.
+      queue.then(() => {
+        if (opts.terminal) output.write("\n");
+        resolve();
+      });
     });
   });
+  output.write(banner(session) + "\n");
   rl.prompt();
   return done;
 }

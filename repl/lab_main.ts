@@ -98,7 +98,7 @@ if (opts.check !== undefined) {
     console.error(`lab: cannot read ${opts.check}: ${e instanceof Error ? e.message : e}`);
     Deno.exit(2);
   }
-  const r = checkSession(rel, lab, opts.check, session);
+  const r = await checkSession(rel, lab, opts.check, session);
   for (const l of r.lines) console.log(l);
   console.log(`${r.passed} passed, ${r.failed} failed`);
   Deno.exit(r.failed > 0 ? 1 : 0);

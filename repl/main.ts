@@ -14,7 +14,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
-import { type MachineConfig, presetNames } from "../mod.ts";
+import { checkPreset, type MachineConfig, presetNames } from "../mod.ts";
 import { runBatch, streamLines } from "./batch.ts";
 import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
@@ -76,8 +76,8 @@ async function checkHostMain(file: string, o: CliOptions): Promise<number> {
     );
     return 2;
   }
-  if (o.preset !== undefined && !presetNames().includes(o.preset)) {
-    console.error(`mmlab: unknown preset ${o.preset}; presets: ${presetNames().join(", ")}`);
+  if (o.preset !== undefined && checkPreset(o.preset) !== null) {
+    console.error(`mmlab: ${checkPreset(o.preset)}; presets: ${presetNames().join(", ")}`);
     return 2;
   }
   const { checkHost } = await import("./host/check.ts");
@@ -98,8 +98,8 @@ async function checkHostMain(file: string, o: CliOptions): Promise<number> {
 
 /** Builds the session from the options, or prints why it can't and exits 2. */
 function makeSession(o: CliOptions): Session {
-  if (o.preset !== undefined && !presetNames().includes(o.preset)) {
-    console.error(`mmlab: unknown preset ${o.preset}; presets: ${presetNames().join(", ")}`);
+  if (o.preset !== undefined && checkPreset(o.preset) !== null) {
+    console.error(`mmlab: ${checkPreset(o.preset)}; presets: ${presetNames().join(", ")}`);
     Deno.exit(2);
   }
   const config: MachineConfig = {

@@ -50,7 +50,7 @@ for (const file of files) {
     failed++;
     continue;
   }
-  const r = replayText(text, { update: opts.update });
+  const r = await replayText(text, { update: opts.update });
   if (r.malformed) {
     console.log(`${file}:${r.malformed.line}: malformed transcript: ${r.malformed.message}`);
     failed++;

@@ -1,14 +1,21 @@
 /**
- * A REPL session: a machine, the current pid, the variables, and
- * `run(line)`, which parses and runs one command line and returns the lines
- * it prints. No I/O: the interactive, batch and record/replay front ends
- * all drive this, and two sessions fed the same lines print the same text.
+ * A REPL session: a backend (the emulated machine, or the host kernel),
+ * the current pid, the variables, and `run(line)`, which parses and runs
+ * one command line and resolves to the lines it prints. No I/O: the
+ * interactive, batch, record/replay and differential front ends all drive
+ * this, and two sessions fed the same lines print the same text.
+ *
+ * What happened while a line ran (signals, deaths, calls that finished
+ * later) comes from the backend's events, printed after the line's own
+ * output as strace prints them: the line's process first, others with a
+ * `[pid N] ` prefix.
  * @module
  */
 
-import { Machine, type MachineConfig, type Process } from "../mod.ts";
+import type { Machine, MachineConfig, Process, SyscallSpec } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
-import { callArgs, resolveCall } from "./commands/args.ts";
+import { callArgs, resolveCall, userRange } from "./commands/args.ts";
+import { resultLine, resultValue } from "./commands/syscalls.ts";
 import { afterDeath, asReplError, notAlive, type ProcInfo, resolveTarget } from "./processes.ts";
 import type { Command, CommandContext, Value } from "./commands/types.ts";
 import { CONSTANTS } from "./constants.ts";
@@ -16,6 +23,8 @@ import { formatError, ReplError, type Where } from "./errors.ts";
 import { evalNum, type Scope } from "./eval.ts";
 import { formatExit, formatSignal, formatValue } from "./format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
+import { type Backend, notRunLine, type SessionEvent } from "./backend.ts";
+import { MachineBackend } from "./machine_backend.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -37,34 +46,50 @@ export type RunObserver = (pid: number, line: string, result: RunResult) => void
 
 /** How to build a session. */
 export interface SessionOptions {
-  /** An existing machine; else one is built from `config`. */
+  /** The backend; else an emulated machine (`machine`, or one built from `config`). */
+  backend?: Backend;
   machine?: Machine;
   config?: MachineConfig;
 }
 
 /** The SIGKILL number: that signal is never reported with a `---` line. */
-const SIGKILL = 9n;
+const SIGKILL = 9;
 
-interface Seen {
-  signals: number;
-  alive: boolean;
+/** A call that has not finished: what to print and set when it does. */
+interface PendingCall {
+  pid: number;
+  spec: SyscallSpec;
+  /** The variable `x = call(...)` assigns when the call completes. */
+  assign?: string;
 }
 
-/** One REPL session over one machine. */
+/** One REPL session over one backend. */
 export class Session {
-  readonly machine: Machine;
+  readonly backend: Backend;
   /** The current process. */
-  pid: number;
+  pid = 1;
   readonly vars: Map<string, bigint> = new Map();
   /** Called after every run (recording is one). */
   readonly observers: RunObserver[] = [];
   private readonly config: MachineConfig;
   private pending: FrontEndRequest | undefined;
+  /** Calls still running, by the backend's token. */
+  private readonly unfinished = new Map<number, PendingCall>();
+  /** The call the current line left unfinished, if any. */
+  private lastUnfinished: PendingCall | undefined;
 
   constructor(opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
-    this.machine = opts.machine ?? new Machine(this.config);
-    this.pid = this.machine.init.pid;
+    this.backend = opts.backend ?? new MachineBackend(opts.machine ?? this.config);
+    const first = this.backend.processes().find((p) => p.alive);
+    if (first !== undefined) this.pid = first.pid;
+  }
+
+  /** The emulated machine (sessions over the host kernel have none). */
+  get machine(): Machine {
+    const m = this.backend.machine;
+    if (m === undefined) throw new Error(`the ${this.backend.name} backend has no machine`);
+    return m;
   }
 
   /** `[1] mm> ` */
@@ -72,25 +97,29 @@ export class Session {
     return `[${this.pid}] mm> `;
   }
 
-  /** The current process (possibly dead). */
+  /** The current process of the emulated machine (possibly dead). */
   get current(): Process | undefined {
-    return this.machine.process(this.pid);
+    return this.backend.machine?.process(this.pid);
   }
 
-  /** Parses and runs one line. Never throws. */
-  run(line: string, where?: Where): RunResult {
+  /** Calls started and not yet finished. */
+  get unfinishedCalls(): number {
+    return this.unfinished.size;
+  }
+
+  /** Parses and runs one line. Never rejects. */
+  async run(line: string, where?: Where): Promise<RunResult> {
     const promptPid = this.pid;
     const output: string[] = [];
-    const seen = this.snapshot();
-    const wasAlive = this.current?.alive ?? false;
+    const wasAlive = this.info(this.pid)?.alive ?? false;
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
-    const flush = () => this.report(output, seen, main);
+    const flush = () => this.report(output, main);
     try {
       const stmt = parseLine(line, wordShape);
       main = this.targetPid(stmt);
-      this.exec(stmt, output, flush, () => (quit = true));
+      await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
       flush();
       error = asReplError(e);
@@ -110,58 +139,67 @@ export class Session {
   }
 
   /** Runs lines in a fresh session like this one; returns the transcript. */
-  transcript(lines: readonly string[]): string[] {
+  async transcript(lines: readonly string[]): Promise<string[]> {
     const s = new Session({
-      config: { ...this.config, policies: { ...this.machine.policies } },
+      config: { ...this.config, policies: { ...this.backend.policies() } },
     });
     const out: string[] = [];
     for (const l of lines) {
       out.push(s.prompt() + l);
-      out.push(...s.run(l).output);
+      out.push(...(await s.run(l)).output);
     }
     return out;
   }
 
   /** Names a completer offers for values: variables then constants. */
   valueNames(): string[] {
-    const policies = this.machine.policies as unknown as Record<string, string>;
+    const policies = this.backend.policies();
     const usable = [...CONSTANTS.values()].filter((c) =>
       c.policy === undefined || policies[c.policy.knob] === c.policy.value
     );
     return [...this.vars.keys(), ...usable.map((c) => c.name)];
   }
 
-  private snapshot(): Map<number, Seen> {
-    const m = new Map<number, Seen>();
-    for (const [pid, p] of this.machine.procs) {
-      m.set(pid, { signals: p.signals.length, alive: p.alive });
-    }
-    return m;
+  private info(pid: number): ProcInfo | undefined {
+    return this.backend.processes().find((p) => p.pid === pid);
   }
 
-  /** Prints new signals and deaths since the snapshot, then updates it. */
-  private report(out: string[], seen: Map<number, Seen>, main: number): void {
-    const pids = [...this.machine.procs.keys()].sort((a, b) => a - b);
-    const order = pids.includes(main) ? [main, ...pids.filter((p) => p !== main)] : pids;
-    for (const pid of order) {
-      const p = this.machine.procs.get(pid)!;
-      const was = seen.get(pid) ?? { signals: 0, alive: true };
-      const prefix = pid === main ? "" : `[pid ${pid}] `;
-      for (const sig of p.signals.slice(was.signals)) {
-        if (BigInt(sig.signo) !== SIGKILL) out.push(prefix + formatSignal(sig));
+  /**
+   * Prints what the backend reports happened: the events of `main` first,
+   * then the others' in pid order, each process's in the order they came.
+   */
+  private report(out: string[], main: number): void {
+    const events = this.backend.takeEvents();
+    if (events.length === 0) return;
+    const mine = events.filter((e) => e.pid === main);
+    const others = events.filter((e) => e.pid !== main).sort((a, b) => a.pid - b.pid);
+    for (const e of [...mine, ...others]) {
+      const line = this.eventLine(e);
+      if (line !== undefined) out.push(e.pid === main ? line : `[pid ${e.pid}] ${line}`);
+    }
+  }
+
+  private eventLine(e: SessionEvent): string | undefined {
+    switch (e.kind) {
+      case "signal":
+        return e.info.signo === SIGKILL ? undefined : formatSignal(e.info);
+      case "exit":
+        return formatExit(e.status);
+      case "resume": {
+        const call = this.unfinished.get(e.token);
+        if (call === undefined) return undefined;
+        this.unfinished.delete(e.token);
+        if (call.assign !== undefined) this.vars.set(call.assign, resultValue(e.result));
+        return `<... ${call.spec.name} resumed> ${resultLine(call.spec, e.result)}`;
       }
-      if (was.alive && !p.alive && p.exitStatus !== null) {
-        out.push(prefix + formatExit(p.exitStatus));
-      }
-      seen.set(pid, { signals: p.signals.length, alive: p.alive });
     }
   }
 
   /** When the current process died: switch to its parent or the lowest live pid. */
   private afterDeath(out: string[]): void {
-    const cur = this.current;
+    const cur = this.info(this.pid);
     if (cur === undefined || cur.alive) return;
-    const r = afterDeath(procInfo(cur), [...this.machine.procs.values()].map(procInfo));
+    const r = afterDeath(cur, this.backend.processes());
     if (r.pid !== null) this.pid = r.pid;
     out.push(r.note);
   }
@@ -172,32 +210,34 @@ export class Session {
   }
 
   private resolveTarget(t: Target): number {
-    return resolveTarget(t, this.vars, (pid) => this.machine.process(pid) !== undefined);
+    return resolveTarget(t, this.vars, (pid) => this.info(pid) !== undefined);
   }
 
-  /** The live process a command runs in, or a clear error. */
-  private liveProcess(pid: number, col: number | undefined): Process {
-    const p = this.machine.process(pid);
-    if (p?.alive) return p;
-    const live = [...this.machine.procs.values()].filter((q) => q.alive).map((q) => q.pid);
-    throw notAlive(pid, p && procInfo(p), col, live);
+  /** Throws a clear error unless `pid` is alive. */
+  private requireLive(pid: number, col: number | undefined): void {
+    const procs = this.backend.processes();
+    const p = procs.find((q) => q.pid === pid);
+    if (p?.alive) return;
+    const live = procs.filter((q) => q.alive).map((q) => q.pid);
+    throw notAlive(pid, p, col, live);
   }
 
   private scope(): Scope {
-    return {
-      vars: this.vars,
-      policies: this.machine.policies as unknown as Record<string, string>,
-      commands: COMMANDS,
-    };
+    return { vars: this.vars, policies: this.backend.policies(), commands: COMMANDS };
   }
 
-  private exec(stmt: Stmt, out: string[], flush: () => void, quit: () => void): void {
+  private async exec(
+    stmt: Stmt,
+    out: string[],
+    flush: () => void,
+    quit: () => void,
+  ): Promise<void> {
     switch (stmt.type) {
       case "empty":
         return;
       case "switch": {
         const pid = this.resolveTarget(stmt.target);
-        this.liveProcess(pid, stmt.target.col);
+        this.requireLive(pid, stmt.target.col);
         this.pid = pid;
         return;
       }
@@ -209,7 +249,7 @@ export class Session {
             ? { type: "word", text: a.text, col: a.col }
             : { type: "num", v: evalNum(a.expr, this.scope()), col: a.col }
         );
-        this.invoke(cmd, pid, values, stmt.target?.col ?? stmt.col, out, flush, quit);
+        await this.invoke(cmd, pid, values, stmt.target?.col ?? stmt.col, out, flush, quit);
         return;
       }
       case "eval": {
@@ -217,7 +257,11 @@ export class Session {
         const pid = stmt.target ? this.resolveTarget(stmt.target) : this.pid;
         let value: bigint | undefined;
         if (stmt.expr.type === "call") {
-          value = this.call(stmt.expr, pid, stmt.target?.col, out, flush, quit);
+          this.lastUnfinished = undefined;
+          value = await this.call(stmt.expr, pid, stmt.target?.col, out, flush, quit);
+          // A call that blocked assigns its variable when it completes.
+          const blocked = this.lastUnfinished as PendingCall | undefined;
+          if (blocked !== undefined && stmt.assign) blocked.assign = stmt.assign.name;
         } else {
           value = evalNum(stmt.expr, this.scope());
           out.push(`= ${formatValue(value)}`);
@@ -244,13 +288,13 @@ export class Session {
     out: string[],
     flush: () => void,
     quit: () => void,
-  ): bigint | undefined {
+  ): Promise<bigint | undefined> {
     const cmd = resolveCall(COMMANDS, e);
     const values = callArgs(cmd, e, this.scope());
     return this.invoke(cmd, pid, values, targetCol ?? e.col, out, flush, quit);
   }
 
-  private invoke(
+  private async invoke(
     cmd: Command,
     pid: number,
     values: Value[],
@@ -258,26 +302,42 @@ export class Session {
     out: string[],
     flush: () => void,
     quit: () => void,
-  ): bigint | undefined {
-    const proc = cmd.needsProcess
-      ? this.liveProcess(pid, col)
-      : this.machine.process(pid) as Process;
+  ): Promise<bigint | undefined> {
+    if (cmd.needsProcess) this.requireLive(pid, col);
+    const machine = this.backend.machine;
+    if (machine === undefined && !cmd.anyBackend) {
+      const view = cmd.name === "maps" || cmd.name === "smaps" ? cmd.name : undefined;
+      if (view !== undefined && this.backend.view !== undefined) {
+        const [addr, len] = values;
+        out.push(...await this.backend.view(pid, view, addr && userRange(addr, len)));
+      } else out.push(notRunLine(cmd.name));
+      return undefined;
+    }
     const ctx: CommandContext = {
-      machine: this.machine,
-      proc,
+      backend: this.backend,
+      pid,
+      get machine(): Machine {
+        if (machine === undefined) throw new Error(`${cmd.name} needs the emulated machine`);
+        return machine;
+      },
+      get proc(): Process {
+        const p = machine?.process(pid);
+        if (p === undefined) throw new Error(`${cmd.name} needs an emulated process`);
+        return p;
+      },
+      alive: () => this.info(pid)?.alive ?? false,
       out,
       vars: this.vars,
       transcript: (lines) => this.transcript(lines),
       flushEvents: flush,
       request: (req) => (this.pending = req),
       quit,
+      unfinished: (token, spec) => {
+        this.lastUnfinished = { pid, spec };
+        this.unfinished.set(token, this.lastUnfinished);
+      },
       commands: COMMANDS,
     };
-    return cmd.run(ctx, values);
+    return await cmd.run(ctx, values);
   }
-}
-
-/** What the shared process helpers need of a machine process. */
-function procInfo(p: Process): ProcInfo {
-  return { pid: p.pid, ppid: p.ppid, alive: p.alive, status: p.exitStatus };
 }

@@ -84,8 +84,8 @@ export const MADV_GUARD_REMOVE = 103;
 /**
  * Andrea Arcangeli's 2014 RFC ("[PATCH 08/17] mm: madvise MADV_USERFAULT"),
  * never merged. It used advice 18/19, which Linux later gave to
- * MADV_WIPEONFORK/KEEPONFORK; mmlab accepts the names only under the
- * `uffd.madv18 = userfault-rfc` policy.
+ * MADV_WIPEONFORK/KEEPONFORK; mmlab will accept the names only under the
+ * `uffd.madv18 = userfault-rfc` policy, planned for issue 9 (lib/policy.ts).
  */
 export const MADV_USERFAULT = 18;
 export const MADV_NOUSERFAULT = 19;

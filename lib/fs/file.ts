@@ -6,7 +6,9 @@
  */
 
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
+import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
+import { iput } from "./iput.ts";
 
 /**
  * include/linux/fs.h: struct file_ra_state, the readahead state of one
@@ -48,6 +50,16 @@ export class OpenFile {
       prevPos: -1,
       raPages: inode.sb.raPages ?? 0,
     };
+  }
+
+  /**
+   * fs/file_table.c: fput(): drops one reference (an fd slot or a VMA);
+   * an unlinked inode nothing reaches any more loses its page cache
+   * (iput). mm releases a VMA's file through this, without importing fs.
+   */
+  fput(m: Machine): void {
+    this.refs--;
+    iput(m, this.inode);
   }
 
   /** FMODE_READ */

@@ -8,7 +8,7 @@
 
 import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
-import { dropCachePages } from "./pagecache.ts";
+import { dropCachePages } from "../mm/filemap.ts";
 
 /** Frees `inode`'s pages if nothing can reach it any more. */
 export function iput(m: Machine, inode: Inode): void {

@@ -46,7 +46,7 @@ import type { SysOut } from "../syscalls.ts";
 import type { OpenFile } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { PATH_MAX } from "./fs.ts";
-import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "./pagecache.ts";
+import { addCachePage, filemapGetPages, filemapWritePage, shmemReadPage } from "../mm/filemap.ts";
 import { PG_DIRTY } from "../phys/frames.ts";
 import type { Machine } from "../machine.ts";
 import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
@@ -58,7 +58,7 @@ import {
   truncateInode,
   zeroEof,
   zeroRange,
-} from "./truncate.ts";
+} from "../mm/truncate.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 
 type A = bigint | number;
@@ -250,8 +250,7 @@ export function sysClose(p: Process, fdArg: A): number {
   const f = fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined) return -EBADF;
   p.fds[fd] = undefined;
-  f.refs--;
-  iput(p.machine, f.inode);
+  f.fput(p.machine);
   return 0;
 }
 

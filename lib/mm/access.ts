@@ -1,8 +1,9 @@
 /**
- * CPU loads, stores and instruction fetches by a process: the MMU walk,
- * and on a miss the x86 fault entry (arch/x86/mm/fault.c
- * do_user_addr_fault(): find the VMA, grow the stack, access_error(), then
- * handle_mm_fault()) with the signal the kernel would send. linux-mm.md §7.1.
+ * A user access seen from mm: the MMU walk, and on a miss the x86 fault
+ * entry (arch/x86/mm/fault.c do_user_addr_fault(): find the VMA, grow the
+ * stack, access_error(), then handle_mm_fault()) with the signal the
+ * kernel would send, not yet delivered (lib/arch/cpu.ts delivers it;
+ * kernel-context callers turn it into -EFAULT). linux-mm.md §7.1.
  * @module
  */
 
@@ -26,21 +27,8 @@ import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
 import { expandStack } from "./stack.ts";
-import { deliverFaultSignal, oomKill } from "../proc/exit.ts";
 
 export type AccessKind = "read" | "write" | "exec";
-
-/** The outcome of a CPU access. */
-export interface AccessResult {
-  /** Bytes read (for loads), as far as the access got. */
-  bytes?: Uint8Array;
-  /** Bytes done before a fault stopped the access. */
-  done: number;
-  /** The signal, when the access faulted. */
-  sig?: SigInfo;
-  /** The process died (default disposition, or the OOM killer). */
-  killed?: boolean;
-}
 
 /** x86 access_error(): does the VMA permit this kind of access? */
 export function accessError(vma: Vma, kind: AccessKind): boolean {
@@ -107,116 +95,4 @@ export function translate(p: Process, mm: Mm, addr: number, kind: AccessKind): n
     if (sig !== null) return sig;
   }
   throw new Error(`fault at ${addr.toString(16)} did not resolve`);
-}
-
-/** Signals for an address outside the user range (checked as u64). */
-function badAddress(addr: bigint): SigInfo | null {
-  if (!isCanonical(addr)) return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
-  if (addr >= BigInt(TASK_SIZE)) {
-    return { signo: SIGSEGV, code: SEGV_MAPERR, addr: Number(BigInt.asIntN(64, addr)) };
-  }
-  return null;
-}
-
-function finish(p: Process, res: AccessResult): AccessResult {
-  if (res.sig === undefined) return res;
-  if (res.sig.signo === 9) {
-    oomKill(p);
-    res.killed = true;
-    return res;
-  }
-  res.killed = deliverFaultSignal(p, res.sig);
-  return res;
-}
-
-/**
- * A load of `len` bytes at `addr` (a byte-by-byte copy: it stops at the
- * first page that faults; si_addr is the first byte of that page, or
- * `addr` itself for the first page).
- */
-export function cpuRead(p: Process, addrArg: bigint | number, len: number): AccessResult {
-  const addrB = BigInt.asUintN(64, BigInt(addrArg));
-  const out = new Uint8Array(len);
-  const bad = badAddress(addrB);
-  if (bad) return finish(p, { bytes: out.subarray(0, 0), done: 0, sig: bad });
-  const addr = Number(addrB);
-  const frames = p.machine.frames;
-  let done = 0;
-  while (done < len) {
-    const a = addr + done;
-    if (a >= TASK_SIZE) {
-      return finish(p, {
-        bytes: out.subarray(0, done),
-        done,
-        sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a },
-      });
-    }
-    const pfn = translate(p, p.mm, a, "read");
-    if (typeof pfn !== "number") return finish(p, { bytes: out.subarray(0, done), done, sig: pfn });
-    const off = a % 4096;
-    const n = Math.min(len - done, 4096 - off);
-    const b = frames.peekBytes(pfn);
-    if (b !== undefined) out.set(b.subarray(off, off + n), done);
-    done += n;
-  }
-  return { bytes: out, done };
-}
-
-/** A store of `data` at `addr`, page by page, stopping at the first fault. */
-export function cpuWrite(p: Process, addrArg: bigint | number, data: Uint8Array): AccessResult {
-  return store(p, addrArg, data.length, (pfn, off, from, n) => {
-    for (let i = 0; i < n; i++) p.machine.frames.writeByte(pfn, off + i, data[from + i]);
-  });
-}
-
-/** memset(addr, value, len): stores, stopping at the first fault. */
-export function cpuFill(
-  p: Process,
-  addrArg: bigint | number,
-  value: number,
-  len: number,
-): AccessResult {
-  const v = value & 0xff;
-  return store(p, addrArg, len, (pfn, off, _from, n) => p.machine.frames.fill(pfn, off, n, v));
-}
-
-function store(
-  p: Process,
-  addrArg: bigint | number,
-  len: number,
-  put: (pfn: number, off: number, from: number, n: number) => void,
-): AccessResult {
-  const addrB = BigInt.asUintN(64, BigInt(addrArg));
-  const bad = badAddress(addrB);
-  if (bad) return finish(p, { done: 0, sig: bad });
-  const addr = Number(addrB);
-  let done = 0;
-  while (done < len) {
-    const a = addr + done;
-    if (a >= TASK_SIZE) {
-      return finish(p, { done, sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a } });
-    }
-    const pfn = translate(p, p.mm, a, "write");
-    if (typeof pfn !== "number") return finish(p, { done, sig: pfn });
-    const off = a % 4096;
-    const n = Math.min(len - done, 4096 - off);
-    put(pfn, off, done, n);
-    done += n;
-  }
-  return { done };
-}
-
-/** An instruction fetch at `addr` (exec access; si_addr = the instruction address). */
-export function cpuExec(p: Process, addrArg: bigint | number): AccessResult {
-  const addrB = BigInt.asUintN(64, BigInt(addrArg));
-  const bad = badAddress(addrB);
-  if (bad) return finish(p, { done: 0, sig: bad });
-  const r = translate(p, p.mm, Number(addrB), "exec");
-  if (typeof r !== "number") return finish(p, { done: 0, sig: r });
-  // The PTE may be present from a read fault; NX is enforced through the VMA.
-  const vma = p.mm.vmas.lookup(Number(addrB));
-  if (vma === null || accessError(vma, "exec")) {
-    return finish(p, { done: 0, sig: { signo: SIGSEGV, code: SEGV_ACCERR, addr: Number(addrB) } });
-  }
-  return { done: 1 };
 }

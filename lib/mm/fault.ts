@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
@@ -26,11 +27,7 @@ import {
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
 import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
-import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "../fs/pagecache.ts";
-
-/** Hook for userfaultfd and the 2014 MADV_USERFAULT RFC: return a VM_FAULT code to take over a missing anonymous fault, or -1. */
-export type MissingFaultHook = (mm: Mm, vma: Vma, addr: number, write: boolean) => number;
-export const missingFaultHooks: MissingFaultHook[] = [];
+import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "./filemap.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -82,6 +79,18 @@ function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
   mm.pt.set(addr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | w);
   return pfn;
 }
+
+/**
+ * Policy `mm.zeroPage`: whether do_anonymous_page() maps the shared zero
+ * page for a read fault ("map"), or allocates a zeroed page as for a write
+ * ("forbid": mm_forbids_zeropage(), an arch or boot property, e.g. s390
+ * with guest storage keys). Every read fault-in (the CPU, MAP_POPULATE,
+ * MADV_POPULATE_READ, mlock, GUP) comes through here.
+ */
+const READ_MAPS_ZERO_PAGE: Record<KnobValue<"mm.zeroPage">, boolean> = {
+  map: true,
+  forbid: false,
+};
 
 /** Whether a shared file mapping needs write notification (dirty tracking). */
 function wantsWritenotify(vma: Vma): boolean {
@@ -265,14 +274,15 @@ export function handleMmFault(
   }
   if (vma.file === null) {
     if (vma.ops !== null) return VM_FAULT_SIGBUS; // vm_ops without ->fault
-    for (const hook of missingFaultHooks) {
-      const r = hook(mm, vma, addr, write);
+    // userfaultfd_missing(vma) -> handle_userfault()
+    if (mm.userfaults.size > 0) {
+      const r = mm.userfaults.missing(vma, addr, write);
       if (r >= 0) return r;
     }
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
     // fresh zeroed page, writable and dirty in a writable VMA.
-    if (!write && mm.machine.policy("mm.zeroPage") === "map") {
+    if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }

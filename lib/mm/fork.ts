@@ -1,6 +1,6 @@
 /**
- * fork(2): kernel/fork.c copy_process() -> copy_mm() -> dup_mm() ->
- * mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
+ * fork(2)'s mm half: kernel/fork.c copy_process() -> copy_mm() -> dup_mm()
+ * (lib/proc/fork.ts) -> mm/mmap.c dup_mmap() -> mm/memory.c copy_page_range() /
  * copy_present_pte(). linux-mm.md §8.
  *
  * Per parent VMA: VM_DONTCOPY is skipped; VM_WIPEONFORK comes over empty;
@@ -15,7 +15,7 @@
 
 import { ENOMEM } from "../abi/errno.ts";
 import type { Process } from "../proc/process.ts";
-import { Process as Proc } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -45,6 +45,16 @@ import {
 } from "./pagetable.ts";
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
+/**
+ * Policy `fork.pinnedPages`: a maybe-pinned anonymous page is copied for
+ * the child at fork (copy_present_page(), 5.9+), or write-protected and
+ * shared like any other (the parent's next write leaves the DMA page).
+ */
+const PINNED_PAGE_COPIED_AT_FORK: Record<KnobValue<"fork.pinnedPages">, boolean> = {
+  "cow-steal": false,
+  "early-copy": true,
+};
+
 /** is_cow_mapping(): private and may be written. */
 function isCowMapping(flags: number): boolean {
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
@@ -57,7 +67,7 @@ function isCowMapping(flags: number): boolean {
 function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   const frames = src.machine.frames;
   const cow = isCowMapping(srcVma.flags);
-  const earlyCopy = src.machine.policy("fork.pinnedPages") === "early-copy";
+  const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")];
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {
@@ -162,24 +172,4 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     }
   }
   return 0;
-}
-
-/** fork(): returns the child's pid to the parent. */
-export function sysFork(p: Process): number {
-  const m = p.machine;
-  const childMm = m.newMm();
-  const child = new Proc(m, m.allocPid(), p.pid, p.comm, childMm);
-  const err = dupMmap(p, childMm);
-  if (err) return err;
-  for (let fd = 0; fd < p.fds.length; fd++) {
-    const f = p.fds[fd];
-    if (f !== undefined) {
-      f.refs++;
-      child.fds[fd] = f;
-    }
-  }
-  for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
-  p.children.push(child.pid);
-  m.adopt(child);
-  return child.pid;
 }

@@ -12,6 +12,7 @@
  */
 
 import { EFAULT, EINVAL, ENOMEM } from "../abi/errno.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -57,14 +58,42 @@ function isCow(flags: number): boolean {
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
 }
 
+/**
+ * Policy `gup.pinModel`: FOLL_PIN takes the pin bias (pin_user_pages(),
+ * 5.7+), or a plain reference like FOLL_GET (before FOLL_PIN existed).
+ */
+const PIN_TAKES_BIAS: Record<KnobValue<"gup.pinModel">, boolean> = { get: false, pin: true };
+
+/**
+ * Policy `gup.longtermWriteFileShared`: writable_file_mapping_allowed()
+ * refuses long-term writable pins of dirty-tracked shared files (6.5+).
+ */
+const LONGTERM_WRITE_FILE_REFUSED: Record<KnobValue<"gup.longtermWriteFileShared">, boolean> = {
+  allow: false,
+  efault: true,
+};
+
+/**
+ * Policy `gup.roLongtermInCow`: gup_must_unshare() also for read-only pins
+ * of a shared anonymous page (6.2+), or the pin may see a stale COW page.
+ */
+const RO_PIN_UNSHARES: Record<KnobValue<"gup.roLongtermInCow">, boolean> = {
+  unreliable: false,
+  unshare: true,
+};
+
 /** mm/gup.c check_vma_flags(): -errno or 0. */
-export function checkVmaFlags(vma: Vma, gup: number, gupPolicyWriteFile: string): number {
+export function checkVmaFlags(
+  vma: Vma,
+  gup: number,
+  gupPolicyWriteFile: KnobValue<"gup.longtermWriteFileShared">,
+): number {
   const f = vma.flags;
   if (f & (VM_IO | VM_PFNMAP)) return -EFAULT;
   if (gup & FOLL_WRITE) {
     // writable_file_mapping_allowed(): long-term pins of dirty-tracked files (6.5+).
     if (
-      !vma.isAnonymous && gupPolicyWriteFile === "efault" &&
+      !vma.isAnonymous && LONGTERM_WRITE_FILE_REFUSED[gupPolicyWriteFile] &&
       (gup & (FOLL_PIN | FOLL_LONGTERM)) === (FOLL_PIN | FOLL_LONGTERM) &&
       (f & VM_SHARED) && vma.file !== null && vma.file.inode.kind === "regular"
     ) return -EFAULT;
@@ -95,8 +124,7 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
   if (start % 4096 !== 0 || npages < 0) return { pages: [], err: -EINVAL };
   const m = mm.machine;
   const frames = m.frames;
-  const pinModel = m.policy("gup.pinModel");
-  const pin = (gup & FOLL_PIN) !== 0 && pinModel === "pin";
+  const pin = (gup & FOLL_PIN) !== 0 && PIN_TAKES_BIAS[m.policy("gup.pinModel")];
   const write = (gup & FOLL_WRITE) !== 0;
   const pages: GupPage[] = [];
   let vma: Vma | null = null;
@@ -118,7 +146,8 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
         const pfn = mm.pt.pfnAt(vpn);
         if (
           pin && !(b & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON) &&
-          !(frames.flags[pfn] & PG_ANON_EXCLUSIVE) && m.policy("gup.roLongtermInCow") === "unshare"
+          !(frames.flags[pfn] & PG_ANON_EXCLUSIVE) &&
+          RO_PIN_UNSHARES[m.policy("gup.roLongtermInCow")]
         ) {
           const r = unshareAnonPage(mm, vma!, addr);
           if (r) return { pages, err: pages.length ? 0 : faultErrno(r) };

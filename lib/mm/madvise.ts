@@ -112,8 +112,8 @@ import {
   PG_REFERENCED,
 } from "../phys/frames.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM } from "./vm_ops.ts";
-import { forcePageCacheRa } from "../fs/readahead.ts";
-import { punchHole } from "../fs/truncate.ts";
+import { forcePageCacheRa } from "./readahead.ts";
+import { punchHole } from "./truncate.ts";
 import { cachePageUnevictable, deactivate, lruAddDrain, markLazyfree } from "./swap.ts";
 import { type ReclaimCandidate, reclaimPages } from "./vmscan.ts";
 import { canRevealPagecache } from "./mincore.ts";
@@ -121,16 +121,6 @@ import { canRevealPagecache } from "./mincore.ts";
 const PMD_SIZE = 0x200000;
 /** An end address past every user mapping, standing for any u64 end above it. */
 const FAR_END = 2 ** 48;
-
-/**
- * Hook for userfaultfd REMOVE events (userfaultfd_remove()): called for
- * MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE and MADV_REMOVE on each VMA
- * piece before it changes; set by the uffd module when present.
- */
-export interface RemoveObserver {
-  (mm: Mm, vma: Vma, start: number, end: number): void;
-}
-export const removeObservers: RemoveObserver[] = [];
 
 /** madvise_behavior_valid() for this kernel's configuration. */
 function behaviorValid(behavior: number): boolean {
@@ -184,16 +174,10 @@ export function sysMadvise(
   const behavior = s32(adviceArg);
   // 1. madvise_should_skip() -> is_valid_madvise()
   if (!behaviorValid(behavior)) return -EINVAL;
-  if (
-    (behavior === MADV_WIPEONFORK || behavior === MADV_KEEPONFORK) &&
-    mm.machine.policy("uffd.madv18") === "userfault-rfc"
-  ) {
-    // TODO(seed 004): the 2014 RFC's MADV_USERFAULT/MADV_NOUSERFAULT (set or
-    // clear VM_USERFAULT on anonymous VMAs, -EINVAL for vm_ops; missing-page
-    // faults then raise SIGBUS). Needs a VM_USERFAULT flag and a
-    // missingFaultHooks entry; until then the advice is refused.
-    return -EINVAL;
-  }
+  // Advice 18/19 are MADV_WIPEONFORK/KEEPONFORK. The 2014 RFC's
+  // MADV_USERFAULT/NOUSERFAULT on the same numbers (VM_USERFAULT, SIGBUS on a
+  // missing page, through Mm.userfaults) is the planned knob uffd.madv18
+  // (lib/policy.ts PLANNED_KNOBS, issue 9).
   if ((start & 0xfffn) !== 0n) return -EINVAL;
   const len = pageAlignU64(lenIn);
   // len rounded up from a huge value to 0
@@ -372,7 +356,8 @@ function madviseDontneedFree(
   }
   if (start === end) return vma;
   if (behavior === MADV_FREE && !vma.isAnonymous) return -EINVAL;
-  for (const o of removeObservers) o(mm, vma, start, end);
+  // userfaultfd_remove()
+  mm.userfaults.remove(vma, start, end);
   if (behavior === MADV_FREE) {
     // madvise_free_single_vma() drains this CPU's LRU batches first: the
     // pages a previous VMA of the same call queued lose PG_referenced now.
@@ -435,7 +420,8 @@ function madviseRemove(p: Process, vma: Vma, start: number, end: number): Step {
   // vma_is_shared_maywrite()
   if ((vma.flags & (VM_SHARED | VM_MAYWRITE)) !== (VM_SHARED | VM_MAYWRITE)) return -EACCES;
   const offset = start - vma.start + vma.pgoff * 4096;
-  for (const o of removeObservers) o(p.mm, vma, start, end);
+  // userfaultfd_remove()
+  p.mm.userfaults.remove(vma, start, end);
   // vfs_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)
   if (!file.writable) return -EBADF;
   if (!file.inode.sb.punchHole) return -EOPNOTSUPP;

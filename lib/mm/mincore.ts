@@ -23,7 +23,7 @@ import type { OpenFile } from "../fs/file.ts";
 import type { Vma } from "./vma.ts";
 import { PTE_MARKER, PTE_PRESENT } from "./pagetable.ts";
 import { copyToUser } from "./uaccess.ts";
-import { pageUptodate } from "../fs/pagecache.ts";
+import { pageUptodate } from "./filemap.ts";
 
 /**
  * arch/x86/include/asm/uaccess_64.h: __access_ok() for a run-time size:

@@ -11,6 +11,7 @@ import type { Machine } from "../machine.ts";
 import type { Vma } from "./vma.ts";
 import type { MmuNotifier, MmuNotifierRange, MmuNotifyEvent } from "./mmu_notifier.ts";
 import { MMAP_BASE } from "../abi/layout.ts";
+import { Userfaults } from "./userfaultfd_k.ts";
 
 /** RLIM_INFINITY */
 export const RLIM_INFINITY = Number.POSITIVE_INFINITY;
@@ -57,6 +58,8 @@ export class Mm {
   rlimits: Rlimits = { ...DEFAULT_RLIMITS };
   /** Subscribed secondary MMUs. */
   readonly notifiers: MmuNotifier[] = [];
+  /** Subscribed userfault contexts (missing faults, UNMAP, REMOVE). */
+  readonly userfaults: Userfaults = new Userfaults();
 
   constructor(readonly machine: Machine, readonly id: number) {}
 

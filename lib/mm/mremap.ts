@@ -16,6 +16,7 @@ import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM } from "../abi/errno.ts";
 import { MAP_FIXED, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE } from "../abi/mman.ts";
 import { BIG_TASK_SIZE, pageAlignU64, TASK_SIZE, u64, U64_MAX } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -504,6 +505,16 @@ function remapMove(vrm: Vrm): number {
 }
 
 /**
+ * Policy `mremap.multiVma`: MREMAP_FIXED with old_len == new_len moves every
+ * VMA and hole in the range (remap_move(), 6.17+), or needs one VMA
+ * (-EFAULT otherwise, as before).
+ */
+const FIXED_SAME_SIZE_MOVES_RANGE: Record<KnobValue<"mremap.multiVma">, boolean> = {
+  efault: false,
+  allow: true,
+};
+
+/**
  * mremap(old_address, old_size, new_size, flags, new_address). Returns the
  * (new) address or -errno. Arguments are u64 registers; `newAddr` is 0
  * when omitted.
@@ -541,7 +552,7 @@ export function sysMremap(
   let res: number;
   if (
     (vrm.flags & MREMAP_FIXED) && oldLenB === newLenB &&
-    mm.machine.policy("mremap.multiVma") === "allow"
+    FIXED_SAME_SIZE_MOVES_RANGE[mm.machine.policy("mremap.multiVma")]
   ) {
     res = remapMove(vrm);
   } else {

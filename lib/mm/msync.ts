@@ -20,7 +20,7 @@ import type { Inode } from "../fs/inode.ts";
 import { VM_LOCKED, VM_SHARED } from "./vm_flags.ts";
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from "./pagetable.ts";
 import { PG_DIRTY } from "../phys/frames.ts";
-import { writebackPage } from "../fs/pagecache.ts";
+import { writebackPage } from "./filemap.ts";
 
 /** An end address past every user mapping, standing for any u64 end above it. */
 const FAR_END = 2 ** 48;

@@ -12,12 +12,6 @@ import type { Vma } from "./vma.ts";
 import { splitVma, vmaRemove } from "./vma_ops.ts";
 import { zapRange } from "./zap.ts";
 
-/** Hook for userfaultfd UNMAP events; set by the uffd module when present. */
-export interface UnmapObserver {
-  (mm: Mm, start: number, end: number): void;
-}
-export const unmapObservers: UnmapObserver[] = [];
-
 /**
  * do_vmi_align_munmap(): removes every VMA piece in [start, end) (both page
  * aligned, start < end). Holes are fine. Returns 0 or -errno:
@@ -42,7 +36,8 @@ export function doMunmap(mm: Mm, start: number, end: number): number {
     }
     victims.push(x);
   }
-  for (const o of unmapObservers) o(mm, start, end);
+  // userfaultfd_unmap_prep()
+  mm.userfaults.unmap(start, end);
   // No lru_add_drain() here: vms_clear_ptes() of this 6.18.44 build does
   // not drain (seen: an MADV_FREE page stays Referenced across a munmap,
   // while mlock and MADV_COLD drain it).

@@ -21,7 +21,7 @@ import {
 } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import type { Vma } from "./vma.ts";
-import { normalPfn } from "../proc/stats.ts";
+import { normalPfn } from "./normal_page.ts";
 import { lruAddDrain, markAccessed } from "./swap.ts";
 
 /**

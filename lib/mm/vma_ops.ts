@@ -18,7 +18,6 @@ import type { Mm } from "./mm.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import { any, clear, set, VM_IGNORE_MERGE, VM_SPECIAL, xor } from "./vm_flags.ts";
 import type { OpenFile } from "../fs/file.ts";
-import { iput } from "../fs/iput.ts";
 import type { UffdContextRef } from "./vma.ts";
 
 /** Links a new VMA into its mm (vma_link + __vma_link_file). */
@@ -44,8 +43,7 @@ export function vmaRemove(mm: Mm, v: Vma): void {
   v.ops?.close?.(v);
   if (v.file !== null) {
     v.file.inode.mappings.delete(v);
-    v.file.refs--;
-    iput(mm.machine, v.file.inode);
+    v.file.fput(mm.machine);
   }
 }
 

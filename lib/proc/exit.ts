@@ -12,7 +12,6 @@ import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
 import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
-import { iput } from "../fs/iput.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 
 /**
@@ -38,15 +37,21 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     ...status,
     core: status.signal === SIGSEGV || status.signal === SIGBUS,
   };
+  p.machine.events.emit({ kind: "exit", pid: p.pid, status: p.exitStatus });
   if (--p.mm.users === 0) exitMmap(p.mm);
   for (let fd = 0; fd < p.fds.length; fd++) {
     const f = p.fds[fd];
     p.fds[fd] = undefined;
     if (f !== undefined) {
-      f.refs--;
-      iput(p.machine, f.inode);
+      f.fput(p.machine);
     }
   }
+}
+
+/** A signal reaches a process: kept on the process and logged as an event. */
+function recordSignal(p: Process, sig: SigInfo): void {
+  p.signals.push(sig);
+  p.machine.events.emit({ kind: "signal", pid: p.pid, info: sig });
 }
 
 /**
@@ -54,7 +59,7 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
  * disposition. Returns true if the process died of it.
  */
 export function deliverFaultSignal(p: Process, sig: SigInfo): boolean {
-  p.signals.push(sig);
+  recordSignal(p, sig);
   // A blocked or ignored synchronous fault signal is forced to SIG_DFL.
   if (p.disposition(sig.signo) === "catch") return false;
   killProcess(p, { signal: sig.signo });
@@ -74,7 +79,7 @@ export function oomKill(p: Process): void {
       `anon-rss:${kb(rss.anon)}kB, file-rss:${kb(rss.file)}kB, shmem-rss:${kb(rss.shmem)}kB, ` +
       `UID:0 pgtables:${pgtablesBytes(mm) >> 10}kB oom_score_adj:0`,
   );
-  p.signals.push({ signo: SIGKILL, code: 0x80, addr: 0 });
+  recordSignal(p, { signo: SIGKILL, code: 0x80, addr: 0 });
   killProcess(p, { signal: SIGKILL });
 }
 

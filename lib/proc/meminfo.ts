@@ -17,7 +17,8 @@ import { PG_ANON, PG_FILE, PG_LOCKED_MLOCK, PG_RESERVED, PG_SHMEM } from "../phy
 import { commitLimit, committedPages, totalRamPages } from "../mm/accounting.ts";
 import { VM_LOCKED } from "../mm/vm_flags.ts";
 import { PAGE_SIZE } from "../abi/layout.ts";
-import { normalPfn, pgtableCounts } from "./stats.ts";
+import { normalPfn } from "../mm/normal_page.ts";
+import { pgtableCounts } from "./stats.ts";
 
 /** show_val_kb(m, "Label:", pages). */
 function val(label: string, pages: number): string {

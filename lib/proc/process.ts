@@ -9,6 +9,9 @@ import type { Machine } from "../machine.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { SigInfo } from "../abi/signal.ts";
+import type { ExitStatus } from "../events.ts";
+
+export type { ExitStatus };
 
 /**
  * What happens when a fault signal arrives:
@@ -21,15 +24,6 @@ import type { SigInfo } from "../abi/signal.ts";
 export type Disposition = "catch" | "default" | "ignore";
 
 export type ProcessState = "running" | "zombie";
-
-export interface ExitStatus {
-  /** exit(code), when the process exited normally. */
-  code?: number;
-  /** The signal that killed it. */
-  signal?: number;
-  /** Whether a core would have been dumped (SIGSEGV/SIGBUS with SIG_DFL). */
-  core?: boolean;
-}
 
 export class Process {
   state: ProcessState = "running";

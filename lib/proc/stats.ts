@@ -20,8 +20,9 @@
 
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
-import { PTE_DIRTY, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
+import { PTE_DIRTY, PTE_YOUNG } from "../mm/pagetable.ts";
 import { PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM } from "../phys/frames.ts";
+import { normalPfn } from "../mm/normal_page.ts";
 import {
   has,
   VM_EXEC,
@@ -78,19 +79,6 @@ export function emptyStats(): MemSizeStats {
     pssDirty: 0,
     pssLocked: 0,
   };
-}
-
-/**
- * The struct page behind a PTE (its pfn), or -1: mm/memory.c vm_normal_page() —
- * special PTEs (the shared zero page, VM_PFNMAP pages, kernel pages of
- * special mappings) have no refcounted page and count nowhere.
- */
-export function normalPfn(mm: Mm, bits: number, pfn: number): number {
-  if (!(bits & PTE_PRESENT) || (bits & PTE_SPECIAL)) return -1;
-  const frames = mm.machine.frames;
-  // is_zero_pfn(); !pfn_valid() (a VM_MIXEDMAP PFN past RAM).
-  if (pfn === frames.zeroPfn || pfn < 0 || pfn >= frames.nframes) return -1;
-  return pfn;
 }
 
 /** fs/proc/task_mmu.c: smaps_page_accumulate(). */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { PLANNED_KNOBS } from "../../mod.ts";
 import { CONSTANTS, constantsOf, KIND_FAMILIES } from "../constants.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue } from "../format.ts";
@@ -59,7 +60,7 @@ function overview(ctx: CommandContext): string[] {
 }
 
 /** The text of `help NAME` for a command. */
-export function commandHelp(c: Command, ctx: CommandContext): string[] {
+export async function commandHelp(c: Command, ctx: CommandContext): Promise<string[]> {
   const out = [synopsis(c), `  ${c.summary}`];
   for (const line of c.help.split("\n")) out.push(`  ${line}`);
   if (c.args.length > 0) out.push("Arguments:");
@@ -71,7 +72,7 @@ export function commandHelp(c: Command, ctx: CommandContext): string[] {
     out.push(line);
   }
   out.push("Example:");
-  for (const line of ctx.transcript(c.example)) out.push(`  ${line}`);
+  for (const line of await ctx.transcript(c.example)) out.push(`  ${line}`);
   return out;
 }
 
@@ -92,7 +93,7 @@ export const HELP_COMMAND: Command = {
     "on a fresh machine; help PROT_READ shows a constant; help syntax the language.",
   example: ["help mprotect"],
   needsProcess: false,
-  run(ctx, [name]) {
+  async run(ctx, [name]) {
     if (name === undefined || name.type !== "word") {
       ctx.out.push(...overview(ctx));
       return undefined;
@@ -103,13 +104,19 @@ export const HELP_COMMAND: Command = {
     }
     const c = ctx.commands.get(name.text);
     if (c !== undefined) {
-      ctx.out.push(...commandHelp(c, ctx));
+      ctx.out.push(...await commandHelp(c, ctx));
       return undefined;
     }
     const k = CONSTANTS.get(name.text);
     if (k !== undefined) {
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
-      if (k.policy) ctx.out.push(`  only under policy ${k.policy.knob} = ${k.policy.value}`);
+      if (k.policy) {
+        const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob];
+        ctx.out.push(
+          `  only under policy ${k.policy.knob} = ${k.policy.value}` +
+            (planned ? ` (planned for issue ${planned.issue})` : ""),
+        );
+      }
       const same = [...CONSTANTS.values()].filter((o) => o.family === k.family && o.family !== "");
       if (same.length > 1) ctx.out.push(`  family: ${same.map((o) => o.name).join(" ")}`);
       return undefined;

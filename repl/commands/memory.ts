@@ -5,10 +5,10 @@
  * @module
  */
 
-import { cpuExec, cpuFill, cpuRead, cpuWrite } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
+import type { CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
 
 /** The most bytes one peek shows. */
@@ -18,6 +18,22 @@ const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANON
 
 function num(v: Value): bigint {
   return v.type === "num" ? v.v : 0n;
+}
+
+/**
+ * Makes the access; returns how far it got, or undefined when the backend
+ * cannot make it (after printing why).
+ */
+async function access(
+  ctx: CommandContext,
+  op: CpuOp,
+): Promise<{ done: number; bytes?: Uint8Array; faulted: boolean } | undefined> {
+  const r = await ctx.backend.access(ctx.pid, op);
+  if ("unsupported" in r) {
+    ctx.out.push(r.unsupported);
+    return undefined;
+  }
+  return r;
 }
 
 /** After a fault part-way through an access. */
@@ -43,11 +59,13 @@ const peek: Command = {
   ].join("\n"),
   example: [MAP_LINE, 'poke(a, "hello")', "peek(a)", "peek(a, 32)"],
   needsProcess: true,
-  run(ctx, [addr, lenArg]) {
+  anyBackend: true,
+  async run(ctx, [addr, lenArg]) {
     const len = lenArg === undefined ? 1 : byteCount(lenArg, "len", PEEK_MAX);
-    const r = cpuRead(ctx.proc, num(addr), len);
+    const r = await access(ctx, { op: "read", addr: num(addr), len });
+    if (r === undefined) return undefined;
     const bytes = r.bytes ?? new Uint8Array(0);
-    if (r.sig !== undefined) {
+    if (r.faulted) {
       if (len > 1 && r.done > 0) ctx.out.push(...hexdump(num(addr), bytes.subarray(0, r.done)));
       partial(ctx, "peek", r.done, len);
       return undefined;
@@ -82,13 +100,15 @@ const poke: Command = {
   ].join("\n"),
   example: [MAP_LINE, "poke(a, 0x41, 'B', \"C\\n\")", "peek(a, 4)"],
   needsProcess: true,
-  run(ctx, [addr, ...rest]) {
+  anyBackend: true,
+  async run(ctx, [addr, ...rest]) {
     const data = bytesOf(rest);
     if (data.length === 0) {
       throw new ReplError("poke needs bytes to store", addr.col, undefined, "usage");
     }
-    const r = cpuWrite(ctx.proc, num(addr), data);
-    if (r.sig !== undefined) {
+    const r = await access(ctx, { op: "write", addr: num(addr), bytes: data });
+    if (r === undefined) return undefined;
+    if (r.faulted) {
       partial(ctx, "poke", r.done, data.length);
       return undefined;
     }
@@ -113,11 +133,13 @@ const memset: Command = {
   ].join("\n"),
   example: [MAP_LINE, "memset(a, 0xff, 16K)"],
   needsProcess: true,
-  run(ctx, [addr, byte, lenArg]) {
+  anyBackend: true,
+  async run(ctx, [addr, byte, lenArg]) {
     const value = bytesOf([byte])[0];
     const len = byteCount(lenArg, "len", Number.MAX_SAFE_INTEGER);
-    const r = cpuFill(ctx.proc, num(addr), value, len);
-    if (r.sig !== undefined) {
+    const r = await access(ctx, { op: "fill", addr: num(addr), value, len });
+    if (r === undefined) return undefined;
+    if (r.faulted) {
       partial(ctx, "memset", r.done, len);
       return undefined;
     }
@@ -141,9 +163,11 @@ const exec: Command = {
     "exec(a)",
   ],
   needsProcess: true,
-  run(ctx, [addr]) {
-    const r = cpuExec(ctx.proc, num(addr));
-    if (r.sig !== undefined) {
+  anyBackend: true,
+  async run(ctx, [addr]) {
+    const r = await access(ctx, { op: "exec", addr: num(addr) });
+    if (r === undefined) return undefined;
+    if (r.faulted) {
       ctx.flushEvents();
       return undefined;
     }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { KNOBS } from "../../mod.ts";
+import { KNOBS, plannedKnobNote } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import type { Command, CommandContext } from "./types.ts";
@@ -39,6 +39,10 @@ function describe(ctx: CommandContext, name: string, long: boolean): string[] {
 
 function knobOrThrow(name: string, col: number): Knob {
   const k = knobs[name];
+  const planned = plannedKnobNote(name);
+  if (k === undefined && planned !== undefined) {
+    throw new ReplError(planned, col, "policy lists the knobs that have code", "name");
+  }
   if (k === undefined) {
     throw new ReplError(
       `unknown policy ${name}`,

@@ -34,6 +34,7 @@ const vars: Command = {
   help: "Variables are set by name = expression; they hold 64-bit values.",
   example: ["a = 16K", "vars"],
   needsProcess: false,
+  anyBackend: true,
   run(ctx) {
     for (const [name, v] of ctx.vars) ctx.out.push(`${name} = ${formatValue(v)}`);
     return undefined;
@@ -49,6 +50,7 @@ const quit: Command = {
   help: "In a batch file, the lines after quit are not run.",
   example: ["quit"],
   needsProcess: false,
+  anyBackend: true,
   run(ctx) {
     ctx.quit();
     return undefined;

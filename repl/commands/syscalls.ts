@@ -5,10 +5,11 @@
  * @module
  */
 
-import { isErr, syscall, SYSCALLS, type SyscallSpec } from "../../mod.ts";
+import { isErr, SYSCALLS, type SyscallSpec } from "../../mod.ts";
+import type { CallResult } from "../backend.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
-import type { ArgDecl, Command, Value } from "./types.ts";
+import type { ArgDecl, Command } from "./types.ts";
 
 /** A mapping for examples that name 0x7f0000000000. */
 const MAP_SETUP =
@@ -28,16 +29,6 @@ function setupFor(spec: SyscallSpec): string[] {
 function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
   const accepts = a.kind === "path" ? "str" : a.kind === "buf" ? "num|str" : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
-}
-
-/** The raw value a syscall implementation takes for one argument. */
-function raw(v: Value, decl: ArgDecl): unknown {
-  if (v.type === "num") return v.v;
-  if (v.type === "str") {
-    // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
-    return decl.kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
-  }
-  return v.text;
 }
 
 /** What a call's result line shows beyond the value, for the calls that return data. */
@@ -60,9 +51,26 @@ function longHelp(spec: SyscallSpec): string {
   return DATA_HELP[spec.name] ? `${ret}\n${DATA_HELP[spec.name]}` : ret;
 }
 
+/**
+ * A call's result as strace prints it: `= 0x7f...`, `= -1 EINVAL (...)`,
+ * and for the calls that hand data back, the data (`= 5 "hello"`).
+ */
+export function resultLine(spec: SyscallSpec, r: CallResult): string {
+  let line = formatReturn(r.ret, spec.ret);
+  if (r.data !== undefined && !isErr(r.ret)) {
+    const hasBuf = spec.args.some((a) => a.kind === "buf");
+    line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
+  }
+  return r.note === undefined ? line : `${line} ${r.note}`;
+}
+
+/** The value `x = call(...)` assigns: the result, or -1 on failure as in C. */
+export function resultValue(r: CallResult): bigint {
+  return isErr(r.ret) ? -1n : BigInt(r.ret);
+}
+
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
-  const hasBuf = spec.args.some((a) => a.kind === "buf");
   return {
     name: spec.name,
     form: "call",
@@ -72,18 +80,25 @@ function toCommand(spec: SyscallSpec): Command {
     help: longHelp(spec),
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
-    run(ctx, values) {
-      const r = syscall(ctx.proc, spec.name, values.map((v, i) => raw(v, args[i])));
-      if (!ctx.proc.alive) {
+    anyBackend: true,
+    async run(ctx, values) {
+      const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      if (r.pending !== undefined) {
+        // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.
+        ctx.out.push("<unfinished ...>");
+        ctx.unfinished(r.pending, spec);
+        return undefined;
+      }
+      if (r.notRun !== undefined) {
+        ctx.out.push(r.notRun);
+        return resultValue(r);
+      }
+      if (!ctx.alive()) {
         ctx.out.push("= ?");
         return undefined;
       }
-      let line = formatReturn(r.ret, spec.ret);
-      if (r.data !== undefined && !isErr(r.ret)) {
-        line += ` ${hasBuf ? cString(r.data) : formatVector(r.data)}`;
-      }
-      ctx.out.push(line);
-      return isErr(r.ret) ? -1n : BigInt(r.ret);
+      ctx.out.push(resultLine(spec, r));
+      return resultValue(r);
     },
   };
 }

@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { ArgKind, Machine, Process } from "../../mod.ts";
+import type { ArgKind, Machine, Process, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest } from "../session.ts";
+import type { Backend } from "../backend.ts";
 
 /** An evaluated argument. */
 export type Value =
@@ -36,21 +37,30 @@ export interface ArgDecl {
 
 /** What a command can reach while it runs. */
 export interface CommandContext {
+  /** Where the command runs. */
+  backend: Backend;
+  /** The pid the command runs in. */
+  pid: number;
+  /** Whether that process is still alive. */
+  alive: () => boolean;
+  /** The emulated machine (not for commands with `anyBackend`: the host has none). */
   machine: Machine;
-  /** The process the command runs in (commands with needsProcess only). */
+  /** The emulated process the command runs in (needsProcess, not anyBackend). */
   proc: Process;
   /** Lines to print. */
   out: string[];
   /** The session's variables (read-only view). */
   vars: ReadonlyMap<string, bigint>;
   /** Runs an example in a scratch session and returns its transcript. */
-  transcript: (lines: readonly string[]) => string[];
+  transcript: (lines: readonly string[]) => Promise<string[]>;
   /** Prints the signals and deaths so far (before a note that should follow them). */
   flushEvents: () => void;
   /** Ends the session after this command. */
   quit: () => void;
   /** Asks the front end for something only it can do (recording to a file). */
   request: (r: FrontEndRequest) => void;
+  /** A call blocked: the backend will report its end as a `resume` event with `token`. */
+  unfinished: (token: number, spec: SyscallSpec) => void;
   /** Every command by name (for help). */
   commands: ReadonlyMap<string, Command>;
 }
@@ -72,8 +82,16 @@ export interface Command {
   example: readonly string[];
   /** Whether it needs a live process. */
   needsProcess: boolean;
+  /**
+   * Runs on every backend, through `ctx.backend` only (syscalls, CPU
+   * accesses, variables); other commands read the emulated machine.
+   */
+  anyBackend?: boolean;
   /** Runs it; returns the value for `x = name(...)`, if any. */
-  run: (ctx: CommandContext, args: Value[]) => bigint | undefined;
+  run: (
+    ctx: CommandContext,
+    args: Value[],
+  ) => bigint | undefined | Promise<bigint | undefined>;
 }
 
 /** `mprotect(addr, length, prot)` or `pages ADDR [LEN]`. */

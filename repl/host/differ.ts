@@ -1,7 +1,8 @@
 /**
- * The differential runner: one command file on mmlab (a {@link Session})
- * and on the host kernel (a {@link HostSession} over mmhost), line by
- * line, compared after normalisation.
+ * The differential runner: one command file fed to two {@link Session}s,
+ * one over the emulated machine and one over the host kernel (a
+ * {@link HostBackend} over mmhost), line by line, compared after
+ * normalisation.
  *
  * Before the first line both sides get the window prelude (window.ts):
  * placeholders above the window, fds 0-2 open, and equal map counts. Then
@@ -43,7 +44,7 @@ import { parseLine } from "../parser.ts";
 import { formatError, type ReplErrorKind } from "../errors.ts";
 import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
-import { HOST_NOTE, HostSession } from "./host_session.ts";
+import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
 import {
   type Adaptation,
@@ -354,7 +355,7 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     if (adaptation.memlock !== undefined) {
       session.machine.init.mm.rlimits.memlock = adaptation.memlock;
     }
-    const host = new HostSession({ server, tmpdir });
+    const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
     const bad = steps.findIndex((s) => s.malformed !== undefined);
@@ -438,7 +439,7 @@ async function prelude(
 async function runLines(
   text: string,
   session: Session,
-  host: HostSession,
+  host: Session,
   opts: RunOptions,
   facts: HostFacts,
 ): Promise<Step[]> {
@@ -456,7 +457,7 @@ async function runLines(
     }
     const echo = session.prompt() + line;
     const where = { file: opts.source, line: n };
-    const m = session.run(line, where);
+    const m = await session.run(line, where);
     const h = await host.run(line, where);
     let mm = m.output;
     let ho = h.output;

@@ -44,12 +44,12 @@ export interface CheckReport {
 }
 
 /** Checks a student's recorded transcript text against a lab. */
-export function checkSession(
+export async function checkSession(
   labFile: string,
   lab: Transcript,
   sessionFile: string,
   sessionText: string,
-): CheckReport {
+): Promise<CheckReport> {
   const lines: string[] = [];
   let student: Transcript;
   try {
@@ -64,7 +64,7 @@ export function checkSession(
     }
     throw e;
   }
-  const replay = replayText(sessionText);
+  const replay = await replayText(sessionText);
   if (replay.malformed || replay.failure) {
     const why = replay.failure
       ? describeFailure(sessionFile, replay.failure)

@@ -64,7 +64,10 @@ export function sessionFor(t: Transcript, text: string): Session {
 }
 
 /** Replays one transcript's text. Never throws. */
-export function replayText(text: string, opts: { update?: boolean } = {}): ReplayResult {
+export async function replayText(
+  text: string,
+  opts: { update?: boolean } = {},
+): Promise<ReplayResult> {
   let t: Transcript;
   let session: Session;
   try {
@@ -79,7 +82,7 @@ export function replayText(text: string, opts: { update?: boolean } = {}): Repla
   for (const b of t.blocks) {
     if (b.kind !== "command") continue;
     const promptPid = session.pid;
-    const r = session.run(b.input);
+    const r = await session.run(b.input);
     const actual = r.output;
     if (opts.update) {
       if (matchBlock(b.expected, actual) !== null || b.pid !== promptPid) {

@@ -57,9 +57,9 @@ export async function stepThrough(
           return 0;
         }
         if (typed.trim() === "") break;
-        for (const l of session.run(typed).output) say(l);
+        for (const l of (await session.run(typed)).output) say(l);
       }
-      const r = session.run(b.input);
+      const r = await session.run(b.input);
       for (const l of r.output) say(l);
       if (matchBlock(b.expected, r.output) !== null) {
         say(

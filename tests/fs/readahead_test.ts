@@ -1,5 +1,5 @@
 /**
- * Readahead (lib/fs/readahead.ts) with this project's disk (ra_pages 2048,
+ * Readahead (lib/mm/readahead.ts) with this project's disk (ra_pages 2048,
  * io_pages 1024), each window as mincore showed it on Linux 6.18.44:
  * mmap read-around, the PROT_EXEC window, MADV_SEQUENTIAL/RANDOM,
  * MADV_WILLNEED's cap, the PG_readahead marker that fault-around skips and
@@ -23,7 +23,7 @@ import {
   PROT_READ,
 } from "../../lib/abi/mman.ts";
 import { PG_READAHEAD } from "../../lib/phys/frames.ts";
-import { MMAP_LOTSAMISS } from "../../lib/fs/readahead.ts";
+import { MMAP_LOTSAMISS } from "../../lib/mm/readahead.ts";
 import type { Inode } from "../../lib/fs/inode.ts";
 import { B, machine, map, open, sys } from "./helpers.ts";
 

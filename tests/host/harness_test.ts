@@ -15,7 +15,7 @@ import {
   runDifferential,
   unmet,
 } from "../../repl/host/differ.ts";
-import { fromWaitStatus } from "../../repl/host/host_session.ts";
+import { fromWaitStatus } from "../../repl/host/host_backend.ts";
 import { buildHost } from "../../repl/host/build.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "../../repl/host/window.ts";
 import { Machine, mapsLines } from "../../mod.ts";

@@ -3,8 +3,8 @@ import { complete } from "../../repl/complete.ts";
 import { Session } from "../../repl/session.ts";
 
 const s = new Session();
-s.run("a = 16K");
-s.run("addr = 0x7f0000000000");
+await s.run("a = 16K");
+await s.run("addr = 0x7f0000000000");
 
 Deno.test("completion: command names at the start of a line", () => {
   assert.deepEqual(complete(s, "mpr"), [["mprotect("], "mpr"]);
@@ -61,9 +61,11 @@ Deno.test("completion: @ offers live pids and variables", () => {
   assert.deepEqual(complete(s, "@"), [["@1", "@a", "@addr"], "@"]);
 });
 
-Deno.test("completion: policy-only names only under their policy", () => {
+Deno.test("completion: policy-only names only under their policy", async () => {
   const t = new Session();
   assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [[], "MADV_USER"]);
-  t.run("policy uffd.madv18 userfault-rfc");
-  assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [["MADV_USERFAULT"], "MADV_USER"]);
+  // uffd.madv18 is planned (issue 9): refused, so MADV_USERFAULT stays hidden.
+  assert.ok((await t.run("policy uffd.madv18 userfault-rfc")).error);
+  assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [[], "MADV_USER"]);
+  assert.deepEqual(complete(t, "policy uffd"), [[], "uffd"]);
 });

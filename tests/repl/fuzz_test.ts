@@ -64,20 +64,20 @@ const TOKENS = [
   "é",
 ];
 
-Deno.test("fuzz: no line makes run() throw; every error is one line", () => {
+Deno.test("fuzz: no line makes run() throw; every error is one line", async () => {
   const s = new Session();
-  s.run(
+  await s.run(
     "a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
   );
-  fc.assert(
-    fc.property(
+  await fc.assert(
+    fc.asyncProperty(
       fc.oneof(
         fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }).map((t) => t.join("")),
         fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }).map((t) => t.join(" ")),
         fc.string({ maxLength: 30 }),
       ),
-      (line) => {
-        const r = s.run(line);
+      async (line) => {
+        const r = await s.run(line);
         assert.ok(Array.isArray(r.output));
         if (r.error) {
           assert.notEqual(r.error.kind, "internal", `${line}: ${r.output.join("\n")}`);

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { colours } from "../../repl/colour.ts";
-import { historyPath, loadHistory, saveHistory, startInteractive } from "../../repl/interactive.ts";
+import {
+  banner,
+  historyPath,
+  loadHistory,
+  saveHistory,
+  startInteractive,
+} from "../../repl/interactive.ts";
 import { Session } from "../../repl/session.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -99,4 +105,41 @@ Deno.test("history: no HOME means no history; an unwritable file is ignored", ()
   );
   saveHistory("/nonexistent/dir/hist", ["x"]);
   assert.deepEqual(loadHistory("/nonexistent/dir/hist", 10), []);
+});
+
+Deno.test("interactive: a one-line banner (version, machine, help hint) comes before the first prompt", async () => {
+  const r = repl();
+  await tick();
+  const lines = r.output().split("\n");
+  assert.equal(
+    lines[0],
+    "mmlab 0.1.0: Linux 6.18 mm on a 1 GiB machine (seed 1), in process 1. " +
+      "Type help for the commands, quit to leave.",
+  );
+  // readline moves to column 1 and clears the line before the prompt.
+  assert.ok(lines[1].replaceAll("\x1b[1G\x1b[0J", "").startsWith("[1] mm> "), lines[1]);
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("interactive: lines pasted at once run one after another, in order", async () => {
+  const r = repl();
+  await r.keys("a = 1\rb = a + 1\rc = b * 10\r");
+  await tick();
+  assert.equal(r.session.vars.get("c"), 20n);
+  const out = r.output();
+  assert.ok(
+    out.indexOf("= 1\n") < out.indexOf("= 2\n") && out.indexOf("= 2\n") < out.indexOf("= 20"),
+  );
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("interactive: the banner names the machine the session was built with", () => {
+  const s = new Session({ config: { ramBytes: 64 << 20, seed: 7, preset: "linux-5.9" } });
+  assert.equal(
+    banner(s),
+    "mmlab 0.1.0: Linux 5.9 mm on a 64 MiB machine (seed 7), in process 1. " +
+      "Type help for the commands, quit to leave.",
+  );
 });

@@ -7,8 +7,8 @@ Deno.test("record: each command is on disk as soon as it ran; the file replays",
   const path = await Deno.makeTempFile({ suffix: ".mm" });
   const s = new Session({ config: { ramBytes: 64 << 20 } });
   new FileRecording(s);
-  assert.deepEqual(s.run(`record ${path}`).output, [`recording to ${path}`]);
-  s.run(
+  assert.deepEqual((await s.run(`record ${path}`)).output, [`recording to ${path}`]);
+  await s.run(
     "a = mmap(0x7f0000000000, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
   );
   assert.match(
@@ -16,22 +16,22 @@ Deno.test("record: each command is on disk as soon as it ran; the file replays",
     /= 0x7f0000000000\n$/,
     "flushed before the next command",
   );
-  s.run("c = fork()");
-  s.run("@c poke(a, 9)");
-  assert.deepEqual(s.run("record stop").output, [`recorded ${path}`]);
-  s.run("peek(a)");
+  await s.run("c = fork()");
+  await s.run("@c poke(a, 9)");
+  assert.deepEqual((await s.run("record stop")).output, [`recorded ${path}`]);
+  await s.run("peek(a)");
   const text = await Deno.readTextFile(path);
   await Deno.remove(path);
   assert.doesNotMatch(text, /record|peek/);
-  assert.deepEqual(replayText(text), { passed: 3 });
+  assert.deepEqual(await replayText(text), { passed: 3 });
 });
 
-Deno.test("record: an unwritable file is one clear line; stop without a recording too", () => {
+Deno.test("record: an unwritable file is one clear line; stop without a recording too", async () => {
   const s = new Session({ config: { ramBytes: 64 << 20 } });
   new FileRecording(s);
   assert.match(
-    s.run("record /nonexistent-dir/x.mm").output[0],
+    (await s.run("record /nonexistent-dir/x.mm")).output[0],
     /^record: cannot write \/nonexistent-dir\/x\.mm: /,
   );
-  assert.deepEqual(s.run("record stop").output, ["record: not recording"]);
+  assert.deepEqual((await s.run("record stop")).output, ["record: not recording"]);
 });

@@ -31,16 +31,23 @@ Deno.test("transcript: parse and render round-trip prose, commands, questions an
   assert.equal(renderTranscript(t), text);
 });
 
-Deno.test("transcript: malformed files name the line at fault", () => {
+Deno.test("transcript: malformed files name the line at fault", async () => {
   assert.throws(() => parseTranscript("hello\n"), (e: TranscriptError) => e.line === 1);
   assert.throws(
     () => parseTranscript(HEAD.replace("# seed: 1", "# seed: x")),
     (e: TranscriptError) => e.line === 3,
   );
   assert.throws(() => parseTranscript(HEAD + "  = 0\n"), (e: TranscriptError) => e.line === 7);
-  const r = replayText(HEAD.replace("linux-6.18", "linux-0.1"));
+  const r = await replayText(HEAD.replace("linux-6.18", "linux-0.1"));
   assert.equal(r.malformed?.line, 5);
   assert.match(r.malformed!.message, /unknown preset/);
+  // Planned knobs and presets (lib/policy.ts) are refused in headers too.
+  const planned = await replayText(
+    HEAD.replace("linux-6.18", "linux-6.18\n# policy: uffd.remap=none"),
+  );
+  assert.match(planned.malformed!.message, /policy uffd.remap is planned for issue 9/);
+  const rfc = await replayText(HEAD.replace("linux-6.18", "rfc-2019-p2p"));
+  assert.match(rfc.malformed!.message, /preset rfc-2019-p2p is planned for issue 11/);
 });
 
 Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => {
@@ -55,11 +62,11 @@ Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => 
   assert.deepEqual(matchBlock(["a"], ["a", "b"]), { expectedIndex: 1, actualIndex: 1 });
 });
 
-Deno.test("replay: passes a faithful transcript; reports the first divergence with file:line and context", () => {
+Deno.test("replay: passes a faithful transcript; reports the first divergence with file:line and context", async () => {
   const good = HEAD + "  [1] mm> " + MAP + "\n  = 0x7f0000000000\n  [1] mm> peek(a)\n  = 0\n";
-  assert.deepEqual(replayText(good), { passed: 2 });
+  assert.deepEqual(await replayText(good), { passed: 2 });
   const bad = good.replace("  = 0\n", "  = 1\n");
-  const r = replayText(bad);
+  const r = await replayText(bad);
   assert.equal(r.passed, 1);
   assert.equal(r.failure!.line, 10);
   const text = describeFailure("lab.mm", r.failure!).join("\n");
@@ -67,17 +74,17 @@ Deno.test("replay: passes a faithful transcript; reports the first divergence wi
   assert.match(text, /expected:\n {4}= 1\n {2}actual:\n {4}= 0/);
   assert.match(text, /context:\n {4}\[1\] mm> a = mmap/);
   const wrongPid = good.replace("  [1] mm> peek(a)", "  [2] mm> peek(a)");
-  assert.match(replayText(wrongPid).failure!.what, /prompt shows process 1/);
+  assert.match((await replayText(wrongPid)).failure!.what, /prompt shows process 1/);
 });
 
-Deno.test("replay --update rewrites only what no longer matches, keeping matchers", () => {
+Deno.test("replay --update rewrites only what no longer matches, keeping matchers", async () => {
   const text = HEAD + "  [1] mm> " + MAP + "\n  = 0x7f[0-9a-f]+ (re)\n  [1] mm> peek(a)\n  = 5\n";
-  const r = replayText(text, { update: true });
+  const r = await replayText(text, { update: true });
   assert.equal(r.updated, text.replace("  = 5\n", "  = 0\n"));
-  assert.deepEqual(replayText(r.updated!), { passed: 2 });
+  assert.deepEqual(await replayText(r.updated!), { passed: 2 });
 });
 
-Deno.test("recorder: a recorded session replays identically, errors included", () => {
+Deno.test("recorder: a recorded session replays identically, errors included", async () => {
   const s = new Session({ config: { ramBytes: 64 << 20 } });
   let out = "";
   const rec = new Recorder((t) => (out += t));
@@ -87,11 +94,11 @@ Deno.test("recorder: a recorded session replays identically, errors included", (
     const line of [MAP, "mprotect(a+1, 4K, PROT_READ)", "munmap(a,", "c = fork()", "@c poke(a, 1)"]
   ) {
     const pid = s.pid;
-    rec.command(pid, line, s.run(line, { file: "f.mm", line: 3 }));
+    rec.command(pid, line, await s.run(line, { file: "f.mm", line: 3 }));
   }
   assert.match(out, /error at column/);
   assert.doesNotMatch(out, /f\.mm:3/);
-  assert.deepEqual(replayText(out), { passed: 5 });
+  assert.deepEqual(await replayText(out), { passed: 5 });
 });
 
 Deno.test("step mode: Enter runs the next command; other lines run first in the same session", async () => {
@@ -133,7 +140,7 @@ Deno.test("every shipped lab and example transcript replays", async () => {
     ) {
       const text = await Deno.readTextFile(new URL(e.name, dir));
       if (!text.startsWith("# mmlab transcript")) continue;
-      const r = replayText(text);
+      const r = await replayText(text);
       assert.equal(r.malformed, undefined, `${d}/${e.name}: ${r.malformed?.message}`);
       assert.equal(
         r.failure,

@@ -4,7 +4,7 @@
  * shmem_get_folio(), for mmlab's filesystems.
  *
  * A regular file's page is read from its blocks on disk (lib/fs/disk.ts)
- * when it is missing, with readahead around it (lib/fs/readahead.ts);
+ * when it is missing, with readahead around it (readahead.ts);
  * writeback copies a dirty page back; a clean page may leave the cache
  * (reclaim) and be read again later. A shmem page is created zero-filled
  * and lives only in memory. The cache holds one reference on each page.
@@ -13,9 +13,9 @@
  */
 
 import type { Machine } from "../machine.ts";
-import type { Inode } from "./inode.ts";
-import type { OpenFile } from "./file.ts";
-import type { Vma } from "../mm/vma.ts";
+import type { Inode } from "../fs/inode.ts";
+import type { OpenFile } from "../fs/file.ts";
+import type { Vma } from "./vma.ts";
 import {
   PG_DIRTY,
   PG_FILE,
@@ -24,8 +24,8 @@ import {
   PG_SHMEM,
   PG_UPTODATE,
 } from "../phys/frames.ts";
-import { VM_RAND_READ } from "../mm/vm_flags.ts";
-import { cachePageUnevictable, FOLIO_BATCH_SIZE, markAccessed } from "../mm/swap.ts";
+import { VM_RAND_READ } from "./vm_flags.ts";
+import { cachePageUnevictable, FOLIO_BATCH_SIZE, markAccessed } from "./swap.ts";
 import { doSyncMmapReadahead, pageCacheAsyncRa, pageCacheSyncRa } from "./readahead.ts";
 
 /** No page: the index is at or beyond EOF. */

@@ -24,12 +24,12 @@
  */
 
 import type { Machine } from "../machine.ts";
-import type { Inode } from "./inode.ts";
-import type { FileRaState, OpenFile } from "./file.ts";
-import type { Vma } from "../mm/vma.ts";
+import type { Inode } from "../fs/inode.ts";
+import type { FileRaState, OpenFile } from "../fs/file.ts";
+import type { Vma } from "./vma.ts";
 import { PG_READAHEAD } from "../phys/frames.ts";
-import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ } from "../mm/vm_flags.ts";
-import { addCachePage } from "./pagecache.ts";
+import { VM_EXEC, VM_HUGEPAGE, VM_RAND_READ, VM_SEQ_READ } from "./vm_flags.ts";
+import { addCachePage } from "./filemap.ts";
 
 /** mm/filemap.c: MMAP_LOTSAMISS: past this many misses, mmap read-around stops. */
 export const MMAP_LOTSAMISS = 100;

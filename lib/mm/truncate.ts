@@ -21,13 +21,13 @@
  */
 
 import type { Machine } from "../machine.ts";
-import type { Inode } from "./inode.ts";
-import { addCachePage, dropCachePages } from "./pagecache.ts";
-import { zapRange } from "../mm/zap.ts";
-import { PTE_PRESENT, PTE_SPECIAL } from "../mm/pagetable.ts";
+import type { Inode } from "../fs/inode.ts";
+import { addCachePage, dropCachePages } from "./filemap.ts";
+import { zapRange } from "./zap.ts";
+import { PTE_PRESENT, PTE_SPECIAL } from "./pagetable.ts";
 import { PG_ANON, PG_DIRTY, PG_UPTODATE } from "../phys/frames.ts";
-import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
-import { fsyncRange } from "../mm/msync.ts";
+import { cachePageUnevictable, markAccessed } from "./swap.ts";
+import { fsyncRange } from "./msync.ts";
 
 const PAGE = 4096;
 

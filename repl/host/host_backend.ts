@@ -1,0 +1,218 @@
+/**
+ * The host kernel as a session backend: syscalls, CPU accesses, fork, exit
+ * and /proc/PID/maps and smaps run in real processes through mmhost
+ * (protocol.ts). A {@link Session} over it reads a command file exactly as
+ * one over the emulated machine does, and prints in the same form, so the
+ * differential runner compares the two line by line.
+ *
+ * What the host does not run prints a line starting with `(host: `, which
+ * the runner does not compare: the views only mmlab has (pages, ps,
+ * meminfo, status, dmesg, check), policy and help, and an instruction
+ * fetch from the vsyscall page.
+ *
+ * Paths under /tmp are moved to the run's own directory (and moved back
+ * in maps/smaps text), so runs never meet each other's files.
+ * @module
+ */
+
+import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mod.ts";
+import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
+import { NOT_RUN } from "../backend.ts";
+import type { Value } from "../commands/types.ts";
+import { formatValue } from "../format.ts";
+import type { ProcInfo } from "../processes.ts";
+import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
+import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/** The prefix of an output line the runner does not compare. */
+export const HOST_NOTE = NOT_RUN;
+
+/**
+ * Syscalls the host does not run, and why: the host's break is mmhost's own
+ * heap (it starts after mmhost's 50 MiB of static buffers, and moving it
+ * down would free them), not the one mmlab's program has. An assignment
+ * from one gets 0 on the host side.
+ */
+const NOT_COMPARED = new Map([["brk", "the host's break is mmhost's own heap"]]);
+
+/** A wait status as mmlab's exit status. */
+export function fromWaitStatus(st: number): ExitStatus {
+  const sig = st & 0x7f;
+  if (sig === 0) return { code: (st >> 8) & 0xff };
+  return { signal: sig, core: (st & 0x80) !== 0 };
+}
+
+/** How to build a host backend. */
+export interface HostBackendOptions {
+  server: HostServer;
+  /** The run's directory, standing in for /tmp. */
+  tmpdir: string;
+}
+
+/** The `= RET [DATA]` line of a reply. */
+function result(lines: string[]): { ret: bigint; data?: string } {
+  const l = lines.find((x) => x.startsWith("= "));
+  if (l === undefined) throw new Error(`mmhost: unexpected reply ${JSON.stringify(lines)}`);
+  const [, r, d] = l.split(" ");
+  return { ret: parseS64(r), data: d };
+}
+
+function num(v: Value | undefined): bigint {
+  return v?.type === "num" ? v.v : 0n;
+}
+
+/** A backend whose processes are real ones on the host kernel. */
+export class HostBackend implements Backend {
+  readonly name = "host";
+  readonly machine = undefined;
+  private readonly procs = new Map<number, ProcInfo>([[1, { pid: 1, ppid: 0, alive: true }]]);
+  private readonly server: HostServer;
+  private readonly tmpdir: string;
+  private events: SessionEvent[] = [];
+
+  constructor(opts: HostBackendOptions) {
+    this.server = opts.server;
+    this.tmpdir = opts.tmpdir;
+  }
+
+  policies(): Readonly<Record<string, string>> {
+    return {};
+  }
+
+  processes(): ProcInfo[] {
+    return [...this.procs.values()];
+  }
+
+  takeEvents(): SessionEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  /** Records a death reported as `exit WSTATUS`. */
+  private noteDeath(pid: number, lines: string[]): void {
+    const l = lines.find((x) => x.startsWith("exit "));
+    if (l === undefined) return;
+    const st = Number(parseS64(l.slice(5)));
+    const p = this.procs.get(pid)!;
+    p.alive = false;
+    p.status = st < 0 ? { code: 255 } : fromWaitStatus(st);
+    this.events.push({ kind: "exit", pid, status: p.status });
+  }
+
+  private async req(pid: number, text: string): Promise<string[]> {
+    const lines = await this.server.call(pid, text);
+    if (lines[0] === "dead") throw new Error(`host process ${pid} is gone`);
+    return lines;
+  }
+
+  private hostPath(bytes: Uint8Array): Uint8Array {
+    const s = String.fromCharCode(...bytes);
+    if (s === "/tmp" || s.startsWith("/tmp/")) {
+      const moved = this.tmpdir + s.slice(4);
+      return Uint8Array.from(moved, (c) => c.charCodeAt(0) & 0xff);
+    }
+    return bytes;
+  }
+
+  async syscall(pid: number, spec: SyscallSpec, values: readonly Value[]): Promise<CallResult> {
+    const why = NOT_COMPARED.get(spec.name);
+    if (why !== undefined) {
+      return { ret: 0, notRun: `${NOT_RUN}${spec.name} is not compared: ${why})` };
+    }
+    switch (spec.name) {
+      case "getpid":
+        return { ret: Number(result(await this.req(pid, "getpid")).ret) };
+      case "fork": {
+        const ret = Number(result(await this.req(pid, "fork")).ret);
+        if (ret > 0) this.procs.set(ret, { pid: ret, ppid: pid, alive: true });
+        return { ret };
+      }
+      case "exit":
+        this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
+        return { ret: 0 };
+      case "signal": {
+        const [s, h] = values.map(num);
+        return { ret: Number(result(await this.req(pid, `signal ${hexArg(s)} ${hexArg(h)}`)).ret) };
+      }
+    }
+    const args: string[] = ["0", "0", "0", "0", "0", "0"];
+    const extra: string[] = [];
+    values.forEach((v, i) => {
+      if (v.type === "num") args[i] = hexArg(v.v);
+      else if (v.type === "str") {
+        const isPath = spec.args[i]?.kind === "path" && spec.name !== "memfd_create";
+        extra.push(`s${i}=${encodeBytes(isPath ? this.hostPath(v.bytes) : v.bytes)}`);
+      }
+    });
+    const readsBack = spec.name === "pread" || spec.name === "mincore";
+    if (spec.name === "pread") {
+      if (values[1]?.type === "str") extra.push("b1=0");
+      extra.push("r1=ret");
+    }
+    if (spec.name === "mincore") {
+      const len = BigInt.asUintN(64, num(values[1]));
+      const pages = (len >> 12n) + ((len & 0xfffn) !== 0n ? 1n : 0n);
+      const vecPages = pages > 257n ? 257 : Number(pages);
+      if (values.length < 3) extra.push("b2=0");
+      extra.push(`r2=${vecPages.toString(16)}`);
+    }
+    const r = result(
+      await this.req(pid, `sys ${spec.nr.toString(16)} ${args.join(" ")} ${extra.join(" ")}`),
+    );
+    const out: CallResult = { ret: Number(r.ret) };
+    if (readsBack && !isErr(out.ret) && r.data !== undefined) {
+      if (r.data === "!") out.note = "(host: the buffer could not be read back)";
+      else out.data = decodeBytes(r.data);
+    }
+    return out;
+  }
+
+  async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
+    // Plain maps/smaps: the window; with ADDR [LEN]: that range.
+    const [lo, hi] = range ?? [WINDOW_LO, WINDOW_HI];
+    if (lo >= hi) return [];
+    const lines = await this.req(pid, `${name} ${hexArg(BigInt(lo))} ${hexArg(BigInt(hi))}`);
+    return lines.filter((l) => l.startsWith("l ")).map((l) =>
+      l.slice(2).replaceAll(this.tmpdir + "/", "/tmp/")
+    );
+  }
+
+  async access(pid: number, op: CpuOp): Promise<CpuResult> {
+    const addr = hexArg(op.addr);
+    const req = op.op === "read"
+      ? `cpu r ${addr} ${op.len.toString(16)}`
+      : op.op === "write"
+      ? `cpu w ${addr} ${encodeBytes(op.bytes)}`
+      : op.op === "fill"
+      ? `cpu f ${addr} ${op.value.toString(16)} ${op.len.toString(16)}`
+      : `cpu x ${addr}`;
+    const lines = await this.req(pid, req);
+    if (lines[0] === "unsupported") {
+      const what = { read: "peek", write: "poke", fill: "memset", exec: "exec" }[op.op];
+      return {
+        unsupported: `${NOT_RUN}${what} at ${formatValue(op.addr)} is not run on the host)`,
+      };
+    }
+    const first = lines[0].split(" ");
+    if (first[0] === "ok") {
+      const done = Number(BigInt("0x" + first[1]));
+      const r: CpuResult = { done, faulted: false };
+      if (op.op === "read") r.bytes = decodeBytes(first[2] ?? "-");
+      return r;
+    }
+    // sig SIGNO CODE ADDR LSB DONE [BYTES]
+    const [, signo, code, saddr, lsb, doneHex, data] = first;
+    const info: SigInfo = {
+      signo: Number(BigInt("0x" + signo)),
+      code: Number(BigInt("0x" + code)),
+      addr: Number(parseS64(saddr)),
+    };
+    if (parseS64(lsb) >= 0n) info.addrLsb = Number(BigInt("0x" + lsb));
+    this.events.push({ kind: "signal", pid, info });
+    this.noteDeath(pid, lines);
+    const r: CpuResult = { done: Number(BigInt("0x" + doneHex)), faulted: true };
+    if (op.op === "read") r.bytes = decodeBytes(data ?? "-");
+    return r;
+  }
+}
