@@ -387,6 +387,9 @@ export function machineConfig(
   c.policies = { ...adaptation.config.policies, ...base?.policies };
   c.sysctl = { ...adaptation.config.sysctl, ...base?.sysctl };
   if (info.ramBytes !== undefined) c.ramBytes = info.ramBytes;
+  if (adaptation.config.preset !== undefined && base?.preset === undefined) {
+    c.preset = adaptation.config.preset;
+  }
   if (adaptation.config.root !== undefined && base?.root === undefined) {
     c.root = adaptation.config.root;
   }

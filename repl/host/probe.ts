@@ -25,6 +25,8 @@ import { WINDOW_LO } from "./window.ts";
 
 /** The host as the probe saw it. */
 export interface HostProbe {
+  /** /proc/sys/kernel/osrelease ("" if unreadable). */
+  kernel: string;
   /** Rss (kB) of a private anonymous page after one read of it. */
   readFaultRssKb: number;
   /** /sys/kernel/mm/transparent_hugepage/enabled: the bracketed mode ("none" if absent). */
@@ -65,7 +67,7 @@ export interface SkipRule {
 /** How a run adapts to the host. */
 export interface Adaptation {
   /** mmlab's machine: policies, sysctls and privilege matching the host. */
-  config: Pick<MachineConfig, "policies" | "sysctl" | "root">;
+  config: Pick<MachineConfig, "policies" | "sysctl" | "root" | "preset">;
   /** RLIMIT_MEMLOCK (bytes) for mmlab's first process, when the host's differs. */
   memlock?: number;
   /** Requests (mmhost protocol) the host's first subject runs before a case. */
@@ -89,6 +91,8 @@ const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
 const PROBE_ADDR = WINDOW_LO;
 /** The mTHP sizes this project's cases assume: only the PMD size, following the top level. */
 const PMD_KB = "2048";
+/** The kernel mmlab models (its default preset, linux-6.18). */
+const REFERENCE = [6, 18] as const;
 /** What mmlab assumes of the host. */
 export const ASSUMED = {
   root: true,
@@ -177,6 +181,7 @@ export async function probeHost(server: HostServer): Promise<HostProbe> {
   const limits = await read("/proc/self/limits") ?? "";
   const memlock = /^Max locked memory\s+(\S+)/m.exec(limits)?.[1];
   return {
+    kernel: await read("/proc/sys/kernel/osrelease") ?? "",
     readFaultRssKb: Number(rss[1]),
     thp: bracketed(await read(`${thpDir}/enabled`)),
     thpSizes,
@@ -227,6 +232,23 @@ export function decide(p: HostProbe): Adaptation {
     skips: [],
     notes: [],
   };
+  // The kernel release: an older one is compared with mmlab's era preset
+  // for it (each policy knob as of that release); a newer one, as 6.18.
+  const release = /^(\d+)\.(\d+)/.exec(p.kernel);
+  if (release !== null) {
+    const [maj, min] = [Number(release[1]), Number(release[2])];
+    const version = `${maj}.${min}`;
+    if (maj * 1000 + min < REFERENCE[0] * 1000 + REFERENCE[1]) {
+      a.config.preset = `linux-${version}`;
+      a.adapted.push(`kernel ${version} (mmlab runs preset linux-${version})`);
+    } else if (maj * 1000 + min > REFERENCE[0] * 1000 + REFERENCE[1]) {
+      a.notes.push(
+        `kernel ${version} is newer than mmlab's reference ${REFERENCE.join(".")}: ` +
+          "a difference may be a kernel change",
+      );
+    }
+  }
+
   // The zero page: a read fault that counts in Rss allocated a page.
   if (p.readFaultRssKb > 0) {
     a.config.policies!["mm.zeroPage"] = "forbid";

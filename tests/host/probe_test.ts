@@ -21,6 +21,7 @@ import { Machine } from "../../mod.ts";
 /** A host exactly as mmlab's machine assumes (the one these tests were written on). */
 function host(over: Partial<HostProbe> = {}): HostProbe {
   return {
+    kernel: "6.18.44-fc-v1045",
     readFaultRssKb: 0,
     thp: "madvise",
     thpSizes: { "16": "never", "64": "never", "2048": "inherit" },
@@ -201,4 +202,24 @@ Deno.test("probe: an unprivileged host runs mmlab's process unprivileged, with i
   assert.equal(new Machine(machineConfig({ root: true }, a, INFO)).config.root, true);
   assert.match(decide(host({ memlockBytes: Infinity })).adapted[0], /RLIMIT_MEMLOCK=unlimited/);
   assert.equal(decide(host()).config.root, undefined);
+});
+
+Deno.test("probe: an older kernel is compared with its era preset; a newer one is noted", () => {
+  const old = decide(host({ kernel: "6.12.9-arch1" }));
+  assert.equal(old.config.preset, "linux-6.12");
+  assert.match(describeAdaptation(old), /kernel 6\.12 \(mmlab runs preset linux-6\.12\)/);
+  const m = new Machine(machineConfig(undefined, old, INFO));
+  assert.equal(m.policy("mremap.multiVma"), "efault"); // 6.17 allowed multi-VMA moves
+  // The zero-page knob still applies on top of the preset.
+  const both = decide(host({ kernel: "5.15.0-91-generic", readFaultRssKb: 4 }));
+  const m2 = new Machine(machineConfig(undefined, both, INFO));
+  assert.equal(m2.policy("mm.zeroPage"), "forbid");
+  assert.equal(m2.policy("fork.pinnedPages"), "early-copy");
+  // A preset the user asked for wins.
+  assert.equal(machineConfig({ preset: "linux-6.18" }, old, INFO).preset, "linux-6.18");
+  assert.equal(decide(host({ kernel: "6.18.1" })).config.preset, undefined);
+  const next = decide(host({ kernel: "6.19.0-rc1" }));
+  assert.equal(next.config.preset, undefined);
+  assert.match(next.notes[0], /newer than mmlab's reference 6\.18/);
+  assert.deepEqual(decide(host({ kernel: "" })).adapted, []);
 });
