@@ -28,11 +28,6 @@ export interface CallResult {
   note?: string;
   /** The call has not finished: a later `resume` event with this token completes it. */
   pending?: number;
-  /**
-   * The backend did not run the call: the line to print instead of a
-   * result (it opens with {@link NOT_RUN}); `ret` is what an assignment gets.
-   */
-  notRun?: string;
 }
 
 /** A CPU access: loads, stores, a fill, an instruction fetch. */

@@ -89,10 +89,6 @@ function toCommand(spec: SyscallSpec): Command {
         ctx.unfinished(r.pending, spec);
         return undefined;
       }
-      if (r.notRun !== undefined) {
-        ctx.out.push(r.notRun);
-        return resultValue(r);
-      }
       if (!ctx.alive()) {
         ctx.out.push("= ?");
         return undefined;

@@ -426,6 +426,14 @@ async function prelude(
   );
   if (hostCount < 0) throw new Error(`reserving the window on the host failed: ${hostCount}`);
   const p = session.machine.init;
+  // mmhost's image ends where mmlab's program's does (build.ts), and the
+  // subject grew its heap to mmlab's break: brk compares.
+  const hostBrk = num(await server.call(1, "sys c 0 0 0 0 0 0"));
+  if (hostBrk !== p.mm.brk) {
+    throw new Error(
+      `the host subject's break is 0x${hostBrk.toString(16)}, mmlab's 0x${p.mm.brk.toString(16)}`,
+    );
+  }
   const mmCount = reserveMmlab(p);
   if (mmCount < 0) throw new Error(`reserving the window in mmlab failed: ${mmCount}`);
   const target = info.mapCount ?? Math.max(hostCount, mmCount);

@@ -87,16 +87,27 @@ Deno.test({
 });
 
 Deno.test({
-  name: named("comparison: brk is not compared (the host's break is mmhost's own heap)"),
+  name: named("comparison: brk compares: the host subject's heap is where mmlab's program's is"),
   ...onHost,
   async fn() {
-    const r = await runDifferential("b = brk(0)\nbrk(b + 8K)\n", { source: "t.mm" });
-    assert.equal(r.status, "same");
-    for (const s of r.steps) {
-      assert.equal(s.compared, false);
-      assert.match(s.host[0], /^\(host: brk is not compared: /);
-      assert.match(s.mmlab[0], /^= 0x/);
-    }
+    const text = [
+      "b = brk(0)",
+      "brk(b + 8K)",
+      "poke(b + 4K, 7)",
+      "peek(b + 4K)",
+      "brk(b - 0x21000)", // down to start_brk: the heap goes
+      "brk(b - 0x22000)", // below start_brk: refused, the break stays
+      "brk(b + 16K)",
+      "maps 0x555555560000 0x30000", // the heap (the program images differ)
+    ].join("\n");
+    const r = await runDifferential(text, { source: "t.mm" });
+    assert.equal(r.status, "same", describeDifference(r, "t.mm").join("\n"));
+    assert.ok(r.steps.every((s) => s.compared));
+    assert.deepEqual(r.steps[0].host, ["= 0x555555581000"]);
+    assert.deepEqual(r.steps[1].host, ["= 0x555555583000"]);
+    assert.deepEqual(r.steps[4].host, ["= 0x555555560000"]);
+    assert.deepEqual(r.steps[5].host, ["= 0x555555560000"]);
+    assert.ok(r.steps[7].host.some((l) => l.startsWith("555555560000-555555585000 rw-p")));
   },
 });
 
