@@ -12,6 +12,7 @@
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { checkPreset, type MachineConfig, presetNames } from "../mod.ts";
 import { runBatch, streamLines } from "./batch.ts";
@@ -176,13 +177,17 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
 
 if (import.meta.main) {
   const program = new Command()
+    .configureOutput(PLAIN_OUTPUT)
     .name("mmlab")
     .description("An emulated Linux machine's memory management, as a REPL.")
     .argument("[file]", "run the command lines of FILE (- for stdin) and print a transcript")
     .option("--seed <n>", "seed of the machine's generator", parseSeed)
     .option("--ram <size>", "physical memory, e.g. 512M, 1G", parseSize)
     .option("--preset <name>", `kernel era or RFC preset (${presetNames().join(", ")})`)
-    .option("--record <file>", "record the session as a transcript (deno task replay verifies it)")
+    .option(
+      "--record <file>",
+      "record the session as a transcript (npx -y deno@2.9.6 task replay verifies it)",
+    )
     .option(
       "--policy <knob=value>",
       "set a policy knob (repeatable, or comma-separated)",

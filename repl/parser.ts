@@ -61,10 +61,14 @@ export type Stmt =
   | { type: "eval"; target?: Target; assign?: { name: string; col: number }; expr: Expr }
   | { type: "command"; target?: Target; name: string; col: number; args: CommandArg[] };
 
-/** How a word command's arguments are read: an expression or a raw word. */
+/**
+ * How a word command's arguments are read: an expression, a raw word, or
+ * a flag (`--json`: a word of its own anywhere after the command name,
+ * handed on after the other arguments as a word argument).
+ */
 export interface ArgShape {
   name: string;
-  kind: "expr" | "word";
+  kind: "expr" | "word" | "flag";
   optional?: boolean;
 }
 
@@ -95,7 +99,7 @@ export function parseExpr(src: string): Expr {
 }
 
 class Parser {
-  private readonly lx: Lexer;
+  private lx: Lexer;
 
   constructor(src: string, private readonly commands: CommandShapes) {
     this.lx = new Lexer(src);
@@ -155,7 +159,45 @@ class Parser {
     return saved.peek();
   }
 
-  private commandArgs(cmd: Token, shape: readonly ArgShape[]): CommandArg[] {
+  /**
+   * Takes the declared flags out of the rest of the line (they would read
+   * as expressions: `4K --json` is 4K - -json), blanking them so that
+   * columns stay put. Returns them as word arguments, in line order.
+   */
+  private takeFlags(flags: readonly ArgShape[]): CommandArg[] {
+    if (flags.length === 0) return [];
+    const src = this.lx.src;
+    const from = this.lx.peek().col - 1;
+    // The flags are looked for before a comment (outside "strings" and 'c' constants).
+    let stop = from;
+    for (let quote = ""; stop < src.length; stop++) {
+      const c = src[stop];
+      if (quote !== "") {
+        if (c === "\\") stop++;
+        else if (c === quote) quote = "";
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === "#") break;
+    }
+    const names = new Set(flags.map((f) => f.name));
+    const found: CommandArg[] = [];
+    let blanked = src;
+    for (const m of src.slice(from, stop).matchAll(/(?<=^|\s)--[A-Za-z][\w-]*(?=\s|$)/g)) {
+      if (!names.has(m[0])) continue;
+      const at = from + m.index;
+      found.push({ type: "word", text: m[0], col: at + 1 });
+      blanked = blanked.slice(0, at) + " ".repeat(m[0].length) + blanked.slice(at + m[0].length);
+    }
+    if (found.length > 0) {
+      const lx = new Lexer(blanked);
+      while (!lx.atEnd() && lx.peek().col - 1 < from) lx.next();
+      this.lx = lx;
+    }
+    return found;
+  }
+
+  private commandArgs(cmd: Token, all: readonly ArgShape[]): CommandArg[] {
+    const flagArgs = this.takeFlags(all.filter((s) => s.kind === "flag"));
+    const shape = all.filter((s) => s.kind !== "flag");
     const args: CommandArg[] = [];
     // name(a, b) is accepted for commands whose arguments are all expressions.
     if (this.isOp("(") && shape.every((s) => s.kind === "expr")) {
@@ -203,7 +245,7 @@ class Parser {
         "usage",
       );
     }
-    return args;
+    return [...args, ...flagArgs];
   }
 
   /** Requires the end of the line. */

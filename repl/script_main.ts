@@ -7,6 +7,7 @@
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import { runScript } from "./sandbox/script.ts";
 
 const positive = (what: string) => (v: string) => {
@@ -17,6 +18,7 @@ const positive = (what: string) => (v: string) => {
 };
 
 const program = new Command()
+  .configureOutput(PLAIN_OUTPUT)
   .name("script")
   .description("run a TypeScript experiment against mmlab, sandboxed")
   .argument("<file>", "the script (a module whose default export receives the mmlab API)")
@@ -26,8 +28,9 @@ const program = new Command()
 
 try {
   program.parse(["deno", "script", ...Deno.args]);
-} catch {
-  Deno.exit(2);
+} catch (e) {
+  // --help and --version end here too, with exit code 0; usage errors exit 2.
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<{ timeout: number; memory: number }>();
 const file = program.args[0];

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
@@ -87,6 +88,18 @@ function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
   mm.pt.set(addr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | w);
   return pfn;
 }
+
+/**
+ * Policy `mm.zeroPage`: whether do_anonymous_page() maps the shared zero
+ * page for a read fault ("map"), or allocates a zeroed page as for a write
+ * ("forbid": mm_forbids_zeropage(), an arch or boot property, e.g. s390
+ * with guest storage keys). Every read fault-in (the CPU, MAP_POPULATE,
+ * MADV_POPULATE_READ, mlock, GUP) comes through here.
+ */
+const READ_MAPS_ZERO_PAGE: Record<KnobValue<"mm.zeroPage">, boolean> = {
+  map: true,
+  forbid: false,
+};
 
 /**
  * mm/mmap.c vma_wants_writenotify(), the part that matters here: a shared
@@ -273,8 +286,10 @@ export function handleMmFault(
       const r = mm.userfaults.missing(vma, addr, write);
       if (r >= 0) return r;
     }
-    // do_anonymous_page()
-    if (!write) {
+    // do_anonymous_page(): a read maps the shared zero page unless
+    // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
+    // fresh zeroed page, writable and dirty in a writable VMA.
+    if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }

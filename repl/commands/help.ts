@@ -75,6 +75,8 @@ export async function commandHelp(c: Command, ctx: CommandContext): Promise<stri
     if (fams !== undefined) line += `: ${constantsOf(fams).map((k) => k.name).join(" ")}`;
     out.push(line);
   }
+  if (c.flags !== undefined && c.flags.length > 0) out.push("Options:");
+  for (const f of c.flags ?? []) out.push(`  ${f.name}: ${f.text}`);
   out.push("Example:");
   for (const line of await ctx.transcript(c.example)) out.push(`  ${line}`);
   return out;

@@ -38,6 +38,14 @@ export interface ArgDecl {
   complete?: (ctx: { machine: Machine }, before: string[]) => string[];
 }
 
+/** A flag of a word command: `--json`. */
+export interface FlagDecl {
+  /** With its dashes: `--json`. */
+  name: string;
+  /** One phrase for help. */
+  text: string;
+}
+
 /** What a command can reach while it runs. */
 export interface CommandContext {
   /** Where the command runs. */
@@ -83,6 +91,8 @@ export interface Command {
   help: string;
   /** Command lines that run it from a fresh machine; the last one shows the command. */
   example: readonly string[];
+  /** Flags a word command takes besides its arguments (`--json`), passed last as word values. */
+  flags?: readonly FlagDecl[];
   /** Whether it needs a live process. */
   needsProcess: boolean;
   /**
@@ -108,5 +118,9 @@ export function synopsis(c: Command): string {
     });
     return `${c.name}(${s})`;
   }
-  return [c.name, ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a)))].join(" ");
+  return [
+    c.name,
+    ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a))),
+    ...(c.flags ?? []).map((f) => `[${f.name}]`),
+  ].join(" ");
 }
