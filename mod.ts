@@ -47,10 +47,31 @@ export {
 } from "./lib/syscalls.ts";
 export type { AccessKind } from "./lib/mm/access.ts";
 export { type AccessResult, cpuExec, cpuFill, cpuRead, cpuWrite } from "./lib/arch/cpu.ts";
-export { mapsLine, mapsLines, vmaName } from "./lib/proc/maps.ts";
+export {
+  mapsEntries,
+  type MapsEntry,
+  mapsEntry,
+  mapsLine,
+  mapsLines,
+  renderMapsEntry,
+  vmaName,
+  VSYSCALL_ENTRY,
+} from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
+export {
+  decodeStruct,
+  encodeStruct,
+  formatFlags,
+  formatStruct,
+  IOCTL_CONSTANTS,
+  ioctlDecl,
+  IOCTLS,
+  type StructLayout,
+  type StructValue,
+} from "./lib/abi/ioctl.ts";
+export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export {
   checkKnob,
@@ -66,11 +87,18 @@ export {
 export type { Mm } from "./lib/mm/mm.ts";
 export type { UserfaultCtx, Userfaults } from "./lib/mm/userfaultfd_k.ts";
 export type { Vma } from "./lib/mm/vma.ts";
-export { smapsLines } from "./lib/proc/smaps.ts";
-export { pageLines } from "./lib/proc/pages.ts";
-export { psLines } from "./lib/proc/ps.ts";
-export { meminfoLines } from "./lib/proc/meminfo.ts";
-export { statusLines } from "./lib/proc/status.ts";
+export {
+  renderSmapsEntry,
+  type SmapsCounters,
+  smapsEntries,
+  type SmapsEntry,
+  smapsEntry,
+  smapsLines,
+} from "./lib/proc/smaps.ts";
+export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
+export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
+export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
+export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";

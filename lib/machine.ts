@@ -12,6 +12,7 @@
  * @module
  */
 
+import { IomemTree, PCI_WINDOW_BASE, PCI_WINDOW_SIZE, type Resource } from "./phys/iomem.ts";
 import { FrameTable } from "./phys/frames.ts";
 import { Filesystem } from "./fs/fs.ts";
 import { Rng } from "./util/rng.ts";
@@ -95,6 +96,10 @@ export class Machine {
   readonly events: EventLog = new EventLog(this.clock);
   readonly dmesg: Dmesg;
   readonly frames: FrameTable;
+  /** The physical address space: RAM and device ranges (/proc/iomem). */
+  readonly iomem: IomemTree;
+  /** The PCI host bridge window BARs are assigned from. */
+  readonly pciWindow: Resource;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -141,6 +146,14 @@ export class Machine {
     this.rng = new Rng(this.config.seed);
     this.dmesg = new Dmesg(this.clock, this.events);
     this.frames = new FrameTable({ ramBytes: this.config.ramBytes });
+    this.iomem = new IomemTree(this.config.ramBytes);
+    this.pciWindow = this.iomem.request(
+      this.iomem.root,
+      "PCI Bus 0000:00",
+      PCI_WINDOW_BASE,
+      PCI_WINDOW_SIZE,
+    ) as Resource;
+    this.frames.device = (pfn) => this.iomem.deviceBytes(pfn);
     this.spawn(this.config.comm);
   }
 

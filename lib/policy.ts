@@ -57,6 +57,14 @@ export const KNOBS = {
     meaning: "read-only long-term pins of COW pages: may pin the zero/page-cache page, or unshare",
     area: "seed 001",
   },
+  "mm.zeroPage": {
+    values: ["map", "forbid"],
+    history: [["2.6", "map"]],
+    meaning: "what a read fault on private anonymous memory maps: the shared zero page, or " +
+      "(where mm_forbids_zeropage() holds) a fresh zeroed page, counted in Rss. An arch or " +
+      "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
+    area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */

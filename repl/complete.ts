@@ -47,6 +47,7 @@ function wordArg(session: Session, name: string, args: string): Completion {
   const cmd = COMMANDS.get(name)!;
   const words = args.split(/\s+/);
   const partial = words.pop() ?? "";
+  if (partial.startsWith("--")) return filter((cmd.flags ?? []).map((f) => f.name), partial);
   const decl = cmd.args[Math.min(words.length, cmd.args.length - 1)];
   if (decl === undefined || words.length >= cmd.args.length && !decl.variadic) return [[], partial];
   if (decl.accepts === "word") {

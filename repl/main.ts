@@ -12,6 +12,7 @@
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import type { MachineConfig } from "../mod.ts";
 import { runBatch, streamLines } from "./batch.ts";
@@ -165,6 +166,7 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
 
 if (import.meta.main) {
   const program = new Command()
+    .configureOutput(PLAIN_OUTPUT)
     .name("mmlab")
     .description("An emulated Linux machine's memory management, as a REPL.")
     .argument("[file]", "run the command lines of FILE (- for stdin) and print a transcript")
@@ -175,7 +177,10 @@ if (import.meta.main) {
       "kernel era (linux-2.6 to linux-6.18) or RFC preset",
       flag(parsePresetText),
     )
-    .option("--record <file>", "record the session as a transcript (deno task replay verifies it)")
+    .option(
+      "--record <file>",
+      "record the session as a transcript (npx -y deno@2.9.6 task replay verifies it)",
+    )
     .option(
       "--policy <knob=value>",
       "set a policy knob (repeatable, or comma-separated)",

@@ -7,6 +7,9 @@
  *          | command arg*                     (a word command: maps, pages a 4K, policy x y)
  *          | expr                             (a call such as mmap(...), or arithmetic)
  * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
+ *          | "{" [ field ("," field)* ] "}"   (a struct literal, as strace prints one)
+ * field   := ident "=" expr                   (nested: range={start=a, len=16K})
+ *          | "[" expr "]"                     (an int passed by pointer, as strace prints [5])
  * ```
  *
  * Every node keeps the column it starts at, so errors can point at it.
@@ -23,7 +26,16 @@ export type Expr =
   | { type: "name"; name: string; col: number }
   | { type: "unary"; op: string; arg: Expr; col: number }
   | { type: "binary"; op: string; left: Expr; right: Expr; col: number }
-  | { type: "call"; name: string; args: Expr[]; col: number };
+  | { type: "call"; name: string; args: Expr[]; col: number }
+  | { type: "struct"; fields: StructField[]; col: number }
+  | { type: "intref"; value: Expr; col: number };
+
+/** One `name=value` of a struct literal. */
+export interface StructField {
+  name: string;
+  col: number;
+  value: Expr;
+}
 
 /** The column an expression starts at (a binary node's own column is its operator's). */
 export function exprStart(e: Expr): number {
@@ -49,10 +61,14 @@ export type Stmt =
   | { type: "eval"; target?: Target; assign?: { name: string; col: number }; expr: Expr }
   | { type: "command"; target?: Target; name: string; col: number; args: CommandArg[] };
 
-/** How a word command's arguments are read: an expression or a raw word. */
+/**
+ * How a word command's arguments are read: an expression, a raw word, or
+ * a flag (`--json`: a word of its own anywhere after the command name,
+ * handed on after the other arguments as a word argument).
+ */
 export interface ArgShape {
   name: string;
-  kind: "expr" | "word";
+  kind: "expr" | "word" | "flag";
   optional?: boolean;
 }
 
@@ -83,7 +99,7 @@ export function parseExpr(src: string): Expr {
 }
 
 class Parser {
-  private readonly lx: Lexer;
+  private lx: Lexer;
 
   constructor(src: string, private readonly commands: CommandShapes) {
     this.lx = new Lexer(src);
@@ -143,7 +159,45 @@ class Parser {
     return saved.peek();
   }
 
-  private commandArgs(cmd: Token, shape: readonly ArgShape[]): CommandArg[] {
+  /**
+   * Takes the declared flags out of the rest of the line (they would read
+   * as expressions: `4K --json` is 4K - -json), blanking them so that
+   * columns stay put. Returns them as word arguments, in line order.
+   */
+  private takeFlags(flags: readonly ArgShape[]): CommandArg[] {
+    if (flags.length === 0) return [];
+    const src = this.lx.src;
+    const from = this.lx.peek().col - 1;
+    // The flags are looked for before a comment (outside "strings" and 'c' constants).
+    let stop = from;
+    for (let quote = ""; stop < src.length; stop++) {
+      const c = src[stop];
+      if (quote !== "") {
+        if (c === "\\") stop++;
+        else if (c === quote) quote = "";
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === "#") break;
+    }
+    const names = new Set(flags.map((f) => f.name));
+    const found: CommandArg[] = [];
+    let blanked = src;
+    for (const m of src.slice(from, stop).matchAll(/(?<=^|\s)--[A-Za-z][\w-]*(?=\s|$)/g)) {
+      if (!names.has(m[0])) continue;
+      const at = from + m.index;
+      found.push({ type: "word", text: m[0], col: at + 1 });
+      blanked = blanked.slice(0, at) + " ".repeat(m[0].length) + blanked.slice(at + m[0].length);
+    }
+    if (found.length > 0) {
+      const lx = new Lexer(blanked);
+      while (!lx.atEnd() && lx.peek().col - 1 < from) lx.next();
+      this.lx = lx;
+    }
+    return found;
+  }
+
+  private commandArgs(cmd: Token, all: readonly ArgShape[]): CommandArg[] {
+    const flagArgs = this.takeFlags(all.filter((s) => s.kind === "flag"));
+    const shape = all.filter((s) => s.kind !== "flag");
     const args: CommandArg[] = [];
     // name(a, b) is accepted for commands whose arguments are all expressions.
     if (this.isOp("(") && shape.every((s) => s.kind === "expr")) {
@@ -191,7 +245,7 @@ class Parser {
         "usage",
       );
     }
-    return args;
+    return [...args, ...flagArgs];
   }
 
   /** Requires the end of the line. */
@@ -245,6 +299,15 @@ class Parser {
         }
         return { type: "name", name: t.text, col: t.col };
       case "op":
+        if (t.text === "{") return this.structLiteral(t);
+        if (t.text === "[") {
+          const value = this.expr();
+          const close = this.lx.next();
+          if (close.type !== "op" || close.text !== "]") {
+            throw new ReplError(`expected ']' to close the '[' at column ${t.col}`, close.col);
+          }
+          return { type: "intref", value, col: t.col };
+        }
         if (t.text === "(") {
           const e = this.expr();
           const close = this.lx.next();
@@ -256,6 +319,47 @@ class Parser {
         throw new ReplError(`expected a value, found '${t.text}'`, t.col);
       case "eof":
         throw new ReplError("expected a value at the end of the line", t.col);
+    }
+  }
+
+  /** `{name=value, ...}` after the `{`, through the closing brace. */
+  private structLiteral(open: Token): Expr {
+    const fields: StructField[] = [];
+    if (this.isOp("}")) {
+      this.lx.next();
+      return { type: "struct", fields, col: open.col };
+    }
+    for (;;) {
+      const name = this.lx.next();
+      if (name.type !== "ident") {
+        throw new ReplError(
+          `expected a field name in the struct at column ${open.col}, found ${describe(name)}`,
+          name.col,
+          "write {field=value, ...}",
+        );
+      }
+      const eq = this.lx.next();
+      if (eq.type !== "op" || eq.text !== "=") {
+        throw new ReplError(
+          `expected '=' after the field ${name.text}`,
+          eq.col,
+          "write field=value",
+        );
+      }
+      if (fields.some((f) => f.name === name.text)) {
+        throw new ReplError(`field ${name.text} is given twice`, name.col);
+      }
+      fields.push({ name: name.text, col: name.col, value: this.expr() });
+      const t = this.lx.next();
+      if (t.type === "op" && t.text === ",") continue;
+      if (t.type === "op" && t.text === "}") return { type: "struct", fields, col: open.col };
+      throw new ReplError(
+        t.type === "eof"
+          ? `missing '}' to close the '{' at column ${open.col}`
+          : `unexpected ${describe(t)} in the struct at column ${open.col}`,
+        t.col,
+        "fields are separated by commas",
+      );
     }
   }
 

@@ -11,11 +11,13 @@
  */
 
 import { Command } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { describeFailure, replayText } from "./transcript/replay.ts";
 import { stepThrough } from "./transcript/step.ts";
 
 const program = new Command()
+  .configureOutput(PLAIN_OUTPUT)
   .name("replay")
   .description("replay mmlab transcripts and verify every output line")
   .argument("<files...>", "transcripts (.mm)")
@@ -25,8 +27,9 @@ const program = new Command()
 
 try {
   program.parse(["deno", "replay", ...Deno.args]);
-} catch {
-  Deno.exit(2);
+} catch (e) {
+  // --help and --version end here too, with exit code 0; usage errors exit 2.
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<{ update?: boolean; step?: boolean }>();
 const files = program.args;

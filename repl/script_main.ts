@@ -11,6 +11,7 @@
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import {
   MAX_MEMORY_MB,
   MAX_SOURCE_BYTES,
@@ -29,6 +30,7 @@ const whole = (what: string, min: number, max: number, unit: string) => (v: stri
 };
 
 const program = new Command()
+  .configureOutput(PLAIN_OUTPUT)
   .name("script")
   .description("run a TypeScript experiment against mmlab, sandboxed")
   .argument("<file>", "the script (a module whose default export receives the mmlab API)")
@@ -48,8 +50,9 @@ const program = new Command()
 
 try {
   program.parse(["deno", "script", ...Deno.args]);
-} catch {
-  Deno.exit(2);
+} catch (e) {
+  // --help and --version end here too, with exit code 0; usage errors exit 2.
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<{ timeout: number; memory: number }>();
 const file = program.args[0];

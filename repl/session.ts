@@ -307,7 +307,11 @@ export class Session {
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {
       const view = cmd.name === "maps" || cmd.name === "smaps" ? cmd.name : undefined;
-      if (view !== undefined && this.backend.view !== undefined) {
+      // The host's views are its /proc text: no data to print as JSON.
+      const flag = values.find((v) => v.type === "word" && v.text.startsWith("--"));
+      if (flag !== undefined) {
+        out.push(notRunLine(`${cmd.name} ${flag.type === "word" ? flag.text : ""}`));
+      } else if (view !== undefined && this.backend.view !== undefined) {
         const [addr, len] = values;
         out.push(...await this.backend.view(pid, view, addr && userRange(addr, len)));
       } else out.push(notRunLine(cmd.name));

@@ -36,12 +36,15 @@ import {
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
 import {
+  copyPtes,
   PTE_DIRTY,
   PTE_MARKER,
   PTE_PRESENT,
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
+  pteInstall,
+  pteModify,
 } from "./pagetable.ts";
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
@@ -67,12 +70,19 @@ function isCowMapping(flags: number): boolean {
 function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   const frames = src.machine.frames;
   const cow = isCowMapping(srcVma.flags);
-  const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")];
+  const shared = (srcVma.flags & VM_SHARED) !== 0;
+  // Only an mm that ever pinned a page can hold a maybe-pinned one.
+  const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")] &&
+    src.hasPinned;
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {
     if (err) return;
     const dt = dst.pt.table(base, true)!;
+    if (!earlyCopy) {
+      copyPtes(t, dt, lo, hi, frames, cow, shared);
+      return;
+    }
     for (let i = lo; i < hi; i++) {
       let b = t.bits[i];
       if (b === 0) continue;
@@ -80,9 +90,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       if (!(b & PTE_PRESENT)) {
         // Markers (guard regions) are copied as they are.
         if (b & PTE_MARKER) {
-          if (dt.bits[i] === 0) dt.used++;
-          dt.bits[i] = b;
-          dt.pfn[i] = pfn;
+          pteInstall(dt, i, pfn, b);
         }
         continue;
       }
@@ -90,8 +98,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
         const f = frames.flags[pfn];
         // folio_try_dup_anon_rmap_pte() fails for a maybe-pinned exclusive page.
         if (
-          earlyCopy && (f & PG_ANON) && (f & PG_ANON_EXCLUSIVE) && src.hasPinned &&
-          frames.refcount[pfn] >= GUP_PIN_COUNTING_BIAS
+          (f & PG_ANON) && (f & PG_ANON_EXCLUSIVE) && frames.refcount[pfn] >= GUP_PIN_COUNTING_BIAS
         ) {
           // copy_present_page(): the child gets its own copy right now.
           const np = frames.alloc();
@@ -104,9 +111,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
           frames.owner[np] = dstVma.anonVma !== null ? dstVma.anonVma.id : 0;
           frames.index[np] = frames.index[pfn];
           frames.mapcount[np] = 1;
-          if (dt.bits[i] === 0) dt.used++;
-          dt.pfn[i] = np;
-          dt.bits[i] = PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0);
+          pteInstall(dt, i, np, PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0));
           continue;
         }
         frames.refcount[pfn]++;
@@ -115,13 +120,11 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       }
       if (cow && (b & PTE_WRITE)) {
         b &= ~PTE_WRITE;
-        t.bits[i] = b;
+        pteModify(t, i, b);
       }
       let cb = b & ~PTE_YOUNG;
-      if (srcVma.flags & VM_SHARED) cb &= ~PTE_DIRTY;
-      if (dt.bits[i] === 0) dt.used++;
-      dt.bits[i] = cb;
-      dt.pfn[i] = pfn;
+      if (shared) cb &= ~PTE_DIRTY;
+      pteInstall(dt, i, pfn, cb);
     }
   });
   src.invalidateEnd(range);

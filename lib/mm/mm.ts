@@ -60,6 +60,8 @@ export class Mm {
   readonly notifiers: MmuNotifier[] = [];
   /** Subscribed userfault contexts (missing faults, UNMAP, REMOVE). */
   readonly userfaults: Userfaults = new Userfaults();
+  /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
+  viewMemo: unknown = null;
 
   constructor(readonly machine: Machine, readonly id: number) {}
 

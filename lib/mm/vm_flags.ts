@@ -67,8 +67,17 @@ export const VM_STACK = VM_GROWSDOWN;
 
 const TWO32 = 2 ** 32;
 
+/**
+ * A word with no bit above 31: the 32-bit operators give the answer
+ * directly (the general forms split the word with `%`, a float modulo).
+ */
+function low(x: number): boolean {
+  return x >= 0 && x < TWO32;
+}
+
 /** True when every bit of `mask` is set in `flags` (any bit position). */
 export function has(flags: number, mask: number): boolean {
+  if (low(flags) && low(mask)) return ((flags & mask) >>> 0) === mask;
   return ((flags % TWO32) & (mask % TWO32)) >>> 0 === mask % TWO32 >>> 0 &&
     ((Math.floor(flags / TWO32) & Math.floor(mask / TWO32)) >>> 0) ===
       (Math.floor(mask / TWO32) >>> 0);
@@ -76,12 +85,14 @@ export function has(flags: number, mask: number): boolean {
 
 /** True when any bit of `mask` is set in `flags` (any bit position). */
 export function any(flags: number, mask: number): boolean {
+  if (low(flags) && low(mask)) return (flags & mask) !== 0;
   return (((flags % TWO32) & (mask % TWO32)) >>> 0) !== 0 ||
     (Math.floor(flags / TWO32) & Math.floor(mask / TWO32)) !== 0;
 }
 
 /** `flags | mask` for words with bits above 31. */
 export function set(flags: number, mask: number): number {
+  if (low(flags) && low(mask)) return (flags | mask) >>> 0;
   const lo = ((flags % TWO32) | (mask % TWO32)) >>> 0;
   const hi = (Math.floor(flags / TWO32) | Math.floor(mask / TWO32)) >>> 0;
   return hi * TWO32 + lo;
@@ -96,6 +107,7 @@ export function combine(...masks: number[]): number {
 
 /** `flags & ~mask` for words with bits above 31. */
 export function clear(flags: number, mask: number): number {
+  if (low(flags) && low(mask)) return (flags & ~mask) >>> 0;
   const lo = ((flags % TWO32) & ~(mask % TWO32)) >>> 0;
   const hi = (Math.floor(flags / TWO32) & ~Math.floor(mask / TWO32)) >>> 0;
   return hi * TWO32 + lo;
@@ -103,6 +115,7 @@ export function clear(flags: number, mask: number): number {
 
 /** `a ^ b`, for merge comparisons. */
 export function xor(a: number, b: number): number {
+  if (low(a) && low(b)) return (a ^ b) >>> 0;
   const lo = ((a % TWO32) ^ (b % TWO32)) >>> 0;
   const hi = (Math.floor(a / TWO32) ^ Math.floor(b / TWO32)) >>> 0;
   return hi * TWO32 + lo;

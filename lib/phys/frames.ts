@@ -105,6 +105,11 @@ export class FrameTable {
   readonly order: Uint8Array;
   readonly zeroPfn: number;
   readonly reservedFrames: number;
+  /**
+   * The bytes behind a pfn past RAM (a device page: a BAR, pmem), from the
+   * machine's iomem tree; such pfns never index the arrays above.
+   */
+  device: (pfn: number) => Uint8Array | undefined = () => undefined;
   private readonly freeStack: Int32Array;
   private freeTop: number;
   /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
@@ -226,12 +231,18 @@ export class FrameTable {
   }
 
   readByte(pfn: number, off: number): number {
+    if (pfn >= this.nframes) return this.device(pfn)?.[off] ?? 0;
     if (!this.hasBytes[pfn]) return 0;
     return this.slabs[pfn >>> SLAB_SHIFT]![(pfn & SLAB_MASK) * PAGE_SIZE + off];
   }
 
   writeByte(pfn: number, off: number, v: number): void {
     let slab: Uint8Array;
+    if (pfn >= this.nframes) {
+      const d = this.device(pfn);
+      if (d !== undefined) d[off] = v;
+      return;
+    }
     if (!this.hasBytes[pfn]) {
       if (v === 0) return;
       slab = this.materialize(pfn);
@@ -242,6 +253,10 @@ export class FrameTable {
   /** Stores `n` copies of `v` from `off` (memset into one frame). */
   fill(pfn: number, off: number, n: number, v: number): void {
     let slab: Uint8Array;
+    if (pfn >= this.nframes) {
+      this.device(pfn)?.fill(v, off, off + n);
+      return;
+    }
     if (!this.hasBytes[pfn]) {
       if (v === 0) return;
       slab = this.materialize(pfn);
@@ -256,6 +271,7 @@ export class FrameTable {
    * read-only.
    */
   peekBytes(pfn: number): Uint8Array | undefined {
+    if (pfn >= this.nframes) return this.device(pfn);
     if (!this.hasBytes[pfn]) return undefined;
     const base = (pfn & SLAB_MASK) * PAGE_SIZE;
     return this.slabs[pfn >>> SLAB_SHIFT]!.subarray(base, base + PAGE_SIZE);
@@ -264,7 +280,7 @@ export class FrameTable {
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
     if (dst === src) return;
-    if (!this.hasBytes[src]) {
+    if (src >= this.nframes ? this.device(src) === undefined : !this.hasBytes[src]) {
       this.drop(dst);
       return;
     }

@@ -20,12 +20,6 @@ import { PAGE_SIZE } from "../abi/layout.ts";
 import { normalPfn } from "../mm/normal_page.ts";
 import { pgtableCounts } from "./stats.ts";
 
-/** show_val_kb(m, "Label:", pages). */
-function val(label: string, pages: number): string {
-  return (label + ":").padEnd(16, " ") + String(pages * (PAGE_SIZE / 1024)).padStart(8, " ") +
-    " kB";
-}
-
 /** The distinct mms of the live processes, in pid order. */
 function liveMms(m: Machine): Mm[] {
   const seen = new Set<Mm>();
@@ -81,8 +75,43 @@ function watermarks(managed: number): { low: number; reserve: number } {
   return { low: min + tmp, reserve: Math.min(managed, min + 2 * tmp) };
 }
 
-/** The lines of /proc/meminfo that mmlab computes. */
-export function meminfoLines(m: Machine): string[] {
+/**
+ * The fields of /proc/meminfo that mmlab computes, keyed and ordered as
+ * the file prints them: kB, except the HugePages_* counts.
+ */
+export interface Meminfo {
+  MemTotal: number;
+  MemFree: number;
+  MemAvailable: number;
+  Cached: number;
+  SwapCached: number;
+  Mlocked: number;
+  SwapTotal: number;
+  SwapFree: number;
+  AnonPages: number;
+  Mapped: number;
+  Shmem: number;
+  PageTables: number;
+  CommitLimit: number;
+  Committed_AS: number;
+  AnonHugePages: number;
+  ShmemHugePages: number;
+  ShmemPmdMapped: number;
+  FileHugePages: number;
+  FilePmdMapped: number;
+  HugePages_Total: number;
+  HugePages_Free: number;
+  HugePages_Rsvd: number;
+  HugePages_Surp: number;
+  Hugepagesize: number;
+  Hugetlb: number;
+}
+
+/** Pages to kB (`<< (PAGE_SHIFT - 10)`). */
+const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
+
+/** /proc/meminfo as data. */
+export function meminfo(m: Machine): Meminfo {
   const f = m.frames;
   const mms = liveMms(m);
   const lockedByVma = lockedVmaFrames(mms);
@@ -119,32 +148,53 @@ export function meminfoLines(m: Machine): string[] {
     const c = pgtableCounts(mm);
     pagetables += 1 + c.puds + c.pmds + c.ptes;
   }
-  return [
-    val("MemTotal", total),
-    val("MemFree", free),
-    val("MemAvailable", available),
-    val("Cached", cached),
-    val("SwapCached", 0),
-    val("Mlocked", mlocked),
-    val("SwapTotal", 0),
-    val("SwapFree", 0),
-    val("AnonPages", anonMapped),
-    val("Mapped", fileMapped),
-    val("Shmem", shmem),
-    val("PageTables", pagetables),
-    val("CommitLimit", commitLimit(mm0)),
-    val("Committed_AS", committedPages(mm0)),
+  return {
+    MemTotal: kb(total),
+    MemFree: kb(free),
+    MemAvailable: kb(available),
+    Cached: kb(cached),
+    SwapCached: 0,
+    Mlocked: kb(mlocked),
+    SwapTotal: 0,
+    SwapFree: 0,
+    AnonPages: kb(anonMapped),
+    Mapped: kb(fileMapped),
+    Shmem: kb(shmem),
+    PageTables: kb(pagetables),
+    CommitLimit: kb(commitLimit(mm0)),
+    Committed_AS: kb(committedPages(mm0)),
     // mmlab maps no huge pages of any kind, and reserves no hugetlb pages.
-    val("AnonHugePages", 0),
-    val("ShmemHugePages", 0),
-    val("ShmemPmdMapped", 0),
-    val("FileHugePages", 0),
-    val("FilePmdMapped", 0),
-    "HugePages_Total:" + "0".padStart(8, " "),
-    "HugePages_Free: " + "0".padStart(8, " "),
-    "HugePages_Rsvd: " + "0".padStart(8, " "),
-    "HugePages_Surp: " + "0".padStart(8, " "),
-    "Hugepagesize:   " + "2048".padStart(8, " ") + " kB",
-    val("Hugetlb", 0),
-  ];
+    AnonHugePages: 0,
+    ShmemHugePages: 0,
+    ShmemPmdMapped: 0,
+    FileHugePages: 0,
+    FilePmdMapped: 0,
+    HugePages_Total: 0,
+    HugePages_Free: 0,
+    HugePages_Rsvd: 0,
+    HugePages_Surp: 0,
+    Hugepagesize: 2048,
+    Hugetlb: 0,
+  };
+}
+
+/** Fields that count pages rather than kB: printed without a unit. */
+const COUNTS: ReadonlySet<string> = new Set([
+  "HugePages_Total",
+  "HugePages_Free",
+  "HugePages_Rsvd",
+  "HugePages_Surp",
+]);
+
+/** The fields as meminfo_proc_show() prints them. */
+export function renderMeminfo(mi: Meminfo): string[] {
+  return Object.entries(mi).map(([label, value]) =>
+    (label + ":").padEnd(16, " ") + String(value).padStart(8, " ") +
+    (COUNTS.has(label) ? "" : " kB")
+  );
+}
+
+/** The lines of /proc/meminfo that mmlab computes. */
+export function meminfoLines(m: Machine): string[] {
+  return renderMeminfo(meminfo(m));
 }

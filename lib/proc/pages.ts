@@ -45,6 +45,39 @@ import {
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import { PAGE_SIZE } from "../abi/layout.ts";
 
+/** One page of a `pages` view, as data. */
+export interface PageRow {
+  /** The page's address. */
+  addr: number;
+  /** `none` (pte_none or a bare uffd-wp bit), `present`, `protnone` or `marker`. */
+  pte: "none" | "present" | "protnone" | "marker";
+  /** The PTE carries the userfaultfd write-protect bit. */
+  uffdWp: boolean;
+  /** The frame number of a present PTE, else null. */
+  pfn: number | null;
+  /** The frame is the shared zero page. */
+  zero: boolean;
+  /** `rw`, `r-` or `--` (protnone) for a present PTE, else null. */
+  access: "rw" | "r-" | "--" | null;
+  /** The PTE's dirty bit (present PTEs only, else null). */
+  dirty: boolean | null;
+  /** The PTE's accessed bit (present PTEs only, else null). */
+  young: boolean | null;
+  /** pte_special(): no refcounted struct page (present PTEs only, else null). */
+  special: boolean | null;
+  /** The frame's refcount, mapcount and FOLL_PIN count; null for special, zero and device PTEs. */
+  ref: number | null;
+  map: number | null;
+  pin: number | null;
+  /**
+   * anon, file, shmem, zero, reserved, device, free for a present PTE;
+   * guard, poison or marker#N for a marker; null otherwise.
+   */
+  kind: string | null;
+  /** PageAnonExclusive of an anonymous frame, else null. */
+  excl: boolean | null;
+}
+
 const HEADER = [
   "ADDRESS",
   "PTE",
@@ -62,65 +95,102 @@ const HEADER = [
 /** Right-aligned (numeric) columns. */
 const RIGHT = new Set([7, 8, 9]);
 
-const yn = (b: boolean): string => (b ? "yes" : "no");
-
-/** The cells of one page's row. */
-function pageRow(p: Process, addr: number): string[] {
+/** One page's row. */
+function pageRow(p: Process, addr: number): PageRow {
   const mm = p.mm;
   const frames = p.machine.frames;
   const vpn = addr / PAGE_SIZE;
   const bits = mm.pt.bitsAt(vpn);
-  const row = [addr.toString(16).padStart(12, "0")];
-  const wp = bits & PTE_UFFD_WP ? "+uffd-wp" : "";
-  if (bits === 0) return [...row, "none", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"];
+  const row: PageRow = {
+    addr,
+    pte: "none",
+    uffdWp: (bits & PTE_UFFD_WP) !== 0,
+    pfn: null,
+    zero: false,
+    access: null,
+    dirty: null,
+    young: null,
+    special: null,
+    ref: null,
+    map: null,
+    pin: null,
+    kind: null,
+    excl: null,
+  };
+  if (bits === 0) return row;
   const pfn = mm.pt.pfnAt(vpn);
   if (!(bits & PTE_PRESENT)) {
-    const marker = (bits & PTE_MARKER) !== 0;
-    const kind = !marker
-      ? "-"
-      : pfn === MARKER_GUARD
-      ? "guard"
-      : pfn === MARKER_POISON
-      ? "poison"
-      : `marker#${pfn}`;
-    const state = (marker ? "marker" : "none") + wp;
-    return [...row, state, "-", "-", "-", "-", "-", "-", "-", "-", kind, "-"];
+    if (bits & PTE_MARKER) {
+      row.pte = "marker";
+      row.kind = pfn === MARKER_GUARD
+        ? "guard"
+        : pfn === MARKER_POISON
+        ? "poison"
+        : `marker#${pfn}`;
+    }
+    return row;
   }
-  const state = (bits & PTE_PROTNONE ? "protnone" : "present") + wp;
-  const zero = pfn === frames.zeroPfn;
-  const special = (bits & PTE_SPECIAL) !== 0;
-  const pfnText = zero ? "ZERO" : pfn.toString(16);
-  const access = bits & PTE_PROTNONE ? "--" : bits & PTE_WRITE ? "rw" : "r-";
-  const flagCells = [
-    access,
-    yn((bits & PTE_DIRTY) !== 0),
-    yn((bits & PTE_YOUNG) !== 0),
-    yn(special),
-  ];
+  row.pte = bits & PTE_PROTNONE ? "protnone" : "present";
+  row.pfn = pfn;
+  row.zero = pfn === frames.zeroPfn;
+  row.access = bits & PTE_PROTNONE ? "--" : bits & PTE_WRITE ? "rw" : "r-";
+  row.dirty = (bits & PTE_DIRTY) !== 0;
+  row.young = (bits & PTE_YOUNG) !== 0;
+  row.special = (bits & PTE_SPECIAL) !== 0;
   // A PFN map may point past RAM (device memory): no frame to show.
-  const kind = pfn >= 0 && pfn < frames.nframes ? frames.kind(pfn) : "device";
-  if (special || zero || kind === "device") {
-    return [...row, state, pfnText, ...flagCells, "-", "-", "-", kind, "-"];
-  }
+  row.kind = pfn >= 0 && pfn < frames.nframes ? frames.kind(pfn) : "device";
+  if (row.special || row.zero || row.kind === "device") return row;
   const f = frames.flags[pfn];
-  const excl = f & PG_ANON ? yn((f & PG_ANON_EXCLUSIVE) !== 0) : "-";
+  row.ref = frames.refcount[pfn];
+  row.map = frames.mapcount[pfn];
+  row.pin = frames.pincount[pfn];
+  if (f & PG_ANON) row.excl = (f & PG_ANON_EXCLUSIVE) !== 0;
+  return row;
+}
+
+/**
+ * One row per page of [start, end) (rounded out to whole pages): the PTE
+ * and the frame it maps. Addresses are user addresses (below 2^47).
+ */
+export function pageRows(p: Process, start: number | bigint, end: number | bigint): PageRow[] {
+  const s = Math.floor(Number(start) / PAGE_SIZE) * PAGE_SIZE;
+  const e = Math.ceil(Number(end) / PAGE_SIZE) * PAGE_SIZE;
+  const rows: PageRow[] = [];
+  for (let a = s; a < e; a += PAGE_SIZE) rows.push(pageRow(p, a));
+  return rows;
+}
+
+const yn = (b: boolean | null): string => (b === null ? "-" : b ? "yes" : "no");
+const num = (n: number | null): string => (n === null ? "-" : String(n));
+
+/** The cells of one row. */
+function cells(r: PageRow): string[] {
+  const state = r.pte + (r.uffdWp ? "+uffd-wp" : "");
+  const pfn = r.pfn === null ? "-" : r.zero ? "ZERO" : r.pfn.toString(16);
   return [
-    ...row,
+    r.addr.toString(16).padStart(12, "0"),
     state,
-    pfnText,
-    ...flagCells,
-    String(frames.refcount[pfn]),
-    String(frames.mapcount[pfn]),
-    String(frames.pincount[pfn]),
-    kind,
-    excl,
+    pfn,
+    r.access ?? "-",
+    yn(r.dirty),
+    yn(r.young),
+    yn(r.special),
+    num(r.ref),
+    num(r.map),
+    num(r.pin),
+    r.kind ?? "-",
+    yn(r.excl),
   ];
 }
 
-/** Lays out rows as columns two spaces apart, without trailing blanks. */
-function table(rows: string[][]): string[] {
-  const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) =>
+/**
+ * The rows as a table: a header line, then columns two spaces apart,
+ * without trailing blanks.
+ */
+export function renderPageRows(rows: readonly PageRow[]): string[] {
+  const table = [HEADER, ...rows.map(cells)];
+  const widths = HEADER.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  return table.map((r) =>
     r.map((cell, c) => {
       if (c === r.length - 1) return cell;
       return RIGHT.has(c) ? cell.padStart(widths[c], " ") : cell.padEnd(widths[c], " ");
@@ -134,9 +204,5 @@ function table(rows: string[][]): string[] {
  * addresses (below 2^47).
  */
 export function pageLines(p: Process, start: number | bigint, end: number | bigint): string[] {
-  const s = Math.floor(Number(start) / PAGE_SIZE) * PAGE_SIZE;
-  const e = Math.ceil(Number(end) / PAGE_SIZE) * PAGE_SIZE;
-  const rows: string[][] = [HEADER];
-  for (let a = s; a < e; a += PAGE_SIZE) rows.push(pageRow(p, a));
-  return table(rows);
+  return renderPageRows(pageRows(p, start, end));
 }

@@ -54,9 +54,23 @@ function row(values: readonly string[]): string {
   return out;
 }
 
-/** The process table, one line per process after a header line. */
-export function psLines(m: Machine): string[] {
-  const out = [row(COLUMNS.map((c) => c.header))];
+/** One process of the `ps` table, as data. */
+export interface PsRow {
+  pid: number;
+  ppid: number;
+  /** `R` running, `Z` zombie. */
+  stat: "R" | "Z";
+  /** task_vsize() in kB (0 for a zombie). */
+  vsz: number;
+  /** get_mm_rss() in kB (0 for a zombie). */
+  rss: number;
+  /** The command name. */
+  comm: string;
+}
+
+/** The process table as data, in pid order. */
+export function psRows(m: Machine): PsRow[] {
+  const out: PsRow[] = [];
   const pids = [...m.procs.keys()].sort((a, b) => a - b);
   for (const pid of pids) {
     const p = m.procs.get(pid)!;
@@ -65,14 +79,21 @@ export function psLines(m: Machine): string[] {
       vsz = vmCounters(p.mm).totalVm * (PAGE_SIZE / 1024);
       rss = mmRssPages(p.mm) * (PAGE_SIZE / 1024);
     }
-    out.push(row([
-      String(p.pid),
-      String(p.ppid),
-      p.alive ? "R" : "Z",
-      String(vsz),
-      String(rss),
-      p.comm,
-    ]));
+    out.push({ pid: p.pid, ppid: p.ppid, stat: p.alive ? "R" : "Z", vsz, rss, comm: p.comm });
   }
   return out;
+}
+
+/** The rows as procps prints them, after a header line. */
+export function renderPsRows(rows: readonly PsRow[]): string[] {
+  const out = [row(COLUMNS.map((c) => c.header))];
+  for (const r of rows) {
+    out.push(row([String(r.pid), String(r.ppid), r.stat, String(r.vsz), String(r.rss), r.comm]));
+  }
+  return out;
+}
+
+/** The process table, one line per process after a header line. */
+export function psLines(m: Machine): string[] {
+  return renderPsRows(psRows(m));
 }

@@ -16,15 +16,10 @@
 
 import type { Process } from "./process.ts";
 import type { Vma } from "../mm/vma.ts";
-import { mapsLine, VSYSCALL_LINE } from "./maps.ts";
+import { type MapsEntry, mapsEntry, renderMapsEntry, VSYSCALL_ENTRY } from "./maps.ts";
 import { VM_EXEC, VM_HUGEPAGE, VM_NOHUGEPAGE, vmFlagsText } from "../mm/vm_flags.ts";
 import { emptyStats, type MemSizeStats, PSS_SHIFT, smapGatherStats } from "./stats.ts";
 import { PAGE_SIZE, PMD_SIZE } from "../abi/layout.ts";
-
-/** SEQ_PUT_DEC(label, bytes): the label, then kB right-aligned in 8 columns. */
-function dec(label: string, bytes: number): string {
-  return label + String(Math.floor(bytes / 1024)).padStart(8, " ") + " kB";
-}
 
 /** A fixed-point PSS sum in bytes (`pss >> PSS_SHIFT`). */
 function pssBytes(pss: number): number {
@@ -49,47 +44,129 @@ export function thpEligible(v: Vma): boolean {
   return haddr >= v.start && haddr + PMD_SIZE <= v.end;
 }
 
-/** The body of show_smap() after the maps line; `eligible` and `flags` for VmFlags. */
-function smapBody(
+/**
+ * The counters of one smaps entry in kB, keyed and ordered as the file
+ * prints them (show_smap(), __show_smap()).
+ */
+export interface SmapsCounters {
+  Size: number;
+  KernelPageSize: number;
+  MMUPageSize: number;
+  Rss: number;
+  Pss: number;
+  Pss_Dirty: number;
+  Shared_Clean: number;
+  Shared_Dirty: number;
+  Private_Clean: number;
+  Private_Dirty: number;
+  Referenced: number;
+  Anonymous: number;
+  KSM: number;
+  LazyFree: number;
+  AnonHugePages: number;
+  ShmemPmdMapped: number;
+  FilePmdMapped: number;
+  Shared_Hugetlb: number;
+  Private_Hugetlb: number;
+  Swap: number;
+  SwapPss: number;
+  Locked: number;
+}
+
+/** One VMA's part of /proc/PID/smaps, as data. */
+export interface SmapsEntry {
+  /** The VMA's maps line as data. */
+  readonly vma: MapsEntry;
+  /** The counters, in kB. */
+  readonly kb: SmapsCounters;
+  /** THPeligible: whether a PMD-sized THP could back part of the VMA. */
+  readonly thpEligible: boolean;
+  /** VmFlags: the two-letter mnemonics of the VMA's flags, lowest bit first. */
+  readonly vmFlags: string[];
+}
+
+/** Bytes to kB as SEQ_PUT_DEC prints them. */
+const kb = (bytes: number): number => Math.floor(bytes / 1024);
+
+/** show_smap() from `mss` and the VMA's size, eligibility and flags. */
+function smapEntry(
+  vma: MapsEntry,
   sizeBytes: number,
   mss: MemSizeStats,
   eligible: boolean,
   flags: number,
-): string[] {
-  return [
-    dec("Size:           ", sizeBytes),
-    dec("KernelPageSize: ", PAGE_SIZE), // vma_kernel_pagesize()
-    dec("MMUPageSize:    ", PAGE_SIZE), // vma_mmu_pagesize()
-    // __show_smap()
-    dec("Rss:            ", mss.resident),
-    dec("Pss:            ", pssBytes(mss.pss)),
-    dec("Pss_Dirty:      ", pssBytes(mss.pssDirty)),
-    dec("Shared_Clean:   ", mss.sharedClean),
-    dec("Shared_Dirty:   ", mss.sharedDirty),
-    dec("Private_Clean:  ", mss.privateClean),
-    dec("Private_Dirty:  ", mss.privateDirty),
-    dec("Referenced:     ", mss.referenced),
-    dec("Anonymous:      ", mss.anonymous),
-    dec("KSM:            ", 0),
-    dec("LazyFree:       ", mss.lazyfree),
-    dec("AnonHugePages:  ", 0),
-    dec("ShmemPmdMapped: ", 0),
-    dec("FilePmdMapped:  ", 0),
-    dec("Shared_Hugetlb: ", 0),
-    "Private_Hugetlb: " + "0".padStart(7, " ") + " kB",
-    dec("Swap:           ", 0),
-    dec("SwapPss:        ", 0),
-    dec("Locked:         ", pssBytes(mss.pssLocked)),
-    "THPeligible:    " + (eligible ? "1" : "0").padStart(8, " "),
+): SmapsEntry {
+  return {
+    vma,
+    kb: {
+      Size: kb(sizeBytes),
+      KernelPageSize: kb(PAGE_SIZE), // vma_kernel_pagesize()
+      MMUPageSize: kb(PAGE_SIZE), // vma_mmu_pagesize()
+      // __show_smap()
+      Rss: kb(mss.resident),
+      Pss: kb(pssBytes(mss.pss)),
+      Pss_Dirty: kb(pssBytes(mss.pssDirty)),
+      Shared_Clean: kb(mss.sharedClean),
+      Shared_Dirty: kb(mss.sharedDirty),
+      Private_Clean: kb(mss.privateClean),
+      Private_Dirty: kb(mss.privateDirty),
+      Referenced: kb(mss.referenced),
+      Anonymous: kb(mss.anonymous),
+      KSM: 0,
+      LazyFree: kb(mss.lazyfree),
+      AnonHugePages: 0,
+      ShmemPmdMapped: 0,
+      FilePmdMapped: 0,
+      Shared_Hugetlb: 0,
+      Private_Hugetlb: 0,
+      Swap: 0,
+      SwapPss: 0,
+      Locked: kb(pssBytes(mss.pssLocked)),
+    },
+    thpEligible: eligible,
     // show_smap_vma_flags()
-    "VmFlags: " + vmFlagsText(flags),
-  ];
+    vmFlags: vmFlagsText(flags).split(" ").filter((m) => m !== ""),
+  };
+}
+
+/** The smaps entry of one VMA. */
+export function smapsEntry(v: Vma): SmapsEntry {
+  return smapEntry(mapsEntry(v), v.end - v.start, smapGatherStats(v), thpEligible(v), v.flags);
+}
+
+/**
+ * The whole of /proc/PID/smaps as data: one entry per VMA, then the
+ * [vsyscall] gate area. A zombie has no mm: no entries.
+ */
+export function smapsEntries(p: Process): SmapsEntry[] {
+  if (!p.alive) return [];
+  const out: SmapsEntry[] = [];
+  for (let v = p.mm.vmas.first; v !== null; v = v.next) out.push(smapsEntry(v));
+  // The gate VMA (arch/x86/entry/vsyscall/vsyscall_64.c gate_vma): VM_EXEC only, no pages.
+  out.push(smapEntry(VSYSCALL_ENTRY, PAGE_SIZE, emptyStats(), false, VM_EXEC));
+  return out;
+}
+
+/** show_smap(): an entry's lines, its maps line first. */
+export function renderSmapsEntry(e: SmapsEntry): string[] {
+  const out = [renderMapsEntry(e.vma)];
+  for (const [label, value] of Object.entries(e.kb)) {
+    // SEQ_PUT_DEC: the label padded to 16 columns, the value to 8; the
+    // kernel writes "Private_Hugetlb: " (17 columns), then the value in 7.
+    out.push(
+      label === "Private_Hugetlb"
+        ? "Private_Hugetlb: " + String(value).padStart(7, " ") + " kB"
+        : (label + ":").padEnd(16, " ") + String(value).padStart(8, " ") + " kB",
+    );
+  }
+  out.push("THPeligible:    " + (e.thpEligible ? "1" : "0").padStart(8, " "));
+  out.push("VmFlags: " + e.vmFlags.map((m) => m + " ").join(""));
+  return out;
 }
 
 /** show_smap() for one VMA: its maps line and fields. */
 export function smapLines(v: Vma): string[] {
-  const mss = smapGatherStats(v);
-  return [mapsLine(v), ...smapBody(v.end - v.start, mss, thpEligible(v), v.flags)];
+  return renderSmapsEntry(smapsEntry(v));
 }
 
 /**
@@ -97,10 +174,5 @@ export function smapLines(v: Vma): string[] {
  * the file reads empty.
  */
 export function smapsLines(p: Process): string[] {
-  if (!p.alive) return [];
-  const out: string[] = [];
-  for (let v = p.mm.vmas.first; v !== null; v = v.next) out.push(...smapLines(v));
-  // The gate VMA (arch/x86/entry/vsyscall/vsyscall_64.c gate_vma): VM_EXEC only, no pages.
-  out.push(VSYSCALL_LINE, ...smapBody(PAGE_SIZE, emptyStats(), false, VM_EXEC));
-  return out;
+  return smapsEntries(p).flatMap(renderSmapsEntry);
 }

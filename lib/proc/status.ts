@@ -21,9 +21,27 @@ function line(label: string, kb: number): string {
 /** Pages to kB (`<< (PAGE_SHIFT - 10)`). */
 const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
 
-/** The Vm*, Rss* and HugetlbPages lines of /proc/PID/status. */
-export function statusLines(p: Process): string[] {
-  if (!p.alive) return [];
+/** The memory fields of /proc/PID/status in kB, keyed and ordered as the file prints them. */
+export interface ProcStatus {
+  VmSize: number;
+  VmLck: number;
+  VmPin: number;
+  VmRSS: number;
+  RssAnon: number;
+  RssFile: number;
+  RssShmem: number;
+  VmData: number;
+  VmStk: number;
+  VmExe: number;
+  VmLib: number;
+  VmPTE: number;
+  VmSwap: number;
+  HugetlbPages: number;
+}
+
+/** The memory fields of /proc/PID/status; null for a zombie (no mm, no such lines). */
+export function procStatus(p: Process): ProcStatus | null {
+  if (!p.alive) return null;
   const mm = p.mm;
   const c = vmCounters(mm);
   const rss = mmRss(mm);
@@ -32,22 +50,33 @@ export function statusLines(p: Process): string[] {
   const endCode = Math.ceil(mm.endCode / PAGE_SIZE) * PAGE_SIZE;
   const text = Math.min(endCode - startCode, c.execVm * PAGE_SIZE);
   const lib = c.execVm * PAGE_SIZE - text;
-  return [
-    line("VmSize", kb(c.totalVm)),
-    line("VmLck", kb(c.lockedVm)),
-    line("VmPin", kb(c.pinnedVm)),
-    line("VmRSS", kb(rss.anon + rss.file + rss.shmem)),
-    line("RssAnon", kb(rss.anon)),
-    line("RssFile", kb(rss.file)),
-    line("RssShmem", kb(rss.shmem)),
-    line("VmData", kb(c.dataVm)),
-    line("VmStk", kb(c.stackVm)),
-    line("VmExe", Math.floor(text / 1024)),
-    line("VmLib", Math.floor(lib / 1024)),
-    line("VmPTE", Math.floor(pgtablesBytes(mm) / 1024)),
+  return {
+    VmSize: kb(c.totalVm),
+    VmLck: kb(c.lockedVm),
+    VmPin: kb(c.pinnedVm),
+    VmRSS: kb(rss.anon + rss.file + rss.shmem),
+    RssAnon: kb(rss.anon),
+    RssFile: kb(rss.file),
+    RssShmem: kb(rss.shmem),
+    VmData: kb(c.dataVm),
+    VmStk: kb(c.stackVm),
+    VmExe: Math.floor(text / 1024),
+    VmLib: Math.floor(lib / 1024),
+    VmPTE: Math.floor(pgtablesBytes(mm) / 1024),
     // No swap device: MM_SWAPENTS is always 0.
-    line("VmSwap", 0),
+    VmSwap: 0,
     // No hugetlb pages exist (nr_hugepages = 0), so no hugetlb mapping holds any.
-    line("HugetlbPages", 0),
-  ];
+    HugetlbPages: 0,
+  };
+}
+
+/** The fields as task_mem() prints them (none for a zombie). */
+export function renderProcStatus(s: ProcStatus | null): string[] {
+  if (s === null) return [];
+  return Object.entries(s).map(([label, value]) => line(label, value));
+}
+
+/** The Vm*, Rss* and HugetlbPages lines of /proc/PID/status. */
+export function statusLines(p: Process): string[] {
+  return renderProcStatus(procStatus(p));
 }

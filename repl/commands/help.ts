@@ -26,6 +26,10 @@ export const SYNTAX_HELP: readonly string[] = [
   "Operators as in C: | ^ & << >> + - * / % with C's precedence, unary - ~,",
   "parentheses. Values are 64-bit; -1 passed to a call is 0xffffffffffffffff.",
   'Strings "..." with C escapes (\\n \\0 \\x41) for path and buf arguments.',
+  "Structs as strace prints them, for an ioctl's struct argument: {field=value, ...},",
+  "nested {range={start=a, len=16K}}, values are expressions (FLAG_A|FLAG_B);",
+  "fields left out are 0; an int passed by pointer is [value]. What the kernel wrote back follows the result:",
+  "= 0 {fsx_xflags=0, ...} (strace's `=> {...}` part, the call being on your line).",
   "Variables: name = expression or name = call(...); a call that fails gives -1.",
   "A bare expression prints its value. Unknown names are errors.",
   "@PID command runs one command in process PID (a number or a variable, @c);",
@@ -71,6 +75,8 @@ export async function commandHelp(c: Command, ctx: CommandContext): Promise<stri
     if (fams !== undefined) line += `: ${constantsOf(fams).map((k) => k.name).join(" ")}`;
     out.push(line);
   }
+  if (c.flags !== undefined && c.flags.length > 0) out.push("Options:");
+  for (const f of c.flags ?? []) out.push(`  ${f.name}: ${f.text}`);
   out.push("Example:");
   for (const line of await ctx.transcript(c.example)) out.push(`  ${line}`);
   return out;

@@ -38,9 +38,12 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
 export function wordShape(name: string): readonly ArgShape[] | undefined {
   const c = COMMANDS.get(name);
   if (c === undefined || c.form !== "word") return undefined;
-  return c.args.map((a) => ({
-    name: a.name,
-    kind: a.accepts === "word" ? "word" : "expr",
-    optional: a.optional,
-  }));
+  return [
+    ...c.args.map((a): ArgShape => ({
+      name: a.name,
+      kind: a.accepts === "word" ? "word" : "expr",
+      optional: a.optional,
+    })),
+    ...(c.flags ?? []).map((f): ArgShape => ({ name: f.name, kind: "flag", optional: true })),
+  ];
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ArgKind, Machine, Process, SyscallSpec } from "../../mod.ts";
+import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest } from "../session.ts";
 import type { Backend } from "../backend.ts";
 
@@ -13,16 +13,19 @@ import type { Backend } from "../backend.ts";
 export type Value =
   | { type: "num"; v: bigint; col: number }
   | { type: "str"; bytes: Uint8Array; col: number }
-  | { type: "word"; text: string; col: number };
+  | { type: "word"; text: string; col: number }
+  | { type: "struct"; value: StructValue; col: number }
+  | { type: "intref"; v: bigint; col: number };
 
 /** One argument of a command. */
 export interface ArgDecl {
   name: string;
   /**
    * `num`: an expression; `str`: a "string"; `num|str`: either;
+   * `num|struct`: an expression or a `{struct}` literal;
    * `word`: a raw word (word commands only).
    */
-  accepts: "num" | "str" | "num|str" | "word";
+  accepts: "num" | "str" | "num|str" | "num|struct" | "word";
   /** May be left out (trailing arguments only). */
   optional?: boolean;
   /** Takes any number of further values (the last argument only). */
@@ -33,6 +36,14 @@ export interface ArgDecl {
   text: string;
   /** Candidates for a word argument, given the words before it. */
   complete?: (ctx: { machine: Machine }, before: string[]) => string[];
+}
+
+/** A flag of a word command: `--json`. */
+export interface FlagDecl {
+  /** With its dashes: `--json`. */
+  name: string;
+  /** One phrase for help. */
+  text: string;
 }
 
 /** What a command can reach while it runs. */
@@ -80,6 +91,8 @@ export interface Command {
   help: string;
   /** Command lines that run it from a fresh machine; the last one shows the command. */
   example: readonly string[];
+  /** Flags a word command takes besides its arguments (`--json`), passed last as word values. */
+  flags?: readonly FlagDecl[];
   /** Whether it needs a live process. */
   needsProcess: boolean;
   /**
@@ -105,5 +118,9 @@ export function synopsis(c: Command): string {
     });
     return `${c.name}(${s})`;
   }
-  return [c.name, ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a)))].join(" ");
+  return [
+    c.name,
+    ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a))),
+    ...(c.flags ?? []).map((f) => `[${f.name}]`),
+  ].join(" ");
 }

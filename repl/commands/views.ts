@@ -1,20 +1,53 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, dmesg.
+ * pages, ps, meminfo, status, iomem, dmesg. Each reads its view as data (mod.ts)
+ * and prints it with the view's text renderer, or as JSON with `--json`.
  * @module
  */
 
-import { mapsLines, meminfoLines, pageLines, psLines, smapsLines, statusLines } from "../../mod.ts";
-import type { Command, CommandContext } from "./types.ts";
+import {
+  mapsEntries,
+  type MapsEntry,
+  meminfo,
+  pageRows,
+  procStatus,
+  psRows,
+  renderMapsEntry,
+  renderMeminfo,
+  renderPageRows,
+  renderProcStatus,
+  renderPsRows,
+  renderSmapsEntry,
+  smapsEntries,
+} from "../../mod.ts";
+import type { Command, CommandContext, FlagDecl, Value } from "./types.ts";
 import { userRange } from "./args.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
-function view(
+const JSON_FLAG: FlagDecl = {
+  name: "--json",
+  text: "print the view as JSON data (keys in a fixed order) instead of text",
+};
+
+/** Splits `--json` off the arguments. */
+function jsonFlag(values: Value[]): { json: boolean; args: Value[] } {
+  const args = values.filter((v) => !(v.type === "word" && v.text === JSON_FLAG.name));
+  return { json: args.length !== values.length, args };
+}
+
+/** Prints data as indented JSON, one line per output line. */
+function printJson(ctx: CommandContext, data: unknown): void {
+  ctx.out.push(...JSON.stringify(data, null, 2).split("\n"));
+}
+
+/** A view without arguments: its data, and the renderer for it. */
+function view<T>(
   name: string,
   summary: string,
   help: string,
-  lines: (ctx: CommandContext) => string[],
+  data: (ctx: CommandContext) => T,
+  render: (d: T) => string[],
   opts: { needsProcess?: boolean; example?: string[] } = {},
 ): Command {
   return {
@@ -22,43 +55,28 @@ function view(
     form: "word",
     group: "view",
     args: [],
+    flags: [JSON_FLAG],
     summary,
     help,
     example: opts.example ?? [name],
     needsProcess: opts.needsProcess ?? true,
-    run(ctx) {
-      ctx.out.push(...lines(ctx));
+    run(ctx, values) {
+      const d = data(ctx);
+      if (jsonFlag(values).json) printJson(ctx, d);
+      else ctx.out.push(...render(d));
       return undefined;
     },
   };
 }
 
-const HEADER = /^([0-9a-f]+)-([0-9a-f]+) /;
-
-/**
- * Keeps the VMAs (a header line and the lines after it, for smaps) that
- * intersect [start, end).
- */
-function vmasIn(lines: string[], start: number, end: number): string[] {
-  const out: string[] = [];
-  let keep = false;
-  for (const l of lines) {
-    const m = HEADER.exec(l);
-    if (m) {
-      const s = parseInt(m[1], 16), e = parseInt(m[2], 16);
-      keep = s < end && e > start;
-    }
-    if (keep) out.push(l);
-  }
-  return out;
-}
-
 /** maps/smaps: the whole file, or the VMAs meeting [ADDR, ADDR+LEN). */
-function procFile(
+function procFile<T>(
   name: string,
   summary: string,
   help: string,
-  lines: (ctx: CommandContext) => string[],
+  entries: (ctx: CommandContext) => T[],
+  vma: (e: T) => MapsEntry,
+  render: (e: T) => string[],
   example: string[],
 ): Command {
   return {
@@ -75,17 +93,20 @@ function procFile(
       },
       { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
     ],
+    flags: [JSON_FLAG],
     summary,
     help: help + "\nWith ADDR [LEN], only the VMAs that meet [ADDR, ADDR+LEN) are shown.",
     example,
     needsProcess: true,
-    run(ctx, [addr, len]) {
-      const all = lines(ctx);
-      if (addr === undefined) ctx.out.push(...all);
-      else {
+    run(ctx, values) {
+      const { json, args: [addr, len] } = jsonFlag(values);
+      let all = entries(ctx);
+      if (addr !== undefined) {
         const [start, end] = userRange(addr, len);
-        ctx.out.push(...vmasIn(all, start, end));
+        all = all.filter((e) => vma(e).start < end && vma(e).end > start);
       }
+      if (json) printJson(ctx, all);
+      else for (const e of all) ctx.out.push(...render(e));
       return undefined;
     },
   };
@@ -99,6 +120,7 @@ const pages: Command = {
     { name: "ADDR", accepts: "num", kind: "addr", text: "the first address" },
     { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
   ],
+  flags: [JSON_FLAG],
   summary: "the page table entries and frames behind an address range",
   help: [
     "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps.",
@@ -108,9 +130,12 @@ const pages: Command = {
   ].join("\n"),
   example: [MAP_LINE, "poke(a, 1)", "pages a 16K"],
   needsProcess: true,
-  run(ctx, [addr, len]) {
+  run(ctx, values) {
+    const { json, args: [addr, len] } = jsonFlag(values);
     const [start, end] = userRange(addr, len);
-    ctx.out.push(...pageLines(ctx.proc, start, end));
+    const rows = pageRows(ctx.proc, start, end);
+    if (json) printJson(ctx, rows);
+    else ctx.out.push(...renderPageRows(rows));
     return undefined;
   },
 };
@@ -121,14 +146,18 @@ export const VIEW_COMMANDS: readonly Command[] = [
     "maps",
     "the process's mappings, as /proc/PID/maps",
     "One line per VMA: start-end perms offset dev inode name, as the kernel prints it.",
-    (ctx) => mapsLines(ctx.proc),
-    [MAP_LINE, "maps", "maps a 16K"],
+    (ctx) => mapsEntries(ctx.proc),
+    (e) => e,
+    (e) => [renderMapsEntry(e)],
+    [MAP_LINE, "maps", "maps a 16K", "maps a 16K --json"],
   ),
   procFile(
     "smaps",
     "the process's mappings with their memory use, as /proc/PID/smaps",
     "Each mapping's line followed by its Size, Rss, Pss, ... fields.",
-    (ctx) => smapsLines(ctx.proc),
+    (ctx) => smapsEntries(ctx.proc),
+    (e) => e.vma,
+    renderSmapsEntry,
     [MAP_LINE, "poke(a, 1)", "smaps a"],
   ),
   pages,
@@ -136,27 +165,52 @@ export const VIEW_COMMANDS: readonly Command[] = [
     "ps",
     "the processes of the machine",
     "One line per process, with its state.",
-    (ctx) => psLines(ctx.machine),
+    (ctx) => psRows(ctx.machine),
+    renderPsRows,
     { needsProcess: false, example: ["fork()", "ps"] },
   ),
   view(
     "meminfo",
     "the machine's memory, as /proc/meminfo",
     "MemTotal, MemFree, AnonPages, ... as the kernel prints them.",
-    (ctx) => meminfoLines(ctx.machine),
+    (ctx) => meminfo(ctx.machine),
+    renderMeminfo,
     { needsProcess: false },
   ),
   view(
     "status",
     "the process's memory counters, as /proc/PID/status",
     "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
-    (ctx) => statusLines(ctx.proc),
+    (ctx) => procStatus(ctx.proc),
+    renderProcStatus,
   ),
-  view(
-    "dmesg",
-    "the kernel log",
-    "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
-    (ctx) => ctx.machine.dmesg.format(),
-    { needsProcess: false },
-  ),
+  {
+    name: "iomem",
+    form: "word",
+    group: "view",
+    args: [],
+    summary: "the physical address space, as /proc/iomem (read as root)",
+    help: "System RAM and the device ranges (the PCI window, BARs, pmem) as the kernel's\n" +
+      "resource tree: start-end : name, children indented.",
+    example: ["iomem"],
+    needsProcess: false,
+    run(ctx) {
+      ctx.out.push(...ctx.machine.iomem.text());
+      return undefined;
+    },
+  },
+  {
+    name: "dmesg",
+    form: "word",
+    group: "view",
+    args: [],
+    summary: "the kernel log",
+    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
+    example: ["dmesg"],
+    needsProcess: false,
+    run(ctx) {
+      ctx.out.push(...ctx.machine.dmesg.format());
+      return undefined;
+    },
+  },
 ];

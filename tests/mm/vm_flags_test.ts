@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   any,
   clear,
@@ -18,6 +19,7 @@ import {
   VM_WIPEONFORK,
   VM_WRITE,
   vmFlagsText,
+  xor,
 } from "../../lib/mm/vm_flags.ts";
 
 Deno.test("vm_flags: high bits survive set/clear/has/combine", () => {
@@ -30,6 +32,25 @@ Deno.test("vm_flags: high bits survive set/clear/has/combine", () => {
   assert.equal(set(0, VM_UFFD_MINOR), 2 ** 41);
   // Low bits can be tested with & even when high bits are set.
   assert.equal(f & VM_READ, VM_READ);
+});
+
+Deno.test("vm_flags: the word operations equal 64-bit integer arithmetic, low words or not", () => {
+  // Words below 2^32 take the 32-bit fast path; others are split in halves.
+  const word = fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    fc.bigInt({ min: 0n, max: (1n << 53n) - 1n }).map(Number),
+  );
+  fc.assert(
+    fc.property(word, word, (a, b) => {
+      const A = BigInt(a), B = BigInt(b);
+      assert.equal(set(a, b), Number(A | B));
+      assert.equal(clear(a, b), Number(A & ~B));
+      assert.equal(xor(a, b), Number(A ^ B));
+      assert.equal(any(a, b), (A & B) !== 0n);
+      assert.equal(has(a, b), (A & B) === B);
+    }),
+    { seed: 7, numRuns: 2000 },
+  );
 });
 
 Deno.test("vm_flags: VmFlags text is in bit order, each mnemonic followed by a space", () => {

@@ -133,3 +133,16 @@ Deno.test("session: the machine backend reports events from the machine's log on
   assert.deepEqual(backend.takeEvents(), []);
   assert.equal(s.machine, backend.machine);
 });
+
+Deno.test("session: without a machine, --json views are not run (the host has no view data)", async () => {
+  const b = new FakeBackend();
+  const s = new Session({ backend: b });
+  assert.deepEqual((await s.run("maps --json")).output, [
+    "(host: maps --json is not run on the host)",
+  ]);
+  assert.deepEqual((await s.run("smaps 0x1000 8K --json")).output, [
+    "(host: smaps --json is not run on the host)",
+  ]);
+  assert.deepEqual((await s.run("ps --json")).output, ["(host: ps --json is not run on the host)"]);
+  assert.deepEqual(b.log, [], "nothing reached the backend");
+});
