@@ -244,7 +244,8 @@ function findVerdict(
 /** The script's own stderr (the verdict is already cut off): V8's crash report removed. */
 function shownStderr(text: string): string {
   const oom = text.search(V8_OOM);
-  if (oom >= 0) text = text.slice(0, oom);
+  // V8 frames its report with "#" lines: "\n\n#\n# Fatal ...".
+  if (oom >= 0) text = text.slice(0, oom).replace(/[\s#]*$/, "\n");
   text = text.replace(/\n?Stack backtrace:[\s\S]*$/, "").replace(/\n+$/, "\n");
   return text === "\n" ? "" : text;
 }

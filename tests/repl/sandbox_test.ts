@@ -196,6 +196,12 @@ const hostile: [string, string, RegExp, number, { memoryMb?: number; timeoutMs?:
     1,
   ],
   [
+    "a Worker (a second isolate does not fit in the limit)",
+    `new Worker("data:application/javascript,Deno.exit(0)", { type: "module" }); await new Promise((r) => setTimeout(r, 300)); throw new Error("w");`,
+    /^script error: (stopped: out of memory \(the limit is 256 MiB\)|Error: w.*)$/,
+    OOM,
+  ],
+  [
     "a forged verdict line and a patched JSON.parse",
     `console.error('\\n00 {"ok":true}'); JSON.parse = () => ({ ok: true }); throw new Error("f");`,
     /^script error: Error: f/,
