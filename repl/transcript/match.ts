@@ -98,7 +98,12 @@ export interface Divergence {
 export function matchBlock(
   expected: readonly string[],
   actual: readonly string[],
+  stats?: { comparisons: number },
 ): Divergence | null {
+  const matches = (exp: string, act: string) => {
+    if (stats) stats.comparisons++;
+    return lineMatches(exp, act);
+  };
   const n = actual.length;
   // Reachable positions: either the explicit sorted list `at`, or every
   // position from `from` to n when `from` >= 0.
@@ -115,9 +120,9 @@ export function matchBlock(
     }
     const next: number[] = [];
     if (from >= 0) {
-      for (let a = from; a < n; a++) if (lineMatches(exp, actual[a])) next.push(a + 1);
+      for (let a = from; a < n; a++) if (matches(exp, actual[a])) next.push(a + 1);
     } else {
-      for (const a of at) if (a < n && lineMatches(exp, actual[a])) next.push(a + 1);
+      for (const a of at) if (a < n && matches(exp, actual[a])) next.push(a + 1);
     }
     if (next.length === 0) {
       // Nothing survives this line: the furthest point was the previous row.

@@ -348,6 +348,11 @@ export class LineRegex {
   private readonly mark: Int32Array;
   private readonly stack: Int32Array;
   private gen = 0;
+  /**
+   * Threads the last {@link test} advanced, summed over its positions: at
+   * most (line length + 1) x {@link size}, whatever the pattern.
+   */
+  steps = 0;
 
   constructor(readonly source: string) {
     if (source.length > MAX_PATTERN) {
@@ -365,6 +370,11 @@ export class LineRegex {
     this.next = new Int32Array(n);
     this.mark = new Int32Array(n).fill(-1);
     this.stack = new Int32Array(n * 2 + 2);
+  }
+
+  /** Instructions in the compiled program. */
+  get size(): number {
+    return this.prog.length;
   }
 
   /** Adds `start` and what it reaches without reading a character to `list`. */
@@ -404,6 +414,7 @@ export class LineRegex {
     let cur = this.cur, next = this.next;
     this.step();
     let nCur = this.add(cur, 0, 0, 0, end);
+    let steps = nCur;
     for (let pos = 0; pos < end && nCur > 0; pos++) {
       const c = line.charCodeAt(pos);
       this.step();
@@ -416,7 +427,9 @@ export class LineRegex {
       }
       [cur, next] = [next, cur];
       nCur = nNext;
+      steps += nCur;
     }
+    this.steps = steps;
     for (let k = 0; k < nCur; k++) if (prog[cur[k]].op === "match") return true;
     return false;
   }
