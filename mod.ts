@@ -27,6 +27,13 @@ export {
   type Sysctl,
 } from "./lib/machine.ts";
 export { type Disposition, Process } from "./lib/proc/process.ts";
+export { STAT_LETTER, Task, type TaskState } from "./lib/proc/task.ts";
+export { type BlockedCall, Scheduler, type SleepState } from "./lib/sched/core.ts";
+export { WaitQueue } from "./lib/sched/wait.ts";
+export { type HrTimer, TimerQueue } from "./lib/sched/hrtimer.ts";
+export { CLONE_FLAG_NAMES, CLONE_THREAD, CLONE_VM, PTHREAD_CLONE_FLAGS } from "./lib/proc/fork.ts";
+export { WCHAN_NANOSLEEP } from "./lib/time/nanosleep.ts";
+export { formatTimespec, NSEC_PER_SEC, readTimespec, TIMESPEC } from "./lib/abi/time.ts";
 export {
   type EventBatch,
   type EventBody,
@@ -40,6 +47,7 @@ export {
   type ArgKind,
   type ArgSpec,
   syscall,
+  syscallIn,
   SYSCALLS,
   type SyscallSpec,
   syscallSpec,
@@ -96,9 +104,26 @@ export {
   smapsLines,
 } from "./lib/proc/smaps.ts";
 export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
-export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
+export {
+  psLines,
+  type PsRow,
+  psRows,
+  renderPsRows,
+  renderThreadRows,
+  taskStat,
+  type ThreadRow,
+  threadRows,
+} from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
-export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
+export {
+  type ProcStatus,
+  procStatus,
+  renderProcStatus,
+  renderTaskStatus,
+  statusLines,
+  type TaskStatus,
+  taskStatus,
+} from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";

@@ -37,9 +37,27 @@ export interface ExitStatus {
 /** The fields of each kind of event, without the sequence number and time. */
 export type EventBody =
   /** A signal was delivered to a process (kernel/signal.c: send_signal_locked). */
-  | { kind: "signal"; pid: number; info: SigInfo }
+  | { kind: "signal"; pid: number; info: SigInfo; tid?: number }
   /** A process ended (kernel/exit.c: do_exit). */
   | { kind: "exit"; pid: number; status: ExitStatus }
+  /**
+   * A thread that is not its group's last ended (kernel/exit.c: do_exit of
+   * one task; the group's end is an `exit` event).
+   */
+  | { kind: "thread_exit"; pid: number; tid: number; status: ExitStatus }
+  /**
+   * A blocked call finished (its task was woken and ran, or died asleep:
+   * `ret` null, strace's `= ?`).
+   */
+  | {
+    kind: "resume";
+    pid: number;
+    tid: number;
+    token: number;
+    call: string;
+    ret: number | null;
+    data?: Uint8Array;
+  }
   /** A process was created (kernel/fork.c: kernel_clone). */
   | { kind: "fork"; pid: number; child: number }
   /** A kernel log line (kernel/printk: vprintk_store). */

@@ -21,6 +21,8 @@ import { Dmesg } from "./dmesg.ts";
 import { EventLog } from "./events.ts";
 import { Mm } from "./mm/mm.ts";
 import { type Disposition, Process } from "./proc/process.ts";
+import type { Task } from "./proc/task.ts";
+import { Scheduler } from "./sched/core.ts";
 import { AnonVma } from "./mm/vma.ts";
 import {
   checkKnob,
@@ -105,6 +107,15 @@ export class Machine {
   readonly policies: Policies;
   /** Processes by pid, in pid order. */
   readonly procs: Map<number, Process> = new Map();
+  /** Tasks by tid (group leaders included; reaped threads leave). */
+  readonly tasks: Map<number, Task> = new Map();
+  /** Run queue, wait/wake and timers on the virtual clock. */
+  readonly sched: Scheduler = new Scheduler(this.clock, this.events);
+  /**
+   * The task on the CPU (kernel `current`) while a syscall or an access
+   * runs in a thread; null between commands (then the leader is meant).
+   */
+  current: Task | null = null;
   /**
    * The per-CPU lru_deactivate batch (mm/swap.c cpu_fbatches): pfns queued
    * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).
@@ -177,6 +188,28 @@ export class Machine {
 
   process(pid: number): Process | undefined {
     return this.procs.get(pid);
+  }
+
+  /** The task `tid` (a pid names its group leader). */
+  task(tid: number): Task | undefined {
+    return this.tasks.get(tid);
+  }
+
+  /** Runs `fn` with `t` as the current task (syscalls and accesses made in a thread). */
+  runIn<R>(t: Task, fn: () => R): R {
+    const saved = this.current;
+    this.current = t;
+    try {
+      return fn();
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  /** The task a call in process `p` runs in: `current` if it is p's, else p's leader. */
+  currentOf(p: Process): Task {
+    const c = this.current;
+    return c !== null && c.group === p ? c : p.leader;
   }
 
   /** A new mm (mm_alloc). */

@@ -21,7 +21,9 @@ import { sysMadvise } from "./mm/madvise.ts";
 import { sysMlock, sysMlock2, sysMlockall, sysMunlock, sysMunlockall } from "./mm/mlock.ts";
 import { sysMsync } from "./mm/msync.ts";
 import { sysMincore } from "./mm/mincore.ts";
-import { sysFork } from "./proc/fork.ts";
+import { sysClone, sysFork } from "./proc/fork.ts";
+import { sysNanosleep } from "./time/nanosleep.ts";
+import type { Task } from "./proc/task.ts";
 import { sysBrk } from "./mm/brk.ts";
 import {
   sysClose,
@@ -33,13 +35,18 @@ import {
   sysPwrite,
   sysUnlink,
 } from "./fs/syscalls.ts";
-import { sysExit, sysGetpid, sysSignal } from "./proc/exit.ts";
+import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
   ret: number;
   data?: Uint8Array;
+  /**
+   * The calling thread blocked: the call finishes later, reported by a
+   * `resume` event with this token (lib/sched/core.ts).
+   */
+  pending?: number;
 }
 
 /** How an argument is parsed and how strace would print it. */
@@ -65,7 +72,9 @@ export type ArgKind =
   | "path"
   | "buf"
   | "ioctlreq"
-  | "ioctlarg";
+  | "ioctlarg"
+  | "cloneflags"
+  | "timespec";
 
 export interface ArgSpec {
   name: string;
@@ -245,6 +254,48 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     impl: sysExit,
   },
   {
+    name: "exit_group",
+    nr: 231,
+    args: [a("status", "int")],
+    ret: "int",
+    summary: "end every thread of the process",
+    example: "exit_group(0)",
+    impl: sysExitGroup,
+  },
+  {
+    name: "clone",
+    nr: 56,
+    args: [
+      a("flags", "cloneflags"),
+      a("stack", "addr", true),
+      a("parent_tid", "addr", true),
+      a("child_tid", "addr", true),
+      a("tls", "addr", true),
+    ],
+    ret: "int",
+    summary: "create a thread (CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) or a process; returns its id",
+    example: "clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM)",
+    impl: sysClone,
+  },
+  {
+    name: "gettid",
+    nr: 186,
+    args: [],
+    ret: "int",
+    summary: "the calling thread's id",
+    example: "gettid()",
+    impl: sysGettid,
+  },
+  {
+    name: "nanosleep",
+    nr: 35,
+    args: [a("req", "timespec"), a("rem", "addr", true)],
+    ret: "int",
+    summary: "sleep the thread on the virtual clock (req: an address or {tv_sec=1, tv_nsec=0})",
+    example: "nanosleep({tv_sec=0, tv_nsec=0})",
+    impl: sysNanosleep,
+  },
+  {
     name: "getpid",
     nr: 39,
     args: [],
@@ -352,11 +403,22 @@ export function syscallSpec(name: string): SyscallSpec | undefined {
   return BY_NAME.get(name);
 }
 
-/** Runs a syscall in a process; always returns a {@link SysOut}. */
+/**
+ * Runs a syscall in a process (in its current task, else its leader);
+ * always returns a {@link SysOut}. Timers the call's cost lets expire fire
+ * after it, in order.
+ */
 export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   const spec = BY_NAME.get(name);
   if (spec === undefined) throw new Error(`no syscall ${name}`);
-  p.machine.clock.advance(COST_SYSCALL_NS);
+  const m = p.machine;
+  m.clock.advance(COST_SYSCALL_NS);
   const r = spec.impl(p, ...args);
+  m.sched.tick();
   return typeof r === "number" ? { ret: r } : r;
+}
+
+/** Runs a syscall in thread `t` (the kernel's `current` while it runs). */
+export function syscallIn(t: Task, name: string, args: unknown[]): SysOut {
+  return t.group.machine.runIn(t, () => syscall(t.group, name, args));
 }

@@ -47,7 +47,20 @@ export type CpuResult =
 export type SessionEvent =
   | { kind: "signal"; pid: number; info: SigInfo }
   | { kind: "exit"; pid: number; status: ExitStatus }
-  | { kind: "resume"; pid: number; token: number; result: CallResult };
+  /** `gone`: the thread died before the call finished (strace's `= ?`). */
+  | { kind: "resume"; pid: number; token: number; result: CallResult; gone?: boolean };
+
+/**
+ * What a session knows of one thread: `pid` is its thread group (the
+ * process), `tid` its own id (the leader's is the pid).
+ */
+export interface TaskInfo {
+  tid: number;
+  pid: number;
+  alive: boolean;
+  /** The kernel function it sleeps in, when it is blocked in a call. */
+  wchan?: string;
+}
 
 /** The views every backend can show. */
 export type ProcView = "maps" | "smaps";
@@ -62,7 +75,14 @@ export interface Backend {
   policies(): Readonly<Record<string, string>>;
   /** Every process ever created, in pid order. */
   processes(): ProcInfo[];
-  /** Runs a syscall in process `pid` with the evaluated arguments. */
+  /**
+   * Every thread the backend runs, in tid order (exited non-leader threads
+   * are gone); a backend without threads leaves it out (each process is
+   * then its one thread). The `pid` of {@link syscall} and {@link access}
+   * is a tid.
+   */
+  tasks?(): TaskInfo[];
+  /** Runs a syscall in thread (or process) `pid` with the evaluated arguments. */
   syscall(pid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult>;
   /** Makes a CPU access in process `pid`. */
   access(pid: number, op: CpuOp): Promise<CpuResult>;
@@ -73,6 +93,12 @@ export interface Backend {
   view?(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]>;
   /** What happened since the last call, oldest first. */
   takeEvents(): SessionEvent[];
+  /**
+   * Lets virtual time pass (the REPL user waits): until `ns` nanoseconds
+   * from now, or when undefined, until the next timer fires. Returns the
+   * nanoseconds that passed, or null when nothing is pending.
+   */
+  passTime?(ns: number | undefined): number | null;
 }
 
 /** The prefix of a line saying a backend did not run something; such a step is not compared. */

@@ -1,7 +1,7 @@
 /**
  * The names a command line may use for numbers: the `<sys/mman.h>` and
  * `<fcntl.h>` constants exported by mod.ts (PROT_*, MAP_*, MADV_*, ...),
- * the fault signals, the signal handlers, and NULL. Each belongs to a
+ * the fault signals, the signal handlers, the clone flags, and NULL. Each belongs to a
  * family, which is what a syscall argument kind expects (completion offers
  * the family of the argument under the cursor).
  * @module
@@ -9,6 +9,7 @@
 
 import {
   type ArgKind,
+  CLONE_FLAG_NAMES,
   IOCTL_CONSTANTS,
   mman,
   SIG_CATCH,
@@ -76,6 +77,7 @@ function build(): Map<string, Constant> {
   add({ name: "SIG_DFL", value: BigInt(SIG_DFL), family: "SIG_" });
   add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
   add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
+  for (const [name, v] of CLONE_FLAG_NAMES) add({ name, value: BigInt(v), family: "CLONE_" });
   for (const [name, value] of IOCTL_CONSTANTS) {
     add({ name, value, family: IOCTL_FAMILIES.find((f) => name.startsWith(f)) ?? "" });
   }
@@ -100,6 +102,7 @@ export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
   signal: ["SIG"],
   handler: ["SIG_"],
   ioctlreq: ["FS_IOC_", "FI", "TC", "UFFDIO_"],
+  cloneflags: ["CLONE_"],
 };
 
 /** How help describes each argument kind. */
@@ -126,6 +129,8 @@ export const KIND_TEXT: Record<ArgKind, string> = {
   buf: 'an address or a "string"',
   ioctlreq: "an ioctl request (FIONREAD, FS_IOC_GETFLAGS, UFFDIO_REGISTER)",
   ioctlarg: "an int, an address, or a struct literal {field=value, ...}",
+  cloneflags: "CLONE_* flags (| a signal number in the low byte)",
+  timespec: "an address of a struct timespec, or {tv_sec=1, tv_nsec=0}",
 };
 
 /** The constants of the given families, sorted by value then name. */

@@ -10,13 +10,17 @@ import {
   cpuFill,
   cpuRead,
   cpuWrite,
+  encodeStruct,
   Machine,
   type MachineConfig,
   type Process,
-  syscall,
+  syscallIn,
   type SyscallSpec,
+  type Task,
+  TIMESPEC,
 } from "../mod.ts";
-import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
+import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent, TaskInfo } from "./backend.ts";
+import { ReplError } from "./errors.ts";
 import type { Value } from "./commands/types.ts";
 import { ioctlResult, structArg } from "./commands/syscalls.ts";
 import type { ProcInfo } from "./processes.ts";
@@ -24,6 +28,14 @@ import type { ProcInfo } from "./processes.ts";
 /** The value a syscall implementation takes for one evaluated argument. */
 export function rawArg(v: Value, kind: string | undefined, args: readonly Value[]): unknown {
   if (v.type === "num") return v.v;
+  if (kind === "timespec") {
+    if (v.type !== "struct") {
+      throw new ReplError("nanosleep takes {tv_sec=S, tv_nsec=N} or an address", v.col);
+    }
+    const b = encodeStruct(TIMESPEC, v.value);
+    if (typeof b === "string") throw new ReplError(b, v.col, undefined, "usage");
+    return { value: 0n, literal: b };
+  }
   // An ioctl's {struct} or [int]: the bytes the kernel reads and writes.
   if (v.type === "struct" || v.type === "intref") return structArg(v, args[1]);
   if (v.type === "str") {
@@ -57,20 +69,53 @@ export class MachineBackend implements Backend {
     }));
   }
 
-  private proc(pid: number): Process {
-    const p = this.machine.process(pid);
-    if (p === undefined) throw new Error(`no process ${pid}`);
-    return p;
+  tasks(): TaskInfo[] {
+    const out: TaskInfo[] = [];
+    for (const t of [...this.machine.tasks.values()].sort((a, b) => a.tid - b.tid)) {
+      const info: TaskInfo = { tid: t.tid, pid: t.group.pid, alive: t.alive && t.group.alive };
+      if (t.wchan !== null) info.wchan = t.wchan;
+      out.push(info);
+    }
+    return out;
   }
 
-  syscall(pid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult> {
+  private task(tid: number): Task {
+    const t = this.machine.task(tid);
+    if (t === undefined) throw new Error(`no thread ${tid}`);
+    return t;
+  }
+
+  syscall(tid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult> {
     const raw = args.map((v, i) => rawArg(v, spec.args[i]?.kind, args));
-    const r = syscall(this.proc(pid), spec.name, raw);
+    const t = this.task(tid);
+    const r: CallResult = syscallIn(t, spec.name, raw);
+    if (r.pending !== undefined) {
+      return Promise.resolve({
+        ret: 0,
+        pending: r.pending,
+        note: `(thread ${tid} sleeps in ${t.wchan ?? "?"})`,
+      });
+    }
     return Promise.resolve(spec.name === "ioctl" ? ioctlResult(r, args) : r);
   }
 
-  access(pid: number, op: CpuOp): Promise<CpuResult> {
-    const p = this.proc(pid);
+  access(tid: number, op: CpuOp): Promise<CpuResult> {
+    const t = this.task(tid);
+    return Promise.resolve(this.machine.runIn(t, () => this.accessIn(t.group, op)));
+  }
+
+  passTime(ns: number | undefined): number | null {
+    const m = this.machine;
+    const start = m.clock.ns;
+    if (ns === undefined) {
+      const next = m.sched.timers.next;
+      if (next === undefined) return null;
+      m.sched.advanceTo(Math.max(next.expires, start));
+    } else m.sched.advanceTo(start + ns);
+    return m.clock.ns - start;
+  }
+
+  private accessIn(p: Process, op: CpuOp): CpuResult {
     const r = op.op === "read"
       ? cpuRead(p, op.addr, op.len)
       : op.op === "write"
@@ -80,7 +125,7 @@ export class MachineBackend implements Backend {
       : cpuExec(p, op.addr);
     const out: CpuResult = { done: r.done, faulted: r.sig !== undefined };
     if (r.bytes !== undefined) out.bytes = r.bytes;
-    return Promise.resolve(out);
+    return out;
   }
 
   takeEvents(): SessionEvent[] {
@@ -88,8 +133,20 @@ export class MachineBackend implements Backend {
     this.cursor = batch.next;
     const out: SessionEvent[] = [];
     for (const e of batch.events) {
-      if (e.kind === "signal") out.push({ kind: "signal", pid: e.pid, info: e.info });
+      if (e.kind === "signal") out.push({ kind: "signal", pid: e.tid ?? e.pid, info: e.info });
       else if (e.kind === "exit") out.push({ kind: "exit", pid: e.pid, status: e.status });
+      else if (e.kind === "thread_exit") out.push({ kind: "exit", pid: e.tid, status: e.status });
+      else if (e.kind === "resume") {
+        const result: CallResult = { ret: e.ret ?? 0 };
+        if (e.data !== undefined) result.data = e.data;
+        out.push({
+          kind: "resume",
+          pid: e.tid,
+          token: e.token,
+          result,
+          ...(e.ret === null ? { gone: true } : {}),
+        });
+      }
     }
     return out;
   }

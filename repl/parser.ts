@@ -42,11 +42,13 @@ export function exprStart(e: Expr): number {
   return e.type === "binary" ? exprStart(e.left) : e.col;
 }
 
-/** `@2` or `@child`: the process a command runs in. */
+/** `@2`, `@child` or `@1.3`: the process or thread a command runs in. */
 export interface Target {
-  /** A pid literal or a variable name. */
+  /** A pid (or tid) literal or a variable name. */
   value: bigint | string;
   col: number;
+  /** `@PID.TID`: the thread TID, which must belong to process PID. */
+  tid?: { value: bigint; col: number };
 }
 
 /** A word argument or an expression argument of a word command. */
@@ -118,13 +120,19 @@ class Parser {
         throw new ReplError("no space allowed after @", at.col + 1, `write @${t.text}`);
       }
       const after = this.lx.src[t.col - 1 + t.text.length];
-      if (after === ".") {
-        throw new ReplError(
-          "@PID.TID: threads are not modelled yet",
-          t.col + t.text.length,
-          `write @${t.text}`,
-          "usage",
-        );
+      if (after === "." && t.type === "num") {
+        // @PID.TID, as the prompt shows a thread: the rest up to a blank.
+        const w = this.lx.word()!;
+        const m = /^\.(\d+)$/.exec(w.text);
+        if (m === null) {
+          throw new ReplError(
+            `bad thread ${JSON.stringify(w.text.slice(1))}`,
+            w.col + 1,
+            `write @${t.text}.TID with a thread id, e.g. @1.2`,
+            "usage",
+          );
+        }
+        target.tid = { value: BigInt(m[1]), col: w.col + 1 };
       }
       if (this.lx.atEnd()) return { type: "switch", target };
     }
@@ -152,11 +160,16 @@ class Parser {
 
   /** The token after the next one. */
   private peek2(): Token {
-    const saved = new Lexer(this.lx.src);
-    // Re-lex from the next token's column: cheap, lines are short.
-    while (saved.peek().col < this.lx.peek().col) saved.next();
+    // Re-lex from the next token's column (blanks keep the columns): cheap, lines are short.
+    const col = this.lx.peek().col;
+    const saved = new Lexer(" ".repeat(col - 1) + this.lx.src.slice(col - 1));
     saved.next();
-    return saved.peek();
+    try {
+      return saved.peek();
+    } catch {
+      // Not a token (a word command's raw word, `sleep 500ms`): not an `=`.
+      return { type: "op", text: "", col: 0 };
+    }
   }
 
   /**
@@ -200,7 +213,7 @@ class Parser {
     const shape = all.filter((s) => s.kind !== "flag");
     const args: CommandArg[] = [];
     // name(a, b) is accepted for commands whose arguments are all expressions.
-    if (this.isOp("(") && shape.every((s) => s.kind === "expr")) {
+    if (shape.every((s) => s.kind === "expr") && this.isOp("(")) {
       this.lx.next();
       const list = this.callArgs(cmd);
       this.end();

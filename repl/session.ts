@@ -23,7 +23,7 @@ import { formatError, ReplError, type Where } from "./errors.ts";
 import { evalNum, type Scope } from "./eval.ts";
 import { formatExit, formatSignal, formatValue } from "./format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
-import { type Backend, notRunLine, type SessionEvent } from "./backend.ts";
+import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./backend.ts";
 import { MachineBackend } from "./machine_backend.ts";
 
 /** What one line did. */
@@ -66,7 +66,7 @@ interface PendingCall {
 /** One REPL session over one backend. */
 export class Session {
   readonly backend: Backend;
-  /** The current process. */
+  /** The current thread: a tid (the main thread's is its process's pid). */
   pid = 1;
   readonly vars: Map<string, bigint> = new Map();
   /** Called after every run (recording is one). */
@@ -92,14 +92,19 @@ export class Session {
     return m;
   }
 
-  /** `[1] mm> ` */
+  /**
+   * `[1] mm> ` in a process's main thread, `[1.3] mm> ` in its thread 3
+   * (PID.TID, as /proc/PID/task/TID names it).
+   */
   prompt(): string {
-    return `[${this.pid}] mm> `;
+    const t = this.taskInfo(this.pid);
+    return t === undefined || t.pid === t.tid ? `[${this.pid}] mm> ` : `[${t.pid}.${t.tid}] mm> `;
   }
 
   /** The current process of the emulated machine (possibly dead). */
   get current(): Process | undefined {
-    return this.backend.machine?.process(this.pid);
+    const m = this.backend.machine;
+    return m?.task(this.pid)?.group ?? m?.process(this.pid);
   }
 
   /** Calls started and not yet finished. */
@@ -111,7 +116,8 @@ export class Session {
   async run(line: string, where?: Where): Promise<RunResult> {
     const promptPid = this.pid;
     const output: string[] = [];
-    const wasAlive = this.info(this.pid)?.alive ?? false;
+    const wasAlive = this.taskAlive(this.pid);
+    const group = this.taskInfo(this.pid)?.pid ?? this.pid;
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
@@ -126,7 +132,7 @@ export class Session {
       output.push(formatError(error, where));
     }
     flush();
-    if (wasAlive) this.afterDeath(output);
+    if (wasAlive) this.afterDeath(output, group);
     const r: RunResult = { output };
     if (error) r.error = error;
     if (quit) r.quit = true;
@@ -164,6 +170,20 @@ export class Session {
     return this.backend.processes().find((p) => p.pid === pid);
   }
 
+  /** A thread by tid; a backend without threads has one per process (tid = pid). */
+  private taskInfo(tid: number): TaskInfo | undefined {
+    if (this.backend.tasks === undefined) {
+      const p = this.info(tid);
+      return p === undefined ? undefined : { tid, pid: tid, alive: p.alive };
+    }
+    return this.backend.tasks().find((t) => t.tid === tid);
+  }
+
+  /** Whether thread `tid` is alive (and its process). */
+  private taskAlive(tid: number): boolean {
+    return this.taskInfo(tid)?.alive ?? false;
+  }
+
   /**
    * Prints what the backend reports happened: the events of `main` first,
    * then the others' in pid order, each process's in the order they came.
@@ -189,16 +209,31 @@ export class Session {
         const call = this.unfinished.get(e.token);
         if (call === undefined) return undefined;
         this.unfinished.delete(e.token);
+        if (e.gone) return `<... ${call.spec.name} resumed> = ?`;
         if (call.assign !== undefined) this.vars.set(call.assign, resultValue(e.result));
         return `<... ${call.spec.name} resumed> ${resultLine(call.spec, e.result)}`;
       }
     }
   }
 
-  /** When the current process died: switch to its parent or the lowest live pid. */
-  private afterDeath(out: string[]): void {
-    const cur = this.info(this.pid);
-    if (cur === undefined || cur.alive) return;
+  /**
+   * When the current thread died: its process's lowest live thread if the
+   * process lives on; else the parent or the lowest live pid.
+   */
+  private afterDeath(out: string[], group: number): void {
+    const t = this.taskInfo(this.pid);
+    if (t?.alive) return;
+    const pid = t?.pid ?? group;
+    const cur = this.info(pid);
+    if (cur === undefined) return;
+    if (cur.alive) {
+      const next = (this.backend.tasks?.() ?? []).find((x) => x.pid === pid && x.alive);
+      if (next !== undefined) {
+        this.pid = next.tid;
+        out.push(`now in thread ${next.tid} of process ${pid}`);
+      }
+      return;
+    }
     const r = afterDeath(cur, this.backend.processes());
     if (r.pid !== null) this.pid = r.pid;
     out.push(r.note);
@@ -210,16 +245,55 @@ export class Session {
   }
 
   private resolveTarget(t: Target): number {
-    return resolveTarget(t, this.vars, (pid) => this.info(pid) !== undefined);
+    const id = resolveTarget(
+      t,
+      this.vars,
+      (pid) => this.info(pid) !== undefined || this.taskInfo(pid) !== undefined,
+    );
+    if (t.tid === undefined) return id;
+    // @PID.TID: the thread must be one of PID's.
+    const tid = Number(t.tid.value);
+    const task = this.taskInfo(tid);
+    if (task === undefined || task.pid !== id || t.tid.value !== BigInt(tid)) {
+      throw new ReplError(
+        `process ${id} has no thread ${t.tid.value}`,
+        t.tid.col,
+        "threads lists the threads",
+        "process",
+      );
+    }
+    return tid;
   }
 
-  /** Throws a clear error unless `pid` is alive. */
-  private requireLive(pid: number, col: number | undefined): void {
+  /**
+   * Throws a clear error unless thread `pid` is alive, and, for a command
+   * that runs in the thread (`runs`), not asleep in a call.
+   */
+  private requireLive(pid: number, col: number | undefined, runs = false): void {
+    const t = this.taskInfo(pid);
+    if (t?.alive) {
+      if (runs && t.wchan !== undefined) {
+        throw new ReplError(
+          `thread ${pid} is asleep in ${t.wchan}`,
+          col,
+          `wait ${pid} lets it finish; threads lists the threads`,
+          "process",
+        );
+      }
+      return;
+    }
     const procs = this.backend.processes();
-    const p = procs.find((q) => q.pid === pid);
-    if (p?.alive) return;
+    const p = procs.find((q) => q.pid === (t?.pid ?? pid));
     const live = procs.filter((q) => q.alive).map((q) => q.pid);
-    throw notAlive(pid, p, col, live);
+    if (p?.alive && t !== undefined) {
+      throw new ReplError(
+        `thread ${pid} has exited`,
+        col,
+        `switch to a live one: @${p.pid}`,
+        "process",
+      );
+    }
+    throw notAlive(t?.pid ?? pid, p, col, live);
   }
 
   private scope(): Scope {
@@ -303,7 +377,9 @@ export class Session {
     flush: () => void,
     quit: () => void,
   ): Promise<bigint | undefined> {
-    if (cmd.needsProcess) this.requireLive(pid, col);
+    if (cmd.needsProcess) {
+      this.requireLive(pid, col, cmd.group === "syscall" || cmd.group === "memory");
+    }
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {
       const view = cmd.name === "maps" || cmd.name === "smaps" ? cmd.name : undefined;
@@ -325,11 +401,11 @@ export class Session {
         return machine;
       },
       get proc(): Process {
-        const p = machine?.process(pid);
+        const p = machine?.task(pid)?.group ?? machine?.process(pid);
         if (p === undefined) throw new Error(`${cmd.name} needs an emulated process`);
         return p;
       },
-      alive: () => this.info(pid)?.alive ?? false,
+      alive: () => this.taskAlive(pid),
       out,
       vars: this.vars,
       transcript: (lines) => this.transcript(lines),

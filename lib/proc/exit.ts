@@ -1,5 +1,6 @@
 /**
- * Process death and signals: kernel/exit.c do_exit() with mm/mmap.c
+ * Process and thread death and signals: kernel/exit.c do_exit() and
+ * do_group_exit() with mm/mmap.c
  * exit_mmap(), kernel/signal.c force_sig_fault() for synchronous faults,
  * and the OOM killer's verdict.
  * @module
@@ -8,6 +9,9 @@
 import { EINVAL } from "../abi/errno.ts";
 import { SIGBUS, type SigInfo, SIGKILL, SIGSEGV } from "../abi/signal.ts";
 import type { Process } from "./process.ts";
+import type { Task } from "./task.ts";
+import type { ExitStatus } from "../events.ts";
+import { copyToUser } from "../mm/uaccess.ts";
 import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
 import { lruAddDrain } from "../mm/swap.ts";
@@ -29,7 +33,37 @@ export function exitMmap(mm: Mm): void {
   mm.pt.freeEmpty(0, 2 ** 35);
 }
 
-/** do_exit(): the process becomes a zombie; its mm and files are released. */
+/**
+ * One task leaves (do_exit() for one thread): its sleep is cancelled
+ * (the call ends without a result), CLONE_CHILD_CLEARTID's word is cleared
+ * while others still use the mm (mm_release()), and it drops its mm
+ * reference (exit_mm() -> mmput()); the last one tears the mm down.
+ */
+function exitTask(t: Task): void {
+  if (!t.alive) return;
+  const p = t.group;
+  p.machine.sched.dropTask(t);
+  t.state = "zombie";
+  if (t.clearChildTid !== 0n && p.mm.users > 1) {
+    copyToUser(p, Number(t.clearChildTid), new Uint8Array(4));
+  }
+  if (--p.mm.users === 0) exitMmap(p.mm);
+}
+
+/** A non-leader thread is reaped at once (exit_notify(): autoreap): it leaves the group. */
+function reapThread(t: Task, status: ExitStatus): void {
+  const p = t.group;
+  const i = p.threads.indexOf(t);
+  if (i > 0) p.threads.splice(i, 1);
+  p.machine.tasks.delete(t.tid);
+  p.machine.events.emit({ kind: "thread_exit", pid: p.pid, tid: t.tid, status });
+}
+
+/**
+ * do_group_exit(): the whole thread group dies (exit_group, a fatal
+ * signal): every other thread first (zap_other_threads()), then the
+ * leader; the process becomes a zombie and its files are released.
+ */
 export function killProcess(p: Process, status: { code?: number; signal?: number }): void {
   if (!p.alive) return;
   p.state = "zombie";
@@ -37,8 +71,12 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     ...status,
     core: status.signal === SIGSEGV || status.signal === SIGBUS,
   };
+  for (const t of p.threads.slice(1)) {
+    exitTask(t);
+    reapThread(t, p.exitStatus);
+  }
+  exitTask(p.leader);
   p.machine.events.emit({ kind: "exit", pid: p.pid, status: p.exitStatus });
-  if (--p.mm.users === 0) exitMmap(p.mm);
   for (let fd = 0; fd < p.fds.length; fd++) {
     const f = p.fds[fd];
     p.fds[fd] = undefined;
@@ -49,9 +87,14 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
 }
 
 /** A signal reaches a process: kept on the process and logged as an event. */
-function recordSignal(p: Process, sig: SigInfo): void {
+function recordSignal(p: Process, sig: SigInfo, t: Task = p.leader): void {
   p.signals.push(sig);
-  p.machine.events.emit({ kind: "signal", pid: p.pid, info: sig });
+  p.machine.events.emit({
+    kind: "signal",
+    pid: p.pid,
+    info: sig,
+    ...(t.leader ? {} : { tid: t.tid }),
+  });
 }
 
 /**
@@ -59,7 +102,8 @@ function recordSignal(p: Process, sig: SigInfo): void {
  * disposition. Returns true if the process died of it.
  */
 export function deliverFaultSignal(p: Process, sig: SigInfo): boolean {
-  recordSignal(p, sig);
+  // The signal goes to the faulting thread; SIG_DFL kills its whole group.
+  recordSignal(p, sig, p.machine.currentOf(p));
   // A blocked or ignored synchronous fault signal is forced to SIG_DFL.
   if (p.disposition(sig.signo) === "catch") return false;
   killProcess(p, { signal: sig.signo });
@@ -83,10 +127,36 @@ export function oomKill(p: Process): void {
   killProcess(p, { signal: SIGKILL });
 }
 
-/** exit(status) */
+/**
+ * exit(status) (SYS_exit): ends the calling thread only. The group ends
+ * with its last thread, reporting the leader's code (a leader that exited
+ * first stays a zombie until then: delay_group_leader()). In a
+ * single-threaded process it is exit_group.
+ */
 export function sysExit(p: Process, status: bigint | number): number {
+  const code = Number(BigInt.asUintN(8, BigInt(status)));
+  const t = p.machine.currentOf(p);
+  const live = p.liveThreads;
+  if (live.length === 1 && t.leader) {
+    killProcess(p, { code });
+    return 0;
+  }
+  t.exitCode = code;
+  exitTask(t);
+  if (!t.leader) reapThread(t, { code, core: false });
+  if (live.length === 1) killProcess(p, { code: p.leader.exitCode ?? code });
+  return 0;
+}
+
+/** exit_group(status): every thread of the group ends. */
+export function sysExitGroup(p: Process, status: bigint | number): number {
   killProcess(p, { code: Number(BigInt.asUintN(8, BigInt(status))) });
   return 0;
+}
+
+/** gettid(): the calling thread's id. */
+export function sysGettid(p: Process): number {
+  return p.machine.currentOf(p).tid;
 }
 
 /** getpid() */

@@ -1,7 +1,8 @@
 /**
  * A process: pid, an mm, an fd table, signal dispositions and an exit
  * state (compare `struct task_struct` + `struct files_struct` +
- * `struct sighand_struct`). Threads will share the mm through `Task`s.
+ * `struct sighand_struct`), the thread group of its {@link Task}s: they share
+ * the mm, the files and the dispositions; the first one (tid = pid) leads.
  * @module
  */
 
@@ -10,6 +11,7 @@ import type { Mm } from "../mm/mm.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { SigInfo } from "../abi/signal.ts";
 import type { ExitStatus } from "../events.ts";
+import { Task } from "./task.ts";
 
 export type { ExitStatus };
 
@@ -36,6 +38,8 @@ export class Process {
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];
   readonly children: number[] = [];
+  /** The thread group, leader first, then in tid order (exited non-leaders are gone). */
+  readonly threads: Task[] = [];
 
   constructor(
     readonly machine: Machine,
@@ -43,7 +47,21 @@ export class Process {
     public ppid: number,
     public comm: string,
     public mm: Mm,
-  ) {}
+  ) {
+    const leader = new Task(pid, this);
+    this.threads.push(leader);
+    machine.tasks.set(pid, leader);
+  }
+
+  /** The group leader (tid = pid). */
+  get leader(): Task {
+    return this.threads[0];
+  }
+
+  /** The threads still running or asleep. */
+  get liveThreads(): Task[] {
+    return this.threads.filter((t) => t.alive);
+  }
 
   /** The disposition of a signal (defaults: SIGSEGV/SIGBUS caught, as the REPL wants). */
   disposition(signo: number): Disposition {

@@ -80,3 +80,25 @@ export function renderProcStatus(s: ProcStatus | null): string[] {
 export function statusLines(p: Process): string[] {
   return renderProcStatus(procStatus(p));
 }
+
+/**
+ * The memory fields and `Threads:` (task_sig(): signal->nr_threads, which
+ * still counts a leader that exited before its threads), as the `status`
+ * view shows them; null for a zombie.
+ */
+export interface TaskStatus extends ProcStatus {
+  Threads: number;
+}
+
+/** {@link procStatus} with the thread count. */
+export function taskStatus(p: Process): TaskStatus | null {
+  const s = procStatus(p);
+  return s === null ? null : { ...s, Threads: p.threads.length };
+}
+
+/** The lines of {@link taskStatus}: the memory lines, then `Threads:\tN`. */
+export function renderTaskStatus(s: TaskStatus | null): string[] {
+  if (s === null) return [];
+  const { Threads, ...mem } = s;
+  return [...renderProcStatus(mem), `Threads:\t${Threads}`];
+}

@@ -11,6 +11,7 @@ import { MEMORY_COMMANDS } from "./memory.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
 import { SYSCALL_COMMANDS } from "./syscalls.ts";
+import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
 
@@ -26,6 +27,7 @@ const help: Command = {
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [
     ...SYSCALL_COMMANDS,
+    ...THREAD_COMMANDS,
     ...MEMORY_COMMANDS,
     ...VIEW_COMMANDS,
     POLICY_COMMAND,

@@ -43,7 +43,7 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
     ? "str"
     : a.kind === "buf"
     ? "num|str"
-    : a.kind === "ioctlarg"
+    : a.kind === "ioctlarg" || a.kind === "timespec"
     ? "num|struct"
     : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
@@ -184,7 +184,7 @@ function toCommand(spec: SyscallSpec): Command {
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
       if (r.pending !== undefined) {
         // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.
-        ctx.out.push("<unfinished ...>");
+        ctx.out.push(r.note === undefined ? "<unfinished ...>" : `<unfinished ...> ${r.note}`);
         ctx.unfinished(r.pending, spec);
         return undefined;
       }

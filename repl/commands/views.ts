@@ -10,15 +10,17 @@ import {
   type MapsEntry,
   meminfo,
   pageRows,
-  procStatus,
   psRows,
   renderMapsEntry,
   renderMeminfo,
   renderPageRows,
-  renderProcStatus,
   renderPsRows,
   renderSmapsEntry,
+  renderTaskStatus,
+  renderThreadRows,
   smapsEntries,
+  taskStatus,
+  threadRows,
 } from "../../mod.ts";
 import type { Command, CommandContext, FlagDecl, Value } from "./types.ts";
 import { userRange } from "./args.ts";
@@ -170,6 +172,19 @@ export const VIEW_COMMANDS: readonly Command[] = [
     { needsProcess: false, example: ["fork()", "ps"] },
   ),
   view(
+    "threads",
+    "every thread, its state and where it sleeps (ps -L)",
+    "One line per thread, as ps -L -o pid,tid,stat,wchan:20,comm prints them: STAT\n" +
+      "R (running), S (asleep, interruptible), D (uninterruptible), Z (exited), with l\n" +
+      "for a multi-threaded process; WCHAN the kernel function a sleeping thread waits in.",
+    (ctx) => threadRows(ctx.machine),
+    renderThreadRows,
+    {
+      needsProcess: false,
+      example: ["t = pthread_create()", "@t nanosleep({tv_sec=1, tv_nsec=0})", "threads"],
+    },
+  ),
+  view(
     "meminfo",
     "the machine's memory, as /proc/meminfo",
     "MemTotal, MemFree, AnonPages, ... as the kernel prints them.",
@@ -180,9 +195,9 @@ export const VIEW_COMMANDS: readonly Command[] = [
   view(
     "status",
     "the process's memory counters, as /proc/PID/status",
-    "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
-    (ctx) => procStatus(ctx.proc),
-    renderProcStatus,
+    "VmSize, VmRSS, VmLck, ... as the kernel prints them, then Threads:.",
+    (ctx) => taskStatus(ctx.proc),
+    renderTaskStatus,
   ),
   {
     name: "iomem",

@@ -85,3 +85,4 @@ Writing in the parent gives the VMA an anon_vma and a page of its own.
   VmPTE:	      12 kB
   VmSwap:	       0 kB
   HugetlbPages:	       0 kB
+  Threads:	1

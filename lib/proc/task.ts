@@ -1,0 +1,54 @@
+/**
+ * A task (struct task_struct): one thread of a process. The process is the
+ * thread group (struct signal_struct + the shared mm, files and sighand);
+ * its first task, the group leader, has tid = pid, and every other task's
+ * tid comes from the same pid space (alloc_pid), so tids and pids never
+ * collide.
+ *
+ * States, as `ps` prints them: R (running or runnable), S (interruptible
+ * sleep, TASK_INTERRUPTIBLE), D (uninterruptible, TASK_UNINTERRUPTIBLE), Z
+ * (exited; only a group leader stays visible as a zombie, other threads are
+ * reaped at once: kernel/exit.c exit_notify() autoreaps them).
+ * @module
+ */
+
+import type { Process } from "./process.ts";
+import type { WaitQueue } from "../sched/wait.ts";
+import type { BlockedCall } from "../sched/core.ts";
+
+export type TaskState = "running" | "sleeping" | "disk" | "zombie";
+
+/** ps's STAT letter of a task state. */
+export const STAT_LETTER: Readonly<Record<TaskState, "R" | "S" | "D" | "Z">> = {
+  running: "R",
+  sleeping: "S",
+  disk: "D",
+  zombie: "Z",
+};
+
+export class Task {
+  state: TaskState = "running";
+  /** Where it sleeps: the kernel function (`hrtimer_nanosleep`), or null. */
+  wchan: string | null = null;
+  /** The wait queue it sleeps on, or null. */
+  waitQueue: WaitQueue | null = null;
+  /** The call it is blocked in, or null. */
+  blocked: BlockedCall | null = null;
+  /** CLONE_CHILD_CLEARTID: cleared (and futex-woken) at exit (mm_release). */
+  clearChildTid = 0n;
+  /** CLONE_SETTLS: the thread pointer (fsbase). */
+  tls = 0n;
+  /** The exit code of a thread that called exit() (SYS_exit). */
+  exitCode: number | null = null;
+
+  constructor(readonly tid: number, readonly group: Process) {}
+
+  get alive(): boolean {
+    return this.state !== "zombie";
+  }
+
+  /** Whether it is the group leader (tid == tgid). */
+  get leader(): boolean {
+    return this.tid === this.group.pid;
+  }
+}
