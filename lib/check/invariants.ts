@@ -25,6 +25,13 @@
  *    on disk (zeros for a hole), so dropping it loses nothing; page-cache
  *    flags (uptodate, readahead) sit only on page-cache frames; a page
  *    queued for deactivation is on the machine's lru_deactivate batch.
+ * 7. Tasks and the scheduler (lib/sched): every task is its group's and
+ *    is found by its tid; a sleeping task (S, D) is on exactly one wait
+ *    queue, with a wait channel and a blocked call; a running task is on
+ *    none; a zombie is neither queued nor runnable, and only a group leader
+ *    stays a zombie (other threads are reaped); the run queue holds running
+ *    tasks only, once each; each live mm's users count is the number of
+ *    live tasks using it.
  * @module
  */
 
@@ -32,6 +39,7 @@ import type { Machine } from "../machine.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
+import type { Task } from "../proc/task.ts";
 import {
   clear,
   VM_IGNORE_MERGE,
@@ -82,6 +90,48 @@ function liveMms(m: Machine): Map<Mm, number> {
 export interface InvariantOptions {
   /** Report adjacent VMAs that could have been merged (default true). */
   merged?: boolean;
+}
+
+/** Invariant 7: tasks, wait queues, the run queue and mm users. */
+function checkTasks(m: Machine, errs: string[]): void {
+  const users = new Map<Mm, number>();
+  const seen = new Set<Task>();
+  for (const p of m.procs.values()) {
+    p.threads.forEach((t, i) => {
+      const where = `pid ${p.pid} tid ${t.tid}`;
+      if (t.group !== p) errs.push(`${where}: listed in a group it is not of`);
+      if ((i === 0) !== (t.tid === p.pid)) errs.push(`${where}: the leader is not first`);
+      if (m.tasks.get(t.tid) !== t) errs.push(`${where}: not found by its tid`);
+      seen.add(t);
+      const asleep = t.state === "sleeping" || t.state === "disk";
+      if (asleep) {
+        const wq = t.waitQueue;
+        const on = wq === null ? 0 : wq.waiters.filter((x) => x === t).length;
+        if (on !== 1) errs.push(`${where}: asleep but on ${on} places of its wait queue`);
+        if (t.wchan === null) errs.push(`${where}: asleep without a wait channel`);
+        if (t.blocked === null) errs.push(`${where}: asleep without a blocked call`);
+      } else if (t.waitQueue !== null) {
+        errs.push(`${where}: ${t.state} but on wait queue ${t.waitQueue.what}`);
+      }
+      if (!t.alive) {
+        if (t.blocked !== null || t.wchan !== null) errs.push(`${where}: a zombie still blocked`);
+        if (!t.leader) errs.push(`${where}: a zombie thread was not reaped`);
+      }
+      if (t.alive && p.alive) users.set(p.mm, (users.get(p.mm) ?? 0) + 1);
+      if (t.alive && !p.alive) errs.push(`${where}: alive in a dead process`);
+    });
+  }
+  for (const [tid, t] of m.tasks) {
+    if (!seen.has(t)) errs.push(`tid ${tid}: a task in no group`);
+  }
+  const rq = m.sched.runqueue;
+  rq.forEach((t, i) => {
+    if (t.state !== "running") errs.push(`tid ${t.tid}: ${t.state} on the run queue`);
+    if (rq.indexOf(t) !== i) errs.push(`tid ${t.tid}: twice on the run queue`);
+  });
+  for (const [mm, n] of users) {
+    if (mm.users !== n) errs.push(`mm ${mm.id}: mm_users ${mm.users}, ${n} live tasks use it`);
+  }
 }
 
 /** Returns a list of violations (empty when everything holds). */
@@ -205,6 +255,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
     if (errs.length > 50) break;
   }
+  checkTasks(m, errs);
   return errs;
 }
 

@@ -2,8 +2,9 @@
  * A random workload: a seeded stream of operations over every kind of
  * object the machine has (private and shared anonymous memory, ext4 files
  * and memfds mapped shared and private, processes made by fork, FOLL_PIN
- * pins, the program break), each step a syscall, a CPU access or a pin as
- * a program would make it. The property tests run it in short bursts with
+ * pins, the program break, threads that exit and sleep on timers while
+ * virtual time passes), each step a syscall, a CPU access or a pin as a
+ * program would make it. The property tests run it in short bursts with
  * {@link checkInvariants} after every step; `deno task soak` runs millions
  * of steps. The same seed makes the same steps, always.
  *
@@ -25,7 +26,16 @@
 import { Machine, type MachineConfig } from "../machine.ts";
 import type { Process } from "../proc/process.ts";
 import { Rng } from "../util/rng.ts";
-import { syscall } from "../syscalls.ts";
+import { syscall, syscallIn } from "../syscalls.ts";
+import type { Task } from "../proc/task.ts";
+import {
+  CLONE_FILES,
+  CLONE_FS,
+  CLONE_SIGHAND,
+  CLONE_SYSVSEM,
+  CLONE_THREAD,
+  CLONE_VM,
+} from "../proc/fork.ts";
 import { cpuRead, cpuWrite } from "../arch/cpu.ts";
 import {
   FOLL_LONGTERM,
@@ -67,6 +77,10 @@ import {
   PROT_WRITE,
 } from "../abi/mman.ts";
 
+/** A thread, as pthread_create's flags without the tid words and TLS. */
+const THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+  CLONE_SYSVSEM;
+
 /** The window's first page. */
 export const WORKLOAD_BASE = 0x7f0000000000;
 /** Pages in the window. */
@@ -94,6 +108,10 @@ export const WORKLOAD_OPS = {
   pwrite: 2,
   ftruncate: 1,
   punch: 1,
+  clone: 1,
+  "thread-exit": 1,
+  nanosleep: 1,
+  sleep: 1,
 } as const;
 
 /** One kind of step. */
@@ -311,7 +329,8 @@ export class Workload {
       }
       case "exit": {
         if (p.pid === 1) return ["exit skipped (pid 1)", false];
-        const r = this.sys(p, "exit", [0]);
+        // The whole group: SYS_exit of a leader would leave its threads running.
+        const r = this.sys(p, "exit_group", [0]);
         this.cur = this.machine.init;
         return r;
       }
@@ -362,7 +381,37 @@ export class Workload {
           rng.below(8) * 4096,
           this.len(),
         ]);
+      case "clone": {
+        if (p.threads.length >= 4) return ["clone skipped (4 threads)", false];
+        return this.sys(p, "clone", [THREAD_FLAGS]);
+      }
+      case "thread-exit": {
+        const t = this.runningThread(p);
+        if (t === undefined) return ["thread exit skipped (no running thread)", false];
+        const r = syscallIn(t, "exit", [rng.below(4)]).ret;
+        return [`[tid ${t.tid}] exit() = ${r}`, r >= 0];
+      }
+      case "nanosleep": {
+        const t = this.runningThread(p);
+        if (t === undefined) return ["nanosleep skipped (no running thread)", false];
+        const ts = new Uint8Array(16);
+        new DataView(ts.buffer).setBigInt64(8, BigInt((1 + rng.below(3)) * 1_000_000), true);
+        const r = syscallIn(t, "nanosleep", [{ value: 0n, literal: ts }]);
+        return [`[tid ${t.tid}] nanosleep() = ${r.pending ? "?" : r.ret}`, r.ret >= 0];
+      }
+      case "sleep": {
+        // The user waits: virtual time passes, timers fire, woken threads return.
+        const ns = rng.below(4) * 1_000_000;
+        this.machine.sched.advanceTo(this.machine.clock.ns + ns);
+        return [`sleep ${ns}ns`, true];
+      }
     }
+  }
+
+  /** A running thread of p other than its leader, if any. */
+  private runningThread(p: Process): Task | undefined {
+    const ts = p.threads.filter((t) => !t.leader && t.state === "running");
+    return ts.length === 0 ? undefined : this.pick(ts);
   }
 
   /**
@@ -387,7 +436,7 @@ export class Workload {
     }
     this.pins.clear();
     for (const p of [...this.machine.procs.values()].reverse()) {
-      if (p.alive) syscall(p, "exit", [0]);
+      if (p.alive) syscall(p, "exit_group", [0]);
     }
   }
 }

@@ -138,8 +138,19 @@ const DATA_HELP: Record<string, string> = {
 
 /** Calls whose result line is not the usual one. */
 const RESULT_HELP: Record<string, string> = {
-  exit: "The call does not return: = ? as strace prints, then +++ exited with N +++;\n" +
-    "the REPL then switches to the parent, or the lowest live pid, and says so.",
+  exit: "The call does not return: = ? as strace prints, then +++ exited with N +++.\n" +
+    "It ends the calling thread only (SYS_exit); the process ends with its last\n" +
+    "thread. The REPL then switches to another thread of the process, or to the\n" +
+    "parent, or the lowest live pid, and says so.",
+  exit_group: "The call does not return: = ? then +++ exited with N +++ for every thread\n" +
+    "(others marked [pid TID]); the REPL then switches as after exit.",
+  nanosleep: "A sleep of more than 0 blocks the thread: <unfinished ...> (thread T sleeps\n" +
+    "in hrtimer_nanosleep), and the prompt comes back. sleep or wait let virtual time\n" +
+    "pass; when the timer fires the call ends: [pid T] <... nanosleep resumed> = 0.\n" +
+    "= -1 EINVAL for tv_nsec outside 0..999999999 or tv_sec < 0, EFAULT for a bad req.",
+  clone: "Prints the new task's id. copy_process() refuses CLONE_THREAD without\n" +
+    "CLONE_SIGHAND and CLONE_SIGHAND without CLONE_VM (EINVAL), among others. A\n" +
+    "thread runs commands with @TID; pthread_create() passes glibc's flags.",
 };
 
 function longHelp(spec: SyscallSpec): string {
@@ -168,6 +179,13 @@ export function resultValue(r: CallResult): bigint {
   return isErr(r.ret) ? -1n : BigInt(r.ret);
 }
 
+/**
+ * Calls the host backend does not run: mmhost serves each subject process
+ * from one thread, so thread creation and blocking calls print
+ * `(host: clone is not run on the host)` there.
+ */
+const NOT_ON_HOST: ReadonlySet<string> = new Set(["clone", "gettid", "nanosleep"]);
+
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
   return {
@@ -179,7 +197,7 @@ function toCommand(spec: SyscallSpec): Command {
     help: longHelp(spec),
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
-    anyBackend: true,
+    anyBackend: !NOT_ON_HOST.has(spec.name),
     async run(ctx, values) {
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
       if (r.pending !== undefined) {

@@ -117,7 +117,9 @@ export class HostBackend implements Backend {
         if (ret > 0) this.procs.set(ret, { pid: ret, ppid: pid, alive: true });
         return { ret };
       }
+      // A subject is single-threaded: exit and exit_group both end it (mmhost: exit_group).
       case "exit":
+      case "exit_group":
         this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
         return { ret: 0 };
       case "signal": {
