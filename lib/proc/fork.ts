@@ -115,12 +115,13 @@ function putTid(p: Process, addr: bigint, tid: number): void {
 
 /**
  * clone(flags, stack, parent_tid, child_tid, tls) (x86-64 argument order).
- * Returns the new task's id. copy_process()'s checks, in its order:
+ * Returns the new task's id. First kernel_clone(): CLONE_PIDFD with
+ * CLONE_PARENT_SETTID is EINVAL (the legacy call stores the pidfd at
+ * parent_tid). Then copy_process()'s checks, in its order, all EINVAL:
  * CLONE_NEWNS|CLONE_FS, CLONE_NEWUSER|CLONE_FS, CLONE_THREAD without
- * CLONE_SIGHAND, CLONE_SIGHAND without CLONE_VM, CLONE_THREAD with
- * CLONE_NEWUSER or CLONE_NEWPID are EINVAL; so is CLONE_PIDFD with
- * CLONE_DETACHED, and (kernel_clone(), the legacy call storing the pidfd
- * at parent_tid) CLONE_PIDFD with CLONE_PARENT_SETTID.
+ * CLONE_SIGHAND, CLONE_SIGHAND without CLONE_VM, CLONE_PARENT from init,
+ * CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID, CLONE_PIDFD with
+ * CLONE_DETACHED.
  *
  * mmlab models the mm, the thread group and the tid words; namespaces,
  * CLONE_VFORK's wait, ptrace, pidfds and a shared (rather than copied) fd
@@ -137,13 +138,17 @@ export function sysClone(
 ): number {
   const f = Number(BigInt.asUintN(32, BigInt(flags)));
   const has = (bits: number) => (f & bits) === bits;
+  // kernel_clone(): the legacy call passes parent_tid as the pidfd pointer too.
+  if (has(CLONE_PIDFD) && has(CLONE_PARENT_SETTID)) return -EINVAL;
+  // copy_process(), in its order.
   if (has(CLONE_NEWNS | CLONE_FS)) return -EINVAL;
   if (has(CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if (has(CLONE_THREAD) && !has(CLONE_SIGHAND)) return -EINVAL;
   if (has(CLONE_SIGHAND) && !has(CLONE_VM)) return -EINVAL;
+  // Siblings of init: pid 1 is the machine's init, SIGNAL_UNKILLABLE.
+  if (has(CLONE_PARENT) && p.pid === 1) return -EINVAL;
   if (has(CLONE_THREAD) && (f & (CLONE_NEWUSER | CLONE_NEWPID)) !== 0) return -EINVAL;
   if (has(CLONE_PIDFD) && has(CLONE_DETACHED)) return -EINVAL;
-  if (has(CLONE_PIDFD) && has(CLONE_PARENT_SETTID)) return -EINVAL;
   const m = p.machine;
   let task: Task;
   if (has(CLONE_THREAD)) {

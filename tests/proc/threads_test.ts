@@ -42,7 +42,7 @@ Deno.test("clone: threads take tids from the pid space; fork's pid comes after t
   assert.deepEqual(checkInvariants(m), []);
 });
 
-Deno.test("clone: copy_process()'s EINVAL checks, in its order", () => {
+Deno.test("clone: kernel_clone()'s and copy_process()'s EINVAL checks", () => {
   const rows: [string, number, number][] = [
     ["NEWNS|FS", F.CLONE_NEWNS | F.CLONE_FS, EINVAL],
     ["NEWUSER|FS", F.CLONE_NEWUSER | F.CLONE_FS, EINVAL],
@@ -52,6 +52,7 @@ Deno.test("clone: copy_process()'s EINVAL checks, in its order", () => {
     ["THREAD with NEWPID", THREAD | F.CLONE_NEWPID, EINVAL],
     ["PIDFD|DETACHED", F.CLONE_PIDFD | F.CLONE_DETACHED, EINVAL],
     ["PIDFD|PARENT_SETTID (legacy clone)", F.CLONE_PIDFD | F.CLONE_PARENT_SETTID, EINVAL],
+    ["PARENT from init", F.CLONE_PARENT, EINVAL],
     ["a thread", THREAD, 2],
     ["glibc's pthread flags", PTHREAD_CLONE_FLAGS, 3],
     ["VM|SIGHAND: a process sharing the mm", F.CLONE_VM | F.CLONE_SIGHAND, 4],
