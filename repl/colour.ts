@@ -19,7 +19,7 @@ export function colours(isTerminal: boolean): Colours {
 
 /** The prompt `[1] mm> ` with the pid highlighted. */
 export function paintPrompt(prompt: string, c: Colours): string {
-  const m = /^\[(\d+)\] (.*)$/.exec(prompt);
+  const m = /^\[(\d+(?:\.\d+)?)\] (.*)$/.exec(prompt);
   return m ? `${c.dim("[")}${c.cyan(m[1])}${c.dim("]")} ${c.bold(m[2])}` : prompt;
 }
 
@@ -31,6 +31,8 @@ export function paintLine(line: string, c: Colours): string {
   if (/^(\[pid \d+\] )?\+\+\+ /.test(line)) return c.magenta(line);
   if (line.startsWith("= -1 E")) return c.red(line);
   if (line.startsWith("= ")) return c.green(line);
-  if (/^(now in process|no process is left|\(\w+ stopped after)/.test(line)) return c.dim(line);
+  if (/^(now in (process|thread)|no process is left|\(\w+ stopped after)/.test(line)) {
+    return c.dim(line);
+  }
   return line;
 }

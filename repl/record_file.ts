@@ -13,7 +13,7 @@ export class FileRecording {
   private file: Deno.FsFile | null = null;
   private path = "";
   private readonly enc = new TextEncoder();
-  private readonly observer = (pid: number, line: string, r: RunResult) => {
+  private readonly observer = (pid: string, line: string, r: RunResult) => {
     if (this.file !== null && r.request === undefined) this.recorder!.command(pid, line, r);
   };
   private recorder: Recorder | null = null;

@@ -41,8 +41,8 @@ export interface RunResult {
 /** A command's request to the front end, which owns all I/O. */
 export type FrontEndRequest = { record: string } | { recordStop: true };
 
-/** Told of every line run: the pid its prompt showed, the line, what it did. */
-export type RunObserver = (pid: number, line: string, result: RunResult) => void;
+/** Told of every line run: what its prompt showed (`1`, `1.3`), the line, what it did. */
+export type RunObserver = (prompt: string, line: string, result: RunResult) => void;
 
 /** How to build a session. */
 export interface SessionOptions {
@@ -97,8 +97,13 @@ export class Session {
    * (PID.TID, as /proc/PID/task/TID names it).
    */
   prompt(): string {
+    return `[${this.promptTag()}] mm> `;
+  }
+
+  /** What the prompt shows between its brackets: `1`, or `1.3` in a thread. */
+  promptTag(): string {
     const t = this.taskInfo(this.pid);
-    return t === undefined || t.pid === t.tid ? `[${this.pid}] mm> ` : `[${t.pid}.${t.tid}] mm> `;
+    return t === undefined || t.pid === t.tid ? `${this.pid}` : `${t.pid}.${t.tid}`;
   }
 
   /** The current process of the emulated machine (possibly dead). */
@@ -114,7 +119,7 @@ export class Session {
 
   /** Parses and runs one line. Never rejects. */
   async run(line: string, where?: Where): Promise<RunResult> {
-    const promptPid = this.pid;
+    const promptPid = this.promptTag();
     const output: string[] = [];
     const wasAlive = this.taskAlive(this.pid);
     const group = this.taskInfo(this.pid)?.pid ?? this.pid;
@@ -186,13 +191,18 @@ export class Session {
 
   /**
    * Prints what the backend reports happened: the events of `main` first,
-   * then the others' in pid order, each process's in the order they came.
+   * then the others', grouped by process (or thread), the groups in the
+   * order their first event came (timers that fire in turn print in turn),
+   * each group's events in the order they came.
    */
   private report(out: string[], main: number): void {
     const events = this.backend.takeEvents();
     if (events.length === 0) return;
     const mine = events.filter((e) => e.pid === main);
-    const others = events.filter((e) => e.pid !== main).sort((a, b) => a.pid - b.pid);
+    const first = new Map<number, number>();
+    events.forEach((e, i) => first.has(e.pid) || first.set(e.pid, i));
+    const others = events.filter((e) => e.pid !== main)
+      .sort((a, b) => first.get(a.pid)! - first.get(b.pid)!);
     for (const e of [...mine, ...others]) {
       const line = this.eventLine(e);
       if (line !== undefined) out.push(e.pid === main ? line : `[pid ${e.pid}] ${line}`);

@@ -49,7 +49,7 @@ import {
 import { checkExpectedLine } from "./match.ts";
 
 export const TRANSCRIPT_MAGIC = "# mmlab transcript 1";
-export const PROMPT_RE = /^\[(\d+)\] mm> (.*)$/;
+export const PROMPT_RE = /^\[(\d+(?:\.\d+)?)\] mm> (.*)$/;
 export const INDENT = "  ";
 
 /** The machine a transcript runs on. */
@@ -72,8 +72,8 @@ export type Block =
   | { kind: "answer"; text: string; line: number }
   | {
     kind: "command";
-    /** The pid the prompt showed. */
-    pid: number;
+    /** What the prompt showed: the pid, or PID.TID in a thread (`1.3`). */
+    pid: string;
     input: string;
     /** Expected output lines (matchers included), without the indent. */
     expected: string[];
@@ -122,7 +122,11 @@ export function renderHeader(h: TranscriptHeader): string[] {
 }
 
 /** Renders one command block. */
-export function renderCommand(pid: number, input: string, output: readonly string[]): string[] {
+export function renderCommand(
+  pid: number | string,
+  input: string,
+  output: readonly string[],
+): string[] {
   return [`${INDENT}[${pid}] mm> ${input}`, ...output.map((l) => INDENT + l)];
 }
 
@@ -195,7 +199,7 @@ export function parseTranscript(text: string): Transcript {
       const body = line.slice(INDENT.length);
       const pm = PROMPT_RE.exec(body);
       if (pm) {
-        cmd = { kind: "command", pid: Number(pm[1]), input: pm[2], expected: [], line: i + 1 };
+        cmd = { kind: "command", pid: pm[1], input: pm[2], expected: [], line: i + 1 };
         blocks.push(cmd);
         continue;
       }

@@ -50,7 +50,7 @@ export class Recorder {
   }
 
   /** Records one command run at `pid`'s prompt and what it printed. */
-  command(pid: number, input: string, result: RunResult): void {
+  command(pid: number | string, input: string, result: RunResult): void {
     const out = result.output.slice();
     if (result.error && out.length > 0) out[out.length - 1] = formatError(result.error);
     this.sink(renderCommand(pid, input, out).join("\n") + "\n");

@@ -101,7 +101,7 @@ export async function replayText(
   const history: string[] = [];
   for (const b of t.blocks) {
     if (b.kind !== "command") continue;
-    const promptPid = session.pid;
+    const promptPid = session.promptTag();
     const r = await session.run(b.input);
     const actual = r.output;
     if (opts.update) {
