@@ -30,8 +30,8 @@ export class Vma {
   /** VMA-tree bookkeeping; see vma_tree.ts. */
   prev: Vma | null = null;
   next: Vma | null = null;
-  /** @internal the tree leaf holding this VMA */
-  leaf: unknown = null;
+  /** @internal the tree leaf slot holding this VMA, -1 when unlinked */
+  leaf = -1;
 
   anonVma: AnonVma | null = null;
   /**
