@@ -63,7 +63,9 @@ export class Mm {
   /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
   viewMemo: unknown = null;
 
-  constructor(readonly machine: Machine, readonly id: number) {}
+  constructor(readonly machine: Machine, readonly id: number) {
+    this.pt.pool = machine.ptePool;
+  }
 
   /** map_count: the number of VMAs. */
   get mapCount(): number {
