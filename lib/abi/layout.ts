@@ -49,7 +49,8 @@ export function u64(x: bigint | number): bigint {
  * run their checks in number arithmetic and keep the u64 path for the rest.
  */
 export function smallU64(x: bigint | number): number {
-  return typeof x === "number" && x >= 0 && x <= 0x1000000000000 && x % 1 === 0 ? x : -1;
+  if (typeof x === "number") return x >= 0 && x <= 0x1000000000000 && x % 1 === 0 ? x : -1;
+  return x >= 0n && x <= 0x1000000000000n ? Number(x) : -1;
 }
 
 /** Interprets any integer as an s32 (an `int` argument such as prot or fd). */

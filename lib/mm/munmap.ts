@@ -5,7 +5,7 @@
  */
 
 import { EINVAL, ENOMEM } from "../abi/errno.ts";
-import { BIG_TASK_SIZE, pageAlignU64, u64 } from "../abi/layout.ts";
+import { BIG_TASK_SIZE, pageAlignU64, smallU64, TASK_SIZE, u64 } from "../abi/layout.ts";
 import type { Mm } from "./mm.ts";
 import type { Process } from "../proc/process.ts";
 import type { Vma } from "./vma.ts";
@@ -70,6 +70,13 @@ function freePgtables(mm: Mm, start: number, end: number): void {
 
 /** munmap(addr, len): linux-mm.md §3 check order. */
 export function sysMunmap(p: Process, addrArg: bigint | number, lenArg: bigint | number): number {
+  const an = smallU64(addrArg), ln = smallU64(lenArg);
+  if (an >= 0 && ln >= 0) {
+    // The same checks in number arithmetic: below 2^48 nothing wraps, and
+    // the aligned length is 0 only for a length of 0.
+    if (an % 4096 !== 0 || an > TASK_SIZE || ln > TASK_SIZE - an || ln === 0) return -EINVAL;
+    return doMunmap(p.mm, an, an + Math.ceil(ln / 4096) * 4096);
+  }
   const addr = u64(addrArg), len = u64(lenArg);
   if ((addr & 0xfffn) !== 0n || addr > BIG_TASK_SIZE || len > BIG_TASK_SIZE - addr) return -EINVAL;
   const alen = pageAlignU64(len);
