@@ -32,6 +32,8 @@ export class Vma {
   next: Vma | null = null;
   /** @internal the tree leaf slot holding this VMA, -1 when unlinked */
   leaf = -1;
+  /** @internal where the tree last saw this VMA in its arrays (a hint, checked before use) */
+  slot = -1;
 
   anonVma: AnonVma | null = null;
   /**

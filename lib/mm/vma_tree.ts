@@ -87,11 +87,17 @@ export class VmaTree {
     return lo;
   }
 
-  /** Index (in the flat arrays) of a linked VMA, found by its end. */
+  /**
+   * Index (in the flat arrays) of a linked VMA: its `slot` hint when that
+   * still holds it, else found by its end.
+   */
   private indexOf(v: Vma, what: string): number {
+    const h = v.slot;
+    if (h >= 0 && this.items[h] === v) return h;
     const leaf = v.leaf;
     const i = leaf < 0 ? -1 : this.posIn(leaf, v.end - 1);
     if (i < 0 || this.items[i] !== v) throw new Error(`VmaTree.${what}: ${v} is not in this tree`);
+    v.slot = i;
     return i;
   }
 
@@ -99,7 +105,10 @@ export class VmaTree {
   find(addr: number): Vma | null {
     const li = this.leafIndexFor(addr);
     if (li === this.nLeaves) return null;
-    return this.items[this.posIn(this.order[li], addr)];
+    const i = this.posIn(this.order[li], addr);
+    const v = this.items[i]!;
+    v.slot = i;
+    return v;
   }
 
   /** The VMA containing addr (vma_lookup), or null. */
@@ -186,6 +195,7 @@ export class VmaTree {
     this.lens[leaf]++;
     this.gaps[leaf] = -1;
     v.leaf = leaf;
+    v.slot = i;
   }
 
   /** Drops flat index `i` of `leaf`, moving the items above it down by one. */
@@ -260,6 +270,7 @@ export class VmaTree {
     }
     const wasTop = i === leaf * CAP + this.lens[leaf];
     this.insertAt(leaf, i, n);
+    if (!after) v.slot = vi + 1;
     this.link(prev, n, next);
     if (wasTop) {
       // The leaf's key changes: found by the old key (prev's end).
@@ -285,6 +296,7 @@ export class VmaTree {
       items[to + k] = x;
       items[from + k] = null;
       x.leaf = right;
+      x.slot = to + k;
     }
     this.lens[right] = len - half;
     this.lens[leaf] = half;
@@ -303,12 +315,19 @@ export class VmaTree {
     // the key array still holds the old key, so the search finds it.
     const li = wasLast || this.lens[leaf] <= LEAF_MAX >>> 2 ? this.leafIndexFor(v.end - 1) : -1;
     this.removeAt(leaf, i);
-    if (v.prev !== null) v.prev.next = v.next;
-    else this.first = v.next;
-    if (v.next !== null) v.next.prev = v.prev;
-    else this.last = v.prev;
+    const items = this.items;
+    if (v.prev !== null) {
+      v.prev.next = v.next;
+      if (items[i - 1] === v.prev) v.prev.slot = i - 1;
+    } else this.first = v.next;
+    if (v.next !== null) {
+      v.next.prev = v.prev;
+      // The neighbour moved down into v's place (when in the same leaf).
+      if (items[i] === v.next) v.next.slot = i;
+    } else this.last = v.prev;
     v.prev = v.next = null;
     v.leaf = -1;
+    v.slot = -1;
     this.count--;
     const len = this.lens[leaf];
     if (len === 0) {
@@ -330,6 +349,7 @@ export class VmaTree {
           items[to + k] = x;
           items[base + k] = null;
           x.leaf = left;
+          x.slot = to + k;
         }
         this.lens[left] = llen + len;
         this.gaps[left] = -1;
