@@ -21,6 +21,24 @@ import { zapRange } from "./zap.ts";
 export function doMunmap(mm: Mm, start: number, end: number): number {
   const v = mm.vmas.find(start);
   if (v === null || v.start >= end) return 0;
+  if (v.ops === null && mm.notifiers.length === 0 && mm.userfaults.size === 0) {
+    // The range takes only v's head or only its tail. The split would make
+    // a VMA for the part that goes and remove it at once; with no vm_ops,
+    // mmu notifier or userfaultfd to see the pieces, shrinking v in place
+    // leaves the same VMAs, PTEs and counts.
+    const head = start <= v.start && end < v.end;
+    const tail = start > v.start && end >= v.end && (v.next === null || v.next.start >= end);
+    if (head || tail) {
+      zapRange(mm, v, head ? v.start : start, head ? end : v.end, {
+        dropMarkers: true,
+        quiet: true,
+      });
+      if (head) mm.vmas.setRange(v, end, v.end, v.pgoff + (end - v.start) / 4096);
+      else mm.vmas.setRange(v, v.start, start, v.pgoff);
+      freePgtables(mm, start, end);
+      return 0;
+    }
+  }
   if (start > v.start) {
     // Make sure map_count stays within the limit on return; the relaxed
     // __split_vma below may take it one above temporarily.
