@@ -32,7 +32,7 @@
 
 import type { Vma } from "./vma.ts";
 
-export const LEAF_MAX = 64;
+export const LEAF_MAX = 32;
 /** Slots per leaf: one more than LEAF_MAX, for the insert that precedes a split. */
 const CAP = LEAF_MAX + 1;
 
