@@ -9,6 +9,7 @@ import { VmaTree } from "./vma_tree.ts";
 import { PageTable } from "./pagetable.ts";
 import type { Machine } from "../machine.ts";
 import type { Vma } from "./vma.ts";
+import type { Proposal } from "./vma_ops.ts";
 import type { MmuNotifier, MmuNotifierRange, MmuNotifyEvent } from "./mmu_notifier.ts";
 import { MMAP_BASE } from "../abi/layout.ts";
 import { Userfaults } from "./userfaultfd_k.ts";
@@ -62,6 +63,15 @@ export class Mm {
   readonly userfaults: Userfaults = new Userfaults();
   /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
   viewMemo: unknown = null;
+  /** vma_modify()'s proposal, reused call after call (vma_ops.ts) so that none is allocated. */
+  readonly proposal: Proposal = {
+    flags: 0,
+    file: null,
+    pgoff: 0,
+    anonVma: null,
+    uffd: null,
+    anonName: null,
+  };
 
   constructor(readonly machine: Machine, readonly id: number) {
     this.pt.pool = machine.ptePool;

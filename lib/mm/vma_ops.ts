@@ -276,14 +276,14 @@ export function vmaModify(
   end: number,
   change: VmaChange,
 ): Vma | number {
-  const p: Proposal = {
-    flags: change.flags ?? v.flags,
-    file: v.file,
-    pgoff: v.pgoff + (start - v.start) / 4096,
-    anonVma: v.anonVma,
-    uffd: change.uffd !== undefined ? change.uffd : v.uffd,
-    anonName: change.anonName !== undefined ? change.anonName : v.anonName,
-  };
+  // The mm's scratch proposal: nothing below keeps it past this call.
+  const p = mm.proposal;
+  p.flags = change.flags ?? v.flags;
+  p.file = v.file;
+  p.pgoff = v.pgoff + (start - v.start) / 4096;
+  p.anonVma = v.anonVma;
+  p.uffd = change.uffd !== undefined ? change.uffd : v.uffd;
+  p.anonName = change.anonName !== undefined ? change.anonName : v.anonName;
   const prev = start === v.start ? v.prev : v;
   const merged = mergeExistingRange(mm, prev, v, start, end, p);
   if (merged !== null) return merged;
