@@ -16,7 +16,7 @@ import {
   PROT_SEM,
   PROT_WRITE,
 } from "../abi/mman.ts";
-import { BIG_USER_END, pageAlignU64, s32, smallU64, u64 } from "../abi/layout.ts";
+import { BIG_USER_END, pageAlignU64, PMD_SIZE, s32, smallU64, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -49,6 +49,13 @@ import { faultinVmaRange } from "./populate.ts";
  * shmem mapping that needs no dirty tracking).
  */
 export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): void {
+  // A range inside one 2 MiB that has no PTE table, and no secondary MMU to
+  // tell: nothing to rewrite (and no walk to set up).
+  if (
+    mm.notifiers.length === 0 &&
+    Math.floor(start / PMD_SIZE) === Math.floor((end - 1) / PMD_SIZE) &&
+    mm.pt.table(start / 4096, false) === undefined
+  ) return;
   const flags = vma.flags;
   const frames = mm.machine.frames;
   const none = (flags & VM_ACCESS_FLAGS) === 0;
