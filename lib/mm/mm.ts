@@ -63,6 +63,12 @@ export class Mm {
   readonly userfaults: Userfaults = new Userfaults();
   /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
   viewMemo: unknown = null;
+  /**
+   * Anonymous VMAs removed from this mm, for splits to reuse (compare the
+   * vm_area_struct slab, vm_area_cachep): a split/merge cycle then
+   * allocates nothing. See vma_ops.ts vmaRemove/vmaDup.
+   */
+  readonly freeVmas: Vma[] = [];
   /** vma_modify()'s proposal, reused call after call (vma_ops.ts) so that none is allocated. */
   readonly proposal: Proposal = {
     flags: 0,

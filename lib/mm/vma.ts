@@ -85,6 +85,28 @@ export class Vma {
     return v;
   }
 
+  /**
+   * Makes this unlinked VMA of the same mm a copy of `src`, as dup() would
+   * make a new one (a freed vm_area_struct handed out again by its slab):
+   * every field but the tree links is overwritten, the view memo dropped.
+   */
+  reuseAs(src: Vma): this {
+    if (src.mm !== this.mm || this.leaf !== -1) throw new Error(`Vma.reuseAs: ${this} is not free`);
+    this.start = src.start;
+    this.end = src.end;
+    this.flags = src.flags;
+    this.pgoff = src.pgoff;
+    this.file = src.file;
+    this.anonVma = src.anonVma;
+    this.forkChild = src.forkChild;
+    this.ops = src.ops;
+    this.uffd = src.uffd;
+    this.anonName = src.anonName;
+    this.priv = src.priv;
+    this.viewMemo = null;
+    return this;
+  }
+
   toString(): string {
     return `vma[${this.start.toString(16)}-${this.end.toString(16)} pgoff=${
       this.pgoff.toString(16)
