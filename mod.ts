@@ -17,7 +17,15 @@
  * @module
  */
 
-export { DEFAULT_RAM, Machine, type MachineConfig, type Sysctl } from "./lib/machine.ts";
+export {
+  checkRam,
+  DEFAULT_RAM,
+  Machine,
+  type MachineConfig,
+  MAX_RAM,
+  MIN_RAM,
+  type Sysctl,
+} from "./lib/machine.ts";
 export { type Disposition, Process } from "./lib/proc/process.ts";
 export {
   type EventBatch,
@@ -52,8 +60,21 @@ export {
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
 export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
+export {
+  decodeStruct,
+  encodeStruct,
+  formatFlags,
+  formatStruct,
+  IOCTL_CONSTANTS,
+  ioctlDecl,
+  IOCTLS,
+  type StructLayout,
+  type StructValue,
+} from "./lib/abi/ioctl.ts";
+export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export {
+  checkKnob,
   checkPreset,
   KNOBS,
   type KnobValue,

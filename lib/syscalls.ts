@@ -34,8 +34,9 @@ import {
   sysUnlink,
 } from "./fs/syscalls.ts";
 import { sysExit, sysGetpid, sysSignal } from "./proc/exit.ts";
+import { sysIoctl } from "./fs/ioctl.ts";
 
-/** A result with data: pread's bytes, mincore's vector. */
+/** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
   ret: number;
   data?: Uint8Array;
@@ -62,7 +63,9 @@ export type ArgKind =
   | "handler"
   | "memfdflags"
   | "path"
-  | "buf";
+  | "buf"
+  | "ioctlreq"
+  | "ioctlarg";
 
 export interface ArgSpec {
   name: string;
@@ -330,6 +333,15 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "create an anonymous shmem file",
     example: 'memfd_create("buf", 0)',
     impl: sysMemfdCreate,
+  },
+  {
+    name: "ioctl",
+    nr: 16,
+    args: [a("fd", "fd"), a("request", "ioctlreq"), a("arg", "ioctlarg", true)],
+    ret: "int",
+    summary: "a device- or file-specific request (arg: an int, an address, or a {struct})",
+    example: "ioctl(3, FS_IOC_FSGETXATTR, {})",
+    impl: sysIoctl,
   },
 ];
 

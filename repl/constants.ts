@@ -7,7 +7,15 @@
  * @module
  */
 
-import { type ArgKind, mman, SIG_CATCH, SIG_DFL, SIG_IGN, signalName } from "../mod.ts";
+import {
+  type ArgKind,
+  IOCTL_CONSTANTS,
+  mman,
+  SIG_CATCH,
+  SIG_DFL,
+  SIG_IGN,
+  signalName,
+} from "../mod.ts";
 
 /** A named constant. */
 export interface Constant {
@@ -35,6 +43,9 @@ const FAMILIES = [
   "FALLOC_FL_",
   "SEEK_",
 ] as const;
+
+/** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
+const IOCTL_FAMILIES = ["FS_IOC_", "UFFDIO_REGISTER_MODE_", "UFFDIO_", "UFFD_", "FI", "TC"];
 
 /** mman exports that are not user-visible header constants. */
 const NOT_IN_HEADERS = new Set(["LEGACY_MAP_MASK", "MAP_HUGE_MASK", "MAP_HUGE_SHIFT"]);
@@ -65,6 +76,9 @@ function build(): Map<string, Constant> {
   add({ name: "SIG_DFL", value: BigInt(SIG_DFL), family: "SIG_" });
   add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
   add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
+  for (const [name, value] of IOCTL_CONSTANTS) {
+    add({ name, value, family: IOCTL_FAMILIES.find((f) => name.startsWith(f)) ?? "" });
+  }
   return out;
 }
 
@@ -85,6 +99,7 @@ export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
   falloc: ["FALLOC_FL_"],
   signal: ["SIG"],
   handler: ["SIG_"],
+  ioctlreq: ["FS_IOC_", "FI", "TC", "UFFDIO_"],
 };
 
 /** How help describes each argument kind. */
@@ -109,6 +124,8 @@ export const KIND_TEXT: Record<ArgKind, string> = {
   memfdflags: "memfd flags",
   path: 'a "string"',
   buf: 'an address or a "string"',
+  ioctlreq: "an ioctl request (FIONREAD, FS_IOC_GETFLAGS, UFFDIO_REGISTER)",
+  ioctlarg: "an int, an address, or a struct literal {field=value, ...}",
 };
 
 /** The constants of the given families, sorted by value then name. */

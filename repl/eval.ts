@@ -84,6 +84,18 @@ function evalExact(e: Expr, scope: Scope): bigint {
         e.col,
         `assign it first: x = ${e.name}(...)`,
       );
+    case "intref":
+      throw new ReplError(
+        "[int] is not a number",
+        e.col,
+        "[value] goes only where an ioctl takes a pointer to an int",
+      );
+    case "struct":
+      throw new ReplError(
+        "a {struct} is not a number",
+        e.col,
+        "struct literals go only where a struct argument is expected (ioctl)",
+      );
     case "unary": {
       const v = evalExact(e.arg, scope);
       return e.op === "-" ? -v : e.op === "~" ? ~v : v;

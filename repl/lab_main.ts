@@ -10,6 +10,7 @@
  */
 
 import { Command } from "commander";
+import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { parseTranscript, TranscriptError } from "./transcript/format.ts";
 import { checkSession, labTitle, labView } from "./transcript/lab.ts";
@@ -34,17 +35,22 @@ export function findLab(name: string, files: string[]): string | string[] {
 }
 
 const program = new Command()
+  .configureOutput(PLAIN_OUTPUT)
   .name("lab")
   .description("mmlab's teaching labs")
   .argument("[name]", "a lab: its file name, number, or a unique part of its name")
   .option("--solve", "show the expected output and the answers")
   .option("--step", "run the lab one command at a time")
-  .option("--check <session>", "verify a session recorded with deno task repl --record")
+  .option(
+    "--check <session>",
+    "verify a session recorded with npx -y deno@2.9.6 task repl --record",
+  )
   .exitOverride();
 try {
   program.parse(["deno", "lab", ...Deno.args]);
-} catch {
-  Deno.exit(2);
+} catch (e) {
+  // --help and --version end here too, with exit code 0; usage errors exit 2.
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<{ solve?: boolean; step?: boolean; check?: string }>();
 const files = labFiles();
@@ -66,7 +72,7 @@ if (typeof found !== "string") {
   console.error(
     found.length
       ? `lab: "${name}" matches ${found.join(", ")}`
-      : `lab: no lab "${name}"; deno task lab lists them`,
+      : `lab: no lab "${name}"; npx -y deno@2.9.6 task lab lists them`,
   );
   Deno.exit(2);
 }

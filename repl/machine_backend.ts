@@ -18,16 +18,19 @@ import {
 } from "../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
 import type { Value } from "./commands/types.ts";
+import { ioctlResult, structArg } from "./commands/syscalls.ts";
 import type { ProcInfo } from "./processes.ts";
 
 /** The value a syscall implementation takes for one evaluated argument. */
-export function rawArg(v: Value, kind: string | undefined): unknown {
+export function rawArg(v: Value, kind: string | undefined, args: readonly Value[]): unknown {
   if (v.type === "num") return v.v;
+  // An ioctl's {struct} or [int]: the bytes the kernel reads and writes.
+  if (v.type === "struct" || v.type === "intref") return structArg(v, args[1]);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
     return kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
   }
-  return v.text;
+  return v.type === "word" ? v.text : undefined;
 }
 
 /** A backend over one emulated {@link Machine}. */
@@ -61,8 +64,9 @@ export class MachineBackend implements Backend {
   }
 
   syscall(pid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult> {
-    const raw = args.map((v, i) => rawArg(v, spec.args[i]?.kind));
-    return Promise.resolve(syscall(this.proc(pid), spec.name, raw));
+    const raw = args.map((v, i) => rawArg(v, spec.args[i]?.kind, args));
+    const r = syscall(this.proc(pid), spec.name, raw);
+    return Promise.resolve(spec.name === "ioctl" ? ioctlResult(r, args) : r);
   }
 
   access(pid: number, op: CpuOp): Promise<CpuResult> {

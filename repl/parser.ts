@@ -7,6 +7,9 @@
  *          | command arg*                     (a word command: maps, pages a 4K, policy x y)
  *          | expr                             (a call such as mmap(...), or arithmetic)
  * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
+ *          | "{" [ field ("," field)* ] "}"   (a struct literal, as strace prints one)
+ * field   := ident "=" expr                   (nested: range={start=a, len=16K})
+ *          | "[" expr "]"                     (an int passed by pointer, as strace prints [5])
  * ```
  *
  * Every node keeps the column it starts at, so errors can point at it.
@@ -23,7 +26,16 @@ export type Expr =
   | { type: "name"; name: string; col: number }
   | { type: "unary"; op: string; arg: Expr; col: number }
   | { type: "binary"; op: string; left: Expr; right: Expr; col: number }
-  | { type: "call"; name: string; args: Expr[]; col: number };
+  | { type: "call"; name: string; args: Expr[]; col: number }
+  | { type: "struct"; fields: StructField[]; col: number }
+  | { type: "intref"; value: Expr; col: number };
+
+/** One `name=value` of a struct literal. */
+export interface StructField {
+  name: string;
+  col: number;
+  value: Expr;
+}
 
 /** The column an expression starts at (a binary node's own column is its operator's). */
 export function exprStart(e: Expr): number {
@@ -287,6 +299,15 @@ class Parser {
         }
         return { type: "name", name: t.text, col: t.col };
       case "op":
+        if (t.text === "{") return this.structLiteral(t);
+        if (t.text === "[") {
+          const value = this.expr();
+          const close = this.lx.next();
+          if (close.type !== "op" || close.text !== "]") {
+            throw new ReplError(`expected ']' to close the '[' at column ${t.col}`, close.col);
+          }
+          return { type: "intref", value, col: t.col };
+        }
         if (t.text === "(") {
           const e = this.expr();
           const close = this.lx.next();
@@ -298,6 +319,47 @@ class Parser {
         throw new ReplError(`expected a value, found '${t.text}'`, t.col);
       case "eof":
         throw new ReplError("expected a value at the end of the line", t.col);
+    }
+  }
+
+  /** `{name=value, ...}` after the `{`, through the closing brace. */
+  private structLiteral(open: Token): Expr {
+    const fields: StructField[] = [];
+    if (this.isOp("}")) {
+      this.lx.next();
+      return { type: "struct", fields, col: open.col };
+    }
+    for (;;) {
+      const name = this.lx.next();
+      if (name.type !== "ident") {
+        throw new ReplError(
+          `expected a field name in the struct at column ${open.col}, found ${describe(name)}`,
+          name.col,
+          "write {field=value, ...}",
+        );
+      }
+      const eq = this.lx.next();
+      if (eq.type !== "op" || eq.text !== "=") {
+        throw new ReplError(
+          `expected '=' after the field ${name.text}`,
+          eq.col,
+          "write field=value",
+        );
+      }
+      if (fields.some((f) => f.name === name.text)) {
+        throw new ReplError(`field ${name.text} is given twice`, name.col);
+      }
+      fields.push({ name: name.text, col: name.col, value: this.expr() });
+      const t = this.lx.next();
+      if (t.type === "op" && t.text === ",") continue;
+      if (t.type === "op" && t.text === "}") return { type: "struct", fields, col: open.col };
+      throw new ReplError(
+        t.type === "eof"
+          ? `missing '}' to close the '{' at column ${open.col}`
+          : `unexpected ${describe(t)} in the struct at column ${open.col}`,
+        t.col,
+        "fields are separated by commas",
+      );
     }
   }
 

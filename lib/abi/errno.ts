@@ -34,6 +34,7 @@ export const EISDIR = 21;
 export const EINVAL = 22;
 export const ENFILE = 23;
 export const EMFILE = 24;
+export const ENOTTY = 25;
 export const ETXTBSY = 26;
 export const EFBIG = 27;
 export const ENOSPC = 28;
@@ -69,6 +70,7 @@ const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [EINVAL, "EINVAL", "Invalid argument"],
   [ENFILE, "ENFILE", "Too many open files in system"],
   [EMFILE, "EMFILE", "Too many open files"],
+  [ENOTTY, "ENOTTY", "Inappropriate ioctl for device"],
   [ETXTBSY, "ETXTBSY", "Text file busy"],
   [EFBIG, "EFBIG", "File too large"],
   [ENOSPC, "ENOSPC", "No space left on device"],

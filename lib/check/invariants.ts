@@ -32,7 +32,15 @@ import type { Machine } from "../machine.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
-import { clear, VM_IGNORE_MERGE, VM_SHARED, VM_SPECIAL, xor } from "../mm/vm_flags.ts";
+import {
+  clear,
+  VM_IGNORE_MERGE,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_SHARED,
+  VM_SPECIAL,
+  xor,
+} from "../mm/vm_flags.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/pagetable.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
@@ -108,8 +116,20 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
           errs.push(`${where}: PTE at ${hex(addr)} outside every VMA`);
           continue;
         }
-        if (!(b & PTE_PRESENT) || (b & PTE_SPECIAL)) continue;
+        if (!(b & PTE_PRESENT)) continue;
         const pfn = tab.pfn[i];
+        if (!m.iomem.pfnValid(pfn)) {
+          // Past RAM: only a special PTE of a VM_PFNMAP/VM_MIXEDMAP VMA, to a device range.
+          if (!(b & PTE_SPECIAL) || !(v.flags & (VM_PFNMAP | VM_MIXEDMAP))) {
+            errs.push(
+              `${where}: PTE at ${hex(addr)} maps pfn ${hex(pfn)} past RAM outside a PFN map`,
+            );
+          } else if (m.iomem.lookup(pfn * 4096) === null) {
+            errs.push(`${where}: PTE at ${hex(addr)} maps pfn ${hex(pfn)}, in no iomem range`);
+          }
+          continue;
+        }
+        if (b & PTE_SPECIAL) continue;
         if (frames.isFree(pfn)) {
           errs.push(`${where}: PTE at ${hex(addr)} maps free pfn ${hex(pfn)}`);
           continue;

@@ -8,6 +8,7 @@
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
 import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
+import type { FileOperations } from "../mm/file_operations.ts";
 import { iput } from "./iput.ts";
 
 /**
@@ -34,13 +35,16 @@ export class OpenFile {
   refs = 1;
   /** f_ra, set up by mm/readahead.c file_ra_state_init() at open. */
   readonly ra: FileRaState;
+  /** f_op: the inode's i_fop, copied at open (do_dentry_open). */
+  readonly fop: FileOperations;
 
   constructor(
     readonly id: number,
     readonly inode: Inode,
-    /** open(2) flags. */
-    readonly flags: number,
+    /** f_flags: open(2) flags; FIONBIO/FIOASYNC change O_NONBLOCK/O_ASYNC. */
+    public flags: number,
   ) {
+    this.fop = inode.fop;
     this.ra = {
       start: 0,
       size: 0,
@@ -54,11 +58,13 @@ export class OpenFile {
 
   /**
    * fs/file_table.c: fput(): drops one reference (an fd slot or a VMA);
-   * an unlinked inode nothing reaches any more loses its page cache
-   * (iput). mm releases a VMA's file through this, without importing fs.
+   * the last one runs f_op->release (__fput), and an unlinked inode
+   * nothing reaches any more loses its page cache (iput). mm releases a
+   * VMA's file through this, without importing fs.
    */
   fput(m: Machine): void {
     this.refs--;
+    if (this.refs === 0) this.fop.release?.(this.inode, this);
     iput(m, this.inode);
   }
 

@@ -12,6 +12,9 @@
 
 import { ENAMETOOLONG, ENOENT, ENOTDIR } from "../abi/errno.ts";
 import { Inode, type InodeKind, type SuperBlock } from "./inode.ts";
+import { EXT4_DIR_OPS, EXT4_EXTENTS_FL, EXT4_FILE_OPS, EXT4_INODE_OPS } from "./ext4.ts";
+import { TTY_FOPS } from "./tty.ts";
+import { SHMEM_FILE_OPS, SHMEM_INODE_OPS } from "../mm/shmem.ts";
 
 export const ROOT_SB: SuperBlock = {
   major: 0xfe,
@@ -30,6 +33,10 @@ export const ROOT_SB: SuperBlock = {
   ioPages: 1024,
   // ext4 regular files support large folios (6.16+): async readahead adds them.
   largeFolios: true,
+  ops: {
+    regular: { fop: EXT4_FILE_OPS, iop: EXT4_INODE_OPS, iflags: EXT4_EXTENTS_FL },
+    dir: { fop: EXT4_DIR_OPS, iop: EXT4_INODE_OPS, iflags: EXT4_EXTENTS_FL },
+  },
 };
 export const SHMEM_SB: SuperBlock = {
   major: 0x00,
@@ -37,6 +44,7 @@ export const SHMEM_SB: SuperBlock = {
   noexec: false,
   punchHole: true,
   name: "tmpfs",
+  ops: { shmem: { fop: SHMEM_FILE_OPS, iop: SHMEM_INODE_OPS } },
 };
 /** devpts (`/dev/pts/N` terminals). */
 export const DEVPTS_SB: SuperBlock = {
@@ -45,6 +53,8 @@ export const DEVPTS_SB: SuperBlock = {
   noexec: true,
   punchHole: false,
   name: "devpts",
+  // init_special_inode(): def_chr_fops, which chrdev_open swaps for tty_fops.
+  ops: { chardev: { fop: TTY_FOPS, iop: {} } },
 };
 
 /** include/uapi/linux/limits.h: PATH_MAX (with the NUL), NAME_MAX. */

@@ -13,6 +13,20 @@
 
 import type { Vma } from "../mm/vma.ts";
 import { FileBlocks } from "./disk.ts";
+import {
+  type FileOperations,
+  type InodeOperations,
+  NO_FILE_OPS,
+  NO_INODE_OPS,
+} from "../mm/file_operations.ts";
+
+/** A filesystem's operations for one kind of inode (i_fop, i_op, initial i_flags). */
+export interface InodeOpsEntry {
+  readonly fop: FileOperations;
+  readonly iop: InodeOperations;
+  /** FS_*_FL flags a new inode starts with (ext4: EXT4_EXTENTS_FL). */
+  readonly iflags?: number;
+}
 
 /**
  * What the inode is: a regular file on a disk filesystem (ext4 rules), a
@@ -44,6 +58,8 @@ export interface SuperBlock {
   readonly ioPages?: number;
   /** mapping_large_folio_support(): readahead may add large folios. */
   readonly largeFolios?: boolean;
+  /** The operations the filesystem gives each kind of inode it makes. */
+  readonly ops?: Readonly<Partial<Record<InodeKind, InodeOpsEntry>>>;
 }
 
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
@@ -60,6 +76,14 @@ export class Inode {
   mode = 0o644;
   /** The file's blocks on disk: regular files of a disk filesystem only. */
   readonly blocks: FileBlocks | null;
+  /** i_fop: copied to each open file (f_op). */
+  readonly fop: FileOperations;
+  /** i_op */
+  readonly iop: InodeOperations;
+  /** FS_*_FL inode flags (FS_IOC_GETFLAGS). */
+  iflags: number;
+  /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (none today). */
+  dax = false;
 
   constructor(
     readonly ino: number,
@@ -71,6 +95,10 @@ export class Inode {
     public size = 0,
   ) {
     this.blocks = kind === "regular" && sb.disk ? new FileBlocks() : null;
+    const ops = sb.ops?.[kind];
+    this.fop = ops?.fop ?? NO_FILE_OPS;
+    this.iop = ops?.iop ?? NO_INODE_OPS;
+    this.iflags = ops?.iflags ?? 0;
   }
 
   /** Pages covering i_size: ceil(size / 4096). */

@@ -127,7 +127,7 @@ export function lowestFreeFd(p: Process): number {
  * file only serves close() and friends (fdget fails on FMODE_PATH), so the
  * data syscalls see EBADF.
  */
-function fdget(p: Process, fd: number): OpenFile | undefined {
+export function fdget(p: Process, fd: number): OpenFile | undefined {
   const f = fd >= 0 && fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined || (f.flags & O_PATH)) return undefined;
   return f;
@@ -137,7 +137,9 @@ function fdget(p: Process, fd: number): OpenFile | undefined {
 function installFile(p: Process, inode: Inode, flags: number): number {
   const f = p.machine.openInode(inode, flags);
   f.refs = 1;
-  return p.allocFd(f);
+  const fd = p.allocFd(f);
+  if (flags & O_CLOEXEC) p.closeOnExec.add(fd);
+  return fd;
 }
 
 /**
@@ -250,6 +252,7 @@ export function sysClose(p: Process, fdArg: A): number {
   const f = fd < p.fds.length ? p.fds[fd] : undefined;
   if (f === undefined) return -EBADF;
   p.fds[fd] = undefined;
+  p.closeOnExec.delete(fd);
   f.fput(p.machine);
   return 0;
 }
@@ -322,8 +325,13 @@ export function sysPread(
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
   const inode = f.inode;
   const empty = { ret: 0, data: new Uint8Array(0) };
-  if (inode.kind === "dir") return { ret: -EISDIR }; // generic_read_dir()
-  if (inode.kind === "chardev") return empty; // a terminal with no input: EOF
+  if (f.fop.read !== undefined) {
+    // vfs_read(): the file's own ->read (a directory's is EISDIR, a terminal's EOF).
+    const r = f.fop.read(p, f, Number(count), Number(pos));
+    if (typeof r === "number") return { ret: r };
+    if (addr !== null && copyToUser(p, Number(addr), r) !== 0) return { ret: -EFAULT };
+    return { ret: r.length, data: r };
+  }
   if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);
   const out = new Uint8Array(n);
@@ -422,7 +430,10 @@ export function sysPwrite(
   if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return -EINVAL;
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
   const inode = f.inode;
-  if (inode.kind === "chardev") return Number(count); // the terminal takes it all
+  if (f.fop.write !== undefined) {
+    const data = typeof buf === "string" || buf instanceof Uint8Array ? literalBytes(buf) : null;
+    return f.fop.write(p, f, data, Number(count), Number(pos0));
+  }
   if (!isReg(inode)) return -EINVAL;
   // generic_write_checks()
   if (count === 0n) return 0;

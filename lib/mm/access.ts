@@ -22,7 +22,14 @@ import { COST_FAULT_NS } from "../util/clock.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_YOUNG } from "./pagetable.ts";
+import {
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_WRITE,
+  PTE_YOUNG,
+  pteModify,
+} from "./pagetable.ts";
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
@@ -87,7 +94,7 @@ export function translate(p: Process, mm: Mm, addr: number, kind: AccessKind): n
         // every write through a present PTE, not only on faults (x86 PTE A/D
         // bits): smaps Referenced after MADV_COLD/MADV_FREE and a re-read.
         const ad = PTE_YOUNG | (kind === "write" ? PTE_DIRTY : 0);
-        if ((b & ad) !== ad) t.bits[vpn & 511] = b | ad;
+        if ((b & ad) !== ad) pteModify(t, vpn & 511, b | ad);
         return t.pfn[vpn & 511];
       }
     }

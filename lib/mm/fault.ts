@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
@@ -25,8 +26,17 @@ import {
 } from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
 import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
-import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
-import { filemapFault, filemapGetPage, PAGE_BEYOND_EOF, PAGE_RETRY } from "./filemap.ts";
+import {
+  VM_FAULT_ERROR,
+  VM_FAULT_HWPOISON,
+  VM_FAULT_NOPAGE,
+  VM_FAULT_OOM,
+  VM_FAULT_RETRY,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  type VmFault,
+  vmOpsNeedsWritenotify,
+} from "./vm_ops.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -79,9 +89,25 @@ function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
   return pfn;
 }
 
-/** Whether a shared file mapping needs write notification (dirty tracking). */
+/**
+ * Policy `mm.zeroPage`: whether do_anonymous_page() maps the shared zero
+ * page for a read fault ("map"), or allocates a zeroed page as for a write
+ * ("forbid": mm_forbids_zeropage(), an arch or boot property, e.g. s390
+ * with guest storage keys). Every read fault-in (the CPU, MAP_POPULATE,
+ * MADV_POPULATE_READ, mlock, GUP) comes through here.
+ */
+const READ_MAPS_ZERO_PAGE: Record<KnobValue<"mm.zeroPage">, boolean> = {
+  map: true,
+  forbid: false,
+};
+
+/**
+ * mm/mmap.c vma_wants_writenotify(), the part that matters here: a shared
+ * mapping whose vm_ops have ->page_mkwrite (the filesystem tracks dirtying,
+ * ext4) maps pages read-only on read faults; shmem has none.
+ */
 function wantsWritenotify(vma: Vma): boolean {
-  return vma.file !== null && vma.file.inode.kind === "regular";
+  return vmOpsNeedsWritenotify(vma.ops);
 }
 
 /** Maps a page-cache page at `addr` (finish_fault / set_pte_range). */
@@ -105,7 +131,8 @@ function mapFilePage(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean
 const FAULT_AROUND_PAGES = 16;
 
 /**
- * mm/memory.c do_fault_around() with mm/filemap.c filemap_map_pages(), as
+ * mm/filemap.c filemap_map_pages(), the ->map_pages of file vm_ops, over
+ * the window mm/memory.c do_fault_around() picks, as
  * do_read_fault() calls it before ->fault: every page already in the page
  * cache (and below EOF) in the fault_around_bytes-aligned window around
  * the fault, clipped to the VMA and to the page table, is mapped read-only
@@ -116,7 +143,9 @@ const FAULT_AROUND_PAGES = 16;
  * gives Rss 12 kB. Each page found (mapped already or not) makes up for
  * one mmap miss of the file's readahead state.
  */
-function faultAround(mm: Mm, vma: Vma, addr: number): void {
+export function filemapMapPages(vmf: VmFault): void {
+  const { vma, address: addr } = vmf;
+  const mm = vma.mm;
   const inode = vma.file!.inode;
   const frames = mm.machine.frames;
   const flags = frames.flags;
@@ -172,15 +201,17 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
       return 0;
     }
   }
-  // wp_page_copy(): copy the zero page, a page-cache page or a shared anon page.
+  // wp_page_copy(): copy the zero page (a fresh zeroed page), a page-cache
+  // page, a shared anon page, or a special pfn with no struct page (a
+  // private remap_pfn_range mapping: __wp_page_copy_user reads it).
   const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
-  const zero = (bits & PTE_SPECIAL) !== 0;
-  const np = newAnonPage(mm, vma, addr, zero ? -1 : pfn);
+  const special = (bits & PTE_SPECIAL) !== 0;
+  const np = newAnonPage(mm, vma, addr, pfn === frames.zeroPfn ? -1 : pfn);
   if (np < 0) {
     mm.invalidateEnd(range);
     return VM_FAULT_OOM;
   }
-  if (!zero) {
+  if (!special) {
     frames.mapcount[pfn]--;
     frames.put(pfn);
   }
@@ -249,44 +280,44 @@ export function handleMmFault(
     if (kind === MARKER_POISON) return VM_FAULT_HWPOISON;
   }
   // pte_none(): a missing page.
-  if (vma.ops?.fault) {
-    const r = vma.ops.fault({
-      vma,
-      address: addr,
-      realAddress: realAddr,
-      pgoff: vma.pageIndex(addr),
-      write,
-    });
-    return r & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM | VM_FAULT_HWPOISON);
-  }
-  if (vma.file === null) {
-    if (vma.ops !== null) return VM_FAULT_SIGBUS; // vm_ops without ->fault
+  if (vma.isAnonymous) {
     // userfaultfd_missing(vma) -> handle_userfault()
     if (mm.userfaults.size > 0) {
       const r = mm.userfaults.missing(vma, addr, write);
       if (r >= 0) return r;
     }
-    // do_anonymous_page()
-    if (!write) {
+    // do_anonymous_page(): a read maps the shared zero page unless
+    // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
+    // fresh zeroed page, writable and dirty in a writable VMA.
+    if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }
     return newAnonPage(mm, vma, addr, -1) < 0 ? VM_FAULT_OOM : 0;
   }
-  // do_fault(): file-backed. do_read_fault() first maps the cached pages around.
-  if (!write) {
-    faultAround(mm, vma, addr);
+  // do_fault(): vm_ops without ->fault is SIGBUS.
+  const ops = vma.ops;
+  if (ops === null || ops.fault === undefined) return VM_FAULT_SIGBUS;
+  const vmf: VmFault = {
+    vma,
+    address: addr,
+    realAddress: realAddr,
+    pgoff: vma.pageIndex(addr),
+    write,
+    tried,
+    page: -1,
+  };
+  // do_read_fault(): map the cached pages around first (->map_pages).
+  if (!write && ops.mapPages !== undefined) {
+    ops.mapPages(vmf);
     if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
   }
-  const index = vma.pageIndex(addr);
-  const inode = vma.file.inode;
-  // ->fault: filemap_fault() for a file on disk, shmem_fault() for shmem.
-  const page = inode.blocks !== null
-    ? filemapFault(mm.machine, vma, index, tried)
-    : filemapGetPage(mm.machine, inode, index);
-  if (page === PAGE_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
-  if (page === PAGE_BEYOND_EOF) return VM_FAULT_SIGBUS;
-  if (page < 0) return VM_FAULT_OOM;
+  const r = ops.fault(vmf);
+  if (r & VM_FAULT_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
+  if (r & VM_FAULT_ERROR) return r & VM_FAULT_ERROR;
+  // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).
+  const page = vmf.page;
+  if ((r & VM_FAULT_NOPAGE) || page < 0) return 0;
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;

@@ -9,6 +9,11 @@
  * (reclaim) and be read again later. A shmem page is created zero-filled
  * and lives only in memory. The cache holds one reference on each page.
  * An index at or past EOF has no page for a fault (SIGBUS).
+ *
+ * Mappings of these files get their vm_operations here too, as in
+ * mm/filemap.c: generic_file_vm_ops (filemap_fault, filemap_map_pages,
+ * filemap_page_mkwrite), installed by generic_file_mmap_prepare (ext4's
+ * ext4_file_vm_ops has the same hooks).
  * @module
  */
 
@@ -27,6 +32,15 @@ import {
 import { VM_RAND_READ } from "./vm_flags.ts";
 import { cachePageUnevictable, FOLIO_BATCH_SIZE, markAccessed } from "./swap.ts";
 import { doSyncMmapReadahead, pageCacheAsyncRa, pageCacheSyncRa } from "./readahead.ts";
+import type { VmAreaDesc } from "./file_operations.ts";
+import { filemapMapPages } from "./fault.ts";
+import {
+  VM_FAULT_OOM,
+  VM_FAULT_RETRY,
+  VM_FAULT_SIGBUS,
+  type VmFault,
+  type VmOperations,
+} from "./vm_ops.ts";
 
 /** No page: the index is at or beyond EOF. */
 export const PAGE_BEYOND_EOF = -2;
@@ -266,4 +280,36 @@ export function dropCachePages(m: Machine, inode: Inode, from: number, to = Infi
     m.frames.flags[pfn] &= ~(PG_DIRTY | PG_READAHEAD);
     m.frames.put(pfn);
   }
+}
+
+/**
+ * mm/filemap.c filemap_fault(): the page-cache page at vmf->pgoff, read
+ * from disk on a miss (which ends in VM_FAULT_RETRY, FAULT_FLAG_TRIED on
+ * the second pass); past EOF is SIGBUS.
+ */
+export function filemapFaultOp(vmf: VmFault): number {
+  const page = filemapFault(vmf.vma.mm.machine, vmf.vma, vmf.pgoff, vmf.tried);
+  if (page === PAGE_RETRY) return VM_FAULT_RETRY;
+  if (page === PAGE_BEYOND_EOF) return VM_FAULT_SIGBUS;
+  if (page < 0) return VM_FAULT_OOM;
+  vmf.page = page;
+  return 0;
+}
+
+/** ->page_mkwrite: the page is dirtied by the core (wp_page_shared / finish_fault). */
+function filemapPageMkwrite(_vmf: VmFault): number {
+  return 0;
+}
+
+/** mm/filemap.c: generic_file_vm_ops (ext4_file_vm_ops has the same hooks). */
+export const GENERIC_FILE_VM_OPS: VmOperations = {
+  fault: filemapFaultOp,
+  mapPages: filemapMapPages,
+  pageMkwrite: filemapPageMkwrite,
+};
+
+/** mm/filemap.c generic_file_mmap_prepare(): file_accessed(), vm_ops. */
+export function genericFileMmapPrepare(desc: VmAreaDesc): number {
+  desc.vmOps = GENERIC_FILE_VM_OPS;
+  return 0;
 }

@@ -36,20 +36,17 @@ import {
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
 import {
+  copyPtes,
   PTE_DIRTY,
   PTE_MARKER,
   PTE_PRESENT,
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
-  type PteTable,
+  pteInstall,
+  pteModify,
 } from "./pagetable.ts";
-import {
-  type FrameTable,
-  GUP_PIN_COUNTING_BIAS,
-  PG_ANON,
-  PG_ANON_EXCLUSIVE,
-} from "../phys/frames.ts";
+import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
 /**
  * Policy `fork.pinnedPages`: a maybe-pinned anonymous page is copied for
@@ -64,56 +61,6 @@ const PINNED_PAGE_COPIED_AT_FORK: Record<KnobValue<"fork.pinnedPages">, boolean>
 /** is_cow_mapping(): private and may be written. */
 function isCowMapping(flags: number): boolean {
   return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
-}
-
-/**
- * copy_pte_range() for entries [lo, hi) of one PTE table when no page
- * needs an early copy: every present page gains a reference and a mapping
- * (and loses PageAnonExclusive), a COW mapping's writable entries are
- * write-protected on both sides, the child's entries are old (and clean
- * for a shared mapping); markers are copied as they are. One pass over
- * typed arrays, no allocation. Returns how many child entries went from
- * none to used.
- */
-function copyPtes(
-  t: PteTable,
-  dt: PteTable,
-  lo: number,
-  hi: number,
-  frames: FrameTable,
-  cow: boolean,
-  shared: boolean,
-): number {
-  const sb = t.bits, sp = t.pfn, db = dt.bits, dp = dt.pfn;
-  const refcount = frames.refcount, mapcount = frames.mapcount, flags = frames.flags;
-  const keepSrc = cow ? ~PTE_WRITE : ~0;
-  const keepDst = shared ? ~(PTE_YOUNG | PTE_DIRTY) : ~PTE_YOUNG;
-  let added = 0;
-  for (let i = lo; i < hi; i++) {
-    const b = sb[i];
-    if (b === 0) continue;
-    const pfn = sp[i];
-    let cb: number;
-    if (!(b & PTE_PRESENT)) {
-      // Markers (guard regions) are copied as they are.
-      if (!(b & PTE_MARKER)) continue;
-      cb = b;
-    } else {
-      if (!(b & PTE_SPECIAL)) {
-        refcount[pfn]++;
-        mapcount[pfn]++;
-        const f = flags[pfn];
-        if (f & PG_ANON) flags[pfn] = f & ~PG_ANON_EXCLUSIVE;
-      }
-      const wb = b & keepSrc;
-      if (wb !== b) sb[i] = wb;
-      cb = wb & keepDst;
-    }
-    if (db[i] === 0) added++;
-    db[i] = cb;
-    dp[i] = pfn;
-  }
-  return added;
 }
 
 /**
@@ -133,7 +80,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
     if (err) return;
     const dt = dst.pt.table(base, true)!;
     if (!earlyCopy) {
-      dt.used += copyPtes(t, dt, lo, hi, frames, cow, shared);
+      copyPtes(t, dt, lo, hi, frames, cow, shared);
       return;
     }
     for (let i = lo; i < hi; i++) {
@@ -143,9 +90,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       if (!(b & PTE_PRESENT)) {
         // Markers (guard regions) are copied as they are.
         if (b & PTE_MARKER) {
-          if (dt.bits[i] === 0) dt.used++;
-          dt.bits[i] = b;
-          dt.pfn[i] = pfn;
+          pteInstall(dt, i, pfn, b);
         }
         continue;
       }
@@ -166,9 +111,7 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
           frames.owner[np] = dstVma.anonVma !== null ? dstVma.anonVma.id : 0;
           frames.index[np] = frames.index[pfn];
           frames.mapcount[np] = 1;
-          if (dt.bits[i] === 0) dt.used++;
-          dt.pfn[i] = np;
-          dt.bits[i] = PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0);
+          pteInstall(dt, i, np, PTE_PRESENT | PTE_DIRTY | (dstVma.flags & 2 ? PTE_WRITE : 0));
           continue;
         }
         frames.refcount[pfn]++;
@@ -177,13 +120,11 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
       }
       if (cow && (b & PTE_WRITE)) {
         b &= ~PTE_WRITE;
-        t.bits[i] = b;
+        pteModify(t, i, b);
       }
       let cb = b & ~PTE_YOUNG;
       if (shared) cb &= ~PTE_DIRTY;
-      if (dt.bits[i] === 0) dt.used++;
-      dt.bits[i] = cb;
-      dt.pfn[i] = pfn;
+      pteInstall(dt, i, pfn, cb);
     }
   });
   src.invalidateEnd(range);

@@ -29,7 +29,13 @@ import { PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.t
 import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE, PG_RESERVED } from "../phys/frames.ts";
 import { handleMmFault, unshareAnonPage } from "./fault.ts";
 import { markAccessed } from "./swap.ts";
-import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
+import {
+  VM_FAULT_HWPOISON,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  vmOpsNeedsWritenotify,
+} from "./vm_ops.ts";
 
 export const FOLL_WRITE = 0x01;
 /** Mark the page accessed (get_user_pages() sets it; pin_user_pages() does not). */
@@ -95,7 +101,7 @@ export function checkVmaFlags(
     if (
       !vma.isAnonymous && LONGTERM_WRITE_FILE_REFUSED[gupPolicyWriteFile] &&
       (gup & (FOLL_PIN | FOLL_LONGTERM)) === (FOLL_PIN | FOLL_LONGTERM) &&
-      (f & VM_SHARED) && vma.file !== null && vma.file.inode.kind === "regular"
+      (f & VM_SHARED) && vmOpsNeedsWritenotify(vma.ops) // vma_needs_dirty_tracking()
     ) return -EFAULT;
     if (!(f & VM_WRITE)) {
       if (!(gup & FOLL_FORCE)) return -EFAULT;

@@ -103,6 +103,8 @@ import {
   PTE_SPECIAL,
   PTE_WRITE,
   PTE_YOUNG,
+  pteClear,
+  pteModify,
 } from "./pagetable.ts";
 import {
   PG_ANON,
@@ -329,8 +331,9 @@ function ksmCompatible(vma: Vma): boolean {
   ) && !isDax(vma);
 }
 
+/** include/linux/fs.h vma_is_dax(): IS_DAX(file inode). */
 function isDax(vma: Vma): boolean {
-  return vma.file !== null && vma.file.inode.sb.name === "dax";
+  return vma.file !== null && vma.file.inode.dax;
 }
 
 /**
@@ -392,9 +395,7 @@ function lazyfree(mm: Mm, start: number, end: number): void {
       if (b === 0) continue;
       if (!(b & PTE_PRESENT)) {
         if ((b & PTE_MARKER) && t.pfn[i] === MARKER_POISON) {
-          t.bits[i] = 0;
-          t.pfn[i] = 0;
-          t.used--;
+          pteClear(t, i);
         }
         continue;
       }
@@ -405,7 +406,7 @@ function lazyfree(mm: Mm, start: number, end: number): void {
         if (frames.mapcount[pfn] !== 1) continue;
         frames.flags[pfn] &= ~PG_DIRTY;
       }
-      t.bits[i] = b & ~(PTE_DIRTY | PTE_YOUNG);
+      pteModify(t, i, b & ~(PTE_DIRTY | PTE_YOUNG));
       if (frames.flags[pfn] & PG_ANON) markLazyfree(mm.machine, pfn);
     }
   });
@@ -607,9 +608,7 @@ function guardRemove(mm: Mm, vma: Vma, start: number, end: number): Step {
     for (let i = lo; i < hi; i++) {
       const b = t.bits[i];
       if ((b & PTE_MARKER) && !(b & PTE_PRESENT) && t.pfn[i] === MARKER_GUARD) {
-        t.bits[i] = 0;
-        t.pfn[i] = 0;
-        t.used--;
+        pteClear(t, i);
       }
     }
   });

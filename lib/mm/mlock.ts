@@ -90,7 +90,7 @@ function countMlocked(mm: Mm, start: number, end: number): number {
 /** vma_supports_mlock(): VMAs mlock leaves alone (no error). */
 function supportsMlock(v: Vma): boolean {
   if (any(v.flags, VM_SPECIAL | VM_HUGETLB) || any(v.flags, VM_DROPPABLE)) return false;
-  return !(v.file !== null && v.file.inode.sb.name === "dax");
+  return !(v.file !== null && v.file.inode.dax); // vma_is_dax()
 }
 
 /**

@@ -52,6 +52,9 @@ import {
 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
+import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
+import type { VmOperations } from "./vm_ops.ts";
+import { SHMEM_VM_OPS } from "./shmem.ts";
 import type { Mm } from "./mm.ts";
 import { Vma } from "./vma.ts";
 import {
@@ -128,8 +131,9 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
       }
     }
   }
-  // Private writable mappings are accounted (accountable_mapping()).
-  if (req.file === null || !req.file.inode.sb.name.startsWith("hugetlb")) {
+  // Private writable mappings are accounted (accountable_mapping());
+  // hugetlb files are not (is_file_hugepages(): FOP_HUGE_PAGES).
+  if (req.file === null || !(req.file.fop.fopFlags & FOP_HUGE_PAGES)) {
     if ((flags % 2 ** 32 & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
       const charged = pages - oldAccounted;
       if (charged > 0 && !vmEnoughMemory(mm, charged)) return -ENOMEM;
@@ -142,14 +146,27 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   }
   let file = req.file;
   let pgoff = req.pgoff;
+  let ops: VmOperations | null = null;
+  let priv: unknown = null;
   // Shared anonymous memory is a shmem file (shmem_zero_setup()).
   if (file === null && (flags & VM_SHARED || flags & VM_MAYSHARE)) {
     const inode = mm.machine.fs.createShmem("/dev/zero", len);
     file = mm.machine.openInode(inode, 2);
     file.refs = 0;
     pgoff = 0;
+    ops = SHMEM_VM_OPS; // shmem_anon_vm_ops
     // shmem accounts the object itself: the VMA gets no VM_ACCOUNT (`ac`),
     // checked on 6.18.44 (VmFlags: rd wr sh mr mw me ms).
+  } else if (file !== null && file.fop.mmapPrepare !== undefined) {
+    // __mmap_region(): call_mmap_prepare() before the VMA exists.
+    const desc: VmAreaDesc = { start: addr, end, pgoff, file, vmFlags: flags, vmOps: null, priv };
+    const err = file.fop.mmapPrepare(desc);
+    // The aborted mapping leaves what MAP_FIXED unmapped unmapped
+    // (vms_abort_munmap_vmas()); checked on 6.18.44 (M2h3).
+    if (err) return err;
+    flags = desc.vmFlags;
+    ops = desc.vmOps;
+    priv = desc.priv;
   }
   const prev = mm.vmas.findPrev(addr);
   const next = prev === null ? mm.vmas.first : prev.next;
@@ -166,6 +183,13 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   }
   if (vma === null) {
     vma = new Vma(mm, addr, end, flags, pgoff, file);
+    vma.ops = ops;
+    vma.priv = priv;
+    // __mmap_new_file_vma(): a driver still on ->mmap sets up the VMA itself.
+    if (file !== null && file === req.file && file.fop.mmap !== undefined) {
+      const err = file.fop.mmap(file, vma);
+      if (err) return err;
+    }
     vmaLink(mm, vma);
   }
   // mlock of special, DAX and hugetlb mappings is ignored (__mmap_complete).
@@ -291,7 +315,7 @@ export function sysMmap(
     // 18. file_mmap_ok(): the offset range must fit MAX_LFS_FILESIZE.
     if (pgoff > MAX_LFS_PAGES - len / 4096) return -EOVERFLOW;
     let flagsMask = LEGACY_MAP_MASK;
-    if (inode.sb.name === "dax") flagsMask |= MAP_SYNC;
+    if (file.fop.fopFlags & FOP_MMAP_SYNC) flagsMask |= MAP_SYNC;
     const type = flags & MAP_TYPE;
     if (type === MAP_SHARED || type === MAP_SHARED_VALIDATE) {
       // 19. plain MAP_SHARED drops unknown flags; SHARED_VALIDATE rejects them.
@@ -312,9 +336,9 @@ export function sysMmap(
       if (vmFlags & VM_EXEC) return -EPERM;
       vmFlags = clear(vmFlags, VM_MAYEXEC);
     }
-    // 25. !can_mmap_file(): directories (generic_ro_fops) and the terminal
-    // (tty_fops) have no ->mmap; checked on 6.18.44 (a directory fd: ENODEV).
-    if (inode.kind === "dir" || inode.kind === "chardev") return -ENODEV;
+    // 25. !can_mmap_file(): directories (ext4_dir_operations) and the
+    // terminal (tty_fops) have no ->mmap; checked on 6.18.44 (a directory fd: ENODEV).
+    if (file.fop.mmap === undefined && file.fop.mmapPrepare === undefined) return -ENODEV;
     // 26. no growsdown file mappings.
     if (vmFlags & VM_GROWSDOWN) return -EINVAL;
   } else {
@@ -344,15 +368,8 @@ export function sysMmap(
     // No hugetlb pages are reserved on this machine (nr_hugepages = 0).
     return -ENOMEM;
   }
-  // 36. The filesystem's ->mmap: fs/ext4/file.c ext4_file_mmap() refuses
-  // VM_SYNC on a non-DAX inode (even through plain MAP_SHARED, or
-  // MAP_PRIVATE). mmap_region() calls it after unmapping what MAP_FIXED
-  // replaces, and the aborted mapping leaves that gap (mm/vma.c
-  // vms_abort_munmap_vmas()); checked on 6.18.44 (M2h3).
-  if (file !== null && (vmFlags & VM_SYNC) && file.inode.sb.name === "ext4") {
-    if (flags & MAP_FIXED) doMunmap(mm, addr, addr + len);
-    return -EOPNOTSUPP;
-  }
+  // 36. The filesystem's ->mmap_prepare runs in mmapRegion() (ext4 refuses
+  // VM_SYNC on a non-DAX inode there, after MAP_FIXED's unmap).
   const r = mmapRegion(mm, { addr, len, flags: vmFlags, pgoff, file });
   if (r < 0) return r;
   if ((vmFlags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) {

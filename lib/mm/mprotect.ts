@@ -8,6 +8,7 @@
  */
 
 import { EACCES, EINVAL, ENOMEM } from "../abi/errno.ts";
+import { vmOpsNeedsWritenotify } from "./vm_ops.ts";
 import {
   PROT_EXEC,
   PROT_GROWSDOWN,
@@ -36,7 +37,14 @@ import {
 import { calcVmProtBits } from "./mmap.ts";
 import { vmaModify } from "./vma_ops.ts";
 import { vmEnoughMemory } from "./accounting.ts";
-import { PTE_DIRTY, PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
+import {
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_SPECIAL,
+  PTE_WRITE,
+  pteModify,
+} from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import { faultinVmaRange } from "./populate.ts";
 
@@ -61,7 +69,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
   const none = (flags & VM_ACCESS_FLAGS) === 0;
   const writable = (flags & VM_WRITE) !== 0;
   const shared = (flags & VM_SHARED) !== 0;
-  const writenotify = shared && vma.file !== null && vma.file.inode.kind === "regular";
+  const writenotify = shared && vmOpsNeedsWritenotify(vma.ops); // vma_wants_writenotify()
   const range = mm.invalidateStart(start, end, "PROTECTION_VMA");
   mm.pt.forEachTable(start / 4096, end / 4096, (t, _base, lo, hi) => {
     const bits = t.bits;
@@ -69,7 +77,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
       let b = bits[i];
       if (!(b & PTE_PRESENT)) continue;
       if (none) {
-        bits[i] = (b | PTE_PROTNONE) & ~PTE_WRITE;
+        pteModify(t, i, (b | PTE_PROTNONE) & ~PTE_WRITE);
         continue;
       }
       b &= ~PTE_PROTNONE;
@@ -82,7 +90,7 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
           if ((f & PG_ANON) && (f & PG_ANON_EXCLUSIVE)) b |= PTE_WRITE;
         }
       }
-      bits[i] = b;
+      pteModify(t, i, b);
     }
   });
   mm.invalidateEnd(range);

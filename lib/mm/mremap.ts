@@ -45,6 +45,7 @@ import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
 import { vmEnoughMemory } from "./accounting.ts";
+import { pteClear } from "./pagetable.ts";
 
 const MREMAP_FLAGS = BigInt(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP);
 const PAGE = 4096;
@@ -281,9 +282,7 @@ function movePageTables(mm: Mm, oldAddr: number, newAddr: number, len: number): 
     for (let i = lo; i < hi; i++) {
       if (t.bits[i] === 0) continue;
       moved.push(base + i, t.pfn[i], t.bits[i]);
-      t.bits[i] = 0;
-      t.pfn[i] = 0;
-      t.used--;
+      pteClear(t, i);
     }
   });
   const shift = (newAddr - oldAddr) / PAGE;

@@ -12,8 +12,22 @@
  * Each PTE table (a "leaf") is a pair of typed arrays: the pfn and the PTE
  * bits below. An entry with bits 0 is pte_none(). Entries that are not
  * present but not none are markers (guard regions, uffd-wp on none ptes).
+ *
+ * The bits (16 of them, mmlab's own packing of the x86 PTE's meaning):
+ * ```
+ *   15    12  11  10   9   8   7   6   5   4   3   2   1   0
+ *  +--------+---+---+---+---+---+---+---+---+---+---+---+---+
+ *  |  free  |SD |DM |PCD|PWT|PN |MK |UW |SP | A | D |RW | P |
+ *  +--------+---+---+---+---+---+---+---+---+---+---+---+---+
+ * ```
+ * P present, RW writable, D dirty, A accessed (young), SP special (no
+ * struct page refcount), UW uffd-wp, MK marker, PN protnone, PWT/PCD the
+ * cache mode (arch/x86/mm/pat/memtype.c: WB 0, WC PWT, UC- PCD, UC both,
+ * as Linux programs the PAT), DM devmap, SD soft-dirty.
  * @module
  */
+
+import { type FrameTable, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
 /** _PAGE_PRESENT */
 export const PTE_PRESENT = 1 << 0;
@@ -34,6 +48,28 @@ export const PTE_MARKER = 1 << 6;
  * faults — what mprotect(PROT_NONE) leaves in present PTEs.
  */
 export const PTE_PROTNONE = 1 << 7;
+/** _PAGE_PWT: with PCD, the page's cache mode (see {@link CACHE_MODE_MASK}). */
+export const PTE_PWT = 1 << 8;
+/** _PAGE_PCD */
+export const PTE_PCD = 1 << 9;
+/**
+ * _PAGE_DEVMAP: a ZONE_DEVICE pfn mapped with its struct page (fsdax,
+ * device-dax). Mainline dropped the bit in 6.17; kept for earlier eras.
+ */
+export const PTE_DEVMAP = 1 << 10;
+/** _PAGE_SOFT_DIRTY: written since the last clear_refs 4. */
+export const PTE_SOFT_DIRTY = 1 << 11;
+/** The cache-mode bits (enum page_cache_mode, as cachemode2protval encodes it). */
+export const CACHE_MODE_MASK = PTE_PWT | PTE_PCD;
+/** _PAGE_CACHE_MODE_WB: write-back (normal memory). */
+export const CACHE_WB = 0;
+/** _PAGE_CACHE_MODE_WC: write-combining (pgprot_writecombine). */
+export const CACHE_WC = PTE_PWT;
+/** _PAGE_CACHE_MODE_UC_MINUS: uncached, MTRR may override (pgprot_noncached). */
+export const CACHE_UC_MINUS = PTE_PCD;
+/** _PAGE_CACHE_MODE_UC: strongly uncached. */
+export const CACHE_UC = PTE_PCD | PTE_PWT;
+
 /** PTE_MARKER_GUARD (MADV_GUARD_INSTALL). */
 export const MARKER_GUARD = 1;
 /** PTE_MARKER_POISONED (UFFDIO_POISON). */
@@ -47,9 +83,93 @@ const PGD_SPAN = 2 ** 27; // pages covered by one PGD entry
 /** One PTE table: 512 entries. */
 export class PteTable {
   readonly pfn: Int32Array = new Int32Array(ENTRIES);
-  readonly bits: Uint8Array = new Uint8Array(ENTRIES);
+  readonly bits: Uint16Array = new Uint16Array(ENTRIES);
   /** Number of entries that are not pte_none(). */
   used = 0;
+}
+
+/*
+ * The PTE write path. Nothing outside this module stores into a PteTable's
+ * arrays: single entries change through PageTable.set/clear/modify, and
+ * walks that hold a table (zap, mprotect, fork's copy, MADV_FREE) through
+ * the three functions below, which keep `used` right. They are plain
+ * functions on (table, index) so the hot loops stay free of allocations
+ * and closures. MMU notifiers are the callers' brackets, one per range, as
+ * in the kernel: mm.invalidateStart(range) before the first downgrade or
+ * clear, mm.invalidateEnd after the last (zap.ts, mprotect.ts, fork.ts,
+ * madvise.ts, mremap.ts, msync.ts, the COW paths of fault.ts).
+ */
+
+/** set_pte_at(): installs pfn/bits (bits != 0) at entry `i`, none or not. */
+export function pteInstall(t: PteTable, i: number, pfn: number, bits: number): void {
+  if (t.bits[i] === 0) t.used++;
+  t.bits[i] = bits;
+  t.pfn[i] = pfn;
+}
+
+/** pte_clear(): makes entry `i` none. */
+export function pteClear(t: PteTable, i: number): void {
+  if (t.bits[i] !== 0) t.used--;
+  t.bits[i] = 0;
+  t.pfn[i] = 0;
+}
+
+/** Replaces the bits (non-zero) of the non-none entry `i`, keeping its pfn. */
+export function pteModify(t: PteTable, i: number, bits: number): void {
+  t.bits[i] = bits;
+}
+
+/**
+ * copy_pte_range() for entries [lo, hi) of one PTE table when no page
+ * needs an early copy: every present page gains a reference and a mapping
+ * (and loses PageAnonExclusive), a COW mapping's writable entries are
+ * write-protected on both sides, the child's entries are old (and clean
+ * for a shared mapping); markers are copied as they are. One pass over
+ * typed arrays, no allocation; the child table's `used` is kept here.
+ * fork's bulk write path (mm/fork.ts copyPageRange calls it once per
+ * table, inside its mmu notifier bracket); it also takes the frames'
+ * references, the one place this module touches struct pages, so that the
+ * copy stays a single pass.
+ */
+export function copyPtes(
+  t: PteTable,
+  dt: PteTable,
+  lo: number,
+  hi: number,
+  frames: FrameTable,
+  cow: boolean,
+  shared: boolean,
+): void {
+  const sb = t.bits, sp = t.pfn, db = dt.bits, dp = dt.pfn;
+  const refcount = frames.refcount, mapcount = frames.mapcount, flags = frames.flags;
+  const keepSrc = cow ? ~PTE_WRITE : ~0;
+  const keepDst = shared ? ~(PTE_YOUNG | PTE_DIRTY) : ~PTE_YOUNG;
+  let added = 0;
+  for (let i = lo; i < hi; i++) {
+    const b = sb[i];
+    if (b === 0) continue;
+    const pfn = sp[i];
+    let cb: number;
+    if (!(b & PTE_PRESENT)) {
+      // Markers (guard regions) are copied as they are.
+      if (!(b & PTE_MARKER)) continue;
+      cb = b;
+    } else {
+      if (!(b & PTE_SPECIAL)) {
+        refcount[pfn]++;
+        mapcount[pfn]++;
+        const f = flags[pfn];
+        if (f & PG_ANON) flags[pfn] = f & ~PG_ANON_EXCLUSIVE;
+      }
+      const wb = b & keepSrc;
+      if (wb !== b) sb[i] = wb;
+      cb = wb & keepDst;
+    }
+    if (db[i] === 0) added++;
+    db[i] = cb;
+    dp[i] = pfn;
+  }
+  dt.used += added;
 }
 
 type Pmd = (PteTable | undefined)[];
@@ -124,12 +244,26 @@ export class PageTable {
   set(vpn: number, pfn: number, bits: number): void {
     const t = this.table(vpn, bits !== 0);
     if (t === undefined) return;
-    const i = vpn & 511;
-    const was = t.bits[i];
-    if (was === 0 && bits !== 0) t.used++;
-    else if (was !== 0 && bits === 0) t.used--;
-    t.bits[i] = bits;
-    t.pfn[i] = bits === 0 ? 0 : pfn;
+    if (bits === 0) pteClear(t, vpn & 511);
+    else pteInstall(t, vpn & 511, pfn, bits);
+  }
+
+  /** Clears an entry (ptep_get_and_clear); returns the bits it had. */
+  clear(vpn: number): number {
+    const t = this.table(vpn, false);
+    if (t === undefined) return 0;
+    const was = t.bits[vpn & 511];
+    pteClear(t, vpn & 511);
+    return was;
+  }
+
+  /**
+   * Replaces the bits of a non-none entry, keeping its pfn (pte_mkold,
+   * pte_wrprotect, ptep_modify_prot_commit). `bits` must not be 0.
+   */
+  modify(vpn: number, bits: number): void {
+    const t = this.table(vpn, false);
+    if (t !== undefined && t.bits[vpn & 511] !== 0) pteModify(t, vpn & 511, bits);
   }
 
   /**

@@ -52,3 +52,39 @@ export function copyFromUser(p: Process, addr: number, len: number): Uint8Array 
   }
   return out.subarray(0, done);
 }
+
+/**
+ * An ioctl-style `unsigned long arg`: the register value, and, when the
+ * caller wrote the struct itself (a REPL literal such as
+ * `{range={start=a, len=16K}, mode=...}`), the bytes standing in for the
+ * user memory it points to. Handlers read and write the argument through
+ * {@link getUserArg}/{@link putUserArg} and never see the difference.
+ */
+export interface UserArg {
+  /** The raw register value (a pointer or an int, by request). */
+  readonly value: bigint;
+  /** The struct written as a literal, or null for real user memory at `value`. */
+  readonly literal: Uint8Array | null;
+}
+
+/** copy_from_user(&k, (void __user *)arg, len): the bytes, or null (-EFAULT). */
+export function getUserArg(p: Process, arg: UserArg, len: number): Uint8Array | null {
+  if (arg.literal !== null) {
+    if (arg.literal.length < len) return null;
+    return arg.literal.slice(0, len);
+  }
+  if (arg.value >= BigInt(TASK_SIZE)) return null;
+  const got = copyFromUser(p, Number(arg.value), len);
+  return got.length === len ? got : null;
+}
+
+/** copy_to_user((void __user *)arg, data): false on a fault (-EFAULT). */
+export function putUserArg(p: Process, arg: UserArg, data: Uint8Array): boolean {
+  if (arg.literal !== null) {
+    if (arg.literal.length < data.length) return false;
+    arg.literal.set(data);
+    return true;
+  }
+  if (arg.value >= BigInt(TASK_SIZE)) return false;
+  return copyToUser(p, Number(arg.value), data) === 0;
+}

@@ -3,7 +3,8 @@
  * in the life of its VMAs (include/linux/mm.h). mmlab's drivers (PCI BARs,
  * RDMA, vfio) implement this; the core calls the hooks at the same points
  * as the kernel: open on split and fork, close on unmap, may_split before a
- * split, fault on a missing PTE, name for /proc/PID/maps.
+ * split, fault on a missing PTE, name for /proc/PID/maps. File mappings
+ * get theirs from f_op->mmap_prepare (file_operations.ts).
  * @module
  */
 
@@ -30,6 +31,18 @@ export interface VmFault {
   realAddress: number;
   pgoff: number;
   write: boolean;
+  /** FAULT_FLAG_TRIED: a retry after VM_FAULT_RETRY. */
+  tried: boolean;
+  /**
+   * vmf->page: the pfn of the page ->fault found (a page-cache page), for
+   * the core to map or copy (finish_fault / do_cow_fault); -1 when the
+   * handler mapped nothing or installed the PTE itself. Unlike the
+   * kernel's ->fault (which returns the page with a reference taken), the
+   * handler takes no reference: the core takes the PTE's own when it maps
+   * the page (a driver returning ZERO_PAGE or a dummy page, as
+   * rdma_umap_fault does, just sets the pfn).
+   */
+  page: number;
 }
 
 export interface VmOperations {
@@ -41,8 +54,28 @@ export interface VmOperations {
   close?(vma: Vma): void;
   /** Returns 0 or -errno; special mappings refuse splits with -EINVAL. */
   maySplit?(vma: Vma, addr: number): number;
-  /** Returns a VM_FAULT_* code; VM_FAULT_NOPAGE means the handler set PTEs itself. */
+  /**
+   * Returns a VM_FAULT_* code: 0 with `vmf.page` set for the core to map,
+   * VM_FAULT_NOPAGE when the handler set the PTE itself (vmf_insert_pfn),
+   * VM_FAULT_RETRY to be called again with `tried`.
+   */
   fault?(vmf: VmFault): number;
+  /** ->map_pages: map what is cheaply at hand around a read fault (fault-around). */
+  mapPages?(vmf: VmFault): void;
+  /**
+   * ->page_mkwrite: a shared page is about to become writable. Its presence
+   * makes shared mappings write-notify (vma_wants_writenotify).
+   */
+  pageMkwrite?(vmf: VmFault): number;
   /** mremap of this VMA; -errno to refuse. */
   mremap?(vma: Vma): number;
+}
+
+/**
+ * mm/mmap.c vm_ops_needs_writenotify(): the mapping's vm_ops want to hear
+ * of the first write to each page (->page_mkwrite), so shared pages are
+ * mapped read-only until written (dirty tracking: ext4, not shmem).
+ */
+export function vmOpsNeedsWritenotify(ops: VmOperations | null): boolean {
+  return ops !== null && ops.pageMkwrite !== undefined;
 }

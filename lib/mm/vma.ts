@@ -46,6 +46,12 @@ export class Vma {
   anonName: string | null = null;
   /** Driver-private data (vm_private_data). */
   priv: unknown = null;
+  /**
+   * The cache-mode bits of vm_page_prot (pagetable.ts CACHE_*): a driver's
+   * ->mmap sets them with pgprot_noncached / pgprot_writecombine; PTEs
+   * its fault handler inserts carry them.
+   */
+  cacheMode = 0;
   /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
   viewMemo: unknown = null;
 
@@ -82,6 +88,7 @@ export class Vma {
     v.uffd = this.uffd;
     v.anonName = this.anonName;
     v.priv = this.priv;
+    v.cacheMode = this.cacheMode;
     return v;
   }
 

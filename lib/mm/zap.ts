@@ -11,7 +11,14 @@
 
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
-import { PTE_DIRTY, PTE_MARKER, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "./pagetable.ts";
+import {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_YOUNG,
+  pteClear,
+} from "./pagetable.ts";
 import { PG_ANON, PG_DIRTY } from "../phys/frames.ts";
 import type { MmuNotifyEvent } from "./mmu_notifier.ts";
 import { VM_LOCKED, VM_RAND_READ, VM_SEQ_READ } from "./vm_flags.ts";
@@ -62,9 +69,7 @@ export function zapRange(mm: Mm, vma: Vma, start: number, end: number, opts: Zap
       } else if ((b & PTE_MARKER) && !opts.dropMarkers) {
         continue;
       }
-      bits[i] = 0;
-      pfns[i] = 0;
-      t.used--;
+      pteClear(t, i);
       n++;
     }
   });

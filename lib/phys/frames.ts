@@ -113,6 +113,11 @@ export class FrameTable {
   readonly order: Uint8Array;
   readonly zeroPfn: number;
   readonly reservedFrames: number;
+  /**
+   * The bytes behind a pfn past RAM (a device page: a BAR, pmem), from the
+   * machine's iomem tree; such pfns never index the arrays above.
+   */
+  device: (pfn: number) => Uint8Array | undefined = () => undefined;
   private readonly freeStack: Int32Array;
   private freeTop: number;
   /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
@@ -280,6 +285,7 @@ export class FrameTable {
   }
 
   readByte(pfn: number, off: number): number {
+    if (pfn >= this.nframes) return this.device(pfn)?.[off] ?? 0;
     const hb = this.hasBytes[pfn];
     if (hb === NONE) return 0;
     if (hb === PARTIAL && !(this.chunks[pfn] & (1 << (off >>> CHUNK_SHIFT)))) return 0;
@@ -287,6 +293,11 @@ export class FrameTable {
   }
 
   writeByte(pfn: number, off: number, v: number): void {
+    if (pfn >= this.nframes) {
+      const d = this.device(pfn);
+      if (d !== undefined) d[off] = v;
+      return;
+    }
     const hb = this.hasBytes[pfn];
     let slab: Uint8Array;
     if (hb === FULL) slab = this.slabs[pfn >>> SLAB_SHIFT]!;
@@ -299,6 +310,10 @@ export class FrameTable {
 
   /** Stores `n` copies of `v` from `off` (memset into one frame). */
   fill(pfn: number, off: number, n: number, v: number): void {
+    if (pfn >= this.nframes) {
+      this.device(pfn)?.fill(v, off, off + n);
+      return;
+    }
     const hb = this.hasBytes[pfn];
     if (hb === NONE && v === 0) return;
     const slab = hb === FULL
@@ -316,6 +331,7 @@ export class FrameTable {
    * read-only.
    */
   peekBytes(pfn: number): Uint8Array | undefined {
+    if (pfn >= this.nframes) return this.device(pfn);
     const hb = this.hasBytes[pfn];
     if (hb === NONE) return undefined;
     const slab = hb === FULL ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
@@ -326,12 +342,15 @@ export class FrameTable {
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
     if (dst === src) return;
+    // A device page (pfn past RAM) as the source reads through peekBytes too.
     const from = this.peekBytes(src);
     if (from === undefined) {
       this.drop(dst);
       return;
     }
-    this.claim(dst).set(from, (dst & SLAB_MASK) * PAGE_SIZE);
+    // All of dst is overwritten unless a (device) source is short.
+    const slab = from.length >= PAGE_SIZE ? this.claim(dst) : this.materialize(dst);
+    slab.set(from.subarray(0, PAGE_SIZE), (dst & SLAB_MASK) * PAGE_SIZE);
   }
 
   /**

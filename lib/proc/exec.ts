@@ -30,6 +30,7 @@ import { O_RDONLY } from "../abi/mman.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { VDSO_OPS, VVAR_OPS, VVAR_VCLOCK_OPS } from "./special.ts";
 import type { VmOperations } from "../mm/vm_ops.ts";
+import type { VmAreaDesc } from "../mm/file_operations.ts";
 
 const R = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 const RX = R | VM_EXEC;
@@ -86,6 +87,20 @@ export function execInitialImage(p: Process): void {
       f,
     );
     v.ops = ops;
+    if (f !== null) {
+      // vm_mmap() of an ELF segment: the file's ->mmap_prepare gives the vm_ops.
+      const desc: VmAreaDesc = {
+        start,
+        end,
+        pgoff,
+        file: f,
+        vmFlags: flags,
+        vmOps: null,
+        priv: null,
+      };
+      f.fop.mmapPrepare?.(desc);
+      v.ops = desc.vmOps;
+    }
     vmaLink(mm, v);
     // Written segments have met their first write fault: they own an anon_vma.
     if (flags & VM_WRITE || flags & VM_ACCOUNT) v.anonVma = m.newAnonVma();

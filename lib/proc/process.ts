@@ -30,6 +30,8 @@ export class Process {
   exitStatus: ExitStatus | null = null;
   /** fd table: index = fd. */
   readonly fds: (OpenFile | undefined)[] = [];
+  /** files_struct close_on_exec: fds marked FD_CLOEXEC (O_CLOEXEC, FIOCLEX). */
+  readonly closeOnExec: Set<number> = new Set();
   readonly dispositions: Map<number, Disposition> = new Map();
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];

@@ -12,6 +12,7 @@ import { evalNum, type Scope } from "../eval.ts";
 import { type Expr, exprStart } from "../parser.ts";
 import { didYouMean } from "../suggest.ts";
 import type { Command, Value } from "./types.ts";
+import type { StructValue } from "../../mod.ts";
 import { synopsis } from "./types.ts";
 
 /** User addresses are below 2^47. */
@@ -71,6 +72,12 @@ export function callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>, scope
       }
       return { type: "str", bytes: arg.bytes, col: arg.col };
     }
+    if (arg.type === "struct" && d.accepts === "num|struct") {
+      return { type: "struct", value: evalStruct(arg, scope), col: arg.col };
+    }
+    if (arg.type === "intref" && d.accepts === "num|struct") {
+      return { type: "intref", v: evalNum(arg.value, scope), col: arg.col };
+    }
     if (d.accepts === "str") {
       throw new ReplError(
         `${d.name} must be a "string"`,
@@ -81,6 +88,15 @@ export function callArgs(cmd: Command, e: Extract<Expr, { type: "call" }>, scope
     }
     return { type: "num", v: evalNum(arg, scope), col: exprStart(arg) };
   });
+}
+
+/** A struct literal's fields, evaluated: numbers, `|`-joined constants, nested structs. */
+export function evalStruct(e: Extract<Expr, { type: "struct" }>, scope: Scope): StructValue {
+  const v: StructValue = new Map();
+  for (const f of e.fields) {
+    v.set(f.name, f.value.type === "struct" ? evalStruct(f.value, scope) : evalNum(f.value, scope));
+  }
+  return v;
 }
 
 /** ADDR [LEN] of a view: a user address range [start, end). */

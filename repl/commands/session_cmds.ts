@@ -64,8 +64,8 @@ const record: Command = {
   args: [{ name: "FILE", accepts: "word", text: "a transcript file to write, or stop" }],
   summary: "record the session as a transcript (record FILE, record stop)",
   help: "From the next command on, each command and its output is appended to FILE\n" +
-    "and flushed at once, after a header describing the machine. deno task replay FILE\n" +
-    "re-runs and verifies it. record stop ends the recording.",
+    "and flushed at once, after a header describing the machine.\n" +
+    "npx -y deno@2.9.6 task replay FILE re-runs and verifies it. record stop ends the recording.",
   example: ["record stop"],
   needsProcess: false,
   run(ctx, [file]) {

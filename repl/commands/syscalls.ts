@@ -5,11 +5,23 @@
  * @module
  */
 
-import { isErr, SYSCALLS, type SyscallSpec } from "../../mod.ts";
+import {
+  decodeStruct,
+  encodeStruct,
+  formatFlags,
+  formatStruct,
+  ioctlDecl,
+  IOCTLS,
+  isErr,
+  SYSCALLS,
+  type SyscallSpec,
+  type UserArg,
+} from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
+import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
-import type { ArgDecl, Command } from "./types.ts";
+import type { ArgDecl, Command, Value } from "./types.ts";
 
 /** A mapping for examples that name 0x7f0000000000. */
 const MAP_SETUP =
@@ -27,14 +39,101 @@ function setupFor(spec: SyscallSpec): string[] {
 }
 
 function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
-  const accepts = a.kind === "path" ? "str" : a.kind === "buf" ? "num|str" : "num";
+  const accepts = a.kind === "path"
+    ? "str"
+    : a.kind === "buf"
+    ? "num|str"
+    : a.kind === "ioctlarg"
+    ? "num|struct"
+    : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
+}
+
+/**
+ * An ioctl's literal argument as the bytes it stands for: a `{struct}` of
+ * the layout the request names (lib/abi/ioctl.ts IOCTLS), or an `[int]`
+ * for a request that takes a pointer to an int. The kernel side reads and
+ * writes them as it would the user memory a pointer names.
+ */
+export function structArg(
+  v: Extract<Value, { type: "struct" | "intref" }>,
+  request: Value | undefined,
+): UserArg {
+  const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
+  const decl = ioctlDecl(cmd);
+  const to = decl?.arg.kind === "ptr" ? decl.arg.to : null;
+  if (v.type === "intref") {
+    if (to !== "int") {
+      throw new ReplError(
+        decl === undefined
+          ? "an [int] needs a request mmlab knows to take a pointer to an int"
+          : `${decl.name} does not take a pointer to an int`,
+        v.col,
+        to !== null ? `write its struct: {...}` : "pass an int or an address",
+        "usage",
+      );
+    }
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, Number(BigInt.asIntN(32, v.v)), true);
+    return { value: 0n, literal: b };
+  }
+  if (to === null || to === "int") {
+    throw new ReplError(
+      decl === undefined
+        ? "a {struct} needs a request whose struct mmlab knows"
+        : `${decl.name} takes ${to === "int" ? "a pointer to an int" : "no struct"}`,
+      v.col,
+      to === "int"
+        ? "write [value], or pass an address"
+        : `requests with structs: ${
+          IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name)
+            .join(", ")
+        }; or pass an address`,
+      "usage",
+    );
+  }
+  const bytes = encodeStruct(to, v.value);
+  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
+  return { value: 0n, literal: bytes };
+}
+
+/**
+ * What an ioctl wrote back into its literal, as strace prints it: ` {...}`
+ * or ` [5]` (` [FS_EXTENT_FL]` for named bits); nothing for a request that
+ * only reads its argument (the value is on the command line already).
+ */
+export function structOut(request: Value | undefined, data: Uint8Array): string {
+  const cmd = request?.type === "num" ? Number(BigInt.asUintN(32, request.v)) : -1;
+  const decl = ioctlDecl(cmd);
+  if (decl === undefined || decl.arg.kind !== "ptr" || decl.arg.dir === "in") return "";
+  if (decl.arg.to === "int") {
+    const n = new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true);
+    const flags = decl.arg.flags;
+    return ` [${flags === undefined ? n : formatFlags(BigInt(n >>> 0), flags)}]`;
+  }
+  return ` ${formatStruct(decl.arg.to, decodeStruct(decl.arg.to, data))}`;
+}
+
+/**
+ * An ioctl's result as both backends hand it to {@link resultLine}: the
+ * bytes a literal argument came back with become the printed note.
+ */
+export function ioctlResult(r: CallResult, args: readonly Value[]): CallResult {
+  if (r.data === undefined) return r;
+  const note = isErr(r.ret) ? "" : structOut(args[1], r.data).trim();
+  return note === "" ? { ret: r.ret } : { ret: r.ret, note };
 }
 
 /** What a call's result line shows beyond the value, for the calls that return data. */
 const DATA_HELP: Record<string, string> = {
   mincore: "Without vec, the vector follows the result, one entry a page: = 0 [1, 0, 0, 1].",
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
+    "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
+    "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +
+    "what the kernel wrote into it follows the result, as strace prints the `=> {...}`\n" +
+    "part of an in-out struct: = 0 {fsx_xflags=0, ...}, = 0 [5]; nothing follows for a\n" +
+    "request that only reads its argument. Given an address, read it back with peek.",
 };
 
 /** Calls whose result line is not the usual one. */

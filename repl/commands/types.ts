@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ArgKind, Machine, Process, SyscallSpec } from "../../mod.ts";
+import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest } from "../session.ts";
 import type { Backend } from "../backend.ts";
 
@@ -13,16 +13,19 @@ import type { Backend } from "../backend.ts";
 export type Value =
   | { type: "num"; v: bigint; col: number }
   | { type: "str"; bytes: Uint8Array; col: number }
-  | { type: "word"; text: string; col: number };
+  | { type: "word"; text: string; col: number }
+  | { type: "struct"; value: StructValue; col: number }
+  | { type: "intref"; v: bigint; col: number };
 
 /** One argument of a command. */
 export interface ArgDecl {
   name: string;
   /**
    * `num`: an expression; `str`: a "string"; `num|str`: either;
+   * `num|struct`: an expression or a `{struct}` literal;
    * `word`: a raw word (word commands only).
    */
-  accepts: "num" | "str" | "num|str" | "word";
+  accepts: "num" | "str" | "num|str" | "num|struct" | "word";
   /** May be left out (trailing arguments only). */
   optional?: boolean;
   /** Takes any number of further values (the last argument only). */

@@ -1,6 +1,6 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, dmesg. Each reads its view as data (mod.ts)
+ * pages, ps, meminfo, status, iomem, dmesg. Each reads its view as data (mod.ts)
  * and prints it with the view's text renderer, or as JSON with `--json`.
  * @module
  */
@@ -184,6 +184,21 @@ export const VIEW_COMMANDS: readonly Command[] = [
     (ctx) => procStatus(ctx.proc),
     renderProcStatus,
   ),
+  {
+    name: "iomem",
+    form: "word",
+    group: "view",
+    args: [],
+    summary: "the physical address space, as /proc/iomem (read as root)",
+    help: "System RAM and the device ranges (the PCI window, BARs, pmem) as the kernel's\n" +
+      "resource tree: start-end : name, children indented.",
+    example: ["iomem"],
+    needsProcess: false,
+    run(ctx) {
+      ctx.out.push(...ctx.machine.iomem.text());
+      return undefined;
+    },
+  },
   {
     name: "dmesg",
     form: "word",

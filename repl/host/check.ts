@@ -1,15 +1,17 @@
 /**
  * `deno task repl --check-host FILE`: runs a command file on mmlab and on
- * the host kernel and shows the first line where they differ.
+ * the host kernel and shows every line where they differ (the first with
+ * context), and what the run adapted to on this host.
  *
- * Exit status: 0 when they agree, 1 when they differ, 2 when the
+ * Exit status: 0 when they agree, 1 when they differ or a line is malformed
+ * (it would print the same error on both sides and test nothing), 2 when the
  * comparison could not run (unreadable file, no gcc, no permission to run
  * programs, a requirement of the file the host does not meet).
  * @module
  */
 
 import type { MachineConfig } from "../../mod.ts";
-import { describeDifference, runDifferential, transcriptOf } from "./differ.ts";
+import { describeDifference, hostAdaptations, runDifferential, transcriptOf } from "./differ.ts";
 
 /** Where check-host prints. */
 export interface CheckHostOutput {
@@ -42,10 +44,16 @@ export async function checkHost(
   const compared = r.steps.filter((s) => s.echo.includes("mm> ") && s.compared).length;
   const notes = r.steps.filter((s) => !s.compared).length;
   const skipped = notes > 0 ? ` (${notes} not run on the host)` : "";
+  const adapted = await hostAdaptations();
+  const adaptations = adapted !== null && !adapted.includes(": none") ? ` (${adapted})` : "";
   if (r.status === "same") {
-    io.out(`${source}: mmlab and the host kernel agree on ${compared} command lines${skipped}`);
+    io.out(
+      `${source}: mmlab and the host kernel agree on ${compared} command lines${skipped}` +
+        adaptations,
+    );
     return 0;
   }
   for (const l of describeDifference(r, source)) io.out(l);
+  if (adaptations !== "") io.out(`  ${adapted}`);
   return 1;
 }

@@ -19,13 +19,21 @@
  * - where the host cannot write core dumps, " (core dumped)" is dropped;
  * - smaps `LazyFree:` is not compared: when MADV_FREE pages are counted
  *   depends on when the host's per-CPU LRU batches drain.
- * A step whose host output has a `(host: ...)` note is not compared.
+ * A step whose host output has a `(host: ...)` note is not compared. A
+ * line that does not run (bad syntax, an unknown name, a misused command)
+ * makes the case "invalid" even when both sides print the same error.
+ *
+ * The host is probed once per process (probe.ts, {@link hostSetup}): mmlab's
+ * machine takes the knobs and sysctls matching the host, the host subject
+ * runs the adaptation's setup requests, and cases the host cannot compare
+ * are skipped with the reason.
  *
  * A command file's leading comment block may carry directives:
  * `# xfail: REASON` (a known mismatch), `# requires: KEY=VALUE, ...` (host
- * facts, see {@link hostFacts}, and `vdso`: where the host process's
+ * facts, see hostFacts, and `vdso`: where the host process's
  * [vdso] starts, in hex; the case is skipped where they do not hold),
- * `# map-count: N` (both sides start with exactly N VMAs).
+ * `# map-count: N` (both sides start with exactly N VMAs), `# ram: SIZE`
+ * (mmlab's RAM; skipped on a host with less).
  * @module
  */
 
@@ -33,10 +41,20 @@ import type { MachineConfig } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
+import { formatError, type ReplErrorKind } from "../errors.ts";
 import { buildHost } from "./build.ts";
-import { decodeBytes, encodeBytes, HostServer } from "./protocol.ts";
+import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+import {
+  type Adaptation,
+  decide,
+  describeAdaptation,
+  type HostProbe,
+  probeHost,
+  readText,
+  skipReason,
+} from "./probe.ts";
 
 /** The directives of a command file. */
 export interface CaseInfo {
@@ -45,6 +63,18 @@ export interface CaseInfo {
   xfail?: string;
   requires: string[];
   mapCount?: number;
+  /** `# ram: SIZE`: the emulated RAM the case assumes (mmlab's default otherwise). */
+  ramBytes?: number;
+  /** Header lines that are not directives, or directives with a bad value. */
+  badDirective?: string;
+}
+
+/** A size as directives write it: bytes, or with a K, M or G suffix. */
+function parseSize(text: string): number | undefined {
+  const m = /^(\d+)\s*([KMG]?)$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const shift = { "": 0, K: 10, M: 20, G: 30 }[m[2].toUpperCase() as "" | "K" | "M" | "G"];
+  return Number(m[1]) * 2 ** shift;
 }
 
 /** Reads the directives from the leading comment block. */
@@ -55,7 +85,7 @@ export function parseHeader(text: string): CaseInfo {
     if (l === "") continue;
     if (!l.startsWith("#")) break;
     const body = l.replace(/^#+\s*/, "");
-    const m = /^(xfail|requires|map-count):\s*(.*)$/.exec(body);
+    const m = /^(xfail|requires|map-count|ram):\s*(.*)$/.exec(body);
     if (m === null) {
       if (info.title === "") info.title = body;
       continue;
@@ -63,6 +93,11 @@ export function parseHeader(text: string): CaseInfo {
     if (m[1] === "xfail") info.xfail = m[2];
     else if (m[1] === "requires") {
       info.requires.push(...m[2].split(",").map((s) => s.trim()).filter((s) => s !== ""));
+    } else if (m[1] === "ram") {
+      const n = parseSize(m[2]);
+      if (n === undefined || n < 16 << 20 || n % 4096 !== 0) {
+        info.badDirective = `ram: ${m[2]} (want a size of 16M or more, such as 4G)`;
+      } else info.ramBytes = n;
     } else info.mapCount = Number(m[2]);
   }
   return info;
@@ -70,16 +105,6 @@ export function parseHeader(text: string): CaseInfo {
 
 /** What the host kernel is, as far as cases depend on it. */
 export type HostFacts = Record<string, string>;
-
-let factsCache: Promise<HostFacts> | undefined;
-
-/** A file's text, read by the host process (Deno needs --allow-all for /proc and /sys). */
-async function readText(server: HostServer, path: string): Promise<string | null> {
-  const r = (await server.call(1, `readfile ${encodeBytes(new TextEncoder().encode(path))}`))[0];
-  const [, n, data] = r?.split(" ") ?? [];
-  if (n === undefined || n.startsWith("f")) return null; // -errno
-  return new TextDecoder().decode(decodeBytes(data ?? "-")).trim();
-}
 
 /** The filesystem holding `dir` (longest mount point prefix in /proc/self/mounts). */
 function mountOf(mounts: string, dir: string): { type: string; options: string[] } {
@@ -104,7 +129,7 @@ function coreLimit(limits: string | null): boolean {
 }
 
 /**
- * Host facts, read once through the first host server: `kernel`
+ * Host facts, read once through the probe's server (hostSetup): `kernel`
  * (release), `thp` (the bracketed mode), `tmp_fs` (the filesystem type the
  * run's files live on, standing in for mmlab's ext4 /tmp), `tmp_noexec`
  * (`y` if that mount is noexec), `memory_failure` / `ksm` (`y`/`n`,
@@ -113,30 +138,68 @@ function coreLimit(limits: string | null): boolean {
  * a core dump can be written), `swap` (`y` when a swap area is active),
  * `root` (`y` when running with effective uid 0, as mmlab's machine does).
  */
-export function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
-  factsCache ??= (async () => {
-    const read = (path: string) => readText(server, path);
-    const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
-    const pattern = await read("/proc/sys/kernel/core_pattern");
-    const mount = mountOf(await read("/proc/self/mounts") ?? "", dir);
-    return {
-      kernel: await read("/proc/sys/kernel/osrelease") ?? "",
-      tmp_fs: mount.type,
-      tmp_noexec: mount.options.includes("noexec") ? "y" : "n",
-      thp: /\[(\w+)\]/.exec(thpText)?.[1] ?? "none",
-      memory_failure: await read("/proc/sys/vm/memory_failure_early_kill") !== null ? "y" : "n",
-      ksm: await read("/sys/kernel/mm/ksm/run") !== null ? "y" : "n",
-      max_map_count: await read("/proc/sys/vm/max_map_count") ?? "",
-      mmap_min_addr: await read("/proc/sys/vm/mmap_min_addr") ?? "",
-      overcommit_memory: await read("/proc/sys/vm/overcommit_memory") ?? "",
-      core: pattern !== null && pattern !== "" && coreLimit(await read("/proc/self/limits"))
-        ? "y"
-        : "n",
-      swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
-      root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
-    };
+async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
+  const read = (path: string) => readText(server, path);
+  const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
+  const pattern = await read("/proc/sys/kernel/core_pattern");
+  const mount = mountOf(await read("/proc/self/mounts") ?? "", dir);
+  return {
+    kernel: await read("/proc/sys/kernel/osrelease") ?? "",
+    tmp_fs: mount.type,
+    tmp_noexec: mount.options.includes("noexec") ? "y" : "n",
+    thp: /\[(\w+)\]/.exec(thpText)?.[1] ?? "none",
+    memory_failure: await read("/proc/sys/vm/memory_failure_early_kill") !== null ? "y" : "n",
+    ksm: await read("/sys/kernel/mm/ksm/run") !== null ? "y" : "n",
+    max_map_count: await read("/proc/sys/vm/max_map_count") ?? "",
+    mmap_min_addr: await read("/proc/sys/vm/mmap_min_addr") ?? "",
+    overcommit_memory: await read("/proc/sys/vm/overcommit_memory") ?? "",
+    core: pattern !== null && pattern !== "" && coreLimit(await read("/proc/self/limits"))
+      ? "y"
+      : "n",
+    swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
+    root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
+  };
+}
+
+/** What a run knows of the host: its facts, the probe, and the adaptation chosen. */
+export interface HostSetup {
+  facts: HostFacts;
+  probe: HostProbe;
+  adaptation: Adaptation;
+}
+
+let setupCache: Promise<HostSetup> | undefined;
+
+/**
+ * Reads the host facts and probes the host (probe.ts), once per process,
+ * through a server of its own (the probe leaves its subject changed).
+ */
+export function hostSetup(bin: string, dir: string): Promise<HostSetup> {
+  setupCache ??= (async () => {
+    const tmpdir = await Deno.makeTempDir({ dir, prefix: "probe-" });
+    const server = HostServer.start(bin, tmpdir);
+    try {
+      const facts = await hostFacts(server, dir);
+      const probe = await probeHost(server);
+      return { facts, probe, adaptation: decide(probe) };
+    } finally {
+      await server.close();
+      await Deno.remove(tmpdir, { recursive: true }).catch(() => {});
+    }
   })();
-  return factsCache;
+  return setupCache;
+}
+
+/**
+ * The summary phrase naming what the differential runs adapted to on this
+ * host, or null where the comparison cannot run.
+ */
+export async function hostAdaptations(): Promise<string | null> {
+  const build = await buildHost();
+  if ("skip" in build) return null;
+  const setup = await hostSetup(build.bin, build.dir);
+  const notes = setup.adaptation.notes.map((n) => `; ${n}`).join("");
+  return describeAdaptation(setup.adaptation) + notes;
 }
 
 /** Why the requirements do not hold on this host, or null when they do. */
@@ -159,17 +222,26 @@ export interface Step {
   host: string[];
   /** Whether the outputs were compared (no host note). */
   compared: boolean;
+  /**
+   * The error line when the line itself is wrong (it does not parse, names
+   * nothing known, or misuses a command) on either side: such a line runs
+   * nothing, so the case is invalid even when both sides print the same error.
+   */
+  malformed?: string;
 }
 
 /** The outcome of a differential run. */
 export interface DiffResult {
-  status: "same" | "differ" | "skip";
+  /** "invalid": a line is malformed (see {@link Step.malformed}); `first` is that step. */
+  status: "same" | "differ" | "skip" | "invalid";
   /** Why it was skipped. */
   reason?: string;
   info: CaseInfo;
   steps: Step[];
-  /** The first step whose outputs differ. */
+  /** The first step whose outputs differ (or, when invalid, the malformed step). */
   first?: number;
+  /** Every step whose outputs differ, in order. */
+  differing?: number[];
 }
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
@@ -236,6 +308,8 @@ export interface RunOptions {
   source: string;
   /** mmlab's machine (a preset or policies to compare against 6.18). */
   config?: MachineConfig;
+  /** An adaptation to use instead of the probed host's (tests play other hosts with it). */
+  adaptation?: Adaptation;
 }
 
 /**
@@ -247,27 +321,87 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
   const info = parseHeader(text);
   const build = await buildHost();
   if ("skip" in build) return { status: "skip", reason: build.skip, info, steps: [] };
+  if (info.badDirective !== undefined) {
+    throw new Error(`${opts.source}: bad directive # ${info.badDirective}`);
+  }
+  const setup = await hostSetup(build.bin, build.dir);
+  const { facts, probe } = setup;
+  const adaptation = opts.adaptation ?? setup.adaptation;
+  const skipped = skipReason(adaptation, text);
+  if (skipped !== null) return { status: "skip", reason: skipped, info, steps: [] };
+  // A case that states its RAM needs a host with as much; the others map far less than either.
+  const ram = info.ramBytes ?? 0;
+  if (probe.memTotalKb * 1024 < ram) {
+    const mib = (n: number) => `${Math.floor(n / 2 ** 20)} MiB`;
+    return {
+      status: "skip",
+      reason: `the case assumes ${mib(ram)} of RAM, this host has ${mib(probe.memTotalKb * 1024)}`,
+      info,
+      steps: [],
+    };
+  }
   const tmpdir = await Deno.makeTempDir({ dir: build.dir, prefix: "run-" });
   const server = HostServer.start(build.bin, tmpdir);
   try {
-    const facts = await hostFacts(server, build.dir);
+    for (const req of adaptation.setup) {
+      const r = (await server.call(1, req))[0];
+      if (r !== "= 0") throw new Error(`adapting the host subject: ${req} answered ${r}`);
+    }
     const hello = (await server.call(1, "hello"))[0]?.split(" ") ?? [];
-    const runFacts = { ...facts, vdso: hello[4] ?? "0" };
+    const runFacts = { ...facts, ...adaptation.facts, vdso: hello[4] ?? "0" };
     const why = unmet(info.requires, runFacts);
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
-    const session = new Session({ config: opts.config });
+    const session = new Session({ config: machineConfig(opts.config, adaptation, info) });
+    if (adaptation.memlock !== undefined) {
+      session.machine.init.mm.rlimits.memlock = adaptation.memlock;
+    }
     const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);
-    const first = steps.findIndex((s) => s.compared && !same(s.mmlab, s.host));
-    const r: DiffResult = { status: first < 0 ? "same" : "differ", info, steps };
-    if (first >= 0) r.first = first;
+    const bad = steps.findIndex((s) => s.malformed !== undefined);
+    if (bad >= 0) return { status: "invalid", info, steps, first: bad };
+    const differing = steps.flatMap((s, i) => s.compared && !same(s.mmlab, s.host) ? [i] : []);
+    const r: DiffResult = { status: differing.length === 0 ? "same" : "differ", info, steps };
+    if (differing.length > 0) {
+      r.first = differing[0];
+      r.differing = differing;
+    }
     return r;
   } finally {
     await server.close();
     await Deno.remove(tmpdir, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * mmlab's machine for a case: the adaptation's knobs and sysctls, then the
+ * caller's own (a `--policy` given on the command line wins), and the RAM
+ * size the case states.
+ */
+export function machineConfig(
+  base: MachineConfig | undefined,
+  adaptation: Adaptation,
+  info: CaseInfo,
+): MachineConfig {
+  const c: MachineConfig = { ...base };
+  c.policies = { ...adaptation.config.policies, ...base?.policies };
+  c.sysctl = { ...adaptation.config.sysctl, ...base?.sysctl };
+  if (info.ramBytes !== undefined) c.ramBytes = info.ramBytes;
+  if (adaptation.config.preset !== undefined && base?.preset === undefined) {
+    c.preset = adaptation.config.preset;
+  }
+  if (adaptation.config.root !== undefined && base?.root === undefined) {
+    c.root = adaptation.config.root;
+  }
+  return c;
+}
+
+/**
+ * Error kinds that mean the line is wrong, not the machine: bad syntax, an
+ * unknown name, a misused command, an internal error. ("process", a dead
+ * or unknown target process, is a result both sides must agree on.)
+ */
+const MALFORMED: ReadonlySet<ReplErrorKind> = new Set(["syntax", "name", "usage", "internal"]);
 
 function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -292,6 +426,14 @@ async function prelude(
   );
   if (hostCount < 0) throw new Error(`reserving the window on the host failed: ${hostCount}`);
   const p = session.machine.init;
+  // mmhost's image ends where mmlab's program's does (build.ts), and the
+  // subject grew its heap to mmlab's break: brk compares.
+  const hostBrk = num(await server.call(1, "sys c 0 0 0 0 0 0"));
+  if (hostBrk !== p.mm.brk) {
+    throw new Error(
+      `the host subject's break is 0x${hostBrk.toString(16)}, mmlab's 0x${p.mm.brk.toString(16)}`,
+    );
+  }
   const mmCount = reserveMmlab(p);
   if (mmCount < 0) throw new Error(`reserving the window in mmlab failed: ${mmCount}`);
   const target = info.mapCount ?? Math.max(hostCount, mmCount);
@@ -342,7 +484,10 @@ async function runLines(
     mm = norm(mm, labels.mmlab);
     ho = norm(ho, labels.host);
     const compared = !ho.some((l) => l.startsWith(HOST_NOTE));
-    steps.push({ lineNo: n, echo, mmlab: mm, host: ho, compared });
+    const step: Step = { lineNo: n, echo, mmlab: mm, host: ho, compared };
+    const err = [m.error, h.error].find((e) => e !== undefined && MALFORMED.has(e.kind));
+    if (err !== undefined) step.malformed = formatError(err, where);
+    steps.push(step);
     if (m.quit || h.quit) break;
   }
   return steps;
@@ -376,17 +521,38 @@ export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
 }
 
 /**
- * The first difference with a few lines of context, for people:
+ * The differences, for people: the first with a few lines of context, then
+ * every further differing line (up to `more`, then their count):
  *
  * ```
  * FILE:LINE: mmlab and the host kernel differ
  *     [1] mm> ...            (context, as both printed it)
  *   - = -1 EINVAL (...)      (host kernel)
  *   + = 0                    (mmlab)
+ *   (- the host kernel, + mmlab)
+ * FILE:LINE2: also differs
+ *     [1] mm> ...
+ *   - ...
  * ```
+ *
+ * An invalid case (a malformed line) reads `FILE:LINE: ERROR` and why that fails.
  */
-export function describeDifference(r: DiffResult, source: string, context = 4): string[] {
+export function describeDifference(
+  r: DiffResult,
+  source: string,
+  context = 4,
+  more = 10,
+): string[] {
   if (r.first === undefined) return [];
+  if (r.status === "invalid") {
+    const s = r.steps[r.first];
+    return [
+      `${source}:${s.lineNo}: the line does not run, so nothing is compared there:`,
+      `    ${s.echo}`,
+      `    ${s.malformed}`,
+      "  (a command file must run on both sides: fix the line)",
+    ];
+  }
   const s = r.steps[r.first];
   const before: string[] = [];
   for (let i = r.first - 1; i >= 0 && before.length < context; i--) {
@@ -395,9 +561,24 @@ export function describeDifference(r: DiffResult, source: string, context = 4): 
   const out = [`${source}:${s.lineNo}: mmlab and the host kernel differ`];
   for (const l of before.slice(-context)) out.push(`    ${l}`);
   out.push(`    ${s.echo}`);
-  // The step's output as a diff, common runs cut to `keep` lines around changes.
+  out.push(...stepDiff(s));
+  out.push("  (- the host kernel, + mmlab)");
+  const rest = (r.differing ?? [r.first]).slice(1);
+  for (const i of rest.slice(0, more)) {
+    const t = r.steps[i];
+    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`, ...stepDiff(t));
+  }
+  if (rest.length > more) {
+    const lines = rest.slice(more).map((i) => r.steps[i].lineNo);
+    out.push(`${source}: ${lines.length} more lines differ: ${lines.join(", ")}`);
+  }
+  return out;
+}
+
+/** A step's output as a diff, common runs cut to `keep` lines around changes. */
+function stepDiff(s: Step, keep = 2): string[] {
+  const out: string[] = [];
   const d = lineDiff(s.host, s.mmlab);
-  const keep = 2;
   const near = (k: number) => {
     for (let x = Math.max(0, k - keep); x <= Math.min(d.length - 1, k + keep); x++) {
       if (d[x][0] !== " ") return true;
@@ -413,7 +594,6 @@ export function describeDifference(r: DiffResult, source: string, context = 4): 
     } else skipped = true;
   });
   if (skipped) out.push("    ...");
-  out.push("  (- the host kernel, + mmlab)");
   return out;
 }
 

@@ -18,13 +18,13 @@
  * Shrinking is delta debugging over the lines (ddmin, then one line at a
  * time): a candidate reproduces when it still differs, at a line running
  * the same command as the original's first difference. A line that uses a
- * variable whose definition was removed fails the same way on both sides
- * (the two sessions share the evaluator), so it never reproduces alone.
+ * variable whose definition was removed does not run (an unknown name):
+ * that makes the candidate invalid (differ.ts), never a reproduction.
  * @module
  */
 
 import { Rng } from "../../lib/util/rng.ts";
-import { describeDifference, type DiffResult, runDifferential } from "./differ.ts";
+import { describeDifference, type DiffResult, hostAdaptations, runDifferential } from "./differ.ts";
 
 /** The region the generated commands work in. */
 export const REGION_BASE = 0x7f0000000000;
@@ -610,7 +610,12 @@ export interface FuzzSummary {
   cases: number;
   agree: number;
   differ: number;
+  /** Harness errors, and generated cases with a malformed line (a generator bug). */
   errors: number;
+  /** Cases this host cannot compare (probe.ts), with the reasons. */
+  skipped: { index: number; reason: string }[];
+  /** What the run adapted to on this host (probe.ts). */
+  adaptations: string;
   /** Per differing case: the index, the first difference (text) and the reproducer's path. */
   found: { index: number; description: string; file?: string }[];
 }
@@ -618,7 +623,15 @@ export interface FuzzSummary {
 /** Runs `cases` generated cases through the differential oracle. */
 export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   const log = opts.log ?? (() => {});
-  const sum: FuzzSummary = { cases: 0, agree: 0, differ: 0, errors: 0, found: [] };
+  const sum: FuzzSummary = {
+    cases: 0,
+    agree: 0,
+    differ: 0,
+    errors: 0,
+    skipped: [],
+    adaptations: await hostAdaptations() ?? "",
+    found: [],
+  };
   for (let i = 0; i < opts.cases; i++) {
     const text = fuzzCase(opts.seed, i, opts.length);
     const source = `fuzz seed ${opts.seed} case ${i}`;
@@ -629,7 +642,16 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       log(`${source}: harness error: ${error}`);
       continue;
     }
-    if (r.status === "skip") throw new Error(`the host comparison cannot run: ${r.reason}`);
+    if (r.status === "skip") {
+      sum.skipped.push({ index: i, reason: r.reason ?? "" });
+      log(`${source}: skipped: ${r.reason}`);
+      continue;
+    }
+    if (r.status === "invalid") {
+      sum.errors++;
+      log(describeDifference(r, source).join("\n"));
+      continue;
+    }
     if (r.status === "same") {
       sum.agree++;
       continue;

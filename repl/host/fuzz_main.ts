@@ -1,13 +1,15 @@
 /**
- * `deno task fuzz [--seed N] [--cases N] [--length N] [--out DIR] [--no-shrink]`:
+ * `npx -y deno@2.9.6 task fuzz [--seed N] [--cases N] [--length N] [--out DIR] [--no-shrink]`:
  * random command files on mmlab and on the host kernel (repl/host/fuzz.ts);
  * each differing case is shrunk and written to DIR (default
- * /tmp/mmlab-fuzz). Prints `N cases, N agree, N differ` and exits 1 on
+ * /tmp/mmlab-fuzz). Prints `N cases, N agree, N differ` and what the run
+ * adapted to on this host (repl/host/probe.ts), and exits 1 on
  * any difference or harness error, 2 when the host comparison cannot run.
  * @module
  */
 
 import { Command, InvalidArgumentError } from "commander";
+import { PLAIN_OUTPUT } from "../cli_output.ts";
 import { buildHost } from "./build.ts";
 import { fuzz } from "./fuzz.ts";
 
@@ -18,6 +20,7 @@ function int(v: string): number {
 }
 
 const cmd = new Command("fuzz")
+  .configureOutput(PLAIN_OUTPUT)
   .description("differential fuzzing of mmlab against the host kernel")
   .option("--seed <n>", "the run's seed", int, 1)
   .option("--cases <n>", "how many cases", int, 100)
@@ -43,7 +46,12 @@ const sum = await fuzz({
 });
 const secs = ((Date.now() - t0) / 1000).toFixed(1);
 const errors = sum.errors > 0 ? `, ${sum.errors} harness errors` : "";
+const skipped = sum.skipped.length > 0 ? `, ${sum.skipped.length} skipped on this host` : "";
 console.log(
-  `seed ${o.seed}: ${sum.cases} cases, ${sum.agree} agree, ${sum.differ} differ${errors} (${secs} s)`,
+  `seed ${o.seed}: ${sum.cases} cases, ${sum.agree} agree, ${sum.differ} differ${skipped}` +
+    `${errors} (${secs} s); ${sum.adaptations}`,
 );
+if (sum.differ > 0) {
+  console.log(`reproduce: npx -y deno@2.9.6 task fuzz --seed ${o.seed} --cases ${o.cases}`);
+}
 Deno.exit(sum.differ > 0 || sum.errors > 0 ? 1 : 0);

@@ -19,6 +19,7 @@ import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mo
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
+import { ioctlResult, structArg } from "../commands/syscalls.ts";
 import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
@@ -126,14 +127,21 @@ export class HostBackend implements Backend {
     }
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
+    let literal = false;
     values.forEach((v, i) => {
+      if (v.type === "struct" || v.type === "intref") {
+        // An ioctl's literal: its bytes go to a buffer in the subject, read back after.
+        const bytes = structArg(v, values[1]).literal!;
+        extra.push(`s${i}=${encodeBytes(bytes)}`, `r${i}=${bytes.length.toString(16)}`);
+        literal = true;
+      }
       if (v.type === "num") args[i] = hexArg(v.v);
       else if (v.type === "str") {
         const isPath = spec.args[i]?.kind === "path" && spec.name !== "memfd_create";
         extra.push(`s${i}=${encodeBytes(isPath ? this.hostPath(v.bytes) : v.bytes)}`);
       }
     });
-    const readsBack = spec.name === "pread" || spec.name === "mincore";
+    const readsBack = spec.name === "pread" || spec.name === "mincore" || literal;
     if (spec.name === "pread") {
       if (values[1]?.type === "str") extra.push("b1=0");
       extra.push("r1=ret");
@@ -153,7 +161,7 @@ export class HostBackend implements Backend {
       if (r.data === "!") out.note = "(host: the buffer could not be read back)";
       else out.data = decodeBytes(r.data);
     }
-    return out;
+    return literal ? ioctlResult(out, values) : out;
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {

@@ -20,8 +20,10 @@
  * See repl/host/protocol.ts for the ops.
  *
  * The subject never allocates memory after start-up (no malloc, no stdio):
- * every buffer is static, so the only mappings that change are the ones
- * the requests ask for.
+ * every buffer is carved at start-up from one anonymous mapping (not .bss,
+ * so that the image ends where mmlab's program's does and brk compares;
+ * see arena_init), so the only mappings that change are the ones the
+ * requests ask for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,7 +68,7 @@ static long raw6(long nr, u64 a, u64 b, u64 c, u64 d, u64 e, u64 f) {
 /* ---------------------------------------------------------------- output */
 
 static int out_fd = 1;
-static char obuf[IOBUF];
+static char *obuf; /* IOBUF bytes, from the arena */
 static unsigned olen;
 
 static void write_all(int fd, const char *p, size_t n) {
@@ -88,8 +90,8 @@ static void flush(void) {
 
 static void put(const char *s, size_t n) {
   while (n > 0) {
-    if (olen == sizeof obuf) flush();
-    size_t k = sizeof obuf - olen;
+    if (olen == IOBUF) flush();
+    size_t k = IOBUF - olen;
     if (k > n) k = n;
     memcpy(obuf + olen, s, k);
     olen += (unsigned)k;
@@ -160,11 +162,11 @@ static void end_reply(void) {
 
 /* ---------------------------------------------------------------- input */
 
-static char line[MAXLINE];
+static char *line; /* MAXLINE */
 
 /* A buffered line reader over one fd at a time: switching fd drops what was buffered. */
 struct linebuf {
-  char buf[IOBUF];
+  char *buf; /* IOBUF */
   unsigned pos, len;
   int fd;
 };
@@ -178,7 +180,7 @@ static long buf_line(struct linebuf *b, int fd, char *out, unsigned max) {
   unsigned n = 0;
   for (;;) {
     if (b->pos == b->len) {
-      ssize_t r = read(fd, b->buf, sizeof b->buf);
+      ssize_t r = read(fd, b->buf, IOBUF);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return -1;
       b->pos = 0;
@@ -265,7 +267,9 @@ static sigjmp_buf fault_jmp;
 static volatile int fault_armed;
 static volatile int f_signo, f_code, f_lsb;
 static volatile u64 f_addr;
-static unsigned char big[BIGBUF];
+static unsigned char *big;   /* BIGBUF */
+static unsigned char *wbuf;  /* MAXLINE / 2: cpu w data */
+static unsigned char *rbtmp; /* BIGBUF: sys read-back copy */
 
 /* What SIGSEGV / SIGBUS do: 0 catch (report, go on), 1 SIG_DFL, 2 SIG_IGN. */
 static int disp_segv, disp_bus;
@@ -287,10 +291,11 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   siglongjmp(fault_jmp, 1);
 }
 
-static char altstack[1 << 16];
+#define ALTSTACK (1u << 16)
+static char *altstack; /* ALTSTACK */
 
 static void install_handlers(void) {
-  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+  stack_t ss = {.ss_sp = altstack, .ss_size = ALTSTACK, .ss_flags = 0};
   sigaltstack(&ss, NULL);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -353,19 +358,20 @@ struct vmainfo {
   int found;
 };
 
-static char mbuf[IOBUF];
+static char *mbuf; /* IOBUF */
 
 /* Calls fn(start, end, text, len, arg) for each line of a /proc/self file. */
 typedef void (*line_fn)(const char *text, unsigned len, void *arg);
 
-static char lbuf[1 << 16];
+#define LBUF (1u << 16)
+static char *lbuf; /* LBUF */
 
 static void each_line(const char *path, line_fn fn, void *arg) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   unsigned n = 0;
   for (;;) {
-    ssize_t r = read(fd, mbuf, sizeof mbuf);
+    ssize_t r = read(fd, mbuf, IOBUF);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     for (ssize_t i = 0; i < r; i++) {
@@ -373,7 +379,7 @@ static void each_line(const char *path, line_fn fn, void *arg) {
         lbuf[n] = 0;
         fn(lbuf, n, arg);
         n = 0;
-      } else if (n + 1 < sizeof lbuf) {
+      } else if (n + 1 < LBUF) {
         lbuf[n++] = mbuf[i];
       }
     }
@@ -460,7 +466,6 @@ static void op_cpu(void) {
   u64 len = 0;
   unsigned char fill = 0;
   const unsigned char *src = NULL;
-  static unsigned char wbuf[MAXLINE / 2];
   if (k == NULL) return;
   switch (k[0]) {
   case 'r':
@@ -470,7 +475,7 @@ static void op_cpu(void) {
     break;
   case 'w':
     kind = A_WRITE;
-    len = getdata(tok(), wbuf, sizeof wbuf);
+    len = getdata(tok(), wbuf, MAXLINE / 2);
     src = wbuf;
     break;
   case 'f':
@@ -538,7 +543,7 @@ static void op_cpu(void) {
 
 /* ---------------------------------------------------------------- subject: syscalls */
 
-static unsigned char sbuf[6][1 << 16];
+static unsigned char (*sbuf)[1 << 16]; /* 6 of them */
 
 /*
  * sys NR A0..A5 [sI=DATA]... [rI=N|rI=ret]
@@ -580,7 +585,6 @@ static void op_sys(void) {
     if ((u64)a[rb_arg] == (u64)big) {
       putdata(big, n);
     } else {
-      static unsigned char tmp[BIGBUF];
       done_count = 0;
       /* A guarded copy: the buffer may have become unreadable. */
       if (sigsetjmp(fault_jmp, 1)) {
@@ -588,9 +592,9 @@ static void op_sys(void) {
       } else {
         fault_armed = 1;
         volatile unsigned char *p = (volatile unsigned char *)a[rb_arg];
-        for (u64 i = 0; i < n; i++) tmp[i] = p[i];
+        for (u64 i = 0; i < n; i++) rbtmp[i] = p[i];
         fault_armed = 0;
-        putdata(tmp, n);
+        putdata(rbtmp, n);
       }
     }
   }
@@ -658,7 +662,8 @@ static long map_count(void) {
 }
 
 /* The VMAs as ranges (for reserve). */
-static u64 ranges[2 * 200000];
+#define NRANGES (2 * 200000)
+static u64 *ranges; /* NRANGES */
 static long nranges;
 
 static void ranges_cb(const char *text, unsigned len, void *arg) {
@@ -946,10 +951,10 @@ struct proc {
   int parent; /* vpid of the parent, 0 for the router */
 };
 
-static struct proc procs[MAXPROCS];
+static struct proc *procs; /* MAXPROCS */
 static int nprocs; /* highest vpid */
 
-static char rline[MAXLINE];
+static char *rline; /* MAXLINE */
 
 /* The router's reader of replies, per channel. */
 static struct linebuf replies = {.fd = -1};
@@ -976,7 +981,7 @@ static void send_line(int fd, const char *s, size_t n) {
   }
 }
 
-static char reply[MAXLINE];
+static char *reply; /* MAXLINE */
 
 /* The wait status of a dead subject, reaped by its parent or by the router. */
 static long reap(int vpid) {
@@ -988,7 +993,7 @@ static long reap(int vpid) {
     send_line(procs[par].fd, req, n);
     long st = -1;
     for (;;) {
-      long r = chan_line(procs[par].fd, reply, sizeof reply);
+      long r = chan_line(procs[par].fd, reply, MAXLINE);
       if (r < 0) break;
       if (reply[0] == '.' && reply[1] == 0) break;
       if (reply[0] == '=') st = (long)hexval(reply + 2);
@@ -1038,7 +1043,7 @@ static void route(int vpid, char *req, int is_fork) {
       memcpy(replies.buf, text, (size_t)r);
       replies.pos = 0;
       replies.len = (unsigned)r;
-      long line_n = chan_line(p->fd, reply, sizeof reply);
+      long line_n = chan_line(p->fd, reply, MAXLINE);
       long hostpid = line_n > 2 ? (long)hexval(reply + 2) : -1;
       if (newfd >= 0 && hostpid > 0 && nprocs + 1 < MAXPROCS) {
         int v = ++nprocs;
@@ -1054,7 +1059,7 @@ static void route(int vpid, char *req, int is_fork) {
       }
       /* The rest of the reply (".") */
       for (;;) {
-        long n = chan_line(p->fd, reply, sizeof reply);
+        long n = chan_line(p->fd, reply, MAXLINE);
         if (n < 0) {
           eof = 1;
           break;
@@ -1065,7 +1070,7 @@ static void route(int vpid, char *req, int is_fork) {
     }
   } else {
     for (;;) {
-      long n = chan_line(p->fd, reply, sizeof reply);
+      long n = chan_line(p->fd, reply, MAXLINE);
       if (n < 0) {
         eof = 1;
         break;
@@ -1080,7 +1085,7 @@ static void route(int vpid, char *req, int is_fork) {
   }
   if (dying || eof) {
     /* Wait for the channel to close: the subject is dead. */
-    while (chan_line(p->fd, reply, sizeof reply) >= 0) {
+    while (chan_line(p->fd, reply, MAXLINE) >= 0) {
     }
     close(p->fd);
     replies.fd = -1;
@@ -1199,8 +1204,56 @@ static void router(const char *self) {
   _exit(0);
 }
 
+/*
+ * The buffers live in one anonymous mapping made at start-up, not in .bss:
+ * the program image then ends where mmlab's program's does, so the kernel
+ * puts the subject's start_brk where mmlab's is (build.ts pads .bss to
+ * BRK_PAD to make the image end exactly there; lib/proc/exec.ts).
+ */
+#ifndef BRK_PAD
+#define BRK_PAD 1
+#endif
+__attribute__((used)) static volatile char brk_pad[BRK_PAD];
+
+static void arena_init(void) {
+  size_t sizes[] = {IOBUF, MAXLINE, IOBUF, IOBUF, BIGBUF, MAXLINE / 2, BIGBUF, ALTSTACK, IOBUF,
+                    LBUF, 6u << 16, NRANGES * sizeof(u64), MAXPROCS * sizeof(struct proc),
+                    MAXLINE, MAXLINE};
+  size_t total = 0;
+  for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) total += (sizes[i] + 4095) & ~4095ul;
+  char *a = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (a == MAP_FAILED) _exit(111);
+  void *ptrs[sizeof sizes / sizeof sizes[0]];
+  for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    ptrs[i] = a;
+    a += (sizes[i] + 4095) & ~4095ul;
+  }
+  obuf = ptrs[0];
+  line = ptrs[1];
+  inbuf.buf = ptrs[2];
+  replies.buf = ptrs[3];
+  big = ptrs[4];
+  wbuf = ptrs[5];
+  rbtmp = ptrs[6];
+  altstack = ptrs[7];
+  mbuf = ptrs[8];
+  lbuf = ptrs[9];
+  sbuf = ptrs[10];
+  ranges = ptrs[11];
+  procs = ptrs[12];
+  rline = ptrs[13];
+  reply = ptrs[14];
+  brk_pad[0] = 0;
+}
+
+/* mmlab's program break after start-up (glibc's first heap): lib/proc/exec.ts. */
+#define MMLAB_BRK 0x555555581000ul
+
 int main(int argc, char **argv) {
+  arena_init();
   if (argc >= 2 && strcmp(argv[1], "subject") == 0) {
+    /* The heap mmlab's program starts with: from start_brk up to MMLAB_BRK. */
+    raw6(SYS_brk, MMLAB_BRK, 0, 0, 0, 0, 0);
     subject();
     return 0;
   }

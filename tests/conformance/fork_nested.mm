@@ -5,7 +5,7 @@ a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MA
 poke(a, 1)
 c = fork()
 @c poke(a, 2)
-g = @c fork()
+@c g = fork()
 @g peek(a)
 @g poke(a, 3)
 @c peek(a)

@@ -3,13 +3,22 @@
  * kernel, compared line by line (repl/host/differ.ts). A case marked
  * `# xfail: REASON` is a known mismatch: it is reported, not failed; if it
  * starts to agree it is reported as an unexpected pass (remove its xfail).
+ * A case with a malformed line (one that does not parse or run: it would
+ * print the same error on both sides) fails. The host is probed once
+ * (repl/host/probe.ts): mmlab's side runs with the matching knobs, and the
+ * summary names each host difference adapted to or skipped for.
  * Cases whose `# requires:` the host does not meet are skipped, and the
  * whole corpus is skipped (with the reason) where mmhost cannot run here
  * (no gcc, not x86-64 Linux); an mmhost.c that does not compile fails.
  */
 
 import { buildHost } from "../../repl/host/build.ts";
-import { describeDifference, type DiffResult, runDifferential } from "../../repl/host/differ.ts";
+import {
+  describeDifference,
+  type DiffResult,
+  hostAdaptations,
+  runDifferential,
+} from "../../repl/host/differ.ts";
 
 const DIR = new URL("../conformance/", import.meta.url);
 
@@ -66,7 +75,9 @@ Deno.test({
       const r = x.r as DiffResult;
       const xfail = r.info.xfail;
       if (r.status === "skip") skips.push(`${x.name}: ${r.reason}`);
-      else if (r.status === "same") {
+      else if (r.status === "invalid") {
+        failures.push(describeDifference(r, `tests/conformance/${x.name}`).join("\n"));
+      } else if (r.status === "same") {
         if (xfail) xpasses.push(`${x.name} (xfail: ${xfail})`);
         else agree++;
       } else if (xfail) xfails.push(`${x.name}: ${xfail}`);
@@ -75,7 +86,7 @@ Deno.test({
     const summary = [
       `${names.length} cases: ${agree} agree, ${xfails.length} known failures, ` +
       `${skips.length} skipped on this host, ${xpasses.length} unexpected passes, ` +
-      `${failures.length} failures`,
+      `${failures.length} failures; ${await hostAdaptations()}`,
     ];
     if (skips.length > 0) summary.push("skipped:", ...skips.map((s) => `  ${s}`));
     if (xpasses.length > 0) {
@@ -84,8 +95,9 @@ Deno.test({
     console.log(summary.join("\n"));
     if (failures.length > 0) {
       throw new Error(
-        `${failures.length} cases failed against the host kernel:\n\n` +
-          failures.join("\n\n"),
+        `${failures.length} cases failed against the host kernel (${await hostAdaptations()}):` +
+          `\n\n${failures.join("\n\n")}\n\nreproduce one: ` +
+          "npx -y deno@2.9.6 task repl --check-host tests/conformance/NAME.mm",
       );
     }
   },

@@ -1,0 +1,58 @@
+/**
+ * ext4's file and directory operations (fs/ext4/file.c ext4_file_operations,
+ * fs/ext4/dir.c ext4_dir_operations, fs/ext4/ioctl.c ext4_ioctl), the parts
+ * mmlab models: mmap through ext4_file_mmap_prepare, fileattr_get for
+ * FS_IOC_GETFLAGS. Checked on 6.18.44: a new file or directory reads
+ * 0x80000 (EXT4_EXTENTS_FL, lsattr's `e`); unknown requests are ENOTTY.
+ * @module
+ */
+
+import { EISDIR, EOPNOTSUPP } from "../abi/errno.ts";
+import { VM_SYNC } from "../mm/vm_flags.ts";
+import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
+import {
+  type FileOperations,
+  FOP_MMAP_SYNC,
+  type InodeOperations,
+  type VmAreaDesc,
+} from "../mm/file_operations.ts";
+import type { Inode } from "./inode.ts";
+
+/** fs/ext4/ext4.h: EXT4_EXTENTS_FL, set on every new inode of an extent filesystem. */
+export const EXT4_EXTENTS_FL = 0x00080000;
+
+/**
+ * fs/ext4/file.c ext4_file_mmap_prepare(): MAP_SYNC needs a DAX inode
+ * (daxdev_mapping_supported()); checked on 6.18.44, a MAP_SYNC mapping of a
+ * plain ext4 file is EOPNOTSUPP after MAP_FIXED's unmap.
+ */
+function ext4FileMmapPrepare(desc: VmAreaDesc): number {
+  if ((desc.vmFlags & VM_SYNC) && !desc.file.inode.dax) return -EOPNOTSUPP;
+  desc.vmOps = GENERIC_FILE_VM_OPS; // ext4_file_vm_ops
+  return 0;
+}
+
+/** fs/ext4/ioctl.c ext4_fileattr_get(): the user-visible flags (EXT4_FL_USER_VISIBLE). */
+function ext4FileattrGet(inode: Inode): number {
+  return inode.iflags;
+}
+
+/**
+ * fs/ext4/file.c ext4_file_inode_operations, fs/ext4/namei.c
+ * ext4_dir_inode_operations: fileattr_get, which FS_IOC_GETFLAGS uses.
+ */
+export const EXT4_INODE_OPS: InodeOperations = { fileattrGet: ext4FileattrGet };
+
+/** fs/ext4/file.c: ext4_file_operations (FOP_MMAP_SYNC: MAP_SYNC passes do_mmap's mask). */
+export const EXT4_FILE_OPS: FileOperations = {
+  name: "ext4_file_operations",
+  fopFlags: FOP_MMAP_SYNC,
+  mmapPrepare: ext4FileMmapPrepare,
+};
+
+/** fs/ext4/dir.c: ext4_dir_operations: no ->mmap (mmap is ENODEV). */
+export const EXT4_DIR_OPS: FileOperations = {
+  name: "ext4_dir_operations",
+  fopFlags: 0,
+  read: () => -EISDIR, // generic_read_dir()
+};

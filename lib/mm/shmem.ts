@@ -1,0 +1,45 @@
+/**
+ * shmem/tmpfs mappings (mm/shmem.c): shmem_vm_ops (shmem_fault, with
+ * filemap_map_pages for fault-around and no ->page_mkwrite: shared
+ * mappings are writable at once, shmem pages have no writeback to track),
+ * shmem_mmap_prepare and shmem_file_operations, which memfd and
+ * MAP_SHARED|MAP_ANONYMOUS (shmem_zero_setup) files use.
+ * @module
+ */
+
+import type { FileOperations, InodeOperations, VmAreaDesc } from "./file_operations.ts";
+import { filemapGetPage, PAGE_BEYOND_EOF } from "./filemap.ts";
+import { filemapMapPages } from "./fault.ts";
+import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
+
+/** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
+function shmemFault(vmf: VmFault): number {
+  const file = vmf.vma.file!;
+  const page = filemapGetPage(vmf.vma.mm.machine, file.inode, vmf.pgoff);
+  if (page === PAGE_BEYOND_EOF) return VM_FAULT_SIGBUS;
+  if (page < 0) return VM_FAULT_OOM;
+  vmf.page = page;
+  return 0;
+}
+
+/** mm/shmem.c: shmem_vm_ops (and shmem_anon_vm_ops, the same hooks here). */
+export const SHMEM_VM_OPS: VmOperations = {
+  fault: shmemFault,
+  mapPages: filemapMapPages,
+};
+
+/** mm/shmem.c shmem_mmap_prepare(). */
+export function shmemMmapPrepare(desc: VmAreaDesc): number {
+  desc.vmOps = SHMEM_VM_OPS;
+  return 0;
+}
+
+/** mm/shmem.c: shmem_file_operations (no FOP_MMAP_SYNC: MAP_SYNC is EOPNOTSUPP). */
+export const SHMEM_FILE_OPS: FileOperations = {
+  name: "shmem_file_operations",
+  fopFlags: 0,
+  mmapPrepare: shmemMmapPrepare,
+};
+
+/** mm/shmem.c shmem_inode_operations: fileattr_get (shmem_fileattr_get); a memfd reads 0. */
+export const SHMEM_INODE_OPS: InodeOperations = { fileattrGet: (inode) => inode.iflags };
