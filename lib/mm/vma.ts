@@ -55,14 +55,35 @@ export class Vma {
   /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
   viewMemo: unknown = null;
 
+  /*
+   * [start, end) and the page offset of start. They are above 2^31, so V8
+   * holds them as doubles, and a field whose first value is a double is
+   * updated in place. A declared class field would first be defined as
+   * undefined (define semantics) and then box every number written to it,
+   * so these three are `declare`d and first set, to NaN, in the
+   * constructor: setRange and splits then write without allocating.
+   */
+  declare start: number;
+  declare end: number;
+  declare pgoff: number;
+  flags: number;
+  file: OpenFile | null;
+
   constructor(
     readonly mm: Mm,
-    public start: number,
-    public end: number,
-    public flags: number,
-    public pgoff: number,
-    public file: OpenFile | null,
-  ) {}
+    start: number,
+    end: number,
+    flags: number,
+    pgoff: number,
+    file: OpenFile | null,
+  ) {
+    this.start = this.end = this.pgoff = NaN;
+    this.start = start;
+    this.end = end;
+    this.flags = flags;
+    this.pgoff = pgoff;
+    this.file = file;
+  }
 
   /** Number of pages (vma_pages). */
   get pages(): number {
@@ -81,15 +102,7 @@ export class Vma {
 
   /** Copies everything but the range and list links (vm_area_dup). */
   dup(mm: Mm = this.mm): Vma {
-    const v = new Vma(mm, this.start, this.end, this.flags, this.pgoff, this.file);
-    v.anonVma = this.anonVma;
-    v.forkChild = this.forkChild;
-    v.ops = this.ops;
-    v.uffd = this.uffd;
-    v.anonName = this.anonName;
-    v.priv = this.priv;
-    v.cacheMode = this.cacheMode;
-    return v;
+    return new Vma(mm, this.start, this.end, this.flags, this.pgoff, this.file).copyAttrs(this);
   }
 
   /**
@@ -104,13 +117,19 @@ export class Vma {
     this.flags = src.flags;
     this.pgoff = src.pgoff;
     this.file = src.file;
+    this.viewMemo = null;
+    return this.copyAttrs(src);
+  }
+
+  /** The attributes dup() and reuseAs() copy besides the range, flags and file. */
+  private copyAttrs(src: Vma): this {
     this.anonVma = src.anonVma;
     this.forkChild = src.forkChild;
     this.ops = src.ops;
     this.uffd = src.uffd;
     this.anonName = src.anonName;
     this.priv = src.priv;
-    this.viewMemo = null;
+    this.cacheMode = src.cacheMode;
     return this;
   }
 
