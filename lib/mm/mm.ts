@@ -73,7 +73,7 @@ export class Mm {
   readonly proposal: Proposal = {
     flags: 0,
     file: null,
-    pgoff: 0,
+    pgoff: NaN, // a double from the start: written in place, never boxed
     anonVma: null,
     uffd: null,
     anonName: null,
