@@ -12,9 +12,10 @@
  *
  * A leaf holds at most {@link LEAF_MAX} VMAs sorted by address; the leaf
  * for an address is found by binary search on `keys`, the VMA inside it by
- * binary search on `ends`. Each VMA remembers its leaf slot (`Vma.leaf`),
- * and its position in the leaf is found again by its end (ends are strictly
- * increasing), so removing or splitting never scans pointers. Lookups are
+ * binary search on `ends`. Each VMA remembers its leaf slot (`Vma.leaf`)
+ * and, as a hint checked before use, its index in the arrays (`Vma.slot`);
+ * when the hint is stale the index is found again by the VMA's end (ends
+ * are strictly increasing), so removing or splitting never scans pointers. Lookups are
  * O(log n); an insert or remove moves at most LEAF_MAX numbers per array
  * plus, rarely, one leaf split or fold. The VMAs are also linked in address
  * order (`prev`/`next`), so neighbours are O(1).
