@@ -5,6 +5,10 @@
  * is in pages. Anonymous private VMAs get `pgoff = start >> 12` at creation
  * (linux-mm.md §0.2), which is what makes them "linearly contiguous" for
  * merging. `prev`/`next` are maintained by {@link VmaTree}.
+ *
+ * Like a freed vm_area_struct, a VMA object that left its mm's tree may be
+ * handed out again by a later split (vma_ops.ts vmaDup): hold VMA objects
+ * only while the tree does, never across a call that can merge or unmap.
  * @module
  */
 
