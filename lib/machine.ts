@@ -24,6 +24,7 @@ import { type Disposition, Process } from "./proc/process.ts";
 import type { Task } from "./proc/task.ts";
 import { Scheduler } from "./sched/core.ts";
 import { AnonVma } from "./mm/vma.ts";
+import type { PteTable } from "./mm/pagetable.ts";
 import {
   checkKnob,
   checkPreset,
@@ -121,6 +122,8 @@ export class Machine {
    * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).
    */
   readonly lruDeactivate: number[] = [];
+  /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
+  readonly ptePool: PteTable[] = [];
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
