@@ -249,7 +249,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     nr: 60,
     args: [a("status", "int")],
     ret: "int",
-    summary: "end the process",
+    summary: "end the calling thread (the process ends with its last thread)",
     example: "exit(0)",
     impl: sysExit,
   },

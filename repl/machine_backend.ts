@@ -101,7 +101,10 @@ export class MachineBackend implements Backend {
 
   access(tid: number, op: CpuOp): Promise<CpuResult> {
     const t = this.task(tid);
-    return Promise.resolve(this.machine.runIn(t, () => this.accessIn(t.group, op)));
+    const r = this.machine.runIn(t, () => this.accessIn(t.group, op));
+    // Timers the access's fault costs let expire fire now, as after a syscall.
+    this.machine.sched.tick();
+    return Promise.resolve(r);
   }
 
   passTime(ns: number | undefined): number | null {

@@ -32,7 +32,11 @@ export interface BlockedCall {
   readonly token: number;
   /** The syscall's name, for views. */
   readonly name: string;
-  /** The call's result once woken (it may sleep again by returning null). */
+  /**
+   * The call's result once woken; or null after putting the task back to
+   * sleep with `sleep(..., token)` (a fault retried that blocks again), so
+   * the call keeps its token and ends once.
+   */
   readonly finish: () => { ret: number; data?: Uint8Array } | null;
   /** Releases what the sleep holds (a timer) when the task dies asleep. */
   readonly cancel: () => void;
@@ -54,7 +58,8 @@ export class Scheduler {
 
   /**
    * Puts a running task to sleep on `wq` in `call` (set_current_state +
-   * add_wait_queue + schedule). Returns the call's token.
+   * add_wait_queue + schedule). Returns the call's token: a new one, or
+   * `token` for a call that sleeps again from its finish().
    * Precondition: `t` is running and on no queue.
    */
   sleep(
@@ -63,9 +68,10 @@ export class Scheduler {
     wchan: string,
     state: SleepState,
     call: Omit<BlockedCall, "token">,
+    token: number = this.nextToken++,
   ): number {
     if (t.state !== "running") throw new Error(`task ${t.tid} is not running`);
-    const token = this.nextToken++;
+    if (t.blocked !== null) throw new Error(`task ${t.tid} is already in a call`);
     wq.add(t);
     t.state = state === "S" ? "sleeping" : "disk";
     t.wchan = wchan;
@@ -84,7 +90,16 @@ export class Scheduler {
 
   /** wake_up_all(): every task on `wq`, oldest first. */
   wakeAll(wq: WaitQueue): number {
-    const ts = wq.waiters.slice();
+    return this.wakeIf(wq, () => true);
+  }
+
+  /**
+   * __wake_up() with a key: the tasks on `wq` the test accepts, oldest
+   * first (a userfaultfd wake matches each waiter's fault address against
+   * the range: userfaultfd_wake_function). Returns how many woke.
+   */
+  wakeIf(wq: WaitQueue, test: (t: Task) => boolean): number {
+    const ts = wq.waiters.filter(test);
     for (const t of ts) this.wake(t);
     return ts.length;
   }
@@ -98,9 +113,12 @@ export class Scheduler {
       const t = this.runqueue.shift()!;
       const call = t.blocked;
       if (call === null || t.state !== "running") continue;
-      const r = call.finish();
-      if (r === null) continue; // it slept again
       t.blocked = null;
+      const r = call.finish();
+      if (r === null) {
+        if (t.blocked === null) throw new Error(`task ${t.tid}: finish() neither ended nor slept`);
+        continue; // asleep again, with the same token
+      }
       this.events.emit({
         kind: "resume",
         pid: t.group.pid,

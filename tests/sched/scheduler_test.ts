@@ -161,3 +161,39 @@ Deno.test("a sleeper whose process exits or is killed: its call ends with no res
   m.sched.advanceTo(m.clock.ns + 10e9);
   assert.deepEqual(resumes(m, from).length, 2);
 });
+
+Deno.test("a woken call may sleep again under its token (a retried fault); keyed wakes pick waiters", () => {
+  const m = new Machine();
+  const [a, b] = threads(m, 2);
+  const wq = new WaitQueue("uffd");
+  const addr = new Map<number, number>([[a.tid, 0x1000], [b.tid, 0x5000]]);
+  let tries = 0;
+  const call = {
+    name: "read",
+    finish: (): { ret: number } | null => {
+      if (++tries < 2) {
+        m.sched.sleep(a, wq, "handle_userfault", "S", call, token);
+        return null;
+      }
+      return { ret: 1 };
+    },
+    cancel: () => {},
+  };
+  const token = m.sched.sleep(a, wq, "handle_userfault", "S", call);
+  m.sched.sleep(b, wq, "handle_userfault", "S", { ...call, finish: () => ({ ret: 2 }) });
+  const from = m.events.end;
+  // Wake only the waiter whose address is in [0, 0x2000).
+  assert.equal(m.sched.wakeIf(wq, (t) => addr.get(t.tid)! < 0x2000), 1);
+  m.sched.run();
+  assert.equal(a.state, "sleeping", "it slept again");
+  assert.deepEqual(wq.waiters, [b, a]);
+  assert.deepEqual(resumes(m, from), []);
+  assert.deepEqual(checkInvariants(m), []);
+  m.sched.wakeAll(wq);
+  m.sched.run();
+  const ends = m.events.since(from).events.flatMap((e) =>
+    e.kind === "resume" ? [`${e.tid}:${e.token}=${e.ret}`] : []
+  );
+  assert.deepEqual(ends, [`${b.tid}:${token + 1}=2`, `${a.tid}:${token}=1`]);
+  assert.deepEqual(checkInvariants(m), []);
+});
