@@ -84,21 +84,24 @@ export function statusLines(p: Process): string[] {
 /**
  * The memory fields and `Threads:` (task_sig(): signal->nr_threads, which
  * still counts a leader that exited before its threads), as the `status`
- * view shows them; null for a zombie.
+ * view shows them; null for a zombie. A leader that exited while its
+ * threads run has no mm, so then only `Threads:` (task_mem() needs one).
  */
-export interface TaskStatus extends ProcStatus {
-  Threads: number;
-}
+export type TaskStatus = Partial<ProcStatus> & { Threads: number };
 
 /** {@link procStatus} with the thread count. */
 export function taskStatus(p: Process): TaskStatus | null {
-  const s = procStatus(p);
-  return s === null ? null : { ...s, Threads: p.threads.length };
+  if (!p.alive) return null;
+  const mem = p.leader.alive ? procStatus(p) : null;
+  return { ...mem, Threads: p.threads.length };
 }
 
 /** The lines of {@link taskStatus}: the memory lines, then `Threads:\tN`. */
 export function renderTaskStatus(s: TaskStatus | null): string[] {
   if (s === null) return [];
   const { Threads, ...mem } = s;
-  return [...renderProcStatus(mem), `Threads:\t${Threads}`];
+  return [
+    ...Object.entries(mem).map(([label, value]) => line(label, value as number)),
+    `Threads:\t${Threads}`,
+  ];
 }

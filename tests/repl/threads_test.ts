@@ -145,3 +145,16 @@ Deno.test("repl threads: where threads do not run, their commands say so", async
     assert.deepEqual(await run(s, line), [`(host: ${what} is not run on the host)`], line);
   }
 });
+
+Deno.test("repl threads: status counts threads; a leader gone before its threads leaves no Vm lines", async () => {
+  const s = await withThread();
+  const st = await run(s, "status");
+  assert.equal(st[st.length - 1], "Threads:\t2");
+  assert.ok(st[0].startsWith("VmSize:"));
+  await run(s, "exit(0)");
+  assert.equal(s.prompt(), "[1.2] mm> ");
+  assert.deepEqual(await run(s, "status"), ["Threads:\t2"]);
+  assert.deepEqual((await run(s, "ps")).slice(1), [
+    "    1     0 Zl        0     0 prog",
+  ]);
+});
