@@ -28,7 +28,9 @@
  * 7. Tasks and the scheduler (lib/sched): every task is its group's and
  *    is found by its tid; a sleeping task (S, D) is on exactly one wait
  *    queue, with a wait channel and a blocked call; a running task is on
- *    none; a zombie is neither queued nor runnable, and only a group leader
+ *    none; the scheduler's sleepers are exactly the sleeping tasks (a
+ *    reaped thread is not left asleep); a zombie is neither queued nor
+ *    runnable, and only a group leader
  *    stays a zombie (other threads are reaped); the run queue holds running
  *    tasks only, once each; each live mm's users count is the number of
  *    live tasks using it.
@@ -123,6 +125,17 @@ function checkTasks(m: Machine, errs: string[]): void {
   }
   for (const [tid, t] of m.tasks) {
     if (!seen.has(t)) errs.push(`tid ${tid}: a task in no group`);
+  }
+  for (const t of m.sched.sleepers) {
+    const asleep = t.state === "sleeping" || t.state === "disk";
+    if (!asleep || m.tasks.get(t.tid) !== t) {
+      errs.push(`tid ${t.tid}: counted asleep but ${m.tasks.has(t.tid) ? t.state : "reaped"}`);
+    }
+  }
+  for (const t of m.tasks.values()) {
+    if ((t.state === "sleeping" || t.state === "disk") && !m.sched.sleepers.has(t)) {
+      errs.push(`tid ${t.tid}: asleep but not counted asleep`);
+    }
   }
   const rq = m.sched.runqueue;
   rq.forEach((t, i) => {

@@ -49,6 +49,8 @@ export type SleepState = "S" | "D";
 export class Scheduler {
   /** Woken tasks waiting to finish their calls, in wake order. */
   readonly runqueue: Task[] = [];
+  /** Every task asleep in a call (what `check` compares the tasks against). */
+  readonly sleepers: Set<Task> = new Set();
   readonly timers: TimerQueue;
   private nextToken = 1;
 
@@ -76,6 +78,7 @@ export class Scheduler {
     t.state = state === "S" ? "sleeping" : "disk";
     t.wchan = wchan;
     t.blocked = { ...call, token };
+    this.sleepers.add(t);
     return token;
   }
 
@@ -85,6 +88,7 @@ export class Scheduler {
     t.waitQueue?.remove(t);
     t.state = "running";
     t.wchan = null;
+    this.sleepers.delete(t);
     this.runqueue.push(t);
   }
 
@@ -155,6 +159,7 @@ export class Scheduler {
    */
   dropTask(t: Task): void {
     t.waitQueue?.remove(t);
+    this.sleepers.delete(t);
     const i = this.runqueue.indexOf(t);
     if (i >= 0) this.runqueue.splice(i, 1);
     const call = t.blocked;
