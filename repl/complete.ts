@@ -19,11 +19,16 @@ const IDENT_TAIL = /[A-Za-z_][A-Za-z0-9_]*$/;
 export function complete(session: Session, line: string): Completion {
   const at = /^\s*@(\w*)$/.exec(line);
   if (at) {
-    const pids = [...session.machine.procs.values()].filter((p) => p.alive).map((p) => `@${p.pid}`);
+    const live = [...session.machine.procs.values()].filter((p) => p.alive);
+    // Processes, then the threads that are not a process's main one (@TID).
+    const pids = [
+      ...live.map((p) => `@${p.pid}`),
+      ...live.flatMap((p) => p.liveThreads.filter((t) => !t.leader).map((t) => `@${t.tid}`)),
+    ];
     const vars = [...session.vars.keys()].map((v) => `@${v}`);
     return filter([...pids, ...vars], `@${at[1]}`);
   }
-  const rest = line.replace(/^\s*@\w+\s+/, "");
+  const rest = line.replace(/^\s*@[\w.]+\s+/, "");
   const first = /^\s*([A-Za-z_]\w*)(\s+)(.*)$/.exec(rest);
   if (first) {
     const cmd = COMMANDS.get(first[1]);

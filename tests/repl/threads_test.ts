@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Session } from "../../repl/session.ts";
+import { complete } from "../../repl/complete.ts";
 import { WaitQueue } from "../../mod.ts";
 import type { Backend } from "../../repl/backend.ts";
 
@@ -157,4 +158,10 @@ Deno.test("repl threads: status counts threads; a leader gone before its threads
   assert.deepEqual((await run(s, "ps")).slice(1), [
     "    1     0 Zl        0     0 prog",
   ]);
+});
+
+Deno.test("repl threads: @ completes threads after processes; @PID.TID lines complete their command", async () => {
+  const s = await withThread();
+  assert.deepEqual(complete(s, "@"), [["@1", "@2", "@t"], "@"]);
+  assert.deepEqual(complete(s, "@1.2 thr"), [["threads"], "thr"]);
 });
