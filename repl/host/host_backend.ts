@@ -110,7 +110,9 @@ export class HostBackend implements Backend {
 
   async syscall(pid: number, spec: SyscallSpec, values: readonly Value[]): Promise<CallResult> {
     switch (spec.name) {
+      // A subject has one thread, its main one: gettid() = getpid() (the virtual pid).
       case "getpid":
+      case "gettid":
         return { ret: Number(result(await this.req(pid, "getpid")).ret) };
       case "fork": {
         const ret = Number(result(await this.req(pid, "fork")).ret);
