@@ -209,10 +209,14 @@ export class Machine {
     }
   }
 
-  /** The task a call in process `p` runs in: `current` if it is p's, else p's leader. */
+  /**
+   * The task a call in process `p` runs in: `current` if it is p's, else
+   * p's leader, or its first live thread when the leader has exited.
+   */
   currentOf(p: Process): Task {
     const c = this.current;
-    return c !== null && c.group === p ? c : p.leader;
+    if (c !== null && c.group === p) return c;
+    return p.leader.alive ? p.leader : p.threads.find((t) => t.alive) ?? p.leader;
   }
 
   /** A new mm (mm_alloc). */

@@ -157,3 +157,14 @@ Deno.test("a fault's signal goes to the faulting thread; SIG_DFL kills the whole
   assert.deepEqual(kinds, ["signal", "thread_exit", "exit"]);
   assert.deepEqual(checkInvariants(m), []);
 });
+
+Deno.test("a call made in a process whose leader exited runs in its first live thread", () => {
+  const m = new Machine();
+  const p = m.init;
+  const t2 = syscall(p, "clone", [THREAD]).ret;
+  syscall(p, "exit", [3]);
+  assert.equal(syscall(p, "gettid", []).ret, t2);
+  syscall(p, "exit", [0]);
+  assert.ok(!p.alive);
+  assert.equal(p.exitStatus?.code, 3, "the group reports the leader's code");
+});
