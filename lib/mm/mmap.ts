@@ -69,7 +69,6 @@ import {
   VM_NORESERVE,
   VM_READ,
   VM_SHARED,
-  VM_SPECIAL,
   VM_SYNC,
   VM_WIPEONFORK,
   VM_WRITE,
@@ -79,6 +78,7 @@ import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
 import { vmEnoughMemory } from "./accounting.ts";
+import { supportsMlock } from "./mlock.ts";
 
 /** include/linux/mman.h: calc_vm_prot_bits(). */
 export function calcVmProtBits(prot: number): number {
@@ -184,8 +184,10 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
     }
     vmaLink(mm, vma);
   }
-  // mlock of special, DAX and hugetlb mappings is ignored (__mmap_complete).
-  if (any(vma.flags, VM_LOCKED) && any(vma.flags, VM_SPECIAL)) {
+  // mm/vma.c __mmap_complete(): a VMA !vma_supports_mlock() (special,
+  // droppable, DAX, hugetlb) drops VM_LOCKED even under mlockall(MCL_FUTURE);
+  // checked on 6.18: a MAP_DROPPABLE mapping shows no `lo` and Locked: 0 kB.
+  if (any(vma.flags, VM_LOCKED) && !supportsMlock(vma)) {
     vma.flags = clear(vma.flags, VM_LOCKED_MASK);
   }
   return addr;
