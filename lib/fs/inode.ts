@@ -12,6 +12,7 @@
  */
 
 import type { Vma } from "../mm/vma.ts";
+import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import { FileBlocks } from "./disk.ts";
 import {
   type FileOperations,
@@ -63,7 +64,7 @@ export interface SuperBlock {
 }
 
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
-export const MAX_LFS_FILESIZE = 0x7fffffffffffffffn;
+export const MAX_LFS_FILESIZE = MAX_LFS_FILESIZE_U64;
 
 export class Inode {
   /** Page cache: page index -> pfn. */

@@ -41,7 +41,15 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../abi/mman.ts";
-import { BIG_TASK_SIZE, MAX_LFS_PAGES, pageAlignU64, s32, u64 } from "../abi/layout.ts";
+import {
+  BIG_TASK_SIZE,
+  MAX_LFS_FILESIZE_U64,
+  pageAlignU64,
+  s32,
+  u64,
+  U64_MAX,
+} from "../abi/layout.ts";
+import type { InodeKind } from "../fs/inode.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
@@ -90,6 +98,19 @@ export function calcVmProtBits(prot: number): number {
 function calcVmFlagBits(flags: number): number {
   return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) | (flags & MAP_LOCKED ? VM_LOCKED : 0) |
     (flags & MAP_SYNC ? VM_SYNC : 0) | (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
+}
+
+/**
+ * mm/mmap.c file_mmap_ok() with file_mmap_size_max(): regular files
+ * (ext4, shmem) end at MAX_LFS_FILESIZE (LLONG_MAX), anything else at
+ * ULONG_MAX; pgoff <= (max - len) >> PAGE_SHIFT. Checked on 6.18: a one-page
+ * mapping at offset 0x7ffffffffffff000 of an ext4 file or a memfd is
+ * EOVERFLOW, at 0x7fffffffffffe000 it maps.
+ */
+export function fileMmapOk(kind: InodeKind, pgoff: number, len: bigint): boolean {
+  const max = kind === "regular" || kind === "shmem" ? MAX_LFS_FILESIZE_U64 : U64_MAX;
+  if (len > max) return false;
+  return BigInt(pgoff) <= (max - len) >> 12n;
 }
 
 /** What a new mapping is, once do_mmap() has decided. */
@@ -277,7 +298,7 @@ export function sysMmap(
   if (file !== null) {
     const inode = file.inode;
     // 18. file_mmap_ok(): the offset range must fit MAX_LFS_FILESIZE.
-    if (pgoff > MAX_LFS_PAGES - len / 4096) return -EOVERFLOW;
+    if (!fileMmapOk(inode.kind, pgoff, lenB)) return -EOVERFLOW;
     let flagsMask = LEGACY_MAP_MASK;
     if (file.fop.fopFlags & FOP_MMAP_SYNC) flagsMask |= MAP_SYNC;
     const type = flags & MAP_TYPE;

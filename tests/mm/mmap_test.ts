@@ -18,10 +18,13 @@ import {
   MAP_SHARED,
   MAP_SHARED_VALIDATE,
   MAP_STACK,
+  O_CREAT,
+  O_RDWR,
   PROT_READ,
   PROT_WRITE,
 } from "../../lib/abi/mman.ts";
-import { EBADF, EEXIST, EINVAL, ENOMEM } from "../../lib/abi/errno.ts";
+import { EBADF, EEXIST, EINVAL, ENOMEM, EOVERFLOW } from "../../lib/abi/errno.ts";
+import { fileMmapOk } from "../../lib/mm/mmap.ts";
 import { smapsVmFlags, windowMaps } from "./helpers.ts";
 
 const B = 0x7f0000000000n;
@@ -200,4 +203,18 @@ Deno.test("mmap: the initial image matches a real no-ASLR process layout", () =>
     lines.at(-1),
     "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]",
   );
+});
+
+Deno.test("mmap: file_mmap_ok() keeps the last page below MAX_LFS_FILESIZE out of reach", () => {
+  // mm/mmap.c file_mmap_ok(): pgoff <= (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT.
+  const m = new Machine();
+  const fd = syscall(m.init, "open", ["/tmp/f", O_RDWR | O_CREAT, 0o644]).ret;
+  const mfd = syscall(m.init, "memfd_create", ["x", 0]).ret;
+  for (const f of [fd, mfd]) {
+    assert.equal(mmap(m, 0n, 0x1000n, PROT_READ, MAP_SHARED, f, 0x7ffffffffffff000n), -EOVERFLOW);
+    assert.equal(mmap(m, 0n, 0x2000n, PROT_READ, MAP_SHARED, f, 0x7fffffffffffe000n), -EOVERFLOW);
+    assert.ok(mmap(m, 0n, 0x1000n, PROT_READ, MAP_SHARED, f, 0x7fffffffffffe000n) > 0);
+  }
+  assert.equal(fileMmapOk("chardev", 2 ** 52 - 2, 0x1000n), true); // ULONG_MAX for others
+  assert.equal(fileMmapOk("chardev", 2 ** 52 - 1, 0x1000n), false);
 });
