@@ -10,6 +10,7 @@
 import { EISDIR, EOPNOTSUPP } from "../abi/errno.ts";
 import { VM_SYNC } from "../mm/vm_flags.ts";
 import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
+import { thpGetUnmappedArea } from "../mm/get_unmapped_area.ts";
 import {
   type FileOperations,
   FOP_MMAP_SYNC,
@@ -43,10 +44,15 @@ function ext4FileattrGet(inode: Inode): number {
  */
 export const EXT4_INODE_OPS: InodeOperations = { fileattrGet: ext4FileattrGet };
 
-/** fs/ext4/file.c: ext4_file_operations (FOP_MMAP_SYNC: MAP_SYNC passes do_mmap's mask). */
+/**
+ * fs/ext4/file.c: ext4_file_operations (FOP_MMAP_SYNC: MAP_SYNC passes
+ * do_mmap's mask; .get_unmapped_area = thp_get_unmapped_area, so mappings
+ * of 2 MiB or more are placed PMD aligned to their file offset).
+ */
 export const EXT4_FILE_OPS: FileOperations = {
   name: "ext4_file_operations",
   fopFlags: FOP_MMAP_SYNC,
+  getUnmappedArea: thpGetUnmappedArea,
   mmapPrepare: ext4FileMmapPrepare,
 };
 

@@ -277,13 +277,12 @@ export function sysMmap(
     if ((addrB & 0xfffn) !== 0n) return -EINVAL;
   }
   const hint = addrB > BIG_TASK_SIZE ? 0 : Number(addrB);
-  const shared = (flags & MAP_TYPE) === MAP_SHARED || (flags & MAP_TYPE) === MAP_SHARED_VALIDATE;
   const addr = getUnmappedArea(mm, {
     addr: (flags & MAP_FIXED) ? Number(addrB) : hint,
     len,
     pgoff,
     flags,
-    anonymous: file === null && !shared,
+    file,
   });
   if (addr < 0) return addr;
   // 14. security_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO.

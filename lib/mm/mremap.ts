@@ -13,7 +13,13 @@
  */
 
 import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM } from "../abi/errno.ts";
-import { MAP_FIXED, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE } from "../abi/mman.ts";
+import {
+  MAP_FIXED,
+  MAP_SHARED,
+  MREMAP_DONTUNMAP,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+} from "../abi/mman.ts";
 import { BIG_TASK_SIZE, pageAlignU64, TASK_SIZE, u64, U64_MAX } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { KnobValue } from "../policy.ts";
@@ -208,9 +214,8 @@ function setNewAddr(vrm: Vrm): number {
     addr: impliesNewAddr(vrm) ? vrm.newAddr : 0,
     len: vrm.newLen,
     pgoff,
-    flags: vrm.flags & MREMAP_FIXED ? MAP_FIXED : 0,
-    // No file and no MAP_SHARED: the THP-aligning anonymous path.
-    anonymous: vma.file === null && !(vma.flags & VM_MAYSHARE),
+    flags: (vrm.flags & MREMAP_FIXED ? MAP_FIXED : 0) | (vma.flags & VM_MAYSHARE ? MAP_SHARED : 0),
+    file: vma.file,
   });
   if (r < 0) return r;
   vrm.newAddr = r;
@@ -398,7 +403,7 @@ function canExpandInPlace(vrm: Vrm): boolean {
     len: end - vma.start,
     pgoff: 0,
     flags: MAP_FIXED,
-    anonymous: true,
+    file: null,
   });
   return r >= 0;
 }

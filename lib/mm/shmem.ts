@@ -10,6 +10,7 @@
 import type { FileOperations, InodeOperations, VmAreaDesc } from "./file_operations.ts";
 import { filemapGetPage, PAGE_BEYOND_EOF } from "./filemap.ts";
 import { filemapMapPages } from "./fault.ts";
+import { shmemGetUnmappedArea } from "./get_unmapped_area.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
 
 /** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
@@ -38,6 +39,7 @@ export function shmemMmapPrepare(desc: VmAreaDesc): number {
 export const SHMEM_FILE_OPS: FileOperations = {
   name: "shmem_file_operations",
   fopFlags: 0,
+  getUnmappedArea: shmemGetUnmappedArea,
   mmapPrepare: shmemMmapPrepare,
 };
 

@@ -218,3 +218,28 @@ Deno.test("mmap: file_mmap_ok() keeps the last page below MAX_LFS_FILESIZE out o
   assert.equal(fileMmapOk("chardev", 2 ** 52 - 2, 0x1000n), true); // ULONG_MAX for others
   assert.equal(fileMmapOk("chardev", 2 ** 52 - 1, 0x1000n), false);
 });
+
+Deno.test("mmap: ext4 files are placed by thp_get_unmapped_area, shmem files are not", () => {
+  const m = new Machine();
+  const fd = syscall(m.init, "open", ["/tmp/f", O_RDWR | O_CREAT, 0o644]).ret;
+  const mfd = syscall(m.init, "memfd_create", ["x", 0]).ret;
+  const a = mmap(m, 0n, 0x1000n, PROT_READ, ANON);
+  // 2 MiB of the file at offset 0: aligned, below the 4K one.
+  const b = mmap(m, 0n, 0x200000n, PROT_READ, MAP_SHARED, fd);
+  assert.equal(b % 0x200000, 0);
+  assert.ok(b < a);
+  // Offset 4K, 2M + 4K long: the address agrees with the offset modulo 2 MiB.
+  const c = mmap(m, 0n, 0x201000n, PROT_READ, MAP_PRIVATE, fd, 0x1000n);
+  assert.equal(c % 0x200000, 0x1ff000);
+  // Less than a whole aligned 2 MiB of the file: plain placement, just below c.
+  const d = mmap(m, 0n, 0x200000n, PROT_READ, MAP_PRIVATE, fd, 0x1000n);
+  assert.equal(d, c - 0x200000);
+  // A memfd is not aligned: it lands right below d.
+  const e = mmap(m, 0n, 0x200000n, PROT_READ, MAP_SHARED, mfd);
+  assert.equal(e, d - 0x200000);
+  // A hint with room for len but not len + 2M is passed over.
+  assert.equal(mmap(m, B + 0x200000n, 0x1000n, PROT_READ, ANON | MAP_FIXED), Number(B) + 0x200000);
+  const f = mmap(m, B, 0x200000n, PROT_READ, MAP_SHARED, fd);
+  assert.notEqual(f, Number(B));
+  assert.equal(f % 0x200000, 0);
+});
