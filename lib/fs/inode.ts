@@ -85,6 +85,13 @@ export class Inode {
   iflags: number;
   /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (none today). */
   dax = false;
+  /**
+   * mm/shmem.c shmem_acct_size(): pages a shmem object made without
+   * VM_NORESERVE (shmem_zero_setup: shared anonymous memory) charged to
+   * Committed_AS for its whole size, until it is evicted. 0 for everything
+   * else (memfd and tmpfs files are VM_NORESERVE).
+   */
+  shmemAcctPages = 0;
 
   constructor(
     readonly ino: number,

@@ -7,6 +7,7 @@
 
 import type { Mm } from "./mm.ts";
 import { VM_ACCOUNT } from "./vm_flags.ts";
+import type { Inode } from "../fs/inode.ts";
 
 /** Pages of RAM the kernel would call totalram_pages(). */
 export function totalRamPages(mm: Mm): number {
@@ -14,14 +15,26 @@ export function totalRamPages(mm: Mm): number {
   return f.nframes - f.reservedFrames;
 }
 
-/** Committed_AS in pages: every VM_ACCOUNT page of every live process. */
+/**
+ * Committed_AS in pages (vm_committed_as): every VM_ACCOUNT page of every
+ * live process, plus each shmem object charged by shmem_acct_size() once
+ * (a shared anonymous object lives as long as a VMA maps it).
+ */
 export function committedPages(mm: Mm): number {
   const seen = new Set<Mm>();
+  const objects = new Set<Inode>();
   let n = 0;
   for (const p of mm.machine.procs.values()) {
     if (!p.alive || seen.has(p.mm)) continue;
     seen.add(p.mm);
-    for (let v = p.mm.vmas.first; v !== null; v = v.next) if (v.flags & VM_ACCOUNT) n += v.pages;
+    for (let v = p.mm.vmas.first; v !== null; v = v.next) {
+      if (v.flags & VM_ACCOUNT) n += v.pages;
+      const inode = v.file?.inode;
+      if (inode !== undefined && inode.shmemAcctPages > 0 && !objects.has(inode)) {
+        objects.add(inode);
+        n += inode.shmemAcctPages;
+      }
+    }
   }
   return n;
 }

@@ -25,6 +25,7 @@ import {
 } from "../../lib/abi/mman.ts";
 import { EBADF, EEXIST, EINVAL, ENOMEM, EOVERFLOW } from "../../lib/abi/errno.ts";
 import { fileMmapOk } from "../../lib/mm/mmap.ts";
+import { committedPages } from "../../lib/mm/accounting.ts";
 import { smapsVmFlags, windowMaps } from "./helpers.ts";
 
 const B = 0x7f0000000000n;
@@ -242,4 +243,28 @@ Deno.test("mmap: ext4 files are placed by thp_get_unmapped_area, shmem files are
   const f = mmap(m, B, 0x200000n, PROT_READ, MAP_SHARED, fd);
   assert.notEqual(f, Number(B));
   assert.equal(f % 0x200000, 0);
+});
+
+Deno.test("mmap: shared anonymous memory is charged once, for its size (shmem_acct_size)", () => {
+  const m = new Machine();
+  const p = m.init;
+  const c0 = committedPages(p.mm);
+  // More than RAM under heuristic overcommit: ENOMEM, read-only or not.
+  assert.equal(mmap(m, 0n, 2n << 30n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS), -ENOMEM);
+  assert.ok(mmap(m, 0n, 2n << 30n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE) > 0);
+  assert.equal(committedPages(p.mm), c0);
+  const a = mmap(m, B, 0x10000n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+  assert.equal(committedPages(p.mm), c0 + 16);
+  // Split by mprotect and shared with a child: still one object of 16 pages.
+  assert.equal(syscall(p, "mprotect", [B, 0x1000n, 0]).ret, 0);
+  assert.ok(syscall(p, "fork", []).ret > 0);
+  assert.equal(committedPages(p.mm), 2 * c0 + 16); // the child's own private memory, once more
+  const c1 = committedPages(p.mm);
+  // A memfd is VM_NORESERVE: no charge for its size.
+  const fd = syscall(p, "memfd_create", ["x", 0]).ret;
+  assert.equal(syscall(p, "ftruncate", [fd, 0x100000n]).ret, 0);
+  mmap(m, B + 0x100000n, 0x100000n, RW, MAP_SHARED | MAP_FIXED, fd);
+  assert.equal(committedPages(p.mm), c1);
+  assert.equal(syscall(p, "munmap", [BigInt(a), 0x10000n]).ret, 0);
+  assert.equal(committedPages(p.mm), c1); // the child still maps it
 });
