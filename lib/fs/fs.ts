@@ -23,8 +23,10 @@ export const ROOT_SB: SuperBlock = {
   punchHole: true,
   name: "ext4",
   // fs/ext4/super.c: ext4_max_size() for extent files, 4 KiB blocks:
-  // (2^32 - 1) blocks. ftruncate to 0xfffffffff000 works, one more is EFBIG.
-  maxBytes: 0xfffffffff000,
+  // (2^32 - 1) blocks << 12 = 0xffffffff000 (16 TiB - 4 KiB). Checked on
+  // 6.18: ftruncate to 0xffffffff000 works, one byte more is EFBIG, and so
+  // is lseek past it (EINVAL).
+  maxBytes: 0xffffffff000,
   disk: true,
   // This project's disk (vda, 254:0): /sys/block/vda/queue/read_ahead_kb is
   // 8192 (ra_pages 2048, an 8 MiB read-around window, seen with mincore on
