@@ -33,6 +33,7 @@ import {
   sysPwrite,
   sysUnlink,
 } from "./fs/syscalls.ts";
+import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysGetpid, sysSignal } from "./proc/exit.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 
@@ -65,7 +66,8 @@ export type ArgKind =
   | "path"
   | "buf"
   | "ioctlreq"
-  | "ioctlarg";
+  | "ioctlarg"
+  | "whence";
 
 export interface ArgSpec {
   name: string;
@@ -288,6 +290,34 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "set a file's size",
     example: "ftruncate(3, 8K)",
     impl: sysFtruncate,
+  },
+  {
+    name: "read",
+    nr: 0,
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len")],
+    ret: "int",
+    summary: "read from a file at its position (f_pos), which moves on (buf: an address)",
+    example: "read(3, 0x7f0000000000, 5)",
+    impl: sysRead,
+  },
+  {
+    name: "write",
+    nr: 1,
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len")],
+    ret: "int",
+    summary:
+      'write to a file at its position, or its end with O_APPEND (buf: an address or a "string")',
+    example: 'write(3, "hello", 5)',
+    impl: sysWrite,
+  },
+  {
+    name: "lseek",
+    nr: 8,
+    args: [a("fd", "fd"), a("offset", "off"), a("whence", "whence")],
+    ret: "int",
+    summary: "move a file's position: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE",
+    example: "lseek(3, 0, SEEK_END)",
+    impl: sysLseek,
   },
   {
     name: "pread",

@@ -100,6 +100,7 @@ export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
   signal: ["SIG"],
   handler: ["SIG_"],
   ioctlreq: ["FS_IOC_", "FI", "TC", "UFFDIO_"],
+  whence: ["SEEK_"],
 };
 
 /** How help describes each argument kind. */
@@ -126,6 +127,7 @@ export const KIND_TEXT: Record<ArgKind, string> = {
   buf: 'an address or a "string"',
   ioctlreq: "an ioctl request (FIONREAD, FS_IOC_GETFLAGS, UFFDIO_REGISTER)",
   ioctlarg: "an int, an address, or a struct literal {field=value, ...}",
+  whence: "SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE",
 };
 
 /** The constants of the given families, sorted by value then name. */

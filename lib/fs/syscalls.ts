@@ -26,6 +26,7 @@ import {
   ENOMEM,
   ENOTDIR,
   EOPNOTSUPP,
+  ESPIPE,
 } from "../abi/errno.ts";
 import {
   FALLOC_FL_KEEP_SIZE,
@@ -262,7 +263,7 @@ export function sysClose(p: Process, fdArg: A): number {
  * do_truncate() -> notify_change() -> inode_newsize_ok() -> ->setattr.
  * Order (6.18.44): length < 0 EINVAL (before the fd), bad fd EBADF, not a
  * regular file or not open for writing EINVAL, growing past s_maxbytes
- * EFBIG (ext4: 0xfffffffff000; memfd: LLONG_MAX). Effects: see
+ * EFBIG (ext4: 0xffffffff000; memfd: LLONG_MAX). Effects: see
  * {@link truncateInode}.
  */
 export function sysFtruncate(p: Process, fdArg: A, lenArg: A): number {
@@ -313,11 +314,30 @@ export function sysPread(
   countArg: A,
   offArg: A,
 ): SysOut {
-  const m = p.machine;
   const pos = s64(offArg);
   if (pos < 0n) return { ret: -EINVAL };
   const f = fdget(p, u32(fdArg));
-  if (f === undefined || !f.readable) return { ret: -EBADF };
+  if (f === undefined) return { ret: -EBADF };
+  // ksys_pread64(): a stream (a terminal: nonseekable_open) has no FMODE_PREAD.
+  if (f.fop.nonseekable) return { ret: -ESPIPE };
+  return vfsRead(p, f, buf, countArg, pos);
+}
+
+/**
+ * fs/read_write.c vfs_read() at `pos`, for pread64 and read: not open for
+ * reading EBADF, access_ok EFAULT, rw_verify_area EINVAL, then the file's
+ * ->read or the page-cache read (see {@link sysPread}). Returns the bytes
+ * read; the caller moves f_pos (read) or not (pread).
+ */
+export function vfsRead(
+  p: Process,
+  f: OpenFile,
+  buf: A | Uint8Array | string,
+  countArg: A,
+  pos: bigint,
+): SysOut {
+  const m = p.machine;
+  if (!f.readable) return { ret: -EBADF };
   let count = u64(countArg);
   const addr = isAddress(buf) ? u64(buf) : null;
   if (addr !== null && !accessOk(addr, count)) return { ret: -EFAULT };
@@ -419,26 +439,46 @@ export function sysPwrite(
   countArg: A,
   offArg: A,
 ): number {
-  const m = p.machine;
   const pos0 = s64(offArg);
   if (pos0 < 0n) return -EINVAL;
   const f = fdget(p, u32(fdArg));
-  if (f === undefined || !f.writable) return -EBADF;
+  if (f === undefined) return -EBADF;
+  if (f.fop.nonseekable) return -ESPIPE; // no FMODE_PWRITE
+  return vfsWrite(p, f, buf, countArg, pos0).ret;
+}
+
+/**
+ * fs/read_write.c vfs_write() at `pos0`, for pwrite64 and write (see
+ * {@link sysPwrite}): returns the bytes written and the position after
+ * them (with O_APPEND, counted from the old EOF), which write stores in
+ * f_pos.
+ */
+export function vfsWrite(
+  p: Process,
+  f: OpenFile,
+  buf: A | Uint8Array | string,
+  countArg: A,
+  pos0: bigint,
+): { ret: number; pos: bigint } {
+  const m = p.machine;
+  const fail = (ret: number) => ({ ret, pos: pos0 });
+  if (!f.writable) return fail(-EBADF);
   let count = u64(countArg);
   const addr = isAddress(buf) ? u64(buf) : null;
-  if (addr !== null && !accessOk(addr, count)) return -EFAULT;
-  if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return -EINVAL;
+  if (addr !== null && !accessOk(addr, count)) return fail(-EFAULT);
+  if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return fail(-EINVAL);
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
   const inode = f.inode;
   if (f.fop.write !== undefined) {
     const data = typeof buf === "string" || buf instanceof Uint8Array ? literalBytes(buf) : null;
-    return f.fop.write(p, f, data, Number(count), Number(pos0));
+    const r = f.fop.write(p, f, data, Number(count), Number(pos0));
+    return { ret: r, pos: r > 0 ? pos0 + BigInt(r) : pos0 };
   }
-  if (!isReg(inode)) return -EINVAL;
+  if (!isReg(inode)) return fail(-EINVAL);
   // generic_write_checks()
-  if (count === 0n) return 0;
+  if (count === 0n) return fail(0);
   const pos = (f.flags & O_APPEND) ? BigInt(inode.size) : pos0;
-  if (pos >= inode.maxBytes) return -EFBIG;
+  if (pos >= inode.maxBytes) return fail(-EFBIG);
   if (count > inode.maxBytes - pos) count = inode.maxBytes - pos;
   const start = Number(pos);
   if (inode.kind === "regular" && start > inode.size) zeroEof(m, inode, inode.size, start);
@@ -489,7 +529,7 @@ export function sysPwrite(
     // ->write_end(): i_size follows each folio's copy.
     if (start + done > inode.size) inode.size = start + done;
   }
-  return done === 0 ? error : done;
+  return done === 0 ? fail(error) : { ret: done, pos: pos + BigInt(done) };
 }
 
 /** mm/filemap.c: MAX_PAGECACHE_ORDER on x86-64. */

@@ -74,6 +74,16 @@ export interface FileOperations {
   read?(p: Process, file: OpenFile, count: number, pos: number): Uint8Array | number;
   /** ->write: bytes taken or -errno; without it, the page-cache path (->write_iter). */
   write?(p: Process, file: OpenFile, data: Uint8Array | null, count: number, pos: number): number;
+  /**
+   * ->llseek: the new f_pos (set through vfs_setpos) or -errno, as a
+   * bigint (loff_t). Without it the file has no FMODE_LSEEK: ESPIPE.
+   */
+  llseek?(p: Process, file: OpenFile, offset: bigint, whence: number): bigint;
+  /**
+   * ->open calls nonseekable_open() (a terminal): no FMODE_LSEEK,
+   * FMODE_PREAD, FMODE_PWRITE, so lseek, pread and pwrite are ESPIPE.
+   */
+  readonly nonseekable?: boolean;
   /** ->poll: the EPOLL* mask of ready events. */
   poll?(file: OpenFile): number;
   /** ->release: the last reference to the open file went away (__fput). */

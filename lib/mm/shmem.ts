@@ -11,6 +11,12 @@ import type { FileOperations, InodeOperations, VmAreaDesc } from "./file_operati
 import { filemapGetPage, PAGE_BEYOND_EOF } from "./filemap.ts";
 import { filemapMapPages } from "./fault.ts";
 import { shmemGetUnmappedArea } from "./get_unmapped_area.ts";
+import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "./llseek.ts";
+import { ENXIO } from "../abi/errno.ts";
+import { SEEK_DATA, SEEK_HOLE } from "../abi/mman.ts";
+import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
+import type { OpenFile } from "../fs/file.ts";
+import type { Process } from "../proc/process.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
 
 /** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
@@ -35,11 +41,29 @@ export function shmemMmapPrepare(desc: VmAreaDesc): number {
   return 0;
 }
 
+/**
+ * mm/shmem.c shmem_file_llseek(): SEEK_SET/CUR/END by
+ * generic_file_llseek_size() up to MAX_LFS_FILESIZE; SEEK_DATA/SEEK_HOLE by
+ * mapping_seek_hole_data() over the pages present (a hole never allocated
+ * is a hole); a negative offset is ENXIO.
+ */
+function shmemFileLlseek(_p: Process, file: OpenFile, offset: bigint, whence: number): bigint {
+  const inode = file.inode;
+  const size = BigInt(inode.size);
+  if (whence !== SEEK_DATA && whence !== SEEK_HOLE) {
+    return genericFileLlseekSize(file, offset, whence, MAX_LFS_FILESIZE_U64, size);
+  }
+  if (offset < 0n) return -BigInt(ENXIO);
+  const r = seekHoleData(offset, size, whence, inode.pages.keys());
+  return r < 0n ? r : vfsSetpos(file, r, MAX_LFS_FILESIZE_U64);
+}
+
 /** mm/shmem.c: shmem_file_operations (no FOP_MMAP_SYNC: MAP_SYNC is EOPNOTSUPP). */
 export const SHMEM_FILE_OPS: FileOperations = {
   name: "shmem_file_operations",
   fopFlags: 0,
   getUnmappedArea: shmemGetUnmappedArea,
+  llseek: shmemFileLlseek,
   mmapPrepare: shmemMmapPrepare,
 };
 

@@ -128,6 +128,7 @@ export function ioctlResult(r: CallResult, args: readonly Value[]): CallResult {
 const DATA_HELP: Record<string, string> = {
   mincore: "Without vec, the vector follows the result, one entry a page: = 0 [1, 0, 0, 1].",
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
     "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +

@@ -141,8 +141,9 @@ export class HostBackend implements Backend {
         extra.push(`s${i}=${encodeBytes(isPath ? this.hostPath(v.bytes) : v.bytes)}`);
       }
     });
-    const readsBack = spec.name === "pread" || spec.name === "mincore" || literal;
-    if (spec.name === "pread") {
+    const readsBuf = spec.name === "pread" || spec.name === "read";
+    const readsBack = readsBuf || spec.name === "mincore" || literal;
+    if (readsBuf) {
       if (values[1]?.type === "str") extra.push("b1=0");
       extra.push("r1=ret");
     }
