@@ -90,6 +90,7 @@ export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pa
 export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
 export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
+export { type ProcStatm, procStatm, renderProcStatm } from "./lib/proc/statm.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";

@@ -10,11 +10,13 @@ import {
   type MapsEntry,
   meminfo,
   pageRows,
+  procStatm,
   procStatus,
   psRows,
   renderMapsEntry,
   renderMeminfo,
   renderPageRows,
+  renderProcStatm,
   renderProcStatus,
   renderPsRows,
   renderSmapsEntry,
@@ -182,7 +184,18 @@ export const VIEW_COMMANDS: readonly Command[] = [
     "the process's memory counters, as /proc/PID/status",
     "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
     (ctx) => procStatus(ctx.proc),
+    renderProcStatm,
     renderProcStatus,
+  ),
+  view(
+    "statm",
+    "the process's memory in pages, as /proc/PID/statm",
+    "size resident shared text lib data dt, in pages, as task_statm() counts them:\n" +
+      "total_vm; file + shmem + anon RSS; file + shmem RSS; [start_code, end_code);\n" +
+      "0; data_vm + stack_vm; 0.",
+    (ctx) => procStatm(ctx.proc),
+    renderProcStatm,
+    { example: [MAP_LINE, "poke(a, 1)", "statm"] },
   ),
   {
     name: "iomem",
