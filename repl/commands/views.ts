@@ -1,6 +1,6 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, iomem, dmesg. Each reads its view as data (mod.ts)
+ * pages, ps, meminfo, status, statm, iomem, dmesg. Each reads its view as data (mod.ts)
  * and prints it with the view's text renderer, or as JSON with `--json`.
  * @module
  */
@@ -184,7 +184,6 @@ export const VIEW_COMMANDS: readonly Command[] = [
     "the process's memory counters, as /proc/PID/status",
     "VmSize, VmRSS, VmLck, ... as the kernel prints them.",
     (ctx) => procStatus(ctx.proc),
-    renderProcStatm,
     renderProcStatus,
   ),
   view(
