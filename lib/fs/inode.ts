@@ -101,9 +101,14 @@ export class Inode {
     public path: string,
     /** i_size in bytes. */
     public size = 0,
+    /**
+     * A character device's driver operations (chrdev_open() finds them by
+     * the device number); otherwise the filesystem's for `kind`.
+     */
+    driver?: InodeOpsEntry,
   ) {
     this.blocks = kind === "regular" && sb.disk ? new FileBlocks() : null;
-    const ops = sb.ops?.[kind];
+    const ops = driver ?? sb.ops?.[kind];
     this.fop = ops?.fop ?? NO_FILE_OPS;
     this.iop = ops?.iop ?? NO_INODE_OPS;
     this.iflags = ops?.iflags ?? 0;

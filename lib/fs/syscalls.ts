@@ -346,11 +346,37 @@ export function vfsRead(
   const inode = f.inode;
   const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.read !== undefined) {
-    // vfs_read(): the file's own ->read (a directory's is EISDIR, a terminal's EOF).
-    const r = f.fop.read(p, f, Number(count), Number(pos));
-    if (typeof r === "number") return { ret: r };
-    if (addr !== null && copyToUser(p, Number(addr), r) !== 0) return { ret: -EFAULT };
-    return { ret: r.length, data: r };
+    // vfs_read(): the file's own ->read (a directory's is EISDIR, a
+    // terminal's and /dev/null's EOF, /dev/zero's zeros). Drivers copy a
+    // page at a time (read_zero: clear_user per PAGE_SIZE chunk): a fault
+    // ends the read with the bytes done, or EFAULT if none.
+    const parts: Uint8Array[] = [];
+    let done = 0;
+    const total = Number(count);
+    while (done < total) {
+      const chunk = Math.min(total - done, 65536);
+      const r = f.fop.read(p, f, chunk, Number(pos) + done);
+      if (typeof r === "number") {
+        if (done === 0) return { ret: r };
+        break;
+      }
+      if (r.length === 0) break;
+      const left = addr !== null ? copyToUser(p, Number(addr) + done, r) : 0;
+      parts.push(r.subarray(0, r.length - left));
+      done += r.length - left;
+      if (left > 0) {
+        if (done === 0) return { ret: -EFAULT };
+        break;
+      }
+      if (r.length < chunk) break;
+    }
+    const data = new Uint8Array(done);
+    let at = 0;
+    for (const b of parts) {
+      data.set(b, at);
+      at += b.length;
+    }
+    return { ret: done, data };
   }
   if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);

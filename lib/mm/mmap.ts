@@ -54,7 +54,7 @@ import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
 import type { VmOperations } from "./vm_ops.ts";
-import { SHMEM_VM_OPS } from "./shmem.ts";
+import { SHMEM_VM_OPS, shmemZeroSetup } from "./shmem.ts";
 import type { Mm } from "./mm.ts";
 import { Vma } from "./vma.ts";
 import {
@@ -163,18 +163,9 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   let priv: unknown = null;
   // Shared anonymous memory is a shmem file (shmem_zero_setup()).
   if (file === null && (flags & VM_SHARED || flags & VM_MAYSHARE)) {
-    // shmem_kernel_file_setup() -> shmem_acct_size(): unless VM_NORESERVE,
-    // the whole object is charged to overcommit now
-    // (security_vm_enough_memory_mm()); failing, the mapping is ENOMEM and
-    // what MAP_FIXED unmapped stays unmapped (vms_abort_munmap_vmas()).
-    // Checked on 6.18: 1 TiB of MAP_SHARED|MAP_ANONYMOUS is ENOMEM under
-    // heuristic overcommit, with MAP_NORESERVE it maps.
-    const acct = any(flags, VM_NORESERVE) ? 0 : pages;
-    if (acct > 0 && !vmEnoughMemory(mm, acct)) return -ENOMEM;
-    const inode = mm.machine.fs.createShmem("/dev/zero", len);
-    inode.shmemAcctPages = acct;
-    file = mm.machine.openInode(inode, 2);
-    file.refs = 0;
+    const shm = shmemZeroSetup(mm, len, flags);
+    if (typeof shm === "number") return shm;
+    file = shm;
     pgoff = 0;
     ops = SHMEM_VM_OPS; // shmem_anon_vm_ops
     // shmem accounts the object itself: the VMA gets no VM_ACCOUNT (`ac`),

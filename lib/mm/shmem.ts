@@ -12,7 +12,11 @@ import { filemapGetPage, PAGE_BEYOND_EOF } from "./filemap.ts";
 import { filemapMapPages } from "./fault.ts";
 import { shmemGetUnmappedArea } from "./get_unmapped_area.ts";
 import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "./llseek.ts";
-import { ENXIO } from "../abi/errno.ts";
+import { ENOMEM, ENXIO } from "../abi/errno.ts";
+import { O_RDWR } from "../abi/mman.ts";
+import type { Mm } from "./mm.ts";
+import { vmEnoughMemory } from "./accounting.ts";
+import { any, VM_NORESERVE } from "./vm_flags.ts";
 import { SEEK_DATA, SEEK_HOLE } from "../abi/mman.ts";
 import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import type { OpenFile } from "../fs/file.ts";
@@ -34,6 +38,27 @@ export const SHMEM_VM_OPS: VmOperations = {
   fault: shmemFault,
   mapPages: filemapMapPages,
 };
+
+/**
+ * mm/shmem.c shmem_zero_setup() -> shmem_kernel_file_setup("dev/zero"):
+ * the shmem object behind shared anonymous memory (and a shared mapping of
+ * /dev/zero), `len` bytes, open read-write and held by the VMA only.
+ * shmem_acct_size(): unless VM_NORESERVE, the whole object is charged to
+ * overcommit now (security_vm_enough_memory_mm()); failing, the mapping is
+ * ENOMEM and what MAP_FIXED unmapped stays unmapped
+ * (vms_abort_munmap_vmas()). Checked on 6.18: 1 TiB of
+ * MAP_SHARED|MAP_ANONYMOUS is ENOMEM under heuristic overcommit, with
+ * MAP_NORESERVE it maps. Returns the file or -ENOMEM.
+ */
+export function shmemZeroSetup(mm: Mm, len: number, vmFlags: number): OpenFile | number {
+  const acct = any(vmFlags, VM_NORESERVE) ? 0 : len / 4096;
+  if (acct > 0 && !vmEnoughMemory(mm, acct)) return -ENOMEM;
+  const inode = mm.machine.fs.createShmem("/dev/zero", len);
+  inode.shmemAcctPages = acct;
+  const file = mm.machine.openInode(inode, O_RDWR);
+  file.refs = 0;
+  return file;
+}
 
 /** mm/shmem.c shmem_mmap_prepare(). */
 export function shmemMmapPrepare(desc: VmAreaDesc): number {
