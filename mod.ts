@@ -63,6 +63,9 @@ export {
   type StructLayout,
   type StructValue,
 } from "./lib/abi/ioctl.ts";
+export { RESOURCE_CONSTANTS, RLIMIT_LAYOUT } from "./lib/abi/resource.ts";
+export * as resource from "./lib/abi/resource.ts";
+export { getRlimit, type Rlimit, setRlimit } from "./lib/proc/resource.ts";
 export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export {

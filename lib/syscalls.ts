@@ -35,6 +35,7 @@ import {
 } from "./fs/syscalls.ts";
 import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysGetpid, sysSignal } from "./proc/exit.ts";
+import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
@@ -67,13 +68,20 @@ export type ArgKind =
   | "buf"
   | "ioctlreq"
   | "ioctlarg"
-  | "whence";
+  | "whence"
+  | "resource"
+  | "rlimit";
 
 export interface ArgSpec {
   name: string;
   kind: ArgKind;
   /** May be left out (trailing). */
   optional?: boolean;
+  /**
+   * A pointer to a struct (kind `rlimit`): `in` if the kernel only reads it,
+   * `out` if it writes it back (printed after the result, as strace does).
+   */
+  dir?: "in" | "out";
 }
 
 /** How the result prints: `= 0x7f…` for addresses, decimal otherwise. */
@@ -96,6 +104,13 @@ export interface SyscallSpec {
 }
 
 const a = (name: string, kind: ArgKind, optional = false): ArgSpec => ({ name, kind, optional });
+const ptrIn = (name: string, kind: ArgKind): ArgSpec => ({ name, kind, dir: "in" });
+const ptrOut = (name: string, kind: ArgKind, optional = false): ArgSpec => ({
+  name,
+  kind,
+  optional,
+  dir: "out",
+});
 
 export const SYSCALLS: readonly SyscallSpec[] = [
   {
@@ -372,6 +387,38 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "a device- or file-specific request (arg: an int, an address, or a {struct})",
     example: "ioctl(3, FS_IOC_FSGETXATTR, {})",
     impl: sysIoctl,
+  },
+  {
+    name: "getrlimit",
+    nr: 97,
+    args: [a("resource", "resource"), ptrOut("rlim", "rlimit")],
+    ret: "int",
+    summary: "read a resource limit (rlim: an address, or {} to print it as strace does)",
+    example: "getrlimit(RLIMIT_STACK, {})",
+    impl: sysGetrlimit,
+  },
+  {
+    name: "setrlimit",
+    nr: 160,
+    args: [a("resource", "resource"), ptrIn("rlim", "rlimit")],
+    ret: "int",
+    summary: "set a resource limit (rlim: {rlim_cur=..., rlim_max=...} or an address)",
+    example: "setrlimit(RLIMIT_MEMLOCK, {rlim_cur=64*1024, rlim_max=8192*1024})",
+    impl: sysSetrlimit,
+  },
+  {
+    name: "prlimit64",
+    nr: 302,
+    args: [
+      a("pid", "int"),
+      a("resource", "resource"),
+      ptrIn("new_rlim", "rlimit"),
+      ptrOut("old_rlim", "rlimit", true),
+    ],
+    ret: "int",
+    summary: "set and/or read a process's resource limit (NULL leaves a side out; pid 0: self)",
+    example: "prlimit64(0, RLIMIT_NOFILE, NULL, {})",
+    impl: sysPrlimit64,
   },
 ];
 

@@ -11,6 +11,7 @@ import {
   type ArgKind,
   IOCTL_CONSTANTS,
   mman,
+  RESOURCE_CONSTANTS,
   SIG_CATCH,
   SIG_DFL,
   SIG_IGN,
@@ -76,6 +77,9 @@ function build(): Map<string, Constant> {
   add({ name: "SIG_DFL", value: BigInt(SIG_DFL), family: "SIG_" });
   add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
   add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
+  for (const [name, value] of RESOURCE_CONSTANTS) {
+    add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
+  }
   for (const [name, value] of IOCTL_CONSTANTS) {
     add({ name, value, family: IOCTL_FAMILIES.find((f) => name.startsWith(f)) ?? "" });
   }
@@ -101,6 +105,7 @@ export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
   handler: ["SIG_"],
   ioctlreq: ["FS_IOC_", "FI", "TC", "UFFDIO_"],
   whence: ["SEEK_"],
+  resource: ["RLIMIT_"],
 };
 
 /** How help describes each argument kind. */
@@ -128,6 +133,8 @@ export const KIND_TEXT: Record<ArgKind, string> = {
   ioctlreq: "an ioctl request (FIONREAD, FS_IOC_GETFLAGS, UFFDIO_REGISTER)",
   ioctlarg: "an int, an address, or a struct literal {field=value, ...}",
   whence: "SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE",
+  resource: "an RLIMIT_* resource",
+  rlimit: "a struct rlimit: {rlim_cur=..., rlim_max=...} ({} to read one), or an address",
 };
 
 /** The constants of the given families, sorted by value then name. */

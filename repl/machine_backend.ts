@@ -18,14 +18,20 @@ import {
 } from "../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
 import type { Value } from "./commands/types.ts";
-import { ioctlResult, structArg } from "./commands/syscalls.ts";
+import { literalArg, structResult } from "./commands/syscalls.ts";
 import type { ProcInfo } from "./processes.ts";
 
 /** The value a syscall implementation takes for one evaluated argument. */
-export function rawArg(v: Value, kind: string | undefined, args: readonly Value[]): unknown {
+export function rawArg(
+  v: Value,
+  spec: SyscallSpec,
+  i: number,
+  args: readonly Value[],
+): unknown {
+  const kind = spec.args[i]?.kind;
   if (v.type === "num") return v.v;
-  // An ioctl's {struct} or [int]: the bytes the kernel reads and writes.
-  if (v.type === "struct" || v.type === "intref") return structArg(v, args[1]);
+  // A {struct} or [int]: the bytes the kernel reads and writes.
+  if (v.type === "struct" || v.type === "intref") return literalArg(spec, i, v, args);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
     return kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
@@ -64,9 +70,9 @@ export class MachineBackend implements Backend {
   }
 
   syscall(pid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult> {
-    const raw = args.map((v, i) => rawArg(v, spec.args[i]?.kind, args));
+    const raw = args.map((v, i) => rawArg(v, spec, i, args));
     const r = syscall(this.proc(pid), spec.name, raw);
-    return Promise.resolve(spec.name === "ioctl" ? ioctlResult(r, args) : r);
+    return Promise.resolve(structResult(spec, r, args));
   }
 
   access(pid: number, op: CpuOp): Promise<CpuResult> {

@@ -61,6 +61,7 @@ import {
   zeroRange,
 } from "../mm/truncate.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
+import { nofileLimit } from "../proc/resource.ts";
 
 type A = bigint | number;
 
@@ -97,7 +98,7 @@ const MFD_HUGE_MASK = 0x3f;
 /** mm/memfd.c: MFD_NAME_MAX_LEN = NAME_MAX - strlen("memfd:"). */
 export const MFD_NAME_MAX_LEN = 249;
 
-/** RLIMIT_NOFILE soft limit (the usual 1024): open/memfd_create fail EMFILE beyond. */
+/** The default RLIMIT_NOFILE soft limit (1024); open/memfd_create use the process's (nofileLimit). */
 export const NOFILE_LIMIT = 1024;
 /** include/linux/fs.h: MAX_RW_COUNT = INT_MAX & PAGE_MASK. */
 const MAX_RW_COUNT = 0x7ffff000n;
@@ -192,7 +193,7 @@ export function sysOpen(p: Process, path: string, flagsArg: A, modeArg?: A): num
   if (path.length === 0) return -ENOENT;
   if (new TextEncoder().encode(path).length >= PATH_MAX) return -ENAMETOOLONG;
   // get_unused_fd_flags()
-  if (lowestFreeFd(p) >= NOFILE_LIMIT) return -EMFILE;
+  if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
   const r = m.fs.resolve(path);
   if (typeof r === "number") return r;
   const existing = m.fs.lookup(r.path);
@@ -754,7 +755,7 @@ export function sysMemfdCreate(p: Process, name: string, flagsArg?: A): number {
   if ((flags & MFD_EXEC) && (flags & MFD_NOEXEC_SEAL)) return -EINVAL;
   if (flags & MFD_HUGETLB) return -EINVAL;
   if (new TextEncoder().encode(name).length > MFD_NAME_MAX_LEN) return -EINVAL;
-  if (lowestFreeFd(p) >= NOFILE_LIMIT) return -EMFILE;
+  if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
   const inode = p.machine.fs.createMemfd(name);
   if (flags & MFD_NOEXEC_SEAL) inode.mode = 0o666;
   return installFile(p, inode, O_RDWR | O_LARGEFILE | (flags & MFD_CLOEXEC ? O_CLOEXEC : 0));

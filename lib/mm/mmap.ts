@@ -8,6 +8,7 @@
 
 import {
   EACCES,
+  EAGAIN,
   EBADF,
   EEXIST,
   EINVAL,
@@ -85,7 +86,7 @@ import { getUnmappedArea, mmapMinAddr } from "./get_unmapped_area.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
-import { vmEnoughMemory } from "./accounting.ts";
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from "./accounting.ts";
 import { supportsMlock } from "./mlock.ts";
 
 /** include/linux/mman.h: calc_vm_prot_bits(). */
@@ -135,15 +136,18 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   // MAP_FIXED over existing VMAs: they go first, as munmap would do it.
   const old = mm.vmas.find(addr);
   let oldAccounted = 0;
+  let oldPages = 0;
   if (old !== null && old.start < end) {
     const maxMap = mm.machine.sysctl.maxMapCount;
     if (addr > old.start && end < old.end && mm.mapCount >= maxMap) return -ENOMEM;
     for (let v: Vma | null = old; v !== null && v.start < end; v = v.next) {
-      if (v.flags & VM_ACCOUNT) {
-        oldAccounted += (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
-      }
+      const n = (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
+      oldPages += n;
+      if (v.flags & VM_ACCOUNT) oldAccounted += n;
     }
   }
+  // __mmap_setup(): "Check against address space limit" (RLIMIT_AS, RLIMIT_DATA).
+  if (!mayExpandVm(mm, flags, pages - oldPages)) return -ENOMEM;
   // Private writable mappings are accounted (accountable_mapping());
   // hugetlb files are not (is_file_hugepages(): FOP_HUGE_PAGES).
   if (req.file === null || !(req.file.fop.fopFlags & FOP_HUGE_PAGES)) {
@@ -292,8 +296,10 @@ export function sysMmap(
     const v = mm.vmas.find(addr);
     if (v !== null && v.start < addr + len) return -EEXIST;
   }
-  // 16-17. MAP_LOCKED: can_do_mlock(), mlock_future_ok(); root passes both.
+  // 16-17. MAP_LOCKED: can_do_mlock(); a VM_LOCKED mapping (MAP_LOCKED or
+  // MCL_FUTURE) must fit RLIMIT_MEMLOCK (mlock_future_ok()); root passes both.
   if ((flags & MAP_LOCKED) && !m.config.root && mm.rlimits.memlock === 0) return -EPERM;
+  if (!mlockFutureOk(mm, vmFlags, len)) return -EAGAIN;
   if (file !== null) {
     const inode = file.inode;
     // 18. file_mmap_ok(): the offset range must fit MAX_LFS_FILESIZE.

@@ -10,6 +10,7 @@ import type { Mm } from "../mm/mm.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { SigInfo } from "../abi/signal.ts";
 import type { ExitStatus } from "../events.ts";
+import { defaultRlimits } from "./resource.ts";
 
 export type { ExitStatus };
 
@@ -36,6 +37,8 @@ export class Process {
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];
   readonly children: number[] = [];
+  /** signal->rlim: [rlim_cur, rlim_max] per RLIMIT_* (see resource.ts; mm keeps four soft ones). */
+  rlim: [bigint, bigint][] = defaultRlimits();
 
   constructor(
     readonly machine: Machine,

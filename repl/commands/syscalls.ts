@@ -13,6 +13,7 @@ import {
   ioctlDecl,
   IOCTLS,
   isErr,
+  RLIMIT_LAYOUT,
   SYSCALLS,
   type SyscallSpec,
   type UserArg,
@@ -43,7 +44,7 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
     ? "str"
     : a.kind === "buf"
     ? "num|str"
-    : a.kind === "ioctlarg"
+    : a.kind === "ioctlarg" || a.kind === "rlimit"
     ? "num|struct"
     : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
@@ -98,6 +99,44 @@ export function structArg(
 }
 
 /**
+ * A `{struct}` (or `[int]`) argument of any call as the bytes it stands for:
+ * a struct rlimit for the rlimit kind, else an ioctl's argument
+ * ({@link structArg}).
+ */
+export function literalArg(
+  spec: SyscallSpec,
+  i: number,
+  v: Extract<Value, { type: "struct" | "intref" }>,
+  args: readonly Value[],
+): UserArg {
+  if (spec.args[i]?.kind !== "rlimit") return structArg(v, args[1]);
+  if (v.type === "intref") {
+    throw new ReplError(
+      "a struct rlimit is not an int",
+      v.col,
+      "write {rlim_cur=..., rlim_max=...}",
+      "usage",
+    );
+  }
+  const bytes = encodeStruct(RLIMIT_LAYOUT, v.value);
+  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
+  return { value: 0n, literal: bytes };
+}
+
+/**
+ * A call's result as both backends hand it to {@link resultLine}: an
+ * ioctl's literal as {@link ioctlResult} prints it; a struct rlimit the
+ * kernel filled in (getrlimit, prlimit64's old_rlim) as strace prints it.
+ */
+export function structResult(spec: SyscallSpec, r: CallResult, args: readonly Value[]): CallResult {
+  if (spec.name === "ioctl") return ioctlResult(r, args);
+  const out = spec.args.findIndex((a) => a.kind === "rlimit" && a.dir === "out");
+  if (out < 0 || r.data === undefined) return r;
+  if (isErr(r.ret) || args[out]?.type !== "struct") return { ret: r.ret };
+  return { ret: r.ret, note: formatStruct(RLIMIT_LAYOUT, decodeStruct(RLIMIT_LAYOUT, r.data)) };
+}
+
+/**
  * What an ioctl wrote back into its literal, as strace prints it: ` {...}`
  * or ` [5]` (` [FS_EXTENT_FL]` for named bits); nothing for a request that
  * only reads its argument (the value is on the command line already).
@@ -128,6 +167,9 @@ export function ioctlResult(r: CallResult, args: readonly Value[]): CallResult {
 const DATA_HELP: Record<string, string> = {
   mincore: "Without vec, the vector follows the result, one entry a page: = 0 [1, 0, 0, 1].",
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  getrlimit: "Given {}, the limit follows the result as strace prints it:\n" +
+    "= 0 {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}. Given an address, read it with peek.",
+  prlimit64: "Given {} as old_rlim, the old limit follows the result as strace prints it.",
   read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +

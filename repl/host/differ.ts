@@ -37,7 +37,7 @@
  * @module
  */
 
-import type { MachineConfig } from "../../mod.ts";
+import { type MachineConfig, resource, setRlimit } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
@@ -136,8 +136,16 @@ function coreLimit(limits: string | null): boolean {
  * CONFIG_MEMORY_FAILURE / CONFIG_KSM, from their /proc and /sys files),
  * `max_map_count`, `mmap_min_addr`, `overcommit_memory`, `core` (`y` when
  * a core dump can be written), `swap` (`y` when a swap area is active),
- * `root` (`y` when running with effective uid 0, as mmlab's machine does).
+ * `root` (`y` when running with effective uid 0, as mmlab's machine does),
+ * `cap_sys_resource` (`y` when the subject may raise hard resource limits,
+ * as mmlab's root does; containers often drop it).
  */
+/** The CapEff mask of a /proc/PID/status text (0 if absent). */
+function capEff(status: string | null): bigint {
+  const m = /^CapEff:\s+([0-9a-f]+)/m.exec(status ?? "");
+  return m === null ? 0n : BigInt("0x" + m[1]);
+}
+
 async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
   const read = (path: string) => readText(server, path);
   const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
@@ -158,6 +166,7 @@ async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
       : "n",
     swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
     root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
+    cap_sys_resource: capEff(await read("/proc/self/status")) & (1n << 24n) ? "y" : "n",
   };
 }
 
@@ -353,7 +362,11 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
     const session = new Session({ config: machineConfig(opts.config, adaptation, info) });
     if (adaptation.memlock !== undefined) {
-      session.machine.init.mm.rlimits.memlock = adaptation.memlock;
+      // The host's soft RLIMIT_MEMLOCK, as soft and hard limit.
+      const v = adaptation.memlock === Infinity
+        ? resource.RLIM_INFINITY
+        : BigInt(adaptation.memlock);
+      setRlimit(session.machine.init, resource.RLIMIT_MEMLOCK, [v, v]);
     }
     const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);

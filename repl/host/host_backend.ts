@@ -19,7 +19,7 @@ import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mo
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
-import { ioctlResult, structArg } from "../commands/syscalls.ts";
+import { literalArg, structResult } from "../commands/syscalls.ts";
 import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
@@ -130,9 +130,11 @@ export class HostBackend implements Backend {
     let literal = false;
     values.forEach((v, i) => {
       if (v.type === "struct" || v.type === "intref") {
-        // An ioctl's literal: its bytes go to a buffer in the subject, read back after.
-        const bytes = structArg(v, values[1]).literal!;
-        extra.push(`s${i}=${encodeBytes(bytes)}`, `r${i}=${bytes.length.toString(16)}`);
+        // A literal: its bytes go to a buffer in the subject, read back after
+        // (unless the call only reads it).
+        const bytes = literalArg(spec, i, v, values).literal!;
+        extra.push(`s${i}=${encodeBytes(bytes)}`);
+        if (spec.args[i]?.dir !== "in") extra.push(`r${i}=${bytes.length.toString(16)}`);
         literal = true;
       }
       if (v.type === "num") args[i] = hexArg(v.v);
@@ -162,7 +164,7 @@ export class HostBackend implements Backend {
       if (r.data === "!") out.note = "(host: the buffer could not be read back)";
       else out.data = decodeBytes(r.data);
     }
-    return literal ? ioctlResult(out, values) : out;
+    return literal ? structResult(spec, out, values) : out;
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
