@@ -1,6 +1,6 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, statm, iomem, dmesg. Each reads its view as data (mod.ts)
+ * pages, pagemap, ps, meminfo, status, statm, iomem, dmesg. Each reads its view as data (mod.ts)
  * and prints it with the view's text renderer, or as JSON with `--json`.
  * @module
  */
@@ -9,12 +9,14 @@ import {
   mapsEntries,
   type MapsEntry,
   meminfo,
+  pagemapEntries,
   pageRows,
   procStatm,
   procStatus,
   psRows,
   renderMapsEntry,
   renderMeminfo,
+  renderPagemap,
   renderPageRows,
   renderProcStatm,
   renderProcStatus,
@@ -142,6 +144,34 @@ const pages: Command = {
   },
 };
 
+const pagemap: Command = {
+  name: "pagemap",
+  form: "word",
+  group: "view",
+  args: [
+    { name: "ADDR", accepts: "num", kind: "addr", text: "the first address" },
+    { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
+  ],
+  flags: [JSON_FLAG],
+  summary: "the /proc/PID/pagemap entries of an address range, decoded",
+  help: [
+    "One line per page whose 64-bit entry is not 0: the address, the entry in hex,",
+    "its bits by name (present, swapped, file = file page or shared anonymous,",
+    "exclusive = mapped once, soft-dirty, uffd-wp, guard) and the PFN (root only).",
+    "Pages reading 0 (nothing mapped) are counted, not listed.",
+  ].join("\n"),
+  example: [MAP_LINE, "poke(a, 1)", "pagemap a 16K"],
+  needsProcess: true,
+  run(ctx, values) {
+    const { json, args: [addr, len] } = jsonFlag(values);
+    const [start, end] = userRange(addr, len);
+    const rows = pagemapEntries(ctx.proc, start, end);
+    if (json) printJson(ctx, rows);
+    else ctx.out.push(...renderPagemap(rows, Math.ceil((end - start) / 4096)));
+    return undefined;
+  },
+};
+
 /** The view commands. */
 export const VIEW_COMMANDS: readonly Command[] = [
   procFile(
@@ -163,6 +193,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     [MAP_LINE, "poke(a, 1)", "smaps a"],
   ),
   pages,
+  pagemap,
   view(
     "ps",
     "the processes of the machine",
