@@ -90,7 +90,12 @@ export {
   smapsLines,
 } from "./lib/proc/smaps.ts";
 export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
-export { pagemapEntries, type PagemapEntry, renderPagemap } from "./lib/proc/pagemap.ts";
+export {
+  decodePagemapEntry,
+  pagemapEntries,
+  type PagemapEntry,
+  renderPagemap,
+} from "./lib/proc/pagemap.ts";
 export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
 export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";

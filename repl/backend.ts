@@ -50,7 +50,7 @@ export type SessionEvent =
   | { kind: "resume"; pid: number; token: number; result: CallResult };
 
 /** The views every backend can show. */
-export type ProcView = "maps" | "smaps";
+export type ProcView = "maps" | "smaps" | "pagemap";
 
 /** One place commands run. */
 export interface Backend {

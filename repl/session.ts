@@ -306,7 +306,9 @@ export class Session {
     if (cmd.needsProcess) this.requireLive(pid, col);
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {
-      const view = cmd.name === "maps" || cmd.name === "smaps" ? cmd.name : undefined;
+      const view = cmd.name === "maps" || cmd.name === "smaps" || cmd.name === "pagemap"
+        ? cmd.name
+        : undefined;
       // The host's views are its /proc text: no data to print as JSON.
       const flag = values.find((v) => v.type === "word" && v.text.startsWith("--"));
       if (flag !== undefined) {

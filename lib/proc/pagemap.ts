@@ -8,7 +8,7 @@
  *  |P |S |F |  0   |G |W |E |SD|  PFN (present) / swap type+offset |
  *  +--+--+--+------+--+--+--+--+-----------------------------------+
  * ```
- * P present, S swapped, F file page or shared anonymous (the folio is not
+ * P present, S swapped (also a PTE marker: a swap entry), F file page or shared anonymous (the folio is not
  * anon), G guard region (MADV_GUARD_INSTALL marker), W uffd-wp, E mapped
  * exactly once (PM_MMAP_EXCLUSIVE), SD soft-dirty. The PFN shows only to
  * CAP_SYS_ADMIN (root); others read 0 there. A page nothing maps (a hole,
@@ -17,14 +17,16 @@
  * length of the range.
  *
  * Special PTEs (the zero page, PFN maps) have no struct page for
- * vm_normal_page(): present and PFN only. mmlab has no swap and no
- * CONFIG_MEM_SOFT_DIRTY VMAs (VmFlags shows no `sd`), so S and SD stay 0.
+ * vm_normal_page(): present and PFN only. mmlab has no swap device and no
+ * CONFIG_MEM_SOFT_DIRTY VMAs (VmFlags shows no `sd`), so S is set for
+ * markers only and SD never.
  * @module
  */
 
 import type { Process } from "./process.ts";
 import {
   MARKER_GUARD,
+  MARKER_POISON,
   PTE_MARKER,
   PTE_PRESENT,
   PTE_SOFT_DIRTY,
@@ -42,6 +44,9 @@ export const PM_GUARD_REGION = 1n << 58n;
 export const PM_FILE = 1n << 61n;
 export const PM_SWAP = 1n << 62n;
 export const PM_PRESENT = 1n << 63n;
+/** include/linux/swap.h: MAX_SWAPFILES_SHIFT, and the swap type of PTE markers on x86-64. */
+const MAX_SWAPFILES_SHIFT = 5n;
+const SWP_PTE_MARKER = 31n;
 
 /** One page's pagemap entry, decoded. */
 export interface PagemapEntry {
@@ -88,27 +93,42 @@ export function pagemapEntries(p: Process, start: number, end: number): PagemapE
             if (frames.mapcount[pfn] === 1) flags |= PM_MMAP_EXCLUSIVE;
           }
         } else if (bits & PTE_MARKER) {
-          if (t.pfn[i] === MARKER_GUARD) flags |= PM_GUARD_REGION;
-          if (bits & PTE_UFFD_WP) flags |= PM_UFFD_WP;
+          // A PTE marker is a swap entry of type SWP_PTE_MARKER whose offset
+          // holds the marker bits (PTE_MARKER_UFFD_WP 1, _POISONED 2,
+          // _GUARD 4): PM_SWAP, and for root the frame field shows
+          // type | offset << MAX_SWAPFILES_SHIFT. Checked on 6.18: a guard
+          // page reads 0x440000000000009f.
+          let marker = 0n;
+          if (t.pfn[i] === MARKER_GUARD) marker |= 4n;
+          if (t.pfn[i] === MARKER_POISON) marker |= 2n;
+          if (bits & PTE_UFFD_WP) marker |= 1n;
+          flags |= PM_SWAP;
+          if (showPfn) frame = SWP_PTE_MARKER | (marker << MAX_SWAPFILES_SHIFT);
+          if (marker & 4n) flags |= PM_GUARD_REGION;
+          if (marker & 1n) flags |= PM_UFFD_WP;
         }
         const entry = flags | (frame & PM_PFRAME_MASK);
-        if (entry === 0n) continue;
-        out.push({
-          addr: (base + i) * PAGE_SIZE,
-          entry: entry.toString(16).padStart(16, "0"),
-          present: (flags & PM_PRESENT) !== 0n,
-          swapped: (flags & PM_SWAP) !== 0n,
-          file: (flags & PM_FILE) !== 0n,
-          exclusive: (flags & PM_MMAP_EXCLUSIVE) !== 0n,
-          softDirty: (flags & PM_SOFT_DIRTY) !== 0n,
-          uffdWp: (flags & PM_UFFD_WP) !== 0n,
-          guard: (flags & PM_GUARD_REGION) !== 0n,
-          pfn: Number(frame),
-        });
+        if (entry !== 0n) out.push(decodePagemapEntry((base + i) * PAGE_SIZE, entry));
       }
     });
   }
   return out;
+}
+
+/** An entry's bits by name (the u64 as the file holds it). */
+export function decodePagemapEntry(addr: number, entry: bigint): PagemapEntry {
+  return {
+    addr,
+    entry: entry.toString(16).padStart(16, "0"),
+    present: (entry & PM_PRESENT) !== 0n,
+    swapped: (entry & PM_SWAP) !== 0n,
+    file: (entry & PM_FILE) !== 0n,
+    exclusive: (entry & PM_MMAP_EXCLUSIVE) !== 0n,
+    softDirty: (entry & PM_SOFT_DIRTY) !== 0n,
+    uffdWp: (entry & PM_UFFD_WP) !== 0n,
+    guard: (entry & PM_GUARD_REGION) !== 0n,
+    pfn: (entry & PM_PRESENT) !== 0n ? Number(entry & PM_PFRAME_MASK) : 0,
+  };
 }
 
 /**

@@ -255,12 +255,16 @@ export interface DiffResult {
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
 
-/** Relabels device and inode numbers in maps/smaps header lines (one side, one file). */
+/** Relabels device and inode numbers in maps/smaps header lines, PFNs in pagemap lines. */
 export class Labeller {
   private readonly devs = new Map<string, string>();
   private readonly inos = new Map<string, string>();
 
+  private readonly pfns = new Map<string, string>();
+
   line(l: string): string {
+    const pm = PAGEMAP_LINE.exec(l);
+    if (pm !== null) return this.pagemapLine(pm);
     const m = HEADER.exec(l);
     if (m === null) return l;
     const [, s, e, perms, off, dev0, ino0, rest] = m;
@@ -279,7 +283,21 @@ export class Labeller {
     const head = `${s}-${e} ${perms} ${off} ${dev} ${ino} `;
     return name === "" ? head : head.padEnd(73, " ") + name;
   }
+
+  private pagemapLine([, addr, entry, names, pfn]: RegExpExecArray): string {
+    if (pfn === "0") return `${addr} ${entry} ${names} pfn=0x0`;
+    if (!this.pfns.has(pfn)) this.pfns.set(pfn, `pfn${this.pfns.size + 1}`);
+    const flags = (BigInt("0x" + entry) >> 55n).toString(16);
+    return `${addr} ${flags}<<55|${this.pfns.get(pfn)} ${names} pfn=${this.pfns.get(pfn)}`;
+  }
 }
+
+/**
+ * A pagemap view line: the PFN (in the entry's low 55 bits and after
+ * `pfn=`) becomes a label by first appearance, `pfn1`, ...: frames differ
+ * between the machines, which pages share one does not.
+ */
+const PAGEMAP_LINE = /^([0-9a-f]+) ([0-9a-f]{16}) (.*) pfn=0x([0-9a-f]+)$/;
 
 /** Keeps the VMAs (header line and, for smaps, the lines after it) meeting [lo, hi). */
 export function restrict(lines: readonly string[], lo: number, hi: number): string[] {

@@ -15,7 +15,15 @@
  * @module
  */
 
-import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mod.ts";
+import {
+  decodePagemapEntry,
+  type ExitStatus,
+  isErr,
+  type PagemapEntry,
+  renderPagemap,
+  type SigInfo,
+  type SyscallSpec,
+} from "../../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
@@ -24,6 +32,9 @@ import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/** The largest pagemap range (pages) the host reads: 64 MiB, 128 KiB of entries. */
+const PAGEMAP_HOST_MAX = 16384;
 
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = NOT_RUN;
@@ -168,6 +179,7 @@ export class HostBackend implements Backend {
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
+    if (name === "pagemap") return this.pagemap(pid, range ?? [WINDOW_LO, WINDOW_LO + 4096]);
     // Plain maps/smaps: the window; with ADDR [LEN]: that range.
     const [lo, hi] = range ?? [WINDOW_LO, WINDOW_HI];
     if (lo >= hi) return [];
@@ -175,6 +187,37 @@ export class HostBackend implements Backend {
     return lines.filter((l) => l.startsWith("l ")).map((l) =>
       l.slice(2).replaceAll(this.tmpdir + "/", "/tmp/")
     );
+  }
+
+  /**
+   * The subject's /proc/self/pagemap over [lo, hi), read with open, pread
+   * and close run in the subject (8 bytes a page), printed by the view's
+   * own renderer. Ranges over PAGEMAP_HOST_MAX are not read.
+   */
+  private async pagemap(pid: number, [lo, hi]: readonly [number, number]): Promise<string[]> {
+    const first = Math.floor(lo / 4096), pages = Math.ceil(hi / 4096) - first;
+    if (pages > PAGEMAP_HOST_MAX) {
+      return [`${NOT_RUN}pagemap over more than ${PAGEMAP_HOST_MAX} pages is not run on the host)`];
+    }
+    const path = encodeBytes(new TextEncoder().encode("/proc/self/pagemap"));
+    const fd = result(await this.req(pid, `sys 2 0 0 0 0 0 0 s0=${path}`)).ret;
+    if (fd < 0n) return [`${NOT_RUN}/proc/self/pagemap could not be opened: ${fd})`];
+    const len = (pages * 8).toString(16), off = (first * 8).toString(16);
+    const r = result(
+      await this.req(pid, `sys 11 ${hexArg(fd)} 0 ${len} ${off} 0 0 b1=0 r1=ret`),
+    );
+    await this.req(pid, `sys 3 ${hexArg(fd)} 0 0 0 0 0`);
+    if (r.ret !== BigInt(pages * 8) || r.data === undefined) {
+      return [`${NOT_RUN}/proc/self/pagemap read ${r.ret} of ${pages * 8} bytes)`];
+    }
+    const bytes = decodeBytes(r.data);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const rows: PagemapEntry[] = [];
+    for (let i = 0; i < pages; i++) {
+      const e = dv.getBigUint64(i * 8, true);
+      if (e !== 0n) rows.push(decodePagemapEntry((first + i) * 4096, e));
+    }
+    return renderPagemap(rows, pages);
   }
 
   async access(pid: number, op: CpuOp): Promise<CpuResult> {

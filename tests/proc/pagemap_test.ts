@@ -21,11 +21,12 @@ Deno.test("pagemap: present/file/exclusive/guard bits, PFN for root only, zeros 
   assert.deepEqual(rows.map((r) => [r.addr - B, r.entry.slice(0, 4)]), [
     [0, "8100"], // present | exclusive
     [2 * PG, "8000"], // the zero page
-    [4 * PG, "0400"], // guard marker
+    [4 * PG, "4400"], // guard marker: a swap entry (PM_SWAP | PM_GUARD_REGION)
     [32 * PG, "a100"], // present | file | exclusive
   ]);
   assert.equal(rows[0].pfn, anonPfn);
   assert.equal(rows[1].pfn, m.frames.zeroPfn);
+  assert.equal(rows[2].entry, "440000000000009f"); // SWP_PTE_MARKER | PTE_MARKER_GUARD << 5
   const text = renderPagemap(rows, 33);
   assert.equal(text.length, 5);
   assert.match(text[0], /^7f0000000000 81000000[0-9a-f]{8} present exclusive pfn=0x/);
