@@ -72,6 +72,7 @@ export {
   type StructValue,
 } from "./lib/abi/ioctl.ts";
 export { RESOURCE_CONSTANTS, RLIMIT_LAYOUT } from "./lib/abi/resource.ts";
+export { LITERAL_BUF_MAX } from "./lib/fs/syscalls.ts";
 export * as resource from "./lib/abi/resource.ts";
 export { getRlimit, type Rlimit, setRlimit } from "./lib/proc/resource.ts";
 export type { UserArg } from "./lib/mm/uaccess.ts";

@@ -103,6 +103,8 @@ export const NOFILE_LIMIT = 1024;
 /** include/linux/fs.h: MAX_RW_COUNT = INT_MAX & PAGE_MASK. */
 const MAX_RW_COUNT = 0x7ffff000n;
 const LLONG_MAX = 0x7fffffffffffffffn;
+/** The size a read's non-address buffer stands for: 16 MiB, as mmhost's scratch buffer (BIGBUF). */
+export const LITERAL_BUF_MAX = 16n << 20n;
 /** The process umask (022, the usual default). */
 const UMASK = 0o022;
 
@@ -344,6 +346,10 @@ export function vfsRead(
   if (addr !== null && !accessOk(addr, count)) return { ret: -EFAULT };
   if (count > LLONG_MAX || pos + count > LLONG_MAX) return { ret: -EINVAL };
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
+  // A buffer that is not an address stands for a scratch buffer of
+  // LITERAL_BUF_MAX bytes (the host harness's is as big): a read fills at
+  // most that much, so no read allocates more.
+  if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
   const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.read !== undefined) {

@@ -19,6 +19,7 @@ import {
   decodePagemapEntry,
   type ExitStatus,
   isErr,
+  LITERAL_BUF_MAX,
   type PagemapEntry,
   renderPagemap,
   type SigInfo,
@@ -157,7 +158,12 @@ export class HostBackend implements Backend {
     const readsBuf = spec.name === "pread" || spec.name === "read";
     const readsBack = readsBuf || spec.name === "mincore" || literal;
     if (readsBuf) {
-      if (values[1]?.type === "str") extra.push("b1=0");
+      if (values[1]?.type === "str") {
+        // A literal buffer is the subject's scratch buffer: never more than
+        // mmlab's LITERAL_BUF_MAX (16 MiB, BIGBUF) is read into it.
+        extra.push("b1=0");
+        if (BigInt.asUintN(64, num(values[2])) > LITERAL_BUF_MAX) args[2] = hexArg(LITERAL_BUF_MAX);
+      }
       extra.push("r1=ret");
     }
     if (spec.name === "mincore") {

@@ -59,3 +59,13 @@ Deno.test("mmap /dev/zero: private is anonymous and keeps the file, shared is sh
   assert.ok(syscall(p, "mmap", [0, 8192, RW, MAP_SHARED, z, 0]).ret > 0);
   assert.equal(committedPages(p.mm), c0 + 2);
 });
+
+Deno.test("read into a literal buffer stops at its 16 MiB (no huge allocation)", () => {
+  const { p } = machine();
+  const z = open(p, "/dev/zero", O_RDWR);
+  const r = syscall(p, "read", [z, "", 1n << 31n]);
+  assert.equal(r.ret, 16 << 20);
+  const m = sys(p, "memfd_create", "x", 0);
+  assert.equal(sys(p, "ftruncate", m, 1n << 40n), 0);
+  assert.equal(sys(p, "pread", m, "", 1n << 31n, 0), 16 << 20);
+});
