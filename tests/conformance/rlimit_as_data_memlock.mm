@@ -1,7 +1,8 @@
 # RLIMIT_DATA and RLIMIT_AS bound mmap and mremap growth (may_expand_vm: ENOMEM); a data limit spares
 # read-only and shared mappings, and a soft limit of 0 lets data grow to the hard one (the
 # "Valgrind workaround"); at the AS limit even MAP_FIXED over a mapping of the same size fails;
-# RLIMIT_MEMLOCK does not bind root (CAP_IPC_LOCK)
+# RLIMIT_MEMLOCK does not bind root (CAP_IPC_LOCK); mprotect making private memory writable is
+# data growth too (a page written and made read-only again cannot come back)
 # follows: mm/mmap.c may_expand_vm(), mm/mlock.c mlock_future_ok(); LTP setrlimit, mmap
 # requires: root=y
 
@@ -24,3 +25,9 @@ setrlimit(RLIMIT_MEMLOCK, {rlim_cur=0, rlim_max=0})
 mlock(a, 4K)
 f = mmap(0x7f0000050000, 8K, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_LOCKED, -1, 0)
 maps 0x7f0000000000 1M
+setrlimit(RLIMIT_DATA, {rlim_cur=4K, rlim_max=RLIM64_INFINITY})
+mprotect(c, 4K, PROT_READ|PROT_WRITE)
+mprotect(d, 4K, PROT_READ)
+mprotect(d, 4K, PROT_READ|PROT_WRITE)
+mprotect(a, 4K, PROT_READ)
+mprotect(a, 4K, PROT_READ|PROT_WRITE)
