@@ -104,6 +104,10 @@ Deno.test("the limits bind: NOFILE (EMFILE), DATA and AS (ENOMEM), MEMLOCK (EAGA
   const shared = MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED;
   assert.equal(syscall(p, "mmap", [B + 0x20000, 4096, RW, shared, -1, 0]).ret, B + 0x20000);
   assert.equal(syscall(p, "brk", [p.mm.brk + 0x10000]).ret, p.mm.brk); // the heap is data too
+  // mprotect making private memory writable is data growth too; shared is not.
+  assert.equal(syscall(p, "mprotect", [B + 0x10000, 4096, RW]).ret, -ENOMEM);
+  assert.equal(syscall(p, "mprotect", [B + 0x20000, 4096, PROT_READ]).ret, 0);
+  assert.equal(syscall(p, "mprotect", [B + 0x20000, 4096, RW]).ret, 0);
   assert.equal(syscall(p, "setrlimit", [RLIMIT_AS, lit(4096n, RLIM_INFINITY)]).ret, 0);
   assert.equal(syscall(p, "mmap", [B + 0x10000, 4096, PROT_READ, anon, -1, 0]).ret, -ENOMEM);
   assert.equal(syscall(p, "setrlimit", [RLIMIT_AS, lit(RLIM_INFINITY, RLIM_INFINITY)]).ret, 0);
