@@ -86,7 +86,16 @@ export {
   smapsEntry,
   smapsLines,
 } from "./lib/proc/smaps.ts";
-export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
+export {
+  FOLD_PAGES,
+  isPageRun,
+  type PageEntry,
+  pageLines,
+  type PageRow,
+  pageRows,
+  type PageRun,
+  renderPageRows,
+} from "./lib/proc/pages.ts";
 export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
 export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { latin1 } from "../bulk.ts";
 import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
@@ -100,7 +101,7 @@ export class HostBackend implements Backend {
   }
 
   private hostPath(bytes: Uint8Array): Uint8Array {
-    const s = String.fromCharCode(...bytes);
+    const s = latin1(bytes);
     if (s === "/tmp" || s.startsWith("/tmp/")) {
       const moved = this.tmpdir + s.slice(4);
       return Uint8Array.from(moved, (c) => c.charCodeAt(0) & 0xff);
