@@ -32,10 +32,26 @@ export interface Where {
  * source is known, else `error at column N: what; hint`.
  */
 export function formatError(e: ReplError, where?: Where): string {
-  if (e.kind === "internal") return `internal error: ${e.message}`;
-  const text = e.hint ? `${e.message}; ${e.hint}` : e.message;
+  if (e.kind === "internal") return `internal error: ${clipWords(e.message)}`;
+  const text = e.hint ? `${clipWords(e.message)}; ${clipWords(e.hint)}` : clipWords(e.message);
   if (where?.file !== undefined && where.line !== undefined) {
     return `${where.file}:${where.line}:${e.col ?? 1}: error: ${text}`;
   }
   return e.col !== undefined ? `error at column ${e.col}: ${text}` : `error: ${text}`;
+}
+
+/** Words longer than this are shown clipped in an error line. */
+export const MAX_WORD_SHOWN = 80;
+
+/**
+ * The text with every word (a run of non-blanks) longer than
+ * {@link MAX_WORD_SHOWN} cut to its first 40 characters and its length:
+ * an error about a 1 MB name stays one readable line.
+ */
+export function clipWords(text: string): string {
+  if (text.length <= MAX_WORD_SHOWN) return text;
+  return text.replace(
+    new RegExp(`\\S{${MAX_WORD_SHOWN + 1},}`, "g"),
+    (w) => `${w.slice(0, 40)}... (${w.length} characters)`,
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * Evaluation of expressions to 64-bit values: C operators on bigints
- * (exact while evaluating, wrapped to 64 bits at the end), names resolved
+ * (exact while evaluating, wrapped to 64 bits at the end; comparisons read
+ * both sides as signed 64-bit values, C's long, and give 0 or 1), names resolved
  * as variables, then constants; calls are only allowed as a whole
  * statement, so they never appear here.
  * @module
@@ -97,12 +98,41 @@ function evalExact(e: Expr, scope: Scope): bigint {
         "struct literals go only where a struct argument is expected (ioctl)",
       );
     case "unary": {
-      const v = evalExact(e.arg, scope);
-      return e.op === "-" ? -v : e.op === "~" ? ~v : v;
+      // A run of unary operators in a loop: innermost operand first.
+      const ops: string[] = [];
+      let arg: Expr = e;
+      while (arg.type === "unary") {
+        ops.push(arg.op);
+        arg = arg.arg;
+      }
+      let v = evalExact(arg, scope);
+      for (let i = ops.length - 1; i >= 0; i--) {
+        v = ops[i] === "-" ? -v : ops[i] === "~" ? ~v : v;
+      }
+      return v;
     }
-    case "binary":
-      return binary(e.op, evalExact(e.left, scope), evalExact(e.right, scope), e.col);
+    case "binary": {
+      // A left-leaning chain (a + b + c ...) in a loop, leftmost operand first.
+      const chain: Extract<Expr, { type: "binary" }>[] = [];
+      let left: Expr = e;
+      while (left.type === "binary") {
+        chain.push(left);
+        left = left.left;
+      }
+      let v = evalExact(left, scope);
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const b = chain[i];
+        v = binary(b.op, v, evalExact(b.right, scope), b.col);
+      }
+      return v;
+    }
   }
+}
+
+/** Both sides of a comparison as C's signed 64-bit long. */
+function compare(a: bigint, b: bigint): number {
+  const x = BigInt.asIntN(64, a), y = BigInt.asIntN(64, b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function binary(op: string, a: bigint, b: bigint, col: number): bigint {
@@ -127,6 +157,18 @@ function binary(op: string, a: bigint, b: bigint, col: number): bigint {
       return a | b;
     case "^":
       return a ^ b;
+    case "==":
+      return compare(a, b) === 0 ? 1n : 0n;
+    case "!=":
+      return compare(a, b) !== 0 ? 1n : 0n;
+    case "<":
+      return compare(a, b) < 0 ? 1n : 0n;
+    case "<=":
+      return compare(a, b) <= 0 ? 1n : 0n;
+    case ">":
+      return compare(a, b) > 0 ? 1n : 0n;
+    case ">=":
+      return compare(a, b) >= 0 ? 1n : 0n;
   }
   throw new ReplError(`unknown operator ${op}`, col);
 }

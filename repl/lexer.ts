@@ -3,7 +3,10 @@
  * 0 octal, 0b binary) with K/M/G/T size suffixes and ignored C suffixes
  * (U, L, UL, ULL), 'c' character constants, "..." strings with C escapes,
  * identifiers, operators, and `#` comments to the end of the line.
- * Every token carries its 1-based column.
+ * Every token carries its 1-based column. Constants are 64-bit: one of
+ * 2^64 or more is refused as a C compiler refuses it ("integer constant is
+ * too large for its type"), after reading at most 64 significant digits, so
+ * a literal of any length costs time linear in it.
  * @module
  */
 
@@ -27,6 +30,12 @@ export interface Token {
 const OPS = [
   "<<",
   ">>",
+  "<=",
+  ">=",
+  "==",
+  "!=",
+  "<",
+  ">",
   "+",
   "-",
   "*",
@@ -47,12 +56,43 @@ const OPS = [
   "]",
 ];
 
-const SIZE_SUFFIX: Record<string, bigint> = {
-  K: 1n << 10n,
-  M: 1n << 20n,
-  G: 1n << 30n,
-  T: 1n << 40n,
-};
+const SIZE_SUFFIX: ReadonlyMap<string, bigint> = new Map([
+  ["K", 1n << 10n],
+  ["M", 1n << 20n],
+  ["G", 1n << 30n],
+  ["T", 1n << 40n],
+]);
+
+/** The largest constant: unsigned long long's. */
+const U64_MAX = (1n << 64n) - 1n;
+
+/** C's integer suffixes (U, L, UL, LL, ULL in either order and case), read in place. */
+const C_SUFFIX = /(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)/y;
+
+/** C's simple escapes. */
+const ESCAPES: ReadonlyMap<string, number> = new Map([
+  ["n", 10],
+  ["t", 9],
+  ["r", 13],
+  ["a", 7],
+  ["b", 8],
+  ["f", 12],
+  ["v", 11],
+  ["e", 27],
+  ["\\", 92],
+  ['"', 34],
+  ["'", 39],
+  ["?", 63],
+]);
+
+/** The error for a constant of 2^64 or more. */
+function tooLarge(col: number): ReplError {
+  return new ReplError(
+    "integer constant is too large for its type",
+    col,
+    "values are 64-bit: at most 0xffffffffffffffff",
+  );
+}
 
 const isDigit = (c: string) => c >= "0" && c <= "9";
 const isIdentStart = (c: string) => /[A-Za-z_]/.test(c);
@@ -139,15 +179,17 @@ export class Lexer {
     const s = this.src;
     const start = this.pos;
     const col = start + 1;
+    const c0 = s[start];
     let digits: string;
     let radix: bigint;
     let prefix = "";
-    if (/^0[xX]/.test(s.slice(start))) {
+    const x = s[start + 1];
+    if (c0 === "0" && (x === "x" || x === "X")) {
       prefix = "0x";
       radix = 16n;
       this.pos += 2;
       digits = this.take(/[0-9A-Fa-f]/);
-    } else if (/^0[bB]/.test(s.slice(start))) {
+    } else if (c0 === "0" && (x === "b" || x === "B")) {
       prefix = "0b";
       radix = 2n;
       this.pos += 2;
@@ -174,14 +216,17 @@ export class Lexer {
         );
       }
       value = value * radix + d;
+      if (value > U64_MAX) throw tooLarge(col);
     }
     // A size suffix, then C's integer suffixes (ignored: values are 64-bit).
-    const suffix = s[this.pos];
-    if (suffix !== undefined && SIZE_SUFFIX[suffix.toUpperCase()] !== undefined) {
-      value *= SIZE_SUFFIX[suffix.toUpperCase()];
+    const scale = SIZE_SUFFIX.get((s[this.pos] ?? "").toUpperCase());
+    if (scale !== undefined) {
+      value *= scale;
       this.pos++;
+      if (value > U64_MAX) throw tooLarge(col);
     }
-    const cSuffix = /^(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)/.exec(s.slice(this.pos));
+    C_SUFFIX.lastIndex = this.pos;
+    const cSuffix = C_SUFFIX.exec(s);
     if (cSuffix) this.pos += cSuffix[0].length;
     if (this.pos < s.length && isIdentChar(s[this.pos])) {
       const bad = s.slice(start, this.pos) + this.take(/[A-Za-z0-9_]/);
@@ -216,23 +261,10 @@ export class Lexer {
       return c.codePointAt(0)!;
     }
     const e = s[this.pos + 1];
-    const simple: Record<string, number> = {
-      n: 10,
-      t: 9,
-      r: 13,
-      a: 7,
-      b: 8,
-      f: 12,
-      v: 11,
-      e: 27,
-      "\\": 92,
-      '"': 34,
-      "'": 39,
-      "?": 63,
-    };
-    if (e !== undefined && simple[e] !== undefined) {
+    const simple = e === undefined ? undefined : ESCAPES.get(e);
+    if (simple !== undefined) {
       this.pos += 2;
-      return simple[e];
+      return simple;
     }
     if (e === "x") {
       this.pos += 2;

@@ -6,13 +6,19 @@
  * stmt    := ident "=" expr                   (assignment)
  *          | command arg*                     (a word command: maps, pages a 4K, policy x y)
  *          | expr                             (a call such as mmap(...), or arithmetic)
- * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
+ * expr    := C's operators | ^ & == != < <= > >= << >> + - * / %, unary - + ~, ( ),
+ *            calls name(expr, ...); comparisons give 0 or 1
  *          | "{" [ field ("," field)* ] "}"   (a struct literal, as strace prints one)
  * field   := ident "=" expr                   (nested: range={start=a, len=16K})
  *          | "[" expr "]"                     (an int passed by pointer, as strace prints [5])
  * ```
  *
  * Every node keeps the column it starts at, so errors can point at it.
+ *
+ * Sizes: a flat chain of any length (a sum of 100,000 terms, a run of
+ * unary minuses) is parsed and evaluated by loops; brackets, calls and
+ * struct literals may nest {@link MAX_NESTING} deep, and deeper nesting is
+ * refused with one line at the bracket that passed the limit.
  * @module
  */
 
@@ -39,8 +45,12 @@ export interface StructField {
 
 /** The column an expression starts at (a binary node's own column is its operator's). */
 export function exprStart(e: Expr): number {
-  return e.type === "binary" ? exprStart(e.left) : e.col;
+  while (e.type === "binary") e = e.left;
+  return e.col;
 }
+
+/** How deep (), [], {} and calls may nest in one line. */
+export const MAX_NESTING = 256;
 
 /** `@2` or `@child`: the process a command runs in. */
 export interface Target {
@@ -80,6 +90,8 @@ const LEVELS: readonly (readonly string[])[] = [
   ["|"],
   ["^"],
   ["&"],
+  ["==", "!="],
+  ["<", "<=", ">", ">="],
   ["<<", ">>"],
   ["+", "-"],
   ["*", "/", "%"],
@@ -100,6 +112,8 @@ export function parseExpr(src: string): Expr {
 
 class Parser {
   private lx: Lexer;
+  /** Brackets and calls open around the current point. */
+  private depth = 0;
 
   constructor(src: string, private readonly commands: CommandShapes) {
     this.lx = new Lexer(src);
@@ -276,17 +290,44 @@ class Parser {
     return left;
   }
 
+  /** Unary operators, then a primary: a loop, so a run of any length parses. */
   private unary(): Expr {
-    const t = this.lx.peek();
-    if (t.type === "op" && (t.text === "-" || t.text === "+" || t.text === "~")) {
-      this.lx.next();
-      return { type: "unary", op: t.text, arg: this.unary(), col: t.col };
+    const ops: Token[] = [];
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.type !== "op" || (t.text !== "-" && t.text !== "+" && t.text !== "~")) break;
+      ops.push(this.lx.next());
     }
-    return this.primary();
+    let e = this.primary();
+    for (let i = ops.length - 1; i >= 0; i--) {
+      e = { type: "unary", op: ops[i].text, arg: e, col: ops[i].col };
+    }
+    return e;
+  }
+
+  /** Enters a bracket or a call opened at `col`; refuses nesting past MAX_NESTING. */
+  private enter(col: number): void {
+    if (++this.depth > MAX_NESTING) {
+      throw new ReplError(
+        `expression nests more than ${MAX_NESTING} levels deep`,
+        col,
+        "compute the inner parts into variables first",
+      );
+    }
   }
 
   private primary(): Expr {
     const t = this.lx.next();
+    const opens = t.type === "op" && (t.text === "(" || t.text === "[" || t.text === "{");
+    const calls = t.type === "ident" && this.isOp("(");
+    if (!opens && !calls) return this.leaf(t);
+    this.enter(calls ? this.lx.peek().col : t.col);
+    const e = this.leaf(t);
+    this.depth--;
+    return e;
+  }
+
+  private leaf(t: Token): Expr {
     switch (t.type) {
       case "num":
         return { type: "num", value: t.value!, col: t.col, text: t.text };
