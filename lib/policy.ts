@@ -228,7 +228,7 @@ export function policiesAt(version: string): Policies {
 
 /** The policies of a preset, or undefined for an unknown name. */
 export function presetPolicies(preset: string): Policies | undefined {
-  const rfc = RFC_PRESETS[preset];
+  const rfc = Object.hasOwn(RFC_PRESETS, preset) ? RFC_PRESETS[preset] : undefined;
   if (rfc) return { ...presetPolicies(rfc.base)!, ...rfc.set } as Policies;
   // Any release from 2.6 to the reference 6.18 works, not only the listed eras.
   const m = /^linux-(\d+\.\d+)$/.exec(preset);
@@ -240,7 +240,8 @@ export function presetPolicies(preset: string): Policies | undefined {
 
 /** Validates a knob assignment; returns an error message or null. */
 export function checkKnob(name: string, value: string): string | null {
-  const spec = (KNOBS as Record<string, KnobSpec>)[name];
+  // Own keys only: "constructor" or "toString" are no knobs.
+  const spec = Object.hasOwn(KNOBS, name) ? (KNOBS as Record<string, KnobSpec>)[name] : undefined;
   if (!spec) return plannedKnobNote(name) ?? `unknown policy ${name}`;
   if (!spec.values.includes(value)) {
     return `policy ${name} takes ${spec.values.join(", ")}; not ${value}`;
@@ -250,7 +251,9 @@ export function checkKnob(name: string, value: string): string | null {
 
 /** Why a planned knob is refused, or undefined for any other name. */
 export function plannedKnobNote(name: string): string | undefined {
-  const spec = (PLANNED_KNOBS as Record<string, PlannedKnobSpec>)[name];
+  const spec = Object.hasOwn(PLANNED_KNOBS, name)
+    ? (PLANNED_KNOBS as Record<string, PlannedKnobSpec>)[name]
+    : undefined;
   if (spec === undefined) return undefined;
   return `policy ${name} is planned for issue ${spec.issue}: no code implements it yet`;
 }
@@ -258,7 +261,7 @@ export function plannedKnobNote(name: string): string | undefined {
 /** Validates a preset name; returns an error message or null. */
 export function checkPreset(preset: string): string | null {
   if (presetPolicies(preset) !== undefined) return null;
-  const planned = PLANNED_PRESETS[preset];
+  const planned = Object.hasOwn(PLANNED_PRESETS, preset) ? PLANNED_PRESETS[preset] : undefined;
   if (planned !== undefined) {
     return `preset ${preset} is planned for issue ${planned.issue}: no code implements its knobs yet`;
   }

@@ -64,7 +64,12 @@ function build(): Map<string, Constant> {
     if (typeof v !== "number" || NOT_IN_HEADERS.has(name)) continue;
     const family = FAMILIES.find((f) => name.startsWith(f));
     if (family === undefined) continue;
-    add({ name, value: BigInt(v), family, policy: POLICY_ONLY[name] });
+    add({
+      name,
+      value: BigInt(v),
+      family,
+      policy: Object.hasOwn(POLICY_ONLY, name) ? POLICY_ONLY[name] : undefined,
+    });
   }
   // glibc's <sys/mman.h> aliases.
   add({ name: "MAP_ANON", value: BigInt(mman.MAP_ANONYMOUS), family: "MAP_" });

@@ -22,14 +22,21 @@ export interface Scope {
   commands: ReadonlyMap<string, { form: "call" | "word" }>;
 }
 
+/** Whether policy `knob` has `value` (own keys only). */
+function hasPolicy(policies: Readonly<Record<string, string>>, knob: string, value: string) {
+  return Object.hasOwn(policies, knob) && policies[knob] === value;
+}
+
 /** The value of a name, or a ReplError pointing at it. */
 export function resolveName(name: string, col: number, scope: Scope): bigint {
   const v = scope.vars.get(name);
   if (v !== undefined) return v;
   const c = CONSTANTS.get(name);
   if (c !== undefined) {
-    if (c.policy && scope.policies[c.policy.knob] !== c.policy.value) {
-      const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[c.policy.knob];
+    if (c.policy && !hasPolicy(scope.policies, c.policy.knob, c.policy.value)) {
+      const planned = Object.hasOwn(PLANNED_KNOBS, c.policy.knob)
+        ? (PLANNED_KNOBS as Record<string, { issue: number }>)[c.policy.knob]
+        : undefined;
       throw new ReplError(
         `${name} is not in Linux's headers`,
         col,

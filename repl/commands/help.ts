@@ -119,7 +119,9 @@ export const HELP_COMMAND: Command = {
     if (k !== undefined) {
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
       if (k.policy) {
-        const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob];
+        const planned = Object.hasOwn(PLANNED_KNOBS, k.policy.knob)
+          ? (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob]
+          : undefined;
         ctx.out.push(
           `  only under policy ${k.policy.knob} = ${k.policy.value}` +
             (planned ? ` (planned for issue ${planned.issue})` : ""),
