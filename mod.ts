@@ -100,5 +100,12 @@ export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
 export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
+export {
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  MFD_EXEC,
+  MFD_HUGETLB,
+  MFD_NOEXEC_SEAL,
+} from "./lib/fs/syscalls.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
