@@ -129,11 +129,24 @@ function evalExact(e: Expr, scope: Scope): bigint {
       let v = evalExact(left, scope);
       for (let i = chain.length - 1; i >= 0; i--) {
         const b = chain[i];
-        v = binary(b.op, v, evalExact(b.right, scope), b.col);
+        v = bounded(binary(b.op, v, evalExact(b.right, scope), b.col));
       }
       return v;
     }
   }
+}
+
+/** Past this magnitude an intermediate value is wrapped to 64 bits. */
+const EXACT_LIMIT = 1n << 128n;
+
+/**
+ * Keeps a chain's cost linear: an intermediate of 2^128 or more (a product
+ * of 100,000 large constants) is wrapped to 64 bits. The final value is the
+ * same (+ - * << and the bitwise operators commute with wrapping); only a
+ * later / % >> or comparison sees the wrapped value, as it would in C.
+ */
+function bounded(v: bigint): bigint {
+  return v >= EXACT_LIMIT || v <= -EXACT_LIMIT ? BigInt.asIntN(64, v) : v;
 }
 
 /** Both sides of a comparison as C's signed 64-bit long. */

@@ -115,6 +115,19 @@ works(
 works("7,937 unary minuses", `x = ${"-".repeat(7937)}1`, value("= -1 (0xffffffffffffffff)"), []);
 works("1 MB of ~", `x = ${"~".repeat(MB)}0`, value("= 0"), []);
 works("a chain of 100,000 comparisons", `x = 1${" == 1".repeat(100_000)}`, value("= 1"), []);
+works(
+  "a product of 100,000 large constants",
+  `x = ${Array(100_000).fill("0xffffffffffffffff").join("*")}`,
+  value("= 1"),
+  [],
+);
+works("100,000 shifts by 63", `x = 1${"<<63".repeat(100_000)}`, value("= 0"), []);
+works(
+  "256 nested products",
+  `x = ${"0xfffffffffffffff*(".repeat(255)}3${")".repeat(255)}`,
+  (out) => assert.match(out[0], /^= /),
+  [],
+);
 error(
   "a chain ending in an operator",
   `x = ${"1+".repeat(100_000)}`,
@@ -169,6 +182,20 @@ works("peek of 2M of non-repeating data", "peek(b, 2M)", (out) => {
   "b = mmap(NULL, 2M, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
   `poke(b, "${noise(2 * MB)}")`,
 ]);
+const VMAS = [
+  "v = mmap(NULL, 64M, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+  ...Array.from({ length: 2600 }, (_, i) => `mprotect(v + ${2 * i}*4K, 4K, PROT_READ)`),
+];
+works(
+  "smaps of 5,000 VMAs",
+  "smaps",
+  (out) => assert.ok(out.filter((l) => /^[0-9a-f]+-[0-9a-f]+ /.test(l)).length > 5000),
+  VMAS,
+);
+works("smaps --json of 5,000 VMAs", "smaps --json", (out) => {
+  assert.ok(JSON.parse(out.join("\n")).length > 5000);
+}, VMAS);
+works("maps of 5,000 VMAs", "maps", (out) => assert.ok(out.length > 5000), VMAS);
 error("pages past the user half", "pages 0 0x800000000001", /LEN must be > 0 and end below/);
 error("peek past PEEK_MAX", "peek(a, 1G)", /len must be 0\.\.16777216/, [MAP]);
 
