@@ -286,6 +286,17 @@ const commandLines: [string, string[], RegExp][] = [
     ["repl/host/fuzz_main.ts", "--out", "/etc/passwd"],
     /cannot make the directory: it exists and is not a directory$/,
   ],
+  [
+    "lab --check of a directory",
+    ["repl/lab_main.ts", "01", "--check", "/tmp"],
+    /^lab: cannot read \/tmp: it is a directory$/,
+  ],
+  [
+    "lab --check of a missing file",
+    ["repl/lab_main.ts", "01", "--check", "/nonexistent"],
+    /: no such file$/,
+  ],
+  ["lab of no lab", ["repl/lab_main.ts", "/tmp"], /^lab: no lab "\/tmp"/],
   ["fuzz with an unknown flag", ["repl/host/fuzz_main.ts", "--bogus"], /unknown option '--bogus'/],
   ["fuzz --cases x", ["repl/host/fuzz_main.ts", "--cases", "x"], /not a non-negative integer/],
 ];
