@@ -194,15 +194,23 @@ class Parser {
     }
     const names = new Set(flags.map((f) => f.name));
     const found: CommandArg[] = [];
-    let blanked = src;
+    // The line rebuilt once from its pieces, each flag replaced by blanks.
+    const pieces: string[] = [];
+    let kept = 0;
     for (const m of src.slice(from, stop).matchAll(/(?<=^|\s)--[A-Za-z][\w-]*(?=\s|$)/g)) {
       if (!names.has(m[0])) continue;
       const at = from + m.index;
+      const twice = found.find((f) => f.type === "word" && f.text === m[0]);
+      if (twice !== undefined) {
+        throw new ReplError(`${m[0]} is given twice`, at + 1, `once is enough`, "usage");
+      }
       found.push({ type: "word", text: m[0], col: at + 1 });
-      blanked = blanked.slice(0, at) + " ".repeat(m[0].length) + blanked.slice(at + m[0].length);
+      pieces.push(src.slice(kept, at), " ".repeat(m[0].length));
+      kept = at + m[0].length;
     }
     if (found.length > 0) {
-      const lx = new Lexer(blanked);
+      pieces.push(src.slice(kept));
+      const lx = new Lexer(pieces.join(""));
       while (!lx.atEnd() && lx.peek().col - 1 < from) lx.next();
       this.lx = lx;
     }

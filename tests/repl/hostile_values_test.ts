@@ -134,6 +134,33 @@ error(
   /expected a value at the end/,
 );
 
+// Arguments and flags by the hundred thousand.
+error("--json 100,000 times", `pages a ${"--json ".repeat(100_000)}`, /--json is given twice/, [
+  MAP,
+]);
+error("an unknown flag 100,000 times", `pages a ${"--xyz ".repeat(100_000)}`, /unknown name xyz/, [
+  MAP,
+]);
+error(
+  "100,000 arguments to pages",
+  `pages ${"a ".repeat(100_000)}`,
+  /too many arguments for pages/,
+  [MAP],
+);
+error(
+  "100,001 arguments to mmap",
+  `mmap(${"1,".repeat(100_000)}1)`,
+  /mmap takes 6 arguments, not 100001/,
+);
+error("100,000 @ targets", "@1 ".repeat(100_000), /expected a value, found '@'/);
+error("100,000 assignments", `x${" = 1".repeat(100_000)}`, /only a variable can be assigned/);
+works(
+  "a sum of 100,000 characters",
+  `x = ${"'a'+".repeat(100_000)}1`,
+  value("= 9700001 (0x9402a1)"),
+  [],
+);
+
 // Strings of any length.
 works(
   "a 130 KB path",
