@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Session } from "../../repl/session.ts";
+import { complete } from "../../repl/complete.ts";
 
 const MAP = "a = mmap(NULL, 4M, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 const MB = 1 << 20;
@@ -290,6 +291,26 @@ for (const [what, setup, line, want] of lines) {
       assert.equal(r.error, undefined, r.output.join("\n").slice(0, 300));
       want(r.output);
     }
+  });
+}
+
+/** Lines of any size given to the completer (Tab): an answer in time linear in the line. */
+const tabLines: [string, string][] = [
+  ["a million parentheses", "mmap(" + "(".repeat(MB)],
+  ["a 1 MB identifier", "x = 1 + " + x(MB)],
+  ["a 1 MB word", x(MB)],
+  ["pages and 100,000 words", "pages " + "a ".repeat(100_000)],
+  ["a call and 1 MB of blanks", "mmap(" + " ".repeat(MB) + "P"],
+  ["@ and a 1 MB name", "@" + x(MB)],
+  ["a 1 MB string in a call", `open("${x(MB)}", O_`],
+];
+for (const [what, line] of tabLines) {
+  Deno.test(`hostile completion: ${what}`, () => {
+    const s = new Session();
+    const t0 = performance.now();
+    const [hits, prefix] = complete(s, line);
+    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(Array.isArray(hits) && typeof prefix === "string");
   });
 }
 
