@@ -93,7 +93,8 @@ function enclosing(text: string): { call: string; index: number } | null {
       continue;
     }
     if (c === '"') inString = true;
-    else if (c === "(") stack.push({ call: nameBefore(text, i), index: 0 }); else if (c === ")") stack.pop();
+    else if (c === "(") stack.push({ call: nameBefore(text, i), index: 0 });
+    else if (c === ")") stack.pop();
     else if (c === "," && stack.length > 0) stack[stack.length - 1].index++;
   }
   for (let i = stack.length - 1; i >= 0; i--) if (stack[i].call !== "") return stack[i];

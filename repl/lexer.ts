@@ -85,6 +85,15 @@ const ESCAPES: ReadonlyMap<string, number> = new Map([
   ["?", 63],
 ]);
 
+/** A character for an error line: 'c' when printable ASCII, else its code point (U+0000). */
+function shownChar(code: number): string {
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (code >= 0x21 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
+  return code > 0x7f && code !== 0xfeff && !/\p{C}|\p{Z}/u.test(String.fromCodePoint(code))
+    ? `'${String.fromCodePoint(code)}' (${hex})`
+    : hex;
+}
+
 /** The error for a constant of 2^64 or more. */
 function tooLarge(col: number): ReplError {
   return new ReplError(
@@ -172,7 +181,7 @@ export class Lexer {
         return { type: "op", text: op, col };
       }
     }
-    throw new ReplError(`unexpected character '${c}'`, col);
+    throw new ReplError(`unexpected character ${shownChar(s.codePointAt(start)!)}`, col);
   }
 
   private number(): Token {

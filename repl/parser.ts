@@ -374,6 +374,7 @@ class Parser {
   /** `{name=value, ...}` after the `{`, through the closing brace. */
   private structLiteral(open: Token): Expr {
     const fields: StructField[] = [];
+    const seen = new Set<string>();
     if (this.isOp("}")) {
       this.lx.next();
       return { type: "struct", fields, col: open.col };
@@ -395,9 +396,10 @@ class Parser {
           "write field=value",
         );
       }
-      if (fields.some((f) => f.name === name.text)) {
+      if (seen.has(name.text)) {
         throw new ReplError(`field ${name.text} is given twice`, name.col);
       }
+      seen.add(name.text);
       fields.push({ name: name.text, col: name.col, value: this.expr() });
       const t = this.lx.next();
       if (t.type === "op" && t.text === ",") continue;

@@ -260,6 +260,15 @@ for (
   works(`x = ${expr}`, `x = ${expr}`, value(v === 1 ? "= 1" : "= 0"), []);
 }
 error("a lone !", "x = !1", /unexpected character '!'/);
+error("a control character", "x = 1\u0001", /^error at column 6: unexpected character U\+0001$/);
+error("a NUL", "x = 1\0", /^error at column 6: unexpected character U\+0000$/);
+error("a zero-width space", "x = 1 \u200b 2", /unexpected character U\+200B$/);
+error("a letter outside ASCII", "x = \u00e9", /unexpected character 'é' \(U\+00E9\)$/);
+error(
+  "a struct of 50,000 fields, the last twice",
+  `ioctl(0, FIONREAD, {${Array.from({ length: 50_000 }, (_, i) => `f${i}=1`).join(",")},f7=2})`,
+  /field f7 is given twice/,
+);
 error("=> is no operator", "x = 1 => 2", /only a variable can be assigned/);
 
 const SETUP_MAX_MS = 5000;
