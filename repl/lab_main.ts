@@ -9,6 +9,7 @@
  * @module
  */
 
+import { fileErrorText } from "./os_error.ts";
 import { Command } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
@@ -40,12 +41,7 @@ function readText(path: string | URL): { text: string } | { why: string } {
     if (Deno.statSync(path).isDirectory) return { why: "it is a directory" };
     return { text: Deno.readTextFileSync(path) };
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { why: "no such file" };
-    if (e instanceof Deno.errors.PermissionDenied) return { why: "permission denied" };
-    if (e instanceof Deno.errors.NotADirectory) {
-      return { why: "a path component is not a directory" };
-    }
-    return { why: e instanceof Error ? e.message.replace(/ \(os error \d+\).*$/, "") : String(e) };
+    return { why: fileErrorText(e) };
   }
 }
 

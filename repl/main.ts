@@ -11,6 +11,7 @@
  * @module
  */
 
+import { fileErrorText } from "./os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
@@ -126,10 +127,7 @@ function unreadable(file: string): string | null {
     Deno.openSync(file).close();
     return null;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return "no such file";
-    if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
-    if (e instanceof Deno.errors.NotADirectory) return "a path component is not a directory";
-    return e instanceof Error ? e.message : String(e);
+    return fileErrorText(e);
   }
 }
 

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { fileErrorText } from "../os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "../cli_output.ts";
 import { buildHost } from "./build.ts";
@@ -43,15 +44,9 @@ try {
   Deno.mkdirSync(o.out, { recursive: true });
   if (!Deno.statSync(o.out).isDirectory) throw new Error("not a directory");
 } catch (e) {
-  const why = e instanceof Deno.errors.NotADirectory
-    ? "a path component is not a directory"
-    : e instanceof Deno.errors.AlreadyExists
+  const why = e instanceof Error && e.message === "not a directory"
     ? "it exists and is not a directory"
-    : e instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : e instanceof Error
-    ? e.message.replace(/:.*$/, "").replace(/ \(os error \d+\)$/, "")
-    : String(e);
+    : fileErrorText(e);
   console.error(`mmlab: fuzz: --out ${o.out}: cannot make the directory: ${why}`);
   Deno.exit(2);
 }

@@ -327,7 +327,7 @@ for (const [what, line] of tabLines) {
 const ROOT = new URL("../../", import.meta.url).pathname;
 const commandLines: [string, string[], RegExp][] = [
   ["repl of a directory", ["repl/main.ts", "/tmp"], /^mmlab: cannot read \/tmp: it is a directory/],
-  ["repl of a missing file", ["repl/main.ts", "/nonexistent.mm"], /: no such file$/],
+  ["repl of a missing file", ["repl/main.ts", "/nonexistent.mm"], /: no such file or directory$/],
   [
     "repl of a path through a file",
     ["repl/main.ts", "/etc/passwd/x"],
@@ -351,9 +351,19 @@ const commandLines: [string, string[], RegExp][] = [
   [
     "lab --check of a missing file",
     ["repl/lab_main.ts", "01", "--check", "/nonexistent"],
-    /: no such file$/,
+    /: no such file or directory$/,
   ],
   ["lab of no lab", ["repl/lab_main.ts", "/tmp"], /^lab: no lab "\/tmp"/],
+  [
+    "repl --record into a directory",
+    ["repl/main.ts", "--record", "/tmp", "/dev/null"],
+    /^mmlab: record: cannot write \/tmp: it is a directory$/,
+  ],
+  [
+    "repl --record through a file",
+    ["repl/main.ts", "--record", "/etc/passwd/x", "/dev/null"],
+    /^mmlab: record: cannot write \/etc\/passwd\/x: a path component is not a directory$/,
+  ],
   ["fuzz with an unknown flag", ["repl/host/fuzz_main.ts", "--bogus"], /unknown option '--bogus'/],
   ["fuzz --cases x", ["repl/host/fuzz_main.ts", "--cases", "x"], /not a non-negative integer/],
 ];
