@@ -95,33 +95,50 @@ export function cString(bytes: Uint8Array, limit = 64): string {
  */
 export function hexdump(addr: bigint, bytes: Uint8Array): string[] {
   const out: string[] = [];
-  let prev: string | null = null;
   let starred = false;
+  let anyStar = false;
   const width = Math.max(12, (addr + BigInt(bytes.length)).toString(16).length);
+  // Addresses in number arithmetic while they stay exact (user addresses do).
+  const base = addr + BigInt(bytes.length) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(addr) : -1;
+  const at = (off: number) =>
+    (base >= 0 ? (base + off).toString(16) : (addr + BigInt(off)).toString(16)).padStart(
+      width,
+      "0",
+    );
   for (let off = 0; off < bytes.length; off += 16) {
-    const row = bytes.subarray(off, off + 16);
-    const key = Array.from(row).join(",");
-    if (row.length === 16 && key === prev) {
+    const n = Math.min(16, bytes.length - off);
+    if (n === 16 && off >= 16 && sameRow(bytes, off - 16, off)) {
       if (!starred) out.push("*");
-      starred = true;
+      starred = anyStar = true;
       continue;
     }
-    prev = row.length === 16 ? key : null;
     starred = false;
-    const hexes: string[] = [];
+    let hex = "";
+    let ascii = "";
     for (let i = 0; i < 16; i++) {
-      hexes.push(i < row.length ? row[i].toString(16).padStart(2, "0") : "  ");
-      if (i === 7) hexes.push("");
+      if (i > 0) hex += i === 8 ? "  " : " ";
+      if (i < n) {
+        const b = bytes[off + i];
+        hex += HEX[b];
+        ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
+      } else hex += "  ";
     }
-    const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "."))
-      .join("");
-    const at = (addr + BigInt(off)).toString(16).padStart(width, "0");
-    out.push(`${at}  ${hexes.join(" ")}  |${ascii}|`);
+    out.push(`${at(off)}  ${hex}  |${ascii}|`);
   }
-  if (out.includes("*")) {
-    out.push((addr + BigInt(bytes.length)).toString(16).padStart(width, "0"));
-  }
+  if (anyStar) out.push(at(bytes.length));
   return out;
+}
+
+/** Two-digit hex of every byte. */
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => b.toString(16).padStart(2, "0"),
+);
+
+/** Whether the 16 bytes at `a` and at `b` are equal. */
+function sameRow(bytes: Uint8Array, a: number, b: number): boolean {
+  for (let i = 0; i < 16; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** mincore's vector as `[1, 0, 1]`, cut after `limit` entries. */

@@ -56,6 +56,17 @@ const OPS = [
   "]",
 ];
 
+/** The operators by their first character, longest first. */
+const OPS_BY_FIRST: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const op of OPS) {
+    const list = m.get(op[0]) ?? [];
+    list.push(op);
+    m.set(op[0], list);
+  }
+  return m;
+})();
+
 const SIZE_SUFFIX: ReadonlyMap<string, bigint> = new Map([
   ["K", 1n << 10n],
   ["M", 1n << 20n],
@@ -104,8 +115,8 @@ function tooLarge(col: number): ReplError {
 }
 
 const isDigit = (c: string) => c >= "0" && c <= "9";
-const isIdentStart = (c: string) => /[A-Za-z_]/.test(c);
-const isIdentChar = (c: string) => /[A-Za-z0-9_]/.test(c);
+const isIdentStart = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
+const isIdentChar = (c: string) => isIdentStart(c) || isDigit(c);
 
 /** Splits one command line into tokens on demand. */
 export class Lexer {
@@ -175,7 +186,7 @@ export class Lexer {
     }
     if (c === '"') return this.string();
     if (c === "'") return this.char();
-    for (const op of OPS) {
+    for (const op of OPS_BY_FIRST.get(c) ?? []) {
       if (s.startsWith(op, start)) {
         this.pos += op.length;
         return { type: "op", text: op, col };

@@ -298,17 +298,29 @@ class Parser {
     return left;
   }
 
-  /** Unary operators, then a primary: a loop, so a run of any length parses. */
+  /**
+   * Unary operators, then a primary: a loop, so a run of any length parses.
+   * The run is kept reduced: + changes nothing, and two neighbouring - or
+   * two ~ cancel, so `------x` is one node (x) and a megabyte of ~ costs
+   * no tree. The outermost node keeps the first operator's column.
+   */
   private unary(): Expr {
-    const ops: Token[] = [];
+    const ops: { op: string; col: number }[] = [];
+    let first = 0;
     for (;;) {
       const t = this.lx.peek();
       if (t.type !== "op" || (t.text !== "-" && t.text !== "+" && t.text !== "~")) break;
-      ops.push(this.lx.next());
+      this.lx.next();
+      if (first === 0) first = t.col;
+      if (t.text === "+") continue;
+      if (ops.length > 0 && ops[ops.length - 1].op === t.text) ops.pop();
+      else ops.push({ op: t.text, col: t.col });
     }
     let e = this.primary();
+    if (first === 0) return e;
+    if (ops.length === 0) return { type: "unary", op: "+", arg: e, col: first };
     for (let i = ops.length - 1; i >= 0; i--) {
-      e = { type: "unary", op: ops[i].text, arg: e, col: ops[i].col };
+      e = { type: "unary", op: ops[i].op, arg: e, col: i === 0 ? first : ops[i].col };
     }
     return e;
   }
