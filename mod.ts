@@ -86,20 +86,14 @@ export {
   smapsEntry,
   smapsLines,
 } from "./lib/proc/smaps.ts";
-export {
-  FOLD_PAGES,
-  isPageRun,
-  type PageEntry,
-  pageLines,
-  type PageRow,
-  pageRows,
-  type PageRun,
-  renderPageRows,
-} from "./lib/proc/pages.ts";
+export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
 export { psLines, type PsRow, psRows, renderPsRows } from "./lib/proc/ps.ts";
 export { type Meminfo, meminfo, meminfoLines, renderMeminfo } from "./lib/proc/meminfo.ts";
 export { type ProcStatus, procStatus, renderProcStatus, statusLines } from "./lib/proc/status.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
+export { checkInvariants } from "./lib/check/invariants.ts";
+export { VERSION } from "./lib/version.ts";
+export { FOLD_PAGES, isPageRun, type PageEntry, type PageRun } from "./lib/proc/pages.ts";
 export {
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
@@ -107,5 +101,3 @@ export {
   MFD_HUGETLB,
   MFD_NOEXEC_SEAL,
 } from "./lib/fs/syscalls.ts";
-export { checkInvariants } from "./lib/check/invariants.ts";
-export { VERSION } from "./lib/version.ts";

@@ -37,7 +37,6 @@
  * @module
  */
 
-import { pushAll } from "../bulk.ts";
 import type { MachineConfig } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
@@ -47,6 +46,7 @@ import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+import { pushAll } from "../bulk.ts";
 import {
   type Adaptation,
   decide,
