@@ -15,7 +15,6 @@
  * @module
  */
 
-import { latin1 } from "../bulk.ts";
 import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
@@ -23,6 +22,7 @@ import type { Value } from "../commands/types.ts";
 import { ioctlResult, structArg } from "../commands/syscalls.ts";
 import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
+import { latin1 } from "../bulk.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
 
