@@ -17,7 +17,15 @@
  * @module
  */
 
-export { DEFAULT_RAM, Machine, type MachineConfig, type Sysctl } from "./lib/machine.ts";
+export {
+  checkRam,
+  DEFAULT_RAM,
+  Machine,
+  type MachineConfig,
+  MAX_RAM,
+  MIN_RAM,
+  type Sysctl,
+} from "./lib/machine.ts";
 export { type Disposition, Process } from "./lib/proc/process.ts";
 export {
   type EventBatch,
@@ -66,6 +74,7 @@ export {
 export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export {
+  checkKnob,
   checkPreset,
   KNOBS,
   type KnobValue,

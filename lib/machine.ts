@@ -69,6 +69,25 @@ export interface MachineConfig {
 }
 
 export const DEFAULT_RAM = 1 << 30;
+/** The smallest machine: 1 MiB (the frame table reserves 1/16 of it for the "kernel"). */
+export const MIN_RAM = 1 << 20;
+/**
+ * The largest machine: 64 GiB. The frame table holds about 33 bytes of host
+ * memory per 4 KiB frame from the start (lib/phys/frames.ts), so 64 GiB
+ * already costs some 530 MiB of the host's; larger machines are refused
+ * rather than exhausting it.
+ */
+export const MAX_RAM = 64 * 2 ** 30;
+
+/** Why `bytes` is not a machine size, or null: whole pages, MIN_RAM to MAX_RAM. */
+export function checkRam(bytes: number): string | null {
+  if (!Number.isSafeInteger(bytes) || bytes % 4096 !== 0) {
+    return `RAM must be a whole number of 4 KiB pages, not ${bytes} bytes`;
+  }
+  if (bytes < MIN_RAM) return `RAM of ${bytes} bytes is below the minimum of 1M`;
+  if (bytes > MAX_RAM) return `RAM of ${bytes} bytes is above the maximum of 64G`;
+  return null;
+}
 
 export class Machine {
   readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
@@ -107,6 +126,8 @@ export class Machine {
       root: config.root ?? true,
       defaultDisposition: config.defaultDisposition ?? "catch",
     };
+    const ramErr = checkRam(this.config.ramBytes);
+    if (ramErr !== null) throw new RangeError(ramErr);
     const base = presetPolicies(this.config.preset);
     if (base === undefined) throw new Error(checkPreset(this.config.preset)!);
     this.policies = { ...base };

@@ -15,40 +15,37 @@ import { fileErrorText } from "./os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
-import { checkPreset, type MachineConfig, presetNames } from "../mod.ts";
+import type { MachineConfig } from "../mod.ts";
 import { runBatch, streamLines } from "./batch.ts";
 import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
 import { Session } from "./session.ts";
 import { FileRecording } from "./record_file.ts";
-import { parseExpr } from "./parser.ts";
-import { evalNum } from "./eval.ts";
+import {
+  parsePolicyText,
+  parsePresetText,
+  parseRamText,
+  parseSeedText,
+  SettingError,
+} from "./machine_text.ts";
 
-/** A size such as 512M or 1G, as a byte count. */
-export function parseSize(text: string): number {
-  let v: bigint;
-  try {
-    v = evalNum(parseExpr(text), { vars: new Map(), policies: {}, commands: new Map() });
-  } catch {
-    throw new InvalidArgumentError(`not a size: ${text} (e.g. 512M, 1G)`);
-  }
-  if (v <= 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new InvalidArgumentError(`not a size: ${text}`);
-  }
-  return Number(v);
-}
-
-function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`not a seed: ${text} (a whole number)`);
-  return Number(text);
+/** Commander's form of a shared setting parser (repl/machine_text.ts). */
+function flag<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (e) {
+      if (e instanceof SettingError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
+  };
 }
 
 function collectPolicy(text: string, prev?: Record<string, string>): Record<string, string> {
-  const acc = { ...prev };
+  const acc: Record<string, string> = { ...prev };
   for (const item of text.split(",")) {
-    const m = /^([^=\s]+)=(\S+)$/.exec(item);
-    if (!m) throw new InvalidArgumentError(`expected knob=value, not ${item}`);
-    acc[m[1]] = m[2];
+    const [knob, value] = flag(parsePolicyText)(item);
+    acc[knob] = value;
   }
   return acc;
 }
@@ -77,10 +74,6 @@ async function checkHostMain(file: string, o: CliOptions): Promise<number> {
     );
     return 2;
   }
-  if (o.preset !== undefined && checkPreset(o.preset) !== null) {
-    console.error(`mmlab: ${checkPreset(o.preset)}; presets: ${presetNames().join(", ")}`);
-    return 2;
-  }
   const { checkHost } = await import("./host/check.ts");
   const out = writer();
   const config: MachineConfig = {
@@ -99,10 +92,6 @@ async function checkHostMain(file: string, o: CliOptions): Promise<number> {
 
 /** Builds the session from the options, or prints why it can't and exits 2. */
 function makeSession(o: CliOptions): Session {
-  if (o.preset !== undefined && checkPreset(o.preset) !== null) {
-    console.error(`mmlab: ${checkPreset(o.preset)}; presets: ${presetNames().join(", ")}`);
-    Deno.exit(2);
-  }
   const config: MachineConfig = {
     seed: o.seed,
     ramBytes: o.ram,
@@ -196,9 +185,13 @@ if (import.meta.main) {
     .name("mmlab")
     .description("An emulated Linux machine's memory management, as a REPL.")
     .argument("[file]", "run the command lines of FILE (- for stdin) and print a transcript")
-    .option("--seed <n>", "seed of the machine's generator", parseSeed)
-    .option("--ram <size>", "physical memory, e.g. 512M, 1G", parseSize)
-    .option("--preset <name>", `kernel era or RFC preset (${presetNames().join(", ")})`)
+    .option("--seed <n>", "seed of the machine's generator (0 to 4294967295)", flag(parseSeedText))
+    .option("--ram <size>", "physical memory, e.g. 512M, 1G (1M to 64G)", flag(parseRamText))
+    .option(
+      "--preset <name>",
+      "kernel era (linux-2.6 to linux-6.18) or RFC preset",
+      flag(parsePresetText),
+    )
     .option(
       "--record <file>",
       "record the session as a transcript (npx -y deno@2.9.6 task replay verifies it)",

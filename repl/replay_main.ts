@@ -1,7 +1,9 @@
 /**
  * `deno task replay [--update] [--step] FILE...`: replays transcripts and
  * verifies every output line; prints one line per file and a summary
- * `N passed, N failed`; exits 1 on any failure. `--update` rewrites the
+ * `N passed, N failed`; exits 1 on any failure. A transcript with no
+ * command verifies nothing and counts as a failure ("no commands to
+ * verify"), so a file whose prompts were all mistyped cannot pass. `--update` rewrites the
  * expected output in place. `--step` walks one transcript a command at a
  * time (Enter runs the next one; anything else typed runs as your own
  * command in the same session first).
@@ -40,13 +42,21 @@ if (opts.step) {
   Deno.exit(await stepThrough(files[0], process.stdin, process.stdout));
 }
 
+const commands = (n: number) => `${n} command${n === 1 ? "" : "s"}`;
+
 let passed = 0, failed = 0;
 for (const file of files) {
   let text: string;
   try {
+    if ((await Deno.stat(file)).isDirectory) throw new Error("a directory, not a transcript");
     text = await Deno.readTextFile(file);
   } catch (e) {
-    console.log(`${file}: cannot read: ${e instanceof Error ? e.message : e}`);
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Error
+      ? e.message.replace(/ \(os error \d+\).*$/, "")
+      : String(e);
+    console.log(`${file}: cannot read: ${why}`);
     failed++;
     continue;
   }
@@ -60,8 +70,8 @@ for (const file of files) {
   } else {
     if (opts.update && r.updated !== undefined && r.updated !== text) {
       await Deno.writeTextFile(file, r.updated);
-      console.log(`${file}: updated (${r.passed} commands)`);
-    } else console.log(`${file}: ok (${r.passed} commands)`);
+      console.log(`${file}: updated (${commands(r.passed)})`);
+    } else console.log(`${file}: ok (${commands(r.passed)})`);
     passed++;
   }
 }

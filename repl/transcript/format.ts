@@ -23,17 +23,30 @@
  * ```
  *
  * - The header (lines `# key: value` up to the first blank line) is
- *   everything replay needs to rebuild the machine.
+ *   everything replay needs to rebuild the machine. Its seed, ram, preset
+ *   and policy values are read by the same parser as the command line's
+ *   flags (repl/machine_text.ts): a value one accepts, the other accepts;
+ *   a bad value is refused at its own header line.
  * - A command is a two-space-indented line starting with the prompt
  *   `[PID] mm> `; the two-space-indented lines after it are its expected
  *   output. An expected line ending in ` (re)` is a regular expression, one
  *   ending in ` (glob)` a glob (`*`, `?`), and a line `...` stands for any
- *   number of lines.
+ *   number of lines. Patterns run in linear time (regex.ts says which
+ *   syntax); an invalid or refused one is an error at its line.
  * - `? ` lines are questions and `! ` lines their answers (labs): students
  *   see the questions, `--solve` shows the answers.
  * - Everything else is prose, kept as it is.
  * @module
  */
+
+import {
+  parsePolicyText,
+  parsePresetText,
+  parseRamText,
+  parseSeedText,
+  SettingError,
+} from "../machine_text.ts";
+import { checkExpectedLine } from "./match.ts";
 
 export const TRANSCRIPT_MAGIC = "# mmlab transcript 1";
 export const PROMPT_RE = /^\[(\d+)\] mm> (.*)$/;
@@ -88,11 +101,9 @@ export function formatSize(bytes: number): string {
   return String(bytes);
 }
 
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)([KMG]?)$/.exec(text.trim());
-  if (!m) return undefined;
-  const mult = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[m[2] as "" | "K" | "M" | "G"];
-  return Number(m[1]) * mult;
+/** Long user text is shown by its start only. */
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** The header's text lines (ending with the blank line that closes it). */
@@ -146,30 +157,34 @@ export function parseTranscript(text: string): Transcript {
     extra: [],
   };
   let i = 1;
+  const seen = new Set<string>();
   for (; i < lines.length && lines[i] !== ""; i++) {
     const m = /^# ([\w.-]+): (.*)$/.exec(lines[i]);
     if (!m) {
-      throw new TranscriptError(i + 1, `header lines look like "# key: value", not "${lines[i]}"`);
+      throw new TranscriptError(
+        i + 1,
+        `header lines look like "# key: value", not "${clip(lines[i])}" ` +
+          "(a blank line ends the header)",
+      );
     }
     const [, key, value] = m;
-    if (key === "mmlab") header.version = value;
-    else if (key === "seed") {
-      if (!/^\d+$/.test(value)) {
-        throw new TranscriptError(i + 1, `seed must be a whole number, not "${value}"`);
-      }
-      header.seed = Number(value);
-    } else if (key === "ram") {
-      const r = parseSize(value);
-      if (r === undefined || r <= 0) {
-        throw new TranscriptError(i + 1, `ram must be a size like 1G or 512M, not "${value}"`);
-      }
-      header.ram = r;
-    } else if (key === "preset") header.preset = value;
-    else if (key === "policy") {
-      const pm = /^([^=\s]+)=(\S+)$/.exec(value);
-      if (!pm) throw new TranscriptError(i + 1, `policy lines look like "# policy: knob=value"`);
-      header.policies[pm[1]] = pm[2];
-    } else header.extra.push([key, value]);
+    if (key !== "policy" && seen.has(key)) {
+      throw new TranscriptError(i + 1, `"# ${key}:" appears twice in the header`);
+    }
+    seen.add(key);
+    try {
+      if (key === "mmlab") header.version = value;
+      else if (key === "seed") header.seed = parseSeedText(value);
+      else if (key === "ram") header.ram = parseRamText(value);
+      else if (key === "preset") header.preset = parsePresetText(value);
+      else if (key === "policy") {
+        const [knob, v] = parsePolicyText(value);
+        header.policies[knob] = v;
+      } else header.extra.push([key, value]);
+    } catch (e) {
+      if (e instanceof SettingError) throw new TranscriptError(i + 1, e.message);
+      throw e;
+    }
   }
   i++; // the blank line ending the header
   const blocks: Block[] = [];
@@ -190,6 +205,8 @@ export function parseTranscript(text: string): Transcript {
           "indented output before any command (commands start with '  [PID] mm> ')",
         );
       }
+      const bad = checkExpectedLine(body);
+      if (bad !== null) throw new TranscriptError(i + 1, bad);
       cmd.expected.push(body);
       continue;
     }

@@ -65,6 +65,16 @@ export async function checkSession(
     throw e;
   }
   const replay = await replayText(sessionText);
+  if (replay.malformed && !student.blocks.some((b) => b.kind === "command")) {
+    return {
+      lines: [
+        `${sessionFile}:${replay.malformed.line}: the session has no commands ` +
+        "(record one with: deno task repl --record FILE, then run the lab's commands)",
+      ],
+      passed: 0,
+      failed: 1,
+    };
+  }
   if (replay.malformed || replay.failure) {
     const why = replay.failure
       ? describeFailure(sessionFile, replay.failure)

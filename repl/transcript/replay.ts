@@ -52,15 +52,34 @@ export function headerConfig(t: Transcript): MachineConfig {
   };
 }
 
-/** Builds the session for a header, or a TranscriptError naming the header line. */
-export function sessionFor(t: Transcript, text: string): Session {
+/**
+ * Builds the session for a header. The header's values were checked line
+ * by line when it was parsed (repl/machine_text.ts), so this fails only
+ * on a combination no single line shows; the error then names line 1.
+ */
+export function sessionFor(t: Transcript, _text?: string): Session {
   try {
     return new Session({ config: headerConfig(t) });
   } catch (e) {
-    const lines = text.split("\n");
-    const at = lines.findIndex((l) => l.startsWith("# preset:") || l.startsWith("# policy:"));
-    throw new TranscriptError(at >= 0 ? at + 1 : 1, e instanceof Error ? e.message : String(e));
+    throw new TranscriptError(
+      1,
+      `the header's machine cannot be built: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
+}
+
+/**
+ * A transcript with no command verifies nothing: it is refused rather than
+ * passing as "ok (0 commands)" (a typo in every prompt would pass too).
+ */
+export function checkHasCommands(t: Transcript, text: string): void {
+  if (t.blocks.some((b) => b.kind === "command")) return;
+  const lines = text.replace(/\r\n/g, "\n").split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  throw new TranscriptError(
+    Math.max(1, lines.length),
+    "no commands to verify (a command is a line '  [PID] mm> ...', indented two spaces)",
+  );
 }
 
 /** Replays one transcript's text. Never throws. */
@@ -72,6 +91,7 @@ export async function replayText(
   let session: Session;
   try {
     t = parseTranscript(text);
+    checkHasCommands(t, text);
     session = sessionFor(t, text);
   } catch (e) {
     if (e instanceof TranscriptError) return { passed: 0, malformed: e };

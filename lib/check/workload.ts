@@ -1,0 +1,449 @@
+/**
+ * A random workload: a seeded stream of operations over every kind of
+ * object the machine has (private and shared anonymous memory, ext4 files
+ * and memfds mapped shared and private, processes made by fork, FOLL_PIN
+ * pins, the program break), each step a syscall, a CPU access or a pin as
+ * a program would make it. The property tests run it in short bursts with
+ * {@link checkInvariants} after every step; `deno task soak` runs millions
+ * of steps. The same seed makes the same steps, always.
+ *
+ * Operations aim at a small window of pages, so that most land on memory
+ * that is mapped and they meet each other: splits, merges, COW, pins
+ * across fork, truncation under mappings.
+ *
+ * @example
+ * ```ts
+ * import { Workload } from "./workload.ts";
+ * import { checkInvariants } from "./invariants.ts";
+ * const w = new Workload({ seed: 7 });
+ * for (let i = 0; i < 100; i++) w.step();
+ * console.log(checkInvariants(w.machine, { merged: false }).length); // 0
+ * ```
+ * @module
+ */
+
+import { Machine, type MachineConfig } from "../machine.ts";
+import type { Process } from "../proc/process.ts";
+import { Rng } from "../util/rng.ts";
+import { syscall } from "../syscalls.ts";
+import { cpuRead, cpuWrite } from "../arch/cpu.ts";
+import {
+  FOLL_LONGTERM,
+  FOLL_WRITE,
+  type GupPage,
+  pinUserPages,
+  releaseUserPage,
+} from "../mm/gup.ts";
+import {
+  FALLOC_FL_KEEP_SIZE,
+  FALLOC_FL_PUNCH_HOLE,
+  MADV_COLD,
+  MADV_DOFORK,
+  MADV_DONTFORK,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_GUARD_INSTALL,
+  MADV_GUARD_REMOVE,
+  MADV_KEEPONFORK,
+  MADV_PAGEOUT,
+  MADV_POPULATE_READ,
+  MADV_POPULATE_WRITE,
+  MADV_REMOVE,
+  MADV_WILLNEED,
+  MADV_WIPEONFORK,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_POPULATE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MLOCK_ONFAULT,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+  MS_SYNC,
+  O_CREAT,
+  O_RDWR,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from "../abi/mman.ts";
+
+/** The window's first page. */
+export const WORKLOAD_BASE = 0x7f0000000000;
+/** Pages in the window. */
+export const WORKLOAD_PAGES = 24;
+
+/** Every kind of step, with its weight in the mix. */
+export const WORKLOAD_OPS = {
+  "mmap-anon": 4,
+  "mmap-shared-anon": 2,
+  "mmap-file": 3,
+  munmap: 2,
+  mprotect: 4,
+  mremap: 2,
+  madvise: 4,
+  mlock: 1,
+  msync: 1,
+  write: 6,
+  read: 3,
+  fork: 1,
+  exit: 1,
+  switch: 1,
+  brk: 1,
+  pin: 2,
+  unpin: 2,
+  pwrite: 2,
+  ftruncate: 1,
+  punch: 1,
+} as const;
+
+/** One kind of step. */
+export type WorkloadOp = keyof typeof WORKLOAD_OPS;
+
+const OPS = Object.keys(WORKLOAD_OPS) as WorkloadOp[];
+const TOTAL = OPS.reduce((n, k) => n + WORKLOAD_OPS[k], 0);
+
+const PROTS = [0, PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_READ | PROT_EXEC];
+const ADVICE = [
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_WILLNEED,
+  MADV_COLD,
+  MADV_PAGEOUT,
+  MADV_POPULATE_READ,
+  MADV_POPULATE_WRITE,
+  MADV_DONTFORK,
+  MADV_DOFORK,
+  MADV_WIPEONFORK,
+  MADV_KEEPONFORK,
+  MADV_GUARD_INSTALL,
+  MADV_GUARD_REMOVE,
+  MADV_REMOVE,
+];
+
+/** How to build a workload. */
+export interface WorkloadOptions {
+  seed: number;
+  /** The machine's configuration (default: 64 MiB; the zero page as the seed picks). */
+  config?: MachineConfig;
+  /** At most this many live processes (default 6). */
+  maxProcs?: number;
+}
+
+/** One step taken: what it was, and whether the kernel accepted it. */
+export interface WorkloadStep {
+  op: WorkloadOp;
+  pid: number;
+  /** A C-like rendering of the call, for error messages. */
+  text: string;
+  ok: boolean;
+}
+
+/** A running workload over its own machine. */
+export class Workload {
+  readonly machine: Machine;
+  readonly rng: Rng;
+  /** Steps taken. */
+  steps = 0;
+  /** Accepted steps per kind (proof that the mix reaches real work). */
+  readonly succeeded: Record<WorkloadOp, number>;
+  private cur: Process;
+  private readonly maxProcs: number;
+  /** Pins held, by pid: released on unpin or when the process dies. */
+  private readonly pins = new Map<number, GupPage[]>();
+  /** File descriptors of the files the workload maps, per pid (the same in a fork). */
+  private readonly fds: number[] = [];
+
+  constructor(opts: WorkloadOptions) {
+    this.rng = new Rng(opts.seed);
+    this.machine = new Machine({
+      ramBytes: 64 << 20,
+      seed: opts.seed,
+      policies: { "mm.zeroPage": this.rng.below(4) === 0 ? "forbid" : "map" },
+      ...opts.config,
+    });
+    this.maxProcs = opts.maxProcs ?? 6;
+    this.succeeded = Object.fromEntries(OPS.map((k) => [k, 0])) as Record<WorkloadOp, number>;
+    this.cur = this.machine.init;
+    const p = this.cur;
+    syscall(p, "mmap", [
+      WORKLOAD_BASE,
+      WORKLOAD_PAGES * 4096,
+      PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+      -1,
+      0,
+    ]);
+    for (const name of ["/tmp/w0", "/tmp/w1"]) {
+      this.fds.push(syscall(p, "open", [name, O_RDWR | O_CREAT, 0o644]).ret);
+    }
+    this.fds.push(syscall(p, "memfd_create", ["w2", 0]).ret);
+    for (const fd of this.fds) syscall(p, "ftruncate", [fd, 8 * 4096]);
+  }
+
+  /** The process the next step runs in. */
+  get current(): Process {
+    return this.cur;
+  }
+
+  private pick<T>(xs: readonly T[]): T {
+    return xs[this.rng.below(xs.length)];
+  }
+
+  private page(): number {
+    return this.rng.below(WORKLOAD_PAGES);
+  }
+
+  private at(page: number): number {
+    return WORKLOAD_BASE + page * 4096;
+  }
+
+  private len(): number {
+    return (1 + this.rng.below(6)) * 4096;
+  }
+
+  private chooseOp(): WorkloadOp {
+    let r = this.rng.below(TOTAL);
+    for (const k of OPS) {
+      r -= WORKLOAD_OPS[k];
+      if (r < 0) return k;
+    }
+    return OPS[0];
+  }
+
+  /** Takes one step; returns what it did. */
+  step(): WorkloadStep {
+    this.steps++;
+    const op = this.chooseOp();
+    const p = this.cur;
+    const [text, ok] = this.run(op, p);
+    if (ok) this.succeeded[op]++;
+    this.forgetDead();
+    return { op, pid: p.pid, text, ok };
+  }
+
+  private sys(p: Process, name: string, args: unknown[]): [string, boolean] {
+    const r = syscall(p, name, args).ret;
+    const shown = args.map((
+      a,
+    ) => (typeof a === "number" && a > 0xffff ? "0x" + a.toString(16) : a));
+    return [`${name}(${shown.join(", ")}) = ${r}`, r >= 0];
+  }
+
+  private run(op: WorkloadOp, p: Process): [string, boolean] {
+    const rng = this.rng;
+    switch (op) {
+      case "mmap-anon":
+      case "mmap-shared-anon": {
+        const shared = op === "mmap-shared-anon";
+        const flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_FIXED |
+          (rng.below(8) === 0 ? MAP_POPULATE : 0);
+        return this.sys(p, "mmap", [
+          this.at(this.page()),
+          this.len(),
+          this.pick(PROTS),
+          flags,
+          -1,
+          0,
+        ]);
+      }
+      case "mmap-file": {
+        const fd = this.pick(this.fds);
+        const flags = (rng.below(2) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+        const off = rng.below(4) * 4096;
+        return this.sys(p, "mmap", [
+          this.at(this.page()),
+          this.len(),
+          this.pick(PROTS),
+          flags,
+          fd,
+          off,
+        ]);
+      }
+      case "munmap":
+        return this.sys(p, "munmap", [this.at(this.page()), this.len()]);
+      case "mprotect":
+        return this.sys(p, "mprotect", [this.at(this.page()), this.len(), this.pick(PROTS)]);
+      case "mremap": {
+        const old = this.len(), grow = this.len();
+        if (rng.below(2)) {
+          return this.sys(p, "mremap", [this.at(this.page()), old, grow, MREMAP_MAYMOVE]);
+        }
+        const dst = this.at(this.page());
+        return this.sys(p, "mremap", [
+          this.at(this.page()),
+          old,
+          grow,
+          MREMAP_MAYMOVE | MREMAP_FIXED,
+          dst,
+        ]);
+      }
+      case "madvise":
+        return this.sys(p, "madvise", [this.at(this.page()), this.len(), this.pick(ADVICE)]);
+      case "mlock":
+        if (rng.below(3) === 0) return this.sys(p, "munlock", [this.at(this.page()), this.len()]);
+        return this.sys(p, "mlock2", [
+          this.at(this.page()),
+          this.len(),
+          rng.below(2) ? MLOCK_ONFAULT : 0,
+        ]);
+      case "msync":
+        return this.sys(p, "msync", [this.at(this.page()), this.len(), MS_SYNC]);
+      case "write": {
+        const a = this.at(this.page()) + rng.below(4096);
+        const r = cpuWrite(p, a, new Uint8Array([rng.below(256)]));
+        return [
+          `write(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}`,
+          r.sig === undefined,
+        ];
+      }
+      case "read": {
+        const a = this.at(this.page());
+        const r = cpuRead(p, a, 1 + rng.below(64));
+        return [
+          `read(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}`,
+          r.sig === undefined,
+        ];
+      }
+      case "fork": {
+        const live = [...this.machine.procs.values()].filter((q) => q.alive).length;
+        if (live >= this.maxProcs) return ["fork skipped", false];
+        return this.sys(p, "fork", []);
+      }
+      case "exit": {
+        if (p.pid === 1) return ["exit skipped (pid 1)", false];
+        const r = this.sys(p, "exit", [0]);
+        this.cur = this.machine.init;
+        return r;
+      }
+      case "switch": {
+        const live = [...this.machine.procs.values()].filter((q) => q.alive);
+        this.cur = this.pick(live);
+        return [`switch to ${this.cur.pid}`, true];
+      }
+      case "brk": {
+        const want = p.mm.brk + (rng.below(19) - 6) * 2048;
+        return this.sys(p, "brk", [want]);
+      }
+      case "pin": {
+        const a = this.at(this.page());
+        const n = 1 + rng.below(3);
+        const r = pinUserPages(p.mm, a, n, FOLL_LONGTERM | (rng.below(2) ? FOLL_WRITE : 0));
+        if (r.pages.length > 0) {
+          const held = this.pins.get(p.pid) ?? [];
+          held.push(...r.pages);
+          this.pins.set(p.pid, held);
+        }
+        return [
+          `pin_user_pages(0x${a.toString(16)}, ${n}) = ${r.pages.length || r.err}`,
+          r.pages.length > 0,
+        ];
+      }
+      case "unpin": {
+        const held = this.pins.get(p.pid);
+        if (!held || held.length === 0) return ["unpin: none held", false];
+        const pg = held.splice(rng.below(held.length), 1)[0];
+        releaseUserPage(p.mm, pg);
+        return [`unpin_user_page(pfn ${pg.pfn})`, true];
+      }
+      case "pwrite": {
+        const fd = this.pick(this.fds);
+        const data = new Uint8Array(1 + rng.below(5000)).fill(1 + rng.below(255));
+        return this.sys(p, "pwrite", [fd, data, data.length, rng.below(12 * 4096)]);
+      }
+      case "ftruncate":
+        return this.sys(p, "ftruncate", [
+          this.pick(this.fds),
+          rng.below(12) * 4096 + rng.below(2) * 100,
+        ]);
+      case "punch":
+        return this.sys(p, "fallocate", [
+          this.pick(this.fds),
+          FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+          rng.below(8) * 4096,
+          this.len(),
+        ]);
+    }
+  }
+
+  /**
+   * A dead process's pins are released as a driver's release would
+   * (ib_umem_release on close at exit): the pages stay pinned until then.
+   */
+  private forgetDead(): void {
+    for (const [pid, held] of this.pins) {
+      const p = this.machine.process(pid);
+      if (p !== undefined && p.alive) continue;
+      for (const pg of held) releaseUserPage(p!.mm, pg);
+      this.pins.delete(pid);
+    }
+    if (!this.cur.alive) this.cur = this.machine.init;
+  }
+
+  /** Ends every process but init and releases every pin; then init's own mappings go too. */
+  finish(): void {
+    for (const [pid, held] of this.pins) {
+      const p = this.machine.process(pid)!;
+      for (const pg of held) releaseUserPage(p.mm, pg);
+    }
+    this.pins.clear();
+    for (const p of [...this.machine.procs.values()].reverse()) {
+      if (p.alive) syscall(p, "exit", [0]);
+    }
+  }
+}
+
+/** What a soak run found. */
+export interface SoakResult {
+  steps: number;
+  workloads: number;
+  /** The first violation: where, and the steps that led to it. */
+  violation?: { seed: number; step: number; errors: string[]; trail: string[] };
+}
+
+/** How to run a soak. */
+export interface SoakOptions {
+  /** The first workload's seed; each next workload takes the next seed. */
+  seed: number;
+  /** Steps in all. */
+  steps: number;
+  /** Steps per workload before a fresh machine (default 5,000). */
+  perWorkload?: number;
+  /** Check the invariants every this many steps (default 50), and at each workload's end. */
+  checkEvery?: number;
+  /** Called after each workload. */
+  progress?: (r: SoakResult) => void;
+  /** The invariant checker (lib/check/invariants.ts checkInvariants with merged: false). */
+  check: (m: Machine) => string[];
+}
+
+/**
+ * Runs workloads back to back until `steps` steps, checking the invariants
+ * as it goes; stops at the first violation.
+ */
+export function soak(opts: SoakOptions): SoakResult {
+  const per = opts.perWorkload ?? 5000;
+  const every = opts.checkEvery ?? 50;
+  const r: SoakResult = { steps: 0, workloads: 0 };
+  for (let seed = opts.seed; r.steps < opts.steps; seed++) {
+    const w = new Workload({ seed });
+    r.workloads++;
+    const trail: string[] = [];
+    const n = Math.min(per, opts.steps - r.steps);
+    for (let i = 0; i < n; i++) {
+      const s = w.step();
+      r.steps++;
+      trail.push(`[${s.pid}] ${s.text}`);
+      if (trail.length > every + 8) trail.splice(0, trail.length - every - 8);
+      const last = i === n - 1;
+      if (last) w.finish();
+      if ((i + 1) % every !== 0 && !last) continue;
+      const errors = opts.check(w.machine);
+      if (errors.length > 0) {
+        r.violation = { seed, step: i, errors, trail };
+        return r;
+      }
+    }
+    opts.progress?.(r);
+  }
+  return r;
+}
