@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { Session } from "../../repl/session.ts";
 import { complete } from "../../repl/complete.ts";
+import { Recorder } from "../../repl/transcript/recorder.ts";
+import { replayText } from "../../repl/transcript/replay.ts";
 
 const MAP = "a = mmap(NULL, 4M, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 const MB = 1 << 20;
@@ -384,3 +386,19 @@ for (const [what, args, want] of commandLines) {
     assert.equal(new TextDecoder().decode(out.stdout), "");
   });
 }
+
+Deno.test("hostile value: replay --update of a recording with a 131,000-line block", async () => {
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  let out = "";
+  const rec = new Recorder((t) => (out += t));
+  rec.start(s);
+  for (
+    const line of [
+      "a = mmap(0x7f0000000000, 512M, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE|MAP_NORESERVE, -1, 0)",
+      "pages a 512M",
+    ]
+  ) rec.command(s.pid, line, await s.run(line));
+  const r = await replayText(out, { update: true });
+  assert.equal(r.passed, 2);
+  assert.ok(r.updated!.split("\n").length > 131_000);
+});
