@@ -50,8 +50,25 @@ export const MAX_WORD_SHOWN = 80;
  */
 export function clipWords(text: string): string {
   if (text.length <= MAX_WORD_SHOWN) return text;
-  return text.replace(
-    new RegExp(`\\S{${MAX_WORD_SHOWN + 1},}`, "g"),
-    (w) => `${w.slice(0, 40)}... (${w.length} characters)`,
-  );
+  // A scan, not a regex: /\S{81,}/ on a 10 MB word overflows the regex engine's stack.
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && !isBlank(text.charCodeAt(j))) j++;
+    const n = j - i;
+    out.push(
+      n > MAX_WORD_SHOWN ? `${text.slice(i, i + 40)}... (${n} characters)` : text.slice(i, j),
+    );
+    i = j;
+    while (j < text.length && isBlank(text.charCodeAt(j))) j++;
+    out.push(text.slice(i, j));
+    i = j;
+  }
+  return out.join("");
+}
+
+/** The blanks that end a word: space, tab, newline and the other ASCII blanks. */
+function isBlank(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }

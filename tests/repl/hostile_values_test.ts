@@ -56,6 +56,13 @@ for (const n of [65, 1000, 100_000, MB]) {
   );
 }
 error("a 1 MB name is clipped in its error", x(MB), clipped);
+error("a 10 MB name is clipped in its error", x(10 * MB), clipped);
+error(
+  "a 10 MB flag-like word",
+  `pages a --${x(10 * MB)}`,
+  /unknown name x{40}\.\.\. \(10485760 characters\)/,
+  [MAP],
+);
 error("a mistyped constant gets a hint", "PROT_RAED", /did you mean PROT_READ\?$/);
 error("a 64-character name gets no hint", x(64), /^error at column 1: unknown name x{64}$/);
 
