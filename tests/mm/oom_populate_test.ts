@@ -7,7 +7,7 @@
  * the reference here.
  */
 import assert from "node:assert/strict";
-import { Machine, meminfo, mman, syscall } from "../../mod.ts";
+import { cpuFill, Machine, meminfo, mman, syscall } from "../../mod.ts";
 import { oomBadness, selectBadProcess } from "../../lib/proc/oom_kill.ts";
 
 const RW = mman.PROT_READ | mman.PROT_WRITE;
@@ -44,4 +44,20 @@ Deno.test("the OOM killer picks the biggest process, and the populate then compl
   assert.equal(small.alive, true);
   assert.equal(selectBadProcess(m), small);
   assert.match(m.dmesg.format().at(-1)!, /Killed process 1 /);
+});
+
+Deno.test("a store that finds no memory: the OOM killer frees the biggest process and the store goes on", () => {
+  const m = new Machine({ ramBytes: 256 << 20 });
+  const big = m.init;
+  const a = syscall(big, "mmap", [0n, 160n << 20n, RW, POP, -1, 0n]).ret;
+  const small = m.process(syscall(big, "fork", []).ret)!;
+  assert.equal(syscall(small, "munmap", [BigInt(a), 160n << 20n]).ret, 0);
+  const b = syscall(small, "mmap", [0n, 128n << 20n, RW, ANON | mman.MAP_NORESERVE, -1, 0n]).ret;
+  const r = cpuFill(small, b, 7, 128 << 20);
+  assert.equal(r.done, 128 << 20);
+  assert.equal(r.killed, undefined);
+  assert.equal(big.alive, false);
+  assert.deepEqual(big.exitStatus, { signal: 9, core: false });
+  assert.equal(small.alive, true);
+  assert.match(m.dmesg.format().at(-1)!, /Out of memory: Killed process 1 /);
 });
