@@ -5,11 +5,12 @@
  * death frees the most memory and kills it with SIGKILL. Compare Linux's
  * mm/oom_kill.c: oom_badness(), select_bad_process(), oom_kill_process().
  *
- * mmlab models it for mm_populate() (MAP_POPULATE, MAP_LOCKED, mlocked
- * brk and mremap growth): without it a populate that runs out of memory
- * would leave the caller holding every frame, since __mm_populate()
- * ignores the fault errors. A fault by the CPU that finds no memory goes
- * through pagefault_out_of_memory() instead (lib/arch/cpu.ts).
+ * mmlab runs it where a user page is allocated on the caller's behalf:
+ * mm_populate() (MAP_POPULATE, MAP_LOCKED, mlocked brk and mremap growth;
+ * lib/mm/populate.ts), where without it a populate that runs out of memory
+ * would leave the caller holding every frame since __mm_populate() ignores
+ * fault errors, and the CPU's faults (lib/arch/cpu.ts), which are retried
+ * while the victim is another process.
  *
  * Not modelled: oom_score_adj (always 0), memory cgroups, the OOM reaper's
  * delay (the victim's memory is freed at once, as exit_mmap() does), and
