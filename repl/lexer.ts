@@ -226,6 +226,8 @@ export class Lexer {
     }
     let value = 0n;
     for (let i = 0; i < digits.length; i++) {
+      // Leading zeros change nothing (a megabyte of them costs no BigInt work).
+      if (value === 0n && digits[i] === "0") continue;
       const d = BigInt(parseInt(digits[i], 16));
       if (d >= radix) {
         const name = radix === 8n ? "octal" : "binary";
