@@ -280,6 +280,57 @@ error(
 );
 error("=> is no operator", "x = 1 => 2", /only a variable can be assigned/);
 
+// Every command with a 1 MB name for an argument, and with a prototype name:
+// one line naming what is wrong (record writes files: left out).
+const CALLS = [
+  "mmap",
+  "munmap",
+  "mprotect",
+  "mremap",
+  "madvise",
+  "mlock",
+  "mlock2",
+  "munlock",
+  "mlockall",
+  "msync",
+  "mincore",
+  "brk",
+  "exit",
+  "signal",
+  "close",
+  "ftruncate",
+  "pread",
+  "pwrite",
+  "fallocate",
+  "ioctl",
+  "peek",
+  "poke",
+  "memset",
+  "exec",
+  "open",
+  "unlink",
+  "memfd_create",
+];
+for (const c of CALLS) {
+  error(
+    `${c} with a 1 MB name`,
+    `${c}(${x(MB)})`,
+    /^error at column \d+: (unknown name x|.* takes (at least )?\d|.* must be a \"string\")/,
+  );
+  error(
+    `${c} with constructor`,
+    `${c}(constructor)`,
+    /^error at column \d+: (unknown name constructor|.* takes (at least )?\d|.* must be a \"string\")/,
+  );
+}
+for (const c of ["maps", "smaps", "pages"]) {
+  error(`${c} with a 1 MB name`, `${c} ${x(MB)}`, /^error at column \d+: unknown name x{40}\.\.\./);
+  error(`${c} with __proto__`, `${c} __proto__`, /^error at column \d+: unknown name __proto__/);
+}
+for (const c of ["ps", "meminfo", "status", "iomem", "dmesg", "check", "vars", "quit"]) {
+  error(`${c} with a 1 MB word`, `${c} ${x(MB)}`, /^error at column \d+: too many arguments for/);
+}
+
 const SETUP_MAX_MS = 5000;
 
 for (const [what, setup, line, want] of lines) {
