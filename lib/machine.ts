@@ -22,6 +22,7 @@ import { EventLog } from "./events.ts";
 import { Mm } from "./mm/mm.ts";
 import { type Disposition, Process } from "./proc/process.ts";
 import { AnonVma } from "./mm/vma.ts";
+import type { PteTable } from "./mm/pagetable.ts";
 import {
   checkKnob,
   checkPreset,
@@ -111,6 +112,8 @@ export class Machine {
    * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).
    */
   readonly lruDeactivate: number[] = [];
+  /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
+  readonly ptePool: PteTable[] = [];
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;

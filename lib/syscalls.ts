@@ -357,6 +357,9 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   const spec = BY_NAME.get(name);
   if (spec === undefined) throw new Error(`no syscall ${name}`);
   p.machine.clock.advance(COST_SYSCALL_NS);
-  const r = spec.impl(p, ...args);
+  // Six registers at most: a plain call, no spread of the argument array.
+  const r = args.length <= 6
+    ? spec.impl(p, args[0], args[1], args[2], args[3], args[4], args[5])
+    : spec.impl(p, ...args);
   return typeof r === "number" ? { ret: r } : r;
 }

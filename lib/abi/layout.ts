@@ -43,6 +43,16 @@ export function u64(x: bigint | number): bigint {
   return BigInt.asUintN(64, x);
 }
 
+/**
+ * A u64 argument as a number when it is a plain integer in [0, 2^48], else
+ * -1: below that bound sums of two such values stay exact, so callers can
+ * run their checks in number arithmetic and keep the u64 path for the rest.
+ */
+export function smallU64(x: bigint | number): number {
+  if (typeof x === "number") return x >= 0 && x <= 0x1000000000000 && x % 1 === 0 ? x : -1;
+  return x >= 0n && x <= 0x1000000000000n ? Number(x) : -1;
+}
+
 /** Interprets any integer as an s32 (an `int` argument such as prot or fd). */
 export function s32(x: bigint | number): number {
   // For a number, `| 0` is exactly ToInt32: truncate, then wrap modulo 2^32.

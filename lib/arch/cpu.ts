@@ -11,7 +11,7 @@
  */
 
 import { SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type SigInfo, SIGSEGV } from "../abi/signal.ts";
-import { TASK_SIZE } from "../abi/layout.ts";
+import { BIG_TASK_SIZE, TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import { deliverFaultSignal, oomKill } from "../proc/exit.ts";
 import { accessError, isCanonical, translate } from "../mm/access.ts";
@@ -37,6 +37,15 @@ function badAddress(addr: bigint): SigInfo | null {
   return null;
 }
 
+/**
+ * The address as a number when it is a user address (below TASK_SIZE, so
+ * canonical and never signalled by {@link badAddress}), else -1.
+ */
+function userAddress(addr: bigint | number): number {
+  if (typeof addr === "number") return addr >= 0 && addr < TASK_SIZE && addr % 1 === 0 ? addr : -1;
+  return addr >= 0n && addr < BIG_TASK_SIZE ? Number(addr) : -1;
+}
+
 function finish(p: Process, res: AccessResult): AccessResult {
   if (res.sig === undefined) return res;
   if (res.sig.signo === 9) {
@@ -55,11 +64,14 @@ function finish(p: Process, res: AccessResult): AccessResult {
  * `addr` itself for the first page).
  */
 export function cpuRead(p: Process, addrArg: bigint | number, len: number): AccessResult {
-  const addrB = BigInt.asUintN(64, BigInt(addrArg));
   const out = new Uint8Array(len);
-  const bad = badAddress(addrB);
-  if (bad) return finish(p, { bytes: out.subarray(0, 0), done: 0, sig: bad });
-  const addr = Number(addrB);
+  let addr = userAddress(addrArg);
+  if (addr < 0) {
+    const addrB = BigInt.asUintN(64, BigInt(addrArg));
+    const bad = badAddress(addrB);
+    if (bad) return finish(p, { bytes: out.subarray(0, 0), done: 0, sig: bad });
+    addr = Number(addrB);
+  }
   const frames = p.machine.frames;
   let done = 0;
   while (done < len) {
@@ -125,10 +137,13 @@ function store(
   len: number,
   put: (pfn: number, off: number, from: number, n: number) => void,
 ): AccessResult {
-  const addrB = BigInt.asUintN(64, BigInt(addrArg));
-  const bad = badAddress(addrB);
-  if (bad) return finish(p, { done: 0, sig: bad });
-  const addr = Number(addrB);
+  let addr = userAddress(addrArg);
+  if (addr < 0) {
+    const addrB = BigInt.asUintN(64, BigInt(addrArg));
+    const bad = badAddress(addrB);
+    if (bad) return finish(p, { done: 0, sig: bad });
+    addr = Number(addrB);
+  }
   let done = 0;
   while (done < len) {
     const a = addr + done;

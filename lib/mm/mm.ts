@@ -9,6 +9,7 @@ import { VmaTree } from "./vma_tree.ts";
 import { PageTable } from "./pagetable.ts";
 import type { Machine } from "../machine.ts";
 import type { Vma } from "./vma.ts";
+import type { Proposal } from "./vma_ops.ts";
 import type { MmuNotifier, MmuNotifierRange, MmuNotifyEvent } from "./mmu_notifier.ts";
 import { MMAP_BASE } from "../abi/layout.ts";
 import { Userfaults } from "./userfaultfd_k.ts";
@@ -62,8 +63,25 @@ export class Mm {
   readonly userfaults: Userfaults = new Userfaults();
   /** A memo for /proc views of the whole mm (proc/maps.ts); checked before use. */
   viewMemo: unknown = null;
+  /**
+   * Anonymous VMAs removed from this mm, for splits to reuse (compare the
+   * vm_area_struct slab, vm_area_cachep): a split/merge cycle then
+   * allocates nothing. See vma_ops.ts vmaRemove/vmaDup.
+   */
+  readonly freeVmas: Vma[] = [];
+  /** vma_modify()'s proposal, reused call after call (vma_ops.ts) so that none is allocated. */
+  readonly proposal: Proposal = {
+    flags: 0,
+    file: null,
+    pgoff: NaN, // a double from the start: written in place, never boxed
+    anonVma: null,
+    uffd: null,
+    anonName: null,
+  };
 
-  constructor(readonly machine: Machine, readonly id: number) {}
+  constructor(readonly machine: Machine, readonly id: number) {
+    this.pt.pool = machine.ptePool;
+  }
 
   /** map_count: the number of VMAs. */
   get mapCount(): number {

@@ -41,7 +41,15 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../abi/mman.ts";
-import { BIG_TASK_SIZE, MAX_LFS_PAGES, pageAlignU64, s32, u64 } from "../abi/layout.ts";
+import {
+  BIG_TASK_SIZE,
+  MAX_LFS_PAGES,
+  pageAlignU64,
+  s32,
+  smallU64,
+  TASK_SIZE,
+  u64,
+} from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
@@ -206,13 +214,18 @@ export function sysMmap(
 ): number {
   const mm = p.mm;
   const m = mm.machine;
-  const addr0 = u64(addrArg), len0 = u64(lenArg), off = u64(offArg);
+  // Plain integers below 2^48 (the usual case) are checked in number
+  // arithmetic, where nothing below can wrap; anything else as a u64.
+  const an = smallU64(addrArg), ln = smallU64(lenArg), on = smallU64(offArg);
+  const fast = an >= 0 && ln >= 0 && on >= 0;
+  const addr0 = fast ? 0n : u64(addrArg), len0 = fast ? 0n : u64(lenArg);
+  const off = fast ? 0n : u64(offArg);
   const prot = s32(protArg);
   let flags = s32(flagsArg) >>> 0;
   const fd = s32(fdArg);
   // 1. SYSCALL_DEFINE6(mmap): the offset must be page aligned.
-  if ((off & 0xfffn) !== 0n) return -EINVAL;
-  let pgoff = Number(off >> 12n);
+  if (fast ? on % 4096 !== 0 : (off & 0xfffn) !== 0n) return -EINVAL;
+  let pgoff = fast ? on / 4096 : Number(off >> 12n);
   // 2-3. ksys_mmap_pgoff(): the file, MAP_HUGETLB.
   let file: OpenFile | null = null;
   if (!(flags & MAP_ANONYMOUS)) {
@@ -224,39 +237,64 @@ export function sysMmap(
     if (shift !== 0 && shift !== 21 && shift !== 30) return -EINVAL;
   }
   // 6. do_mmap()
-  if (len0 === 0n) return -EINVAL;
+  if (fast ? ln === 0 : len0 === 0n) return -EINVAL;
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
-  let addrB = addr0;
-  if (!(flags & MAP_FIXED)) {
-    // round_hint_to_min(), against the effective mmap_min_addr (LSM floor).
-    addrB &= ~0xfffn;
-    const minAddr = mmapMinAddr(mm);
-    if (addrB !== 0n && addrB < BigInt(minAddr)) {
-      addrB = BigInt(Math.ceil(minAddr / 4096) * 4096);
+  // The hint or fixed address, and the length; -1: above TASK_SIZE.
+  let addrN: number;
+  let len: number;
+  if (fast) {
+    addrN = an;
+    if (!(flags & MAP_FIXED)) {
+      // round_hint_to_min(), against the effective mmap_min_addr (LSM floor).
+      addrN -= addrN % 4096;
+      const minAddr = mmapMinAddr(mm);
+      if (addrN !== 0 && addrN < minAddr) addrN = Math.ceil(minAddr / 4096) * 4096;
     }
+    // 7. len = PAGE_ALIGN(len) 8. pgoff + pages cannot wrap here.
+    len = Math.ceil(ln / 4096) * 4096;
+    // 9. map_count > max_map_count (strictly greater).
+    if (mm.mapCount > m.sysctl.maxMapCount) return -ENOMEM;
+    // 10. __get_unmapped_area(): len > TASK_SIZE
+    if (len > TASK_SIZE) return -ENOMEM;
+    // 12-13. MAP_FIXED checks on a 64-bit address.
+    if (flags & MAP_FIXED) {
+      if (addrN > TASK_SIZE - len) return -ENOMEM;
+      if (addrN % 4096 !== 0) return -EINVAL;
+    }
+    if (addrN > TASK_SIZE) addrN = -1;
+  } else {
+    let addrB = addr0;
+    if (!(flags & MAP_FIXED)) {
+      addrB &= ~0xfffn;
+      const minAddr = mmapMinAddr(mm);
+      if (addrB !== 0n && addrB < BigInt(minAddr)) {
+        addrB = BigInt(Math.ceil(minAddr / 4096) * 4096);
+      }
+    }
+    // 7. len = PAGE_ALIGN(len); wrapped to 0 -> ENOMEM
+    const lenB = pageAlignU64(len0);
+    if (lenB === 0n) return -ENOMEM;
+    // 8. pgoff + pages must not wrap (unsigned long pgoff).
+    if (BigInt(pgoff) + (lenB >> 12n) > 0xffffffffffffffffn) return -EOVERFLOW;
+    // 9. map_count > max_map_count (strictly greater).
+    if (mm.mapCount > m.sysctl.maxMapCount) return -ENOMEM;
+    // 10. __get_unmapped_area(): len > TASK_SIZE
+    if (lenB > BIG_TASK_SIZE) return -ENOMEM;
+    len = Number(lenB);
+    // 12-13. MAP_FIXED checks on a 64-bit address.
+    if (flags & MAP_FIXED) {
+      if (addrB > BIG_TASK_SIZE - lenB) return -ENOMEM;
+      if ((addrB & 0xfffn) !== 0n) return -EINVAL;
+    }
+    addrN = addrB > BIG_TASK_SIZE ? -1 : Number(addrB);
   }
-  // 7. len = PAGE_ALIGN(len); wrapped to 0 -> ENOMEM
-  const lenB = pageAlignU64(len0);
-  if (lenB === 0n) return -ENOMEM;
-  // 8. pgoff + pages must not wrap (unsigned long pgoff).
-  if (BigInt(pgoff) + (lenB >> 12n) > 0xffffffffffffffffn) return -EOVERFLOW;
-  // 9. map_count > max_map_count (strictly greater).
-  if (mm.mapCount > m.sysctl.maxMapCount) return -ENOMEM;
   let vmFlags = calcVmProtBits(prot) | calcVmFlagBits(flags);
   vmFlags = set(vmFlags, mm.defFlags);
   vmFlags = set(vmFlags, VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
-  // 10. __get_unmapped_area(): len > TASK_SIZE
-  if (lenB > BIG_TASK_SIZE) return -ENOMEM;
-  const len = Number(lenB);
-  // 12-13. MAP_FIXED checks on a 64-bit address.
-  if (flags & MAP_FIXED) {
-    if (addrB > BIG_TASK_SIZE - lenB) return -ENOMEM;
-    if ((addrB & 0xfffn) !== 0n) return -EINVAL;
-  }
-  const hint = addrB > BIG_TASK_SIZE ? 0 : Number(addrB);
+  const hint = addrN < 0 ? 0 : addrN;
   const shared = (flags & MAP_TYPE) === MAP_SHARED || (flags & MAP_TYPE) === MAP_SHARED_VALIDATE;
   const addr = getUnmappedArea(mm, {
-    addr: (flags & MAP_FIXED) ? Number(addrB) : hint,
+    addr: hint,
     len,
     pgoff,
     flags,

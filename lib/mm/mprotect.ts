@@ -17,7 +17,7 @@ import {
   PROT_SEM,
   PROT_WRITE,
 } from "../abi/mman.ts";
-import { BIG_USER_END, pageAlignU64, s32, u64 } from "../abi/layout.ts";
+import { BIG_USER_END, pageAlignU64, PMD_SIZE, s32, smallU64, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -57,6 +57,13 @@ import { faultinVmaRange } from "./populate.ts";
  * shmem mapping that needs no dirty tracking).
  */
 export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): void {
+  // A range inside one 2 MiB that has no PTE table, and no secondary MMU to
+  // tell: nothing to rewrite (and no walk to set up).
+  if (
+    mm.notifiers.length === 0 &&
+    Math.floor(start / PMD_SIZE) === Math.floor((end - 1) / PMD_SIZE) &&
+    mm.pt.table(start / 4096, false) === undefined
+  ) return;
   const flags = vma.flags;
   const frames = mm.machine.frames;
   const none = (flags & VM_ACCESS_FLAGS) === 0;
@@ -136,12 +143,26 @@ export function sysMprotect(
   lenArg: bigint | number,
   protArg: bigint | number,
 ): number {
-  const mm = p.mm;
-  let start = u64(addrArg);
-  const len0 = u64(lenArg);
   let prot = s32(protArg);
   const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
   prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  const sn = smallU64(addrArg), ln = smallU64(lenArg);
+  if (sn >= 0 && ln >= 0) {
+    // The same checks in number arithmetic: below 2^48 nothing wraps.
+    // 1. both directions at once
+    if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+    // 2. alignment
+    if (sn % 4096 !== 0) return -EINVAL;
+    // 3. len 0 succeeds before prot is even looked at
+    if (ln === 0) return 0;
+    // 4. (end cannot wrap) 5. arch_validate_prot()
+    if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) !== 0) return -EINVAL;
+    if (sn >= USER_END) return -ENOMEM;
+    const endN = sn + Math.ceil(ln / 4096) * 4096;
+    return mprotectRange(p.mm, sn, endN > USER_END ? USER_END : endN, prot, grows);
+  }
+  const start = u64(addrArg);
+  const len0 = u64(lenArg);
   // 1. both directions at once
   if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   // 2. alignment
@@ -158,14 +179,20 @@ export function sysMprotect(
   // User addresses are below 2^47; past that nothing is mapped.
   if (start >= BIG_USER_END) return -ENOMEM;
   if (endB > BIG_USER_END) endB = BIG_USER_END;
-  let s = Number(start);
-  const end = Number(endB);
+  return mprotectRange(p.mm, Number(start), Number(endB), prot, grows);
+}
+
+/** 2^47: the end of the canonical user half. */
+const USER_END = 0x800000000000;
+
+/** do_mprotect_pkey() from the VMA lookup on: [s, end) is page aligned, below 2^47. */
+function mprotectRange(mm: Mm, start: number, end: number, prot: number, grows: number): number {
+  let s = start;
   // 8. the first VMA intersecting [start, end)
   let vma = mm.vmas.find(s);
   if (vma === null || vma.start >= end) return -ENOMEM;
   if (grows & PROT_GROWSDOWN) {
     s = vma.start;
-    start = BigInt(s);
     if (!(vma.flags & VM_GROWSDOWN)) return -EINVAL;
   } else {
     if (vma.start > s) return -ENOMEM;
@@ -174,12 +201,13 @@ export function sysMprotect(
   let nstart = s;
   let tmp = vma.start;
   let error = 0;
+  const protBits = calcVmProtBits(prot);
   for (let v: Vma | null = vma; v !== null && v.start < end; v = vma!.next) {
     if (v.start !== tmp) {
       error = -ENOMEM;
       break;
     }
-    const newflags = set(clear(v.flags, VM_ACCESS_FLAGS), calcVmProtBits(prot));
+    const newflags = set(clear(v.flags, VM_ACCESS_FLAGS), protBits);
     // Each requested access needs its VM_MAY* bit (newflags >> 4).
     if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) {
       error = -EACCES;

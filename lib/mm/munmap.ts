@@ -5,7 +5,7 @@
  */
 
 import { EINVAL, ENOMEM } from "../abi/errno.ts";
-import { BIG_TASK_SIZE, pageAlignU64, u64 } from "../abi/layout.ts";
+import { BIG_TASK_SIZE, pageAlignU64, smallU64, TASK_SIZE, u64 } from "../abi/layout.ts";
 import type { Mm } from "./mm.ts";
 import type { Process } from "../proc/process.ts";
 import type { Vma } from "./vma.ts";
@@ -21,6 +21,24 @@ import { zapRange } from "./zap.ts";
 export function doMunmap(mm: Mm, start: number, end: number): number {
   const v = mm.vmas.find(start);
   if (v === null || v.start >= end) return 0;
+  if (v.ops === null && mm.notifiers.length === 0 && mm.userfaults.size === 0) {
+    // The range takes only v's head or only its tail. The split would make
+    // a VMA for the part that goes and remove it at once; with no vm_ops,
+    // mmu notifier or userfaultfd to see the pieces, shrinking v in place
+    // leaves the same VMAs, PTEs and counts.
+    const head = start <= v.start && end < v.end;
+    const tail = start > v.start && end >= v.end && (v.next === null || v.next.start >= end);
+    if (head || tail) {
+      zapRange(mm, v, head ? v.start : start, head ? end : v.end, {
+        dropMarkers: true,
+        quiet: true,
+      });
+      if (head) mm.vmas.setRange(v, end, v.end, v.pgoff + (end - v.start) / 4096);
+      else mm.vmas.setRange(v, v.start, start, v.pgoff);
+      freePgtables(mm, start, end);
+      return 0;
+    }
+  }
   if (start > v.start) {
     // Make sure map_count stays within the limit on return; the relaxed
     // __split_vma below may take it one above temporarily.
@@ -70,6 +88,13 @@ function freePgtables(mm: Mm, start: number, end: number): void {
 
 /** munmap(addr, len): linux-mm.md §3 check order. */
 export function sysMunmap(p: Process, addrArg: bigint | number, lenArg: bigint | number): number {
+  const an = smallU64(addrArg), ln = smallU64(lenArg);
+  if (an >= 0 && ln >= 0) {
+    // The same checks in number arithmetic: below 2^48 nothing wraps, and
+    // the aligned length is 0 only for a length of 0.
+    if (an % 4096 !== 0 || an > TASK_SIZE || ln > TASK_SIZE - an || ln === 0) return -EINVAL;
+    return doMunmap(p.mm, an, an + Math.ceil(ln / 4096) * 4096);
+  }
   const addr = u64(addrArg), len = u64(lenArg);
   if ((addr & 0xfffn) !== 0n || addr > BIG_TASK_SIZE || len > BIG_TASK_SIZE - addr) return -EINVAL;
   const alen = pageAlignU64(len);

@@ -5,6 +5,10 @@
  * is in pages. Anonymous private VMAs get `pgoff = start >> 12` at creation
  * (linux-mm.md §0.2), which is what makes them "linearly contiguous" for
  * merging. `prev`/`next` are maintained by {@link VmaTree}.
+ *
+ * Like a freed vm_area_struct, a VMA object that left its mm's tree may be
+ * handed out again by a later split (vma_ops.ts vmaDup): hold VMA objects
+ * only while the tree does, never across a call that can merge or unmap.
  * @module
  */
 
@@ -30,8 +34,10 @@ export class Vma {
   /** VMA-tree bookkeeping; see vma_tree.ts. */
   prev: Vma | null = null;
   next: Vma | null = null;
-  /** @internal the tree leaf holding this VMA */
-  leaf: unknown = null;
+  /** @internal the tree leaf slot holding this VMA, -1 when unlinked */
+  leaf = -1;
+  /** @internal where the tree last saw this VMA in its arrays (a hint, checked before use) */
+  slot = -1;
 
   anonVma: AnonVma | null = null;
   /**
@@ -53,14 +59,35 @@ export class Vma {
   /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
   viewMemo: unknown = null;
 
+  /*
+   * [start, end) and the page offset of start. They are above 2^31, so V8
+   * holds them as doubles, and a field whose first value is a double is
+   * updated in place. A declared class field would first be defined as
+   * undefined (define semantics) and then box every number written to it,
+   * so these three are `declare`d and first set, to NaN, in the
+   * constructor: setRange and splits then write without allocating.
+   */
+  declare start: number;
+  declare end: number;
+  declare pgoff: number;
+  flags: number;
+  file: OpenFile | null;
+
   constructor(
     readonly mm: Mm,
-    public start: number,
-    public end: number,
-    public flags: number,
-    public pgoff: number,
-    public file: OpenFile | null,
-  ) {}
+    start: number,
+    end: number,
+    flags: number,
+    pgoff: number,
+    file: OpenFile | null,
+  ) {
+    this.start = this.end = this.pgoff = NaN;
+    this.start = start;
+    this.end = end;
+    this.flags = flags;
+    this.pgoff = pgoff;
+    this.file = file;
+  }
 
   /** Number of pages (vma_pages). */
   get pages(): number {
@@ -79,15 +106,35 @@ export class Vma {
 
   /** Copies everything but the range and list links (vm_area_dup). */
   dup(mm: Mm = this.mm): Vma {
-    const v = new Vma(mm, this.start, this.end, this.flags, this.pgoff, this.file);
-    v.anonVma = this.anonVma;
-    v.forkChild = this.forkChild;
-    v.ops = this.ops;
-    v.uffd = this.uffd;
-    v.anonName = this.anonName;
-    v.priv = this.priv;
-    v.cacheMode = this.cacheMode;
-    return v;
+    return new Vma(mm, this.start, this.end, this.flags, this.pgoff, this.file).copyAttrs(this);
+  }
+
+  /**
+   * Makes this unlinked VMA of the same mm a copy of `src`, as dup() would
+   * make a new one (a freed vm_area_struct handed out again by its slab):
+   * every field but the tree links is overwritten, the view memo dropped.
+   */
+  reuseAs(src: Vma): this {
+    if (src.mm !== this.mm || this.leaf !== -1) throw new Error(`Vma.reuseAs: ${this} is not free`);
+    this.start = src.start;
+    this.end = src.end;
+    this.flags = src.flags;
+    this.pgoff = src.pgoff;
+    this.file = src.file;
+    this.viewMemo = null;
+    return this.copyAttrs(src);
+  }
+
+  /** The attributes dup() and reuseAs() copy besides the range, flags and file. */
+  private copyAttrs(src: Vma): this {
+    this.anonVma = src.anonVma;
+    this.forkChild = src.forkChild;
+    this.ops = src.ops;
+    this.uffd = src.uffd;
+    this.anonName = src.anonName;
+    this.priv = src.priv;
+    this.cacheMode = src.cacheMode;
+    return this;
   }
 
   toString(): string {

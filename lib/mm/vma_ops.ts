@@ -44,7 +44,19 @@ export function vmaRemove(mm: Mm, v: Vma): void {
   if (v.file !== null) {
     v.file.inode.mappings.delete(v);
     v.file.fput(mm.machine);
+  } else if (v.ops === null && v.uffd === null && mm.freeVmas.length < FREE_VMAS_MAX) {
+    // An anonymous VMA nothing else refers to: the next split reuses it.
+    mm.freeVmas.push(v);
   }
+}
+
+/** At most this many freed VMAs are kept per mm for reuse. */
+const FREE_VMAS_MAX = 32;
+
+/** vm_area_dup(): a copy of `v`, in a freed VMA object of the mm when there is one. */
+function vmaDup(mm: Mm, v: Vma): Vma {
+  const free = mm.freeVmas;
+  return free.length > 0 && v.mm === mm ? free.pop()!.reuseAs(v) : v.dup();
 }
 
 /**
@@ -65,7 +77,7 @@ export function splitVma(
     const err = v.ops.maySplit(v, addr);
     if (err) return err;
   }
-  const n = v.dup();
+  const n = vmaDup(mm, v);
   if (newBelow) {
     n.end = addr;
     mm.vmas.setRange(v, addr, v.end, v.pgoff + (addr - v.start) / 4096);
@@ -276,14 +288,14 @@ export function vmaModify(
   end: number,
   change: VmaChange,
 ): Vma | number {
-  const p: Proposal = {
-    flags: change.flags ?? v.flags,
-    file: v.file,
-    pgoff: v.pgoff + (start - v.start) / 4096,
-    anonVma: v.anonVma,
-    uffd: change.uffd !== undefined ? change.uffd : v.uffd,
-    anonName: change.anonName !== undefined ? change.anonName : v.anonName,
-  };
+  // The mm's scratch proposal: nothing below keeps it past this call.
+  const p = mm.proposal;
+  p.flags = change.flags ?? v.flags;
+  p.file = v.file;
+  p.pgoff = v.pgoff + (start - v.start) / 4096;
+  p.anonVma = v.anonVma;
+  p.uffd = change.uffd !== undefined ? change.uffd : v.uffd;
+  p.anonName = change.anonName !== undefined ? change.anonName : v.anonName;
   const prev = start === v.start ? v.prev : v;
   const merged = mergeExistingRange(mm, prev, v, start, end, p);
   if (merged !== null) return merged;

@@ -14,9 +14,11 @@
  * handed out: that is what makes "DMA into a page that changed owner" visible.
  * Bytes exist only for frames that were written with something non-zero:
  * they live in 1 MiB slabs (256 frames each) created on first use, and a
- * per-frame flag says whether a frame's 4 KiB there are meaningful; a frame
- * without the flag reads as zeros, so allocation "zeroes" a frame by
- * clearing one byte.
+ * per-frame state says how much of a frame's 4 KiB there is meaningful:
+ * nothing (the frame reads as zeros, so allocation "zeroes" a frame by
+ * clearing one byte), all of it, or some of its 128-byte chunks (a 32-bit
+ * mask per frame; the others read as zeros). A first small store zeroes
+ * only its chunk, not the page — clear_page() without the memory traffic.
  *
  * @module
  */
@@ -30,6 +32,12 @@ export const GUP_PIN_COUNTING_BIAS = 1024;
 const SLAB_SHIFT = 8;
 const SLAB_FRAMES = 1 << SLAB_SHIFT;
 const SLAB_MASK = SLAB_FRAMES - 1;
+/** Bytes per validity chunk of a partly written frame (32 chunks per frame). */
+const CHUNK_SHIFT = 7;
+const CHUNK = 1 << CHUNK_SHIFT;
+
+/** A frame's byte state (FrameTable.hasBytes). */
+const NONE = 0, FULL = 1, PARTIAL = 2;
 
 /** Page flag bits (a subset of PG_* and the kernel's page-type notions). */
 export const PG_ANON = 1 << 0; // PageAnon: page->mapping is an anon_vma
@@ -114,8 +122,10 @@ export class FrameTable {
   private freeTop: number;
   /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
   private readonly slabs: (Uint8Array | undefined)[] = [];
-  /** 1 when the frame's bytes in its slab are meaningful (else all zero). */
+  /** NONE: the frame reads as zeros; FULL: its slab bytes are meaningful; PARTIAL: see `chunks`. */
   private readonly hasBytes: Uint8Array;
+  /** For a PARTIAL frame: bit c set when chunk c's bytes are meaningful (others read as 0). */
+  private readonly chunks: Int32Array;
   private nMaterialized = 0;
 
   constructor(opts: FrameTableOptions) {
@@ -132,6 +142,7 @@ export class FrameTable {
     this.index = new Float64Array(n);
     this.order = new Uint8Array(n);
     this.hasBytes = new Uint8Array(n);
+    this.chunks = new Int32Array(n);
     for (let p = 0; p < reserved; p++) {
       this.flags[p] = PG_RESERVED;
       this.refcount[p] = 1;
@@ -213,54 +224,103 @@ export class FrameTable {
 
   /** Forgets a frame's bytes: it reads as zeros again. */
   private drop(pfn: number): void {
-    if (this.hasBytes[pfn]) {
-      this.hasBytes[pfn] = 0;
+    if (this.hasBytes[pfn] !== NONE) {
+      this.hasBytes[pfn] = NONE;
       this.nMaterialized--;
     }
   }
 
-  /** The frame's slab, with its 4 KiB zeroed and marked meaningful. */
-  private materialize(pfn: number): Uint8Array {
+  /** The slab holding `pfn`'s bytes, created (all zero) on first use. */
+  private slabOf(pfn: number): Uint8Array {
     const si = pfn >>> SLAB_SHIFT;
-    let slab = this.slabs[si];
-    if (slab === undefined) slab = this.slabs[si] = new Uint8Array(SLAB_FRAMES * PAGE_SIZE);
-    else slab.fill(0, (pfn & SLAB_MASK) * PAGE_SIZE, ((pfn & SLAB_MASK) + 1) * PAGE_SIZE);
-    this.hasBytes[pfn] = 1;
-    this.nMaterialized++;
+    const slab = this.slabs[si];
+    return slab !== undefined ? slab : this.slabs[si] = new Uint8Array(SLAB_FRAMES * PAGE_SIZE);
+  }
+
+  /** The frame's slab, with all its 4 KiB meaningful (zeroing what was not). */
+  private materialize(pfn: number): Uint8Array {
+    const fresh = this.slabs[pfn >>> SLAB_SHIFT] === undefined;
+    const slab = this.slabOf(pfn);
+    const base = (pfn & SLAB_MASK) * PAGE_SIZE;
+    const hb = this.hasBytes[pfn];
+    if (hb === NONE) {
+      if (!fresh) slab.fill(0, base, base + PAGE_SIZE);
+      this.nMaterialized++;
+    } else if (hb === PARTIAL) {
+      const mask = this.chunks[pfn];
+      for (let c = 0; c < PAGE_SIZE / CHUNK; c++) {
+        if (!(mask & (1 << c))) slab.fill(0, base + c * CHUNK, base + (c + 1) * CHUNK);
+      }
+    }
+    this.hasBytes[pfn] = FULL;
+    return slab;
+  }
+
+  /** The frame's slab, all of it to be overwritten by the caller (no zeroing). */
+  private claim(pfn: number): Uint8Array {
+    if (this.hasBytes[pfn] === NONE) this.nMaterialized++;
+    this.hasBytes[pfn] = FULL;
+    return this.slabOf(pfn);
+  }
+
+  /** The frame's slab, with the chunk holding byte `off` meaningful. */
+  private chunkFor(pfn: number, off: number): Uint8Array {
+    const hb = this.hasBytes[pfn];
+    const slab = this.slabOf(pfn);
+    if (hb === FULL) return slab;
+    let mask = 0;
+    if (hb === NONE) {
+      this.hasBytes[pfn] = PARTIAL;
+      this.nMaterialized++;
+    } else mask = this.chunks[pfn];
+    const bit = 1 << (off >>> CHUNK_SHIFT);
+    if (!(mask & bit)) {
+      const from = (pfn & SLAB_MASK) * PAGE_SIZE + (off & ~(CHUNK - 1));
+      for (let i = from; i < from + CHUNK; i++) slab[i] = 0;
+      mask |= bit;
+      if (mask === -1) this.hasBytes[pfn] = FULL;
+      this.chunks[pfn] = mask;
+    }
     return slab;
   }
 
   readByte(pfn: number, off: number): number {
     if (pfn >= this.nframes) return this.device(pfn)?.[off] ?? 0;
-    if (!this.hasBytes[pfn]) return 0;
+    const hb = this.hasBytes[pfn];
+    if (hb === NONE) return 0;
+    if (hb === PARTIAL && !(this.chunks[pfn] & (1 << (off >>> CHUNK_SHIFT)))) return 0;
     return this.slabs[pfn >>> SLAB_SHIFT]![(pfn & SLAB_MASK) * PAGE_SIZE + off];
   }
 
   writeByte(pfn: number, off: number, v: number): void {
-    let slab: Uint8Array;
     if (pfn >= this.nframes) {
       const d = this.device(pfn);
       if (d !== undefined) d[off] = v;
       return;
     }
-    if (!this.hasBytes[pfn]) {
-      if (v === 0) return;
-      slab = this.materialize(pfn);
-    } else slab = this.slabs[pfn >>> SLAB_SHIFT]!;
+    const hb = this.hasBytes[pfn];
+    let slab: Uint8Array;
+    if (hb === FULL) slab = this.slabs[pfn >>> SLAB_SHIFT]!;
+    else {
+      if (hb === NONE && v === 0) return;
+      slab = this.chunkFor(pfn, off);
+    }
     slab[(pfn & SLAB_MASK) * PAGE_SIZE + off] = v;
   }
 
   /** Stores `n` copies of `v` from `off` (memset into one frame). */
   fill(pfn: number, off: number, n: number, v: number): void {
-    let slab: Uint8Array;
     if (pfn >= this.nframes) {
       this.device(pfn)?.fill(v, off, off + n);
       return;
     }
-    if (!this.hasBytes[pfn]) {
-      if (v === 0) return;
-      slab = this.materialize(pfn);
-    } else slab = this.slabs[pfn >>> SLAB_SHIFT]!;
+    const hb = this.hasBytes[pfn];
+    if (hb === NONE && v === 0) return;
+    const slab = hb === FULL
+      ? this.slabs[pfn >>> SLAB_SHIFT]!
+      : off === 0 && n === PAGE_SIZE
+      ? this.claim(pfn)
+      : this.materialize(pfn);
     const base = (pfn & SLAB_MASK) * PAGE_SIZE;
     slab.fill(v, base + off, base + off + n);
   }
@@ -272,21 +332,25 @@ export class FrameTable {
    */
   peekBytes(pfn: number): Uint8Array | undefined {
     if (pfn >= this.nframes) return this.device(pfn);
-    if (!this.hasBytes[pfn]) return undefined;
+    const hb = this.hasBytes[pfn];
+    if (hb === NONE) return undefined;
+    const slab = hb === FULL ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
     const base = (pfn & SLAB_MASK) * PAGE_SIZE;
-    return this.slabs[pfn >>> SLAB_SHIFT]!.subarray(base, base + PAGE_SIZE);
+    return slab.subarray(base, base + PAGE_SIZE);
   }
 
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
     if (dst === src) return;
-    if (src >= this.nframes ? this.device(src) === undefined : !this.hasBytes[src]) {
+    // A device page (pfn past RAM) as the source reads through peekBytes too.
+    const from = this.peekBytes(src);
+    if (from === undefined) {
       this.drop(dst);
       return;
     }
-    const from = this.peekBytes(src)!;
-    const slab = this.hasBytes[dst] ? this.slabs[dst >>> SLAB_SHIFT]! : this.materialize(dst);
-    slab.set(from, (dst & SLAB_MASK) * PAGE_SIZE);
+    // All of dst is overwritten unless a (device) source is short.
+    const slab = from.length >= PAGE_SIZE ? this.claim(dst) : this.materialize(dst);
+    slab.set(from.subarray(0, PAGE_SIZE), (dst & SLAB_MASK) * PAGE_SIZE);
   }
 
   /**
@@ -298,17 +362,19 @@ export class FrameTable {
       this.drop(pfn);
       return;
     }
-    const slab = this.hasBytes[pfn] ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
-    slab.set(bytes.subarray(0, PAGE_SIZE), (pfn & SLAB_MASK) * PAGE_SIZE);
+    const page = bytes.subarray(0, PAGE_SIZE);
+    // A short buffer leaves the rest of the page zero.
+    const slab = page.length === PAGE_SIZE ? this.claim(pfn) : this.materialize(pfn);
+    slab.set(page, (pfn & SLAB_MASK) * PAGE_SIZE);
   }
 
   /** Zeroes a range of a frame (clear_highpage / partial truncate). */
   zero(pfn: number, from = 0, to = PAGE_SIZE): void {
-    if (!this.hasBytes[pfn]) return;
+    if (this.hasBytes[pfn] === NONE) return;
     if (from === 0 && to === PAGE_SIZE) this.drop(pfn);
     else {
       const base = (pfn & SLAB_MASK) * PAGE_SIZE;
-      this.slabs[pfn >>> SLAB_SHIFT]!.fill(0, base + from, base + to);
+      this.materialize(pfn).fill(0, base + from, base + to);
     }
   }
 

@@ -1,6 +1,6 @@
 /** mprotect(2): linux-mm.md §4. */
 import assert from "node:assert/strict";
-import { cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
+import { checkInvariants, cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
 import {
   MAP_ANONYMOUS,
   MAP_FIXED,
@@ -131,4 +131,42 @@ Deno.test("mprotect: shared anonymous memory becomes writable at once, no extra 
   cpuRead(p, B, 1);
   syscall(p, "mprotect", [B, 0x1000n, RW]);
   assert.equal(cpuWrite(p, B, new Uint8Array([1])).sig, undefined);
+});
+
+Deno.test("mprotect: a split after a merge reuses the merged-away VMA object, fully re-initialised", () => {
+  const m = new Machine();
+  const p = m.init;
+  const P = 4096;
+  const base = syscall(p, "mmap", [
+    0x7f0000000000n,
+    BigInt(3 * P),
+    PROT_READ | PROT_WRITE,
+    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+    -1n,
+    0n,
+  ]).ret;
+  cpuWrite(p, base, new Uint8Array([7]));
+  assert.equal(syscall(p, "mprotect", [base + P, P, PROT_READ]).ret, 0);
+  const middle = p.mm.vmas.find(base + P)!;
+  const right = p.mm.vmas.find(base + 2 * P)!;
+  middle.viewMemo = "stale";
+  // Merging back removes the middle and right VMAs: both become free objects.
+  assert.equal(syscall(p, "mprotect", [base + P, P, PROT_READ | PROT_WRITE]).ret, 0);
+  assert.equal(p.mm.vmas.find(base)!.end, base + 3 * P);
+  assert.ok(p.mm.freeVmas.includes(middle) && p.mm.freeVmas.includes(right));
+  // The next split (the merged VMA keeps the middle) takes them again for
+  // the two new pieces, with their new ranges and attributes.
+  const merged = p.mm.vmas.find(base)!;
+  assert.equal(syscall(p, "mprotect", [base + P, P, PROT_READ]).ret, 0);
+  assert.equal(p.mm.vmas.find(base + P), merged);
+  const again = [p.mm.vmas.find(base)!, p.mm.vmas.find(base + 2 * P)!];
+  assert.ok(again.every((v) => v === middle || v === right) && again[0] !== again[1]);
+  assert.deepEqual(again.map((v) => [v.start, v.end, v.pgoff * P, v.flags]), [
+    [base, base + P, base, merged.flags | 2],
+    [base + 2 * P, base + 3 * P, base + 2 * P, merged.flags | 2],
+  ]);
+  assert.equal(again.every((v) => v.anonVma !== null && v.anonVma === merged.anonVma), true);
+  assert.equal(middle.viewMemo, null);
+  assert.deepEqual(checkInvariants(m), []);
+  assert.deepEqual(windowMaps(p).map((l) => l.split(" ")[1]), ["rw-p", "r--p", "rw-p"]);
 });

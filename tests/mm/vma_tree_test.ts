@@ -119,3 +119,24 @@ Deno.test("VmaTree handles 60k VMAs with O(log n) lookups", () => {
   assert.equal(tree.highestGapEnd(0, 2 * n * P, 2 * P), -1);
   assert.equal(tree.highestGapEnd(0, 2 * n * P + 5 * P, 2 * P), 2 * n * P + 5 * P);
 });
+
+Deno.test("Vma.reuseAs copies exactly what dup copies, and refuses a linked VMA", () => {
+  const src = new Vma(mm, 0x7f0000000000, 0x7f0000003000, 0x100073, 0x7f0000000, null);
+  src.anonVma = { id: 7, parent: null } as Vma["anonVma"];
+  src.forkChild = true;
+  src.anonName = "buf";
+  src.priv = { driver: 1 };
+  src.cacheMode = 3;
+  src.viewMemo = "memo";
+  const free = new Vma(mm, 0, 4096, 0, 0, null);
+  free.viewMemo = "old";
+  const fields = (v: Vma) => {
+    const { prev: _p, next: _n, leaf: _l, slot: _s, viewMemo: _m, ...rest } = v;
+    return rest;
+  };
+  assert.deepEqual(fields(free.reuseAs(src)), fields(src.dup()));
+  assert.equal(free.viewMemo, null);
+  const tree = new VmaTree();
+  tree.insert(free);
+  assert.throws(() => free.reuseAs(src), /not free/);
+});
