@@ -113,3 +113,11 @@ export { type ProcStatm, procStatm, renderProcStatm } from "./lib/proc/statm.ts"
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
+export { FOLD_PAGES, isPageRun, type PageEntry, type PageRun } from "./lib/proc/pages.ts";
+export {
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  MFD_EXEC,
+  MFD_HUGETLB,
+  MFD_NOEXEC_SEAL,
+} from "./lib/fs/syscalls.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { latin1 } from "./bulk.ts";
 import {
   cpuExec,
   cpuFill,
@@ -34,7 +35,7 @@ export function rawArg(
   if (v.type === "struct" || v.type === "intref") return literalArg(spec, i, v, args);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
-    return kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
+    return kind === "path" ? latin1(v.bytes) : v.bytes;
   }
   return v.type === "word" ? v.text : undefined;
 }

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { pushAll } from "./bulk.ts";
 import type { Machine, MachineConfig, Process, SyscallSpec } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
 import { callArgs, resolveCall, userRange } from "./commands/args.ts";
@@ -146,7 +147,7 @@ export class Session {
     const out: string[] = [];
     for (const l of lines) {
       out.push(s.prompt() + l);
-      out.push(...(await s.run(l)).output);
+      pushAll(out, (await s.run(l)).output);
     }
     return out;
   }
@@ -315,7 +316,7 @@ export class Session {
         out.push(notRunLine(`${cmd.name} ${flag.type === "word" ? flag.text : ""}`));
       } else if (view !== undefined && this.backend.view !== undefined) {
         const [addr, len] = values;
-        out.push(...await this.backend.view(pid, view, addr && userRange(addr, len)));
+        pushAll(out, await this.backend.view(pid, view, addr && userRange(addr, len)));
       } else out.push(notRunLine(cmd.name));
       return undefined;
     }

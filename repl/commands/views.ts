@@ -5,6 +5,7 @@
  * @module
  */
 
+import { pushAll } from "../bulk.ts";
 import {
   mapsEntries,
   type MapsEntry,
@@ -42,7 +43,7 @@ function jsonFlag(values: Value[]): { json: boolean; args: Value[] } {
 
 /** Prints data as indented JSON, one line per output line. */
 function printJson(ctx: CommandContext, data: unknown): void {
-  ctx.out.push(...JSON.stringify(data, null, 2).split("\n"));
+  pushAll(ctx.out, JSON.stringify(data, null, 2).split("\n"));
 }
 
 /** A view without arguments: its data, and the renderer for it. */
@@ -67,7 +68,7 @@ function view<T>(
     run(ctx, values) {
       const d = data(ctx);
       if (jsonFlag(values).json) printJson(ctx, d);
-      else ctx.out.push(...render(d));
+      else pushAll(ctx.out, render(d));
       return undefined;
     },
   };
@@ -127,7 +128,9 @@ const pages: Command = {
   flags: [JSON_FLAG],
   summary: "the page table entries and frames behind an address range",
   help: [
-    "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps.",
+    "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps; a run of",
+    "16 or more pages with nothing mapped is one line (7f0000004000-7f0000100000  none",
+    "(252 pages)), so any range, up to the whole user half, costs what is mapped.",
     "Arguments are expressions separated by blanks or commas: pages a 16K,",
     "pages a+4K, 8K, or pages(a + 4K, 8K). Inside one argument write no blank",
     "before a minus (pages a -4K means a - 4K).",
@@ -139,7 +142,7 @@ const pages: Command = {
     const [start, end] = userRange(addr, len);
     const rows = pageRows(ctx.proc, start, end);
     if (json) printJson(ctx, rows);
-    else ctx.out.push(...renderPageRows(rows));
+    else pushAll(ctx.out, renderPageRows(rows));
     return undefined;
   },
 };
@@ -238,7 +241,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     example: ["iomem"],
     needsProcess: false,
     run(ctx) {
-      ctx.out.push(...ctx.machine.iomem.text());
+      pushAll(ctx.out, ctx.machine.iomem.text());
       return undefined;
     },
   },
@@ -252,7 +255,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     example: ["dmesg"],
     needsProcess: false,
     run(ctx) {
-      ctx.out.push(...ctx.machine.dmesg.format());
+      pushAll(ctx.out, ctx.machine.dmesg.format());
       return undefined;
     },
   },

@@ -46,6 +46,7 @@ import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+import { pushAll } from "../bulk.ts";
 import {
   type Adaptation,
   decide,
@@ -585,19 +586,27 @@ export function describeDifference(
     ];
   }
   const s = r.steps[r.first];
-  const before: string[] = [];
-  for (let i = r.first - 1; i >= 0 && before.length < context; i--) {
-    before.unshift(...stepLines(r.steps[i], "host"));
+  // The steps before, newest first, then reversed: unshift(...lines) would
+  // spread a whole view's output as arguments.
+  const chunks: string[][] = [];
+  let got = 0;
+  for (let i = r.first - 1; i >= 0 && got < context; i--) {
+    const lines = stepLines(r.steps[i], "host");
+    chunks.push(lines);
+    got += lines.length;
   }
+  const before: string[] = [];
+  for (let c = chunks.length - 1; c >= 0; c--) pushAll(before, chunks[c]);
   const out = [`${source}:${s.lineNo}: mmlab and the host kernel differ`];
   for (const l of before.slice(-context)) out.push(`    ${l}`);
   out.push(`    ${s.echo}`);
-  out.push(...stepDiff(s));
+  pushAll(out, stepDiff(s));
   out.push("  (- the host kernel, + mmlab)");
   const rest = (r.differing ?? [r.first]).slice(1);
   for (const i of rest.slice(0, more)) {
     const t = r.steps[i];
-    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`, ...stepDiff(t));
+    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`);
+    pushAll(out, stepDiff(t));
   }
   if (rest.length > more) {
     const lines = rest.slice(more).map((i) => r.steps[i].lineNo);

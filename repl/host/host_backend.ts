@@ -31,6 +31,7 @@ import type { Value } from "../commands/types.ts";
 import { literalArg, structResult } from "../commands/syscalls.ts";
 import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
+import { latin1 } from "../bulk.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
 
@@ -112,7 +113,7 @@ export class HostBackend implements Backend {
   }
 
   private hostPath(bytes: Uint8Array): Uint8Array {
-    const s = String.fromCharCode(...bytes);
+    const s = latin1(bytes);
     if (s === "/tmp" || s.startsWith("/tmp/")) {
       const moved = this.tmpdir + s.slice(4);
       return Uint8Array.from(moved, (c) => c.charCodeAt(0) & 0xff);
