@@ -79,6 +79,10 @@ export {
   type StructLayout,
   type StructValue,
 } from "./lib/abi/ioctl.ts";
+export { RESOURCE_CONSTANTS, RLIMIT_LAYOUT } from "./lib/abi/resource.ts";
+export { LITERAL_BUF_MAX } from "./lib/fs/syscalls.ts";
+export * as resource from "./lib/abi/resource.ts";
+export { getRlimit, type Rlimit, setRlimit } from "./lib/proc/resource.ts";
 export type { UserArg } from "./lib/mm/uaccess.ts";
 export * as vmFlags from "./lib/mm/vm_flags.ts";
 export {
@@ -105,6 +109,12 @@ export {
 } from "./lib/proc/smaps.ts";
 export { pageLines, type PageRow, pageRows, renderPageRows } from "./lib/proc/pages.ts";
 export {
+  decodePagemapEntry,
+  pagemapEntries,
+  type PagemapEntry,
+  renderPagemap,
+} from "./lib/proc/pagemap.ts";
+export {
   psLines,
   type PsRow,
   psRows,
@@ -124,6 +134,15 @@ export {
   type TaskStatus,
   taskStatus,
 } from "./lib/proc/status.ts";
+export { type ProcStatm, procStatm, renderProcStatm } from "./lib/proc/statm.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
+export { FOLD_PAGES, isPageRun, type PageEntry, type PageRun } from "./lib/proc/pages.ts";
+export {
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  MFD_EXEC,
+  MFD_HUGETLB,
+  MFD_NOEXEC_SEAL,
+} from "./lib/fs/syscalls.ts";

@@ -36,6 +36,7 @@ import {
 } from "./policy.ts";
 import { DEFAULT_MAX_MAP_COUNT } from "./abi/layout.ts";
 import { execInitialImage } from "./proc/exec.ts";
+import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
@@ -251,5 +252,12 @@ export class Machine {
   /** Adds a process created elsewhere (fork). */
   adopt(p: Process): void {
     this.procs.set(p.pid, p);
+  }
+  /**
+   * The page allocator found no page after reclaim: run the OOM killer
+   * (mm/oom_kill.c out_of_memory()). Returns the process killed, or null.
+   */
+  outOfMemory(): Process | null {
+    return outOfMemory(this);
   }
 }

@@ -35,7 +35,9 @@ import {
   sysPwrite,
   sysUnlink,
 } from "./fs/syscalls.ts";
+import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
+import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
@@ -74,13 +76,21 @@ export type ArgKind =
   | "ioctlreq"
   | "ioctlarg"
   | "cloneflags"
-  | "timespec";
+  | "timespec"
+  | "whence"
+  | "resource"
+  | "rlimit";
 
 export interface ArgSpec {
   name: string;
   kind: ArgKind;
   /** May be left out (trailing). */
   optional?: boolean;
+  /**
+   * A pointer to a struct (kind `rlimit`): `in` if the kernel only reads it,
+   * `out` if it writes it back (printed after the result, as strace does).
+   */
+  dir?: "in" | "out";
 }
 
 /** How the result prints: `= 0x7f…` for addresses, decimal otherwise. */
@@ -103,6 +113,13 @@ export interface SyscallSpec {
 }
 
 const a = (name: string, kind: ArgKind, optional = false): ArgSpec => ({ name, kind, optional });
+const ptrIn = (name: string, kind: ArgKind): ArgSpec => ({ name, kind, dir: "in" });
+const ptrOut = (name: string, kind: ArgKind, optional = false): ArgSpec => ({
+  name,
+  kind,
+  optional,
+  dir: "out",
+});
 
 export const SYSCALLS: readonly SyscallSpec[] = [
   {
@@ -341,6 +358,34 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     impl: sysFtruncate,
   },
   {
+    name: "read",
+    nr: 0,
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len")],
+    ret: "int",
+    summary: "read from a file at its position (f_pos), which moves on (buf: an address)",
+    example: "read(3, 0x7f0000000000, 5)",
+    impl: sysRead,
+  },
+  {
+    name: "write",
+    nr: 1,
+    args: [a("fd", "fd"), a("buf", "buf"), a("count", "len")],
+    ret: "int",
+    summary:
+      'write to a file at its position, or its end with O_APPEND (buf: an address or a "string")',
+    example: 'write(3, "hello", 5)',
+    impl: sysWrite,
+  },
+  {
+    name: "lseek",
+    nr: 8,
+    args: [a("fd", "fd"), a("offset", "off"), a("whence", "whence")],
+    ret: "int",
+    summary: "move a file's position: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE",
+    example: "lseek(3, 0, SEEK_END)",
+    impl: sysLseek,
+  },
+  {
     name: "pread",
     nr: 17,
     args: [a("fd", "fd"), a("buf", "buf"), a("count", "len"), a("offset", "off")],
@@ -393,6 +438,38 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "a device- or file-specific request (arg: an int, an address, or a {struct})",
     example: "ioctl(3, FS_IOC_FSGETXATTR, {})",
     impl: sysIoctl,
+  },
+  {
+    name: "getrlimit",
+    nr: 97,
+    args: [a("resource", "resource"), ptrOut("rlim", "rlimit")],
+    ret: "int",
+    summary: "read a resource limit (rlim: an address, or {} to print it as strace does)",
+    example: "getrlimit(RLIMIT_STACK, {})",
+    impl: sysGetrlimit,
+  },
+  {
+    name: "setrlimit",
+    nr: 160,
+    args: [a("resource", "resource"), ptrIn("rlim", "rlimit")],
+    ret: "int",
+    summary: "set a resource limit (rlim: {rlim_cur=..., rlim_max=...} or an address)",
+    example: "setrlimit(RLIMIT_MEMLOCK, {rlim_cur=64*1024, rlim_max=8192*1024})",
+    impl: sysSetrlimit,
+  },
+  {
+    name: "prlimit64",
+    nr: 302,
+    args: [
+      a("pid", "int"),
+      a("resource", "resource"),
+      ptrIn("new_rlim", "rlimit"),
+      ptrOut("old_rlim", "rlimit", true),
+    ],
+    ret: "int",
+    summary: "set and/or read a process's resource limit (NULL leaves a side out; pid 0: self)",
+    example: "prlimit64(0, RLIMIT_NOFILE, NULL, {})",
+    impl: sysPrlimit64,
   },
 ];
 

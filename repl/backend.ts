@@ -63,7 +63,7 @@ export interface TaskInfo {
 }
 
 /** The views every backend can show. */
-export type ProcView = "maps" | "smaps";
+export type ProcView = "maps" | "smaps" | "pagemap";
 
 /** One place commands run. */
 export interface Backend {

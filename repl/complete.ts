@@ -13,7 +13,18 @@ import type { Session } from "./session.ts";
 /** Candidates and the text they replace, as node:readline's completer returns. */
 export type Completion = [string[], string];
 
-const IDENT_TAIL = /[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The identifier the text ends with ([A-Za-z_][A-Za-z0-9_]*), or null. A
+ * backward scan: the regex /[A-Za-z_]\w*$/ retries at every position of a
+ * long word that does not reach the end, quadratic in a 1 MB string.
+ */
+function identTail(text: string): string | null {
+  let i = text.length;
+  while (i > 0 && /\w/.test(text[i - 1])) i--;
+  // The longest suffix of word characters that starts with a letter or _.
+  while (i < text.length && /[0-9]/.test(text[i])) i++;
+  return i < text.length ? text.slice(i) : null;
+}
 
 /** Completes the end of `line`. */
 export function complete(session: Session, line: string): Completion {
@@ -58,8 +69,21 @@ function wordArg(session: Session, name: string, args: string): Completion {
   if (decl.accepts === "word") {
     return filter(decl.complete?.({ machine: session.machine }, words) ?? [], partial);
   }
-  const m = IDENT_TAIL.exec(args);
-  return filter(session.valueNames(), m ? m[0] : "");
+  return filter(session.valueNames(), identTail(args) ?? "");
+}
+
+/**
+ * The identifier that ends (blanks allowed) just before position `end`, or
+ * "": a backward scan that stops at the first character of another kind,
+ * so a line of many parentheses costs time linear in its length.
+ */
+function nameBefore(text: string, end: number): string {
+  let i = end;
+  while (i > 0 && /\s/.test(text[i - 1])) i--;
+  const stop = i;
+  while (i > 0 && /\w/.test(text[i - 1])) i--;
+  const name = text.slice(i, stop);
+  return /^[A-Za-z_]/.test(name) ? name : "";
 }
 
 /** Inside an expression: which call and argument is the cursor in? */
@@ -74,10 +98,8 @@ function enclosing(text: string): { call: string; index: number } | null {
       continue;
     }
     if (c === '"') inString = true;
-    else if (c === "(") {
-      const m = /([A-Za-z_]\w*)\s*$/.exec(text.slice(0, i));
-      stack.push({ call: m ? m[1] : "", index: 0 });
-    } else if (c === ")") stack.pop();
+    else if (c === "(") stack.push({ call: nameBefore(text, i), index: 0 });
+    else if (c === ")") stack.pop();
     else if (c === "," && stack.length > 0) stack[stack.length - 1].index++;
   }
   for (let i = stack.length - 1; i >= 0; i--) if (stack[i].call !== "") return stack[i];
@@ -85,9 +107,9 @@ function enclosing(text: string): { call: string; index: number } | null {
 }
 
 function expression(session: Session, text: string): Completion {
-  const m = IDENT_TAIL.exec(text);
-  const prefix = m ? m[0] : "";
-  if (m && /[0-9]/.test(text[text.length - prefix.length - 1] ?? "")) return [[], prefix];
+  const m = identTail(text);
+  const prefix = m ?? "";
+  if (m !== null && /[0-9]/.test(text[text.length - prefix.length - 1] ?? "")) return [[], prefix];
   const where = enclosing(text);
   const decl = where ? COMMANDS.get(where.call)?.args : undefined;
   const arg = decl?.[Math.min(where!.index, decl.length - 1)];

@@ -1,6 +1,7 @@
 /**
  * The names a command line may use for numbers: the `<sys/mman.h>` and
  * `<fcntl.h>` constants exported by mod.ts (PROT_*, MAP_*, MADV_*, ...),
+ * memfd_create's MFD_* flags (`<linux/memfd.h>`),
  * the fault signals, the signal handlers, the clone flags, and NULL. Each belongs to a
  * family, which is what a syscall argument kind expects (completion offers
  * the family of the argument under the cursor).
@@ -11,7 +12,13 @@ import {
   type ArgKind,
   CLONE_FLAG_NAMES,
   IOCTL_CONSTANTS,
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  MFD_EXEC,
+  MFD_HUGETLB,
+  MFD_NOEXEC_SEAL,
   mman,
+  RESOURCE_CONSTANTS,
   SIG_CATCH,
   SIG_DFL,
   SIG_IGN,
@@ -65,8 +72,16 @@ function build(): Map<string, Constant> {
     if (typeof v !== "number" || NOT_IN_HEADERS.has(name)) continue;
     const family = FAMILIES.find((f) => name.startsWith(f));
     if (family === undefined) continue;
-    add({ name, value: BigInt(v), family, policy: POLICY_ONLY[name] });
+    add({
+      name,
+      value: BigInt(v),
+      family,
+      policy: Object.hasOwn(POLICY_ONLY, name) ? POLICY_ONLY[name] : undefined,
+    });
   }
+  // <linux/memfd.h>: memfd_create's flags.
+  const mfd = { MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB, MFD_NOEXEC_SEAL, MFD_EXEC };
+  for (const [name, v] of Object.entries(mfd)) add({ name, value: BigInt(v), family: "MFD_" });
   // glibc's <sys/mman.h> aliases.
   add({ name: "MAP_ANON", value: BigInt(mman.MAP_ANONYMOUS), family: "MAP_" });
   add({ name: "MAP_FILE", value: 0n, family: "MAP_" });
@@ -78,6 +93,9 @@ function build(): Map<string, Constant> {
   add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
   add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
   for (const [name, v] of CLONE_FLAG_NAMES) add({ name, value: BigInt(v), family: "CLONE_" });
+  for (const [name, value] of RESOURCE_CONSTANTS) {
+    add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
+  }
   for (const [name, value] of IOCTL_CONSTANTS) {
     add({ name, value, family: IOCTL_FAMILIES.find((f) => name.startsWith(f)) ?? "" });
   }
@@ -99,10 +117,13 @@ export const KIND_FAMILIES: Partial<Record<ArgKind, readonly string[]>> = {
   msflags: ["MS_"],
   oflags: ["O_"],
   falloc: ["FALLOC_FL_"],
+  memfdflags: ["MFD_"],
   signal: ["SIG"],
   handler: ["SIG_"],
   ioctlreq: ["FS_IOC_", "FI", "TC", "UFFDIO_"],
   cloneflags: ["CLONE_"],
+  whence: ["SEEK_"],
+  resource: ["RLIMIT_"],
 };
 
 /** How help describes each argument kind. */
@@ -124,13 +145,16 @@ export const KIND_TEXT: Record<ArgKind, string> = {
   falloc: "FALLOC_FL_* flags",
   signal: "a signal (SIGSEGV, SIGBUS)",
   handler: "SIG_DFL, SIG_IGN or SIG_CATCH",
-  memfdflags: "memfd flags",
+  memfdflags: "MFD_* flags",
   path: 'a "string"',
   buf: 'an address or a "string"',
   ioctlreq: "an ioctl request (FIONREAD, FS_IOC_GETFLAGS, UFFDIO_REGISTER)",
   ioctlarg: "an int, an address, or a struct literal {field=value, ...}",
   cloneflags: "CLONE_* flags (| a signal number in the low byte)",
   timespec: "an address of a struct timespec, or {tv_sec=1, tv_nsec=0}",
+  whence: "SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE",
+  resource: "an RLIMIT_* resource",
+  rlimit: "a struct rlimit: {rlim_cur=..., rlim_max=...} ({} to read one), or an address",
 };
 
 /** The constants of the given families, sorted by value then name. */

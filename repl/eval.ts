@@ -1,6 +1,7 @@
 /**
  * Evaluation of expressions to 64-bit values: C operators on bigints
- * (exact while evaluating, wrapped to 64 bits at the end), names resolved
+ * (exact while evaluating, wrapped to 64 bits at the end; comparisons read
+ * both sides as signed 64-bit values, C's long, and give 0 or 1), names resolved
  * as variables, then constants; calls are only allowed as a whole
  * statement, so they never appear here.
  * @module
@@ -21,14 +22,21 @@ export interface Scope {
   commands: ReadonlyMap<string, { form: "call" | "word" }>;
 }
 
+/** Whether policy `knob` has `value` (own keys only). */
+function hasPolicy(policies: Readonly<Record<string, string>>, knob: string, value: string) {
+  return Object.hasOwn(policies, knob) && policies[knob] === value;
+}
+
 /** The value of a name, or a ReplError pointing at it. */
 export function resolveName(name: string, col: number, scope: Scope): bigint {
   const v = scope.vars.get(name);
   if (v !== undefined) return v;
   const c = CONSTANTS.get(name);
   if (c !== undefined) {
-    if (c.policy && scope.policies[c.policy.knob] !== c.policy.value) {
-      const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[c.policy.knob];
+    if (c.policy && !hasPolicy(scope.policies, c.policy.knob, c.policy.value)) {
+      const planned = Object.hasOwn(PLANNED_KNOBS, c.policy.knob)
+        ? (PLANNED_KNOBS as Record<string, { issue: number }>)[c.policy.knob]
+        : undefined;
       throw new ReplError(
         `${name} is not in Linux's headers`,
         col,
@@ -97,12 +105,54 @@ function evalExact(e: Expr, scope: Scope): bigint {
         "struct literals go only where a struct argument is expected (ioctl)",
       );
     case "unary": {
-      const v = evalExact(e.arg, scope);
-      return e.op === "-" ? -v : e.op === "~" ? ~v : v;
+      // A run of unary operators in a loop: innermost operand first.
+      const ops: string[] = [];
+      let arg: Expr = e;
+      while (arg.type === "unary") {
+        ops.push(arg.op);
+        arg = arg.arg;
+      }
+      let v = evalExact(arg, scope);
+      for (let i = ops.length - 1; i >= 0; i--) {
+        v = ops[i] === "-" ? -v : ops[i] === "~" ? ~v : v;
+      }
+      return v;
     }
-    case "binary":
-      return binary(e.op, evalExact(e.left, scope), evalExact(e.right, scope), e.col);
+    case "binary": {
+      // A left-leaning chain (a + b + c ...) in a loop, leftmost operand first.
+      const chain: Extract<Expr, { type: "binary" }>[] = [];
+      let left: Expr = e;
+      while (left.type === "binary") {
+        chain.push(left);
+        left = left.left;
+      }
+      let v = evalExact(left, scope);
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const b = chain[i];
+        v = bounded(binary(b.op, v, evalExact(b.right, scope), b.col));
+      }
+      return v;
+    }
   }
+}
+
+/** Past this magnitude an intermediate value is wrapped to 64 bits. */
+const EXACT_LIMIT = 1n << 128n;
+
+/**
+ * Keeps a chain's cost linear: an intermediate of 2^128 or more (a product
+ * of 100,000 large constants) is wrapped to 64 bits. The final value is the
+ * same (+ - * << and the bitwise operators commute with wrapping); only a
+ * later / % >> or comparison sees the wrapped value, as it would in C.
+ */
+function bounded(v: bigint): bigint {
+  return v >= EXACT_LIMIT || v <= -EXACT_LIMIT ? BigInt.asIntN(64, v) : v;
+}
+
+/** Both sides of a comparison as C's signed 64-bit long. */
+function compare(a: bigint, b: bigint): number {
+  const x = BigInt.asIntN(64, a), y = BigInt.asIntN(64, b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function binary(op: string, a: bigint, b: bigint, col: number): bigint {
@@ -127,6 +177,18 @@ function binary(op: string, a: bigint, b: bigint, col: number): bigint {
       return a | b;
     case "^":
       return a ^ b;
+    case "==":
+      return compare(a, b) === 0 ? 1n : 0n;
+    case "!=":
+      return compare(a, b) !== 0 ? 1n : 0n;
+    case "<":
+      return compare(a, b) < 0 ? 1n : 0n;
+    case "<=":
+      return compare(a, b) <= 0 ? 1n : 0n;
+    case ">":
+      return compare(a, b) > 0 ? 1n : 0n;
+    case ">=":
+      return compare(a, b) >= 0 ? 1n : 0n;
   }
   throw new ReplError(`unknown operator ${op}`, col);
 }

@@ -94,34 +94,73 @@ export function cString(bytes: Uint8Array, limit = 64): string {
  * closes the dump.
  */
 export function hexdump(addr: bigint, bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  let prev: string | null = null;
-  let starred = false;
   const width = Math.max(12, (addr + BigInt(bytes.length)).toString(16).length);
+  // Addresses in number arithmetic while they stay exact (user addresses do).
+  const base = addr + BigInt(bytes.length) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(addr) : -1;
+  const at = (off: number) =>
+    (base >= 0 ? (base + off).toString(16) : (addr + BigInt(off)).toString(16)).padStart(
+      width,
+      "0",
+    );
+  // The lines are written as ASCII bytes into one buffer, decoded once and
+  // split: building 130,000 lines by string concatenation costs seconds.
+  const rows = Math.ceil(bytes.length / 16);
+  const buf = new Uint8Array((rows + 2) * (width + 72));
+  let len = 0;
+  const text = (s: string) => {
+    for (let i = 0; i < s.length; i++) buf[len++] = s.charCodeAt(i);
+  };
+  let starred = false;
+  let anyStar = false;
   for (let off = 0; off < bytes.length; off += 16) {
-    const row = bytes.subarray(off, off + 16);
-    const key = Array.from(row).join(",");
-    if (row.length === 16 && key === prev) {
-      if (!starred) out.push("*");
-      starred = true;
+    const n = Math.min(16, bytes.length - off);
+    if (n === 16 && off >= 16 && sameRow(bytes, off - 16, off)) {
+      if (!starred) buf[len++] = STAR;
+      if (!starred) buf[len++] = NL;
+      starred = anyStar = true;
       continue;
     }
-    prev = row.length === 16 ? key : null;
     starred = false;
-    const hexes: string[] = [];
+    text(at(off));
+    buf[len++] = SP;
     for (let i = 0; i < 16; i++) {
-      hexes.push(i < row.length ? row[i].toString(16).padStart(2, "0") : "  ");
-      if (i === 7) hexes.push("");
+      buf[len++] = SP;
+      if (i === 8) buf[len++] = SP;
+      if (i < n) {
+        const b = bytes[off + i];
+        buf[len++] = HEXDIGITS[b >> 4];
+        buf[len++] = HEXDIGITS[b & 15];
+      } else {
+        buf[len++] = SP;
+        buf[len++] = SP;
+      }
     }
-    const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "."))
-      .join("");
-    const at = (addr + BigInt(off)).toString(16).padStart(width, "0");
-    out.push(`${at}  ${hexes.join(" ")}  |${ascii}|`);
+    buf[len++] = SP;
+    buf[len++] = SP;
+    buf[len++] = BAR;
+    for (let i = 0; i < n; i++) {
+      const b = bytes[off + i];
+      buf[len++] = b >= 0x20 && b < 0x7f ? b : DOT;
+    }
+    buf[len++] = BAR;
+    buf[len++] = NL;
   }
-  if (out.includes("*")) {
-    out.push((addr + BigInt(bytes.length)).toString(16).padStart(width, "0"));
+  if (anyStar) {
+    text(at(bytes.length));
+    buf[len++] = NL;
   }
-  return out;
+  if (len === 0) return [];
+  return new TextDecoder().decode(buf.subarray(0, len - 1)).split("\n");
+}
+
+const SP = 0x20, NL = 0x0a, BAR = 0x7c, DOT = 0x2e, STAR = 0x2a;
+/** "0123456789abcdef" as bytes. */
+const HEXDIGITS = new TextEncoder().encode("0123456789abcdef");
+
+/** Whether the 16 bytes at `a` and at `b` are equal. */
+function sameRow(bytes: Uint8Array, a: number, b: number): boolean {
+  for (let i = 0; i < 16; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** mincore's vector as `[1, 0, 1]`, cut after `limit` entries. */

@@ -14,6 +14,9 @@ import type { Session } from "./session.ts";
 import { VERSION } from "../mod.ts";
 
 /** What the interactive loop talks to. */
+/** Past this column no caret is drawn under an error (a line of 1 MB would draw 1 MB of blanks). */
+const CARET_MAX_COL = 500;
+
 export interface InteractiveOptions {
   session: Session;
   input: Readable;
@@ -103,7 +106,8 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   const runLine = async (line: string) => {
     if (quitted) return;
     const r = await session.run(line);
-    if (r.error?.col !== undefined && r.error.kind !== "internal") {
+    // The caret under the column, where a terminal line can show it (the error says the column).
+    if (r.error?.col !== undefined && r.error.kind !== "internal" && r.error.col <= CARET_MAX_COL) {
       output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
     }
     for (const o of r.output) output.write(paintLine(o, c) + "\n");

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { fileErrorText } from "./os_error.ts";
 import { Command } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
@@ -18,8 +19,30 @@ import { stepThrough } from "./transcript/step.ts";
 
 const LABS = new URL("../scripts/labs/", import.meta.url);
 
+/** The lab files: regular files (or links to them) named *.mm; a directory is no lab. */
 function labFiles(): string[] {
-  return [...Deno.readDirSync(LABS)].map((e) => e.name).filter((n) => n.endsWith(".mm")).sort();
+  return [...Deno.readDirSync(LABS)]
+    .filter((e) => e.name.endsWith(".mm") && (e.isFile || (e.isSymlink && isFile(e.name))))
+    .map((e) => e.name)
+    .sort();
+}
+
+function isFile(name: string): boolean {
+  try {
+    return Deno.statSync(new URL(name, LABS)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** A file's text, or why it cannot be read in a few words (no OS error codes). */
+function readText(path: string | URL): { text: string } | { why: string } {
+  try {
+    if (Deno.statSync(path).isDirectory) return { why: "it is a directory" };
+    return { text: Deno.readTextFileSync(path) };
+  } catch (e) {
+    return { why: fileErrorText(e) };
+  }
 }
 
 /** Finds a lab by exact name, number, or unique substring. */
@@ -78,7 +101,12 @@ if (typeof found !== "string") {
 }
 const path = new URL(found, LABS).pathname;
 const rel = `scripts/labs/${found}`;
-const text = Deno.readTextFileSync(path);
+const read = readText(path);
+if ("why" in read) {
+  console.error(`lab: cannot read ${rel}: ${read.why}`);
+  Deno.exit(2);
+}
+const text = read.text;
 let lab;
 try {
   lab = parseTranscript(text);
@@ -91,13 +119,12 @@ try {
 }
 if (opts.step) Deno.exit(await stepThrough(path, process.stdin, process.stdout));
 if (opts.check !== undefined) {
-  let session: string;
-  try {
-    session = Deno.readTextFileSync(opts.check);
-  } catch (e) {
-    console.error(`lab: cannot read ${opts.check}: ${e instanceof Error ? e.message : e}`);
+  const got = readText(opts.check);
+  if ("why" in got) {
+    console.error(`lab: cannot read ${opts.check}: ${got.why}`);
     Deno.exit(2);
   }
+  const session = got.text;
   const r = await checkSession(rel, lab, opts.check, session);
   for (const l of r.lines) console.log(l);
   console.log(`${r.passed} passed, ${r.failed} failed`);

@@ -3,7 +3,10 @@
  * 0 octal, 0b binary) with K/M/G/T size suffixes and ignored C suffixes
  * (U, L, UL, ULL), 'c' character constants, "..." strings with C escapes,
  * identifiers, operators, and `#` comments to the end of the line.
- * Every token carries its 1-based column.
+ * Every token carries its 1-based column. Constants are 64-bit: one of
+ * 2^64 or more is refused as a C compiler refuses it ("integer constant is
+ * too large for its type"), after reading at most 64 significant digits, so
+ * a literal of any length costs time linear in it.
  * @module
  */
 
@@ -27,6 +30,12 @@ export interface Token {
 const OPS = [
   "<<",
   ">>",
+  "<=",
+  ">=",
+  "==",
+  "!=",
+  "<",
+  ">",
   "+",
   "-",
   "*",
@@ -47,16 +56,67 @@ const OPS = [
   "]",
 ];
 
-const SIZE_SUFFIX: Record<string, bigint> = {
-  K: 1n << 10n,
-  M: 1n << 20n,
-  G: 1n << 30n,
-  T: 1n << 40n,
-};
+/** The operators by their first character, longest first. */
+const OPS_BY_FIRST: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const op of OPS) {
+    const list = m.get(op[0]) ?? [];
+    list.push(op);
+    m.set(op[0], list);
+  }
+  return m;
+})();
+
+const SIZE_SUFFIX: ReadonlyMap<string, bigint> = new Map([
+  ["K", 1n << 10n],
+  ["M", 1n << 20n],
+  ["G", 1n << 30n],
+  ["T", 1n << 40n],
+]);
+
+/** The largest constant: unsigned long long's. */
+const U64_MAX = (1n << 64n) - 1n;
+
+/** C's integer suffixes (U, L, UL, LL, ULL in either order and case), read in place. */
+const C_SUFFIX = /(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)/y;
+
+/** C's simple escapes. */
+const ESCAPES: ReadonlyMap<string, number> = new Map([
+  ["n", 10],
+  ["t", 9],
+  ["r", 13],
+  ["a", 7],
+  ["b", 8],
+  ["f", 12],
+  ["v", 11],
+  ["e", 27],
+  ["\\", 92],
+  ['"', 34],
+  ["'", 39],
+  ["?", 63],
+]);
+
+/** A character for an error line: 'c' when printable ASCII, else its code point (U+0000). */
+function shownChar(code: number): string {
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (code >= 0x21 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
+  return code > 0x7f && code !== 0xfeff && !/\p{C}|\p{Z}/u.test(String.fromCodePoint(code))
+    ? `'${String.fromCodePoint(code)}' (${hex})`
+    : hex;
+}
+
+/** The error for a constant of 2^64 or more. */
+function tooLarge(col: number): ReplError {
+  return new ReplError(
+    "integer constant is too large for its type",
+    col,
+    "values are 64-bit: at most 0xffffffffffffffff",
+  );
+}
 
 const isDigit = (c: string) => c >= "0" && c <= "9";
-const isIdentStart = (c: string) => /[A-Za-z_]/.test(c);
-const isIdentChar = (c: string) => /[A-Za-z0-9_]/.test(c);
+const isIdentStart = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
+const isIdentChar = (c: string) => isIdentStart(c) || isDigit(c);
 
 /** Splits one command line into tokens on demand. */
 export class Lexer {
@@ -126,28 +186,30 @@ export class Lexer {
     }
     if (c === '"') return this.string();
     if (c === "'") return this.char();
-    for (const op of OPS) {
+    for (const op of OPS_BY_FIRST.get(c) ?? []) {
       if (s.startsWith(op, start)) {
         this.pos += op.length;
         return { type: "op", text: op, col };
       }
     }
-    throw new ReplError(`unexpected character '${c}'`, col);
+    throw new ReplError(`unexpected character ${shownChar(s.codePointAt(start)!)}`, col);
   }
 
   private number(): Token {
     const s = this.src;
     const start = this.pos;
     const col = start + 1;
+    const c0 = s[start];
     let digits: string;
     let radix: bigint;
     let prefix = "";
-    if (/^0[xX]/.test(s.slice(start))) {
+    const x = s[start + 1];
+    if (c0 === "0" && (x === "x" || x === "X")) {
       prefix = "0x";
       radix = 16n;
       this.pos += 2;
       digits = this.take(/[0-9A-Fa-f]/);
-    } else if (/^0[bB]/.test(s.slice(start))) {
+    } else if (c0 === "0" && (x === "b" || x === "B")) {
       prefix = "0b";
       radix = 2n;
       this.pos += 2;
@@ -164,6 +226,8 @@ export class Lexer {
     }
     let value = 0n;
     for (let i = 0; i < digits.length; i++) {
+      // Leading zeros change nothing (a megabyte of them costs no BigInt work).
+      if (value === 0n && digits[i] === "0") continue;
       const d = BigInt(parseInt(digits[i], 16));
       if (d >= radix) {
         const name = radix === 8n ? "octal" : "binary";
@@ -174,14 +238,17 @@ export class Lexer {
         );
       }
       value = value * radix + d;
+      if (value > U64_MAX) throw tooLarge(col);
     }
     // A size suffix, then C's integer suffixes (ignored: values are 64-bit).
-    const suffix = s[this.pos];
-    if (suffix !== undefined && SIZE_SUFFIX[suffix.toUpperCase()] !== undefined) {
-      value *= SIZE_SUFFIX[suffix.toUpperCase()];
+    const scale = SIZE_SUFFIX.get((s[this.pos] ?? "").toUpperCase());
+    if (scale !== undefined) {
+      value *= scale;
       this.pos++;
+      if (value > U64_MAX) throw tooLarge(col);
     }
-    const cSuffix = /^(?:[uU](?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU]?)/.exec(s.slice(this.pos));
+    C_SUFFIX.lastIndex = this.pos;
+    const cSuffix = C_SUFFIX.exec(s);
     if (cSuffix) this.pos += cSuffix[0].length;
     if (this.pos < s.length && isIdentChar(s[this.pos])) {
       const bad = s.slice(start, this.pos) + this.take(/[A-Za-z0-9_]/);
@@ -216,23 +283,10 @@ export class Lexer {
       return c.codePointAt(0)!;
     }
     const e = s[this.pos + 1];
-    const simple: Record<string, number> = {
-      n: 10,
-      t: 9,
-      r: 13,
-      a: 7,
-      b: 8,
-      f: 12,
-      v: 11,
-      e: 27,
-      "\\": 92,
-      '"': 34,
-      "'": 39,
-      "?": 63,
-    };
-    if (e !== undefined && simple[e] !== undefined) {
+    const simple = e === undefined ? undefined : ESCAPES.get(e);
+    if (simple !== undefined) {
       this.pos += 2;
-      return simple[e];
+      return simple;
     }
     if (e === "x") {
       this.pos += 2;

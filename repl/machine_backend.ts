@@ -5,42 +5,38 @@
  * @module
  */
 
+import { latin1 } from "./bulk.ts";
 import {
   cpuExec,
   cpuFill,
   cpuRead,
   cpuWrite,
-  encodeStruct,
   Machine,
   type MachineConfig,
   type Process,
   syscallIn,
   type SyscallSpec,
   type Task,
-  TIMESPEC,
 } from "../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent, TaskInfo } from "./backend.ts";
-import { ReplError } from "./errors.ts";
 import type { Value } from "./commands/types.ts";
-import { ioctlResult, structArg } from "./commands/syscalls.ts";
+import { literalArg, structResult } from "./commands/syscalls.ts";
 import type { ProcInfo } from "./processes.ts";
 
 /** The value a syscall implementation takes for one evaluated argument. */
-export function rawArg(v: Value, kind: string | undefined, args: readonly Value[]): unknown {
+export function rawArg(
+  v: Value,
+  spec: SyscallSpec,
+  i: number,
+  args: readonly Value[],
+): unknown {
+  const kind = spec.args[i]?.kind;
   if (v.type === "num") return v.v;
-  if (kind === "timespec") {
-    if (v.type !== "struct") {
-      throw new ReplError("nanosleep takes {tv_sec=S, tv_nsec=N} or an address", v.col);
-    }
-    const b = encodeStruct(TIMESPEC, v.value);
-    if (typeof b === "string") throw new ReplError(b, v.col, undefined, "usage");
-    return { value: 0n, literal: b };
-  }
-  // An ioctl's {struct} or [int]: the bytes the kernel reads and writes.
-  if (v.type === "struct" || v.type === "intref") return structArg(v, args[1]);
+  // A {struct} or [int]: the bytes the kernel reads and writes.
+  if (v.type === "struct" || v.type === "intref") return literalArg(spec, i, v, args);
   if (v.type === "str") {
     // Paths are strings (bytes as Latin-1 code units); buffers are bytes.
-    return kind === "path" ? String.fromCharCode(...v.bytes) : v.bytes;
+    return kind === "path" ? latin1(v.bytes) : v.bytes;
   }
   return v.type === "word" ? v.text : undefined;
 }
@@ -86,7 +82,7 @@ export class MachineBackend implements Backend {
   }
 
   syscall(tid: number, spec: SyscallSpec, args: readonly Value[]): Promise<CallResult> {
-    const raw = args.map((v, i) => rawArg(v, spec.args[i]?.kind, args));
+    const raw = args.map((v, i) => rawArg(v, spec, i, args));
     const t = this.task(tid);
     const r: CallResult = syscallIn(t, spec.name, raw);
     if (r.pending !== undefined) {
@@ -96,7 +92,7 @@ export class MachineBackend implements Backend {
         note: `(thread ${tid} sleeps in ${t.wchan ?? "?"})`,
       });
     }
-    return Promise.resolve(spec.name === "ioctl" ? ioctlResult(r, args) : r);
+    return Promise.resolve(structResult(spec, r, args));
   }
 
   access(tid: number, op: CpuOp): Promise<CpuResult> {

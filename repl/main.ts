@@ -11,6 +11,7 @@
  * @module
  */
 
+import { fileErrorText } from "./os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
@@ -105,6 +106,20 @@ function makeSession(o: CliOptions): Session {
   }
 }
 
+/**
+ * Why `file` cannot be read as command lines (missing, a directory, not
+ * permitted), in a few words, or null when it can be opened.
+ */
+function unreadable(file: string): string | null {
+  try {
+    if (Deno.statSync(file).isDirectory) return "it is a directory (give a file of command lines)";
+    Deno.openSync(file).close();
+    return null;
+  } catch (e) {
+    return fileErrorText(e);
+  }
+}
+
 /** Writes a line to stdout; a closed pipe (| head) ends the program quietly. */
 function writer(): (line: string) => void {
   const enc = new TextEncoder();
@@ -148,12 +163,12 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
   if (file === undefined || file === "-") lines = streamLines(Deno.stdin.readable);
   else {
     source = file;
-    try {
-      lines = streamLines((await Deno.open(file)).readable);
-    } catch (e) {
-      console.error(`mmlab: cannot read ${file}: ${e instanceof Error ? e.message : e}`);
+    const why = unreadable(file);
+    if (why !== null) {
+      console.error(`mmlab: cannot read ${file}: ${why}`);
       return 2;
     }
+    lines = streamLines((await Deno.open(file)).readable);
   }
   const r = await runBatch(lines, {
     session,

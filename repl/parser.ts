@@ -6,13 +6,19 @@
  * stmt    := ident "=" expr                   (assignment)
  *          | command arg*                     (a word command: maps, pages a 4K, policy x y)
  *          | expr                             (a call such as mmap(...), or arithmetic)
- * expr    := C's operators | ^ & << >> + - * / %, unary - + ~, ( ), calls name(expr, ...)
+ * expr    := C's operators | ^ & == != < <= > >= << >> + - * / %, unary - + ~, ( ),
+ *            calls name(expr, ...); comparisons give 0 or 1
  *          | "{" [ field ("," field)* ] "}"   (a struct literal, as strace prints one)
  * field   := ident "=" expr                   (nested: range={start=a, len=16K})
  *          | "[" expr "]"                     (an int passed by pointer, as strace prints [5])
  * ```
  *
  * Every node keeps the column it starts at, so errors can point at it.
+ *
+ * Sizes: a flat chain of any length (a sum of 100,000 terms, a run of
+ * unary minuses) is parsed and evaluated by loops; brackets, calls and
+ * struct literals may nest {@link MAX_NESTING} deep, and deeper nesting is
+ * refused with one line at the bracket that passed the limit.
  * @module
  */
 
@@ -39,8 +45,12 @@ export interface StructField {
 
 /** The column an expression starts at (a binary node's own column is its operator's). */
 export function exprStart(e: Expr): number {
-  return e.type === "binary" ? exprStart(e.left) : e.col;
+  while (e.type === "binary") e = e.left;
+  return e.col;
 }
+
+/** How deep (), [], {} and calls may nest in one line. */
+export const MAX_NESTING = 256;
 
 /** `@2`, `@child` or `@1.3`: the process or thread a command runs in. */
 export interface Target {
@@ -82,6 +92,8 @@ const LEVELS: readonly (readonly string[])[] = [
   ["|"],
   ["^"],
   ["&"],
+  ["==", "!="],
+  ["<", "<=", ">", ">="],
   ["<<", ">>"],
   ["+", "-"],
   ["*", "/", "%"],
@@ -102,6 +114,8 @@ export function parseExpr(src: string): Expr {
 
 class Parser {
   private lx: Lexer;
+  /** Brackets and calls open around the current point. */
+  private depth = 0;
 
   constructor(src: string, private readonly commands: CommandShapes) {
     this.lx = new Lexer(src);
@@ -193,15 +207,23 @@ class Parser {
     }
     const names = new Set(flags.map((f) => f.name));
     const found: CommandArg[] = [];
-    let blanked = src;
+    // The line rebuilt once from its pieces, each flag replaced by blanks.
+    const pieces: string[] = [];
+    let kept = 0;
     for (const m of src.slice(from, stop).matchAll(/(?<=^|\s)--[A-Za-z][\w-]*(?=\s|$)/g)) {
       if (!names.has(m[0])) continue;
       const at = from + m.index;
+      const twice = found.find((f) => f.type === "word" && f.text === m[0]);
+      if (twice !== undefined) {
+        throw new ReplError(`${m[0]} is given twice`, at + 1, `once is enough`, "usage");
+      }
       found.push({ type: "word", text: m[0], col: at + 1 });
-      blanked = blanked.slice(0, at) + " ".repeat(m[0].length) + blanked.slice(at + m[0].length);
+      pieces.push(src.slice(kept, at), " ".repeat(m[0].length));
+      kept = at + m[0].length;
     }
     if (found.length > 0) {
-      const lx = new Lexer(blanked);
+      pieces.push(src.slice(kept));
+      const lx = new Lexer(pieces.join(""));
       while (!lx.atEnd() && lx.peek().col - 1 < from) lx.next();
       this.lx = lx;
     }
@@ -289,17 +311,56 @@ class Parser {
     return left;
   }
 
+  /**
+   * Unary operators, then a primary: a loop, so a run of any length parses.
+   * The run is kept reduced: + changes nothing, and two neighbouring - or
+   * two ~ cancel, so `------x` is one node (x) and a megabyte of ~ costs
+   * no tree. The outermost node keeps the first operator's column.
+   */
   private unary(): Expr {
-    const t = this.lx.peek();
-    if (t.type === "op" && (t.text === "-" || t.text === "+" || t.text === "~")) {
+    const ops: { op: string; col: number }[] = [];
+    let first = 0;
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.type !== "op" || (t.text !== "-" && t.text !== "+" && t.text !== "~")) break;
       this.lx.next();
-      return { type: "unary", op: t.text, arg: this.unary(), col: t.col };
+      if (first === 0) first = t.col;
+      if (t.text === "+") continue;
+      if (ops.length > 0 && ops[ops.length - 1].op === t.text) ops.pop();
+      else ops.push({ op: t.text, col: t.col });
     }
-    return this.primary();
+    let e = this.primary();
+    if (first === 0) return e;
+    if (ops.length === 0) return { type: "unary", op: "+", arg: e, col: first };
+    for (let i = ops.length - 1; i >= 0; i--) {
+      e = { type: "unary", op: ops[i].op, arg: e, col: i === 0 ? first : ops[i].col };
+    }
+    return e;
+  }
+
+  /** Enters a bracket or a call opened at `col`; refuses nesting past MAX_NESTING. */
+  private enter(col: number): void {
+    if (++this.depth > MAX_NESTING) {
+      throw new ReplError(
+        `expression nests more than ${MAX_NESTING} levels deep`,
+        col,
+        "compute the inner parts into variables first",
+      );
+    }
   }
 
   private primary(): Expr {
     const t = this.lx.next();
+    const opens = t.type === "op" && (t.text === "(" || t.text === "[" || t.text === "{");
+    const calls = t.type === "ident" && this.isOp("(");
+    if (!opens && !calls) return this.leaf(t);
+    this.enter(calls ? this.lx.peek().col : t.col);
+    const e = this.leaf(t);
+    this.depth--;
+    return e;
+  }
+
+  private leaf(t: Token): Expr {
     switch (t.type) {
       case "num":
         return { type: "num", value: t.value!, col: t.col, text: t.text };
@@ -338,6 +399,7 @@ class Parser {
   /** `{name=value, ...}` after the `{`, through the closing brace. */
   private structLiteral(open: Token): Expr {
     const fields: StructField[] = [];
+    const seen = new Set<string>();
     if (this.isOp("}")) {
       this.lx.next();
       return { type: "struct", fields, col: open.col };
@@ -359,9 +421,10 @@ class Parser {
           "write field=value",
         );
       }
-      if (fields.some((f) => f.name === name.text)) {
+      if (seen.has(name.text)) {
         throw new ReplError(`field ${name.text} is given twice`, name.col);
       }
+      seen.add(name.text);
       fields.push({ name: name.text, col: name.col, value: this.expr() });
       const t = this.lx.next();
       if (t.type === "op" && t.text === ",") continue;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileErrorText } from "./os_error.ts";
 import type { RunResult, Session } from "./session.ts";
 import { Recorder } from "./transcript/recorder.ts";
 
@@ -32,7 +33,7 @@ export class FileRecording {
     try {
       this.file = Deno.openSync(path, { write: true, create: true, truncate: true });
     } catch (e) {
-      return `record: cannot write ${path}: ${e instanceof Error ? e.message : e}`;
+      return `record: cannot write ${path}: ${fileErrorText(e)}`;
     }
     this.path = path;
     this.recorder = new Recorder((text) => {

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { pushAll } from "./bulk.ts";
 import type { Machine, MachineConfig, Process, SyscallSpec } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
 import { callArgs, resolveCall, userRange } from "./commands/args.ts";
@@ -157,7 +158,7 @@ export class Session {
     const out: string[] = [];
     for (const l of lines) {
       out.push(s.prompt() + l);
-      out.push(...(await s.run(l)).output);
+      pushAll(out, (await s.run(l)).output);
     }
     return out;
   }
@@ -392,14 +393,16 @@ export class Session {
     }
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {
-      const view = cmd.name === "maps" || cmd.name === "smaps" ? cmd.name : undefined;
+      const view = cmd.name === "maps" || cmd.name === "smaps" || cmd.name === "pagemap"
+        ? cmd.name
+        : undefined;
       // The host's views are its /proc text: no data to print as JSON.
       const flag = values.find((v) => v.type === "word" && v.text.startsWith("--"));
       if (flag !== undefined) {
         out.push(notRunLine(`${cmd.name} ${flag.type === "word" ? flag.text : ""}`));
       } else if (view !== undefined && this.backend.view !== undefined) {
         const [addr, len] = values;
-        out.push(...await this.backend.view(pid, view, addr && userRange(addr, len)));
+        pushAll(out, await this.backend.view(pid, view, addr && userRange(addr, len)));
       } else out.push(notRunLine(cmd.name));
       return undefined;
     }

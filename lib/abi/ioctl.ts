@@ -71,6 +71,8 @@ export interface FieldDecl {
   readonly flags?: readonly (readonly [string, bigint])[];
   /** Print in hex (addresses, magic numbers) rather than decimal. */
   readonly hex?: boolean;
+  /** A resource limit: printed as strace's sprint_rlim64 (`8192*1024`, `RLIM64_INFINITY`). */
+  readonly rlim?: boolean;
 }
 
 export interface StructLayout {
@@ -286,6 +288,13 @@ export function formatFlags(v: bigint, names: readonly (readonly [string, bigint
   return parts.join("|");
 }
 
+/** strace's sprint_rlim64(): RLIM64_INFINITY, `N*1024` for multiples of 1 KiB above it, else N. */
+export function formatRlimValue(v: bigint): string {
+  if (v === 0xffffffffffffffffn) return "RLIM64_INFINITY";
+  if (v > 1024n && v % 1024n === 0n) return `${v / 1024n}*1024`;
+  return v.toString();
+}
+
 /** A struct as strace prints it: `{range={start=0x7f0000000000, len=16384}, mode=...}`. */
 export function formatStruct(layout: StructLayout, v: StructValue): string {
   const parts = layout.fields.map((f) => {
@@ -293,6 +302,7 @@ export function formatStruct(layout: StructLayout, v: StructValue): string {
     if (typeof f.type === "object") return `${f.name}=${formatStruct(f.type, x as StructValue)}`;
     const n = x as bigint;
     if (f.flags !== undefined) return `${f.name}=${formatFlags(n, f.flags)}`;
+    if (f.rlim) return `${f.name}=${formatRlimValue(n)}`;
     return `${f.name}=${f.hex && n !== 0n ? `0x${n.toString(16)}` : n.toString()}`;
   });
   return `{${parts.join(", ")}}`;

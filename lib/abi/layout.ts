@@ -20,8 +20,8 @@ export const DEFAULT_MAX_MAP_COUNT = 65530;
 export const MMAP_BASE = 0x7ffff7fff000;
 /** arch/x86/include/asm/processor.h: TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3). */
 export const TASK_UNMAPPED_BASE = 0x2aaaaaaaa000;
-/** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit, as pages: LLONG_MAX >> PAGE_SHIFT. */
-export const MAX_LFS_PAGES = 2 ** 51;
+/** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX), as a u64. */
+export const MAX_LFS_FILESIZE_U64 = 0x7fffffffffffffffn;
 
 export const U64_MAX = 0xffffffffffffffffn;
 /** 2^47: the end of the canonical user half. */

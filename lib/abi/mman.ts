@@ -112,4 +112,9 @@ export const O_CLOEXEC = 0o2000000;
 export const FALLOC_FL_KEEP_SIZE = 0x01;
 export const FALLOC_FL_PUNCH_HOLE = 0x02;
 
+/** include/uapi/linux/fs.h: lseek(2)'s whence. */
 export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+export const SEEK_END = 2;
+export const SEEK_DATA = 3;
+export const SEEK_HOLE = 4;

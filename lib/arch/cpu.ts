@@ -2,8 +2,11 @@
  * CPU loads, stores and instruction fetches by a process. Each access
  * walks the page table through mm's {@link translate}; a fault that mm
  * cannot resolve becomes a signal here, as arch/x86/mm/fault.c
- * bad_area() -> force_sig_fault() does, or an OOM kill
- * (pagefault_out_of_memory()). This layer sits above mm and proc.
+ * bad_area() -> force_sig_fault() does. A page the allocator cannot find
+ * runs the OOM killer first (mm/page_alloc.c __alloc_pages_may_oom ->
+ * mm/oom_kill.c out_of_memory): when it kills another process, the fault
+ * is retried with the memory that process freed; when it kills this one,
+ * the access ends there. This layer sits above mm and proc.
  * @module
  */
 
@@ -46,7 +49,8 @@ function userAddress(addr: bigint | number): number {
 function finish(p: Process, res: AccessResult): AccessResult {
   if (res.sig === undefined) return res;
   if (res.sig.signo === 9) {
-    oomKill(p);
+    // The OOM killer chose this process (or found nothing else to kill).
+    if (p.alive) oomKill(p);
     res.killed = true;
     return res;
   }
@@ -79,7 +83,7 @@ export function cpuRead(p: Process, addrArg: bigint | number, len: number): Acce
         sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a },
       });
     }
-    const pfn = translate(p, p.mm, a, "read");
+    const pfn = translateOrOom(p, a, "read");
     if (typeof pfn !== "number") return finish(p, { bytes: out.subarray(0, done), done, sig: pfn });
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
@@ -88,6 +92,25 @@ export function cpuRead(p: Process, addrArg: bigint | number, len: number): Acce
     done += n;
   }
   return { bytes: out, done };
+}
+
+/**
+ * translate(), with the OOM killer between a fault that found no memory
+ * and its retry: while the victim is another process, the fault is tried
+ * again; a VM_FAULT_OOM signal comes back only when this process was
+ * chosen (it is dead then) or nothing could be killed.
+ */
+function translateOrOom(
+  p: Process,
+  a: number,
+  kind: "read" | "write" | "exec",
+): number | SigInfo {
+  for (;;) {
+    const r = translate(p, p.mm, a, kind);
+    if (typeof r === "number" || r.signo !== 9) return r;
+    const victim = p.machine.outOfMemory();
+    if (victim === null || victim === p || !p.alive) return r;
+  }
 }
 
 /** A store of `data` at `addr`, page by page, stopping at the first fault. */
@@ -127,7 +150,7 @@ function store(
     if (a >= TASK_SIZE) {
       return finish(p, { done, sig: { signo: SIGSEGV, code: SEGV_MAPERR, addr: a } });
     }
-    const pfn = translate(p, p.mm, a, "write");
+    const pfn = translateOrOom(p, a, "write");
     if (typeof pfn !== "number") return finish(p, { done, sig: pfn });
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
@@ -142,7 +165,7 @@ export function cpuExec(p: Process, addrArg: bigint | number): AccessResult {
   const addrB = BigInt.asUintN(64, BigInt(addrArg));
   const bad = badAddress(addrB);
   if (bad) return finish(p, { done: 0, sig: bad });
-  const r = translate(p, p.mm, Number(addrB), "exec");
+  const r = translateOrOom(p, Number(addrB), "exec");
   if (typeof r !== "number") return finish(p, { done: 0, sig: r });
   // The PTE may be present from a read fault; NX is enforced through the VMA.
   const vma = p.mm.vmas.lookup(Number(addrB));

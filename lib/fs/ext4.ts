@@ -7,9 +7,15 @@
  * @module
  */
 
-import { EISDIR, EOPNOTSUPP } from "../abi/errno.ts";
+import { EISDIR, ENXIO, EOPNOTSUPP } from "../abi/errno.ts";
+import { SEEK_DATA, SEEK_HOLE } from "../abi/mman.ts";
+import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "../mm/llseek.ts";
+import { PG_DIRTY } from "../phys/frames.ts";
+import type { Process } from "../proc/process.ts";
+import type { OpenFile } from "./file.ts";
 import { VM_SYNC } from "../mm/vm_flags.ts";
 import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
+import { thpGetUnmappedArea } from "../mm/get_unmapped_area.ts";
 import {
   type FileOperations,
   FOP_MMAP_SYNC,
@@ -32,6 +38,39 @@ function ext4FileMmapPrepare(desc: VmAreaDesc): number {
   return 0;
 }
 
+/**
+ * fs/ext4/file.c ext4_llseek(): SEEK_SET/CUR/END by
+ * generic_file_llseek_size() up to s_maxbytes; SEEK_DATA/SEEK_HOLE by
+ * iomap_seek_data()/iomap_seek_hole() over ext4_iomap_report_ops, where a
+ * block is data once allocated or delayed (a dirty page-cache page not yet
+ * written back), and a hole otherwise; positions < 0 or >= i_size are
+ * ENXIO.
+ */
+function ext4Llseek(p: Process, file: OpenFile, offset: bigint, whence: number): bigint {
+  const inode = file.inode;
+  const max = inode.maxBytes;
+  const size = BigInt(inode.size);
+  if (whence !== SEEK_DATA && whence !== SEEK_HOLE) {
+    return genericFileLlseekSize(file, offset, whence, max, size);
+  }
+  if (offset < 0n) return -BigInt(ENXIO);
+  const flags = p.machine.frames.flags;
+  const data = new Set(inode.blocks?.indices() ?? []);
+  for (const [index, pfn] of inode.pages) if (flags[pfn] & PG_DIRTY) data.add(index);
+  const r = seekHoleData(offset, size, whence, data);
+  return r < 0n ? r : vfsSetpos(file, r, max);
+}
+
+/**
+ * fs/ext4/dir.c ext4_dir_llseek() for an htree directory (any directory of
+ * one block with dir_index): generic_file_llseek_size() with the 64-bit
+ * hash EOF, EXT4_HTREE_EOF_64BIT, as both limit and end.
+ */
+function ext4DirLlseek(_p: Process, file: OpenFile, offset: bigint, whence: number): bigint {
+  const eof = 0x7fffffffffffffffn;
+  return genericFileLlseekSize(file, offset, whence, eof, eof);
+}
+
 /** fs/ext4/ioctl.c ext4_fileattr_get(): the user-visible flags (EXT4_FL_USER_VISIBLE). */
 function ext4FileattrGet(inode: Inode): number {
   return inode.iflags;
@@ -43,10 +82,16 @@ function ext4FileattrGet(inode: Inode): number {
  */
 export const EXT4_INODE_OPS: InodeOperations = { fileattrGet: ext4FileattrGet };
 
-/** fs/ext4/file.c: ext4_file_operations (FOP_MMAP_SYNC: MAP_SYNC passes do_mmap's mask). */
+/**
+ * fs/ext4/file.c: ext4_file_operations (FOP_MMAP_SYNC: MAP_SYNC passes
+ * do_mmap's mask; .get_unmapped_area = thp_get_unmapped_area, so mappings
+ * of 2 MiB or more are placed PMD aligned to their file offset).
+ */
 export const EXT4_FILE_OPS: FileOperations = {
   name: "ext4_file_operations",
   fopFlags: FOP_MMAP_SYNC,
+  getUnmappedArea: thpGetUnmappedArea,
+  llseek: ext4Llseek,
   mmapPrepare: ext4FileMmapPrepare,
 };
 
@@ -55,4 +100,5 @@ export const EXT4_DIR_OPS: FileOperations = {
   name: "ext4_dir_operations",
   fopFlags: 0,
   read: () => -EISDIR, // generic_read_dir()
+  llseek: ext4DirLlseek,
 };

@@ -33,6 +33,8 @@ export interface FileRaState {
 export class OpenFile {
   /** References: fd-table slots plus VMAs (get_file/fput). */
   refs = 1;
+  /** f_pos: where read(2)/write(2) go next, shared by every fd (and fork) using this file. */
+  pos = 0n;
   /** f_ra, set up by mm/readahead.c file_ra_state_init() at open. */
   readonly ra: FileRaState;
   /** f_op: the inode's i_fop, copied at open (do_dentry_open). */

@@ -14,6 +14,7 @@ import { ENAMETOOLONG, ENOENT, ENOTDIR } from "../abi/errno.ts";
 import { Inode, type InodeKind, type SuperBlock } from "./inode.ts";
 import { EXT4_DIR_OPS, EXT4_EXTENTS_FL, EXT4_FILE_OPS, EXT4_INODE_OPS } from "./ext4.ts";
 import { TTY_FOPS } from "./tty.ts";
+import { NULL_FOPS, ZERO_FOPS } from "./mem.ts";
 import { SHMEM_FILE_OPS, SHMEM_INODE_OPS } from "../mm/shmem.ts";
 
 export const ROOT_SB: SuperBlock = {
@@ -23,8 +24,10 @@ export const ROOT_SB: SuperBlock = {
   punchHole: true,
   name: "ext4",
   // fs/ext4/super.c: ext4_max_size() for extent files, 4 KiB blocks:
-  // (2^32 - 1) blocks. ftruncate to 0xfffffffff000 works, one more is EFBIG.
-  maxBytes: 0xfffffffff000,
+  // (2^32 - 1) blocks << 12 = 0xffffffff000 (16 TiB - 4 KiB). Checked on
+  // 6.18: ftruncate to 0xffffffff000 works, one byte more is EFBIG, and so
+  // is lseek past it (EINVAL).
+  maxBytes: 0xffffffff000,
   disk: true,
   // This project's disk (vda, 254:0): /sys/block/vda/queue/read_ahead_kb is
   // 8192 (ra_pages 2048, an 8 MiB read-around window, seen with mincore on
@@ -55,6 +58,15 @@ export const DEVPTS_SB: SuperBlock = {
   name: "devpts",
   // init_special_inode(): def_chr_fops, which chrdev_open swaps for tty_fops.
   ops: { chardev: { fop: TTY_FOPS, iop: {} } },
+};
+
+/** devtmpfs (`/dev`): the memory devices. Not noexec (as on this project's host). */
+export const DEVTMPFS_SB: SuperBlock = {
+  major: 0x00,
+  minor: 0x06,
+  noexec: false,
+  punchHole: false,
+  name: "devtmpfs",
 };
 
 /** include/uapi/linux/limits.h: PATH_MAX (with the NUL), NAME_MAX. */
@@ -107,6 +119,18 @@ export class Filesystem {
   private nextShmemIno = 1024;
   private readonly dirs = new Map<string, Inode>();
   private ttyInode: Inode | null = null;
+
+  constructor() {
+    // drivers/char/mem.c devlist: /dev/null (1:3) and /dev/zero (1:5), crw-rw-rw-,
+    // inode numbers as devtmpfs gives them at boot.
+    for (
+      const [ino, path, fop] of [[3, "/dev/null", NULL_FOPS], [4, "/dev/zero", ZERO_FOPS]] as const
+    ) {
+      const inode = new Inode(ino, DEVTMPFS_SB, "chardev", path, 0, { fop, iop: {} });
+      inode.mode = 0o666;
+      this.names.set(path, inode);
+    }
+  }
 
   lookup(path: string): Inode | undefined {
     return this.names.get(path);

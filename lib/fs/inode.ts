@@ -12,6 +12,7 @@
  */
 
 import type { Vma } from "../mm/vma.ts";
+import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import { FileBlocks } from "./disk.ts";
 import {
   type FileOperations,
@@ -63,7 +64,7 @@ export interface SuperBlock {
 }
 
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
-export const MAX_LFS_FILESIZE = 0x7fffffffffffffffn;
+export const MAX_LFS_FILESIZE = MAX_LFS_FILESIZE_U64;
 
 export class Inode {
   /** Page cache: page index -> pfn. */
@@ -84,6 +85,13 @@ export class Inode {
   iflags: number;
   /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (none today). */
   dax = false;
+  /**
+   * mm/shmem.c shmem_acct_size(): pages a shmem object made without
+   * VM_NORESERVE (shmem_zero_setup: shared anonymous memory) charged to
+   * Committed_AS for its whole size, until it is evicted. 0 for everything
+   * else (memfd and tmpfs files are VM_NORESERVE).
+   */
+  shmemAcctPages = 0;
 
   constructor(
     readonly ino: number,
@@ -93,9 +101,14 @@ export class Inode {
     public path: string,
     /** i_size in bytes. */
     public size = 0,
+    /**
+     * A character device's driver operations (chrdev_open() finds them by
+     * the device number); otherwise the filesystem's for `kind`.
+     */
+    driver?: InodeOpsEntry,
   ) {
     this.blocks = kind === "regular" && sb.disk ? new FileBlocks() : null;
-    const ops = sb.ops?.[kind];
+    const ops = driver ?? sb.ops?.[kind];
     this.fop = ops?.fop ?? NO_FILE_OPS;
     this.iop = ops?.iop ?? NO_INODE_OPS;
     this.iflags = ops?.iflags ?? 0;

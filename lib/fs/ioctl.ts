@@ -80,9 +80,9 @@ function doVfsIoctl(p: Process, f: OpenFile, fd: number, cmd: number, arg: UserA
     case FIGETBSZ:
       return putInt(p, arg, BLOCK_SIZE);
     case FIONREAD:
-      // Regular files: i_size - f_pos (mmlab's files have no f_pos: 0); others ask the driver.
+      // Regular files: i_size - f_pos, as an int; others ask the driver.
       if (inode.kind !== "regular" && inode.kind !== "shmem") return vfsIoctl(p, f, cmd, arg);
-      return putInt(p, arg, Number(BigInt.asIntN(32, BigInt(inode.size))));
+      return putInt(p, arg, Number(BigInt.asIntN(32, BigInt(inode.size) - f.pos)));
     case FS_IOC_GETFLAGS: {
       // ioctl_getflags() -> vfs_fileattr_get(): no i_op->fileattr_get is -ENOIOCTLCMD.
       if (inode.iop.fileattrGet === undefined) return -ENOIOCTLCMD;

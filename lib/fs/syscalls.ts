@@ -26,6 +26,7 @@ import {
   ENOMEM,
   ENOTDIR,
   EOPNOTSUPP,
+  ESPIPE,
 } from "../abi/errno.ts";
 import {
   FALLOC_FL_KEEP_SIZE,
@@ -60,6 +61,7 @@ import {
   zeroRange,
 } from "../mm/truncate.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
+import { nofileLimit } from "../proc/resource.ts";
 
 type A = bigint | number;
 
@@ -96,11 +98,13 @@ const MFD_HUGE_MASK = 0x3f;
 /** mm/memfd.c: MFD_NAME_MAX_LEN = NAME_MAX - strlen("memfd:"). */
 export const MFD_NAME_MAX_LEN = 249;
 
-/** RLIMIT_NOFILE soft limit (the usual 1024): open/memfd_create fail EMFILE beyond. */
+/** The default RLIMIT_NOFILE soft limit (1024); open/memfd_create use the process's (nofileLimit). */
 export const NOFILE_LIMIT = 1024;
 /** include/linux/fs.h: MAX_RW_COUNT = INT_MAX & PAGE_MASK. */
 const MAX_RW_COUNT = 0x7ffff000n;
 const LLONG_MAX = 0x7fffffffffffffffn;
+/** The size a read's non-address buffer stands for: 16 MiB, as mmhost's scratch buffer (BIGBUF). */
+export const LITERAL_BUF_MAX = 16n << 20n;
 /** The process umask (022, the usual default). */
 const UMASK = 0o022;
 
@@ -191,7 +195,7 @@ export function sysOpen(p: Process, path: string, flagsArg: A, modeArg?: A): num
   if (path.length === 0) return -ENOENT;
   if (new TextEncoder().encode(path).length >= PATH_MAX) return -ENAMETOOLONG;
   // get_unused_fd_flags()
-  if (lowestFreeFd(p) >= NOFILE_LIMIT) return -EMFILE;
+  if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
   const r = m.fs.resolve(path);
   if (typeof r === "number") return r;
   const existing = m.fs.lookup(r.path);
@@ -262,7 +266,7 @@ export function sysClose(p: Process, fdArg: A): number {
  * do_truncate() -> notify_change() -> inode_newsize_ok() -> ->setattr.
  * Order (6.18.44): length < 0 EINVAL (before the fd), bad fd EBADF, not a
  * regular file or not open for writing EINVAL, growing past s_maxbytes
- * EFBIG (ext4: 0xfffffffff000; memfd: LLONG_MAX). Effects: see
+ * EFBIG (ext4: 0xffffffff000; memfd: LLONG_MAX). Effects: see
  * {@link truncateInode}.
  */
 export function sysFtruncate(p: Process, fdArg: A, lenArg: A): number {
@@ -313,24 +317,73 @@ export function sysPread(
   countArg: A,
   offArg: A,
 ): SysOut {
-  const m = p.machine;
   const pos = s64(offArg);
   if (pos < 0n) return { ret: -EINVAL };
   const f = fdget(p, u32(fdArg));
-  if (f === undefined || !f.readable) return { ret: -EBADF };
+  if (f === undefined) return { ret: -EBADF };
+  // ksys_pread64(): a stream (a terminal: nonseekable_open) has no FMODE_PREAD.
+  if (f.fop.nonseekable) return { ret: -ESPIPE };
+  return vfsRead(p, f, buf, countArg, pos);
+}
+
+/**
+ * fs/read_write.c vfs_read() at `pos`, for pread64 and read: not open for
+ * reading EBADF, access_ok EFAULT, rw_verify_area EINVAL, then the file's
+ * ->read or the page-cache read (see {@link sysPread}). Returns the bytes
+ * read; the caller moves f_pos (read) or not (pread).
+ */
+export function vfsRead(
+  p: Process,
+  f: OpenFile,
+  buf: A | Uint8Array | string,
+  countArg: A,
+  pos: bigint,
+): SysOut {
+  const m = p.machine;
+  if (!f.readable) return { ret: -EBADF };
   let count = u64(countArg);
   const addr = isAddress(buf) ? u64(buf) : null;
   if (addr !== null && !accessOk(addr, count)) return { ret: -EFAULT };
   if (count > LLONG_MAX || pos + count > LLONG_MAX) return { ret: -EINVAL };
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
+  // A buffer that is not an address stands for a scratch buffer of
+  // LITERAL_BUF_MAX bytes (the host harness's is as big): a read fills at
+  // most that much, so no read allocates more.
+  if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
   const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.read !== undefined) {
-    // vfs_read(): the file's own ->read (a directory's is EISDIR, a terminal's EOF).
-    const r = f.fop.read(p, f, Number(count), Number(pos));
-    if (typeof r === "number") return { ret: r };
-    if (addr !== null && copyToUser(p, Number(addr), r) !== 0) return { ret: -EFAULT };
-    return { ret: r.length, data: r };
+    // vfs_read(): the file's own ->read (a directory's is EISDIR, a
+    // terminal's and /dev/null's EOF, /dev/zero's zeros). Drivers copy a
+    // page at a time (read_zero: clear_user per PAGE_SIZE chunk): a fault
+    // ends the read with the bytes done, or EFAULT if none.
+    const parts: Uint8Array[] = [];
+    let done = 0;
+    const total = Number(count);
+    while (done < total) {
+      const chunk = Math.min(total - done, 65536);
+      const r = f.fop.read(p, f, chunk, Number(pos) + done);
+      if (typeof r === "number") {
+        if (done === 0) return { ret: r };
+        break;
+      }
+      if (r.length === 0) break;
+      const left = addr !== null ? copyToUser(p, Number(addr) + done, r) : 0;
+      parts.push(r.subarray(0, r.length - left));
+      done += r.length - left;
+      if (left > 0) {
+        if (done === 0) return { ret: -EFAULT };
+        break;
+      }
+      if (r.length < chunk) break;
+    }
+    const data = new Uint8Array(done);
+    let at = 0;
+    for (const b of parts) {
+      data.set(b, at);
+      at += b.length;
+    }
+    return { ret: done, data };
   }
   if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);
@@ -419,26 +472,46 @@ export function sysPwrite(
   countArg: A,
   offArg: A,
 ): number {
-  const m = p.machine;
   const pos0 = s64(offArg);
   if (pos0 < 0n) return -EINVAL;
   const f = fdget(p, u32(fdArg));
-  if (f === undefined || !f.writable) return -EBADF;
+  if (f === undefined) return -EBADF;
+  if (f.fop.nonseekable) return -ESPIPE; // no FMODE_PWRITE
+  return vfsWrite(p, f, buf, countArg, pos0).ret;
+}
+
+/**
+ * fs/read_write.c vfs_write() at `pos0`, for pwrite64 and write (see
+ * {@link sysPwrite}): returns the bytes written and the position after
+ * them (with O_APPEND, counted from the old EOF), which write stores in
+ * f_pos.
+ */
+export function vfsWrite(
+  p: Process,
+  f: OpenFile,
+  buf: A | Uint8Array | string,
+  countArg: A,
+  pos0: bigint,
+): { ret: number; pos: bigint } {
+  const m = p.machine;
+  const fail = (ret: number) => ({ ret, pos: pos0 });
+  if (!f.writable) return fail(-EBADF);
   let count = u64(countArg);
   const addr = isAddress(buf) ? u64(buf) : null;
-  if (addr !== null && !accessOk(addr, count)) return -EFAULT;
-  if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return -EINVAL;
+  if (addr !== null && !accessOk(addr, count)) return fail(-EFAULT);
+  if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return fail(-EINVAL);
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
   const inode = f.inode;
   if (f.fop.write !== undefined) {
     const data = typeof buf === "string" || buf instanceof Uint8Array ? literalBytes(buf) : null;
-    return f.fop.write(p, f, data, Number(count), Number(pos0));
+    const r = f.fop.write(p, f, data, Number(count), Number(pos0));
+    return { ret: r, pos: r > 0 ? pos0 + BigInt(r) : pos0 };
   }
-  if (!isReg(inode)) return -EINVAL;
+  if (!isReg(inode)) return fail(-EINVAL);
   // generic_write_checks()
-  if (count === 0n) return 0;
+  if (count === 0n) return fail(0);
   const pos = (f.flags & O_APPEND) ? BigInt(inode.size) : pos0;
-  if (pos >= inode.maxBytes) return -EFBIG;
+  if (pos >= inode.maxBytes) return fail(-EFBIG);
   if (count > inode.maxBytes - pos) count = inode.maxBytes - pos;
   const start = Number(pos);
   if (inode.kind === "regular" && start > inode.size) zeroEof(m, inode, inode.size, start);
@@ -489,7 +562,7 @@ export function sysPwrite(
     // ->write_end(): i_size follows each folio's copy.
     if (start + done > inode.size) inode.size = start + done;
   }
-  return done === 0 ? error : done;
+  return done === 0 ? fail(error) : { ret: done, pos: pos + BigInt(done) };
 }
 
 /** mm/filemap.c: MAX_PAGECACHE_ORDER on x86-64. */
@@ -688,7 +761,7 @@ export function sysMemfdCreate(p: Process, name: string, flagsArg?: A): number {
   if ((flags & MFD_EXEC) && (flags & MFD_NOEXEC_SEAL)) return -EINVAL;
   if (flags & MFD_HUGETLB) return -EINVAL;
   if (new TextEncoder().encode(name).length > MFD_NAME_MAX_LEN) return -EINVAL;
-  if (lowestFreeFd(p) >= NOFILE_LIMIT) return -EMFILE;
+  if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
   const inode = p.machine.fs.createMemfd(name);
   if (flags & MFD_NOEXEC_SEAL) inode.mode = 0o666;
   return installFile(p, inode, O_RDWR | O_LARGEFILE | (flags & MFD_CLOEXEC ? O_CLOEXEC : 0));

@@ -22,6 +22,7 @@ function ttyIoctl(p: Process, _file: OpenFile, cmd: number, arg: UserArg): numbe
 export const TTY_FOPS: FileOperations = {
   name: "tty_fops",
   fopFlags: 0,
+  nonseekable: true, // tty_open(): nonseekable_open()
   ioctl: ttyIoctl,
   // A terminal nobody types into: EOF; output is all taken.
   read: () => new Uint8Array(0),

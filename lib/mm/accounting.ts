@@ -6,7 +6,8 @@
  */
 
 import type { Mm } from "./mm.ts";
-import { VM_ACCOUNT } from "./vm_flags.ts";
+import { VM_ACCOUNT, VM_GROWSDOWN, VM_LOCKED, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
+import type { Inode } from "../fs/inode.ts";
 
 /** Pages of RAM the kernel would call totalram_pages(). */
 export function totalRamPages(mm: Mm): number {
@@ -14,14 +15,26 @@ export function totalRamPages(mm: Mm): number {
   return f.nframes - f.reservedFrames;
 }
 
-/** Committed_AS in pages: every VM_ACCOUNT page of every live process. */
+/**
+ * Committed_AS in pages (vm_committed_as): every VM_ACCOUNT page of every
+ * live process, plus each shmem object charged by shmem_acct_size() once
+ * (a shared anonymous object lives as long as a VMA maps it).
+ */
 export function committedPages(mm: Mm): number {
   const seen = new Set<Mm>();
+  const objects = new Set<Inode>();
   let n = 0;
   for (const p of mm.machine.procs.values()) {
     if (!p.alive || seen.has(p.mm)) continue;
     seen.add(p.mm);
-    for (let v = p.mm.vmas.first; v !== null; v = v.next) if (v.flags & VM_ACCOUNT) n += v.pages;
+    for (let v = p.mm.vmas.first; v !== null; v = v.next) {
+      if (v.flags & VM_ACCOUNT) n += v.pages;
+      const inode = v.file?.inode;
+      if (inode !== undefined && inode.shmemAcctPages > 0 && !objects.has(inode)) {
+        objects.add(inode);
+        n += inode.shmemAcctPages;
+      }
+    }
   }
   return n;
 }
@@ -41,4 +54,43 @@ export function vmEnoughMemory(mm: Mm, pages: number): boolean {
     default:
       return committedPages(mm) + pages <= commitLimit(mm);
   }
+}
+
+/** is_data_mapping(): private, writable, not a stack. */
+export function isDataMapping(flags: number): boolean {
+  return (flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE;
+}
+
+/**
+ * mm/mmap.c: may_expand_vm(): RLIMIT_AS on total_vm, RLIMIT_DATA on
+ * data_vm (both from mm.rlimits). Costs nothing while both are unlimited.
+ */
+export function mayExpandVm(mm: Mm, flags: number, npages: number): boolean {
+  const { as, data: dataLim } = mm.rlimits;
+  const isData = isDataMapping(flags);
+  if (as === Infinity && (dataLim === Infinity || !isData)) return true;
+  let total = 0, data = 0;
+  for (let v = mm.vmas.first; v !== null; v = v.next) {
+    total += v.pages;
+    if (isDataMapping(v.flags)) data += v.pages;
+  }
+  if (total + npages > Math.floor(as / 4096)) return false;
+  if (isData && data + npages > Math.floor(dataLim / 4096)) {
+    // "Workaround for Valgrind": a soft limit of 0 lets data grow to the hard one.
+    const max = mm.rlimits.dataMax ?? Infinity;
+    if (dataLim === 0 && data + npages <= Math.floor(max / 4096)) return true;
+    return false; // (no ignore_rlimit_data boot option)
+  }
+  return true;
+}
+
+/**
+ * mm/mlock.c: mlock_future_ok(): a VM_LOCKED range of `bytes` more must
+ * fit RLIMIT_MEMLOCK with locked_vm; CAP_IPC_LOCK (root) is never limited.
+ */
+export function mlockFutureOk(mm: Mm, flags: number, bytes: number): boolean {
+  if (!(flags & VM_LOCKED) || mm.machine.config.root) return true;
+  let locked = 0;
+  for (let v = mm.vmas.first; v !== null; v = v.next) if (v.flags & VM_LOCKED) locked += v.pages;
+  return locked + bytes / 4096 <= Math.floor(mm.rlimits.memlock / 4096);
 }

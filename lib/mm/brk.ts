@@ -25,7 +25,7 @@ import {
 } from "./vm_flags.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
-import { vmEnoughMemory } from "./accounting.ts";
+import { mayExpandVm, vmEnoughMemory } from "./accounting.ts";
 import { vmStartGap } from "./get_unmapped_area.ts";
 import { populateRange } from "./populate.ts";
 
@@ -37,6 +37,7 @@ const pageAlign = (x: number) => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 /** do_brk_flags(): adds [addr, addr + len) to the heap. 0 or -errno. */
 function doBrkFlags(mm: Mm, prev: Vma | null, addr: number, len: number): number {
   const flags = set(VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT, mm.defFlags);
+  if (!mayExpandVm(mm, flags, len / PAGE_SIZE)) return -1; // RLIMIT_AS, RLIMIT_DATA
   if (mm.mapCount > mm.machine.sysctl.maxMapCount) return -1;
   if (!vmEnoughMemory(mm, len / PAGE_SIZE)) return -1;
   const next = prev === null ? mm.vmas.first : prev.next;

@@ -23,6 +23,8 @@ import type { OpenFile } from "../fs/file.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Process } from "../proc/process.ts";
 import type { UserArg } from "./uaccess.ts";
+import type { Mm } from "./mm.ts";
+import type { GetAreaRequest } from "./get_unmapped_area.ts";
 
 /** include/linux/fs.h fop_flags: the file supports MAP_SYNC (FOP_MMAP_SYNC). */
 export const FOP_MMAP_SYNC = 1 << 2;
@@ -49,6 +51,12 @@ export interface FileOperations {
   readonly name: string;
   /** FOP_* bits. */
   readonly fopFlags: number;
+  /**
+   * ->get_unmapped_area: where a mapping of the file goes (ext4:
+   * thp_get_unmapped_area, shmem: shmem_get_unmapped_area); without it,
+   * mm_get_unmapped_area() (mm/mmap.c __get_unmapped_area).
+   */
+  getUnmappedArea?(mm: Mm, req: GetAreaRequest): number;
   /** ->mmap_prepare: 0 or -errno; sets `desc.vmOps`. */
   mmapPrepare?(desc: VmAreaDesc): number;
   /** ->mmap (call_mmap): 0 or -errno; sets `vma.ops`. */
@@ -66,6 +74,16 @@ export interface FileOperations {
   read?(p: Process, file: OpenFile, count: number, pos: number): Uint8Array | number;
   /** ->write: bytes taken or -errno; without it, the page-cache path (->write_iter). */
   write?(p: Process, file: OpenFile, data: Uint8Array | null, count: number, pos: number): number;
+  /**
+   * ->llseek: the new f_pos (set through vfs_setpos) or -errno, as a
+   * bigint (loff_t). Without it the file has no FMODE_LSEEK: ESPIPE.
+   */
+  llseek?(p: Process, file: OpenFile, offset: bigint, whence: number): bigint;
+  /**
+   * ->open calls nonseekable_open() (a terminal): no FMODE_LSEEK,
+   * FMODE_PREAD, FMODE_PWRITE, so lseek, pread and pwrite are ESPIPE.
+   */
+  readonly nonseekable?: boolean;
   /** ->poll: the EPOLL* mask of ready events. */
   poll?(file: OpenFile): number;
   /** ->release: the last reference to the open file went away (__fput). */

@@ -10,7 +10,8 @@
  */
 
 import { EINVAL, ENOMEM } from "../abi/errno.ts";
-import { MAP_32BIT, MAP_FIXED } from "../abi/mman.ts";
+import { MAP_32BIT, MAP_FIXED, MAP_SHARED } from "../abi/mman.ts";
+import type { OpenFile } from "../fs/file.ts";
 import { PMD_SIZE, STACK_GUARD_GAP, TASK_SIZE, TASK_UNMAPPED_BASE } from "../abi/layout.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -175,26 +176,37 @@ export interface GetAreaRequest {
   addr: number;
   len: number;
   pgoff: number;
+  /** MAP_* flags as do_mmap() has them (MAP_FIXED, MAP_SHARED, MAP_32BIT matter). */
   flags: number;
-  /** Anonymous (no file, not shmem): eligible for THP alignment. */
-  anonymous: boolean;
+  /** The file mapped (for shared anonymous memory that mremap moves: its shmem file). */
+  file: OpenFile | null;
   /** stack_guard_placement(): PAGE_SIZE for VM_SHADOW_STACK, else 0. */
   startGap?: number;
 }
 
 /**
- * mm/mmap.c: __get_unmapped_area(). Returns the address, or -ENOMEM /
- * -EINVAL (after the checks the kernel makes on the result).
+ * mm/mmap.c: __get_unmapped_area(). The file's ->get_unmapped_area decides
+ * if it has one (ext4: thp_get_unmapped_area; shmem: shmem_get_unmapped_area,
+ * also for MAP_SHARED anonymous memory, which becomes a shmem file); a
+ * large NULL-hint anonymous mapping is THP aligned; anything else takes
+ * mm_get_unmapped_area(). Returns the address, or -ENOMEM / -EINVAL
+ * (after the checks the kernel makes on the result).
  */
 export function getUnmappedArea(mm: Mm, req: GetAreaRequest): number {
-  const { addr, len, flags } = req;
-  const pgoff = req.anonymous ? 0 : req.pgoff;
+  const { addr, len, flags, file } = req;
+  const startGap = req.startGap ?? 0;
+  // Always treat pgoff as zero for anonymous memory.
+  const r0 = file === null ? { ...req, pgoff: 0 } : req;
   let r: number;
-  if (req.anonymous && !addr && len % PMD_SIZE === 0 && !(flags & MAP_FIXED)) {
-    r = thpGetUnmappedArea(mm, len, flags, req.startGap ?? 0);
-    if (r <= 0) r = topdown(mm, addr, len, pgoff, flags, req.startGap ?? 0);
+  if (file !== null && file.fop.getUnmappedArea !== undefined) {
+    r = file.fop.getUnmappedArea(mm, r0);
+  } else if (file === null && (flags & MAP_SHARED)) {
+    r = shmemGetUnmappedArea(mm, r0);
+  } else if (file === null && !addr && len % PMD_SIZE === 0) {
+    // "Ensures that larger anonymous mappings are THP aligned."
+    r = thpGetUnmappedArea(mm, r0);
   } else {
-    r = topdown(mm, addr, len, pgoff, flags, req.startGap ?? 0);
+    r = topdown(mm, addr, len, r0.pgoff, flags, startGap);
   }
   if (r < 0) return r;
   if (r > TASK_SIZE - len) return -ENOMEM;
@@ -202,14 +214,61 @@ export function getUnmappedArea(mm: Mm, req: GetAreaRequest): number {
   return r;
 }
 
-/** mm/huge_memory.c: __thp_get_unmapped_area() with off = 0. 0 = fall back. */
-function thpGetUnmappedArea(mm: Mm, len: number, flags: number, startGap: number): number {
-  const size = PMD_SIZE;
+/** mm/mmap.c mm_get_unmapped_area(): the arch's top-down search (MMF_TOPDOWN). */
+export function mmGetUnmappedArea(mm: Mm, req: GetAreaRequest): number {
+  return topdown(mm, req.addr, req.len, req.pgoff, req.flags, req.startGap ?? 0);
+}
+
+/**
+ * mm/shmem.c shmem_get_unmapped_area(): mm_get_unmapped_area(), then a
+ * PMD-aligned retry only when shmem may use huge pages. The machine's
+ * shmem has transparent_hugepage/shmem_enabled "never" and tmpfs/shm_mnt
+ * huge=never, so the plain address stands (the host harness skips shared
+ * anonymous cases on hosts where shmem THP is on). Checked on 6.18: a 2 MiB
+ * memfd or MAP_SHARED|MAP_ANONYMOUS mapping lands just below the last one.
+ */
+export function shmemGetUnmappedArea(mm: Mm, req: GetAreaRequest): number {
+  if (req.len > TASK_SIZE) return -ENOMEM;
+  return mmGetUnmappedArea(mm, req);
+}
+
+const I64 = (x: bigint) => BigInt.asIntN(64, x);
+
+/**
+ * mm/huge_memory.c: thp_get_unmapped_area() -> __thp_get_unmapped_area()
+ * with size PMD_SIZE, falling back to mm_get_unmapped_area(). The file
+ * offset (a signed loff_t) must cover a whole PMD-aligned 2 MiB; then a search for len + 2 MiB is
+ * shifted so that the address and the offset agree modulo 2 MiB (top-down:
+ * an already aligned area moves up one PMD). A hint that fits the padded
+ * length is taken as it is (a hint free for len but not for len + 2 MiB is
+ * not: the aligned area is searched for instead). Checked on 6.18 (ext4): a 2 MiB mapping at
+ * offset 0 or 0x7fffffffffc00000 (where off + len_pad passes LLONG_MAX,
+ * which the unsigned sum does not notice) is 2 MiB aligned, 2M + 4K at
+ * offset 4K is aligned to the offset (0x...1ff000).
+ */
+export function thpGetUnmappedArea(mm: Mm, req: GetAreaRequest): number {
+  const r = thpArea(mm, req);
+  return r !== 0 ? r : mmGetUnmappedArea(mm, req);
+}
+
+/** __thp_get_unmapped_area(): the aligned address, or 0 to fall back. */
+function thpArea(mm: Mm, req: GetAreaRequest): number {
+  const size = BigInt(PMD_SIZE);
+  const len = BigInt(req.len);
+  const off = I64(BigInt(req.pgoff) << 12n);
+  const offEnd = I64(off + len);
+  const offAlign = I64(((off - 1n) | (size - 1n)) + 1n); // round_up()
+  if (offEnd <= offAlign || I64(offEnd - offAlign) < size) return 0;
   const lenPad = len + size;
-  const ret = topdown(mm, 0, lenPad, 0, flags, startGap);
+  // `off + len_pad` is an unsigned long sum: it wraps only past 2^64.
+  if (BigInt.asUintN(64, off + lenPad) < BigInt.asUintN(64, off)) return 0;
+  const ret = topdown(mm, req.addr, Number(lenPad), req.pgoff, req.flags, req.startGap ?? 0);
+  // The failure might be due to the padding: the caller retries without.
   if (ret < 0) return 0;
-  const offSub = (0 - ret) & (size - 1);
+  // No alignment when the hint was free.
+  if (ret === req.addr) return ret;
+  const offSub = Number(BigInt.asUintN(64, off - BigInt(ret)) & (size - 1n));
   // MMF_TOPDOWN: an already aligned area is shifted up by one PMD.
-  if (offSub === 0) return ret + size;
+  if (offSub === 0) return ret + PMD_SIZE;
   return ret + offSub;
 }

@@ -87,8 +87,11 @@ function countMlocked(mm: Mm, start: number, end: number): number {
   return n;
 }
 
-/** vma_supports_mlock(): VMAs mlock leaves alone (no error). */
-function supportsMlock(v: Vma): boolean {
+/**
+ * mm/internal.h vma_supports_mlock(): VMAs mlock leaves alone (no error);
+ * mm/vma.c __mmap_complete() also clears VM_LOCKED_MASK on a new one.
+ */
+export function supportsMlock(v: Vma): boolean {
   if (any(v.flags, VM_SPECIAL | VM_HUGETLB) || any(v.flags, VM_DROPPABLE)) return false;
   return !(v.file !== null && v.file.inode.dax); // vma_is_dax()
 }

@@ -26,6 +26,8 @@ export interface Rlimits {
   data: number;
   /** RLIMIT_MEMLOCK, bytes. */
   memlock: number;
+  /** RLIMIT_DATA's hard limit, bytes (may_expand_vm's Valgrind workaround). */
+  dataMax?: number;
 }
 
 export const DEFAULT_RLIMITS: Rlimits = {

@@ -8,6 +8,7 @@
 
 import {
   EACCES,
+  EAGAIN,
   EBADF,
   EEXIST,
   EINVAL,
@@ -43,18 +44,20 @@ import {
 } from "../abi/mman.ts";
 import {
   BIG_TASK_SIZE,
-  MAX_LFS_PAGES,
+  MAX_LFS_FILESIZE_U64,
   pageAlignU64,
   s32,
   smallU64,
   TASK_SIZE,
   u64,
+  U64_MAX,
 } from "../abi/layout.ts";
+import type { InodeKind } from "../fs/inode.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "../fs/file.ts";
 import { FOP_HUGE_PAGES, FOP_MMAP_SYNC, type VmAreaDesc } from "./file_operations.ts";
 import type { VmOperations } from "./vm_ops.ts";
-import { SHMEM_VM_OPS } from "./shmem.ts";
+import { SHMEM_VM_OPS, shmemZeroSetup } from "./shmem.ts";
 import type { Mm } from "./mm.ts";
 import { Vma } from "./vma.ts";
 import {
@@ -77,7 +80,6 @@ import {
   VM_NORESERVE,
   VM_READ,
   VM_SHARED,
-  VM_SPECIAL,
   VM_SYNC,
   VM_WIPEONFORK,
   VM_WRITE,
@@ -86,7 +88,8 @@ import { getUnmappedArea, mmapMinAddr } from "./get_unmapped_area.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
-import { vmEnoughMemory } from "./accounting.ts";
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from "./accounting.ts";
+import { supportsMlock } from "./mlock.ts";
 
 /** include/linux/mman.h: calc_vm_prot_bits(). */
 export function calcVmProtBits(prot: number): number {
@@ -98,6 +101,19 @@ export function calcVmProtBits(prot: number): number {
 function calcVmFlagBits(flags: number): number {
   return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) | (flags & MAP_LOCKED ? VM_LOCKED : 0) |
     (flags & MAP_SYNC ? VM_SYNC : 0) | (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
+}
+
+/**
+ * mm/mmap.c file_mmap_ok() with file_mmap_size_max(): regular files
+ * (ext4, shmem) end at MAX_LFS_FILESIZE (LLONG_MAX), anything else at
+ * ULONG_MAX; pgoff <= (max - len) >> PAGE_SHIFT. Checked on 6.18: a one-page
+ * mapping at offset 0x7ffffffffffff000 of an ext4 file or a memfd is
+ * EOVERFLOW, at 0x7fffffffffffe000 it maps.
+ */
+export function fileMmapOk(kind: InodeKind, pgoff: number, len: bigint): boolean {
+  const max = kind === "regular" || kind === "shmem" ? MAX_LFS_FILESIZE_U64 : U64_MAX;
+  if (len > max) return false;
+  return BigInt(pgoff) <= (max - len) >> 12n;
 }
 
 /** What a new mapping is, once do_mmap() has decided. */
@@ -122,15 +138,18 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   // MAP_FIXED over existing VMAs: they go first, as munmap would do it.
   const old = mm.vmas.find(addr);
   let oldAccounted = 0;
+  let oldPages = 0;
   if (old !== null && old.start < end) {
     const maxMap = mm.machine.sysctl.maxMapCount;
     if (addr > old.start && end < old.end && mm.mapCount >= maxMap) return -ENOMEM;
     for (let v: Vma | null = old; v !== null && v.start < end; v = v.next) {
-      if (v.flags & VM_ACCOUNT) {
-        oldAccounted += (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
-      }
+      const n = (Math.min(v.end, end) - Math.max(v.start, addr)) / 4096;
+      oldPages += n;
+      if (v.flags & VM_ACCOUNT) oldAccounted += n;
     }
   }
+  // __mmap_setup(): "Check against address space limit" (RLIMIT_AS, RLIMIT_DATA).
+  if (!mayExpandVm(mm, flags, pages - oldPages)) return -ENOMEM;
   // Private writable mappings are accounted (accountable_mapping());
   // hugetlb files are not (is_file_hugepages(): FOP_HUGE_PAGES).
   if (req.file === null || !(req.file.fop.fopFlags & FOP_HUGE_PAGES)) {
@@ -150,9 +169,9 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   let priv: unknown = null;
   // Shared anonymous memory is a shmem file (shmem_zero_setup()).
   if (file === null && (flags & VM_SHARED || flags & VM_MAYSHARE)) {
-    const inode = mm.machine.fs.createShmem("/dev/zero", len);
-    file = mm.machine.openInode(inode, 2);
-    file.refs = 0;
+    const shm = shmemZeroSetup(mm, len, flags);
+    if (typeof shm === "number") return shm;
+    file = shm;
     pgoff = 0;
     ops = SHMEM_VM_OPS; // shmem_anon_vm_ops
     // shmem accounts the object itself: the VMA gets no VM_ACCOUNT (`ac`),
@@ -192,8 +211,10 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
     }
     vmaLink(mm, vma);
   }
-  // mlock of special, DAX and hugetlb mappings is ignored (__mmap_complete).
-  if (any(vma.flags, VM_LOCKED) && any(vma.flags, VM_SPECIAL)) {
+  // mm/vma.c __mmap_complete(): a VMA !vma_supports_mlock() (special,
+  // droppable, DAX, hugetlb) drops VM_LOCKED even under mlockall(MCL_FUTURE);
+  // checked on 6.18: a MAP_DROPPABLE mapping shows no `lo` and Locked: 0 kB.
+  if (any(vma.flags, VM_LOCKED) && !supportsMlock(vma)) {
     vma.flags = clear(vma.flags, VM_LOCKED_MASK);
   }
   return addr;
@@ -292,13 +313,12 @@ export function sysMmap(
   vmFlags = set(vmFlags, mm.defFlags);
   vmFlags = set(vmFlags, VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
   const hint = addrN < 0 ? 0 : addrN;
-  const shared = (flags & MAP_TYPE) === MAP_SHARED || (flags & MAP_TYPE) === MAP_SHARED_VALIDATE;
   const addr = getUnmappedArea(mm, {
     addr: hint,
     len,
     pgoff,
     flags,
-    anonymous: file === null && !shared,
+    file,
   });
   if (addr < 0) return addr;
   // 14. security_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO.
@@ -308,12 +328,14 @@ export function sysMmap(
     const v = mm.vmas.find(addr);
     if (v !== null && v.start < addr + len) return -EEXIST;
   }
-  // 16-17. MAP_LOCKED: can_do_mlock(), mlock_future_ok(); root passes both.
+  // 16-17. MAP_LOCKED: can_do_mlock(); a VM_LOCKED mapping (MAP_LOCKED or
+  // MCL_FUTURE) must fit RLIMIT_MEMLOCK (mlock_future_ok()); root passes both.
   if ((flags & MAP_LOCKED) && !m.config.root && mm.rlimits.memlock === 0) return -EPERM;
+  if (!mlockFutureOk(mm, vmFlags, len)) return -EAGAIN;
   if (file !== null) {
     const inode = file.inode;
     // 18. file_mmap_ok(): the offset range must fit MAX_LFS_FILESIZE.
-    if (pgoff > MAX_LFS_PAGES - len / 4096) return -EOVERFLOW;
+    if (!fileMmapOk(inode.kind, pgoff, BigInt(len))) return -EOVERFLOW;
     let flagsMask = LEGACY_MAP_MASK;
     if (file.fop.fopFlags & FOP_MMAP_SYNC) flagsMask |= MAP_SYNC;
     const type = flags & MAP_TYPE;

@@ -36,7 +36,7 @@ import {
 } from "./vm_flags.ts";
 import { calcVmProtBits } from "./mmap.ts";
 import { vmaModify } from "./vma_ops.ts";
-import { vmEnoughMemory } from "./accounting.ts";
+import { mayExpandVm, vmEnoughMemory } from "./accounting.ts";
 import {
   PTE_DIRTY,
   PTE_PRESENT,
@@ -112,6 +112,8 @@ function mprotectFixup(
   if (newflags === oldflags) return vma;
   const pages = (end - start) / 4096;
   if (newflags & VM_WRITE) {
+    // Turning private memory writable makes it data: RLIMIT_DATA (may_expand_vm).
+    if (!mayExpandVm(mm, newflags, pages) && mayExpandVm(mm, oldflags, pages)) return -ENOMEM;
     // A private mapping turning writable is charged now.
     if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) {
       if (!vmEnoughMemory(mm, pages)) return -ENOMEM;

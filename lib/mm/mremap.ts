@@ -13,7 +13,13 @@
  */
 
 import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM } from "../abi/errno.ts";
-import { MAP_FIXED, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE } from "../abi/mman.ts";
+import {
+  MAP_FIXED,
+  MAP_SHARED,
+  MREMAP_DONTUNMAP,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+} from "../abi/mman.ts";
 import { BIG_TASK_SIZE, pageAlignU64, TASK_SIZE, u64, U64_MAX } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { KnobValue } from "../policy.ts";
@@ -26,7 +32,6 @@ import {
   set,
   VM_ACCOUNT,
   VM_DONTEXPAND,
-  VM_GROWSDOWN,
   VM_IGNORE_MERGE,
   VM_LOCKED,
   VM_LOCKED_MASK,
@@ -38,13 +43,12 @@ import {
   VM_UFFD_MINOR,
   VM_UFFD_MISSING,
   VM_UFFD_WP,
-  VM_WRITE,
 } from "./vm_flags.ts";
 import { getUnmappedArea } from "./get_unmapped_area.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
-import { vmEnoughMemory } from "./accounting.ts";
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from "./accounting.ts";
 import { pteClear } from "./pagetable.ts";
 
 const MREMAP_FLAGS = BigInt(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP);
@@ -109,31 +113,6 @@ function checkMremapParams(
   // 9. Both ranges may split in three before move_vma()'s own check.
   if (mm.mapCount + 2 >= mm.machine.sysctl.maxMapCount - 3) return -ENOMEM;
   return 0;
-}
-
-/** is_data_mapping(): private, writable, not a stack. */
-function isDataMapping(flags: number): boolean {
-  return (flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE;
-}
-
-/** mm/mmap.c: may_expand_vm(): RLIMIT_AS on total_vm, RLIMIT_DATA on data_vm. */
-function mayExpandVm(mm: Mm, flags: number, npages: number): boolean {
-  let total = 0, data = 0;
-  for (let v = mm.vmas.first; v !== null; v = v.next) {
-    total += v.pages;
-    if (isDataMapping(v.flags)) data += v.pages;
-  }
-  if (total + npages > Math.floor(mm.rlimits.as / PAGE)) return false;
-  if (isDataMapping(flags) && data + npages > Math.floor(mm.rlimits.data / PAGE)) return false;
-  return true;
-}
-
-/** mm/mlock.c: mlock_future_ok(): CAP_IPC_LOCK (root) is never limited. */
-function mlockFutureOk(mm: Mm, flags: number, bytes: number): boolean {
-  if (!(flags & VM_LOCKED) || mm.machine.config.root) return true;
-  let locked = 0;
-  for (let v = mm.vmas.first; v !== null; v = v.next) if (v.flags & VM_LOCKED) locked += v.pages;
-  return locked + bytes / PAGE <= Math.floor(mm.rlimits.memlock / PAGE);
 }
 
 /**
@@ -208,9 +187,8 @@ function setNewAddr(vrm: Vrm): number {
     addr: impliesNewAddr(vrm) ? vrm.newAddr : 0,
     len: vrm.newLen,
     pgoff,
-    flags: vrm.flags & MREMAP_FIXED ? MAP_FIXED : 0,
-    // No file and no MAP_SHARED: the THP-aligning anonymous path.
-    anonymous: vma.file === null && !(vma.flags & VM_MAYSHARE),
+    flags: (vrm.flags & MREMAP_FIXED ? MAP_FIXED : 0) | (vma.flags & VM_MAYSHARE ? MAP_SHARED : 0),
+    file: vma.file,
   });
   if (r < 0) return r;
   vrm.newAddr = r;
@@ -398,7 +376,7 @@ function canExpandInPlace(vrm: Vrm): boolean {
     len: end - vma.start,
     pgoff: 0,
     flags: MAP_FIXED,
-    anonymous: true,
+    file: null,
   });
   return r >= 0;
 }

@@ -20,6 +20,7 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
+import { VM_FAULT_OOM } from "./vm_ops.ts";
 import type { Vma } from "./vma.ts";
 import { normalPfn } from "./normal_page.ts";
 import { lruAddDrain, markAccessed } from "./swap.ts";
@@ -71,7 +72,13 @@ export function faultinVmaRange(
 
 /**
  * __mm_populate(): faults in every VMA piece of [start, end), ignoring
- * errors (mmap succeeds even if populating past EOF fails).
+ * errors (mmap succeeds even if populating past EOF fails). A page the
+ * allocator cannot find is not ignored, though: the allocator runs the OOM
+ * killer before it fails (mm/page_alloc.c __alloc_pages_may_oom ->
+ * mm/oom_kill.c out_of_memory). When the victim is another process, its
+ * memory comes back and the populate goes on; when it is this one, the
+ * fatal signal stops GUP (__get_user_pages: fatal_signal_pending) and the
+ * process dies on its way out of the call.
  */
 export function populateRange(p: Process, start: number, end: number): void {
   const mm = p.mm;
@@ -81,6 +88,14 @@ export function populateRange(p: Process, start: number, end: number): void {
     // refuses a VMA with no access at all (no FOLL_FORCE without one).
     if (v.flags & VM_LOCKONFAULT || !(v.flags & (VM_READ | VM_WRITE | VM_EXEC))) continue;
     const write = (v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
-    faultinVmaRange(mm, v, Math.max(v.start, start), Math.min(v.end, end), write);
+    let from = Math.max(v.start, start);
+    const to = Math.min(v.end, end);
+    for (;;) {
+      const r = faultinVmaRange(mm, v, from, to, write);
+      if (!(r.err & VM_FAULT_OOM)) break;
+      const victim = mm.machine.outOfMemory();
+      if (victim === null || victim === p || !p.alive) return;
+      from += r.done;
+    }
   }
 }

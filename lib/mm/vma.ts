@@ -99,9 +99,13 @@ export class Vma {
     return this.pgoff + (addr - this.start) / 4096;
   }
 
-  /** vma_is_anonymous(): no file and no vm_ops. */
+  /**
+   * vma_is_anonymous(): no vm_ops. A private mapping of /dev/zero keeps its
+   * file but is anonymous (mmap_zero(): vma_set_anonymous()); every other
+   * file mapping has vm_ops.
+   */
   get isAnonymous(): boolean {
-    return this.file === null && this.ops === null;
+    return this.ops === null;
   }
 
   /** Copies everything but the range and list links (vm_area_dup). */

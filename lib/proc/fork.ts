@@ -94,6 +94,7 @@ function copyProcess(p: Process, shareVm: boolean): Process | number {
     }
   }
   for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
+  child.rlim = p.rlim.map(([c, m]) => [c, m]); // copy_signal(): the limits
   p.children.push(child.pid);
   m.adopt(child);
   m.events.emit({ kind: "fork", pid: p.pid, child: child.pid });

@@ -26,6 +26,16 @@
  *   past RAM), free (a stale PTE to a freed frame). EXCL: PageAnonExclusive
  *   of an anonymous frame (only an exclusive page may be reused in place on
  *   a write fault, or pinned).
+ *
+ * A run of {@link FOLD_PAGES} or more pages with nothing mapped (pte_none,
+ * no uffd-wp bit, or no page table at all) is one line, the range and its
+ * page count, outside the table's columns:
+ * ```
+ * 7f0000004000-7f0000100000  none  (252 pages)
+ * ```
+ * so a view costs what the page table holds, not the size of the range:
+ * the walk visits only the populated levels (PageTable.forEachTable), and
+ * `pages 0 0x7ffffffff000` on a fresh process is a handful of lines.
  * @module
  */
 
@@ -41,6 +51,7 @@ import {
   PTE_UFFD_WP,
   PTE_WRITE,
   PTE_YOUNG,
+  type PteTable,
 } from "../mm/pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import { PAGE_SIZE } from "../abi/layout.ts";
@@ -95,12 +106,33 @@ const HEADER = [
 /** Right-aligned (numeric) columns. */
 const RIGHT = new Set([7, 8, 9]);
 
-/** One page's row. */
-function pageRow(p: Process, addr: number): PageRow {
-  const mm = p.mm;
+/**
+ * A run of pages with nothing mapped, as one entry: [addr, end), `pages`
+ * of them ({@link FOLD_PAGES} or more).
+ */
+export interface PageRun {
+  addr: number;
+  /** The end of the run (exclusive). */
+  end: number;
+  pte: "none";
+  /** (end - addr) / 4096 */
+  pages: number;
+}
+
+/** The shortest run of empty pages folded into one {@link PageRun}. */
+export const FOLD_PAGES = 16;
+
+/** One entry of a `pages` view: a page, or a folded run of empty pages. */
+export type PageEntry = PageRow | PageRun;
+
+/** Whether an entry is a folded run. */
+export function isPageRun(e: PageEntry): e is PageRun {
+  return "pages" in e;
+}
+
+/** One page's row, from its PTE's bits and pfn. */
+function pageRow(p: Process, addr: number, bits: number, pfn: number): PageRow {
   const frames = p.machine.frames;
-  const vpn = addr / PAGE_SIZE;
-  const bits = mm.pt.bitsAt(vpn);
   const row: PageRow = {
     addr,
     pte: "none",
@@ -118,7 +150,6 @@ function pageRow(p: Process, addr: number): PageRow {
     excl: null,
   };
   if (bits === 0) return row;
-  const pfn = mm.pt.pfnAt(vpn);
   if (!(bits & PTE_PRESENT)) {
     if (bits & PTE_MARKER) {
       row.pte = "marker";
@@ -149,26 +180,64 @@ function pageRow(p: Process, addr: number): PageRow {
 }
 
 /**
- * One row per page of [start, end) (rounded out to whole pages): the PTE
- * and the frame it maps. Addresses are user addresses (below 2^47).
+ * One entry per page of [start, end) (rounded out to whole pages): the PTE
+ * and the frame it maps, except that runs of {@link FOLD_PAGES} or more
+ * empty pages (bits 0) are one {@link PageRun}. Addresses are user
+ * addresses (below 2^47). The cost is that of the page tables present in
+ * the range, never its size.
  */
-export function pageRows(p: Process, start: number | bigint, end: number | bigint): PageRow[] {
-  const s = Math.floor(Number(start) / PAGE_SIZE) * PAGE_SIZE;
-  const e = Math.ceil(Number(end) / PAGE_SIZE) * PAGE_SIZE;
-  const rows: PageRow[] = [];
-  for (let a = s; a < e; a += PAGE_SIZE) rows.push(pageRow(p, a));
-  return rows;
+export function pageRows(
+  p: Process,
+  start: number | bigint,
+  end: number | bigint,
+): PageEntry[] {
+  const sv = Math.floor(Number(start) / PAGE_SIZE);
+  const ev = Math.ceil(Number(end) / PAGE_SIZE);
+  const out: PageEntry[] = [];
+  // Empty pages [emptyFrom, vpn) not yet written out.
+  let emptyFrom = sv;
+  const flushEmpty = (upTo: number) => {
+    if (upTo - emptyFrom >= FOLD_PAGES) {
+      out.push({
+        addr: emptyFrom * PAGE_SIZE,
+        end: upTo * PAGE_SIZE,
+        pte: "none",
+        pages: upTo - emptyFrom,
+      });
+    } else {
+      for (let v = emptyFrom; v < upTo; v++) out.push(pageRow(p, v * PAGE_SIZE, 0, 0));
+    }
+    emptyFrom = upTo;
+  };
+  p.mm.pt.forEachTable(sv, ev, (t: PteTable, base: number, lo: number, hi: number) => {
+    for (let i = lo; i < hi; i++) {
+      const bits = t.bits[i];
+      if (bits === 0) continue;
+      flushEmpty(base + i);
+      out.push(pageRow(p, (base + i) * PAGE_SIZE, bits, t.pfn[i]));
+      emptyFrom = base + i + 1;
+    }
+  });
+  flushEmpty(ev);
+  return out;
 }
 
 const yn = (b: boolean | null): string => (b === null ? "-" : b ? "yes" : "no");
 const num = (n: number | null): string => (n === null ? "-" : String(n));
+
+const hex12 = (n: number): string => n.toString(16).padStart(12, "0");
+
+/** `7f0000004000-7f0000100000  none  (252 pages)` */
+function runLine(r: PageRun): string {
+  return `${hex12(r.addr)}-${hex12(r.end)}  none  (${r.pages} pages)`;
+}
 
 /** The cells of one row. */
 function cells(r: PageRow): string[] {
   const state = r.pte + (r.uffdWp ? "+uffd-wp" : "");
   const pfn = r.pfn === null ? "-" : r.zero ? "ZERO" : r.pfn.toString(16);
   return [
-    r.addr.toString(16).padStart(12, "0"),
+    hex12(r.addr),
     state,
     pfn,
     r.access ?? "-",
@@ -184,18 +253,27 @@ function cells(r: PageRow): string[] {
 }
 
 /**
- * The rows as a table: a header line, then columns two spaces apart,
- * without trailing blanks.
+ * The entries as a table: a header line, then columns two spaces apart,
+ * without trailing blanks; a folded run is a line of its own, outside the
+ * columns.
  */
-export function renderPageRows(rows: readonly PageRow[]): string[] {
-  const table = [HEADER, ...rows.map(cells)];
-  const widths = HEADER.map((_, c) => Math.max(...table.map((r) => r[c].length)));
-  return table.map((r) =>
+export function renderPageRows(rows: readonly PageEntry[]): string[] {
+  const table = [HEADER];
+  for (const r of rows) if (!isPageRun(r)) table.push(cells(r));
+  const widths = HEADER.map((_, c) => {
+    let w = 0;
+    for (const r of table) w = Math.max(w, r[c].length);
+    return w;
+  });
+  const line = (r: string[]) =>
     r.map((cell, c) => {
       if (c === r.length - 1) return cell;
       return RIGHT.has(c) ? cell.padStart(widths[c], " ") : cell.padEnd(widths[c], " ");
-    }).join("  ").trimEnd()
-  );
+    }).join("  ").trimEnd();
+  const out = [line(HEADER)];
+  let next = 1;
+  for (const r of rows) out.push(isPageRun(r) ? runLine(r) : line(table[next++]));
+  return out;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { OpenFile } from "../fs/file.ts";
 import type { SigInfo } from "../abi/signal.ts";
 import type { ExitStatus } from "../events.ts";
 import { Task } from "./task.ts";
+import { defaultRlimits } from "./resource.ts";
 
 export type { ExitStatus };
 
@@ -40,6 +41,8 @@ export class Process {
   readonly children: number[] = [];
   /** The thread group, leader first, then in tid order (exited non-leaders are gone). */
   readonly threads: Task[] = [];
+  /** signal->rlim: [rlim_cur, rlim_max] per RLIMIT_* (see resource.ts; mm keeps four soft ones). */
+  rlim: [bigint, bigint][] = defaultRlimits();
 
   constructor(
     readonly machine: Machine,

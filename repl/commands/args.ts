@@ -135,7 +135,7 @@ export function byteCount(v: Value, what: string, max: number): number {
 export function bytesOf(values: Value[]): Uint8Array {
   const out: number[] = [];
   for (const v of values) {
-    if (v.type === "str") out.push(...v.bytes);
+    if (v.type === "str") { for (const b of v.bytes) out.push(b); }
     else if (v.type === "num") {
       if (v.v < -128n || v.v > 255n) {
         throw new ReplError(`${v.v} does not fit in a byte`, v.col, "bytes are 0..255", "usage");

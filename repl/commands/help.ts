@@ -23,8 +23,10 @@ export const SYNTAX_HELP: readonly string[] = [
   "Commands are the C calls a person would write, with Linux constant names:",
   "  a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
   "Numbers: 4096, 0x1000, 0644 (C octal), 0b101, 'A', sizes 16K 2M 1G 1T.",
-  "Operators as in C: | ^ & << >> + - * / % with C's precedence, unary - ~,",
-  "parentheses. Values are 64-bit; -1 passed to a call is 0xffffffffffffffff.",
+  "Operators as in C: | ^ & == != < <= > >= << >> + - * / % with C's precedence,",
+  "unary - ~, parentheses; comparisons give 1 or 0 (signed, as C's long). Values",
+  "are 64-bit; -1 passed to a call is 0xffffffffffffffff; a constant of 2^64 or",
+  "more is refused. Parentheses, calls and structs nest up to 256 deep.",
   'Strings "..." with C escapes (\\n \\0 \\x41) for path and buf arguments.',
   "Structs as strace prints them, for an ioctl's struct argument: {field=value, ...},",
   "nested {range={start=a, len=16K}}, values are expressions (FLAG_A|FLAG_B);",
@@ -122,7 +124,9 @@ export const HELP_COMMAND: Command = {
     if (k !== undefined) {
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
       if (k.policy) {
-        const planned = (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob];
+        const planned = Object.hasOwn(PLANNED_KNOBS, k.policy.knob)
+          ? (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob]
+          : undefined;
         ctx.out.push(
           `  only under policy ${k.policy.knob} = ${k.policy.value}` +
             (planned ? ` (planned for issue ${planned.issue})` : ""),

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { pushAll } from "../bulk.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
@@ -66,7 +67,7 @@ const peek: Command = {
     if (r === undefined) return undefined;
     const bytes = r.bytes ?? new Uint8Array(0);
     if (r.faulted) {
-      if (len > 1 && r.done > 0) ctx.out.push(...hexdump(num(addr), bytes.subarray(0, r.done)));
+      if (len > 1 && r.done > 0) pushAll(ctx.out, hexdump(num(addr), bytes.subarray(0, r.done)));
       partial(ctx, "peek", r.done, len);
       return undefined;
     }
@@ -74,7 +75,7 @@ const peek: Command = {
       ctx.out.push(`= ${formatValue(BigInt(bytes[0]))}`);
       return BigInt(bytes[0]);
     }
-    ctx.out.push(...hexdump(num(addr), bytes));
+    pushAll(ctx.out, hexdump(num(addr), bytes));
     return BigInt(len);
   },
 };

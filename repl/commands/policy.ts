@@ -16,19 +16,23 @@ interface Knob {
   area: string;
 }
 
-const knobs = KNOBS as unknown as Record<string, Knob>;
+/** The knobs by name: a Map, so "constructor" or "__proto__" is no knob. */
+const knobs: ReadonlyMap<string, Knob> = new Map(
+  Object.entries(KNOBS as unknown as Record<string, Knob>),
+);
 
 /** Every knob name, in table order. */
 export function knobNames(): string[] {
-  return Object.keys(knobs);
+  return [...knobs.keys()];
 }
 
 function current(ctx: CommandContext, name: string): string {
-  return (ctx.machine.policies as Record<string, string>)[name];
+  const all = ctx.machine.policies as Record<string, string>;
+  return Object.hasOwn(all, name) ? all[name] : "(unset)";
 }
 
 function describe(ctx: CommandContext, name: string, long: boolean): string[] {
-  const k = knobs[name];
+  const k = knobs.get(name)!;
   const out = [`${name} = ${current(ctx, name)}  [${k.values.join(", ")}]`, `    ${k.meaning}`];
   if (long) {
     out.push(`    history: ${k.history.map(([v, val]) => `${val} since ${v}`).join(", ")}`);
@@ -38,7 +42,7 @@ function describe(ctx: CommandContext, name: string, long: boolean): string[] {
 }
 
 function knobOrThrow(name: string, col: number): Knob {
-  const k = knobs[name];
+  const k = knobs.get(name);
   const planned = plannedKnobNote(name);
   if (k === undefined && planned !== undefined) {
     throw new ReplError(planned, col, "policy lists the knobs that have code", "name");
@@ -72,7 +76,7 @@ export const POLICY_COMMAND: Command = {
       accepts: "word",
       optional: true,
       text: "one of its values",
-      complete: (_ctx, before) => [...(knobs[before[0]]?.values ?? [])],
+      complete: (_ctx, before) => [...(knobs.get(before[0])?.values ?? [])],
     },
   ],
   summary: "list the behaviour knobs, show one, or set one",

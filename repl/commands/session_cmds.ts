@@ -3,6 +3,7 @@
  * @module
  */
 
+import { pushAll } from "../bulk.ts";
 import { checkInvariants } from "../../mod.ts";
 import { formatValue } from "../format.ts";
 import type { Command } from "./types.ts";
@@ -20,7 +21,7 @@ const check: Command = {
   run(ctx) {
     // Not `merged`: Linux itself leaves mergeable neighbours after some operations.
     const bad = checkInvariants(ctx.machine, { merged: false });
-    ctx.out.push(...(bad.length === 0 ? ["ok"] : bad));
+    pushAll(ctx.out, bad.length === 0 ? ["ok"] : bad);
     return undefined;
   },
 };

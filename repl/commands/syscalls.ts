@@ -13,8 +13,10 @@ import {
   ioctlDecl,
   IOCTLS,
   isErr,
+  RLIMIT_LAYOUT,
   SYSCALLS,
   type SyscallSpec,
+  TIMESPEC,
   type UserArg,
 } from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
@@ -43,7 +45,7 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
     ? "str"
     : a.kind === "buf"
     ? "num|str"
-    : a.kind === "ioctlarg" || a.kind === "timespec"
+    : a.kind === "ioctlarg" || a.kind === "timespec" || a.kind === "rlimit"
     ? "num|struct"
     : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
@@ -97,6 +99,61 @@ export function structArg(
   return { value: 0n, literal: bytes };
 }
 
+/** nanosleep's `{tv_sec=1, tv_nsec=0}` as the struct timespec it stands for. */
+function timespecArg(v: Extract<Value, { type: "struct" | "intref" }>): UserArg {
+  if (v.type === "intref") {
+    throw new ReplError(
+      "a struct timespec is not an int",
+      v.col,
+      "write {tv_sec=1, tv_nsec=0}",
+      "usage",
+    );
+  }
+  const bytes = encodeStruct(TIMESPEC, v.value);
+  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
+  return { value: 0n, literal: bytes };
+}
+
+/**
+ * A `{struct}` (or `[int]`) argument of any call as the bytes it stands for:
+ * a struct rlimit for the rlimit kind, else an ioctl's argument
+ * ({@link structArg}).
+ */
+export function literalArg(
+  spec: SyscallSpec,
+  i: number,
+  v: Extract<Value, { type: "struct" | "intref" }>,
+  args: readonly Value[],
+): UserArg {
+  const kind = spec.args[i]?.kind;
+  if (kind === "timespec") return timespecArg(v);
+  if (kind !== "rlimit") return structArg(v, args[1]);
+  if (v.type === "intref") {
+    throw new ReplError(
+      "a struct rlimit is not an int",
+      v.col,
+      "write {rlim_cur=..., rlim_max=...}",
+      "usage",
+    );
+  }
+  const bytes = encodeStruct(RLIMIT_LAYOUT, v.value);
+  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
+  return { value: 0n, literal: bytes };
+}
+
+/**
+ * A call's result as both backends hand it to {@link resultLine}: an
+ * ioctl's literal as {@link ioctlResult} prints it; a struct rlimit the
+ * kernel filled in (getrlimit, prlimit64's old_rlim) as strace prints it.
+ */
+export function structResult(spec: SyscallSpec, r: CallResult, args: readonly Value[]): CallResult {
+  if (spec.name === "ioctl") return ioctlResult(r, args);
+  const out = spec.args.findIndex((a) => a.kind === "rlimit" && a.dir === "out");
+  if (out < 0 || r.data === undefined) return r;
+  if (isErr(r.ret) || args[out]?.type !== "struct") return { ret: r.ret };
+  return { ret: r.ret, note: formatStruct(RLIMIT_LAYOUT, decodeStruct(RLIMIT_LAYOUT, r.data)) };
+}
+
 /**
  * What an ioctl wrote back into its literal, as strace prints it: ` {...}`
  * or ` [5]` (` [FS_EXTENT_FL]` for named bits); nothing for a request that
@@ -128,6 +185,10 @@ export function ioctlResult(r: CallResult, args: readonly Value[]): CallResult {
 const DATA_HELP: Record<string, string> = {
   mincore: "Without vec, the vector follows the result, one entry a page: = 0 [1, 0, 0, 1].",
   pread: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  getrlimit: "Given {}, the limit follows the result as strace prints it:\n" +
+    "= 0 {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}. Given an address, read it with peek.",
+  prlimit64: "Given {} as old_rlim, the old limit follows the result as strace prints it.",
+  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
     "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +

@@ -1,19 +1,24 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
- * pages, ps, meminfo, status, iomem, dmesg. Each reads its view as data (mod.ts)
+ * pages, pagemap, ps, meminfo, status, statm, iomem, dmesg. Each reads its view as data (mod.ts)
  * and prints it with the view's text renderer, or as JSON with `--json`.
  * @module
  */
 
+import { pushAll } from "../bulk.ts";
 import {
   mapsEntries,
   type MapsEntry,
   meminfo,
+  pagemapEntries,
   pageRows,
+  procStatm,
   psRows,
   renderMapsEntry,
   renderMeminfo,
+  renderPagemap,
   renderPageRows,
+  renderProcStatm,
   renderPsRows,
   renderSmapsEntry,
   renderTaskStatus,
@@ -40,7 +45,7 @@ function jsonFlag(values: Value[]): { json: boolean; args: Value[] } {
 
 /** Prints data as indented JSON, one line per output line. */
 function printJson(ctx: CommandContext, data: unknown): void {
-  ctx.out.push(...JSON.stringify(data, null, 2).split("\n"));
+  pushAll(ctx.out, JSON.stringify(data, null, 2).split("\n"));
 }
 
 /** A view without arguments: its data, and the renderer for it. */
@@ -65,7 +70,7 @@ function view<T>(
     run(ctx, values) {
       const d = data(ctx);
       if (jsonFlag(values).json) printJson(ctx, d);
-      else ctx.out.push(...render(d));
+      else pushAll(ctx.out, render(d));
       return undefined;
     },
   };
@@ -125,7 +130,9 @@ const pages: Command = {
   flags: [JSON_FLAG],
   summary: "the page table entries and frames behind an address range",
   help: [
-    "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps.",
+    "One line per page of [ADDR, ADDR+LEN): the PTE and the frame it maps; a run of",
+    "16 or more pages with nothing mapped is one line (7f0000004000-7f0000100000  none",
+    "(252 pages)), so any range, up to the whole user half, costs what is mapped.",
     "Arguments are expressions separated by blanks or commas: pages a 16K,",
     "pages a+4K, 8K, or pages(a + 4K, 8K). Inside one argument write no blank",
     "before a minus (pages a -4K means a - 4K).",
@@ -137,7 +144,35 @@ const pages: Command = {
     const [start, end] = userRange(addr, len);
     const rows = pageRows(ctx.proc, start, end);
     if (json) printJson(ctx, rows);
-    else ctx.out.push(...renderPageRows(rows));
+    else pushAll(ctx.out, renderPageRows(rows));
+    return undefined;
+  },
+};
+
+const pagemap: Command = {
+  name: "pagemap",
+  form: "word",
+  group: "view",
+  args: [
+    { name: "ADDR", accepts: "num", kind: "addr", text: "the first address" },
+    { name: "LEN", accepts: "num", kind: "len", optional: true, text: "bytes (default 4K)" },
+  ],
+  flags: [JSON_FLAG],
+  summary: "the /proc/PID/pagemap entries of an address range, decoded",
+  help: [
+    "One line per page whose 64-bit entry is not 0: the address, the entry in hex,",
+    "its bits by name (present, swapped, file = file page or shared anonymous,",
+    "exclusive = mapped once, soft-dirty, uffd-wp, guard) and the PFN (root only).",
+    "Pages reading 0 (nothing mapped) are counted, not listed.",
+  ].join("\n"),
+  example: [MAP_LINE, "poke(a, 1)", "pagemap a 16K"],
+  needsProcess: true,
+  run(ctx, values) {
+    const { json, args: [addr, len] } = jsonFlag(values);
+    const [start, end] = userRange(addr, len);
+    const rows = pagemapEntries(ctx.proc, start, end);
+    if (json) printJson(ctx, rows);
+    else ctx.out.push(...renderPagemap(rows, Math.ceil((end - start) / 4096)));
     return undefined;
   },
 };
@@ -163,6 +198,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     [MAP_LINE, "poke(a, 1)", "smaps a"],
   ),
   pages,
+  pagemap,
   view(
     "ps",
     "the processes of the machine",
@@ -199,6 +235,16 @@ export const VIEW_COMMANDS: readonly Command[] = [
     (ctx) => taskStatus(ctx.proc),
     renderTaskStatus,
   ),
+  view(
+    "statm",
+    "the process's memory in pages, as /proc/PID/statm",
+    "size resident shared text lib data dt, in pages, as task_statm() counts them:\n" +
+      "total_vm; file + shmem + anon RSS; file + shmem RSS; [start_code, end_code);\n" +
+      "0; data_vm + stack_vm; 0.",
+    (ctx) => procStatm(ctx.proc),
+    renderProcStatm,
+    { example: [MAP_LINE, "poke(a, 1)", "statm"] },
+  ),
   {
     name: "iomem",
     form: "word",
@@ -210,7 +256,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     example: ["iomem"],
     needsProcess: false,
     run(ctx) {
-      ctx.out.push(...ctx.machine.iomem.text());
+      pushAll(ctx.out, ctx.machine.iomem.text());
       return undefined;
     },
   },
@@ -224,7 +270,7 @@ export const VIEW_COMMANDS: readonly Command[] = [
     example: ["dmesg"],
     needsProcess: false,
     run(ctx) {
-      ctx.out.push(...ctx.machine.dmesg.format());
+      pushAll(ctx.out, ctx.machine.dmesg.format());
       return undefined;
     },
   },

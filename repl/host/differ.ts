@@ -37,7 +37,7 @@
  * @module
  */
 
-import type { MachineConfig } from "../../mod.ts";
+import { type MachineConfig, resource, setRlimit } from "../../mod.ts";
 import { Session } from "../session.ts";
 import { wordShape } from "../commands/index.ts";
 import { parseLine } from "../parser.ts";
@@ -46,6 +46,7 @@ import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostBackend } from "./host_backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
+import { pushAll } from "../bulk.ts";
 import {
   type Adaptation,
   decide,
@@ -136,8 +137,16 @@ function coreLimit(limits: string | null): boolean {
  * CONFIG_MEMORY_FAILURE / CONFIG_KSM, from their /proc and /sys files),
  * `max_map_count`, `mmap_min_addr`, `overcommit_memory`, `core` (`y` when
  * a core dump can be written), `swap` (`y` when a swap area is active),
- * `root` (`y` when running with effective uid 0, as mmlab's machine does).
+ * `root` (`y` when running with effective uid 0, as mmlab's machine does),
+ * `cap_sys_resource` (`y` when the subject may raise hard resource limits,
+ * as mmlab's root does; containers often drop it).
  */
+/** The CapEff mask of a /proc/PID/status text (0 if absent). */
+function capEff(status: string | null): bigint {
+  const m = /^CapEff:\s+([0-9a-f]+)/m.exec(status ?? "");
+  return m === null ? 0n : BigInt("0x" + m[1]);
+}
+
 async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
   const read = (path: string) => readText(server, path);
   const thpText = await read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "";
@@ -158,6 +167,7 @@ async function hostFacts(server: HostServer, dir: string): Promise<HostFacts> {
       : "n",
     swap: ((await read("/proc/swaps")) ?? "").split("\n").length > 1 ? "y" : "n",
     root: /^Uid:\s+\d+\s+0\s/m.test(await read("/proc/self/status") ?? "") ? "y" : "n",
+    cap_sys_resource: capEff(await read("/proc/self/status")) & (1n << 24n) ? "y" : "n",
   };
 }
 
@@ -246,12 +256,16 @@ export interface DiffResult {
 
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
 
-/** Relabels device and inode numbers in maps/smaps header lines (one side, one file). */
+/** Relabels device and inode numbers in maps/smaps header lines, PFNs in pagemap lines. */
 export class Labeller {
   private readonly devs = new Map<string, string>();
   private readonly inos = new Map<string, string>();
 
+  private readonly pfns = new Map<string, string>();
+
   line(l: string): string {
+    const pm = PAGEMAP_LINE.exec(l);
+    if (pm !== null) return this.pagemapLine(pm);
     const m = HEADER.exec(l);
     if (m === null) return l;
     const [, s, e, perms, off, dev0, ino0, rest] = m;
@@ -270,7 +284,21 @@ export class Labeller {
     const head = `${s}-${e} ${perms} ${off} ${dev} ${ino} `;
     return name === "" ? head : head.padEnd(73, " ") + name;
   }
+
+  private pagemapLine([, addr, entry, names, pfn]: RegExpExecArray): string {
+    if (pfn === "0") return `${addr} ${entry} ${names} pfn=0x0`;
+    if (!this.pfns.has(pfn)) this.pfns.set(pfn, `pfn${this.pfns.size + 1}`);
+    const flags = (BigInt("0x" + entry) >> 55n).toString(16);
+    return `${addr} ${flags}<<55|${this.pfns.get(pfn)} ${names} pfn=${this.pfns.get(pfn)}`;
+  }
 }
+
+/**
+ * A pagemap view line: the PFN (in the entry's low 55 bits and after
+ * `pfn=`) becomes a label by first appearance, `pfn1`, ...: frames differ
+ * between the machines, which pages share one does not.
+ */
+const PAGEMAP_LINE = /^([0-9a-f]+) ([0-9a-f]{16}) (.*) pfn=0x([0-9a-f]+)$/;
 
 /** Keeps the VMAs (header line and, for smaps, the lines after it) meeting [lo, hi). */
 export function restrict(lines: readonly string[], lo: number, hi: number): string[] {
@@ -353,7 +381,11 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
     if (why !== null) return { status: "skip", reason: why, info, steps: [] };
     const session = new Session({ config: machineConfig(opts.config, adaptation, info) });
     if (adaptation.memlock !== undefined) {
-      session.machine.init.mm.rlimits.memlock = adaptation.memlock;
+      // The host's soft RLIMIT_MEMLOCK, as soft and hard limit.
+      const v = adaptation.memlock === Infinity
+        ? resource.RLIM_INFINITY
+        : BigInt(adaptation.memlock);
+      setRlimit(session.machine.init, resource.RLIMIT_MEMLOCK, [v, v]);
     }
     const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);
@@ -554,19 +586,27 @@ export function describeDifference(
     ];
   }
   const s = r.steps[r.first];
-  const before: string[] = [];
-  for (let i = r.first - 1; i >= 0 && before.length < context; i--) {
-    before.unshift(...stepLines(r.steps[i], "host"));
+  // The steps before, newest first, then reversed: unshift(...lines) would
+  // spread a whole view's output as arguments.
+  const chunks: string[][] = [];
+  let got = 0;
+  for (let i = r.first - 1; i >= 0 && got < context; i--) {
+    const lines = stepLines(r.steps[i], "host");
+    chunks.push(lines);
+    got += lines.length;
   }
+  const before: string[] = [];
+  for (let c = chunks.length - 1; c >= 0; c--) pushAll(before, chunks[c]);
   const out = [`${source}:${s.lineNo}: mmlab and the host kernel differ`];
   for (const l of before.slice(-context)) out.push(`    ${l}`);
   out.push(`    ${s.echo}`);
-  out.push(...stepDiff(s));
+  pushAll(out, stepDiff(s));
   out.push("  (- the host kernel, + mmlab)");
   const rest = (r.differing ?? [r.first]).slice(1);
   for (const i of rest.slice(0, more)) {
     const t = r.steps[i];
-    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`, ...stepDiff(t));
+    out.push(`${source}:${t.lineNo}: also differs`, `    ${t.echo}`);
+    pushAll(out, stepDiff(t));
   }
   if (rest.length > more) {
     const lines = rest.slice(more).map((i) => r.steps[i].lineNo);

@@ -4,10 +4,12 @@
  * each differing case is shrunk and written to DIR (default
  * /tmp/mmlab-fuzz). Prints `N cases, N agree, N differ` and what the run
  * adapted to on this host (repl/host/probe.ts), and exits 1 on
- * any difference or harness error, 2 when the host comparison cannot run.
+ * any difference or harness error, 2 on a usage error (a bad flag, an --out
+ * that cannot be a directory) or when the host comparison cannot run.
  * @module
  */
 
+import { fileErrorText } from "../os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "../cli_output.ts";
 import { buildHost } from "./build.ts";
@@ -27,9 +29,27 @@ const cmd = new Command("fuzz")
   .option("--length <n>", "command lines per case", int, 30)
   .option("--out <dir>", "where shrunk reproducers go", "/tmp/mmlab-fuzz")
   .option("--no-shrink", "write differing cases as generated")
-  .parse(["deno", "fuzz", ...Deno.args]);
+  .exitOverride();
+try {
+  cmd.parse(["deno", "fuzz", ...Deno.args]);
+} catch (e) {
+  // --help ends here with exit code 0; usage errors exit 2 (1 means "a difference").
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
+}
 
 const o = cmd.opts<{ seed: number; cases: number; length: number; out: string; shrink: boolean }>();
+// The output directory is made (or found) before any case runs, so a bad
+// --out is a usage error, not a failure after the first difference.
+try {
+  Deno.mkdirSync(o.out, { recursive: true });
+  if (!Deno.statSync(o.out).isDirectory) throw new Error("not a directory");
+} catch (e) {
+  const why = e instanceof Error && e.message === "not a directory"
+    ? "it exists and is not a directory"
+    : fileErrorText(e);
+  console.error(`mmlab: fuzz: --out ${o.out}: cannot make the directory: ${why}`);
+  Deno.exit(2);
+}
 const build = await buildHost();
 if ("skip" in build) {
   console.error(`mmlab: fuzz: the host kernel comparison cannot run: ${build.skip}`);

@@ -15,15 +15,28 @@
  * @module
  */
 
-import { type ExitStatus, isErr, type SigInfo, type SyscallSpec } from "../../mod.ts";
+import {
+  decodePagemapEntry,
+  type ExitStatus,
+  isErr,
+  LITERAL_BUF_MAX,
+  type PagemapEntry,
+  renderPagemap,
+  type SigInfo,
+  type SyscallSpec,
+} from "../../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
-import { ioctlResult, structArg } from "../commands/syscalls.ts";
+import { literalArg, structResult } from "../commands/syscalls.ts";
 import { formatValue } from "../format.ts";
 import type { ProcInfo } from "../processes.ts";
+import { latin1 } from "../bulk.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/** The largest pagemap range (pages) the host reads: 64 MiB, 128 KiB of entries. */
+const PAGEMAP_HOST_MAX = 16384;
 
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = NOT_RUN;
@@ -100,7 +113,7 @@ export class HostBackend implements Backend {
   }
 
   private hostPath(bytes: Uint8Array): Uint8Array {
-    const s = String.fromCharCode(...bytes);
+    const s = latin1(bytes);
     if (s === "/tmp" || s.startsWith("/tmp/")) {
       const moved = this.tmpdir + s.slice(4);
       return Uint8Array.from(moved, (c) => c.charCodeAt(0) & 0xff);
@@ -134,9 +147,11 @@ export class HostBackend implements Backend {
     let literal = false;
     values.forEach((v, i) => {
       if (v.type === "struct" || v.type === "intref") {
-        // An ioctl's literal: its bytes go to a buffer in the subject, read back after.
-        const bytes = structArg(v, values[1]).literal!;
-        extra.push(`s${i}=${encodeBytes(bytes)}`, `r${i}=${bytes.length.toString(16)}`);
+        // A literal: its bytes go to a buffer in the subject, read back after
+        // (unless the call only reads it).
+        const bytes = literalArg(spec, i, v, values).literal!;
+        extra.push(`s${i}=${encodeBytes(bytes)}`);
+        if (spec.args[i]?.dir !== "in") extra.push(`r${i}=${bytes.length.toString(16)}`);
         literal = true;
       }
       if (v.type === "num") args[i] = hexArg(v.v);
@@ -145,9 +160,15 @@ export class HostBackend implements Backend {
         extra.push(`s${i}=${encodeBytes(isPath ? this.hostPath(v.bytes) : v.bytes)}`);
       }
     });
-    const readsBack = spec.name === "pread" || spec.name === "mincore" || literal;
-    if (spec.name === "pread") {
-      if (values[1]?.type === "str") extra.push("b1=0");
+    const readsBuf = spec.name === "pread" || spec.name === "read";
+    const readsBack = readsBuf || spec.name === "mincore" || literal;
+    if (readsBuf) {
+      if (values[1]?.type === "str") {
+        // A literal buffer is the subject's scratch buffer: never more than
+        // mmlab's LITERAL_BUF_MAX (16 MiB, BIGBUF) is read into it.
+        extra.push("b1=0");
+        if (BigInt.asUintN(64, num(values[2])) > LITERAL_BUF_MAX) args[2] = hexArg(LITERAL_BUF_MAX);
+      }
       extra.push("r1=ret");
     }
     if (spec.name === "mincore") {
@@ -165,10 +186,11 @@ export class HostBackend implements Backend {
       if (r.data === "!") out.note = "(host: the buffer could not be read back)";
       else out.data = decodeBytes(r.data);
     }
-    return literal ? ioctlResult(out, values) : out;
+    return literal ? structResult(spec, out, values) : out;
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
+    if (name === "pagemap") return this.pagemap(pid, range ?? [WINDOW_LO, WINDOW_LO + 4096]);
     // Plain maps/smaps: the window; with ADDR [LEN]: that range.
     const [lo, hi] = range ?? [WINDOW_LO, WINDOW_HI];
     if (lo >= hi) return [];
@@ -176,6 +198,37 @@ export class HostBackend implements Backend {
     return lines.filter((l) => l.startsWith("l ")).map((l) =>
       l.slice(2).replaceAll(this.tmpdir + "/", "/tmp/")
     );
+  }
+
+  /**
+   * The subject's /proc/self/pagemap over [lo, hi), read with open, pread
+   * and close run in the subject (8 bytes a page), printed by the view's
+   * own renderer. Ranges over PAGEMAP_HOST_MAX are not read.
+   */
+  private async pagemap(pid: number, [lo, hi]: readonly [number, number]): Promise<string[]> {
+    const first = Math.floor(lo / 4096), pages = Math.ceil(hi / 4096) - first;
+    if (pages > PAGEMAP_HOST_MAX) {
+      return [`${NOT_RUN}pagemap over more than ${PAGEMAP_HOST_MAX} pages is not run on the host)`];
+    }
+    const path = encodeBytes(new TextEncoder().encode("/proc/self/pagemap"));
+    const fd = result(await this.req(pid, `sys 2 0 0 0 0 0 0 s0=${path}`)).ret;
+    if (fd < 0n) return [`${NOT_RUN}/proc/self/pagemap could not be opened: ${fd})`];
+    const len = (pages * 8).toString(16), off = (first * 8).toString(16);
+    const r = result(
+      await this.req(pid, `sys 11 ${hexArg(fd)} 0 ${len} ${off} 0 0 b1=0 r1=ret`),
+    );
+    await this.req(pid, `sys 3 ${hexArg(fd)} 0 0 0 0 0`);
+    if (r.ret !== BigInt(pages * 8) || r.data === undefined) {
+      return [`${NOT_RUN}/proc/self/pagemap read ${r.ret} of ${pages * 8} bytes)`];
+    }
+    const bytes = decodeBytes(r.data);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const rows: PagemapEntry[] = [];
+    for (let i = 0; i < pages; i++) {
+      const e = dv.getBigUint64(i * 8, true);
+      if (e !== 0n) rows.push(decodePagemapEntry((first + i) * 4096, e));
+    }
+    return renderPagemap(rows, pages);
   }
 
   async access(pid: number, op: CpuOp): Promise<CpuResult> {

@@ -1098,6 +1098,25 @@ static void route(int vpid, char *req, int is_fork) {
   end_reply();
 }
 
+/*
+ * Closes every fd above 2 but the channel: whatever the caller left open
+ * (a shell's `exec 3<file`, Deno's own descriptors) would otherwise be
+ * inherited, and the subject's first open() would return 4 where mmlab's
+ * process, which starts with fds 0-2 only, gets 3.
+ */
+static void close_inherited(void) {
+#ifdef SYS_close_range
+  if (raw6(SYS_close_range, 3, CHAN - 1, 0, 0, 0, 0) == 0 &&
+      raw6(SYS_close_range, CHAN + 1, ~0u, 0, 0, 0, 0) == 0)
+    return;
+#endif
+  struct rlimit nf;
+  long top = getrlimit(RLIMIT_NOFILE, &nf) == 0 && nf.rlim_cur != RLIM_INFINITY ? (long)nf.rlim_cur : 65536;
+  if (top > (1L << 20)) top = 1L << 20;
+  for (long fd = 3; fd < top; fd++)
+    if (fd != CHAN) close((int)fd);
+}
+
 static void spawn_subject(const char *self) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) _exit(3);
@@ -1112,6 +1131,7 @@ static void spawn_subject(const char *self) {
     dup2(nul, 1);
     dup2(nul, 2);
     if (nul > 2) close(nul);
+    close_inherited();
     /* mmap_base = TASK_SIZE - max(RLIMIT_STACK + guard gap, 128 MiB) without ASLR. */
     struct rlimit stack = {8UL << 20, 8UL << 20};
     struct rlimit cur;

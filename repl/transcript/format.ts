@@ -47,6 +47,7 @@ import {
   SettingError,
 } from "../machine_text.ts";
 import { checkExpectedLine } from "./match.ts";
+import { pushAll } from "../bulk.ts";
 
 export const TRANSCRIPT_MAGIC = "# mmlab transcript 1";
 export const PROMPT_RE = /^\[(\d+(?:\.\d+)?)\] mm> (.*)$/;
@@ -134,7 +135,7 @@ export function renderCommand(
 export function renderTranscript(t: Transcript): string {
   const out = renderHeader(t.header);
   for (const b of t.blocks) {
-    if (b.kind === "command") out.push(...renderCommand(b.pid, b.input, b.expected));
+    if (b.kind === "command") pushAll(out, renderCommand(b.pid, b.input, b.expected));
     else if (b.kind === "question") out.push(`? ${b.text}`);
     else if (b.kind === "answer") out.push(`! ${b.text}`);
     else out.push(b.text);

@@ -70,6 +70,26 @@ Deno.test("normalisation: devices and inodes become labels, the name column is r
   assert.equal(lab.line("Rss:                   4 kB"), "Rss:                   4 kB");
 });
 
+Deno.test("normalisation: pagemap PFNs become labels by first appearance", () => {
+  const lab = new Labeller();
+  assert.equal(
+    lab.line("7f0000000000 8100000000001234 present exclusive pfn=0x1234"),
+    "7f0000000000 102<<55|pfn1 present exclusive pfn=pfn1",
+  );
+  assert.equal(
+    lab.line("7f0000001000 8000000000000800 present pfn=0x800"),
+    "7f0000001000 100<<55|pfn2 present pfn=pfn2",
+  );
+  assert.equal(
+    lab.line("7f0000002000 8000000000001234 present pfn=0x1234"),
+    "7f0000002000 100<<55|pfn1 present pfn=pfn1",
+  );
+  const guard = "7f0000004000 440000000000009f swapped guard";
+  assert.equal(lab.line(guard), guard);
+  const user = "7f0000003000 8100000000000000 present exclusive pfn=0x0";
+  assert.equal(lab.line(user), user);
+});
+
 Deno.test("restrict keeps whole smaps blocks of the VMAs meeting the range", () => {
   const lines = [
     "7e0000000000-7e0000001000 rw-p 00000000 00:00 0 ",

@@ -1,5 +1,6 @@
 /** The fault path and CPU accesses: linux-mm.md §7. */
 import assert from "node:assert/strict";
+import { resource, setRlimit } from "../../mod.ts";
 import { cpuExec, cpuFill, cpuRead, cpuWrite, Machine, syscall } from "../../mod.ts";
 import {
   MAP_ANONYMOUS,
@@ -132,6 +133,25 @@ Deno.test("stack: growth stops a guard gap above an accessible VMA; RLIMIT_STACK
   const top = 0x7ffffffff000n;
   assert.equal(cpuRead(p, top - 0x7ff000n, 1).sig, undefined);
   assert.equal(cpuRead(p, top - 0x801000n, 1).sig?.code, MAPERR);
+});
+
+Deno.test("stack: growth also answers to RLIMIT_AS and, locked, RLIMIT_MEMLOCK (acct_stack_growth)", () => {
+  const m = new Machine({ root: false });
+  const p = m.init;
+  const top = 0x7ffffffff000n;
+  // RLIMIT_AS at the current total: no page more.
+  let total = 0;
+  for (let v = p.mm.vmas.first; v !== null; v = v.next) total += v.end - v.start;
+  setRlimit(p, resource.RLIMIT_AS, [BigInt(total), resource.RLIM_INFINITY]);
+  assert.equal(cpuRead(p, top - 0x40000n, 1).sig?.code, MAPERR);
+  setRlimit(p, resource.RLIMIT_AS, [resource.RLIM_INFINITY, resource.RLIM_INFINITY]);
+  assert.equal(cpuRead(p, top - 0x40000n, 1).sig, undefined);
+  // A locked stack may grow only within RLIMIT_MEMLOCK (for a user without CAP_IPC_LOCK).
+  syscall(p, "mmap", [B + 0x200000n, 0x1000n, PROT_READ | PROT_WRITE, ANON | MAP_GROWSDOWN, -1, 0]);
+  assert.equal(syscall(p, "mlock", [B + 0x200000n, 0x1000n]).ret, 0);
+  setRlimit(p, resource.RLIMIT_MEMLOCK, [0x2000n, 0x2000n]);
+  assert.equal(cpuRead(p, B + 0x1ff000n, 1).sig, undefined); // 2 pages locked: at the limit
+  assert.equal(cpuRead(p, B + 0x1fe000n, 1).sig?.code, MAPERR);
 });
 
 Deno.test("fault: out of memory, the OOM killer kills the faulting process and logs the kernel's line", () => {

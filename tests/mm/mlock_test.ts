@@ -223,6 +223,18 @@ Deno.test("mlockall: MCL_CURRENT locks every VMA it may (specials skipped), igno
   assert.deepEqual(checkInvariants(m), []);
 });
 
+Deno.test("mlockall(MCL_FUTURE): a MAP_DROPPABLE mapping is populated but not locked", () => {
+  // mm/vma.c __mmap_complete(): !vma_supports_mlock() clears VM_LOCKED_MASK.
+  const { m, p } = setup(1n);
+  assert.equal(call(p, "mlockall", [MCL_FUTURE]), 0);
+  mmap(p, B + 4n * PG, 2n * PG, RW, MAP_DROPPABLE | MAP_ANONYMOUS | MAP_FIXED);
+  assert.equal(smapsVmFlags(p, Number(B + 4n * PG)), "rd wr mr mw me nr wf dd dp ");
+  assert.equal(present(p, B + 5n * PG), true); // do_mmap's populate still ran
+  mmap(p, B + 8n * PG, PG, RW, ANON);
+  assert.equal(smapsVmFlags(p, Number(B + 8n * PG)), "rd wr mr mw me lo ac ");
+  assert.deepEqual(checkInvariants(m), []);
+});
+
 Deno.test("mlockall(MCL_FUTURE|MCL_ONFAULT): later mappings get lo lf", () => {
   const { p } = setup(1n);
   assert.equal(call(p, "mlockall", [MCL_FUTURE | MCL_ONFAULT]), 0);

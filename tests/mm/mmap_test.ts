@@ -18,10 +18,14 @@ import {
   MAP_SHARED,
   MAP_SHARED_VALIDATE,
   MAP_STACK,
+  O_CREAT,
+  O_RDWR,
   PROT_READ,
   PROT_WRITE,
 } from "../../lib/abi/mman.ts";
-import { EBADF, EEXIST, EINVAL, ENOMEM } from "../../lib/abi/errno.ts";
+import { EBADF, EEXIST, EINVAL, ENOMEM, EOVERFLOW } from "../../lib/abi/errno.ts";
+import { fileMmapOk } from "../../lib/mm/mmap.ts";
+import { committedPages } from "../../lib/mm/accounting.ts";
 import { smapsVmFlags, windowMaps } from "./helpers.ts";
 
 const B = 0x7f0000000000n;
@@ -200,4 +204,67 @@ Deno.test("mmap: the initial image matches a real no-ASLR process layout", () =>
     lines.at(-1),
     "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]",
   );
+});
+
+Deno.test("mmap: file_mmap_ok() keeps the last page below MAX_LFS_FILESIZE out of reach", () => {
+  // mm/mmap.c file_mmap_ok(): pgoff <= (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT.
+  const m = new Machine();
+  const fd = syscall(m.init, "open", ["/tmp/f", O_RDWR | O_CREAT, 0o644]).ret;
+  const mfd = syscall(m.init, "memfd_create", ["x", 0]).ret;
+  for (const f of [fd, mfd]) {
+    assert.equal(mmap(m, 0n, 0x1000n, PROT_READ, MAP_SHARED, f, 0x7ffffffffffff000n), -EOVERFLOW);
+    assert.equal(mmap(m, 0n, 0x2000n, PROT_READ, MAP_SHARED, f, 0x7fffffffffffe000n), -EOVERFLOW);
+    assert.ok(mmap(m, 0n, 0x1000n, PROT_READ, MAP_SHARED, f, 0x7fffffffffffe000n) > 0);
+  }
+  assert.equal(fileMmapOk("chardev", 2 ** 52 - 2, 0x1000n), true); // ULONG_MAX for others
+  assert.equal(fileMmapOk("chardev", 2 ** 52 - 1, 0x1000n), false);
+});
+
+Deno.test("mmap: ext4 files are placed by thp_get_unmapped_area, shmem files are not", () => {
+  const m = new Machine();
+  const fd = syscall(m.init, "open", ["/tmp/f", O_RDWR | O_CREAT, 0o644]).ret;
+  const mfd = syscall(m.init, "memfd_create", ["x", 0]).ret;
+  const a = mmap(m, 0n, 0x1000n, PROT_READ, ANON);
+  // 2 MiB of the file at offset 0: aligned, below the 4K one.
+  const b = mmap(m, 0n, 0x200000n, PROT_READ, MAP_SHARED, fd);
+  assert.equal(b % 0x200000, 0);
+  assert.ok(b < a);
+  // Offset 4K, 2M + 4K long: the address agrees with the offset modulo 2 MiB.
+  const c = mmap(m, 0n, 0x201000n, PROT_READ, MAP_PRIVATE, fd, 0x1000n);
+  assert.equal(c % 0x200000, 0x1ff000);
+  // Less than a whole aligned 2 MiB of the file: plain placement, just below c.
+  const d = mmap(m, 0n, 0x200000n, PROT_READ, MAP_PRIVATE, fd, 0x1000n);
+  assert.equal(d, c - 0x200000);
+  // A memfd is not aligned: it lands right below d.
+  const e = mmap(m, 0n, 0x200000n, PROT_READ, MAP_SHARED, mfd);
+  assert.equal(e, d - 0x200000);
+  // A hint with room for len but not len + 2M is passed over.
+  assert.equal(mmap(m, B + 0x200000n, 0x1000n, PROT_READ, ANON | MAP_FIXED), Number(B) + 0x200000);
+  const f = mmap(m, B, 0x200000n, PROT_READ, MAP_SHARED, fd);
+  assert.notEqual(f, Number(B));
+  assert.equal(f % 0x200000, 0);
+});
+
+Deno.test("mmap: shared anonymous memory is charged once, for its size (shmem_acct_size)", () => {
+  const m = new Machine();
+  const p = m.init;
+  const c0 = committedPages(p.mm);
+  // More than RAM under heuristic overcommit: ENOMEM, read-only or not.
+  assert.equal(mmap(m, 0n, 2n << 30n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS), -ENOMEM);
+  assert.ok(mmap(m, 0n, 2n << 30n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE) > 0);
+  assert.equal(committedPages(p.mm), c0);
+  const a = mmap(m, B, 0x10000n, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+  assert.equal(committedPages(p.mm), c0 + 16);
+  // Split by mprotect and shared with a child: still one object of 16 pages.
+  assert.equal(syscall(p, "mprotect", [B, 0x1000n, 0]).ret, 0);
+  assert.ok(syscall(p, "fork", []).ret > 0);
+  assert.equal(committedPages(p.mm), 2 * c0 + 16); // the child's own private memory, once more
+  const c1 = committedPages(p.mm);
+  // A memfd is VM_NORESERVE: no charge for its size.
+  const fd = syscall(p, "memfd_create", ["x", 0]).ret;
+  assert.equal(syscall(p, "ftruncate", [fd, 0x100000n]).ret, 0);
+  mmap(m, B + 0x100000n, 0x100000n, RW, MAP_SHARED | MAP_FIXED, fd);
+  assert.equal(committedPages(p.mm), c1);
+  assert.equal(syscall(p, "munmap", [BigInt(a), 0x10000n]).ret, 0);
+  assert.equal(committedPages(p.mm), c1); // the child still maps it
 });

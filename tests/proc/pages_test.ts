@@ -1,6 +1,6 @@
 /** mmlab's per-page view: PTE state and the frame behind each page. */
 import assert from "node:assert/strict";
-import { cpuRead, cpuWrite, mman, pageLines, syscall } from "../../mod.ts";
+import { cpuRead, cpuWrite, FOLD_PAGES, mman, pageLines, pageRows, syscall } from "../../mod.ts";
 import { ANON, B, fresh, map, PG, RW } from "./helpers.ts";
 
 Deno.test("pages: a fresh mapping has no PTEs", () => {
@@ -83,4 +83,42 @@ Deno.test("pages: a guard region is a PTE marker", () => {
   assert.deepEqual(pageLines(p, B, B + PG).slice(1), [
     "7f0000000000  marker  -    -       -      -      -          -    -    -  guard  -",
   ]);
+});
+
+Deno.test("pages: runs of 16 or more empty pages fold into one line, shorter runs do not", () => {
+  const [, p] = fresh();
+  map(p, B, 64 * PG, RW, ANON);
+  cpuWrite(p, B + 20 * PG, new Uint8Array([1]));
+  cpuWrite(p, B + 36 * PG, new Uint8Array([1]));
+  const lines = pageLines(p, B, B + 64 * PG);
+  assert.equal(FOLD_PAGES, 16);
+  assert.deepEqual(lines.map((l) => l.split(/\s+/).slice(0, 3).join(" ")), [
+    "ADDRESS PTE PFN",
+    "7f0000000000-7f0000014000 none (20",
+    "7f0000014000 present 1000",
+    // 15 empty pages: below the fold, one line each.
+    ...Array.from({ length: 15 }, (_, i) => `${(B + (21 + i) * PG).toString(16)} none -`),
+    "7f0000024000 present 1001",
+    "7f0000025000-7f0000040000 none (27",
+  ]);
+  assert.equal(lines[1], "7f0000000000-7f0000014000  none  (20 pages)");
+  // The data says the same: a run is {addr, end, pte, pages}.
+  const rows = pageRows(p, B, B + 64 * PG);
+  assert.deepEqual(rows[0], { addr: B, end: B + 20 * PG, pte: "none", pages: 20 });
+  assert.equal(rows.length, lines.length - 1);
+});
+
+Deno.test("pages: the whole user half costs what is present, not its size", () => {
+  const [, p] = fresh();
+  map(p, B, 1 << 30, RW, ANON | mman.MAP_NORESERVE);
+  cpuWrite(p, B + (1 << 29), new Uint8Array([1]));
+  const t0 = performance.now();
+  const lines = pageLines(p, 0, 0x7ffffffff000);
+  assert.ok(performance.now() - t0 < 1000, "walks only the populated levels");
+  // Whatever the fresh process maps, the 1 GiB mapping is one present page between two runs.
+  const i = lines.findIndex((l) => l.startsWith((B + (1 << 29)).toString(16) + "  present"));
+  assert.ok(i > 1);
+  assert.match(lines[i - 1], /^[0-9a-f]{12}-7f0020000000 {2}none {2}\(\d+ pages\)$/);
+  assert.match(lines[i + 1], /^7f0020001000-[0-9a-f]{12} {2}none {2}\(\d+ pages\)$/);
+  assert.ok(lines.length < 100);
 });

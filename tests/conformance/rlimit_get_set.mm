@@ -1,0 +1,36 @@
+# getrlimit/setrlimit/prlimit64: struct rlimit as strace prints it (8192*1024, RLIM64_INFINITY);
+# lowering works for anyone, a soft limit above the hard one is EINVAL, a resource past
+# RLIMIT_RTTIME EINVAL before EFAULT (getrlimit) and after it (setrlimit); prlimit64 returns the old
+# limit while setting the new one, NULL leaves a side out; fork copies the limits
+# follows: kernel/sys.c do_prlimit(), getrlimit, setrlimit, prlimit64; LTP getrlimit01-03, prlimit01
+
+setrlimit(RLIMIT_STACK, {rlim_cur=8M, rlim_max=8M})
+getrlimit(RLIMIT_STACK, {})
+setrlimit(RLIMIT_CORE, {rlim_cur=4096, rlim_max=8192})
+c = fork()
+@c getrlimit(RLIMIT_CORE, {})
+@c setrlimit(RLIMIT_CORE, {rlim_cur=0, rlim_max=4096})
+@c getrlimit(RLIMIT_CORE, {})
+getrlimit(RLIMIT_CORE, {})
+setrlimit(RLIMIT_NOFILE, {rlim_cur=100, rlim_max=200})
+getrlimit(RLIMIT_NOFILE, {})
+prlimit64(0, RLIMIT_NOFILE, NULL, {})
+prlimit64(0, RLIMIT_NOFILE, {rlim_cur=150, rlim_max=200}, {})
+prlimit64(0, RLIMIT_NOFILE, {rlim_cur=160, rlim_max=200}, NULL)
+getrlimit(RLIMIT_NOFILE, {})
+setrlimit(RLIMIT_NOFILE, {rlim_cur=300, rlim_max=200})
+setrlimit(RLIMIT_NOFILE, {rlim_cur=3, rlim_max=2000000})
+getrlimit(16, {})
+getrlimit(-1, {})
+getrlimit(RLIMIT_AS, 0)
+getrlimit(99, 0)
+setrlimit(99, 0)
+setrlimit(RLIMIT_AS, 0)
+prlimit64(0, RLIMIT_AS, 0x10, {})
+prlimit64(0, 99, NULL, {})
+prlimit64(0, RLIMIT_AS, NULL, 0x10)
+a = mmap(0x7f0000000000, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+getrlimit(RLIMIT_CORE, a)
+peek(a, 16)
+setrlimit(RLIMIT_CORE, a)
+getrlimit(RLIMIT_CORE, {})
