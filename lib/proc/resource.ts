@@ -177,7 +177,8 @@ export function sysPrlimit64(
     next = decode(bytes);
   }
   const pid = Number(BigInt.asIntN(32, BigInt(pidArg)));
-  const t = pid === 0 ? p : p.machine.process(pid);
+  // find_task_by_vpid(): a tid names its thread's group, whose limits they share.
+  const t = pid === 0 ? p : p.machine.task(pid)?.group;
   if (t === undefined) return out(-ESRCH, oa);
   const r = doPrlimit(t, u32(resArg), next);
   if (typeof r === "number") return out(r, oa);

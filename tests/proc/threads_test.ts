@@ -168,3 +168,12 @@ Deno.test("a call made in a process whose leader exited runs in its first live t
   assert.ok(!p.alive);
   assert.equal(p.exitStatus?.code, 3, "the group reports the leader's code");
 });
+
+Deno.test("prlimit64 finds a process by any of its threads' tids (find_task_by_vpid)", () => {
+  const m = new Machine();
+  const tid = syscall(m.init, "clone", [THREAD]).ret;
+  const fork = syscall(m.init, "fork", []).ret;
+  const old = { value: 0n, literal: new Uint8Array(16) };
+  assert.equal(syscall(m.process(fork)!, "prlimit64", [tid, 7, 0, old]).ret, 0);
+  assert.equal(syscall(m.init, "prlimit64", [99, 7, 0, old]).ret, -3);
+});
