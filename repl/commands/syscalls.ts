@@ -99,24 +99,31 @@ export function structArg(
   return { value: 0n, literal: bytes };
 }
 
-/** nanosleep's `{tv_sec=1, tv_nsec=0}` as the struct timespec it stands for. */
-function timespecArg(v: Extract<Value, { type: "struct" | "intref" }>): UserArg {
-  if (v.type === "intref") {
-    throw new ReplError(
-      "a struct timespec is not an int",
-      v.col,
-      "write {tv_sec=1, tv_nsec=0}",
-      "usage",
-    );
-  }
-  const bytes = encodeStruct(TIMESPEC, v.value);
+/** Argument kinds that always take one struct: its layout, its C name, and how to write it. */
+const FIXED_STRUCTS = {
+  timespec: { layout: TIMESPEC, name: "struct timespec", hint: "write {tv_sec=1, tv_nsec=0}" },
+  rlimit: {
+    layout: RLIMIT_LAYOUT,
+    name: "struct rlimit",
+    hint: "write {rlim_cur=..., rlim_max=...}",
+  },
+} as const;
+
+/** A literal for an argument of one of the {@link FIXED_STRUCTS} kinds. */
+function fixedStructArg(
+  kind: keyof typeof FIXED_STRUCTS,
+  v: Extract<Value, { type: "struct" | "intref" }>,
+): UserArg {
+  const { layout, name, hint } = FIXED_STRUCTS[kind];
+  if (v.type === "intref") throw new ReplError(`a ${name} is not an int`, v.col, hint, "usage");
+  const bytes = encodeStruct(layout, v.value);
   if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
   return { value: 0n, literal: bytes };
 }
 
 /**
  * A `{struct}` (or `[int]`) argument of any call as the bytes it stands for:
- * a struct rlimit for the rlimit kind, else an ioctl's argument
+ * a struct rlimit or timespec for those kinds, else an ioctl's argument
  * ({@link structArg}).
  */
 export function literalArg(
@@ -126,19 +133,8 @@ export function literalArg(
   args: readonly Value[],
 ): UserArg {
   const kind = spec.args[i]?.kind;
-  if (kind === "timespec") return timespecArg(v);
-  if (kind !== "rlimit") return structArg(v, args[1]);
-  if (v.type === "intref") {
-    throw new ReplError(
-      "a struct rlimit is not an int",
-      v.col,
-      "write {rlim_cur=..., rlim_max=...}",
-      "usage",
-    );
-  }
-  const bytes = encodeStruct(RLIMIT_LAYOUT, v.value);
-  if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
-  return { value: 0n, literal: bytes };
+  if (kind === "timespec" || kind === "rlimit") return fixedStructArg(kind, v);
+  return structArg(v, args[1]);
 }
 
 /**
