@@ -54,7 +54,15 @@ export {
   type SysOut,
 } from "./lib/syscalls.ts";
 export type { AccessKind } from "./lib/mm/access.ts";
-export { type AccessResult, cpuExec, cpuFill, cpuRead, cpuWrite } from "./lib/arch/cpu.ts";
+export {
+  type AccessResult,
+  cpuExec,
+  cpuFill,
+  cpuRead,
+  cpuWrite,
+  userfaultAccess,
+  WCHAN_USERFAULT,
+} from "./lib/arch/cpu.ts";
 export {
   mapsEntries,
   type MapsEntry,

@@ -130,6 +130,7 @@ export class Machine {
   private nextMm = 1;
   private nextAnonVma = 1;
   private nextFile = 1;
+  private nextAnonIno = 1;
 
   constructor(config: MachineConfig = {}) {
     this.config = {
@@ -232,6 +233,11 @@ export class Machine {
   /** A new open file description on an inode. */
   openInode(inode: Inode, flags: number): OpenFile {
     return new OpenFile(this.nextFile++, inode, flags);
+  }
+
+  /** The next anon_inodefs inode number (a userfaultfd context's id too). */
+  nextUffdId(): number {
+    return this.nextAnonIno++;
   }
 
   allocPid(): number {

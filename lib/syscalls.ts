@@ -39,6 +39,7 @@ import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
+import { sysUserfaultfd } from "./fs/userfaultfd.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
@@ -429,6 +430,15 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "create an anonymous shmem file",
     example: 'memfd_create("buf", 0)',
     impl: sysMemfdCreate,
+  },
+  {
+    name: "userfaultfd",
+    nr: 323,
+    args: [a("flags", "oflags", true)],
+    ret: "int",
+    summary: "create a userfaultfd context on this mm (fs/userfaultfd.c)",
+    example: "userfaultfd(O_CLOEXEC|O_NONBLOCK)",
+    impl: sysUserfaultfd,
   },
   {
     name: "ioctl",

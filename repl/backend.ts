@@ -41,7 +41,12 @@ export type CpuOp =
 export type CpuResult =
   | { done: number; bytes?: Uint8Array; faulted: boolean }
   /** The backend cannot make this access; the text says why. */
-  | { unsupported: string };
+  | { unsupported: string }
+  /**
+   * The thread waits (in handle_userfault): `done` bytes got through first;
+   * the access ends later with a `resume` event carrying `pending`.
+   */
+  | { pending: number; done: number; bytes?: Uint8Array; note: string };
 
 /** What a backend reports happened, in order. */
 export type SessionEvent =

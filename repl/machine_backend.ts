@@ -13,10 +13,11 @@ import {
   cpuWrite,
   Machine,
   type MachineConfig,
-  type Process,
   syscallIn,
   type SyscallSpec,
   type Task,
+  userfaultAccess,
+  WCHAN_USERFAULT,
 } from "../mod.ts";
 import type { Backend, CallResult, CpuOp, CpuResult, SessionEvent, TaskInfo } from "./backend.ts";
 import type { Value } from "./commands/types.ts";
@@ -40,6 +41,14 @@ export function rawArg(
   }
   return v.type === "word" ? v.text : undefined;
 }
+
+/** How `<... NAME resumed>` names a CPU access that waited. */
+const ACCESS_NAMES: Record<CpuOp["op"], string> = {
+  read: "peek",
+  write: "poke",
+  fill: "memset",
+  exec: "exec",
+};
 
 /** A backend over one emulated {@link Machine}. */
 export class MachineBackend implements Backend {
@@ -97,7 +106,7 @@ export class MachineBackend implements Backend {
 
   access(tid: number, op: CpuOp): Promise<CpuResult> {
     const t = this.task(tid);
-    const r = this.machine.runIn(t, () => this.accessIn(t.group, op));
+    const r = this.accessIn(t, op);
     // Timers the access's fault costs let expire fire now, as after a syscall.
     this.machine.sched.tick();
     return Promise.resolve(r);
@@ -114,14 +123,30 @@ export class MachineBackend implements Backend {
     return m.clock.ns - start;
   }
 
-  private accessIn(p: Process, op: CpuOp): CpuResult {
-    const r = op.op === "read"
-      ? cpuRead(p, op.addr, op.len)
-      : op.op === "write"
-      ? cpuWrite(p, op.addr, op.bytes)
-      : op.op === "fill"
-      ? cpuFill(p, op.addr, op.value, op.len)
-      : cpuExec(p, op.addr);
+  private accessIn(t: Task, op: CpuOp): CpuResult {
+    const p = t.group;
+    // A fault a userfaultfd handler must resolve makes the thread wait; the
+    // access goes on from where it stopped (userfaultAccess).
+    const step = (from: number) => {
+      const at = op.op === "exec" ? op.addr : op.addr + BigInt(from);
+      return op.op === "read"
+        ? cpuRead(p, at, op.len - from)
+        : op.op === "write"
+        ? cpuWrite(p, at, op.bytes.subarray(from))
+        : op.op === "fill"
+        ? cpuFill(p, at, op.value, op.len - from)
+        : cpuExec(p, at);
+    };
+    const { result: r, pending } = userfaultAccess(t, ACCESS_NAMES[op.op], step);
+    if (pending !== undefined) {
+      const w = t.userfault;
+      const note = `(thread ${t.tid} waits in ${WCHAN_USERFAULT} at 0x${
+        (w?.address ?? 0).toString(16)
+      })`;
+      return r.bytes !== undefined
+        ? { pending, done: r.done, bytes: r.bytes, note }
+        : { pending, done: r.done, note };
+    }
     const out: CpuResult = { done: r.done, faulted: r.sig !== undefined };
     if (r.bytes !== undefined) out.bytes = r.bytes;
     return out;

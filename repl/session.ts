@@ -13,12 +13,12 @@
  */
 
 import { pushAll } from "./bulk.ts";
-import type { Machine, MachineConfig, Process, SyscallSpec } from "../mod.ts";
+import type { Machine, MachineConfig, Process } from "../mod.ts";
 import { COMMANDS, wordShape } from "./commands/index.ts";
 import { callArgs, resolveCall, userRange } from "./commands/args.ts";
 import { resultLine, resultValue } from "./commands/syscalls.ts";
 import { afterDeath, asReplError, notAlive, type ProcInfo, resolveTarget } from "./processes.ts";
-import type { Command, CommandContext, Value } from "./commands/types.ts";
+import type { Command, CommandContext, ResumeFormat, Value } from "./commands/types.ts";
 import { CONSTANTS } from "./constants.ts";
 import { formatError, ReplError, type Where } from "./errors.ts";
 import { evalNum, type Scope } from "./eval.ts";
@@ -59,7 +59,7 @@ const SIGKILL = 9;
 /** A call that has not finished: what to print and set when it does. */
 interface PendingCall {
   pid: number;
-  spec: SyscallSpec;
+  fmt: ResumeFormat;
   /** The variable `x = call(...)` assigns when the call completes. */
   assign?: string;
 }
@@ -220,9 +220,9 @@ export class Session {
         const call = this.unfinished.get(e.token);
         if (call === undefined) return undefined;
         this.unfinished.delete(e.token);
-        if (e.gone) return `<... ${call.spec.name} resumed> = ?`;
-        if (call.assign !== undefined) this.vars.set(call.assign, resultValue(e.result));
-        return `<... ${call.spec.name} resumed> ${resultLine(call.spec, e.result)}`;
+        if (e.gone) return `<... ${call.fmt.name} resumed> = ?`;
+        if (call.assign !== undefined) this.vars.set(call.assign, call.fmt.value(e.result));
+        return `<... ${call.fmt.name} resumed> ${call.fmt.line(e.result)}`;
       }
     }
   }
@@ -426,7 +426,10 @@ export class Session {
       request: (req) => (this.pending = req),
       quit,
       unfinished: (token, spec) => {
-        this.lastUnfinished = { pid, spec };
+        const fmt: ResumeFormat = "args" in spec
+          ? { name: spec.name, line: (r) => resultLine(spec, r), value: resultValue }
+          : spec;
+        this.lastUnfinished = { pid, fmt };
         this.unfinished.set(token, this.lastUnfinished);
       },
       commands: COMMANDS,

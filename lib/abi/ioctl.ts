@@ -61,7 +61,7 @@ export const FS_IOC_GETFLAGS = _IOR(0x66, 1, 8);
 // the kernel side's copy_from_user/copy_to_user, and strace-style printing.
 
 /** A field's C type: a little-endian integer of 4 or 8 bytes, or a nested struct. */
-export type FieldType = "u32" | "s32" | "u64" | StructLayout;
+export type FieldType = "u32" | "s32" | "u64" | "s64" | StructLayout;
 
 export interface FieldDecl {
   readonly name: string;
@@ -116,8 +116,8 @@ export const FSXATTR: StructLayout = {
 /** FS_IOC_FSGETXATTR = _IOR('X', 31, struct fsxattr) */
 export const FS_IOC_FSGETXATTR = _IOR(0x58, 31, 28);
 
-// include/uapi/linux/userfaultfd.h: the layouts userfaultfd (issue 9) will
-// serve. Today no file has these ioctls: a regular file answers ENOTTY.
+// include/uapi/linux/userfaultfd.h: the layouts fs/userfaultfd.c serves
+// (lib/fs/userfaultfd.ts); any other file answers ENOTTY.
 const UFFDIO = 0xaa;
 /** The _UFFDIO_* command numbers, as `1<<_UFFDIO_X` bits of `ioctls`. */
 const UFFDIO_BITS: readonly (readonly [string, bigint])[] = [
@@ -131,6 +131,28 @@ const UFFDIO_BITS: readonly (readonly [string, bigint])[] = [
   ["1<<_UFFDIO_CONTINUE", 1n << 7n],
   ["1<<_UFFDIO_POISON", 1n << 8n],
   ["1<<_UFFDIO_API", 1n << 63n],
+];
+/** UFFD_API: the only API version (include/uapi/linux/userfaultfd.h). */
+export const UFFD_API = 0xaan;
+/** UFFD_FEATURE_* bits (uffdio_api.features), as strace names them. */
+export const UFFD_FEATURE_NAMES: readonly (readonly [string, bigint])[] = [
+  ["UFFD_FEATURE_PAGEFAULT_FLAG_WP", 1n << 0n],
+  ["UFFD_FEATURE_EVENT_FORK", 1n << 1n],
+  ["UFFD_FEATURE_EVENT_REMAP", 1n << 2n],
+  ["UFFD_FEATURE_EVENT_REMOVE", 1n << 3n],
+  ["UFFD_FEATURE_MISSING_HUGETLBFS", 1n << 4n],
+  ["UFFD_FEATURE_MISSING_SHMEM", 1n << 5n],
+  ["UFFD_FEATURE_EVENT_UNMAP", 1n << 6n],
+  ["UFFD_FEATURE_SIGBUS", 1n << 7n],
+  ["UFFD_FEATURE_THREAD_ID", 1n << 8n],
+  ["UFFD_FEATURE_MINOR_HUGETLBFS", 1n << 9n],
+  ["UFFD_FEATURE_MINOR_SHMEM", 1n << 10n],
+  ["UFFD_FEATURE_EXACT_ADDRESS", 1n << 11n],
+  ["UFFD_FEATURE_WP_HUGETLBFS_SHMEM", 1n << 12n],
+  ["UFFD_FEATURE_WP_UNPOPULATED", 1n << 13n],
+  ["UFFD_FEATURE_POISON", 1n << 14n],
+  ["UFFD_FEATURE_WP_ASYNC", 1n << 15n],
+  ["UFFD_FEATURE_MOVE", 1n << 16n],
 ];
 export const UFFDIO_RANGE: StructLayout = {
   name: "struct uffdio_range",
@@ -166,10 +188,52 @@ export const UFFDIO_API_LAYOUT: StructLayout = {
   size: 24,
   fields: [
     { name: "api", offset: 0, type: "u64", hex: true },
-    { name: "features", offset: 8, type: "u64", hex: true },
+    { name: "features", offset: 8, type: "u64", flags: UFFD_FEATURE_NAMES },
     { name: "ioctls", offset: 16, type: "u64", flags: UFFDIO_BITS },
   ],
 };
+export const UFFDIO_COPY_MODE_DONTWAKE = 1n << 0n;
+export const UFFDIO_COPY_MODE_WP = 1n << 1n;
+export const UFFDIO_ZEROPAGE_MODE_DONTWAKE = 1n << 0n;
+export const UFFDIO_COPY_LAYOUT: StructLayout = {
+  name: "struct uffdio_copy",
+  size: 40,
+  fields: [
+    { name: "dst", offset: 0, type: "u64", hex: true },
+    { name: "src", offset: 8, type: "u64", hex: true },
+    { name: "len", offset: 16, type: "u64" },
+    {
+      name: "mode",
+      offset: 24,
+      type: "u64",
+      flags: [
+        ["UFFDIO_COPY_MODE_DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE],
+        ["UFFDIO_COPY_MODE_WP", UFFDIO_COPY_MODE_WP],
+      ],
+    },
+    { name: "copy", offset: 32, type: "s64" },
+  ],
+};
+export const UFFDIO_ZEROPAGE_LAYOUT: StructLayout = {
+  name: "struct uffdio_zeropage",
+  size: 32,
+  fields: [
+    { name: "range", offset: 0, type: UFFDIO_RANGE },
+    {
+      name: "mode",
+      offset: 16,
+      type: "u64",
+      flags: [["UFFDIO_ZEROPAGE_MODE_DONTWAKE", UFFDIO_ZEROPAGE_MODE_DONTWAKE]],
+    },
+    { name: "zeropage", offset: 24, type: "s64" },
+  ],
+};
+/** UFFDIO_WAKE = _IOR(UFFDIO, 0x02, struct uffdio_range) */
+export const UFFDIO_WAKE = _IOR(UFFDIO, 0x02, 16);
+/** UFFDIO_COPY = _IOWR(UFFDIO, 0x03, struct uffdio_copy) */
+export const UFFDIO_COPY = _IOWR(UFFDIO, 0x03, 40);
+/** UFFDIO_ZEROPAGE = _IOWR(UFFDIO, 0x04, struct uffdio_zeropage) */
+export const UFFDIO_ZEROPAGE = _IOWR(UFFDIO, 0x04, 32);
 /** UFFDIO_API = _IOWR(UFFDIO, 0x3f, struct uffdio_api) */
 export const UFFDIO_API = _IOWR(UFFDIO, 0x3f, 24);
 /** UFFDIO_REGISTER = _IOWR(UFFDIO, 0x00, struct uffdio_register) */
@@ -205,6 +269,9 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_API", cmd: UFFDIO_API, arg: ptr(UFFDIO_API_LAYOUT, "inout") },
   { name: "UFFDIO_REGISTER", cmd: UFFDIO_REGISTER, arg: ptr(UFFDIO_REGISTER_LAYOUT, "inout") },
   { name: "UFFDIO_UNREGISTER", cmd: UFFDIO_UNREGISTER, arg: ptr(UFFDIO_RANGE, "in") },
+  { name: "UFFDIO_WAKE", cmd: UFFDIO_WAKE, arg: ptr(UFFDIO_RANGE, "in") },
+  { name: "UFFDIO_COPY", cmd: UFFDIO_COPY, arg: ptr(UFFDIO_COPY_LAYOUT, "inout") },
+  { name: "UFFDIO_ZEROPAGE", cmd: UFFDIO_ZEROPAGE, arg: ptr(UFFDIO_ZEROPAGE_LAYOUT, "inout") },
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */
@@ -215,7 +282,11 @@ export function ioctlDecl(cmd: number): IoctlDecl | undefined {
 /** Named constants usable in struct literals (flag values), by name. */
 export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigint>([
   ...IOCTLS.map((d) => [d.name, BigInt(d.cmd)] as [string, bigint]),
-  ["UFFD_API", 0xaan],
+  ["UFFD_API", UFFD_API],
+  ...UFFD_FEATURE_NAMES,
+  ["UFFDIO_COPY_MODE_DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE],
+  ["UFFDIO_COPY_MODE_WP", UFFDIO_COPY_MODE_WP],
+  ["UFFDIO_ZEROPAGE_MODE_DONTWAKE", UFFDIO_ZEROPAGE_MODE_DONTWAKE],
   ["UFFDIO_REGISTER_MODE_MISSING", UFFDIO_REGISTER_MODE_MISSING],
   ["UFFDIO_REGISTER_MODE_WP", UFFDIO_REGISTER_MODE_WP],
   ["UFFDIO_REGISTER_MODE_MINOR", UFFDIO_REGISTER_MODE_MINOR],
@@ -252,8 +323,9 @@ function encodeInto(
       if (e !== undefined) return e;
     } else {
       if (typeof val !== "bigint") return `${path}${name} is a number, not a struct`;
-      if (f.type === "u64") dv.setBigUint64(base + f.offset, BigInt.asUintN(64, val), true);
-      else dv.setUint32(base + f.offset, Number(BigInt.asUintN(32, val)), true);
+      if (f.type === "u64" || f.type === "s64") {
+        dv.setBigUint64(base + f.offset, BigInt.asUintN(64, val), true);
+      } else dv.setUint32(base + f.offset, Number(BigInt.asUintN(32, val)), true);
     }
   }
   return undefined;
@@ -267,6 +339,7 @@ export function decodeStruct(layout: StructLayout, bytes: Uint8Array, base = 0):
     const at = base + f.offset;
     if (typeof f.type === "object") v.set(f.name, decodeStruct(f.type, bytes, at));
     else if (f.type === "u64") v.set(f.name, dv.getBigUint64(at, true));
+    else if (f.type === "s64") v.set(f.name, dv.getBigInt64(at, true));
     else if (f.type === "s32") v.set(f.name, BigInt(dv.getInt32(at, true)));
     else v.set(f.name, BigInt(dv.getUint32(at, true)));
   }

@@ -107,6 +107,7 @@ export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;
 
 export const FALLOC_FL_KEEP_SIZE = 0x01;

@@ -14,7 +14,8 @@ import { SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type SigInfo, SIGSEGV } from "../a
 import { BIG_TASK_SIZE, TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import { deliverFaultSignal, oomKill } from "../proc/exit.ts";
-import { accessError, isCanonical, translate } from "../mm/access.ts";
+import { accessError, isCanonical, SIG_USERFAULT_WAIT, translate } from "../mm/access.ts";
+import type { Task } from "../proc/task.ts";
 
 /** The outcome of a CPU access. */
 export interface AccessResult {
@@ -26,6 +27,12 @@ export interface AccessResult {
   sig?: SigInfo;
   /** The process died (default disposition, or the OOM killer). */
   killed?: boolean;
+  /**
+   * The access stopped at a fault that handle_userfault() queued: the
+   * thread waits (Task.userfault) and the access goes on from `done` once
+   * woken (see {@link userfaultAccess}).
+   */
+  waits?: boolean;
 }
 
 /** Signals for an address outside the user range (checked as u64). */
@@ -48,6 +55,11 @@ function userAddress(addr: bigint | number): number {
 
 function finish(p: Process, res: AccessResult): AccessResult {
   if (res.sig === undefined) return res;
+  if (res.sig.signo === SIG_USERFAULT_WAIT) {
+    delete res.sig;
+    res.waits = true;
+    return res;
+  }
   if (res.sig.signo === 9) {
     // The OOM killer chose this process (or found nothing else to kill).
     if (p.alive) oomKill(p);
@@ -106,7 +118,15 @@ function translateOrOom(
   kind: "read" | "write" | "exec",
 ): number | SigInfo {
   for (;;) {
-    const r = translate(p, p.mm, a, kind);
+    // FAULT_FLAG_USER: this fault comes from user mode (handle_userfault
+    // tells it from a kernel access).
+    p.mm.faultFlagUser = true;
+    let r: number | SigInfo;
+    try {
+      r = translate(p, p.mm, a, kind);
+    } finally {
+      p.mm.faultFlagUser = false;
+    }
     if (typeof r === "number" || r.signo !== 9) return r;
     const victim = p.machine.outOfMemory();
     if (victim === null || victim === p || !p.alive) return r;
@@ -173,4 +193,74 @@ export function cpuExec(p: Process, addrArg: bigint | number): AccessResult {
     return finish(p, { done: 0, sig: { signo: SIGSEGV, code: SEGV_ACCERR, addr: Number(addrB) } });
   }
   return { done: 1 };
+}
+
+/** What {@link userfaultAccess} returns: the access, or the token of its wait. */
+export interface UserfaultAccessResult {
+  /** The access as far as it got (all of it unless `pending`). */
+  result: AccessResult;
+  /** The thread waits in handle_userfault: the REPL's `<unfinished ...>` token. */
+  pending?: number;
+}
+
+/** The wait channel of a thread whose access waits for its userfault handler. */
+export const WCHAN_USERFAULT = "handle_userfault";
+
+/**
+ * A CPU access by thread `t` that may wait on a userfault: `step(from)`
+ * makes the access from byte `from` on (a load, store or fill). When it
+ * stops at a fault handle_userfault() queued, the thread sleeps on the
+ * context's queue (wait channel `handle_userfault`, TASK_INTERRUPTIBLE as
+ * userfaultfd_get_blocking_state() gives for a user fault); once woken
+ * (UFFDIO_COPY/ZEROPAGE/WAKE, UNREGISTER, the context's release) the
+ * access retries from the faulting byte and may wait again under the same
+ * token. The call's resume result is the byte count, with the bytes of a
+ * load as `data`.
+ */
+export function userfaultAccess(
+  t: Task,
+  name: string,
+  step: (from: number) => AccessResult,
+): UserfaultAccessResult {
+  const p = t.group;
+  const m = p.machine;
+  const first = m.runIn(t, () => step(0));
+  if (!first.waits) return { result: first };
+  const parts: Uint8Array[] = first.bytes !== undefined ? [first.bytes] : [];
+  let done = first.done;
+  let token: number | undefined;
+  const wait = (): void => {
+    const uf = t.userfault!;
+    token = m.sched.sleep(t, uf.wq, WCHAN_USERFAULT, "S", {
+      name,
+      finish: () => {
+        t.userfault = null;
+        const r = m.runIn(t, () => step(done));
+        if (r.bytes !== undefined) parts.push(r.bytes);
+        done += r.done;
+        if (r.waits) {
+          wait();
+          return null;
+        }
+        const data = parts.length > 0 ? concat(parts) : undefined;
+        return data === undefined ? { ret: done } : { ret: done, data };
+      },
+      cancel: () => {
+        t.userfault?.drop();
+        t.userfault = null;
+      },
+    }, token);
+  };
+  wait();
+  return { result: first, pending: token };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
 }

@@ -34,7 +34,7 @@ export interface InodeOpsEntry {
  * shmem/tmpfs file (memfd, shared anonymous memory), a directory (can be
  * opened O_RDONLY, nothing else), or a character device (a terminal).
  */
-export type InodeKind = "regular" | "shmem" | "dir" | "chardev";
+export type InodeKind = "regular" | "shmem" | "dir" | "chardev" | "anon";
 
 export interface SuperBlock {
   /** Device numbers as /proc/PID/maps prints them (hex). */
@@ -83,6 +83,8 @@ export class Inode {
   readonly iop: InodeOperations;
   /** FS_*_FL inode flags (FS_IOC_GETFLAGS). */
   iflags: number;
+  /** i_private: the object behind an anon inode (a userfaultfd context). */
+  priv: unknown = null;
   /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (none today). */
   dax = false;
   /**

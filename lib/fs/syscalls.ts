@@ -138,7 +138,7 @@ export function fdget(p: Process, fd: number): OpenFile | undefined {
 }
 
 /** Installs a new open file description at the lowest free fd (fd_install). */
-function installFile(p: Process, inode: Inode, flags: number): number {
+export function installFile(p: Process, inode: Inode, flags: number): number {
   const f = p.machine.openInode(inode, flags);
   f.refs = 1;
   const fd = p.allocFd(f);

@@ -32,10 +32,24 @@ import {
 } from "./pagetable.ts";
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
-import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
+import {
+  VM_FAULT_HWPOISON,
+  VM_FAULT_OOM,
+  VM_FAULT_RETRY,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+} from "./vm_ops.ts";
 import { expandStack } from "./stack.ts";
 
 export type AccessKind = "read" | "write" | "exec";
+
+/**
+ * Not a signal: the "signal number" of a fault that handle_userfault()
+ * queued. The faulting thread waits (Task.userfault says where) until the
+ * handler resolves the page, then the access retries (lib/arch/cpu.ts).
+ * Kernel-context callers treat it as any failed fault (a short copy).
+ */
+export const SIG_USERFAULT_WAIT = 0;
 
 /** x86 access_error(): does the VMA permit this kind of access? */
 export function accessError(vma: Vma, kind: AccessKind): boolean {
@@ -70,6 +84,8 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   mm.machine.clock.advance(COST_FAULT_NS);
   const r = handleMmFault(mm, vma, page, addr, kind === "write");
   if (r === 0) return null;
+  // handle_userfault() queued the fault: the thread waits for the handler.
+  if (r & VM_FAULT_RETRY) return { signo: SIG_USERFAULT_WAIT, code: 0, addr };
   if (r & VM_FAULT_OOM) return { signo: 9, code: SI_KERNEL, addr };
   if (r & VM_FAULT_HWPOISON) return { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 };
   if (r & VM_FAULT_SIGBUS) return { signo: SIGBUS, code: BUS_ADRERR, addr };
@@ -99,6 +115,7 @@ export function translate(p: Process, mm: Mm, addr: number, kind: AccessKind): n
       }
     }
     const sig = faultIn(p, addr, kind);
+    if (sig !== null && sig.signo === SIG_USERFAULT_WAIT) return sig;
     if (sig !== null) return sig;
   }
   throw new Error(`fault at ${addr.toString(16)} did not resolve`);

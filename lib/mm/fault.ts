@@ -74,7 +74,7 @@ function findMergeableAnonVma(vma: Vma): AnonVma | null {
 }
 
 /** Allocates and maps a fresh anonymous page at `addr` (writable if the VMA is). */
-function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
+export function newAnonPage(mm: Mm, vma: Vma, addr: number, copyFrom: number): number {
   const frames = mm.machine.frames;
   anonVmaPrepare(vma);
   const pfn = frames.alloc();
@@ -283,7 +283,7 @@ export function handleMmFault(
   if (vma.isAnonymous) {
     // userfaultfd_missing(vma) -> handle_userfault()
     if (mm.userfaults.size > 0) {
-      const r = mm.userfaults.missing(vma, addr, write);
+      const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) return r;
     }
     // do_anonymous_page(): a read maps the shared zero page unless

@@ -46,6 +46,11 @@ export class Mm {
    * they cannot drift from what they count.
    */
   pinnedVm = 0;
+  /**
+   * FAULT_FLAG_USER for the fault being handled: true while a CPU access
+   * (lib/arch/cpu.ts) faults, false for kernel accesses (copy_to_user, GUP).
+   */
+  faultFlagUser = false;
   startBrk = 0;
   brk = 0;
   startStack = 0;

@@ -24,7 +24,7 @@ export interface UserfaultCtx {
    * a VM_FAULT code to take the fault over, or -1 to leave it to
    * do_anonymous_page().
    */
-  missing?(vma: Vma, addr: number, write: boolean): number;
+  missing?(vma: Vma, addr: number, write: boolean, realAddr: number): number;
   /** userfaultfd_unmap_prep(): [start, end) is about to be unmapped. */
   unmap?(start: number, end: number): void;
   /**
@@ -53,9 +53,9 @@ export class Userfaults {
   }
 
   /** The first context's VM_FAULT code for a missing fault, or -1 when none takes it. */
-  missing(vma: Vma, addr: number, write: boolean): number {
+  missing(vma: Vma, addr: number, write: boolean, realAddr: number = addr): number {
     for (const c of this.#ctxs) {
-      const r = c.missing?.(vma, addr, write) ?? -1;
+      const r = c.missing?.(vma, addr, write, realAddr) ?? -1;
       if (r >= 0) return r;
     }
     return -1;

@@ -26,12 +26,29 @@ export const STAT_LETTER: Readonly<Record<TaskState, "R" | "S" | "D" | "Z">> = {
   zombie: "Z",
 };
 
+/** A thread's wait in handle_userfault(). */
+export interface TaskUserfault {
+  /** The context's fault queue (ctx->fault_wqh). */
+  readonly wq: WaitQueue;
+  /** The context's id (its anon inode number). */
+  readonly ctx: number;
+  /** The fault address as the message carries it. */
+  readonly address: number;
+  /** Forgets the unread message of this wait (the thread died or was woken). */
+  readonly drop: () => void;
+}
+
 export class Task {
   state: TaskState = "running";
   /** Where it sleeps: the kernel function (`hrtimer_nanosleep`), or null. */
   wchan: string | null = null;
   /** The wait queue it sleeps on, or null. */
   waitQueue: WaitQueue | null = null;
+  /**
+   * Where it waits in handle_userfault(): the context's fault queue and the
+   * fault address (uwq->msg.arg.pagefault.address), or null.
+   */
+  userfault: TaskUserfault | null = null;
   /** The call it is blocked in, or null. */
   blocked: BlockedCall | null = null;
   /** CLONE_CHILD_CLEARTID: cleared (and futex-woken) at exit (mm_release). */

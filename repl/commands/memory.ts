@@ -8,8 +8,8 @@
 import { pushAll } from "../bulk.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue, hexdump } from "../format.ts";
-import type { Command, CommandContext, Value } from "./types.ts";
-import type { CpuOp } from "../backend.ts";
+import type { Command, CommandContext, ResumeFormat, Value } from "./types.ts";
+import type { CallResult, CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
 
 /** The most bytes one peek shows. */
@@ -28,13 +28,41 @@ function num(v: Value): bigint {
 async function access(
   ctx: CommandContext,
   op: CpuOp,
+  oneByte = false,
 ): Promise<{ done: number; bytes?: Uint8Array; faulted: boolean } | undefined> {
   const r = await ctx.backend.access(ctx.pid, op);
   if ("unsupported" in r) {
     ctx.out.push(r.unsupported);
     return undefined;
   }
+  if ("pending" in r) {
+    // The thread waits for its userfault handler, as a blocked syscall
+    // does: `<unfinished ...> (thread T waits in handle_userfault at ADDR)`,
+    // later `[pid T] <... peek resumed> = N`.
+    ctx.out.push(`<unfinished ...> ${r.note}`);
+    ctx.unfinished(r.pending, resumeFormat(op, oneByte));
+    return undefined;
+  }
   return r;
+}
+
+/**
+ * How a CPU access that waited prints its end: the byte a one-byte peek
+ * loaded (= 65 (0x41)), else how many bytes it loaded or stored (= N).
+ */
+function resumeFormat(op: CpuOp, oneByte: boolean): ResumeFormat {
+  const name = op.op === "read"
+    ? "peek"
+    : op.op === "write"
+    ? "poke"
+    : op.op === "fill"
+    ? "memset"
+    : "exec";
+  const value = (r: CallResult): bigint => {
+    if (oneByte && r.data !== undefined && r.data.length === 1) return BigInt(r.data[0]);
+    return op.op === "exec" ? 0n : BigInt(r.ret);
+  };
+  return { name, value, line: (r) => `= ${formatValue(value(r))}` };
 }
 
 /** After a fault part-way through an access. */
@@ -63,7 +91,7 @@ const peek: Command = {
   anyBackend: true,
   async run(ctx, [addr, lenArg]) {
     const len = lenArg === undefined ? 1 : byteCount(lenArg, "len", PEEK_MAX);
-    const r = await access(ctx, { op: "read", addr: num(addr), len });
+    const r = await access(ctx, { op: "read", addr: num(addr), len }, lenArg === undefined);
     if (r === undefined) return undefined;
     const bytes = r.bytes ?? new Uint8Array(0);
     if (r.faulted) {

@@ -7,7 +7,7 @@
 
 import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest } from "../session.ts";
-import type { Backend } from "../backend.ts";
+import type { Backend, CallResult } from "../backend.ts";
 
 /** An evaluated argument. */
 export type Value =
@@ -70,8 +70,11 @@ export interface CommandContext {
   quit: () => void;
   /** Asks the front end for something only it can do (recording to a file). */
   request: (r: FrontEndRequest) => void;
-  /** A call blocked: the backend will report its end as a `resume` event with `token`. */
-  unfinished: (token: number, spec: SyscallSpec) => void;
+  /**
+   * A call (or a CPU access) blocked: the backend will report its end as a
+   * `resume` event with `token`, printed as `<... NAME resumed> LINE`.
+   */
+  unfinished: (token: number, spec: SyscallSpec | ResumeFormat) => void;
   /** Every command by name (for help). */
   commands: ReadonlyMap<string, Command>;
 }
@@ -123,4 +126,14 @@ export function synopsis(c: Command): string {
     ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a))),
     ...(c.flags ?? []).map((f) => `[${f.name}]`),
   ].join(" ");
+}
+
+/** How an unfinished command that is not a syscall (a CPU access) prints its end. */
+export interface ResumeFormat {
+  /** `peek`, `poke`, `memset`: `<... NAME resumed>`. */
+  readonly name: string;
+  /** The result after `<... NAME resumed> ` (`= 1`). */
+  line(r: CallResult): string;
+  /** The value `x = ...` takes. */
+  value(r: CallResult): bigint;
 }

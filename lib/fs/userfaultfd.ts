@@ -1,0 +1,565 @@
+/**
+ * userfaultfd(2): fs/userfaultfd.c. A context (struct userfaultfd_ctx) on
+ * the caller's mm behind an anon-inode fd `[userfaultfd]`, with its own
+ * file_operations (userfaultfd_fops: read, poll, ioctl, release).
+ *
+ * What mmlab models (and reports in UFFDIO_API's `features`/`ioctls`):
+ * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING) / UFFDIO_UNREGISTER on
+ *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
+ * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory
+ *   (mm/userfaultfd.c mfill_atomic());
+ * - UFFD_FEATURE_SIGBUS: a missing fault in a registered range is SIGBUS
+ *   BUS_ADRERR (a kernel access: EFAULT);
+ * - read() of `struct uffd_msg`s (EINVAL below 32 bytes, EAGAIN when none);
+ * - release: every registered VMA is unregistered and merges back.
+ *
+ * Not yet: a missing fault without UFFD_FEATURE_SIGBUS would block the
+ * thread in handle_userfault(); the CPU access cannot wait yet, so such a
+ * fault throws {@link UserfaultWouldBlock}, which the REPL reports as an
+ * access it cannot make. MODE_WP and MODE_MINOR answer EINVAL as on a kernel
+ * without CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR.
+ * @module
+ */
+
+import {
+  EAGAIN,
+  EBUSY,
+  EEXIST,
+  EFAULT,
+  EINVAL,
+  EMFILE,
+  ENOENT,
+  ENOMEM,
+  EPERM,
+} from "../abi/errno.ts";
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../abi/mman.ts";
+import { TASK_SIZE } from "../abi/layout.ts";
+import {
+  decodeStruct,
+  encodeStruct,
+  type StructValue,
+  UFFD_API,
+  UFFDIO_API,
+  UFFDIO_API_LAYOUT,
+  UFFDIO_COPY,
+  UFFDIO_COPY_LAYOUT,
+  UFFDIO_COPY_MODE_DONTWAKE,
+  UFFDIO_COPY_MODE_WP,
+  UFFDIO_RANGE,
+  UFFDIO_REGISTER,
+  UFFDIO_REGISTER_LAYOUT,
+  UFFDIO_REGISTER_MODE_MINOR,
+  UFFDIO_REGISTER_MODE_MISSING,
+  UFFDIO_REGISTER_MODE_WP,
+  UFFDIO_UNREGISTER,
+  UFFDIO_WAKE,
+  UFFDIO_ZEROPAGE,
+  UFFDIO_ZEROPAGE_LAYOUT,
+  UFFDIO_ZEROPAGE_MODE_DONTWAKE,
+} from "../abi/ioctl.ts";
+import type { Process } from "../proc/process.ts";
+import type { Mm } from "../mm/mm.ts";
+import type { Vma } from "../mm/vma.ts";
+import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
+import { copyFromUser } from "../mm/uaccess.ts";
+import { VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "../mm/vm_ops.ts";
+import {
+  clear,
+  combine,
+  has,
+  set,
+  VM_DROPPABLE,
+  VM_MAYWRITE,
+  VM_UFFD_MINOR,
+} from "../mm/vm_flags.ts";
+import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
+import { vmaModify } from "../mm/vma_ops.ts";
+import { newAnonPage } from "../mm/fault.ts";
+import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
+import type { UserfaultCtx } from "../mm/userfaultfd_k.ts";
+import { WaitQueue } from "../sched/wait.ts";
+import type { FileOperations } from "../mm/file_operations.ts";
+import type { OpenFile } from "./file.ts";
+import { Inode, type SuperBlock } from "./inode.ts";
+import { installFile } from "./syscalls.ts";
+import { lowestFreeFd } from "./syscalls.ts";
+import { nofileLimit } from "../proc/resource.ts";
+
+/** include/uapi/linux/userfaultfd.h: UFFD_USER_MODE_ONLY. */
+export const UFFD_USER_MODE_ONLY = 1;
+/** UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK */
+const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
+
+/** UFFD_FEATURE_SIGBUS (4.14). */
+export const UFFD_FEATURE_SIGBUS = 1n << 7n;
+/** UFFD_FEATURE_THREAD_ID (4.14). */
+export const UFFD_FEATURE_THREAD_ID = 1n << 8n;
+/** UFFD_FEATURE_EXACT_ADDRESS (5.18). */
+export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
+/**
+ * The features mmlab implements, which UFFDIO_API reports (Linux 6.18
+ * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
+ */
+export const UFFD_API_FEATURES = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
+  UFFD_FEATURE_EXACT_ADDRESS;
+/** UFFD_API_IOCTLS: REGISTER | UNREGISTER | API. */
+export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
+/**
+ * UFFD_API_RANGE_IOCTLS as far as mmlab has them: WAKE | COPY | ZEROPAGE
+ * (6.18 also gives MOVE and POISON: 0x13c).
+ */
+export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n);
+
+/** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
+export const UFFD_EVENT_PAGEFAULT = 0x12;
+export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+/** sizeof(struct uffd_msg) */
+export const UFFD_MSG_SIZE = 32;
+
+/** The anon_inodefs superblock (anon_inode_mnt): `[userfaultfd]` inodes live here. */
+const ANON_INODE_SB: SuperBlock = {
+  major: 0x00,
+  minor: 0x0f,
+  noexec: true,
+  punchHole: false,
+  name: "anon_inodefs",
+};
+
+/**
+ * A blocked CPU access: the fault at `addr` would sleep in handle_userfault()
+ * until the handler resolves it, which mmlab cannot model for a CPU access
+ * yet. Thrown out of the fault path; the REPL reports the access as one it
+ * cannot make, with nothing changed for that page.
+ */
+export class UserfaultWouldBlock extends Error {
+  constructor(readonly addr: number, readonly uffd: number) {
+    super(
+      `the access would block in handle_userfault at 0x${
+        addr.toString(16)
+      } until uffd ${uffd}'s handler fills the page; blocking CPU accesses are not modelled ` +
+        "yet: fill the page first (UFFDIO_COPY/UFFDIO_ZEROPAGE) or use UFFD_FEATURE_SIGBUS",
+    );
+  }
+}
+
+/** struct userfaultfd_ctx */
+export class UserfaultfdCtx implements UserfaultCtx {
+  /** ctx->features, set once by UFFDIO_API (UFFD_FEATURE_INITIALIZED). */
+  features = 0n;
+  initialized = false;
+  /** ctx->released: the file is gone. */
+  released = false;
+  /**
+   * fault_pending_wqh: the struct uffd_msg of each fault not read yet, with
+   * its thread. A thread woken before its message was read takes the
+   * message with it (userfaultfd_wake_function: list_del_init).
+   */
+  readonly pending: { readonly tid: number; readonly msg: Uint8Array }[] = [];
+  /** fault_wqh: threads asleep in handle_userfault(). */
+  readonly faultWq: WaitQueue;
+  private readonly unsubscribe: () => void;
+
+  constructor(readonly id: number, readonly mm: Mm, readonly flags: number) {
+    this.faultWq = new WaitQueue(`uffd ${id}`);
+    this.unsubscribe = mm.userfaults.subscribe(this);
+  }
+
+  /**
+   * fs/userfaultfd.c handle_userfault(), for a missing anonymous page of a
+   * VMA registered with this context. Order: UFFD_FEATURE_SIGBUS is
+   * VM_FAULT_SIGBUS; a kernel-mode fault (no FAULT_FLAG_USER) on a
+   * UFFD_USER_MODE_ONLY context is VM_FAULT_SIGBUS (the caller's EFAULT);
+   * ctx->released is never seen (release unregistered the VMAs first);
+   * otherwise the fault is queued as a UFFD_EVENT_PAGEFAULT message and the
+   * thread waits (VM_FAULT_RETRY once woken).
+   */
+  missing(vma: Vma, _addr: number, write: boolean, realAddr: number): number {
+    if (vma.uffd !== this || !(vma.flags & VM_UFFD_MISSING)) return -1;
+    if (this.features & UFFD_FEATURE_SIGBUS) return VM_FAULT_SIGBUS;
+    const user = this.mm.faultFlagUser;
+    if (!user && (this.flags & UFFD_USER_MODE_ONLY)) return VM_FAULT_SIGBUS;
+    const t = this.mm.machine.current;
+    if (!user || t === null) throw new UserfaultWouldBlock(realAddr, this.id);
+    // uffd_msg: event, then arg.pagefault {flags, address, feat.ptid}.
+    const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
+      ? realAddr
+      : realAddr - (realAddr % 4096);
+    const msg = new Uint8Array(UFFD_MSG_SIZE);
+    const dv = new DataView(msg.buffer);
+    msg[0] = UFFD_EVENT_PAGEFAULT;
+    dv.setBigUint64(8, write ? BigInt(UFFD_PAGEFAULT_FLAG_WRITE) : 0n, true);
+    dv.setBigUint64(16, BigInt(address), true);
+    if (this.features & UFFD_FEATURE_THREAD_ID) dv.setUint32(24, t.tid, true);
+    this.pending.push({ tid: t.tid, msg });
+    const tid = t.tid;
+    t.userfault = { wq: this.faultWq, ctx: this.id, address, drop: () => this.dropPending(tid) };
+    return VM_FAULT_RETRY;
+  }
+
+  /** A waiter left (woken or killed): its unread message goes with it. */
+  dropPending(tid: number): void {
+    const i = this.pending.findIndex((e) => e.tid === tid);
+    if (i >= 0) this.pending.splice(i, 1);
+  }
+
+  /**
+   * userfaultfd_release(): unregisters every VMA of this context (they
+   * merge back with their neighbours) and wakes every waiter, whose fault
+   * then retries as an ordinary one.
+   */
+  release(): void {
+    this.released = true;
+    for (const v of [...this.mm.vmas]) {
+      if (v.uffd !== this) continue;
+      const r = vmaModify(this.mm, v, v.start, v.end, {
+        flags: clear(v.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
+        uffd: null,
+      });
+      if (typeof r === "number") {
+        v.flags = clear(v.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
+        v.uffd = null;
+      }
+    }
+    for (const t of this.faultWq.waiters) this.dropPending(t.tid);
+    this.mm.machine.sched.wakeAll(this.faultWq);
+    this.unsubscribe();
+  }
+}
+
+function ctxOf(f: OpenFile): UserfaultfdCtx {
+  return f.inode.priv as UserfaultfdCtx;
+}
+
+/** The VMAs intersecting [start, end), ascending. */
+function vmasIn(mm: Mm, start: number, end: number): Vma[] {
+  const out: Vma[] = [];
+  for (const v of mm.vmas) {
+    if (v.end <= start) continue;
+    if (v.start >= end) break;
+    out.push(v);
+  }
+  return out;
+}
+
+/** fs/userfaultfd.c validate_range(): page-aligned, non-empty, inside TASK_SIZE. */
+function validateRange(start: bigint, len: bigint): number {
+  if (start & 0xfffn) return -EINVAL;
+  if (len & 0xfffn) return -EINVAL;
+  if (len === 0n) return -EINVAL;
+  if (start >= BigInt(TASK_SIZE)) return -EINVAL;
+  if (len > BigInt(TASK_SIZE) - start) return -EINVAL;
+  return 0;
+}
+
+/** include/linux/userfaultfd_k.h vma_can_userfault() for MODE_MISSING. */
+function vmaCanUserfault(v: Vma): boolean {
+  if (has(v.flags, VM_DROPPABLE)) return false;
+  if (v.isAnonymous) return true;
+  return v.file?.inode.kind === "shmem";
+}
+
+function readStruct(p: Process, arg: UserArg, size: number): Uint8Array | null {
+  return getUserArg(p, arg, size);
+}
+
+function field(v: StructValue, name: string): bigint {
+  return v.get(name) as bigint;
+}
+
+/** fs/userfaultfd.c userfaultfd_api(). */
+function userfaultfdApi(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_API_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_API_LAYOUT, b);
+  const features = field(v, "features");
+  const zero = () => putUserArg(p, arg, new Uint8Array(UFFDIO_API_LAYOUT.size)) ? -EINVAL : -EFAULT;
+  if (field(v, "api") !== UFFD_API) return zero();
+  // EVENT_FORK without CAP_SYS_PTRACE is EPERM: mmlab runs as root.
+  if (features & ~UFFD_API_FEATURES) return zero();
+  const out = encodeStruct(
+    UFFDIO_API_LAYOUT,
+    new Map([["api", UFFD_API], ["features", UFFD_API_FEATURES], ["ioctls", UFFD_API_IOCTLS]]),
+  ) as Uint8Array;
+  if (!putUserArg(p, arg, out)) return -EFAULT;
+  // userfaultfd_set_features(): once only, even if the first asked for nothing.
+  if (ctx.initialized) return -EINVAL;
+  ctx.initialized = true;
+  ctx.features = features;
+  return 0;
+}
+
+/** fs/userfaultfd.c userfaultfd_register(). */
+function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_REGISTER_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_REGISTER_LAYOUT, b);
+  const mode = field(v, "mode");
+  const range = v.get("range") as StructValue;
+  if (mode === 0n) return -EINVAL;
+  if (
+    mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)
+  ) {
+    return -EINVAL;
+  }
+  // Not modelled: as a kernel without CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR.
+  if (mode & (UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)) return -EINVAL;
+  const start = field(range, "start");
+  const len = field(range, "len");
+  const e = validateRange(start, len);
+  if (e) return e;
+  const mm = ctx.mm;
+  if (mm !== p.mm && p.mm === null) return -ENOMEM;
+  const s = Number(start);
+  const end = s + Number(len);
+  const vmas = vmasIn(mm, s, end);
+  if (vmas.length === 0) return -EINVAL;
+  // Every intersecting VMA is checked before any is changed.
+  for (const w of vmas) {
+    if (!vmaCanUserfault(w)) return -EINVAL;
+    if (!(w.flags & VM_MAYWRITE)) return -EPERM;
+    if (w.uffd !== null && w.uffd !== ctx) return -EBUSY;
+  }
+  for (const w of vmas) {
+    const a = Math.max(s, w.start);
+    const z = Math.min(end, w.end);
+    const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
+    if (typeof r === "number") return r;
+  }
+  v.set("ioctls", UFFD_API_RANGE_IOCTLS);
+  const out = encodeStruct(UFFDIO_REGISTER_LAYOUT, v) as Uint8Array;
+  return putUserArg(p, arg, out) ? 0 : -EFAULT;
+}
+
+/** fs/userfaultfd.c userfaultfd_unregister(). */
+function userfaultfdUnregister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_RANGE.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_RANGE, b);
+  const start = field(v, "start");
+  const len = field(v, "len");
+  const e = validateRange(start, len);
+  if (e) return e;
+  const mm = ctx.mm;
+  const s = Number(start);
+  const end = s + Number(len);
+  const vmas = vmasIn(mm, s, end);
+  if (vmas.length === 0) return -EINVAL;
+  for (const w of vmas) {
+    if (!vmaCanUserfault(w)) return -EINVAL;
+    if (w.uffd !== null && w.uffd !== ctx) return -EINVAL;
+  }
+  for (const w of vmas) {
+    if (w.uffd === null) continue;
+    const a = Math.max(s, w.start);
+    const z = Math.min(end, w.end);
+    // wake_userfault(): the waiters of this range retry as ordinary faults.
+    wakeRange(ctx, a, z - a);
+    const r = vmaModify(mm, w, a, z, {
+      flags: clear(w.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
+      uffd: null,
+    });
+    if (typeof r === "number") return r;
+  }
+  return 0;
+}
+
+/** userfaultfd_wake_function(): wakes the waiters whose fault address is in range. */
+function wakeRange(ctx: UserfaultfdCtx, start: number, len: number): number {
+  return ctx.mm.machine.sched.wakeIf(ctx.faultWq, (t) => {
+    const a = t.userfault?.address ?? -1;
+    if (a < start || a >= start + len) return false;
+    ctx.dropPending(t.tid);
+    return true;
+  });
+}
+
+/** fs/userfaultfd.c userfaultfd_wake(). */
+function userfaultfdWake(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_RANGE.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_RANGE, b);
+  const e = validateRange(field(v, "start"), field(v, "len"));
+  if (e) return e;
+  wakeRange(ctx, Number(field(v, "start")), Number(field(v, "len")));
+  return 0;
+}
+
+/**
+ * mm/userfaultfd.c mfill_atomic(): fills [dst, dst+len) page by page with
+ * `fill` (a copy from `src`, or the zero page). Returns bytes done, or
+ * -errno when nothing was done.
+ */
+function mfillAtomic(
+  p: Process,
+  ctx: UserfaultfdCtx,
+  dst: number,
+  len: number,
+  fill: (v: Vma, addr: number, i: number) => number,
+): number {
+  const mm = ctx.mm;
+  // mfill_atomic(): the dst VMA must exist, cover the range, and be
+  // registered with this context (uffd_mfill_lock / validate_dst_vma).
+  const v = mm.vmas.find(dst);
+  if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
+  if (v.uffd !== ctx) return -ENOENT;
+  if (!v.isAnonymous) return -EINVAL; // shmem_mfill_atomic_pte: not modelled
+  let done = 0;
+  for (let i = 0; done < len; i++) {
+    const addr = dst + done;
+    if (mm.pt.bitsAt(addr / 4096) !== 0) return done > 0 ? done : -EEXIST;
+    const r = fill(v, addr, i);
+    if (r < 0) return done > 0 ? done : r;
+    done += 4096;
+  }
+  void p;
+  return done;
+}
+
+/** fs/userfaultfd.c userfaultfd_copy(). */
+function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_COPY_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_COPY_LAYOUT, b);
+  const dst = field(v, "dst");
+  const src = field(v, "src");
+  const len = field(v, "len");
+  const mode = field(v, "mode");
+  // put_user(-EAGAIN) for mmap_changing: no non-cooperative events yet.
+  const put = (copy: bigint): boolean => {
+    v.set("copy", copy);
+    return putUserArg(p, arg, encodeStruct(UFFDIO_COPY_LAYOUT, v) as Uint8Array);
+  };
+  // validate_unaligned_range() on src: it need not be page-aligned.
+  if (len === 0n || (len & 0xfffn) || src >= BigInt(TASK_SIZE) || len > BigInt(TASK_SIZE) - src) {
+    return -EINVAL;
+  }
+  const e = validateRange(dst, len);
+  if (e) return e;
+  if (mode & ~(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP)) return -EINVAL;
+  if (mode & UFFDIO_COPY_MODE_WP) return -EINVAL; // no WP-registered VMA can exist here
+  const r = mfillAtomic(p, ctx, Number(dst), Number(len), (vma, addr, i) => {
+    // mfill_atomic_pte_copy(): copy_from_user of the source page.
+    const data = copyFromUser(p, Number(src) + i * 4096, 4096);
+    if (data.length < 4096) return -EFAULT;
+    const pfn = newAnonPage(ctx.mm, vma, addr, -1);
+    if (pfn < 0) return -ENOMEM;
+    const frames = ctx.mm.machine.frames;
+    for (let k = 0; k < 4096; k++) if (data[k] !== 0) frames.writeByte(pfn, k, data[k]);
+    return 0;
+  });
+  if (!put(BigInt(r))) return -EFAULT;
+  if (r < 0) return r;
+  if (!(mode & UFFDIO_COPY_MODE_DONTWAKE)) wakeRange(ctx, Number(dst), r);
+  return r === Number(len) ? 0 : -EAGAIN;
+}
+
+/** fs/userfaultfd.c userfaultfd_zeropage(). */
+function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_ZEROPAGE_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_ZEROPAGE_LAYOUT, b);
+  const range = v.get("range") as StructValue;
+  const start = field(range, "start");
+  const len = field(range, "len");
+  const mode = field(v, "mode");
+  const put = (n: bigint): boolean => {
+    v.set("zeropage", n);
+    return putUserArg(p, arg, encodeStruct(UFFDIO_ZEROPAGE_LAYOUT, v) as Uint8Array);
+  };
+  const e = validateRange(start, len);
+  if (e) return e;
+  if (mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) return -EINVAL;
+  const frames = ctx.mm.machine.frames;
+  const r = mfillAtomic(p, ctx, Number(start), Number(len), (_vma, addr) => {
+    // mfill_atomic_pte_zeropage(): the shared zero page, read-only.
+    ctx.mm.pt.set(addr / 4096, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
+    return 0;
+  });
+  if (!put(BigInt(r))) return -EFAULT;
+  if (r < 0) return r;
+  if (!(mode & UFFDIO_ZEROPAGE_MODE_DONTWAKE)) wakeRange(ctx, Number(start), r);
+  return r === Number(len) ? 0 : -EAGAIN;
+}
+
+/** fs/userfaultfd.c userfaultfd_ioctl(): everything but API needs the handshake first. */
+function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): number {
+  const ctx = ctxOf(f);
+  if (cmd !== UFFDIO_API && !ctx.initialized) return -EINVAL;
+  switch (cmd) {
+    case UFFDIO_API:
+      return userfaultfdApi(p, ctx, arg);
+    case UFFDIO_REGISTER:
+      return userfaultfdRegister(p, ctx, arg);
+    case UFFDIO_UNREGISTER:
+      return userfaultfdUnregister(p, ctx, arg);
+    case UFFDIO_WAKE:
+      return userfaultfdWake(p, ctx, arg);
+    case UFFDIO_COPY:
+      return userfaultfdCopy(p, ctx, arg);
+    case UFFDIO_ZEROPAGE:
+      return userfaultfdZeropage(p, ctx, arg);
+  }
+  return -EINVAL; // userfaultfd_ioctl's default: -EINVAL, not ENOTTY
+}
+
+/**
+ * fs/userfaultfd.c userfaultfd_read_iter() -> userfaultfd_ctx_read():
+ * EINVAL below one message; one message per 32 bytes; EAGAIN when none is
+ * pending. A blocking fd would sleep instead; with no blocking faults there
+ * is nothing to wait for yet, so it answers EAGAIN too (see the module doc).
+ */
+function userfaultfdRead(
+  _p: Process,
+  f: OpenFile,
+  count: number,
+  _pos: number,
+): Uint8Array | number {
+  const ctx = ctxOf(f);
+  if (count < UFFD_MSG_SIZE) return -EINVAL;
+  if (ctx.pending.length === 0) return -EAGAIN;
+  const n = Math.min(ctx.pending.length, Math.floor(count / UFFD_MSG_SIZE));
+  const out = new Uint8Array(n * UFFD_MSG_SIZE);
+  for (let i = 0; i < n; i++) out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+  return out;
+}
+
+/** userfaultfd_poll(): EPOLLERR on a blocking fd; EPOLLIN when a message waits. */
+function userfaultfdPoll(f: OpenFile): number {
+  const EPOLLIN = 0x1, EPOLLERR = 0x8;
+  if (!(f.flags & O_NONBLOCK)) return EPOLLERR;
+  return ctxOf(f).pending.length > 0 ? EPOLLIN : 0;
+}
+
+/** userfaultfd_fops */
+export const USERFAULTFD_FOPS: FileOperations = {
+  name: "userfaultfd_fops",
+  fopFlags: 0,
+  nonseekable: true,
+  read: userfaultfdRead,
+  poll: userfaultfdPoll,
+  ioctl: userfaultfdIoctl,
+  release: (inode) => (inode.priv as UserfaultfdCtx).release(),
+};
+
+/**
+ * userfaultfd(flags): SYSCALL_DEFINE1(userfaultfd) -> new_userfaultfd().
+ * Order: userfaultfd_syscall_allowed() (EPERM; mmlab runs as root, which has
+ * CAP_SYS_PTRACE), flags outside O_CLOEXEC|O_NONBLOCK|UFFD_USER_MODE_ONLY
+ * EINVAL, then the fd (EMFILE).
+ */
+export function sysUserfaultfd(p: Process, flagsArg: bigint | number = 0): number {
+  const flags = Number(BigInt.asUintN(32, BigInt(flagsArg)));
+  if (flags & ~(UFFD_SHARED_FCNTL_FLAGS | UFFD_USER_MODE_ONLY)) return -EINVAL;
+  if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
+  const m = p.machine;
+  const id = m.nextUffdId();
+  const ctx = new UserfaultfdCtx(id, p.mm, flags);
+  // anon_inode_create_getfile("[userfaultfd]", &userfaultfd_fops, ctx,
+  // O_RDONLY | (flags & UFFD_SHARED_FCNTL_FLAGS)): a fresh inode per ctx.
+  const inode = new Inode(id, ANON_INODE_SB, "anon", "anon_inode:[userfaultfd]", 0, {
+    fop: USERFAULTFD_FOPS,
+    iop: {},
+  });
+  inode.priv = ctx;
+  return installFile(p, inode, O_RDONLY | (flags & UFFD_SHARED_FCNTL_FLAGS));
+}
