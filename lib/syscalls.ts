@@ -39,7 +39,8 @@ import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
-import { sysUserfaultfd } from "./fs/userfaultfd.ts";
+import { sysUserfaultfd, UserfaultWouldBlock } from "./fs/userfaultfd.ts";
+import { WCHAN_USERFAULT } from "./mm/userfaultfd_k.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
@@ -499,14 +500,62 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   const spec = BY_NAME.get(name);
   if (spec === undefined) throw new Error(`no syscall ${name}`);
   const m = p.machine;
+  // A call always runs in a task (a userfault may make it wait).
+  if (m.current === null) return m.runIn(m.currentOf(p), () => syscall(p, name, args));
   m.clock.advance(COST_SYSCALL_NS);
+  let r: SysOut;
+  try {
+    r = invoke(spec, p, args);
+  } catch (e) {
+    if (!(e instanceof UserfaultWouldBlock)) throw e;
+    r = waitUserfault(p, spec, args);
+  }
+  // Timers the call's cost let expire fire now (nothing to do when none is due).
+  m.sched.tick();
+  return r;
+}
+
+function invoke(spec: SyscallSpec, p: Process, args: unknown[]): SysOut {
   // Six registers at most: a plain call, no spread of the argument array.
   const r = args.length <= 6
     ? spec.impl(p, args[0], args[1], args[2], args[3], args[4], args[5])
     : spec.impl(p, ...args);
-  // Timers the call's cost let expire fire now (nothing to do when none is due).
-  m.sched.tick();
   return typeof r === "number" ? { ret: r } : r;
+}
+
+/**
+ * A kernel access of the call (copy_to_user in pread, GUP) faulted on a
+ * registered range: the thread waits in handle_userfault, and once woken
+ * the call runs again from the start (the kernel retries the fault and
+ * goes on; mmlab's calls redo the work before the fault, which writes the
+ * same bytes again). The call may wait again under the same token.
+ */
+function waitUserfault(p: Process, spec: SyscallSpec, args: unknown[], token?: number): SysOut {
+  const m = p.machine;
+  const t = m.currentOf(p);
+  const uf = t.userfault;
+  if (uf === null) throw new Error(`${spec.name}: a userfault wait without a fault`);
+  const tok = m.sched.sleep(t, uf.wq, WCHAN_USERFAULT, "S", {
+    name: spec.name,
+    finish: () => {
+      t.userfault = null;
+      return m.runIn(t, () => {
+        try {
+          const r = invoke(spec, p, args);
+          return r.data === undefined ? { ret: r.ret } : { ret: r.ret, data: r.data };
+        } catch (e) {
+          if (!(e instanceof UserfaultWouldBlock)) throw e;
+          waitUserfault(p, spec, args, tok);
+          return null;
+        }
+      });
+    },
+    cancel: () => {
+      t.userfault?.drop();
+      t.userfault = null;
+    },
+  }, token);
+  return { ret: 0, pending: tok };
 }
 
 /** Runs a syscall in thread `t` (the kernel's `current` while it runs). */

@@ -16,6 +16,9 @@ import type { Process } from "../proc/process.ts";
 import { deliverFaultSignal, oomKill } from "../proc/exit.ts";
 import { accessError, isCanonical, SIG_USERFAULT_WAIT, translate } from "../mm/access.ts";
 import type { Task } from "../proc/task.ts";
+import { WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+
+export { WCHAN_USERFAULT };
 
 /** The outcome of a CPU access. */
 export interface AccessResult {
@@ -202,9 +205,6 @@ export interface UserfaultAccessResult {
   /** The thread waits in handle_userfault: the REPL's `<unfinished ...>` token. */
   pending?: number;
 }
-
-/** The wait channel of a thread whose access waits for its userfault handler. */
-export const WCHAN_USERFAULT = "handle_userfault";
 
 /**
  * A CPU access by thread `t` that may wait on a userfault: `step(from)`

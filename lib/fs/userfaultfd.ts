@@ -8,16 +8,23 @@
  *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
  * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory
  *   (mm/userfaultfd.c mfill_atomic());
+ * - a missing fault in a registered anonymous range queues a
+ *   UFFD_EVENT_PAGEFAULT message and the thread waits in handle_userfault
+ *   (a CPU access: lib/arch/cpu.ts userfaultAccess; a kernel access from a
+ *   syscall: the call waits and restarts, lib/syscalls.ts) until COPY,
+ *   ZEROPAGE, WAKE, UNREGISTER or the release wakes it;
  * - UFFD_FEATURE_SIGBUS: a missing fault in a registered range is SIGBUS
- *   BUS_ADRERR (a kernel access: EFAULT);
+ *   BUS_ADRERR (a kernel access: EFAULT); UFFD_USER_MODE_ONLY: a kernel
+ *   access is EFAULT;
  * - read() of `struct uffd_msg`s (EINVAL below 32 bytes, EAGAIN when none);
- * - release: every registered VMA is unregistered and merges back.
+ * - release: every registered VMA is unregistered and merges back, and the
+ *   waiters retry as ordinary faults (handle_userfault's ctx->released).
  *
- * Not yet: a missing fault without UFFD_FEATURE_SIGBUS would block the
- * thread in handle_userfault(); the CPU access cannot wait yet, so such a
- * fault throws {@link UserfaultWouldBlock}, which the REPL reports as an
- * access it cannot make. MODE_WP and MODE_MINOR answer EINVAL as on a kernel
- * without CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR.
+ * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
+ * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; missing faults on shmem are not
+ * routed here (registration works, faults fill as without uffd); a read()
+ * on a blocking fd with nothing pending answers EAGAIN instead of sleeping;
+ * no non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no MOVE/POISON.
  * @module
  */
 
@@ -126,19 +133,14 @@ const ANON_INODE_SB: SuperBlock = {
 };
 
 /**
- * A blocked CPU access: the fault at `addr` would sleep in handle_userfault()
- * until the handler resolves it, which mmlab cannot model for a CPU access
- * yet. Thrown out of the fault path; the REPL reports the access as one it
- * cannot make, with nothing changed for that page.
+ * A kernel-mode access (copy_to_user/copy_from_user inside a syscall) hit a
+ * userfault: the fault is queued and the thread must wait. Thrown out of
+ * the fault path to unwind the syscall, which lib/syscalls.ts restarts once
+ * the thread is woken; nothing outside lib sees it.
  */
 export class UserfaultWouldBlock extends Error {
   constructor(readonly addr: number, readonly uffd: number) {
-    super(
-      `the access would block in handle_userfault at 0x${
-        addr.toString(16)
-      } until uffd ${uffd}'s handler fills the page; blocking CPU accesses are not modelled ` +
-        "yet: fill the page first (UFFDIO_COPY/UFFDIO_ZEROPAGE) or use UFFD_FEATURE_SIGBUS",
-    );
+    super(`kernel access at 0x${addr.toString(16)} waits for uffd ${uffd}`);
   }
 }
 
@@ -179,7 +181,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const user = this.mm.faultFlagUser;
     if (!user && (this.flags & UFFD_USER_MODE_ONLY)) return VM_FAULT_SIGBUS;
     const t = this.mm.machine.current;
-    if (!user || t === null) throw new UserfaultWouldBlock(realAddr, this.id);
+    if (t === null) throw new Error(`userfault at 0x${realAddr.toString(16)} with no current task`);
     // uffd_msg: event, then arg.pagefault {flags, address, feat.ptid}.
     const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
       ? realAddr
@@ -193,6 +195,10 @@ export class UserfaultfdCtx implements UserfaultCtx {
     this.pending.push({ tid: t.tid, msg });
     const tid = t.tid;
     t.userfault = { wq: this.faultWq, ctx: this.id, address, drop: () => this.dropPending(tid) };
+    // A kernel access (copy_to_user in pread, GUP) sleeps inside the
+    // syscall: the call unwinds and restarts once the thread is woken
+    // (lib/syscalls.ts), as the kernel's retried fault lets it go on.
+    if (!user) throw new UserfaultWouldBlock(realAddr, this.id);
     return VM_FAULT_RETRY;
   }
 

@@ -17,6 +17,9 @@
 
 import type { Vma } from "./vma.ts";
 
+/** The wait channel of a thread waiting for its userfault handler (`ps -o wchan`). */
+export const WCHAN_USERFAULT = "handle_userfault";
+
 /** One subscriber (a userfaultfd context, or the 2014 MADV_USERFAULT RFC). */
 export interface UserfaultCtx {
   /**
