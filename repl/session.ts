@@ -287,7 +287,10 @@ export class Session {
         throw new ReplError(
           `thread ${pid} is asleep in ${t.wchan}`,
           col,
-          `wait ${pid} lets it finish; threads lists the threads`,
+          t.wchan === "handle_userfault"
+            ? "its userfault handler wakes it from another thread (UFFDIO_COPY, UFFDIO_ZEROPAGE, " +
+              "UFFDIO_WAKE or close(uffd)); threads lists the threads"
+            : `wait ${pid} lets it finish; threads lists the threads`,
           "process",
         );
       }
