@@ -34,6 +34,11 @@
  *    stays a zombie (other threads are reaped); the run queue holds running
  *    tasks only, once each; each live mm's users count is the number of
  *    live tasks using it.
+ * 8. userfaultfd: a VMA carries a context exactly when it has a uffd flag
+ *    (um, uw, ui), and that context is live (not released) and on the
+ *    VMA's mm; a thread waits in handle_userfault exactly when it has a
+ *    userfault wait, on that context's queue; every unread message of a
+ *    context belongs to one of its waiting threads.
  * @module
  */
 
@@ -42,13 +47,20 @@ import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
+import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
+  any,
   clear,
+  combine,
   VM_IGNORE_MERGE,
   VM_MIXEDMAP,
   VM_PFNMAP,
   VM_SHARED,
   VM_SPECIAL,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
   xor,
 } from "../mm/vm_flags.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/pagetable.ts";
@@ -144,6 +156,50 @@ function checkTasks(m: Machine, errs: string[]): void {
   });
   for (const [mm, n] of users) {
     if (mm.users !== n) errs.push(`mm ${mm.id}: mm_users ${mm.users}, ${n} live tasks use it`);
+  }
+}
+
+/** Invariant 8: userfaultfd contexts, registered VMAs and waiting threads. */
+function checkUserfaults(m: Machine, errs: string[]): void {
+  const UFFD_FLAGS = combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR);
+  const ctxs = new Set<UserfaultfdCtx>();
+  for (const [mm, pid] of liveMms(m)) {
+    for (let v = mm.vmas.first; v !== null; v = v.next) {
+      const flagged = any(v.flags, UFFD_FLAGS);
+      if (flagged !== (v.uffd !== null)) {
+        errs.push(
+          `pid ${pid}: ${v} has ${flagged ? "uffd flags but no" : "a uffd context but no"}` +
+            (flagged ? " context" : " uffd flag"),
+        );
+      }
+      const c = v.uffd;
+      if (c === null) continue;
+      if (!(c instanceof UserfaultfdCtx)) continue; // another subscriber kind (the 2014 RFC)
+      if (c.released) errs.push(`pid ${pid}: ${v} points to released uffd ${c.id}`);
+      if (c.mm !== mm) errs.push(`pid ${pid}: ${v} points to uffd ${c.id} of another mm`);
+      ctxs.add(c);
+    }
+  }
+  const waiting = new Map<number, Task>();
+  for (const t of m.tasks.values()) {
+    const uf = t.userfault;
+    const inHandler = t.wchan === WCHAN_USERFAULT;
+    if ((uf !== null) !== inHandler) {
+      errs.push(
+        `tid ${t.tid}: wchan ${t.wchan ?? "-"} but ${uf === null ? "no" : "a"} userfault wait`,
+      );
+    }
+    if (uf === null) continue;
+    if (t.waitQueue !== uf.wq) errs.push(`tid ${t.tid}: waits for uffd ${uf.ctx} on another queue`);
+    waiting.set(t.tid, t);
+  }
+  for (const c of ctxs) {
+    for (const e of c.pending) {
+      const t = waiting.get(e.tid);
+      if (t === undefined || t.userfault!.ctx !== c.id) {
+        errs.push(`uffd ${c.id}: a message of tid ${e.tid}, which does not wait for it`);
+      }
+    }
   }
 }
 
@@ -269,6 +325,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     if (errs.length > 50) break;
   }
   checkTasks(m, errs);
+  checkUserfaults(m, errs);
   return errs;
 }
 

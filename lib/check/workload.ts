@@ -3,8 +3,13 @@
  * object the machine has (private and shared anonymous memory, ext4 files
  * and memfds mapped shared and private, processes made by fork, FOLL_PIN
  * pins, the program break, threads that exit and sleep on timers while
- * virtual time passes), each step a syscall, a CPU access or a pin as a
- * program would make it. The property tests run it in short bursts with
+ * virtual time passes, userfaultfd contexts that register ranges, fill
+ * them and close), each step a syscall, a CPU access or a pin as a
+ * program would make it. A CPU access that waits in handle_userfault is
+ * answered within its step, as a handler thread would (UFFDIO_ZEROPAGE of
+ * the page, or closing the uffd), so nothing waits for ever; contexts are
+ * UFFD_USER_MODE_ONLY, so kernel accesses (pread, GUP, populate) get
+ * EFAULT rather than wait. The property tests run it in short bursts with
  * {@link checkInvariants} after every step; `deno task soak` runs millions
  * of steps. The same seed makes the same steps, always.
  *
@@ -36,7 +41,28 @@ import {
   CLONE_THREAD,
   CLONE_VM,
 } from "../proc/fork.ts";
-import { cpuRead, cpuWrite } from "../arch/cpu.ts";
+import { type AccessResult, cpuRead, cpuWrite, userfaultAccess } from "../arch/cpu.ts";
+import {
+  encodeStruct,
+  UFFD_API,
+  UFFDIO_API,
+  UFFDIO_API_LAYOUT,
+  UFFDIO_COPY,
+  UFFDIO_COPY_LAYOUT,
+  UFFDIO_RANGE,
+  UFFDIO_REGISTER,
+  UFFDIO_REGISTER_LAYOUT,
+  UFFDIO_UNREGISTER,
+  UFFDIO_ZEROPAGE,
+  UFFDIO_ZEROPAGE_LAYOUT,
+} from "../abi/ioctl.ts";
+import type { StructLayout, StructValue } from "../abi/ioctl.ts";
+import {
+  UFFD_FEATURE_SIGBUS,
+  UFFD_FEATURE_THREAD_ID,
+  UFFD_USER_MODE_ONLY,
+  UserfaultfdCtx,
+} from "../fs/userfaultfd.ts";
 import {
   FOLL_LONGTERM,
   FOLL_WRITE,
@@ -71,6 +97,7 @@ import {
   MREMAP_MAYMOVE,
   MS_SYNC,
   O_CREAT,
+  O_NONBLOCK,
   O_RDWR,
   PROT_EXEC,
   PROT_READ,
@@ -112,6 +139,9 @@ export const WORKLOAD_OPS = {
   "thread-exit": 1,
   nanosleep: 1,
   sleep: 1,
+  "uffd-register": 2,
+  "uffd-fill": 2,
+  "uffd-close": 1,
 } as const;
 
 /** One kind of step. */
@@ -170,6 +200,8 @@ export class Workload {
   private readonly pins = new Map<number, GupPage[]>();
   /** File descriptors of the files the workload maps, per pid (the same in a fork). */
   private readonly fds: number[] = [];
+  /** The userfaultfd each process made (its fd), by pid. */
+  private readonly uffds = new Map<number, number>();
 
   constructor(opts: WorkloadOptions) {
     this.rng = new Rng(opts.seed);
@@ -308,19 +340,88 @@ export class Workload {
         return this.sys(p, "msync", [this.at(this.page()), this.len(), MS_SYNC]);
       case "write": {
         const a = this.at(this.page()) + rng.below(4096);
-        const r = cpuWrite(p, a, new Uint8Array([rng.below(256)]));
+        const data = new Uint8Array([rng.below(256)]);
+        const [r, note] = this.access(
+          p,
+          "poke",
+          (from) => cpuWrite(p, a + from, data.subarray(from)),
+        );
         return [
-          `write(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}`,
+          `write(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}${note}`,
           r.sig === undefined,
         ];
       }
       case "read": {
         const a = this.at(this.page());
-        const r = cpuRead(p, a, 1 + rng.below(64));
+        const len = 1 + rng.below(64);
+        const [r, note] = this.access(p, "peek", (from) => cpuRead(p, a + from, len - from));
         return [
-          `read(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}`,
+          `read(0x${a.toString(16)})${r.sig ? " SIG" + r.sig.signo : ""}${note}`,
           r.sig === undefined,
         ];
+      }
+      case "uffd-register": {
+        let fd = this.uffds.get(p.pid);
+        if (fd === undefined) {
+          fd = syscall(p, "userfaultfd", [O_NONBLOCK | UFFD_USER_MODE_ONLY]).ret;
+          if (fd < 0) return [`userfaultfd() = ${fd}`, false];
+          const features = this.pick([0n, 0n, UFFD_FEATURE_SIGBUS, UFFD_FEATURE_THREAD_ID]);
+          const r = this.ioctl(p, fd, UFFDIO_API, UFFDIO_API_LAYOUT, [
+            ["api", UFFD_API],
+            ["features", features],
+          ]);
+          if (r < 0) return [`UFFDIO_API = ${r}`, false];
+          this.uffds.set(p.pid, fd);
+        }
+        const a = this.at(this.page()), len = this.len();
+        const r = this.ioctl(p, fd, UFFDIO_REGISTER, UFFDIO_REGISTER_LAYOUT, [
+          ["range", this.range(a, len)],
+          ["mode", 1n],
+        ]);
+        return [`UFFDIO_REGISTER(${fd}, 0x${a.toString(16)}, ${len}) = ${r}`, r >= 0];
+      }
+      case "uffd-fill": {
+        const fd = this.uffds.get(p.pid);
+        if (fd === undefined) return ["uffd fill skipped (no uffd)", false];
+        // Aim at a registered VMA when there is one, so that fills meet holes.
+        const regs: number[] = [];
+        for (let v = p.mm.vmas.first; v !== null; v = v.next) {
+          if (v.uffd !== null) regs.push(v.start);
+        }
+        const a = regs.length > 0 && rng.below(4) !== 0 ? this.pick(regs) : this.at(this.page());
+        const len = (1 + rng.below(3)) * 4096;
+        const how = rng.below(5);
+        if (how === 0) {
+          const r = this.ioctl(p, fd, UFFDIO_UNREGISTER, UFFDIO_RANGE, [
+            ["start", BigInt(a)],
+            ["len", BigInt(len)],
+          ]);
+          return [`UFFDIO_UNREGISTER(${fd}, 0x${a.toString(16)}, ${len}) = ${r}`, r >= 0];
+        }
+        if (how === 1) {
+          const r = this.ioctl(p, fd, UFFDIO_ZEROPAGE, UFFDIO_ZEROPAGE_LAYOUT, [
+            ["range", this.range(a, len)],
+            ["mode", 0n],
+          ]);
+          return [`UFFDIO_ZEROPAGE(${fd}, 0x${a.toString(16)}, ${len}) = ${r}`, r >= 0];
+        }
+        const src = this.at(this.page()) + rng.below(2) * 8;
+        const r = this.ioctl(p, fd, UFFDIO_COPY, UFFDIO_COPY_LAYOUT, [
+          ["dst", BigInt(a)],
+          ["src", BigInt(src)],
+          ["len", BigInt(len)],
+          ["mode", 0n],
+        ]);
+        return [
+          `UFFDIO_COPY(${fd}, 0x${a.toString(16)}, 0x${src.toString(16)}, ${len}) = ${r}`,
+          r >= 0,
+        ];
+      }
+      case "uffd-close": {
+        const fd = this.uffds.get(p.pid);
+        if (fd === undefined) return ["uffd close skipped (no uffd)", false];
+        this.uffds.delete(p.pid);
+        return this.sys(p, "close", [fd]);
       }
       case "fork": {
         const live = [...this.machine.procs.values()].filter((q) => q.alive).length;
@@ -408,6 +509,74 @@ export class Workload {
     }
   }
 
+  private range(start: number, len: number): StructValue {
+    return new Map([["start", BigInt(start)], ["len", BigInt(len)]]);
+  }
+
+  /** ioctl(fd, cmd, {literal}): the result. */
+  private ioctl(
+    p: Process,
+    fd: number,
+    cmd: number,
+    layout: StructLayout,
+    v: [string, bigint | StructValue][],
+  ): number {
+    const bytes = encodeStruct(layout, new Map(v)) as Uint8Array;
+    return syscall(p, "ioctl", [fd, cmd, { value: 0n, literal: bytes }]).ret;
+  }
+
+  /**
+   * A CPU access by p's leader (or a running thread), through
+   * userfaultAccess. When it waits in handle_userfault the handler answers
+   * at once: UFFDIO_ZEROPAGE of the page, or (one time in four) close of
+   * the uffd in the process holding it, until the access is done.
+   */
+  private access(
+    p: Process,
+    name: string,
+    step: (from: number) => AccessResult,
+  ): [AccessResult, string] {
+    const t = p.threads[0].state === "running" ? p.threads[0] : this.runningThread(p);
+    if (t === undefined) return [{ done: 0 }, " skipped (no running thread)"];
+    const { result, pending } = userfaultAccess(t, name, step);
+    if (pending === undefined) return [result, ""];
+    let note = " waited";
+    for (let i = 0; t.userfault !== null && i < 64; i++) {
+      const uf = t.userfault;
+      const holder = this.uffdHolder(uf.ctx);
+      if (holder === null) throw new Error(`uffd ${uf.ctx}: no process holds it`);
+      const [q, fd] = holder;
+      if (this.rng.below(4) === 0) {
+        if (this.uffds.get(q.pid) === fd) this.uffds.delete(q.pid);
+        syscall(q, "close", [fd]);
+        note += ", closed";
+      } else {
+        const page = uf.address - (uf.address % 4096);
+        this.ioctl(q, fd, UFFDIO_ZEROPAGE, UFFDIO_ZEROPAGE_LAYOUT, [
+          ["range", this.range(page, 4096)],
+          ["mode", 0n],
+        ]);
+        note += ", zeropage";
+      }
+    }
+    if (t.userfault !== null || t.blocked !== null) {
+      throw new Error(`tid ${t.tid}: still waiting in handle_userfault`);
+    }
+    return [result, note];
+  }
+
+  /** A live process and fd holding the userfaultfd context `id`. */
+  private uffdHolder(id: number): [Process, number] | null {
+    for (const q of this.machine.procs.values()) {
+      if (!q.alive) continue;
+      for (let fd = 0; fd < q.fds.length; fd++) {
+        const priv = q.fds[fd]?.inode.priv;
+        if (priv instanceof UserfaultfdCtx && priv.id === id) return [q, fd];
+      }
+    }
+    return null;
+  }
+
   /** A running thread of p other than its leader, if any. */
   private runningThread(p: Process): Task | undefined {
     const ts = p.threads.filter((t) => !t.leader && t.state === "running");
@@ -424,6 +593,9 @@ export class Workload {
       if (p !== undefined && p.alive) continue;
       for (const pg of held) releaseUserPage(p!.mm, pg);
       this.pins.delete(pid);
+    }
+    for (const pid of [...this.uffds.keys()]) {
+      if (!this.machine.process(pid)?.alive) this.uffds.delete(pid);
     }
     if (!this.cur.alive) this.cur = this.machine.init;
   }

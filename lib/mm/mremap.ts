@@ -28,6 +28,7 @@ import type { Vma } from "./vma.ts";
 import {
   any,
   clear,
+  combine,
   has,
   set,
   VM_ACCOUNT,
@@ -321,6 +322,13 @@ function moveVma(vrm: Vrm): number {
   const pgoff = vma.pgoff + (vrm.addr - vma.start) / PAGE;
   const { newVma, src } = copyVma(mm, vma, vrm.newAddr, vrm.newLen, pgoff);
   vrm.vma = src;
+  // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP (which no
+  // context has yet) the moved VMA drops its context and uffd flags
+  // (userfaultfd_reset_ctx); the source keeps them until it is unmapped.
+  if (newVma.uffd !== null) {
+    newVma.uffd = null;
+    newVma.flags = clear(newVma.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
+  }
   movePageTables(mm, vrm.addr, vrm.newAddr, vrm.oldLen);
   const err = src.ops?.mremap?.(newVma) ?? 0;
   if (err) {
