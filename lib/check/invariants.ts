@@ -36,8 +36,8 @@
  *    live tasks using it.
  * 8. userfaultfd: a VMA carries a context exactly when it has a uffd flag
  *    (um, uw, ui), and that context is live (not released) and on the
- *    VMA's mm; a thread waits in handle_userfault exactly when it has a
- *    userfault wait, on that context's queue; every unread message of a
+ *    VMA's mm; a thread with a userfault wait sleeps in handle_userfault
+ *    on the queue of a context not released; every unread message of a
  *    context belongs to one of its waiting threads.
  * @module
  */
@@ -183,20 +183,20 @@ function checkUserfaults(m: Machine, errs: string[]): void {
   const waiting = new Map<number, Task>();
   for (const t of m.tasks.values()) {
     const uf = t.userfault;
-    const inHandler = t.wchan === WCHAN_USERFAULT;
-    if ((uf !== null) !== inHandler) {
-      errs.push(
-        `tid ${t.tid}: wchan ${t.wchan ?? "-"} but ${uf === null ? "no" : "a"} userfault wait`,
-      );
-    }
     if (uf === null) continue;
-    if (t.waitQueue !== uf.wq) errs.push(`tid ${t.tid}: waits for uffd ${uf.ctx} on another queue`);
+    if (t.wchan !== WCHAN_USERFAULT) {
+      errs.push(`tid ${t.tid}: a userfault wait but wchan ${t.wchan ?? "-"}`);
+    }
+    if (t.waitQueue !== uf.wq) {
+      errs.push(`tid ${t.tid}: waits for uffd ${uf.ctx.id} on another queue`);
+    }
+    if (uf.ctx.released) errs.push(`tid ${t.tid}: waits for released uffd ${uf.ctx.id}`);
     waiting.set(t.tid, t);
   }
   for (const c of ctxs) {
     for (const e of c.pending) {
       const t = waiting.get(e.tid);
-      if (t === undefined || t.userfault!.ctx !== c.id) {
+      if (t === undefined || t.userfault!.ctx !== c) {
         errs.push(`uffd ${c.id}: a message of tid ${e.tid}, which does not wait for it`);
       }
     }

@@ -543,8 +543,8 @@ export class Workload {
     let note = " waited";
     for (let i = 0; t.userfault !== null && i < 64; i++) {
       const uf = t.userfault;
-      const holder = this.uffdHolder(uf.ctx);
-      if (holder === null) throw new Error(`uffd ${uf.ctx}: no process holds it`);
+      const holder = this.uffdHolder(uf.ctx.id);
+      if (holder === null) throw new Error(`uffd ${uf.ctx.id}: no process holds it`);
       const [q, fd] = holder;
       if (this.rng.below(4) === 0) {
         if (this.uffds.get(q.pid) === fd) this.uffds.delete(q.pid);

@@ -194,7 +194,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
     if (this.features & UFFD_FEATURE_THREAD_ID) dv.setUint32(24, t.tid, true);
     this.pending.push({ tid: t.tid, msg });
     const tid = t.tid;
-    t.userfault = { wq: this.faultWq, ctx: this.id, address, drop: () => this.dropPending(tid) };
+    t.userfault = { wq: this.faultWq, ctx: this, address, drop: () => this.dropPending(tid) };
     // A kernel access (copy_to_user in pread, GUP) sleeps inside the
     // syscall: the call unwinds and restarts once the thread is woken
     // (lib/syscalls.ts), as the kernel's retried fault lets it go on.

@@ -30,8 +30,8 @@ export const STAT_LETTER: Readonly<Record<TaskState, "R" | "S" | "D" | "Z">> = {
 export interface TaskUserfault {
   /** The context's fault queue (ctx->fault_wqh). */
   readonly wq: WaitQueue;
-  /** The context's id (its anon inode number). */
-  readonly ctx: number;
+  /** The context (its id is its anon inode number). */
+  readonly ctx: { readonly id: number; readonly released: boolean };
   /** The fault address as the message carries it. */
   readonly address: number;
   /** Forgets the unread message of this wait (the thread died or was woken). */

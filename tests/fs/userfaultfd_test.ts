@@ -27,7 +27,7 @@ import { MAP_ANONYMOUS, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../lib/abi/mm
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import { UFFD_FEATURE_SIGBUS, UFFD_USER_MODE_ONLY } from "../../lib/fs/userfaultfd.ts";
 import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
-import { cpuRead, type Process, syscall } from "../../mod.ts";
+import { checkInvariants, cpuRead, type Process, syscall } from "../../mod.ts";
 import { B, BUS_ADRERR, machine, map, open, PRIVATE, RW, SHARED, SIGBUS, sys } from "./helpers.ts";
 
 function ioctl(
@@ -250,4 +250,17 @@ Deno.test("close(uffd): every registered VMA loses um and merges back", () => {
   assert.equal(p.mm.userfaults.size, 0);
   // The page now faults in as ordinary anonymous memory.
   assert.equal(cpuRead(p, B, 1).sig, undefined);
+});
+
+Deno.test("check: a registered VMA without its context, or a released one, is reported", () => {
+  const { m, p, fd } = setup();
+  assert.deepEqual(checkInvariants(m), []);
+  const v = p.mm.vmas.find(B)!;
+  const ctx = v.uffd;
+  v.uffd = null;
+  assert.match(checkInvariants(m).join("\n"), /has uffd flags but no context/);
+  v.uffd = ctx;
+  (ctx as unknown as { released: boolean }).released = true;
+  assert.match(checkInvariants(m).join("\n"), /points to released uffd/);
+  void fd;
 });

@@ -1,0 +1,23 @@
+# userfaultfd: read() of a non-blocking uffd with nothing pending is EAGAIN, below 32 bytes EINVAL; a kernel access into a registered range (pread into it) is EFAULT, not a wait (UFFD_FEATURE_SIGBUS, here with UFFD_USER_MODE_ONLY); with UFFD_FEATURE_SIGBUS a missing CPU fault is SIGBUS BUS_ADRERR at the exact address, no message; a filled page reads normally. The handshake goes through a raw pointer (see uffd_api_register)
+# follows: fs/userfaultfd.c handle_userfault, userfaultfd_read_iter
+# requires: tmp_fs=ext4
+
+uffd = userfaultfd(O_NONBLOCK|1)
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+poke(b+8, 0x80)
+ioctl(uffd, UFFDIO_API, b)
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 1)
+ioctl(uffd, UFFDIO_REGISTER, b+8K)
+read(uffd, "", 32)
+read(uffd, "", 31)
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+pwrite(fd, "abcd", 4, 0)
+pread(fd, a+4K, 4, 0)
+ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a, len=4K}, mode=0})
+peek(a+5)
+pread(fd, a+8, 4, 0)
+peek(a+8, 4)
+read(uffd, "", 32)
+peek(a+4K+0x123)
