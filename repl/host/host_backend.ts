@@ -21,11 +21,20 @@ import {
   isErr,
   LITERAL_BUF_MAX,
   type PagemapEntry,
+  PTHREAD_CLONE_FLAGS,
   renderPagemap,
   type SigInfo,
   type SyscallSpec,
 } from "../../mod.ts";
-import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
+import type {
+  Backend,
+  CallResult,
+  CpuOp,
+  CpuResult,
+  ProcView,
+  SessionEvent,
+  TaskInfo,
+} from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
 import { literalArg, structResult } from "../commands/syscalls.ts";
@@ -34,6 +43,13 @@ import type { ProcInfo } from "../processes.ts";
 import { latin1 } from "../bulk.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/**
+ * Where pthread_create's clone3 puts struct pthread below the stack's top
+ * (repl/commands/threads.ts): the host's thread gets the stack up to there.
+ */
+const TCB_BELOW_TOP = 0x9c0n;
+const GUARD_SIZE = 4096n;
 
 /** The largest pagemap range (pages) the host reads: 64 MiB, 128 KiB of entries. */
 const PAGEMAP_HOST_MAX = 16384;
@@ -72,6 +88,8 @@ export class HostBackend implements Backend {
   readonly name = "host";
   readonly machine = undefined;
   private readonly procs = new Map<number, ProcInfo>([[1, { pid: 1, ppid: 0, alive: true }]]);
+  /** Every thread by tid (a process's leader has tid = pid). */
+  private readonly threads = new Map<number, TaskInfo>([[1, { tid: 1, pid: 1, alive: true }]]);
   private readonly server: HostServer;
   private readonly tmpdir: string;
   private events: SessionEvent[] = [];
@@ -89,21 +107,38 @@ export class HostBackend implements Backend {
     return [...this.procs.values()];
   }
 
+  tasks(): TaskInfo[] {
+    return [...this.threads.values()].filter((t) => t.alive || t.tid === t.pid)
+      .sort((a, b) => a.tid - b.tid);
+  }
+
   takeEvents(): SessionEvent[] {
     const e = this.events;
     this.events = [];
     return e;
   }
 
-  /** Records a death reported as `exit WSTATUS`. */
-  private noteDeath(pid: number, lines: string[]): void {
+  /**
+   * Records a death reported as `exit WSTATUS`: the whole thread group
+   * (exit_group, a fatal signal), each live thread reporting it as strace
+   * -f does.
+   */
+  private noteDeath(tid: number, lines: string[]): void {
     const l = lines.find((x) => x.startsWith("exit "));
     if (l === undefined) return;
     const st = Number(parseS64(l.slice(5)));
+    const pid = this.threads.get(tid)?.pid ?? tid;
     const p = this.procs.get(pid)!;
     p.alive = false;
     p.status = st < 0 ? { code: 255 } : fromWaitStatus(st);
-    this.events.push({ kind: "exit", pid, status: p.status });
+    // do_group_exit(): the other threads in creation order, the leader last
+    // (the session prints the calling thread's line first).
+    const live = [...this.threads.values()].filter((t) => t.pid === pid && t.alive)
+      .sort((a, b) => (a.tid === pid ? 1 : b.tid === pid ? -1 : a.tid - b.tid));
+    for (const t of live) {
+      t.alive = false;
+      this.events.push({ kind: "exit", pid: t.tid, status: p.status });
+    }
   }
 
   private async req(pid: number, text: string): Promise<string[]> {
@@ -123,17 +158,50 @@ export class HostBackend implements Backend {
 
   async syscall(pid: number, spec: SyscallSpec, values: readonly Value[]): Promise<CallResult> {
     switch (spec.name) {
-      // A subject has one thread, its main one: gettid() = getpid() (the virtual pid).
+      // Virtual ids: the router answers getpid with the thread's process;
+      // a thread's virtual tid is the one it is addressed by.
       case "getpid":
-      case "gettid":
         return { ret: Number(result(await this.req(pid, "getpid")).ret) };
+      case "gettid":
+        await this.req(pid, "getpid");
+        return { ret: pid };
       case "fork": {
         const ret = Number(result(await this.req(pid, "fork")).ret);
-        if (ret > 0) this.procs.set(ret, { pid: ret, ppid: pid, alive: true });
+        if (ret > 0) {
+          this.procs.set(ret, { pid: ret, ppid: this.threads.get(pid)?.pid ?? pid, alive: true });
+          this.threads.set(ret, { tid: ret, pid: ret, alive: true });
+        }
         return { ret };
       }
-      // A subject is single-threaded: exit and exit_group both end it (mmhost: exit_group).
-      case "exit":
+      case "clone":
+        return { ret: await this.pthread(pid, values.map(num)) };
+      // exit ends the thread alone, unless it is the group's last (mmhost: texit, exit_group).
+      case "exit": {
+        const t = this.threads.get(pid)!;
+        const others = [...this.threads.values()].some((x) =>
+          x.pid === t.pid && x.tid !== pid && x.alive
+        );
+        if (t.tid !== t.pid && others) {
+          const lines = await this.req(pid, `texit ${hexArg(num(values[0]))}`);
+          if (lines.includes("exit 0")) {
+            t.alive = false;
+            this.events.push({
+              kind: "exit",
+              pid,
+              status: { code: Number(num(values[0]) & 0xffn) },
+            });
+          }
+          return { ret: 0 };
+        }
+        if (others) {
+          throw new Error(
+            "the host does not run exit in a main thread whose other threads live on " +
+              "(mmhost's main thread reads the channel); use exit_group",
+          );
+        }
+        this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
+        return { ret: 0 };
+      }
       case "exit_group":
         this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
         return { ret: 0 };
@@ -187,6 +255,25 @@ export class HostBackend implements Backend {
       else out.data = decodeBytes(r.data);
     }
     return literal ? structResult(spec, out, values) : out;
+  }
+
+  /**
+   * pthread_create's clone3 (repl/commands/threads.ts), the one clone the
+   * host runs: glibc's pthread_create in the subject on the stack the
+   * command mapped (above its guard page, up to struct pthread), a real
+   * thread the router gives the next virtual id.
+   */
+  private async pthread(pid: number, [flags, stack, , , tls]: bigint[]): Promise<number> {
+    if (flags !== BigInt(PTHREAD_CLONE_FLAGS) || stack === 0n) {
+      throw new Error("the host runs clone only as pthread_create() makes it");
+    }
+    const lo = stack + GUARD_SIZE, top = tls + TCB_BELOW_TOP;
+    const r = result(await this.req(pid, `thread ${hexArg(lo)} ${hexArg(top - lo)}`));
+    const tid = Number(r.ret);
+    if (tid > 0) {
+      this.threads.set(tid, { tid, pid: this.threads.get(pid)?.pid ?? pid, alive: true });
+    }
+    return tid;
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
