@@ -20,6 +20,7 @@ import {
   type UserArg,
 } from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
+import { notRunLine } from "../backend.ts";
 import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
@@ -242,7 +243,9 @@ export function resultValue(r: CallResult): bigint {
  * `(host: clone is not run on the host)` there (gettid runs: a subject's
  * one thread is its main one, tid = pid).
  */
-const NOT_ON_HOST: ReadonlySet<string> = new Set(["clone", "nanosleep"]);
+const NOT_ON_HOST: ReadonlySet<string> = new Set(["clone"]);
+/** Calls that block their thread: run only where the backend runs threads (tasks()). */
+const BLOCKS: ReadonlySet<string> = new Set(["nanosleep"]);
 
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
@@ -257,6 +260,11 @@ function toCommand(spec: SyscallSpec): Command {
     needsProcess: true,
     anyBackend: !NOT_ON_HOST.has(spec.name),
     async run(ctx, values) {
+      // A call that blocks a thread needs a backend that runs threads.
+      if (BLOCKS.has(spec.name) && ctx.backend.tasks === undefined) {
+        ctx.out.push(notRunLine(spec.name));
+        return undefined;
+      }
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
       if (r.pending !== undefined) {
         // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.

@@ -125,7 +125,8 @@ const sleep: Command = {
   ].join("\n"),
   example: ["@1", "t = pthread_create()", "@t nanosleep({tv_sec=1, tv_nsec=0})", "sleep 1s"],
   needsProcess: false,
-  run(ctx, [d]) {
+  anyBackend: true,
+  async run(ctx, [d]) {
     const text = d?.type === "word" ? d.text : "";
     const ns = parseDuration(text);
     if (ns === null) {
@@ -136,7 +137,11 @@ const sleep: Command = {
         "usage",
       );
     }
-    ctx.backend.passTime?.(ns);
+    if (ctx.backend.passTime === undefined) {
+      ctx.out.push(notRunLine("sleep"));
+      return undefined;
+    }
+    await ctx.backend.passTime(ns);
     return undefined;
   },
 };
@@ -154,7 +159,8 @@ const wait: Command = {
   ].join("\n"),
   example: ["t = pthread_create()", "@t nanosleep({tv_sec=0, tv_nsec=500000})", "wait t"],
   needsProcess: false,
-  run(ctx, [tidArg]) {
+  anyBackend: true,
+  async run(ctx, [tidArg]) {
     const pass = ctx.backend.passTime;
     if (pass === undefined) {
       ctx.out.push(`(${ctx.backend.name}: no virtual clock to advance)`);
@@ -162,7 +168,7 @@ const wait: Command = {
     }
     const tasks = () => ctx.backend.tasks?.() ?? [];
     if (tidArg === undefined) {
-      const ns = pass.call(ctx.backend, undefined);
+      const ns = await pass.call(ctx.backend, undefined);
       if (ns === null) ctx.out.push("(nothing to wait for: no timer is armed)");
       else {
         ctx.flushEvents();
@@ -182,7 +188,7 @@ const wait: Command = {
     }
     let total = 0;
     while (find()?.wchan !== undefined) {
-      const ns = pass.call(ctx.backend, undefined);
+      const ns = await pass.call(ctx.backend, undefined);
       if (ns === null) {
         ctx.flushEvents();
         ctx.out.push(`(thread ${tid} sleeps in ${find()?.wchan}; no timer will wake it)`);

@@ -93,6 +93,19 @@ export class HostBackend implements Backend {
   private readonly server: HostServer;
   private readonly tmpdir: string;
   private events: SessionEvent[] = [];
+  /**
+   * The session's clock. mmlab's is virtual; the host's calls take real
+   * time. A nanosleep runs for real in its thread, but its end is held
+   * back until the session lets that much time pass (sleep, wait), when
+   * mmlab's timer would fire, so both transcripts print it at the same
+   * line.
+   */
+  private clock = 0;
+  private readonly sleepers = new Map<
+    number,
+    { tid: number; deadline: number; result: CallResult }
+  >();
+  private nextToken = 1;
 
   constructor(opts: HostBackendOptions) {
     this.server = opts.server;
@@ -108,8 +121,58 @@ export class HostBackend implements Backend {
   }
 
   tasks(): TaskInfo[] {
+    const asleep = new Set([...this.sleepers.values()].map((x) => x.tid));
     return [...this.threads.values()].filter((t) => t.alive || t.tid === t.pid)
-      .sort((a, b) => a.tid - b.tid);
+      .sort((a, b) => a.tid - b.tid)
+      .map((t) => (t.alive && asleep.has(t.tid) ? { ...t, wchan: "hrtimer_nanosleep" } : t));
+  }
+
+  /**
+   * Lets the session's time pass: to `ns` from now, or (undefined) to the
+   * next sleeper's end. Sleepers whose end has come finish, in order.
+   */
+  passTime(ns: number | undefined): number | null {
+    const ends = [...this.sleepers.entries()].sort((a, b) =>
+      a[1].deadline - b[1].deadline || a[0] - b[0]
+    );
+    let target: number;
+    if (ns === undefined) {
+      if (ends.length === 0) return null;
+      target = Math.max(ends[0][1].deadline, this.clock);
+    } else target = this.clock + ns;
+    for (const [token, x] of ends) {
+      if (x.deadline > target) break;
+      this.sleepers.delete(token);
+      this.events.push({ kind: "resume", pid: x.tid, token, result: x.result });
+    }
+    const passed = target - this.clock;
+    this.clock = target;
+    return passed;
+  }
+
+  /**
+   * nanosleep, run for real in its thread (mmhost answers when the sleep
+   * is over; requests to other threads wait meanwhile: keep durations
+   * short). A successful one is reported `pending` and ends when the
+   * session's time reaches its end (passTime); an error returns at once.
+   */
+  private async nanosleep(
+    tid: number,
+    spec: SyscallSpec,
+    values: readonly Value[],
+  ): Promise<CallResult> {
+    const req = values[0];
+    if (req?.type !== "struct") {
+      throw new Error("the host times nanosleep only with a {tv_sec=..., tv_nsec=...} literal");
+    }
+    const r = await this.generic(tid, spec, values);
+    if (r.ret !== 0) return r;
+    const b = literalArg(spec, 0, req, values).literal!;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const ns = Number(dv.getBigInt64(0, true)) * 1e9 + Number(dv.getBigInt64(8, true));
+    const token = this.nextToken++;
+    this.sleepers.set(token, { tid, deadline: this.clock + ns, result: { ret: r.ret } });
+    return { ret: 0, pending: token, note: `(thread ${tid} sleeps in hrtimer_nanosleep)` };
   }
 
   takeEvents(): SessionEvent[] {
@@ -137,6 +200,12 @@ export class HostBackend implements Backend {
       .sort((a, b) => (a.tid === pid ? 1 : b.tid === pid ? -1 : a.tid - b.tid));
     for (const t of live) {
       t.alive = false;
+      for (const [token, x] of this.sleepers) {
+        if (x.tid !== t.tid) continue;
+        // The sleep never ends: strace's `<... nanosleep resumed> = ?`.
+        this.sleepers.delete(token);
+        this.events.push({ kind: "resume", pid: t.tid, token, result: x.result, gone: true });
+      }
       this.events.push({ kind: "exit", pid: t.tid, status: p.status });
     }
   }
@@ -175,6 +244,8 @@ export class HostBackend implements Backend {
       }
       case "clone":
         return { ret: await this.pthread(pid, values.map(num)) };
+      case "nanosleep":
+        return await this.nanosleep(pid, spec, values);
       // exit ends the thread alone, unless it is the group's last (mmhost: texit, exit_group).
       case "exit": {
         const t = this.threads.get(pid)!;
@@ -210,6 +281,15 @@ export class HostBackend implements Backend {
         return { ret: Number(result(await this.req(pid, `signal ${hexArg(s)} ${hexArg(h)}`)).ret) };
       }
     }
+    return await this.generic(pid, spec, values);
+  }
+
+  /** A syscall by its number, arguments and literals as the protocol passes them. */
+  private async generic(
+    pid: number,
+    spec: SyscallSpec,
+    values: readonly Value[],
+  ): Promise<CallResult> {
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
     let literal = false;
