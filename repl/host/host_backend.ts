@@ -170,6 +170,8 @@ export class HostBackend implements Backend {
     const b = literalArg(spec, 0, req, values).literal!;
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const ns = Number(dv.getBigInt64(0, true)) * 1e9 + Number(dv.getBigInt64(8, true));
+    // A zero sleep returns at once (hrtimer_nanosleep: the timer has expired).
+    if (ns === 0) return { ret: r.ret };
     const token = this.nextToken++;
     this.sleepers.set(token, { tid, deadline: this.clock + ns, result: { ret: r.ret } });
     return { ret: 0, pending: token, note: `(thread ${tid} sleeps in hrtimer_nanosleep)` };

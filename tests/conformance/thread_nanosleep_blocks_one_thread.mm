@@ -21,4 +21,5 @@ wait
 @t nanosleep({tv_sec=0, tv_nsec=5000000})
 @u nanosleep({tv_sec=0, tv_nsec=1000000})
 wait u
+@u nanosleep({tv_sec=0, tv_nsec=0})
 exit_group(3)

@@ -11,3 +11,8 @@ maps
 c = fork()
 @c gettid()
 @c getpid()
+@c maps
+@c exit(0)
+@1
+@u exit(1)
+maps
