@@ -851,13 +851,14 @@ static int chan = CHAN;
 static int nworkers; /* threads started (see op_thread) */
 
 /* fork: the child serves on a new socketpair; its router end goes back with SCM_RIGHTS. */
-static void op_fork(void) {
+/* Returns 1 in the child, 0 in the parent (which has replied). */
+static int op_fork(void) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
     puts_("= ");
     puthex((u64)-errno);
     putc_('\n');
-    return;
+    return 0;
   }
   long pid = raw6(SYS_fork, 0, 0, 0, 0, 0, 0);
   if (pid == 0) {
@@ -867,7 +868,7 @@ static void op_fork(void) {
     nworkers = 0; /* the child has the forking thread only */
     inbuf.pos = inbuf.len = 0;
     olen = 0;
-    return; /* no reply from the child: the parent answers */
+    return 1; /* no reply from the child: the parent answers */
   }
   close(sv[1]);
   if (pid < 0) {
@@ -875,7 +876,7 @@ static void op_fork(void) {
     puts_("= ");
     puthex((u64)pid);
     putc_('\n');
-    return;
+    return 0;
   }
   char text[64];
   unsigned n = fmt_hex(text, "= ", (u64)pid);
@@ -897,6 +898,7 @@ static void op_fork(void) {
   close(sv[0]);
   /* The reply has been sent: the caller must not end it again. */
   olen = 0;
+  return 0;
 }
 
 static void op_wait(void) {
@@ -931,6 +933,7 @@ static struct worker *workers; /* MAXTHREADS */
 static char *thr_altstacks; /* MAXTHREADS * ALTSTACK */
 
 static void dispatch(const char *op);
+static void subject(void);
 
 static void *worker_main(void *arg) {
   struct worker *w = arg;
@@ -951,7 +954,12 @@ static void *worker_main(void *arg) {
       raw6(SYS_exit, (u64)code, 0, 0, 0, 0, 0);
     }
     if (op == NULL) end_reply();
-    else dispatch(op);
+    else if (strcmp(op, "fork") == 0) {
+      /* fork in a thread: the child's one thread is this one, and it serves the child. */
+      if (op_fork()) subject();
+      /* The parent replied with sendmsg() (or an error line, ended here). */
+      if (olen > 0) end_reply();
+    } else dispatch(op);
     sem_post(&w->done);
   }
   return NULL;
@@ -1043,7 +1051,7 @@ static void subject(void) {
     }
     if (strcmp(op, "fork") == 0) {
       /* The parent replied with sendmsg(); the child waits for requests. */
-      op_fork();
+      if (!op_fork() && olen > 0) end_reply();
       continue;
     }
     dispatch(op);
