@@ -238,14 +238,11 @@ export function resultValue(r: CallResult): bigint {
 }
 
 /**
- * Calls the host backend does not run: mmhost serves each subject process
- * from one thread, so thread creation and blocking calls print
- * `(host: clone is not run on the host)` there (gettid runs: a subject's
- * one thread is its main one, tid = pid).
+ * Calls that start or block a thread: run only where the backend runs
+ * threads (tasks()); elsewhere they print `(host: clone is not run on the
+ * host)`.
  */
-const NOT_ON_HOST: ReadonlySet<string> = new Set(["clone"]);
-/** Calls that block their thread: run only where the backend runs threads (tasks()). */
-const BLOCKS: ReadonlySet<string> = new Set(["nanosleep"]);
+const THREADED: ReadonlySet<string> = new Set(["clone", "nanosleep"]);
 
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
@@ -258,10 +255,10 @@ function toCommand(spec: SyscallSpec): Command {
     help: longHelp(spec),
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
-    anyBackend: !NOT_ON_HOST.has(spec.name),
+    anyBackend: true,
     async run(ctx, values) {
-      // A call that blocks a thread needs a backend that runs threads.
-      if (BLOCKS.has(spec.name) && ctx.backend.tasks === undefined) {
+      // A call that starts or blocks a thread needs a backend that runs threads.
+      if (THREADED.has(spec.name) && ctx.backend.tasks === undefined) {
         ctx.out.push(notRunLine(spec.name));
         return undefined;
       }

@@ -965,6 +965,32 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/*
+ * rawclone FLAGS: the real clone(FLAGS, 0, 0, 0, 0), for its errno. A
+ * child that is created runs nothing but exit (registers only: with
+ * CLONE_VM it shares this stack), so a success leaves no trace but a
+ * zombie; `= RET` (a host id, or -errno).
+ */
+static void op_rawclone(void) {
+  u64 flags = hexval(tok());
+  long ret;
+  register long r10 __asm__("r10") = 0; /* child_tid */
+  register long r8 __asm__("r8") = 0;   /* tls */
+  __asm__ volatile("syscall\n\t"
+                   "test %%rax, %%rax\n\t"
+                   "jnz 1f\n\t"
+                   "mov $60, %%eax\n\t"
+                   "xor %%edi, %%edi\n\t"
+                   "syscall\n\t"
+                   "1:\n\t"
+                   : "=a"(ret)
+                   : "0"((long)SYS_clone), "D"(flags), "S"(0L), "d"(0L), "r"(r10), "r"(r8)
+                   : "rcx", "r11", "memory");
+  puts_("= ");
+  puthex((u64)ret);
+  putc_('\n');
+}
+
 /* thread STACK SIZE: a thread on [STACK, STACK+SIZE) as pthread_create makes it; `= IDX HOSTTID`. */
 static void op_thread(void) {
   u64 stack = hexval(tok()), size = hexval(tok());
@@ -1015,6 +1041,7 @@ static void dispatch(const char *op) {
   else if (strcmp(op, "wait") == 0) op_wait();
   else if (strcmp(op, "readfile") == 0) op_readfile();
   else if (strcmp(op, "thread") == 0) op_thread();
+  else if (strcmp(op, "rawclone") == 0) op_rawclone();
   else if (strcmp(op, "exit") == 0) {
     long code = (long)hexval(tok());
     puts_("die\n");
