@@ -101,9 +101,10 @@ export interface Backend {
   /**
    * Lets virtual time pass (the REPL user waits): until `ns` nanoseconds
    * from now, or when undefined, until the next timer fires. Returns the
-   * nanoseconds that passed, or null when nothing is pending.
+   * nanoseconds that passed, or null when nothing is pending. The host
+   * answers later: it waits for the real calls that finish by then.
    */
-  passTime?(ns: number | undefined): number | null;
+  passTime?(ns: number | undefined): number | null | Promise<number | null>;
 }
 
 /** The prefix of a line saying a backend did not run something; such a step is not compared. */

@@ -20,6 +20,7 @@ import {
   type UserArg,
 } from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
+import { notRunLine } from "../backend.ts";
 import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
@@ -237,12 +238,11 @@ export function resultValue(r: CallResult): bigint {
 }
 
 /**
- * Calls the host backend does not run: mmhost serves each subject process
- * from one thread, so thread creation and blocking calls print
- * `(host: clone is not run on the host)` there (gettid runs: a subject's
- * one thread is its main one, tid = pid).
+ * Calls that start or block a thread: run only where the backend runs
+ * threads (tasks()); elsewhere they print `(host: clone is not run on the
+ * host)`.
  */
-const NOT_ON_HOST: ReadonlySet<string> = new Set(["clone", "nanosleep"]);
+const THREADED: ReadonlySet<string> = new Set(["clone", "nanosleep"]);
 
 function toCommand(spec: SyscallSpec): Command {
   const args = spec.args.map(argDecl);
@@ -255,8 +255,13 @@ function toCommand(spec: SyscallSpec): Command {
     help: longHelp(spec),
     example: [...setupFor(spec), spec.example],
     needsProcess: true,
-    anyBackend: !NOT_ON_HOST.has(spec.name),
+    anyBackend: true,
     async run(ctx, values) {
+      // A call that starts or blocks a thread needs a backend that runs threads.
+      if (THREADED.has(spec.name) && ctx.backend.tasks === undefined) {
+        ctx.out.push(notRunLine(spec.name));
+        return undefined;
+      }
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
       if (r.pending !== undefined) {
         // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { CLONE_FLAG_NAMES, isErr, mman, PTHREAD_CLONE_FLAGS, syscallIn } from "../../mod.ts";
+import { CLONE_FLAG_NAMES, isErr, mman, PTHREAD_CLONE_FLAGS, SYSCALLS } from "../../mod.ts";
+import { notRunLine } from "../backend.ts";
 import { ReplError } from "../errors.ts";
 import { formatReturn } from "../format.ts";
 import type { Command, Value } from "./types.ts";
@@ -44,12 +45,24 @@ const pthreadCreate: Command = {
   ].join("\n"),
   example: ["t = pthread_create()", "@t gettid()"],
   needsProcess: true,
-  run(ctx) {
-    const task = ctx.machine.task(ctx.pid);
-    if (task === undefined) throw new Error(`no thread ${ctx.pid}`);
+  anyBackend: true,
+  async run(ctx) {
+    // A backend without threads (no tasks()) cannot start one.
+    if (ctx.backend.tasks === undefined) {
+      ctx.out.push(notRunLine("pthread_create"));
+      return undefined;
+    }
+    // The three calls go through the backend: the emulated machine runs
+    // them, the host runs mmap and mprotect for real and starts a real
+    // thread (glibc's pthread_create on that stack) for the clone3.
+    const call = async (name: string, args: bigint[]): Promise<number> => {
+      const spec = SYSCALLS.find((s) => s.name === name)!;
+      const values: Value[] = args.map((v) => ({ type: "num", v, col: 0 }));
+      return (await ctx.backend.syscall(ctx.pid, spec, values)).ret;
+    };
     const mapFlags = mman.MAP_PRIVATE | mman.MAP_ANONYMOUS | mman.MAP_STACK;
     const size = STACK_SIZE + GUARD_SIZE;
-    const base = syscallIn(task, "mmap", [0n, BigInt(size), 0n, BigInt(mapFlags), -1n, 0n]).ret;
+    const base = await call("mmap", [0n, BigInt(size), 0n, BigInt(mapFlags), -1n, 0n]);
     ctx.out.push(
       `mmap(NULL, ${size}, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) ${
         formatReturn(base, "addr")
@@ -57,11 +70,7 @@ const pthreadCreate: Command = {
     );
     if (isErr(base)) return -1n;
     const rw = mman.PROT_READ | mman.PROT_WRITE;
-    const mp = syscallIn(task, "mprotect", [
-      BigInt(base + GUARD_SIZE),
-      BigInt(STACK_SIZE),
-      BigInt(rw),
-    ]).ret;
+    const mp = await call("mprotect", [BigInt(base + GUARD_SIZE), BigInt(STACK_SIZE), BigInt(rw)]);
     ctx.out.push(
       `mprotect(${hex(base + GUARD_SIZE)}, ${STACK_SIZE}, PROT_READ|PROT_WRITE) ${
         formatReturn(mp, "int")
@@ -70,13 +79,13 @@ const pthreadCreate: Command = {
     if (isErr(mp)) return -1n;
     const tls = base + size - TCB_BELOW_TOP;
     const tidp = tls + TID_OFFSET;
-    const r = syscallIn(task, "clone", [
+    const r = await call("clone", [
       BigInt(PTHREAD_CLONE_FLAGS),
       BigInt(base),
       BigInt(tidp),
       BigInt(tidp),
       BigInt(tls),
-    ]).ret;
+    ]);
     const out = isErr(r) ? "" : ` => {parent_tid=[${r}]}`;
     ctx.out.push(
       `clone3({flags=${cloneFlags(PTHREAD_CLONE_FLAGS)}, child_tid=${hex(tidp)}, ` +
@@ -116,7 +125,8 @@ const sleep: Command = {
   ].join("\n"),
   example: ["@1", "t = pthread_create()", "@t nanosleep({tv_sec=1, tv_nsec=0})", "sleep 1s"],
   needsProcess: false,
-  run(ctx, [d]) {
+  anyBackend: true,
+  async run(ctx, [d]) {
     const text = d?.type === "word" ? d.text : "";
     const ns = parseDuration(text);
     if (ns === null) {
@@ -127,7 +137,11 @@ const sleep: Command = {
         "usage",
       );
     }
-    ctx.backend.passTime?.(ns);
+    if (ctx.backend.passTime === undefined) {
+      ctx.out.push(notRunLine("sleep"));
+      return undefined;
+    }
+    await ctx.backend.passTime(ns);
     return undefined;
   },
 };
@@ -145,7 +159,8 @@ const wait: Command = {
   ].join("\n"),
   example: ["t = pthread_create()", "@t nanosleep({tv_sec=0, tv_nsec=500000})", "wait t"],
   needsProcess: false,
-  run(ctx, [tidArg]) {
+  anyBackend: true,
+  async run(ctx, [tidArg]) {
     const pass = ctx.backend.passTime;
     if (pass === undefined) {
       ctx.out.push(`(${ctx.backend.name}: no virtual clock to advance)`);
@@ -153,7 +168,7 @@ const wait: Command = {
     }
     const tasks = () => ctx.backend.tasks?.() ?? [];
     if (tidArg === undefined) {
-      const ns = pass.call(ctx.backend, undefined);
+      const ns = await pass.call(ctx.backend, undefined);
       if (ns === null) ctx.out.push("(nothing to wait for: no timer is armed)");
       else {
         ctx.flushEvents();
@@ -173,7 +188,7 @@ const wait: Command = {
     }
     let total = 0;
     while (find()?.wchan !== undefined) {
-      const ns = pass.call(ctx.backend, undefined);
+      const ns = await pass.call(ctx.backend, undefined);
       if (ns === null) {
         ctx.flushEvents();
         ctx.out.push(`(thread ${tid} sleeps in ${find()?.wchan}; no timer will wake it)`);

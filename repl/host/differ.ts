@@ -18,7 +18,10 @@
  *   "same file" is still checked but host numbering is not;
  * - where the host cannot write core dumps, " (core dumped)" is dropped;
  * - smaps `LazyFree:` is not compared: when MADV_FREE pages are counted
- *   depends on when the host's per-CPU LRU batches drain.
+ *   depends on when the host's per-CPU LRU batches drain;
+ * - `wait`'s `(S.NNNNNNNNNs passed)` is not compared: mmlab's virtual clock
+ *   also advances by what its calls cost, the host's session clock only by
+ *   sleep and wait (which timer ends, and in what order, still compares).
  * A step whose host output has a `(host: ...)` note is not compared. A
  * line that does not run (bad syntax, an unknown name, a misused command)
  * makes the case "invalid" even when both sides print the same error.
@@ -511,6 +514,8 @@ async function runLines(
         if (facts.core !== "y") x = x.replace(" (core dumped)", "");
         // When MADV_FREE pages show up depends on the host's per-CPU LRU batches.
         if (x.startsWith("LazyFree:")) x = "LazyFree:       (not compared)";
+        // mmlab's clock counts its calls' costs too.
+        if (/^\(\d+\.\d{9}s passed\)$/.test(x)) x = "(time passed: not compared)";
         return x;
       });
     mm = norm(mm, labels.mmlab);

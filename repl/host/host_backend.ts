@@ -21,11 +21,20 @@ import {
   isErr,
   LITERAL_BUF_MAX,
   type PagemapEntry,
+  PTHREAD_CLONE_FLAGS,
   renderPagemap,
   type SigInfo,
   type SyscallSpec,
 } from "../../mod.ts";
-import type { Backend, CallResult, CpuOp, CpuResult, ProcView, SessionEvent } from "../backend.ts";
+import type {
+  Backend,
+  CallResult,
+  CpuOp,
+  CpuResult,
+  ProcView,
+  SessionEvent,
+  TaskInfo,
+} from "../backend.ts";
 import { NOT_RUN } from "../backend.ts";
 import type { Value } from "../commands/types.ts";
 import { literalArg, structResult } from "../commands/syscalls.ts";
@@ -34,6 +43,13 @@ import type { ProcInfo } from "../processes.ts";
 import { latin1 } from "../bulk.ts";
 import { decodeBytes, encodeBytes, hexArg, type HostServer, parseS64 } from "./protocol.ts";
 import { WINDOW_HI, WINDOW_LO } from "./window.ts";
+
+/**
+ * Where pthread_create's clone3 puts struct pthread below the stack's top
+ * (repl/commands/threads.ts): the host's thread gets the stack up to there.
+ */
+const TCB_BELOW_TOP = 0x9c0n;
+const GUARD_SIZE = 4096n;
 
 /** The largest pagemap range (pages) the host reads: 64 MiB, 128 KiB of entries. */
 const PAGEMAP_HOST_MAX = 16384;
@@ -72,9 +88,24 @@ export class HostBackend implements Backend {
   readonly name = "host";
   readonly machine = undefined;
   private readonly procs = new Map<number, ProcInfo>([[1, { pid: 1, ppid: 0, alive: true }]]);
+  /** Every thread by tid (a process's leader has tid = pid). */
+  private readonly threads = new Map<number, TaskInfo>([[1, { tid: 1, pid: 1, alive: true }]]);
   private readonly server: HostServer;
   private readonly tmpdir: string;
   private events: SessionEvent[] = [];
+  /**
+   * The session's clock. mmlab's is virtual; the host's calls take real
+   * time. A nanosleep runs for real in its thread, but its end is held
+   * back until the session lets that much time pass (sleep, wait), when
+   * mmlab's timer would fire, so both transcripts print it at the same
+   * line.
+   */
+  private clock = 0;
+  private readonly sleepers = new Map<
+    number,
+    { tid: number; deadline: number; result: CallResult }
+  >();
+  private nextToken = 1;
 
   constructor(opts: HostBackendOptions) {
     this.server = opts.server;
@@ -89,21 +120,96 @@ export class HostBackend implements Backend {
     return [...this.procs.values()];
   }
 
+  tasks(): TaskInfo[] {
+    const asleep = new Set([...this.sleepers.values()].map((x) => x.tid));
+    return [...this.threads.values()].filter((t) => t.alive || t.tid === t.pid)
+      .sort((a, b) => a.tid - b.tid)
+      .map((t) => (t.alive && asleep.has(t.tid) ? { ...t, wchan: "hrtimer_nanosleep" } : t));
+  }
+
+  /**
+   * Lets the session's time pass: to `ns` from now, or (undefined) to the
+   * next sleeper's end. Sleepers whose end has come finish, in order.
+   */
+  passTime(ns: number | undefined): number | null {
+    const ends = [...this.sleepers.entries()].sort((a, b) =>
+      a[1].deadline - b[1].deadline || a[0] - b[0]
+    );
+    let target: number;
+    if (ns === undefined) {
+      if (ends.length === 0) return null;
+      target = Math.max(ends[0][1].deadline, this.clock);
+    } else target = this.clock + ns;
+    for (const [token, x] of ends) {
+      if (x.deadline > target) break;
+      this.sleepers.delete(token);
+      this.events.push({ kind: "resume", pid: x.tid, token, result: x.result });
+    }
+    const passed = target - this.clock;
+    this.clock = target;
+    return passed;
+  }
+
+  /**
+   * nanosleep, run for real in its thread (mmhost answers when the sleep
+   * is over; requests to other threads wait meanwhile: keep durations
+   * short). A successful one is reported `pending` and ends when the
+   * session's time reaches its end (passTime); an error returns at once.
+   */
+  private async nanosleep(
+    tid: number,
+    spec: SyscallSpec,
+    values: readonly Value[],
+  ): Promise<CallResult> {
+    const req = values[0];
+    if (req?.type !== "struct") {
+      throw new Error("the host times nanosleep only with a {tv_sec=..., tv_nsec=...} literal");
+    }
+    const r = await this.generic(tid, spec, values);
+    if (r.ret !== 0) return r;
+    const b = literalArg(spec, 0, req, values).literal!;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const ns = Number(dv.getBigInt64(0, true)) * 1e9 + Number(dv.getBigInt64(8, true));
+    // A zero sleep returns at once (hrtimer_nanosleep: the timer has expired).
+    if (ns === 0) return { ret: r.ret };
+    const token = this.nextToken++;
+    this.sleepers.set(token, { tid, deadline: this.clock + ns, result: { ret: r.ret } });
+    return { ret: 0, pending: token, note: `(thread ${tid} sleeps in hrtimer_nanosleep)` };
+  }
+
   takeEvents(): SessionEvent[] {
     const e = this.events;
     this.events = [];
     return e;
   }
 
-  /** Records a death reported as `exit WSTATUS`. */
-  private noteDeath(pid: number, lines: string[]): void {
+  /**
+   * Records a death reported as `exit WSTATUS`: the whole thread group
+   * (exit_group, a fatal signal), each live thread reporting it as strace
+   * -f does.
+   */
+  private noteDeath(tid: number, lines: string[]): void {
     const l = lines.find((x) => x.startsWith("exit "));
     if (l === undefined) return;
     const st = Number(parseS64(l.slice(5)));
+    const pid = this.threads.get(tid)?.pid ?? tid;
     const p = this.procs.get(pid)!;
     p.alive = false;
     p.status = st < 0 ? { code: 255 } : fromWaitStatus(st);
-    this.events.push({ kind: "exit", pid, status: p.status });
+    // do_group_exit(): the other threads in creation order, the leader last
+    // (the session prints the calling thread's line first).
+    const live = [...this.threads.values()].filter((t) => t.pid === pid && t.alive)
+      .sort((a, b) => (a.tid === pid ? 1 : b.tid === pid ? -1 : a.tid - b.tid));
+    for (const t of live) {
+      t.alive = false;
+      for (const [token, x] of this.sleepers) {
+        if (x.tid !== t.tid) continue;
+        // The sleep never ends: strace's `<... nanosleep resumed> = ?`.
+        this.sleepers.delete(token);
+        this.events.push({ kind: "resume", pid: t.tid, token, result: x.result, gone: true });
+      }
+      this.events.push({ kind: "exit", pid: t.tid, status: p.status });
+    }
   }
 
   private async req(pid: number, text: string): Promise<string[]> {
@@ -123,17 +229,52 @@ export class HostBackend implements Backend {
 
   async syscall(pid: number, spec: SyscallSpec, values: readonly Value[]): Promise<CallResult> {
     switch (spec.name) {
-      // A subject has one thread, its main one: gettid() = getpid() (the virtual pid).
+      // Virtual ids: the router answers getpid with the thread's process;
+      // a thread's virtual tid is the one it is addressed by.
       case "getpid":
-      case "gettid":
         return { ret: Number(result(await this.req(pid, "getpid")).ret) };
+      case "gettid":
+        await this.req(pid, "getpid");
+        return { ret: pid };
       case "fork": {
         const ret = Number(result(await this.req(pid, "fork")).ret);
-        if (ret > 0) this.procs.set(ret, { pid: ret, ppid: pid, alive: true });
+        if (ret > 0) {
+          this.procs.set(ret, { pid: ret, ppid: this.threads.get(pid)?.pid ?? pid, alive: true });
+          this.threads.set(ret, { tid: ret, pid: ret, alive: true });
+        }
         return { ret };
       }
-      // A subject is single-threaded: exit and exit_group both end it (mmhost: exit_group).
-      case "exit":
+      case "clone":
+        return { ret: await this.pthread(pid, values.map(num)) };
+      case "nanosleep":
+        return await this.nanosleep(pid, spec, values);
+      // exit ends the thread alone, unless it is the group's last (mmhost: texit, exit_group).
+      case "exit": {
+        const t = this.threads.get(pid)!;
+        const others = [...this.threads.values()].some((x) =>
+          x.pid === t.pid && x.tid !== pid && x.alive
+        );
+        if (t.tid !== t.pid && others) {
+          const lines = await this.req(pid, `texit ${hexArg(num(values[0]))}`);
+          if (lines.includes("exit 0")) {
+            t.alive = false;
+            this.events.push({
+              kind: "exit",
+              pid,
+              status: { code: Number(num(values[0]) & 0xffn) },
+            });
+          }
+          return { ret: 0 };
+        }
+        if (others) {
+          throw new Error(
+            "the host does not run exit in a main thread whose other threads live on " +
+              "(mmhost's main thread reads the channel); use exit_group",
+          );
+        }
+        this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
+        return { ret: 0 };
+      }
       case "exit_group":
         this.noteDeath(pid, await this.req(pid, `exit ${hexArg(num(values[0]))}`));
         return { ret: 0 };
@@ -142,6 +283,15 @@ export class HostBackend implements Backend {
         return { ret: Number(result(await this.req(pid, `signal ${hexArg(s)} ${hexArg(h)}`)).ret) };
       }
     }
+    return await this.generic(pid, spec, values);
+  }
+
+  /** A syscall by its number, arguments and literals as the protocol passes them. */
+  private async generic(
+    pid: number,
+    spec: SyscallSpec,
+    values: readonly Value[],
+  ): Promise<CallResult> {
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
     let literal = false;
@@ -187,6 +337,50 @@ export class HostBackend implements Backend {
       else out.data = decodeBytes(r.data);
     }
     return literal ? structResult(spec, out, values) : out;
+  }
+
+  /**
+   * pthread_create's clone3 (repl/commands/threads.ts), the one clone the
+   * host runs: glibc's pthread_create in the subject on the stack the
+   * command mapped (above its guard page, up to struct pthread), a real
+   * thread the router gives the next virtual id.
+   */
+  private async pthread(pid: number, args: bigint[]): Promise<number> {
+    const [flags, stack, , , tls] = args;
+    if (flags !== BigInt(PTHREAD_CLONE_FLAGS) || stack === 0n) {
+      return await this.rawClone(pid, args);
+    }
+    const lo = stack + GUARD_SIZE, top = tls + TCB_BELOW_TOP;
+    const r = result(await this.req(pid, `thread ${hexArg(lo)} ${hexArg(top - lo)}`));
+    const tid = Number(r.ret);
+    if (tid > 0) {
+      this.threads.set(tid, { tid, pid: this.threads.get(pid)?.pid ?? pid, alive: true });
+    }
+    return tid;
+  }
+
+  /**
+   * Any other clone runs for real only to show its errno: with no pointer
+   * arguments and an exit signal of 0 or SIGCHLD, the subject makes the
+   * call and a child that is created exits at once; a success is not
+   * compared (mmlab's child lives on), so the line is refused.
+   */
+  private async rawClone(pid: number, [flags, ...ptrs]: bigint[]): Promise<number> {
+    const sig = flags & 0xffn;
+    if (ptrs.some((x) => x !== undefined && x !== 0n) || (sig !== 0n && sig !== 17n)) {
+      throw new Error(
+        "the host runs clone(FLAGS) only without pointers and with exit signal 0 or SIGCHLD; " +
+          "threads: pthread_create()",
+      );
+    }
+    const ret = Number(result(await this.req(pid, `rawclone ${hexArg(flags)}`)).ret);
+    if (ret >= 0) {
+      throw new Error(
+        "the host kernel accepted these clone flags; a clone that succeeds is not compared " +
+          "(the host's child exits at once): use pthread_create()",
+      );
+    }
+    return ret;
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {

@@ -40,7 +40,9 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <unistd.h>
 
 typedef unsigned long u64;
@@ -263,10 +265,11 @@ static u64 getdata(const char *s, unsigned char *out, u64 max) {
 
 /* ---------------------------------------------------------------- subject: CPU accesses */
 
-static sigjmp_buf fault_jmp;
-static volatile int fault_armed;
-static volatile int f_signo, f_code, f_lsb;
-static volatile u64 f_addr;
+/* Per thread: a fault is reported to (and recovered by) the thread that made it. */
+static __thread sigjmp_buf fault_jmp;
+static __thread volatile int fault_armed;
+static __thread volatile int f_signo, f_code, f_lsb;
+static __thread volatile u64 f_addr;
 static unsigned char *big;   /* BIGBUF */
 static unsigned char *wbuf;  /* MAXLINE / 2: cpu w data */
 static unsigned char *rbtmp; /* BIGBUF: sys read-back copy */
@@ -294,9 +297,13 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
 #define ALTSTACK (1u << 16)
 static char *altstack; /* ALTSTACK */
 
-static void install_handlers(void) {
-  stack_t ss = {.ss_sp = altstack, .ss_size = ALTSTACK, .ss_flags = 0};
+static void install_altstack(char *sp) {
+  stack_t ss = {.ss_sp = sp, .ss_size = ALTSTACK, .ss_flags = 0};
   sigaltstack(&ss, NULL);
+}
+
+static void install_handlers(void) {
+  install_altstack(altstack);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
@@ -309,7 +316,7 @@ static void install_handlers(void) {
 /* The kinds of access: read, write, fill, exec-by-load, exec-by-jump. */
 enum { A_READ, A_WRITE, A_FILL, A_EXEC_LOAD, A_EXEC_JUMP };
 
-static volatile u64 done_count;
+static __thread volatile u64 done_count;
 
 /*
  * One access, byte by byte (as mmlab's cpuRead/cpuWrite go: a fault stops
@@ -841,24 +848,27 @@ static void op_readfile(void) {
 }
 
 static int chan = CHAN;
+static int nworkers; /* threads started (see op_thread) */
 
 /* fork: the child serves on a new socketpair; its router end goes back with SCM_RIGHTS. */
-static void op_fork(void) {
+/* Returns 1 in the child, 0 in the parent (which has replied). */
+static int op_fork(void) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
     puts_("= ");
     puthex((u64)-errno);
     putc_('\n');
-    return;
+    return 0;
   }
   long pid = raw6(SYS_fork, 0, 0, 0, 0, 0, 0);
   if (pid == 0) {
     dup2(sv[1], chan);
     close(sv[0]);
     close(sv[1]);
+    nworkers = 0; /* the child has the forking thread only */
     inbuf.pos = inbuf.len = 0;
     olen = 0;
-    return; /* no reply from the child: the parent answers */
+    return 1; /* no reply from the child: the parent answers */
   }
   close(sv[1]);
   if (pid < 0) {
@@ -866,7 +876,7 @@ static void op_fork(void) {
     puts_("= ");
     puthex((u64)pid);
     putc_('\n');
-    return;
+    return 0;
   }
   char text[64];
   unsigned n = fmt_hex(text, "= ", (u64)pid);
@@ -888,6 +898,7 @@ static void op_fork(void) {
   close(sv[0]);
   /* The reply has been sent: the caller must not end it again. */
   olen = 0;
+  return 0;
 }
 
 static void op_wait(void) {
@@ -902,6 +913,146 @@ static void op_wait(void) {
   putc_('\n');
 }
 
+/*
+ * Threads. The subject's main thread reads every request from the channel;
+ * one addressed `@IDX OP ...` goes to worker IDX, a real thread (glibc's
+ * pthread_create on the stack the request names), which runs it while the
+ * main thread waits: syscalls, accesses and faults happen in that thread,
+ * and a fault is reported by the thread that made it (the fault state is
+ * per thread, each worker has its own sigaltstack). Only one request runs
+ * at a time, so the buffers stay shared.
+ */
+#define MAXTHREADS 64
+struct worker {
+  pthread_t th;
+  sem_t go, done;
+  long tid; /* the host tid */
+  int gone; /* the thread ended with exit() */
+};
+static struct worker *workers; /* MAXTHREADS */
+static char *thr_altstacks; /* MAXTHREADS * ALTSTACK */
+
+static void dispatch(const char *op);
+static void subject(void);
+
+static void *worker_main(void *arg) {
+  struct worker *w = arg;
+  install_altstack(thr_altstacks + (size_t)(w - workers) * ALTSTACK);
+  w->tid = raw6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+  sem_post(&w->done);
+  for (;;) {
+    while (sem_wait(&w->go) < 0 && errno == EINTR) {
+    }
+    char *op = tok();
+    if (op != NULL && strcmp(op, "texit") == 0) {
+      /* exit(CODE): this thread alone ends (the kernel's do_exit). */
+      long code = (long)hexval(tok());
+      puts_("gone\n");
+      end_reply();
+      w->gone = 1;
+      sem_post(&w->done);
+      raw6(SYS_exit, (u64)code, 0, 0, 0, 0, 0);
+    }
+    if (op == NULL) end_reply();
+    else if (strcmp(op, "fork") == 0) {
+      /* fork in a thread: the child's one thread is this one, and it serves the child. */
+      if (op_fork()) subject();
+      /* The parent replied with sendmsg() (or an error line, ended here). */
+      if (olen > 0) end_reply();
+    } else dispatch(op);
+    sem_post(&w->done);
+  }
+  return NULL;
+}
+
+/*
+ * rawclone FLAGS: the real clone(FLAGS, 0, 0, 0, 0), for its errno. A
+ * child that is created runs nothing but exit (registers only: with
+ * CLONE_VM it shares this stack), so a success leaves no trace but a
+ * zombie; `= RET` (a host id, or -errno).
+ */
+static void op_rawclone(void) {
+  u64 flags = hexval(tok());
+  long ret;
+  register long r10 __asm__("r10") = 0; /* child_tid */
+  register long r8 __asm__("r8") = 0;   /* tls */
+  __asm__ volatile("syscall\n\t"
+                   "test %%rax, %%rax\n\t"
+                   "jnz 1f\n\t"
+                   "mov $60, %%eax\n\t"
+                   "xor %%edi, %%edi\n\t"
+                   "syscall\n\t"
+                   "1:\n\t"
+                   : "=a"(ret)
+                   : "0"((long)SYS_clone), "D"(flags), "S"(0L), "d"(0L), "r"(r10), "r"(r8)
+                   : "rcx", "r11", "memory");
+  puts_("= ");
+  puthex((u64)ret);
+  putc_('\n');
+}
+
+/* thread STACK SIZE: a thread on [STACK, STACK+SIZE) as pthread_create makes it; `= IDX HOSTTID`. */
+static void op_thread(void) {
+  u64 stack = hexval(tok()), size = hexval(tok());
+  if (nworkers >= MAXTHREADS) {
+    puts_("= ");
+    puthex((u64)-EAGAIN);
+    putc_('\n');
+    return;
+  }
+  struct worker *w = &workers[nworkers];
+  memset(w, 0, sizeof *w);
+  sem_init(&w->go, 0, 0);
+  sem_init(&w->done, 0, 0);
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  int e = pthread_attr_setstack(&at, (void *)stack, size);
+  if (e == 0) e = pthread_create(&w->th, &at, worker_main, w);
+  pthread_attr_destroy(&at);
+  if (e != 0) {
+    puts_("= ");
+    puthex((u64)-e);
+    putc_('\n');
+    return;
+  }
+  while (sem_wait(&w->done) < 0 && errno == EINTR) {
+  }
+  puts_("= ");
+  puthex((u64)nworkers);
+  putc_(' ');
+  puthex((u64)w->tid);
+  putc_('\n');
+  nworkers++;
+}
+
+static void dispatch(const char *op) {
+  if (strcmp(op, "sys") == 0) op_sys();
+  else if (strcmp(op, "cpu") == 0) op_cpu();
+  else if (strcmp(op, "signal") == 0) op_signal();
+  else if (strcmp(op, "maps") == 0) op_view("/proc/self/maps");
+  else if (strcmp(op, "smaps") == 0) op_view("/proc/self/smaps");
+  else if (strcmp(op, "mapcount") == 0) {
+    puts_("= ");
+    puthex((u64)map_count());
+    putc_('\n');
+  } else if (strcmp(op, "reserve") == 0) op_reserve();
+  else if (strcmp(op, "pad") == 0) op_pad();
+  else if (strcmp(op, "hello") == 0) op_hello();
+  else if (strcmp(op, "wait") == 0) op_wait();
+  else if (strcmp(op, "readfile") == 0) op_readfile();
+  else if (strcmp(op, "thread") == 0) op_thread();
+  else if (strcmp(op, "rawclone") == 0) op_rawclone();
+  else if (strcmp(op, "exit") == 0) {
+    long code = (long)hexval(tok());
+    puts_("die\n");
+    end_reply();
+    raw6(SYS_exit_group, (u64)code, 0, 0, 0, 0, 0);
+  } else {
+    puts_("bad op\n");
+  }
+  end_reply();
+}
+
 static void subject(void) {
   out_fd = chan;
   install_handlers();
@@ -913,33 +1064,24 @@ static void subject(void) {
       end_reply();
       continue;
     }
-    if (strcmp(op, "sys") == 0) op_sys();
-    else if (strcmp(op, "cpu") == 0) op_cpu();
-    else if (strcmp(op, "signal") == 0) op_signal();
-    else if (strcmp(op, "maps") == 0) op_view("/proc/self/maps");
-    else if (strcmp(op, "smaps") == 0) op_view("/proc/self/smaps");
-    else if (strcmp(op, "mapcount") == 0) {
-      puts_("= ");
-      puthex((u64)map_count());
-      putc_('\n');
-    } else if (strcmp(op, "reserve") == 0) op_reserve();
-    else if (strcmp(op, "pad") == 0) op_pad();
-    else if (strcmp(op, "hello") == 0) op_hello();
-    else if (strcmp(op, "wait") == 0) op_wait();
-    else if (strcmp(op, "readfile") == 0) op_readfile();
-    else if (strcmp(op, "fork") == 0) {
-      /* The parent replied with sendmsg(); the child waits for requests. */
-      op_fork();
+    if (op[0] == '@') {
+      int i = (int)hexval(op + 1);
+      if (i < 0 || i >= nworkers || workers[i].gone) {
+        puts_("dead\n");
+        end_reply();
+        continue;
+      }
+      sem_post(&workers[i].go);
+      while (sem_wait(&workers[i].done) < 0 && errno == EINTR) {
+      }
       continue;
-    } else if (strcmp(op, "exit") == 0) {
-      long code = (long)hexval(tok());
-      puts_("die\n");
-      end_reply();
-      raw6(SYS_exit_group, (u64)code, 0, 0, 0, 0, 0);
-    } else {
-      puts_("bad op\n");
     }
-    end_reply();
+    if (strcmp(op, "fork") == 0) {
+      /* The parent replied with sendmsg(); the child waits for requests. */
+      if (!op_fork() && olen > 0) end_reply();
+      continue;
+    }
+    dispatch(op);
   }
 }
 
@@ -949,6 +1091,8 @@ struct proc {
   long hostpid;
   int fd;    /* channel, -1 when dead */
   int parent; /* vpid of the parent, 0 for the router */
+  int group;  /* a thread: the vpid of its process (0 for a process) */
+  int idx;    /* a thread: its worker index in the subject */
 };
 
 static struct proc *procs; /* MAXPROCS */
@@ -1015,6 +1159,20 @@ static void router_reply_line(const char *s) {
 
 /* Forwards a request to vpid and copies the reply; handles death and fork. */
 static void route(int vpid, char *req, int is_fork) {
+  int tvpid = vpid; /* the thread addressed */
+  int is_thread = strncmp(req, "thread ", 7) == 0;
+  if (procs[vpid].group > 0) {
+    /* A thread: its process's channel, the request marked with its worker. */
+    char *treq = line; /* free: the router copied the request line to rline */
+    unsigned n = fmt_hex(treq, "@", (u64)procs[vpid].idx);
+    size_t len = strlen(req);
+    if (len > MAXLINE - n - 2) len = MAXLINE - n - 2;
+    treq[n++] = ' ';
+    memcpy(treq + n, req, len);
+    treq[n + len] = 0;
+    req = treq;
+    vpid = procs[vpid].group;
+  }
   struct proc *p = &procs[vpid];
   send_line(p->fd, req, strlen(req));
   int dying = 0, eof = 0;
@@ -1080,6 +1238,28 @@ static void route(int vpid, char *req, int is_fork) {
         dying = 1;
         continue;
       }
+      if (strcmp(reply, "gone") == 0) {
+        /* The thread ended alone (exit). */
+        procs[tvpid].fd = -1;
+        router_reply_line("exit 0");
+        continue;
+      }
+      if (is_thread && reply[0] == '=' && reply[1] == ' ' && strchr(reply + 2, ' ') != NULL &&
+          nprocs + 1 < MAXPROCS) {
+        /* = IDX HOSTTID: the new thread gets the next virtual id. */
+        char *sp = strchr(reply + 2, ' ');
+        *sp = 0;
+        int v = ++nprocs;
+        procs[v].idx = (int)hexval(reply + 2);
+        procs[v].hostpid = (long)hexval(sp + 1);
+        procs[v].fd = p->fd;
+        procs[v].parent = 0;
+        procs[v].group = vpid;
+        puts_("= ");
+        puthex((u64)v);
+        putc_('\n');
+        continue;
+      }
       router_reply_line(reply);
     }
   }
@@ -1090,6 +1270,8 @@ static void route(int vpid, char *req, int is_fork) {
     close(p->fd);
     replies.fd = -1;
     p->fd = -1;
+    for (int i = 1; i <= nprocs; i++)
+      if (procs[i].group == vpid) procs[i].fd = -1;
     long st = reap(vpid);
     puts_("exit ");
     puthex((u64)st);
@@ -1206,7 +1388,7 @@ static void router(const char *self) {
     }
     if (strcmp(rest, "getpid") == 0) {
       puts_("= ");
-      puthex((u64)vpid);
+      puthex((u64)(procs[vpid].group > 0 ? procs[vpid].group : vpid));
       putc_('\n');
       end_reply();
       continue;
@@ -1214,7 +1396,7 @@ static void router(const char *self) {
     route(vpid, rest, strcmp(rest, "fork") == 0);
   }
   for (int i = 1; i <= nprocs; i++) {
-    if (procs[i].fd >= 0) {
+    if (procs[i].fd >= 0 && procs[i].group == 0) {
       kill((pid_t)procs[i].hostpid, SIGKILL);
       close(procs[i].fd);
     }
@@ -1238,7 +1420,7 @@ __attribute__((used)) static volatile char brk_pad[BRK_PAD];
 static void arena_init(void) {
   size_t sizes[] = {IOBUF, MAXLINE, IOBUF, IOBUF, BIGBUF, MAXLINE / 2, BIGBUF, ALTSTACK, IOBUF,
                     LBUF, 6u << 16, NRANGES * sizeof(u64), MAXPROCS * sizeof(struct proc),
-                    MAXLINE, MAXLINE};
+                    MAXLINE, MAXLINE, MAXTHREADS * sizeof(struct worker), MAXTHREADS * ALTSTACK};
   size_t total = 0;
   for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) total += (sizes[i] + 4095) & ~4095ul;
   char *a = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1263,6 +1445,8 @@ static void arena_init(void) {
   procs = ptrs[12];
   rline = ptrs[13];
   reply = ptrs[14];
+  workers = ptrs[15];
+  thr_altstacks = ptrs[16];
   brk_pad[0] = 0;
 }
 

@@ -17,7 +17,10 @@
  * | `readfile PATH` | `= LEN BYTES`: a file's first MiB (host facts from /proc and /sys), or `= -ERRNO` |
  * | `fork` | `= VPID` of the child (the router assigns virtual pids 2, 3, ...) |
  * | `getpid` | `= VPID` |
- * | `exit CODE` | `exit WSTATUS` |
+ * | `exit CODE` | `exit WSTATUS` (exit_group) |
+ * | `thread STACK SIZE` | `= VTID`: a real thread (glibc's pthread_create on that stack); the router gives it the next virtual id, and a request to VTID runs in it |
+ * | `texit CODE` (to a thread) | `exit 0`: that thread alone ended (exit) |
+ * | `rawclone FLAGS` | `= RET`: the real clone(FLAGS, 0, 0, 0, 0), a child it creates exits at once (for the errno) |
  * | `0 quit` | (the router kills every subject and ends) |
  *
  * A request that kills the process (a fault under SIG_DFL or SIG_IGN, or

@@ -1,0 +1,100 @@
+/**
+ * The host backend's threads and its session clock, over a scripted
+ * mmhost (no real process): a nanosleep that succeeds is pending until
+ * the session lets its time pass; sleepers end in deadline order; a
+ * sleeper whose group dies resumes with `= ?` before its exit line.
+ */
+
+import assert from "node:assert/strict";
+import { SYSCALLS } from "../../mod.ts";
+import type { Value } from "../../repl/commands/types.ts";
+import { HostBackend } from "../../repl/host/host_backend.ts";
+import type { HostServer } from "../../repl/host/protocol.ts";
+
+/** A fake router: thread creation gives 2, 3, ...; every syscall returns 0; exit kills. */
+function fakeServer(log: string[]): HostServer {
+  let next = 2;
+  return {
+    call(vpid: number, req: string): Promise<string[]> {
+      log.push(`${vpid} ${req.split(" ").slice(0, 2).join(" ")}`);
+      if (req.startsWith("thread ")) return Promise.resolve([`= ${(next++).toString(16)}`]);
+      if (req.startsWith("exit ")) return Promise.resolve(["exit 300"]);
+      return Promise.resolve(["= 0"]);
+    },
+  } as unknown as HostServer;
+}
+
+const spec = (name: string) => SYSCALLS.find((s) => s.name === name)!;
+const num = (v: bigint): Value => ({ type: "num", v, col: 0 });
+const timespec = (sec: number, nsec: number): Value => ({
+  type: "struct",
+  col: 0,
+  value: new Map([["tv_sec", BigInt(sec)], ["tv_nsec", BigInt(nsec)]]),
+});
+
+async function withThreads(log: string[]): Promise<HostBackend> {
+  const b = new HostBackend({ server: fakeServer(log), tmpdir: "/nonexistent" });
+  const clone = spec("clone");
+  // pthread_create's clone3 arguments (repl/commands/threads.ts).
+  const args = [0x3d0f00n, 0x7fefff7ff000n, 0x7feffffff910n, 0x7feffffff910n, 0x7feffffff640n];
+  for (let i = 0; i < 2; i++) await b.syscall(1, clone, args.map(num));
+  return b;
+}
+
+Deno.test("host threads: pthread_create's clone starts a host thread on the stack above the guard", async () => {
+  const log: string[] = [];
+  const b = await withThreads(log);
+  assert.deepEqual(log.slice(0, 1), ["1 thread 7fefff800000"]);
+  assert.deepEqual(b.tasks().map((t) => [t.tid, t.pid, t.alive]), [
+    [1, 1, true],
+    [2, 1, true],
+    [3, 1, true],
+  ]);
+  await assert.rejects(() => b.syscall(1, spec("clone"), [num(0x100n)]), /pthread_create/);
+});
+
+Deno.test("host threads: nanosleep ends when the session's time reaches it, in deadline order", async () => {
+  const b = await withThreads([]);
+  const ns = spec("nanosleep");
+  const r2 = await b.syscall(2, ns, [timespec(0, 50_000_000)]);
+  const r3 = await b.syscall(3, ns, [timespec(0, 20_000_000)]);
+  assert.equal(r2.note, "(thread 2 sleeps in hrtimer_nanosleep)");
+  assert.ok(r2.pending !== undefined && r3.pending !== undefined);
+  assert.deepEqual(b.tasks().map((t) => t.wchan), [
+    undefined,
+    "hrtimer_nanosleep",
+    "hrtimer_nanosleep",
+  ]);
+  assert.equal(await b.passTime(10_000_000), 10_000_000);
+  assert.deepEqual(b.takeEvents(), []);
+  assert.equal(await b.passTime(undefined), 10_000_000);
+  assert.deepEqual(b.takeEvents(), [{
+    kind: "resume",
+    pid: 3,
+    token: r3.pending,
+    result: { ret: 0 },
+  }]);
+  assert.equal(await b.passTime(100_000_000), 100_000_000);
+  assert.deepEqual(b.takeEvents(), [{
+    kind: "resume",
+    pid: 2,
+    token: r2.pending,
+    result: { ret: 0 },
+  }]);
+  assert.equal(await b.passTime(undefined), null);
+});
+
+Deno.test("host threads: exit_group ends a sleeper with = ? before its exit, threads in creation order, leader last", async () => {
+  const b = await withThreads([]);
+  const r = await b.syscall(3, spec("nanosleep"), [timespec(1, 0)]);
+  await b.syscall(2, spec("exit_group"), [num(300n)]);
+  const ev = b.takeEvents().map((e) => [e.kind, e.pid, e.kind === "resume" ? e.gone : undefined]);
+  assert.deepEqual(ev, [
+    ["exit", 2, undefined],
+    ["resume", 3, true],
+    ["exit", 3, undefined],
+    ["exit", 1, undefined],
+  ]);
+  assert.ok(r.pending !== undefined);
+  assert.ok(b.tasks().every((t) => !t.alive));
+});
