@@ -39,8 +39,8 @@ import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
-import { sysUserfaultfd, UserfaultWouldBlock } from "./fs/userfaultfd.ts";
-import { WCHAN_USERFAULT } from "./mm/userfaultfd_k.ts";
+import { sysUserfaultfd } from "./fs/userfaultfd.ts";
+import { WouldBlock } from "./sched/wait.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
@@ -507,8 +507,8 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   try {
     r = invoke(spec, p, args);
   } catch (e) {
-    if (!(e instanceof UserfaultWouldBlock)) throw e;
-    r = waitUserfault(p, spec, args);
+    if (!(e instanceof WouldBlock)) throw e;
+    r = waitAndRestart(p, spec, args, e);
   }
   // Timers the call's cost let expire fire now (nothing to do when none is due).
   m.sched.tick();
@@ -524,18 +524,24 @@ function invoke(spec: SyscallSpec, p: Process, args: unknown[]): SysOut {
 }
 
 /**
- * A kernel access of the call (copy_to_user in pread, GUP) faulted on a
- * registered range: the thread waits in handle_userfault, and once woken
- * the call runs again from the start (the kernel retries the fault and
- * goes on; mmlab's calls redo the work before the fault, which writes the
- * same bytes again). The call may wait again under the same token.
+ * The call must sleep ({@link WouldBlock}): a kernel access of the call
+ * (copy_to_user in pread, GUP) faulted on a userfaultfd-registered range
+ * and waits in handle_userfault, or a read found nothing to read. Once
+ * woken the call runs again from the start (the kernel retries the fault
+ * and goes on; mmlab's calls redo the work before the fault, which writes
+ * the same bytes again). The call may wait again under the same token.
  */
-function waitUserfault(p: Process, spec: SyscallSpec, args: unknown[], token?: number): SysOut {
+function waitAndRestart(
+  p: Process,
+  spec: SyscallSpec,
+  args: unknown[],
+  why: WouldBlock,
+  token?: number,
+): SysOut {
   const m = p.machine;
   const t = m.currentOf(p);
-  const uf = t.userfault;
-  if (uf === null) throw new Error(`${spec.name}: a userfault wait without a fault`);
-  const tok = m.sched.sleep(t, uf.wq, WCHAN_USERFAULT, "S", {
+  let tok = 0;
+  tok = m.sched.sleep(t, why.wq, why.wchan, "S", {
     name: spec.name,
     finish: () => {
       t.userfault = null;
@@ -544,8 +550,8 @@ function waitUserfault(p: Process, spec: SyscallSpec, args: unknown[], token?: n
           const r = invoke(spec, p, args);
           return r.data === undefined ? { ret: r.ret } : { ret: r.ret, data: r.data };
         } catch (e) {
-          if (!(e instanceof UserfaultWouldBlock)) throw e;
-          waitUserfault(p, spec, args, tok);
+          if (!(e instanceof WouldBlock)) throw e;
+          waitAndRestart(p, spec, args, e, tok);
           return null;
         }
       });

@@ -16,15 +16,15 @@
  * - UFFD_FEATURE_SIGBUS: a missing fault in a registered range is SIGBUS
  *   BUS_ADRERR (a kernel access: EFAULT); UFFD_USER_MODE_ONLY: a kernel
  *   access is EFAULT;
- * - read() of `struct uffd_msg`s (EINVAL below 32 bytes, EAGAIN when none);
+ * - read() of `struct uffd_msg`s (EINVAL below 32 bytes; with none, EAGAIN
+ *   on an O_NONBLOCK fd, else the reader sleeps until a fault comes);
  * - release: every registered VMA is unregistered and merges back, and the
  *   waiters retry as ordinary faults (handle_userfault's ctx->released).
  *
  * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
  * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; missing faults on shmem are not
- * routed here (registration works, faults fill as without uffd); a read()
- * on a blocking fd with nothing pending answers EAGAIN instead of sleeping;
- * no non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no MOVE/POISON.
+ * routed here (registration works, faults fill as without uffd); no
+ * non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no MOVE/POISON.
  * @module
  */
 
@@ -83,8 +83,8 @@ import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
 import { newAnonPage } from "../mm/fault.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
-import type { UserfaultCtx } from "../mm/userfaultfd_k.ts";
-import { WaitQueue } from "../sched/wait.ts";
+import { type UserfaultCtx, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { WaitQueue, WouldBlock } from "../sched/wait.ts";
 import type { FileOperations } from "../mm/file_operations.ts";
 import type { OpenFile } from "./file.ts";
 import { Inode, type SuperBlock } from "./inode.ts";
@@ -138,11 +138,14 @@ const ANON_INODE_SB: SuperBlock = {
  * the fault path to unwind the syscall, which lib/syscalls.ts restarts once
  * the thread is woken; nothing outside lib sees it.
  */
-export class UserfaultWouldBlock extends Error {
-  constructor(readonly addr: number, readonly uffd: number) {
-    super(`kernel access at 0x${addr.toString(16)} waits for uffd ${uffd}`);
+export class UserfaultWouldBlock extends WouldBlock {
+  constructor(wq: WaitQueue, readonly addr: number, readonly uffd: number) {
+    super(wq, WCHAN_USERFAULT, `kernel access at 0x${addr.toString(16)} waits for uffd ${uffd}`);
   }
 }
+
+/** The wait channel of a read() of a userfaultfd with nothing to read. */
+export const WCHAN_UFFD_READ = "userfaultfd_ctx_read";
 
 /** struct userfaultfd_ctx */
 export class UserfaultfdCtx implements UserfaultCtx {
@@ -159,10 +162,13 @@ export class UserfaultfdCtx implements UserfaultCtx {
   readonly pending: { readonly tid: number; readonly msg: Uint8Array }[] = [];
   /** fault_wqh: threads asleep in handle_userfault(). */
   readonly faultWq: WaitQueue;
+  /** fd_wqh: readers asleep until a message comes. */
+  readonly readWq: WaitQueue;
   private readonly unsubscribe: () => void;
 
   constructor(readonly id: number, readonly mm: Mm, readonly flags: number) {
     this.faultWq = new WaitQueue(`uffd ${id}`);
+    this.readWq = new WaitQueue(`uffd ${id} readers`);
     this.unsubscribe = mm.userfaults.subscribe(this);
   }
 
@@ -198,7 +204,9 @@ export class UserfaultfdCtx implements UserfaultCtx {
     // A kernel access (copy_to_user in pread, GUP) sleeps inside the
     // syscall: the call unwinds and restarts once the thread is woken
     // (lib/syscalls.ts), as the kernel's retried fault lets it go on.
-    if (!user) throw new UserfaultWouldBlock(realAddr, this.id);
+    // A reader waiting for a message gets one (wake_up_poll(&ctx->fd_wqh)).
+    this.mm.machine.sched.wakeAll(this.readWq);
+    if (!user) throw new UserfaultWouldBlock(this.faultWq, realAddr, this.id);
     return VM_FAULT_RETRY;
   }
 
@@ -510,9 +518,9 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
 
 /**
  * fs/userfaultfd.c userfaultfd_read_iter() -> userfaultfd_ctx_read():
- * EINVAL below one message; one message per 32 bytes; EAGAIN when none is
- * pending. A blocking fd would sleep instead; with no blocking faults there
- * is nothing to wait for yet, so it answers EAGAIN too (see the module doc).
+ * EINVAL below one message; one message per 32 bytes; with none pending,
+ * EAGAIN on an O_NONBLOCK fd, else the reader sleeps (wait channel
+ * userfaultfd_ctx_read) until a fault queues one, and the read restarts.
  */
 function userfaultfdRead(
   _p: Process,
@@ -522,7 +530,10 @@ function userfaultfdRead(
 ): Uint8Array | number {
   const ctx = ctxOf(f);
   if (count < UFFD_MSG_SIZE) return -EINVAL;
-  if (ctx.pending.length === 0) return -EAGAIN;
+  if (ctx.pending.length === 0) {
+    if (f.flags & O_NONBLOCK) return -EAGAIN;
+    throw new WouldBlock(ctx.readWq, WCHAN_UFFD_READ, `read of uffd ${ctx.id} waits for a message`);
+  }
   const n = Math.min(ctx.pending.length, Math.floor(count / UFFD_MSG_SIZE));
   const out = new Uint8Array(n * UFFD_MSG_SIZE);
   for (let i = 0; i < n; i++) out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);

@@ -13,6 +13,19 @@
 
 import type { Task } from "../proc/task.ts";
 
+/**
+ * Thrown by a kernel path that must sleep in the middle of a syscall (a
+ * read with nothing to read, a kernel access waiting for a userfault): the
+ * call unwinds, its thread sleeps on `wq` in `wchan`, and once woken the
+ * call runs again from the start (lib/syscalls.ts), as a restarted call.
+ * The thrower has changed nothing it would not change again.
+ */
+export class WouldBlock extends Error {
+  constructor(readonly wq: WaitQueue, readonly wchan: string, what: string) {
+    super(what);
+  }
+}
+
 /** A queue of sleeping tasks, oldest first (wake order is FIFO, as __wake_up_common). */
 export class WaitQueue {
   readonly waiters: Task[] = [];

@@ -130,3 +130,33 @@ Deno.test("repl uffd: UFFD_FEATURE_SIGBUS makes the first touch SIGBUS BUS_ADRER
   const out = await run(s, "peek(a+0x123)");
   assert.match(out[0], /SIGBUS \{si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbc123\}/);
 });
+
+Deno.test("repl uffd: a read of a blocking uffd sleeps until a fault queues a message", async () => {
+  const s = new Session();
+  await run(s, "uffd = userfaultfd(0)");
+  await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  await run(s, "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  await run(
+    s,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  await run(s, "h = pthread_create()");
+  assert.deepEqual(await run(s, 'read(uffd, "", 16)'), ["= -1 EINVAL (Invalid argument)"]);
+  assert.deepEqual(await run(s, '@h read(uffd, "", 32)'), [
+    "<unfinished ...> (thread 2 sleeps in userfaultfd_ctx_read)",
+  ]);
+  assert.deepEqual(await run(s, "poke(a+4K+7, 1)"), [
+    "<unfinished ...> (thread 1 waits in handle_userfault at 0x7ffff7fbd000)",
+    '[pid 2] <... read resumed> = 32 "\\22\\0\\0\\0\\0\\0\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\0\\320\\373' +
+    '\\367\\377\\177\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"',
+  ]);
+  assert.deepEqual(
+    await run(s, "@h ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+4K, len=4K}, mode=0})"),
+    [
+      "= 0 {range={start=0x7ffff7fbd000, len=4096}, mode=0, zeropage=4096}",
+      "[pid 1] <... poke resumed> = 1",
+    ],
+  );
+  assert.deepEqual(await run(s, "check"), ["ok"]);
+  assert.deepEqual(await run(s, "peek(a+4K+7)"), ["= 1"]);
+});
