@@ -228,6 +228,29 @@ export const UFFDIO_ZEROPAGE_LAYOUT: StructLayout = {
     { name: "zeropage", offset: 24, type: "s64" },
   ],
 };
+export const UFFDIO_MOVE_MODE_DONTWAKE = 1n << 0n;
+export const UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES = 1n << 1n;
+export const UFFDIO_MOVE_LAYOUT: StructLayout = {
+  name: "struct uffdio_move",
+  size: 40,
+  fields: [
+    { name: "dst", offset: 0, type: "u64", hex: true },
+    { name: "src", offset: 8, type: "u64", hex: true },
+    { name: "len", offset: 16, type: "u64" },
+    {
+      name: "mode",
+      offset: 24,
+      type: "u64",
+      flags: [
+        ["UFFDIO_MOVE_MODE_DONTWAKE", UFFDIO_MOVE_MODE_DONTWAKE],
+        ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES", UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES],
+      ],
+    },
+    { name: "move", offset: 32, type: "s64" },
+  ],
+};
+/** UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, struct uffdio_move) (6.8) */
+export const UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, 40);
 /** UFFDIO_WAKE = _IOR(UFFDIO, 0x02, struct uffdio_range) */
 export const UFFDIO_WAKE = _IOR(UFFDIO, 0x02, 16);
 /** UFFDIO_COPY = _IOWR(UFFDIO, 0x03, struct uffdio_copy) */
@@ -272,6 +295,7 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_WAKE", cmd: UFFDIO_WAKE, arg: ptr(UFFDIO_RANGE, "in") },
   { name: "UFFDIO_COPY", cmd: UFFDIO_COPY, arg: ptr(UFFDIO_COPY_LAYOUT, "inout") },
   { name: "UFFDIO_ZEROPAGE", cmd: UFFDIO_ZEROPAGE, arg: ptr(UFFDIO_ZEROPAGE_LAYOUT, "inout") },
+  { name: "UFFDIO_MOVE", cmd: UFFDIO_MOVE, arg: ptr(UFFDIO_MOVE_LAYOUT, "inout") },
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */
@@ -287,6 +311,8 @@ export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigi
   ["UFFDIO_COPY_MODE_DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE],
   ["UFFDIO_COPY_MODE_WP", UFFDIO_COPY_MODE_WP],
   ["UFFDIO_ZEROPAGE_MODE_DONTWAKE", UFFDIO_ZEROPAGE_MODE_DONTWAKE],
+  ["UFFDIO_MOVE_MODE_DONTWAKE", UFFDIO_MOVE_MODE_DONTWAKE],
+  ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES", UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES],
   ["UFFDIO_REGISTER_MODE_MISSING", UFFDIO_REGISTER_MODE_MISSING],
   ["UFFDIO_REGISTER_MODE_WP", UFFDIO_REGISTER_MODE_WP],
   ["UFFDIO_REGISTER_MODE_MINOR", UFFDIO_REGISTER_MODE_MINOR],

@@ -7,7 +7,7 @@
  * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING) / UFFDIO_UNREGISTER on
  *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
  * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory
- *   (mm/userfaultfd.c mfill_atomic());
+ *   (mm/userfaultfd.c mfill_atomic()), UFFDIO_MOVE (move_pages(), 6.8);
  * - a missing fault in a registered anonymous range queues a
  *   UFFD_EVENT_PAGEFAULT message and the thread waits in handle_userfault
  *   (a CPU access: lib/arch/cpu.ts userfaultAccess; a kernel access from a
@@ -24,7 +24,7 @@
  * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
  * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; missing faults on shmem are not
  * routed here (registration works, faults fill as without uffd); no
- * non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no MOVE/POISON.
+ * non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no POISON.
  * @module
  */
 
@@ -52,6 +52,10 @@ import {
   UFFDIO_COPY_LAYOUT,
   UFFDIO_COPY_MODE_DONTWAKE,
   UFFDIO_COPY_MODE_WP,
+  UFFDIO_MOVE,
+  UFFDIO_MOVE_LAYOUT,
+  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES,
+  UFFDIO_MOVE_MODE_DONTWAKE,
   UFFDIO_RANGE,
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
@@ -81,8 +85,25 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { newAnonPage } from "../mm/fault.ts";
-import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
+import { anonVmaPrepare, newAnonPage } from "../mm/fault.ts";
+import {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_WRITE,
+  PTE_YOUNG,
+} from "../mm/pagetable.ts";
+import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+import {
+  any,
+  VM_ACCESS_FLAGS,
+  VM_IO,
+  VM_LOCKED,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_WRITE,
+} from "../mm/vm_flags.ts";
 import { type UserfaultCtx, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import { WaitQueue, WouldBlock } from "../sched/wait.ts";
 import type { FileOperations } from "../mm/file_operations.ts";
@@ -101,6 +122,8 @@ const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
 export const UFFD_FEATURE_SIGBUS = 1n << 7n;
 /** UFFD_FEATURE_THREAD_ID (4.14). */
 export const UFFD_FEATURE_THREAD_ID = 1n << 8n;
+/** UFFD_FEATURE_MOVE (6.8): UFFDIO_MOVE. */
+export const UFFD_FEATURE_MOVE = 1n << 16n;
 /** UFFD_FEATURE_EXACT_ADDRESS (5.18). */
 export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
 /**
@@ -108,14 +131,14 @@ export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
  * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
  */
 export const UFFD_API_FEATURES = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
-  UFFD_FEATURE_EXACT_ADDRESS;
+  UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
 /** UFFD_API_IOCTLS: REGISTER | UNREGISTER | API. */
 export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
 /**
- * UFFD_API_RANGE_IOCTLS as far as mmlab has them: WAKE | COPY | ZEROPAGE
- * (6.18 also gives MOVE and POISON: 0x13c).
+ * UFFD_API_RANGE_IOCTLS as far as mmlab has them: WAKE | COPY | ZEROPAGE |
+ * MOVE (6.18 also gives POISON: 0x13c).
  */
-export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n);
+export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n << 5n);
 
 /** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
@@ -495,6 +518,126 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   return r === Number(len) ? 0 : -EAGAIN;
 }
 
+/**
+ * mm/userfaultfd.c validate_move_areas(): same access flags and mlock
+ * state, writable, dst registered with this context, both anonymous.
+ */
+function validateMoveAreas(ctx: UserfaultfdCtx, src: Vma, dst: Vma): number {
+  if ((src.flags & VM_ACCESS_FLAGS) !== (dst.flags & VM_ACCESS_FLAGS)) return -EINVAL;
+  if ((src.flags & VM_LOCKED) !== (dst.flags & VM_LOCKED)) return -EINVAL;
+  if (!(src.flags & VM_WRITE)) return -EINVAL;
+  if (
+    any(src.flags, VM_PFNMAP | VM_IO | VM_MIXEDMAP) ||
+    any(dst.flags, VM_PFNMAP | VM_IO | VM_MIXEDMAP)
+  ) {
+    return -EINVAL;
+  }
+  if (dst.uffd !== ctx) return -EINVAL;
+  if (!src.isAnonymous || !dst.isAnonymous) return -EINVAL;
+  return 0;
+}
+
+/**
+ * mm/userfaultfd.c move_pages_pte() for one page: dst must be none
+ * (EEXIST); a none src is ENOENT, or skipped with ALLOW_SRC_HOLES (1); a
+ * marker src is EFAULT; a page shared with another mapping or maybe
+ * DMA-pinned is EBUSY. The page (or the zero page) moves: dst maps it
+ * dirty and writable, src is cleared, the folio's anon_vma and index
+ * follow it (folio_move_anon_rmap). Returns 0, 1 (a skipped hole) or -errno.
+ */
+function movePte(
+  mm: Mm,
+  src: Vma,
+  dst: Vma,
+  srcAddr: number,
+  dstAddr: number,
+  holes: boolean,
+): number {
+  const pt = mm.pt;
+  const frames = mm.machine.frames;
+  if (pt.bitsAt(dstAddr / 4096) !== 0) return -EEXIST;
+  const bits = pt.bitsAt(srcAddr / 4096);
+  if (bits === 0) return holes ? 1 : -ENOENT;
+  if (!(bits & PTE_PRESENT) || (bits & PTE_MARKER)) return -EFAULT;
+  const pfn = pt.pfnAt(srcAddr / 4096);
+  const zero = pfn === frames.zeroPfn;
+  if (!zero) {
+    if (!(frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.mapcount[pfn] !== 1) return -EBUSY;
+    if (frames.maybeDmaPinned(pfn)) return -EBUSY;
+  }
+  const r1 = mm.invalidateStart(srcAddr, srcAddr + 4096, "CLEAR");
+  const r2 = mm.invalidateStart(dstAddr, dstAddr + 4096, "CLEAR");
+  pt.set(srcAddr / 4096, 0, 0);
+  if (zero) {
+    // pfn_pte(zero pfn, vm_page_prot): x86 page protections carry
+    // _PAGE_ACCESSED, so the new PTE is young.
+    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
+  } else {
+    anonVmaPrepare(dst);
+    frames.owner[pfn] = dst.anonVma!.id;
+    frames.index[pfn] = dst.pageIndex(dstAddr);
+    // folio_mk_pte() + pte_mkdirty + pte_mkwrite: young (vm_page_prot
+    // carries _PAGE_ACCESSED), dirty, writable.
+    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | PTE_DIRTY | PTE_WRITE);
+  }
+  mm.invalidateEnd(r2);
+  mm.invalidateEnd(r1);
+  void src;
+  return 0;
+}
+
+/** mm/userfaultfd.c move_pages(): bytes moved, or -errno when none was. */
+function movePages(
+  ctx: UserfaultfdCtx,
+  dst: number,
+  src: number,
+  len: number,
+  mode: bigint,
+): number {
+  const mm = ctx.mm;
+  // uffd_move_lock(): find_vma_and_prepare_anon() for dst, then src.
+  const dstVma = mm.vmas.lookup(dst);
+  if (dstVma === null) return -ENOENT;
+  const srcVma = mm.vmas.lookup(src);
+  if (srcVma === null) return -ENOENT;
+  if (src + len > srcVma.end || dst + len > dstVma.end) return -EINVAL;
+  const e = validateMoveAreas(ctx, srcVma, dstVma);
+  if (e) return e;
+  const holes = (mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES) !== 0n;
+  // Ascending order: overlapping ranges move a page more than once.
+  let moved = 0;
+  for (let off = 0; off < len; off += 4096) {
+    const r = movePte(mm, srcVma, dstVma, src + off, dst + off, holes);
+    if (r < 0) return moved > 0 ? moved : r;
+    moved += 4096;
+  }
+  return moved;
+}
+
+/** fs/userfaultfd.c userfaultfd_move() (6.8). */
+function userfaultfdMove(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_MOVE_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_MOVE_LAYOUT, b);
+  const dst = field(v, "dst");
+  const src = field(v, "src");
+  const len = field(v, "len");
+  const mode = field(v, "mode");
+  // Cross-mm moves are EINVAL.
+  if (ctx.mm !== p.mm) return -EINVAL;
+  let e = validateRange(dst, len);
+  if (e) return e;
+  e = validateRange(src, len);
+  if (e) return e;
+  if (mode & ~(UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES | UFFDIO_MOVE_MODE_DONTWAKE)) return -EINVAL;
+  const r = movePages(ctx, Number(dst), Number(src), Number(len), mode);
+  v.set("move", BigInt(r));
+  if (!putUserArg(p, arg, encodeStruct(UFFDIO_MOVE_LAYOUT, v) as Uint8Array)) return -EFAULT;
+  if (r < 0) return r;
+  if (!(mode & UFFDIO_MOVE_MODE_DONTWAKE)) wakeRange(ctx, Number(dst), r);
+  return r === Number(len) ? 0 : -EAGAIN;
+}
+
 /** fs/userfaultfd.c userfaultfd_ioctl(): everything but API needs the handshake first. */
 function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): number {
   const ctx = ctxOf(f);
@@ -512,6 +655,8 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
       return userfaultfdCopy(p, ctx, arg);
     case UFFDIO_ZEROPAGE:
       return userfaultfdZeropage(p, ctx, arg);
+    case UFFDIO_MOVE:
+      return userfaultfdMove(p, ctx, arg);
   }
   return -EINVAL; // userfaultfd_ioctl's default: -EINVAL, not ENOTTY
 }

@@ -21,7 +21,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=0x7f0000000000, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})
   = -1 EINVAL (Invalid argument)
   [1] mm> ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})
-  = 0 {api=0xaa, features=UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
+  = 0 {api=0xaa, features=UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_MOVE, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
   [1] mm> a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff7fbc000
   [1] mm> b = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)
@@ -29,7 +29,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> poke(b, "page from the staging buffer")
   = 28
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE}
+  = 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE}
   [1] mm> smaps a
   7ffff7fbc000-7ffff7fc0000 rw-p 00000000 00:00 0 
   Size:                 16 kB

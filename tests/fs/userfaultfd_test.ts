@@ -14,6 +14,8 @@ import {
   UFFDIO_API_LAYOUT,
   UFFDIO_COPY,
   UFFDIO_COPY_LAYOUT,
+  UFFDIO_MOVE,
+  UFFDIO_MOVE_LAYOUT,
   UFFDIO_RANGE,
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
@@ -27,7 +29,7 @@ import { MAP_ANONYMOUS, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../lib/abi/mm
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import { UFFD_FEATURE_SIGBUS, UFFD_USER_MODE_ONLY } from "../../lib/fs/userfaultfd.ts";
 import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
-import { checkInvariants, cpuRead, type Process, syscall } from "../../mod.ts";
+import { checkInvariants, cpuRead, cpuWrite, type Process, syscall } from "../../mod.ts";
 import { B, BUS_ADRERR, machine, map, open, PRIVATE, RW, SHARED, SIGBUS, sys } from "./helpers.ts";
 
 function ioctl(
@@ -155,7 +157,7 @@ Deno.test("UFFDIO_REGISTER: the ioctls out field; UNREGISTER merges the VMA back
     ["range", range(B, 0x1000)],
     ["mode", 1n],
   ]);
-  assert.equal(r.out.get("ioctls"), 0x1cn);
+  assert.equal(r.out.get("ioctls"), 0x3cn);
   const un = (s: number, l: number) =>
     ioctl(p, fd, UFFDIO_UNREGISTER, UFFDIO_RANGE, [["start", BigInt(s)], ["len", BigInt(l)]]).ret;
   assert.equal(un(B + 0x10000, 0x1000), -EINVAL); // no VMA
@@ -263,4 +265,33 @@ Deno.test("check: a registered VMA without its context, or a released one, is re
   (ctx as unknown as { released: boolean }).released = true;
   assert.match(checkInvariants(m).join("\n"), /points to released uffd/);
   void fd;
+});
+
+Deno.test("UFFDIO_MOVE: the page changes address; EEXIST, ENOENT, holes, EBUSY after fork", () => {
+  const { m, p, fd } = setup();
+  const S = B + 0x10000;
+  map(p, S, 0x4000, RW, PRIVATE | MAP_ANONYMOUS, -1);
+  const move = (dst: number, src: number, len: number, mode = 0n) =>
+    ioctl(p, fd, UFFDIO_MOVE, UFFDIO_MOVE_LAYOUT, [
+      ["dst", BigInt(dst)],
+      ["src", BigInt(src)],
+      ["len", BigInt(len)],
+      ["mode", mode],
+    ]);
+  assert.equal(cpuWrite(p, S, new Uint8Array([9])).sig, undefined);
+  const pfn = p.mm.pt.pfnAt(S / 4096);
+  const r = move(B, S, 0x1000);
+  assert.equal(r.ret, 0);
+  assert.equal(r.out.get("move"), 0x1000n);
+  assert.equal(p.mm.pt.pfnAt(B / 4096), pfn);
+  assert.equal(p.mm.pt.bitsAt(S / 4096), 0);
+  assert.equal(move(B, S + 0x1000, 0x1000).ret, -EEXIST);
+  assert.equal(move(B + 0x1000, S + 0x1000, 0x1000).ret, -ENOENT);
+  assert.equal(move(B + 0x1000, S + 0x1000, 0x1000, 2n).ret, 0); // ALLOW_SRC_HOLES
+  assert.equal(move(B + 0x1000, S, 0x1000, 4n).ret, -EINVAL);
+  assert.equal(move(S, B, 0x1000).ret, -EINVAL); // dst not registered
+  assert.equal(cpuWrite(p, S + 0x2000, new Uint8Array([1])).sig, undefined);
+  assert.ok(sys(p, "fork") > 0);
+  assert.equal(move(B + 0x2000, S + 0x2000, 0x1000).ret, -EBUSY);
+  assert.deepEqual(checkInvariants(m), []);
 });

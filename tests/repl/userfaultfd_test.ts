@@ -29,7 +29,7 @@ async function setup(features = "0"): Promise<Session> {
   );
   assert.deepEqual(reg, [
     "= 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, " +
-    "ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE}",
+    "ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE}",
   ]);
   return s;
 }
@@ -45,7 +45,8 @@ Deno.test("repl uffd: API first, then the issue's lines print as strace shows th
     ["= -1 EINVAL (Invalid argument)"],
   );
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})"), [
-    "= 0 {api=0xaa, features=UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS, " +
+    "= 0 {api=0xaa, features=UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|" +
+    "UFFD_FEATURE_MOVE, " +
     "ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}",
   ]);
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})"), [
