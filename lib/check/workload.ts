@@ -49,6 +49,9 @@ import {
   UFFDIO_API_LAYOUT,
   UFFDIO_COPY,
   UFFDIO_COPY_LAYOUT,
+  UFFDIO_MOVE,
+  UFFDIO_MOVE_LAYOUT,
+  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES,
   UFFDIO_RANGE,
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
@@ -390,13 +393,36 @@ export class Workload {
         }
         const a = regs.length > 0 && rng.below(4) !== 0 ? this.pick(regs) : this.at(this.page());
         const len = (1 + rng.below(3)) * 4096;
-        const how = rng.below(5);
+        const how = rng.below(6);
         if (how === 0) {
           const r = this.ioctl(p, fd, UFFDIO_UNREGISTER, UFFDIO_RANGE, [
             ["start", BigInt(a)],
             ["len", BigInt(len)],
           ]);
           return [`UFFDIO_UNREGISTER(${fd}, 0x${a.toString(16)}, ${len}) = ${r}`, r >= 0];
+        }
+        if (how === 5) {
+          // UFFDIO_MOVE of a mapped page of the window (or any page), one
+          // page unless the holes are allowed.
+          const mapped: number[] = [];
+          for (let i = 0; i < WORKLOAD_PAGES; i++) {
+            if (p.mm.pt.bitsAt(this.at(i) / 4096) !== 0) mapped.push(this.at(i));
+          }
+          const src = mapped.length > 0 && rng.below(4) !== 0
+            ? this.pick(mapped)
+            : this.at(this.page());
+          const holes = rng.below(2) === 0;
+          const n = holes ? len : 4096;
+          const r = this.ioctl(p, fd, UFFDIO_MOVE, UFFDIO_MOVE_LAYOUT, [
+            ["dst", BigInt(a)],
+            ["src", BigInt(src)],
+            ["len", BigInt(n)],
+            ["mode", holes ? UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0n],
+          ]);
+          return [
+            `UFFDIO_MOVE(${fd}, 0x${a.toString(16)}, 0x${src.toString(16)}, ${n}) = ${r}`,
+            r >= 0,
+          ];
         }
         if (how === 1) {
           const r = this.ioctl(p, fd, UFFDIO_ZEROPAGE, UFFDIO_ZEROPAGE_LAYOUT, [
