@@ -251,6 +251,8 @@ export const UFFDIO_MOVE_LAYOUT: StructLayout = {
 };
 /** UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, struct uffdio_move) (6.8) */
 export const UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, 40);
+/** USERFAULTFD_IOC_NEW = _IO(USERFAULTFD_IOC, 0x00), on /dev/userfaultfd (6.1) */
+export const USERFAULTFD_IOC_NEW = _IO(UFFDIO, 0x00);
 /** UFFDIO_WAKE = _IOR(UFFDIO, 0x02, struct uffdio_range) */
 export const UFFDIO_WAKE = _IOR(UFFDIO, 0x02, 16);
 /** UFFDIO_COPY = _IOWR(UFFDIO, 0x03, struct uffdio_copy) */
@@ -296,6 +298,7 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_COPY", cmd: UFFDIO_COPY, arg: ptr(UFFDIO_COPY_LAYOUT, "inout") },
   { name: "UFFDIO_ZEROPAGE", cmd: UFFDIO_ZEROPAGE, arg: ptr(UFFDIO_ZEROPAGE_LAYOUT, "inout") },
   { name: "UFFDIO_MOVE", cmd: UFFDIO_MOVE, arg: ptr(UFFDIO_MOVE_LAYOUT, "inout") },
+  { name: "USERFAULTFD_IOC_NEW", cmd: USERFAULTFD_IOC_NEW, arg: { kind: "int" } },
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */

@@ -15,6 +15,7 @@ import { Inode, type InodeKind, type SuperBlock } from "./inode.ts";
 import { EXT4_DIR_OPS, EXT4_EXTENTS_FL, EXT4_FILE_OPS, EXT4_INODE_OPS } from "./ext4.ts";
 import { TTY_FOPS } from "./tty.ts";
 import { NULL_FOPS, ZERO_FOPS } from "./mem.ts";
+import { USERFAULTFD_DEV_FOPS } from "./userfaultfd.ts";
 import { SHMEM_FILE_OPS, SHMEM_INODE_OPS } from "../mm/shmem.ts";
 
 export const ROOT_SB: SuperBlock = {
@@ -130,6 +131,13 @@ export class Filesystem {
       inode.mode = 0o666;
       this.names.set(path, inode);
     }
+    // fs/userfaultfd.c userfaultfd_misc: /dev/userfaultfd (10:257), crw------- root.
+    const uffdDev = new Inode(5, DEVTMPFS_SB, "chardev", "/dev/userfaultfd", 0, {
+      fop: USERFAULTFD_DEV_FOPS,
+      iop: {},
+    });
+    uffdDev.mode = 0o600;
+    this.names.set("/dev/userfaultfd", uffdDev);
   }
 
   lookup(path: string): Inode | undefined {

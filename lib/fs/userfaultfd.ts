@@ -67,6 +67,7 @@ import {
   UFFDIO_ZEROPAGE,
   UFFDIO_ZEROPAGE_LAYOUT,
   UFFDIO_ZEROPAGE_MODE_DONTWAKE,
+  USERFAULTFD_IOC_NEW,
 } from "../abi/ioctl.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "../mm/mm.ts";
@@ -663,7 +664,7 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
 
 /**
  * fs/userfaultfd.c userfaultfd_read_iter() -> userfaultfd_ctx_read():
- * EINVAL below one message; one message per 32 bytes; with none pending,
+ * EINVAL before UFFDIO_API, EINVAL below one message; one message per 32 bytes; with none pending,
  * EAGAIN on an O_NONBLOCK fd, else the reader sleeps (wait channel
  * userfaultfd_ctx_read) until a fault queues one, and the read restarts.
  */
@@ -674,6 +675,8 @@ function userfaultfdRead(
   _pos: number,
 ): Uint8Array | number {
   const ctx = ctxOf(f);
+  // Before the UFFDIO_API handshake a read is EINVAL (checked on 6.18.44).
+  if (!ctx.initialized) return -EINVAL;
   if (count < UFFD_MSG_SIZE) return -EINVAL;
   if (ctx.pending.length === 0) {
     if (f.flags & O_NONBLOCK) return -EAGAIN;
@@ -688,6 +691,7 @@ function userfaultfdRead(
 /** userfaultfd_poll(): EPOLLERR on a blocking fd; EPOLLIN when a message waits. */
 function userfaultfdPoll(f: OpenFile): number {
   const EPOLLIN = 0x1, EPOLLERR = 0x8;
+  if (!ctxOf(f).initialized) return EPOLLERR;
   if (!(f.flags & O_NONBLOCK)) return EPOLLERR;
   return ctxOf(f).pending.length > 0 ? EPOLLIN : 0;
 }
@@ -710,7 +714,11 @@ export const USERFAULTFD_FOPS: FileOperations = {
  * EINVAL, then the fd (EMFILE).
  */
 export function sysUserfaultfd(p: Process, flagsArg: bigint | number = 0): number {
-  const flags = Number(BigInt.asUintN(32, BigInt(flagsArg)));
+  return newUserfaultfd(p, Number(BigInt.asUintN(32, BigInt(flagsArg))));
+}
+
+/** fs/userfaultfd.c new_userfaultfd(): the flags check, then the ctx and its fd. */
+function newUserfaultfd(p: Process, flags: number): number {
   if (flags & ~(UFFD_SHARED_FCNTL_FLAGS | UFFD_USER_MODE_ONLY)) return -EINVAL;
   if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
   const m = p.machine;
@@ -725,3 +733,16 @@ export function sysUserfaultfd(p: Process, flagsArg: bigint | number = 0): numbe
   inode.priv = ctx;
   return installFile(p, inode, O_RDONLY | (flags & UFFD_SHARED_FCNTL_FLAGS));
 }
+
+/**
+ * /dev/userfaultfd (6.1, a misc device 10:257, crw------- root): its only
+ * ioctl USERFAULTFD_IOC_NEW makes a context as userfaultfd(flags) would,
+ * the device's permissions standing in for vm.unprivileged_userfaultfd
+ * (userfaultfd_dev_ioctl: any other request is EINVAL).
+ */
+export const USERFAULTFD_DEV_FOPS: FileOperations = {
+  name: "userfaultfd_dev_fops",
+  fopFlags: 0,
+  ioctl: (p, _f, cmd, arg) =>
+    cmd === USERFAULTFD_IOC_NEW ? newUserfaultfd(p, Number(BigInt.asIntN(32, arg.value))) : -EINVAL,
+};

@@ -23,6 +23,7 @@ import {
   UFFDIO_WAKE,
   UFFDIO_ZEROPAGE,
   UFFDIO_ZEROPAGE_LAYOUT,
+  USERFAULTFD_IOC_NEW,
 } from "../../lib/abi/ioctl.ts";
 import type { StructLayout } from "../../lib/abi/ioctl.ts";
 import { MAP_ANONYMOUS, O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../../lib/abi/mman.ts";
@@ -294,4 +295,17 @@ Deno.test("UFFDIO_MOVE: the page changes address; EEXIST, ENOENT, holes, EBUSY a
   assert.ok(sys(p, "fork") > 0);
   assert.equal(move(B + 0x2000, S + 0x2000, 0x1000).ret, -EBUSY);
   assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("read(uffd) before UFFDIO_API is EINVAL; /dev/userfaultfd makes one with USERFAULTFD_IOC_NEW", () => {
+  const { p } = machine();
+  const fd = sys(p, "userfaultfd", O_NONBLOCK);
+  assert.equal(syscall(p, "read", [fd, new Uint8Array(32), 32]).ret, -EINVAL);
+  const d = open(p, "/dev/userfaultfd", 2);
+  assert.equal(sysIoctl(p, d, USERFAULTFD_IOC_NEW, 0x100).ret, -EINVAL);
+  assert.equal(sysIoctl(p, d, UFFDIO_API, 0).ret, -EINVAL);
+  const u = sysIoctl(p, d, USERFAULTFD_IOC_NEW, O_NONBLOCK).ret;
+  assert.equal(u, d + 1);
+  assert.equal(api(p, u).ret, 0);
+  assert.equal(syscall(p, "read", [u, new Uint8Array(32), 32]).ret, -EAGAIN);
 });
