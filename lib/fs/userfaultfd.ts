@@ -6,9 +6,10 @@
  * What mmlab models (and reports in UFFDIO_API's `features`/`ioctls`):
  * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING) / UFFDIO_UNREGISTER on
  *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
- * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory
- *   (mm/userfaultfd.c mfill_atomic()), UFFDIO_MOVE (move_pages(), 6.8);
- * - a missing fault in a registered anonymous range queues a
+ * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory and
+ *   shmem (mm/userfaultfd.c mfill_atomic(), shmem_mfill_atomic_pte()), UFFDIO_MOVE (move_pages(), 6.8);
+ * - a missing fault in a registered anonymous range (or a page-cache miss
+ *   in a registered shmem one) queues a
  *   UFFD_EVENT_PAGEFAULT message and the thread waits in handle_userfault
  *   (a CPU access: lib/arch/cpu.ts userfaultAccess; a kernel access from a
  *   syscall: the call waits and restarts, lib/syscalls.ts) until COPY,
@@ -22,9 +23,7 @@
  *   waiters retry as ordinary faults (handle_userfault's ctx->released).
  *
  * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
- * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; missing faults on shmem are not
- * routed here (registration works, faults fill as without uffd); no
- * non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no POISON.
+ * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no POISON.
  * @module
  */
 
@@ -86,7 +85,8 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { anonVmaPrepare, newAnonPage } from "../mm/fault.ts";
+import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { filemapGetPage } from "../mm/filemap.ts";
 import {
   PTE_DIRTY,
   PTE_MARKER,
@@ -103,6 +103,7 @@ import {
   VM_LOCKED,
   VM_MIXEDMAP,
   VM_PFNMAP,
+  VM_SHARED,
   VM_WRITE,
 } from "../mm/vm_flags.ts";
 import { type UserfaultCtx, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
@@ -440,7 +441,8 @@ function mfillAtomic(
   const v = mm.vmas.find(dst);
   if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
   if (v.uffd !== ctx) return -ENOENT;
-  if (!v.isAnonymous) return -EINVAL; // shmem_mfill_atomic_pte: not modelled
+  // Anonymous or shmem only (vma_is_shmem): other files are EINVAL.
+  if (!v.isAnonymous && v.file?.inode.kind !== "shmem") return -EINVAL;
   let done = 0;
   for (let i = 0; done < len; i++) {
     const addr = dst + done;
@@ -451,6 +453,26 @@ function mfillAtomic(
   }
   void p;
   return done;
+}
+
+/**
+ * mm/shmem.c shmem_mfill_atomic_pte() for a VM_SHARED shmem VMA: a new
+ * page-cache page at the VMA's offset (zeroed, or `data`), mapped dirty
+ * (writable in a writable VMA). Beyond i_size EFAULT; a page the cache
+ * already has EEXIST.
+ */
+function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): number {
+  const inode = vma.file!.inode;
+  const pgoff = vma.pageIndex(addr);
+  if (pgoff >= inode.sizePages) return -EFAULT;
+  if (inode.pages.has(pgoff)) return -EEXIST;
+  const page = filemapGetPage(mm.machine, inode, pgoff);
+  if (page < 0) return -ENOMEM;
+  if (data !== null) {
+    for (let k = 0; k < 4096; k++) if (data[k] !== 0) mm.machine.frames.writeByte(page, k, data[k]);
+  }
+  mapFilePage(mm, vma, addr, page, true);
+  return 0;
 }
 
 /** fs/userfaultfd.c userfaultfd_copy(). */
@@ -479,6 +501,7 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     // mfill_atomic_pte_copy(): copy_from_user of the source page.
     const data = copyFromUser(p, Number(src) + i * 4096, 4096);
     if (data.length < 4096) return -EFAULT;
+    if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
     const frames = ctx.mm.machine.frames;
@@ -508,7 +531,8 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   if (e) return e;
   if (mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) return -EINVAL;
   const frames = ctx.mm.machine.frames;
-  const r = mfillAtomic(p, ctx, Number(start), Number(len), (_vma, addr) => {
+  const r = mfillAtomic(p, ctx, Number(start), Number(len), (vma, addr) => {
+    if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, null);
     // mfill_atomic_pte_zeropage(): the shared zero page, read-only.
     ctx.mm.pt.set(addr / 4096, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
     return 0;

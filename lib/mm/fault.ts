@@ -111,7 +111,7 @@ function wantsWritenotify(vma: Vma): boolean {
 }
 
 /** Maps a page-cache page at `addr` (finish_fault / set_pte_range). */
-function mapFilePage(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean): void {
+export function mapFilePage(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean): void {
   const frames = mm.machine.frames;
   frames.get(pfn);
   frames.mapcount[pfn]++;
@@ -313,6 +313,8 @@ export function handleMmFault(
     if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
   }
   const r = ops.fault(vmf);
+  // handle_userfault()'s own result (a wait, SIGBUS) goes back as it is.
+  if (vmf.userfault) return r;
   if (r & VM_FAULT_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
   if (r & VM_FAULT_ERROR) return r & VM_FAULT_ERROR;
   // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).

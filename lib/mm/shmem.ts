@@ -22,10 +22,24 @@ import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { Process } from "../proc/process.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
+import { VM_UFFD_MISSING } from "./vm_flags.ts";
 
 /** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
 function shmemFault(vmf: VmFault): number {
   const file = vmf.vma.file!;
+  const mm = vmf.vma.mm;
+  // shmem_get_folio_gfp(): a page-cache miss inside i_size in a
+  // VM_UFFD_MISSING VMA goes to handle_userfault().
+  if (
+    (vmf.vma.flags & VM_UFFD_MISSING) && mm.userfaults.size > 0 &&
+    vmf.pgoff < file.inode.sizePages && !file.inode.pages.has(vmf.pgoff)
+  ) {
+    const r = mm.userfaults.missing(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
+    if (r >= 0) {
+      vmf.userfault = true;
+      return r;
+    }
+  }
   const page = filemapGetPage(vmf.vma.mm.machine, file.inode, vmf.pgoff);
   if (page === PAGE_BEYOND_EOF) return VM_FAULT_SIGBUS;
   if (page < 0) return VM_FAULT_OOM;

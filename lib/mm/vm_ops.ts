@@ -43,6 +43,12 @@ export interface VmFault {
    * rdma_umap_fault does, just sets the pfn).
    */
   page: number;
+  /**
+   * handle_userfault() took the fault over (shmem_get_folio_gfp on a
+   * page-cache miss of a VM_UFFD_MISSING VMA): the result is the
+   * userfault's, not a retry of the file fault.
+   */
+  userfault?: boolean;
 }
 
 export interface VmOperations {

@@ -161,3 +161,30 @@ Deno.test("repl uffd: a read of a blocking uffd sleeps until a fault queues a me
   assert.deepEqual(await run(s, "check"), ["ok"]);
   assert.deepEqual(await run(s, "peek(a+4K+7)"), ["= 1"]);
 });
+
+Deno.test("repl uffd: a read of a shmem page the cache lacks waits; UFFDIO_COPY fills the cache", async () => {
+  const s = new Session();
+  await run(s, "uffd = userfaultfd(O_NONBLOCK)");
+  await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  await run(s, 'm = memfd_create("shm", 0)');
+  await run(s, "ftruncate(m, 8K)");
+  await run(s, "a = mmap(NULL, 8K, PROT_READ|PROT_WRITE, MAP_SHARED, m, 0)");
+  await run(s, "b = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  await run(s, 'poke(b, "S")');
+  await run(
+    s,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  await run(s, "t = pthread_create()");
+  const wait = await run(s, "@t peek(a+4K)");
+  assert.match(
+    wait[0],
+    /^<unfinished \.\.\.> \(thread 2 waits in handle_userfault at 0x[0-9a-f]+000\)$/,
+  );
+  assert.deepEqual(
+    (await run(s, "ioctl(uffd, UFFDIO_COPY, {dst=a+4K, src=b, len=4K, mode=0})"))[1],
+    "[pid 2] <... peek resumed> = 83 (0x53)",
+  );
+  assert.deepEqual(await run(s, 'pread(m, "", 1, 4K)'), ['= 1 "S"']);
+  assert.deepEqual(await run(s, "check"), ["ok"]);
+});
