@@ -955,8 +955,9 @@ static void op_wait(void) {
  * A worker still busy then (blocked in the kernel: nanosleep, later a
  * userfault) is left to it: the main thread replies `pending` and reads
  * the next request, and the worker sends its reply later on its own,
- * tagged `@IDX` (under the write lock, from its own buffer). A request to
- * a worker that is still busy replies `busy`. Each worker copies its
+ * tagged `@IDX` (under the write lock, from its own buffer). Only `sys`
+ * and `cpu` requests may go pending. A request to a worker that is still
+ * busy replies `busy`. Each worker copies its
  * request line (up to WLINE; a longer one is waited for to the end). The
  * scratch buffers (sbuf, big, wbuf, rbtmp) stay shared: a pending
  * request's buffers may be reused by the requests that run meanwhile, so
@@ -1158,13 +1159,17 @@ static void subject(void) {
       /* The request's rest, copied when it fits (a longer one is waited for). */
       size_t len = tok_next ? strlen(tok_next) : 0;
       int fits = len + 1 < WLINE;
+      /* Only a syscall or an access may go pending (fork's reply carries an fd; thread, texit: the router's ids). */
+      const char *q = tok_next ? tok_next : "";
+      while (*q == ' ') q++;
+      int may_pend = strncmp(q, "sys ", 4) == 0 || strncmp(q, "cpu ", 4) == 0;
       if (fits) memcpy(w->lbuf, tok_next ? tok_next : "", len + 1);
       w->req = fits ? w->lbuf : tok_next;
       w->busy = 1;
       w->async = 0;
       w->replied = 0;
       sem_post(&w->go);
-      if (!fits) {
+      if (!fits || !may_pend) {
         while (sem_wait(&w->done) < 0 && errno == EINTR) {
         }
         continue;
