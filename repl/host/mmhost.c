@@ -1245,6 +1245,21 @@ static long chan_line(int fd, char *out, unsigned max) { return buf_line(chanbuf
 
 static char *reply; /* MAXLINE */
 
+static long reap(int vpid);
+
+/* A dying process: waits for its channel to close, then its wait status. */
+static long bury(int vpid) {
+  struct proc *p = &procs[vpid];
+  while (chan_line(p->fd, reply, MAXLINE) >= 0) {
+  }
+  close(p->fd);
+  chan_reset(p->fd);
+  p->fd = -1;
+  for (int i = 1; i <= nprocs; i++)
+    if (procs[i].group == vpid) procs[i].fd = -1;
+  return reap(vpid);
+}
+
 /*
  * A late reply on process vpid's channel, after its `@IDX` line: each of
  * its lines goes out as `!VTID LINE` (VTID: the thread the request was
@@ -1257,14 +1272,30 @@ static long late_reply(int vpid, const char *hdr) {
   char tag[24];
   unsigned tn = fmt_hex(tag, "!", (u64)tv);
   tag[tn++] = ' ';
+  int dying = 0;
   for (;;) {
     long n = chan_line(procs[vpid].fd, reply, MAXLINE);
     if (n < 0) return -1;
+    if (strcmp(reply, "die") == 0) {
+      dying = 1;
+      continue;
+    }
+    if (reply[0] == '.' && reply[1] == 0) break;
     put(tag, tn);
     puts_(reply);
     putc_('\n');
-    if (reply[0] == '.' && reply[1] == 0) return 0;
   }
+  if (dying) {
+    /* The late request killed its process (a fault under SIG_DFL, exit): its wait status, as route() adds it. */
+    long st = bury(vpid);
+    put(tag, tn);
+    puts_("exit ");
+    puthex((u64)st);
+    putc_('\n');
+  }
+  put(tag, tn);
+  puts_(".\n");
+  return dying ? 1 : 0;
 }
 
 /* The next line of a reply from vpid's channel, passing on late replies met first. */
@@ -1272,7 +1303,7 @@ static long reply_line(int vpid) {
   for (;;) {
     long n = chan_line(procs[vpid].fd, reply, MAXLINE);
     if (n < 0 || reply[0] != '@') return n;
-    if (late_reply(vpid, reply) < 0) return -1;
+    if (late_reply(vpid, reply) != 0) return -1;
   }
 }
 
@@ -1437,16 +1468,12 @@ static void route(int vpid, char *req, int is_fork) {
       router_reply_line(reply);
     }
   }
-  if (dying || eof) {
+  if ((dying || eof) && p->fd < 0) {
+    /* A late reply met meanwhile killed the process (it carried the wait status). */
+    router_reply_line("dead");
+  } else if (dying || eof) {
     /* Wait for the channel to close: the subject is dead. */
-    while (chan_line(p->fd, reply, MAXLINE) >= 0) {
-    }
-    close(p->fd);
-    chan_reset(p->fd);
-    p->fd = -1;
-    for (int i = 1; i <= nprocs; i++)
-      if (procs[i].group == vpid) procs[i].fd = -1;
-    long st = reap(vpid);
+    long st = bury(vpid);
     puts_("exit ");
     puthex((u64)st);
     putc_('\n');
@@ -1568,7 +1595,7 @@ static void op_poll(const char *arg) {
       while (chan_line(pf[i].fd, reply, MAXLINE) >= 0) {
         if (reply[0] == '@') {
           got = 1;
-          if (late_reply(who[i], reply) < 0) break;
+          if (late_reply(who[i], reply) != 0) break;
         }
         if (b->pos == b->len) break;
       }

@@ -30,7 +30,10 @@
  * The thread's reply comes later on its own, tagged: the router passes
  * each of its lines as `!VTID LINE` (the last `!VTID .`) wherever it reads
  * it, inside another request's reply or in answer to `0 poll MS`. A
- * request to a thread whose reply is still due replies `busy`.
+ * request to a thread whose reply is still due replies `busy`. Only `sys`
+ * and `cpu` requests go pending. A late reply that killed its process
+ * carries the wait status (`!VTID exit WSTATUS`), as a prompt one does;
+ * a request then in flight to that process replies `dead`.
  *
  * A request that kills the process (a fault under SIG_DFL or SIG_IGN, or
  * exit) adds `exit WSTATUS`, the wait status the parent observed. A

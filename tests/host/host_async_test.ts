@@ -63,6 +63,25 @@ Deno.test("mmhost: a blocked thread's reply is late and tagged; the others run m
     assert.deepEqual(server.late(2), [`= 5 ${encodeBytes(new TextEncoder().encode("hello"))}`]);
     // Thread 2 serves requests again.
     assert.match((await server.call(2, "sys 27 0 0 0 0 0 0"))[0], /^= [0-9a-f]+$/);
+
+    // A slow memset (byte by byte over 128 MiB) in thread 2 that ends in a
+    // PROT_NONE page: SIGSEGV under SIG_DFL kills the process; the late reply
+    // carries the fault and the wait status, as a prompt one does.
+    const [big] = await server.call(1, "sys 9 0 8001000 3 22 ffffffffffffffff 0");
+    const a = BigInt("0x" + big.slice(2));
+    assert.deepEqual(await server.call(1, `sys a ${(a + 0x8000000n).toString(16)} 1000 0 0 0 0`), [
+      "= 0",
+    ]);
+    assert.deepEqual(await server.call(1, "signal b 0"), ["= 0"]);
+    let lines = await server.call(2, `cpu f ${a.toString(16)} 1 8001000`);
+    // (Here it takes well over mmhost's 40 ms bound and replies late; a
+    // prompt reply must read the same.)
+    if (lines[0] === "pending") lines = await server.awaitLate(2);
+    assert.deepEqual(lines, [
+      `sig b 2 ${(a + 0x8000000n).toString(16)} ffffffffffffffff 8000000`,
+      "exit 8b",
+    ]);
+    assert.deepEqual(await server.call(1, "sys 27 0 0 0 0 0 0"), ["dead"]);
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });
