@@ -215,7 +215,7 @@ export class HostBackend implements Backend {
   }
 
   /**
-   * The settle rule: after each line (a syscall, an access, sleep, wait),
+   * The settle rule: after each line (a syscall, an access, a view, sleep, wait),
    * while calls that a line may wake are pending, the host waits up to
    * SETTLE_MS for their late replies, and each one that came resumes at
    * this line, in token order, as it does on mmlab at the line whose event
@@ -509,6 +509,16 @@ export class HostBackend implements Backend {
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
+    const lines = await this.viewNow(pid, name, range);
+    await this.settle();
+    return lines;
+  }
+
+  private async viewNow(
+    pid: number,
+    name: ProcView,
+    range?: readonly [number, number],
+  ): Promise<string[]> {
     if (name === "pagemap") return this.pagemap(pid, range ?? [WINDOW_LO, WINDOW_LO + 4096]);
     // Plain maps/smaps: the window; with ADDR [LEN]: that range.
     const [lo, hi] = range ?? [WINDOW_LO, WINDOW_HI];
