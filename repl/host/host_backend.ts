@@ -54,6 +54,12 @@ const GUARD_SIZE = 4096n;
 /** The largest pagemap range (pages) the host reads: 64 MiB, 128 KiB of entries. */
 const PAGEMAP_HOST_MAX = 16384;
 
+/**
+ * How long, after a line, the host waits for the late replies of calls
+ * that line may have woken (the settle rule; see {@link HostBackend.settle}).
+ */
+export const SETTLE_MS = 30;
+
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = NOT_RUN;
 
@@ -103,8 +109,22 @@ export class HostBackend implements Backend {
   private clock = 0;
   private readonly sleepers = new Map<
     number,
-    { tid: number; deadline: number; result: CallResult }
+    { tid: number; deadline: number; result: CallResult; real?: boolean }
   >();
+  /**
+   * Calls a later line wakes (a userfault resolved by another thread's
+   * ioctl, a reader fed by a writer), by token: their late reply is
+   * reported as a `resume` at the first line after which it has come
+   * (settle).
+   */
+  private readonly waiters = new Map<
+    number,
+    { tid: number; finish: (lines: string[]) => CallResult }
+  >();
+  /** Threads whose request mmhost answered `pending`: their late reply is due. */
+  private readonly inflight = new Set<number>();
+  /** Late replies taken before their owner asked (a thread's next request waited for it). */
+  private readonly lateReplies = new Map<number, string[]>();
   private nextToken = 1;
 
   constructor(opts: HostBackendOptions) {
@@ -131,7 +151,7 @@ export class HostBackend implements Backend {
    * Lets the session's time pass: to `ns` from now, or (undefined) to the
    * next sleeper's end. Sleepers whose end has come finish, in order.
    */
-  passTime(ns: number | undefined): number | null {
+  async passTime(ns: number | undefined): Promise<number | null> {
     const ends = [...this.sleepers.entries()].sort((a, b) =>
       a[1].deadline - b[1].deadline || a[0] - b[0]
     );
@@ -143,8 +163,11 @@ export class HostBackend implements Backend {
     for (const [token, x] of ends) {
       if (x.deadline > target) break;
       this.sleepers.delete(token);
-      this.events.push({ kind: "resume", pid: x.tid, token, result: x.result });
+      // The real sleep ran meanwhile; its reply is awaited (the rest of it, if any).
+      const res = x.real ? { ret: Number(result(await this.lateOf(x.tid)).ret) } : x.result;
+      this.events.push({ kind: "resume", pid: x.tid, token, result: res });
     }
+    await this.settle();
     const passed = target - this.clock;
     this.clock = target;
     return passed;
@@ -165,16 +188,75 @@ export class HostBackend implements Backend {
     if (req?.type !== "struct") {
       throw new Error("the host times nanosleep only with a {tv_sec=..., tv_nsec=...} literal");
     }
-    const r = await this.generic(tid, spec, values);
-    if (r.ret !== 0) return r;
+    const r = await this.generic(tid, spec, values, true);
+    // Still asleep after mmhost's bound: the timespec was valid (its EINVAL is at once).
+    const real = r.pending !== undefined;
+    if (!real && r.ret !== 0) return r;
     const b = literalArg(spec, 0, req, values).literal!;
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const ns = Number(dv.getBigInt64(0, true)) * 1e9 + Number(dv.getBigInt64(8, true));
     // A zero sleep returns at once (hrtimer_nanosleep: the timer has expired).
     if (ns === 0) return { ret: r.ret };
     const token = this.nextToken++;
-    this.sleepers.set(token, { tid, deadline: this.clock + ns, result: { ret: r.ret } });
+    this.sleepers.set(token, { tid, deadline: this.clock + ns, result: { ret: r.ret }, real });
     return { ret: 0, pending: token, note: `(thread ${tid} sleeps in hrtimer_nanosleep)` };
+  }
+
+  /**
+   * A call that went `pending` (mmhost's reply to tid is due) and that a
+   * later line wakes (not a timer): registers it, and returns the pending result the session prints as
+   * `<unfinished ...>`. `finish` turns its late reply into the result.
+   */
+  blockedCall(tid: number, finish: (lines: string[]) => CallResult): CallResult {
+    const token = this.nextToken++;
+    this.inflight.add(tid);
+    this.waiters.set(token, { tid, finish });
+    return { ret: 0, pending: token, note: `(thread ${tid} is blocked on the host)` };
+  }
+
+  /**
+   * The settle rule: after each line (a syscall, an access, a view, sleep, wait),
+   * while calls that a line may wake are pending, the host waits up to
+   * SETTLE_MS for their late replies, and each one that came resumes at
+   * this line, in token order, as it does on mmlab at the line whose event
+   * woke it. A reply later than that resumes at a later line (a case must
+   * not depend on one; keep woken calls quick).
+   */
+  async settle(ms = SETTLE_MS): Promise<void> {
+    if (this.waiters.size === 0) return;
+    const due = () => [...this.waiters.values()].some((w) => this.hasLate(w.tid));
+    if (!due()) await this.server.poll(ms);
+    for (const [token, w] of [...this.waiters].sort((a, b) => a[0] - b[0])) {
+      if (!this.hasLate(w.tid)) continue;
+      this.waiters.delete(token);
+      const lines = await this.lateOf(w.tid);
+      this.events.push({ kind: "resume", pid: w.tid, token, result: w.finish(lines) });
+      this.noteDeath(w.tid, lines);
+    }
+  }
+
+  /** Whether tid's late reply has come (taking it from the server if so). */
+  private hasLate(tid: number): boolean {
+    if (this.lateReplies.has(tid)) return true;
+    if (!this.inflight.has(tid)) return false;
+    const l = this.server.late(tid);
+    if (l === undefined) return false;
+    this.inflight.delete(tid);
+    this.lateReplies.set(tid, l);
+    return true;
+  }
+
+  /** tid's late reply, waited for if it has not come. */
+  private async lateOf(tid: number): Promise<string[]> {
+    const got = this.lateReplies.get(tid);
+    if (got !== undefined) {
+      this.lateReplies.delete(tid);
+      return got;
+    }
+    if (!this.inflight.has(tid)) throw new Error(`host thread ${tid} has no call due`);
+    const l = await this.server.awaitLate(tid);
+    this.inflight.delete(tid);
+    return l;
   }
 
   takeEvents(): SessionEvent[] {
@@ -202,6 +284,13 @@ export class HostBackend implements Backend {
       .sort((a, b) => (a.tid === pid ? 1 : b.tid === pid ? -1 : a.tid - b.tid));
     for (const t of live) {
       t.alive = false;
+      // A late reply that never comes.
+      this.inflight.delete(t.tid);
+      for (const [token, w] of this.waiters) {
+        if (w.tid !== t.tid) continue;
+        this.waiters.delete(token);
+        this.events.push({ kind: "resume", pid: t.tid, token, result: { ret: 0 }, gone: true });
+      }
       for (const [token, x] of this.sleepers) {
         if (x.tid !== t.tid) continue;
         // The sleep never ends: strace's `<... nanosleep resumed> = ?`.
@@ -212,9 +301,22 @@ export class HostBackend implements Backend {
     }
   }
 
-  private async req(pid: number, text: string): Promise<string[]> {
+  /**
+   * One request. A thread whose last request is still due is waited for
+   * first (its reply kept for its owner). A `pending` reply is waited for
+   * unless `mayBlock` (the caller then reports the call pending).
+   */
+  private async req(pid: number, text: string, mayBlock = false): Promise<string[]> {
+    if (this.inflight.has(pid)) {
+      this.lateReplies.set(pid, await this.lateOf(pid));
+    }
     const lines = await this.server.call(pid, text);
     if (lines[0] === "dead") throw new Error(`host process ${pid} is gone`);
+    if (lines[0] === "busy") throw new Error(`host thread ${pid} is still busy`);
+    if (lines[0] === "pending") {
+      this.inflight.add(pid);
+      if (!mayBlock) return await this.lateOf(pid);
+    }
     return lines;
   }
 
@@ -228,6 +330,16 @@ export class HostBackend implements Backend {
   }
 
   async syscall(pid: number, spec: SyscallSpec, values: readonly Value[]): Promise<CallResult> {
+    const r = await this.syscallNow(pid, spec, values);
+    await this.settle();
+    return r;
+  }
+
+  private async syscallNow(
+    pid: number,
+    spec: SyscallSpec,
+    values: readonly Value[],
+  ): Promise<CallResult> {
     switch (spec.name) {
       // Virtual ids: the router answers getpid with the thread's process;
       // a thread's virtual tid is the one it is addressed by.
@@ -237,6 +349,13 @@ export class HostBackend implements Backend {
         await this.req(pid, "getpid");
         return { ret: pid };
       case "fork": {
+        const group = this.threads.get(pid)?.pid ?? pid;
+        if ([...this.inflight].some((t) => this.threads.get(t)?.pid === group)) {
+          // mmhost's channel carries the child's end with the reply; a late reply must not meet it.
+          throw new Error(
+            "the host does not fork while a thread of the process has a call pending",
+          );
+        }
         const ret = Number(result(await this.req(pid, "fork")).ret);
         if (ret > 0) {
           this.procs.set(ret, { pid: ret, ppid: this.threads.get(pid)?.pid ?? pid, alive: true });
@@ -291,6 +410,7 @@ export class HostBackend implements Backend {
     pid: number,
     spec: SyscallSpec,
     values: readonly Value[],
+    mayBlock = false,
   ): Promise<CallResult> {
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
@@ -328,9 +448,14 @@ export class HostBackend implements Backend {
       if (values.length < 3) extra.push("b2=0");
       extra.push(`r2=${vecPages.toString(16)}`);
     }
-    const r = result(
-      await this.req(pid, `sys ${spec.nr.toString(16)} ${args.join(" ")} ${extra.join(" ")}`),
+    const lines = await this.req(
+      pid,
+      `sys ${spec.nr.toString(16)} ${args.join(" ")} ${extra.join(" ")}`,
+      mayBlock,
     );
+    // Blocked past mmhost's bound: the caller decides what ends it.
+    if (lines[0] === "pending") return { ret: 0, pending: 0 };
+    const r = result(lines);
     const out: CallResult = { ret: Number(r.ret) };
     if (readsBack && !isErr(out.ret) && r.data !== undefined) {
       if (r.data === "!") out.note = "(host: the buffer could not be read back)";
@@ -384,6 +509,16 @@ export class HostBackend implements Backend {
   }
 
   async view(pid: number, name: ProcView, range?: readonly [number, number]): Promise<string[]> {
+    const lines = await this.viewNow(pid, name, range);
+    await this.settle();
+    return lines;
+  }
+
+  private async viewNow(
+    pid: number,
+    name: ProcView,
+    range?: readonly [number, number],
+  ): Promise<string[]> {
     if (name === "pagemap") return this.pagemap(pid, range ?? [WINDOW_LO, WINDOW_LO + 4096]);
     // Plain maps/smaps: the window; with ADDR [LEN]: that range.
     const [lo, hi] = range ?? [WINDOW_LO, WINDOW_HI];
@@ -426,6 +561,12 @@ export class HostBackend implements Backend {
   }
 
   async access(pid: number, op: CpuOp): Promise<CpuResult> {
+    const r = await this.accessNow(pid, op);
+    await this.settle();
+    return r;
+  }
+
+  private async accessNow(pid: number, op: CpuOp): Promise<CpuResult> {
     const addr = hexArg(op.addr);
     const req = op.op === "read"
       ? `cpu r ${addr} ${op.len.toString(16)}`

@@ -43,6 +43,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <time.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 typedef unsigned long u64;
@@ -70,8 +73,21 @@ static long raw6(long nr, u64 a, u64 b, u64 c, u64 d, u64 e, u64 f) {
 /* ---------------------------------------------------------------- output */
 
 static int out_fd = 1;
-static char *obuf; /* IOBUF bytes, from the arena */
-static unsigned olen;
+/* Each thread buffers its own reply (IOBUF bytes, from the arena): a worker's may be late. */
+static __thread char *obuf;
+static __thread unsigned olen;
+
+/*
+ * The write lock: a reply goes out whole, never interleaved with another
+ * thread's. A thread takes it at its reply's first flush and drops it
+ * after the reply's ".". A worker whose request went `pending` (its main
+ * thread stopped waiting) starts its reply with `@IDX`, its tag.
+ */
+static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int wheld;
+struct worker;
+static __thread struct worker *self_w; /* the worker this thread is, if any */
+static void reply_header(void);
 
 static void write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
@@ -86,6 +102,11 @@ static void write_all(int fd, const char *p, size_t n) {
 }
 
 static void flush(void) {
+  if (!wheld) {
+    pthread_mutex_lock(&wlock);
+    wheld = 1;
+    reply_header();
+  }
   write_all(out_fd, obuf, olen);
   olen = 0;
 }
@@ -160,6 +181,8 @@ static unsigned fmt_hex(char *dst, const char *prefix, u64 v) {
 static void end_reply(void) {
   puts_(".\n");
   flush();
+  wheld = 0;
+  pthread_mutex_unlock(&wlock);
 }
 
 /* ---------------------------------------------------------------- input */
@@ -202,7 +225,7 @@ static struct linebuf inbuf = {.fd = -1};
 
 static long read_line(int fd) { return buf_line(&inbuf, fd, line, MAXLINE); }
 
-static char *tok_next;
+static __thread char *tok_next;
 
 static char *tok(void) {
   char *s = tok_next;
@@ -868,6 +891,10 @@ static int op_fork(void) {
     nworkers = 0; /* the child has the forking thread only */
     inbuf.pos = inbuf.len = 0;
     olen = 0;
+    /* Another thread may have held the lock at the fork: the child has none of them. */
+    pthread_mutex_init(&wlock, NULL);
+    wheld = 0;
+    self_w = NULL;
     return 1; /* no reply from the child: the parent answers */
   }
   close(sv[1]);
@@ -893,8 +920,11 @@ static int op_fork(void) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &sv[0], sizeof(int));
+  pthread_mutex_lock(&wlock);
+  reply_header();
   while (sendmsg(chan, &msg, 0) < 0 && errno == EINTR) {
   }
+  pthread_mutex_unlock(&wlock);
   close(sv[0]);
   /* The reply has been sent: the caller must not end it again. */
   olen = 0;
@@ -919,18 +949,51 @@ static void op_wait(void) {
  * pthread_create on the stack the request names), which runs it while the
  * main thread waits: syscalls, accesses and faults happen in that thread,
  * and a fault is reported by the thread that made it (the fault state is
- * per thread, each worker has its own sigaltstack). Only one request runs
- * at a time, so the buffers stay shared.
+ * per thread, each worker has its own sigaltstack).
+ *
+ * Asynchronous replies: the main thread waits PENDING_MS for the worker.
+ * A worker still busy then (blocked in the kernel: nanosleep, later a
+ * userfault) is left to it: the main thread replies `pending` and reads
+ * the next request, and the worker sends its reply later on its own,
+ * tagged `@IDX` (under the write lock, from its own buffer). Only `sys`
+ * and `cpu` requests may go pending. A request to a worker that is still
+ * busy replies `busy`. Each worker copies its
+ * request line (up to WLINE; a longer one is waited for to the end). The
+ * scratch buffers (sbuf, big, wbuf, rbtmp) stay shared: a pending
+ * request's buffers may be reused by the requests that run meanwhile, so
+ * a call that may block must not need them after it returns.
  */
 #define MAXTHREADS 64
+#define WLINE (1u << 16)
+#define PENDING_MS 40
 struct worker {
   pthread_t th;
   sem_t go, done;
   long tid; /* the host tid */
   int gone; /* the thread ended with exit() */
+  int idx;
+  int busy;    /* a request runs (main thread only) */
+  int async;   /* its main thread stopped waiting: the reply is tagged (under wlock) */
+  int replied; /* the reply has started (under wlock) */
+  char *lbuf;  /* WLINE, the request's copy */
+  char *req;   /* the request's rest: lbuf, or in the main thread's line */
 };
 static struct worker *workers; /* MAXTHREADS */
 static char *thr_altstacks; /* MAXTHREADS * ALTSTACK */
+static char *thr_obufs;     /* MAXTHREADS * IOBUF */
+static char *thr_lines;     /* MAXTHREADS * WLINE */
+
+/* Under wlock, at a reply's first bytes: a late worker's reply names its worker. */
+static void reply_header(void) {
+  struct worker *w = self_w;
+  if (w == NULL) return;
+  w->replied = 1;
+  if (!w->async) return;
+  char h[24];
+  unsigned n = fmt_hex(h, "@", (u64)w->idx);
+  h[n++] = '\n';
+  write_all(out_fd, h, n);
+}
 
 static void dispatch(const char *op);
 static void subject(void);
@@ -938,11 +1001,15 @@ static void subject(void);
 static void *worker_main(void *arg) {
   struct worker *w = arg;
   install_altstack(thr_altstacks + (size_t)(w - workers) * ALTSTACK);
+  obuf = thr_obufs + (size_t)w->idx * IOBUF;
+  w->lbuf = thr_lines + (size_t)w->idx * WLINE;
   w->tid = raw6(SYS_gettid, 0, 0, 0, 0, 0, 0);
   sem_post(&w->done);
   for (;;) {
     while (sem_wait(&w->go) < 0 && errno == EINTR) {
     }
+    self_w = w;
+    tok_next = w->req;
     char *op = tok();
     if (op != NULL && strcmp(op, "texit") == 0) {
       /* exit(CODE): this thread alone ends (the kernel's do_exit). */
@@ -950,6 +1017,7 @@ static void *worker_main(void *arg) {
       puts_("gone\n");
       end_reply();
       w->gone = 1;
+      self_w = NULL;
       sem_post(&w->done);
       raw6(SYS_exit, (u64)code, 0, 0, 0, 0, 0);
     }
@@ -960,7 +1028,14 @@ static void *worker_main(void *arg) {
       /* The parent replied with sendmsg() (or an error line, ended here). */
       if (olen > 0) end_reply();
     } else dispatch(op);
-    sem_post(&w->done);
+    /* A late reply has been sent tagged; else the main thread waits for this. */
+    pthread_mutex_lock(&wlock);
+    int late = w->async;
+    w->async = 0;
+    w->busy = 0;
+    self_w = NULL;
+    pthread_mutex_unlock(&wlock);
+    if (!late) sem_post(&w->done);
   }
   return NULL;
 }
@@ -1002,6 +1077,7 @@ static void op_thread(void) {
   }
   struct worker *w = &workers[nworkers];
   memset(w, 0, sizeof *w);
+  w->idx = nworkers;
   sem_init(&w->go, 0, 0);
   sem_init(&w->done, 0, 0);
   pthread_attr_t at;
@@ -1071,9 +1147,56 @@ static void subject(void) {
         end_reply();
         continue;
       }
-      sem_post(&workers[i].go);
-      while (sem_wait(&workers[i].done) < 0 && errno == EINTR) {
+      struct worker *w = &workers[i];
+      pthread_mutex_lock(&wlock);
+      int busy = w->busy;
+      pthread_mutex_unlock(&wlock);
+      if (busy) {
+        puts_("busy\n");
+        end_reply();
+        continue;
       }
+      /* The request's rest, copied when it fits (a longer one is waited for). */
+      size_t len = tok_next ? strlen(tok_next) : 0;
+      int fits = len + 1 < WLINE;
+      /* Only a syscall or an access may go pending (fork's reply carries an fd; thread, texit: the router's ids). */
+      const char *q = tok_next ? tok_next : "";
+      while (*q == ' ') q++;
+      int may_pend = strncmp(q, "sys ", 4) == 0 || strncmp(q, "cpu ", 4) == 0;
+      if (fits) memcpy(w->lbuf, tok_next ? tok_next : "", len + 1);
+      w->req = fits ? w->lbuf : tok_next;
+      w->busy = 1;
+      w->async = 0;
+      w->replied = 0;
+      sem_post(&w->go);
+      if (!fits || !may_pend) {
+        while (sem_wait(&w->done) < 0 && errno == EINTR) {
+        }
+        continue;
+      }
+      struct timespec dl;
+      clock_gettime(CLOCK_REALTIME, &dl);
+      dl.tv_nsec += PENDING_MS * 1000000L;
+      if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+      }
+      int r;
+      while ((r = sem_timedwait(&w->done, &dl)) < 0 && errno == EINTR) {
+      }
+      if (r == 0) continue;
+      /* Not answered in time: pending, unless its reply has begun meanwhile. */
+      pthread_mutex_lock(&wlock);
+      if (w->replied || !w->busy) {
+        pthread_mutex_unlock(&wlock);
+        while (sem_wait(&w->done) < 0 && errno == EINTR) {
+        }
+        continue;
+      }
+      w->async = 1;
+      wheld = 1;
+      puts_("pending\n");
+      end_reply();
       continue;
     }
     if (strcmp(op, "fork") == 0) {
@@ -1100,10 +1223,89 @@ static int nprocs; /* highest vpid */
 
 static char *rline; /* MAXLINE */
 
-/* The router's reader of replies, per channel. */
-static struct linebuf replies = {.fd = -1};
+/* The router's readers of replies, one per channel (by fd): a late reply may follow another. */
+#define MAXFD 4096
+static struct linebuf *chanbufs; /* MAXFD, malloc'ed by the router */
 
-static long chan_line(int fd, char *out, unsigned max) { return buf_line(&replies, fd, out, max); }
+static struct linebuf *chanbuf(int fd) {
+  struct linebuf *b = &chanbufs[fd];
+  if (b->buf == NULL) {
+    b->buf = malloc(IOBUF);
+    if (b->buf == NULL) _exit(112);
+    b->fd = fd;
+  }
+  return b;
+}
+
+static void chan_reset(int fd) {
+  if (fd >= 0 && fd < MAXFD) chanbufs[fd].pos = chanbufs[fd].len = 0;
+}
+
+static long chan_line(int fd, char *out, unsigned max) { return buf_line(chanbuf(fd), fd, out, max); }
+
+static char *reply; /* MAXLINE */
+
+static long reap(int vpid);
+
+/* A dying process: waits for its channel to close, then its wait status. */
+static long bury(int vpid) {
+  struct proc *p = &procs[vpid];
+  while (chan_line(p->fd, reply, MAXLINE) >= 0) {
+  }
+  close(p->fd);
+  chan_reset(p->fd);
+  p->fd = -1;
+  for (int i = 1; i <= nprocs; i++)
+    if (procs[i].group == vpid) procs[i].fd = -1;
+  return reap(vpid);
+}
+
+/*
+ * A late reply on process vpid's channel, after its `@IDX` line: each of
+ * its lines goes out as `!VTID LINE` (VTID: the thread the request was
+ * for), ending with `!VTID .`. Returns -1 at EOF.
+ */
+static long late_reply(int vpid, const char *hdr) {
+  int idx = (int)hexval(hdr + 1), tv = 0;
+  for (int i = 1; i <= nprocs; i++)
+    if (procs[i].group == vpid && procs[i].idx == idx) tv = i;
+  char tag[24];
+  unsigned tn = fmt_hex(tag, "!", (u64)tv);
+  tag[tn++] = ' ';
+  int dying = 0;
+  for (;;) {
+    long n = chan_line(procs[vpid].fd, reply, MAXLINE);
+    if (n < 0) return -1;
+    if (strcmp(reply, "die") == 0) {
+      dying = 1;
+      continue;
+    }
+    if (reply[0] == '.' && reply[1] == 0) break;
+    put(tag, tn);
+    puts_(reply);
+    putc_('\n');
+  }
+  if (dying) {
+    /* The late request killed its process (a fault under SIG_DFL, exit): its wait status, as route() adds it. */
+    long st = bury(vpid);
+    put(tag, tn);
+    puts_("exit ");
+    puthex((u64)st);
+    putc_('\n');
+  }
+  put(tag, tn);
+  puts_(".\n");
+  return dying ? 1 : 0;
+}
+
+/* The next line of a reply from vpid's channel, passing on late replies met first. */
+static long reply_line(int vpid) {
+  for (;;) {
+    long n = chan_line(procs[vpid].fd, reply, MAXLINE);
+    if (n < 0 || reply[0] != '@') return n;
+    if (late_reply(vpid, reply) != 0) return -1;
+  }
+}
 
 static void send_line(int fd, const char *s, size_t n) {
   char nl = '\n';
@@ -1125,8 +1327,6 @@ static void send_line(int fd, const char *s, size_t n) {
   }
 }
 
-static char *reply; /* MAXLINE */
-
 /* The wait status of a dead subject, reaped by its parent or by the router. */
 static long reap(int vpid) {
   struct proc *p = &procs[vpid];
@@ -1137,7 +1337,7 @@ static long reap(int vpid) {
     send_line(procs[par].fd, req, n);
     long st = -1;
     for (;;) {
-      long r = chan_line(procs[par].fd, reply, MAXLINE);
+      long r = reply_line(par);
       if (r < 0) break;
       if (reply[0] == '.' && reply[1] == 0) break;
       if (reply[0] == '=') st = (long)hexval(reply + 2);
@@ -1196,12 +1396,17 @@ static void route(int vpid, char *req, int is_fork) {
       for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&newfd, CMSG_DATA(c), sizeof(int));
       }
-      /* Push the bytes into the channel reader. */
-      replies.fd = p->fd;
-      memcpy(replies.buf, text, (size_t)r);
-      replies.pos = 0;
-      replies.len = (unsigned)r;
-      long line_n = chan_line(p->fd, reply, MAXLINE);
+      /* Push the bytes into the channel reader (after what it holds). */
+      struct linebuf *b = chanbuf(p->fd);
+      if (b->pos > 0) {
+        memmove(b->buf, b->buf + b->pos, b->len - b->pos);
+        b->len -= b->pos;
+        b->pos = 0;
+      }
+      if (b->len + (unsigned)r > IOBUF) r = IOBUF - b->len;
+      memcpy(b->buf + b->len, text, (size_t)r);
+      b->len += (unsigned)r;
+      long line_n = reply_line(vpid);
       long hostpid = line_n > 2 ? (long)hexval(reply + 2) : -1;
       if (newfd >= 0 && hostpid > 0 && nprocs + 1 < MAXPROCS) {
         int v = ++nprocs;
@@ -1217,7 +1422,7 @@ static void route(int vpid, char *req, int is_fork) {
       }
       /* The rest of the reply (".") */
       for (;;) {
-        long n = chan_line(p->fd, reply, MAXLINE);
+        long n = reply_line(vpid);
         if (n < 0) {
           eof = 1;
           break;
@@ -1228,7 +1433,7 @@ static void route(int vpid, char *req, int is_fork) {
     }
   } else {
     for (;;) {
-      long n = chan_line(p->fd, reply, MAXLINE);
+      long n = reply_line(vpid);
       if (n < 0) {
         eof = 1;
         break;
@@ -1263,16 +1468,12 @@ static void route(int vpid, char *req, int is_fork) {
       router_reply_line(reply);
     }
   }
-  if (dying || eof) {
+  if ((dying || eof) && p->fd < 0) {
+    /* A late reply met meanwhile killed the process (it carried the wait status). */
+    router_reply_line("dead");
+  } else if (dying || eof) {
     /* Wait for the channel to close: the subject is dead. */
-    while (chan_line(p->fd, reply, MAXLINE) >= 0) {
-    }
-    close(p->fd);
-    replies.fd = -1;
-    p->fd = -1;
-    for (int i = 1; i <= nprocs; i++)
-      if (procs[i].group == vpid) procs[i].fd = -1;
-    long st = reap(vpid);
+    long st = bury(vpid);
     puts_("exit ");
     puthex((u64)st);
     putc_('\n');
@@ -1357,8 +1558,57 @@ static void spawn_subject(const char *self) {
   procs[1].parent = 0;
 }
 
+/*
+ * 0 poll MS: waits up to MS ms for late replies on every live channel and
+ * passes on those that came (`!VTID ...` lines), then `.`.
+ */
+static void op_poll(const char *arg) {
+  int ms = (int)hexval(arg);
+  /* The router's own memory (the subjects' layout is what is compared). */
+  static struct pollfd *pf;
+  static int *who;
+  if (pf == NULL) {
+    pf = calloc(MAXPROCS, sizeof *pf);
+    who = calloc(MAXPROCS, sizeof *who);
+    if (pf == NULL || who == NULL) _exit(112);
+  }
+  for (int round = 0; round < 2; round++) {
+    int n = 0, ready = 0;
+    for (int v = 1; v <= nprocs; v++) {
+      if (procs[v].group != 0 || procs[v].fd < 0) continue;
+      struct linebuf *b = chanbuf(procs[v].fd);
+      if (b->pos < b->len) ready = 1;
+      pf[n].fd = procs[v].fd;
+      pf[n].events = POLLIN;
+      pf[n].revents = 0;
+      who[n++] = v;
+    }
+    /* Bytes already buffered are ready now; else wait (once). */
+    int r = poll(pf, (nfds_t)n, ready || round > 0 ? 0 : ms);
+    if (r < 0 && !ready) break;
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+      struct linebuf *b = chanbuf(pf[i].fd);
+      if (b->pos == b->len && !(pf[i].revents & POLLIN)) continue;
+      /* Only late replies come unasked; an EOF is left to the next request. */
+      if (pf[i].revents & (POLLHUP | POLLERR) && b->pos == b->len) continue;
+      while (chan_line(pf[i].fd, reply, MAXLINE) >= 0) {
+        if (reply[0] == '@') {
+          got = 1;
+          if (late_reply(who[i], reply) != 0) break;
+        }
+        if (b->pos == b->len) break;
+      }
+    }
+    if (got) break;
+  }
+  end_reply();
+}
+
 static void router(const char *self) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  chanbufs = calloc(MAXFD, sizeof *chanbufs);
+  if (chanbufs == NULL) _exit(112);
   signal(SIGPIPE, SIG_IGN);
   spawn_subject(self);
   out_fd = 1;
@@ -1377,6 +1627,10 @@ static void router(const char *self) {
     if (vpid == 0) {
       /* Router ops. */
       if (strncmp(rest, "quit", 4) == 0) break;
+      if (strncmp(rest, "poll ", 5) == 0) {
+        op_poll(rest + 5);
+        continue;
+      }
       puts_("bad op\n");
       end_reply();
       continue;
@@ -1420,7 +1674,8 @@ __attribute__((used)) static volatile char brk_pad[BRK_PAD];
 static void arena_init(void) {
   size_t sizes[] = {IOBUF, MAXLINE, IOBUF, IOBUF, BIGBUF, MAXLINE / 2, BIGBUF, ALTSTACK, IOBUF,
                     LBUF, 6u << 16, NRANGES * sizeof(u64), MAXPROCS * sizeof(struct proc),
-                    MAXLINE, MAXLINE, MAXTHREADS * sizeof(struct worker), MAXTHREADS * ALTSTACK};
+                    MAXLINE, MAXLINE, MAXTHREADS * sizeof(struct worker), MAXTHREADS * ALTSTACK,
+                    MAXTHREADS * IOBUF, MAXTHREADS * WLINE};
   size_t total = 0;
   for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) total += (sizes[i] + 4095) & ~4095ul;
   char *a = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1433,7 +1688,6 @@ static void arena_init(void) {
   obuf = ptrs[0];
   line = ptrs[1];
   inbuf.buf = ptrs[2];
-  replies.buf = ptrs[3];
   big = ptrs[4];
   wbuf = ptrs[5];
   rbtmp = ptrs[6];
@@ -1447,6 +1701,8 @@ static void arena_init(void) {
   reply = ptrs[14];
   workers = ptrs[15];
   thr_altstacks = ptrs[16];
+  thr_obufs = ptrs[17];
+  thr_lines = ptrs[18];
   brk_pad[0] = 0;
 }
 

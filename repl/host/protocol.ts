@@ -21,7 +21,19 @@
  * | `thread STACK SIZE` | `= VTID`: a real thread (glibc's pthread_create on that stack); the router gives it the next virtual id, and a request to VTID runs in it |
  * | `texit CODE` (to a thread) | `exit 0`: that thread alone ended (exit) |
  * | `rawclone FLAGS` | `= RET`: the real clone(FLAGS, 0, 0, 0, 0), a child it creates exits at once (for the errno) |
+ * | `0 poll MS` | late replies that came within MS ms (see below), then `.` |
  * | `0 quit` | (the router kills every subject and ends) |
+ *
+ * Asynchronous replies: a request to a thread (not a process's main
+ * thread) that has not answered within mmhost's bound (PENDING_MS, 40 ms)
+ * replies `pending`, and requests to other threads and processes go on.
+ * The thread's reply comes later on its own, tagged: the router passes
+ * each of its lines as `!VTID LINE` (the last `!VTID .`) wherever it reads
+ * it, inside another request's reply or in answer to `0 poll MS`. A
+ * request to a thread whose reply is still due replies `busy`. Only `sys`
+ * and `cpu` requests go pending. A late reply that killed its process
+ * carries the wait status (`!VTID exit WSTATUS`), as a prompt one does;
+ * a request then in flight to that process replies `dead`.
  *
  * A request that kills the process (a fault under SIG_DFL or SIG_IGN, or
  * exit) adds `exit WSTATUS`, the wait status the parent observed. A
@@ -84,6 +96,9 @@ export class HostServer {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private closed = false;
+  /** Late replies being read, and those complete, by virtual tid. */
+  private readonly lateParts = new Map<number, string[]>();
+  private readonly lateDone = new Map<number, string[]>();
 
   private constructor(private readonly child: Deno.ChildProcess) {
     this.reader = child.stdout.getReader();
@@ -127,6 +142,23 @@ export class HostServer {
     }
   }
 
+  /** A `!VTID LINE` line of a late reply is set aside; true if l was one. */
+  private setAside(l: string): boolean {
+    if (!l.startsWith("!")) return false;
+    const sp = l.indexOf(" ");
+    const tid = parseInt(l.slice(1, sp), 16);
+    const rest = l.slice(sp + 1);
+    const parts = this.lateParts.get(tid) ?? [];
+    if (rest === ".") {
+      this.lateParts.delete(tid);
+      this.lateDone.set(tid, parts);
+    } else {
+      parts.push(rest);
+      this.lateParts.set(tid, parts);
+    }
+    return true;
+  }
+
   /** Sends one request to a vpid; resolves with the reply lines (without the "."). */
   async call(vpid: number, req: string, timeoutMs = 30_000): Promise<string[]> {
     if (this.closed) throw new Error("mmhost is closed");
@@ -135,8 +167,32 @@ export class HostServer {
     const out: string[] = [];
     for (;;) {
       const l = await this.readLine(deadline);
+      if (this.setAside(l)) continue;
       if (l === ".") return out;
       out.push(l);
+    }
+  }
+
+  /** Waits up to ms for late replies (they are then {@link late}'s). */
+  async poll(ms: number): Promise<void> {
+    await this.call(0, `poll ${Math.max(0, Math.round(ms)).toString(16)}`, ms + 30_000);
+  }
+
+  /** The late reply of a `pending` request to vtid, if it has come (taken once). */
+  late(vtid: number): string[] | undefined {
+    const r = this.lateDone.get(vtid);
+    this.lateDone.delete(vtid);
+    return r;
+  }
+
+  /** Waits for vtid's late reply (at most timeoutMs). */
+  async awaitLate(vtid: number, timeoutMs = 30_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = this.late(vtid);
+      if (r !== undefined) return r;
+      if (Date.now() > deadline) throw new Error(`mmhost: thread ${vtid} did not answer in time`);
+      await this.poll(50);
     }
   }
 

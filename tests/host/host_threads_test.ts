@@ -98,3 +98,49 @@ Deno.test("host threads: exit_group ends a sleeper with = ? before its exit, thr
   assert.ok(r.pending !== undefined);
   assert.ok(b.tasks().every((t) => !t.alive));
 });
+
+Deno.test("host threads: a blocked call resumes at the first line after which its late reply came (settle)", async () => {
+  const log: string[] = [];
+  let late: string[] | undefined;
+  let polls = 0;
+  const server = {
+    call(vpid: number, req: string): Promise<string[]> {
+      log.push(`${vpid} ${req.split(" ").slice(0, 2).join(" ")}`);
+      if (req.startsWith("thread ")) return Promise.resolve(["= 2"]);
+      // write (1) in thread 1 wakes thread 2's read.
+      if (req.startsWith("sys 1 ")) late = ["= 5"];
+      return Promise.resolve(["= 0"]);
+    },
+    poll(): Promise<void> {
+      polls++;
+      return Promise.resolve();
+    },
+    late(vtid: number): string[] | undefined {
+      const r = vtid === 2 ? late : undefined;
+      late = undefined;
+      return r;
+    },
+  } as unknown as HostServer;
+  const b = new HostBackend({ server, tmpdir: "/nonexistent" });
+  const args = [0x3d0f00n, 0x7fefff7ff000n, 0x7feffffff910n, 0x7feffffff910n, 0x7feffffff640n];
+  await b.syscall(1, spec("clone"), args.map(num));
+  // Nothing pending: no line waits.
+  await b.syscall(1, spec("getpid"), []);
+  assert.equal(polls, 0);
+  const r = b.blockedCall(2, (lines) => ({ ret: lines[0] === "= 5" ? 5 : -1 }));
+  assert.equal(typeof r.pending, "number");
+  await b.syscall(1, spec("getpid"), []);
+  assert.equal(polls, 1);
+  assert.deepEqual(b.takeEvents(), []);
+  await b.syscall(1, spec("write"), [num(4n), num(0n), num(5n)]);
+  assert.deepEqual(b.takeEvents(), [{
+    kind: "resume",
+    pid: 2,
+    token: r.pending,
+    result: { ret: 5 },
+  }]);
+  // The reply was there after the write (no wait); resumed once, later lines no longer wait.
+  await b.syscall(1, spec("getpid"), []);
+  assert.equal(polls, 1);
+  assert.deepEqual(b.takeEvents(), []);
+});
