@@ -41,6 +41,7 @@ import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 import { sysUserfaultfd } from "./fs/userfaultfd.ts";
 import { WouldBlock } from "./sched/wait.ts";
+import { WCHAN_UFFD_EVENT } from "./mm/userfaultfd_k.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
@@ -510,6 +511,10 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
     if (!(e instanceof WouldBlock)) throw e;
     r = waitAndRestart(p, spec, args, e);
   }
+  const t = m.current;
+  if (r.pending === undefined && t !== null && t.uffdEvents.length > 0) {
+    r = waitForEvents(p, spec.name, r);
+  }
   // Timers the call's cost let expire fire now (nothing to do when none is due).
   m.sched.tick();
   return r;
@@ -559,6 +564,41 @@ function waitAndRestart(
     cancel: () => {
       t.userfault?.drop();
       t.userfault = null;
+    },
+  }, token);
+  return { ret: 0, pending: tok };
+}
+
+/**
+ * The call is done, but it sent non-cooperative userfaultfd events (an
+ * UNMAP after munmap, a REMOVE before MADV_DONTNEED): the thread waits
+ * until the handler has read every one (fs/userfaultfd.c
+ * userfaultfd_event_wait_completion(), after the mmap lock is dropped),
+ * then the call returns `r`. A release of the context ends the wait too.
+ */
+function waitForEvents(p: Process, name: string, r: SysOut, token?: number): SysOut {
+  const m = p.machine;
+  const t = m.currentOf(p);
+  const open = t.uffdEvents.find((e) => !e.done());
+  if (open === undefined) {
+    t.uffdEvents = [];
+    return r;
+  }
+  let tok = 0;
+  tok = m.sched.sleep(t, open.wq, WCHAN_UFFD_EVENT, "S", {
+    name,
+    finish: () => {
+      if (t.uffdEvents.some((e) => !e.done())) {
+        m.runIn(t, () => waitForEvents(p, name, r, tok));
+        return null;
+      }
+      t.uffdEvents = [];
+      return r.data === undefined ? { ret: r.ret } : { ret: r.ret, data: r.data };
+    },
+    cancel: () => {
+      // Killed while waiting: the unread events are dropped.
+      for (const e of t.uffdEvents) e.drop();
+      t.uffdEvents = [];
     },
   }, token);
   return { ret: 0, pending: tok };

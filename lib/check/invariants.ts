@@ -48,7 +48,7 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
-import { WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
   any,
   clear,
@@ -178,6 +178,31 @@ function checkUserfaults(m: Machine, errs: string[]): void {
       if (c.released) errs.push(`pid ${pid}: ${v} points to released uffd ${c.id}`);
       if (c.mm !== mm) errs.push(`pid ${pid}: ${v} points to uffd ${c.id} of another mm`);
       ctxs.add(c);
+    }
+  }
+  // Non-cooperative events: each unread one's sender waits for it, and
+  // mmap_changing counts at least the unread ones.
+  for (const q of m.procs.values()) {
+    if (!q.alive) continue;
+    for (const f of q.fds) {
+      const c = f?.inode.priv;
+      if (!(c instanceof UserfaultfdCtx)) continue;
+      if (c.mmapChanging < c.events.length) {
+        errs.push(
+          `uffd ${c.id}: mmap_changing ${c.mmapChanging} < ${c.events.length} unread events`,
+        );
+      }
+      for (const e of c.events) {
+        const t = m.tasks.get(e.tid);
+        if (t === undefined || t.wchan !== WCHAN_UFFD_EVENT || t.waitQueue !== c.eventWq) {
+          errs.push(`uffd ${c.id}: an event of tid ${e.tid}, which does not wait for it`);
+        }
+      }
+    }
+  }
+  for (const t of m.tasks.values()) {
+    if (t.wchan === WCHAN_UFFD_EVENT && t.uffdEvents.length === 0) {
+      errs.push(`tid ${t.tid}: waits for a uffd event but sent none`);
     }
   }
   const waiting = new Map<number, Task>();

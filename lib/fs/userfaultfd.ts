@@ -22,8 +22,15 @@
  * - release: every registered VMA is unregistered and merges back, and the
  *   waiters retry as ordinary faults (handle_userfault's ctx->released).
  *
+ * - the non-cooperative events UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
+ *   _complete) and UFFD_EVENT_REMOVE (userfaultfd_remove): the thread that
+ *   caused one waits at the end of its call until the event is read
+ *   (userfaultfd_event_wait_completion, lib/syscalls.ts), and meanwhile
+ *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE are EAGAIN.
+ *
  * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
- * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no non-cooperative events (FORK/REMAP/REMOVE/UNMAP), no POISON.
+ * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no EVENT_FORK/EVENT_REMAP
+ * (fork and mremap drop the registration), no POISON.
  * @module
  */
 
@@ -120,6 +127,10 @@ export const UFFD_USER_MODE_ONLY = 1;
 /** UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK */
 const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
 
+/** UFFD_FEATURE_EVENT_REMOVE (4.11): MADV_DONTNEED/REMOVE/FREE send UFFD_EVENT_REMOVE. */
+export const UFFD_FEATURE_EVENT_REMOVE = 1n << 3n;
+/** UFFD_FEATURE_EVENT_UNMAP (4.11): munmap (and implicit unmaps) send UFFD_EVENT_UNMAP. */
+export const UFFD_FEATURE_EVENT_UNMAP = 1n << 6n;
 /** UFFD_FEATURE_MISSING_SHMEM (4.11): MODE_MISSING on shmem. */
 export const UFFD_FEATURE_MISSING_SHMEM = 1n << 5n;
 /** UFFD_FEATURE_SIGBUS (4.14). */
@@ -134,8 +145,9 @@ export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
  * The features mmlab implements, which UFFDIO_API reports (Linux 6.18
  * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
  */
-export const UFFD_API_FEATURES = UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS |
-  UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
+export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_MISSING_SHMEM |
+  UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
+  UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
 /** UFFD_API_IOCTLS: REGISTER | UNREGISTER | API. */
 export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
 /**
@@ -147,6 +159,10 @@ export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n 
 /** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
 export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+/** UFFD_EVENT_REMOVE: arg.remove {start, end}. */
+export const UFFD_EVENT_REMOVE = 0x15;
+/** UFFD_EVENT_UNMAP: arg.remove {start, end}. */
+export const UFFD_EVENT_UNMAP = 0x16;
 /** sizeof(struct uffd_msg) */
 export const UFFD_MSG_SIZE = 32;
 
@@ -187,6 +203,18 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * message with it (userfaultfd_wake_function: list_del_init).
    */
   readonly pending: { readonly tid: number; readonly msg: Uint8Array }[] = [];
+  /**
+   * event_wqh: the non-cooperative events not read yet, each with the
+   * thread that waits for it to be read.
+   */
+  readonly events: { readonly tid: number; readonly msg: Uint8Array; read: boolean }[] = [];
+  /**
+   * ctx->mmap_changing: events sent whose senders have not gone on yet;
+   * while it is not 0, COPY/ZEROPAGE/MOVE are EAGAIN.
+   */
+  mmapChanging = 0;
+  /** The senders of events, asleep until theirs is read. */
+  readonly eventWq: WaitQueue;
   /** fault_wqh: threads asleep in handle_userfault(). */
   readonly faultWq: WaitQueue;
   /** fd_wqh: readers asleep until a message comes. */
@@ -196,6 +224,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
   constructor(readonly id: number, readonly mm: Mm, readonly flags: number) {
     this.faultWq = new WaitQueue(`uffd ${id}`);
     this.readWq = new WaitQueue(`uffd ${id} readers`);
+    this.eventWq = new WaitQueue(`uffd ${id} events`);
     this.unsubscribe = mm.userfaults.subscribe(this);
   }
 
@@ -237,6 +266,71 @@ export class UserfaultfdCtx implements UserfaultCtx {
     return VM_FAULT_RETRY;
   }
 
+  /**
+   * userfaultfd_event_wait_completion(): queues a non-cooperative event
+   * (mmap_changing goes up until its sender goes on), wakes the readers,
+   * and makes the current thread wait for it to be read at the end of its
+   * call (lib/syscalls.ts). Without a current thread (a kernel-internal
+   * unmap) no event is sent.
+   */
+  private sendEvent(event: number, a: number, b: number): void {
+    const t = this.mm.machine.current;
+    if (t === null || this.released) return;
+    const msg = new Uint8Array(UFFD_MSG_SIZE);
+    const dv = new DataView(msg.buffer);
+    msg[0] = event;
+    dv.setBigUint64(8, BigInt(a), true);
+    dv.setBigUint64(16, BigInt(b), true);
+    const ev = { tid: t.tid, msg, read: false };
+    this.events.push(ev);
+    this.mmapChanging++;
+    let over = false;
+    const end = () => {
+      if (over) return;
+      over = true;
+      this.mmapChanging--;
+    };
+    t.uffdEvents.push({
+      wq: this.eventWq,
+      done: () => {
+        if (ev.read || this.released) end();
+        return over;
+      },
+      drop: () => {
+        const i = this.events.indexOf(ev);
+        if (i >= 0) this.events.splice(i, 1);
+        end();
+      },
+    });
+    this.mm.machine.sched.wakeAll(this.readWq);
+  }
+
+  /** Whether a VMA registered with this context intersects [start, end). */
+  private registeredIn(start: number, end: number): boolean {
+    return vmasIn(this.mm, start, end).some((v) => v.uffd === this);
+  }
+
+  /**
+   * userfaultfd_unmap_prep() + userfaultfd_unmap_complete(): with
+   * EVENT_UNMAP, an unmap of [start, end) touching a VMA registered here
+   * sends one UFFD_EVENT_UNMAP {start, end} (the whole unmapped range).
+   */
+  unmap(start: number, end: number): void {
+    if (!(this.features & UFFD_FEATURE_EVENT_UNMAP)) return;
+    if (!this.registeredIn(start, end)) return;
+    this.sendEvent(UFFD_EVENT_UNMAP, start, end);
+  }
+
+  /**
+   * userfaultfd_remove(): with EVENT_REMOVE, MADV_DONTNEED/_LOCKED, FREE or
+   * REMOVE on [start, end) of a VMA registered here sends UFFD_EVENT_REMOVE
+   * {start, end} (the part of that VMA).
+   */
+  remove(vma: Vma, start: number, end: number): void {
+    if (vma.uffd !== this || !(this.features & UFFD_FEATURE_EVENT_REMOVE)) return;
+    this.sendEvent(UFFD_EVENT_REMOVE, start, end);
+  }
+
   /** A waiter left (woken or killed): its unread message goes with it. */
   dropPending(tid: number): void {
     const i = this.pending.findIndex((e) => e.tid === tid);
@@ -263,6 +357,9 @@ export class UserfaultfdCtx implements UserfaultCtx {
     }
     for (const t of this.faultWq.waiters) this.dropPending(t.tid);
     this.mm.machine.sched.wakeAll(this.faultWq);
+    // The senders of unread events go on (userfaultfd_release: event_wqh).
+    this.events.length = 0;
+    this.mm.machine.sched.wakeAll(this.eventWq);
     this.unsubscribe();
   }
 }
@@ -486,11 +583,12 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   const src = field(v, "src");
   const len = field(v, "len");
   const mode = field(v, "mode");
-  // put_user(-EAGAIN) for mmap_changing: no non-cooperative events yet.
   const put = (copy: bigint): boolean => {
     v.set("copy", copy);
     return putUserArg(p, arg, encodeStruct(UFFDIO_COPY_LAYOUT, v) as Uint8Array);
   };
+  // An event is in flight (mmap_changing): copy=-EAGAIN.
+  if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
   // validate_unaligned_range() on src: it need not be page-aligned.
   if (len === 0n || (len & 0xfffn) || src >= BigInt(TASK_SIZE) || len > BigInt(TASK_SIZE) - src) {
     return -EINVAL;
@@ -529,6 +627,8 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     v.set("zeropage", n);
     return putUserArg(p, arg, encodeStruct(UFFDIO_ZEROPAGE_LAYOUT, v) as Uint8Array);
   };
+  // An event is in flight (mmap_changing): zeropage=-EAGAIN.
+  if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
   const e = validateRange(start, len);
   if (e) return e;
   if (mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) return -EINVAL;
@@ -650,6 +750,13 @@ function userfaultfdMove(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   const src = field(v, "src");
   const len = field(v, "len");
   const mode = field(v, "mode");
+  // An event is in flight (mmap_changing): move=-EAGAIN.
+  if (ctx.mmapChanging > 0) {
+    v.set("move", BigInt(-EAGAIN));
+    return putUserArg(p, arg, encodeStruct(UFFDIO_MOVE_LAYOUT, v) as Uint8Array)
+      ? -EAGAIN
+      : -EFAULT;
+  }
   // Cross-mm moves are EINVAL.
   if (ctx.mm !== p.mm) return -EINVAL;
   let e = validateRange(dst, len);
@@ -704,13 +811,27 @@ function userfaultfdRead(
   // Before the UFFDIO_API handshake a read is EINVAL (checked on 6.18.44).
   if (!ctx.initialized) return -EINVAL;
   if (count < UFFD_MSG_SIZE) return -EINVAL;
-  if (ctx.pending.length === 0) {
+  const queued = ctx.pending.length + ctx.events.length;
+  if (queued === 0) {
     if (f.flags & O_NONBLOCK) return -EAGAIN;
     throw new WouldBlock(ctx.readWq, WCHAN_UFFD_READ, `read of uffd ${ctx.id} waits for a message`);
   }
-  const n = Math.min(ctx.pending.length, Math.floor(count / UFFD_MSG_SIZE));
+  // Page faults first (fault_pending_wqh), then events (event_wqh); a read
+  // event completes (userfaultfd_event_complete) and its sender wakes.
+  const n = Math.min(queued, Math.floor(count / UFFD_MSG_SIZE));
   const out = new Uint8Array(n * UFFD_MSG_SIZE);
-  for (let i = 0; i < n; i++) out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+  let woke = false;
+  for (let i = 0; i < n; i++) {
+    if (ctx.pending.length > 0) {
+      out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+      continue;
+    }
+    const ev = ctx.events.shift()!;
+    ev.read = true;
+    woke = true;
+    out.set(ev.msg, i * UFFD_MSG_SIZE);
+  }
+  if (woke) ctx.mm.machine.sched.wakeAll(ctx.eventWq);
   return out;
 }
 
@@ -719,7 +840,8 @@ function userfaultfdPoll(f: OpenFile): number {
   const EPOLLIN = 0x1, EPOLLERR = 0x8;
   if (!ctxOf(f).initialized) return EPOLLERR;
   if (!(f.flags & O_NONBLOCK)) return EPOLLERR;
-  return ctxOf(f).pending.length > 0 ? EPOLLIN : 0;
+  const ctx = ctxOf(f);
+  return ctx.pending.length + ctx.events.length > 0 ? EPOLLIN : 0;
 }
 
 /** userfaultfd_fops */

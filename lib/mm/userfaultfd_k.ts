@@ -19,6 +19,12 @@ import type { Vma } from "./vma.ts";
 
 /** The wait channel of a thread waiting for its userfault handler (`ps -o wchan`). */
 export const WCHAN_USERFAULT = "handle_userfault";
+/**
+ * The wait channel of a thread whose non-cooperative userfaultfd event
+ * (UNMAP, REMOVE) is not read yet (fs/userfaultfd.c
+ * userfaultfd_event_wait_completion).
+ */
+export const WCHAN_UFFD_EVENT = "userfaultfd_event_wait_completion";
 
 /** One subscriber (a userfaultfd context, or the 2014 MADV_USERFAULT RFC). */
 export interface UserfaultCtx {

@@ -49,6 +49,17 @@ export class Task {
    * fault address (uwq->msg.arg.pagefault.address), or null.
    */
   userfault: TaskUserfault | null = null;
+  /**
+   * The non-cooperative userfaultfd events (UNMAP, REMOVE) this thread's
+   * call sent: it waits at the end of the call until the handler has read
+   * each (fs/userfaultfd.c userfaultfd_event_wait_completion()). `done`
+   * says the message was read or its context released.
+   */
+  uffdEvents: {
+    readonly wq: WaitQueue;
+    readonly done: () => boolean;
+    readonly drop: () => void;
+  }[] = [];
   /** The call it is blocked in, or null. */
   blocked: BlockedCall | null = null;
   /** CLONE_CHILD_CLEARTID: cleared (and futex-woken) at exit (mm_release). */
