@@ -9,7 +9,9 @@
  * answered within its step, as a handler thread would (UFFDIO_ZEROPAGE of
  * the page, or closing the uffd), so nothing waits for ever; contexts are
  * UFFD_USER_MODE_ONLY, so kernel accesses (pread, GUP, populate) get
- * EFAULT rather than wait. The property tests run it in short bursts with
+ * EFAULT rather than wait. Some contexts take UFFD_FEATURE_EVENT_UNMAP|
+ * EVENT_REMOVE: a munmap or madvise that sends an event waits until it is
+ * read, and the handler reads it within the same step. The property tests run it in short bursts with
  * {@link checkInvariants} after every step; `deno task soak` runs millions
  * of steps. The same seed makes the same steps, always.
  *
@@ -42,6 +44,7 @@ import {
   CLONE_VM,
 } from "../proc/fork.ts";
 import { type AccessResult, cpuRead, cpuWrite, userfaultAccess } from "../arch/cpu.ts";
+import { WCHAN_UFFD_EVENT } from "../mm/userfaultfd_k.ts";
 import {
   encodeStruct,
   UFFD_API,
@@ -61,6 +64,8 @@ import {
 } from "../abi/ioctl.ts";
 import type { StructLayout, StructValue } from "../abi/ioctl.ts";
 import {
+  UFFD_FEATURE_EVENT_REMOVE,
+  UFFD_FEATURE_EVENT_UNMAP,
   UFFD_FEATURE_SIGBUS,
   UFFD_FEATURE_THREAD_ID,
   UFFD_USER_MODE_ONLY,
@@ -268,18 +273,22 @@ export class Workload {
     this.steps++;
     const op = this.chooseOp();
     const p = this.cur;
-    const [text, ok] = this.run(op, p);
+    const [run, ok] = this.run(op, p);
+    const text = run + this.answerEvents();
     if (ok) this.succeeded[op]++;
     this.forgetDead();
     return { op, pid: p.pid, text, ok };
   }
 
   private sys(p: Process, name: string, args: unknown[]): [string, boolean] {
-    const r = syscall(p, name, args).ret;
+    const o = syscall(p, name, args);
+    const r = o.ret;
     const shown = args.map((
       a,
     ) => (typeof a === "number" && a > 0xffff ? "0x" + a.toString(16) : a));
-    return [`${name}(${shown.join(", ")}) = ${r}`, r >= 0];
+    // A call that waits for its uffd event to be read ends within the step (answerEvents).
+    const ret = o.pending !== undefined ? "? (waits in userfaultfd_event_wait_completion)" : r;
+    return [`${name}(${shown.join(", ")}) = ${ret}`, r >= 0];
   }
 
   private run(op: WorkloadOp, p: Process): [string, boolean] {
@@ -368,7 +377,13 @@ export class Workload {
         if (fd === undefined) {
           fd = syscall(p, "userfaultfd", [O_NONBLOCK | UFFD_USER_MODE_ONLY]).ret;
           if (fd < 0) return [`userfaultfd() = ${fd}`, false];
-          const features = this.pick([0n, 0n, UFFD_FEATURE_SIGBUS, UFFD_FEATURE_THREAD_ID]);
+          const features = this.pick([
+            0n,
+            0n,
+            UFFD_FEATURE_SIGBUS,
+            UFFD_FEATURE_THREAD_ID,
+            UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_EVENT_REMOVE,
+          ]);
           const r = this.ioctl(p, fd, UFFDIO_API, UFFDIO_API_LAYOUT, [
             ["api", UFFD_API],
             ["features", features],
@@ -589,6 +604,32 @@ export class Workload {
       throw new Error(`tid ${t.tid}: still waiting in handle_userfault`);
     }
     return [result, note];
+  }
+
+  /**
+   * A call that sent a non-cooperative event (UNMAP, REMOVE) waits in
+   * userfaultfd_event_wait_completion: the handler reads the events in the
+   * same step (the context's read, as a handler thread's), and the senders
+   * finish their calls.
+   */
+  private answerEvents(): string {
+    let note = "";
+    for (const q of this.machine.procs.values()) {
+      if (!q.alive) continue;
+      for (const f of q.fds) {
+        const c = f?.inode.priv;
+        if (!(c instanceof UserfaultfdCtx) || c.events.length === 0) continue;
+        const r = f!.fop.read!(q, f!, 32 * c.events.length, 0);
+        note += `, uffd ${c.id} read ${typeof r === "number" ? r : r.length}`;
+      }
+    }
+    if (note !== "") this.machine.sched.run();
+    for (const t of this.machine.tasks.values()) {
+      if (t.wchan === WCHAN_UFFD_EVENT) {
+        throw new Error(`tid ${t.tid}: still waits for a uffd event`);
+      }
+    }
+    return note;
   }
 
   /** A live process and fd holding the userfaultfd context `id`. */
