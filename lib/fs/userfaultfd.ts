@@ -23,14 +23,15 @@
  *   waiters retry as ordinary faults (handle_userfault's ctx->released).
  *
  * - the non-cooperative events UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
- *   _complete) and UFFD_EVENT_REMOVE (userfaultfd_remove): the thread that
+ *   _complete), UFFD_EVENT_REMOVE (userfaultfd_remove) and UFFD_EVENT_REMAP
+ *   (mremap_userfaultfd_prep/_complete): the thread that
  *   caused one waits at the end of its call until the event is read
  *   (userfaultfd_event_wait_completion, lib/syscalls.ts), and meanwhile
  *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE are EAGAIN.
  *
  * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
- * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no EVENT_FORK/EVENT_REMAP
- * (fork and mremap drop the registration), no POISON.
+ * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no EVENT_FORK (a fork's child
+ * drops the registration), no POISON.
  * @module
  */
 
@@ -127,6 +128,8 @@ export const UFFD_USER_MODE_ONLY = 1;
 /** UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK */
 const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
 
+/** UFFD_FEATURE_EVENT_REMAP (4.11): an mremap move of a registered VMA sends UFFD_EVENT_REMAP. */
+export const UFFD_FEATURE_EVENT_REMAP = 1n << 2n;
 /** UFFD_FEATURE_EVENT_REMOVE (4.11): MADV_DONTNEED/REMOVE/FREE send UFFD_EVENT_REMOVE. */
 export const UFFD_FEATURE_EVENT_REMOVE = 1n << 3n;
 /** UFFD_FEATURE_EVENT_UNMAP (4.11): munmap (and implicit unmaps) send UFFD_EVENT_UNMAP. */
@@ -145,7 +148,8 @@ export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
  * The features mmlab implements, which UFFDIO_API reports (Linux 6.18
  * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
  */
-export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_MISSING_SHMEM |
+export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
+  UFFD_FEATURE_MISSING_SHMEM |
   UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
   UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
 /** UFFD_API_IOCTLS: REGISTER | UNREGISTER | API. */
@@ -159,6 +163,8 @@ export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n 
 /** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
 export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+/** UFFD_EVENT_REMAP: arg.remap {from, to, len}. */
+export const UFFD_EVENT_REMAP = 0x14;
 /** UFFD_EVENT_REMOVE: arg.remove {start, end}. */
 export const UFFD_EVENT_REMOVE = 0x15;
 /** UFFD_EVENT_UNMAP: arg.remove {start, end}. */
@@ -273,9 +279,13 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * call (lib/syscalls.ts). Without a current thread (a kernel-internal
    * unmap) no event is sent.
    */
-  private sendEvent(event: number, a: number, b: number): void {
+  private sendEvent(
+    event: number,
+    a: number,
+    b: number,
+  ): { msg: Uint8Array; drop: () => void } | null {
     const t = this.mm.machine.current;
-    if (t === null || this.released) return;
+    if (t === null || this.released) return null;
     const msg = new Uint8Array(UFFD_MSG_SIZE);
     const dv = new DataView(msg.buffer);
     msg[0] = event;
@@ -290,19 +300,41 @@ export class UserfaultfdCtx implements UserfaultCtx {
       over = true;
       this.mmapChanging--;
     };
+    const drop = () => {
+      const i = this.events.indexOf(ev);
+      if (i >= 0) this.events.splice(i, 1);
+      end();
+    };
     t.uffdEvents.push({
       wq: this.eventWq,
       done: () => {
         if (ev.read || this.released) end();
         return over;
       },
-      drop: () => {
-        const i = this.events.indexOf(ev);
-        if (i >= 0) this.events.splice(i, 1);
-        end();
-      },
+      drop,
     });
     this.mm.machine.sched.wakeAll(this.readWq);
+    return { msg, drop };
+  }
+
+  /**
+   * mremap_userfaultfd_prep(): with EVENT_REMAP a moved VMA keeps this
+   * context, and the UFFD_EVENT_REMAP is queued now (after the early unmap
+   * of an MREMAP_FIXED destination, before the unmap of the source, as
+   * do_mremap completes them); mremap_userfaultfd_complete() fills in
+   * arg.remap {from, to, len}, or drops it when the move failed.
+   */
+  remapPrep(): ((move: { from: number; to: number; len: number } | null) => void) | null {
+    if (!(this.features & UFFD_FEATURE_EVENT_REMAP)) return null;
+    const ev = this.sendEvent(UFFD_EVENT_REMAP, 0, 0);
+    return (move) => {
+      if (ev === null) return;
+      if (move === null) return ev.drop();
+      const dv = new DataView(ev.msg.buffer);
+      dv.setBigUint64(8, BigInt(move.from), true);
+      dv.setBigUint64(16, BigInt(move.to), true);
+      dv.setBigUint64(24, BigInt(move.len), true);
+    };
   }
 
   /** Whether a VMA registered with this context intersects [start, end). */

@@ -322,15 +322,20 @@ function moveVma(vrm: Vrm): number {
   const pgoff = vma.pgoff + (vrm.addr - vma.start) / PAGE;
   const { newVma, src } = copyVma(mm, vma, vrm.newAddr, vrm.newLen, pgoff);
   vrm.vma = src;
-  // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP (which no
-  // context has yet) the moved VMA drops its context and uffd flags
-  // (userfaultfd_reset_ctx); the source keeps them until it is unmapped.
-  if (newVma.uffd !== null) {
+  // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP the moved
+  // VMA drops its context and uffd flags (userfaultfd_reset_ctx); with it
+  // the VMA keeps them and a UFFD_EVENT_REMAP is begun. The source keeps
+  // them until it is unmapped (an UNMAP event after the REMAP).
+  const remapped = newVma.uffd?.remapPrep?.() ?? null;
+  if (newVma.uffd !== null && remapped === null) {
     newVma.uffd = null;
     newVma.flags = clear(newVma.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
   }
+  const move = { from: vrm.addr, to: vrm.newAddr, len: vrm.oldLen };
   movePageTables(mm, vrm.addr, vrm.newAddr, vrm.oldLen);
   const err = src.ops?.mremap?.(newVma) ?? 0;
+  // mremap_userfaultfd_complete(): {from, to, len} of the move, none if it failed.
+  remapped?.(err ? null : move);
   if (err) {
     // Move the entries back and unmap the new area instead of the old.
     movePageTables(mm, vrm.newAddr, vrm.addr, vrm.oldLen);

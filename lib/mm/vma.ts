@@ -28,6 +28,14 @@ export class AnonVma {
 /** A userfaultfd context, opaque to the VMA layer. */
 export interface UffdContextRef {
   readonly id: number;
+  /**
+   * mremap_userfaultfd_prep(): with UFFD_FEATURE_EVENT_REMAP the moved VMA
+   * keeps its context and a UFFD_EVENT_REMAP is begun, which the returned
+   * mremap_userfaultfd_complete() fills with the move (or drops, given
+   * null: the move failed). Null without the feature: the VMA drops the
+   * context (userfaultfd_reset_ctx).
+   */
+  remapPrep?(): ((move: { from: number; to: number; len: number } | null) => void) | null;
 }
 
 export class Vma {

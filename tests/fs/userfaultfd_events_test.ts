@@ -23,12 +23,21 @@ import {
   UFFDIO_ZEROPAGE,
   UFFDIO_ZEROPAGE_LAYOUT,
 } from "../../lib/abi/ioctl.ts";
-import { MADV_DONTNEED, MAP_ANONYMOUS, O_NONBLOCK } from "../../lib/abi/mman.ts";
+import {
+  MADV_DONTNEED,
+  MAP_ANONYMOUS,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+  O_NONBLOCK,
+} from "../../lib/abi/mman.ts";
+import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import {
   UFFD_API_FEATURES,
+  UFFD_EVENT_REMAP,
   UFFD_EVENT_REMOVE,
   UFFD_EVENT_UNMAP,
+  UFFD_FEATURE_EVENT_REMAP,
   UFFD_FEATURE_EVENT_REMOVE,
   UFFD_FEATURE_EVENT_UNMAP,
 } from "../../lib/fs/userfaultfd.ts";
@@ -187,4 +196,56 @@ Deno.test("check: an unread event whose sender does not wait for it is reported"
   assert.ok(
     checkInvariants(m).some((e) => /an event of tid \d+, which does not wait for it/.test(e)),
   );
+});
+
+/** uffd_msg.arg.remap.len (the third u64) of a REMAP read into a literal buffer. */
+function readRemapLen(p: Process, fd: number): bigint {
+  const r = syscall(p, "read", [fd, { value: 0n, literal: new Uint8Array(32) }, 32]);
+  assert.equal(r.ret, 32);
+  assert.equal(r.data![0], UFFD_EVENT_REMAP);
+  return new DataView(r.data!.buffer, r.data!.byteOffset).getBigUint64(24, true);
+}
+
+Deno.test("EVENT_REMAP: a move keeps the range registered; REMAP {from, to, len}, then UNMAP", () => {
+  const { m, p, fd, t } = setup(UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_UNMAP);
+  const to = B + 0x20000;
+  const from = m.events.end;
+  const r = syscallIn(t, "mremap", [
+    BigInt(B + 0x1000),
+    0x2000n,
+    0x2000n,
+    MREMAP_MAYMOVE | MREMAP_FIXED,
+    BigInt(to),
+  ]);
+  assert.ok(r.pending !== undefined);
+  const moved = p.mm.vmas.find(to)!;
+  assert.equal(moved.start, to);
+  assert.match(vmFlagsText(moved.flags), /\bum\b/, "the moved VMA keeps um");
+  assert.equal(moved.uffd, p.mm.vmas.find(B)!.uffd);
+  // The REMAP comes first: read it alone; the sender still waits for the UNMAP.
+  const msgs = read(p, fd, 1) as [number, bigint, bigint][];
+  assert.deepEqual(msgs, [[UFFD_EVENT_REMAP, BigInt(B + 0x1000), BigInt(to)]]);
+  assert.deepEqual(resumes(m, from), []);
+  assert.deepEqual(read(p, fd), [[UFFD_EVENT_UNMAP, BigInt(B + 0x1000), BigInt(B + 0x3000)]]);
+  assert.deepEqual(resumes(m, from), [`${t.tid}:mremap=${to}`]);
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("EVENT_REMAP: arg.remap.len is the old length; without the feature the move drops um", () => {
+  const { p, fd, t } = setup(UFFD_FEATURE_EVENT_REMAP);
+  const to = B + 0x20000;
+  syscallIn(t, "mremap", [BigInt(B), 0x1000n, 0x1000n, MREMAP_MAYMOVE | MREMAP_FIXED, BigInt(to)]);
+  assert.equal(readRemapLen(p, fd), 0x1000n);
+  const s = setup(0n);
+  const r = syscallIn(s.t, "mremap", [
+    BigInt(B),
+    0x1000n,
+    0x1000n,
+    MREMAP_MAYMOVE | MREMAP_FIXED,
+    BigInt(to),
+  ]);
+  assert.deepEqual(r, { ret: to });
+  assert.equal(s.p.mm.vmas.find(to)!.uffd, null);
+  assert.doesNotMatch(vmFlagsText(s.p.mm.vmas.find(to)!.flags), /\bum\b/);
+  assert.equal(read(s.p, s.fd), -EAGAIN);
 });
