@@ -128,6 +128,8 @@ export const UFFD_USER_MODE_ONLY = 1;
 /** UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK */
 const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
 
+/** UFFD_FEATURE_EVENT_FORK (4.11): a fork's child keeps the registration on a new context. */
+export const UFFD_FEATURE_EVENT_FORK = 1n << 1n;
 /** UFFD_FEATURE_EVENT_REMAP (4.11): an mremap move of a registered VMA sends UFFD_EVENT_REMAP. */
 export const UFFD_FEATURE_EVENT_REMAP = 1n << 2n;
 /** UFFD_FEATURE_EVENT_REMOVE (4.11): MADV_DONTNEED/REMOVE/FREE send UFFD_EVENT_REMOVE. */
@@ -148,7 +150,8 @@ export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
  * The features mmlab implements, which UFFDIO_API reports (Linux 6.18
  * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
  */
-export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
+export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP |
+  UFFD_FEATURE_EVENT_REMOVE |
   UFFD_FEATURE_MISSING_SHMEM |
   UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
   UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
@@ -163,6 +166,8 @@ export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n 
 /** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
 export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+/** UFFD_EVENT_FORK: arg.fork.ufd, the child's uffd installed in the reader. */
+export const UFFD_EVENT_FORK = 0x13;
 /** UFFD_EVENT_REMAP: arg.remap {from, to, len}. */
 export const UFFD_EVENT_REMAP = 0x14;
 /** UFFD_EVENT_REMOVE: arg.remove {start, end}. */
@@ -213,7 +218,13 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * event_wqh: the non-cooperative events not read yet, each with the
    * thread that waits for it to be read.
    */
-  readonly events: { readonly tid: number; readonly msg: Uint8Array; read: boolean }[] = [];
+  readonly events: {
+    readonly tid: number;
+    readonly msg: Uint8Array;
+    read: boolean;
+    /** A FORK event's child context, whose fd the reader gets. */
+    readonly child?: UserfaultfdCtx;
+  }[] = [];
   /**
    * ctx->mmap_changing: events sent whose senders have not gone on yet;
    * while it is not 0, COPY/ZEROPAGE/MOVE are EAGAIN.
@@ -283,6 +294,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
     event: number,
     a: number,
     b: number,
+    child?: UserfaultfdCtx,
   ): { msg: Uint8Array; drop: () => void } | null {
     const t = this.mm.machine.current;
     if (t === null || this.released) return null;
@@ -291,7 +303,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
     msg[0] = event;
     dv.setBigUint64(8, BigInt(a), true);
     dv.setBigUint64(16, BigInt(b), true);
-    const ev = { tid: t.tid, msg, read: false };
+    const ev = { tid: t.tid, msg, read: false, ...(child ? { child } : {}) };
     this.events.push(ev);
     this.mmapChanging++;
     let over = false;
@@ -303,6 +315,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const drop = () => {
       const i = this.events.indexOf(ev);
       if (i >= 0) this.events.splice(i, 1);
+      // An unread FORK's context goes (userfaultfd_release_new).
+      if (i >= 0) ev.child?.release();
       end();
     };
     t.uffdEvents.push({
@@ -335,6 +349,24 @@ export class UserfaultfdCtx implements UserfaultCtx {
       dv.setBigUint64(16, BigInt(move.to), true);
       dv.setBigUint64(24, BigInt(move.len), true);
     };
+  }
+
+  /**
+   * dup_userfaultfd(): with EVENT_FORK a new context on the child's mm with
+   * this one's flags and features (mmap_changing 0), without a file until
+   * the FORK event is read.
+   */
+  forkDup(childMm: Mm): UserfaultfdCtx | null {
+    if (!(this.features & UFFD_FEATURE_EVENT_FORK)) return null;
+    const c = new UserfaultfdCtx(this.mm.machine.nextUffdId(), childMm, this.flags);
+    c.features = this.features;
+    c.initialized = true;
+    return c;
+  }
+
+  /** dup_userfaultfd_complete(): the UFFD_EVENT_FORK for `child`; the forker waits until it is read. */
+  forkComplete(child: UserfaultfdCtx): void {
+    if (this.sendEvent(UFFD_EVENT_FORK, 0, 0, child) === null) child.release();
   }
 
   /** Whether a VMA registered with this context intersects [start, end). */
@@ -389,8 +421,9 @@ export class UserfaultfdCtx implements UserfaultCtx {
     }
     for (const t of this.faultWq.waiters) this.dropPending(t.tid);
     this.mm.machine.sched.wakeAll(this.faultWq);
-    // The senders of unread events go on (userfaultfd_release: event_wqh).
-    this.events.length = 0;
+    // The senders of unread events go on (userfaultfd_release: event_wqh);
+    // an unread FORK's child context goes too (userfaultfd_release_new).
+    for (const ev of this.events.splice(0)) ev.child?.release();
     this.mm.machine.sched.wakeAll(this.eventWq);
     this.unsubscribe();
   }
@@ -834,7 +867,7 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
  * userfaultfd_ctx_read) until a fault queues one, and the read restarts.
  */
 function userfaultfdRead(
-  _p: Process,
+  p: Process,
   f: OpenFile,
   count: number,
   _pos: number,
@@ -860,6 +893,11 @@ function userfaultfdRead(
     }
     const ev = ctx.events.shift()!;
     ev.read = true;
+    if (ev.child !== undefined) {
+      // resolve_userfault_fork(): the child's uffd gets an fd in the reader.
+      const fd = newCtxFile(p, ev.child);
+      new DataView(ev.msg.buffer).setUint32(8, fd < 0 ? 0 : fd, true);
+    }
     woke = true;
     out.set(ev.msg, i * UFFD_MSG_SIZE);
   }
@@ -901,9 +939,14 @@ export function sysUserfaultfd(p: Process, flagsArg: bigint | number = 0): numbe
 function newUserfaultfd(p: Process, flags: number): number {
   if (flags & ~(UFFD_SHARED_FCNTL_FLAGS | UFFD_USER_MODE_ONLY)) return -EINVAL;
   if (lowestFreeFd(p) >= nofileLimit(p)) return -EMFILE;
-  const m = p.machine;
-  const id = m.nextUffdId();
-  const ctx = new UserfaultfdCtx(id, p.mm, flags);
+  const ctx = new UserfaultfdCtx(p.machine.nextUffdId(), p.mm, flags);
+  return newCtxFile(p, ctx);
+}
+
+/** The `[userfaultfd]` file of `ctx`, installed in `p` (its fd, or -errno). */
+function newCtxFile(p: Process, ctx: UserfaultfdCtx): number {
+  const flags = ctx.flags;
+  const id = ctx.id;
   // anon_inode_create_getfile("[userfaultfd]", &userfaultfd_fops, ctx,
   // O_RDONLY | (flags & UFFD_SHARED_FCNTL_FLAGS)): a fresh inode per ctx.
   const inode = new Inode(id, ANON_INODE_SB, "anon", "anon_inode:[userfaultfd]", 0, {

@@ -35,6 +35,7 @@ import {
   VM_WIPEONFORK,
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
+import type { UffdContextRef } from "./vma.ts";
 import {
   copyPtes,
   PTE_DIRTY,
@@ -150,14 +151,20 @@ export function dupMmap(parent: Process, childMm: Mm): number {
   childMm.rlimits = { ...src.rlimits };
   // mm_init(): only VM_INIT_DEF_MASK (VM_NOHUGEPAGE) of def_flags is inherited.
   childMm.defFlags = src.defFlags & VM_NOHUGEPAGE;
+  // dup_userfaultfd(): one child context per parent context with EVENT_FORK.
+  const fctxs = new Map<UffdContextRef, UffdContextRef | null>();
   for (let v = src.vmas.first; v !== null; v = v.next) {
     if (v.flags & VM_DONTCOPY) continue;
     const c = v.dup(childMm);
     // mlock is not inherited; nor is a uffd registration without EVENT_FORK.
     c.flags = clear(c.flags, VM_LOCKED_MASK);
     if (c.uffd !== null) {
-      c.uffd = null;
-      c.flags = clear(c.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
+      const o = c.uffd;
+      if (!fctxs.has(o)) fctxs.set(o, o.forkDup?.(childMm) ?? null);
+      c.uffd = fctxs.get(o)!;
+      if (c.uffd === null) {
+        c.flags = clear(c.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
+      }
     }
     if (v.flags & VM_WIPEONFORK) {
       c.anonVma = null;
@@ -174,5 +181,7 @@ export function dupMmap(parent: Process, childMm: Mm): number {
       if (err) return err;
     }
   }
+  // dup_userfaultfd_complete(): a UFFD_EVENT_FORK per child context.
+  for (const [o, n] of fctxs) if (n !== null) o.forkComplete?.(n);
   return 0;
 }

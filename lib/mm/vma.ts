@@ -36,6 +36,14 @@ export interface UffdContextRef {
    * context (userfaultfd_reset_ctx).
    */
   remapPrep?(): ((move: { from: number; to: number; len: number } | null) => void) | null;
+  /**
+   * dup_userfaultfd(): with UFFD_FEATURE_EVENT_FORK a new context on the
+   * child's mm, which the child's copies of this context's VMAs keep;
+   * null without it (they drop it: userfaultfd_reset_ctx).
+   */
+  forkDup?(childMm: Mm): UffdContextRef | null;
+  /** dup_userfaultfd_complete(): the UFFD_EVENT_FORK carrying `child`. */
+  forkComplete?(child: UffdContextRef): void;
 }
 
 export class Vma {

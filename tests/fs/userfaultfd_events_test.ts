@@ -34,9 +34,11 @@ import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import {
   UFFD_API_FEATURES,
+  UFFD_EVENT_FORK,
   UFFD_EVENT_REMAP,
   UFFD_EVENT_REMOVE,
   UFFD_EVENT_UNMAP,
+  UFFD_FEATURE_EVENT_FORK,
   UFFD_FEATURE_EVENT_REMAP,
   UFFD_FEATURE_EVENT_REMOVE,
   UFFD_FEATURE_EVENT_UNMAP,
@@ -248,4 +250,45 @@ Deno.test("EVENT_REMAP: arg.remap.len is the old length; without the feature the
   assert.equal(s.p.mm.vmas.find(to)!.uffd, null);
   assert.doesNotMatch(vmFlagsText(s.p.mm.vmas.find(to)!.flags), /\bum\b/);
   assert.equal(read(s.p, s.fd), -EAGAIN);
+});
+
+Deno.test("EVENT_FORK: the child keeps um on a new uffd, whose fd the reader gets in the message", () => {
+  const { m, p, fd, t } = setup(UFFD_FEATURE_EVENT_FORK);
+  const from = m.events.end;
+  const r = syscallIn(t, "fork", []);
+  assert.ok(r.pending !== undefined, "fork waits for its FORK event to be read");
+  const child = [...m.procs.values()].find((q) => q !== p && q.alive)!;
+  const cv = child.mm.vmas.find(B)!;
+  assert.match(vmFlagsText(cv.flags), /\bum\b/);
+  assert.notEqual(cv.uffd, null);
+  assert.notEqual(cv.uffd, p.mm.vmas.find(B)!.uffd, "a new context, not the parent's");
+  const msgs = read(p, fd) as [number, bigint, bigint][];
+  assert.equal(msgs.length, 1);
+  assert.equal(msgs[0][0], UFFD_EVENT_FORK);
+  const ufd = Number(msgs[0][1] & 0xffffffffn);
+  assert.equal(ufd, 4, "the lowest free fd of the reader");
+  assert.equal(p.fds[ufd]!.inode.priv, cv.uffd);
+  assert.deepEqual(resumes(m, from), [`${t.tid}:fork=${child.pid}`]);
+  // The child's uffd works: a COPY into the child's range, through the new fd.
+  const c = ioctl(p, ufd, UFFDIO_ZEROPAGE, UFFDIO_ZEROPAGE_LAYOUT, [
+    ["range", range(B, 0x1000)],
+    ["mode", 0n],
+  ]);
+  assert.equal(c.ret, 0);
+  assert.equal(child.mm.pt.pfnAt(B / 4096), m.frames.zeroPfn);
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("EVENT_FORK: the last close of the uffd before the event is read unregisters the child", () => {
+  const { m, p, fd, t } = setup(UFFD_FEATURE_EVENT_FORK);
+  assert.ok(syscallIn(t, "fork", []).pending !== undefined);
+  const child = [...m.procs.values()].find((q) => q !== p && q.alive)!;
+  // The child inherited the fd: the context goes when both have closed it.
+  assert.equal(sys(p, "close", fd), 0);
+  assert.ok(child.mm.vmas.find(B)!.uffd !== null);
+  assert.equal(sys(child, "close", fd), 0);
+  const cv = child.mm.vmas.find(B)!;
+  assert.ok(cv.uffd === null);
+  assert.doesNotMatch(vmFlagsText(cv.flags), /\bum\b/);
+  assert.deepEqual(checkInvariants(m), []);
 });

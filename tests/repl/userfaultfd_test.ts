@@ -19,7 +19,7 @@ async function setup(features = "0"): Promise<Session> {
   const api = await run(s, `ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=${features}})`);
   assert.match(
     api[0],
-    /^= 0 \{api=0xaa, features=UFFD_FEATURE_EVENT_REMAP\|UFFD_FEATURE_EVENT_REMOVE\|UFFD_FEATURE_MISSING_SHMEM\|UFFD_FEATURE_EVENT_UNMAP\|UFFD_FEATURE_SIGBUS\|/,
+    /^= 0 \{api=0xaa, features=UFFD_FEATURE_EVENT_FORK\|UFFD_FEATURE_EVENT_REMAP\|UFFD_FEATURE_EVENT_REMOVE\|UFFD_FEATURE_MISSING_SHMEM\|UFFD_FEATURE_EVENT_UNMAP\|UFFD_FEATURE_SIGBUS\|/,
   );
   await run(s, "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
   await run(
@@ -48,7 +48,7 @@ Deno.test("repl uffd: API first, then the issue's lines print as strace shows th
     ["= -1 EINVAL (Invalid argument)"],
   );
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})"), [
-    "= 0 {api=0xaa, features=UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|" +
+    "= 0 {api=0xaa, features=UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|" +
     "UFFD_FEATURE_MOVE, " +
     "ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}",
   ]);
