@@ -69,6 +69,7 @@ import {
   USERFAULTFD_IOC_NEW,
 } from "../abi/ioctl.ts";
 import type { Process } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
@@ -641,6 +642,13 @@ function movePages(
   return moved;
 }
 
+/** UFFDIO_MOVE exists from 6.8 (policy uffd.remap); before, it is an unknown ioctl. */
+const HAS_UFFDIO_MOVE: Record<KnobValue<"uffd.remap">, boolean> = {
+  "none": false,
+  "remap_anon_pages-rfc": false,
+  "UFFDIO_MOVE": true,
+};
+
 /** fs/userfaultfd.c userfaultfd_move() (6.8). */
 function userfaultfdMove(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
   const b = readStruct(p, arg, UFFDIO_MOVE_LAYOUT.size);
@@ -683,6 +691,7 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
     case UFFDIO_ZEROPAGE:
       return userfaultfdZeropage(p, ctx, arg);
     case UFFDIO_MOVE:
+      if (!HAS_UFFDIO_MOVE[p.mm.machine.policy("uffd.remap")]) break;
       return userfaultfdMove(p, ctx, arg);
   }
   return -EINVAL; // userfaultfd_ioctl's default: -EINVAL, not ENOTTY

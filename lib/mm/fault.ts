@@ -25,7 +25,14 @@ import {
   PTE_YOUNG,
 } from "./pagetable.ts";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_READAHEAD, PG_UPTODATE } from "../phys/frames.ts";
-import { VM_ACCESS_FLAGS, VM_IGNORE_MERGE, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
+import {
+  has,
+  VM_ACCESS_FLAGS,
+  VM_IGNORE_MERGE,
+  VM_SHARED,
+  VM_USERFAULT,
+  VM_WRITE,
+} from "./vm_flags.ts";
 import {
   VM_FAULT_ERROR,
   VM_FAULT_HWPOISON,
@@ -286,6 +293,11 @@ export function handleMmFault(
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) return r;
     }
+    // The 2014 RFC (uffd.madv18 = userfault-rfc): with no userfaultfd
+    // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
+    // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
+    // EFAULT for a kernel one). Only MADV_USERFAULT sets the flag.
+    if (has(vma.flags, VM_USERFAULT)) return VM_FAULT_SIGBUS;
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
     // fresh zeroed page, writable and dirty in a writable VMA.
