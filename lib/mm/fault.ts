@@ -255,6 +255,16 @@ export function unshareAnonPage(mm: Mm, vma: Vma, addr: number): number {
 }
 
 /**
+ * Whether a missing fault reaches a userfaultfd only in a VM_USERFAULT VMA
+ * (policy uffd.madv18): today registration alone engages it (option 2 of
+ * the 2014 thread, what shipped); the RFC wanted both (option 3).
+ */
+const UFFD_NEEDS_VM_USERFAULT: Record<KnobValue<"uffd.madv18">, boolean> = {
+  "wipeonfork": false,
+  "userfault-rfc": true,
+};
+
+/**
  * handle_mm_fault() for one page. `addr` is page aligned, `realAddr` the
  * exact address. Returns 0 or a VM_FAULT_* error code. A fault that had
  * to read a file page from disk ends in VM_FAULT_RETRY and is redone
@@ -288,8 +298,12 @@ export function handleMmFault(
   }
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
-    // userfaultfd_missing(vma) -> handle_userfault()
-    if (mm.userfaults.size > 0) {
+    // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
+    // 3 of its thread) engaged a userfaultfd only where a registered range
+    // and a MADV_USERFAULT range intersect.
+    const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] ||
+      has(vma.flags, VM_USERFAULT);
+    if (mm.userfaults.size > 0 && engage) {
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) return r;
     }

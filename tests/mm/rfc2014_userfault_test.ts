@@ -154,3 +154,21 @@ Deno.test("rfc2014: today advice 18 is MADV_WIPEONFORK; the policy flips it live
     /SIGBUS \{si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f0000002000\}/,
   );
 });
+
+Deno.test("rfc2014: a userfaultfd engages only where its range and a MADV_USERFAULT range intersect (option 3)", async () => {
+  const s = rfc();
+  await run(s, MAP, "uffd = userfaultfd(O_NONBLOCK)");
+  await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  await run(
+    s,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  // Registered but not MADV_USERFAULT: an ordinary fault.
+  assert.equal(await run(s, "poke(a + 4K, 1)"), "= 1");
+  // Both: the userfaultfd protocol, the thread waits.
+  await run(s, "madvise(a, 4K, MADV_USERFAULT)", "t = pthread_create()");
+  assert.match(await run(s, "@t peek(a + 1)"), /waits in handle_userfault at 0x7f0000000000/);
+  // MADV_USERFAULT alone: SIGBUS.
+  await run(s, "madvise(a + 8K, 4K, MADV_USERFAULT)");
+  assert.match(await run(s, "peek(a + 8K)"), /SIGBUS/);
+});
