@@ -507,8 +507,8 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
-    const frames = ctx.mm.machine.frames;
-    for (let k = 0; k < 4096; k++) if (data[k] !== 0) frames.writeByte(pfn, k, data[k]);
+    // The fresh page reads as zeros: a source page of zeros leaves it so.
+    if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
   if (!put(BigInt(r))) return -EFAULT;
