@@ -25,6 +25,7 @@
 
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOSYS } from "../abi/errno.ts";
 import { u64 } from "../abi/layout.ts";
+import { RAP_ALLOW_SRC_HOLES } from "../abi/mman.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
@@ -40,9 +41,6 @@ import {
   PTE_YOUNG,
 } from "./pagetable.ts";
 import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
-
-/** The RFC's only flag: a hole in the source is skipped, not ENOENT. */
-export const RAP_ALLOW_SRC_HOLES = 1;
 
 /** The syscall exists only under uffd.remap = remap_anon_pages-rfc. */
 const HAS_REMAP_ANON_PAGES: Record<KnobValue<"uffd.remap">, boolean> = {
