@@ -317,10 +317,14 @@ function userfaultfdApi(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
   const zero = () => putUserArg(p, arg, new Uint8Array(UFFDIO_API_LAYOUT.size)) ? -EINVAL : -EFAULT;
   if (field(v, "api") !== UFFD_API) return zero();
   // EVENT_FORK without CAP_SYS_PTRACE is EPERM: mmlab runs as root.
-  if (features & ~UFFD_API_FEATURES) return zero();
+  // Before 6.8 (policy uffd.remap) there is no UFFD_FEATURE_MOVE.
+  const known = HAS_UFFDIO_MOVE[p.mm.machine.policy("uffd.remap")]
+    ? UFFD_API_FEATURES
+    : UFFD_API_FEATURES & ~UFFD_FEATURE_MOVE;
+  if (features & ~known) return zero();
   const out = encodeStruct(
     UFFDIO_API_LAYOUT,
-    new Map([["api", UFFD_API], ["features", UFFD_API_FEATURES], ["ioctls", UFFD_API_IOCTLS]]),
+    new Map([["api", UFFD_API], ["features", known], ["ioctls", UFFD_API_IOCTLS]]),
   ) as Uint8Array;
   if (!putUserArg(p, arg, out)) return -EFAULT;
   // userfaultfd_set_features(): once only, even if the first asked for nothing.
@@ -367,7 +371,9 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
     if (typeof r === "number") return r;
   }
-  v.set("ioctls", UFFD_API_RANGE_IOCTLS);
+  // _UFFDIO_MOVE (bit 5) only where UFFDIO_MOVE exists (policy uffd.remap).
+  const move = HAS_UFFDIO_MOVE[mm.machine.policy("uffd.remap")];
+  v.set("ioctls", move ? UFFD_API_RANGE_IOCTLS : UFFD_API_RANGE_IOCTLS & ~(1n << 5n));
   const out = encodeStruct(UFFDIO_REGISTER_LAYOUT, v) as Uint8Array;
   return putUserArg(p, arg, out) ? 0 : -EFAULT;
 }

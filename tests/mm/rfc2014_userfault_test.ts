@@ -131,7 +131,22 @@ Deno.test("rfc2014: remap_anon_pages is ENOSYS and UFFDIO_MOVE unknown outside t
     "= -1 ENOSYS (Function not implemented)",
   );
   const s = rfc();
-  await run(s, "uffd = userfaultfd(0)", "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  await run(s, MAP, "uffd = userfaultfd(0)");
+  // Before 6.8 there is no UFFD_FEATURE_MOVE to ask for, nor _UFFDIO_MOVE in a range.
+  assert.equal(
+    await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_MOVE})"),
+    "= -1 EINVAL (Invalid argument)",
+  );
+  const api = await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  assert.match(api, /^= 0 /);
+  assert.doesNotMatch(api, /UFFD_FEATURE_MOVE/);
+  assert.doesNotMatch(
+    await run(
+      s,
+      "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=4K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+    ),
+    /_UFFDIO_MOVE/,
+  );
   assert.equal(
     await run(
       s,
