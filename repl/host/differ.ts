@@ -22,8 +22,8 @@
  * - `wait`'s `(S.NNNNNNNNNs passed)` is not compared: mmlab's virtual clock
  *   also advances by what its calls cost, the host's session clock only by
  *   sleep and wait (which timer ends, and in what order, still compares).
- * - a thread's `<unfinished ...>` in handle_userfault compares as "thread T
- *   is blocked": the host sees that a call went on past mmhost's bound,
+ * - a thread's `<unfinished ...>` in handle_userfault (or reading a uffd,
+ *   userfaultfd_ctx_read) compares as "thread T is blocked": the host sees that a call went on past mmhost's bound,
  *   not where it waits.
  * A step whose host output has a `(host: ...)` note is not compared. A
  * line that does not run (bad syntax, an unknown name, a misused command)
@@ -536,9 +536,9 @@ async function runLines(
   return steps;
 }
 
-/** A thread's wait as mmlab (in handle_userfault) or the host (blocked) reports it. */
+/** A thread's wait as mmlab (a userfault, a uffd read) or the host (blocked) reports it. */
 const UFFD_WAIT =
-  /^<unfinished \.\.\.> \(thread (\d+) (waits in handle_userfault at 0x[0-9a-f]+|sleeps in handle_userfault|is blocked on the host)\)$/;
+  /^<unfinished \.\.\.> \(thread (\d+) (waits in handle_userfault at 0x[0-9a-f]+|sleeps in (?:handle_userfault|userfaultfd_ctx_read)|is blocked on the host)\)$/;
 
 /** The lines of a step, as a transcript shows them. */
 function stepLines(s: Step, side: "mmlab" | "host"): string[] {
