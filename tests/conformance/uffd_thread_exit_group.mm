@@ -1,4 +1,4 @@
-# userfaultfd, a waiter whose process exits: in a forked child (the registration is the child's own: a fork without UFFD_FEATURE_EVENT_FORK drops the parent's), a thread's load waits in handle_userfault; exit_group from the leader kills it in its wait: its peek resumes with `= ?` and each thread reports the exit, as strace -f shows. The handshake goes through a raw pointer (see uffd_api_register)
+# userfaultfd, a waiter whose process exits: in a forked child (so that the session goes on in the parent) with its own uffd, a thread's load waits in handle_userfault; exit_group from the leader kills it in its wait: its peek resumes with `= ?` and each thread reports the exit, as strace -f shows. The handshake goes through a raw pointer (see uffd_api_register)
 # follows: kernel/exit.c do_group_exit; fs/userfaultfd.c handle_userfault (a fatal signal ends the wait)
 
 b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
