@@ -22,6 +22,9 @@
  * - `wait`'s `(S.NNNNNNNNNs passed)` is not compared: mmlab's virtual clock
  *   also advances by what its calls cost, the host's session clock only by
  *   sleep and wait (which timer ends, and in what order, still compares).
+ * - a thread's `<unfinished ...>` in handle_userfault (or reading a uffd,
+ *   userfaultfd_ctx_read) compares as "thread T is blocked": the host sees that a call went on past mmhost's bound,
+ *   not where it waits.
  * A step whose host output has a `(host: ...)` note is not compared. A
  * line that does not run (bad syntax, an unknown name, a misused command)
  * makes the case "invalid" even when both sides print the same error.
@@ -516,6 +519,9 @@ async function runLines(
         if (x.startsWith("LazyFree:")) x = "LazyFree:       (not compared)";
         // mmlab's clock counts its calls' costs too.
         if (/^\(\d+\.\d{9}s passed\)$/.test(x)) x = "(time passed: not compared)";
+        // The host sees that a thread blocked, not where (mmlab names
+        // handle_userfault and the address): that the thread waits compares.
+        x = x.replace(UFFD_WAIT, "<unfinished ...> (thread $1 is blocked: where is not compared)");
         return x;
       });
     mm = norm(mm, labels.mmlab);
@@ -529,6 +535,10 @@ async function runLines(
   }
   return steps;
 }
+
+/** A thread's wait as mmlab (a userfault, a uffd read) or the host (blocked) reports it. */
+const UFFD_WAIT =
+  /^<unfinished \.\.\.> \(thread (\d+) (waits in handle_userfault at 0x[0-9a-f]+|sleeps in (?:handle_userfault|userfaultfd_ctx_read)|is blocked on the host)\)$/;
 
 /** The lines of a step, as a transcript shows them. */
 function stepLines(s: Step, side: "mmlab" | "host"): string[] {
