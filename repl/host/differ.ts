@@ -507,6 +507,8 @@ async function runLines(
     const echo = session.prompt() + line;
     const where = { file: opts.source, line: n };
     const m = await session.run(line, where);
+    // The calls mmlab woke at this line are the ones the host must report here too.
+    if (host.backend instanceof HostBackend) host.backend.expectWakes(wokenTids(m.output));
     const h = await host.run(line, where);
     let mm = m.output;
     let ho = h.output;
@@ -539,6 +541,16 @@ async function runLines(
 /** A thread's wait as mmlab (a userfault, a uffd read) or the host (blocked) reports it. */
 const UFFD_WAIT =
   /^<unfinished \.\.\.> \(thread (\d+) (waits in handle_userfault at 0x[0-9a-f]+|sleeps in (?:handle_userfault|userfaultfd_ctx_read)|is blocked on the host)\)$/;
+
+/** The threads whose blocked call a line's output reports resumed (`[pid T] <... NAME resumed>`). */
+export function wokenTids(output: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const l of output) {
+    const m = /^\[pid (\d+)\] <\.\.\. \w+ resumed>/.exec(l);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
 
 /** The lines of a step, as a transcript shows them. */
 function stepLines(s: Step, side: "mmlab" | "host"): string[] {

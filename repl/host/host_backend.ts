@@ -61,6 +61,13 @@ const PAGEMAP_HOST_MAX = 16384;
 export const SETTLE_MS = 30;
 
 /**
+ * How long the host may take to report a call the emulated machine woke at
+ * the same line (see {@link HostBackend.expectWakes}); past it, the call
+ * resumes at a later line and the comparison shows the difference.
+ */
+export const EXPECTED_WAKE_MS = 5000;
+
+/**
  * Syscalls whose user buffer a thread may fault on in a registered
  * userfaultfd range (the kernel's copy_to_user/copy_from_user then waits in
  * handle_userfault): in a thread they may go pending until another line
@@ -129,6 +136,8 @@ export class HostBackend implements Backend {
     number,
     { tid: number; finish: (lines: string[]) => CallResult }
   >();
+  /** Threads whose blocked call the current line is expected to wake (expectWakes). */
+  private expected = new Set<number>();
   /** Threads whose request mmhost answered `pending`: their late reply is due. */
   private readonly inflight = new Set<number>();
   /** Late replies taken before their owner asked (a thread's next request waited for it). */
@@ -223,6 +232,17 @@ export class HostBackend implements Backend {
   }
 
   /**
+   * Tells the settle rule which threads' blocked calls the next line wakes
+   * on the emulated machine: the differential runner knows it from mmlab's
+   * output, so the host waits for exactly those replies instead of relying
+   * on {@link SETTLE_MS} alone (which a loaded host can miss). It holds
+   * until the next call; the runner sets it before every line.
+   */
+  expectWakes(tids: Iterable<number>): void {
+    this.expected = new Set(tids);
+  }
+
+  /**
    * The settle rule: after each line (a syscall, an access, a view, sleep, wait),
    * while calls that a line may wake are pending, the host waits up to
    * SETTLE_MS for their late replies, and each one that came resumes at
@@ -231,9 +251,17 @@ export class HostBackend implements Backend {
    * not depend on one; keep woken calls quick).
    */
   async settle(ms = SETTLE_MS): Promise<void> {
+    const expected = this.expected;
     if (this.waiters.size === 0) return;
     const due = () => [...this.waiters.values()].some((w) => this.hasLate(w.tid));
     if (!due()) await this.server.poll(ms);
+    // A call known to be woken by this line (the differential runner saw the
+    // emulated machine wake it) is waited for, however loaded the host is.
+    const missing = () =>
+      [...this.waiters.values()].some((w) => expected.has(w.tid) && !this.hasLate(w.tid));
+    for (let waited = 0; missing() && waited < EXPECTED_WAKE_MS; waited += 20) {
+      await this.server.poll(20);
+    }
     for (const [token, w] of [...this.waiters].sort((a, b) => a[0] - b[0])) {
       if (!this.hasLate(w.tid)) continue;
       this.waiters.delete(token);
