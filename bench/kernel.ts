@@ -1,7 +1,7 @@
 /**
  * The host kernel's side of `deno task bench`: compiles bench/kernel_bench.c
- * with `gcc -O2` into a temporary directory, runs it with the same sizes as
- * the mmlab side and parses its `result` lines.
+ * with `gcc -O2 -pthread` into a temporary directory, runs it with the same sizes as
+ * the mmlab side and parses its `result` (and `skip`) lines.
  * @module
  */
 
@@ -12,11 +12,23 @@ export const KERNEL_BENCH_C = `${import.meta.dirname}/kernel_bench.c`;
 
 /** Either the kernel's figures, or why there are none. */
 export type KernelOutcome =
-  | { ok: true; results: Measurement[]; uname: string }
+  | { ok: true; results: Measurement[]; uname: string; skipped: Skip[] }
   | { ok: false; reason: string };
 
 async function output(cmd: string, args: string[]): Promise<Deno.CommandOutput> {
   return await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+}
+
+/** An op the host could not run (no userfaultfd, say), and why. */
+export interface Skip {
+  op: string;
+  reason: string;
+}
+
+/** The `skip <op> <reason>` lines of the program's stdout. */
+export function parseKernelSkips(text: string): Skip[] {
+  return text.split("\n").map((l) => l.split("\t")).filter((f) => f[0] === "skip" && f.length >= 3)
+    .map((f) => ({ op: f[1], reason: f.slice(2).join(" ") }));
 }
 
 /** Parses the program's stdout: `result <op> <median> <unit> <s1,s2,...>` lines. */
@@ -51,7 +63,7 @@ export async function runKernel(s: Sizes, ops: readonly string[]): Promise<Kerne
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "mmlab-bench-" });
   try {
     const bin = `${dir}/kernel_bench`;
-    const cc = await output("gcc", ["-O2", "-Wall", "-o", bin, KERNEL_BENCH_C]);
+    const cc = await output("gcc", ["-O2", "-Wall", "-pthread", "-o", bin, KERNEL_BENCH_C]);
     if (!cc.success) {
       return { ok: false, reason: `gcc failed:\n${new TextDecoder().decode(cc.stderr)}` };
     }
@@ -64,7 +76,7 @@ export async function runKernel(s: Sizes, ops: readonly string[]): Promise<Kerne
     }
     const u = await output("uname", ["-r"]).catch(() => null);
     const uname = u?.success ? new TextDecoder().decode(u.stdout).trim() : "?";
-    return { ok: true, results, uname };
+    return { ok: true, results, uname, skipped: parseKernelSkips(text) };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,15 +12,22 @@
  *   result <op> <median> <unit> <sample1,sample2,...>
  *
  * and on failure `error <op> <message>` (the program then exits 1).
- * Ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps.
+ * Ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd.
+ * An op the host cannot run prints `skip <op> <reason>` and the others go on.
+ * Build with -pthread (the uffd op runs a second thread).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,7 +43,9 @@ static long split_pairs = 100000;
 static long rand_small_vmas = 1000, rand_large_vmas = 60000, rand_pairs = 20000;
 static long fork_bytes = 1L << 30, fork_reps = 5;
 static long maps_vmas = 10000, maps_reads = 20;
-static const char *ops = "mmap,fault,mprotect-split,mprotect-rand-1k,mprotect-rand-60k,fork,maps";
+static long uffd_pages = 20000;
+static const char *ops =
+    "mmap,fault,mprotect-split,mprotect-rand-1k,mprotect-rand-60k,fork,maps,uffd";
 
 static double now(void) {
   struct timespec ts;
@@ -215,6 +224,85 @@ static void bench_maps(void) {
   report("maps", "ms/op", s, reps);
 }
 
+/*
+ * 7. userfaultfd round trip, MISSING mode: a thread stores one byte into each
+ * page of a registered region in turn; each store faults and the thread waits
+ * in handle_userfault; the main thread polls the uffd, reads the uffd_msg and
+ * resolves the page with UFFDIO_COPY, which wakes the thread. Round trips/s.
+ * Without userfaultfd (ENOSYS, or EPERM under vm.unprivileged_userfaultfd=0
+ * without CAP_SYS_PTRACE) the op prints `skip` with the reason.
+ */
+struct toucher {
+  volatile char *base;
+  long pages;
+};
+
+static void *touch_pages(void *arg) {
+  struct toucher *t = arg;
+  for (long i = 0; i < t->pages; i++) t->base[i * PAGE] = 1;
+  return NULL;
+}
+
+static void bench_uffd(void) {
+  double s[MAX_REPS];
+  int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    printf("skip\tuffd\tuserfaultfd(O_CLOEXEC|O_NONBLOCK): %s%s\n", strerror(errno),
+           errno == EPERM ? " (vm.unprivileged_userfaultfd=0 and no CAP_SYS_PTRACE)" : "");
+    fflush(stdout);
+    return;
+  }
+  struct uffdio_api api = {.api = UFFD_API, .features = 0};
+  if (ioctl(fd, UFFDIO_API, &api)) die("uffd", "UFFDIO_API");
+  char *src = map_anon("uffd", PAGE);
+  memset(src, 0x5a, PAGE);
+  size_t len = (size_t)uffd_pages * PAGE;
+  for (long r = -warmup; r < reps; r++) {
+    char *p = map_anon("uffd", len);
+    struct uffdio_register reg = {
+        .range = {.start = (unsigned long)p, .len = len},
+        .mode = UFFDIO_REGISTER_MODE_MISSING,
+    };
+    if (ioctl(fd, UFFDIO_REGISTER, &reg)) die("uffd", "UFFDIO_REGISTER");
+    struct toucher t = {.base = p, .pages = uffd_pages};
+    pthread_t th;
+    double t0 = now();
+    errno = pthread_create(&th, NULL, touch_pages, &t);
+    if (errno) die("uffd", "pthread_create");
+    for (long done = 0; done < uffd_pages;) {
+      struct pollfd pfd = {.fd = fd, .events = POLLIN};
+      if (poll(&pfd, 1, -1) < 0) {
+        if (errno == EINTR) continue;
+        die("uffd", "poll");
+      }
+      struct uffd_msg msg;
+      ssize_t got = read(fd, &msg, sizeof msg);
+      if (got < 0 && errno == EAGAIN) continue;
+      if (got != sizeof msg) die("uffd", "read");
+      if (msg.event != UFFD_EVENT_PAGEFAULT) {
+        errno = 0;
+        die("uffd", "unexpected uffd_msg event");
+      }
+      struct uffdio_copy copy = {
+          .dst = msg.arg.pagefault.address & ~(PAGE - 1),
+          .src = (unsigned long)src,
+          .len = PAGE,
+          .mode = 0,
+      };
+      if (ioctl(fd, UFFDIO_COPY, &copy)) die("uffd", "UFFDIO_COPY");
+      done++;
+    }
+    errno = pthread_join(th, NULL);
+    if (errno) die("uffd", "pthread_join");
+    double dt = now() - t0;
+    if (munmap(p, len)) die("uffd", "munmap");
+    if (r >= 0) s[r] = (double)uffd_pages / dt;
+  }
+  munmap(src, PAGE);
+  close(fd);
+  report("uffd", "ops/s", s, reps);
+}
+
 /* Whether `name` is in the comma-separated list `ops`. */
 static int wanted(const char *name) {
   size_t n = strlen(name);
@@ -261,6 +349,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "fork_reps")) fork_reps = num(k, v);
     else if (!strcmp(k, "maps_vmas")) maps_vmas = num(k, v);
     else if (!strcmp(k, "maps_reads")) maps_reads = num(k, v);
+    else if (!strcmp(k, "uffd_pages")) uffd_pages = num(k, v);
     else {
       fprintf(stderr, "kernel_bench: unknown key %s\n", k);
       return 2;
@@ -281,5 +370,6 @@ int main(int argc, char **argv) {
   if (wanted("mprotect-rand-60k")) bench_rand("mprotect-rand-60k", rand_large_vmas);
   if (wanted("fork")) bench_fork();
   if (wanted("maps")) bench_maps();
+  if (wanted("uffd")) bench_uffd();
   return 0;
 }

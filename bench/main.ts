@@ -3,7 +3,7 @@
  *
  * Runs every benchmark on mmlab (bench/mmlab_bench.ts, through mod.ts),
  * then the same operations with real syscalls (bench/kernel_bench.c,
- * compiled with gcc -O2 into a temporary directory), and prints a table of
+ * compiled with gcc -O2 -pthread into a temporary directory), and prints a table of
  * both figures and mmlab's speed-up over the kernel, marking the ops below
  * the 2× goal.
  *
@@ -21,7 +21,7 @@ import { type KernelOutcome, runKernel } from "./kernel.ts";
 import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
 
 const USAGE = `usage: deno task bench [--quick] [--only NAME[,NAME...]] [--mmlab-only] [--json]
-ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps
+ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd
      (--only mprotect selects the three mprotect ops)`;
 
 interface Options {
@@ -98,12 +98,13 @@ async function main(): Promise<number> {
   }
   let kernel: KernelOutcome = { ok: false, reason: "--mmlab-only" };
   if (opts.kernel) {
-    log("kernel side: gcc -O2 bench/kernel_bench.c ...");
+    log("kernel side: gcc -O2 -pthread bench/kernel_bench.c ...");
     kernel = await runKernel(opts.sizes, ops);
     if (kernel.ok) {
       for (const k of kernel.results) {
         log(`  kernel  ${k.op.padEnd(18)} ${fmtValue(k.value, k.unit).padStart(7)} ${k.unit}`);
       }
+      for (const k of kernel.skipped) log(`  kernel  ${k.op.padEnd(18)} skipped: ${k.reason}`);
     } else {
       log(`no kernel figures (${kernel.reason}); reporting mmlab only.`);
     }
@@ -114,7 +115,9 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(
       {
         quick: opts.quick,
-        kernel: kernel.ok ? { uname: kernel.uname } : { skipped: kernel.reason },
+        kernel: kernel.ok
+          ? { uname: kernel.uname, skippedOps: kernel.skipped }
+          : { skipped: kernel.reason },
         seconds,
         rows,
         mmlab,
@@ -133,6 +136,11 @@ async function main(): Promise<number> {
   for (const l of formatTable(rows)) console.log(l);
   console.log("");
   for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  if (kernel.ok) {
+    for (const k of kernel.skipped) {
+      console.log(`* ${k.op}: no kernel figure on this host (${k.reason}); ratio vs the issue's.`);
+    }
+  }
   const below = rows.filter((r) => r.meetsGoal === false).map((r) => r.op);
   console.log("");
   console.log(

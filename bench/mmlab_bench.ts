@@ -9,7 +9,17 @@
  * @module
  */
 
-import { cpuWrite, Machine, mapsLines, type Process, syscall } from "../mod.ts";
+import {
+  CLONE_FLAG_NAMES,
+  cpuRead,
+  cpuWrite,
+  IOCTL_CONSTANTS,
+  Machine,
+  mapsLines,
+  type Process,
+  syscall,
+  userfaultAccess,
+} from "../mod.ts";
 import { type Measurement, median, type Sizes, type Unit } from "./ops.ts";
 
 const PAGE = 4096;
@@ -178,6 +188,79 @@ export function benchMaps(s: Sizes): Measurement {
   return m;
 }
 
+const CLONE = Object.fromEntries(CLONE_FLAG_NAMES) as Record<string, number>;
+/** pthread_create()'s sharing, without the TLS and TID pointers the bench has no use for. */
+const THREAD = CLONE.CLONE_VM | CLONE.CLONE_FS | CLONE.CLONE_FILES | CLONE.CLONE_SIGHAND |
+  CLONE.CLONE_THREAD;
+const ioctlCmd = (name: string) => Number(IOCTL_CONSTANTS.get(name)!);
+/** O_NONBLOCK | O_CLOEXEC, as a handler polling its uffd opens it. */
+const UFFD_FLAGS = 0o4000 | 0o2000000;
+
+/** An ioctl's struct argument, as a byte literal (what the REPL's `{...}` passes). */
+function lit(bytes: Uint8Array) {
+  return { value: 0n, literal: bytes };
+}
+
+/**
+ * 7. userfaultfd round trip, MISSING mode: a second thread stores one byte
+ * into each page of a registered region in turn; each store faults and the
+ * thread sleeps in handle_userfault; the handler (the main thread) reads
+ * the 32-byte uffd_msg into its buffer, takes the fault address from it,
+ * resolves the page with UFFDIO_COPY from a source page, which wakes the
+ * thread, whose store completes. Round trips/s. The region is mapped and
+ * registered untimed, and unmapped after each repetition.
+ */
+export function benchUffd(s: Sizes): Measurement {
+  const m = new Machine({ ramBytes: Math.max(GiB, 4 * s.uffdPages * PAGE) });
+  const p = m.init;
+  const fd = ok("userfaultfd", syscall(p, "userfaultfd", [UFFD_FLAGS]).ret);
+  const apiArg = new Uint8Array(24);
+  apiArg[0] = 0xaa; // UFFD_API
+  ok("UFFDIO_API", syscall(p, "ioctl", [fd, ioctlCmd("UFFDIO_API"), lit(apiArg)]).ret);
+  const t = m.task(ok("clone", syscall(p, "clone", [THREAD]).ret));
+  if (t === undefined) throw new Error("clone: no thread");
+  // The handler's message buffer and the page it copies from (touched, so COPY reads data).
+  const buf = mapAnon(p, PAGE);
+  touchPages(p, buf, PAGE);
+  const src = mapAnon(p, PAGE);
+  ok("fill src", cpuWrite(p, src, new Uint8Array(PAGE).fill(0x5a)).done);
+  const REGISTER = ioctlCmd("UFFDIO_REGISTER");
+  const COPY = ioctlCmd("UFFDIO_COPY");
+  const copyArg = new Uint8Array(40);
+  const copyView = new DataView(copyArg.buffer);
+  copyView.setBigUint64(8, BigInt(src), true);
+  copyView.setBigUint64(16, BigInt(PAGE), true);
+  return repeat("uffd", "ops/s", s.warmup, s.reps, () => {
+    const n = s.uffdPages;
+    const len = n * PAGE;
+    const a = mapAnon(p, len);
+    const reg = new Uint8Array(32);
+    const rv = new DataView(reg.buffer);
+    rv.setBigUint64(0, BigInt(a), true);
+    rv.setBigUint64(8, BigInt(len), true);
+    rv.setBigUint64(16, 1n, true); // UFFDIO_REGISTER_MODE_MISSING
+    ok("UFFDIO_REGISTER", syscall(p, "ioctl", [fd, REGISTER, lit(reg)]).ret);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const at = a + i * PAGE;
+      // The thread's store faults and it sleeps.
+      const w = userfaultAccess(t, "poke", (from) => cpuWrite(p, at + from, ONE.subarray(from)));
+      if (w.pending === undefined) throw new Error(`store at ${at.toString(16)} did not wait`);
+      // The handler: read(uffd) one message, its pagefault address, UFFDIO_COPY.
+      if (syscall(p, "read", [fd, buf, 32]).ret !== 32) throw new Error("read(uffd) failed");
+      const addr = new DataView(cpuRead(p, buf + 16, 8).bytes!.buffer).getBigUint64(0, true);
+      copyView.setBigUint64(0, addr, true);
+      copyView.setBigUint64(24, 0n, true);
+      ok("UFFDIO_COPY", syscall(p, "ioctl", [fd, COPY, lit(copyArg)]).ret);
+      // The copy woke the thread and its store finished on the way out of the call.
+      if (t.blocked !== null) throw new Error(`thread still waits at ${at.toString(16)}`);
+    }
+    const dt = performance.now() - t0;
+    ok("munmap", syscall(p, "munmap", [a, len]).ret);
+    return n / (dt / 1000);
+  });
+}
+
 /** Runs the selected ops on mmlab; `onResult` sees each as it finishes. */
 export function runMmlab(
   s: Sizes,
@@ -193,6 +276,7 @@ export function runMmlab(
     "mprotect-rand-60k": () => benchMprotectRand(s, "mprotect-rand-60k", s.randLargeVmas),
     "fork": () => benchFork(s),
     "maps": () => benchMaps(s),
+    "uffd": () => benchUffd(s),
   };
   for (const op of ops) {
     const f = run[op];

@@ -73,6 +73,15 @@ export const OPS: readonly OpInfo[] = [
     issueKernel: 2.7,
     scale: (s) => s.mapsVmas,
   },
+  {
+    name: "uffd",
+    title: (s) =>
+      `userfaultfd round trip: thread faults, read(uffd), UFFDIO_COPY, thread resumes; ` +
+      `${count(s.uffdPages)} pages (round trips/s)`,
+    unit: "ops/s",
+    issueKernel: 20_500,
+    scale: () => 1,
+  },
 ];
 
 /** The goal: mmlab at least this many times as fast as the kernel on every op. */
@@ -127,6 +136,8 @@ export interface Sizes {
   mapsVmas: number;
   /** maps reads per repetition. */
   mapsReads: number;
+  /** userfaultfd round trips (pages of the registered region) per repetition. */
+  uffdPages: number;
 }
 
 /** The default run (under ~2 minutes for both sides on a 2-core machine). */
@@ -143,6 +154,7 @@ export const FULL: Sizes = {
   forkReps: 7,
   mapsVmas: 10_000,
   mapsReads: 20,
+  uffdPages: 20_000,
 };
 
 /** `--quick`: a smoke run of a few seconds; the figures are only indicative. */
@@ -159,6 +171,7 @@ export const QUICK: Sizes = {
   forkReps: 3,
   mapsVmas: 10_000,
   mapsReads: 3,
+  uffdPages: 2_000,
 };
 
 /** Tiny sizes for the tests: every code path, no meaningful timing. */
@@ -175,6 +188,7 @@ export const TINY: Sizes = {
   forkReps: 2,
   mapsVmas: 32,
   mapsReads: 2,
+  uffdPages: 8,
 };
 
 /** Key=value arguments for bench/kernel_bench.c. */
@@ -193,6 +207,7 @@ export function kernelArgs(s: Sizes, ops: readonly string[]): string[] {
     `fork_reps=${s.forkReps}`,
     `maps_vmas=${s.mapsVmas}`,
     `maps_reads=${s.mapsReads}`,
+    `uffd_pages=${s.uffdPages}`,
   ];
 }
 

@@ -65,6 +65,21 @@ export const KNOBS = {
       "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
     area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
   },
+  "uffd.madv18": {
+    values: ["wipeonfork", "userfault-rfc"],
+    history: [["4.14", "wipeonfork"]],
+    meaning: "what madvise advice 18/19 mean: MADV_WIPEONFORK/KEEPONFORK, or the 2014 RFC's " +
+      "MADV_USERFAULT/NOUSERFAULT (VM_USERFAULT `uf`: SIGBUS on a missing page, EFAULT for a " +
+      "kernel access; never merged)",
+    area: "seed 004",
+  },
+  "uffd.remap": {
+    values: ["none", "remap_anon_pages-rfc", "UFFDIO_MOVE"],
+    history: [["4.3", "none"], ["6.8", "UFFDIO_MOVE"]],
+    meaning: "how a page is moved into a userfault range without a copy: not at all, the RFC's " +
+      "remap_anon_pages(2) syscall (never merged), or ioctl UFFDIO_MOVE (6.8)",
+    area: "seed 004",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */
@@ -77,26 +92,9 @@ export interface PlannedKnobSpec extends KnobSpec {
  * Knobs designed but not implemented yet. They are not listed by `policy`
  * and not accepted by `policy`, `--policy`, presets or transcript headers:
  * a knob moves into {@link KNOBS} with the code that reads it (every listed
- * knob changes behaviour; tests/policy_test.ts checks). uffd.madv18 waits
- * whole: its only implemented value is the default, so it selects nothing
- * until MADV_USERFAULT's VM_USERFAULT and SIGBUS exist.
+ * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "uffd.madv18": {
-    values: ["wipeonfork", "userfault-rfc"],
-    history: [["4.14", "wipeonfork"]],
-    meaning: "what madvise advice 18 means: MADV_WIPEONFORK, or the 2014 RFC's MADV_USERFAULT " +
-      "(SIGBUS on a missing page, never merged)",
-    area: "seed 004",
-    issue: 9,
-  },
-  "uffd.remap": {
-    values: ["none", "remap_anon_pages-rfc", "UFFDIO_MOVE"],
-    history: [["4.3", "none"], ["6.8", "UFFDIO_MOVE"]],
-    meaning: "how a page is moved into a userfault range without a copy",
-    area: "seed 004",
-    issue: 9,
-  },
   "dio.pinType": {
     values: ["get", "pin"],
     history: [["2.6", "get"], ["6.4", "pin"]],
@@ -175,12 +173,18 @@ export const ERA_PRESETS = [
 ] as const;
 
 /**
- * Proposals that never merged, on top of an era. None yet: each RFC preset
- * waits in {@link PLANNED_PRESETS} until its knobs have code.
+ * Proposals that never merged, on top of an era. `rfc-2014-userfault` is
+ * Andrea Arcangeli's Oct 2014 series (seed 004) on the 4.14 era: advice
+ * 18/19 are MADV_USERFAULT/NOUSERFAULT and remap_anon_pages(2) exists.
  */
 export const RFC_PRESETS: Readonly<
   Record<string, { readonly base: string; readonly set: Readonly<Partial<Policies>> }>
-> = Object.freeze({});
+> = Object.freeze({
+  "rfc-2014-userfault": {
+    base: "linux-4.14",
+    set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
+  },
+});
 
 /**
  * RFC presets whose every knob is still planned: hidden and refused with
@@ -190,11 +194,6 @@ export const RFC_PRESETS: Readonly<
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
 > = {
-  "rfc-2014-userfault": {
-    base: "linux-4.14",
-    set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
-    issue: 9,
-  },
   "rfc-2019-dax-lease": {
     base: "linux-5.1",
     set: { "dax.truncateWithPin": "fail-etxtbsy" },

@@ -40,6 +40,7 @@ import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/e
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 import { sysUserfaultfd } from "./fs/userfaultfd.ts";
+import { sysRemapAnonPages } from "./mm/remap_anon_pages.ts";
 import { WouldBlock } from "./sched/wait.ts";
 import { WCHAN_UFFD_EVENT } from "./mm/userfaultfd_k.ts";
 
@@ -441,6 +442,15 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "create a userfaultfd context on this mm (fs/userfaultfd.c)",
     example: "userfaultfd(O_CLOEXEC|O_NONBLOCK)",
     impl: sysUserfaultfd,
+  },
+  {
+    name: "remap_anon_pages",
+    nr: 335,
+    args: [a("dst", "addr"), a("src", "addr"), a("len", "len"), a("flags", "int", true)],
+    ret: "int",
+    summary: "move anonymous pages without copying (2014 RFC, policy uffd.remap)",
+    example: "remap_anon_pages(0x7f0000000000, 0x7f0000100000, 4K, 0)",
+    impl: sysRemapAnonPages,
   },
   {
     name: "ioctl",

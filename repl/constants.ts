@@ -50,6 +50,7 @@ const FAMILIES = [
   "O_",
   "FALLOC_FL_",
   "SEEK_",
+  "RAP_",
 ] as const;
 
 /** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
@@ -62,6 +63,7 @@ const NOT_IN_HEADERS = new Set(["LEGACY_MAP_MASK", "MAP_HUGE_MASK", "MAP_HUGE_SH
 const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_USERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
+  RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
 };
 
 function build(): Map<string, Constant> {

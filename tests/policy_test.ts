@@ -158,8 +158,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
       "hmm.p2pMap",
       "mm.vmFlagsAssert",
       "rdma.onDisassociate",
-      "uffd.madv18",
-      "uffd.remap",
       "vfio.faultImpl",
     ],
   );

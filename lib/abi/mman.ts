@@ -84,11 +84,16 @@ export const MADV_GUARD_REMOVE = 103;
 /**
  * Andrea Arcangeli's 2014 RFC ("[PATCH 08/17] mm: madvise MADV_USERFAULT"),
  * never merged. It used advice 18/19, which Linux later gave to
- * MADV_WIPEONFORK/KEEPONFORK; mmlab will accept the names only under the
- * `uffd.madv18 = userfault-rfc` policy, planned for issue 9 (lib/policy.ts).
+ * MADV_WIPEONFORK/KEEPONFORK; mmlab accepts the names only under the
+ * `uffd.madv18 = userfault-rfc` policy (lib/policy.ts, lib/mm/madvise.ts).
  */
 export const MADV_USERFAULT = 18;
 export const MADV_NOUSERFAULT = 19;
+/**
+ * The same RFC's remap_anon_pages(2) flag: a hole in the source range is
+ * skipped instead of ENOENT. Only under `uffd.remap = remap_anon_pages-rfc`.
+ */
+export const RAP_ALLOW_SRC_HOLES = 1;
 
 export const MLOCK_ONFAULT = 0x01;
 export const MCL_CURRENT = 1;

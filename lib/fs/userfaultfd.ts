@@ -77,6 +77,7 @@ import {
   USERFAULTFD_IOC_NEW,
 } from "../abi/ioctl.ts";
 import type { Process } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
@@ -478,10 +479,14 @@ function userfaultfdApi(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
   const zero = () => putUserArg(p, arg, new Uint8Array(UFFDIO_API_LAYOUT.size)) ? -EINVAL : -EFAULT;
   if (field(v, "api") !== UFFD_API) return zero();
   // EVENT_FORK without CAP_SYS_PTRACE is EPERM: mmlab runs as root.
-  if (features & ~UFFD_API_FEATURES) return zero();
+  // Before 6.8 (policy uffd.remap) there is no UFFD_FEATURE_MOVE.
+  const known = HAS_UFFDIO_MOVE[p.mm.machine.policy("uffd.remap")]
+    ? UFFD_API_FEATURES
+    : UFFD_API_FEATURES & ~UFFD_FEATURE_MOVE;
+  if (features & ~known) return zero();
   const out = encodeStruct(
     UFFDIO_API_LAYOUT,
-    new Map([["api", UFFD_API], ["features", UFFD_API_FEATURES], ["ioctls", UFFD_API_IOCTLS]]),
+    new Map([["api", UFFD_API], ["features", known], ["ioctls", UFFD_API_IOCTLS]]),
   ) as Uint8Array;
   if (!putUserArg(p, arg, out)) return -EFAULT;
   // userfaultfd_set_features(): once only, even if the first asked for nothing.
@@ -528,7 +533,9 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
     if (typeof r === "number") return r;
   }
-  v.set("ioctls", UFFD_API_RANGE_IOCTLS);
+  // _UFFDIO_MOVE (bit 5) only where UFFDIO_MOVE exists (policy uffd.remap).
+  const move = HAS_UFFDIO_MOVE[mm.machine.policy("uffd.remap")];
+  v.set("ioctls", move ? UFFD_API_RANGE_IOCTLS : UFFD_API_RANGE_IOCTLS & ~(1n << 5n));
   const out = encodeStruct(UFFDIO_REGISTER_LAYOUT, v) as Uint8Array;
   return putUserArg(p, arg, out) ? 0 : -EFAULT;
 }
@@ -669,8 +676,8 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
-    const frames = ctx.mm.machine.frames;
-    for (let k = 0; k < 4096; k++) if (data[k] !== 0) frames.writeByte(pfn, k, data[k]);
+    // The fresh page reads as zeros: a source page of zeros leaves it so.
+    if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
   if (!put(BigInt(r))) return -EFAULT;
@@ -806,6 +813,13 @@ function movePages(
   return moved;
 }
 
+/** UFFDIO_MOVE exists from 6.8 (policy uffd.remap); before, it is an unknown ioctl. */
+const HAS_UFFDIO_MOVE: Record<KnobValue<"uffd.remap">, boolean> = {
+  "none": false,
+  "remap_anon_pages-rfc": false,
+  "UFFDIO_MOVE": true,
+};
+
 /** fs/userfaultfd.c userfaultfd_move() (6.8). */
 function userfaultfdMove(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
   const b = readStruct(p, arg, UFFDIO_MOVE_LAYOUT.size);
@@ -855,6 +869,7 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
     case UFFDIO_ZEROPAGE:
       return userfaultfdZeropage(p, ctx, arg);
     case UFFDIO_MOVE:
+      if (!HAS_UFFDIO_MOVE[p.mm.machine.policy("uffd.remap")]) break;
       return userfaultfdMove(p, ctx, arg);
   }
   return -EINVAL; // userfaultfd_ioctl's default: -EINVAL, not ENOTTY

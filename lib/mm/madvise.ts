@@ -52,6 +52,7 @@ import {
   MADV_REMOVE,
   MADV_SEQUENTIAL,
   MADV_UNMERGEABLE,
+  MADV_USERFAULT,
   MADV_WILLNEED,
   MADV_WIPEONFORK,
 } from "../abi/mman.ts";
@@ -86,9 +87,11 @@ import {
   VM_SHADOW_STACK,
   VM_SHARED,
   VM_SPECIAL,
+  VM_USERFAULT,
   VM_WIPEONFORK,
   VM_WRITE,
 } from "./vm_flags.ts";
+import type { KnobValue } from "../policy.ts";
 import { vmaModify } from "./vma_ops.ts";
 import { zapRange } from "./zap.ts";
 import { faultinVmaRange } from "./populate.ts";
@@ -176,10 +179,8 @@ export function sysMadvise(
   const behavior = s32(adviceArg);
   // 1. madvise_should_skip() -> is_valid_madvise()
   if (!behaviorValid(behavior)) return -EINVAL;
-  // Advice 18/19 are MADV_WIPEONFORK/KEEPONFORK. The 2014 RFC's
-  // MADV_USERFAULT/NOUSERFAULT on the same numbers (VM_USERFAULT, SIGBUS on a
-  // missing page, through Mm.userfaults) is the planned knob uffd.madv18
-  // (lib/policy.ts PLANNED_KNOBS, issue 9).
+  // Advice 18/19 are MADV_WIPEONFORK/KEEPONFORK, or under uffd.madv18 =
+  // userfault-rfc the 2014 RFC's MADV_USERFAULT/NOUSERFAULT (ADVICE_18).
   if ((start & 0xfffn) !== 0n) return -EINVAL;
   const len = pageAlignU64(lenIn);
   // len rounded up from a huge value to 0
@@ -275,14 +276,57 @@ function vmaBehavior(p: Process, vma: Vma, start: number, end: number, behavior:
       f = clear(f, VM_DONTCOPY);
       break;
     case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
+      return ADVICE_18[mm.machine.policy("uffd.madv18")](mm, vma, start, end, behavior);
+    default:
+      return vmaBehaviorFlags(p, vma, start, end, behavior);
+  }
+  return updateVma(mm, vma, start, end, f);
+}
+
+/**
+ * What advice 18/19 do, per uffd.madv18: 6.18's MADV_WIPEONFORK/KEEPONFORK,
+ * or the 2014 RFC's MADV_USERFAULT/NOUSERFAULT ([PATCH 08/17] "mm: madvise
+ * MADV_USERFAULT": `if (vma->vm_ops) return -EINVAL`, so only private
+ * anonymous memory; sets/clears VM_USERFAULT).
+ */
+const ADVICE_18: Record<
+  KnobValue<"uffd.madv18">,
+  (mm: Mm, vma: Vma, start: number, end: number, behavior: number) => Step
+> = {
+  "wipeonfork": (mm, vma, start, end, behavior) => {
+    let f = vma.flags;
+    if (behavior === MADV_WIPEONFORK) {
       // Only private anonymous memory can be wiped (special mappings count).
       if (vma.file !== null || (f & VM_SHARED)) return -EINVAL;
       f = set(f, VM_WIPEONFORK);
-      break;
-    case MADV_KEEPONFORK:
+    } else {
       if (any(f, VM_DROPPABLE)) return -EINVAL;
       f = clear(f, VM_WIPEONFORK);
-      break;
+    }
+    return updateVma(mm, vma, start, end, f);
+  },
+  "userfault-rfc": (mm, vma, start, end, behavior) => {
+    // madvise_vma(): "VM_USERFAULT is only supported by anonymous memory".
+    if (!vma.isAnonymous || any(vma.flags, VM_SHARED | VM_SPECIAL)) return -EINVAL;
+    const f = behavior === MADV_USERFAULT
+      ? set(vma.flags, VM_USERFAULT)
+      : clear(vma.flags, VM_USERFAULT);
+    return updateVma(mm, vma, start, end, f);
+  },
+};
+
+/** A flag-changing advice on the VMA continues here (the rest of vmaBehavior). */
+function vmaBehaviorFlags(
+  p: Process,
+  vma: Vma,
+  start: number,
+  end: number,
+  behavior: number,
+): Step {
+  const mm = p.mm;
+  let f = vma.flags;
+  switch (behavior) {
     case MADV_DONTDUMP:
       f = set(f, VM_DONTDUMP);
       break;
@@ -306,7 +350,11 @@ function vmaBehavior(p: Process, vma: Vma, start: number, end: number, behavior:
       f = set(clear(f, VM_HUGEPAGE), VM_NOHUGEPAGE);
       break;
   }
-  // madvise_update_vma(): no change means no split.
+  return updateVma(mm, vma, start, end, f);
+}
+
+/** madvise_update_vma(): no change means no split. */
+function updateVma(mm: Mm, vma: Vma, start: number, end: number, f: number): Step {
   if (f === vma.flags) return vma;
   const r = vmaModify(mm, vma, start, end, { flags: f });
   // "madvise() returns EAGAIN if kernel resources ... are temporarily unavailable."

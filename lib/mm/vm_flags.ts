@@ -51,6 +51,13 @@ export const VM_HUGEPAGE = 1 << 29;
 export const VM_NOHUGEPAGE = 1 << 30;
 /** Bit 31: `2 ** 31`, not `1 << 31` (which is negative in JS). */
 export const VM_MERGEABLE = 2 ** 31;
+/**
+ * The 2014 RFC's VM_USERFAULT (policy uffd.madv18 = userfault-rfc, never
+ * merged): bit 32, where vm_flags had to grow to 64 bits; the RFC's
+ * show_smap_vma_flags() prints it `uf`. 6.18 has pkey bit 0 there, which
+ * mmlab never sets (no pkeys), so the bit means only this.
+ */
+export const VM_USERFAULT = 2 ** 32;
 export const VM_SHADOW_STACK = 2 ** 37;
 export const VM_DROPPABLE = 2 ** 40;
 export const VM_UFFD_MINOR = 2 ** 41;
@@ -123,7 +130,8 @@ export function xor(a: number, b: number): number {
 
 /**
  * show_smap_vma_flags(): mnemonic per bit, "" for bits that print nothing
- * (pkey bits 32-35 print as ProtectionKey instead), undefined for bits that
+ * (pkey bits 33-35 print as ProtectionKey instead; bit 32 is the 2014 RFC's
+ * VM_USERFAULT `uf`, see {@link VM_USERFAULT}), undefined for bits that
  * print `??`. This 6.18.44 build has VM_MAYBE_GUARD (`gu`) at bit 11.
  */
 export const VM_FLAG_MNEMONICS: ReadonlyArray<string | undefined> = (() => {
@@ -163,7 +171,8 @@ export const VM_FLAG_MNEMONICS: ReadonlyArray<string | undefined> = (() => {
     "mg",
   ];
   names.forEach((n, i) => (t[i] = n));
-  for (let b = 32; b <= 35; b++) t[b] = "";
+  for (let b = 33; b <= 35; b++) t[b] = "";
+  t[32] = "uf";
   t[37] = "ss";
   t[40] = "dp";
   t[41] = "ui";

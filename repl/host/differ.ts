@@ -22,6 +22,9 @@
  * - `wait`'s `(S.NNNNNNNNNs passed)` is not compared: mmlab's virtual clock
  *   also advances by what its calls cost, the host's session clock only by
  *   sleep and wait (which timer ends, and in what order, still compares).
+ * - a thread's `<unfinished ...>` in handle_userfault (or reading a uffd,
+ *   userfaultfd_ctx_read) compares as "thread T is blocked": the host sees that a call went on past mmhost's bound,
+ *   not where it waits.
  * A step whose host output has a `(host: ...)` note is not compared. A
  * line that does not run (bad syntax, an unknown name, a misused command)
  * makes the case "invalid" even when both sides print the same error.
@@ -504,6 +507,8 @@ async function runLines(
     const echo = session.prompt() + line;
     const where = { file: opts.source, line: n };
     const m = await session.run(line, where);
+    // The calls mmlab woke at this line are the ones the host must report here too.
+    if (host.backend instanceof HostBackend) host.backend.expectWakes(wokenTids(m.output));
     const h = await host.run(line, where);
     let mm = m.output;
     let ho = h.output;
@@ -516,6 +521,9 @@ async function runLines(
         if (x.startsWith("LazyFree:")) x = "LazyFree:       (not compared)";
         // mmlab's clock counts its calls' costs too.
         if (/^\(\d+\.\d{9}s passed\)$/.test(x)) x = "(time passed: not compared)";
+        // The host sees that a thread blocked, not where (mmlab names
+        // handle_userfault and the address): that the thread waits compares.
+        x = x.replace(UFFD_WAIT, "<unfinished ...> (thread $1 is blocked: where is not compared)");
         return x;
       });
     mm = norm(mm, labels.mmlab);
@@ -528,6 +536,20 @@ async function runLines(
     if (m.quit || h.quit) break;
   }
   return steps;
+}
+
+/** A thread's wait as mmlab (a userfault, a uffd read) or the host (blocked) reports it. */
+const UFFD_WAIT =
+  /^<unfinished \.\.\.> \(thread (\d+) (waits in handle_userfault at 0x[0-9a-f]+|sleeps in (?:handle_userfault|userfaultfd_ctx_read)|is blocked on the host)\)$/;
+
+/** The threads whose blocked call a line's output reports resumed (`[pid T] <... NAME resumed>`). */
+export function wokenTids(output: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const l of output) {
+    const m = /^\[pid (\d+)\] <\.\.\. \w+ resumed>/.exec(l);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
 }
 
 /** The lines of a step, as a transcript shows them. */

@@ -60,6 +60,21 @@ const PAGEMAP_HOST_MAX = 16384;
  */
 export const SETTLE_MS = 30;
 
+/**
+ * How long the host may take to report a call the emulated machine woke at
+ * the same line (see {@link HostBackend.expectWakes}); past it, the call
+ * resumes at a later line and the comparison shows the difference.
+ */
+export const EXPECTED_WAKE_MS = 5000;
+
+/**
+ * Syscalls whose user buffer a thread may fault on in a registered
+ * userfaultfd range (the kernel's copy_to_user/copy_from_user then waits in
+ * handle_userfault): in a thread they may go pending until another line
+ * resolves the fault.
+ */
+const USERFAULT_IO: ReadonlySet<string> = new Set(["read", "pread", "write", "pwrite"]);
+
 /** The prefix of an output line the runner does not compare. */
 export const HOST_NOTE = NOT_RUN;
 
@@ -121,6 +136,8 @@ export class HostBackend implements Backend {
     number,
     { tid: number; finish: (lines: string[]) => CallResult }
   >();
+  /** Threads whose blocked call the current line is expected to wake (expectWakes). */
+  private expected = new Set<number>();
   /** Threads whose request mmhost answered `pending`: their late reply is due. */
   private readonly inflight = new Set<number>();
   /** Late replies taken before their owner asked (a thread's next request waited for it). */
@@ -215,6 +232,17 @@ export class HostBackend implements Backend {
   }
 
   /**
+   * Tells the settle rule which threads' blocked calls the next line wakes
+   * on the emulated machine: the differential runner knows it from mmlab's
+   * output, so the host waits for exactly those replies instead of relying
+   * on {@link SETTLE_MS} alone (which a loaded host can miss). It holds
+   * until the next call; the runner sets it before every line.
+   */
+  expectWakes(tids: Iterable<number>): void {
+    this.expected = new Set(tids);
+  }
+
+  /**
    * The settle rule: after each line (a syscall, an access, a view, sleep, wait),
    * while calls that a line may wake are pending, the host waits up to
    * SETTLE_MS for their late replies, and each one that came resumes at
@@ -223,9 +251,17 @@ export class HostBackend implements Backend {
    * not depend on one; keep woken calls quick).
    */
   async settle(ms = SETTLE_MS): Promise<void> {
+    const expected = this.expected;
     if (this.waiters.size === 0) return;
     const due = () => [...this.waiters.values()].some((w) => this.hasLate(w.tid));
     if (!due()) await this.server.poll(ms);
+    // A call known to be woken by this line (the differential runner saw the
+    // emulated machine wake it) is waited for, however loaded the host is.
+    const missing = () =>
+      [...this.waiters.values()].some((w) => expected.has(w.tid) && !this.hasLate(w.tid));
+    for (let waited = 0; missing() && waited < EXPECTED_WAKE_MS; waited += 20) {
+      await this.server.poll(20);
+    }
     for (const [token, w] of [...this.waiters].sort((a, b) => a[0] - b[0])) {
       if (!this.hasLate(w.tid)) continue;
       this.waiters.delete(token);
@@ -402,7 +438,11 @@ export class HostBackend implements Backend {
         return { ret: Number(result(await this.req(pid, `signal ${hexArg(s)} ${hexArg(h)}`)).ret) };
       }
     }
-    return await this.generic(pid, spec, values);
+    // A read or write through a user buffer may block in a thread (a
+    // userfault in a registered range, which another line resolves).
+    const t = this.threads.get(pid);
+    const wakeable = USERFAULT_IO.has(spec.name) && t !== undefined && t.tid !== t.pid;
+    return await this.generic(pid, spec, values, wakeable, wakeable);
   }
 
   /** A syscall by its number, arguments and literals as the protocol passes them. */
@@ -411,6 +451,7 @@ export class HostBackend implements Backend {
     spec: SyscallSpec,
     values: readonly Value[],
     mayBlock = false,
+    woken = false,
   ): Promise<CallResult> {
     const args: string[] = ["0", "0", "0", "0", "0", "0"];
     const extra: string[] = [];
@@ -453,15 +494,20 @@ export class HostBackend implements Backend {
       `sys ${spec.nr.toString(16)} ${args.join(" ")} ${extra.join(" ")}`,
       mayBlock,
     );
-    // Blocked past mmhost's bound: the caller decides what ends it.
-    if (lines[0] === "pending") return { ret: 0, pending: 0 };
-    const r = result(lines);
-    const out: CallResult = { ret: Number(r.ret) };
-    if (readsBack && !isErr(out.ret) && r.data !== undefined) {
-      if (r.data === "!") out.note = "(host: the buffer could not be read back)";
-      else out.data = decodeBytes(r.data);
+    const finish = (lines: string[]): CallResult => {
+      const r = result(lines);
+      const out: CallResult = { ret: Number(r.ret) };
+      if (readsBack && !isErr(out.ret) && r.data !== undefined) {
+        if (r.data === "!") out.note = "(host: the buffer could not be read back)";
+        else out.data = decodeBytes(r.data);
+      }
+      return literal ? structResult(spec, out, values) : out;
+    };
+    // Blocked past mmhost's bound: another line wakes it (woken), or the caller decides.
+    if (lines[0] === "pending") {
+      return woken ? this.blockedCall(pid, finish) : { ret: 0, pending: 0 };
     }
-    return literal ? structResult(spec, out, values) : out;
+    return finish(lines);
   }
 
   /**
@@ -575,13 +621,33 @@ export class HostBackend implements Backend {
       : op.op === "fill"
       ? `cpu f ${addr} ${op.value.toString(16)} ${op.len.toString(16)}`
       : `cpu x ${addr}`;
-    const lines = await this.req(pid, req);
+    // An access may block (a userfault) in a thread; mmhost's main thread
+    // reads the channel, so its own accesses are waited for.
+    const t = this.threads.get(pid);
+    const lines = await this.req(pid, req, t !== undefined && t.tid !== t.pid);
+    if (lines[0] === "pending") {
+      // Still in the kernel past mmhost's bound: a userfault its handler
+      // (another thread's UFFDIO_COPY/ZEROPAGE/WAKE, a close) ends.
+      const c = this.blockedCall(pid, (late) => this.lateAccess(pid, op, late));
+      return { pending: c.pending!, done: 0, note: c.note! };
+    }
     if (lines[0] === "unsupported") {
       const what = { read: "peek", write: "poke", fill: "memset", exec: "exec" }[op.op];
       return {
         unsupported: `${NOT_RUN}${what} at ${formatValue(op.addr)} is not run on the host)`,
       };
     }
+    return this.accessReply(pid, op, lines);
+  }
+
+  /** A blocked access's late reply as the result its resume line prints (a signal as an event). */
+  private lateAccess(pid: number, op: CpuOp, lines: string[]): CallResult {
+    const r = this.accessReply(pid, op, lines);
+    if ("unsupported" in r || "pending" in r) return { ret: 0 };
+    return r.bytes === undefined ? { ret: r.done } : { ret: r.done, data: r.bytes };
+  }
+
+  private accessReply(pid: number, op: CpuOp, lines: string[]): CpuResult {
     const first = lines[0].split(" ");
     if (first[0] === "ok") {
       const done = Number(BigInt("0x" + first[1]));

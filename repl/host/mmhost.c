@@ -293,9 +293,21 @@ static __thread sigjmp_buf fault_jmp;
 static __thread volatile int fault_armed;
 static __thread volatile int f_signo, f_code, f_lsb;
 static __thread volatile u64 f_addr;
-static unsigned char *big;   /* BIGBUF */
-static unsigned char *wbuf;  /* MAXLINE / 2: cpu w data */
-static unsigned char *rbtmp; /* BIGBUF: sys read-back copy */
+/*
+ * Scratch buffers. The process-wide ones (g_*) are big; each worker also
+ * has its own, smaller (WSCRATCH, WLINE for cpu w data), so a request
+ * left pending (a thread blocked in a userfault) keeps its data while the
+ * requests that run meanwhile use theirs. The thread-local pointers name
+ * this thread's; a worker's request over its own size uses the shared one
+ * (keep accesses that may block under WSCRATCH).
+ */
+#define WSCRATCH (256u << 10)
+static unsigned char *g_big;   /* BIGBUF */
+static unsigned char *g_wbuf;  /* MAXLINE / 2: cpu w data */
+static unsigned char *g_rbtmp; /* BIGBUF: sys read-back copy */
+static __thread unsigned char *big, *wbuf, *rbtmp;
+static __thread u64 bigcap = BIGBUF, wcap = MAXLINE / 2;
+static __thread unsigned char *acc_buf; /* where a guarded read puts its bytes */
 
 /* What SIGSEGV / SIGBUS do: 0 catch (report, go on), 1 SIG_DFL, 2 SIG_IGN. */
 static int disp_segv, disp_bus;
@@ -353,7 +365,7 @@ static int guarded(int kind, u64 addr, u64 len, const unsigned char *src, unsign
   switch (kind) {
   case A_READ:
     for (u64 i = 0; i < len; i++) {
-      big[i] = p[i];
+      acc_buf[i] = p[i];
       done_count = i + 1;
     }
     break;
@@ -502,12 +514,16 @@ static void op_cpu(void) {
     kind = A_READ;
     len = hexval(tok());
     if (len > BIGBUF) len = BIGBUF;
+    acc_buf = len <= bigcap ? big : g_big;
     break;
-  case 'w':
+  case 'w': {
     kind = A_WRITE;
-    len = getdata(tok(), wbuf, MAXLINE / 2);
-    src = wbuf;
+    char *d = tok();
+    unsigned char *wb = d != NULL && strlen(d) / 2 <= wcap ? wbuf : g_wbuf;
+    len = getdata(d, wb, MAXLINE / 2);
+    src = wb;
     break;
+  }
   case 'f':
     kind = A_FILL;
     fill = (unsigned char)hexval(tok());
@@ -543,7 +559,7 @@ static void op_cpu(void) {
     puthex(done_count);
     if (kind == A_READ) {
       putc_(' ');
-      putdata(big, len);
+      putdata(acc_buf, len);
     }
     putc_('\n');
     return;
@@ -560,7 +576,7 @@ static void op_cpu(void) {
   puthex(done_count);
   if (kind == A_READ) {
     putc_(' ');
-    putdata(big, done_count);
+    putdata(acc_buf, done_count);
   }
   putc_('\n');
   if (disp_of(f_signo) != 0) {
@@ -573,7 +589,8 @@ static void op_cpu(void) {
 
 /* ---------------------------------------------------------------- subject: syscalls */
 
-static unsigned char (*sbuf)[1 << 16]; /* 6 of them */
+static unsigned char (*g_sbuf)[1 << 16];      /* 6 of them */
+static __thread unsigned char (*sbuf)[1 << 16]; /* this thread's (a worker has its own) */
 
 /*
  * sys NR A0..A5 [sI=DATA]... [rI=N|rI=ret]
@@ -602,7 +619,7 @@ static void op_sys(void) {
       /* bI=N: argument I is a scratch buffer (for a vector the caller omitted). */
       int i = t[1] - '0';
       (void)hexval(t + 3);
-      a[i] = (u64)big;
+      a[i] = (u64)(i == 1 && a[2] > bigcap ? g_big : big);
     }
   }
   long r = raw6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -612,8 +629,8 @@ static void op_sys(void) {
     volatile u64 n = rb_ret ? (u64)r : rb_len;
     putc_(' ');
     if (n > BIGBUF) n = BIGBUF;
-    if ((u64)a[rb_arg] == (u64)big) {
-      putdata(big, n);
+    if ((u64)a[rb_arg] == (u64)big || (u64)a[rb_arg] == (u64)g_big) {
+      putdata((unsigned char *)a[rb_arg], n);
     } else {
       done_count = 0;
       /* A guarded copy: the buffer may have become unreadable. */
@@ -622,9 +639,10 @@ static void op_sys(void) {
       } else {
         fault_armed = 1;
         volatile unsigned char *p = (volatile unsigned char *)a[rb_arg];
-        for (u64 i = 0; i < n; i++) rbtmp[i] = p[i];
+        unsigned char *rb = n <= bigcap ? rbtmp : g_rbtmp;
+        for (u64 i = 0; i < n; i++) rb[i] = p[i];
         fault_armed = 0;
-        putdata(rbtmp, n);
+        putdata(rb, n);
       }
     }
   }
@@ -958,10 +976,10 @@ static void op_wait(void) {
  * tagged `@IDX` (under the write lock, from its own buffer). Only `sys`
  * and `cpu` requests may go pending. A request to a worker that is still
  * busy replies `busy`. Each worker copies its
- * request line (up to WLINE; a longer one is waited for to the end). The
- * scratch buffers (sbuf, big, wbuf, rbtmp) stay shared: a pending
- * request's buffers may be reused by the requests that run meanwhile, so
- * a call that may block must not need them after it returns.
+ * request line (up to WLINE; a longer one is waited for to the end). Each
+ * worker has its own scratch buffers (sbuf, big, wbuf, rbtmp; see
+ * WSCRATCH), so a pending request's data is not reused by the requests
+ * that run meanwhile.
  */
 #define MAXTHREADS 64
 #define WLINE (1u << 16)
@@ -982,6 +1000,9 @@ static struct worker *workers; /* MAXTHREADS */
 static char *thr_altstacks; /* MAXTHREADS * ALTSTACK */
 static char *thr_obufs;     /* MAXTHREADS * IOBUF */
 static char *thr_lines;     /* MAXTHREADS * WLINE */
+/* A worker's scratch: big, rbtmp (WSCRATCH each), wbuf (WLINE), sbuf (6 * 64 KiB). */
+#define WSCRATCH_ALL (2 * WSCRATCH + WLINE + (6u << 16))
+static unsigned char *thr_scratch; /* MAXTHREADS * WSCRATCH_ALL */
 
 /* Under wlock, at a reply's first bytes: a late worker's reply names its worker. */
 static void reply_header(void) {
@@ -1004,6 +1025,12 @@ static void *worker_main(void *arg) {
   obuf = thr_obufs + (size_t)w->idx * IOBUF;
   w->lbuf = thr_lines + (size_t)w->idx * WLINE;
   w->tid = raw6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+  big = thr_scratch + (size_t)w->idx * WSCRATCH_ALL;
+  rbtmp = big + WSCRATCH;
+  wbuf = rbtmp + WSCRATCH;
+  sbuf = (unsigned char (*)[1 << 16])(wbuf + WLINE);
+  bigcap = WSCRATCH;
+  wcap = WLINE;
   sem_post(&w->done);
   for (;;) {
     while (sem_wait(&w->go) < 0 && errno == EINTR) {
@@ -1675,7 +1702,7 @@ static void arena_init(void) {
   size_t sizes[] = {IOBUF, MAXLINE, IOBUF, IOBUF, BIGBUF, MAXLINE / 2, BIGBUF, ALTSTACK, IOBUF,
                     LBUF, 6u << 16, NRANGES * sizeof(u64), MAXPROCS * sizeof(struct proc),
                     MAXLINE, MAXLINE, MAXTHREADS * sizeof(struct worker), MAXTHREADS * ALTSTACK,
-                    MAXTHREADS * IOBUF, MAXTHREADS * WLINE};
+                    MAXTHREADS * IOBUF, MAXTHREADS * WLINE, MAXTHREADS * WSCRATCH_ALL};
   size_t total = 0;
   for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) total += (sizes[i] + 4095) & ~4095ul;
   char *a = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1688,13 +1715,13 @@ static void arena_init(void) {
   obuf = ptrs[0];
   line = ptrs[1];
   inbuf.buf = ptrs[2];
-  big = ptrs[4];
-  wbuf = ptrs[5];
-  rbtmp = ptrs[6];
+  big = g_big = ptrs[4];
+  wbuf = g_wbuf = ptrs[5];
+  rbtmp = g_rbtmp = ptrs[6];
   altstack = ptrs[7];
   mbuf = ptrs[8];
   lbuf = ptrs[9];
-  sbuf = ptrs[10];
+  sbuf = g_sbuf = ptrs[10];
   ranges = ptrs[11];
   procs = ptrs[12];
   rline = ptrs[13];
@@ -1703,6 +1730,7 @@ static void arena_init(void) {
   thr_altstacks = ptrs[16];
   thr_obufs = ptrs[17];
   thr_lines = ptrs[18];
+  thr_scratch = ptrs[19];
   brk_pad[0] = 0;
 }
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { runMmlab } from "../../bench/mmlab_bench.ts";
 import { OPS, QUICK, selectOps, speedup, TINY } from "../../bench/ops.ts";
 import { compare, formatTable } from "../../bench/report.ts";
-import { parseKernelOutput } from "../../bench/kernel.ts";
+import { parseKernelOutput, parseKernelSkips } from "../../bench/kernel.ts";
 
 const NAMES = OPS.map((o) => o.name);
 
@@ -26,6 +26,32 @@ Deno.test("bench: every mmlab benchmark runs at tiny sizes", () => {
     }
     assert.ok(Math.min(...m.samples) <= m.value && m.value <= Math.max(...m.samples), m.op);
   }
+});
+
+Deno.test("bench: the uffd round trip resolves every page it faults on", () => {
+  const [m] = runMmlab({ ...TINY, uffdPages: 3, reps: 1, warmup: 0 }, ["uffd"]);
+  assert.equal(m.op, "uffd");
+  assert.equal(m.samples.length, 1);
+  assert.ok(m.value > 0);
+});
+
+Deno.test("bench: a kernel op the host cannot run is skipped with its reason", () => {
+  const text = "result\tmaps\t2.5\tms/op\t2.5\n" +
+    "skip\tuffd\tuserfaultfd(O_CLOEXEC|O_NONBLOCK): Operation not permitted\n";
+  assert.deepEqual(parseKernelOutput(text).map((k) => k.op), ["maps"]);
+  assert.deepEqual(parseKernelSkips(text), [
+    { op: "uffd", reason: "userfaultfd(O_CLOEXEC|O_NONBLOCK): Operation not permitted" },
+  ]);
+  // Without a kernel figure the uffd row is judged against the issue's (20.5k/s).
+  const mm = [{ op: "uffd", value: 41_000, unit: "ops/s" as const, samples: [41_000] }];
+  const rows = compare(TINY, mm, parseKernelOutput(text));
+  assert.deepEqual(rows.map((r) => r.op), ["maps", "uffd"]);
+  const row = rows[1];
+  assert.equal(row.kernel, null);
+  assert.equal(row.issueKernel, 20_500);
+  assert.equal(row.speedupVsIssue, 2);
+  assert.equal(row.meetsGoal, true);
+  assert.match(formatTable([row])[2], /^uffd .* 2\.00x\* .* 20\.5k$/);
 });
 
 Deno.test("bench: op selection, ratios and the table", () => {
@@ -81,8 +107,13 @@ Deno.test("bench: `deno task bench --quick` runs end to end", async () => {
   assert.deepEqual(r.rows.map((x: { op: string }) => x.op), NAMES);
   for (const row of r.rows) assert.ok(row.mmlab > 0, row.op);
   if (r.kernel.skipped === undefined) {
-    // gcc was there: every op has a kernel figure and a ratio.
-    for (const row of r.rows) assert.ok(row.kernel > 0 && row.speedup > 0, row.op);
+    // gcc was there: every op the host could run has a kernel figure and a ratio.
+    const skipped = r.kernel.skippedOps.map((k: { op: string }) => k.op);
+    for (const op of skipped) assert.match(err, new RegExp(`kernel  ${op} +skipped: `));
+    for (const row of r.rows) {
+      if (skipped.includes(row.op)) assert.equal(row.kernel, null, row.op);
+      else assert.ok(row.kernel > 0 && row.speedup > 0, row.op);
+    }
   } else {
     assert.match(err, /no kernel figures/);
   }

@@ -7,7 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { buildHost } from "../../repl/host/build.ts";
-import { describeDifference, hostSetup, runDifferential } from "../../repl/host/differ.ts";
+import {
+  describeDifference,
+  hostSetup,
+  runDifferential,
+  wokenTids,
+} from "../../repl/host/differ.ts";
 import { decide, THP_DISABLE_REQ } from "../../repl/host/probe.ts";
 
 const build = await buildHost();
@@ -201,4 +206,18 @@ Deno.test({
     assert.equal(skipped.status, "skip");
     assert.match(skipped.reason!, /swap is active/);
   },
+});
+
+Deno.test("comparison: the host waits for the calls mmlab woke at a line (wokenTids)", () => {
+  assert.deepEqual(
+    wokenTids([
+      "= 0",
+      "[pid 2] <... peek resumed> = 0",
+      "[pid 3] <... poke resumed> = 2",
+      "<... read resumed> = 32",
+      "[pid 4] +++ exited with 0 +++",
+    ]),
+    [2, 3],
+  );
+  assert.deepEqual(wokenTids(["= 0"]), []);
 });

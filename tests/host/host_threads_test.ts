@@ -144,3 +144,57 @@ Deno.test("host threads: a blocked call resumes at the first line after which it
   assert.equal(polls, 1);
   assert.deepEqual(b.takeEvents(), []);
 });
+
+Deno.test("host: a thread's access that blocks goes pending and resumes, bytes and all, at the line after which its late reply came", async () => {
+  let late: string[] | undefined;
+  const reqs: string[] = [];
+  const server = {
+    call(vpid: number, req: string): Promise<string[]> {
+      reqs.push(`${vpid} ${req.split(" ")[0]}`);
+      if (req.startsWith("thread ")) return Promise.resolve(["= 2"]);
+      // A load in thread 2 blocks (a userfault); the main thread's own answers at once.
+      if (req.startsWith("cpu r ")) return Promise.resolve(vpid === 2 ? ["pending"] : ["ok 0 -"]);
+      // ioctl (16, 0x10) in thread 1 resolves the fault.
+      if (req.startsWith("sys 10 ")) late = ["ok 1 41"];
+      if (req.startsWith("cpu w ")) {
+        return Promise.resolve(vpid === 2 ? ["pending"] : ["ok 1"]);
+      }
+      // close (3) wakes a store in thread 2, which then faults (SIGSEGV) after 1 byte.
+      if (req.startsWith("sys 3 ")) late = ["sig b 2 7f0000001001 ffffffffffffffff 1"];
+      return Promise.resolve(["= 0"]);
+    },
+    poll: () => Promise.resolve(),
+    late(vtid: number): string[] | undefined {
+      const r = vtid === 2 ? late : undefined;
+      late = undefined;
+      return r;
+    },
+  } as unknown as HostServer;
+  const b = new HostBackend({ server, tmpdir: "/nonexistent" });
+  const args = [0x3d0f00n, 0x7fefff7ff000n, 0x7feffffff910n, 0x7feffffff910n, 0x7feffffff640n];
+  await b.syscall(1, spec("clone"), args.map(num));
+  // The main thread's access is waited for (mmhost's main thread reads the channel).
+  const main = await b.access(1, { op: "read", addr: 0x7f0000000000n, len: 1 });
+  assert.ok(!("pending" in main));
+  const r = await b.access(2, { op: "read", addr: 0x7f0000000005n, len: 1 });
+  assert.ok("pending" in r && r.done === 0 && r.note === "(thread 2 is blocked on the host)");
+  await b.syscall(1, spec("getpid"), []);
+  assert.deepEqual(b.takeEvents(), []);
+  await b.syscall(1, spec("ioctl"), [num(3n), num(0xc028aa03n), num(0x7f0000100000n)]);
+  assert.deepEqual(b.takeEvents(), [{
+    kind: "resume",
+    pid: 2,
+    token: r.pending,
+    result: { ret: 1, data: new Uint8Array([0x41]) },
+  }]);
+  // A store that faults after its wait: the signal is reported with the resume.
+  const w = await b.access(2, { op: "write", addr: 0x7f0000001000n, bytes: new Uint8Array(2) });
+  assert.ok("pending" in w);
+  await b.syscall(1, spec("close"), [num(3n)]);
+  assert.deepEqual(b.takeEvents(), [
+    { kind: "signal", pid: 2, info: { signo: 11, code: 2, addr: 0x7f0000001001 } },
+    { kind: "resume", pid: 2, token: w.pending, result: { ret: 1 } },
+  ]);
+  // Nothing else went to thread 2 while its calls were due.
+  assert.deepEqual(reqs.filter((x) => x.startsWith("2 ")), ["2 cpu", "2 cpu"]);
+});

@@ -116,16 +116,18 @@ Deno.test("madvise: common checks in the kernel's order (A1, A1b, A1c, A1d, A1e,
   assert.equal(madvise(p, B, 3n * PG, MADV_NORMAL), 0);
 });
 
-Deno.test("madvise: advice 18/19 are WIPEONFORK/KEEPONFORK; the 2014 RFC's MADV_USERFAULT is planned", () => {
+Deno.test("madvise: advice 18/19 are WIPEONFORK/KEEPONFORK; a planned knob is refused", () => {
   const { p } = setup();
   assert.equal(madvise(p, B, PG, 18), 0);
   assert.match(smapsVmFlags(p, Number(B)), / wf /);
   assert.equal(madvise(p, B, PG, 19), 0);
   assert.doesNotMatch(smapsVmFlags(p, Number(B)), / wf /);
-  // No policy turns 18 into MADV_USERFAULT until issue 9 implements it.
-  const policies = { "uffd.madv18": "userfault-rfc" } as unknown as Partial<Policies>;
-  assert.throws(() => new Machine({ policies }), /uffd.madv18 is planned for issue 9/);
-  assert.throws(() => new Machine({ preset: "rfc-2014-userfault" }), /planned for issue 9/);
+  // No trace of the 2014 meaning: no `uf`, a missing page reads as zeros.
+  assert.doesNotMatch(smapsVmFlags(p, Number(B)), / uf /);
+  // A planned knob (dio.pinType) is refused until its code lands.
+  const policies = { "dio.pinType": "pin" } as unknown as Partial<Policies>;
+  assert.throws(() => new Machine({ policies }), /dio.pinType is planned for issue 9/);
+  assert.throws(() => new Machine({ preset: "rfc-2019-p2p" }), /planned for issue 11/);
 });
 
 Deno.test("madvise: DONTFORK on the middle page splits into three VMAs, DOFORK merges back (A8, A8c)", () => {

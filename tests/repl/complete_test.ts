@@ -64,8 +64,8 @@ Deno.test("completion: @ offers live pids and variables", () => {
 Deno.test("completion: policy-only names only under their policy", async () => {
   const t = new Session();
   assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [[], "MADV_USER"]);
-  // uffd.madv18 is planned (issue 9): refused, so MADV_USERFAULT stays hidden.
-  assert.ok((await t.run("policy uffd.madv18 userfault-rfc")).error);
-  assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [[], "MADV_USER"]);
-  assert.deepEqual(complete(t, "policy uffd"), [[], "uffd"]);
+  // Under the 2014 RFC's uffd.madv18 the names appear.
+  assert.ok(!(await t.run("policy uffd.madv18 userfault-rfc")).error);
+  assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [["MADV_USERFAULT"], "MADV_USER"]);
+  assert.deepEqual(complete(t, "policy uffd"), [["uffd.madv18", "uffd.remap"], "uffd"]);
 });

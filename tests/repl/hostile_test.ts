@@ -94,7 +94,7 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ],
     /^3: unknown preset .*; presets: linux-4\.14, .* \(or any linux-X\.Y from 2\.6 to 6\.18\)$/,
   ],
-  ["preset", ["rfc-2019-p2p", "rfc-2014-userfault"], /^3: preset rfc-.* is planned for issue/],
+  ["preset", ["rfc-2019-p2p", "rfc-2019-dax-lease"], /^3: preset rfc-.* is planned for issue/],
   ["policy", ["x", "=", "a=", "=b", "a=b c", ""], /^3: a policy is written knob=value/],
   [
     "policy",
@@ -106,7 +106,7 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ["fork.pinnedPages=bogus", "fork.pinnedPages=cow-steal=x"],
     /^3: policy fork\.pinnedPages takes /,
   ],
-  ["policy", ["uffd.remap=none"], /^3: policy uffd\.remap is planned for issue 9/],
+  ["policy", ["dio.pinType=pin"], /^3: policy dio\.pinType is planned for issue 9/],
 ];
 for (const [key, values, want] of badHeaderValues) {
   for (const v of values) {

@@ -1,0 +1,25 @@
+# userfaultfd, a thread that really blocks: a thread's load from a missing page of a registered range waits in handle_userfault; read(uffd) returns its UFFD_EVENT_PAGEFAULT message (event 0x12, flags 0 for a read, the page's address; with UFFD_FEATURE_THREAD_ID the message's ptid is the host's tid, so it stays off); UFFDIO_COPY fills the page and wakes the thread, whose load completes with the copied byte at the COPY's line; a store fault's message has UFFD_PAGEFAULT_FLAG_WRITE and the store completes after COPY with its own bytes (a store the main thread makes meanwhile does not replace it: mmhost's workers have their own scratch buffers). The handshake goes through a raw pointer (see uffd_api_register)
+# follows: fs/userfaultfd.c handle_userfault, userfaultfd_read_iter, userfaultfd_copy; mm/userfaultfd.c mfill_atomic
+
+uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+ioctl(uffd, UFFDIO_API, b)
+poke(b, "staged page")
+a = mmap(0x7f0000000000, 32K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 1)
+ioctl(uffd, UFFDIO_REGISTER, b+8K)
+read(uffd, b+4K, 32)
+t = pthread_create()
+@t x = peek(a+5)
+read(uffd, b+4K, 32)
+read(uffd, b+4K, 32)
+ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=4K, mode=0})
+x
+@t peek(a, 11)
+@t poke(a+4K+7, "wx")
+read(uffd, b+4K, 32)
+poke(b+12K, "yz")
+ioctl(uffd, UFFDIO_COPY, {dst=a+4K, src=b, len=4K, mode=0})
+peek(a+4K, 11)
+smaps a

@@ -1,0 +1,15 @@
+# userfaultfd, a waiter whose process exits: in a forked child (so that the session goes on in the parent) with its own uffd, a thread's load waits in handle_userfault; exit_group from the leader kills it in its wait: its peek resumes with `= ?` and each thread reports the exit, as strace -f shows. The handshake goes through a raw pointer (see uffd_api_register)
+# follows: kernel/exit.c do_group_exit; fs/userfaultfd.c handle_userfault (a fatal signal ends the wait)
+
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+a = mmap(0x7f0000000000, 32K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 1)
+fork()
+@2 uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+@2 ioctl(uffd, UFFDIO_API, b)
+@2 ioctl(uffd, UFFDIO_REGISTER, b+8K)
+@2 t = pthread_create()
+@t peek(a)
+@t
+@2 exit_group(3)

@@ -1,0 +1,21 @@
+# userfaultfd, a handler thread: on a blocking uffd a thread's read() waits (userfaultfd_ctx_read) until another thread faults in the registered range; the fault wakes it at the faulting line, the message it returns names the page (a memset's store: UFFD_PAGEFAULT_FLAG_WRITE), and the faulting thread waits until UFFDIO_COPY, after which its memset completes over the copied page; a second round the same way with a load. The handshake goes through a raw pointer (see uffd_api_register)
+# follows: fs/userfaultfd.c userfaultfd_ctx_read, handle_userfault, userfaultfd_copy
+
+uffd = userfaultfd(O_CLOEXEC)
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+ioctl(uffd, UFFDIO_API, b)
+poke(b, "staged page")
+a = mmap(0x7f0000000000, 32K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 1)
+ioctl(uffd, UFFDIO_REGISTER, b+8K)
+h = pthread_create()
+t = pthread_create()
+@h read(uffd, b+4K, 32)
+@t memset(a+4K+1, 0x61, 3)
+ioctl(uffd, UFFDIO_COPY, {dst=a+4K, src=b, len=4K, mode=0})
+peek(a+4K, 8)
+@h read(uffd, b+4K, 32)
+@t x = peek(a+20K+9)
+ioctl(uffd, UFFDIO_COPY, {dst=a+20K, src=b, len=4K, mode=0})
+x

@@ -1,0 +1,25 @@
+# userfaultfd on shmem, a thread that really blocks: a thread's load from a page the memfd's page cache lacks, in a registered shared mapping, waits in handle_userfault (shmem_get_folio_gfp); the message names the page; UFFDIO_COPY puts the page in the page cache and wakes it (the load completes with the copied byte), and another mapping of the memfd sees the page; a store from a thread to another missing page waits too and completes after UFFDIO_ZEROPAGE. The handshake goes through a raw pointer (see uffd_api_register)
+# follows: mm/shmem.c shmem_get_folio_gfp, shmem_mfill_atomic_pte; fs/userfaultfd.c handle_userfault
+
+uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+ioctl(uffd, UFFDIO_API, b)
+poke(b, "shm page")
+m = memfd_create("shm", 0)
+ftruncate(m, 16K)
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, m, 0)
+c = mmap(0x7f0000200000, 16K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, m, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 1)
+ioctl(uffd, UFFDIO_REGISTER, b+8K)
+t = pthread_create()
+@t x = peek(a+4K+2)
+read(uffd, b+4K, 32)
+ioctl(uffd, UFFDIO_COPY, {dst=a+4K, src=b, len=4K, mode=0})
+x
+peek(c+4K, 8)
+@t poke(a+8K+5, 7)
+read(uffd, b+4K, 32)
+ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+8K, len=4K}, mode=0})
+peek(c+8K+5)
+smaps a

@@ -1,0 +1,22 @@
+# userfaultfd with UFFD_USER_MODE_ONLY (flag 1; the REPL has no name for it): a kernel access into a missing registered page (pread from a thread) is EFAULT at once, no message, no wait; the same thread's own load from that page still waits in handle_userfault and completes after UFFDIO_COPY; then pread into the filled page works. The handshake goes through a raw pointer (see uffd_api_register)
+# follows: fs/userfaultfd.c handle_userfault (FAULT_FLAG_USER), new_userfaultfd
+# requires: tmp_fs=ext4
+
+uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK|1)
+b = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+poke(b, 0xaa)
+ioctl(uffd, UFFDIO_API, b)
+poke(b, "staged page")
+a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+poke(b+8K, 0, 0, 0, 0, 0, 0x7f, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 1)
+ioctl(uffd, UFFDIO_REGISTER, b+8K)
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+pwrite(fd, "abcd", 4, 0)
+t = pthread_create()
+@t pread(fd, a+3, 4, 0)
+read(uffd, b+4K, 32)
+@t peek(a+3)
+read(uffd, b+4K, 32)
+ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=4K, mode=0})
+@t pread(fd, a+3, 4, 0)
+peek(a, 11)
