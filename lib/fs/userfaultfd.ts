@@ -674,6 +674,10 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     const data = copyFromUser(p, Number(src) + i * 4096, 4096);
     if (data.length < 4096) return -EFAULT;
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
+    // mfill_atomic_install_pte() checks pte_none again under the PTE lock:
+    // reading the source may have mapped dst meanwhile (fault-around of a
+    // file page beside it), and then the copy is EEXIST.
+    if (ctx.mm.pt.bitsAt(addr / 4096) !== 0) return -EEXIST;
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
     // The fresh page reads as zeros: a source page of zeros leaves it so.

@@ -62,3 +62,12 @@ Deno.test("workload: the same seed takes the same steps", () => {
   for (let i = 0; i < 300; i++) assert.deepEqual(a.step(), b.step());
   assert.deepEqual(a.machine.events.end, b.machine.events.end);
 });
+
+Deno.test("workload regression (soak seed 31372): UFFDIO_COPY whose source read maps dst by fault-around is EEXIST", () => {
+  // Reading the source page of a private memfd mapping faulted its neighbour,
+  // the copy's dst, in by fault-around; the copy then put an anonymous page
+  // over that PTE and the page-cache page kept a mapcount with no PTE.
+  const w = new Workload({ seed: 31372 });
+  for (let i = 0; i < 3836; i++) w.step();
+  assert.deepEqual(checkInvariants(w.machine, { merged: false }), []);
+});
