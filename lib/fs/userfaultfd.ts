@@ -409,8 +409,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
    */
   release(): void {
     this.released = true;
-    for (const v of [...this.mm.vmas]) {
-      if (v.uffd !== this) continue;
+    modifyVmasIn(this.mm, 0, TASK_SIZE, (v) => {
+      if (v.uffd !== this) return 0;
       const r = vmaModify(this.mm, v, v.start, v.end, {
         flags: clear(v.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
         uffd: null,
@@ -419,7 +419,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
         v.flags = clear(v.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR));
         v.uffd = null;
       }
-    }
+      return 0;
+    });
     for (const t of this.faultWq.waiters) this.dropPending(t.tid);
     this.mm.machine.sched.wakeAll(this.faultWq);
     // The senders of unread events go on (userfaultfd_release: event_wqh);
@@ -443,6 +444,30 @@ function vmasIn(mm: Mm, start: number, end: number): Vma[] {
     out.push(v);
   }
   return out;
+}
+
+/**
+ * Calls `f` on each VMA meeting [start, end) with the part of it inside,
+ * walking by address, so that the merges and splits `f` makes are seen (as
+ * the kernel's VMA iterator is re-synced after each vma_modify): a VMA an
+ * earlier step merged away is never touched. Stops at the first -errno.
+ */
+function modifyVmasIn(
+  mm: Mm,
+  start: number,
+  end: number,
+  f: (v: Vma, a: number, z: number) => number,
+): number {
+  let addr = start;
+  while (addr < end) {
+    const v = mm.vmas.find(addr);
+    if (v === null || v.start >= end) break;
+    const z = Math.min(end, v.end);
+    const r = f(v, Math.max(addr, v.start), z);
+    if (r < 0) return r;
+    addr = z;
+  }
+  return 0;
 }
 
 /** fs/userfaultfd.c validate_range(): page-aligned, non-empty, inside TASK_SIZE. */
@@ -527,12 +552,11 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     if (!(w.flags & VM_MAYWRITE)) return -EPERM;
     if (w.uffd !== null && w.uffd !== ctx) return -EBUSY;
   }
-  for (const w of vmas) {
-    const a = Math.max(s, w.start);
-    const z = Math.min(end, w.end);
+  const err = modifyVmasIn(mm, s, end, (w, a, z) => {
     const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
-    if (typeof r === "number") return r;
-  }
+    return typeof r === "number" ? r : 0;
+  });
+  if (err) return err;
   // _UFFDIO_MOVE (bit 5) only where UFFDIO_MOVE exists (policy uffd.remap).
   const move = HAS_UFFDIO_MOVE[mm.machine.policy("uffd.remap")];
   v.set("ioctls", move ? UFFD_API_RANGE_IOCTLS : UFFD_API_RANGE_IOCTLS & ~(1n << 5n));
@@ -558,19 +582,16 @@ function userfaultfdUnregister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): n
     if (!vmaCanUserfault(w)) return -EINVAL;
     if (w.uffd !== null && w.uffd !== ctx) return -EINVAL;
   }
-  for (const w of vmas) {
-    if (w.uffd === null) continue;
-    const a = Math.max(s, w.start);
-    const z = Math.min(end, w.end);
+  return modifyVmasIn(mm, s, end, (w, a, z) => {
+    if (w.uffd === null) return 0;
     // wake_userfault(): the waiters of this range retry as ordinary faults.
     wakeRange(ctx, a, z - a);
     const r = vmaModify(mm, w, a, z, {
       flags: clear(w.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
       uffd: null,
     });
-    if (typeof r === "number") return r;
-  }
-  return 0;
+    return typeof r === "number" ? r : 0;
+  });
 }
 
 /** userfaultfd_wake_function(): wakes the waiters whose fault address is in range. */

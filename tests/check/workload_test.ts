@@ -71,3 +71,11 @@ Deno.test("workload regression (soak seed 31372): UFFDIO_COPY whose source read 
   for (let i = 0; i < 3836; i++) w.step();
   assert.deepEqual(checkInvariants(w.machine, { merged: false }), []);
 });
+
+Deno.test("workload regression (soak seed 40043): UFFDIO_REGISTER over VMAs that merge as it goes", () => {
+  // Registering the first VMA merged it with the next one, which the
+  // register loop then modified from a stale list ("not in this tree").
+  const w = new Workload({ seed: 40043 });
+  for (let i = 0; i < 1400; i++) w.step();
+  assert.deepEqual(checkInvariants(w.machine, { merged: false }), []);
+});
