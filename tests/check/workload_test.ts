@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { checkInvariants, Machine, syscall } from "../../mod.ts";
-import { Workload, WORKLOAD_OPS, type WorkloadOp } from "../../lib/check/workload.ts";
+import { soak, Workload, WORKLOAD_OPS, type WorkloadOp } from "../../lib/check/workload.ts";
 
 /** Frames in use that are not page-cache pages of a linked file. */
 function uncached(m: Machine): number {
@@ -78,4 +78,17 @@ Deno.test("workload regression (soak seed 40043): UFFDIO_REGISTER over VMAs that
   const w = new Workload({ seed: 40043 });
   for (let i = 0; i < 1400; i++) w.step();
   assert.deepEqual(checkInvariants(w.machine, { merged: false }), []);
+});
+
+Deno.test("workload: a bounded soak (20,000 steps over 4 machines, invariants every 25 steps)", () => {
+  const r = soak({
+    seed: 100,
+    steps: 20_000,
+    perWorkload: 5000,
+    checkEvery: 25,
+    check: (m) => checkInvariants(m, { merged: false }),
+  });
+  assert.equal(r.violation, undefined, JSON.stringify(r.violation, null, 1));
+  assert.equal(r.steps, 20_000);
+  assert.equal(r.workloads, 4);
 });
