@@ -94,16 +94,10 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { moveAnonPte } from "../mm/move_pte.ts";
 import { filemapGetPage } from "../mm/filemap.ts";
-import {
-  PTE_DIRTY,
-  PTE_MARKER,
-  PTE_PRESENT,
-  PTE_SPECIAL,
-  PTE_WRITE,
-  PTE_YOUNG,
-} from "../mm/pagetable.ts";
+import { PTE_MARKER, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
 import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import {
   any,
@@ -789,23 +783,7 @@ function movePte(
     if (!(frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.mapcount[pfn] !== 1) return -EBUSY;
     if (frames.maybeDmaPinned(pfn)) return -EBUSY;
   }
-  const r1 = mm.invalidateStart(srcAddr, srcAddr + 4096, "CLEAR");
-  const r2 = mm.invalidateStart(dstAddr, dstAddr + 4096, "CLEAR");
-  pt.set(srcAddr / 4096, 0, 0);
-  if (zero) {
-    // pfn_pte(zero pfn, vm_page_prot): x86 page protections carry
-    // _PAGE_ACCESSED, so the new PTE is young.
-    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
-  } else {
-    anonVmaPrepare(dst);
-    frames.owner[pfn] = dst.anonVma!.id;
-    frames.index[pfn] = dst.pageIndex(dstAddr);
-    // folio_mk_pte() + pte_mkdirty + pte_mkwrite: young (vm_page_prot
-    // carries _PAGE_ACCESSED), dirty, writable.
-    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | PTE_DIRTY | PTE_WRITE);
-  }
-  mm.invalidateEnd(r2);
-  mm.invalidateEnd(r1);
+  moveAnonPte(mm, dst, dstAddr, srcAddr, pfn);
   void src;
   return 0;
 }

@@ -31,15 +31,8 @@ import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import { any, VM_ACCESS_FLAGS, VM_SHARED, VM_SPECIAL } from "./vm_flags.ts";
-import { anonVmaPrepare } from "./fault.ts";
-import {
-  PTE_DIRTY,
-  PTE_MARKER,
-  PTE_PRESENT,
-  PTE_SPECIAL,
-  PTE_WRITE,
-  PTE_YOUNG,
-} from "./pagetable.ts";
+import { moveAnonPte } from "./move_pte.ts";
+import { PTE_MARKER, PTE_PRESENT } from "./pagetable.ts";
 import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 
 /** The syscall exists only under uffd.remap = remap_anon_pages-rfc. */
@@ -105,18 +98,6 @@ function remapAnonPte(mm: Mm, dstVma: Vma, dstAddr: number, srcAddr: number, hol
   if (!zero && (!(frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.mapcount[pfn] !== 1)) {
     return -EBUSY;
   }
-  const r1 = mm.invalidateStart(srcAddr, srcAddr + 4096, "CLEAR");
-  const r2 = mm.invalidateStart(dstAddr, dstAddr + 4096, "CLEAR");
-  pt.set(srcAddr / 4096, 0, 0);
-  if (zero) {
-    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
-  } else {
-    anonVmaPrepare(dstVma);
-    frames.owner[pfn] = dstVma.anonVma!.id;
-    frames.index[pfn] = dstVma.pageIndex(dstAddr);
-    pt.set(dstAddr / 4096, pfn, PTE_PRESENT | PTE_YOUNG | PTE_DIRTY | PTE_WRITE);
-  }
-  mm.invalidateEnd(r2);
-  mm.invalidateEnd(r1);
+  moveAnonPte(mm, dstVma, dstAddr, srcAddr, pfn);
   return 0;
 }
