@@ -699,10 +699,14 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
-  if (!put(BigInt(r))) return -EFAULT;
-  if (r < 0) return r;
-  if (!(mode & UFFDIO_COPY_MODE_DONTWAKE)) wakeRange(ctx, Number(dst), r);
-  return r === Number(len) ? 0 : -EAGAIN;
+  return mfillDone(
+    ctx,
+    put,
+    r,
+    Number(dst),
+    Number(len),
+    (mode & UFFDIO_COPY_MODE_DONTWAKE) !== 0n,
+  );
 }
 
 /** fs/userfaultfd.c userfaultfd_zeropage(). */
@@ -730,10 +734,27 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     ctx.mm.pt.set(addr / 4096, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
     return 0;
   });
+  const dontwake = (mode & UFFDIO_ZEROPAGE_MODE_DONTWAKE) !== 0n;
+  return mfillDone(ctx, put, r, Number(start), Number(len), dontwake);
+}
+
+/**
+ * The end of UFFDIO_COPY and UFFDIO_ZEROPAGE: the out field gets the bytes
+ * filled or -errno, the waiters of what was filled are woken unless
+ * DONTWAKE, and a short fill is -EAGAIN (the caller retries the rest).
+ */
+function mfillDone(
+  ctx: UserfaultfdCtx,
+  put: (n: bigint) => boolean,
+  r: number,
+  start: number,
+  len: number,
+  dontwake: boolean,
+): number {
   if (!put(BigInt(r))) return -EFAULT;
   if (r < 0) return r;
-  if (!(mode & UFFDIO_ZEROPAGE_MODE_DONTWAKE)) wakeRange(ctx, Number(start), r);
-  return r === Number(len) ? 0 : -EAGAIN;
+  if (!dontwake) wakeRange(ctx, start, r);
+  return r === len ? 0 : -EAGAIN;
 }
 
 /**
