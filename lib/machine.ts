@@ -40,6 +40,10 @@ import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
+import { Taint } from "./panic.ts";
+import { VmStat } from "./mm/vmstat.ts";
+import { killProcess } from "./proc/exit.ts";
+import { SIGSEGV } from "./abi/signal.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -99,6 +103,10 @@ export class Machine {
   /** What happened, in order (signals, exits, forks, log lines). */
   readonly events: EventLog = new EventLog(this.clock);
   readonly dmesg: Dmesg;
+  /** The kernel's taint flags: W after a WARNING, D after an oops (kernel/panic.c). */
+  readonly taint: Taint = new Taint();
+  /** /proc/vmstat counters nothing else derives (nr_foll_pin_*). */
+  readonly vmstat: VmStat = new VmStat();
   readonly frames: FrameTable;
   /** The physical address space: RAM and device ranges (/proc/iomem). */
   readonly iomem: IomemTree;
@@ -259,6 +267,22 @@ export class Machine {
   adopt(p: Process): void {
     this.procs.set(p.pid, p);
   }
+  /**
+   * After an oops in kernel code run for the current task (lib/panic.ts
+   * bugOops): make_task_dead(SIGSEGV) ends it (the process of `mm` when no
+   * task is current). mmlab ends its whole
+   * process (the kernel's do_exit ends only the thread; a single-threaded
+   * program, the case the labs show, dies the same way).
+   */
+  oopsKill(mm: Mm): void {
+    const t = this.current;
+    let p = t !== null && t.group.mm === mm ? t.group : undefined;
+    if (p === undefined) {
+      p = [...this.procs.values()].find((q) => q.alive && q.mm === mm);
+    }
+    if (p !== undefined && p.alive) killProcess(p, { signal: SIGSEGV });
+  }
+
   /**
    * The page allocator found no page after reclaim: run the OOM killer
    * (mm/oom_kill.c out_of_memory()). Returns the process killed, or null.

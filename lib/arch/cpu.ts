@@ -130,7 +130,7 @@ function translateOrOom(
     } finally {
       p.mm.faultFlagUser = false;
     }
-    if (typeof r === "number" || r.signo !== 9) return r;
+    if (typeof r === "number" || r.signo !== 9 || !p.alive) return r;
     const victim = p.machine.outOfMemory();
     if (victim === null || victim === p || !p.alive) return r;
   }
