@@ -143,6 +143,17 @@ export {
   taskStatus,
 } from "./lib/proc/status.ts";
 export { type ProcStatm, procStatm, renderProcStatm } from "./lib/proc/statm.ts";
+export { renderVmstat, vmstat, type VmstatEntry } from "./lib/proc/vmstat.ts";
+export {
+  FOLL_NAMES,
+  getUserPagesTouch,
+  type GupPage,
+  type GupResult,
+  holdUserPages,
+  isValidGupArgs,
+  pinUserPages,
+  releaseHeldPages,
+} from "./lib/mm/gup.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";

@@ -156,7 +156,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
       "dio.pinType",
       "gup.longtermFsdax",
       "hmm.p2pMap",
-      "mm.vmFlagsAssert",
       "rdma.onDisassociate",
       "vfio.faultImpl",
     ],

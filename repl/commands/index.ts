@@ -8,6 +8,7 @@ import type { ArgShape } from "../parser.ts";
 import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
+import { PIN_COMMANDS } from "./pins.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
 import { SYSCALL_COMMANDS } from "./syscalls.ts";
@@ -29,6 +30,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...SYSCALL_COMMANDS,
     ...THREAD_COMMANDS,
     ...MEMORY_COMMANDS,
+    ...PIN_COMMANDS,
     ...VIEW_COMMANDS,
     POLICY_COMMAND,
     help,
