@@ -39,11 +39,14 @@ import { execInitialImage } from "./proc/exec.ts";
 import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
-import type { Inode } from "./fs/inode.ts";
 import { Taint } from "./panic.ts";
 import { VmStat } from "./mm/vmstat.ts";
 import { killProcess } from "./proc/exit.ts";
 import { SIGSEGV } from "./abi/signal.ts";
+import { NvmeNamespace } from "./drivers/nvme/nvme.ts";
+import { BLKDEV_FOPS } from "./block/blkdev.ts";
+import { DEVTMPFS_SB } from "./fs/fs.ts";
+import { Inode } from "./fs/inode.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -108,6 +111,8 @@ export class Machine {
   /** /proc/vmstat counters nothing else derives (nr_foll_pin_*). */
   readonly vmstat: VmStat = new VmStat();
   readonly frames: FrameTable;
+  /** The NVMe disk behind /dev/nvme0n1 (lib/drivers/nvme). */
+  readonly nvme: NvmeNamespace;
   /** The physical address space: RAM and device ranges (/proc/iomem). */
   readonly iomem: IomemTree;
   /** The PCI host bridge window BARs are assigned from. */
@@ -178,6 +183,15 @@ export class Machine {
       PCI_WINDOW_SIZE,
     ) as Resource;
     this.frames.device = (pfn) => this.iomem.deviceBytes(pfn);
+    // The NVMe disk and its block device node, brw-rw---- 259:0 as udev makes it.
+    this.nvme = new NvmeNamespace(this);
+    const bdev = new Inode(6, DEVTMPFS_SB, "blockdev", "/dev/nvme0n1", 0, {
+      fop: BLKDEV_FOPS,
+      iop: {},
+    });
+    bdev.mode = 0o660;
+    bdev.priv = this.nvme;
+    this.fs.mknod("/dev/nvme0n1", bdev);
     this.spawn(this.config.comm);
   }
 
@@ -250,6 +264,15 @@ export class Machine {
 
   allocPid(): number {
     return this.nextPid++;
+  }
+
+  /**
+   * A fork that failed before the kernel would have allocated its pid
+   * (copy_process(): copy_mm() comes before alloc_pid()) gives it back,
+   * so the next fork gets the same number.
+   */
+  unallocPid(pid: number): void {
+    if (pid === this.nextPid - 1) this.nextPid--;
   }
 
   /** Creates a process running the initial program image (execve of a small program). */

@@ -60,6 +60,14 @@ export const KNOBS = {
       "nr_foll_pin_acquired count) like any page, or nothing at all (c8070b787519, 6.5)",
     area: "seed 001 (devices.md §0.3, errata)",
   },
+  "dio.pinType": {
+    values: ["get", "pin"],
+    history: [["2.6", "get"], ["6.5", "pin"]],
+    meaning: "how O_DIRECT holds the user pages while the I/O is in flight: plain references " +
+      "(get_user_pages) or FOLL_PIN pins (iov_iter_extract_pages + BIO_PAGE_PINNED, 6.5), which " +
+      "fork's early copy sees",
+    area: "seed 004 (O_DIRECT vs fork)",
+  },
   "mm.vmFlagsAssert": {
     values: ["none", "lockdep-only", "always"],
     history: [["2.6", "none"], ["6.3", "lockdep-only"], ["6.10", "always"]],
@@ -128,15 +136,6 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "dio.pinType": {
-    values: ["get", "pin"],
-    history: [["2.6", "get"], ["6.5", "pin"]],
-    meaning: "how O_DIRECT holds the user pages while the I/O is in flight: plain references " +
-      "(get_user_pages) or FOLL_PIN pins (iov_iter_extract_pages + BIO_PAGE_PINNED, 6.5), which " +
-      "fork's early copy sees",
-    area: "seed 004 (O_DIRECT vs fork)",
-    issue: 10,
-  },
   "rdma.onDisassociate": {
     values: ["anon-private", "sigbus", "zero-page", "block"],
     history: [["4.14", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],

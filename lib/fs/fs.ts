@@ -140,6 +140,11 @@ export class Filesystem {
     this.names.set("/dev/userfaultfd", uffdDev);
   }
 
+  /** Makes a device node (mknod): `inode` under its /dev name. */
+  mknod(path: string, inode: Inode): void {
+    this.names.set(path, inode);
+  }
+
   lookup(path: string): Inode | undefined {
     return this.names.get(path);
   }
