@@ -14,6 +14,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { DEVICE_COMMANDS } from "./devices.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -30,6 +31,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...THREAD_COMMANDS,
     ...MEMORY_COMMANDS,
     ...VIEW_COMMANDS,
+    ...DEVICE_COMMANDS,
     POLICY_COMMAND,
     help,
     ...SESSION_COMMANDS,
@@ -45,6 +47,7 @@ export function wordShape(name: string): readonly ArgShape[] | undefined {
       name: a.name,
       kind: a.accepts === "word" ? "word" : "expr",
       optional: a.optional,
+      variadic: a.variadic,
     })),
     ...(c.flags ?? []).map((f): ArgShape => ({ name: f.name, kind: "flag", optional: true })),
   ];
