@@ -104,13 +104,19 @@ Deno.test("inject-fault: hardware side of each kind, and one clear error for bad
   injectFault(m, "fatal", "06:00.0");
   assert.equal(nvme.state, "present");
   assert.equal(nvme.bars[0]!.regs.size, 0, "reset forgot the writes");
-  // aer: the root port logs the error source.
+  // aer: the root port logs the source, the device the error, then the link reset recovers it.
+  const from = m.dmesg.lines.length;
   injectFault(m, "aer", "04:00.0");
-  assert.ok(
-    texts(m).includes(
-      "pcieport 0000:00:01.0: AER: Uncorrectable (Fatal) error message received from 0000:04:00.0",
-    ),
-  );
+  assert.deepEqual(texts(m).slice(from), [
+    "pcieport 0000:00:01.0: AER: Uncorrectable (Fatal) error message received from 0000:04:00.0",
+    "nvidia 0000:04:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction " +
+    "Layer, (Receiver ID)",
+    "nvidia 0000:04:00.0:   device [10de:20f1] error status/mask=00040000/00000000",
+    "nvidia 0000:04:00.0:    [18] MalfTLP                (First)",
+    "pcieport 0000:00:01.0: AER: Root Port link has been reset (0)",
+    "pcieport 0000:00:01.0: AER: device recovery successful",
+  ]);
+  assert.equal(m.pci.find("04:00.0")!.state, "present");
   // vf-migrate: the VF goes, a new one appears at the free slot and probes.
   const oldVf = m.pci.find("03:00.1")!;
   const r = injectFault(m, "vf-migrate", "03:00.1");

@@ -10,7 +10,7 @@
  * | hot-unplug   | BDF    | surprise removal of the function (a PF's VFs with it); the driver's remove runs |
  * | vf-migrate   | VF BDF | that VF is removed (VM migration), a new VF of the same PF appears and probes |
  * | mmio-disable | BDF    | COMMAND.MEMORY cleared (as `setpci COMMAND=...` would)  |
- * | aer          | BDF    | uncorrectable fatal AER: frozen; the stub's recovery resets it |
+ * | aer          | BDF    | uncorrectable fatal AER: frozen, the hook, then the AER core's link reset |
  * | iommu-fault  | BDF    | none yet (phase 2: a DMA fault record); the driver is told |
  * | dma-error    | BDF    | none yet (phase 2: the next DMA completes in error); the driver is told |
  * | oom          | PID    | the OOM killer kills the process                       |
@@ -20,6 +20,7 @@
 import type { Machine } from "../../machine.ts";
 import type { PciDev } from "../../pci/device.ts";
 import { PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
+import { pciResetFunction } from "../../pci/pci.ts";
 import { oomKill } from "../../proc/exit.ts";
 
 /** The kinds `inject-fault` knows, in help order. */
@@ -73,15 +74,37 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
       tell(dev, { kind: k });
       return { ok: [`${dev.bdf}: device fatal error (${dev.state} now)`] };
     case "aer": {
+      // A Malformed TLP reported by the device as receiver: fatal, the
+      // link is down until the AER core resets it.
       dev.state = "frozen";
-      // drivers/pci/pcie/aer.c aer_isr_one_error / aer_print_error.
       const rp = rootPort(dev);
+      const who = `${dev.driver?.name ?? "pci"} ${dev.bdf}`;
+      // drivers/pci/pcie/aer.c aer_print_port_info (pci_info, "AER: " prefix),
+      // aer_print_error / __aer_print_error (dev_printk: no prefix).
       m.dmesg.log(
         "err",
         `pcieport ${rp.bdf}: AER: Uncorrectable (Fatal) error message received from ${dev.bdf}`,
       );
+      m.dmesg.log(
+        "err",
+        `${who}: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, ` +
+          `(Receiver ID)`,
+      );
+      m.dmesg.log(
+        "err",
+        `${who}:   device [${hex4(dev.ids.vendor)}:${hex4(dev.ids.device)}] error ` +
+          `status/mask=00040000/00000000`,
+      );
+      m.dmesg.log("err", `${who}:    [18] ${"MalfTLP".padEnd(22)} (First)`);
+      // drivers/pci/pcie/err.c pcie_do_recovery: error_detected (the hook),
+      // the link reset (aer_root_reset), then resume with the config restored.
       tell(dev, { kind: k });
-      return { ok: [`${dev.bdf}: uncorrectable fatal AER error (${dev.state} now)`] };
+      const cmd = dev.command;
+      pciResetFunction(dev);
+      dev.setCommand(cmd);
+      m.dmesg.log("info", `pcieport ${rp.bdf}: AER: Root Port link has been reset (0)`);
+      m.dmesg.log("info", `pcieport ${rp.bdf}: AER: device recovery successful`);
+      return { ok: [`${dev.bdf}: uncorrectable fatal AER error, recovered by a link reset`] };
     }
     case "mmio-disable":
       dev.setCommand(dev.command & ~PCI_COMMAND_MEMORY);

@@ -4,8 +4,8 @@
  * and nothing else: its probe enables the device and bus mastering
  * (pci_enable_device + pci_set_master, as every real probe begins) and
  * claims the BARs under its name; remove undoes that; after a device
- * fatal error or an AER freeze it resets the function (what a driver's
- * reload or slot_reset would end with). No files, no mmap, no DMA.
+ * fatal error it resets the function (what a driver's reload would end
+ * with). No files, no mmap, no DMA.
  *
  * One stub is made per driver name the topology configures (mlx5_core,
  * nvidia, ixgbe, nvme in the default machine), plus `vfio-pci`, whose
@@ -45,7 +45,7 @@ export function stubDriver(name: string, ids: readonly PciDeviceId[]): PciDriver
       return undefined;
     },
     onFault(_m: Machine, dev: PciDev, fault) {
-      if ((fault.kind === "fatal" || fault.kind === "aer") && dev.state === "frozen") {
+      if (fault.kind === "fatal" && dev.state === "frozen") {
         // The stub's recovery: reset, then the saved config state back
         // (pci_restore_state), so COMMAND is as its probe left it.
         const cmd = dev.command;
