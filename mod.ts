@@ -165,3 +165,50 @@ export {
   MFD_HUGETLB,
   MFD_NOEXEC_SEAL,
 } from "./lib/fs/syscalls.ts";
+export { type PciEnv, PciTopology } from "./lib/pci/topology.ts";
+export { DEFAULT_PCI, type PciConfig, type PciNodeConfig } from "./lib/pci/config.ts";
+export { parsePciConfig } from "./lib/pci/config_file.ts";
+export {
+  type BoundDriver,
+  type DoorbellEntry,
+  type FunctionState,
+  PciDev,
+} from "./lib/pci/device.ts";
+export { Bar, type BarKind, type BarSpec, registerPattern } from "./lib/pci/bar.ts";
+export * as pciRegs from "./lib/pci/regs.ts";
+export {
+  barPfn,
+  pciDisableDevice,
+  pciEnableDevice,
+  pciLog,
+  pciReleaseRegions,
+  pciRequestRegions,
+  pciResetFunction,
+  pciSetMaster,
+} from "./lib/pci/pci.ts";
+export {
+  filterLspci,
+  lspciEntries,
+  type LspciEntry,
+  type LspciOptions,
+  parseLspciArgs,
+  renderLspci,
+  renderLspciTree,
+} from "./lib/pci/lspci.ts";
+export {
+  DriverCore,
+  PCI_ANY_ID,
+  type PciDeviceId,
+  type PciDriver,
+  pciMatchDevice,
+  pciMatchId,
+  type RemoveBlocked,
+} from "./lib/drivers/core/driver.ts";
+export { stubDriver, vfioPciStub } from "./lib/drivers/core/stubs.ts";
+export {
+  FAULT_KINDS,
+  type FaultKind,
+  type InjectedFault,
+  injectFault,
+  type InjectResult,
+} from "./lib/drivers/core/fault.ts";

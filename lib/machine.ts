@@ -47,6 +47,10 @@ import { NvmeNamespace } from "./drivers/nvme/nvme.ts";
 import { BLKDEV_FOPS } from "./block/blkdev.ts";
 import { DEVTMPFS_SB } from "./fs/fs.ts";
 import { Inode } from "./fs/inode.ts";
+import { PciTopology } from "./pci/topology.ts";
+import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
+import { DriverCore } from "./drivers/core/driver.ts";
+import { topologyStubs } from "./drivers/core/stubs.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -76,6 +80,13 @@ export interface MachineConfig {
   root?: boolean;
   /** What SIGSEGV/SIGBUS do by default; the REPL's default is `catch`. */
   defaultDisposition?: Disposition;
+  /**
+   * The PCI hardware (lib/pci/config.ts): a topology, `"default"` (a
+   * switch with an RDMA NIC and a GPU, a NIC for vfio, an NVMe disk), or
+   * `"none"` (the default here: only the host bridge; the REPL boots
+   * `"default"`).
+   */
+  pci?: PciConfig | "default" | "none";
 }
 
 export const DEFAULT_RAM = 1 << 30;
@@ -100,7 +111,7 @@ export function checkRam(bytes: number): string | null {
 }
 
 export class Machine {
-  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
+  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl" | "pci">>>;
   readonly rng: Rng;
   readonly clock: VirtualClock = new VirtualClock();
   /** What happened, in order (signals, exits, forks, log lines). */
@@ -117,6 +128,10 @@ export class Machine {
   readonly iomem: IomemTree;
   /** The PCI host bridge window BARs are assigned from. */
   readonly pciWindow: Resource;
+  /** The PCI hierarchy (lib/pci). */
+  readonly pci: PciTopology;
+  /** The bus/driver core: registered drivers, bind and unbind (lib/drivers/core). */
+  readonly drivers: DriverCore;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -192,6 +207,14 @@ export class Machine {
     bdev.mode = 0o660;
     bdev.priv = this.nvme;
     this.fs.mknod("/dev/nvme0n1", bdev);
+    const pci = config.pci ?? "none";
+    this.pci = new PciTopology(
+      this,
+      pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
+    );
+    this.drivers = new DriverCore(this);
+    for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
+    this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }
 

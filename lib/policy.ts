@@ -121,6 +121,15 @@ export const KNOBS = {
       "remap_anon_pages(2) syscall (never merged), or ioctl UFFDIO_MOVE (6.8)",
     area: "seed 004",
   },
+  "hw.mmioUnclaimed": {
+    values: ["all-ones", "host-fatal"],
+    history: [["2.6", "all-ones"]],
+    meaning: "a CPU access to PCI memory no function claims (Memory Space disabled, the " +
+      "function frozen or removed, or no BAR there): the root complex answers all ones and " +
+      "drops writes (typical x86), or the Unsupported Request escalates to a fatal host " +
+      "error (platforms that do, CVE-2020-12888). A platform property, not an era",
+    area: "devices (devices.md §2.1), seeds 000/002",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */

@@ -15,6 +15,7 @@ const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
   ["syscall", "System calls (results as strace prints them):"],
   ["memory", "CPU accesses by the current process:"],
   ["view", "Views:"],
+  ["device", "Devices (PCI hardware, driver binding, faults):"],
   ["session", "Session:"],
 ];
 

@@ -16,6 +16,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { DEVICE_COMMANDS } from "./devices.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -33,6 +34,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
     ...VIEW_COMMANDS,
+    ...DEVICE_COMMANDS,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,
@@ -49,6 +51,7 @@ export function wordShape(name: string): readonly ArgShape[] | undefined {
       name: a.name,
       kind: a.accepts === "word" ? "word" : "expr",
       optional: a.optional,
+      variadic: a.variadic,
     })),
     ...(c.flags ?? []).map((f): ArgShape => ({ name: f.name, kind: "flag", optional: true })),
   ];
