@@ -24,6 +24,8 @@ const TAINT_LETTERS: Readonly<Record<number, string>> = { [TAINT_DIE]: "D", [TAI
 /** The kernel's taint mask (/proc/sys/kernel/tainted). */
 export class Taint {
   mask = 0;
+  /** die_counter: the oopses so far (`[#n]`). */
+  oopses = 0;
 
   /** add_taint() */
   add(bit: number): void {
@@ -59,7 +61,10 @@ export interface SplatSite {
 const CUT = "------------[ cut here ]------------";
 const END = "---[ end trace 0000000000000000 ]---";
 
-/** kernel/panic.c __warn(): a WARNING splat; taints W. */
+/**
+ * kernel/panic.c __warn(): a WARNING splat; taints W after printing it (so
+ * the first one's CPU line says `Not tainted`).
+ */
 export function warnSplat(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
   dmesg.log("warn", CUT);
   dmesg.log("warn", `WARNING: CPU: 0 PID: ${s.pid} at ${s.file}:${s.line} ${s.fn}`);
@@ -76,13 +81,13 @@ export function warnSplat(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
 export function bugOops(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
   dmesg.log("emerg", CUT);
   dmesg.log("emerg", `kernel BUG at ${s.file}:${s.line}!`);
-  const n = taint.has(TAINT_DIE) ? 2 : 1;
-  dmesg.log("emerg", `Oops: invalid opcode: 0000 [#${n}] PREEMPT SMP NOPTI`);
-  taint.add(TAINT_DIE);
+  dmesg.log("emerg", `Oops: invalid opcode: 0000 [#${++taint.oopses}] PREEMPT SMP NOPTI`);
   dmesg.log("emerg", `CPU: 0 PID: ${s.pid} Comm: ${s.comm} ${taint.text()}`);
   dmesg.log("emerg", `RIP: 0010:${s.fn}`);
   traceLines(dmesg, "emerg", s.trace);
   dmesg.log("emerg", END);
+  // oops_end(): the taint comes after the report (its CPU line shows the taint before).
+  taint.add(TAINT_DIE);
 }
 
 function traceLines(dmesg: Dmesg, level: "warn" | "emerg", trace: readonly string[]): void {
