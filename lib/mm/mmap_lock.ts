@@ -31,7 +31,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import type { Process } from "../proc/process.ts";
-import { warnSplat } from "../panic.ts";
+import { kernelRelease, warnSplat } from "../panic.ts";
 import { clear, set } from "./vm_flags.ts";
 
 /** mm->mmap_lock as state: who holds it, and mm->mm_lock_seq. */
@@ -199,7 +199,13 @@ export function mmapAssertWriteLocked(mm: Mm, site: AssertSite): boolean {
   if (mode === "none") return false;
   if (mode === "lockdep" && !LOCKDEP[m.policy("config.LOCKDEP")]) return false;
   const at = mode === "lockdep" ? LOCKDEP_AT : RWSEM_AT;
-  warnSplat(m.dmesg, m.taint, { ...currentOf(mm), ...at, fn: site.fn, trace: site.trace });
+  warnSplat(m.dmesg, m.taint, {
+    ...currentOf(mm),
+    release: kernelRelease(m.config.preset),
+    ...at,
+    fn: site.fn,
+    trace: site.trace,
+  });
   return false;
 }
 
