@@ -22,6 +22,9 @@ Deno.test("repl pins: pin_user_pages shows in pages and vmstat; unpin gives it b
   assert.deepEqual(await out(s, "pin_user_pages(a, 1, FOLL_GET)"), [
     "= -1 EINVAL (Invalid argument)",
   ]);
+  assert.deepEqual(await out(s, "get_user_pages(a + 12K, 1, FOLL_LONGTERM)"), [
+    "= -1 EINVAL (Invalid argument)",
+  ]);
   assert.deepEqual(await out(s, "get_user_pages(a + 12K, 1, 0)"), ["= 1"]);
   assert.deepEqual(await out(s, "pin_user_pages(0, 1, 0)"), ["= -1 EFAULT (Bad address)"]);
   assert.deepEqual(await out(s, "unpin_user_pages(a, 4)"), ["= 3"]);
