@@ -74,6 +74,7 @@ import {
 import {
   FOLL_LONGTERM,
   FOLL_WRITE,
+  getUserPages,
   type GupPage,
   pinUserPages,
   releaseUserPage,
@@ -488,14 +489,21 @@ export class Workload {
       case "pin": {
         const a = this.at(this.page());
         const n = 1 + rng.below(3);
-        const r = pinUserPages(p.mm, a, n, FOLL_LONGTERM | (rng.below(2) ? FOLL_WRITE : 0));
+        const write = rng.below(2) ? FOLL_WRITE : 0;
+        // Three pages: plain references (get_user_pages), as O_DIRECT took before 6.5.
+        const get = n === 3;
+        const r = get
+          ? getUserPages(p.mm, a, n, write)
+          : pinUserPages(p.mm, a, n, FOLL_LONGTERM | write);
         if (r.pages.length > 0) {
           const held = this.pins.get(p.pid) ?? [];
           held.push(...r.pages);
           this.pins.set(p.pid, held);
         }
         return [
-          `pin_user_pages(0x${a.toString(16)}, ${n}) = ${r.pages.length || r.err}`,
+          `${get ? "get" : "pin"}_user_pages(0x${a.toString(16)}, ${n}) = ${
+            r.pages.length || r.err
+          }`,
           r.pages.length > 0,
         ];
       }

@@ -40,7 +40,7 @@ import {
   VM_FAULT_SIGSEGV,
 } from "./vm_ops.ts";
 import { expandStack } from "./stack.ts";
-import { withFaultLock } from "./mmap_lock.ts";
+import { faultLockEnter, faultLockExit } from "./mmap_lock.ts";
 
 export type AccessKind = "read" | "write" | "exec";
 
@@ -84,8 +84,13 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   const page = addr - (addr % 4096);
   mm.machine.clock.advance(COST_FAULT_NS);
   // The fault runs under the mmap read lock, or only its VMA's (mmap_lock.ts).
-  const v = vma;
-  const r = withFaultLock(mm, v, () => handleMmFault(mm, v, page, addr, kind === "write"));
+  const took = faultLockEnter(mm, vma);
+  let r: number;
+  try {
+    r = handleMmFault(mm, vma, page, addr, kind === "write");
+  } finally {
+    faultLockExit(mm, took);
+  }
   // A driver's fault handler oopsed (lib/panic.ts): the task is dead.
   if (!p.alive) return { signo: 9, code: SI_KERNEL, addr };
   if (r === 0) return null;
