@@ -35,6 +35,7 @@ import {
   VM_WIPEONFORK,
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
+import { uffdWpDropRange } from "./userfaultfd_k.ts";
 import type { UffdContextRef } from "./vma.ts";
 import {
   copyPtes,
@@ -179,6 +180,11 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     if (!(v.flags & VM_WIPEONFORK) && needsCopy(v)) {
       const err = copyPageRange(childMm, c, src, v);
       if (err) return err;
+      // copy_present_pte() / copy_pte_marker(): a child VMA that is not
+      // userfaultfd_wp() gets no uffd-wp bits or markers.
+      if ((v.flags & VM_UFFD_WP) && !(c.flags & VM_UFFD_WP)) {
+        uffdWpDropRange(childMm, c.start, c.end);
+      }
     }
   }
   // dup_userfaultfd_complete(): a UFFD_EVENT_FORK per child context.
