@@ -17,7 +17,7 @@
 
 import type { Vma } from "./vma.ts";
 import type { Mm } from "./mm.ts";
-import { any, VM_SHARED, VM_UFFD_MINOR, VM_UFFD_WP, VM_WRITE } from "./vm_flags.ts";
+import { any, combine, VM_SHARED, VM_UFFD_MINOR, VM_UFFD_WP, VM_WRITE } from "./vm_flags.ts";
 import {
   MARKER_UFFD_WP,
   PTE_DIRTY,
@@ -157,7 +157,7 @@ export function userfaultfdWpUseMarkers(vma: Vma): boolean {
  * every PTE the handler must see fault.
  */
 export function uffdDisableFaultAround(vma: Vma): boolean {
-  return any(vma.flags, VM_UFFD_WP | VM_UFFD_MINOR);
+  return any(vma.flags, combine(VM_UFFD_WP, VM_UFFD_MINOR));
 }
 
 /**
