@@ -12,6 +12,7 @@
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
+  MARKER_GUARD,
   MARKER_UFFD_WP,
   PTE_DIRTY,
   PTE_MARKER,
@@ -79,7 +80,10 @@ export function zapRange(mm: Mm, vma: Vma, start: number, end: number, opts: Zap
           continue;
         }
       } else if ((b & PTE_MARKER) && !opts.dropMarkers) {
-        continue;
+        // zap_nonpresent_ptes(): a guard marker stays, and a uffd-wp one in
+        // a file VMA (zap_install_uffd_wp_if_needed); a poison marker, or a
+        // uffd-wp one of anonymous memory, goes. Checked on 6.18.44.
+        if (pfns[i] === MARKER_GUARD || (wpMarkers && (b & PTE_UFFD_WP))) continue;
       }
       pteClear(t, i);
       n++;
