@@ -3,35 +3,48 @@
  * the caller's mm behind an anon-inode fd `[userfaultfd]`, with its own
  * file_operations (userfaultfd_fops: read, poll, ioctl, release).
  *
- * What mmlab models (and reports in UFFDIO_API's `features`/`ioctls`):
- * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING) / UFFDIO_UNREGISTER on
- *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
- * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory and
- *   shmem (mm/userfaultfd.c mfill_atomic(), shmem_mfill_atomic_pte()), UFFDIO_MOVE (move_pages(), 6.8);
+ * What mmlab models (UFFDIO_API reports 6.18's every feature, 0x1ffff):
+ * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING, MODE_WP, MODE_MINOR, with
+ *   vma_can_userfault()'s errno per VMA type and the ioctls= each mode
+ *   guarantees) / UFFDIO_UNREGISTER on anonymous and shmem VMAs (MODE_WP
+ *   alone on any with WP_ASYNC), with the VMA split/merge and VmFlags
+ *   `um`, `uw`, `ui`;
+ * - UFFDIO_COPY (MODE_WP), UFFDIO_ZEROPAGE, UFFDIO_WAKE, UFFDIO_CONTINUE,
+ *   UFFDIO_POISON on anonymous memory and shmem (mm/userfaultfd.c
+ *   mfill_atomic(), shmem_mfill_atomic_pte()), UFFDIO_MOVE (move_pages(),
+ *   6.8), UFFDIO_WRITEPROTECT (mwriteprotect_range(); the uffd-wp PTE bit
+ *   and markers are lib/mm/userfaultfd_k.ts uffdWpRange);
  * - a missing fault in a registered anonymous range (or a page-cache miss
- *   in a registered shmem one) queues a
- *   UFFD_EVENT_PAGEFAULT message and the thread waits in handle_userfault
+ *   in a registered shmem one), a write to a uffd-wp PTE (do_wp_page) or a
+ *   page-cache hit with no PTE in a MODE_MINOR VMA (shmem_get_folio_gfp)
+ *   queues a UFFD_EVENT_PAGEFAULT message (flags WRITE, WP, MINOR) and the
+ *   thread waits in handle_userfault
  *   (a CPU access: lib/arch/cpu.ts userfaultAccess; a kernel access from a
  *   syscall: the call waits and restarts, lib/syscalls.ts) until COPY,
- *   ZEROPAGE, WAKE, UNREGISTER or the release wakes it;
- * - UFFD_FEATURE_SIGBUS: a missing fault in a registered range is SIGBUS
+ *   ZEROPAGE, CONTINUE, POISON, WRITEPROTECT, WAKE, UNREGISTER or the
+ *   release wakes it; UFFD_FEATURE_WP_ASYNC resolves write-protect faults
+ *   without a message, WP_UNPOPULATED protects none anonymous PTEs too;
+ * - UFFD_FEATURE_SIGBUS: any userfault in a registered range is SIGBUS
  *   BUS_ADRERR (a kernel access: EFAULT); UFFD_USER_MODE_ONLY: a kernel
  *   access is EFAULT;
  * - read() of `struct uffd_msg`s (EINVAL below 32 bytes; with none, EAGAIN
  *   on an O_NONBLOCK fd, else the reader sleeps until a fault comes);
- * - release: every registered VMA is unregistered and merges back, and the
- *   waiters retry as ordinary faults (handle_userfault's ctx->released).
+ * - release: every registered VMA is unregistered (its uffd-wp PTEs reset)
+ *   and merges back, and the waiters retry as ordinary faults
+ *   (handle_userfault's ctx->released).
  *
- * - the non-cooperative events UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
+ * - the non-cooperative events UFFD_EVENT_FORK (dup_userfaultfd),
+ *   UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
  *   _complete), UFFD_EVENT_REMOVE (userfaultfd_remove) and UFFD_EVENT_REMAP
  *   (mremap_userfaultfd_prep/_complete): the thread that
  *   caused one waits at the end of its call until the event is read
  *   (userfaultfd_event_wait_completion, lib/syscalls.ts), and meanwhile
- *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE are EAGAIN.
+ *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE/CONTINUE/POISON/WRITEPROTECT
+ *   are EAGAIN.
  *
- * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
- * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no EVENT_FORK (a fork's child
- * drops the registration), no POISON.
+ * No hugetlbfs: MISSING_HUGETLBFS and MINOR_HUGETLBFS are reported as the
+ * kernel does but have no VMA to apply to. PAGEMAP_SCAN (WP_ASYNC's usual
+ * partner) is not modelled.
  * @module
  */
 
