@@ -10,6 +10,7 @@ import {
   encodeStruct,
   formatFlags,
   formatStruct,
+  formatUffdMsgs,
   ioctlDecl,
   IOCTLS,
   isErr,
@@ -17,7 +18,9 @@ import {
   SYSCALLS,
   type SyscallSpec,
   TIMESPEC,
+  uffdMsgForkFds,
   type UserArg,
+  USERFAULTFD_IOC_NEW,
 } from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
 import { notRunLine } from "../backend.ts";
@@ -232,6 +235,34 @@ export function resultLine(spec: SyscallSpec, r: CallResult): string {
   return r.note === undefined ? line : `${line} ${r.note}`;
 }
 
+/**
+ * Keeps {@link CommandContext.uffds}: a new userfaultfd (userfaultfd(),
+ * ioctl USERFAULTFD_IOC_NEW on /dev/userfaultfd) joins, a closed fd leaves.
+ */
+function trackUffds(
+  uffds: Set<number>,
+  spec: SyscallSpec,
+  values: readonly Value[],
+  r: CallResult,
+): void {
+  if (isErr(r.ret)) return;
+  const arg = (i: number) => values[i]?.type === "num" ? Number(values[i].v) : -1;
+  if (spec.name === "userfaultfd") uffds.add(r.ret);
+  else if (spec.name === "ioctl" && arg(1) === USERFAULTFD_IOC_NEW) uffds.add(r.ret);
+  else if (spec.name === "close") uffds.delete(arg(0));
+}
+
+/**
+ * A read() of a userfaultfd: its `struct uffd_msg`s decoded (lib/abi/uffd_msg.ts),
+ * the FORK messages' ufds joining `uffds`; bytes that are not messages print as a buffer.
+ */
+function uffdReadLine(uffds: Set<number>, spec: SyscallSpec, r: CallResult): string {
+  const msgs = r.data !== undefined && !isErr(r.ret) ? formatUffdMsgs(r.data) : null;
+  if (msgs === null) return resultLine(spec, r);
+  for (const fd of uffdMsgForkFds(r.data!)) uffds.add(fd);
+  return `${formatReturn(r.ret, spec.ret)} ${msgs}`;
+}
+
 /** The value `x = call(...)` assigns: the result, or -1 on failure as in C. */
 export function resultValue(r: CallResult): bigint {
   return isErr(r.ret) ? -1n : BigInt(r.ret);
@@ -263,17 +294,24 @@ function toCommand(spec: SyscallSpec): Command {
         return undefined;
       }
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      // A read() of a userfaultfd prints its messages decoded.
+      const uffds = ctx.uffds;
+      const fd = values[0]?.type === "num" ? Number(values[0].v) : -1;
+      const line = spec.name === "read" && uffds?.has(fd)
+        ? (x: CallResult) => uffdReadLine(uffds, spec, x)
+        : (x: CallResult) => resultLine(spec, x);
       if (r.pending !== undefined) {
         // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.
         ctx.out.push(r.note === undefined ? "<unfinished ...>" : `<unfinished ...> ${r.note}`);
-        ctx.unfinished(r.pending, spec);
+        ctx.unfinished(r.pending, { name: spec.name, line, value: resultValue });
         return undefined;
       }
       if (!ctx.alive()) {
         ctx.out.push("= ?");
         return undefined;
       }
-      ctx.out.push(resultLine(spec, r));
+      if (uffds !== undefined) trackUffds(uffds, spec, values, r);
+      ctx.out.push(line(r));
       return resultValue(r);
     },
   };
