@@ -754,10 +754,11 @@ function mfillAtomic(
 ): number {
   const mm = ctx.mm;
   // mfill_atomic(): the dst VMA must exist, cover the range, and be
-  // registered with this context (uffd_mfill_lock / validate_dst_vma).
+  // registered (uffd_mfill_lock / validate_dst_vma: with any context of
+  // the mm, not necessarily this one; checked on 6.18.44).
   const v = mm.vmas.find(dst);
   if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
-  if (v.uffd !== ctx) return -ENOENT;
+  if (v.uffd === null) return -ENOENT;
   // MFILL_ATOMIC_WP only into a VM_UFFD_WP VMA.
   if (wp && !userfaultfdWp(v)) return -EINVAL;
   // Anonymous or shmem only (vma_is_shmem): other files are EINVAL.
