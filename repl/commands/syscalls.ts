@@ -188,7 +188,9 @@ const DATA_HELP: Record<string, string> = {
   getrlimit: "Given {}, the limit follows the result as strace prints it:\n" +
     "= 0 {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}. Given an address, read it with peek.",
   prlimit64: "Given {} as old_rlim, the old limit follows the result as strace prints it.",
-  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".\n' +
+    "From a userfaultfd, the struct uffd_msgs follow decoded:\n" +
+    "= 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7f0000000000, feat={ptid=0}}}.",
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
     "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +
