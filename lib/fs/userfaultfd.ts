@@ -81,7 +81,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
-import { copyFromUser } from "../mm/uaccess.ts";
+import { copyFromUserInto } from "../mm/uaccess.ts";
 import { VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "../mm/vm_ops.ts";
 import {
   clear,
@@ -225,6 +225,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * while it is not 0, COPY/ZEROPAGE/MOVE are EAGAIN.
    */
   mmapChanging = 0;
+  /** UFFDIO_COPY's bounce page for the source (copy_from_user), reused. */
+  bouncePage: Uint8Array | null = null;
   /** The senders of events, asleep until theirs is read. */
   readonly eventWq: WaitQueue;
   /** fault_wqh: threads asleep in handle_userfault(). */
@@ -654,11 +656,17 @@ function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): nu
   if (inode.pages.has(pgoff)) return -EEXIST;
   const page = filemapGetPage(mm.machine, inode, pgoff);
   if (page < 0) return -ENOMEM;
-  if (data !== null) {
-    for (let k = 0; k < 4096; k++) if (data[k] !== 0) mm.machine.frames.writeByte(page, k, data[k]);
-  }
+  // The new page is zero: a copy of zeros leaves it without bytes.
+  if (data !== null && !allZero(data)) mm.machine.frames.load(page, data);
   mapFilePage(mm, vma, addr, page, true);
   return 0;
+}
+
+/** Whether a page of bytes is all zero (a word at a time). */
+function allZero(b: Uint8Array): boolean {
+  const w = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) return false;
+  return true;
 }
 
 /** fs/userfaultfd.c userfaultfd_copy(). */
@@ -686,8 +694,8 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   if (mode & UFFDIO_COPY_MODE_WP) return -EINVAL; // no WP-registered VMA can exist here
   const r = mfillAtomic(p, ctx, Number(dst), Number(len), (vma, addr, i) => {
     // mfill_atomic_pte_copy(): copy_from_user of the source page.
-    const data = copyFromUser(p, Number(src) + i * 4096, 4096);
-    if (data.length < 4096) return -EFAULT;
+    const data = ctx.bouncePage ??= new Uint8Array(4096);
+    if (copyFromUserInto(p, Number(src) + i * 4096, data) < 4096) return -EFAULT;
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     // mfill_atomic_install_pte() checks pte_none again under the PTE lock:
     // reading the source may have mapped dst meanwhile (fault-around of a
@@ -696,7 +704,7 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
     // The fresh page reads as zeros: a source page of zeros leaves it so.
-    if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
+    if (!allZero(data)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
   return mfillDone(

@@ -36,8 +36,19 @@ export function copyToUser(p: Process, addr: number, data: Uint8Array): number {
  * copy_from_user().
  */
 export function copyFromUser(p: Process, addr: number, len: number): Uint8Array {
-  const frames = p.machine.frames;
   const out = new Uint8Array(len);
+  return out.subarray(0, copyFromUserInto(p, addr, out));
+}
+
+/**
+ * copy_from_user() into a caller's buffer (a kernel stack buffer, reused):
+ * fills `out` from user memory at `addr`; returns the bytes copied before
+ * the first unresolvable fault (`out.length` on success). Bytes past them
+ * are left as they were.
+ */
+export function copyFromUserInto(p: Process, addr: number, out: Uint8Array): number {
+  const frames = p.machine.frames;
+  const len = out.length;
   let done = 0;
   while (done < len) {
     const a = addr + done;
@@ -48,9 +59,10 @@ export function copyFromUser(p: Process, addr: number, len: number): Uint8Array 
     const n = Math.min(len - done, 4096 - off);
     const b = frames.peekBytes(pfn);
     if (b !== undefined) out.set(b.subarray(off, off + n), done);
+    else out.fill(0, done, done + n);
     done += n;
   }
-  return out.subarray(0, done);
+  return done;
 }
 
 /**
