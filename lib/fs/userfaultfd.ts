@@ -81,7 +81,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
-import { copyFromUserInto } from "../mm/uaccess.ts";
+import { copyFromUserInto, getUserStruct, putUserU64 } from "../mm/uaccess.ts";
 import { VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "../mm/vm_ops.ts";
 import {
   clear,
@@ -669,19 +669,19 @@ function allZero(b: Uint8Array): boolean {
   return true;
 }
 
+/** offsetof(struct uffdio_copy, copy) */
+const UFFDIO_COPY_OUT = UFFDIO_COPY_LAYOUT.fields.find((f) => f.name === "copy")!.offset;
+
 /** fs/userfaultfd.c userfaultfd_copy(). */
 function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
-  const b = readStruct(p, arg, UFFDIO_COPY_LAYOUT.size);
-  if (b === null) return -EFAULT;
-  const v = decodeStruct(UFFDIO_COPY_LAYOUT, b);
+  const v = getUserStruct(p, arg, UFFDIO_COPY_LAYOUT);
+  if (v === null) return -EFAULT;
   const dst = field(v, "dst");
   const src = field(v, "src");
   const len = field(v, "len");
   const mode = field(v, "mode");
-  const put = (copy: bigint): boolean => {
-    v.set("copy", copy);
-    return putUserArg(p, arg, encodeStruct(UFFDIO_COPY_LAYOUT, v) as Uint8Array);
-  };
+  // put_user(ret, &user_uffdio_copy->copy): the out field alone.
+  const put = (copy: bigint): boolean => putUserU64(p, arg, UFFDIO_COPY_OUT, copy);
   // An event is in flight (mmap_changing): copy=-EAGAIN.
   if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
   // validate_unaligned_range() on src: it need not be page-aligned.

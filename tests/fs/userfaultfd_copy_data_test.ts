@@ -15,6 +15,7 @@ import {
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
 } from "../../lib/abi/ioctl.ts";
+import { EFAULT } from "../../lib/abi/errno.ts";
 import { MAP_ANONYMOUS, O_NONBLOCK } from "../../lib/abi/mman.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import { checkInvariants, cpuRead, cpuWrite, type Process } from "../../mod.ts";
@@ -81,3 +82,34 @@ for (const shmem of [false, true]) {
     assert.deepEqual(checkInvariants(m), []);
   });
 }
+
+Deno.test("UFFDIO_COPY writes back the copy field alone (put_user), as 6.18.44 does", () => {
+  // A struct uffdio_copy in memory whose first 32 bytes sit on a read-only
+  // page and whose out field starts the next, writable one: the copy
+  // succeeds and copy= is written. With the out field on the read-only
+  // page instead, the page is filled but the call is EFAULT.
+  const { m, p, fd, src } = setup(0x2000);
+  const two = B + 0x200000;
+  map(p, two, 0x2000, RW, PRIVATE | MAP_ANONYMOUS, -1);
+  const at = two + 0x1000 - 32;
+  const arg = (dst: number) =>
+    encodeStruct(
+      UFFDIO_COPY_LAYOUT,
+      new Map([["dst", BigInt(dst)], ["src", BigInt(src)], ["len", 0x1000n], ["mode", 0n], [
+        "copy",
+        77n,
+      ]]),
+    ) as Uint8Array;
+  assert.equal(cpuWrite(p, at, arg(B)).done, 40);
+  assert.equal(sys(p, "mprotect", BigInt(two), 0x1000n, 1), 0);
+  assert.equal(sysIoctl(p, fd, UFFDIO_COPY, BigInt(at)).ret, 0);
+  assert.deepEqual(bytesAt(p, two + 0x1000, 8), [0, 0x10, 0, 0, 0, 0, 0, 0]); // copy=4096
+  assert.equal(bytesAt(p, B, 1)[0], 0x5a);
+  assert.equal(sys(p, "mprotect", BigInt(two), 0x1000n, RW), 0);
+  assert.equal(cpuWrite(p, at, arg(B + 0x1000)).done, 40);
+  assert.equal(sys(p, "mprotect", BigInt(two + 0x1000), 0x1000n, 1), 0);
+  assert.equal(sysIoctl(p, fd, UFFDIO_COPY, BigInt(at)).ret, -EFAULT);
+  assert.equal(bytesAt(p, two + 0x1000, 1)[0], 77);
+  assert.equal(bytesAt(p, B + 0x1000, 1)[0], 0x5a);
+  assert.deepEqual(checkInvariants(m), []);
+});
