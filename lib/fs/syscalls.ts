@@ -351,7 +351,6 @@ export function vfsRead(
   // most that much, so no read allocates more.
   if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
-  const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.read !== undefined) {
     // vfs_read(): the file's own ->read (a directory's is EISDIR, a
     // terminal's and /dev/null's EOF, /dev/zero's zeros). Drivers copy a
@@ -377,6 +376,8 @@ export function vfsRead(
       }
       if (r.length < chunk) break;
     }
+    // One chunk (a read of up to 64 KiB) is returned as the driver made it.
+    if (parts.length === 1) return { ret: done, data: parts[0] };
     const data = new Uint8Array(done);
     let at = 0;
     for (const b of parts) {
@@ -385,7 +386,9 @@ export function vfsRead(
     }
     return { ret: done, data };
   }
-  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
+  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) {
+    return { ret: 0, data: new Uint8Array(0) };
+  }
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);
   const out = new Uint8Array(n);
   let done = 0;

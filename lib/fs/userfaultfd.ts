@@ -263,11 +263,10 @@ export class UserfaultfdCtx implements UserfaultCtx {
       ? realAddr
       : realAddr - (realAddr % 4096);
     const msg = new Uint8Array(UFFD_MSG_SIZE);
-    const dv = new DataView(msg.buffer);
     msg[0] = UFFD_EVENT_PAGEFAULT;
-    dv.setBigUint64(8, write ? BigInt(UFFD_PAGEFAULT_FLAG_WRITE) : 0n, true);
-    dv.setBigUint64(16, BigInt(address), true);
-    if (this.features & UFFD_FEATURE_THREAD_ID) dv.setUint32(24, t.tid, true);
+    putLe(msg, 8, write ? UFFD_PAGEFAULT_FLAG_WRITE : 0, 8);
+    putLe(msg, 16, address, 8);
+    if (this.features & UFFD_FEATURE_THREAD_ID) putLe(msg, 24, t.tid, 4);
     this.pending.push({ tid: t.tid, msg });
     const tid = t.tid;
     t.userfault = { wq: this.faultWq, ctx: this, address, drop: () => this.dropPending(tid) };
@@ -425,6 +424,15 @@ export class UserfaultfdCtx implements UserfaultCtx {
     this.mm.machine.sched.wakeAll(this.eventWq);
     this.unsubscribe();
   }
+}
+
+/**
+ * Stores `v` (an integer in [0, 2^53)) little-endian in `n` bytes at `off`:
+ * a message field, without a DataView on a fresh buffer (which costs more
+ * than the message).
+ */
+function putLe(b: Uint8Array, off: number, v: number, n: number): void {
+  for (let i = 0; i < n; i++, v = Math.floor(v / 256)) b[off + i] = v % 256;
 }
 
 function ctxOf(f: OpenFile): UserfaultfdCtx {
