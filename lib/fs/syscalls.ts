@@ -368,7 +368,7 @@ export function vfsRead(
       }
       if (r.length === 0) break;
       const left = addr !== null ? copyToUser(p, Number(addr) + done, r) : 0;
-      parts.push(r.subarray(0, r.length - left));
+      parts.push(left === 0 ? r : r.subarray(0, r.length - left));
       done += r.length - left;
       if (left > 0) {
         if (done === 0) return { ret: -EFAULT };

@@ -59,8 +59,8 @@ export function copyFromUserInto(p: Process, addr: number, out: Uint8Array): num
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
     const b = frames.peekBytes(pfn);
-    if (b !== undefined) out.set(b.subarray(off, off + n), done);
-    else out.fill(0, done, done + n);
+    if (b === undefined) out.fill(0, done, done + n);
+    else out.set(off === 0 && n === b.length ? b : b.subarray(off, off + n), done);
     done += n;
   }
   return done;
