@@ -557,6 +557,8 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
     if (w.uffd !== null && w.uffd !== ctx) return -EBUSY;
   }
   const err = modifyVmasIn(mm, s, end, (w, a, z) => {
+    // Already registered here with this mode: nothing to do (no split).
+    if (w.uffd === ctx && has(w.flags, VM_UFFD_MISSING)) return 0;
     const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
     return typeof r === "number" ? r : 0;
   });
