@@ -227,6 +227,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
   mmapChanging = 0;
   /** UFFDIO_COPY's bounce page for the source (copy_from_user), reused. */
   bouncePage: Uint8Array | null = null;
+  /** Page-fault messages read or dropped, reused by the next faults (no allocation each). */
+  readonly freeMsgs: Uint8Array[] = [];
   /** The senders of events, asleep until theirs is read. */
   readonly eventWq: WaitQueue;
   /** fault_wqh: threads asleep in handle_userfault(). */
@@ -262,7 +264,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
       ? realAddr
       : realAddr - (realAddr % 4096);
-    const msg = new Uint8Array(UFFD_MSG_SIZE);
+    const msg = this.freeMsgs.pop()?.fill(0) ?? new Uint8Array(UFFD_MSG_SIZE);
     msg[0] = UFFD_EVENT_PAGEFAULT;
     putLe(msg, 8, write ? UFFD_PAGEFAULT_FLAG_WRITE : 0, 8);
     putLe(msg, 16, address, 8);
@@ -394,7 +396,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
   /** A waiter left (woken or killed): its unread message goes with it. */
   dropPending(tid: number): void {
     const i = this.pending.findIndex((e) => e.tid === tid);
-    if (i >= 0) this.pending.splice(i, 1);
+    if (i >= 0) this.freeMsgs.push(this.pending.splice(i, 1)[0].msg);
   }
 
   /**
@@ -945,7 +947,9 @@ function userfaultfdRead(
   let woke = false;
   for (let i = 0; i < n; i++) {
     if (ctx.pending.length > 0) {
-      out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+      const msg = ctx.pending.shift()!.msg;
+      out.set(msg, i * UFFD_MSG_SIZE);
+      ctx.freeMsgs.push(msg);
       continue;
     }
     const ev = ctx.events.shift()!;
