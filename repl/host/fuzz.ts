@@ -295,6 +295,8 @@ export class CaseGenerator {
     registered: false,
     thread: null as string | null,
     present: new Set<number>(),
+    /** A fork since the uffd was opened: a child holds it too, so a close ends no wait. */
+    forked: false,
   };
 
   constructor(seed: number) {
@@ -534,6 +536,7 @@ export class CaseGenerator {
         return `close(${fd})`;
       }
       case "fork": {
+        if (this.ep.uffd !== null) this.ep.forked = true;
         const v = this.fresh("c");
         this.st.children.push(v);
         return `${v} = fork()`;
@@ -623,6 +626,7 @@ export class CaseGenerator {
     if (ep.uffd === null) {
       ep.uffd = this.fresh("uf");
       ep.registered = false;
+      ep.forked = false;
       out.push(
         `${ep.uffd} = userfaultfd(O_CLOEXEC|O_NONBLOCK)`,
         // struct uffdio_api {api=UFFD_API, features=0}: all 16 bytes (the first handshake wrote there).
@@ -660,7 +664,8 @@ export class CaseGenerator {
     if (g.chance(0.6)) out.push(`read(${u}, ${hex(UFFD_STAGING + 12 * 1024)}, 32)`);
     const copy = `ioctl(${u}, UFFDIO_COPY, {dst=${page}, src=${hex(UFFD_STAGING + 4 * 1024)}, ` +
       "len=4K, mode=0})";
-    switch (g.weighted({ copy: 4, zero: 2, wake: 1, dontneed: 1, unregister: 1, close: 1 })) {
+    const close = ep.forked ? 0 : 1;
+    switch (g.weighted({ close, zero: 2, wake: 1, dontneed: 1, unregister: 1, copy: 4 })) {
       case "copy":
         out.push(copy);
         break;
