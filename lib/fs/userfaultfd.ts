@@ -94,7 +94,7 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
 import { moveAnonPte } from "../mm/move_pte.ts";
 import { filemapGetPage } from "../mm/filemap.ts";
 import { PTE_MARKER, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
@@ -639,7 +639,12 @@ function mfillAtomic(
   // mfill_atomic(): the dst VMA must exist, cover the range, and be
   // registered with this context (uffd_mfill_lock / validate_dst_vma).
   const v = mm.vmas.find(dst);
-  if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
+  if (v === null || v.start > dst) return -ENOENT;
+  // uffd_lock_vma(): a private VMA gets its anon_vma as soon as it is
+  // found, before the range and the registration are checked (so even an
+  // ENOENT leaves it one: VM_ACCOUNT then survives an mprotect read-only).
+  if (!(v.flags & VM_SHARED)) anonVmaPrepare(v);
+  if (v.end < dst + len) return -ENOENT;
   if (v.uffd !== ctx) return -ENOENT;
   // Anonymous or shmem only (vma_is_shmem): other files are EINVAL.
   if (!v.isAnonymous && v.file?.inode.kind !== "shmem") return -EINVAL;
@@ -841,6 +846,8 @@ function movePages(
   // uffd_move_lock(): find_vma_and_prepare_anon() for dst, then src.
   const dstVma = mm.vmas.lookup(dst);
   if (dstVma === null) return -ENOENT;
+  // A private dst gets its anon_vma at once, whatever fails next; src does not.
+  if (!(dstVma.flags & VM_SHARED)) anonVmaPrepare(dstVma);
   const srcVma = mm.vmas.lookup(src);
   if (srcVma === null) return -ENOENT;
   if (src + len > srcVma.end || dst + len > dstVma.end) return -EINVAL;

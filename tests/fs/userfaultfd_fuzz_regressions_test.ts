@@ -9,9 +9,17 @@ import {
   encodeStruct,
   UFFDIO_API,
   UFFDIO_API_LAYOUT,
+  UFFDIO_COPY,
+  UFFDIO_COPY_LAYOUT,
+  UFFDIO_MOVE,
+  UFFDIO_MOVE_LAYOUT,
   UFFDIO_REGISTER,
+  UFFDIO_REGISTER_LAYOUT,
+  UFFDIO_ZEROPAGE,
+  UFFDIO_ZEROPAGE_LAYOUT,
 } from "../../lib/abi/ioctl.ts";
-import { UFFDIO_REGISTER_LAYOUT } from "../../lib/abi/ioctl.ts";
+import { EINVAL, ENOENT } from "../../lib/abi/errno.ts";
+import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
 import { MAP_ANONYMOUS, O_NONBLOCK } from "../../lib/abi/mman.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
 import { checkInvariants, type Process } from "../../mod.ts";
@@ -40,5 +48,34 @@ Deno.test("UFFDIO_REGISTER again with the same context and mode does not split t
   // Over a registered and an unregistered VMA: only the second changes.
   assert.equal(register(p, fd, B + 0x9000, 0x3000), 0);
   assert.equal(vmas(), 2);
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("COPY, ZEROPAGE and MOVE give a private destination VMA its anon_vma even when they fail (tests/conformance/uffd_fill_anon_vma.mm)", () => {
+  const { m, p } = machine();
+  const fd = sys(p, "userfaultfd", O_NONBLOCK);
+  assert.equal(ioctl(p, fd, UFFDIO_API, UFFDIO_API_LAYOUT, { api: 0xaan, features: 0n }), 0);
+  for (let i = 0; i < 5; i++) map(p, B + i * 0x10000, 0x4000, RW, PRIVATE | MAP_ANONYMOUS, -1);
+  const vma = (i: number) => p.mm.vmas.lookup(B + i * 0x10000)!;
+  const at = (i: number) => BigInt(B + i * 0x10000);
+  const move = { dst: at(0), src: at(1), len: 0x1000n, mode: 0n };
+  assert.equal(ioctl(p, fd, UFFDIO_MOVE, UFFDIO_MOVE_LAYOUT, move), -EINVAL); // dst not registered
+  const zero = { range: new Map([["start", at(2)], ["len", 0x1000n]]), mode: 0n };
+  assert.equal(ioctl(p, fd, UFFDIO_ZEROPAGE, UFFDIO_ZEROPAGE_LAYOUT, zero), -ENOENT);
+  const copy = { dst: at(3), src: at(1), len: 0x1000n, mode: 0n };
+  assert.equal(ioctl(p, fd, UFFDIO_COPY, UFFDIO_COPY_LAYOUT, copy), -ENOENT);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => vma(i).anonVma !== null), [
+    true,
+    false,
+    true,
+    true,
+    false,
+  ]);
+  // mprotect_fixup(): read-only keeps VM_ACCOUNT only where there is an anon_vma.
+  for (let i = 0; i < 5; i++) assert.equal(sys(p, "mprotect", at(i), 0x1000n, 1), 0);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => vmFlagsText(vma(i).flags).includes(" ac")),
+    [true, false, true, true, false],
+  );
   assert.deepEqual(checkInvariants(m), []);
 });
