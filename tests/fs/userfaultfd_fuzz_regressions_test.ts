@@ -22,7 +22,8 @@ import { EINVAL, ENOENT } from "../../lib/abi/errno.ts";
 import { vmFlagsText } from "../../lib/mm/vm_flags.ts";
 import { MAP_ANONYMOUS, O_NONBLOCK } from "../../lib/abi/mman.ts";
 import { sysIoctl } from "../../lib/fs/ioctl.ts";
-import { checkInvariants, type Process } from "../../mod.ts";
+import { checkInvariants, cpuRead, cpuWrite, type Process } from "../../mod.ts";
+import { UFFD_FEATURE_SIGBUS } from "../../lib/fs/userfaultfd.ts";
 import { B, machine, map, PRIVATE, RW, sys } from "./helpers.ts";
 
 function ioctl(p: Process, fd: number, cmd: number, layout = UFFDIO_REGISTER_LAYOUT, v: object) {
@@ -77,5 +78,20 @@ Deno.test("COPY, ZEROPAGE and MOVE give a private destination VMA its anon_vma e
     [0, 1, 2, 3, 4].map((i) => vmFlagsText(vma(i).flags).includes(" ac")),
     [true, false, true, true, false],
   );
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("UFFD_FEATURE_SIGBUS: a store's fault prepares the anon_vma before the SIGBUS, a load's does not (tests/conformance/uffd_sigbus_anon_vma.mm)", () => {
+  const { m, p } = machine();
+  map(p, B, 0x2000, RW, PRIVATE | MAP_ANONYMOUS, -1);
+  map(p, B + 0x10000, 0x2000, RW, PRIVATE | MAP_ANONYMOUS, -1);
+  const fd = sys(p, "userfaultfd", O_NONBLOCK);
+  const api = { api: 0xaan, features: UFFD_FEATURE_SIGBUS };
+  assert.equal(ioctl(p, fd, UFFDIO_API, UFFDIO_API_LAYOUT, api), 0);
+  assert.equal(register(p, fd, B, 0x12000), 0);
+  assert.equal(cpuWrite(p, B, new Uint8Array([1])).sig?.signo, 7);
+  assert.equal(cpuRead(p, B + 0x10008, 2).sig?.signo, 7);
+  assert.notEqual(p.mm.vmas.lookup(B)!.anonVma, null);
+  assert.equal(p.mm.vmas.lookup(B + 0x10000)!.anonVma, null);
   assert.deepEqual(checkInvariants(m), []);
 });
