@@ -358,7 +358,6 @@ export function vfsRead(
   // most that much, so no read allocates more.
   if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
-  const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.rwIter !== undefined) {
     // ->read_iter of a file that moves the data itself (a block device).
     const r = f.fop.rwIter(p, f, {
@@ -388,7 +387,7 @@ export function vfsRead(
       }
       if (r.length === 0) break;
       const left = addr !== null ? copyToUser(p, Number(addr) + done, r) : 0;
-      parts.push(r.subarray(0, r.length - left));
+      parts.push(left === 0 ? r : r.subarray(0, r.length - left));
       done += r.length - left;
       if (left > 0) {
         if (done === 0) return { ret: -EFAULT };
@@ -396,6 +395,8 @@ export function vfsRead(
       }
       if (r.length < chunk) break;
     }
+    // One chunk (a read of up to 64 KiB) is returned as the driver made it.
+    if (parts.length === 1) return { ret: done, data: parts[0] };
     const data = new Uint8Array(done);
     let at = 0;
     for (const b of parts) {
@@ -408,7 +409,9 @@ export function vfsRead(
   if ((f.flags & O_DIRECT) && inode.kind === "regular") {
     return ext4DioRead(p, f, addr === null ? null : Number(addr), Number(count), Number(pos));
   }
-  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
+  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) {
+    return { ret: 0, data: new Uint8Array(0) };
+  }
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);
   const out = new Uint8Array(n);
   let done = 0;

@@ -105,7 +105,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
-import { copyFromUser } from "../mm/uaccess.ts";
+import { copyFromUserInto, getUserStruct, putUserU64 } from "../mm/uaccess.ts";
 import { VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "../mm/vm_ops.ts";
 import {
   clear,
@@ -118,7 +118,7 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
 import { moveAnonPte } from "../mm/move_pte.ts";
 import { filemapGetPage } from "../mm/filemap.ts";
 import {
@@ -290,6 +290,10 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * while it is not 0, COPY/ZEROPAGE/MOVE are EAGAIN.
    */
   mmapChanging = 0;
+  /** UFFDIO_COPY's bounce page for the source (copy_from_user), reused. */
+  bouncePage: Uint8Array | null = null;
+  /** Page-fault messages read or dropped, reused by the next faults (no allocation each). */
+  readonly freeMsgs: Uint8Array[] = [];
   /** The senders of events, asleep until theirs is read. */
   readonly eventWq: WaitQueue;
   /** fault_wqh: threads asleep in handle_userfault(). */
@@ -345,12 +349,11 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
       ? realAddr
       : realAddr - (realAddr % 4096);
-    const msg = new Uint8Array(UFFD_MSG_SIZE);
-    const dv = new DataView(msg.buffer);
+    const msg = this.freeMsgs.pop()?.fill(0) ?? new Uint8Array(UFFD_MSG_SIZE);
     msg[0] = UFFD_EVENT_PAGEFAULT;
-    dv.setBigUint64(8, BigInt((write ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | reason), true);
-    dv.setBigUint64(16, BigInt(address), true);
-    if (this.features & UFFD_FEATURE_THREAD_ID) dv.setUint32(24, t.tid, true);
+    putLe(msg, 8, (write ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | reason, 8);
+    putLe(msg, 16, address, 8);
+    if (this.features & UFFD_FEATURE_THREAD_ID) putLe(msg, 24, t.tid, 4);
     this.pending.push({ tid: t.tid, msg });
     const tid = t.tid;
     t.userfault = { wq: this.faultWq, ctx: this, address, drop: () => this.dropPending(tid) };
@@ -478,7 +481,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
   /** A waiter left (woken or killed): its unread message goes with it. */
   dropPending(tid: number): void {
     const i = this.pending.findIndex((e) => e.tid === tid);
-    if (i >= 0) this.pending.splice(i, 1);
+    if (i >= 0) this.freeMsgs.push(this.pending.splice(i, 1)[0].msg);
   }
 
   /**
@@ -510,6 +513,15 @@ export class UserfaultfdCtx implements UserfaultCtx {
     this.mm.machine.sched.wakeAll(this.eventWq);
     this.unsubscribe();
   }
+}
+
+/**
+ * Stores `v` (an integer in [0, 2^53)) little-endian in `n` bytes at `off`:
+ * a message field, without a DataView on a fresh buffer (which costs more
+ * than the message).
+ */
+function putLe(b: Uint8Array, off: number, v: number, n: number): void {
+  for (let i = 0; i < n; i++, v = Math.floor(v / 256)) b[off + i] = v % 256;
 }
 
 function ctxOf(f: OpenFile): UserfaultfdCtx {
@@ -757,7 +769,12 @@ function mfillAtomic(
   // registered (uffd_mfill_lock / validate_dst_vma: with any context of
   // the mm, not necessarily this one; checked on 6.18.44).
   const v = mm.vmas.find(dst);
-  if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
+  if (v === null || v.start > dst) return -ENOENT;
+  // uffd_lock_vma(): a private VMA gets its anon_vma as soon as it is
+  // found, before the range and the registration are checked (so even an
+  // ENOENT leaves it one: VM_ACCOUNT then survives an mprotect read-only).
+  if (!(v.flags & VM_SHARED)) anonVmaPrepare(v);
+  if (v.end < dst + len) return -ENOENT;
   if (v.uffd === null) return -ENOENT;
   // MFILL_ATOMIC_WP only into a VM_UFFD_WP VMA.
   if (wp && !userfaultfdWp(v)) return -EINVAL;
@@ -803,26 +820,32 @@ function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): nu
   if (inode.pages.has(pgoff)) return -EEXIST;
   const page = filemapGetPage(mm.machine, inode, pgoff);
   if (page < 0) return -ENOMEM;
-  if (data !== null) {
-    for (let k = 0; k < 4096; k++) if (data[k] !== 0) mm.machine.frames.writeByte(page, k, data[k]);
-  }
+  // The new page is zero: a copy of zeros leaves it without bytes.
+  if (data !== null && !allZero(data)) mm.machine.frames.load(page, data);
   mapFilePage(mm, vma, addr, page, true);
   return 0;
 }
 
+/** Whether a page of bytes is all zero (a word at a time). */
+function allZero(b: Uint8Array): boolean {
+  const w = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) return false;
+  return true;
+}
+
+/** offsetof(struct uffdio_copy, copy) */
+const UFFDIO_COPY_OUT = UFFDIO_COPY_LAYOUT.fields.find((f) => f.name === "copy")!.offset;
+
 /** fs/userfaultfd.c userfaultfd_copy(). */
 function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
-  const b = readStruct(p, arg, UFFDIO_COPY_LAYOUT.size);
-  if (b === null) return -EFAULT;
-  const v = decodeStruct(UFFDIO_COPY_LAYOUT, b);
+  const v = getUserStruct(p, arg, UFFDIO_COPY_LAYOUT);
+  if (v === null) return -EFAULT;
   const dst = field(v, "dst");
   const src = field(v, "src");
   const len = field(v, "len");
   const mode = field(v, "mode");
-  const put = (copy: bigint): boolean => {
-    v.set("copy", copy);
-    return putUserArg(p, arg, encodeStruct(UFFDIO_COPY_LAYOUT, v) as Uint8Array);
-  };
+  // put_user(ret, &user_uffdio_copy->copy): the out field alone.
+  const put = (copy: bigint): boolean => putUserU64(p, arg, UFFDIO_COPY_OUT, copy);
   // An event is in flight (mmap_changing): copy=-EAGAIN.
   if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
   // validate_unaligned_range() on src: it need not be page-aligned.
@@ -835,8 +858,8 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   const wp = (mode & UFFDIO_COPY_MODE_WP) !== 0n;
   const r = mfillAtomic(p, ctx, Number(dst), Number(len), "copy", wp, (vma, addr, i) => {
     // mfill_atomic_pte_copy(): copy_from_user of the source page.
-    const data = copyFromUser(p, Number(src) + i * 4096, 4096);
-    if (data.length < 4096) return -EFAULT;
+    const data = ctx.bouncePage ??= new Uint8Array(4096);
+    if (copyFromUserInto(p, Number(src) + i * 4096, data) < 4096) return -EFAULT;
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     // mfill_atomic_install_pte() checks pte_none again under the PTE lock:
     // reading the source may have mapped dst meanwhile (fault-around of a
@@ -846,7 +869,7 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
     // The fresh page reads as zeros: a source page of zeros leaves it so.
-    if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
+    if (!allZero(data)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
   return mfillDone(
@@ -1111,6 +1134,8 @@ function movePages(
   // uffd_move_lock(): find_vma_and_prepare_anon() for dst, then src.
   const dstVma = mm.vmas.lookup(dst);
   if (dstVma === null) return -ENOENT;
+  // A private dst gets its anon_vma at once, whatever fails next; src does not.
+  if (!(dstVma.flags & VM_SHARED)) anonVmaPrepare(dstVma);
   const srcVma = mm.vmas.lookup(src);
   if (srcVma === null) return -ENOENT;
   if (src + len > srcVma.end || dst + len > dstVma.end) return -EINVAL;
@@ -1223,7 +1248,9 @@ function userfaultfdRead(
   let woke = false;
   for (let i = 0; i < n; i++) {
     if (ctx.pending.length > 0) {
-      out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+      const msg = ctx.pending.shift()!.msg;
+      out.set(msg, i * UFFD_MSG_SIZE);
+      ctx.freeMsgs.push(msg);
       continue;
     }
     const ev = ctx.events.shift()!;

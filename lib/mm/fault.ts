@@ -376,6 +376,10 @@ function doPteMissing(
     const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] ||
       has(vma.flags, VM_USERFAULT);
     if (mm.userfaults.size > 0 && engage) {
+      // A fault that allocates (a write, or a read without the zero page)
+      // prepares the anon_vma before userfaultfd_missing() is asked
+      // (vmf_anon_prepare): a SIGBUS or a wait still leaves the VMA one.
+      if (write || !READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) return r;
     }
