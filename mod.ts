@@ -154,3 +154,13 @@ export {
   MFD_HUGETLB,
   MFD_NOEXEC_SEAL,
 } from "./lib/fs/syscalls.ts";
+export {
+  asyncEventFields,
+  type Libibverbs,
+  type VContext,
+  type VEntry,
+  type VerbResult,
+  type VObject,
+} from "./lib/drivers/rdma/libibverbs.ts";
+export { type LossResult, type RdmaLossKind, RdmaSubsystem } from "./lib/drivers/rdma/subsystem.ts";
+export { IBV_ACCESS_NAMES, IBV_EVENT_NAMES } from "./lib/drivers/rdma/ib_verbs.ts";

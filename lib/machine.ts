@@ -40,6 +40,7 @@ import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
+import { RdmaSubsystem } from "./drivers/rdma/subsystem.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -125,6 +126,8 @@ export class Machine {
   readonly lruDeactivate: number[] = [];
   /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
   readonly ptePool: PteTable[] = [];
+  /** The RDMA devices (mlx5 cards), their uverbs nodes and libibverbs' state. */
+  readonly rdma: RdmaSubsystem;
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
@@ -170,6 +173,8 @@ export class Machine {
       PCI_WINDOW_SIZE,
     ) as Resource;
     this.frames.device = (pfn) => this.iomem.deviceBytes(pfn);
+    this.rdma = new RdmaSubsystem(this);
+    this.rdma.boot();
     this.spawn(this.config.comm);
   }
 

@@ -157,7 +157,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
       "gup.longtermFsdax",
       "hmm.p2pMap",
       "mm.vmFlagsAssert",
-      "rdma.onDisassociate",
       "vfio.faultImpl",
     ],
   );

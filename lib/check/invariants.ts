@@ -16,8 +16,9 @@
  *    `check` does not.
  * 3. Every non-none PTE lies inside a VMA.
  * 4. Every frame's mapcount equals the PTEs mapping it, and its refcount
- *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin: no
- *    frame is leaked or freed while in use.
+ *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin + the
+ *    references drivers hold (lib/drivers/rdma heldPages): no frame is
+ *    leaked or freed while in use.
  * 5. A writable PTE in a private mapping maps an exclusive anonymous page
  *    (otherwise a write would leak into a page another process sees).
  * 6. The page cache and the disk agree: a page-cache page mapped by a PTE
@@ -322,6 +323,9 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
   }
   const queued = new Set(m.lruDeactivate);
+  // References drivers hold (RDMA dummy pages, plain-reference umem pages).
+  const driverHeld = new Int32Array(frames.nframes);
+  for (const pfn of m.rdma.heldPages()) driverHeld[pfn]++;
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
     const fl = frames.flags[pfn];
     if (fl & PG_RESERVED) continue;
@@ -339,7 +343,8 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     if (frames.mapcount[pfn] !== maps[pfn]) {
       errs.push(`pfn ${hex(pfn)}: mapcount ${frames.mapcount[pfn]} but ${maps[pfn]} PTEs map it`);
     }
-    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS;
+    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS +
+      driverHeld[pfn];
     if (rc !== want) {
       errs.push(
         `pfn ${hex(pfn)}: refcount ${rc} but ${maps[pfn]} mappings, ${cached[pfn]} cache, ${

@@ -17,6 +17,7 @@ import { TTY_FOPS } from "./tty.ts";
 import { NULL_FOPS, ZERO_FOPS } from "./mem.ts";
 import { USERFAULTFD_DEV_FOPS } from "./userfaultfd.ts";
 import { SHMEM_FILE_OPS, SHMEM_INODE_OPS } from "../mm/shmem.ts";
+import type { FileOperations } from "../mm/file_operations.ts";
 
 export const ROOT_SB: SuperBlock = {
   major: 0xfe,
@@ -80,6 +81,7 @@ const KNOWN_DIRS = new Set([
   "/bin",
   "/boot",
   "/dev",
+  "/dev/infiniband",
   "/dev/pts",
   "/dev/shm",
   "/etc",
@@ -138,6 +140,25 @@ export class Filesystem {
     });
     uffdDev.mode = 0o600;
     this.names.set("/dev/userfaultfd", uffdDev);
+  }
+
+  /**
+   * A device node appearing in devtmpfs (device_add -> devtmpfs_create_node):
+   * a character device inode whose opens reach `fop` (chrdev_open).
+   */
+  mknodChar(path: string, ino: number, fop: FileOperations, mode: number): Inode {
+    const inode = new Inode(ino, DEVTMPFS_SB, "chardev", path, 0, { fop, iop: {} });
+    inode.mode = mode;
+    this.names.set(path, inode);
+    return inode;
+  }
+
+  /** The node goes (device_del -> devtmpfs_delete_node); open files keep the inode. */
+  removeNode(path: string): void {
+    const inode = this.names.get(path);
+    if (inode === undefined) return;
+    this.names.delete(path);
+    inode.nlink = 0;
   }
 
   lookup(path: string): Inode | undefined {

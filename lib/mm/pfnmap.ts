@@ -25,6 +25,7 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "./vm_ops.ts";
+import { zapRange } from "./zap.ts";
 
 /** is_cow_mapping(): private and may become writable. */
 function isCowMapping(flags: number): boolean {
@@ -97,4 +98,14 @@ export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number)
   }
   for (let i = 0; i < n; i++) mm.pt.set(first + i, pfn + i, bits);
   return 0;
+}
+
+/**
+ * mm/memory.c zap_vma_ptes(): removes the PTEs of [addr, addr+size) of a
+ * VM_PFNMAP VMA (a driver taking its device pages back); on any other VMA,
+ * or a range outside it, nothing happens. Returns the PTEs cleared.
+ */
+export function zapVmaPtes(vma: Vma, addr: number, size: number): number {
+  if (addr < vma.start || addr + size > vma.end || !(vma.flags & VM_PFNMAP)) return 0;
+  return zapRange(vma.mm, vma, addr, addr + size, { dropMarkers: true });
 }
