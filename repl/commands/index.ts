@@ -14,6 +14,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { VERBS_COMMANDS } from "./verbs.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -28,6 +29,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [
     ...SYSCALL_COMMANDS,
     ...THREAD_COMMANDS,
+    ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...VIEW_COMMANDS,
     POLICY_COMMAND,

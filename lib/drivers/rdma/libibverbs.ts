@@ -10,8 +10,9 @@
  * SIGBUS). Verbs return as in C: pointers (NULL and errno), or an errno.
  *
  * The verbs structs live in the library's own table, not in process
- * memory: the pointers handed back are names for them (heap-like,
- * 0x5555555592a0 onwards), not addresses to peek.
+ * memory: the pointers handed back are names for them (where glibc's
+ * malloc would put them, from the heap's start + 0x2a0), not addresses to
+ * peek.
  * @module
  */
 
@@ -78,7 +79,11 @@ type VEntry = VContext | VObject;
 /** The library's state in one process. */
 export class VerbsProcess {
   readonly objs: Map<bigint, VEntry> = new Map();
-  private next = 0x5555555592a0n;
+  /** Like glibc's first chunks: 0x2a0 into the heap, 0x100 apart. */
+  private next: bigint;
+  constructor(heapStart: number) {
+    this.next = BigInt(heapStart) + 0x2a0n;
+  }
   newPtr(): bigint {
     const p = this.next;
     this.next += 0x100n;
@@ -138,7 +143,7 @@ export class Libibverbs {
 
   private state(p: Process): VerbsProcess {
     let s = this.sub.userspace.get(p.pid);
-    if (s === undefined) this.sub.userspace.set(p.pid, s = new VerbsProcess());
+    if (s === undefined) this.sub.userspace.set(p.pid, s = new VerbsProcess(p.mm.startBrk));
     return s;
   }
 
@@ -183,7 +188,9 @@ export class Libibverbs {
     const uar = sys(
       p,
       trace,
-      `mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, ${fd}, ${hex(resp.uarOffset)})`,
+      `mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, ${fd}, ${
+        resp.uarOffset === 0 ? "0" : hex(resp.uarOffset)
+      })`,
       "mmap",
       [0n, 4096n, BigInt(PROT_WRITE), BigInt(MAP_SHARED), BigInt(fd), BigInt(resp.uarOffset)],
     );
