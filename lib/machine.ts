@@ -126,8 +126,7 @@ export class Machine {
   readonly lruDeactivate: number[] = [];
   /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
   readonly ptePool: PteTable[] = [];
-  /** The RDMA devices (mlx5 cards), their uverbs nodes and libibverbs' state. */
-  readonly rdma: RdmaSubsystem;
+  private rdmaSub: RdmaSubsystem | null = null;
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
@@ -173,9 +172,24 @@ export class Machine {
       PCI_WINDOW_SIZE,
     ) as Resource;
     this.frames.device = (pfn) => this.iomem.deviceBytes(pfn);
-    this.rdma = new RdmaSubsystem(this);
-    this.rdma.boot();
     this.spawn(this.config.comm);
+  }
+
+  /**
+   * The RDMA devices (an mlx5 PF and VF), their uverbs nodes and
+   * libibverbs' state; the cards are probed on first use.
+   */
+  get rdma(): RdmaSubsystem {
+    if (this.rdmaSub === null) {
+      this.rdmaSub = new RdmaSubsystem(this);
+      this.rdmaSub.boot();
+    }
+    return this.rdmaSub;
+  }
+
+  /** The RDMA subsystem if anything has used it (for checks that must not probe it). */
+  get rdmaIfProbed(): RdmaSubsystem | null {
+    return this.rdmaSub;
   }
 
   /** The current value of a policy knob. */

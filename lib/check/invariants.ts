@@ -325,7 +325,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   const queued = new Set(m.lruDeactivate);
   // References drivers hold (RDMA dummy pages, plain-reference umem pages).
   const driverHeld = new Int32Array(frames.nframes);
-  for (const pfn of m.rdma.heldPages()) driverHeld[pfn]++;
+  for (const pfn of m.rdmaIfProbed?.heldPages() ?? []) driverHeld[pfn]++;
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
     const fl = frames.flags[pfn];
     if (fl & PG_RESERVED) continue;
