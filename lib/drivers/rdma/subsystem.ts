@@ -160,6 +160,8 @@ export class RdmaSubsystem {
     });
     result.waitingFor = waiting;
     if (waiting > 0) this.pending.push(result);
+    // Readers the DEVICE_FATAL events woke finish their reads now.
+    this.machine.sched.tick();
     return result;
   }
 
