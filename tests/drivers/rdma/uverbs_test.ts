@@ -15,13 +15,15 @@ import {
   MAP_ANONYMOUS,
   MAP_PRIVATE,
   MAP_SHARED,
+  O_NONBLOCK,
   O_RDONLY,
   O_RDWR,
   PROT_READ,
   PROT_WRITE,
 } from "../../../lib/abi/mman.ts";
 import { BUS_ADRERR, SEGV_ACCERR, SIGBUS } from "../../../lib/abi/signal.ts";
-import { EBUSY, EINVAL, EIO, ENOENT, EPERM } from "../../../lib/abi/errno.ts";
+import { EAGAIN, EBUSY, EINVAL, EIO, ENOENT, ENXIO, EPERM } from "../../../lib/abi/errno.ts";
+import { installFile } from "../../../lib/fs/syscalls.ts";
 import { vmFlagsText } from "../../../lib/mm/vm_flags.ts";
 import { IB_ACCESS_LOCAL_WRITE, IB_ACCESS_ON_DEMAND } from "../../../lib/drivers/rdma/ib_verbs.ts";
 import { cmdGetContext, uverbsFileOfFd } from "../../../lib/drivers/rdma/uverbs_cmd.ts";
@@ -249,4 +251,34 @@ Deno.test("exit releases everything: no frame leaked, no pin left", () => {
   syscall(p, "exit_group", [0n]);
   assert.equal(pinned(m), 0);
   assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("ib_uverbs_open through an inode found before removal: EIO while torn down, ENXIO after", () => {
+  const { m, p, v, ctx } = setup();
+  const inode = m.fs.lookup("/dev/infiniband/uverbs1")!;
+  const dev = m.rdma.find("mlx5_1")!.uverbs;
+  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  assert.equal(m.fs.lookup("/dev/infiniband/uverbs1"), undefined);
+  assert.equal(installFile(p, inode, O_RDWR), -EIO);
+  v.closeDevice(p, ctx);
+  assert.equal(dev.refcount, 0);
+  assert.equal(installFile(p, inode, O_RDWR), -ENXIO);
+});
+
+Deno.test("rdma.dummyPageScope: per-file shares one page across mappings; per-vma does not", () => {
+  for (const [scope, shared] of [["per-file", true], ["per-vma", false]] as const) {
+    const { m, p, ctx } = setup({ policies: { "rdma.dummyPageScope": scope } });
+    const b = syscall(p, "mmap", [0n, 4096n, PROT_READ, MAP_SHARED, BigInt(ctx.cmdFd), 0n]).ret;
+    m.rdma.loseDevice("mlx5_1", "hot-unplug");
+    cpuWrite(p, ctx.uar + 100, new Uint8Array([9]));
+    assert.equal(cpuRead(p, b + 100, 1).bytes![0] === 9, shared, scope);
+    assert.deepEqual(checkInvariants(m), []);
+  }
+});
+
+Deno.test("rdma.asyncEventOnLoss none: the async fd stays silent (O_NONBLOCK read: EAGAIN)", () => {
+  const { m, p, ctx } = setup({ policies: { "rdma.asyncEventOnLoss": "none" } });
+  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  p.fds[ctx.asyncFd]!.flags |= O_NONBLOCK;
+  assert.equal(syscall(p, "read", [BigInt(ctx.asyncFd), new Uint8Array(16), 16n]).ret, -EAGAIN);
 });
