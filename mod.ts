@@ -143,6 +143,17 @@ export {
   taskStatus,
 } from "./lib/proc/status.ts";
 export { type ProcStatm, procStatm, renderProcStatm } from "./lib/proc/statm.ts";
+export { renderVmstat, vmstat, type VmstatEntry } from "./lib/proc/vmstat.ts";
+export {
+  FOLL_NAMES,
+  getUserPagesTouch,
+  type GupPage,
+  type GupResult,
+  holdUserPages,
+  isValidGupArgs,
+  pinUserPages,
+  releaseHeldPages,
+} from "./lib/mm/gup.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
@@ -164,3 +175,50 @@ export {
 } from "./lib/drivers/rdma/libibverbs.ts";
 export { type LossResult, type RdmaLossKind, RdmaSubsystem } from "./lib/drivers/rdma/subsystem.ts";
 export { IBV_ACCESS_NAMES, IBV_EVENT_NAMES } from "./lib/drivers/rdma/ib_verbs.ts";
+export { type PciEnv, PciTopology } from "./lib/pci/topology.ts";
+export { DEFAULT_PCI, type PciConfig, type PciNodeConfig } from "./lib/pci/config.ts";
+export { parsePciConfig } from "./lib/pci/config_file.ts";
+export {
+  type BoundDriver,
+  type DoorbellEntry,
+  type FunctionState,
+  PciDev,
+} from "./lib/pci/device.ts";
+export { Bar, type BarKind, type BarSpec, registerPattern } from "./lib/pci/bar.ts";
+export * as pciRegs from "./lib/pci/regs.ts";
+export {
+  barPfn,
+  pciDisableDevice,
+  pciEnableDevice,
+  pciLog,
+  pciReleaseRegions,
+  pciRequestRegions,
+  pciResetFunction,
+  pciSetMaster,
+} from "./lib/pci/pci.ts";
+export {
+  filterLspci,
+  lspciEntries,
+  type LspciEntry,
+  type LspciOptions,
+  parseLspciArgs,
+  renderLspci,
+  renderLspciTree,
+} from "./lib/pci/lspci.ts";
+export {
+  DriverCore,
+  PCI_ANY_ID,
+  type PciDeviceId,
+  type PciDriver,
+  pciMatchDevice,
+  pciMatchId,
+  type RemoveBlocked,
+} from "./lib/drivers/core/driver.ts";
+export { stubDriver, vfioPciStub } from "./lib/drivers/core/stubs.ts";
+export {
+  FAULT_KINDS,
+  type FaultKind,
+  type InjectedFault,
+  injectFault,
+  type InjectResult,
+} from "./lib/drivers/core/fault.ts";

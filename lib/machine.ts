@@ -41,6 +41,18 @@ import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
 import { RdmaSubsystem } from "./drivers/rdma/subsystem.ts";
+import { Taint } from "./panic.ts";
+import { VmStat } from "./mm/vmstat.ts";
+import { killProcess } from "./proc/exit.ts";
+import { SIGSEGV } from "./abi/signal.ts";
+import { NvmeNamespace } from "./drivers/nvme/nvme.ts";
+import { BLKDEV_FOPS } from "./block/blkdev.ts";
+import { DEVTMPFS_SB } from "./fs/fs.ts";
+import { Inode } from "./fs/inode.ts";
+import { PciTopology } from "./pci/topology.ts";
+import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
+import { DriverCore } from "./drivers/core/driver.ts";
+import { topologyStubs } from "./drivers/core/stubs.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -70,6 +82,13 @@ export interface MachineConfig {
   root?: boolean;
   /** What SIGSEGV/SIGBUS do by default; the REPL's default is `catch`. */
   defaultDisposition?: Disposition;
+  /**
+   * The PCI hardware (lib/pci/config.ts): a topology, `"default"` (a
+   * switch with an RDMA NIC and a GPU, a NIC for vfio, an NVMe disk), or
+   * `"none"` (the default here: only the host bridge; the REPL boots
+   * `"default"`).
+   */
+  pci?: PciConfig | "default" | "none";
 }
 
 export const DEFAULT_RAM = 1 << 30;
@@ -94,17 +113,27 @@ export function checkRam(bytes: number): string | null {
 }
 
 export class Machine {
-  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl">>>;
+  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl" | "pci">>>;
   readonly rng: Rng;
   readonly clock: VirtualClock = new VirtualClock();
   /** What happened, in order (signals, exits, forks, log lines). */
   readonly events: EventLog = new EventLog(this.clock);
   readonly dmesg: Dmesg;
+  /** The kernel's taint flags: W after a WARNING, D after an oops (kernel/panic.c). */
+  readonly taint: Taint = new Taint();
+  /** /proc/vmstat counters nothing else derives (nr_foll_pin_*). */
+  readonly vmstat: VmStat = new VmStat();
   readonly frames: FrameTable;
+  /** The NVMe disk behind /dev/nvme0n1 (lib/drivers/nvme). */
+  readonly nvme: NvmeNamespace;
   /** The physical address space: RAM and device ranges (/proc/iomem). */
   readonly iomem: IomemTree;
   /** The PCI host bridge window BARs are assigned from. */
   readonly pciWindow: Resource;
+  /** The PCI hierarchy (lib/pci). */
+  readonly pci: PciTopology;
+  /** The bus/driver core: registered drivers, bind and unbind (lib/drivers/core). */
+  readonly drivers: DriverCore;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -172,6 +201,23 @@ export class Machine {
       PCI_WINDOW_SIZE,
     ) as Resource;
     this.frames.device = (pfn) => this.iomem.deviceBytes(pfn);
+    // The NVMe disk and its block device node, brw-rw---- 259:0 as udev makes it.
+    this.nvme = new NvmeNamespace(this);
+    const bdev = new Inode(6, DEVTMPFS_SB, "blockdev", "/dev/nvme0n1", 0, {
+      fop: BLKDEV_FOPS,
+      iop: {},
+    });
+    bdev.mode = 0o660;
+    bdev.priv = this.nvme;
+    this.fs.mknod("/dev/nvme0n1", bdev);
+    const pci = config.pci ?? "none";
+    this.pci = new PciTopology(
+      this,
+      pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
+    );
+    this.drivers = new DriverCore(this);
+    for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
+    this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }
 
@@ -263,6 +309,15 @@ export class Machine {
     return this.nextPid++;
   }
 
+  /**
+   * A fork that failed before the kernel would have allocated its pid
+   * (copy_process(): copy_mm() comes before alloc_pid()) gives it back,
+   * so the next fork gets the same number.
+   */
+  unallocPid(pid: number): void {
+    if (pid === this.nextPid - 1) this.nextPid--;
+  }
+
   /** Creates a process running the initial program image (execve of a small program). */
   spawn(comm: string, ppid = 0): Process {
     const mm = this.newMm();
@@ -278,6 +333,22 @@ export class Machine {
   adopt(p: Process): void {
     this.procs.set(p.pid, p);
   }
+  /**
+   * After an oops in kernel code run for the current task (lib/panic.ts
+   * bugOops): make_task_dead(SIGSEGV) ends it (the process of `mm` when no
+   * task is current). mmlab ends its whole
+   * process (the kernel's do_exit ends only the thread; a single-threaded
+   * program, the case the labs show, dies the same way).
+   */
+  oopsKill(mm: Mm): void {
+    const t = this.current;
+    let p = t !== null && t.group.mm === mm ? t.group : undefined;
+    if (p === undefined) {
+      p = [...this.procs.values()].find((q) => q.alive && q.mm === mm);
+    }
+    if (p !== undefined && p.alive) killProcess(p, { signal: SIGSEGV });
+  }
+
   /**
    * The page allocator found no page after reclaim: run the OOM killer
    * (mm/oom_kill.c out_of_memory()). Returns the process killed, or null.

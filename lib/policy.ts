@@ -42,7 +42,9 @@ export const KNOBS = {
   "gup.pinModel": {
     values: ["get", "pin"],
     history: [["2.6", "get"], ["5.7", "pin"]],
-    meaning: "pin_user_pages accounting: a plain reference (+1) or FOLL_PIN (+1024 bias)",
+    meaning: "pin_user_pages accounting: a plain reference (+1, as FOLL_PIN itself was in " +
+      "5.6) or the pin bias (+GUP_PIN_COUNTING_BIAS 1024, page_maybe_dma_pinned, " +
+      "nr_foll_pin_* counters: 5.7)",
     area: "seed 001",
   },
   "gup.longtermWriteFileShared": {
@@ -50,6 +52,45 @@ export const KNOBS = {
     history: [["2.6", "allow"], ["6.5", "efault"]],
     meaning: "FOLL_LONGTERM|FOLL_WRITE pins of shared file pages needing writeback",
     area: "seed 001",
+  },
+  "gup.pinZeroPage": {
+    values: ["ref", "skip"],
+    history: [["2.6", "ref"], ["6.5", "skip"]],
+    meaning: "pinning the shared zero page: takes a reference (and, 5.7+, the pin bias and a " +
+      "nr_foll_pin_acquired count) like any page, or nothing at all (c8070b787519, 6.5)",
+    area: "seed 001 (devices.md §0.3, errata)",
+  },
+  "dio.pinType": {
+    values: ["get", "pin"],
+    history: [["2.6", "get"], ["6.5", "pin"]],
+    meaning: "how O_DIRECT holds the user pages while the I/O is in flight: plain references " +
+      "(get_user_pages) or FOLL_PIN pins (iov_iter_extract_pages + BIO_PAGE_PINNED, 6.5), which " +
+      "fork's early copy sees",
+    area: "seed 004 (O_DIRECT vs fork)",
+  },
+  "mm.vmFlagsAssert": {
+    values: ["none", "lockdep-only", "always"],
+    history: [["2.6", "none"], ["6.3", "lockdep-only"], ["6.10", "always"]],
+    meaning: "what vm_flags_set/clear/mod do without the mmap write lock: nothing, a WARNING " +
+      "on lockdep kernels (config.LOCKDEP; 6.4+ only with config.PER_VMA_LOCK), or a WARNING on " +
+      "every kernel (rwsem_assert_held_write_nolockdep, 6.10)",
+    area: "seed 002 (devices.md §0.4)",
+  },
+  "config.LOCKDEP": {
+    values: ["n", "y"],
+    history: [["2.6", "n"]],
+    meaning: "CONFIG_LOCKDEP (PROVE_LOCKING): lockdep_assert_held_write() checks, as debug " +
+      "kernels have. A build option, not an era",
+    area: "seed 002 (devices.md §2.3)",
+  },
+  "config.PER_VMA_LOCK": {
+    values: ["unavailable", "n", "y"],
+    history: [["2.6", "unavailable"], ["6.4", "y"]],
+    meaning: "CONFIG_PER_VMA_LOCK (6.4+; `unavailable` before): with `y` anonymous faults " +
+      "read-lock only their VMA, and vm_flags_set()'s vma_start_write() asserts the mmap write " +
+      "lock; with `n` vma_start_write() is empty (no assertion at all); in 6.3 vm_flags_set() " +
+      "asserted directly",
+    area: "seed 002 (devices.md §0.4)",
   },
   "gup.roLongtermInCow": {
     values: ["unreliable", "unshare"],
@@ -105,6 +146,15 @@ export const KNOBS = {
       "files (the kernel's), or, to compare, leaves the application without notice",
     area: "seed 000",
   },
+  "hw.mmioUnclaimed": {
+    values: ["all-ones", "host-fatal"],
+    history: [["2.6", "all-ones"]],
+    meaning: "a CPU access to PCI memory no function claims (Memory Space disabled, the " +
+      "function frozen or removed, or no BAR there): the root complex answers all ones and " +
+      "drops writes (typical x86), or the Unsupported Request escalates to a fatal host " +
+      "error (platforms that do, CVE-2020-12888). A platform property, not an era",
+    area: "devices (devices.md §2.1), seeds 000/002",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */
@@ -120,12 +170,6 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "dio.pinType": {
-    values: ["get", "pin"],
-    history: [["2.6", "get"], ["6.4", "pin"]],
-    meaning: "how O_DIRECT holds user pages while I/O is in flight",
-    area: "seed 004",
-    issue: 9,
   },
   "vfio.faultImpl": {
     values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
@@ -134,13 +178,6 @@ export const PLANNED_KNOBS = {
       "insert-pfn+prefault",
     ], ["6.12", "huge-fault"]],
     meaning: "how vfio-pci populates BAR mappings",
-    area: "seed 002",
-    issue: 10,
-  },
-  "mm.vmFlagsAssert": {
-    values: ["none", "lockdep-only", "always"],
-    history: [["2.6", "none"], ["6.3", "lockdep-only"], ["6.9", "always"]],
-    meaning: "whether vm_flags changes assert the mmap write lock",
     area: "seed 002",
     issue: 10,
   },

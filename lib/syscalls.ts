@@ -42,6 +42,7 @@ import { sysIoctl } from "./fs/ioctl.ts";
 import { sysUserfaultfd } from "./fs/userfaultfd.ts";
 import { sysRemapAnonPages } from "./mm/remap_anon_pages.ts";
 import { WouldBlock } from "./sched/wait.ts";
+import { madviseLocked, mmapWriteLocked } from "./mm/mmap_lock.ts";
 import { WCHAN_UFFD_EVENT } from "./mm/userfaultfd_k.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
@@ -140,7 +141,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "addr",
     summary: "map pages into the address space",
     example: "mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
-    impl: sysMmap,
+    impl: mmapWriteLocked(sysMmap),
   },
   {
     name: "munmap",
@@ -149,7 +150,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "remove mappings",
     example: "munmap(0x7f0000000000, 4K)",
-    impl: sysMunmap,
+    impl: mmapWriteLocked(sysMunmap),
   },
   {
     name: "mprotect",
@@ -158,7 +159,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "change the protection of mappings",
     example: "mprotect(0x7f0000000000, 4K, PROT_READ)",
-    impl: sysMprotect,
+    impl: mmapWriteLocked(sysMprotect),
   },
   {
     name: "mremap",
@@ -173,7 +174,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "addr",
     summary: "grow, shrink or move a mapping",
     example: "mremap(0x7f0000000000, 4K, 8K, MREMAP_MAYMOVE)",
-    impl: sysMremap,
+    impl: mmapWriteLocked(sysMremap),
   },
   {
     name: "madvise",
@@ -182,7 +183,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "give advice about use of memory",
     example: "madvise(0x7f0000000000, 4K, MADV_DONTNEED)",
-    impl: sysMadvise,
+    impl: madviseLocked(sysMadvise),
   },
   {
     name: "mlock",
@@ -191,7 +192,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "lock pages in memory",
     example: "mlock(0x7f0000000000, 4K)",
-    impl: sysMlock,
+    impl: mmapWriteLocked(sysMlock),
   },
   {
     name: "mlock2",
@@ -200,7 +201,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "lock pages in memory, optionally on fault",
     example: "mlock2(0x7f0000000000, 4K, MLOCK_ONFAULT)",
-    impl: sysMlock2,
+    impl: mmapWriteLocked(sysMlock2),
   },
   {
     name: "munlock",
@@ -209,7 +210,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "unlock pages",
     example: "munlock(0x7f0000000000, 4K)",
-    impl: sysMunlock,
+    impl: mmapWriteLocked(sysMunlock),
   },
   {
     name: "mlockall",
@@ -218,7 +219,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "lock all current and/or future mappings",
     example: "mlockall(MCL_CURRENT)",
-    impl: sysMlockall,
+    impl: mmapWriteLocked(sysMlockall),
   },
   {
     name: "munlockall",
@@ -227,7 +228,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "int",
     summary: "unlock every mapping",
     example: "munlockall()",
-    impl: sysMunlockall,
+    impl: mmapWriteLocked(sysMunlockall),
   },
   {
     name: "msync",
@@ -254,7 +255,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ret: "addr",
     summary: "move the program break (the end of [heap]); returns the new or the old break",
     example: "brk(0)",
-    impl: sysBrk,
+    impl: mmapWriteLocked(sysBrk),
   },
   {
     name: "fork",

@@ -11,6 +11,7 @@
 import {
   type ArgKind,
   CLONE_FLAG_NAMES,
+  FOLL_NAMES,
   IBV_ACCESS_NAMES,
   IOCTL_CONSTANTS,
   MFD_ALLOW_SEALING,
@@ -96,6 +97,8 @@ function build(): Map<string, Constant> {
   add({ name: "SIG_IGN", value: BigInt(SIG_IGN), family: "SIG_" });
   add({ name: "SIG_CATCH", value: BigInt(SIG_CATCH), family: "SIG_" });
   for (const [name, v] of CLONE_FLAG_NAMES) add({ name, value: BigInt(v), family: "CLONE_" });
+  // mm/gup.c's FOLL_* flags, for the pin_user_pages command.
+  for (const [name, v] of FOLL_NAMES) add({ name, value: BigInt(v), family: "FOLL_" });
   for (const [name, value] of RESOURCE_CONSTANTS) {
     add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
   }

@@ -57,7 +57,10 @@ export class MachineBackend implements Backend {
   private cursor: number;
 
   constructor(machine: Machine | MachineConfig = {}) {
-    this.machine = machine instanceof Machine ? machine : new Machine(machine);
+    // The REPL's machines boot the default PCI topology unless told otherwise.
+    this.machine = machine instanceof Machine
+      ? machine
+      : new Machine({ pci: "default", ...machine });
     this.cursor = this.machine.events.end;
   }
 

@@ -15,7 +15,7 @@ import { fileErrorText } from "./os_error.ts";
 import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
-import type { MachineConfig } from "../mod.ts";
+import { type MachineConfig, parsePciConfig } from "../mod.ts";
 import { runBatch, streamLines } from "./batch.ts";
 import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
@@ -57,6 +57,8 @@ interface CliOptions {
   policy?: Record<string, string>;
   checkHost?: string;
   record?: string;
+  /** --pci FILE: the PCI topology (lib/pci/config_file.ts). */
+  pci?: string;
 }
 
 /**
@@ -98,6 +100,21 @@ function makeSession(o: CliOptions): Session {
     preset: o.preset,
     policies: o.policy as MachineConfig["policies"],
   };
+  if (o.pci !== undefined) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(o.pci);
+    } catch (e) {
+      console.error(`mmlab: --pci ${o.pci}: ${e instanceof Error ? e.message : String(e)}`);
+      Deno.exit(2);
+    }
+    const pci = parsePciConfig(text, o.pci);
+    if ("error" in pci) {
+      console.error(pci.error);
+      Deno.exit(2);
+    }
+    config.pci = pci;
+  }
   try {
     return new Session({ config });
   } catch (e) {
@@ -201,6 +218,7 @@ if (import.meta.main) {
       "set a policy knob (repeatable, or comma-separated)",
       collectPolicy,
     )
+    .option("--pci <file>", "the PCI topology, one node a line (lib/pci/config_file.ts)")
     .option(
       "--check-host <file>",
       "run FILE on mmlab and on the host kernel; show the first difference",

@@ -82,6 +82,8 @@ export interface ArgShape {
   name: string;
   kind: "expr" | "word" | "flag";
   optional?: boolean;
+  /** A last word argument that takes every word left on the line. */
+  variadic?: boolean;
 }
 
 /** The word commands the parser knows, by name. */
@@ -152,6 +154,15 @@ class Parser {
     }
     const first = this.lx.peek();
     if (first.type === "ident") {
+      // A hyphenated word command (`device-bind`): read as one word, not `device - bind`.
+      const hy = /^[A-Za-z_]\w*(?:-[A-Za-z_]\w*)+(?=\s|#|$)/.exec(this.lx.src.slice(first.col - 1));
+      const hyShape = hy === null ? undefined : this.commands(hy[0]);
+      if (hy !== null && hyShape !== undefined) {
+        this.lx.word();
+        const name: Token = { type: "ident", text: hy[0], col: first.col };
+        const args = this.commandArgs(name, hyShape);
+        return { type: "command", target, name: hy[0], col: first.col, args };
+      }
       const shape = this.commands(first.text);
       const after = this.peek2();
       if (after.type === "op" && after.text === "=") {
@@ -246,6 +257,9 @@ class Parser {
           const w = this.lx.word();
           if (w === null) break;
           args.push({ type: "word", text: w.text, col: w.col });
+          for (let v = s.variadic ? this.lx.word() : null; v !== null; v = this.lx.word()) {
+            args.push({ type: "word", text: v.text, col: v.col });
+          }
         } else {
           if (this.lx.atEnd()) break;
           if (this.isOp(",") && args.length > 0) this.lx.next();
@@ -272,7 +286,7 @@ class Parser {
         "usage",
       );
     }
-    if (args.length > shape.length) {
+    if (args.length > shape.length && !shape[shape.length - 1]?.variadic) {
       throw new ReplError(
         `too many arguments for ${cmd.text}`,
         args[shape.length].col,

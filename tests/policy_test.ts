@@ -153,10 +153,8 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
     Object.keys(PLANNED_KNOBS).sort(),
     [
       "dax.truncateWithPin",
-      "dio.pinType",
       "gup.longtermFsdax",
       "hmm.p2pMap",
-      "mm.vmFlagsAssert",
       "vfio.faultImpl",
     ],
   );

@@ -113,6 +113,8 @@ export const O_EXCL = 0o200;
 export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
 export const O_NONBLOCK = 0o4000;
+/** Direct I/O: the data moves between the device and the user pages (x86-64 value). */
+export const O_DIRECT = 0o40000;
 export const O_CLOEXEC = 0o2000000;
 
 export const FALLOC_FL_KEEP_SIZE = 0x01;

@@ -102,8 +102,14 @@ export function cpuRead(p: Process, addrArg: bigint | number, len: number): Acce
     if (typeof pfn !== "number") return finish(p, { bytes: out.subarray(0, done), done, sig: pfn });
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
-    const b = frames.peekBytes(pfn);
-    if (b !== undefined) out.set(b.subarray(off, off + n), done);
+    // A pfn past RAM may be a device's registers (a BAR): the load goes to
+    // its register model, not to bytes.
+    const io = pfn >= frames.nframes ? p.machine.iomem.mmioAt(pfn * 4096 + off) : null;
+    if (io !== null) out.set(io.ops.read(io.off, n), done);
+    else {
+      const b = frames.peekBytes(pfn);
+      if (b !== undefined) out.set(b.subarray(off, off + n), done);
+    }
     done += n;
   }
   return { bytes: out, done };
@@ -130,7 +136,7 @@ function translateOrOom(
     } finally {
       p.mm.faultFlagUser = false;
     }
-    if (typeof r === "number" || r.signo !== 9) return r;
+    if (typeof r === "number" || r.signo !== 9 || !p.alive) return r;
     const victim = p.machine.outOfMemory();
     if (victim === null || victim === p || !p.alive) return r;
   }
@@ -140,7 +146,7 @@ function translateOrOom(
 export function cpuWrite(p: Process, addrArg: bigint | number, data: Uint8Array): AccessResult {
   return store(p, addrArg, data.length, (pfn, off, from, n) => {
     for (let i = 0; i < n; i++) p.machine.frames.writeByte(pfn, off + i, data[from + i]);
-  });
+  }, (from, n) => data.subarray(from, from + n));
 }
 
 /** memset(addr, value, len): stores, stopping at the first fault. */
@@ -151,7 +157,13 @@ export function cpuFill(
   len: number,
 ): AccessResult {
   const v = value & 0xff;
-  return store(p, addrArg, len, (pfn, off, _from, n) => p.machine.frames.fill(pfn, off, n, v));
+  return store(
+    p,
+    addrArg,
+    len,
+    (pfn, off, _from, n) => p.machine.frames.fill(pfn, off, n, v),
+    (_from, n) => new Uint8Array(n).fill(v),
+  );
 }
 
 function store(
@@ -159,6 +171,7 @@ function store(
   addrArg: bigint | number,
   len: number,
   put: (pfn: number, off: number, from: number, n: number) => void,
+  bytes: (from: number, n: number) => Uint8Array,
 ): AccessResult {
   let addr = userAddress(addrArg);
   if (addr < 0) {
@@ -177,7 +190,10 @@ function store(
     if (typeof pfn !== "number") return finish(p, { done, sig: pfn });
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
-    put(pfn, off, done, n);
+    // A store to a device's registers (a BAR) goes to its register model.
+    const io = pfn >= p.machine.frames.nframes ? p.machine.iomem.mmioAt(pfn * 4096 + off) : null;
+    if (io !== null) io.ops.write(io.off, bytes(done, n));
+    else put(pfn, off, done, n);
     done += n;
   }
   return { done };

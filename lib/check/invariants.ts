@@ -343,17 +343,28 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     if (frames.mapcount[pfn] !== maps[pfn]) {
       errs.push(`pfn ${hex(pfn)}: mapcount ${frames.mapcount[pfn]} but ${maps[pfn]} PTEs map it`);
     }
-    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS +
+    // Every reference is a mapping, the page cache, a pin (the 1024 bias) or a GUP get.
+    const gets = frames.gupGets.get(pfn) ?? 0;
+    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS + gets +
       driverHeld[pfn];
     if (rc !== want) {
       errs.push(
         `pfn ${hex(pfn)}: refcount ${rc} but ${maps[pfn]} mappings, ${cached[pfn]} cache, ${
           frames.pincount[pfn]
-        } pins${want === 0 ? " (leaked)" : ""}`,
+        } pins, ${gets} gets${want === 0 ? " (leaked)" : ""}`,
       );
+    }
+    // page_maybe_dma_pinned() never misses a pin: a pinned page's refcount carries the bias.
+    if (frames.pincount[pfn] > 0 && rc < frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS) {
+      errs.push(`pfn ${hex(pfn)}: ${frames.pincount[pfn]} pins but refcount ${rc}`);
     }
     if (errs.length > 50) break;
   }
+  // nr_foll_pin_acquired - nr_foll_pin_released: the pins held now (the zero page's too).
+  let pins = 0;
+  for (let pfn = 0; pfn < frames.nframes; pfn++) pins += frames.pincount[pfn];
+  const held = m.vmstat.follPinAcquired - m.vmstat.follPinReleased;
+  if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
   return errs;

@@ -17,7 +17,6 @@ import { TTY_FOPS } from "./tty.ts";
 import { NULL_FOPS, ZERO_FOPS } from "./mem.ts";
 import { USERFAULTFD_DEV_FOPS } from "./userfaultfd.ts";
 import { SHMEM_FILE_OPS, SHMEM_INODE_OPS } from "../mm/shmem.ts";
-import type { FileOperations } from "../mm/file_operations.ts";
 
 export const ROOT_SB: SuperBlock = {
   major: 0xfe,
@@ -142,15 +141,9 @@ export class Filesystem {
     this.names.set("/dev/userfaultfd", uffdDev);
   }
 
-  /**
-   * A device node appearing in devtmpfs (device_add -> devtmpfs_create_node):
-   * a character device inode whose opens reach `fop` (chrdev_open).
-   */
-  mknodChar(path: string, ino: number, fop: FileOperations, mode: number): Inode {
-    const inode = new Inode(ino, DEVTMPFS_SB, "chardev", path, 0, { fop, iop: {} });
-    inode.mode = mode;
+  /** Makes a device node (mknod): `inode` under its /dev name. */
+  mknod(path: string, inode: Inode): void {
     this.names.set(path, inode);
-    return inode;
   }
 
   /** The node goes (device_del -> devtmpfs_delete_node); open files keep the inode. */

@@ -32,9 +32,10 @@ export interface InodeOpsEntry {
 /**
  * What the inode is: a regular file on a disk filesystem (ext4 rules), a
  * shmem/tmpfs file (memfd, shared anonymous memory), a directory (can be
- * opened O_RDONLY, nothing else), or a character device (a terminal).
+ * opened O_RDONLY, nothing else), a character device (a terminal) or a
+ * block device (/dev/nvme0n1: its driver's file operations, lib/block).
  */
-export type InodeKind = "regular" | "shmem" | "dir" | "chardev" | "anon";
+export type InodeKind = "regular" | "shmem" | "dir" | "chardev" | "blockdev" | "anon";
 
 export interface SuperBlock {
   /** Device numbers as /proc/PID/maps prints them (hex). */

@@ -26,8 +26,13 @@ const s64 = (x: A): bigint => BigInt.asIntN(64, typeof x === "bigint" ? x : BigI
 export function sysRead(p: Process, fdArg: A, buf: A | Uint8Array | string, countArg: A): SysOut {
   const f = fdget(p, u32(fdArg));
   if (f === undefined) return { ret: -EBADF };
-  const r = vfsRead(p, f, buf, countArg, f.pos);
-  if (r.ret > 0) f.pos += BigInt(r.ret);
+  // A read that completes later (O_DIRECT on a block device) moves f_pos then.
+  let later = false;
+  const r = vfsRead(p, f, buf, countArg, f.pos, (ret) => {
+    if (later && ret > 0) f.pos += BigInt(ret);
+  });
+  later = r.pending !== undefined;
+  if (!later && r.ret > 0) f.pos += BigInt(r.ret);
   return r;
 }
 
@@ -37,10 +42,22 @@ export function sysRead(p: Process, fdArg: A, buf: A | Uint8Array | string, coun
  * as pwrite's after the fd: not open for writing EBADF, EFAULT, EINVAL,
  * EFBIG past s_maxbytes.
  */
-export function sysWrite(p: Process, fdArg: A, buf: A | Uint8Array | string, countArg: A): number {
+export function sysWrite(
+  p: Process,
+  fdArg: A,
+  buf: A | Uint8Array | string,
+  countArg: A,
+): SysOut | number {
   const f = fdget(p, u32(fdArg));
   if (f === undefined) return -EBADF;
-  const r = vfsWrite(p, f, buf, countArg, f.pos);
+  let later = false;
+  const r = vfsWrite(p, f, buf, countArg, f.pos, (ret) => {
+    if (later && ret > 0) f.pos += BigInt(ret);
+  });
+  if (r.pending !== undefined) {
+    later = true;
+    return { ret: 0, pending: r.pending };
+  }
   if (r.ret > 0) f.pos = r.pos;
   return r.ret;
 }

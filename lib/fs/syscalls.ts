@@ -341,6 +341,7 @@ export function vfsRead(
   buf: A | Uint8Array | string,
   countArg: A,
   pos: bigint,
+  onDone?: (ret: number) => void,
 ): SysOut {
   const m = p.machine;
   if (!f.readable) return { ret: -EBADF };
@@ -355,6 +356,18 @@ export function vfsRead(
   if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
   const empty = { ret: 0, data: new Uint8Array(0) };
+  if (f.fop.rwIter !== undefined) {
+    // ->read_iter of a file that moves the data itself (a block device).
+    const r = f.fop.rwIter(p, f, {
+      write: false,
+      addr: addr === null ? null : Number(addr),
+      data: null,
+      count: Number(count),
+      pos: Number(pos),
+      done: onDone,
+    });
+    return typeof r === "number" ? { ret: r } : r;
+  }
   if (f.fop.read !== undefined) {
     // vfs_read(): the file's own ->read (a directory's is EISDIR, a
     // terminal's and /dev/null's EOF, /dev/zero's zeros). Drivers copy a
@@ -474,13 +487,15 @@ export function sysPwrite(
   buf: A | Uint8Array | string,
   countArg: A,
   offArg: A,
-): number {
+): SysOut | number {
   const pos0 = s64(offArg);
   if (pos0 < 0n) return -EINVAL;
   const f = fdget(p, u32(fdArg));
   if (f === undefined) return -EBADF;
   if (f.fop.nonseekable) return -ESPIPE; // no FMODE_PWRITE
-  return vfsWrite(p, f, buf, countArg, pos0).ret;
+  const r = vfsWrite(p, f, buf, countArg, pos0);
+  // A write the device finishes later (O_DIRECT on a block device) blocks the thread.
+  return r.pending === undefined ? r.ret : { ret: r.ret, pending: r.pending };
 }
 
 /**
@@ -495,7 +510,8 @@ export function vfsWrite(
   buf: A | Uint8Array | string,
   countArg: A,
   pos0: bigint,
-): { ret: number; pos: bigint } {
+  onDone?: (ret: number) => void,
+): { ret: number; pos: bigint; pending?: number } {
   const m = p.machine;
   const fail = (ret: number) => ({ ret, pos: pos0 });
   if (!f.writable) return fail(-EBADF);
@@ -505,6 +521,20 @@ export function vfsWrite(
   if (count > LLONG_MAX || pos0 + count > LLONG_MAX) return fail(-EINVAL);
   if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
   const inode = f.inode;
+  if (f.fop.rwIter !== undefined) {
+    // ->write_iter of a file that moves the data itself (a block device).
+    const data = typeof buf === "string" || buf instanceof Uint8Array ? literalBytes(buf) : null;
+    const r = f.fop.rwIter(p, f, {
+      write: true,
+      addr: addr === null ? null : Number(addr),
+      data,
+      count: Number(count),
+      pos: Number(pos0),
+      done: onDone,
+    });
+    const ret = typeof r === "number" ? r : r.ret;
+    return { ret, pos: ret > 0 ? pos0 + BigInt(ret) : pos0, ...(typeof r === "number" ? {} : r) };
+  }
   if (f.fop.write !== undefined) {
     const data = typeof buf === "string" || buf instanceof Uint8Array ? literalBytes(buf) : null;
     const r = f.fop.write(p, f, data, Number(count), Number(pos0));

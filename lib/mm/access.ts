@@ -40,6 +40,7 @@ import {
   VM_FAULT_SIGSEGV,
 } from "./vm_ops.ts";
 import { expandStack } from "./stack.ts";
+import { withFaultLock } from "./mmap_lock.ts";
 
 export type AccessKind = "read" | "write" | "exec";
 
@@ -82,7 +83,11 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   if (accessError(vma, kind)) return { signo: SIGSEGV, code: SEGV_ACCERR, addr };
   const page = addr - (addr % 4096);
   mm.machine.clock.advance(COST_FAULT_NS);
-  const r = handleMmFault(mm, vma, page, addr, kind === "write");
+  // The fault runs under the mmap read lock, or only its VMA's (mmap_lock.ts).
+  const v = vma;
+  const r = withFaultLock(mm, v, () => handleMmFault(mm, v, page, addr, kind === "write"));
+  // A driver's fault handler oopsed (lib/panic.ts): the task is dead.
+  if (!p.alive) return { signo: 9, code: SI_KERNEL, addr };
   if (r === 0) return null;
   // handle_userfault() queued the fault: the thread waits for the handler.
   if (r & VM_FAULT_RETRY) return { signo: SIG_USERFAULT_WAIT, code: 0, addr };

@@ -44,15 +44,19 @@ export function commitLimit(mm: Mm): number {
   return Math.floor(totalRamPages(mm) * mm.machine.sysctl.overcommitRatio / 100);
 }
 
-/** __vm_enough_memory(): may `pages` more be committed? */
-export function vmEnoughMemory(mm: Mm, pages: number): boolean {
+/**
+ * __vm_enough_memory(): may `pages` more be committed? `pending` pages are
+ * committed already but not yet in any live process's VMAs (a child that
+ * fork is still building); strict mode counts them.
+ */
+export function vmEnoughMemory(mm: Mm, pages: number, pending = 0): boolean {
   switch (mm.machine.sysctl.overcommitMemory) {
     case 1:
       return true;
     case 0:
       return pages <= totalRamPages(mm);
     default:
-      return committedPages(mm) + pages <= commitLimit(mm);
+      return committedPages(mm) + pending + pages <= commitLimit(mm);
   }
 }
 

@@ -255,6 +255,34 @@ export function unshareAnonPage(mm: Mm, vma: Vma, addr: number): number {
 }
 
 /**
+ * FAULT_FLAG_UNSHARE on a page that is not anonymous (the zero page, a
+ * page-cache page in a private mapping): do_wp_page() -> wp_page_copy()
+ * gives the VMA an exclusive anonymous copy, mapped read-only, so a
+ * read-only long-term pin holds the page later CPU writes go to
+ * (mm/gup.c gup_must_unshare, 6.2+). Returns 0 or VM_FAULT_OOM.
+ */
+export function unsharePage(mm: Mm, vma: Vma, addr: number): number {
+  const vpn = addr / 4096;
+  const bits = mm.pt.bitsAt(vpn);
+  const pfn = mm.pt.pfnAt(vpn);
+  const frames = mm.machine.frames;
+  const zero = pfn === frames.zeroPfn;
+  const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
+  const np = newAnonPage(mm, vma, addr, zero ? -1 : pfn);
+  if (np < 0) {
+    mm.invalidateEnd(range);
+    return VM_FAULT_OOM;
+  }
+  mm.pt.set(vpn, np, (bits & ~(PTE_WRITE | PTE_SPECIAL)) | PTE_PRESENT);
+  if (!(bits & PTE_SPECIAL)) {
+    frames.mapcount[pfn]--;
+    frames.put(pfn);
+  }
+  mm.invalidateEnd(range);
+  return 0;
+}
+
+/**
  * Whether a missing fault reaches a userfaultfd only in a VM_USERFAULT VMA
  * (policy uffd.madv18): today registration alone engages it (option 2 of
  * the 2014 thread, what shipped); the RFC wanted both (option 3).

@@ -25,6 +25,26 @@ import type { Process } from "../proc/process.ts";
 import type { UserArg } from "./uaccess.ts";
 import type { Mm } from "./mm.ts";
 import type { GetAreaRequest } from "./get_unmapped_area.ts";
+import type { SysOut } from "../syscalls.ts";
+
+/**
+ * One read or write handed to ->read_iter/->write_iter with a user buffer
+ * (an ITER_UBUF iov_iter) at `pos`, after the VFS checks.
+ */
+export interface IterRequest {
+  write: boolean;
+  /** The user buffer, or null when the caller passed the data itself (`data`). */
+  addr: number | null;
+  /** A write's literal bytes (when `addr` is null). */
+  data: Uint8Array | null;
+  count: number;
+  pos: number;
+  /**
+   * Called with the result when the call ends, even later (read/write move
+   * f_pos by it, as the kernel does once the I/O is done).
+   */
+  done?: (ret: number) => void;
+}
 
 /** include/linux/fs.h fop_flags: the file supports MAP_SYNC (FOP_MMAP_SYNC). */
 export const FOP_MMAP_SYNC = 1 << 2;
@@ -77,6 +97,14 @@ export interface FileOperations {
    * uses the page-cache path (->read_iter: filemap_read, shmem_file_read_iter).
    */
   read?(p: Process, file: OpenFile, count: number, pos: number): Uint8Array | number;
+  /**
+   * ->read_iter / ->write_iter for a file that moves the data itself rather
+   * than through the page cache or ->read/->write (a block device, whose
+   * O_DIRECT I/O the device DMAs into the pinned user pages:
+   * lib/block/blkdev.ts). Returns bytes done, -errno, or a blocked call
+   * (`pending`: the thread sleeps until the I/O completes).
+   */
+  rwIter?(p: Process, file: OpenFile, req: IterRequest): SysOut | number;
   /** ->write: bytes taken or -errno; without it, the page-cache path (->write_iter). */
   write?(p: Process, file: OpenFile, data: Uint8Array | null, count: number, pos: number): number;
   /**

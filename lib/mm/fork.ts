@@ -21,6 +21,7 @@ import type { Vma } from "./vma.ts";
 import {
   clear,
   combine,
+  VM_ACCOUNT,
   VM_DONTCOPY,
   VM_LOCKED_MASK,
   VM_MAYBE_GUARD,
@@ -35,6 +36,7 @@ import {
   VM_WIPEONFORK,
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
+import { vmEnoughMemory } from "./accounting.ts";
 import type { UffdContextRef } from "./vma.ts";
 import {
   copyPtes,
@@ -138,7 +140,11 @@ function needsCopy(src: Vma): boolean {
   return src.anonVma !== null;
 }
 
-/** dup_mmap(): builds the child's address space from the parent's. */
+/**
+ * dup_mmap(): builds the child's address space from the parent's. Returns
+ * 0 or -ENOMEM (overcommit refused the child's commit, or no frame for an
+ * early copy); the caller tears down what was built.
+ */
 export function dupMmap(parent: Process, childMm: Mm): number {
   const src = parent.mm;
   const m = parent.machine;
@@ -153,8 +159,16 @@ export function dupMmap(parent: Process, childMm: Mm): number {
   childMm.defFlags = src.defFlags & VM_NOHUGEPAGE;
   // dup_userfaultfd(): one child context per parent context with EVENT_FORK.
   const fctxs = new Map<UffdContextRef, UffdContextRef | null>();
+  let charged = 0;
   for (let v = src.vmas.first; v !== null; v = v.next) {
     if (v.flags & VM_DONTCOPY) continue;
+    // security_vm_enough_memory_mm(): the child commits its private
+    // writable memory again; under strict overcommit a large one is ENOMEM
+    // (why MADV_DONTFORK matters for a big DMA buffer, devices.md §1.5).
+    if (v.flags & VM_ACCOUNT) {
+      if (!vmEnoughMemory(src, v.pages, charged)) return -ENOMEM;
+      charged += v.pages;
+    }
     const c = v.dup(childMm);
     // mlock is not inherited; nor is a uffd registration without EVENT_FORK.
     c.flags = clear(c.flags, VM_LOCKED_MASK);

@@ -1,17 +1,33 @@
 /**
  * Kernel references to user pages: mm/gup.c get_user_pages() and
  * pin_user_pages(). A driver (RDMA, vfio, O_DIRECT) asks for the pages
- * behind a user range; GUP checks the VMAs (check_vma_flags), faults the
+ * behind a user range; GUP checks each VMA (check_vma_flags), faults the
  * pages in with kernel-context semantics (a fault that would signal becomes
- * -EFAULT), unshares COW pages it is asked to pin, and takes a reference:
- * FOLL_GET +1, FOLL_PIN +GUP_PIN_COUNTING_BIAS (1024) and the pin count.
+ * -EFAULT) under the mmap read lock, unshares pages a read-only pin must
+ * not share, and takes a reference on each (try_grab_folio):
  *
- * Policies: `gup.pinModel` ("get": before FOLL_PIN existed, a pin was a
- * plain reference), `gup.longtermWriteFileShared`.
+ * ```
+ *  FOLL_GET             refcount += 1                     put_page()
+ *  FOLL_PIN (5.7+)      refcount += GUP_PIN_COUNTING_BIAS unpin_user_page()
+ *                       (1024), nr_foll_pin_acquired += 1  (nr_foll_pin_released)
+ *  FOLL_PIN (<= 5.6)    refcount += 1, as a get
+ *  the zero page        FOLL_PIN takes nothing (6.5+)
+ * ```
+ *
+ * mmlab keeps 4 KiB frames each with its own refcount, so the large-folio
+ * rule (refcount + 1 and _pincount + 1 on the folio) is not modelled:
+ * every pinned frame carries the bias, and `frames.pincount` counts the
+ * pins a frame holds (exact where the kernel's small-folio test,
+ * page_maybe_dma_pinned(), is a heuristic). Plain GUP references are
+ * counted in `frames.gupGets`, so that `check` can account for every
+ * reference (lib/check/invariants.ts).
+ *
+ * Policies: `gup.pinModel`, `gup.pinZeroPage`, `gup.longtermWriteFileShared`,
+ * `gup.roLongtermInCow`.
  * @module
  */
 
-import { EFAULT, EINVAL, ENOMEM } from "../abi/errno.ts";
+import { EFAULT, EINVAL, ENOMEM, EOPNOTSUPP } from "../abi/errno.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -26,9 +42,17 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
-import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE, PG_RESERVED } from "../phys/frames.ts";
-import { handleMmFault, unshareAnonPage } from "./fault.ts";
+import {
+  type FrameTable,
+  GUP_PIN_COUNTING_BIAS,
+  PG_ANON,
+  PG_ANON_EXCLUSIVE,
+  PG_DIRTY,
+  PG_FILE,
+} from "../phys/frames.ts";
+import { handleMmFault, unshareAnonPage, unsharePage } from "./fault.ts";
 import { markAccessed } from "./swap.ts";
+import { withMmapReadLock } from "./mmap_lock.ts";
 import {
   VM_FAULT_HWPOISON,
   VM_FAULT_OOM,
@@ -37,20 +61,59 @@ import {
   vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
 
-export const FOLL_WRITE = 0x01;
-/** Mark the page accessed (get_user_pages() sets it; pin_user_pages() does not). */
-export const FOLL_TOUCH = 0x02;
-export const FOLL_GET = 0x04;
-export const FOLL_FORCE = 0x10;
-export const FOLL_PIN = 0x40000;
-export const FOLL_LONGTERM = 0x100000;
+/** include/linux/mm_types.h: the FOLL_* flags callers pass (today's enum). */
+export const FOLL_WRITE = 1 << 0;
+export const FOLL_GET = 1 << 1;
+export const FOLL_DUMP = 1 << 2;
+export const FOLL_FORCE = 1 << 3;
+export const FOLL_NOWAIT = 1 << 4;
+export const FOLL_NOFAULT = 1 << 5;
+export const FOLL_HWPOISON = 1 << 6;
+export const FOLL_ANON = 1 << 7;
+export const FOLL_LONGTERM = 1 << 8;
+export const FOLL_SPLIT_PMD = 1 << 9;
+export const FOLL_PCI_P2PDMA = 1 << 10;
+export const FOLL_INTERRUPTIBLE = 1 << 11;
+export const FOLL_HONOR_NUMA_FAULT = 1 << 12;
+/**
+ * mm/internal.h: GUP-internal flags (is_valid_gup_args() refuses them from
+ * callers). FOLL_TOUCH marks the page accessed (get_user_pages() sets it;
+ * pin_user_pages() does not); FOLL_PIN is set by pin_user_pages*().
+ */
+export const FOLL_TOUCH = 1 << 16;
+export const FOLL_PIN = 1 << 19;
+
+/** The FOLL_* flags callers may pass, by name (`FOLL_WRITE|FOLL_LONGTERM`). */
+export const FOLL_NAMES: readonly (readonly [string, number])[] = [
+  ["FOLL_WRITE", FOLL_WRITE],
+  ["FOLL_GET", FOLL_GET],
+  ["FOLL_DUMP", FOLL_DUMP],
+  ["FOLL_FORCE", FOLL_FORCE],
+  ["FOLL_NOWAIT", FOLL_NOWAIT],
+  ["FOLL_NOFAULT", FOLL_NOFAULT],
+  ["FOLL_HWPOISON", FOLL_HWPOISON],
+  ["FOLL_ANON", FOLL_ANON],
+  ["FOLL_LONGTERM", FOLL_LONGTERM],
+  ["FOLL_SPLIT_PMD", FOLL_SPLIT_PMD],
+  ["FOLL_PCI_P2PDMA", FOLL_PCI_P2PDMA],
+  ["FOLL_INTERRUPTIBLE", FOLL_INTERRUPTIBLE],
+  ["FOLL_HONOR_NUMA_FAULT", FOLL_HONOR_NUMA_FAULT],
+];
+
+/** The reference GUP holds on a page it returned. */
+export type GupRef = "pin" | "get" | "none";
 
 /** One page GUP returned: where it was mapped and which frame. */
 export interface GupPage {
   addr: number;
   pfn: number;
-  /** The reference taken: a plain get or a FOLL_PIN pin. */
+  /** A FOLL_PIN pin with the bias (what unpin must give back). */
   pinned: boolean;
+  /**
+   * What was taken: a biased pin, a plain reference (FOLL_GET, or FOLL_PIN
+   * before 5.7), or nothing (the zero page under FOLL_PIN, 6.5+).
+   */
+  ref: GupRef;
 }
 
 /** The result: pages, or an errno when not a single page could be taken. */
@@ -65,10 +128,16 @@ function isCow(flags: number): boolean {
 }
 
 /**
- * Policy `gup.pinModel`: FOLL_PIN takes the pin bias (pin_user_pages(),
- * 5.7+), or a plain reference like FOLL_GET (before FOLL_PIN existed).
+ * Policy `gup.pinModel`: FOLL_PIN takes the pin bias (5.7+), or a plain
+ * reference like FOLL_GET (FOLL_PIN in 5.6, and get_user_pages before).
  */
 const PIN_TAKES_BIAS: Record<KnobValue<"gup.pinModel">, boolean> = { get: false, pin: true };
+
+/** Policy `gup.pinZeroPage`: try_grab_folio() skips the zero page for FOLL_PIN (6.5+). */
+const ZERO_PAGE_PINNED: Record<KnobValue<"gup.pinZeroPage">, boolean> = {
+  ref: true,
+  skip: false,
+};
 
 /**
  * Policy `gup.longtermWriteFileShared`: writable_file_mapping_allowed()
@@ -80,15 +149,35 @@ const LONGTERM_WRITE_FILE_REFUSED: Record<KnobValue<"gup.longtermWriteFileShared
 };
 
 /**
- * Policy `gup.roLongtermInCow`: gup_must_unshare() also for read-only pins
- * of a shared anonymous page (6.2+), or the pin may see a stale COW page.
+ * Policy `gup.roLongtermInCow`: gup_must_unshare() for read-only pins
+ * (6.2+): an anonymous page that is not exclusive, or (FOLL_LONGTERM in a
+ * COW mapping) the zero page or a page-cache page, is first replaced by
+ * an exclusive anonymous copy (FAULT_FLAG_UNSHARE); before, the pin could
+ * see a page a later CPU write COWs away from.
  */
 const RO_PIN_UNSHARES: Record<KnobValue<"gup.roLongtermInCow">, boolean> = {
   unreliable: false,
   unshare: true,
 };
 
-/** mm/gup.c check_vma_flags(): -errno or 0. */
+/**
+ * vma_is_fsdax(): a DAX file that is not a device-dax character device.
+ * No inode is DAX yet (issue 11 brings fsdax and `gup.longtermFsdax`):
+ * this is the hook check_vma_flags() already calls.
+ */
+function vmaIsFsdax(vma: Vma): boolean {
+  const inode = vma.file?.inode;
+  return inode !== undefined && !vma.isAnonymous && inode.dax && inode.kind !== "chardev";
+}
+
+/**
+ * mm/gup.c check_vma_flags(): -errno or 0, in the kernel's order:
+ * VM_IO|VM_PFNMAP -EFAULT; FOLL_ANON on a non-anonymous VMA -EFAULT;
+ * FOLL_LONGTERM on fsdax -EOPNOTSUPP; (secretmem -EFAULT: none here); then
+ * for a write, writable_file_mapping_allowed() -EFAULT before the
+ * VM_WRITE test (FOLL_FORCE only in a COW mapping); for a read, VM_READ
+ * (or FOLL_FORCE with VM_MAYREAD).
+ */
 export function checkVmaFlags(
   vma: Vma,
   gup: number,
@@ -96,6 +185,8 @@ export function checkVmaFlags(
 ): number {
   const f = vma.flags;
   if (f & (VM_IO | VM_PFNMAP)) return -EFAULT;
+  if ((gup & FOLL_ANON) && !vma.isAnonymous) return -EFAULT;
+  if ((gup & FOLL_LONGTERM) && vmaIsFsdax(vma)) return -EOPNOTSUPP;
   if (gup & FOLL_WRITE) {
     // writable_file_mapping_allowed(): long-term pins of dirty-tracked files (6.5+).
     if (
@@ -122,17 +213,66 @@ function faultErrno(r: number): number {
 }
 
 /**
- * __get_user_pages(): takes `npages` pages from `start`. Returns the pages
- * taken; `err` is set only when the first page already failed (the kernel
- * returns a short count otherwise).
+ * mm/internal.h gup_must_unshare(): must this read-only pin first get an
+ * exclusive anonymous copy of `pfn` (mapped in `vma`)?
+ */
+function mustUnshare(frames: FrameTable, vma: Vma, gup: number, pfn: number): boolean {
+  if ((gup & (FOLL_WRITE | FOLL_PIN)) !== FOLL_PIN) return false;
+  if (!(frames.flags[pfn] & PG_ANON)) {
+    // The zero page or a page-cache page: only R/O long-term pins in a COW mapping.
+    if (!(gup & FOLL_LONGTERM)) return false;
+    return isCow(vma.flags);
+  }
+  return !(frames.flags[pfn] & PG_ANON_EXCLUSIVE);
+}
+
+/** include/linux/mm.h page_maybe_dma_pinned() (small folios: refcount >= 1024). */
+export function pageMaybeDmaPinned(frames: FrameTable, pfn: number): boolean {
+  return frames.maybeDmaPinned(pfn);
+}
+
+/**
+ * mm/gup.c try_grab_folio(): takes GUP's reference on `pfn`. Returns what
+ * was taken. `pin` is FOLL_PIN under the bias model.
+ */
+function tryGrab(mm: Mm, pfn: number, pin: boolean, zero: boolean): GupRef {
+  const m = mm.machine;
+  const frames = m.frames;
+  if (!pin) {
+    // FOLL_GET (or FOLL_PIN before 5.7): folio_ref_inc, the zero page too.
+    frames.refcount[pfn]++;
+    if (!zero) frames.gupGets.set(pfn, (frames.gupGets.get(pfn) ?? 0) + 1);
+    return "get";
+  }
+  if (zero && !ZERO_PAGE_PINNED[m.policy("gup.pinZeroPage")]) return "none";
+  frames.refcount[pfn] += GUP_PIN_COUNTING_BIAS;
+  frames.pincount[pfn]++;
+  // node_stat_mod_folio(folio, NR_FOLL_PIN_ACQUIRED, refs)
+  m.vmstat.follPinAcquired++;
+  return "pin";
+}
+
+/**
+ * __get_user_pages(): takes `npages` pages from `start`, holding the mmap
+ * read lock. Returns the pages taken; `err` is set only when the first
+ * page already failed (the kernel returns a short count otherwise).
+ * FOLL_PIN marks the mm MMF_HAS_PINNED before anything is taken
+ * (mm_set_has_pinned_flag), so a failed pin still marks it.
  */
 export function getUserPages(mm: Mm, start: number, npages: number, gup: number): GupResult {
   if (start % 4096 !== 0 || npages < 0) return { pages: [], err: -EINVAL };
+  if (gup & FOLL_PIN) mm.hasPinned = true;
+  return withMmapReadLock(mm, () => getUserPagesLocked(mm, start, npages, gup));
+}
+
+function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number): GupResult {
   const m = mm.machine;
   const frames = m.frames;
   const pin = (gup & FOLL_PIN) !== 0 && PIN_TAKES_BIAS[m.policy("gup.pinModel")];
+  const unshareRo = RO_PIN_UNSHARES[m.policy("gup.roLongtermInCow")];
   const write = (gup & FOLL_WRITE) !== 0;
   const pages: GupPage[] = [];
+  const fail = (err: number): GupResult => ({ pages, err: pages.length ? 0 : err });
   let vma: Vma | null = null;
   for (let i = 0; i < npages; i++) {
     const addr = start + i * 4096;
@@ -141,50 +281,47 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
       const err = vma === null
         ? -EFAULT
         : checkVmaFlags(vma, gup, m.policy("gup.longtermWriteFileShared"));
-      if (err) return { pages, err: pages.length ? 0 : err };
+      if (err) return fail(err);
     }
+    const v: Vma = vma!;
     const vpn = addr / 4096;
     for (let tries = 0;; tries++) {
       const b = mm.pt.bitsAt(vpn);
       const present = (b & (PTE_PRESENT | PTE_PROTNONE)) === PTE_PRESENT;
       if (present && (!write || (b & PTE_WRITE))) {
-        // gup_must_unshare(): a pinned anonymous page must be exclusive.
         const pfn = mm.pt.pfnAt(vpn);
-        if (
-          pin && !(b & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON) &&
-          !(frames.flags[pfn] & PG_ANON_EXCLUSIVE) &&
-          RO_PIN_UNSHARES[m.policy("gup.roLongtermInCow")]
-        ) {
-          const r = unshareAnonPage(mm, vma!, addr);
-          if (r) return { pages, err: pages.length ? 0 : faultErrno(r) };
+        const zero = pfn === frames.zeroPfn;
+        if ((b & PTE_SPECIAL) && !zero) break; // follow_pfn_pte(): refused below
+        if (unshareRo && (gup & FOLL_PIN) && mustUnshare(frames, v, gup, pfn)) {
+          // -EMLINK from follow_page_pte, then a FAULT_FLAG_UNSHARE fault.
+          const r = frames.flags[pfn] & PG_ANON
+            ? unshareAnonPage(mm, v, addr)
+            : unsharePage(mm, v, addr);
+          if (r) return fail(faultErrno(r));
           continue;
         }
         break;
       }
-      if (tries > 2) return { pages, err: pages.length ? 0 : -EFAULT };
-      const r = handleMmFault(mm, vma!, addr, addr, write);
+      if (tries > 2) return fail(-EFAULT);
+      const r = handleMmFault(mm, v, addr, addr, write);
       const err = faultErrno(r);
-      if (err) return { pages, err: pages.length ? 0 : err };
+      if (err) return fail(err);
     }
     const pfn = mm.pt.pfnAt(vpn);
-    const special = (mm.pt.bitsAt(vpn) & PTE_SPECIAL) !== 0;
-    // follow_page_pte(): FOLL_TOUCH -> folio_mark_accessed().
-    if (!special && (gup & FOLL_TOUCH)) markAccessed(m, pfn, (vma!.flags & VM_LOCKED) !== 0);
-    if (!special) {
-      if (pin) {
-        frames.refcount[pfn] += GUP_PIN_COUNTING_BIAS;
-        frames.pincount[pfn]++;
-        mm.hasPinned = true;
-      } else frames.refcount[pfn]++;
-    }
-    pages.push({ addr, pfn, pinned: pin && !special });
+    const zero = pfn === frames.zeroPfn;
+    // follow_page_pte(): a special PTE other than the zero page has no page.
+    if ((mm.pt.bitsAt(vpn) & PTE_SPECIAL) && !zero) return fail(-EFAULT);
+    // FOLL_TOUCH -> folio_mark_accessed().
+    if (!zero && (gup & FOLL_TOUCH)) markAccessed(m, pfn, (v.flags & VM_LOCKED) !== 0);
+    const ref = tryGrab(mm, pfn, pin, zero);
+    pages.push({ addr, pfn, pinned: ref === "pin", ref });
   }
   return { pages, err: 0 };
 }
 
-/** get_user_pages(): FOLL_TOUCH | flags (is_valid_gup_args(..., FOLL_TOUCH)). */
+/** get_user_pages(): FOLL_TOUCH | FOLL_GET | flags (is_valid_gup_args). */
 export function getUserPagesTouch(mm: Mm, start: number, npages: number, flags: number): GupResult {
-  return getUserPages(mm, start, npages, flags | FOLL_TOUCH);
+  return getUserPages(mm, start, npages, flags | FOLL_TOUCH | FOLL_GET);
 }
 
 /** pin_user_pages(): FOLL_PIN | flags (no FOLL_TOUCH: the page is not marked accessed). */
@@ -192,13 +329,89 @@ export function pinUserPages(mm: Mm, start: number, npages: number, flags: numbe
   return getUserPages(mm, start, npages, (flags & ~FOLL_GET) | FOLL_PIN);
 }
 
-/** unpin_user_page() / put_page() for one page GUP returned. */
+/**
+ * unpin_user_page() / put_page() for one page GUP returned: gives back
+ * exactly what was taken (gup_put_folio: the bias and a
+ * nr_foll_pin_released count for a pin). The last reference frees the
+ * frame, wherever it is mapped or not.
+ */
 export function releaseUserPage(mm: Mm, page: GupPage): void {
-  const frames = mm.machine.frames;
-  if (frames.flags[page.pfn] & PG_RESERVED) return;
-  if (page.pinned) {
-    frames.pincount[page.pfn]--;
-    frames.refcount[page.pfn] -= GUP_PIN_COUNTING_BIAS - 1;
+  const m = mm.machine;
+  const frames = m.frames;
+  const pfn = page.pfn;
+  const zero = pfn === frames.zeroPfn;
+  const ref: GupRef = page.ref ?? (page.pinned ? "pin" : "get");
+  if (ref === "none") return;
+  if (ref === "pin") {
+    frames.pincount[pfn]--;
+    m.vmstat.follPinReleased++;
+    frames.refcount[pfn] -= GUP_PIN_COUNTING_BIAS - 1;
+  } else if (!zero) {
+    const n = (frames.gupGets.get(pfn) ?? 0) - 1;
+    if (n > 0) frames.gupGets.set(pfn, n);
+    else frames.gupGets.delete(pfn);
   }
-  frames.put(page.pfn);
+  // The zero page is reserved: its count only moves back.
+  if (zero) frames.refcount[pfn]--;
+  else frames.put(pfn);
 }
+
+/** unpin_user_pages(): {@link releaseUserPage} for each. */
+export function unpinUserPages(mm: Mm, pages: readonly GupPage[]): void {
+  for (const p of pages) releaseUserPage(mm, p);
+}
+
+/**
+ * unpin_user_pages_dirty_lock(): marks each page dirty (the device wrote
+ * into it) when `dirty`, then unpins.
+ */
+export function unpinUserPagesDirtyLock(mm: Mm, pages: readonly GupPage[], dirty: boolean): void {
+  const frames = mm.machine.frames;
+  for (const p of pages) {
+    // set_page_dirty_lock(): a page-cache page must be written back (anon pages
+    // are dirty by nature: swap-backed).
+    if (dirty && (frames.flags[p.pfn] & PG_FILE)) frames.flags[p.pfn] |= PG_DIRTY;
+    releaseUserPage(mm, p);
+  }
+}
+
+/**
+ * Keeps pages GUP returned on the mm's {@link Mm.gupHeld} list, as a
+ * driver keeps the pages of a registration (the REPL's pin_user_pages).
+ */
+export function holdUserPages(mm: Mm, pages: readonly GupPage[]): void {
+  mm.gupHeld.push(...pages);
+}
+
+/**
+ * Gives back the held pages mapped in [start, start + npages pages)
+ * (every held page with npages < 0), oldest first; returns how many.
+ */
+export function releaseHeldPages(mm: Mm, start: number, npages: number): number {
+  const end = npages < 0 ? Infinity : start + npages * 4096;
+  const keep: GupPage[] = [];
+  let n = 0;
+  for (const pg of mm.gupHeld) {
+    if (pg.addr >= start && pg.addr < end) {
+      releaseUserPage(mm, pg);
+      n++;
+    } else keep.push(pg);
+  }
+  mm.gupHeld.length = 0;
+  mm.gupHeld.push(...keep);
+  return n;
+}
+
+/**
+ * mm/gup.c is_valid_gup_args(): callers may not pass GUP's internal flags
+ * (FOLL_TOUCH, FOLL_PIN...), nor FOLL_GET to pin_user_pages(). Returns 0
+ * or -EINVAL (the kernel also WARNs once; not modelled).
+ */
+export function isValidGupArgs(flags: number, pin: boolean): number {
+  if (flags & ~FOLL_PUBLIC_MASK) return -EINVAL;
+  if (pin && (flags & FOLL_GET)) return -EINVAL;
+  return 0;
+}
+
+/** The flags callers may pass (include/linux/mm_types.h's enum). */
+const FOLL_PUBLIC_MASK = (1 << 13) - 1;

@@ -13,6 +13,8 @@ import type { Proposal } from "./vma_ops.ts";
 import type { MmuNotifier, MmuNotifierRange, MmuNotifyEvent } from "./mmu_notifier.ts";
 import { MMAP_BASE } from "../abi/layout.ts";
 import { Userfaults } from "./userfaultfd_k.ts";
+import { MmapLock } from "./mmap_lock.ts";
+import type { GupPage } from "./gup.ts";
 
 /** RLIM_INFINITY */
 export const RLIM_INFINITY = Number.POSITIVE_INFINITY;
@@ -61,6 +63,14 @@ export class Mm {
   defFlags = 0;
   /** MMF_HAS_PINNED: this mm has ever had pages pinned with FOLL_PIN. */
   hasPinned = false;
+  /** mm->mmap_lock as state: readers, writer, mm_lock_seq (mmap_lock.ts). */
+  readonly mmapLock: MmapLock = new MmapLock();
+  /**
+   * Pages GUP returned that someone outside mm holds on this mm's behalf:
+   * the REPL's pin_user_pages command, standing in for a driver (an RDMA
+   * MR). exit_mmap() gives them back (lib/mm/gup.ts releaseHeldPages).
+   */
+  readonly gupHeld: GupPage[] = [];
   /** Tasks using this mm (mm_users). */
   users = 1;
   rlimits: Rlimits = { ...DEFAULT_RLIMITS };

@@ -9,12 +9,13 @@
  * @module
  */
 
-import { EINVAL } from "../abi/errno.ts";
+import { EFAULT, EINVAL } from "../abi/errno.ts";
 import type { Vma } from "./vma.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./pagetable.ts";
+import { vmFlagsSet } from "./mmap_lock.ts";
+import { bugOops } from "../panic.ts";
 import {
   combine,
-  set,
   VM_DONTDUMP,
   VM_DONTEXPAND,
   VM_IO,
@@ -73,31 +74,78 @@ export function vmfInsertPfn(vma: Vma, addr: number, pfn: number): number {
 }
 
 /**
- * mm/memory.c remap_pfn_range() -> remap_pfn_range_internal(): maps
- * [addr, addr+size) to pfn.. at once, from a driver's ->mmap. Marks the
- * VMA VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP; a COW mapping must
- * be remapped whole and gets vm_pgoff = pfn (so that the "original"
- * pages can be told from COWed ones). Every PTE in the range must be none
- * (remap_pte_range BUG_ONs otherwise; mmlab throws). Returns 0 or -EINVAL.
+ * The call site of remap_pfn_range()'s vm_flags_set(), inlined into
+ * remap_pfn_range_notrack (offsets as in the 6.10-rc1 report, devices.md
+ * §0.4), and the BUG_ON in remap_pte_range: mm/memory.c line 2183 is
+ * where the 5.13 reports put it (the line moves between releases).
  */
-export function remapPfnRange(vma: Vma, addr: number, pfn: number, size: number): number {
+const REMAP_FLAGS_FN = "remap_pfn_range_notrack+0x625/0x650";
+const REMAP_BUG_AT = { file: "mm/memory.c", line: 2183 };
+
+/**
+ * mm/memory.c remap_pfn_range() -> remap_pfn_range_internal(): maps
+ * [addr, addr+size) to pfn.. at once, from a driver's ->mmap. A COW
+ * mapping must be remapped whole and gets vm_pgoff = pfn (so that the
+ * "original" pages can be told from COWed ones). Then the VMA is marked
+ * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP through vm_flags_set(),
+ * which asserts the mmap write lock (mmap_lock.ts: a WARNING per
+ * `mm.vmFlagsAssert` when called from a fault handler, which holds it
+ * only for read). The PTEs are filled in address order; one that is not
+ * none is remap_pte_range()'s BUG_ON: `kernel BUG at mm/memory.c:N!`, an
+ * oops that kills the current task and taints the kernel D (the PTEs
+ * before it stay filled). Returns 0 or -EINVAL (-EFAULT after the oops,
+ * which the dead task never sees).
+ *
+ * `callers` are the call trace above remap_pfn_range for the splats
+ * (`vfio_pci_mmap_fault`, `__do_fault`, ...), innermost first.
+ */
+export function remapPfnRange(
+  vma: Vma,
+  addr: number,
+  pfn: number,
+  size: number,
+  callers: readonly string[] = [],
+): number {
   const end = addr + Math.ceil(size / 4096) * 4096;
   if (addr % 4096 !== 0 || addr < vma.start || end > vma.end || end <= addr) return -EINVAL;
   if (isCowMapping(vma.flags)) {
     if (addr !== vma.start || end !== vma.end) return -EINVAL;
     vma.pgoff = pfn;
   }
-  vma.flags = set(vma.flags, combine(VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP));
+  const trace = ["remap_pfn_range", ...callers];
+  vmFlagsSet(vma, combine(VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP), {
+    fn: REMAP_FLAGS_FN,
+    trace,
+  });
   const mm = vma.mm;
   const bits = pfnPteBits(vma);
   const first = addr / 4096, n = (end - addr) / 4096;
   for (let i = 0; i < n; i++) {
     if (mm.pt.bitsAt(first + i) !== 0) {
-      throw new Error("kernel BUG at mm/memory.c remap_pte_range: PTE not none");
+      // remap_pte_range(): BUG_ON(!pte_none(ptep_get(pte))).
+      const m = mm.machine;
+      const t = m.current;
+      const who = t !== null ? { pid: t.tid, comm: t.group.comm } : firstUser(mm);
+      bugOops(m.dmesg, m.taint, {
+        ...who,
+        ...REMAP_BUG_AT,
+        fn: "remap_pfn_range_notrack",
+        trace,
+      });
+      m.oopsKill(mm);
+      return -EFAULT;
     }
+    mm.pt.set(first + i, pfn + i, bits);
   }
-  for (let i = 0; i < n; i++) mm.pt.set(first + i, pfn + i, bits);
   return 0;
+}
+
+/** The first live process using `mm` (the splat's PID/Comm when no task is current). */
+function firstUser(mm: Vma["mm"]): { pid: number; comm: string } {
+  for (const p of mm.machine.procs.values()) {
+    if (p.alive && p.mm === mm) return { pid: p.pid, comm: p.comm };
+  }
+  return { pid: 0, comm: "swapper/0" };
 }
 
 /**

@@ -74,6 +74,8 @@ export class Vma {
   cacheMode = 0;
   /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
   viewMemo: unknown = null;
+  /** vm_lock_seq: the mm_lock_seq under which vma_start_write() locked it (mmap_lock.ts). */
+  vmLockSeq = -1;
 
   /*
    * [start, end) and the page offset of start. They are above 2^31, so V8
@@ -142,6 +144,7 @@ export class Vma {
     this.pgoff = src.pgoff;
     this.file = src.file;
     this.viewMemo = null;
+    this.vmLockSeq = -1;
     return this.copyAttrs(src);
   }
 

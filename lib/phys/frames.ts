@@ -100,6 +100,12 @@ export class FrameTable {
   readonly mapcount: Int32Array;
   /** FOLL_PIN pins on this frame (also counted in refcount with the 1024 bias). */
   readonly pincount: Int32Array;
+  /**
+   * Plain references GUP holds (FOLL_GET, or FOLL_PIN before the bias),
+   * by pfn, for the few frames that have them: what `check` accounts a
+   * refcount above mappings, page cache and pins to (lib/mm/gup.ts).
+   */
+  readonly gupGets: Map<number, number> = new Map();
   readonly flags: Uint16Array;
   /** Owner id: anon_vma id for anon pages, inode number for page-cache pages. */
   readonly owner: Int32Array;

@@ -32,10 +32,24 @@ export const PMEM_BASE = 0x10_0000_0000;
 export const PCI_WINDOW_BASE = 0x40_0000_0000;
 export const PCI_WINDOW_SIZE = 0x40_0000_0000;
 
+/**
+ * What answers a CPU load or store to a device range (a BAR's registers,
+ * or the bus itself when no device claims the address). `off` is the byte
+ * offset from the resource's start; an access never crosses a page.
+ * Compare the hardware, not a kernel structure: on a real machine the
+ * root complex routes the TLP; here the iomem tree does.
+ */
+export interface MmioOps {
+  read(off: number, len: number): Uint8Array;
+  write(off: number, data: Uint8Array): void;
+}
+
 /** `struct resource`: [start, end] inclusive, as the kernel keeps them. */
 export class Resource {
   readonly children: Resource[] = [];
   parent: Resource | null = null;
+  /** The register model behind this range, if a device decodes it (lib/pci). */
+  mmio: MmioOps | null = null;
   /** Bytes behind device pages of this range, by page offset (lazy). */
   readonly pages: Map<number, Uint8Array> = new Map();
 
@@ -105,6 +119,17 @@ export class IomemTree {
       if (c === undefined) return r === this.root ? null : r;
       r = c;
     }
+  }
+
+  /**
+   * The register model that answers physical address `phys` and the offset
+   * into it: the {@link MmioOps} of the deepest resource holding `phys`, or
+   * null when that resource has none (RAM, pmem, a range a test or driver
+   * requested without a model: plain bytes through {@link deviceBytes}).
+   */
+  mmioAt(phys: number): { ops: MmioOps; off: number } | null {
+    const r = this.lookup(phys);
+    return r === null || r.mmio === null ? null : { ops: r.mmio, off: phys - r.start };
   }
 
   /** pfn_valid(): the pfn has a frame (RAM). */

@@ -14,6 +14,7 @@ import type { ExitStatus } from "../events.ts";
 import { copyToUser } from "../mm/uaccess.ts";
 import type { Mm } from "../mm/mm.ts";
 import { zapRange } from "../mm/zap.ts";
+import { releaseHeldPages } from "../mm/gup.ts";
 import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
@@ -23,6 +24,8 @@ import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
  * secondary MMU is released, every PTE zapped, every VMA closed.
  */
 export function exitMmap(mm: Mm): void {
+  // Pages held for the mm (the REPL's pin_user_pages) go back first.
+  releaseHeldPages(mm, 0, -1);
   for (const n of mm.notifiers.slice()) n.release?.();
   mm.notifiers.length = 0;
   lruAddDrain(mm.machine);

@@ -10,6 +10,7 @@
 import { Process } from "./process.ts";
 import { Task } from "./task.ts";
 import { dupMmap } from "../mm/fork.ts";
+import { exitMmap } from "./exit.ts";
 import { copyToUser } from "../mm/uaccess.ts";
 import { EINVAL } from "../abi/errno.ts";
 
@@ -82,7 +83,10 @@ function copyProcess(p: Process, shareVm: boolean): Process | number {
   if (!shareVm) {
     const err = dupMmap(p, mm);
     if (err) {
+      // dup_mmap()'s fail path: what was copied goes (exit_mmap of the new mm).
+      exitMmap(mm);
       m.tasks.delete(child.pid);
+      m.unallocPid(child.pid);
       return err;
     }
   }

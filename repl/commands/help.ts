@@ -16,6 +16,7 @@ const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
   ["library", "Library calls (libibverbs; the syscalls they make print first):"],
   ["memory", "CPU accesses by the current process:"],
   ["view", "Views:"],
+  ["device", "Devices (PCI hardware, driver binding, faults):"],
   ["session", "Session:"],
 ];
 

@@ -8,6 +8,8 @@ import type { ArgShape } from "../parser.ts";
 import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
+import { PIN_COMMANDS } from "./pins.ts";
+import { SYSCTL_COMMAND } from "./sysctl.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
 import { SYSCALL_COMMANDS } from "./syscalls.ts";
@@ -15,6 +17,7 @@ import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
+import { DEVICE_COMMANDS } from "./devices.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -31,8 +34,11 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...THREAD_COMMANDS,
     ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
+    ...PIN_COMMANDS,
     ...VIEW_COMMANDS,
+    ...DEVICE_COMMANDS,
     POLICY_COMMAND,
+    SYSCTL_COMMAND,
     help,
     ...SESSION_COMMANDS,
   ].map((c) => [c.name, c]),
@@ -47,6 +53,7 @@ export function wordShape(name: string): readonly ArgShape[] | undefined {
       name: a.name,
       kind: a.accepts === "word" ? "word" : "expr",
       optional: a.optional,
+      variadic: a.variadic,
     })),
     ...(c.flags ?? []).map((f): ArgShape => ({ name: f.name, kind: "flag", optional: true })),
   ];

@@ -23,9 +23,11 @@ import {
   renderSmapsEntry,
   renderTaskStatus,
   renderThreadRows,
+  renderVmstat,
   smapsEntries,
   taskStatus,
   threadRows,
+  vmstat,
 } from "../../mod.ts";
 import type { Command, CommandContext, FlagDecl, Value } from "./types.ts";
 import { userRange } from "./args.ts";
@@ -227,6 +229,19 @@ export const VIEW_COMMANDS: readonly Command[] = [
     (ctx) => meminfo(ctx.machine),
     renderMeminfo,
     { needsProcess: false },
+  ),
+  view(
+    "vmstat",
+    "the machine's event and page counters, as /proc/vmstat",
+    "name value lines in the kernel's order: free, anonymous, mapped, file and shmem\n" +
+      "pages, and nr_foll_pin_acquired / nr_foll_pin_released, which move by one per page\n" +
+      "pinned and unpinned with FOLL_PIN (5.7+): their difference is the pins held now.",
+    (ctx) => vmstat(ctx.machine),
+    renderVmstat,
+    {
+      needsProcess: false,
+      example: [MAP_LINE, "poke(a, 1)", "pin_user_pages(a, 1, FOLL_WRITE)", "vmstat"],
+    },
   ),
   view(
     "status",

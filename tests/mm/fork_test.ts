@@ -1,5 +1,6 @@
 /** fork(2): linux-mm.md §8. */
 import assert from "node:assert/strict";
+import { FOLL_LONGTERM, FOLL_WRITE, pinUserPages } from "../../lib/mm/gup.ts";
 import { checkInvariants, cpuRead, cpuWrite, Machine, mapsLines, syscall } from "../../mod.ts";
 import {
   MAP_ANONYMOUS,
@@ -101,11 +102,12 @@ Deno.test("fork: a DMA-pinned exclusive page is copied for the child at fork (K5
     syscall(p, "mmap", [B, 0x2000n, RW, ANON, -1, 0]);
     cpuWrite(p, B, new Uint8Array([1]));
     cpuWrite(p, B + 0x1000n, new Uint8Array([2]));
-    // pin_user_pages(FOLL_PIN|FOLL_LONGTERM) of page 0, by hand until gup lands.
+    // pin_user_pages(FOLL_PIN|FOLL_LONGTERM) of page 0.
     const pinned = p.mm.pt.pfnAt(vpn);
-    m.frames.refcount[pinned] += 1024;
-    m.frames.pincount[pinned] += 1;
-    p.mm.hasPinned = true;
+    const pin = pinUserPages(p.mm, Number(B), 1, FOLL_WRITE | FOLL_LONGTERM);
+    assert.equal(pin.pages[0].pfn, pinned);
+    assert.equal(m.frames.refcount[pinned], 1025);
+    assert.ok(p.mm.hasPinned);
     const c = m.process(syscall(p, "fork", []).ret)!;
     if (policy === "early-copy") {
       assert.notEqual(c.mm.pt.pfnAt(vpn), pinned, "child got a copy");

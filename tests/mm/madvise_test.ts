@@ -124,9 +124,9 @@ Deno.test("madvise: advice 18/19 are WIPEONFORK/KEEPONFORK; a planned knob is re
   assert.doesNotMatch(smapsVmFlags(p, Number(B)), / wf /);
   // No trace of the 2014 meaning: no `uf`, a missing page reads as zeros.
   assert.doesNotMatch(smapsVmFlags(p, Number(B)), / uf /);
-  // A planned knob (dio.pinType) is refused until its code lands.
-  const policies = { "dio.pinType": "pin" } as unknown as Partial<Policies>;
-  assert.throws(() => new Machine({ policies }), /dio.pinType is planned for issue 9/);
+  // A planned knob (hmm.p2pMap) is refused until its code lands.
+  const policies = { "hmm.p2pMap": "rfc-2019" } as unknown as Partial<Policies>;
+  assert.throws(() => new Machine({ policies }), /hmm.p2pMap is planned for issue 11/);
   assert.throws(() => new Machine({ preset: "rfc-2019-p2p" }), /planned for issue 11/);
 });
 

@@ -28,7 +28,7 @@ import {
   VM_IO,
   VM_PFNMAP,
 } from "../../lib/mm/vm_flags.ts";
-import { EINVAL } from "../../lib/abi/errno.ts";
+import { EFAULT, EINVAL } from "../../lib/abi/errno.ts";
 import { PCI_WINDOW_BASE, type Resource } from "../../lib/phys/iomem.ts";
 import { cpuRead, cpuWrite } from "../../lib/arch/cpu.ts";
 import { MAP_PRIVATE, MAP_SHARED, O_RDWR, PROT_READ, PROT_WRITE } from "../../lib/abi/mman.ts";
@@ -139,7 +139,13 @@ Deno.test("remap_pfn_range: maps the whole BAR at mmap time; a COW mapping gets 
   assert.ok(b > 0);
   assert.equal(p.mm.vmas.lookup(b)!.pgoff, bar.start / 4096 + 1);
   assert.equal(remapPfnRange(p.mm.vmas.lookup(b)!, b, 7, 4096), -EINVAL, "COW: not the whole VMA");
-  assert.throws(() => remapPfnRange(v, a, 7, 4096), /PTE not none/);
+  // Over a present PTE: remap_pte_range's BUG_ON, an oops that kills the task.
+  assert.equal(m.runIn(p.leader, () => remapPfnRange(v, a, 7, 4096)), -EFAULT);
+  assert.ok(m.dmesg.format().some((l) => /kernel BUG at mm\/memory\.c:\d+!$/.test(l)));
+  assert.equal(p.alive, false);
+  // Called without the mmap write lock, vm_flags_set() warned first (6.18: always).
+  assert.ok(m.dmesg.format().some((l) => /WARNING: .* at include\/linux\/rwsem\.h:\d+ /.test(l)));
+  assert.equal(m.taint.text(), "Tainted: D W");
   assert.deepEqual(checkInvariants(m), []);
 });
 

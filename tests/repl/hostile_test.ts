@@ -106,7 +106,7 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ["fork.pinnedPages=bogus", "fork.pinnedPages=cow-steal=x"],
     /^3: policy fork\.pinnedPages takes /,
   ],
-  ["policy", ["dio.pinType=pin"], /^3: policy dio\.pinType is planned for issue 9/],
+  ["policy", ["hmm.p2pMap=rfc-2019"], /^3: policy hmm\.p2pMap is planned for issue 11/],
 ];
 for (const [key, values, want] of badHeaderValues) {
   for (const v of values) {

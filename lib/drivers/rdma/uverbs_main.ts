@@ -15,6 +15,7 @@ import type { Vma } from "../../mm/vma.ts";
 import type { OpenFile } from "../../fs/file.ts";
 import { Inode, type SuperBlock } from "../../fs/inode.ts";
 import { installFile } from "../../fs/syscalls.ts";
+import { DEVTMPFS_SB } from "../../fs/fs.ts";
 import type { Process } from "../../proc/process.ts";
 import { WouldBlock } from "../../sched/wait.ts";
 import { ASYNC_EVENT_DESC_SIZE, encodeAsyncEvent } from "./ib_verbs.ts";
@@ -245,8 +246,14 @@ export function ibUverbsAddOne(
 ): UverbsDevice {
   const dev = new UverbsDevice(m, devnum, ibdev, pins);
   // uverbs char devices: major 231, minors from 192 (IB_UVERBS_BASE_MINOR).
-  dev.inode = m.fs.mknodChar(dev.path, 1000 + devnum, UVERBS_FOPS, 0o666);
-  dev.inode.priv = dev;
+  const inode = new Inode(1000 + devnum, DEVTMPFS_SB, "chardev", dev.path, 0, {
+    fop: UVERBS_FOPS,
+    iop: {},
+  });
+  inode.mode = 0o666;
+  inode.priv = dev;
+  m.fs.mknod(dev.path, inode);
+  dev.inode = inode;
   return dev;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * `sysctl`: read or set the machine's /proc/sys/vm knobs, as procps'
+ * sysctl(8) does: `sysctl vm.overcommit_memory=2` prints
+ * `vm.overcommit_memory = 2`. The emulated machine only.
+ * @module
+ */
+
+import { ReplError } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
+import type { Command, CommandContext } from "./types.ts";
+
+/** A sysctl: its name, where it lives on the machine, and the values it takes. */
+interface Entry {
+  key: "overcommitMemory" | "overcommitRatio" | "maxMapCount" | "mmapMinAddr";
+  /** The values the kernel's proc handler accepts (proc_dointvec_minmax bounds). */
+  min: number;
+  max: number;
+}
+
+const ENTRIES: ReadonlyMap<string, Entry> = new Map([
+  ["vm.overcommit_memory", { key: "overcommitMemory", min: 0, max: 2 }],
+  ["vm.overcommit_ratio", { key: "overcommitRatio", min: 0, max: 2 ** 31 - 1 }],
+  ["vm.max_map_count", { key: "maxMapCount", min: 0, max: 2 ** 31 - 1 }],
+  ["vm.mmap_min_addr", { key: "mmapMinAddr", min: 0, max: 2 ** 47 }],
+]);
+
+function line(ctx: CommandContext, name: string): string {
+  return `${name} = ${ctx.machine.sysctl[ENTRIES.get(name)!.key]}`;
+}
+
+/** The `sysctl` command. */
+export const SYSCTL_COMMAND: Command = {
+  name: "sysctl",
+  form: "word",
+  group: "session",
+  args: [{
+    name: "NAME[=VALUE]",
+    accepts: "word",
+    optional: true,
+    text: "a vm.* sysctl, with =VALUE to set it",
+    complete: () => [...ENTRIES.keys()],
+  }],
+  summary: "show or set the vm sysctls (overcommit_memory, overcommit_ratio, ...)",
+  help: [
+    "Without an argument, lists the vm sysctls the machine models; NAME shows one;",
+    "NAME=VALUE sets it (as writing /proc/sys/vm/... would) and prints it, as",
+    "sysctl(8) does. vm.overcommit_memory: 0 heuristic, 1 always, 2 strict",
+    "(CommitLimit = RAM * vm.overcommit_ratio / 100, no swap).",
+  ].join("\n"),
+  example: ["sysctl vm.overcommit_memory=2", "sysctl vm.overcommit_ratio"],
+  needsProcess: false,
+  run(ctx, [arg]) {
+    if (arg === undefined || arg.type !== "word") {
+      for (const name of ENTRIES.keys()) ctx.out.push(line(ctx, name));
+      return undefined;
+    }
+    const [name, value] = arg.text.split("=", 2);
+    const e = ENTRIES.get(name);
+    if (e === undefined) {
+      throw new ReplError(
+        `sysctl: cannot stat /proc/sys/${name.replaceAll(".", "/")}: No such file or directory`,
+        arg.col,
+        didYouMean(name, [...ENTRIES.keys()]) ?? "sysctl lists the ones modelled",
+        "name",
+      );
+    }
+    if (value !== undefined) {
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      // proc_dointvec_minmax(): out of range is EINVAL.
+      if (!(n >= e.min && n <= e.max)) {
+        throw new ReplError(
+          `sysctl: setting key "${name}": Invalid argument`,
+          arg.col + name.length + 1,
+          `a number from ${e.min} to ${e.max}`,
+          "usage",
+        );
+      }
+      (ctx.machine.sysctl as unknown as Record<string, number>)[e.key] = n;
+    }
+    ctx.out.push(line(ctx, name));
+    return undefined;
+  },
+};
