@@ -173,7 +173,8 @@ export {
   type VerbResult,
   type VObject,
 } from "./lib/drivers/rdma/libibverbs.ts";
-export { type LossResult, type RdmaLossKind, RdmaSubsystem } from "./lib/drivers/rdma/subsystem.ts";
+export { type RdmaSlot, RdmaSubsystem } from "./lib/drivers/rdma/subsystem.ts";
+export { mlx5CoreDriver, WCHAN_UVERBS_REMOVE } from "./lib/drivers/rdma/mlx5_core.ts";
 export { IBV_ACCESS_NAMES, IBV_EVENT_NAMES } from "./lib/drivers/rdma/ib_verbs.ts";
 export { type PciEnv, PciTopology } from "./lib/pci/topology.ts";
 export { DEFAULT_PCI, type PciConfig, type PciNodeConfig } from "./lib/pci/config.ts";

@@ -41,6 +41,7 @@ import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
 import type { Inode } from "./fs/inode.ts";
 import { RdmaSubsystem } from "./drivers/rdma/subsystem.ts";
+import { mlx5CoreDriver } from "./drivers/rdma/mlx5_core.ts";
 import { Taint } from "./panic.ts";
 import { VmStat } from "./mm/vmstat.ts";
 import { killProcess } from "./proc/exit.ts";
@@ -155,7 +156,8 @@ export class Machine {
   readonly lruDeactivate: number[] = [];
   /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
   readonly ptePool: PteTable[] = [];
-  private rdmaSub: RdmaSubsystem | null = null;
+  /** The RDMA devices the mlx5 driver registered, their uverbs nodes, libibverbs' state. */
+  readonly rdma: RdmaSubsystem;
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
@@ -217,25 +219,11 @@ export class Machine {
     );
     this.drivers = new DriverCore(this);
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
+    // Real drivers in place of their stubs.
+    this.rdma = new RdmaSubsystem(this);
+    this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
-  }
-
-  /**
-   * The RDMA devices (an mlx5 PF and VF), their uverbs nodes and
-   * libibverbs' state; the cards are probed on first use.
-   */
-  get rdma(): RdmaSubsystem {
-    if (this.rdmaSub === null) {
-      this.rdmaSub = new RdmaSubsystem(this);
-      this.rdmaSub.boot();
-    }
-    return this.rdmaSub;
-  }
-
-  /** The RDMA subsystem if anything has used it (for checks that must not probe it). */
-  get rdmaIfProbed(): RdmaSubsystem | null {
-    return this.rdmaSub;
   }
 
   /** The current value of a policy knob. */

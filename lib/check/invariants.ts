@@ -17,8 +17,8 @@
  * 3. Every non-none PTE lies inside a VMA.
  * 4. Every frame's mapcount equals the PTEs mapping it, and its refcount
  *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin + the
- *    references drivers hold (lib/drivers/rdma heldPages): no frame is
- *    leaked or freed while in use.
+ *    references drivers hold (RDMA dummy pages: lib/drivers/rdma heldPages):
+ *    no frame is leaked or freed while in use.
  * 5. A writable PTE in a private mapping maps an exclusive anonymous page
  *    (otherwise a write would leak into a page another process sees).
  * 6. The page cache and the disk agree: a page-cache page mapped by a PTE
@@ -325,7 +325,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   const queued = new Set(m.lruDeactivate);
   // References drivers hold (RDMA dummy pages, plain-reference umem pages).
   const driverHeld = new Int32Array(frames.nframes);
-  for (const pfn of m.rdmaIfProbed?.heldPages() ?? []) driverHeld[pfn]++;
+  for (const pfn of m.rdma.heldPages()) driverHeld[pfn]++;
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
     const fl = frames.flags[pfn];
     if (fl & PG_RESERVED) continue;

@@ -1,14 +1,21 @@
 /**
  * What the RDMA driver needs from the hardware and from mm, behind a small
  * seam: a PCI function with a doorbell BAR (its pfns, whether it still
- * answers, and the device's log of doorbell writes), and the pin API
- * (pin_user_pages / unpin_user_pages). lib/drivers/rdma talks to these
- * interfaces only; the PCI model (lib/pci) and mm's GUP implement them.
+ * answers, and the device's log of doorbell writes: lib/pci's register
+ * model records every CPU store that reaches the BAR), and the pin API
+ * (pin_user_pages / unpin_user_pages_dirty_lock, lib/mm/gup.ts).
  * @module
  */
 
 import type { Mm } from "../../mm/mm.ts";
-import { type GupPage, type GupResult, pinUserPages, releaseUserPage } from "../../mm/gup.ts";
+import {
+  type GupPage,
+  type GupResult,
+  pinUserPages,
+  unpinUserPagesDirtyLock,
+} from "../../mm/gup.ts";
+import type { PciDev } from "../../pci/device.ts";
+import { barPfn } from "../../pci/pci.ts";
 
 /** One write the device saw on a BAR: offset into the BAR, width, value. */
 export interface DoorbellWrite {
@@ -16,7 +23,9 @@ export interface DoorbellWrite {
   ns: number;
   bar: number;
   offset: number;
+  /** Bytes written. */
   width: number;
+  /** The bytes as the device reads them: big endian, as mlx5's doorbells are (mmio_write64_be). */
   value: bigint;
 }
 
@@ -34,8 +43,27 @@ export interface RdmaFunction {
   present(): boolean;
   /** The device's record of BAR writes, oldest first. */
   doorbells(): readonly DoorbellWrite[];
-  /** A CPU store reached the BAR at `offset` (MMIO write). */
-  mmioWrite(offset: number, width: number, value: bigint, ns: number): void;
+}
+
+/** An RdmaFunction over a PCI function of lib/pci (its BAR 0 and doorbell log). */
+export function pciRdmaFunction(dev: PciDev): RdmaFunction | null {
+  const bar = barPfn(dev, 0);
+  if (bar === null) return null;
+  return {
+    bdf: dev.bdf,
+    isVF: dev.isVirtfn,
+    barPfn: bar.pfn,
+    barPages: bar.pages,
+    present: () => dev.state === "present",
+    doorbells: () =>
+      dev.doorbells.map((d) => ({
+        ns: d.ns,
+        bar: d.bar,
+        offset: d.offset,
+        width: d.bytes.length,
+        value: d.bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n),
+      })),
+  };
 }
 
 /**
@@ -44,13 +72,12 @@ export interface RdmaFunction {
  */
 export interface PinApi {
   pin(mm: Mm, start: number, npages: number, gupFlags: number): GupResult;
-  unpin(mm: Mm, pages: readonly GupPage[]): void;
+  /** unpin_user_page_range_dirty_lock(): the pages were written (a writable umem). */
+  unpin(mm: Mm, pages: readonly GupPage[], dirty: boolean): void;
 }
 
 /** The pin API on lib/mm/gup.ts. */
 export const MM_PINS: PinApi = {
   pin: (mm, start, npages, flags) => pinUserPages(mm, start, npages, flags),
-  unpin: (mm, pages) => {
-    for (const pg of pages) releaseUserPage(mm, pg);
-  },
+  unpin: (mm, pages, dirty) => unpinUserPagesDirtyLock(mm, [...pages], dirty),
 };

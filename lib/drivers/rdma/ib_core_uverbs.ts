@@ -15,14 +15,8 @@ import type { Vma } from "../../mm/vma.ts";
 import type { Mm } from "../../mm/mm.ts";
 import { remapPfnRange, zapVmaPtes } from "../../mm/pfnmap.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../../mm/pagetable.ts";
-import {
-  clear,
-  combine,
-  VM_MAYSHARE,
-  VM_MAYWRITE,
-  VM_SHARED,
-  VM_WRITE,
-} from "../../mm/vm_flags.ts";
+import { vmFlagsClear, withMmapReadLock, withMmapWriteLock } from "../../mm/mmap_lock.ts";
+import { combine, VM_MAYSHARE, VM_MAYWRITE, VM_SHARED, VM_WRITE } from "../../mm/vm_flags.ts";
 import {
   VM_FAULT_NOPAGE,
   VM_FAULT_SIGBUS,
@@ -257,21 +251,26 @@ export function uverbsUserMmapDisassociate(ufile: UverbsFile): void {
   for (const mm of mms) {
     // mmget_not_zero(): an mm being torn down is skipped (its VMAs go anyway).
     if (mm.users === 0) continue;
-    for (const priv of [...ufile.umaps]) {
-      const vma = priv.vma;
-      if (vma.mm !== mm) continue;
-      ufile.umaps.delete(priv);
-      zapVmaPtes(vma, vma.start, vma.end - vma.start);
-      if (priv.entry !== null) {
-        rdmaUserMmapEntryPut(priv.entry);
-        priv.entry = null;
+    const zapAll = () => {
+      for (const priv of [...ufile.umaps]) {
+        const vma = priv.vma;
+        if (vma.mm !== mm) continue;
+        ufile.umaps.delete(priv);
+        zapVmaPtes(vma, vma.start, vma.end - vma.start);
+        if (priv.entry !== null) {
+          rdmaUserMmapEntryPut(priv.entry);
+          priv.entry = null;
+        }
+        if (anon) {
+          // mlx5_ib_disassociate_ucontext() (4.2-4.20): the VMA becomes anonymous.
+          vmFlagsClear(vma, combine(VM_SHARED, VM_MAYSHARE));
+          vma.ops = null;
+          vma.priv = null;
+        }
       }
-      if (anon) {
-        // mlx5_ib_disassociate_ucontext() (4.2-4.20): the VMA becomes anonymous.
-        vma.flags = clear(vma.flags, combine(VM_SHARED, VM_MAYSHARE));
-        vma.ops = null;
-        vma.priv = null;
-      }
-    }
+    };
+    // 5.1+: mmap_read_lock; the 4.x drivers took mmap_sem for write.
+    if (anon) withMmapWriteLock(mm, zapAll);
+    else withMmapReadLock(mm, zapAll);
   }
 }

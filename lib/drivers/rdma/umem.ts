@@ -52,7 +52,7 @@ export function ibUmemGet(
   const flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
   const r = pins.pin(mm, first * 4096, npages, flags);
   if (r.err !== 0 || r.pages.length < npages) {
-    pins.unpin(mm, r.pages);
+    pins.unpin(mm, r.pages, false);
     mm.pinnedVm -= npages;
     return r.err !== 0 ? r.err : -14; // a short pin ends as -EFAULT
   }
@@ -62,7 +62,7 @@ export function ibUmemGet(
 /** ib_umem_release(): unpins the pages (dirty if writable) and gives back pinned_vm. */
 export function ibUmemRelease(pins: PinApi, umem: Umem): void {
   if (umem.pages.length === 0) return;
-  pins.unpin(umem.mm, umem.pages);
+  pins.unpin(umem.mm, umem.pages, umem.writable);
   umem.mm.pinnedVm -= umem.pages.length;
   umem.pages = [];
 }

@@ -26,13 +26,14 @@ import { EAGAIN, EBUSY, EINVAL, EIO, ENOENT, ENXIO, EPERM } from "../../../lib/a
 import { installFile } from "../../../lib/fs/syscalls.ts";
 import { vmFlagsText } from "../../../lib/mm/vm_flags.ts";
 import { IB_ACCESS_LOCAL_WRITE, IB_ACCESS_ON_DEMAND } from "../../../lib/drivers/rdma/ib_verbs.ts";
+import { injectFault } from "../../../lib/drivers/core/fault.ts";
 import { cmdGetContext, uverbsFileOfFd } from "../../../lib/drivers/rdma/uverbs_cmd.ts";
 
 const RW = PROT_READ | PROT_WRITE;
 
 /** A process with a device open, a PD, a 16 KiB MR, a CQ and a QP. */
 function setup(config: MachineConfig = {}, dev = "mlx5_1") {
-  const m = new Machine({ defaultDisposition: "catch", ...config });
+  const m = new Machine({ defaultDisposition: "catch", pci: "default", ...config });
   const p = m.init;
   const v = m.rdma.verbs;
   const ctxR = v.openDevice(p, dev);
@@ -46,6 +47,13 @@ function setup(config: MachineConfig = {}, dev = "mlx5_1") {
   const cq = v.lookup(p, v.createCq(p, ctx, 15).ret, ["cq"]) as VObject;
   const qp = v.lookup(p, v.createQp(p, pd, cq, cq).ret, ["qp"]) as VObject;
   return { m, p, v, ctx, pd, mr, cq, qp, buf };
+}
+
+/** inject-fault KIND on the VF (0000:03:00.1), mlx5_1's function. */
+function lose(m: Machine, kind: string): string[] {
+  const r = injectFault(m, kind, "0000:03:00.1");
+  if ("error" in r) throw new Error(r.error);
+  return r.ok;
 }
 
 /** vmstat-like pin count from the frame table. */
@@ -82,7 +90,7 @@ Deno.test("reg_mr pins each page FOLL_PIN; post_send rings the BlueFlame doorbel
 });
 
 Deno.test("ib_umem_get: EPERM without mlock rights, EOPNOTSUPP for ODP, ENOMEM over the limit", () => {
-  const m = new Machine({ root: false });
+  const m = new Machine({ root: false, pci: "default" });
   const p = m.init;
   const v = m.rdma.verbs;
   const ctx = v.lookup(p, v.openDevice(p, "mlx5_0").ret, ["context"]) as VContext;
@@ -118,10 +126,12 @@ Deno.test("device loss (5.1+): DEVICE_FATAL, pins released, EIO, dummy page shar
   // A second mapping of the same UAR entry, read-only but VM_MAYWRITE (fd is O_RDWR).
   const ro = syscall(p, "mmap", [0n, 4096n, PROT_READ, MAP_SHARED, fd, 0n]).ret;
   const dmesgBefore = m.dmesg.lines.length;
-  const r = m.rdma.loseDevice("mlx5_1", "hot-unplug");
-  assert.ok(typeof r !== "string");
-  assert.equal(r.waitingFor, 0);
-  assert.equal(m.dmesg.lines.length, dmesgBefore, "silent");
+  assert.deepEqual(lose(m, "hot-unplug"), ["0000:03:00.1: surprise removal"]);
+  // Only pciehp's two lines: the RDMA side is silent, no WARN, no BUG.
+  const added = m.dmesg.lines.slice(dmesgBefore).map((l) => l.text);
+  assert.equal(added.length, 2);
+  for (const l of added) assert.match(l, /^pcieport [0-9a-f:.]+: pciehp: Slot\(\d+\): /);
+  assert.equal(m.pci.find("0000:03:00.1"), undefined, "the function is gone");
   assert.equal(pinned(m), 0);
   assert.equal(p.mm.pinnedVm, 0);
   // The async fd has the event; one read returns it, the next would block.
@@ -136,6 +146,7 @@ Deno.test("device loss (5.1+): DEVICE_FATAL, pins released, EIO, dummy page shar
   // The UAR page: post_send still "works" (absorbed by the dummy page).
   assert.equal(v.postSend(p, qp, mr, 64).sig, undefined);
   assert.equal(m.rdma.devices[1].files[0].disassociatePage >= 0, true);
+  assert.equal(m.rdma.find("0000:03:00.0")!.fn.doorbells().length, 0);
   // Written through one dead mapping, read through the other.
   assert.equal(cpuWrite(p, ctx.uar + 16, new Uint8Array([0x5a])).sig, undefined);
   const back = cpuRead(p, ro + 16, 1);
@@ -170,7 +181,7 @@ Deno.test("a read-only uverbs fd cannot map: do_mmap drops VM_SHARED, rdma_user_
 
 Deno.test("fork after disassociation: the child's mapping (rdma_umap_open) is SIGBUS at the exact address", () => {
   const { m, p, ctx } = setup();
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   const c = m.process(syscall(p, "fork", []).ret)!;
   const w = cpuWrite(c, ctx.uar + 0x804, new Uint8Array([1]));
   assert.equal(w.sig?.signo, SIGBUS);
@@ -184,7 +195,7 @@ Deno.test("fork after disassociation: the child's mapping (rdma_umap_open) is SI
 Deno.test("fork before disassociation: the child's copy is zapped too and gets the same dummy page", () => {
   const { m, p, ctx } = setup();
   const c = m.process(syscall(p, "fork", []).ret)!;
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   assert.equal(cpuWrite(c, ctx.uar + 8, new Uint8Array([7])).sig, undefined);
   assert.equal(cpuRead(p, ctx.uar + 8, 1).bytes![0], 7);
   assert.deepEqual(checkInvariants(m), []);
@@ -192,7 +203,7 @@ Deno.test("fork before disassociation: the child's copy is zapped too and gets t
 
 Deno.test("policy sigbus: the first touch after loss is SIGBUS BUS_ADRERR", () => {
   const { m, p, v, mr, qp, ctx } = setup({ policies: { "rdma.onDisassociate": "sigbus" } });
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   const r = v.postSend(p, qp, mr, 64);
   assert.equal(r.sig?.signo, SIGBUS);
   assert.equal(r.sig?.addr, ctx.uar + 0x800);
@@ -200,7 +211,7 @@ Deno.test("policy sigbus: the first touch after loss is SIGBUS BUS_ADRERR", () =
 
 Deno.test("policy anon-private (4.x): the mapping turns private anonymous, writes get private pages", () => {
   const { m, p, ctx } = setup({ preset: "linux-4.14" });
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   const line = mapsLines(p).find((l) => l.includes("uverbs1"))!;
   assert.match(line, / -w-p /);
   assert.equal(cpuWrite(p, ctx.uar, new Uint8Array([3])).sig, undefined);
@@ -210,26 +221,28 @@ Deno.test("policy anon-private (4.x): the mapping turns private anonymous, write
 
 Deno.test("policy block: removal waits until every file is released, then completes", () => {
   const { m, p, v, ctx } = setup({ policies: { "rdma.onDisassociate": "block" } });
-  const r = m.rdma.loseDevice("mlx5_1", "fatal");
-  assert.ok(typeof r !== "string");
-  assert.equal(r.waitingFor, 1);
-  assert.equal(r.added, null);
-  // Pins stay: nothing was torn down.
+  lose(m, "fatal");
+  // Nothing was torn down: mlx5_1 is still registered, its node gone, pins held.
+  assert.notEqual(m.rdma.find("mlx5_1"), undefined);
+  assert.equal(m.fs.lookup("/dev/infiniband/uverbs1"), undefined);
   assert.equal(pinned(m), 6);
   v.closeDevice(p, ctx);
-  // The UAR mapping was unmapped by close_device; the MR and buffers went with the file.
-  assert.equal(r.added, "mlx5_1");
+  // The last file released: the unload finished, the reload registered the function again.
   assert.equal(pinned(m), 0);
+  assert.notEqual(m.fs.lookup("/dev/infiniband/uverbs1"), undefined);
+  assert.equal(m.rdma.find("mlx5_1")!.fn.bdf, "0000:03:00.1");
+  assert.notEqual(v.openDevice(p, "mlx5_1").ret, 0n);
   assert.deepEqual(checkInvariants(m), []);
 });
 
 Deno.test("vf-migrate: the VF goes, a new VF appears as mlx5_1; the PF keeps working", () => {
   const { m, p, v, ctx } = setup();
   const a = v.lookup(p, v.openDevice(p, "mlx5_0").ret, ["context"]) as VContext;
-  const r = m.rdma.loseDevice("mlx5_1", "vf-migrate");
-  assert.ok(typeof r !== "string");
-  assert.equal(r.added, "mlx5_1");
-  assert.notEqual(m.rdma.find("mlx5_1")!.fn.bdf, "0000:03:00.1");
+  const r = lose(m, "vf-migrate");
+  assert.equal(r.at(-1), "0000:03:00.1: new VF of 0000:03:00.0");
+  // The new VF took the freed slot, name and minor: mlx5_1 on uverbs1 again.
+  assert.equal(m.rdma.find("mlx5_1")!.fn.bdf, "0000:03:00.1");
+  assert.notEqual(m.rdma.find("mlx5_1")!.uverbs, m.rdma.devices[1]);
   assert.notEqual(v.allocPd(p, a).ret, 0n, "the PF still works");
   assert.equal(v.allocPd(p, ctx).errno, EIO, "the old context is dead");
   v.closeDevice(p, ctx);
@@ -245,7 +258,7 @@ Deno.test("destroy while in use is EBUSY", () => {
 
 Deno.test("exit releases everything: no frame leaked, no pin left", () => {
   const { m, p } = setup();
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   const uar = mapsLines(p).find((l) => l.includes("uverbs1"))!.split("-")[0];
   cpuWrite(p, BigInt("0x" + uar), new Uint8Array([1]));
   syscall(p, "exit_group", [0n]);
@@ -257,7 +270,7 @@ Deno.test("ib_uverbs_open through an inode found before removal: EIO while torn 
   const { m, p, v, ctx } = setup();
   const inode = m.fs.lookup("/dev/infiniband/uverbs1")!;
   const dev = m.rdma.find("mlx5_1")!.uverbs;
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   assert.equal(m.fs.lookup("/dev/infiniband/uverbs1"), undefined);
   assert.equal(installFile(p, inode, O_RDWR), -EIO);
   v.closeDevice(p, ctx);
@@ -269,7 +282,7 @@ Deno.test("rdma.dummyPageScope: per-file shares one page across mappings; per-vm
   for (const [scope, shared] of [["per-file", true], ["per-vma", false]] as const) {
     const { m, p, ctx } = setup({ policies: { "rdma.dummyPageScope": scope } });
     const b = syscall(p, "mmap", [0n, 4096n, PROT_READ, MAP_SHARED, BigInt(ctx.cmdFd), 0n]).ret;
-    m.rdma.loseDevice("mlx5_1", "hot-unplug");
+    lose(m, "hot-unplug");
     cpuWrite(p, ctx.uar + 100, new Uint8Array([9]));
     assert.equal(cpuRead(p, b + 100, 1).bytes![0] === 9, shared, scope);
     assert.deepEqual(checkInvariants(m), []);
@@ -278,7 +291,7 @@ Deno.test("rdma.dummyPageScope: per-file shares one page across mappings; per-vm
 
 Deno.test("rdma.asyncEventOnLoss none: the async fd stays silent (O_NONBLOCK read: EAGAIN)", () => {
   const { m, p, ctx } = setup({ policies: { "rdma.asyncEventOnLoss": "none" } });
-  m.rdma.loseDevice("mlx5_1", "hot-unplug");
+  lose(m, "hot-unplug");
   p.fds[ctx.asyncFd]!.flags |= O_NONBLOCK;
   assert.equal(syscall(p, "read", [BigInt(ctx.asyncFd), new Uint8Array(16), 16n]).ret, -EAGAIN);
 });
