@@ -39,7 +39,6 @@ import { execInitialImage } from "./proc/exec.ts";
 import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
-import type { Inode } from "./fs/inode.ts";
 import { RdmaSubsystem } from "./drivers/rdma/subsystem.ts";
 import { mlx5CoreDriver } from "./drivers/rdma/mlx5_core.ts";
 import { Taint } from "./panic.ts";

@@ -170,7 +170,6 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  },
   "vfio.faultImpl": {
     values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
     history: [["4.14", "mmap-remap"], ["5.8", "remap-in-fault"], [
