@@ -78,3 +78,58 @@ Deno.test("verbs: a pointer that is no verbs object is a usage error, not a cras
   const r2 = await s.run("ibv_dereg_mr(ctx)");
   assert.match(r2.error?.message ?? "", /is a struct ibv_context, not ibv_mr/);
 });
+
+Deno.test("device-unbind of an mlx5 function in use: disassociation, DEVICE_FATAL, bind brings mlx5_1 back", async () => {
+  const s = new Session();
+  for (const l of SETUP) await run(s, l);
+  await run(s, "t = pthread_create()");
+  await run(s, "@t ibv_get_async_event(ctx)");
+  const out = await run(s, "device-unbind 03:00.1");
+  assert.ok(
+    out.some((l) =>
+      l.includes("<... ibv_get_async_event resumed> = 0 {event_type=IBV_EVENT_DEVICE_FATAL")
+    ),
+    out.join("\n"),
+  );
+  assert.equal(s.machine.rdma.find("mlx5_1"), undefined);
+  await run(s, "device-bind 03:00.1 mlx5_core");
+  assert.equal(s.machine.rdma.find("mlx5_1")?.fn.bdf, "0000:03:00.1");
+  assert.deepEqual(checkInvariants(s.machine), []);
+});
+
+Deno.test("device-unbind under policy block sleeps in ib_uverbs_remove_one until the last file goes", async () => {
+  const s = new Session();
+  await run(s, "policy rdma.onDisassociate block");
+  for (const l of SETUP) await run(s, l);
+  await run(s, "t = pthread_create()");
+  const out = await run(s, "@t device-unbind 03:00.1");
+  assert.match(out.at(-1)!, /<unfinished \.\.\.>/);
+  assert.ok(s.machine.task(2)?.wchan !== null);
+  const close = await run(s, "ibv_close_device(ctx)");
+  assert.ok(close.some((l) => /resumed> = \d+/.test(l)), close.join("\n"));
+  assert.equal(s.machine.rdma.find("mlx5_1"), undefined);
+  assert.deepEqual(checkInvariants(s.machine), []);
+});
+
+Deno.test("hot-unplug of the PF takes its VF too: both devices lose their files' objects", async () => {
+  const s = new Session();
+  for (const l of SETUP) await run(s, l);
+  await run(s, 'a = ibv_open_device("mlx5_0")');
+  const r = injectFault(s.machine, "hot-unplug", "0000:03:00.0");
+  assert.ok("ok" in r);
+  assert.equal(s.machine.rdma.slots.filter((x) => x !== undefined).length, 0);
+  assert.deepEqual(await run(s, "ibv_alloc_pd(a)"), ["= NULL errno=EIO (Input/output error)"]);
+  assert.deepEqual(await run(s, "ibv_alloc_pd(ctx)"), ["= NULL errno=EIO (Input/output error)"]);
+  assert.deepEqual(checkInvariants(s.machine), []);
+});
+
+Deno.test("aer on the VF: the error handler unloads and reloads mlx5_1", async () => {
+  const s = new Session();
+  for (const l of SETUP) await run(s, l);
+  assert.ok("ok" in injectFault(s.machine, "aer", "0000:03:00.1"));
+  assert.deepEqual(await run(s, "ibv_alloc_pd(ctx)"), ["= NULL errno=EIO (Input/output error)"]);
+  await run(s, "ibv_close_device(ctx)");
+  const again = await run(s, 'ibv_open_device("mlx5_1")');
+  assert.match(again.at(-1)!, /^= 0x[0-9a-f]+ \{cmd_fd=3, async_fd=4\}$/);
+  assert.deepEqual(checkInvariants(s.machine), []);
+});
