@@ -334,27 +334,25 @@ const getAsyncEvent: Command = {
   },
 };
 
-/** `ibv_devices`: the devices libibverbs finds, as the tool prints them. */
+/** `ibv_devices`: the devices libibverbs finds, as rdma-core's tool prints them. */
 const ibvDevices: Command = {
   name: "ibv_devices",
   form: "word",
   group: "view",
   args: [],
-  summary: "list the RDMA devices (ibv_devices): name, uverbs node, PCI function",
-  help:
-    "One line per registered ib_device: its name, its /dev/infiniband node and its PCI function.",
+  summary: "list the RDMA devices and their node GUIDs (rdma-core's ibv_devices)",
+  help: [
+    "One line per registered ib_device: its name and node GUID. ibv_open_device opens",
+    "/dev/infiniband/uverbsN of that device; lspci -k shows the function mlx5_core drives.",
+  ].join("\n"),
   example: ["ibv_devices"],
   needsProcess: false,
   run(ctx) {
-    ctx.out.push("    device          \t   node             \t PCI function");
-    ctx.out.push("    ------          \t----------------     \t------------");
+    ctx.out.push(`    ${"device".padEnd(16)}\t   node GUID`);
+    ctx.out.push(`    ${"------".padEnd(16)}\t----------------`);
     for (const s of ctx.machine.rdma.slots) {
       if (s === undefined) continue;
-      ctx.out.push(
-        `    ${s.ib.name.padEnd(16)}\tuverbs${s.uverbs.devnum}${" ".repeat(11)}\t${s.fn.bdf}${
-          s.fn.isVF ? " (VF)" : ""
-        }`,
-      );
+      ctx.out.push(`    ${s.ib.name.padEnd(16)}\t${s.ib.nodeGuid.toString(16).padStart(16, "0")}`);
     }
     return undefined;
   },

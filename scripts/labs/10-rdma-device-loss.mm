@@ -23,10 +23,10 @@ The machine has a ConnectX-5 PF (mlx5_0) and one of its VFs (mlx5_1).
 The program opens the VF the way libibverbs and libmlx5 do.
 
   [1] mm> ibv_devices
-      device          	   node             	 PCI function
-      ------          	----------------     	------------
-      mlx5_0          	uverbs0           	0000:03:00.0
-      mlx5_1          	uverbs1           	0000:03:00.1 (VF)
+      device          	   node GUID
+      ------          	----------------
+      mlx5_0          	ec0d9a0300a10001
+      mlx5_1          	ec0d9a0300a10002
   [1] mm> ctx = ibv_open_device("mlx5_1")
   openat(AT_FDCWD, "/dev/infiniband/uverbs1", O_RDWR|O_CLOEXEC) = 3
   mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 3, 0) = 0x7ffff7fbf000
@@ -177,8 +177,8 @@ The program has not looked at the event yet: it goes on as before.
 ! Kernel commands and mmap fail with EIO. The post still returns 0: its doorbell store faulted into rdma_umap_fault, which mapped the file's dummy page (the VMA may be written: VM_WRITE) and the store landed there. The read-only mapping has VM_MAYWRITE (the fd is O_RDWR), so it got the same dummy page and reads the doorbell bytes the other mapping wrote; a store to it is still SIGSEGV SEGV_ACCERR (no VM_WRITE). The zero page is only for mappings with neither VM_WRITE nor VM_MAYWRITE, and a uverbs fd opened read-only cannot map at all (do_mmap drops VM_SHARED, rdma_user_mmap_io says EINVAL).
 
 Recovery: destroys still work (their objects are already gone in the
-hardware), then the program closes the device and opens the new VF,
-which took the same name and node.
+hardware), then the program closes the device. The new VF took the
+same name and /dev node (the lowest free ones), with a new node GUID.
 
   [1] mm> ibv_destroy_qp(qp)
   munmap(0x7ffff7fb9000, 4096) = 0
@@ -198,10 +198,10 @@ which took the same name and node.
   close(3) = 0
   = 0
   [1] mm> ibv_devices
-      device          	   node             	 PCI function
-      ------          	----------------     	------------
-      mlx5_0          	uverbs0           	0000:03:00.0
-      mlx5_1          	uverbs1           	0000:03:00.1 (VF)
+      device          	   node GUID
+      ------          	----------------
+      mlx5_0          	ec0d9a0300a10001
+      mlx5_1          	ec0d9a0300a10003
   [1] mm> check
   ok
 
@@ -393,10 +393,10 @@ removal waits until the program has closed everything.
   0000:03:00.1: surprise removal
   0000:03:00.1: mlx5_core remove waits (ib_uverbs_remove_one)
   [1] mm> ibv_devices
-      device          	   node             	 PCI function
-      ------          	----------------     	------------
-      mlx5_0          	uverbs0           	0000:03:00.0
-      mlx5_1          	uverbs1           	0000:03:00.1 (VF)
+      device          	   node GUID
+      ------          	----------------
+      mlx5_0          	ec0d9a0300a10001
+      mlx5_1          	ec0d9a0300a10006
   [1] mm> pages buf + 4K
   ADDRESS       PTE      PFN   ACCESS  DIRTY  YOUNG  SPECIAL   REF  MAP  PIN  KIND  EXCL
   7ffff7fbc000  present  1001  rw      yes    yes    no       1025    1    1  anon  yes
@@ -412,9 +412,9 @@ removal waits until the program has closed everything.
   close(5) = 0
   = 0
   [1] mm> ibv_devices
-      device          	   node             	 PCI function
-      ------          	----------------     	------------
-      mlx5_0          	uverbs0           	0000:03:00.0
+      device          	   node GUID
+      ------          	----------------
+      mlx5_0          	ec0d9a0300a10001
   [1] mm> lspci -s 03:00.1
 ? What did the program see, and what did the kernel wait for?
 ! Nothing at all: nothing was destroyed, so no DEVICE_FATAL was queued (a thread waiting in ibv_get_async_event would wait for ever, and its read would keep the file, and so the removal, pinned); the MR's page stayed pinned (PIN 1) and commands still succeeded against hardware that was gone. mlx5's remove slept in ib_uverbs_remove_one until the last uverbs file was released by ibv_close_device; only then did mlx5_1 go and the function leave the bus.

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EAGAIN, EINVAL } from "../../abi/errno.ts";
+import { EAGAIN, EINVAL, ENOMEM } from "../../abi/errno.ts";
 import type { KnobValue } from "../../policy.ts";
 import type { Vma } from "../../mm/vma.ts";
 import type { Mm } from "../../mm/mm.ts";
@@ -41,7 +41,7 @@ export function rdmaUserMmapEntryInsert(
 ): RdmaUserMmapEntry | number {
   let start = minPgoff;
   for (;;) {
-    if (start + npages - 1 > MAX_PGOFF) return -12;
+    if (start + npages - 1 > MAX_PGOFF) return -ENOMEM;
     let clash = -1;
     for (const e of uctx.mmapXa.values()) {
       if (e.startPgoff < start + npages && start < e.startPgoff + e.npages) {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EBUSY, EIO } from "../../abi/errno.ts";
+import { EBUSY, EINVAL, EIO } from "../../abi/errno.ts";
 import type { KnobValue } from "../../policy.ts";
 import { IB_EVENT_DEVICE_FATAL, type RemoveReason } from "./ib_verbs.ts";
 import { ibUmemRelease } from "./umem.ts";
@@ -45,7 +45,7 @@ export function lookupUobject(
 ): Uobject | number {
   if (!destroy && ufile.device.ibDev === null) return -EIO;
   const u = ufile.uobjects.find((o) => o.id === id);
-  if (u === undefined) return -22;
+  if (u === undefined) return -EINVAL;
   return u;
 }
 

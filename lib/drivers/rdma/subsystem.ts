@@ -27,6 +27,8 @@ export class RdmaSubsystem {
   /** Every uverbs device made, removed ones too (their files may still be open). */
   readonly devices: UverbsDevice[] = [];
   pins: PinApi = MM_PINS;
+  /** ib_register_device() calls so far (node GUIDs). */
+  private registrations = 0;
   /** libibverbs' state in each process that called a verb, by pid. */
   readonly userspace: Map<number, VerbsProcess> = new Map();
   /** The verbs, as a program linked with libibverbs and libmlx5 calls them. */
@@ -39,7 +41,10 @@ export class RdmaSubsystem {
     const names = new Set(this.slots.map((s) => s?.ib.name));
     let n = 0;
     while (names.has(`mlx5_${n}`)) n++;
-    const ib = new IbDevice(`mlx5_${n}`, new Mlx5Ib(fn), fn);
+    // Node GUIDs as ConnectX firmware gives them (Mellanox OUI ec:0d:9a), one
+    // per registration: a reloaded or new function is a new node.
+    const guid = 0xec0d9a0300a10000n + BigInt(++this.registrations);
+    const ib = new IbDevice(`mlx5_${n}`, new Mlx5Ib(fn), fn, guid);
     let minor = 0;
     while (this.slots[minor] !== undefined) minor++;
     const slot = { fn, ib, uverbs: ibUverbsAddOne(this.machine, ib, minor, this.pins) };

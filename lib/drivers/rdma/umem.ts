@@ -4,7 +4,7 @@
  * @module
  */
 
-import { EINVAL, ENOMEM, EOPNOTSUPP, EPERM } from "../../abi/errno.ts";
+import { EFAULT, EINVAL, ENOMEM, EOPNOTSUPP, EPERM } from "../../abi/errno.ts";
 import type { Process } from "../../proc/process.ts";
 import { FOLL_LONGTERM, FOLL_WRITE } from "../../mm/gup.ts";
 import type { PinApi } from "./hw.ts";
@@ -54,7 +54,7 @@ export function ibUmemGet(
   if (r.err !== 0 || r.pages.length < npages) {
     pins.unpin(mm, r.pages, false);
     mm.pinnedVm -= npages;
-    return r.err !== 0 ? r.err : -14; // a short pin ends as -EFAULT
+    return r.err !== 0 ? r.err : -EFAULT; // a short pin ends as -EFAULT
   }
   return { mm, addr, length: size, pages: r.pages, writable };
 }

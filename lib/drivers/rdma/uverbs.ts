@@ -56,6 +56,8 @@ export class IbDevice {
     readonly name: string,
     readonly ops: IbDeviceOps,
     readonly hw: RdmaFunction,
+    /** node_guid (ibv_get_device_guid), from the function's firmware. */
+    readonly nodeGuid: bigint,
   ) {}
 }
 
