@@ -295,3 +295,36 @@ Deno.test("rdma.asyncEventOnLoss none: the async fd stays silent (O_NONBLOCK rea
   p.fds[ctx.asyncFd]!.flags |= O_NONBLOCK;
   assert.equal(syscall(p, "read", [BigInt(ctx.asyncFd), new Uint8Array(16), 16n]).ret, -EAGAIN);
 });
+
+Deno.test("era presets: block before 4.2, anon-private to 4.20, sigbus in 5.0, zero-page from 5.1", () => {
+  for (
+    const [preset, want] of [
+      ["linux-4.1", "block"],
+      ["linux-4.14", "anon-private"],
+      ["linux-5.0", "sigbus"],
+      ["linux-5.1", "zero-page"],
+      ["linux-6.18", "zero-page"],
+    ] as const
+  ) {
+    assert.equal(new Machine({ preset }).policy("rdma.onDisassociate"), want, preset);
+  }
+});
+
+Deno.test("no frame leaked: a process that used the VF, lost it and exited gives every frame back", () => {
+  const m = new Machine({ pci: "default", defaultDisposition: "catch" });
+  const base = m.frames.freeCount;
+  const p = syscall(m.init, "fork", []).ret;
+  const c = m.process(p)!;
+  const v = m.rdma.verbs;
+  const ctx = v.lookup(c, v.openDevice(c, "mlx5_1").ret, ["context"]) as VContext;
+  const pd = v.lookup(c, v.allocPd(c, ctx).ret, ["pd"]) as VObject;
+  const buf = syscall(c, "mmap", [0n, 0x4000n, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0]).ret;
+  v.regMr(c, pd, buf, 0x4000, IB_ACCESS_LOCAL_WRITE);
+  cpuWrite(c, ctx.uar + 0x800, new Uint8Array(8));
+  lose(m, "vf-migrate");
+  cpuWrite(c, ctx.uar + 0x800, new Uint8Array(8)); // the dummy page
+  syscall(c, "exit_group", [0n]);
+  assert.deepEqual(checkInvariants(m), []);
+  assert.equal(m.frames.freeCount, base);
+  assert.equal(m.vmstat.follPinAcquired, m.vmstat.follPinReleased);
+});
