@@ -40,6 +40,9 @@
  *    VMA's mm; a thread with a userfault wait sleeps in handle_userfault
  *    on the queue of a context not released; every unread message of a
  *    context belongs to one of its waiting threads.
+ * 9. RDMA (lib/drivers/rdma/check.ts): tracked BAR mappings are live
+ *    VMAs of their file; live MRs and queue buffers keep their pins and
+ *    pinned_vm counts them.
  * @module
  */
 
@@ -49,6 +52,7 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { checkRdma } from "../drivers/rdma/check.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
   any,
@@ -367,6 +371,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
+  errs.push(...checkRdma(m));
   return errs;
 }
 

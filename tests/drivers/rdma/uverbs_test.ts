@@ -328,3 +328,17 @@ Deno.test("no frame leaked: a process that used the VF, lost it and exited gives
   assert.equal(m.frames.freeCount, base);
   assert.equal(m.vmstat.follPinAcquired, m.vmstat.follPinReleased);
 });
+
+Deno.test("check notices a broken RDMA state: pinned_vm off, a tracked VMA without its priv", () => {
+  const { m, p, ctx } = setup();
+  assert.deepEqual(checkInvariants(m), []);
+  p.mm.pinnedVm++;
+  assert.ok(checkInvariants(m).some((e) => /pinned_vm 7 but its umems hold 6 pages/.test(e)));
+  p.mm.pinnedVm--;
+  const vma = p.mm.vmas.lookup(ctx.uar)!;
+  const priv = vma.priv;
+  vma.priv = null;
+  assert.ok(checkInvariants(m).some((e) => /lost its rdma_umap_priv/.test(e)));
+  vma.priv = priv;
+  assert.deepEqual(checkInvariants(m), []);
+});
