@@ -236,7 +236,7 @@ export function asyncEventAlloc(p: Process, ufile: UverbsFile): number {
 /**
  * ib_uverbs_add_one(): a uverbs device for a newly registered ib_device,
  * numbered with the lowest free minor; its node appears as
- * /dev/infiniband/uverbsN (crw-rw-rw-, as rdma-core's udev rules leave it).
+ * /dev/infiniband/uverbsN, crw-rw-rw- (uverbs_devnode() gives mode 0666).
  */
 export function ibUverbsAddOne(
   m: Machine,
