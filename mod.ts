@@ -212,3 +212,14 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export {
+  DAX_MOUNT,
+  DAX_VM_OPS,
+  daxBlock,
+  DaxInode,
+  daxInode,
+  DEFAULT_PMEM_BYTES,
+  DEVDAX_PATH,
+  PmemBlocks,
+  PmemDevice,
+} from "./lib/fs/dax.ts";

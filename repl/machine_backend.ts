@@ -11,6 +11,7 @@ import {
   cpuFill,
   cpuRead,
   cpuWrite,
+  DEFAULT_PMEM_BYTES,
   Machine,
   type MachineConfig,
   syscallIn,
@@ -60,7 +61,7 @@ export class MachineBackend implements Backend {
     // The REPL's machines boot the default PCI topology unless told otherwise.
     this.machine = machine instanceof Machine
       ? machine
-      : new Machine({ pci: "default", ...machine });
+      : new Machine({ pci: "default", pmemBytes: DEFAULT_PMEM_BYTES, ...machine });
     this.cursor = this.machine.events.end;
   }
 

@@ -5,6 +5,9 @@
  */
 
 export const SIGKILL = 9;
+export const SIGUSR1 = 10;
+export const SIGTERM = 15;
+export const SIGIO = 29;
 export const SIGBUS = 7;
 export const SIGSEGV = 11;
 export const SIGCHLD = 17;
@@ -21,6 +24,9 @@ export const SI_KERNEL = 0x80;
 
 const SIGNAL_NAMES: Record<number, string> = {
   [SIGKILL]: "SIGKILL",
+  [SIGUSR1]: "SIGUSR1",
+  [SIGTERM]: "SIGTERM",
+  [SIGIO]: "SIGIO",
   [SIGBUS]: "SIGBUS",
   [SIGSEGV]: "SIGSEGV",
   [SIGCHLD]: "SIGCHLD",
