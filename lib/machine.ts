@@ -66,6 +66,8 @@ export interface Sysctl {
   overcommitRatio: number;
   /** fs.lease-break-time: seconds a lease break waits (fs/locks.c, default 45) */
   leaseBreakTime: number;
+  /** vm.memory_failure_early_kill: 1 signals every mapper at once (BUS_MCEERR_AO) */
+  memoryFailureEarlyKill: number;
 }
 
 export interface MachineConfig {
@@ -199,6 +201,7 @@ export class Machine {
       overcommitMemory: 0,
       overcommitRatio: 50,
       leaseBreakTime: 45,
+      memoryFailureEarlyKill: 0,
       ...config.sysctl,
     };
     this.defaultDisposition = this.config.defaultDisposition;

@@ -110,6 +110,14 @@ export const KNOBS = {
       "kernels have. A build option, not an era",
     area: "seed 002 (devices.md §2.3)",
   },
+  "config.MEMORY_FAILURE": {
+    values: ["n", "y"],
+    history: [["2.6", "n"]],
+    meaning: "CONFIG_MEMORY_FAILURE: hwpoison handling (memory_failure(), MADV_HWPOISON for " +
+      "root, inject-fault hwpoison); this project's 6.18 build has it off, so MADV_HWPOISON is " +
+      "EINVAL. A build option, not an era",
+    area: "memory failure (devices.md §2.2 item 11)",
+  },
   "config.PER_VMA_LOCK": {
     values: ["unavailable", "n", "y"],
     history: [["2.6", "unavailable"], ["6.4", "y"]],

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { EFAULT, EINVAL, ENOSPC } from "../abi/errno.ts";
+import { EFAULT, EINVAL, EIO, ENOSPC } from "../abi/errno.ts";
 import type { Machine } from "../machine.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "./file.ts";
@@ -37,6 +37,7 @@ import {
   type VmAreaDesc,
 } from "../mm/file_operations.ts";
 import {
+  VM_FAULT_HWPOISON,
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   type VmFault,
@@ -47,7 +48,7 @@ import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
 import { genericFileLlseekSize } from "../mm/llseek.ts";
 import { WaitQueue } from "../sched/wait.ts";
 import type { SysOut } from "../syscalls.ts";
-import { PG_DIRTY } from "../phys/frames.ts";
+import { PG_DIRTY, PG_HWPOISON } from "../phys/frames.ts";
 
 const PAGE = 4096;
 
@@ -178,6 +179,8 @@ function daxFault(vmf: VmFault): number {
   if (vmf.pgoff >= inode.sizePages) return VM_FAULT_SIGBUS;
   const pfn = daxBlock(m, inode, vmf.pgoff, true);
   if (pfn < 0) return VM_FAULT_SIGBUS; // ENOSPC
+  // dax_iomap_direct_access() on a bad block: -EHWPOISON -> vmf_error().
+  if (m.frames.flags[pfn] & PG_HWPOISON) return VM_FAULT_HWPOISON;
   vmf.page = pfn;
   return 0;
 }
@@ -217,6 +220,11 @@ function daxRwIter(p: Process, file: OpenFile, req: IterRequest): SysOut | numbe
       const at = pos + done, off = at % PAGE;
       const len = Math.min(n - done, PAGE - off);
       const pfn = daxBlock(m, inode, Math.floor(at / PAGE), false);
+      // dax_copy_to_iter() stops at a poisoned block (machine-check safe copy): EIO.
+      if (pfn >= 0 && (frames.flags[pfn] & PG_HWPOISON)) {
+        if (done === 0) return -EIO;
+        return addr === null ? { ret: done, data: out.subarray(0, done) } : done;
+      }
       const bytes = pfn >= 0 ? frames.peekBytes(pfn) : undefined;
       if (bytes !== undefined) out.set(bytes.subarray(off, off + len), done);
       done += len;

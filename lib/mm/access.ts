@@ -23,6 +23,7 @@ import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
+  MARKER_HWPOISON,
   PTE_DIRTY,
   PTE_PRESENT,
   PTE_PROTNONE,
@@ -92,7 +93,19 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   // handle_userfault() queued the fault: the thread waits for the handler.
   if (r & VM_FAULT_RETRY) return { signo: SIG_USERFAULT_WAIT, code: 0, addr };
   if (r & VM_FAULT_OOM) return { signo: 9, code: SI_KERNEL, addr };
-  if (r & VM_FAULT_HWPOISON) return { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 };
+  if (r & VM_FAULT_HWPOISON) {
+    // arch/x86/mm/fault.c do_sigbus(): a hwpoison entry or a poisoned DAX
+    // block (not a userfaultfd POISON marker) is reported.
+    if (mm.pt.bitsAt(page / 4096) === 0 || mm.pt.pfnAt(page / 4096) === MARKER_HWPOISON) {
+      mm.machine.dmesg.log(
+        "err",
+        `MCE: Killing ${p.comm}:${p.pid} due to hardware memory corruption fault at ${
+          addr.toString(16)
+        }`,
+      );
+    }
+    return { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 };
+  }
   if (r & VM_FAULT_SIGBUS) return { signo: SIGBUS, code: BUS_ADRERR, addr };
   if (r & VM_FAULT_SIGSEGV) return { signo: SIGSEGV, code: SEGV_MAPERR, addr };
   return null;

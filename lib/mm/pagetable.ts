@@ -74,6 +74,11 @@ export const CACHE_UC = PTE_PCD | PTE_PWT;
 export const MARKER_GUARD = 1;
 /** PTE_MARKER_POISONED (UFFDIO_POISON). */
 export const MARKER_POISON = 2;
+/**
+ * A hwpoison swap entry (make_hwpoison_entry, memory_failure() unmapping a
+ * corrupted page): a later access is VM_FAULT_HWPOISON with `MCE: Killing`.
+ */
+export const MARKER_HWPOISON = 3;
 
 const ENTRIES = 512;
 /** At most this many freed tables are kept for reuse (8 GiB of mappings' worth). */

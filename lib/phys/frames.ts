@@ -259,7 +259,7 @@ export class FrameTable {
    * frame is not free.
    */
   takeOffFree(pfn: number): boolean {
-    if (!this.isFree(pfn)) return false;
+    if (this.refcount[pfn] !== 0) return false;
     for (let i = 0; i < this.freeTop; i++) {
       if (this.freeStack[i] !== pfn) continue;
       this.freeStack.copyWithin(i, i + 1, this.freeTop);
