@@ -12,6 +12,7 @@
  */
 
 import type { Vma } from "../mm/vma.ts";
+import type { WaitQueue } from "../sched/wait.ts";
 import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import { FileBlocks } from "./disk.ts";
 import {
@@ -78,6 +79,10 @@ export interface FileLease {
   breakDeadline: number;
   /** F_SETSIG's signal for the break notice (0: SIGIO). */
   sig: number;
+  /** What a break in progress takes it to: F_UNLCK, or F_RDLCK (a downgrade). */
+  breakTo: number;
+  /** Openers waiting for the break (__break_lease). */
+  readonly wq: WaitQueue;
 }
 
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */

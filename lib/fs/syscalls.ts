@@ -13,6 +13,7 @@
  */
 
 import { daxPunchHole, daxSetSize } from "./dax_layout.ts";
+import { breakLease } from "./locks.ts";
 import {
   EBADF,
   EEXIST,
@@ -234,6 +235,11 @@ export function sysOpen(p: Process, path: string, flagsArg: A, modeArg?: A): num
     inode = m.fs.create(r.path);
     inode.mode = mode & ~UMASK;
     created = true;
+  }
+  // do_dentry_open() -> break_lease(): a conflicting lease is broken first.
+  if (!created && inode.kind === "regular" && !(flags & O_PATH)) {
+    const err = breakLease(p, inode, flags);
+    if (err < 0) return err;
   }
   // do_open() -> handle_truncate(): O_TRUNC on an existing regular file,
   // whatever the access mode, with ftruncate's effect on mappings.
