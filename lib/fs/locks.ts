@@ -112,8 +112,9 @@ function setLease(p: Process, f: OpenFile, arg: number): number {
   }
   if (type !== F_RDLCK && type !== F_WRLCK) return -EINVAL;
   if (layout && type !== F_RDLCK) return -EINVAL;
-  // check_conflicting_open()
-  const files = openFiles(m, inode);
+  // check_conflicting_open() (a layout lease guards the block map, not the data:
+  // the RFC took it on files open for writing)
+  const files = layout ? new Set<OpenFile>() : openFiles(m, inode);
   if (type === F_RDLCK) {
     for (const o of files) if ((o.flags & O_ACCMODE) !== O_RDONLY) return -EAGAIN;
   } else {

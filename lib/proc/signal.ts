@@ -38,9 +38,11 @@ const DEFAULT_IGNORE = new Set([17, 23, 28]);
  * action (terminate, for all but the ignored few) ends it; a caught one is
  * reported, and wakes a thread in an interruptible wait for EINTR.
  */
-export function sendSignal(p: Process, signo: number, code = SI_KERNEL): void {
+export function sendSignal(p: Process, signo: number, code = SI_KERNEL, from = 0): void {
   if (!p.alive) return;
-  const info: SigInfo = { signo, code, addr: 0 };
+  const info: SigInfo = code === SI_USER
+    ? { signo, code, addr: 0, pid: from }
+    : { signo, code, addr: 0 };
   p.signals.push(info);
   p.machine.events.emit({ kind: "signal", pid: p.pid, info });
   if (signo === SIGKILL) {
@@ -80,6 +82,6 @@ export function sysKill(p: Process, pidArg: bigint | number, sigArg: bigint | nu
   if (!(sig >= 0 && sig <= 64)) return -EINVAL;
   const target = p.machine.process(Number(BigInt.asIntN(32, BigInt(pidArg))));
   if (target === undefined || !target.alive) return -ESRCH;
-  if (sig !== 0) sendSignal(target, sig, SI_USER);
+  if (sig !== 0) sendSignal(target, sig, SI_USER, p.pid);
   return 0;
 }
