@@ -4,7 +4,9 @@
  * and memfds mapped shared and private, processes made by fork, FOLL_PIN
  * pins, the program break, threads that exit and sleep on timers while
  * virtual time passes, userfaultfd contexts that register ranges, fill
- * them and close), each step a syscall, a CPU access or a pin as a
+ * them and close), a DAX file on pmem (truncated under pins per a
+ * dax.truncateWithPin the seed picks), hardware memory errors
+ * (memory_failure), each step a syscall, a CPU access or a pin as a
  * program would make it. A CPU access that waits in handle_userfault is
  * answered within its step, as a handler thread would (UFFDIO_ZEROPAGE of
  * the page, or closing the uffd), so nothing waits for ever; contexts are
@@ -45,6 +47,10 @@ import {
 } from "../proc/fork.ts";
 import { type AccessResult, cpuRead, cpuWrite, userfaultAccess } from "../arch/cpu.ts";
 import { WCHAN_UFFD_EVENT } from "../mm/userfaultfd_k.ts";
+import { WCHAN_DAX_LAYOUT } from "../fs/dax_layout.ts";
+import { memoryFailure } from "../mm/memory_failure.ts";
+import { PTE_PRESENT } from "../mm/pagetable.ts";
+import type { KnobValue } from "../policy.ts";
 import {
   encodeStruct,
   UFFD_API,
@@ -150,6 +156,7 @@ export const WORKLOAD_OPS = {
   "uffd-register": 2,
   "uffd-fill": 2,
   "uffd-close": 1,
+  hwpoison: 1,
 } as const;
 
 /** One kind of step. */
@@ -213,10 +220,22 @@ export class Workload {
 
   constructor(opts: WorkloadOptions) {
     this.rng = new Rng(opts.seed);
+    // DAX: a pmem file among the mapped ones, read-only long-term pins of it
+    // allowed, and a truncate design per seed (from its own generator).
+    const daxRng = new Rng(opts.seed * 31 + 7);
+    const truncateWithPin = ["block", "corrupt", "redirect", "fail-etxtbsy", "notify-kill"][
+      daxRng.below(5)
+    ] as KnobValue<"dax.truncateWithPin">;
     this.machine = new Machine({
       ramBytes: 64 << 20,
       seed: opts.seed,
-      policies: { "mm.zeroPage": this.rng.below(4) === 0 ? "forbid" : "map" },
+      pmemBytes: 4 << 20,
+      policies: {
+        "mm.zeroPage": this.rng.below(4) === 0 ? "forbid" : "map",
+        "gup.longtermFsdax": "allow",
+        "dax.truncateWithPin": truncateWithPin,
+        "config.MEMORY_FAILURE": "y",
+      },
       ...opts.config,
     });
     this.maxProcs = opts.maxProcs ?? 6;
@@ -235,6 +254,7 @@ export class Workload {
       this.fds.push(syscall(p, "open", [name, O_RDWR | O_CREAT, 0o644]).ret);
     }
     this.fds.push(syscall(p, "memfd_create", ["w2", 0]).ret);
+    this.fds.push(syscall(p, "open", ["/mnt/pmem/w3", O_RDWR | O_CREAT, 0o644]).ret);
     for (const fd of this.fds) syscall(p, "ftruncate", [fd, 8 * 4096]);
   }
 
@@ -274,7 +294,7 @@ export class Workload {
     const op = this.chooseOp();
     const p = this.cur;
     const [run, ok] = this.run(op, p);
-    const text = run + this.answerEvents();
+    const text = run + this.answerEvents() + this.endDaxWaits();
     if (ok) this.succeeded[op]++;
     this.forgetDead();
     return { op, pid: p.pid, text, ok };
@@ -541,6 +561,14 @@ export class Workload {
         const r = syscallIn(t, "nanosleep", [{ value: 0n, literal: ts }]);
         return [`[tid ${t.tid}] nanosleep() = ${r.pending ? "?" : r.ret}`, r.ret >= 0];
       }
+      case "hwpoison": {
+        // An uncorrectable error in a page the process maps, or anywhere in RAM.
+        const a = this.at(this.page());
+        const mapped = (p.mm.pt.bitsAt(a / 4096) & PTE_PRESENT) !== 0;
+        const pfn = mapped ? p.mm.pt.pfnAt(a / 4096) : rng.below(this.machine.frames.nframes);
+        const r = memoryFailure(this.machine, pfn);
+        return [`memory_failure(0x${pfn.toString(16)}) = ${r.type ?? r.ret}`, r.ret === 0];
+      }
       case "sleep": {
         // The user waits: virtual time passes, timers fire, woken threads return.
         const ns = rng.below(4) * 1_000_000;
@@ -630,6 +658,30 @@ export class Workload {
       }
     }
     return note;
+  }
+
+  /**
+   * A truncate or punch of the DAX file waits for pinned pages
+   * (dax.truncateWithPin block, notify-kill): the devices finish within the
+   * step and every pin on a pmem page is given back, so the call ends.
+   */
+  private endDaxWaits(): string {
+    const m = this.machine;
+    const waiting = [...m.tasks.values()].filter((t) => t.wchan === WCHAN_DAX_LAYOUT);
+    if (waiting.length === 0) return "";
+    for (const [pid, held] of this.pins) {
+      const q = m.process(pid);
+      if (q === undefined) continue;
+      for (const pg of held.filter((g) => m.frames.isPmem(g.pfn))) {
+        releaseUserPage(q.mm, pg);
+        held.splice(held.indexOf(pg), 1);
+      }
+    }
+    m.sched.tick();
+    for (const t of m.tasks.values()) {
+      if (t.wchan === WCHAN_DAX_LAYOUT) throw new Error(`tid ${t.tid}: still waits for DAX pages`);
+    }
+    return ", dax pins released";
   }
 
   /** A live process and fd holding the userfaultfd context `id`. */
