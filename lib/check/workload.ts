@@ -506,7 +506,9 @@ export class Workload {
         return this.sys(p, "brk", [want]);
       }
       case "pin": {
-        const a = this.at(this.page());
+        // One pin in three goes to a page of a DAX file mapping, if the window has one.
+        const dax = rng.below(3) === 0 ? this.daxPage(p) : -1;
+        const a = dax >= 0 ? dax : this.at(this.page());
         const n = 1 + rng.below(3);
         const r = pinUserPages(p.mm, a, n, FOLL_LONGTERM | (rng.below(2) ? FOLL_WRITE : 0));
         if (r.pages.length > 0) {
@@ -682,6 +684,15 @@ export class Workload {
       if (t.wchan === WCHAN_DAX_LAYOUT) throw new Error(`tid ${t.tid}: still waits for DAX pages`);
     }
     return ", dax pins released";
+  }
+
+  /** A window address mapping a DAX file in p, or -1. */
+  private daxPage(p: Process): number {
+    for (let v = p.mm.vmas.find(WORKLOAD_BASE); v !== null; v = v.next) {
+      if (v.start >= this.at(WORKLOAD_PAGES)) break;
+      if (v.file?.inode.dax) return Math.max(v.start, WORKLOAD_BASE);
+    }
+    return -1;
   }
 
   /** A live process and fd holding the userfaultfd context `id`. */
