@@ -49,6 +49,7 @@ import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
 import { daxInode } from "../fs/dax.ts";
+import type { KnobValue } from "../policy.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
   any,
@@ -368,6 +369,15 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   return errs;
 }
 
+/** Whether a dax.truncateWithPin design may leave a freed pmem block mapped. */
+const FREES_UNDER_MAPPINGS: Record<KnobValue<"dax.truncateWithPin">, boolean> = {
+  corrupt: true,
+  block: false,
+  "fail-etxtbsy": false,
+  "notify-kill": false,
+  redirect: false,
+};
+
 /**
  * Hardware-poisoned frames are mapped nowhere and never on the free stack;
  * pmem blocks: a free block is mapped by no PTE (except under
@@ -384,7 +394,7 @@ function checkPmemAndPoison(m: Machine, maps: Int32Array, inodes: Set<Inode>, er
   const pmem = m.pmem;
   if (pmem === null) return;
   const blocks = pmem.blocks;
-  const corrupt = m.policy("dax.truncateWithPin") === "corrupt";
+  const corrupt = FREES_UNDER_MAPPINGS[m.policy("dax.truncateWithPin")];
   for (let pfn = blocks.first; pfn < blocks.first + blocks.count; pfn++) {
     if (blocks.isFree(pfn) && maps[pfn] && !corrupt) {
       errs.push(`pmem block ${hex(pfn)} is free but mapped`);

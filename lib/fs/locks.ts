@@ -39,11 +39,18 @@ import {
 } from "../abi/mman.ts";
 import { SIGIO } from "../abi/signal.ts";
 import type { Machine } from "../machine.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Process } from "../proc/process.ts";
 import { sendSignal, takeSignalPending } from "../proc/signal.ts";
 import { WaitQueue, WouldBlock } from "../sched/wait.ts";
 import type { OpenFile } from "./file.ts";
 import type { FileLease, Inode } from "./inode.ts";
+
+/** Policy `dax.layoutLease`: whether user space may take F_LAYOUT leases (the 2019 RFC). */
+const USER_LAYOUT_LEASES: Record<KnobValue<"dax.layoutLease">, boolean> = {
+  off: false,
+  "rfc-2019": true,
+};
 
 /** The wait channel of an open waiting for a lease break. */
 export const WCHAN_BREAK_LEASE = "__break_lease";
@@ -100,7 +107,7 @@ function getLease(f: OpenFile): number {
 function setLease(p: Process, f: OpenFile, arg: number): number {
   const m = p.machine;
   const inode = f.inode;
-  const layout = (arg & F_LAYOUT) !== 0 && m.policy("dax.layoutLease") === "rfc-2019";
+  const layout = (arg & F_LAYOUT) !== 0 && USER_LAYOUT_LEASES[m.policy("dax.layoutLease")];
   const type = layout ? arg & ~F_LAYOUT : arg;
   if (inode.kind !== "regular") return -EINVAL;
   const mine = inode.leases.findIndex((l) => l.file === f && l.layout === layout);

@@ -169,6 +169,12 @@ function vmaIsFsdax(vma: Vma): boolean {
   return inode !== undefined && !vma.isAnonymous && inode.dax && inode.kind !== "chardev";
 }
 
+/** Policy `dax.layoutLease`: an F_LAYOUT lease lets its holder pin fsdax long-term (RFC). */
+const LAYOUT_LEASE_PINS: Record<KnobValue<"dax.layoutLease">, boolean> = {
+  off: false,
+  "rfc-2019": true,
+};
+
 /** Policy `gup.longtermFsdax`: FOLL_LONGTERM on fsdax refused (4.15+). */
 const LONGTERM_FSDAX_REFUSED: Record<KnobValue<"gup.longtermFsdax">, boolean> = {
   allow: false,
@@ -183,7 +189,7 @@ const LONGTERM_FSDAX_REFUSED: Record<KnobValue<"gup.longtermFsdax">, boolean> = 
 function longtermFsdaxRefused(vma: Vma): boolean {
   const m = vma.mm.machine;
   if (!LONGTERM_FSDAX_REFUSED[m.policy("gup.longtermFsdax")]) return false;
-  if (m.policy("dax.layoutLease") === "off") return true;
+  if (!LAYOUT_LEASE_PINS[m.policy("dax.layoutLease")]) return true;
   return !vma.file!.inode.leases.some((l) => l.layout && m.process(l.pid)?.mm === vma.mm);
 }
 

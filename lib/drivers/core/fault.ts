@@ -24,6 +24,7 @@ import { PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import { pciResetFunction } from "../../pci/pci.ts";
 import { oomKill } from "../../proc/exit.ts";
 import { memoryFailure } from "../../mm/memory_failure.ts";
+import type { KnobValue } from "../../policy.ts";
 
 /** The kinds `inject-fault` knows, in help order. */
 export const FAULT_KINDS = [
@@ -162,6 +163,9 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
   }
 }
 
+/** Policy `config.MEMORY_FAILURE`: whether the kernel handles memory errors. */
+const MEMORY_FAILURE: Record<KnobValue<"config.MEMORY_FAILURE">, boolean> = { n: false, y: true };
+
 /**
  * `inject-fault hwpoison PFN` (hex with 0x, or decimal): what the
  * machine-check handler reports for an action-optional error
@@ -170,7 +174,7 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
  * config.MEMORY_FAILURE=y.
  */
 function injectHwpoison(m: Machine, target: string): InjectResult {
-  if (m.policy("config.MEMORY_FAILURE") !== "y") {
+  if (!MEMORY_FAILURE[m.policy("config.MEMORY_FAILURE")]) {
     return {
       error: "hwpoison: the kernel has no CONFIG_MEMORY_FAILURE (policy config.MEMORY_FAILURE=y)",
     };
