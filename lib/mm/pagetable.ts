@@ -75,10 +75,16 @@ export const MARKER_GUARD = 1;
 /** PTE_MARKER_POISONED (UFFDIO_POISON). */
 export const MARKER_POISON = 2;
 /**
+ * PTE_MARKER_UFFD_WP: a none PTE write-protected by userfaultfd (shmem, or
+ * anonymous memory with UFFD_FEATURE_WP_UNPOPULATED); its bits are
+ * PTE_MARKER | PTE_UFFD_WP.
+ */
+export const MARKER_UFFD_WP = 3;
+/**
  * A hwpoison swap entry (make_hwpoison_entry, memory_failure() unmapping a
  * corrupted page): a later access is VM_FAULT_HWPOISON with `MCE: Killing`.
  */
-export const MARKER_HWPOISON = 3;
+export const MARKER_HWPOISON = 4;
 
 const ENTRIES = 512;
 /** At most this many freed tables are kept for reuse (8 GiB of mappings' worth). */

@@ -17,6 +17,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 
 const help: Command = {
@@ -32,6 +33,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [
     ...SYSCALL_COMMANDS,
     ...THREAD_COMMANDS,
+    ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
     ...DMA_COMMANDS,

@@ -4,7 +4,7 @@
 # ram: 1G
 # preset: linux-6.18
 
-Lab 10: truncating a DAX file under a pinned page (seed 001)
+Lab 11: truncating a DAX file under a pinned page (seed 001)
 
 On a filesystem mounted -o dax a file's page IS its block of persistent
 memory: there is no page cache, a mapping points straight at the block
@@ -22,7 +22,8 @@ pins the page; the NIC is `dma_write` through that pin. pid 1 is the
 administrator who truncates the file.
 
 Round 0: today. A long-term pin of fsdax memory is refused (check_vma_flags,
-4.15 on): the RDMA program cannot register the buffer at all.
+4.15 on): the RDMA program cannot register the buffer at all, while
+device-dax (/dev/dax0.0, a character device with no truncate) is fine.
 
   [1] mm> app0 = fork()
   = 2
@@ -37,10 +38,52 @@ Round 0: today. A long-term pin of fsdax memory is refused (check_vma_flags,
   [1] mm> @app0 pages a
   ADDRESS       PTE      PFN    ACCESS  DIRTY  YOUNG  SPECIAL  REF  MAP  PIN  KIND  EXCL
   7ffff7fbf000  present  40000  rw      yes    yes    no         1    1    0  pmem  -
-  [1] mm> @app0 pin_user_pages(a, 1, FOLL_WRITE|FOLL_LONGTERM)
-  = -1 EOPNOTSUPP (Operation not supported)
-? What kind of page is mapped at a, and why is the pin refused?
-! KIND pmem: the PTE maps the file's pmem block itself. A long-term pin of fsdax is EOPNOTSUPP since 4.15, exactly because of what the next rounds show.
+  [1] mm> @app0 smaps a
+  7ffff7fbf000-7ffff7fc0000 rw-s 00000000 103:01 260004                    /mnt/pmem/r0
+  Size:                  4 kB
+  KernelPageSize:        4 kB
+  MMUPageSize:           4 kB
+  Rss:                   4 kB
+  Pss:                   4 kB
+  Pss_Dirty:             4 kB
+  Shared_Clean:          0 kB
+  Shared_Dirty:          0 kB
+  Private_Clean:         0 kB
+  Private_Dirty:         4 kB
+  Referenced:            4 kB
+  Anonymous:             0 kB
+  KSM:                   0 kB
+  LazyFree:              0 kB
+  AnonHugePages:         0 kB
+  ShmemPmdMapped:        0 kB
+  FilePmdMapped:         0 kB
+  Shared_Hugetlb:        0 kB
+  Private_Hugetlb:       0 kB
+  Swap:                  0 kB
+  SwapPss:               0 kB
+  Locked:                0 kB
+  THPeligible:           0
+  VmFlags: rd wr sh mr mw me ms hg 
+  [1] mm> @app0 ctx = ibv_open_device("mlx5_0")
+  openat(AT_FDCWD, "/dev/infiniband/uverbs0", O_RDWR|O_CLOEXEC) = 4
+  mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 4, 0) = 0x7ffff7fbe000
+  = 0x5555555602a0 {cmd_fd=4, async_fd=5}
+  [1] mm> @app0 pd = ibv_alloc_pd(ctx)
+  = 0x5555555603a0
+  [1] mm> @app0 ibv_reg_mr(pd, a, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  = NULL errno=EOPNOTSUPP (Operation not supported)
+  [1] mm> @app0 dd = open("/dev/dax0.0", O_RDWR)
+  = 6
+  [1] mm> @app0 d = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, dd, 0)
+  = 0x7ffff7fbd000
+  [1] mm> @app0 ibv_reg_mr(pd, d, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  = 0x5555555604a0 {addr=0x7ffff7fbd000, length=4096, lkey=0x20000, rkey=0x20000}
+? What kind of page is mapped at a, and why is its registration refused?
+! KIND pmem: the PTE maps the file's pmem block itself (no page cache; VmFlags hg). ib_umem_get's long-term pin of fsdax is EOPNOTSUPP since 4.15, exactly because of what the next rounds show; the device-dax mapping registers.
+
+The rounds below stand the MR in with what ib_umem_get does,
+pin_user_pages(FOLL_WRITE|FOLL_LONGTERM), held by the process, so that
+the designs that must find or move the pin can (notify-kill, redirect).
 
 The rounds that follow go back to kernels that took the pin
 (gup.longtermFsdax=allow, and no refusal of long-term write pins of
@@ -213,7 +256,7 @@ gets fs.lease-break-time (45 s) to let go, and is then killed.
   [1] mm> ps
     PID  PPID STAT    VSZ   RSS COMMAND
       1     0 R      2504     0 prog
-      2     1 R      2508     4 prog
+      2     1 R      2516     8 prog
       3     1 R      2508     0 prog
       4     1 R      2508     0 prog
       5     1 R      2508     0 prog
