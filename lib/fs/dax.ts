@@ -23,7 +23,8 @@
  * @module
  */
 
-import { EFAULT, EINVAL, EIO, ENOSPC } from "../abi/errno.ts";
+import { EFAULT, EINVAL, EIO, ENOSPC, ENXIO } from "../abi/errno.ts";
+import { SEEK_DATA, SEEK_HOLE } from "../abi/mman.ts";
 import type { Machine } from "../machine.ts";
 import type { Process } from "../proc/process.ts";
 import type { OpenFile } from "./file.ts";
@@ -45,7 +46,7 @@ import {
 } from "../mm/vm_ops.ts";
 import { VM_HUGEPAGE, VM_SHARED } from "../mm/vm_flags.ts";
 import { copyFromUser, copyToUser } from "../mm/uaccess.ts";
-import { genericFileLlseekSize } from "../mm/llseek.ts";
+import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "../mm/llseek.ts";
 import { WaitQueue } from "../sched/wait.ts";
 import type { SysOut } from "../syscalls.ts";
 import { PG_DIRTY, PG_HWPOISON } from "../phys/frames.ts";
@@ -260,6 +261,35 @@ function daxRwIter(p: Process, file: OpenFile, req: IterRequest): SysOut | numbe
   return done;
 }
 
+/**
+ * ext4_llseek() on a DAX inode: SEEK_SET/CUR/END as any ext4 file;
+ * SEEK_DATA/SEEK_HOLE by iomap over the block map (a block is data once
+ * allocated: no delayed allocation without a page cache).
+ */
+function daxLlseek(_p: Process, file: OpenFile, offset: bigint, whence: number): bigint {
+  const inode = file.inode;
+  const size = BigInt(inode.size);
+  if (whence !== SEEK_DATA && whence !== SEEK_HOLE) {
+    return genericFileLlseekSize(file, offset, whence, inode.maxBytes, size);
+  }
+  if (offset < 0n) return -BigInt(ENXIO);
+  const r = seekHoleData(offset, size, whence, daxInode(inode)!.blocks.keys());
+  return r < 0n ? r : vfsSetpos(file, r, inode.maxBytes);
+}
+
+/**
+ * ext4_evict_inode() of an unlinked DAX file nothing holds any more: its
+ * blocks go back to the allocator (dax_break_layout_final first waits,
+ * uninterruptibly, for pins; nothing can wait here, so pinned blocks are
+ * freed as they are).
+ */
+export function daxEvictInode(m: Machine, inode: Inode): void {
+  const d = daxInode(inode);
+  if (d === null || m.pmem === null) return;
+  for (const pfn of d.blocks.values()) m.pmem.blocks.release(pfn);
+  d.blocks.clear();
+}
+
 /** ext4_file_operations for a DAX inode: the same table, with the DAX paths. */
 export const DAX_FILE_OPS: FileOperations = {
   name: "ext4_file_operations",
@@ -267,11 +297,7 @@ export const DAX_FILE_OPS: FileOperations = {
   getUnmappedArea: thpGetUnmappedArea,
   mmapPrepare: daxMmapPrepare,
   rwIter: daxRwIter,
-  llseek: (_p, file, offset, whence) => {
-    if (whence > 2) return -BigInt(EINVAL); // SEEK_DATA/HOLE over DAX: not modelled
-    const size = BigInt(file.inode.size);
-    return genericFileLlseekSize(file, offset, whence, file.inode.maxBytes, size);
-  },
+  llseek: daxLlseek,
 };
 
 /**

@@ -255,3 +255,19 @@ Deno.test("dax.truncateWithPin=redirect: the pin moves to a scratch page; its wr
   releaseHeldPages(p.mm, a, 1);
   assert.deepEqual(checkInvariants(m), []);
 });
+
+Deno.test("dax: SEEK_DATA/SEEK_HOLE follow the block map; unlink + close frees the blocks", () => {
+  const m = dax();
+  const p = m.init;
+  const fd = syscall(p, "open", ["/mnt/pmem/s", O_RDWR | O_CREAT, 0o644]).ret;
+  syscall(p, "ftruncate", [fd, 4 * 4096]);
+  syscall(p, "pwrite", [fd, "x", 1, 2 * 4096]);
+  assert.equal(syscall(p, "lseek", [fd, 0, 3]).ret, 2 * 4096); // SEEK_DATA
+  assert.equal(syscall(p, "lseek", [fd, 2 * 4096, 4]).ret, 3 * 4096); // SEEK_HOLE
+  const free = m.pmem!.blocks.freeCount;
+  assert.equal(syscall(p, "unlink", ["/mnt/pmem/s"]).ret, 0);
+  assert.equal(m.pmem!.blocks.freeCount, free);
+  syscall(p, "close", [fd]);
+  assert.equal(m.pmem!.blocks.freeCount, free + 1);
+  assert.deepEqual(checkInvariants(m), []);
+});
