@@ -157,6 +157,9 @@ export class MachineBackend implements Backend {
   }
 
   takeEvents(): SessionEvent[] {
+    // Tasks a command woke (a driver's unpin waking a DAX truncate) finish
+    // their calls before the next command, as once the CPU is free.
+    this.machine.sched.tick();
     const batch = this.machine.events.since(this.cursor);
     this.cursor = batch.next;
     const out: SessionEvent[] = [];

@@ -24,7 +24,7 @@
  *      (dax_page_is_idle): one reference fewer everywhere, the same waits;
  *    - `fail-etxtbsy` (2019 RFC): the call fails ETXTBSY, nothing changes;
  *    - `notify-kill` (2018 thread): the processes holding long-term pins
- *      (pages they hold through GUP) get SIGIO (the lease-break notice)
+ *      (pages they hold through GUP, or an RDMA MR over the file) get SIGIO (the lease-break notice)
  *      and the call waits up to /proc/sys/fs/lease-break-time seconds on
  *      the virtual clock; pinners still pinning then get SIGKILL (their
  *      exit drops the pins) and the truncate goes on. Short-term pins (an
@@ -74,10 +74,18 @@ function busyBlocks(m: Machine, inode: Inode): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Processes holding GUP references on any of `pfns` (long-term pins kept by the process). */
-function pinners(m: Machine, pfns: readonly number[]): Process[] {
+/**
+ * The processes to notify: those holding GUP references on any of `pfns`
+ * (pins the process keeps), and those mapping the file whose mm carries
+ * long-term pins a driver accounts (pinned_vm: an RDMA MR's umem).
+ */
+function pinners(m: Machine, inode: Inode, pfns: readonly number[]): Process[] {
   const set = new Set(pfns);
-  return [...m.procs.values()].filter((p) => p.alive && p.mm.gupHeld.some((g) => set.has(g.pfn)));
+  const mapping = new Set([...inode.mappings].map((v) => v.mm));
+  return [...m.procs.values()].filter((p) =>
+    p.alive &&
+    (p.mm.gupHeld.some((g) => set.has(g.pfn)) || (mapping.has(p.mm) && p.mm.pinnedVm > 0))
+  );
 }
 
 /**
@@ -141,7 +149,7 @@ export function daxBreakLayouts(p: Process, inode: Inode): number {
     if (busy.length === 0) return 0;
   }
   if (action === "notify") {
-    const who = pinners(m, busy);
+    const who = pinners(m, inode, busy);
     if (who.length > 0) {
       const now = m.clock.ns;
       if (d.breakDeadline < 0) {

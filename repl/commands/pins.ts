@@ -110,8 +110,6 @@ const unpin: Command = {
     const nr = byteCount(nrArg, "nr_pages", MAX_PAGES);
     const n = releaseHeldPages(ctx.proc.mm, pageStart(start), nr);
     ctx.out.push(`= ${n}`);
-    // A task waiting for these pages (a DAX truncate) finishes its call now.
-    ctx.machine.sched.tick();
     return BigInt(n);
   },
 };

@@ -81,9 +81,11 @@ device-dax (/dev/dax0.0, a character device with no truncate) is fine.
 ? What kind of page is mapped at a, and why is its registration refused?
 ! KIND pmem: the PTE maps the file's pmem block itself (no page cache; VmFlags hg). ib_umem_get's long-term pin of fsdax is EOPNOTSUPP since 4.15, exactly because of what the next rounds show; the device-dax mapping registers.
 
-The rounds below stand the MR in with what ib_umem_get does,
-pin_user_pages(FOLL_WRITE|FOLL_LONGTERM), held by the process, so that
-the designs that must find or move the pin can (notify-kill, redirect).
+In the rounds below the program registers its MR with ibv_reg_mr where
+the story needs only the pin, and with what ib_umem_get does,
+pin_user_pages(FOLL_WRITE|FOLL_LONGTERM), kept by the process, where the
+NIC's incoming RDMA WRITE must be shown: `dma_write` is that write,
+through the pinned page frame.
 
 The rounds that follow go back to kernels that took the pin
 (gup.longtermFsdax=allow, and no refusal of long-term write pins of
@@ -147,8 +149,14 @@ is left on the file's pages (ext4_break_layouts -> dax_break_layout).
   = 0x7ffff7fbf000
   [1] mm> @app2 poke(a, "app data")
   = 8
-  [1] mm> @app2 pin_user_pages(a, 1, FOLL_WRITE|FOLL_LONGTERM)
-  = 1
+  [1] mm> @app2 ctx = ibv_open_device("mlx5_0")
+  openat(AT_FDCWD, "/dev/infiniband/uverbs0", O_RDWR|O_CLOEXEC) = 6
+  mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 6, 0) = 0x7ffff7fbe000
+  = 0x5555555602a0 {cmd_fd=6, async_fd=7}
+  [1] mm> @app2 pd = ibv_alloc_pd(ctx)
+  = 0x5555555603a0
+  [1] mm> @app2 mr = ibv_reg_mr(pd, a, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  = 0x5555555604a0 {addr=0x7ffff7fbf000, length=4096, lkey=0x20100, rkey=0x20100}
   [1] mm> f2 = open("/mnt/pmem/r2", O_RDWR)
   = 5
   [1] mm> ftruncate(f2, 0)
@@ -165,16 +173,14 @@ is left on the file's pages (ext4_break_layouts -> dax_break_layout).
   [pid 1] <... ftruncate resumed> = -1 EINTR (Interrupted system call)
   [1] mm> ftruncate(f2, 0)
   <unfinished ...> (thread 1 sleeps in ext4_wait_dax_page)
-  [1] mm> @app2 dma_write(a, "RDMA payload")
-  = 12
   [1] mm> sleep 10s
-  [1] mm> @app2 unpin_user_pages(a, 1)
-  = 1
+  [1] mm> @app2 ibv_dereg_mr(mr)
+  = 0
   [pid 1] <... ftruncate resumed> = 0
   [1] mm> pread(f2, "", 4, 0)
   = 0 ""
 ? How long did the administrator's truncate take, and what ended it?
-! It slept (S, wchan ext4_wait_dax_page) until the RDMA program dropped its pin: 10 virtual seconds here, forever if the program never deregisters. A signal ends the wait with EINTR; nothing is corrupted. This is why long-term pins of fsdax are refused: only short-term pins (O_DIRECT, in-flight DMA) are ever waited for.
+! It slept (S, wchan ext4_wait_dax_page) until the RDMA program deregistered its MR (ib_umem_release unpinned the page): 10 virtual seconds here, forever if the program never deregisters. A signal ends the wait with EINTR; nothing is corrupted. This is why long-term pins of fsdax are refused: only short-term pins (O_DIRECT, in-flight DMA) are ever waited for.
 
 Round 3: Ira Weiny's 2019 RFC (preset rfc-2019-dax-lease): a long-term
 pin of fsdax is allowed only while the program holds an F_LAYOUT lease,
@@ -235,8 +241,14 @@ gets fs.lease-break-time (45 s) to let go, and is then killed.
   = 0x7ffff7fbf000
   [1] mm> @app4 poke(a, "app data")
   = 8
-  [1] mm> @app4 pin_user_pages(a, 1, FOLL_WRITE|FOLL_LONGTERM)
-  = 1
+  [1] mm> @app4 ctx = ibv_open_device("mlx5_0")
+  openat(AT_FDCWD, "/dev/infiniband/uverbs0", O_RDWR|O_CLOEXEC) = 8
+  mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 8, 0) = 0x7ffff7fbe000
+  = 0x5555555602a0 {cmd_fd=8, async_fd=9}
+  [1] mm> @app4 pd = ibv_alloc_pd(ctx)
+  = 0x5555555603a0
+  [1] mm> @app4 mr = ibv_reg_mr(pd, a, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  = 0x5555555604a0 {addr=0x7ffff7fbf000, length=4096, lkey=0x20200, rkey=0x20200}
   [1] mm> f4 = open("/mnt/pmem/r4", O_RDWR)
   = 7
   [1] mm> ftruncate(f4, 0)
@@ -258,11 +270,11 @@ gets fs.lease-break-time (45 s) to let go, and is then killed.
       1     0 R      2504     0 prog
       2     1 R      2516     8 prog
       3     1 R      2508     0 prog
-      4     1 R      2508     0 prog
+      4     1 R      2512     0 prog
       5     1 R      2508     0 prog
       6     1 Z         0     0 prog
 ? What did the RDMA program lose?
-! The process itself: it got SIGIO at once, did not drop its pin within 45 seconds, and was killed with SIGKILL; its exit unpinned the page and the truncate finished. The file's data is gone as the administrator asked, and no other file was touched.
+! The process itself: it got SIGIO at once, did not deregister within 45 seconds, and was killed with SIGKILL; its exit closed the uverbs file, which destroyed the MR and unpinned the page, and the truncate finished. The file's data is gone as the administrator asked, and no other file was touched.
 
 Round 5: redirect (Jerome Glisse in the seed thread): reprogram the device
 to write into a scratch page, and let the truncate go on.
