@@ -53,6 +53,7 @@ const FAMILIES = [
   "FALLOC_FL_",
   "SEEK_",
   "RAP_",
+  "F_",
 ] as const;
 
 /** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
@@ -66,6 +67,7 @@ const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_USERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
+  F_LAYOUT: { knob: "dax.layoutLease", value: "rfc-2019" },
 };
 
 function build(): Map<string, Constant> {

@@ -9,6 +9,7 @@ import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
 import { PIN_COMMANDS } from "./pins.ts";
+import { DMA_COMMANDS } from "./dma.ts";
 import { SYSCTL_COMMAND } from "./sysctl.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
@@ -35,6 +36,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
+    ...DMA_COMMANDS,
     ...VIEW_COMMANDS,
     ...DEVICE_COMMANDS,
     POLICY_COMMAND,

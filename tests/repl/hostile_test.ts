@@ -95,7 +95,7 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ],
     /^3: unknown preset .*; presets: linux-4\.14, .* \(or any linux-X\.Y from 2\.6 to 6\.18\)$/,
   ],
-  ["preset", ["rfc-2019-p2p", "rfc-2019-dax-lease"], /^3: preset rfc-.* is planned for issue/],
+  ["preset", ["rfc-2019-p2p"], /^3: preset rfc-.* is planned for issue/],
   ["policy", ["x", "=", "a=", "=b", "a=b c", ""], /^3: a policy is written knob=value/],
   [
     "policy",
