@@ -106,6 +106,15 @@ export const KNOBS = {
       "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
     area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
   },
+  "hmm.p2pMap": {
+    values: ["off", "rfc-2019"],
+    history: [["5.0", "off"]],
+    meaning: "hmm_range_fault on a special (VM_IO|VM_PFNMAP) VMA: -EFAULT when asked to fault, " +
+      "HMM_PFN_ERROR otherwise; or the 2019 RFC (never merged): the exporter's p2p_map gives " +
+      "the importer bus addresses when the PCI p2p distance allows, and the trial call " +
+      "hmm_mirror_is_maybe_supported exists",
+    area: "seed 003",
+  },
   "uffd.madv18": {
     values: ["wipeonfork", "userfault-rfc"],
     history: [["4.14", "wipeonfork"]],
@@ -176,13 +185,6 @@ export const PLANNED_KNOBS = {
     area: "seed 001",
     issue: 11,
   },
-  "hmm.p2pMap": {
-    values: ["off", "rfc-2019"],
-    history: [["5.0", "off"]],
-    meaning: "HMM on special VMAs: -EFAULT, or the 2019 RFC's exporter p2p_map",
-    area: "seed 003",
-    issue: 11,
-  },
 } as const satisfies Record<string, PlannedKnobSpec>;
 
 export type KnobName = keyof typeof KNOBS;
@@ -220,6 +222,7 @@ export const RFC_PRESETS: Readonly<
     base: "linux-4.14",
     set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
   },
+  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" } },
 });
 
 /**
@@ -235,7 +238,6 @@ export const PLANNED_PRESETS: Readonly<
     set: { "dax.truncateWithPin": "fail-etxtbsy" },
     issue: 11,
   },
-  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" }, issue: 11 },
 };
 
 export const DEFAULT_PRESET = "linux-6.18";
