@@ -154,7 +154,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
     [
       "dax.truncateWithPin",
       "gup.longtermFsdax",
-      "hmm.p2pMap",
       "rdma.onDisassociate",
       "vfio.faultImpl",
     ],

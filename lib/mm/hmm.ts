@@ -38,15 +38,23 @@
 
 import { EBUSY, EFAULT, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import type { Mm } from "./mm.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Vma } from "./vma.ts";
 import type { VmOperations } from "./vm_ops.ts";
 import {
-  type MmuIntervalNotifier,
   mmuIntervalCheckRetry,
+  type MmuIntervalNotifier,
   mmuIntervalReadBegin,
   mmuIntervalReadRetry,
 } from "./mmu_notifier.ts";
-import { PTE_DEVMAP, PTE_MARKER, PTE_PRESENT, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE } from "./pagetable.ts";
+import {
+  PTE_DEVMAP,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_SPECIAL,
+  PTE_WRITE,
+} from "./pagetable.ts";
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "./vm_flags.ts";
 import { handleMmFault } from "./fault.ts";
 import { VM_FAULT_ERROR } from "./vm_ops.ts";
@@ -230,6 +238,12 @@ function pteFlags(bits: number): bigint {
 
 const PMD_SIZE = 0x200000;
 
+/** Policy hmm.p2pMap: whether a special VMA's exporter is asked (the 2019 RFC's p2p_map). */
+const ASK_EXPORTER: Record<KnobValue<"hmm.p2pMap">, boolean> = {
+  off: false,
+  "rfc-2019": true,
+};
+
 /**
  * mm/hmm.c: hmm_vma_walk_pmd() over [start, end) of one readable, normal
  * VMA inside one PMD: no PTE table is hmm_vma_walk_hole() with a VMA;
@@ -320,7 +334,7 @@ function walkPageRange(mm: Mm, walk: Walk): number {
     const to = Math.min(vma.end, range.end);
     // hmm_vma_walk_test(): no struct pages behind it, or unreadable.
     if ((vma.flags & (VM_IO | VM_PFNMAP)) || !(vma.flags & VM_READ)) {
-      if (mm.machine.policy("hmm.p2pMap") === "rfc-2019" && (vma.flags & VM_READ)) {
+      if (ASK_EXPORTER[mm.machine.policy("hmm.p2pMap")] && (vma.flags & VM_READ)) {
         const r = walkP2p(walk, vma, addr, to);
         if (r !== null) {
           if (r !== 0) return r;
@@ -456,9 +470,7 @@ export function hmmMirrorIsMaybeSupported(
       if (ops?.p2pMap === undefined) [err, why] = [-EOPNOTSUPP, "special VMA without p2p_map"];
       else {
         const r = ops.p2pMap(vma, importer, addr, to, false);
-        [err, why] = typeof r === "number"
-          ? [r, "p2p_map refused"]
-          : [0, "p2p_map: bus addresses"];
+        [err, why] = typeof r === "number" ? [r, "p2p_map refused"] : [0, "p2p_map: bus addresses"];
       }
     }
     verdicts.push({ start: addr, end: to, err, why });

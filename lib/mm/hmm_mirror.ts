@@ -19,8 +19,8 @@ import {
   mmuIntervalNotifierInsert,
   type MmuIntervalNotifierOps,
   mmuIntervalNotifierRemove,
-  type MmuNotifierRange,
   mmuIntervalSetSeq,
+  type MmuNotifierRange,
 } from "./mmu_notifier.ts";
 import {
   HMM_PFN_REQ_FAULT,
@@ -30,8 +30,8 @@ import {
   hmmPfnToPfn,
   type HmmRange,
   hmmRange,
-  type MirrorTry,
   mirrorRangeFault,
+  type MirrorTry,
 } from "./hmm.ts";
 
 /** One device PTE. */

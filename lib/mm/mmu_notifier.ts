@@ -57,7 +57,6 @@ export interface MmuNotifier {
 // to mmu_interval_set_seq() (the odd cur_seq of that invalidation).
 // ---------------------------------------------------------------------------
 
-
 /** The top of the 64-bit address space: mn_itree_release()'s range end (ULONG_MAX + 1). */
 export const RANGE_ALL_END = 2 ** 64;
 

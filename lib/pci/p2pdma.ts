@@ -107,7 +107,12 @@ function hostBridgeWhitelisted(state: P2pdma, same: boolean, warn: boolean): boo
   if (e !== undefined) return !(e.sameHostBridge && !same);
   if (warn) {
     const h = (n: number) => n.toString(16).padStart(4, "0");
-    pciLog(state.topo, root, "warn", `Host bridge not in P2PDMA whitelist: ${h(vendor)}:${h(device)}`);
+    pciLog(
+      state.topo,
+      root,
+      "warn",
+      `Host bridge not in P2PDMA whitelist: ${h(vendor)}:${h(device)}`,
+    );
   }
   return false;
 }

@@ -11,10 +11,10 @@ import {
   type MmuIntervalNotifier,
   mmuIntervalNotifierInsert,
   mmuIntervalNotifierRemove,
-  type MmuNotifierRange,
   mmuIntervalReadBegin,
   mmuIntervalReadRetry,
   mmuIntervalSetSeq,
+  type MmuNotifierRange,
 } from "../../lib/mm/mmu_notifier.ts";
 import {
   HMM_PFN_ERROR,
