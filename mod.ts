@@ -212,3 +212,35 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export {
+  findNotifierSubscriptions,
+  type MmuIntervalNotifier,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemove,
+  type MmuNotifierSubscriptions,
+} from "./lib/mm/mmu_notifier.ts";
+export {
+  HMM_PFN_ERROR,
+  HMM_PFN_NAMES,
+  HMM_PFN_REQ_FAULT,
+  HMM_PFN_REQ_NAMES,
+  HMM_PFN_REQ_WRITE,
+  HMM_PFN_VALID,
+  HMM_PFN_WRITE,
+  hmmMirrorIsMaybeSupported,
+  hmmPfnFlagNames,
+  hmmPfnToMapOrder,
+  hmmPfnToPfn,
+  hmmReqFlagNames,
+} from "./lib/mm/hmm.ts";
+export { DeviceMirror, mirrorOf } from "./lib/mm/hmm_mirror.ts";
+export {
+  calcMapTypeAndDist,
+  mapTypeName,
+  P2pdma,
+  p2pdmaMapType,
+  PCI_ACS_CR,
+  PCI_ACS_EC,
+  PCI_ACS_RR,
+  pciP2pdmaDistance,
+} from "./lib/pci/p2pdma.ts";

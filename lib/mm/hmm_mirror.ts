@@ -112,7 +112,16 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
    * an exporter's p2p_map (RFC).
    */
   fault(start: number, npages: number, write: boolean, importer?: unknown): MirrorFault {
-    const flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0n);
+    return this.faultFlags(
+      start,
+      npages,
+      HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0n),
+      importer,
+    );
+  }
+
+  /** {@link fault} with any default_flags (0: only look, fault nothing). */
+  faultFlags(start: number, npages: number, flags: bigint, importer?: unknown): MirrorFault {
     const range = hmmRange(this.sub, start, npages, flags);
     if (importer !== undefined) range.p2pImporter = importer;
     const r = mirrorRangeFault(range, (rg) => this.commit(rg));

@@ -79,6 +79,8 @@ export class MmuIntervalNotifier {
   inTree = false;
   /** How many invalidations reached it (for views). */
   invalidations = 0;
+  /** A number for views and the REPL (1, 2, ... per mm). */
+  id = 0;
   constructor(
     readonly mm: Mm,
     readonly start: number,
@@ -112,6 +114,8 @@ export class MmuNotifierSubscriptions implements MmuNotifier {
   readonly wq: WaitQueue;
   /** Invalidations that overlapped a subscription (made the sequence odd), for views. */
   oddRounds = 0;
+  /** The last subscription id handed out. */
+  lastId = 0;
 
   constructor(readonly mm: Mm) {
     this.wq = new WaitQueue(`mmu_notifier mm ${mm.id}`);
@@ -232,6 +236,7 @@ export function mmuIntervalNotifierInsert(
   if (mm.users <= 0) return -EINVAL;
   const subs = mmNotifierSubscriptions(mm);
   const sub = new MmuIntervalNotifier(mm, start, last, ops, owner);
+  sub.id = ++subs.lastId;
   if (subs.activeInvalidateRanges > 0) {
     if (subs.invalidating) subs.deferred.push({ sub, insert: true });
     else {
