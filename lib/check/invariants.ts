@@ -64,6 +64,7 @@ import {
   xor,
 } from "../mm/vm_flags.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/pagetable.ts";
+import { checkNotifiers } from "./notifiers.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
   PG_ANON,
@@ -239,6 +240,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     const where = `pid ${pid}`;
     const t = mm.vmas.check();
     if (t !== null) errs.push(`${where}: VMA tree: ${t}`);
+    checkNotifiers(m, mm, where, errs);
     if (mm.mapCount > m.sysctl.maxMapCount + 1) {
       errs.push(`${where}: map_count ${mm.mapCount} over the limit`);
     }

@@ -28,6 +28,7 @@ import {
   hmmRangeFault,
 } from "../../lib/mm/hmm.ts";
 import { DeviceMirror } from "../../lib/mm/hmm_mirror.ts";
+import { zapRange } from "../../lib/mm/zap.ts";
 import { EBUSY, EFAULT, EOVERFLOW, EPERM } from "../../lib/abi/errno.ts";
 import {
   MADV_DONTNEED,
@@ -199,4 +200,21 @@ Deno.test("device mirror: faults fill the device page table, invalidations drop 
   assert.equal(cpuRead(p, a, 1).bytes?.length, 1);
   mir.destroy();
   assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("check: a device PTE left behind by a missed invalidation, and an odd sequence at rest, are reported", () => {
+  const m = new Machine();
+  const p = m.init;
+  const a = anon(p, 2 * K4);
+  const mir = DeviceMirror.create(p.mm, a, 2 * K4, "test") as DeviceMirror;
+  assert.equal(mir.fault(a, 2, true).ret, 0);
+  assert.deepEqual(checkInvariants(m), []);
+  // Zap behind the notifier's back (no invalidate bracket): the device still maps it.
+  const v = p.mm.vmas.lookup(a)!;
+  zapRange(p.mm, v, a, a + K4, { dropMarkers: true, quiet: true });
+  const errs = checkInvariants(m);
+  assert.equal(errs.length, 1, errs.join("\n"));
+  assert.match(errs[0], /test device PTE 0x[0-9a-f]+ -> 0x[0-9a-f]+: nothing is mapped there any more/);
+  findNotifierSubscriptions(p.mm)!.invalidateSeq = 5;
+  assert.ok(checkInvariants(m).some((e) => /invalidate_seq 5 odd/.test(e)));
 });
