@@ -214,7 +214,10 @@ Deno.test("check: a device PTE left behind by a missed invalidation, and an odd 
   zapRange(p.mm, v, a, a + K4, { dropMarkers: true, quiet: true });
   const errs = checkInvariants(m);
   assert.equal(errs.length, 1, errs.join("\n"));
-  assert.match(errs[0], /test device PTE 0x[0-9a-f]+ -> 0x[0-9a-f]+: nothing is mapped there any more/);
+  assert.match(
+    errs[0],
+    /test device PTE 0x[0-9a-f]+ -> 0x[0-9a-f]+: nothing is mapped there any more/,
+  );
   findNotifierSubscriptions(p.mm)!.invalidateSeq = 5;
   assert.ok(checkInvariants(m).some((e) => /invalidate_seq 5 odd/.test(e)));
 });
