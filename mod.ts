@@ -86,7 +86,9 @@ export {
   IOCTLS,
   type StructLayout,
   type StructValue,
+  USERFAULTFD_IOC_NEW,
 } from "./lib/abi/ioctl.ts";
+export { formatUffdMsgs, uffdMsgForkFds } from "./lib/abi/uffd_msg.ts";
 export { RESOURCE_CONSTANTS, RLIMIT_LAYOUT } from "./lib/abi/resource.ts";
 export { LITERAL_BUF_MAX } from "./lib/fs/syscalls.ts";
 export * as resource from "./lib/abi/resource.ts";

@@ -180,7 +180,7 @@ export const PLANNED_KNOBS = {
   },
   "dax.truncateWithPin": {
     values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
-    history: [["2.6", "corrupt"], ["4.17", "block"]],
+    history: [["2.6", "corrupt"], ["4.18", "block"]],
     meaning: "truncating a DAX file whose blocks are DMA-pinned",
     area: "seed 001",
     issue: 11,

@@ -38,7 +38,11 @@
  *    (um, uw, ui), and that context is live (not released) and on the
  *    VMA's mm; a thread with a userfault wait sleeps in handle_userfault
  *    on the queue of a context not released; every unread message of a
- *    context belongs to one of its waiting threads.
+ *    context belongs to one of its waiting threads. In a registered VMA
+ *    every PTE marker is well formed (a uffd-wp marker is PTE_MARKER |
+ *    PTE_UFFD_WP, a guard or poison one PTE_MARKER alone), and in a
+ *    MODE_WP VMA no present uffd-wp PTE is writable (pte_mkuffd_wp
+ *    write-protects; only its resolution makes the page writable).
  * @module
  */
 
@@ -53,6 +57,7 @@ import {
   any,
   clear,
   combine,
+  has,
   VM_IGNORE_MERGE,
   VM_MIXEDMAP,
   VM_PFNMAP,
@@ -63,7 +68,16 @@ import {
   VM_UFFD_WP,
   xor,
 } from "../mm/vm_flags.ts";
-import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/pagetable.ts";
+import {
+  MARKER_GUARD,
+  MARKER_POISON,
+  MARKER_UFFD_WP,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+} from "../mm/pagetable.ts";
 import { checkNotifiers } from "./notifiers.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
@@ -160,6 +174,28 @@ function checkTasks(m: Machine, errs: string[]): void {
   }
 }
 
+/** Invariant 8, the PTEs of a registered VMA: well-formed markers, no writable uffd-wp PTE. */
+function checkUffdPtes(mm: Mm, v: Vma, pid: number, errs: string[]): void {
+  const wp = has(v.flags, VM_UFFD_WP);
+  mm.pt.forEachTable(v.start / 4096, v.end / 4096, (t, base, lo, hi) => {
+    for (let i = lo; i < hi; i++) {
+      const b = t.bits[i];
+      if (b === 0) continue;
+      const at = `pid ${pid}: ${v} PTE at 0x${((base + i) * 4096).toString(16)}`;
+      if (!(b & PTE_PRESENT)) {
+        if (!(b & PTE_MARKER)) continue;
+        const kind = t.pfn[i];
+        const ok = kind === MARKER_UFFD_WP
+          ? b === (PTE_MARKER | PTE_UFFD_WP)
+          : (kind === MARKER_GUARD || kind === MARKER_POISON) && b === PTE_MARKER;
+        if (!ok) errs.push(`${at}: malformed marker (bits 0x${b.toString(16)}, kind ${kind})`);
+      } else if (wp && (b & PTE_UFFD_WP) && (b & PTE_WRITE)) {
+        errs.push(`${at}: uffd-wp but writable`);
+      }
+    }
+  });
+}
+
 /** Invariant 8: userfaultfd contexts, registered VMAs and waiting threads. */
 function checkUserfaults(m: Machine, errs: string[]): void {
   const UFFD_FLAGS = combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR);
@@ -179,6 +215,7 @@ function checkUserfaults(m: Machine, errs: string[]): void {
       if (c.released) errs.push(`pid ${pid}: ${v} points to released uffd ${c.id}`);
       if (c.mm !== mm) errs.push(`pid ${pid}: ${v} points to uffd ${c.id} of another mm`);
       ctxs.add(c);
+      checkUffdPtes(mm, v, pid, errs);
     }
   }
   // Non-cooperative events: each unread one's sender waits for it, and

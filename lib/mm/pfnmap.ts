@@ -13,7 +13,7 @@ import { EFAULT, EINVAL } from "../abi/errno.ts";
 import type { Vma } from "./vma.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./pagetable.ts";
 import { vmFlagsSet } from "./mmap_lock.ts";
-import { bugOops } from "../panic.ts";
+import { bugOops, kernelRelease } from "../panic.ts";
 import {
   combine,
   VM_DONTDUMP,
@@ -127,6 +127,7 @@ export function remapPfnRange(
       const who = t !== null ? { pid: t.tid, comm: t.group.comm } : firstUser(mm);
       bugOops(m.dmesg, m.taint, {
         ...who,
+        release: kernelRelease(m.config.preset),
         ...REMAP_BUG_AT,
         fn: "remap_pfn_range_notrack",
         trace,
