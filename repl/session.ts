@@ -394,7 +394,11 @@ export class Session {
     quit: () => void,
   ): Promise<bigint | undefined> {
     if (cmd.needsProcess) {
-      this.requireLive(pid, col, cmd.group === "syscall" || cmd.group === "memory");
+      this.requireLive(
+        pid,
+        col,
+        cmd.group === "syscall" || cmd.group === "library" || cmd.group === "memory",
+      );
     }
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {

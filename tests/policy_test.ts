@@ -168,7 +168,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
     [
       "dax.truncateWithPin",
       "gup.longtermFsdax",
-      "rdma.onDisassociate",
       "vfio.faultImpl",
     ],
   );

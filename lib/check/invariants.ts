@@ -16,8 +16,9 @@
  *    `check` does not.
  * 3. Every non-none PTE lies inside a VMA.
  * 4. Every frame's mapcount equals the PTEs mapping it, and its refcount
- *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin: no
- *    frame is leaked or freed while in use.
+ *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin + the
+ *    references drivers hold (RDMA dummy pages: lib/drivers/rdma heldPages):
+ *    no frame is leaked or freed while in use.
  * 5. A writable PTE in a private mapping maps an exclusive anonymous page
  *    (otherwise a write would leak into a page another process sees).
  * 6. The page cache and the disk agree: a page-cache page mapped by a PTE
@@ -43,6 +44,9 @@
  *    PTE_UFFD_WP, a guard or poison one PTE_MARKER alone), and in a
  *    MODE_WP VMA no present uffd-wp PTE is writable (pte_mkuffd_wp
  *    write-protects; only its resolution makes the page writable).
+ * 9. RDMA (lib/drivers/rdma/check.ts): tracked BAR mappings are live
+ *    VMAs of their file; live MRs and queue buffers keep their pins and
+ *    pinned_vm counts them.
  * @module
  */
 
@@ -52,6 +56,7 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { checkRdma } from "../drivers/rdma/check.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
   any,
@@ -361,6 +366,9 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
   }
   const queued = new Set(m.lruDeactivate);
+  // References drivers hold (RDMA dummy pages, plain-reference umem pages).
+  const driverHeld = new Int32Array(frames.nframes);
+  for (const pfn of m.rdma.heldPages()) driverHeld[pfn]++;
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
     const fl = frames.flags[pfn];
     if (fl & PG_RESERVED) continue;
@@ -380,7 +388,8 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
     // Every reference is a mapping, the page cache, a pin (the 1024 bias) or a GUP get.
     const gets = frames.gupGets.get(pfn) ?? 0;
-    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS + gets;
+    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS + gets +
+      driverHeld[pfn];
     if (rc !== want) {
       errs.push(
         `pfn ${hex(pfn)}: refcount ${rc} but ${maps[pfn]} mappings, ${cached[pfn]} cache, ${
@@ -401,6 +410,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
+  errs.push(...checkRdma(m));
   return errs;
 }
 

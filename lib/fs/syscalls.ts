@@ -143,6 +143,9 @@ export function fdget(p: Process, fd: number): OpenFile | undefined {
 export function installFile(p: Process, inode: Inode, flags: number): number {
   const f = p.machine.openInode(inode, flags);
   f.refs = 1;
+  // do_dentry_open(): the driver's ->open may refuse.
+  const err = f.fop.open?.(p, inode, f) ?? 0;
+  if (err) return err;
   const fd = p.allocFd(f);
   if (flags & O_CLOEXEC) p.closeOnExec.add(fd);
   return fd;

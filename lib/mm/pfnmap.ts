@@ -26,6 +26,7 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "./vm_ops.ts";
+import { zapRange } from "./zap.ts";
 
 /** is_cow_mapping(): private and may become writable. */
 function isCowMapping(flags: number): boolean {
@@ -146,4 +147,14 @@ function firstUser(mm: Vma["mm"]): { pid: number; comm: string } {
     if (p.alive && p.mm === mm) return { pid: p.pid, comm: p.comm };
   }
   return { pid: 0, comm: "swapper/0" };
+}
+
+/**
+ * mm/memory.c zap_vma_ptes(): removes the PTEs of [addr, addr+size) of a
+ * VM_PFNMAP VMA (a driver taking its device pages back); on any other VMA,
+ * or a range outside it, nothing happens. Returns the PTEs cleared.
+ */
+export function zapVmaPtes(vma: Vma, addr: number, size: number): number {
+  if (addr < vma.start || addr + size > vma.end || !(vma.flags & VM_PFNMAP)) return 0;
+  return zapRange(vma.mm, vma, addr, addr + size, { dropMarkers: true });
 }

@@ -86,7 +86,7 @@ export interface CommandContext {
 }
 
 /** Where the command appears in `help`. */
-export type CommandGroup = "syscall" | "memory" | "view" | "device" | "session";
+export type CommandGroup = "syscall" | "library" | "memory" | "view" | "device" | "session";
 
 /** A command: declared once. */
 export interface Command {
