@@ -257,3 +257,10 @@ export {
   PCI_ACS_RR,
   pciP2pdmaDistance,
 } from "./lib/pci/p2pdma.ts";
+export {
+  IbUmemOdp,
+  mrAccessByPtr,
+  type MrAccessKind,
+  type MrAccessResult,
+  type WcStatus,
+} from "./lib/drivers/rdma/odp.ts";
