@@ -106,6 +106,14 @@ export const KNOBS = {
       "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
     area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
   },
+  "hmm.specialVma": {
+    values: ["efault", "error-pfn"],
+    history: [["4.14", "efault"], ["5.7", "error-pfn"]],
+    meaning: "hmm_range_fault over a VM_IO/VM_PFNMAP or unreadable VMA without a fault " +
+      "request: -EFAULT like a faulting one (<5.7), or HMM_PFN_ERROR in its slots and the walk " +
+      "goes on (hmm_vma_walk_test, 5.7)",
+    area: "seed 003 (devices.md errata)",
+  },
   "hmm.p2pMap": {
     values: ["off", "rfc-2019"],
     history: [["5.0", "off"]],

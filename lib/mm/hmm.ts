@@ -238,6 +238,12 @@ function pteFlags(bits: number): bigint {
 
 const PMD_SIZE = 0x200000;
 
+/** Policy hmm.specialVma: whether a special or unreadable VMA fails even when nothing asks to fault it. */
+const SPECIAL_ALWAYS_EFAULT: Record<KnobValue<"hmm.specialVma">, boolean> = {
+  efault: true,
+  "error-pfn": false,
+};
+
 /** Policy hmm.p2pMap: whether a special VMA's exporter is asked (the 2019 RFC's p2p_map). */
 const ASK_EXPORTER: Record<KnobValue<"hmm.p2pMap">, boolean> = {
   off: false,
@@ -343,6 +349,7 @@ function walkPageRange(mm: Mm, walk: Walk): number {
         }
       }
       if (rangeNeedFault(range, addr, to, 0n)) return -EFAULT;
+      if (SPECIAL_ALWAYS_EFAULT[mm.machine.policy("hmm.specialVma")]) return -EFAULT;
       pfnsFill(range, addr, to, HMM_PFN_ERROR);
       addr = to;
       continue;

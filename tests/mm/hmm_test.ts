@@ -221,3 +221,16 @@ Deno.test("check: a device PTE left behind by a missed invalidation, and an odd 
   findNotifierSubscriptions(p.mm)!.invalidateSeq = 5;
   assert.ok(checkInvariants(m).some((e) => /invalidate_seq 5 odd/.test(e)));
 });
+
+Deno.test("hmm.specialVma: before 5.7 an unreadable VMA is -EFAULT even without a fault request", () => {
+  for (const [preset, want] of [["linux-5.6", -EFAULT], ["linux-6.18", 0]] as const) {
+    const m = new Machine({ preset });
+    const p = m.init;
+    const none = anon(p, K4, PROT_NONE);
+    const { sub } = watch(p, none, K4);
+    const r = hmmRange(sub, none, 1, 0n);
+    r.notifierSeq = mmuIntervalReadBegin(sub);
+    assert.equal(hmmRangeFault(r), want, preset);
+    if (want === 0) assert.equal(r.hmmPfns[0], HMM_PFN_ERROR);
+  }
+});
