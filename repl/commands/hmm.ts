@@ -24,11 +24,9 @@ import {
   mirrorOf,
   type Mm,
   mmuIntervalNotifierRemove,
-  p2pdmaMapType,
   PCI_ACS_CR,
   PCI_ACS_RR,
   type PciDev,
-  pciP2pdmaDistance,
   strerror,
 } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
@@ -330,14 +328,16 @@ const p2pdma: Command = {
   ],
   summary: "PCI peer-to-peer: map type and distance, ACS redirect (drivers/pci/p2pdma.c)",
   help: [
-    "p2pdma distance CLIENT PROVIDER: calc_map_type_and_dist() as the DMA mapping",
-    "code asks it (pci_p2pdma_map_type): the first query of a client is verbose (its",
-    "warnings go to dmesg: ACS redirect, host bridge not whitelisted), later ones",
-    "are cached and silent. Prints PCI_P2PDMA_MAP_BUS_ADDR (a common switch routes",
-    "it), THRU_HOST_BRIDGE or NOT_SUPPORTED, and pci_p2pdma_distance() (-1 when not",
-    "supported). Distance: 0 one function, 2 two functions of a device, 4 two",
-    "devices under one switch. p2pdma acs BRIDGE on|off sets ACS Request and",
-    "Completion Redirect on a port, as firmware or setpci would.",
+    "p2pdma distance CLIENT PROVIDER: pci_p2pdma_distance(provider, client, verbose):",
+    "calc_map_type_and_dist() computed now, its warnings in dmesg (ACS redirect on the",
+    "path, host bridge not whitelisted, no p2p path), the map type stored in the",
+    "provider's cache. Prints PCI_P2PDMA_MAP_BUS_ADDR (a common switch routes it),",
+    "THRU_HOST_BRIDGE or NOT_SUPPORTED, and the distance (-1 when not supported):",
+    "0 one function, 2 two functions of a device, 4 two devices under one switch. The",
+    "DMA mapping path (pci_p2pdma_map_type, an RFC p2p_map) reads that cache and",
+    "computes, verbosely, only when a client has no entry yet: its warnings appear",
+    "once. p2pdma acs BRIDGE on|off sets ACS Request and Completion Redirect on a",
+    "port, as firmware or setpci would; cached map types are not recomputed.",
   ].join("\n"),
   example: ["p2pdma distance 03:00.0 04:00.0"],
   needsProcess: false,
@@ -357,8 +357,6 @@ const p2pdma: Command = {
       }
       if (onoff === "on") m.p2pdma.acsCtrl.set(dev, PCI_ACS_RR | PCI_ACS_CR);
       else m.p2pdma.acsCtrl.set(dev, 0);
-      // A changed path: the kernel's cache lives until reboot; mmlab forgets it.
-      for (const p of m.p2pdma.providers.values()) p.mapTypes.clear();
       ctx.out.push(`${dev.bdf}: ACS Control ${onoff === "on" ? "RR+ CR+" : "RR- CR-"}`);
       return undefined;
     }
@@ -372,13 +370,11 @@ const p2pdma: Command = {
     }
     const client = deviceAt(ctx, values[1], "CLIENT");
     const provider = deviceAt(ctx, values[2], "PROVIDER");
-    const type = m.p2pdma.providers.has(provider)
-      ? p2pdmaMapType(m.p2pdma, provider, client)
-      : calcMapTypeAndDist(m.p2pdma, provider, client, true).type;
-    const path = calcMapTypeAndDist(m.p2pdma, provider, client, false);
-    const dist = pciP2pdmaDistance(m.p2pdma, provider, client, false);
+    // pci_p2pdma_distance_many(provider, &client, 1, true)
+    const path = calcMapTypeAndDist(m.p2pdma, provider, client, true);
+    const dist = path.type === "NOT_SUPPORTED" ? -1 : path.distance;
     const via = path.common !== null ? `, common upstream bridge ${path.common.bdf}` : "";
-    ctx.out.push(`${mapTypeName(type)}, distance ${path.distance}${via}`);
+    ctx.out.push(`${mapTypeName(path.type)}, distance ${path.distance}${via}`);
     ctx.out.push(`pci_p2pdma_distance() = ${dist}`);
     return BigInt(dist);
   },

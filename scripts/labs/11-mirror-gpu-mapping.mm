@@ -146,8 +146,9 @@ the exporter, which answers from the PCI p2p rules for the importing device
 
 Firmware or an IOMMU setup often turns on ACS Request/Completion Redirect on
 the switch's downstream ports, which forces peer traffic up to the root
-complex. Turn it on for the GPU's port and let the NIC touch the other GPU
-page.
+complex. Turn it on for the GPU's port (normally it is set at boot, before
+any driver asks), let the NIC touch the other GPU page, then ask for the
+distance as a driver setting up p2p would (pci_p2pdma_distance, verbose).
 
   [1] mm> p2pdma acs 02:09.0 on
   0000:02:09.0: ACS Control RR+ CR+
@@ -155,17 +156,19 @@ page.
   mlx5_ib page fault: iova 0x7ffff7fbf000, 1 page, HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE
     mmu_interval_read_begin() = 1, hmm_range_fault() = 0
   = {status=IBV_WC_SUCCESS}
-  [1] mm> dmesg
-  [    0.000008] mlx5_core 0000:03:00.0: ACS redirect is set between the client and provider (0000:04:00.0)
-  [    0.000008] mlx5_core 0000:03:00.0: to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=0000:02:09.0
   [1] mm> p2pdma distance 03:00.0 04:00.0
   PCI_P2PDMA_MAP_THRU_HOST_BRIDGE, distance 4, common upstream bridge 0000:01:00.0
   pci_p2pdma_distance() = 4
+  [1] mm> dmesg
+  [    0.000008] mlx5_core 0000:03:00.0: ACS redirect is set between the client and provider (0000:04:00.0)
+  [    0.000008] mlx5_core 0000:03:00.0: to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=0000:02:09.0
   [1] mm> p2pdma distance 05:00.0 04:00.0
   PCI_P2PDMA_MAP_THRU_HOST_BRIDGE, distance 6
   pci_p2pdma_distance() = 6
-? The redirect changed the path: why does p2p_map still succeed, and when would it not?
-! With ACS redirect the map type is THRU_HOST_BRIDGE (the kernel warns once per client, with the pci=disable_acs_redir= list); that is allowed when the CPU is known to route peer traffic (AMD Zen) or the host bridge is on pci_p2pdma_whitelist. This machine's host bridge, 8086:2020 (Skylake-E), is; with one that is not, the type is NOT_SUPPORTED, pci_p2pdma_distance() is -1, p2p_map refuses and the NIC's fault is -EFAULT again (the trial call would have said -EREMOTEIO at registration).
+? Why did the NIC's fault still get bus addresses without a word in dmesg, while p2pdma distance warned?
+! The exporter asks pci_p2pdma_map_type(), which reads the provider's cache (map_types): the first query for this client stored BUS_ADDR, and nothing recomputes it when ACS changes. pci_p2pdma_distance() always recomputes: the redirect sends the path through the host bridge (THRU_HOST_BRIDGE, the two ACS warnings with the pci=disable_acs_redir= list) and refreshes the cache.
+? When would the route through the host bridge be refused?
+! THRU_HOST_BRIDGE is allowed when the CPU is known to route peer traffic (AMD Zen) or the host bridge is on pci_p2pdma_whitelist. This machine's, 8086:2020 (Skylake-E), is; with one that is not, the type is NOT_SUPPORTED (warning: do not share an upstream bridge or whitelisted host bridge), pci_p2pdma_distance() is -1, p2p_map refuses and the NIC's fault is -EFAULT again; the trial call would have said -EREMOTEIO at registration.
 
 Now change the mapping under the NIC. Every PTE change goes through the mmu
 notifiers: the MR's invalidate callback (mlx5_ib_invalidate_range) moves its
