@@ -35,6 +35,8 @@ import {
   MAP_ANONYMOUS,
   MAP_PRIVATE,
   MAP_SHARED,
+  O_CREAT,
+  O_RDWR,
   PROT_NONE,
   PROT_READ,
   PROT_WRITE,
@@ -233,4 +235,21 @@ Deno.test("hmm.specialVma: before 5.7 an unreadable VMA is -EFAULT even without 
     assert.equal(hmmRangeFault(r), want, preset);
     if (want === 0) assert.equal(r.hmmPfns[0], HMM_PFN_ERROR);
   }
+});
+
+Deno.test("interval notifier: truncate reaches a mirror of a shared file mapping through unmap_mapping_range", () => {
+  const m = new Machine();
+  const p = m.init;
+  const fd = sys(p, "open", "/tmp/hmmfile", O_RDWR | O_CREAT, 0o644);
+  assert.equal(sys(p, "ftruncate", fd, 4 * K4), 0);
+  const a = sys(p, "mmap", 0, 4 * K4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  const mir = DeviceMirror.create(p.mm, a, 4 * K4, "test") as DeviceMirror;
+  assert.equal(mir.fault(a, 4, false).ret, 0);
+  assert.equal(mir.devicePageTable.size, 4);
+  assert.equal(sys(p, "ftruncate", fd, K4), 0);
+  assert.deepEqual([...mir.devicePageTable.keys()], [a]);
+  assert.ok(mir.log.some((e) => e.event === "CLEAR" && e.start <= a + K4 && e.end > a + K4));
+  // Beyond EOF the refault is SIGBUS for the CPU, -EFAULT for the device.
+  assert.equal(mir.fault(a + K4, 1, false).ret, -EFAULT);
+  assert.deepEqual(checkInvariants(m), []);
 });
