@@ -12,6 +12,13 @@
  * registered with it (its `missing` returns -1 for the others), until
  * VMAs carry that pointer. A fork's child starts with an empty registry:
  * dup_userfaultfd() carries a context over only with UFFD_FEATURE_EVENT_FORK.
+ *
+ * The write-protect (MODE_WP) state lives in the page table: the uffd-wp
+ * PTE bit (PTE_UFFD_WP, write-protected with it) and PTE_MARKER_UFFD_WP in
+ * none PTEs (lib/mm/pagetable.ts). {@link uffdWpRange} is
+ * uffd_wp_range(); fault.ts, mprotect.ts, zap.ts, fork.ts and mremap.ts
+ * keep the bit as the kernel does (do_wp_page, can_change_pte_writable,
+ * zap_install_uffd_wp_if_needed, copy_present_pte, move_ptes).
  * @module
  */
 
