@@ -13,6 +13,7 @@
  * @module
  */
 
+import { EOVERFLOW } from "../abi/errno.ts";
 import type { Mm } from "./mm.ts";
 import {
   type MmuIntervalNotifier,
@@ -78,7 +79,7 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
 
   /** Subscribes a mirror of [start, start+length); a number is the insert's -errno. */
   static create(mm: Mm, start: number, length: number, owner: string): DeviceMirror | number {
-    if (length === 0 || start + length > 2 ** 64) return -75; // -EOVERFLOW
+    if (length === 0 || start + length > 2 ** 64) return -EOVERFLOW;
     return new DeviceMirror(mm, start, length, owner);
   }
 
