@@ -219,6 +219,9 @@ function vmaFault(mm: Mm, walk: Walk, vma: Vma, addr: number, end: number, need:
   if (write && !(vma.flags & VM_WRITE)) return -EPERM;
   const user = mm.faultFlagUser;
   mm.faultFlagUser = false;
+  // FAULT_FLAG_REMOTE without FAULT_FLAG_ALLOW_RETRY: a userfault cannot wait.
+  const noRetry = mm.userfaults.noRetry;
+  mm.userfaults.noRetry = true;
   try {
     for (let a = addr; a < end; a += 4096) {
       mm.machine.clock.advance(COST_FAULT_NS);
@@ -226,6 +229,7 @@ function vmaFault(mm: Mm, walk: Walk, vma: Vma, addr: number, end: number, need:
     }
   } finally {
     mm.faultFlagUser = user;
+    mm.userfaults.noRetry = noRetry;
   }
   return -EBUSY;
 }

@@ -64,3 +64,21 @@ Deno.test("REPL: the trial call exists only under the RFC policy; p2pdma refuses
     "pci_p2pdma_distance() = 2",
   ]);
 });
+
+Deno.test("REPL: hmm_range_fault on a userfaultfd-registered hole is -EFAULT (no ALLOW_RETRY), nothing queued", async () => {
+  const s = new Session();
+  await run(s, "uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)");
+  await run(s, "ioctl(uffd, UFFDIO_API, {api=0xaa, features=0})");
+  await run(s, "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  await run(
+    s,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  const r = await run(s, "hmm_range_fault(a, 2, HMM_PFN_REQ_FAULT)");
+  assert.equal(r.error, undefined);
+  assert.equal(r.output.at(-1), "= -14 EFAULT (Bad address)");
+  // No UFFD_EVENT_PAGEFAULT was queued: a non-blocking read finds nothing.
+  await run(s, "b = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  const rd = await run(s, "read(uffd, b, 32)");
+  assert.match(rd.output.join("\n"), /EAGAIN/);
+});
