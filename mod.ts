@@ -241,3 +241,41 @@ export { memoryFailure, type MemoryFailureResult, MF_MSG } from "./lib/mm/memory
 export { WCHAN_DAX_LAYOUT } from "./lib/fs/dax_layout.ts";
 export { WCHAN_BREAK_LEASE } from "./lib/fs/locks.ts";
 export { sendSignal, sysKill } from "./lib/proc/signal.ts";
+  findNotifierSubscriptions,
+  type MmuIntervalNotifier,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemove,
+  type MmuNotifierSubscriptions,
+} from "./lib/mm/mmu_notifier.ts";
+export {
+  HMM_PFN_ERROR,
+  HMM_PFN_NAMES,
+  HMM_PFN_REQ_FAULT,
+  HMM_PFN_REQ_NAMES,
+  HMM_PFN_REQ_WRITE,
+  HMM_PFN_VALID,
+  HMM_PFN_WRITE,
+  hmmMirrorIsMaybeSupported,
+  hmmPfnFlagNames,
+  hmmPfnToMapOrder,
+  hmmPfnToPfn,
+  hmmReqFlagNames,
+} from "./lib/mm/hmm.ts";
+export { DeviceMirror, mirrorOf } from "./lib/mm/hmm_mirror.ts";
+export {
+  calcMapTypeAndDist,
+  mapTypeName,
+  P2pdma,
+  p2pdmaMapType,
+  PCI_ACS_CR,
+  PCI_ACS_EC,
+  PCI_ACS_RR,
+  pciP2pdmaDistance,
+} from "./lib/pci/p2pdma.ts";
+export {
+  IbUmemOdp,
+  mrAccessByPtr,
+  type MrAccessKind,
+  type MrAccessResult,
+  type WcStatus,
+} from "./lib/drivers/rdma/odp.ts";

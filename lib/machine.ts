@@ -55,6 +55,8 @@ import { DriverCore } from "./drivers/core/driver.ts";
 import { topologyStubs } from "./drivers/core/stubs.ts";
 import { attachPmem } from "./fs/dax_device.ts";
 import type { PmemDevice } from "./fs/dax.ts";
+import { P2pdma } from "./pci/p2pdma.ts";
+import { gpuDriver } from "./drivers/gpu/gpu.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -150,6 +152,8 @@ export class Machine {
   readonly pci: PciTopology;
   /** The bus/driver core: registered drivers, bind and unbind (lib/drivers/core). */
   readonly drivers: DriverCore;
+  /** Peer-to-peer DMA: ACS state, providers, map types (lib/pci/p2pdma.ts). */
+  readonly p2pdma: P2pdma;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -236,11 +240,13 @@ export class Machine {
       this,
       pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
     );
+    this.p2pdma = new P2pdma(this.pci);
     this.drivers = new DriverCore(this);
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
     // Real drivers in place of their stubs.
     this.rdma = new RdmaSubsystem(this);
     this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
+    this.drivers.drivers.set("nvidia", gpuDriver()); // the GPU exporter (lib/drivers/gpu)
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }

@@ -141,6 +141,23 @@ export const KNOBS = {
       "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
     area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
   },
+  "hmm.specialVma": {
+    values: ["efault", "error-pfn"],
+    history: [["4.14", "efault"], ["5.7", "error-pfn"]],
+    meaning: "hmm_range_fault over a VM_IO/VM_PFNMAP or unreadable VMA without a fault " +
+      "request: -EFAULT like a faulting one (<5.7), or HMM_PFN_ERROR in its slots and the walk " +
+      "goes on (hmm_vma_walk_test, 5.7)",
+    area: "seed 003 (devices.md errata)",
+  },
+  "hmm.p2pMap": {
+    values: ["off", "rfc-2019"],
+    history: [["5.0", "off"]],
+    meaning: "hmm_range_fault on a special (VM_IO|VM_PFNMAP) VMA: -EFAULT when asked to fault, " +
+      "HMM_PFN_ERROR otherwise; or the 2019 RFC (never merged): the exporter's p2p_map gives " +
+      "the importer bus addresses when the PCI p2p distance allows, and the trial call " +
+      "hmm_mirror_is_maybe_supported exists",
+    area: "seed 003",
+  },
   "uffd.madv18": {
     values: ["wipeonfork", "userfault-rfc"],
     history: [["4.14", "wipeonfork"]],
@@ -215,13 +232,6 @@ export const PLANNED_KNOBS = {
     area: "seed 002",
     issue: 10,
   },
-  "hmm.p2pMap": {
-    values: ["off", "rfc-2019"],
-    history: [["5.0", "off"]],
-    meaning: "HMM on special VMAs: -EFAULT, or the 2019 RFC's exporter p2p_map",
-    area: "seed 003",
-    issue: 11,
-  },
 } as const satisfies Record<string, PlannedKnobSpec>;
 
 export type KnobName = keyof typeof KNOBS;
@@ -263,6 +273,7 @@ export const RFC_PRESETS: Readonly<
     base: "linux-5.1",
     set: { "dax.truncateWithPin": "fail-etxtbsy", "dax.layoutLease": "rfc-2019" },
   },
+  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" } },
 });
 
 /**
@@ -273,7 +284,6 @@ export const RFC_PRESETS: Readonly<
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
 > = {
-  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" }, issue: 11 },
 };
 
 export const DEFAULT_PRESET = "linux-6.18";

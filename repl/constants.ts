@@ -12,6 +12,7 @@ import {
   type ArgKind,
   CLONE_FLAG_NAMES,
   FOLL_NAMES,
+  HMM_PFN_REQ_NAMES,
   IBV_ACCESS_NAMES,
   IOCTL_CONSTANTS,
   MFD_ALLOW_SEALING,
@@ -101,6 +102,8 @@ function build(): Map<string, Constant> {
   for (const [name, v] of CLONE_FLAG_NAMES) add({ name, value: BigInt(v), family: "CLONE_" });
   // mm/gup.c's FOLL_* flags, for the pin_user_pages command.
   for (const [name, v] of FOLL_NAMES) add({ name, value: BigInt(v), family: "FOLL_" });
+  // include/linux/hmm.h request flags, for the hmm_range_fault command.
+  for (const [name, v] of HMM_PFN_REQ_NAMES) add({ name, value: v, family: "HMM_PFN_" });
   for (const [name, value] of RESOURCE_CONSTANTS) {
     add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
   }

@@ -86,6 +86,7 @@ import {
   PTE_UFFD_WP,
   PTE_WRITE,
 } from "../mm/pagetable.ts";
+import { checkNotifiers } from "./notifiers.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
   PG_ANON,
@@ -286,6 +287,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     const where = `pid ${pid}`;
     const t = mm.vmas.check();
     if (t !== null) errs.push(`${where}: VMA tree: ${t}`);
+    checkNotifiers(m, mm, where, errs);
     if (mm.mapCount > m.sysctl.maxMapCount + 1) {
       errs.push(`${where}: map_count ${mm.mapCount} over the limit`);
     }

@@ -126,6 +126,8 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../abi/mman.ts";
+import { DeviceMirror } from "../mm/hmm_mirror.ts";
+import type { Mm } from "../mm/mm.ts";
 
 /** A thread, as pthread_create's flags without the tid words and TLS. */
 const THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
@@ -169,6 +171,7 @@ export const WORKLOAD_OPS = {
   "uffd-read": 1,
   "uffd-wake": 1,
   hwpoison: 1,
+  "hmm-fault": 2,
 } as const;
 
 /** One kind of step. */
@@ -250,6 +253,8 @@ export class Workload {
   private readonly total: number;
   /** Pins held, by pid: released on unpin or when the process dies. */
   private readonly pins = new Map<number, GupPage[]>();
+  /** An HMM mirror (device page table) over the window per mm ("hmm-fault"). */
+  private readonly mirrors = new Map<Mm, DeviceMirror>();
   /** File descriptors of the files the workload maps, per pid (the same in a fork). */
   private readonly fds: number[] = [];
   /** The userfaultfd each process made (its fd), by pid. */
@@ -630,6 +635,27 @@ export class Workload {
             r.pages.length || r.err
           }`,
           r.pages.length > 0,
+        ];
+      }
+      case "hmm-fault": {
+        // A mirroring device faults part of the window through hmm_range_fault.
+        let mir = this.mirrors.get(p.mm);
+        if (mir === undefined) {
+          mir = DeviceMirror.create(
+            p.mm,
+            WORKLOAD_BASE,
+            WORKLOAD_PAGES * 4096,
+            "workload",
+          ) as DeviceMirror;
+          this.mirrors.set(p.mm, mir);
+        }
+        const pg = this.page();
+        const n = Math.min(1 + rng.below(3), WORKLOAD_PAGES - pg);
+        const write = rng.below(2) === 1;
+        const r = mir.fault(this.at(pg), n, write);
+        return [
+          `hmm_range_fault(0x${this.at(pg).toString(16)}, ${n}, ${write ? "w" : "r"}) = ${r.ret}`,
+          r.ret === 0,
         ];
       }
       case "unpin": {

@@ -19,6 +19,8 @@ import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
+import { HMM_COMMANDS } from "./hmm.ts";
+import { MR_ACCESS } from "./odp.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -39,6 +41,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...DMA_COMMANDS,
     ...VIEW_COMMANDS,
     ...DEVICE_COMMANDS,
+    ...HMM_COMMANDS,
+    MR_ACCESS,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,
