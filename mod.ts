@@ -241,6 +241,7 @@ export { memoryFailure, type MemoryFailureResult, MF_MSG } from "./lib/mm/memory
 export { WCHAN_DAX_LAYOUT } from "./lib/fs/dax_layout.ts";
 export { WCHAN_BREAK_LEASE } from "./lib/fs/locks.ts";
 export { sendSignal, sysKill } from "./lib/proc/signal.ts";
+export {
   findNotifierSubscriptions,
   type MmuIntervalNotifier,
   mmuIntervalNotifierInsert,
