@@ -27,6 +27,8 @@ export interface BatchResult {
   errors: number;
   /** The exit status: 1 if any line was malformed, else 0. */
   status: number;
+  /** A `quit` line ended the run. */
+  quit?: boolean;
 }
 
 /** Runs lines (an array, or a stream of them) and writes the transcript. */
@@ -38,6 +40,7 @@ export async function runBatch(
   const paintLine = opts.paint?.line ?? ((l: string) => l);
   let errors = 0;
   let n = 0;
+  let quit = false;
   for await (const raw of lines) {
     n++;
     const line = raw.replace(/\r$/, "");
@@ -49,9 +52,14 @@ export async function runBatch(
     const r = await opts.session.run(line, { file: opts.source, line: n });
     for (const o of r.output) opts.write(paintLine(o));
     if (r.error) errors++;
-    if (r.quit) break;
+    if (r.quit) {
+      quit = true;
+      break;
+    }
   }
-  return { errors, status: errors > 0 ? 1 : 0 };
+  return quit
+    ? { errors, status: errors > 0 ? 1 : 0, quit }
+    : { errors, status: errors > 0 ? 1 : 0 };
 }
 
 /** Splits text into lines (a final newline does not make an empty line). */

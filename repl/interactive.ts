@@ -12,6 +12,13 @@ import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
 import type { Session } from "./session.ts";
 import { VERSION } from "../mod.ts";
+import {
+  CONTINUATION_PROMPT,
+  emptyViewLine,
+  isView,
+  LineHistory,
+  unclosed,
+} from "./line_habits.ts";
 
 /** What the interactive loop talks to. */
 /** Past this column no caret is drawn under an error (a line of 1 MB would draw 1 MB of blanks). */
@@ -103,11 +110,35 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   // Lines run one at a time, in order, even when pasted faster than they finish.
   let queue: Promise<void> = Promise.resolve();
   let quitted = false;
-  const runLine = async (line: string) => {
+  const lineHistory = new LineHistory();
+  let continued = "";
+  const runLine = async (typed: string) => {
     if (quitted) return;
+    // An unclosed parenthesis (or brace) goes on on the next line.
+    const whole = continued === "" ? typed : `${continued} ${typed.trim()}`;
+    if (unclosed(whole)) {
+      continued = whole;
+      rl.setPrompt(CONTINUATION_PROMPT);
+      rl.prompt();
+      return;
+    }
+    continued = "";
+    const h = lineHistory.expand(whole);
+    if ("print" in h) {
+      for (const l of h.print) output.write(l + "\n");
+      rl.setPrompt(paintPrompt(session.prompt(), c));
+      rl.prompt();
+      return;
+    }
+    const line = h.line;
+    if (line !== whole) output.write(line + "\n");
     const r = await session.run(line);
+    if (r.output.length === 0 && isView(line)) r.output.push(emptyViewLine(line));
     // The caret under the column, where a terminal line can show it (the error says the column).
-    if (r.error?.col !== undefined && r.error.kind !== "internal" && r.error.col <= CARET_MAX_COL) {
+    if (
+      line === typed && r.error?.col !== undefined && r.error.kind !== "internal" &&
+      r.error.col <= CARET_MAX_COL
+    ) {
       output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
     }
     for (const o of r.output) output.write(paintLine(o, c) + "\n");
@@ -127,6 +158,8 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     rl.write(null, { ctrl: true, name: "e" });
     rl.write(null, { ctrl: true, name: "u" });
     output.write("^C\n");
+    continued = "";
+    rl.setPrompt(paintPrompt(session.prompt(), c));
     rl.prompt();
   });
   const done = new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@
  * The mmlab command line:
  *
  * ```
- * deno task repl [FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...] [--record OUT]
+ * deno task repl [FILE | -i FILE] [--seed N] [--ram SIZE] [--preset NAME] [--policy knob=value ...] [--record OUT]
  * deno task repl --check-host FILE
  * ```
  *
@@ -16,7 +16,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { type MachineConfig, parsePciConfig } from "../mod.ts";
-import { runBatch, streamLines } from "./batch.ts";
+import { runBatch, splitLines, streamLines } from "./batch.ts";
 import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
 import { Session } from "./session.ts";
@@ -59,6 +59,8 @@ interface CliOptions {
   record?: string;
   /** --pci FILE: the PCI topology (lib/pci/config_file.ts). */
   pci?: string;
+  /** -i FILE: run FILE, then stay interactive (python -i, crash -i). */
+  interactive?: string;
 }
 
 /**
@@ -163,7 +165,26 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
     }
   }
   const c = colours(Deno.stdout.isTerminal());
-  const batch = file !== undefined || !Deno.stdin.isTerminal();
+  if (o.interactive !== undefined) {
+    if (file !== undefined) {
+      console.error("mmlab: give either FILE or -i FILE, not both");
+      return 2;
+    }
+    const why = unreadable(o.interactive);
+    if (why !== null) {
+      console.error(`mmlab: cannot read ${o.interactive}: ${why}`);
+      return 2;
+    }
+    const r = await runBatch(splitLines(Deno.readTextFileSync(o.interactive)), {
+      session,
+      source: o.interactive,
+      write: writer(),
+      paint: { prompt: (p) => paintPrompt(p, c), line: (l) => paintLine(l, c) },
+    });
+    // A quit in the file ends the run there, as it does in a batch.
+    if (r.quit) return r.status;
+  }
+  const batch = o.interactive === undefined && (file !== undefined || !Deno.stdin.isTerminal());
   if (!batch) {
     await startInteractive({
       session,
@@ -218,6 +239,7 @@ if (import.meta.main) {
       "set a policy knob (repeatable, or comma-separated)",
       collectPolicy,
     )
+    .option("-i, --interactive <file>", "run the command lines of FILE, then stay interactive")
     .option("--pci <file>", "the PCI topology, one node a line (lib/pci/config_file.ts)")
     .option(
       "--check-host <file>",

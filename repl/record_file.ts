@@ -7,7 +7,18 @@
 
 import { fileErrorText } from "./os_error.ts";
 import type { RunResult, Session } from "./session.ts";
-import { Recorder } from "./transcript/recorder.ts";
+import { headerOf, Recorder } from "./transcript/recorder.ts";
+import { presetPolicies } from "../mod.ts";
+
+/** The policies the session's machine started with that differ from its preset's. */
+function changedPolicies(session: Session): Record<string, string> {
+  const defaults = (presetPolicies(session.machine.config.preset) ?? {}) as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(session.habits.startPolicies)) {
+    if (defaults[k] !== v) out[k] = v;
+  }
+  return out;
+}
 
 /** Handles record requests for a session; returns a message for the user. */
 export class FileRecording {
@@ -41,9 +52,18 @@ export class FileRecording {
       let off = 0;
       while (off < bytes.length) off += this.file!.writeSync(bytes.subarray(off));
     });
-    this.recorder.start(this.session);
+    // Started mid-session, the transcript carries what this machine already did,
+    // under the policies it started with, so that it replays from a fresh machine.
+    const before = this.session.habits.log;
+    const header = headerOf(this.session);
+    if (before.length > 0) header.policies = changedPolicies(this.session);
+    this.recorder.start(this.session, header);
+    for (const l of before) this.recorder.command(l.prompt, l.line, l.result);
     this.session.observers.unshift(this.observer);
-    return `recording to ${path}`;
+    const n = before.length;
+    return n === 0
+      ? `recording to ${path}`
+      : `recording to ${path} (it starts with the ${n} command${n === 1 ? "" : "s"} run before)`;
   }
 
   stop(): string {

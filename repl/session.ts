@@ -26,6 +26,7 @@ import { formatExit, formatSignal, formatValue } from "./format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
 import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./backend.ts";
 import { MachineBackend } from "./machine_backend.ts";
+import { SessionHabits } from "./habits.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -66,7 +67,8 @@ interface PendingCall {
 
 /** One REPL session over one backend. */
 export class Session {
-  readonly backend: Backend;
+  /** The backend; `reset` replaces it with a fresh one built the same way. */
+  backend: Backend;
   /** The current thread: a tid (the main thread's is its process's pid). */
   pid = 1;
   readonly vars: Map<string, bigint> = new Map();
@@ -80,12 +82,38 @@ export class Session {
   private lastUnfinished: PendingCall | undefined;
   /** The fds seen to be userfaultfds (CommandContext.uffds). */
   private readonly uffds = new Set<number>();
+  /** `_` and `errno` (repl/habits.ts). */
+  readonly habits: SessionHabits = new SessionHabits();
 
-  constructor(opts: SessionOptions = {}) {
+  constructor(private readonly opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
     this.backend = opts.backend ?? new MachineBackend(opts.machine ?? this.config);
     const first = this.backend.processes().find((p) => p.alive);
     if (first !== undefined) this.pid = first.pid;
+    this.habits.started(this.backend.policies());
+  }
+
+  /**
+   * `reset`: a fresh machine built from the same configuration (seed, RAM,
+   * preset, policies, PCI), pid 1, no variables. Returns what to print, or
+   * throws when the session was handed a backend or machine it cannot rebuild.
+   */
+  reset(): string {
+    if (this.opts.backend !== undefined || this.opts.machine !== undefined) {
+      throw new ReplError(
+        `reset needs a session built from a configuration (this one runs on ${this.backend.name})`,
+        undefined,
+        "start mmlab again instead",
+        "process",
+      );
+    }
+    this.backend = new MachineBackend(this.config);
+    this.pid = this.backend.processes().find((p) => p.alive)?.pid ?? 1;
+    this.vars.clear();
+    this.unfinished.clear();
+    this.uffds.clear();
+    this.habits.started(this.backend.policies(), true);
+    return "reset: a fresh machine (same seed, RAM, preset and policies); variables cleared";
   }
 
   /** The emulated machine (sessions over the host kernel have none). */
@@ -148,6 +176,7 @@ export class Session {
       r.request = this.pending;
       this.pending = undefined;
     }
+    this.habits.ran(promptPid, line, r);
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }
@@ -313,7 +342,11 @@ export class Session {
   }
 
   private scope(): Scope {
-    return { vars: this.vars, policies: this.backend.policies(), commands: COMMANDS };
+    return {
+      vars: this.habits.scopeVars(this.vars),
+      policies: this.backend.policies(),
+      commands: COMMANDS,
+    };
   }
 
   private async exec(
@@ -357,6 +390,7 @@ export class Session {
           out.push(`= ${formatValue(value)}`);
         }
         if (stmt.assign && value !== undefined) this.vars.set(stmt.assign.name, value);
+        if (value !== undefined) this.habits.last = value;
         return;
       }
     }
@@ -443,6 +477,8 @@ export class Session {
       },
       commands: COMMANDS,
       uffds: this.uffds,
+      callDone: (r) => this.habits.callDone(r),
+      reset: () => this.reset(),
     };
     return await cmd.run(ctx, values);
   }

@@ -76,5 +76,22 @@ const record: Command = {
   },
 };
 
-/** check, vars, record, quit. */
-export const SESSION_COMMANDS: readonly Command[] = [check, vars, record, quit];
+const reset: Command = {
+  name: "reset",
+  form: "word",
+  group: "session",
+  args: [],
+  summary: "start again on a fresh machine (same seed, RAM, preset, policies)",
+  help: "Throws away every process, mapping, file and variable and builds the machine\n" +
+    "again from the flags the session started with. A recording goes on (replay resets too).",
+  example: ["x = 1", "reset"],
+  needsProcess: false,
+  anyBackend: true,
+  run(ctx) {
+    ctx.out.push(ctx.reset?.() ?? "reset: not available here");
+    return undefined;
+  },
+};
+
+/** check, vars, record, reset, quit. */
+export const SESSION_COMMANDS: readonly Command[] = [check, vars, record, reset, quit];

@@ -314,6 +314,7 @@ function toCommand(spec: SyscallSpec): Command {
       }
       if (uffds !== undefined) trackUffds(uffds, spec, values, r);
       ctx.out.push(line(r));
+      ctx.callDone?.(r);
       return resultValue(r);
     },
   };

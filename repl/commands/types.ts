@@ -83,6 +83,10 @@ export interface CommandContext {
    * read() of one prints its `struct uffd_msg`s decoded.
    */
   uffds?: Set<number>;
+  /** A syscall finished with this result (sets `errno` when it failed). */
+  callDone?: (r: CallResult) => void;
+  /** `reset`: a fresh machine; returns what to print. */
+  reset?: () => string;
 }
 
 /** Where the command appears in `help`. */

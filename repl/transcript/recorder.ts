@@ -38,10 +38,10 @@ export class Recorder {
   constructor(private readonly sink: (text: string) => void) {}
 
   /** Writes the header; call before the first command. */
-  start(session: Session): void {
+  start(session: Session, header: TranscriptHeader = headerOf(session)): void {
     if (this.started) return;
     this.started = true;
-    this.sink(renderHeader(headerOf(session)).join("\n") + "\n");
+    this.sink(renderHeader(header).join("\n") + "\n");
   }
 
   /** Records a prose line (a `#` comment typed at the prompt becomes prose). */

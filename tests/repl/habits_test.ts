@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { colours } from "../../repl/colour.ts";
+import { startInteractive } from "../../repl/interactive.ts";
+import { LineHistory, unclosed } from "../../repl/line_habits.ts";
+import { FileRecording } from "../../repl/record_file.ts";
+import { Session } from "../../repl/session.ts";
+import { replayText } from "../../repl/transcript/replay.ts";
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+const ANON = "PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0";
+
+/** The REPL on in-memory streams, as a terminal. */
+function repl() {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = "";
+  output.on("data", (d) => (text += d.toString()));
+  const session = new Session({ config: { ramBytes: 64 << 20 } });
+  const done = startInteractive({
+    session,
+    input,
+    output,
+    terminal: true,
+    historyFile: null,
+    colours: colours(false),
+  });
+  const type = async (s: string) => {
+    for (const k of s) {
+      input.write(k);
+      await tick();
+    }
+  };
+  /** The output with readline's cursor moves taken out. */
+  // Terminal control sequences are what is being removed.
+  // deno-lint-ignore no-control-regex
+  const plain = () => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", "");
+  return { input, plain, session, done, type };
+}
+
+Deno.test("_ is the last value, errno the last failed call's error; a variable wins", async () => {
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  assert.match((await s.run("_")).output[0], /unknown name _/);
+  await s.run("6 * 7");
+  assert.deepEqual((await s.run("_ + 1")).output, ["= 43 (0x2b)"]);
+  assert.deepEqual((await s.run("munmap(1, 4K)")).output, ["= -1 EINVAL (Invalid argument)"]);
+  assert.deepEqual((await s.run("errno == 22")).output, ["= 1"]);
+  // Like C's errno, a call that succeeds leaves it alone.
+  await s.run("getpid()");
+  assert.deepEqual((await s.run("errno")).output, ["= 22 (0x16)"]);
+  assert.deepEqual((await s.run("_")).output, ["= 22 (0x16)"]);
+  await s.run("errno = 5");
+  assert.deepEqual((await s.run("errno")).output, ["= 5"]);
+});
+
+Deno.test("reset: a fresh machine like the first, variables gone, says so", async () => {
+  const s = new Session({ config: { ramBytes: 64 << 20, seed: 3 } });
+  const first = (await s.run(`a = mmap(0, 8K, ${ANON})`)).output;
+  await s.run("fork()");
+  await s.run("x = 1");
+  const r = await s.run("reset");
+  assert.match(r.output[0], /^reset: a fresh machine/);
+  assert.deepEqual((await s.run(`a = mmap(0, 8K, ${ANON})`)).output, first);
+  assert.match((await s.run("x")).output[0], /unknown name x/);
+  assert.deepEqual((await s.run("check")).output, ["ok"]);
+  assert.equal((await s.run("ps")).output.length, 2, "one process again");
+});
+
+Deno.test("record mid-session: the file carries the commands before it and replays", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".mm" });
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  await s.run("policy thp.enabled=never");
+  await s.run(`a = mmap(0, 2M, ${ANON})`);
+  await s.run("poke(a, 1)");
+  await s.run("munmap(1, 1)");
+  await s.run("bogus here");
+  const started = await s.run(`record ${path}`);
+  assert.equal(
+    started.output[0],
+    `recording to ${path} (it starts with the 5 commands run before)`,
+  );
+  await s.run("c = fork()");
+  await s.run("@c poke(a + 4K, 2)");
+  await s.run("pages a 8K");
+  await s.run("record stop");
+  const text = await Deno.readTextFile(path);
+  await Deno.remove(path);
+  assert.match(text, /mm> policy thp\.enabled=never\n/);
+  assert.doesNotMatch(text, /record/);
+  assert.deepEqual(await replayText(text), { passed: 8 });
+});
+
+Deno.test("record after reset starts from the fresh machine", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".mm" });
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  await s.run(`a = mmap(0, 8K, ${ANON})`);
+  await s.run("reset");
+  await s.run(`b = mmap(0, 4K, ${ANON})`);
+  assert.match((await s.run(`record ${path}`)).output[0], /the 1 command run before/);
+  await s.run("maps");
+  await s.run("record stop");
+  const text = await Deno.readTextFile(path);
+  await Deno.remove(path);
+  assert.doesNotMatch(text, /mm> reset|mmap\(0, 8K/);
+  assert.deepEqual(await replayText(text), { passed: 2 });
+});
+
+Deno.test("line history: history numbers the lines, !! and !N recall them", () => {
+  const h = new LineHistory();
+  assert.deepEqual(h.expand("history"), { print: ["history: no commands yet"] });
+  assert.deepEqual(h.expand("!!"), { print: ["!!: no commands yet"] });
+  assert.deepEqual(h.expand("x = 1"), { line: "x = 1" });
+  assert.deepEqual(h.expand("getpid()"), { line: "getpid()" });
+  assert.deepEqual(h.expand("!1"), { line: "x = 1" });
+  assert.deepEqual(h.expand("!!"), { line: "x = 1" });
+  assert.deepEqual(h.expand("history"), {
+    print: ["  1  x = 1", "  2  getpid()", "  3  x = 1", "  4  x = 1"],
+  });
+  assert.deepEqual(h.expand("!9"), {
+    print: ["!9: no such command; history numbers them 1 to 4"],
+  });
+  assert.deepEqual(h.expand("(!5)"), { line: "(!5)" });
+});
+
+Deno.test("unclosed: parentheses and braces outside strings and comments", () => {
+  assert.equal(unclosed("mmap(0,"), true);
+  assert.equal(unclosed("mmap(0, 4K)"), false);
+  assert.equal(unclosed('write(1, "(", 1)'), false);
+  assert.equal(unclosed('write(1, "\\")(", 1'), true);
+  assert.equal(unclosed("x = 1 # (note"), false);
+  assert.equal(unclosed("f({a = 1,"), true);
+});
+
+Deno.test("interactive: !!, !N, history, a ...> continuation and an empty view", async () => {
+  const r = repl();
+  await r.type("6 * 7\r");
+  await r.type("!!\r");
+  assert.match(r.plain(), /6 \* 7\n= 42 \(0x2a\)\n(\[1\] mm> )+!!\n6 \* 7\n= 42/);
+  await r.type("history\r");
+  assert.match(r.plain(), / {2}1 {2}6 \* 7\n {2}2 {2}6 \* 7\n/);
+  await r.type(`mmap(0,\r`);
+  assert.match(r.plain(), /\.\.\.> $/);
+  await r.type(`4K, ${ANON})\r`);
+  assert.match(r.plain(), /= 0x7f[0-9a-f]+\n/);
+  await r.type("_ == 0\r");
+  assert.match(r.plain(), /_ == 0\n= 0\n/);
+  await r.type("vars\r");
+  assert.match(r.plain(), /\(vars: nothing to show\)\n/);
+  await r.type("!3\r");
+  assert.match(r.plain(), /!3\nmmap\(0, 4K, PROT_READ/);
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("interactive: Ctrl-C drops a half-continued line", async () => {
+  const r = repl();
+  await r.type("mmap(0,\r");
+  await r.type("\x03");
+  await r.type("getpid()\r");
+  assert.match(r.plain(), /getpid\(\)\n= 1\n/);
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("repl -i FILE runs the file, then reads more lines in the same session", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/f.mm`, "x = 7\n");
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../repl/main.ts", import.meta.url).pathname,
+      "-i",
+      `${dir}/f.mm`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { MMLAB_HISTORY: "", NO_COLOR: "1" },
+  });
+  const child = cmd.spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode("x * 6\n"));
+  await w.close();
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout);
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(text, /^\[1\] mm> x = 7\n= 7\nmmlab 0\.1\.0: /);
+  assert.match(text, /= 42 \(0x2a\)/);
+});
