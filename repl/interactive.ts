@@ -10,6 +10,7 @@ import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
+import { InterruptToken } from "./interrupt.ts";
 import type { Session } from "./session.ts";
 import { VERSION } from "../mod.ts";
 import {
@@ -20,10 +21,17 @@ import {
   unclosed,
 } from "./line_habits.ts";
 
-/** What the interactive loop talks to. */
+/** How often progress is redrawn, and not before a command has run this long. */
+const PROGRESS_EVERY_MS = 250;
+
+function mib(bytes: number): string {
+  return `${Math.floor(bytes / (1 << 20))} MiB`;
+}
+
 /** Past this column no caret is drawn under an error (a line of 1 MB would draw 1 MB of blanks). */
 const CARET_MAX_COL = 500;
 
+/** What the interactive loop talks to. */
 export interface InteractiveOptions {
   session: Session;
   input: Readable;
@@ -112,6 +120,19 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   let quitted = false;
   const lineHistory = new LineHistory();
   let continued = "";
+  // Ctrl-C while a line runs stops a long command; progress shows on a terminal.
+  let running = false;
+  let progressShown = false;
+  let lastDraw = 0;
+  const token = new InterruptToken((what, done, total) => {
+    if (!opts.terminal) return;
+    const now = performance.now();
+    if (now - lastDraw < PROGRESS_EVERY_MS) return;
+    lastDraw = now;
+    progressShown = true;
+    output.write(`\r(${what}: ${mib(done)} of ${mib(total)})\x1b[K`);
+  });
+  session.interrupt = token;
   const runLine = async (typed: string) => {
     if (quitted) return;
     // An unclosed parenthesis (or brace) goes on on the next line.
@@ -119,7 +140,7 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     if (unclosed(whole)) {
       continued = whole;
       rl.setPrompt(CONTINUATION_PROMPT);
-      rl.prompt();
+      rl.prompt(true);
       return;
     }
     continued = "";
@@ -127,12 +148,18 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     if ("print" in h) {
       for (const l of h.print) output.write(l + "\n");
       rl.setPrompt(paintPrompt(session.prompt(), c));
-      rl.prompt();
+      rl.prompt(true);
       return;
     }
     const line = h.line;
     if (line !== whole) output.write(line + "\n");
+    token.clear();
+    running = true;
+    lastDraw = performance.now();
     const r = await session.run(line);
+    running = false;
+    if (progressShown) output.write("\r\x1b[K");
+    progressShown = false;
     if (r.output.length === 0 && isView(line)) r.output.push(emptyViewLine(line));
     // The caret under the column, where a terminal line can show it (the error says the column).
     if (
@@ -148,12 +175,17 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
       return;
     }
     rl.setPrompt(paintPrompt(session.prompt(), c));
-    rl.prompt();
+    rl.prompt(true);
   };
   rl.on("line", (line: string) => {
     queue = queue.then(() => runLine(line));
   });
   rl.on("SIGINT", () => {
+    if (running) {
+      token.request();
+      output.write("^C\n");
+      return;
+    }
     // Clear the half-typed line, as a shell does, and start afresh.
     rl.write(null, { ctrl: true, name: "e" });
     rl.write(null, { ctrl: true, name: "u" });

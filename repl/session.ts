@@ -27,6 +27,7 @@ import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
 import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./backend.ts";
 import { MachineBackend } from "./machine_backend.ts";
 import { SessionHabits } from "./habits.ts";
+import type { Interrupt } from "./interrupt.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -82,6 +83,8 @@ export class Session {
   private lastUnfinished: PendingCall | undefined;
   /** The fds seen to be userfaultfds (CommandContext.uffds). */
   private readonly uffds = new Set<number>();
+  /** Set by an interactive front end: long commands stop on Ctrl-C (repl/interrupt.ts). */
+  interrupt: Interrupt | undefined;
   /** `_` and `errno` (repl/habits.ts). */
   readonly habits: SessionHabits = new SessionHabits();
 
@@ -478,6 +481,7 @@ export class Session {
       commands: COMMANDS,
       uffds: this.uffds,
       callDone: (r) => this.habits.callDone(r),
+      interrupt: this.interrupt,
       reset: () => this.reset(),
     };
     return await cmd.run(ctx, values);

@@ -11,6 +11,7 @@ import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, ResumeFormat, Value } from "./types.ts";
 import type { CallResult, CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
+import { type Interrupt, STEP_BYTES, yieldToInput } from "../interrupt.ts";
 
 /** The most bytes one peek shows. */
 export const PEEK_MAX = 16 << 20;
@@ -166,6 +167,10 @@ const memset: Command = {
   async run(ctx, [addr, byte, lenArg]) {
     const value = bytesOf([byte])[0];
     const len = byteCount(lenArg, "len", Number.MAX_SAFE_INTEGER);
+    // A userfaultfd could block a step; the rest would then not resume with it.
+    if (ctx.interrupt !== undefined && len > STEP_BYTES && (ctx.uffds?.size ?? 0) === 0) {
+      return await steppedMemset(ctx, ctx.interrupt, num(addr), value, len);
+    }
     const r = await access(ctx, { op: "fill", addr: num(addr), value, len });
     if (r === undefined) return undefined;
     if (r.faulted) {
@@ -176,6 +181,44 @@ const memset: Command = {
     return BigInt(r.done);
   },
 };
+
+/**
+ * memset in 2 MiB steps (ending on 2 MiB boundaries), looking at the
+ * Ctrl-C token between steps: what it prints when it runs to the end or
+ * faults is what one access prints.
+ */
+async function steppedMemset(
+  ctx: CommandContext,
+  interrupt: Interrupt,
+  addr: bigint,
+  value: number,
+  len: number,
+): Promise<bigint | undefined> {
+  let done = 0;
+  while (done < len) {
+    if (done > 0) {
+      await yieldToInput();
+      if (interrupt.requested()) {
+        ctx.out.push(
+          `(memset interrupted after ${done} of ${len} bytes; the stores before it stay)`,
+        );
+        return undefined;
+      }
+    }
+    const at = addr + BigInt(done);
+    const step = Math.min(len - done, STEP_BYTES - Number(at % BigInt(STEP_BYTES)));
+    const r = await access(ctx, { op: "fill", addr: at, value, len: step });
+    if (r === undefined) return undefined;
+    done += r.done;
+    if (r.faulted) {
+      partial(ctx, "memset", done, len);
+      return undefined;
+    }
+    interrupt.progress("memset", done, len);
+  }
+  ctx.out.push(`= ${done}`);
+  return BigInt(done);
+}
 
 const exec: Command = {
   name: "exec",

@@ -8,6 +8,7 @@
 import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest } from "../session.ts";
 import type { Backend, CallResult } from "../backend.ts";
+import type { Interrupt } from "../interrupt.ts";
 
 /** An evaluated argument. */
 export type Value =
@@ -85,6 +86,8 @@ export interface CommandContext {
   uffds?: Set<number>;
   /** A syscall finished with this result (sets `errno` when it failed). */
   callDone?: (r: CallResult) => void;
+  /** Set in an interactive session: long commands run in steps and stop on Ctrl-C. */
+  interrupt?: Interrupt;
   /** `reset`: a fresh machine; returns what to print. */
   reset?: () => string;
 }

@@ -11,12 +11,12 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 const ANON = "PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0";
 
 /** The REPL on in-memory streams, as a terminal. */
-function repl() {
+function repl(ramBytes = 64 << 20) {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = "";
   output.on("data", (d) => (text += d.toString()));
-  const session = new Session({ config: { ramBytes: 64 << 20 } });
+  const session = new Session({ config: { ramBytes } });
   const done = startInteractive({
     session,
     input,
@@ -190,4 +190,41 @@ Deno.test("repl -i FILE runs the file, then reads more lines in the same session
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.match(text, /^\[1\] mm> x = 7\n= 7\nmmlab 0\.1\.0: /);
   assert.match(text, /= 42 \(0x2a\)/);
+});
+
+Deno.test("interactive: Ctrl-C stops a long memset where it got to; the session goes on", async () => {
+  const r = repl(1 << 30);
+  await r.type(`a = mmap(0, 900M, ${ANON})\r`);
+  r.input.write("memset(a, 1, 900M)\r");
+  await tick();
+  r.input.write("\x03");
+  await r.type("getpid()\r");
+  await r.type("check\r");
+  const out = r.plain();
+  const m = /\(memset interrupted after (\d+) of 943718400 bytes; the stores before it stay\)/
+    .exec(out);
+  assert.ok(m !== null, out.slice(-400));
+  const done = Number(m[1]);
+  assert.ok(done > 0 && done < 943718400 && done % (2 << 20) === 0, `${done}`);
+  assert.match(out, /getpid\(\)\n= 1\n/);
+  assert.match(out, /check\nok\n/);
+  // The pages stored so far are resident, the rest are not.
+  const rss = (await r.session.run("status")).output.find((l) => l.startsWith("RssAnon:"));
+  assert.ok(rss !== undefined);
+  assert.equal(Number(/(\d+) kB/.exec(rss)![1]) * 1024 >= done, true, rss);
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("a stepped memset prints what one access prints, fault included", async () => {
+  for (const interactive of [false, true]) {
+    const s = new Session({ config: { ramBytes: 64 << 20 } });
+    if (interactive) s.interrupt = { requested: () => false, progress: () => {} };
+    await s.run(`a = mmap(0, 5M, ${ANON})`);
+    assert.deepEqual((await s.run("memset(a, 7, 5M)")).output, ["= 5242880"]);
+    await s.run("munmap(a + 4M, 1M)");
+    const out = (await s.run("memset(a, 7, 5M)")).output;
+    assert.equal(out.at(-1), "(memset stopped after 4194304 of 5242880 bytes)", `${interactive}`);
+    assert.match(out[0], /^--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR/);
+  }
 });

@@ -1,0 +1,49 @@
+/**
+ * Ctrl-C for long commands. The library's loops are synchronous and know
+ * nothing of terminals; a long command (a memset of hundreds of MiB) runs
+ * in steps from the REPL side, yields to the event loop between steps so
+ * a Ctrl-C can arrive, and asks this token whether to go on. Each step
+ * completes, so the machine is consistent where it stops (`check` says ok).
+ * @module
+ */
+
+/** What a long command asks while it runs. */
+export interface Interrupt {
+  /** Whether the user asked to stop (Ctrl-C). */
+  requested(): boolean;
+  /** How far the command got (the front end may draw it on a terminal). */
+  progress(what: string, done: number, total: number): void;
+}
+
+/** How many bytes a stepped command does between two looks at the token. */
+export const STEP_BYTES = 2 << 20;
+
+/** The front end's token: set by Ctrl-C, cleared before each line. */
+export class InterruptToken implements Interrupt {
+  private flag = false;
+
+  constructor(
+    private readonly onProgress: (what: string, done: number, total: number) => void = () => {},
+  ) {}
+
+  request(): void {
+    this.flag = true;
+  }
+
+  clear(): void {
+    this.flag = false;
+  }
+
+  requested(): boolean {
+    return this.flag;
+  }
+
+  progress(what: string, done: number, total: number): void {
+    this.onProgress(what, done, total);
+  }
+}
+
+/** Lets input (a Ctrl-C keypress) be read before the next step. */
+export function yieldToInput(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
