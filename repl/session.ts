@@ -28,6 +28,7 @@ import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./ba
 import { MachineBackend } from "./machine_backend.ts";
 import { SessionHabits } from "./habits.ts";
 import type { Interrupt } from "./interrupt.ts";
+import { applyFilters, type LineFilter, splitFilters } from "./view_filter.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -161,8 +162,12 @@ export class Session {
     let quit = false;
     let error: ReplError | undefined;
     const flush = () => this.report(output, main);
+    let filters: LineFilter[] | undefined;
     try {
-      const stmt = parseLine(line, wordShape);
+      // `smaps | grep Rss`: filters apply to what the command prints (repl/view_filter.ts).
+      const split = splitFilters(line);
+      filters = split?.filters;
+      const stmt = parseLine(split?.command ?? line, wordShape);
       main = this.targetPid(stmt);
       await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
@@ -172,6 +177,9 @@ export class Session {
     }
     flush();
     if (wasAlive) this.afterDeath(output, group);
+    if (filters !== undefined) {
+      output.splice(0, output.length, ...applyFilters(filters, output, !!error));
+    }
     const r: RunResult = { output };
     if (error) r.error = error;
     if (quit) r.quit = true;

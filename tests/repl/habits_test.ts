@@ -228,3 +228,36 @@ Deno.test("a stepped memset prints what one access prints, fault included", asyn
     assert.match(out[0], /^--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR/);
   }
 });
+
+Deno.test("view filters: | grep [-v] [-i], | head N, | tail N; | elsewhere is C's or", async () => {
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  const maps = (await s.run("maps")).output;
+  assert.deepEqual(
+    (await s.run("maps | grep libc")).output,
+    maps.filter((l) => l.includes("libc")),
+  );
+  assert.deepEqual(
+    (await s.run("maps | grep -v libc | tail 2")).output,
+    maps.filter((l) => !l.includes("libc")).slice(-2),
+  );
+  assert.deepEqual((await s.run("maps | head 1")).output, maps.slice(0, 1));
+  assert.deepEqual((await s.run("maps | grep -i VDSO")).output.length, 1);
+  assert.deepEqual(
+    (await s.run("smaps | grep ^Rss | head 2")).output,
+    ["Rss:                   0 kB", "Rss:                   0 kB"],
+  );
+  assert.deepEqual((await s.run('maps | grep "vdso|vvar"')).output.length, 3);
+  assert.deepEqual((await s.run("x = 1 | 2")).output, ["= 3"]);
+  assert.deepEqual((await s.run('write(1, "a|grep", 6)')).output, ["= 6"]);
+  // Bad filters are one clear line each; errors are never filtered away.
+  assert.match((await s.run("maps | grep (")).output[0], /^error at column 8: grep: bad pattern/);
+  assert.equal(
+    (await s.run("maps | head x")).output[0],
+    "error at column 8: head takes one count of lines; e.g. | head 5",
+  );
+  assert.equal(
+    (await s.run("maps | grep")).output[0],
+    "error at column 8: grep needs a pattern; e.g. smaps | grep Rss",
+  );
+  assert.match((await s.run("nosuch | grep x")).output[0], /unknown name nosuch/);
+});
