@@ -9,6 +9,7 @@ import { CONSTANTS, constantsOf, KIND_FAMILIES } from "../constants.ts";
 import { ReplError } from "../errors.ts";
 import { formatValue } from "../format.ts";
 import { didYouMean } from "../suggest.ts";
+import { constantSource, errnoHelp, errnoNames, vmFlagHelp } from "../help_names.ts";
 import { type Command, type CommandContext, type CommandGroup, synopsis } from "./types.ts";
 
 const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
@@ -105,7 +106,8 @@ export const HELP_COMMAND: Command = {
   }],
   summary: "list the commands, or explain one",
   help: "help NAME shows a command's arguments, what it prints, and an example run\n" +
-    "on a fresh machine; help PROT_READ shows a constant; help syntax the language.",
+    "on a fresh machine; help PROT_READ shows a constant (and its header and man page),\n" +
+    "help EFAULT an errno, help pf a VmFlags mnemonic; help syntax the language.",
   example: ["help mprotect"],
   needsProcess: false,
   async run(ctx, [name]) {
@@ -124,7 +126,9 @@ export const HELP_COMMAND: Command = {
     }
     const k = CONSTANTS.get(name.text);
     if (k !== undefined) {
+      const src = constantSource(k.name);
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
+      if (src !== undefined) ctx.out.push(`  ${src.source}; ${src.man}`);
       if (k.policy) {
         const planned = Object.hasOwn(PLANNED_KNOBS, k.policy.knob)
           ? (PLANNED_KNOBS as Record<string, { issue: number }>)[k.policy.knob]
@@ -138,10 +142,20 @@ export const HELP_COMMAND: Command = {
       if (same.length > 1) ctx.out.push(`  family: ${same.map((o) => o.name).join(" ")}`);
       return undefined;
     }
+    const named = errnoHelp(name.text) ?? vmFlagHelp(name.text);
+    if (named !== undefined) {
+      ctx.out.push(...named);
+      return undefined;
+    }
     throw new ReplError(
       `no help for ${name.text}`,
       name.col,
-      didYouMean(name.text, [...ctx.commands.keys(), ...CONSTANTS.keys(), "syntax"]) ??
+      didYouMean(name.text, [
+        ...ctx.commands.keys(),
+        ...CONSTANTS.keys(),
+        ...errnoNames(),
+        "syntax",
+      ]) ??
         "help lists the commands",
       "name",
     );
