@@ -90,7 +90,7 @@ export class EventLog {
 
   constructor(
     private readonly clock: VirtualClock,
-    private readonly capacity = EVENT_LOG_CAPACITY,
+    private readonly capacity: number = EVENT_LOG_CAPACITY,
   ) {}
 
   /** The cursor after the newest record: a reader starting here sees only what comes next. */
