@@ -11,6 +11,7 @@ import type { Readable, Writable } from "node:stream";
 import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
 import { InterruptToken } from "./interrupt.ts";
+import type { Pager } from "./pager.ts";
 import type { Session } from "./session.ts";
 import { VERSION } from "../mod.ts";
 import {
@@ -43,6 +44,10 @@ export interface InteractiveOptions {
   colours: Colours;
   /** The most history lines kept. */
   historySize?: number;
+  /** Shows output longer than the screen (a terminal only: repl/pager.ts). */
+  pager?: Pager;
+  /** The screen's height in lines (for the pager). */
+  rows?: () => number;
 }
 
 /**
@@ -133,6 +138,20 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     output.write(`\r(${what}: ${mib(done)} of ${mib(total)})\x1b[K`);
   });
   session.interrupt = token;
+  /** Output taller than the screen goes through the pager, with the terminal handed over. */
+  const paged = async (lines: string[]): Promise<boolean> => {
+    if (opts.pager === undefined || lines.length < (opts.rows?.() ?? 24) - 1) return false;
+    const tty = opts.input as { setRawMode?: (raw: boolean) => void; isRaw?: boolean };
+    const raw = tty.isRaw === true;
+    rl.pause();
+    if (raw) tty.setRawMode?.(false);
+    try {
+      return await opts.pager(lines);
+    } finally {
+      if (raw) tty.setRawMode?.(true);
+      rl.resume();
+    }
+  };
   const runLine = async (typed: string) => {
     if (quitted) return;
     // An unclosed parenthesis (or brace) goes on on the next line.
@@ -168,7 +187,8 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     ) {
       output.write(`${" ".repeat(session.prompt().length + r.error.col - 1)}${c.red("^")}\n`);
     }
-    for (const o of r.output) output.write(paintLine(o, c) + "\n");
+    const painted = r.output.map((o) => paintLine(o, c));
+    if (!(await paged(painted))) { for (const o of painted) output.write(o + "\n"); }
     if (r.quit) {
       quitted = true;
       rl.close();

@@ -21,6 +21,7 @@ import { colours, paintLine, paintPrompt } from "./colour.ts";
 import { historyPath, startInteractive } from "./interactive.ts";
 import { Session } from "./session.ts";
 import { FileRecording } from "./record_file.ts";
+import { commandPager, type Pager, pagerArgv } from "./pager.ts";
 import {
   parsePolicyText,
   parsePresetText,
@@ -139,6 +140,21 @@ function unreadable(file: string): string | null {
   }
 }
 
+/** A pager when stdout is a terminal (repl/pager.ts), else none. */
+function pagerOptions(): { pager?: Pager; rows?: () => number } {
+  if (!Deno.stdout.isTerminal()) return {};
+  const argv = pagerArgv((n) => Deno.env.get(n));
+  if (argv === null) return {};
+  const rows = () => {
+    try {
+      return Deno.consoleSize().rows;
+    } catch {
+      return 24;
+    }
+  };
+  return { pager: commandPager(argv), rows };
+}
+
 /** Writes a line to stdout; a closed pipe (| head) ends the program quietly. */
 function writer(): (line: string) => void {
   const enc = new TextEncoder();
@@ -193,6 +209,7 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
       terminal: Deno.stdout.isTerminal(),
       historyFile: historyPath((n) => Deno.env.get(n)),
       colours: c,
+      ...pagerOptions(),
     });
     return 0;
   }

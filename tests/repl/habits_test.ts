@@ -3,6 +3,7 @@ import { PassThrough } from "node:stream";
 import { colours } from "../../repl/colour.ts";
 import { startInteractive } from "../../repl/interactive.ts";
 import { LineHistory, unclosed } from "../../repl/line_habits.ts";
+import { commandPager, type Pager, pagerArgv } from "../../repl/pager.ts";
 import { FileRecording } from "../../repl/record_file.ts";
 import { Session } from "../../repl/session.ts";
 import { replayText } from "../../repl/transcript/replay.ts";
@@ -11,7 +12,7 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 const ANON = "PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0";
 
 /** The REPL on in-memory streams, as a terminal. */
-function repl(ramBytes = 64 << 20) {
+function repl(ramBytes = 64 << 20, pager?: Pager) {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = "";
@@ -24,6 +25,7 @@ function repl(ramBytes = 64 << 20) {
     terminal: true,
     historyFile: null,
     colours: colours(false),
+    ...(pager === undefined ? {} : { pager, rows: () => 10 }),
   });
   const type = async (s: string) => {
     for (const k of s) {
@@ -260,4 +262,35 @@ Deno.test("view filters: | grep [-v] [-i], | head N, | tail N; | elsewhere is C'
     "error at column 8: grep needs a pattern; e.g. smaps | grep Rss",
   );
   assert.match((await s.run("nosuch | grep x")).output[0], /unknown name nosuch/);
+});
+
+Deno.test("pager: output taller than the screen goes to it, shorter output does not", async () => {
+  const paged: string[][] = [];
+  const r = repl(64 << 20, (lines) => {
+    paged.push([...lines]);
+    return Promise.resolve(true);
+  });
+  await r.type("getpid()\r");
+  await r.type("maps\r");
+  await r.type("maps | head 3\r");
+  assert.equal(paged.length, 1);
+  assert.ok(paged[0].length > 10 && paged[0].some((l) => l.includes("[stack]")));
+  assert.doesNotMatch(r.plain(), /\[stack\]/, "paged output is not printed again");
+  assert.match(r.plain(), /maps \| head 3\n555555554000-/);
+  r.input.end();
+  await r.done;
+});
+
+Deno.test("pager: $PAGER, else less -FRX; none under NO_COLOR, CI or an empty PAGER", async () => {
+  const env = (vars: Record<string, string>) => (n: string) => vars[n];
+  assert.deepEqual(pagerArgv(env({})), ["less", "-FRX"]);
+  assert.deepEqual(pagerArgv(env({ PAGER: "more" })), ["sh", "-c", "more"]);
+  assert.equal(pagerArgv(env({ PAGER: "" })), null);
+  assert.equal(pagerArgv(env({ NO_COLOR: "1" })), null);
+  assert.equal(pagerArgv(env({ CI: "true" })), null);
+  const dir = await Deno.makeTempDir();
+  assert.equal(await commandPager(["sh", "-c", `cat > ${dir}/out`])(["a", "b"]), true);
+  assert.equal(await Deno.readTextFile(`${dir}/out`), "a\nb\n");
+  assert.equal(await commandPager(["/nonexistent/pager"])(["a"]), false);
+  await Deno.remove(dir, { recursive: true });
 });
