@@ -1,21 +1,31 @@
 /**
- * `deno task lab [NAME] [--solve] [--step] [--check SESSION]`
+ * `deno task lab [NAME] [--solve] [--step] [--check SESSION] [--answers FILE] [--seed N]`
  *
  * Without NAME, lists the labs in scripts/labs. With NAME (a file name, its
  * number, or any unique part of it) shows the student view; `--solve` adds
  * the expected output and the answers; `--step` runs it a command at a
  * time; `--check SESSION` verifies a session the student recorded with
- * `deno task repl --record SESSION`.
+ * `deno task repl --record SESSION`; `--answers FILE` checks the answers a
+ * student wrote (`N: VALUE`) and prints a score; `--seed N` makes a variant
+ * of the numbers the lab declares (repl/transcript/lab_variant.ts).
  * @module
  */
 
 import { fileErrorText } from "./os_error.ts";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { parseTranscript, TranscriptError } from "./transcript/format.ts";
 import { checkSession, labTitle, labView } from "./transcript/lab.ts";
 import { stepThrough } from "./transcript/step.ts";
+import {
+  checkAnswers,
+  labParams,
+  solvedView,
+  solveLab,
+  studentView,
+  variantOf,
+} from "./transcript/lab_variant.ts";
 
 const LABS = new URL("../scripts/labs/", import.meta.url);
 
@@ -68,6 +78,17 @@ const program = new Command()
     "--check <session>",
     "verify a session recorded with npx -y deno@2.9.6 task repl --record",
   )
+  .option("--answers <file>", "check a student's answers (lines N: VALUE) and print a score")
+  .option(
+    "--seed <n>",
+    "a variant of the lab's numbers (where it declares # vary.NAME: lines)",
+    (t: string) => {
+      if (!/^\d+$/.test(t) || Number(t) > 0xffffffff) {
+        throw new InvalidArgumentError("a seed is a whole number from 0 to 4294967295");
+      }
+      return Number(t);
+    },
+  )
   .exitOverride();
 try {
   program.parse(["deno", "lab", ...Deno.args]);
@@ -75,7 +96,9 @@ try {
   // --help and --version end here too, with exit code 0; usage errors exit 2.
   Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
-const opts = program.opts<{ solve?: boolean; step?: boolean; check?: string }>();
+const opts = program.opts<
+  { solve?: boolean; step?: boolean; check?: string; answers?: string; seed?: number }
+>();
 const files = labFiles();
 const name = program.args[0];
 if (name === undefined) {
@@ -117,7 +140,30 @@ try {
   }
   throw e;
 }
+const varies = labParams(lab).length > 0;
+if (opts.seed !== undefined && !varies) {
+  console.error(`lab: ${found} declares no numbers to vary (# vary.NAME: lines); it is as written`);
+}
+const variant = variantOf(lab, opts.seed);
+if (opts.step && opts.seed !== undefined && varies) {
+  console.error(
+    "lab: --step runs the lab as written; --seed is for the view, --solve and --answers",
+  );
+  Deno.exit(2);
+}
 if (opts.step) Deno.exit(await stepThrough(path, process.stdin, process.stdout));
+if (opts.answers !== undefined) {
+  const got = readText(opts.answers);
+  if ("why" in got) {
+    console.error(`lab: cannot read ${opts.answers}: ${got.why}`);
+    Deno.exit(2);
+  }
+  const r = await checkAnswers(await solveLab(variant), opts.answers, got.text);
+  for (const l of r.lines) console.log(l);
+  if (r.total === 0) console.log(`${found} declares no checked answers (!= lines)`);
+  console.log(`score: ${r.right}/${r.total}`);
+  Deno.exit(r.right === r.total ? 0 : 1);
+}
 if (opts.check !== undefined) {
   const got = readText(opts.check);
   if ("why" in got) {
@@ -128,6 +174,12 @@ if (opts.check !== undefined) {
   const r = await checkSession(rel, lab, opts.check, session);
   for (const l of r.lines) console.log(l);
   console.log(`${r.passed} passed, ${r.failed} failed`);
+  console.log(`score: ${r.passed}/${r.passed + r.failed}`);
   Deno.exit(r.failed > 0 ? 1 : 0);
+}
+if (opts.seed !== undefined && varies) {
+  const view = opts.solve ? solvedView(variant, await solveLab(variant)) : studentView(variant);
+  for (const l of view) console.log(l);
+  Deno.exit(0);
 }
 for (const l of labView(lab, opts.solve ?? false)) console.log(l);

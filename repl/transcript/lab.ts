@@ -22,8 +22,10 @@ export function labTitle(t: Transcript): string {
 export function labView(t: Transcript, solve: boolean): string[] {
   const out: string[] = [];
   for (const b of t.blocks) {
-    if (b.kind === "prose") out.push(b.text);
-    else if (b.kind === "question") out.push(`? ${b.text}`);
+    // `!= EXPR`: a checked answer (lab_variant.ts), shown only by --solve.
+    if (b.kind === "prose") {
+      if (solve || !b.text.startsWith("!= ")) out.push(b.text);
+    } else if (b.kind === "question") out.push(`? ${b.text}`);
     else if (b.kind === "answer") {
       if (solve) out.push(`! ${b.text}`);
     } else {

@@ -3,6 +3,8 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.BYTE: 0x41 0x5a 0x7e 0x2a
+# vary.LEN: 16K 32K 64K
 
 Lab 2: demand paging and the zero page
 
@@ -33,6 +35,8 @@ Read the first page, write the second.
   7f0000001000  present  1000  rw      yes    yes    no         1    1    0  anon  yes
   7f0000002000  none     -     -       -      -      -          -    -    -  -     -
   7f0000003000  none     -     -       -      -      -          -    -    -  -     -
+? What value does a load from a + 4K give now?
+!= 0x41
 ? Which pfn does the first page map, and does it count in Rss?
 ! The shared zero page (read-only, special): it is not counted in Rss. The written page got a fresh frame of its own.
 

@@ -1,0 +1,193 @@
+/**
+ * Lab variants and checked answers, OSTEP's `-s SEED` and `-c`:
+ *
+ * - A header line `# vary.NAME: 8K 16K 32K` declares a number to vary:
+ *   the first value is the one the lab is written with (so the file
+ *   replays as it is); a seed picks one of the values, and every
+ *   whole-word occurrence of the first in the lab's commands, questions
+ *   and prose is replaced by it.
+ * - A line `!= EXPR` after a question declares its checkable answer: the
+ *   value of the mmlab expression EXPR (a variable, `peek(a)`, `errno`...)
+ *   in the lab's session at that point. The student never sees it.
+ * - A student's answers file has lines `N: VALUE` (N the question's
+ *   number, VALUE an mmlab expression such as `0x1002`, `4K`, `EFAULT`...);
+ *   `#` lines are comments.
+ *
+ * Variants run on a fresh machine: their outputs are what mmlab prints.
+ * @module
+ */
+
+import type { Block, Transcript } from "./format.ts";
+import { sessionFor } from "./replay.ts";
+import { formatValue } from "../format.ts";
+import { Session } from "../session.ts";
+
+/** A number the lab lets a seed vary. */
+export interface LabParam {
+  name: string;
+  /** The values; the first is the one the lab is written with. */
+  values: string[];
+}
+
+/** The lab's `# vary.NAME:` lines. */
+export function labParams(t: Transcript): LabParam[] {
+  return t.header.extra
+    .filter(([k]) => k.startsWith("vary."))
+    .map(([k, v]) => ({ name: k.slice(5), values: v.trim().split(/\s+/) }));
+}
+
+/** Which value each parameter takes under `seed` (deterministic, any host). */
+export function chooseValues(params: readonly LabParam[], seed: number): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of params) {
+    // FNV-1a over the seed and the name: stable, and different per parameter.
+    let h = 0x811c9dc5;
+    for (const ch of `${seed >>> 0}:${p.name}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    out.set(p.name, p.values[(h >>> 0) % p.values.length]);
+  }
+  return out;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The lab with its varied numbers replaced (expected output left as written). */
+export function variantOf(t: Transcript, seed: number | undefined): Transcript {
+  const params = labParams(t);
+  if (seed === undefined || params.length === 0) return t;
+  const chosen = chooseValues(params, seed);
+  const swaps = params
+    .filter((p) => chosen.get(p.name) !== p.values[0])
+    .map((p) =>
+      [new RegExp(`(?<![\\w.])${escape(p.values[0])}(?![\\w.])`, "g"), chosen.get(p.name)!] as const
+    );
+  const sub = (s: string) => swaps.reduce((acc, [re, v]) => acc.replace(re, v), s);
+  const blocks: Block[] = t.blocks.map((b) =>
+    b.kind === "command" ? { ...b, input: sub(b.input) } : { ...b, text: sub(b.text) }
+  );
+  return { header: t.header, blocks };
+}
+
+/** Whether a prose block is a checkable answer (`!= EXPR`). */
+export function isCheckedAnswer(b: Block): boolean {
+  return b.kind === "prose" && b.text.startsWith("!= ");
+}
+
+/** One command or answer of a run lab. */
+export type SolvedStep =
+  | { kind: "command"; pid: string; input: string; output: string[] }
+  | { kind: "answer"; question: number; expr: string; value: bigint | undefined; error?: string };
+
+/** Runs a (variant of a) lab on a fresh machine; the outputs and checked answers it gives. */
+export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
+  const session: Session = sessionFor(t);
+  const steps: SolvedStep[] = [];
+  let question = 0;
+  for (const b of t.blocks) {
+    if (b.kind === "question") question++;
+    else if (b.kind === "command") {
+      const pid = session.promptTag();
+      const r = await session.run(b.input);
+      steps.push({ kind: "command", pid, input: b.input, output: r.output });
+    } else if (isCheckedAnswer(b)) {
+      const expr = (b as { text: string }).text.slice(3).trim();
+      const r = await session.run(expr);
+      steps.push(
+        r.error !== undefined
+          ? { kind: "answer", question, expr, value: undefined, error: r.output.at(-1) }
+          : { kind: "answer", question, expr, value: session.habits.last },
+      );
+    }
+  }
+  return steps;
+}
+
+/** `lab N --solve [--seed S]` when the lab varies or checks answers: what it really prints. */
+export function solvedView(t: Transcript, steps: readonly SolvedStep[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let question = 0;
+  for (const b of t.blocks) {
+    if (b.kind === "command") {
+      const s = steps[i++];
+      if (s?.kind !== "command") continue;
+      out.push(`  [${s.pid}] mm> ${s.input}`, ...s.output.map((l) => `  ${l}`));
+    } else if (isCheckedAnswer(b)) {
+      const s = steps[i++];
+      if (s?.kind !== "answer") continue;
+      out.push(
+        s.value === undefined
+          ? `! (question ${s.question}: ${s.expr} gives no value: ${s.error})`
+          : `! question ${s.question}: ${formatValue(s.value)}`,
+      );
+    } else if (b.kind === "question") out.push(`? ${++question}. ${b.text}`);
+    else if (b.kind === "answer") out.push(`! ${b.text}`);
+    else out.push(b.text);
+  }
+  return out;
+}
+
+/** The student view of a variant: commands and numbered questions, no outputs or answers. */
+export function studentView(t: Transcript): string[] {
+  const out: string[] = [];
+  let question = 0;
+  for (const b of t.blocks) {
+    if (b.kind === "command") out.push(`  [${b.pid}] mm> ${b.input}`);
+    else if (b.kind === "question") out.push(`? ${++question}. ${b.text}`);
+    else if (b.kind === "prose" && !isCheckedAnswer(b)) out.push(b.text);
+  }
+  return out;
+}
+
+/** The result of checking a student's answers. */
+export interface AnswerReport {
+  lines: string[];
+  right: number;
+  total: number;
+}
+
+/** Checks `N: VALUE` lines against the lab's checked answers. */
+export async function checkAnswers(
+  steps: readonly SolvedStep[],
+  answersFile: string,
+  answersText: string,
+): Promise<AnswerReport> {
+  const expected = steps.filter((s): s is Extract<SolvedStep, { kind: "answer" }> =>
+    s.kind === "answer"
+  );
+  const given = new Map<number, { text: string; line: number }>();
+  const lines: string[] = [];
+  answersText.split("\n").forEach((raw, i) => {
+    const l = raw.trim();
+    if (l === "" || l.startsWith("#")) return;
+    const m = /^(\d+)\s*[:.)]\s*(.+)$/.exec(l);
+    if (m === null) {
+      lines.push(`${answersFile}:${i + 1}: answers look like "3: 0x1002" (question: value)`);
+      return;
+    }
+    given.set(Number(m[1]), { text: m[2], line: i + 1 });
+  });
+  // Values are read as mmlab expressions (constants and sizes allowed), in a scratch session.
+  const scratch = new Session({ config: { ramBytes: 1 << 20 } });
+  let right = 0;
+  for (const e of expected) {
+    const g = given.get(e.question);
+    const where = `question ${e.question}`;
+    if (g === undefined) {
+      lines.push(`${where}: no answer`);
+      continue;
+    }
+    const r = await scratch.run(g.text);
+    if (r.error !== undefined) {
+      lines.push(`${answersFile}:${g.line}: ${where}: ${r.output.at(-1)}`);
+      continue;
+    }
+    const v = scratch.habits.last;
+    if (e.value !== undefined && v === e.value) {
+      lines.push(`${where}: ok`);
+      right++;
+    } else lines.push(`${where}: ${g.text} is not the answer`);
+  }
+  return { lines, right, total: expected.length };
+}
