@@ -151,7 +151,10 @@ if (opts.step && opts.seed !== undefined && varies) {
   );
   Deno.exit(2);
 }
-if (opts.step) Deno.exit(await stepThrough(path, process.stdin, process.stdout));
+if (opts.step) {
+  const terminal = Deno.stdin.isTerminal();
+  Deno.exit(await stepThrough(path, process.stdin, process.stdout, { terminal, questions: true }));
+}
 if (opts.answers !== undefined) {
   const got = readText(opts.answers);
   if ("why" in got) {

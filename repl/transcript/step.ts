@@ -9,16 +9,30 @@
 
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { parseTranscript, TranscriptError } from "./format.ts";
+import { type Block, parseTranscript, TranscriptError } from "./format.ts";
+import { Session } from "../session.ts";
 import { sessionFor } from "./replay.ts";
 import { matchBlock } from "./match.ts";
+
+/** How to step. */
+export interface StepOptions {
+  /** Line editing (the input is a terminal). */
+  terminal?: boolean;
+  /**
+   * Pause at each question for an answer (labs): a question with a checked
+   * answer (`!= EXPR`) says whether it was right, and a score ends the run.
+   */
+  questions?: boolean;
+}
 
 /** Runs the walk-through; returns the exit status. */
 export async function stepThrough(
   file: string,
   input: Readable,
   output: Writable,
+  opts: StepOptions = {},
 ): Promise<number> {
+  const terminal = opts.terminal ?? false;
   const say = (l: string) => output.write(l + "\n");
   let text: string;
   try {
@@ -38,17 +52,40 @@ export async function stepThrough(
     }
     throw e;
   }
-  const rl = createInterface({ input, output, terminal: false });
+  // On a terminal the lines typed (commands, answers) can be edited.
+  const rl = createInterface({ input, output, terminal });
   const lines = rl[Symbol.asyncIterator]();
   const next = async (): Promise<string | null> => {
     const r = await lines.next();
     return r.done ? null : r.value;
   };
   say(`stepping through ${file}: Enter runs the shown command, anything else runs first`);
-  for (const b of t.blocks) {
-    if (b.kind === "prose") say(b.text);
-    else if (b.kind === "question") say(`? ${b.text}`);
-    else if (b.kind === "command") {
+  const score = { right: 0, total: 0 };
+  let question = 0;
+  for (const [i, b] of t.blocks.entries()) {
+    // `!= EXPR` is a checked answer (lab_variant.ts): never shown here.
+    if (b.kind === "prose" && !b.text.startsWith("!= ")) say(b.text);
+    else if (b.kind === "question" && !opts.questions) say(`? ${b.text}`);
+    else if (b.kind === "question") {
+      say(`? ${++question}. ${b.text}`);
+      const checked = checkedAnswerAfter(t.blocks, i);
+      output.write(checked === undefined ? "(your answer, or Enter) > " : "answer > ");
+      const typed = await next();
+      if (typed === null) {
+        rl.close();
+        return 0;
+      }
+      if (checked !== undefined) {
+        score.total++;
+        const right = await session.run(checked);
+        const want = session.habits.last;
+        const mine = typed.trim() === "" ? undefined : await valueOf(typed);
+        if (right.error === undefined && mine !== undefined && mine === want) {
+          score.right++;
+          say("right");
+        } else say(`not quite: the answer is ${right.output.at(-1)?.replace(/^= /, "")}`);
+      }
+    } else if (b.kind === "command") {
       for (;;) {
         output.write(`${session.prompt()}${b.input}   [Enter]\n`);
         const typed = await next();
@@ -68,7 +105,24 @@ export async function stepThrough(
       }
     }
   }
+  if (score.total > 0) say(`score: ${score.right}/${score.total}`);
   say("(end of transcript)");
   rl.close();
   return 0;
+}
+
+/** The `!= EXPR` of question `i`: the first such line before the next question or command. */
+function checkedAnswerAfter(blocks: readonly Block[], i: number): string | undefined {
+  for (const b of blocks.slice(i + 1)) {
+    if (b.kind === "question" || b.kind === "command") return undefined;
+    if (b.kind === "prose" && b.text.startsWith("!= ")) return b.text.slice(3).trim();
+  }
+  return undefined;
+}
+
+/** A typed answer's value, read as an mmlab expression in a scratch session. */
+async function valueOf(text: string): Promise<bigint | undefined> {
+  const scratch = new Session({ config: { ramBytes: 1 << 20 } });
+  const r = await scratch.run(text);
+  return r.error === undefined ? scratch.habits.last : undefined;
 }

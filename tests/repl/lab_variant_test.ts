@@ -11,6 +11,8 @@ import {
 } from "../../repl/transcript/lab_variant.ts";
 import { labView } from "../../repl/transcript/lab.ts";
 import { replayText } from "../../repl/transcript/replay.ts";
+import { stepThrough } from "../../repl/transcript/step.ts";
+import { PassThrough } from "node:stream";
 
 const LAB = `# mmlab transcript 1
 # mmlab: 0.1.0
@@ -104,4 +106,24 @@ Deno.test("lab CLI: --seed, --solve, --answers with a score", async () => {
   const bad = await run("2", "--seed", "x");
   assert.equal(bad.code, 2);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("lab --step pauses at each question, checks a checked answer, ends with a score", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".mm" });
+  await Deno.writeTextFile(file, LAB);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = "";
+  output.on("data", (d) => (text += d));
+  // Enter, Enter (the two commands), then the two answers: one right, one wrong.
+  input.end("\n\n'A'\n4K\n");
+  assert.equal(await stepThrough(file, input, output, { questions: true }), 0);
+  await Deno.remove(file);
+  assert.match(text, /\? 1\. What does a load from a \+ 4K give\?\nanswer > right\n/);
+  assert.match(
+    text,
+    /\? 2\. How long is the mapping\?\nanswer > not quite: the answer is 8192 \(0x2000\)\n/,
+  );
+  assert.match(text, /score: 1\/2\n\(end of transcript\)/);
+  assert.doesNotMatch(text, /!= /);
 });
