@@ -12,6 +12,7 @@ import { type Colours, paintLine, paintPrompt } from "./colour.ts";
 import { complete } from "./complete.ts";
 import { InterruptToken } from "./interrupt.ts";
 import type { Pager } from "./pager.ts";
+import { installReverseSearch } from "./reverse_search.ts";
 import type { Session } from "./session.ts";
 import { VERSION } from "../mod.ts";
 import {
@@ -120,6 +121,7 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     prompt: paintPrompt(session.prompt(), c),
   });
   rl.on("history", (h: string[]) => saveHistory(opts.historyFile, h));
+  if (opts.terminal) installReverseSearch(rl, opts.input, output, () => rl.prompt(true));
   // Lines run one at a time, in order, even when pasted faster than they finish.
   let queue: Promise<void> = Promise.resolve();
   let quitted = false;

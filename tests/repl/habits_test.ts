@@ -294,3 +294,23 @@ Deno.test("pager: $PAGER, else less -FRX; none under NO_COLOR, CI or an empty PA
   assert.equal(await commandPager(["/nonexistent/pager"])(["a"]), false);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("interactive: Ctrl-R searches the history backwards; Enter runs the match", async () => {
+  const r = repl();
+  await r.type("x = 41\r");
+  await r.type("y = 2\r");
+  await r.type("getpid()\r");
+  await r.type("\x12x");
+  assert.match(r.plain(), /\(reverse-i-search\)'x': x = 41$/);
+  await r.type("\r");
+  assert.match(r.plain(), /x = 41\n= 41 \(0x29\)\n$|x = 41\n= 41 \(0x29\)\n\[1\] mm> $/);
+  assert.equal((r.plain().match(/= 41 \(0x29\)/g) ?? []).length, 2);
+  // Ctrl-R twice goes further back; Ctrl-G (or Esc) gives the line back.
+  await r.type("half");
+  await r.type("\x12=\x12");
+  assert.match(r.plain(), /'=': y = 2$/);
+  await r.type("\x07\r");
+  assert.match(r.plain(), /unknown name half/);
+  r.input.end();
+  await r.done;
+});
