@@ -15,6 +15,7 @@ import { PLAIN_OUTPUT } from "./cli_output.ts";
 import process from "node:process";
 import { describeFailure, replayText } from "./transcript/replay.ts";
 import { stepThrough } from "./transcript/step.ts";
+import { InterruptToken } from "./interrupt.ts";
 
 const program = new Command()
   .configureOutput(PLAIN_OUTPUT)
@@ -44,8 +45,30 @@ if (opts.step) {
 
 const commands = (n: number) => `${n} command${n === 1 ? "" : "s"}`;
 
+// Ctrl-C stops between two commands and says where; progress shows on a terminal only.
+const tty = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined &&
+  Deno.env.get("CI") === undefined;
+let current = "";
+let shown = false;
+let lastDraw = performance.now();
+const token = new InterruptToken((_what, done, total) => {
+  const now = performance.now();
+  if (!tty || now - lastDraw < 250) return;
+  lastDraw = now;
+  shown = true;
+  Deno.stdout.writeSync(
+    new TextEncoder().encode(`\r(${current}: ${done}/${total} commands)\x1b[K`),
+  );
+});
+const clearProgress = () => {
+  if (shown) Deno.stdout.writeSync(new TextEncoder().encode("\r\x1b[K"));
+  shown = false;
+};
+Deno.addSignalListener("SIGINT", () => token.request());
+
 let passed = 0, failed = 0;
 for (const file of files) {
+  current = file;
   let text: string;
   try {
     if ((await Deno.stat(file)).isDirectory) throw new Error("a directory, not a transcript");
@@ -60,7 +83,13 @@ for (const file of files) {
     failed++;
     continue;
   }
-  const r = await replayText(text, { update: opts.update });
+  const r = await replayText(text, { update: opts.update, interrupt: token });
+  clearProgress();
+  if (r.interrupted) {
+    console.log(`${file}:${r.interrupted.line}: interrupted (Ctrl-C) after ${commands(r.passed)}`);
+    console.log(`${passed} passed, ${failed} failed, the rest not run`);
+    Deno.exit(130);
+  }
   if (r.malformed) {
     console.log(`${file}:${r.malformed.line}: malformed transcript: ${r.malformed.message}`);
     failed++;

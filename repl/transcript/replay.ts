@@ -16,6 +16,7 @@ import {
   type Transcript,
   TranscriptError,
 } from "./format.ts";
+import { type Interrupt, yieldToInput } from "../interrupt.ts";
 import { matchBlock } from "./match.ts";
 import type { MachineConfig } from "../../mod.ts";
 
@@ -40,7 +41,12 @@ export interface ReplayResult {
   updated?: string;
   /** The transcript itself was malformed. */
   malformed?: TranscriptError;
+  /** Stopped by Ctrl-C before the command at this line. */
+  interrupted?: { line: number };
 }
+
+/** How long a replay runs between two turns for input (Ctrl-C). */
+const YIELD_EVERY_MS = 100;
 
 /** The machine configuration a transcript header describes. */
 export function headerConfig(t: Transcript): MachineConfig {
@@ -85,7 +91,7 @@ export function checkHasCommands(t: Transcript, text: string): void {
 /** Replays one transcript's text. Never throws. */
 export async function replayText(
   text: string,
-  opts: { update?: boolean } = {},
+  opts: { update?: boolean; interrupt?: Interrupt } = {},
 ): Promise<ReplayResult> {
   let t: Transcript;
   let session: Session;
@@ -99,8 +105,19 @@ export async function replayText(
   }
   let passed = 0;
   const history: string[] = [];
+  const total = t.blocks.filter((b) => b.kind === "command").length;
+  let lastYield = performance.now();
   for (const b of t.blocks) {
     if (b.kind !== "command") continue;
+    if (opts.interrupt !== undefined) {
+      // Ctrl-C is looked at between commands; input gets a turn every tenth of a second.
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToInput();
+        lastYield = performance.now();
+      }
+      opts.interrupt.progress("replay", passed, total);
+      if (opts.interrupt.requested()) return { passed, interrupted: { line: b.line } };
+    }
     const promptPid = session.promptTag();
     const r = await session.run(b.input);
     const actual = r.output;

@@ -7,6 +7,7 @@ import { commandPager, type Pager, pagerArgv } from "../../repl/pager.ts";
 import { FileRecording } from "../../repl/record_file.ts";
 import { Session } from "../../repl/session.ts";
 import { replayText } from "../../repl/transcript/replay.ts";
+import { InterruptToken } from "../../repl/interrupt.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const ANON = "PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0";
@@ -313,4 +314,27 @@ Deno.test("interactive: Ctrl-R searches the history backwards; Enter runs the ma
   assert.match(r.plain(), /unknown name half/);
   r.input.end();
   await r.done;
+});
+
+Deno.test("replay stops between commands on Ctrl-C and says where", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".mm" });
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  await s.run(`record ${path}`);
+  for (let i = 0; i < 5; i++) await s.run(`x${i} = ${i}`);
+  await s.run("record stop");
+  const text = await Deno.readTextFile(path);
+  await Deno.remove(path);
+  const seen: number[] = [];
+  const token = new InterruptToken((_w, done, total) => {
+    seen.push(done);
+    assert.equal(total, 5);
+    if (done === 2) token.request();
+  });
+  const r = await replayText(text, { interrupt: token });
+  assert.equal(r.passed, 2);
+  assert.ok(r.interrupted !== undefined);
+  assert.match(text.split("\n")[r.interrupted.line - 1], /mm> x2 = 2$/);
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.deepEqual(await replayText(text, { interrupt: new InterruptToken() }), { passed: 5 });
 });
