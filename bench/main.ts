@@ -15,6 +15,7 @@
  * @module
  */
 
+import { Command } from "commander";
 import { FULL, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
 import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
@@ -32,28 +33,41 @@ interface Options {
   json: boolean;
 }
 
+/**
+ * The options, or what to print before the usage ("" for --help): commander,
+ * as every other task parses its arguments.
+ */
 function parseArgs(args: string[]): Options | string {
-  const o: Options = { sizes: FULL, quick: false, only: [], kernel: true, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--quick") {
-      o.quick = true;
-      o.sizes = QUICK;
-    } else if (a === "--only" || a.startsWith("--only=")) {
-      const v = a === "--only" ? args[++i] : a.slice("--only=".length);
-      if (v === undefined || v === "") return "--only needs a name";
-      o.only.push(...v.split(",").filter((x) => x !== ""));
-    } else if (a === "--mmlab-only") {
-      o.kernel = false;
-    } else if (a === "--json") {
-      o.json = true;
-    } else if (a === "--help" || a === "-h") {
-      return "";
-    } else {
-      return `unknown argument ${a}`;
-    }
+  let problem = "";
+  const program = new Command()
+    .name("bench")
+    .option("--quick", "a smoke run of a few seconds")
+    .option(
+      "--only <names>",
+      "some ops, comma-separated (a prefix selects a group)",
+      (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter((x) => x !== "")],
+    )
+    .option("--mmlab-only", "skip the kernel side")
+    .option("--json", "machine-readable output")
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: (t) => (problem += t) });
+  try {
+    program.parse(args, { from: "user" });
+  } catch (e) {
+    if ((e as { exitCode?: number }).exitCode === 0) return "";
+    return problem.trim().replace(/^error: /, "") || String(e);
   }
-  return o;
+  const v = program.opts<
+    { quick?: boolean; only?: string[]; mmlabOnly?: boolean; json?: boolean }
+  >();
+  if (v.only !== undefined && v.only.length === 0) return "--only needs a name";
+  return {
+    sizes: v.quick ? QUICK : FULL,
+    quick: v.quick ?? false,
+    only: v.only ?? [],
+    kernel: !v.mmlabOnly,
+    json: v.json ?? false,
+  };
 }
 
 /** Runs one op on mmlab in a fresh worker (its own heap). */
