@@ -51,6 +51,12 @@ export const SYNTAX_HELP: readonly string[] = [
   "prompt, then its output; blank lines and # comment lines are echoed as they",
   "are; a malformed line prints FILE:LINE:COL: error: ... and the run goes on,",
   "ending with exit status 1.",
+  "_ is the last value printed, errno the error number of the last call that failed.",
+  "A command's output can be filtered: smaps | grep Rss, maps | grep -v lib | head 3,",
+  "dmesg | tail 5 (grep takes -v and -i and a JavaScript regular expression).",
+  "At the prompt: history lists the lines typed, !! and !N run one again, Ctrl-R",
+  "searches them; a line with an unclosed ( goes on at a ...> prompt; Ctrl-C stops",
+  "a long memset; output taller than the screen goes through $PAGER (less -FRX).",
 ];
 
 /** Longer synopses push their summary right instead of widening the column. */
