@@ -7,9 +7,13 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const tasks: Record<string, string> = JSON.parse(
+const declared: Record<string, string | { command: string }> = JSON.parse(
   await Deno.readTextFile(`${ROOT}/deno.json`),
 ).tasks;
+/** Each task's command line (a task is a string, or {command, description}). */
+const tasks: Record<string, string> = Object.fromEntries(
+  Object.entries(declared).map(([k, v]) => [k, typeof v === "string" ? v : v.command]),
+);
 
 /** The task's `deno run` argument list, as deno.json writes it. */
 function runArgs(name: string): string[] {
@@ -26,6 +30,7 @@ for (
     ["replay", "Usage: replay"],
     ["script", "Usage: script"],
     ["fuzz", "Usage: fuzz"],
+    ["soak", "Usage: soak"],
   ] as const
 ) {
   Deno.test(`cli: task ${name} --help works with the task's own permissions and no NO_COLOR`, async () => {
