@@ -28,12 +28,18 @@ export class SessionHabits {
   errno: bigint | undefined;
   /** The policies the machine started with (the header of a mid-session recording). */
   startPolicies: Readonly<Record<string, string>> = {};
+  /**
+   * The first line Ctrl-C stopped part-way on this machine: from then on
+   * the log no longer rebuilds the machine.
+   */
+  interrupted: string | undefined;
   private readonly lines: LoggedLine[] = [];
   private skipNext = false;
 
   /** A machine was (re)built: the log starts afresh, `_` and `errno` are unset. */
   started(policies: Readonly<Record<string, string>>, byReset = false): void {
     this.lines.length = 0;
+    this.interrupted = undefined;
     this.last = undefined;
     this.errno = undefined;
     this.startPolicies = { ...policies };
@@ -53,6 +59,7 @@ export class SessionHabits {
       return;
     }
     if (result.request !== undefined || line.trim() === "") return;
+    if (result.interrupted) this.interrupted ??= line;
     this.lines.push({ prompt, line, result });
   }
 

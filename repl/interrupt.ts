@@ -13,6 +13,10 @@ export interface Interrupt {
   requested(): boolean;
   /** How far the command got (the front end may draw it on a terminal). */
   progress(what: string, done: number, total: number): void;
+  /** The command stopped part-way because of the request. */
+  honour(): void;
+  /** Whether the command running now (or last) stopped part-way. */
+  honoured(): boolean;
 }
 
 /** How many bytes a stepped command does between two looks at the token. */
@@ -21,6 +25,7 @@ export const STEP_BYTES = 2 << 20;
 /** The front end's token: set by Ctrl-C, cleared before each line. */
 export class InterruptToken implements Interrupt {
   private flag = false;
+  private stopped = false;
 
   constructor(
     private readonly onProgress: (what: string, done: number, total: number) => void = () => {},
@@ -32,6 +37,15 @@ export class InterruptToken implements Interrupt {
 
   clear(): void {
     this.flag = false;
+    this.stopped = false;
+  }
+
+  honour(): void {
+    this.stopped = true;
+  }
+
+  honoured(): boolean {
+    return this.stopped;
   }
 
   requested(): boolean {

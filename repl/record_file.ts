@@ -26,7 +26,15 @@ export class FileRecording {
   private path = "";
   private readonly enc = new TextEncoder();
   private readonly observer = (pid: string, line: string, r: RunResult) => {
-    if (this.file !== null && r.request === undefined) this.recorder!.command(pid, line, r);
+    if (this.file === null || r.request !== undefined) return;
+    if (r.interrupted) {
+      // What Ctrl-C cut short would not replay: the file keeps what came before.
+      const path = this.path;
+      this.stop();
+      r.output.push(`recording stopped: ${path} holds the commands before the interrupted one`);
+      return;
+    }
+    this.recorder!.command(pid, line, r);
   };
   private recorder: Recorder | null = null;
 
@@ -40,6 +48,11 @@ export class FileRecording {
 
   /** Starts writing a new transcript to `path`. */
   start(path: string): string {
+    const cut = this.session.habits.interrupted;
+    if (cut !== undefined) {
+      return `record: this machine cannot be rebuilt from its commands (Ctrl-C stopped ${cut}); ` +
+        "reset, then record";
+    }
     if (this.file !== null) this.stop();
     try {
       this.file = Deno.openSync(path, { write: true, create: true, truncate: true });

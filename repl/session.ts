@@ -40,6 +40,8 @@ export interface RunResult {
   quit?: boolean;
   /** Something only the front end can do (files): see {@link FrontEndRequest}. */
   request?: FrontEndRequest;
+  /** Ctrl-C stopped the command part-way: a fresh machine fed the line would not match. */
+  interrupted?: true;
 }
 
 /** A command's request to the front end, which owns all I/O. */
@@ -183,6 +185,7 @@ export class Session {
     const r: RunResult = { output };
     if (error) r.error = error;
     if (quit) r.quit = true;
+    if (this.interrupt?.honoured()) r.interrupted = true;
     if (this.pending !== undefined) {
       r.request = this.pending;
       this.pending = undefined;

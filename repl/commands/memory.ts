@@ -199,6 +199,7 @@ async function steppedMemset(
     if (done > 0) {
       await yieldToInput();
       if (interrupt.requested()) {
+        interrupt.honour();
         ctx.out.push(
           `(memset interrupted after ${done} of ${len} bytes; the stores before it stay)`,
         );

@@ -222,7 +222,7 @@ Deno.test("interactive: Ctrl-C stops a long memset where it got to; the session 
 Deno.test("a stepped memset prints what one access prints, fault included", async () => {
   for (const interactive of [false, true]) {
     const s = new Session({ config: { ramBytes: 64 << 20 } });
-    if (interactive) s.interrupt = { requested: () => false, progress: () => {} };
+    if (interactive) s.interrupt = new InterruptToken();
     await s.run(`a = mmap(0, 5M, ${ANON})`);
     assert.deepEqual((await s.run("memset(a, 7, 5M)")).output, ["= 5242880"]);
     await s.run("munmap(a + 4M, 1M)");
@@ -337,4 +337,37 @@ Deno.test("replay stops between commands on Ctrl-C and says where", async () => 
   assert.match(text.split("\n")[r.interrupted.line - 1], /mm> x2 = 2$/);
   assert.deepEqual(seen, [0, 1, 2]);
   assert.deepEqual(await replayText(text, { interrupt: new InterruptToken() }), { passed: 5 });
+});
+
+Deno.test("an interrupted memset stops a recording (the file replays) and blocks a new one", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".mm" });
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  let steps = 0;
+  const token = new InterruptToken(() => {
+    if (++steps === 3) token.request();
+  });
+  s.interrupt = token;
+  await s.run(`record ${path}`);
+  await s.run(`a = mmap(0, 16M, ${ANON})`);
+  token.clear();
+  const r = await s.run("memset(a, 1, 16M)");
+  assert.deepEqual(r.output, [
+    "(memset interrupted after 6291456 of 16777216 bytes; the stores before it stay)",
+    `recording stopped: ${path} holds the commands before the interrupted one`,
+  ]);
+  assert.equal(r.interrupted, true);
+  const text = await Deno.readTextFile(path);
+  await Deno.remove(path);
+  assert.doesNotMatch(text, /memset/);
+  assert.deepEqual(await replayText(text), { passed: 1 });
+  assert.deepEqual((await s.run("check")).output, ["ok"]);
+  assert.match(
+    (await s.run(`record ${path}`)).output[0],
+    /^record: this machine cannot be rebuilt from its commands \(Ctrl-C stopped memset\(a, 1, 16M\)\); reset, then record$/,
+  );
+  await s.run("reset");
+  assert.match((await s.run(`record ${path}`)).output[0], /^recording to /);
+  await s.run("record stop");
+  await Deno.remove(path);
 });
