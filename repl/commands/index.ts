@@ -7,6 +7,7 @@
 import type { ArgShape } from "../parser.ts";
 import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
+import { errnoNames, VM_FLAG_NAMES } from "../help_names.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
 import { PIN_COMMANDS } from "./pins.ts";
 import { DMA_COMMANDS } from "./dma.ts";
@@ -26,7 +27,13 @@ const help: Command = {
   ...HELP_COMMAND,
   args: [{
     ...HELP_COMMAND.args[0],
-    complete: () => [...COMMANDS.keys(), "syntax", ...CONSTANTS.keys()],
+    complete: () => [
+      ...COMMANDS.keys(),
+      "syntax",
+      ...CONSTANTS.keys(),
+      ...errnoNames(),
+      ...VM_FLAG_NAMES.keys(),
+    ],
   }],
 };
 

@@ -62,3 +62,12 @@ Deno.test("every errno mmlab returns has help; every constant family has a sourc
     assert.ok(constantSource(c.name) !== undefined, `no source for ${c.name}`);
   }
 });
+
+Deno.test("help completes errno names and VmFlags mnemonics too", async () => {
+  const { complete } = await import("../../repl/complete.ts");
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  const [efa] = complete(s, "help EFA");
+  assert.ok(efa.includes("EFAULT"), efa.join(" "));
+  const [u] = complete(s, "help u");
+  assert.ok(u.includes("uw") && u.includes("um"), u.join(" "));
+});
