@@ -66,6 +66,7 @@ const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_USERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
+  PROT_USERFAULT: { knob: "uffd.rfcDesign", value: "mprotect+userfaultfd" },
 };
 
 function build(): Map<string, Constant> {
