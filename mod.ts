@@ -201,3 +201,20 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export {
+  Iommu,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  IommuDomain,
+  type IommuFault,
+  type IommuPte,
+} from "./lib/pci/iommu.ts";
+export {
+  DMA_BYTES_PER_NS,
+  DMA_MAX_LEN,
+  DMA_SETUP_NS,
+  type DmaDir,
+  DmaEngine,
+  type DmaOp,
+  type DmaStatus,
+} from "./lib/pci/dma.ts";

@@ -49,6 +49,8 @@ export interface LspciEntry {
   subsystem: string | null;
   command: number;
   status: number;
+  /** The IOMMU group, null with the IOMMU off. */
+  iommuGroup: number | null;
   /** Interrupt pin (1 = A), 0 for none. */
   intPin: number;
   irq: number;
@@ -70,10 +72,11 @@ export interface LspciEntry {
 
 /** The entries, in lspci's order (domain, bus, devfn). */
 export function lspciEntries(t: PciTopology): LspciEntry[] {
-  return t.present().map(entry);
+  const on = t.iommu.enabled;
+  return t.present().map((d) => entry(d, on ? t.iommu.group(d) : null));
 }
 
-function entry(d: PciDev): LspciEntry {
+function entry(d: PciDev, group: number | null): LspciEntry {
   const hx = (n: number) => n.toString(16);
   const sub = d.isBridge ? null : subsystemName(d);
   return {
@@ -90,6 +93,7 @@ function entry(d: PciDev): LspciEntry {
     subsystem: sub,
     command: d.command,
     status: d.configRead(6, 2),
+    iommuGroup: group,
     intPin: d.configRead(0x3d, 1),
     irq: 16 + ((d.bus + d.dev) % 4),
     bars: d.bars.filter((b) => b !== null).map((b) => ({
@@ -250,12 +254,14 @@ function verbose(e: LspciEntry, o: LspciOptions, out: string[]): void {
     if (e.intPin !== 0) {
       out.push(`\tInterrupt: pin ${String.fromCharCode(64 + e.intPin)} routed to IRQ ${e.irq}`);
     }
+    if (e.iommuGroup !== null) out.push(`\tIOMMU group: ${e.iommuGroup}`);
   } else {
     let f = "\tFlags: ";
     if (cmd & PCI_COMMAND_MASTER) f += "bus master, ";
     f += "fast devsel";
     if (cmd & PCI_COMMAND_MASTER) f += ", latency 0";
     if (e.intPin !== 0) f += `, IRQ ${e.irq}`;
+    if (e.iommuGroup !== null) f += `, IOMMU group ${e.iommuGroup}`;
     out.push(f);
   }
   for (const b of e.bars) out.push(`\t${o.verbose > 1 ? `Region ${b.index}: ` : ""}${barText(b)}`);

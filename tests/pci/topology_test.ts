@@ -81,6 +81,7 @@ Deno.test("lspci: terse, -nn, -vv and -t in lspci's text", () => {
     "\tStatus: Cap- 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast >TAbort- <TAbort- <MAbort- >SERR- <PERR- INTx-",
     "\tLatency: 0, Cache Line Size: 64 bytes",
     "\tInterrupt: pin A routed to IRQ 17",
+    "\tIOMMU group: 9",
     "\tRegion 0: Memory at 7006400000 (64-bit, non-prefetchable) [size=512K]",
     "\tRegion 2: I/O ports at e000 [size=32]",
     "\tRegion 4: Memory at 7006480000 (64-bit, non-prefetchable) [size=16K]",
@@ -106,7 +107,7 @@ Deno.test("lspci: terse, -nn, -vv and -t in lspci's text", () => {
   nic.setCommand(nic.command & ~2);
   const vv = renderLspci(filterLspci(lspciEntries(m.pci), opts(["-s", "05:00.0"])), opts(["-vv"]));
   assert.match(vv[2], /Control: I\/O\+ Mem- BusMaster\+/);
-  assert.match(vv[6], /\(64-bit, non-prefetchable\) \[disabled\] \[size=512K\]$/);
+  assert.match(vv[7], /\(64-bit, non-prefetchable\) \[disabled\] \[size=512K\]$/);
 });
 
 Deno.test("lspci options: combined switches, -s forms, and one clear error for the rest", () => {
