@@ -39,6 +39,8 @@
  *    VMA's mm; a thread with a userfault wait sleeps in handle_userfault
  *    on the queue of a context not released; every unread message of a
  *    context belongs to one of its waiting threads.
+ * 9. Devices (lib/check/devices.ts): the PCI bus, BARs in /proc/iomem,
+ *    SR-IOV links, bound drivers, IOMMU domains, DMA queues.
  * @module
  */
 
@@ -48,6 +50,7 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { checkDevices } from "./devices.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import {
   any,
@@ -351,6 +354,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   }
   checkTasks(m, errs);
   checkUserfaults(m, errs);
+  checkDevices(m, errs);
   return errs;
 }
 
