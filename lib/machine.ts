@@ -44,6 +44,7 @@ import { PciTopology } from "./pci/topology.ts";
 import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
 import { DriverCore } from "./drivers/core/driver.ts";
 import { topologyStubs } from "./drivers/core/stubs.ts";
+import { addPciSysfs } from "./drivers/core/sysfs.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -146,6 +147,8 @@ export class Machine {
   private nextAnonVma = 1;
   private nextFile = 1;
   private nextAnonIno = 1;
+  /** sysfs inode numbers (kernfs gives them in creation order). */
+  private nextSysfsIno = 20000;
 
   constructor(config: MachineConfig = {}) {
     this.config = {
@@ -191,6 +194,7 @@ export class Machine {
       pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
     );
     this.drivers = new DriverCore(this);
+    for (const d of this.pci.devices) addPciSysfs(this.fs, d, () => this.sysfsIno());
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
@@ -256,6 +260,11 @@ export class Machine {
   /** A new open file description on an inode. */
   openInode(inode: Inode, flags: number): OpenFile {
     return new OpenFile(this.nextFile++, inode, flags);
+  }
+
+  /** The next sysfs inode number (a function's files, lib/drivers/core/sysfs.ts). */
+  sysfsIno(): number {
+    return this.nextSysfsIno++;
   }
 
   /** The next anon_inodefs inode number (a userfaultfd context's id too). */

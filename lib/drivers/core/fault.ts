@@ -22,6 +22,7 @@ import type { PciDev } from "../../pci/device.ts";
 import { PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import { pciResetFunction } from "../../pci/pci.ts";
 import { oomKill } from "../../proc/exit.ts";
+import { addPciSysfs, removePciSysfs } from "./sysfs.ts";
 
 /** The kinds `inject-fault` knows, in help order. */
 export const FAULT_KINDS = [
@@ -129,7 +130,10 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
           const r = m.drivers.unbind(d);
           if ("blocked" in r) out.push(`${d.bdf}: ${drv.name} remove waits (${r.blocked.wchan})`);
         }
-        if (d.driver === null) m.pci.removeFunction(d);
+        if (d.driver === null) {
+          m.pci.removeFunction(d);
+          removePciSysfs(m.fs, d);
+        }
       }
       if (dev.physfn !== null) {
         const i = dev.physfn.vfs.indexOf(dev);
@@ -149,6 +153,7 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
         `pci ${fresh.bdf}: [${hex4(fresh.ids.vendor)}:${hex4(fresh.ids.device)}] type 00 class ` +
           `0x${fresh.ids.classCode.toString(16).padStart(6, "0")} PCIe Endpoint`,
       );
+      addPciSysfs(m.fs, fresh, () => m.sysfsIno());
       m.drivers.driversProbe(fresh);
       tell(pf, { kind: k, newVf: fresh });
       return { ok: [...r.ok, `${fresh.bdf}: new VF of ${pf.bdf}`] };
