@@ -10,6 +10,7 @@
 import { pushAll } from "../bulk.ts";
 import { ReplError } from "../errors.ts";
 import {
+  DMA_MAX_LEN,
   errnoName,
   FAULT_KINDS,
   filterLspci,
@@ -23,6 +24,8 @@ import {
   strerror,
 } from "../../mod.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
+import { hexdump } from "../format.ts";
+import type { DmaOp } from "../../mod.ts";
 
 const words = (vals: Value[]) => vals.map((v) => (v.type === "word" ? v.text : ""));
 
@@ -224,10 +227,118 @@ const injectFaultCmd: Command = {
   },
 };
 
+const hx = (n: number) => "0x" + n.toString(16);
+
+/** `#1 write 0x10000 16: ok` (+ `(8 of 16 bytes)` when it stopped part-way). */
+function opLine(op: DmaOp, now: number): string {
+  const head = `#${op.id} ${op.dir} ${hx(op.addr)} ${op.len}: `;
+  if (op.status === "pending") return head + `pending (due in ${Math.max(0, op.due - now)} ns)`;
+  const part = op.status !== "ok" && op.done > 0 ? ` (${op.done} of ${op.len} bytes)` : "";
+  return head + op.status + part;
+}
+
+/** The bytes a `dma ... write` stores: a string's bytes, or a byte value repeated; zeros without. */
+function writeBytes(v: Value | undefined, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  if (v?.type === "str") out.set(v.bytes.subarray(0, len));
+  else if (v?.type === "num") out.fill(Number(v.v & 0xffn));
+  return out;
+}
+
+const dma: Command = {
+  name: "dma",
+  form: "word",
+  group: "device",
+  args: [
+    { name: "BDF", accepts: "word", text: "the function whose DMA engine acts" },
+    {
+      name: "OP",
+      accepts: "word",
+      optional: true,
+      text: "read (the device fetches memory) or write (it stores); left out: the engine's state",
+      complete: () => ["read", "write"],
+    },
+    {
+      name: "ADDR",
+      accepts: "num",
+      optional: true,
+      text: "bus address: an IOVA in the function's IOMMU domain, else physical",
+    },
+    { name: "LEN", accepts: "num", optional: true, text: "bytes" },
+    {
+      name: "DATA",
+      accepts: "num|str",
+      optional: true,
+      text: 'a write\'s bytes: "a string" or a byte value repeated (default zeros)',
+    },
+  ],
+  flags: [{ name: "--wait", text: "let virtual time pass until the op completes, then show it" }],
+  summary: "play the device: queue a DMA read or write, or show its DMA engine",
+  help: "The function's DMA engine queues the op; it runs when it completes on the virtual\n" +
+    "clock (sleep, wait, --wait), through the function's IOMMU domain if it has one\n" +
+    "(faults log DMAR: lines), else at the physical address: a page freed and reused\n" +
+    "meanwhile still receives the write. Bus mastering off aborts it. `dma BDF` lists the\n" +
+    "pending and recent ops.",
+  example: ['dma 05:00.0 write 0x1000000 8 "DMA-DATA" --wait', "dma 05:00.0"],
+  needsProcess: false,
+  async run(ctx, values) {
+    const wait = values.some((v) => v.type === "word" && v.text === "--wait");
+    const args = values.filter((v) => !(v.type === "word" && v.text === "--wait"));
+    const dev = deviceAt(ctx, args[0]);
+    if (dev.isBridge) {
+      throw new ReplError(`${dev.bdf} is a bridge: no DMA engine`, args[0].col, undefined, "usage");
+    }
+    const m = ctx.machine;
+    const eng = m.pci.dma(dev);
+    if (args.length === 1) {
+      const dom = m.pci.iommu.enabled ? m.pci.iommu.domainOf(dev) : null;
+      ctx.out.push(
+        `${dev.bdf} DMA: ${eng.pending.length} pending, ${eng.completedCount} completed` +
+          (eng.hung ? ", hung" : "") + "; " +
+          (dom === null
+            ? "bus addresses are physical"
+            : `IOMMU domain ${dom.id} (${dom.ptes.size} pages mapped)`),
+      );
+      for (const op of [...eng.completed, ...eng.pending]) ctx.out.push(opLine(op, m.clock.ns));
+      return undefined;
+    }
+    const op = args[1].type === "word" ? args[1].text : "";
+    if (op !== "read" && op !== "write") {
+      throw new ReplError(`DMA op ${op}: read or write`, args[1].col, undefined, "usage");
+    }
+    if (args.length < 4) {
+      throw new ReplError(`dma ${op} needs ADDR and LEN`, args[1].col, undefined, "usage");
+    }
+    const big = (v: Value) => (v.type === "num" ? v.v : -1n);
+    const addr = big(args[2]), len = big(args[3]);
+    if (addr < 0n || addr > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ReplError("ADDR: not a bus address", args[2].col, undefined, "usage");
+    }
+    if (len <= 0n || len > BigInt(DMA_MAX_LEN)) {
+      throw new ReplError(`LEN: 1 to ${DMA_MAX_LEN} bytes`, args[3].col, undefined, "usage");
+    }
+    const n = Number(len);
+    const r = eng.submit(op, Number(addr), n, op === "write" ? writeBytes(args[4], n) : undefined);
+    if (typeof r === "string") throw new ReplError(r, args[2].col, undefined, "usage");
+    ctx.out.push(
+      `#${r.id} queued: ${op} ${n} bytes at ${hx(r.addr)}, due in ${r.due - m.clock.ns} ns`,
+    );
+    if (!wait || eng.hung) return BigInt(r.id);
+    await ctx.backend.passTime?.(r.due - m.clock.ns);
+    ctx.flushEvents();
+    ctx.out.push(opLine(r, m.clock.ns));
+    if (r.data !== undefined && r.data.length > 0) {
+      pushAll(ctx.out, hexdump(BigInt(r.addr), r.data));
+    }
+    return BigInt(r.id);
+  },
+};
+
 /** The device commands, in help order. */
 export const DEVICE_COMMANDS: readonly Command[] = [
   lspci,
   deviceBind,
   deviceUnbind,
   injectFaultCmd,
+  dma,
 ];

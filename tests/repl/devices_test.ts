@@ -81,7 +81,7 @@ Deno.test("REPL: inject-fault mmio-disable shows as Mem- and [disabled] in lspci
   ]);
   const vv = await run(s, "lspci -vv -s 06:00.0");
   assert.match(vv[2], /^\tControl: I\/O- Mem- BusMaster\+/);
-  assert.match(vv[6], /\[disabled\] \[size=16K\]$/);
+  assert.match(vv[7], /\[disabled\] \[size=16K\]$/);
 });
 
 Deno.test("REPL: an unbind whose remove waits is <unfinished ...> until the driver lets go", async () => {
@@ -117,4 +117,41 @@ Deno.test("REPL: an unbind whose remove waits is <unfinished ...> until the driv
   assert.ok(out.includes("<... write resumed> = 12"), out.join("\n"));
   const k = await run(s, "lspci -k -s 05:00.0");
   assert.ok(!k.some((l) => l.includes("Kernel driver in use")));
+});
+
+Deno.test("REPL: dma plays the device; a write into a page freed and reused lands there", async () => {
+  const s = new Session();
+  const m = s.machine;
+  await run(
+    s,
+    "a = mmap(0x7f0000000000, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+  );
+  await run(s, "poke(a, 'x')");
+  const phys = m.init.mm.pt.pfnAt(0x7f0000000000 / 4096) * 4096;
+  // A long read keeps the engine busy; the write waits behind it.
+  assert.match(
+    (await run(s, "dma 05:00.0 read 0 4M"))[0],
+    /^#1 queued: read 4194304 bytes at 0x0, due in \d+ ns$/,
+  );
+  await run(s, `dma 05:00.0 write ${phys} 8 "DMA-DATA"`);
+  await run(s, "munmap(a, 4K)");
+  await run(
+    s,
+    "b = mmap(0x7f0000000000, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+  );
+  await run(s, "poke(b, 'y')");
+  assert.equal(m.init.mm.pt.pfnAt(0x7f0000000000 / 4096) * 4096, phys);
+  assert.deepEqual(await run(s, "dma 05:00.0"), [
+    "0000:05:00.0 DMA: 2 pending, 0 completed; bus addresses are physical",
+    ...(await run(s, "dma 05:00.0")).slice(1),
+  ]);
+  await run(s, "sleep 1ms");
+  const out = await run(s, "peek(b, 8)");
+  assert.ok(out.some((l) => l.includes("|DMA-DATA|")), out.join("\n"));
+  assert.deepEqual((await run(s, "dma 05:00.0")).slice(1), [
+    "#1 read 0x0 4194304: ok",
+    `#2 write 0x${phys.toString(16)} 8: ok`,
+  ]);
+  assert.match(await fails(s, "dma 05:00.0 write 0 0"), /LEN: 1 to 16777216 bytes/);
+  assert.match(await fails(s, "dma 05:00.0 read"), /needs ADDR and LEN/);
 });
