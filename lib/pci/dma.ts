@@ -179,9 +179,14 @@ export class DmaEngine {
       }
       const pfn = Math.floor(phys / 4096), off = phys % 4096;
       if (pfn < frames.nframes) {
-        if (write) {
+        // A whole page at once where it can (frames.load), else byte by byte.
+        if (write && n === 4096) frames.load(pfn, op.bytes!.subarray(at, at + n));
+        else if (write) {
           for (let i = 0; i < n; i++) frames.writeByte(pfn, off + i, op.bytes![at + i]);
-        } else for (let i = 0; i < n; i++) data![at + i] = frames.readByte(pfn, off + i);
+        } else {
+          const b = frames.peekBytes(pfn);
+          if (b !== undefined) data!.set(b.subarray(off, off + n), at);
+        }
       } else {
         const io = env.iomem.mmioAt(phys);
         if (io === null) {
