@@ -15,6 +15,8 @@ import {
   FAULT_KINDS,
   filterLspci,
   injectFault,
+  IOMMU_READ,
+  IOMMU_WRITE,
   lspciEntries,
   parseLspciArgs,
   type PciDev,
@@ -334,6 +336,126 @@ const dma: Command = {
   },
 };
 
+/** `r`, `w`, `rw` as IOMMU_READ|IOMMU_WRITE bits. */
+function protOf(v: Value | undefined): number | null {
+  const t = v === undefined ? "rw" : v.type === "word" ? v.text : "";
+  const bits = { r: IOMMU_READ, w: IOMMU_WRITE, rw: IOMMU_READ | IOMMU_WRITE }[t];
+  return bits ?? null;
+}
+
+const iommu: Command = {
+  name: "iommu",
+  form: "word",
+  group: "device",
+  args: [
+    { name: "BDF", accepts: "word", text: "the function" },
+    {
+      name: "OP",
+      accepts: "word",
+      optional: true,
+      text: "map, unmap or detach; left out: its domain's mappings and its faults",
+      complete: () => ["map", "unmap", "detach"],
+    },
+    { name: "IOVA", accepts: "num", optional: true, text: "the bus address the device uses" },
+    { name: "ADDR", accepts: "num", optional: true, text: "map: the physical address" },
+    { name: "LEN", accepts: "num", optional: true, text: "bytes (whole pages)" },
+    {
+      name: "PROT",
+      accepts: "word",
+      optional: true,
+      text: "map: r, w or rw (default rw)",
+      complete: () => ["r", "w", "rw"],
+    },
+  ],
+  summary: "play a driver's IOMMU mappings for a function (map, unmap, show)",
+  help: "map IOVA ADDR LEN [r|w|rw]: attach the function to a domain of its own (once) and\n" +
+    "map whole pages of physical memory at IOVA (iommu_map; no page is pinned, as a buggy\n" +
+    "driver would: check flags a mapped page that is freed). unmap IOVA LEN: iommu_unmap.\n" +
+    "detach: back to the identity default domain. Without OP: the mappings and the\n" +
+    "faults recorded for the function (DMAR: lines in dmesg).",
+  example: [
+    "iommu 05:00.0 map 0x10000 0x1000000 4K r",
+    "dma 05:00.0 write 0x10000 4 --wait",
+    "iommu 05:00.0",
+  ],
+  needsProcess: false,
+  run(ctx, values) {
+    const dev = deviceAt(ctx, values[0]);
+    const io = ctx.machine.pci.iommu;
+    const op = values[1]?.type === "word" ? values[1].text : undefined;
+    if (op === undefined) {
+      const dom = io.domainOf(dev);
+      ctx.out.push(
+        `${dev.bdf}: IOMMU ${io.enabled ? "on" : "off"}, group ${io.group(dev)}, ` +
+          (dom === null ? "default (identity) domain" : `domain ${dom.id}`),
+      );
+      if (dom !== null) {
+        for (const [page, e] of [...dom.ptes].sort((a, b) => a[0] - b[0])) {
+          const prot = (e.prot & IOMMU_READ ? "r" : "-") + (e.prot & IOMMU_WRITE ? "w" : "-");
+          ctx.out.push(`  ${hx(page * 4096)} -> pfn ${hx(e.pfn)} ${prot}`);
+        }
+      }
+      for (const f of io.faults.filter((f) => f.bdf === dev.bdf)) {
+        ctx.out.push(`  fault: DMA ${f.write ? "write" : "read"} at ${hx(f.iova)}`);
+      }
+      return undefined;
+    }
+    const num = (i: number, what: string): number => {
+      const v = values[i];
+      if (v === undefined) {
+        throw new ReplError(`iommu ${op} needs ${what}`, values[1].col, undefined, "usage");
+      }
+      if (v.type !== "num" || v.v < 0n || v.v > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new ReplError(`${what}: not an address`, v.col, undefined, "usage");
+      }
+      return Number(v.v);
+    };
+    const rc = (r: number) =>
+      ctx.out.push(r < 0 ? `= -1 ${errnoName(-r)} (${strerror(-r)})` : `= ${r}`);
+    if (op === "detach") {
+      const dom = io.domainOf(dev);
+      io.detach(dev);
+      if (dom !== null && dom.devices.size === 0) io.freeDomain(dom);
+      ctx.out.push(`${dev.bdf}: default (identity) domain`);
+      return undefined;
+    }
+    if (op === "unmap") {
+      const dom = io.domainOf(dev);
+      if (dom === null) {
+        throw new ReplError(`${dev.bdf} is in no domain`, values[1].col, undefined, "usage");
+      }
+      rc(dom.unmap(num(2, "IOVA"), num(3, "LEN")));
+      return undefined;
+    }
+    if (op !== "map") {
+      throw new ReplError(
+        `iommu op ${op}: map, unmap or detach`,
+        values[1].col,
+        undefined,
+        "usage",
+      );
+    }
+    const iova = num(2, "IOVA"), addr = num(3, "ADDR"), len = num(4, "LEN");
+    const prot = protOf(values[5]);
+    if (prot === null) throw new ReplError("PROT: r, w or rw", values[5].col, undefined, "usage");
+    if (addr % 4096 !== 0) {
+      throw new ReplError("ADDR: page aligned", values[3].col, undefined, "usage");
+    }
+    let dom = io.domainOf(dev);
+    if (dom === null) {
+      dom = io.allocDomain();
+      const r = io.attach(dev, dom);
+      if (r < 0) {
+        io.freeDomain(dom);
+        rc(r);
+        return undefined;
+      }
+    }
+    rc(dom.map(iova, addr / 4096, len, prot));
+    return undefined;
+  },
+};
+
 /** The device commands, in help order. */
 export const DEVICE_COMMANDS: readonly Command[] = [
   lspci,
@@ -341,4 +463,5 @@ export const DEVICE_COMMANDS: readonly Command[] = [
   deviceUnbind,
   injectFaultCmd,
   dma,
+  iommu,
 ];

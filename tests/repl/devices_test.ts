@@ -141,10 +141,9 @@ Deno.test("REPL: dma plays the device; a write into a page freed and reused land
   );
   await run(s, "poke(b, 'y')");
   assert.equal(m.init.mm.pt.pfnAt(0x7f0000000000 / 4096) * 4096, phys);
-  assert.deepEqual(await run(s, "dma 05:00.0"), [
-    "0000:05:00.0 DMA: 2 pending, 0 completed; bus addresses are physical",
-    ...(await run(s, "dma 05:00.0")).slice(1),
-  ]);
+  const before = await run(s, "dma 05:00.0");
+  assert.equal(before[0], "0000:05:00.0 DMA: 2 pending, 0 completed; bus addresses are physical");
+  assert.match(before[2], /^#2 write 0x[0-9a-f]+ 8: pending \(due in \d+ ns\)$/);
   await run(s, "sleep 1ms");
   const out = await run(s, "peek(b, 8)");
   assert.ok(out.some((l) => l.includes("|DMA-DATA|")), out.join("\n"));
@@ -154,4 +153,38 @@ Deno.test("REPL: dma plays the device; a write into a page freed and reused land
   ]);
   assert.match(await fails(s, "dma 05:00.0 write 0 0"), /LEN: 1 to 16777216 bytes/);
   assert.match(await fails(s, "dma 05:00.0 read"), /needs ADDR and LEN/);
+});
+
+Deno.test("REPL: iommu map/unmap plays a driver's IOVA mappings; refused DMA logs DMAR lines", async () => {
+  const s = new Session();
+  assert.deepEqual(await run(s, "iommu 05:00.0 map 0x10000 0x1000000 8K w"), ["= 0"]);
+  assert.deepEqual(await run(s, "iommu 05:00.0 map 0x11000 0x1000000 4K"), [
+    "= -1 EEXIST (File exists)",
+  ]);
+  assert.deepEqual((await run(s, "dma 05:00.0 read 0x10000 4 --wait")).slice(1), [
+    "#1 read 0x10000 4: iommu-fault",
+  ]);
+  assert.deepEqual((await run(s, "dma 05:00.0 write 0x11ffe 4 --wait")).slice(1), [
+    "#2 write 0x11ffe 4: iommu-fault (2 of 4 bytes)",
+  ]);
+  assert.deepEqual(await run(s, "iommu 05:00.0"), [
+    "0000:05:00.0: IOMMU on, group 9, domain 1",
+    "  0x10000 -> pfn 0x1000 -w",
+    "  0x11000 -> pfn 0x1001 -w",
+    "  fault: DMA read at 0x10000",
+    "  fault: DMA write at 0x12000",
+  ]);
+  assert.deepEqual((await run(s, "dmesg")).map((l) => l.slice(15)), [
+    "DMAR: [DMA Read NO_PASID] Request device [05:00.0] fault addr 0x10000 [fault reason 0x06] " +
+    "PTE Read access is not set",
+    "DMAR: [DMA Write NO_PASID] Request device [05:00.0] fault addr 0x12000 [fault reason 0x05] " +
+    "PTE Write access is not set",
+  ]);
+  assert.deepEqual(await run(s, "iommu 05:00.0 unmap 0x10000 8K"), ["= 8192"]);
+  await run(s, "iommu 05:00.0 detach");
+  assert.equal(s.machine.pci.iommu.domains.length, 0);
+  await run(s, "policy iommu.enabled off");
+  assert.deepEqual(await run(s, "iommu 06:00.0 map 0 0 4K"), ["= -1 ENODEV (No such device)"]);
+  assert.match(await fails(s, "iommu 05:00.0 map 0 1 4K"), /ADDR: page aligned/);
+  assert.match(await fails(s, "iommu 05:00.0 map 0 0 4K x"), /PROT: r, w or rw/);
 });
