@@ -9,8 +9,8 @@
  * - BARs: a memory BAR of a present function is in /proc/iomem at its
  *   address with its size, naturally aligned, inside every bridge window
  *   above it, with a register model; its BAR register holds the address.
- * - SR-IOV: a PF's VFs name it as their PF, and every VF on the bus is
- *   listed by its PF; no more VFs than TotalVFs.
+ * - SR-IOV: a PF's VFs name it as their PF and are on the bus, and every
+ *   VF on the bus is listed by its PF; no more VFs than TotalVFs.
  * - Drivers: a bound driver is the one registered under its name.
  * - IOMMU: a domain's functions are attached to it and no other; an IOVA
  *   page maps either a RAM frame that is in use (a free frame mapped for
@@ -54,6 +54,9 @@ export function checkDevices(m: Machine, errs: string[]): void {
       if (d.vfs.length > d.sriov.totalVfs) errs.push(`${where}: more VFs than TotalVFs`);
       for (const vf of d.vfs) {
         if (vf.physfn !== d) errs.push(`${vf.bdf}: listed by ${where} but names another PF`);
+        if (vf.state === "removed" || !t.devices.includes(vf)) {
+          errs.push(`${vf.bdf}: listed by ${where} but no longer on the bus`);
+        }
       }
     }
     if (d.physfn !== null && !d.physfn.vfs.includes(d)) {
