@@ -53,3 +53,28 @@ Deno.test("sysfs config: pread shows the config space, pwrite of COMMAND turns M
   assert.equal(m.fs.lookup("/sys/bus/pci/devices/0000:03:00.1/resource0"), undefined);
   assert.equal(m.fs.lookup("/sys/bus/pci/devices/0000:03:00.0/config"), undefined);
 });
+
+Deno.test("kernel copies from and to a BAR mapping go through the register model", () => {
+  const m = new Machine({ pci: "default" });
+  const p = m.init;
+  const nic = m.pci.find("05:00.0")!;
+  const bar = sys(
+    p,
+    "mmap",
+    0,
+    4096,
+    PROT_RW,
+    MAP_SHARED,
+    sys(p, "open", "/sys/bus/pci/devices/0000:05:00.0/resource0", O_RDWR),
+    0,
+  );
+  // write(2) from the BAR: copy_from_user reads the registers.
+  const f = sys(p, "open", "/tmp/regs", O_RDWR | 0o100, 0o644);
+  assert.equal(sys(p, "write", f, bar + 0x10, 4), 4);
+  const back = syscall(p, "pread", [f, new Uint8Array(4), 4, 0]);
+  assert.deepEqual([...back.data!], [0x10, 0x00, 0xde, 0xc0]);
+  // read(2) into the BAR: copy_to_user stores into the registers (a doorbell write).
+  assert.equal(sys(p, "pread", f, bar + 0x20, 4, 0), 4);
+  assert.equal(nic.bars[0]!.reg32(0x20), 0xC0DE0010);
+  assert.equal(nic.doorbellWrites, 1);
+});
