@@ -218,3 +218,10 @@ export {
   type DmaOp,
   type DmaStatus,
 } from "./lib/pci/dma.ts";
+export {
+  pciDisableSriov,
+  pciEnableSriov,
+  sriovConfigureSimple,
+  sriovNumvfsStore,
+} from "./lib/drivers/core/sriov.ts";
+export { addPciSysfs, removePciSysfs, sysfsDevicePath } from "./lib/drivers/core/sysfs.ts";

@@ -45,6 +45,7 @@ import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
 import { DriverCore } from "./drivers/core/driver.ts";
 import { topologyStubs } from "./drivers/core/stubs.ts";
 import { addPciSysfs } from "./drivers/core/sysfs.ts";
+import { sriovNumvfsStore } from "./drivers/core/sriov.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -194,7 +195,9 @@ export class Machine {
       pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
     );
     this.drivers = new DriverCore(this);
-    for (const d of this.pci.devices) addPciSysfs(this.fs, d, () => this.sysfsIno());
+    for (const d of this.pci.devices) {
+      addPciSysfs(this.fs, d, () => this.sysfsIno(), (t) => sriovNumvfsStore(this, d, t));
+    }
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
     this.drivers.bootProbe();
     this.spawn(this.config.comm);

@@ -18,6 +18,7 @@ import {
   IOMMU_WRITE,
   Machine,
   type Process,
+  sriovNumvfsStore,
   syscall,
 } from "../../mod.ts";
 
@@ -35,7 +36,8 @@ type Op =
   | { k: "store"; i: number; off: number }
   | { k: "fork" }
   | { k: "munmap"; i: number }
-  | { k: "time"; us: number };
+  | { k: "time"; us: number }
+  | { k: "numvfs"; n: number };
 
 const slot = fc.integer({ min: 0, max: SLOTS.length - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -70,6 +72,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ k: "fork" as const }),
   fc.record({ k: fc.constant("munmap" as const), i: fc.nat() }),
   fc.record({ k: fc.constant("time" as const), us: fc.integer({ min: 0, max: 50 }) }),
+  fc.record({ k: fc.constant("numvfs" as const), n: fc.integer({ min: 0, max: 4 }) }),
 );
 
 function run(ops: Op[]): void {
@@ -146,6 +149,11 @@ function run(ops: Op[]): void {
       case "time":
         m.sched.advanceTo(m.clock.ns + o.us * 1000);
         break;
+      case "numvfs": {
+        const pf = m.pci.find("03:00.0");
+        if (pf !== undefined) sriovNumvfsStore(m, pf, `${o.n}`);
+        break;
+      }
     }
     const errs = checkInvariants(m);
     assert.deepEqual(errs, [], `after ${JSON.stringify(o)}`);

@@ -78,3 +78,54 @@ Deno.test("kernel copies from and to a BAR mapping go through the register model
   assert.equal(nic.bars[0]!.reg32(0x20), 0xC0DE0010);
   assert.equal(nic.doorbellWrites, 1);
 });
+
+Deno.test("sriov_numvfs: disable the VFs so vfio-pci can take the PF; the kernel's refusals", () => {
+  const m = new Machine({ pci: "default" });
+  const p = m.init;
+  const dir = "/sys/bus/pci/devices/0000:03:00.0";
+  const rd = (path: string) => {
+    const fd = sys(p, "open", path, 0);
+    const r = syscall(p, "read", [fd, new Uint8Array(16), 16]);
+    sys(p, "close", fd);
+    return new TextDecoder().decode(r.data!);
+  };
+  const wr = (text: string) => {
+    const fd = sys(p, "open", `${dir}/sriov_numvfs`, O_RDWR);
+    const r = sys(p, "write", fd, text, text.length);
+    sys(p, "close", fd);
+    return r;
+  };
+  assert.equal(rd(`${dir}/sriov_totalvfs`), "4\n");
+  assert.equal(rd(`${dir}/sriov_numvfs`), "1\n");
+  assert.equal(wr("9"), -34); // ERANGE: above TotalVFs
+  assert.equal(wr("x"), -22);
+  assert.equal(wr("3\n"), -16); // EBUSY: disable first
+  assert.equal(
+    m.dmesg.lines.at(-1)!.text,
+    "mlx5_core 0000:03:00.0: 1 VFs already enabled. Disable before enabling 3 VFs",
+  );
+  assert.equal(wr("0"), 1);
+  assert.equal(m.pci.find("03:00.1"), undefined);
+  assert.equal(m.fs.lookup("/sys/bus/pci/devices/0000:03:00.1/config"), undefined);
+  assert.equal(wr("2"), 1);
+  assert.deepEqual(m.pci.find("03:00.0")!.vfs.map((v) => `${v.slot} ${v.driver?.name}`), [
+    "03:00.1 mlx5_core",
+    "03:00.2 mlx5_core",
+  ]);
+  assert.equal(wr("0"), 1);
+  // Now vfio-pci takes the PF; its sriov_configure is -ENOENT (enable_sriov=0), silently.
+  const pf = m.pci.find("03:00.0")!;
+  m.drivers.unbind(pf);
+  pf.driverOverride = "vfio-pci";
+  assert.equal(m.drivers.bind(pf, "vfio-pci"), 0);
+  const lines = m.dmesg.lines.length;
+  assert.equal(wr("1"), -2);
+  assert.equal(m.dmesg.lines.length, lines);
+  m.drivers.unbind(pf);
+  assert.equal(wr("1"), -2);
+  assert.equal(
+    m.dmesg.lines.at(-1)!.text,
+    "pci 0000:03:00.0: no driver bound to device; cannot configure SR-IOV",
+  );
+  assert.deepEqual(checkInvariants(m), []);
+});

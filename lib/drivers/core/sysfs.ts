@@ -8,6 +8,9 @@
  *   VM_IO|VM_PFNMAP mapping whose loads and stores reach the register
  *   model. A range past the BAR is -EINVAL. read/write are not supported
  *   on memory BARs (-EINVAL here).
+ * - `sriov_totalvfs`, `sriov_numvfs` (a PF's): read the counts; a write of
+ *   a number to sriov_numvfs enables or disables VFs
+ *   (lib/drivers/core/sriov.ts sriov_numvfs_store).
  * - `config`: pread of the configuration space (4096 bytes for root); a
  *   pwrite changes what mmlab models as writable, the COMMAND register
  *   (offsets 4-5; other bytes are ignored), with literal data only (a
@@ -20,7 +23,7 @@
  * @module
  */
 
-import { EINVAL, ENODEV } from "../../abi/errno.ts";
+import { EACCES, EINVAL, ENODEV } from "../../abi/errno.ts";
 import { Inode, type SuperBlock } from "../../fs/inode.ts";
 import type { OpenFile } from "../../fs/file.ts";
 import type { FileOperations } from "../../mm/file_operations.ts";
@@ -114,12 +117,40 @@ const CONFIG_FOPS: FileOperations = {
   },
 };
 
+/** sriov_numvfs and sriov_totalvfs (a PF's). */
+interface SriovFile {
+  dev: PciDev;
+  store: ((text: string) => number) | null;
+}
+
+const SRIOV_FOPS: FileOperations = {
+  name: "pci_sriov_fops",
+  fopFlags: 0,
+  read: (_p, f, count, pos) => {
+    const sf = f.inode.priv as SriovFile;
+    const s = sf.dev.sriov!;
+    const text = new TextEncoder().encode(`${sf.store === null ? s.totalVfs : s.numVfs}\n`);
+    return text.slice(pos, pos + count);
+  },
+  write: (_p, f, data) => {
+    const sf = f.inode.priv as SriovFile;
+    if (sf.store === null) return -EACCES;
+    if (data === null) return -EINVAL;
+    return sf.store(new TextDecoder().decode(data));
+  },
+};
+
 /**
  * Creates the sysfs files of `d` in `fs`: config and resourceN for its
  * memory BARs. `ino` gives inode numbers (sysfs numbers them as it
  * creates them). Bridges get config only.
  */
-export function addPciSysfs(fs: Filesystem, d: PciDev, ino: () => number): void {
+export function addPciSysfs(
+  fs: Filesystem,
+  d: PciDev,
+  ino: () => number,
+  numvfs: ((text: string) => number) | null = null,
+): void {
   const dir = `/sys/bus/pci/devices/${d.bdf}`;
   const real = sysfsDevicePath(d);
   const add = (name: string, fop: FileOperations, priv: unknown, size: number, mode: number) => {
@@ -129,6 +160,12 @@ export function addPciSysfs(fs: Filesystem, d: PciDev, ino: () => number): void 
     fs.names.set(`${dir}/${name}`, inode);
   };
   add("config", CONFIG_FOPS, d, 4096, 0o644);
+  if (d.sriov !== null) {
+    add("sriov_totalvfs", SRIOV_FOPS, { dev: d, store: null } satisfies SriovFile, 4096, 0o444);
+    if (numvfs !== null) {
+      add("sriov_numvfs", SRIOV_FOPS, { dev: d, store: numvfs } satisfies SriovFile, 4096, 0o644);
+    }
+  }
   for (const b of d.bars) {
     if (b === null || !b.isMem) continue;
     add(
