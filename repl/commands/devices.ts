@@ -106,7 +106,8 @@ const lspci: Command = {
     accepts: "word",
     optional: true,
     variadic: true,
-    text: "-t (tree), -v/-vv (verbose), -n/-nn (IDs), -k (drivers), -D (domains), -s SLOT",
+    text: "-t (tree), -v/-vv (verbose), -n/-nn (IDs), -k (drivers), -x/-xxx/-xxxx (config " +
+      "space in hex), -D (domains), -s SLOT",
   }],
   flags: [{ name: "--json", text: "print the functions as JSON data instead of text" }],
   summary: "the PCI functions, as lspci prints them",
@@ -124,7 +125,10 @@ const lspci: Command = {
     const entries = filterLspci(lspciEntries(ctx.machine.pci), o);
     if (json) pushAll(ctx.out, JSON.stringify(entries, null, 2).split("\n"));
     else if (o.tree) pushAll(ctx.out, renderLspciTree(lspciEntries(ctx.machine.pci), o));
-    else pushAll(ctx.out, renderLspci(entries, o));
+    else {
+      const cfg = (bdf: string) => ctx.machine.pci.find(bdf)?.config;
+      pushAll(ctx.out, renderLspci(entries, o, cfg));
+    }
     return undefined;
   },
 };
