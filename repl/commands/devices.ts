@@ -27,9 +27,12 @@ import {
 } from "../../mod.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { hexdump } from "../format.ts";
-import type { DmaOp } from "../../mod.ts";
+import type { DmaOp, Machine } from "../../mod.ts";
 
 const words = (vals: Value[]) => vals.map((v) => (v.type === "word" ? v.text : ""));
+
+/** Completes a BDF argument: the functions on the bus, as lspci names them. */
+const bdfs = (ctx: { machine: Machine }) => ctx.machine.pci.present().map((d) => d.slot);
 
 /** The function at BDF, or a ReplError naming the column. */
 function deviceAt(ctx: CommandContext, v: Value): PciDev {
@@ -138,7 +141,12 @@ const deviceBind: Command = {
   form: "word",
   group: "device",
   args: [
-    { name: "BDF", accepts: "word", text: "the function (03:00.0 or 0000:03:00.0)" },
+    {
+      name: "BDF",
+      accepts: "word",
+      text: "the function (03:00.0 or 0000:03:00.0)",
+      complete: bdfs,
+    },
     {
       name: "DRIVER",
       accepts: "word",
@@ -186,7 +194,12 @@ const deviceUnbind: Command = {
   name: "device-unbind",
   form: "word",
   group: "device",
-  args: [{ name: "BDF", accepts: "word", text: "the function (03:00.0 or 0000:03:00.0)" }],
+  args: [{
+    name: "BDF",
+    accepts: "word",
+    text: "the function (03:00.0 or 0000:03:00.0)",
+    complete: bdfs,
+  }],
   summary: "unbind a PCI function from its driver",
   help: "echo BDF > /sys/bus/pci/drivers/DRIVER/unbind: the driver's remove runs\n" +
     "(and may wait for userspace to release the device: <unfinished ...>).",
@@ -213,7 +226,12 @@ const injectFaultCmd: Command = {
       text: FAULT_KINDS.join(", "),
       complete: () => [...FAULT_KINDS],
     },
-    { name: "TARGET", accepts: "word", text: "a PCI function (BDF), or a pid for oom" },
+    {
+      name: "TARGET",
+      accepts: "word",
+      text: "a PCI function (BDF), or a pid for oom",
+      complete: (ctx) => bdfs(ctx),
+    },
   ],
   summary: "inject a hardware fault (device loss, AER, MMIO disable, ...)",
   help: "The hardware side first (the function frozen or removed, MEMORY cleared, a VF\n" +
@@ -256,7 +274,7 @@ const dma: Command = {
   form: "word",
   group: "device",
   args: [
-    { name: "BDF", accepts: "word", text: "the function whose DMA engine acts" },
+    { name: "BDF", accepts: "word", text: "the function whose DMA engine acts", complete: bdfs },
     {
       name: "OP",
       accepts: "word",
@@ -352,7 +370,7 @@ const iommu: Command = {
   form: "word",
   group: "device",
   args: [
-    { name: "BDF", accepts: "word", text: "the function" },
+    { name: "BDF", accepts: "word", text: "the function", complete: bdfs },
     {
       name: "OP",
       accepts: "word",

@@ -188,3 +188,14 @@ Deno.test("REPL: iommu map/unmap plays a driver's IOVA mappings; refused DMA log
   assert.match(await fails(s, "iommu 05:00.0 map 0 1 4K"), /ADDR: page aligned/);
   assert.match(await fails(s, "iommu 05:00.0 map 0 0 4K x"), /PROT: r, w or rw/);
 });
+
+Deno.test("completion: hyphenated commands, BDFs, drivers and fault kinds", async () => {
+  const { complete } = await import("../../repl/complete.ts");
+  const s = new Session();
+  assert.deepEqual(complete(s, "device-b"), [["device-bind"], "device-b"]);
+  assert.deepEqual(complete(s, "device-bind 05"), [["05:00.0"], "05"]);
+  assert.deepEqual(complete(s, "device-bind 05:00.0 vf"), [["vfio-pci"], "vf"]);
+  assert.deepEqual(complete(s, "inject-fault hot"), [["hot-unplug"], "hot"]);
+  // Subtraction is still an expression.
+  assert.deepEqual(complete(s, "x = a-b")[1], "b");
+});
