@@ -93,8 +93,16 @@ export class DmaEngine {
   /**
    * Queues an op; returns it (status `pending`), or an error string for a
    * malformed one (bad length, a write without bytes of that length).
+   * `onComplete` runs when it completes, whatever its status (not for an
+   * op a hung engine never completes): a driver's completion path.
    */
-  submit(dir: DmaDir, addr: number, len: number, bytes?: Uint8Array): DmaOp | string {
+  submit(
+    dir: DmaDir,
+    addr: number,
+    len: number,
+    bytes?: Uint8Array,
+    onComplete?: (op: DmaOp) => void,
+  ): DmaOp | string {
     if (!Number.isSafeInteger(len) || len <= 0 || len > DMA_MAX_LEN) {
       return `DMA length ${len}: 1 to ${DMA_MAX_LEN} bytes`;
     }
@@ -117,12 +125,16 @@ export class DmaEngine {
     };
     if (bytes !== undefined) op.bytes = bytes.slice();
     this.pending.push(op);
-    this.t.env.sched.timers.start(due, `dma ${this.dev.bdf} #${op.id}`, () => this.complete(op));
+    this.t.env.sched.timers.start(
+      due,
+      `dma ${this.dev.bdf} #${op.id}`,
+      () => this.complete(op, onComplete),
+    );
     return op;
   }
 
   /** The op's timer fired: run it unless the engine hangs or an op ahead of it does. */
-  private complete(op: DmaOp): void {
+  private complete(op: DmaOp, onComplete?: (op: DmaOp) => void): void {
     if (this.hung || this.pending[0] !== op) return;
     this.run(op);
     if (op.status === "pending") {
@@ -143,6 +155,8 @@ export class DmaEngine {
       status: op.status,
       done: op.done,
     });
+    // The driver's completion path (a CQE, a bio's end_io), after the event.
+    onComplete?.(op);
   }
 
   /** The transfer, page by page (see the module comment for the order of checks). */

@@ -194,3 +194,21 @@ Deno.test("check: device invariants catch a free frame mapped for DMA and a move
     `0000:06:00.0 BAR0: the BAR register does not hold 0x${nvme.bars[0]!.addr.toString(16)}`,
   ]);
 });
+
+Deno.test("DMA onComplete: the driver's completion path runs in order, after the event", () => {
+  const m = new Machine({ pci: "default" });
+  const eng = m.pci.dma(m.pci.find("06:00.0")!);
+  const seen: string[] = [];
+  const cb = (op: { id: number; status: string }) => {
+    seen.push(
+      `#${op.id} ${op.status} events=${
+        m.events.since(0).events.filter((e) => e.kind === "dma").length
+      }`,
+    );
+  };
+  eng.submit("read", 0, 64, undefined, cb);
+  eng.submit("read", 0x20_0000_0000, 4, undefined, cb);
+  assert.deepEqual(seen, []);
+  drain(m);
+  assert.deepEqual(seen, ["#1 ok events=1", "#2 unsupported-request events=2"]);
+});
