@@ -478,6 +478,43 @@ const iommu: Command = {
   },
 };
 
+const doorbells: Command = {
+  name: "doorbells",
+  form: "word",
+  group: "device",
+  args: [{ name: "BDF", accepts: "word", text: "the function", complete: bdfs }],
+  flags: [{ name: "--json", text: "print the log as JSON data instead of text" }],
+  summary: "the register writes a function received (its doorbell log)",
+  help: "Every store that reached the function's BAR registers, newest 256 kept:\n" +
+    "[seconds.micros] BARn+0xOFF <- bytes. Stores the function did not claim (Memory\n" +
+    "Space off, frozen, removed) are not there: hw.mmioUnclaimed dropped them.",
+  example: [
+    'fd = open("/sys/bus/pci/devices/0000:05:00.0/resource0", O_RDWR)',
+    "bar = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)",
+    'poke(bar + 0x800, "\\x01\\x00\\x00\\x00")',
+    "doorbells 05:00.0",
+  ],
+  needsProcess: false,
+  run(ctx, values) {
+    const args = values.filter((v) => !(v.type === "word" && v.text === "--json"));
+    const dev = deviceAt(ctx, args[0]);
+    if (args.length !== values.length) {
+      pushAll(ctx.out, JSON.stringify(dev.doorbells, null, 2).split("\n"));
+      return undefined;
+    }
+    ctx.out.push(`${dev.bdf}: ${dev.doorbellWrites} register writes`);
+    for (const d of dev.doorbells) {
+      const us = Math.floor(d.ns / 1000);
+      const t = `[${String(Math.floor(us / 1e6)).padStart(5)}.${
+        String(us % 1e6).padStart(6, "0")
+      }]`;
+      const bytes = d.bytes.map((b) => b.toString(16).padStart(2, "0")).join(" ");
+      ctx.out.push(`${t} BAR${d.bar}+${hx(d.offset)} <- ${bytes}`);
+    }
+    return undefined;
+  },
+};
+
 /** The device commands, in help order. */
 export const DEVICE_COMMANDS: readonly Command[] = [
   lspci,
@@ -486,4 +523,5 @@ export const DEVICE_COMMANDS: readonly Command[] = [
   injectFaultCmd,
   dma,
   iommu,
+  doorbells,
 ];

@@ -199,3 +199,18 @@ Deno.test("completion: hyphenated commands, BDFs, drivers and fault kinds", asyn
   // Subtraction is still an expression.
   assert.deepEqual(complete(s, "x = a-b")[1], "b");
 });
+
+Deno.test("REPL: doorbells shows the register writes a function received", async () => {
+  const s = new Session();
+  await run(s, 'fd = open("/sys/bus/pci/devices/0000:05:00.0/resource0", O_RDWR)');
+  await run(s, "bar = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)");
+  await run(s, 'poke(bar + 0x800, "\\x01\\x00\\x00\\x00")');
+  await run(s, "inject-fault mmio-disable 05:00.0");
+  await run(s, "poke(bar + 0x804, 7)");
+  const out = await run(s, "doorbells 05:00.0");
+  assert.equal(out.length, 2);
+  assert.equal(out[0], "0000:05:00.0: 1 register writes");
+  assert.match(out[1], /^\[ +\d+\.\d{6}\] BAR0\+0x800 <- 01 00 00 00$/);
+  const json = JSON.parse((await run(s, "doorbells 05:00.0 --json")).join("\n"));
+  assert.deepEqual(json[0].bytes, [1, 0, 0, 0]);
+});
