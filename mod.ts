@@ -280,3 +280,26 @@ export {
   type MrAccessResult,
   type WcStatus,
 } from "./lib/drivers/rdma/odp.ts";
+  Iommu,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  IommuDomain,
+  type IommuFault,
+  type IommuPte,
+} from "./lib/pci/iommu.ts";
+export {
+  DMA_BYTES_PER_NS,
+  DMA_MAX_LEN,
+  DMA_SETUP_NS,
+  type DmaDir,
+  DmaEngine,
+  type DmaOp,
+  type DmaStatus,
+} from "./lib/pci/dma.ts";
+export {
+  pciDisableSriov,
+  pciEnableSriov,
+  sriovConfigureSimple,
+  sriovNumvfsStore,
+} from "./lib/drivers/core/sriov.ts";
+export { addPciSysfs, removePciSysfs, sysfsDevicePath } from "./lib/drivers/core/sysfs.ts";
