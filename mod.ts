@@ -280,6 +280,7 @@ export {
   type MrAccessResult,
   type WcStatus,
 } from "./lib/drivers/rdma/odp.ts";
+export {
   Iommu,
   IOMMU_READ,
   IOMMU_WRITE,
