@@ -225,3 +225,12 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+  type PteTable,
+} from "./lib/mm/pagetable.ts";
