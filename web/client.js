@@ -20,7 +20,7 @@ let state = null;
 let rendering = false;
 let again = false;
 const timing = { firstPaintMs: null, lastUpdateMs: null, commandSentAt: null };
-window.mmTiming = timing;
+globalThis.mmTiming = timing;
 
 async function getJson(url, opts) {
   const r = await fetch(url, opts);
