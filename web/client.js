@@ -375,7 +375,8 @@ function renderReplay(rp) {
   $("prev").disabled = rp.step === 0;
   $("next").disabled = rp.step === rp.total;
   const last = rp.last;
-  $("replay-text").textContent = last ? last.text.join("\n\n") : "";
+  // The prose leading to the next command: what to read out before pressing next.
+  $("replay-text").textContent = rp.next ? rp.next.text.join("\n\n") : "";
   $("replay-last").textContent = last ? [`mm> ${last.input}`, ...last.output].join("\n") : "";
   $("replay-next").textContent = rp.next ? `next: ${rp.next.input}` : "(end of transcript)";
 }
