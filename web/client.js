@@ -182,22 +182,43 @@ async function showSmaps(pid, addr) {
 }
 
 const stripSeq = new Map();
-async function drawStrip(p) {
+/** Starts fetching a process's strip for its view: { url, promise }. */
+function fetchStrip(p) {
+  const sec = procSection(p);
+  const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
+  const v = viewOf(p);
+  const url = `/api/strip?pid=${p.pid}&lo=${v.lo}&hi=${v.hi}&width=${width}`;
+  const promise = getJson(url);
+  promise.catch(() => {});
+  return { url, width, promise };
+}
+
+/** Draws a process's strip; `pre` is a fetch started earlier, used if it asked for this view. */
+async function drawStrip(p, pre) {
   const sec = procSection(p);
   const strip = sec.querySelector(".strip");
-  const v = viewOf(p);
-  const width = Math.max(1, Math.floor(strip.clientWidth || 800));
+  let f = fetchUrlOnly(p);
+  f = pre && pre.url === f.url ? pre : fetchStrip(p);
+  const width = f.width;
   const n = (stripSeq.get(p.pid) ?? 0) + 1;
   stripSeq.set(p.pid, n);
   let s;
   try {
-    s = await getJson(`/api/strip?pid=${p.pid}&lo=${v.lo}&hi=${v.hi}&width=${width}`);
+    s = await f.promise;
   } catch (e) {
     sec.querySelector(".range").textContent = e.message;
     return;
   }
   if (stripSeq.get(p.pid) !== n) return; // a newer draw is on its way
   renderStrip(sec, strip, s, width, p);
+}
+
+/** The strip URL a fetch for `p` would use now, without fetching. */
+function fetchUrlOnly(p) {
+  const sec = procSection(p);
+  const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
+  const v = viewOf(p);
+  return { url: `/api/strip?pid=${p.pid}&lo=${v.lo}&hi=${v.hi}&width=${width}`, width };
 }
 
 function renderStrip(sec, strip, s, width, p) {
@@ -336,9 +357,13 @@ function renderFrames(fr) {
     r: [90, 90, 90],
     f: [236, 236, 232],
   };
+  const px = img.data;
   for (let i = 0; i < n; i++) {
-    const [r, gg, b] = colour[fr.cells[i]] ?? [0, 0, 0];
-    img.data.set([r, gg, b, 255], i * 4);
+    const rgb = colour[fr.cells[i]] ?? [0, 0, 0];
+    px[i * 4] = rgb[0];
+    px[i * 4 + 1] = rgb[1];
+    px[i * 4 + 2] = rgb[2];
+    px[i * 4 + 3] = 255;
   }
   g.putImageData(img, 0, 0);
   cv.dataset.perCell = fr.perCell;
@@ -401,7 +426,11 @@ async function render() {
     do {
       again = false;
       const t0 = performance.now();
+      // The strips of the processes already shown are fetched alongside the state.
+      const pre = new Map();
+      for (const p of state?.processes ?? []) if (p.alive) pre.set(p.pid, fetchStrip(p));
       state = await getJson("/api/state");
+      const tState = performance.now();
       $("prompt").textContent = state.prompt.trim();
       const live = new Set();
       const draws = [];
@@ -411,7 +440,7 @@ async function render() {
         const sec = procSection(p);
         sec.querySelector(".title").textContent = `pid ${p.pid} ${p.comm}` +
           `${p.pid === state.pid ? " (current)" : ""} · ${p.vmaCount} VMAs`;
-        draws.push(drawStrip(p));
+        draws.push(drawStrip(p, pre.get(p.pid)));
       }
       for (const sec of document.querySelectorAll("section.proc")) {
         if (!live.has(sec.dataset.pid)) sec.remove();
@@ -425,8 +454,14 @@ async function render() {
         : "(no PCI devices: start with --pci default)";
       $("dmesg").textContent = state.dmesg.join("\n");
       renderReplay(state.replay);
+      const tDom = performance.now();
       await Promise.all(draws);
       const ms = performance.now() - t0;
+      timing.phases = {
+        state: +(tState - t0).toFixed(1),
+        draw: +(tDom - tState).toFixed(1),
+        strips: +(performance.now() - tDom).toFixed(1),
+      };
       if (timing.firstPaintMs === null) timing.firstPaintMs = performance.now();
       if (timing.commandSentAt !== null) {
         timing.lastUpdateMs = performance.now() - timing.commandSentAt;

@@ -48,11 +48,18 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts web/server.ts with `args` on a free port; resolves once it prints its address. */
-export async function startServer(args: string[] = []): Promise<Server> {
+/**
+ * Starts web/server.ts (or another `script` that serves and prints its
+ * address the same way) with `args` on a free port; resolves once it
+ * prints its address.
+ */
+export async function startServer(
+  args: string[] = [],
+  script = "web/server.ts",
+): Promise<Server> {
   const root = new URL("../../", import.meta.url);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", "--allow-read", "web/server.ts", "--port", "0", ...args],
+    args: ["run", "--allow-net=127.0.0.1", "--allow-read", script, "--port", "0", ...args],
     cwd: root,
     stdout: "piped",
     stderr: "inherit",
