@@ -16,6 +16,8 @@ const el = (tag, cls, text) => {
 
 /** The range in view, per pid: { lo, hi }. */
 const views = new Map();
+/** The range each strip shows now, as the server drew it: { lo, hi }. */
+const drawn = new Map();
 let state = null;
 let rendering = false;
 let again = false;
@@ -44,11 +46,19 @@ function viewOf(p) {
   return v;
 }
 
+/**
+ * Sets the range in view. It is kept exact (so zooming about the pointer
+ * does not drift) and rounded out to pages only when asked for; under 1.5
+ * pages it snaps to the page holding its middle: the deepest zoom is one page.
+ */
 function setView(pid, lo, hi) {
-  const span = Math.min(USER_TOP, Math.max(PAGE, hi - lo));
+  let span = Math.min(USER_TOP, Math.max(PAGE, hi - lo));
   lo = Math.max(0, Math.min(USER_TOP - span, lo));
-  lo = Math.floor(lo / PAGE) * PAGE;
-  views.set(pid, { lo, hi: Math.min(USER_TOP, lo + Math.ceil(span / PAGE) * PAGE) });
+  if (span < 1.5 * PAGE) {
+    lo = Math.floor((lo + span / 2) / PAGE) * PAGE;
+    span = PAGE;
+  }
+  views.set(pid, { lo, hi: lo + span });
   const p = state?.processes.find((q) => q.pid === pid);
   if (p) drawStrip(p);
 }
@@ -101,18 +111,21 @@ function procSection(p) {
   const table = el("div", "scroll");
   table.append(el("table", "vmas"));
   sec.append(head, strip, table);
+  // The strip shows the range the server drew (the view rounded out to pages).
+  const shown = () => drawn.get(p.pid) ?? viewOf(p);
   strip.addEventListener("wheel", (e) => {
     e.preventDefault();
-    const v = viewOf(p);
+    const v = viewOf(p), d = shown();
     const r = strip.getBoundingClientRect();
-    const at = v.lo + (e.clientX - r.left) / r.width * (v.hi - v.lo);
-    const f = e.deltaY > 0 ? 1.5 : 1 / 1.5;
-    setView(p.pid, at - (at - v.lo) * f, at + (v.hi - at) * f);
+    const frac = Math.max(0, Math.min(1, (e.clientX - r.left) / r.width));
+    const at = d.lo + frac * (d.hi - d.lo);
+    const span = (v.hi - v.lo) * (e.deltaY > 0 ? 1.5 : 1 / 1.5);
+    setView(p.pid, at - frac * span, at + (1 - frac) * span);
   }, { passive: false });
   const addrAt = (e) => {
-    const v = viewOf(p);
+    const d = shown();
     const r = strip.getBoundingClientRect();
-    return Math.floor((v.lo + (e.clientX - r.left) / r.width * (v.hi - v.lo)) / PAGE) * PAGE;
+    return Math.floor((d.lo + (e.clientX - r.left) / r.width * (d.hi - d.lo)) / PAGE) * PAGE;
   };
   strip.addEventListener("mousemove", (e) => hoverPage(p.pid, addrAt(e)));
   strip.addEventListener("click", (e) => showSmaps(p.pid, addrAt(e)));
@@ -182,12 +195,17 @@ async function showSmaps(pid, addr) {
 }
 
 const stripSeq = new Map();
+function stripUrl(pid, v, width) {
+  const lo = Math.floor(v.lo / PAGE) * PAGE, hi = Math.ceil(v.hi / PAGE) * PAGE;
+  return `/api/strip?pid=${pid}&lo=${lo}&hi=${hi}&width=${width}`;
+}
+
 /** Starts fetching a process's strip for its view: { url, promise }. */
 function fetchStrip(p) {
   const sec = procSection(p);
   const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
   const v = viewOf(p);
-  const url = `/api/strip?pid=${p.pid}&lo=${v.lo}&hi=${v.hi}&width=${width}`;
+  const url = stripUrl(p.pid, v, width);
   const promise = getJson(url);
   promise.catch(() => {});
   return { url, width, promise };
@@ -218,10 +236,11 @@ function fetchUrlOnly(p) {
   const sec = procSection(p);
   const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
   const v = viewOf(p);
-  return { url: `/api/strip?pid=${p.pid}&lo=${v.lo}&hi=${v.hi}&width=${width}`, width };
+  return { url: stripUrl(p.pid, v, width), width };
 }
 
 function renderStrip(sec, strip, s, width, p) {
+  drawn.set(p.pid, { lo: s.lo, hi: s.hi });
   const span = s.hi - s.lo;
   sec.querySelector(".range").textContent = `${hex(s.lo)}–${hex(s.hi)} (${
     fmtBytes(span)

@@ -133,6 +133,30 @@ Deno.test({
         (document.getElementById("cmd") as HTMLInputElement).value === "mprotect("
       );
 
+      // The wheel zooms around the pointer, down to one page; the buttons back out to 128 TiB.
+      const strip = p1.locator(".strip");
+      const box = (await strip.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+      for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -100);
+      await page.waitForFunction(() =>
+        document.querySelector('section.proc[data-pid="1"] .range')!.textContent!.includes(
+          "(4 KiB,",
+        )
+      );
+      assert.match((await p1.locator(".range").textContent())!, /^0x7f0000002000–0x7f0000003000/);
+      await p1.locator("button.zoom-all").click();
+      await page.waitForFunction(() =>
+        document.querySelector('section.proc[data-pid="1"] .range')!.textContent!.startsWith(
+          "0x0–0x800000000000 (128 TiB,",
+        )
+      );
+      // Hover a frame of the grid: its counts and owners.
+      const grid = (await page.locator("#frames").boundingBox())!;
+      await page.mouse.move(grid.x + grid.width / 2, grid.y + grid.height / 2);
+      await page.waitForFunction(() =>
+        document.getElementById("frame-info")!.textContent!.startsWith("pfn ")
+      );
+
       // A bad line prints its error; the page carries on.
       const bad = await runCommand(page, "mmap(");
       assert.equal(bad.length > 0, true);
