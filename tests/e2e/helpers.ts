@@ -1,11 +1,13 @@
-/// <reference lib="dom" />
-/// <reference lib="deno.ns" />
 /**
  * What the web view's browser tests share: starting `web/server.ts` on a
  * free port, Debian's chromium through playwright-core (no browser is
  * downloaded), and running a command through the page's command box.
  * @module
  */
+
+/** The page's `document`, inside page.evaluate() callbacks (they run in the browser). */
+// deno-lint-ignore no-explicit-any
+declare const document: any;
 
 import { type Browser, chromium, type Page } from "playwright-core";
 

@@ -1,11 +1,13 @@
-/// <reference lib="dom" />
-/// <reference lib="deno.ns" />
 /**
  * The web view in a real browser: `web/server.ts` on a free port, Debian's
  * chromium headless through playwright-core, commands typed into the
  * page's command box, assertions on the DOM it draws.
  * @module
  */
+
+/** The page's `document`, inside page.evaluate() callbacks (they run in the browser). */
+// deno-lint-ignore no-explicit-any
+declare const document: any;
 
 import assert from "node:assert/strict";
 import { ARTIFACTS, haveChromium, launch, runCommand, startServer, waitDrawn } from "./helpers.ts";
@@ -35,7 +37,7 @@ async function hoverPage(page: Page, pid: number, index: number, pages = 4) {
     },
     [String(pid), addr],
   );
-  return await page.locator("#info").evaluate((i: HTMLElement) => ({ ...i.dataset }));
+  return await page.locator("#info").evaluate((i: any) => ({ ...i.dataset }));
 }
 
 /** Zooms process `pid`'s strip to [A, A+16K) with its address box. */
@@ -79,7 +81,7 @@ Deno.test({
         document.querySelectorAll('section.proc[data-pid="1"] tr.vma').length === 3
       );
       const perms = await p1.locator("tr.vma").evaluateAll((rows) =>
-        rows.map((r) => (r as HTMLElement).dataset.perms)
+        rows.map((r) => (r as any).dataset.perms)
       );
       assert.deepEqual(perms, ["rw-p", "r--p", "rw-p"]);
       assert.equal(await p1.locator(".strip .seg").count(), 3);
@@ -129,9 +131,7 @@ Deno.test({
       assert.equal(await page.inputValue("#cmd"), "pin_user_pages(a+8K, 1, FOLL_WRITE)");
       await page.fill("#cmd", "mpro");
       await page.press("#cmd", "Tab");
-      await page.waitForFunction(() =>
-        (document.getElementById("cmd") as HTMLInputElement).value === "mprotect("
-      );
+      await page.waitForFunction(() => document.getElementById("cmd").value === "mprotect(");
 
       // The wheel zooms around the pointer, down to one page; the buttons back out to 128 TiB.
       const strip = p1.locator(".strip");

@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="deno.ns" />
 /**
  * The web view at scale: 65,530 VMAs (vm.max_map_count) and 1 GiB touched.
  * Measures the page's first paint and the redraw after a command typed in
@@ -11,6 +9,10 @@
  * web/server.ts serves.
  * @module
  */
+
+/** The page's `document`, inside page.evaluate() callbacks (they run in the browser). */
+// deno-lint-ignore no-explicit-any
+declare const document: any;
 
 import assert from "node:assert/strict";
 import { haveChromium, launch, runCommand, startServer, waitDrawn } from "./helpers.ts";
