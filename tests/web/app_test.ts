@@ -97,6 +97,32 @@ Deno.test("strip: VMAs narrower than a column fold into one segment; the whole 1
   assert.deepEqual(one.segments.map((g) => g.perms), ["r--p"]);
 });
 
+Deno.test("strip: a userfaultfd-registered VMA, its missing pages shaded until filled", async () => {
+  const app = new WebApp();
+  await run(app, "s = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+  await run(app, "poke(s, 1)");
+  await run(app, MAP);
+  await run(app, "uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)");
+  await run(app, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  const reg = await run(
+    app,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  assert.match(reg.join("\n"), /= 0/);
+  const strip = async () =>
+    (await get(app, `/api/strip?pid=1&lo=${A}&hi=${A + 0x4000}&width=4`)).body;
+  let s = await strip();
+  assert.deepEqual(s.segments.map((g: { kind: string }) => g.kind), ["userfault", "anon"]);
+  assert.deepEqual(s.uffdMissing, [1, 1, 0, 0]);
+  await run(app, "ioctl(uffd, UFFDIO_COPY, {dst=a, src=s, len=4K, mode=0})");
+  s = await strip();
+  assert.deepEqual(s.uffdMissing, [0, 1, 0, 0]);
+  assert.deepEqual(s.present, [1, 0, 0, 0]);
+  const st = (await get(app, "/api/state")).body;
+  const v = st.processes[0].vmas.find((x: { start: number }) => x.start === A);
+  assert.deepEqual([v.kind, v.summary.uffdMissing, v.summary.present], ["userfault", 1, 1]);
+});
+
 Deno.test("page and frame: a COW after fork changes the frame's owners", async () => {
   const app = new WebApp();
   await run(app, MAP);
