@@ -200,24 +200,26 @@ function stripUrl(pid, v, width) {
   return `/api/strip?pid=${pid}&lo=${lo}&hi=${hi}&width=${width}`;
 }
 
-/** Starts fetching a process's strip for its view: { url, promise }. */
-function fetchStrip(p) {
+/** The strip request for `p`'s view at the strip's width now: { url, width }. */
+function stripRequest(p) {
   const sec = procSection(p);
   const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
-  const v = viewOf(p);
-  const url = stripUrl(p.pid, v, width);
-  const promise = getJson(url);
+  return { url: stripUrl(p.pid, viewOf(p), width), width };
+}
+
+/** Starts fetching a process's strip for its view: { url, width, promise }. */
+function fetchStrip(p) {
+  const req = stripRequest(p);
+  const promise = getJson(req.url);
   promise.catch(() => {});
-  return { url, width, promise };
+  return { ...req, promise };
 }
 
 /** Draws a process's strip; `pre` is a fetch started earlier, used if it asked for this view. */
 async function drawStrip(p, pre) {
   const sec = procSection(p);
   const strip = sec.querySelector(".strip");
-  let f = fetchUrlOnly(p);
-  f = pre && pre.url === f.url ? pre : fetchStrip(p);
-  const width = f.width;
+  const f = pre && pre.url === stripRequest(p).url ? pre : fetchStrip(p);
   const n = (stripSeq.get(p.pid) ?? 0) + 1;
   stripSeq.set(p.pid, n);
   let s;
@@ -228,15 +230,7 @@ async function drawStrip(p, pre) {
     return;
   }
   if (stripSeq.get(p.pid) !== n) return; // a newer draw is on its way
-  renderStrip(sec, strip, s, width, p);
-}
-
-/** The strip URL a fetch for `p` would use now, without fetching. */
-function fetchUrlOnly(p) {
-  const sec = procSection(p);
-  const width = Math.max(1, Math.floor(sec.querySelector(".strip").clientWidth || 800));
-  const v = viewOf(p);
-  return { url: stripUrl(p.pid, v, width), width };
+  renderStrip(sec, strip, s, f.width, p);
 }
 
 function renderStrip(sec, strip, s, width, p) {
