@@ -10,7 +10,7 @@
  * GET  /api/state              processes, VMAs, frames, PCI, dmesg tail, replay position
  * GET  /api/strip?pid&lo&hi&width   one process's address-space strip over [lo, hi)
  * GET  /api/page?pid&addr      a page's PTE, frame and the frame's owners
- * GET  /api/frame?pfn          a frame's counts and owners
+ * GET  /api/frame?pfn[&n]      a frame's counts and owners (the most telling of n)
  * GET  /api/smaps?pid&addr     the smaps entry of the VMA holding addr
  * GET  /api/complete?line      the REPL's completions for a line
  * POST /api/command {line}     runs a line: {output, prompt, seq}
@@ -28,6 +28,7 @@ import { complete } from "../repl/complete.ts";
 import { parseTranscript, type Transcript, TranscriptError } from "../repl/transcript/format.ts";
 import { sessionFor } from "../repl/transcript/replay.ts";
 import {
+  cellFrame,
   frameJson,
   pageJson,
   smapsAt,
@@ -259,7 +260,10 @@ export class WebApp {
           return json(pageJson(this.proc(q), intParam(q, "addr", 0, USER_TOP - 1)));
         case "/api/frame": {
           const m = this.session.machine;
-          return json(frameJson(m, intParam(q, "pfn", 0, m.frames.nframes - 1)));
+          const pfn = intParam(q, "pfn", 0, m.frames.nframes - 1);
+          // With n: the most telling frame of the grid cell [pfn, pfn + n).
+          const n = q.has("n") ? intParam(q, "n", 1, m.frames.nframes) : 1;
+          return json(frameJson(m, cellFrame(m, pfn, n)));
         }
         case "/api/smaps": {
           const p = this.proc(q);

@@ -298,6 +298,7 @@ function renderStrip(sec, strip, s, width, p) {
   // The VMAs in view, as a table (a strip folds what is narrower than a column).
   const table = sec.querySelector("table.vmas");
   const rows = [];
+  // Page counts: the strip's (any VMA in view), else the state's (the first VMAs).
   const summaries = new Map(p.vmas.map((x) => [x.start, x.summary]));
   const head = el("tr");
   for (
@@ -323,7 +324,7 @@ function renderStrip(sec, strip, s, width, p) {
     const tr = el("tr", gseg.count === 1 ? "vma" : "fold");
     tr.dataset.start = hex(gseg.start);
     tr.dataset.end = hex(gseg.end);
-    const sum = gseg.count === 1 ? summaries.get(gseg.start) : undefined;
+    const sum = gseg.count === 1 ? gseg.summary ?? summaries.get(gseg.start) : undefined;
     if (gseg.count === 1) {
       tr.dataset.perms = gseg.perms;
       tr.dataset.kind = gseg.kind;
@@ -394,7 +395,7 @@ $("frames").addEventListener("mousemove", async (e) => {
   const pfn = (row * cv.width + col) * state.frames.perCell;
   if (pfn < 0 || pfn >= state.frames.nframes) return;
   try {
-    const f = await getJson(`/api/frame?pfn=${pfn}`);
+    const f = await getJson(`/api/frame?pfn=${pfn}&n=${state.frames.perCell}`);
     $("frame-info").textContent =
       `pfn ${hex(f.pfn)} ${f.kind} ref ${f.refcount} map ${f.mapcount} ` +
       `pin ${f.pincount}  owners: ${ownersText(f)}`;

@@ -300,6 +300,20 @@ export interface FrameJson {
   owners: FrameOwner[];
 }
 
+/** The most telling frame of [pfn, pfn + n) (a grid cell): the first of the lowest rank. */
+export function cellFrame(m: Machine, pfn: number, n: number): number {
+  let best = pfn, rank = frameRank(m, pfn);
+  const end = Math.min(m.frames.nframes, pfn + n);
+  for (let f = pfn + 1; f < end; f++) {
+    const r = frameRank(m, f);
+    if (r < rank) {
+      rank = r;
+      best = f;
+    }
+  }
+  return best;
+}
+
 /** A frame's counts and the mappings that use it. */
 export function frameJson(m: Machine, pfn: number): FrameJson {
   const fr = m.frames;
@@ -381,7 +395,15 @@ export interface Segment {
   /** A single VMA's perms and name; "" for a fold. */
   perms: string;
   name: string;
+  /**
+   * A single VMA's page counts (whole VMA), when the strip has at most
+   * {@link SUMMARY_SEGMENTS_MAX} segments; else null.
+   */
+  summary: PageSummary | null;
 }
+
+/** The most segments a strip gives page summaries for (the page lists them). */
+export const SUMMARY_SEGMENTS_MAX = 400;
 
 /** The address-space strip of one process over [lo, hi), `cols` columns wide. */
 export interface StripJson {
@@ -457,6 +479,7 @@ export function stripJson(p: Process, lo: number, hi: number, width: number): St
         kind,
         perms: mapsEntry(v).perms,
         name: vmaName(v),
+        summary: null,
       };
       out.segments.push(last);
     }
@@ -471,6 +494,14 @@ export function stripJson(p: Process, lo: number, hi: number, width: number): St
           if (t.bits[i] & PTE_PRESENT) out.uffdMissing[colOf((base + i) * PAGE)]--;
         }
       });
+    }
+  }
+  if (out.segments.length <= SUMMARY_SEGMENTS_MAX) {
+    for (const g of out.segments) {
+      if (g.count !== 1) continue;
+      const v = p.mm.findVma(g.start)!;
+      g.summary = emptySummary(v.pages);
+      countPtes(p, v.start, v.end, g.summary, vmFlags.has(v.flags, vmFlags.VM_UFFD_MISSING));
     }
   }
   const pin = p.machine.frames.pincount;

@@ -73,6 +73,18 @@ Deno.test("strip: an mprotect in the middle of a VMA shows three segments; pages
   assert.deepEqual(s.dirty, [1, 0, 1, 0]);
   assert.deepEqual(s.pinned, [0, 0, 1, 0]);
   assert.deepEqual(s.pinMarks, [A + 0x2000]);
+  assert.deepEqual(
+    s.segments.map((g: { summary: { present: number; pinned: number } }) => [
+      g.summary.present,
+      g.summary.pinned,
+    ]),
+    [[1, 0], [0, 0], [1, 1]],
+  );
+  // The grid cell holding the pinned frame shows it, whichever frame of the cell is asked.
+  const pfn = (await get(app, `/api/page?pid=1&addr=${A + 0x2000}`)).body.pfn;
+  const cell = (await get(app, `/api/frame?pfn=${pfn - (pfn % 64)}&n=64`)).body;
+  assert.equal(cell.pfn, pfn);
+  assert.equal(cell.pincount, 1);
   const page = (await get(app, `/api/page?pid=1&addr=${A + 0x2000}`)).body;
   assert.equal(page.pte, "present");
   assert.equal(page.frame.pincount, 1);
@@ -91,6 +103,7 @@ Deno.test("strip: VMAs narrower than a column fold into one segment; the whole 1
   assert.ok(whole.segments.length < 10, `${whole.segments.length} segments`);
   const fold = whole.segments.find((g) => g.start <= A && g.end > A)!;
   assert.ok(fold.count >= 16);
+  assert.equal(fold.summary, null);
   // One page over 4000 columns: one column, the page.
   const one = stripJson(p, A + 0x1000, A + 0x2000, 4000);
   assert.equal(one.cols, 1);
