@@ -304,3 +304,12 @@ export {
   sriovNumvfsStore,
 } from "./lib/drivers/core/sriov.ts";
 export { addPciSysfs, removePciSysfs, sysfsDevicePath } from "./lib/drivers/core/sysfs.ts";
+export {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+  type PteTable,
+} from "./lib/mm/pagetable.ts";
