@@ -30,18 +30,21 @@ import type { Process } from "./process.ts";
 import type { Vma } from "../mm/vma.ts";
 import {
   VM_ACCESS_FLAGS,
+  VM_EXEC,
   VM_GROWSDOWN,
   VM_IO,
   VM_MAYSHARE,
   VM_MIXEDMAP,
   VM_PFNMAP,
+  VM_READ,
   VM_UFFD_MINOR,
   VM_UFFD_MISSING,
   VM_UFFD_WP,
+  VM_WRITE,
 } from "../mm/vm_flags.ts";
 import { PTE_MARKER, PTE_PRESENT, PTE_UFFD_WP, type PteTable } from "../mm/pagetable.ts";
 import { PAGE_SIZE, TASK_SIZE } from "../abi/layout.ts";
-import { mapsEntry } from "./maps.ts";
+import { vmaName } from "./maps.ts";
 
 /** What a VMA is, for its letter; see {@link vmaKind} for the order of the checks. */
 export type VmaKind =
@@ -190,9 +193,13 @@ export function vmaKind(v: Vma): VmaKind {
   if (v.file !== null && v.file.inode.dax) return "dax";
   if (uffdModes(f).length > 0) return "uffd";
   if ((f & VM_ACCESS_FLAGS) === 0) return "guard";
-  const name = mapsEntry(v).name;
-  if (name === "[stack]" || f & VM_GROWSDOWN) return "stack";
-  if (name === "[heap]") return "heap";
+  if (f & VM_GROWSDOWN) return "stack";
+  if (v.file === null && !v.ops?.name?.(v)) {
+    // get_vma_name()'s [heap] and [stack] tests.
+    const mm = v.mm;
+    if (v.start < mm.brk && v.end > mm.startBrk) return "heap";
+    if (v.start <= mm.startStack && mm.startStack <= v.end) return "stack";
+  }
   if (f & VM_MAYSHARE) return "shared";
   if (v.file !== null) return "file";
   return "anon";
@@ -346,15 +353,16 @@ export function vmmap(p: Process, opts: VmmapOptions = {}): Vmmap {
   let pi = 0;
   for (const v of vmas) {
     const kind = vmaKind(v);
-    const e = mapsEntry(v);
     const modes = uffdModes(v.flags);
+    const f = v.flags;
     out.push({
       start: v.start,
       end: v.end,
       kind,
       letter: VMA_LETTERS[kind],
-      perms: e.perms,
-      name: e.name,
+      perms: (f & VM_READ ? "r" : "-") + (f & VM_WRITE ? "w" : "-") + (f & VM_EXEC ? "x" : "-") +
+        (f & VM_MAYSHARE ? "s" : "p"),
+      name: vmaName(v),
       uffd: modes,
     });
     const a = Math.max(sv, v.start / PAGE_SIZE), b = Math.min(ev, v.end / PAGE_SIZE);
@@ -368,7 +376,7 @@ export function vmmap(p: Process, opts: VmmapOptions = {}): Vmmap {
         best[pieceCol[pi] + c] = cb - ca;
         col.kind = kind;
       }
-      if (modes.includes("missing")) col.missing += cb - ca;
+      if (f & VM_UFFD_MISSING) col.missing += cb - ca;
     }
   }
 
@@ -456,6 +464,7 @@ function ruler(m: Vmmap): string[] {
   const labels: string[] = [];
   const ticks: string[] = [];
   const put = (row: string[], col: number, s: string): boolean => {
+    if (col + s.length > m.width + 2) return false;
     for (let i = Math.max(0, col - 1); i < col + s.length + 1; i++) {
       if (row[i] !== undefined && row[i] !== " ") return false;
     }
