@@ -464,7 +464,7 @@ function ruler(m: Vmmap): string[] {
   const labels: string[] = [];
   const ticks: string[] = [];
   const put = (row: string[], col: number, s: string): boolean => {
-    if (col + s.length > m.width + 2) return false;
+    if (MARGIN + col + s.length > 80) return false;
     for (let i = Math.max(0, col - 1); i < col + s.length + 1; i++) {
       if (row[i] !== undefined && row[i] !== " ") return false;
     }

@@ -91,7 +91,11 @@ export const VMMAP_COMMAND: Command = {
   },
 };
 
-const DRAW_FLAG: FlagDecl = { name: "--draw", text: "draw the range as vmmap does" };
+const DRAW_FLAG: FlagDecl = {
+  name: "--draw",
+  text: "draw the range as vmmap does (maps [ADDR] [LEN] --draw)",
+  hidden: true,
+};
 
 /** `maps` with `--draw`: the vmmap picture of the same range. */
 export function withDraw(maps: Command): Command {
