@@ -234,6 +234,7 @@ export {
   renderLspci,
   renderLspciTree,
 } from "./lib/pci/lspci.ts";
+export { lspciStateText, renderLspciTreeState } from "./lib/pci/lspci_tree_state.ts";
 export {
   DriverCore,
   PCI_ANY_ID,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import pc from "picocolors";
 import { Session } from "../../repl/session.ts";
 import { paintLine } from "../../repl/colour.ts";
+import { lspciEntries, lspciStateText, Machine } from "../../mod.ts";
 
 const MAP =
   "a = mmap(0x7f0000000000, 64K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)";
@@ -110,3 +111,29 @@ for (
     assert.match(out.replace(/\x1b\[[0-9;]*m/g, ""), /^7f0000000000 {2}Aaaaaaaaaaaaaaaa$/m);
   });
 }
+
+Deno.test("lspci -t -k: each function's driver and state after it in the tree", async () => {
+  const s = new Session();
+  const before = await last(s, "lspci -t -k");
+  assert.ok(before.includes("           +-02.0-[05]----00.0  [ixgbe]"), before.join("\n"));
+  assert.ok(before.includes("           \\-03.0-[06]----00.0  [nvme]"), before.join("\n"));
+  const after = await last(
+    s,
+    "device-unbind 06:00.0",
+    "inject-fault mmio-disable 05:00.0",
+    "lspci -t -k",
+  );
+  assert.ok(after.includes("           +-02.0-[05]----00.0  [ixgbe] Mem-"), after.join("\n"));
+  assert.ok(after.includes("           \\-03.0-[06]----00.0  [no driver]"), after.join("\n"));
+  // The tree's shape is lspci -t's, line for line.
+  const plain = await last(s, "lspci -t");
+  assert.equal(after.length, plain.length);
+  after.forEach((l, i) => assert.ok(l.startsWith(plain[i]), `${l}\n${plain[i]}`));
+});
+
+Deno.test("lspci -t -k: a frozen function says so", () => {
+  const m = new Machine({ pci: "default" });
+  const e = lspciEntries(m.pci).find((x) => x.slot === "05:00.0")!;
+  assert.equal(lspciStateText(e), "[ixgbe]");
+  assert.equal(lspciStateText({ ...e, state: "frozen", driver: null }), "[no driver] frozen");
+});
