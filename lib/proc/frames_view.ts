@@ -253,9 +253,9 @@ const hexw = (n: number, w: number) => n.toString(16).padStart(w, "0");
 /**
  * The picture as text: a heading, the grid (each row after its first
  * frame number in hex), the legend and counts, the list form for a small
- * range, and the device ranges.
+ * range, and with `devices` the device ranges.
  */
-export function renderFrames(f: FramesView): string[] {
+export function renderFrames(f: FramesView, opts: { devices?: boolean } = {}): string[] {
   const per = f.framesPerCell === 1
     ? "1 frame (4K)"
     : `${f.framesPerCell} frames (${sizeText(f.framesPerCell * PAGE_SIZE)})`;
@@ -288,7 +288,7 @@ export function renderFrames(f: FramesView): string[] {
       );
     }
   }
-  for (const d of f.devices) {
+  for (const d of opts.devices ? f.devices : []) {
     out.push(`device ${hexw(d.start, 8)}-${hexw(d.end - 1, 8)} : ${d.name}`);
   }
   return out;

@@ -176,7 +176,7 @@ export interface Vmmap {
   segments: VmmapSegment[];
   columns: VmmapColumn[];
   vmas: VmmapVma[];
-  /** The kinds that appear, in a fixed order. */
+  /** The kinds drawn in some column, in a fixed order. */
   legend: { letter: string; kind: VmaKind; text: string }[];
   /** The marks that appear, strongest first. */
   marks: { mark: string; text: string }[];
@@ -403,7 +403,8 @@ export function vmmap(p: Process, opts: VmmapOptions = {}): Vmmap {
     if (col.missing > 0) col.missing = Math.max(0, col.missing - col.present);
   }
 
-  const kinds = new Set(out.map((v) => v.kind));
+  // The legend names the letters drawn (a VMA narrower than a column may not be).
+  const kinds = new Set<string>(columns.map((c) => c.kind));
   const legend = KIND_ORDER.filter((k) => kinds.has(k)).map((k) => ({
     letter: VMA_LETTERS[k],
     kind: k,

@@ -130,7 +130,8 @@ export const FRAMES_COMMAND: Command = {
     "(k kernel, z the zero page, a anonymous, f file page cache, s shmem, . free, + a",
     "mix), upper case when a frame of the cell is mapped, P when one is pinned. Up to",
     "64 frames are also listed one a line: PFN, OWNER (anon:PID..., file:INO, ...),",
-    "REF, MAP, PIN. Frames past RAM (device memory, BARs, pmem) are in iomem.",
+    "REF, MAP, PIN. Without PFN, the device ranges past RAM (BARs, pmem) follow, by",
+    "the driver or device that claimed them (as in iomem).",
   ].join("\n"),
   example: [MAP_LINE, "poke(a, 1)", "fork()", "poke(a, 2)", "frames 0x1000 4"],
   needsProcess: false,
@@ -157,7 +158,7 @@ export const FRAMES_COMMAND: Command = {
     }
     const f = framesView(ctx.machine, { start: Number(start), len: Number(count) });
     if (flags.has("--json")) printJson(ctx, f);
-    else pushAll(ctx.out, renderFrames(f));
+    else pushAll(ctx.out, renderFrames(f, { devices: pfn === undefined }));
     return undefined;
   },
 };
