@@ -26,7 +26,7 @@ export function paintPrompt(prompt: string, c: Colours): string {
 /** A row of a vmmap or frames picture: an address or frame number, two blanks, letters. */
 const PICTURE_ROW = /^([0-9a-f]{5,12} {2})([A-Za-z.~]+)$/;
 /** The marks row under a vmmap picture. */
-const MARKS_ROW = /^( {14})([Pxwm ]+)$/;
+const MARKS_ROW = /^( {14})([P!wm ]+)$/;
 
 /**
  * A run of one letter of a picture (lib/proc/vmmap.ts, lib/proc/frames_view.ts legends),
@@ -54,6 +54,7 @@ function paintCell(run: string, c: Colours): string {
     case "u":
     case "w":
     case "m":
+    case "!":
       return c.red(ch);
     case "d":
     case "x":

@@ -106,7 +106,7 @@ export const VMMAP_WIDTH = 64;
 export const VMMAP_MARKS: ReadonlyArray<{ mark: string; key: MarkKey; text: string }> = Object
   .freeze([
     { mark: "P", key: "pinned", text: "a page is pinned (FOLL_PIN)" },
-    { mark: "x", key: "marker", text: "a guard or poison PTE marker" },
+    { mark: "!", key: "marker", text: "a guard or poison PTE marker" },
     { mark: "w", key: "uffdWp", text: "a PTE is uffd-wp (write-protected by userfaultfd)" },
     {
       mark: "m",

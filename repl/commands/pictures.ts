@@ -57,7 +57,7 @@ const VMMAP_HELP = [
   "or per power-of-two run of pages so that it fits 64 columns. Each VMA is a run of",
   "its letter: a anon, f file, s shared, h [heap], k [stack], g guard (PROT_NONE),",
   "u userfaultfd-registered, d device (PFN map), x DAX; . is unmapped. Upper case:",
-  "a page of the column is present. The row below marks P a pinned page, x a guard",
+  "a page of the column is present. The row below marks P a pinned page, ! a guard",
   "or poison marker, w a uffd-wp PTE, m a uffd MISSING range with nothing present.",
   "The same range always gets the same scale, so pictures taken before and after a",
   "split or a merge line up column for column. Without ADDR the whole user space is",

@@ -7,7 +7,7 @@
 Pictures of the machine: vmmap draws a range of the address space, one
 column per page (or per power-of-two run of pages, to fit 64 columns), each
 VMA a run of its letter, upper case where a page is present, with a row of
-marks below (P pinned, w uffd-wp, x guard marker, m uffd-missing). The same
+marks below (P pinned, w uffd-wp, ! guard marker, m uffd-missing). The same
 range always gets the same scale, so a split lines up with the picture
 before it. Replay it with: deno task replay scripts/examples/pictures.mm
 

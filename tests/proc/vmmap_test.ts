@@ -73,10 +73,10 @@ Deno.test("vmmap: kinds get their letters; shared, guard markers and pins are ma
   );
   const [letters, marks] = rows(p, B, B + 8 * PG);
   assert.equal(letters, "aAaassss");
-  assert.equal(marks, " Px");
+  assert.equal(marks, " P!");
   const m = vmmap(p, { start: B, end: B + 8 * PG });
   assert.deepEqual(m.legend.map((l) => l.letter), ["a", "s"]);
-  assert.deepEqual(m.marks.map((k) => k.mark), ["P", "x"]);
+  assert.deepEqual(m.marks.map((k) => k.mark), ["P", "!"]);
   assert.equal(m.columns[1].pinned, 1);
   const text = renderVmmap(m);
   assert.ok(text.some((l) => l === "  P a page is pinned (FOLL_PIN)"), text.join("\n"));
