@@ -9,10 +9,9 @@
  * frames 0-262144  256 frames (1M) per cell
  *       0  kkkkkkkkA.......  (64 cells a row)
  * ```
- * Owners: kernel (PG_reserved), the zero page, anon (the pids whose VMAs
- * have the frame's anon_vma: after fork a shared frame names its parent's,
- * a frame copied on write the child's), file (page cache of an inode),
- * shmem, free. Device memory (BARs, pmem) has no frame in RAM: it is
+ * Owners: kernel (PG_reserved), the zero page, anon, file (page cache of
+ * an inode), shmem, free; the list form adds the pids that map each frame
+ * (after fork a shared frame has both, a frame copied on write one). Device memory (BARs, pmem) has no frame in RAM: it is
  * listed from the iomem tree after the grid.
  * @module
  */
@@ -27,7 +26,8 @@ import {
   PG_ZERO,
 } from "../phys/frames.ts";
 import { IORESOURCE_SYSRAM, type Resource } from "../phys/iomem.ts";
-import { PAGE_SIZE } from "../abi/layout.ts";
+import { PAGE_SIZE, TASK_SIZE } from "../abi/layout.ts";
+import { PTE_PRESENT, type PteTable } from "../mm/pagetable.ts";
 import { sizeText } from "./vmmap.ts";
 
 /** Who holds a frame of RAM. */
@@ -79,7 +79,7 @@ export interface FrameCell {
 export interface FrameRow {
   pfn: number;
   owner: FrameOwner;
-  /** anon: the pids whose VMAs carry the frame's anon_vma (ascending). */
+  /** The pids whose page tables map the frame (ascending). */
   pids: number[];
   /** file, shmem: the inode number; else null. */
   ino: number | null;
@@ -123,19 +123,27 @@ export function frameOwner(frames: FrameTable, pfn: number): FrameOwner {
   return "anon";
 }
 
-/** anon_vma id -> the pids of live processes with a VMA carrying it. */
-function anonVmaPids(m: Machine): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  for (const p of m.procs.values()) {
-    if (!p.alive) continue;
-    for (let v = p.mm.vmas.first; v !== null; v = v.next) {
-      if (v.anonVma === null) continue;
-      let l = out.get(v.anonVma.id);
-      if (l === undefined) out.set(v.anonVma.id, l = []);
-      if (!l.includes(p.pid)) l.push(p.pid);
-    }
+/**
+ * For each frame of [start, end), the pids of the live processes whose
+ * page tables map it (present PTEs), ascending: the reverse map answered by
+ * walking the populated page tables (compare mm/rmap.c rmap_walk, which
+ * starts from the folio instead).
+ */
+function mappers(m: Machine, start: number, end: number): number[][] {
+  const out: number[][] = [];
+  for (let i = start; i < end; i++) out.push([]);
+  const pids = [...m.procs.values()].filter((p) => p.alive).sort((a, b) => a.pid - b.pid);
+  for (const p of pids) {
+    p.mm.pt.forEachTable(0, TASK_SIZE / PAGE_SIZE, (t: PteTable, _b, lo, hi) => {
+      for (let j = lo; j < hi; j++) {
+        if (!(t.bits[j] & PTE_PRESENT)) continue;
+        const pfn = t.pfn[j];
+        if (pfn < start || pfn >= end) continue;
+        const l = out[pfn - start];
+        if (l[l.length - 1] !== p.pid) l.push(p.pid);
+      }
+    });
   }
-  for (const l of out.values()) l.sort((a, b) => a - b);
   return out;
 }
 
@@ -202,14 +210,14 @@ export function framesView(m: Machine, opts: FramesOptions = {}): FramesView {
   }
   let rows: FrameRow[] | null = null;
   if (end - start <= FRAMES_LIST_MAX) {
-    const pids = anonVmaPids(m);
+    const pids = mappers(m, start, end);
     rows = [];
     for (let pfn = start; pfn < end; pfn++) {
       const owner = frameOwner(frames, pfn);
       rows.push({
         pfn,
         owner,
-        pids: owner === "anon" ? pids.get(frames.owner[pfn]) ?? [] : [],
+        pids: pids[pfn - start],
         ino: owner === "file" || owner === "shmem" ? frames.owner[pfn] : null,
         ref: frames.refcount[pfn],
         map: frames.mapcount[pfn],
@@ -241,12 +249,13 @@ export function cellLetter(c: FrameCell): string {
   return c.mapped > 0 ? l.toUpperCase() : l;
 }
 
-/** `anon:1,2`, `file:12`, `kernel`, ... */
+/** `anon`, `file:12` (the inode number), `kernel`, ... */
 function ownerText(r: FrameRow): string {
-  if (r.owner === "anon") return r.pids.length > 0 ? `anon:${r.pids.join(",")}` : "anon";
-  if (r.ino !== null) return `${r.owner}:${r.ino}`;
-  return r.owner;
+  return r.ino !== null ? `${r.owner}:${r.ino}` : r.owner;
 }
+
+/** Left-aligned columns of the list: PFN, OWNER, PIDS. */
+const LEFT = new Set([0, 1, 5]);
 
 const hexw = (n: number, w: number) => n.toString(16).padStart(w, "0");
 
@@ -270,7 +279,7 @@ export function renderFrames(f: FramesView, opts: { devices?: boolean } = {}): s
     "  (upper case: a frame of the cell is mapped; P: one is pinned)",
   );
   if (f.rows !== null) {
-    const table = [["PFN", "OWNER", "REF", "MAP", "PIN"]];
+    const table = [["PFN", "OWNER", "REF", "MAP", "PIN", "PIDS"]];
     for (const r of f.rows) {
       table.push([
         r.pfn.toString(16),
@@ -278,12 +287,13 @@ export function renderFrames(f: FramesView, opts: { devices?: boolean } = {}): s
         String(r.ref),
         String(r.map),
         String(r.pin),
+        r.pids.length > 0 ? r.pids.join(",") : "-",
       ]);
     }
     const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     for (const r of table) {
       out.push(
-        r.map((cell, c) => c === 0 || c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))
+        r.map((cell, c) => (LEFT.has(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
           .join("  ").trimEnd(),
       );
     }

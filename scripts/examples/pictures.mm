@@ -40,8 +40,8 @@ mprotect splits the VMA in three; the columns stay where they were.
   7f000000c000-7f0000010000 rw-p 00000000 00:00 0 
 
 A pin shows in the row of marks, and on the physical side: frames lists the
-frames behind the range, their owner (anon:PID), refcount (a pin adds 1024),
-mapcount and pins.
+frames behind the range: owner, refcount (a pin adds 1024), mapcount, pins
+and the pids that map each.
 
   [1] mm> pin_user_pages(a, 1, FOLL_WRITE)
   = 1
@@ -59,14 +59,14 @@ mapcount and pins.
   01000  PAAA
     a anon 4
     (upper case: a frame of the cell is mapped; P: one is pinned)
-  PFN   OWNER    REF  MAP  PIN
-  1000  anon:1  1025    1    1
-  1001  anon:1     1    1    0
-  1002  anon:1     1    1    0
-  1003  anon:1     1    1    0
+  PFN   OWNER   REF  MAP  PIN  PIDS
+  1000  anon   1025    1    1  1
+  1001  anon      1    1    0  1
+  1002  anon      1    1    0  1
+  1003  anon      1    1    0  1
 
 After fork both processes map the same frames (MAP 2), except the pinned
-one: fork gives the child its own copy at once (1004, anon:2), since a
+one: fork gives the child its own copy at once (1004), since a
 pinned page cannot be shared copy-on-write. The child's write then copies
 its page at a + 4K: the new frame (1005) belongs to the child, and the
 parent's 1001 is mapped once again.
@@ -80,13 +80,13 @@ parent's 1001 is mapped once again.
   01000  PAAAAA
     a anon 6
     (upper case: a frame of the cell is mapped; P: one is pinned)
-  PFN   OWNER    REF  MAP  PIN
-  1000  anon:1  1025    1    1
-  1001  anon:1     1    1    0
-  1002  anon:1     2    2    0
-  1003  anon:1     2    2    0
-  1004  anon:2     1    1    0
-  1005  anon:2     1    1    0
+  PFN   OWNER   REF  MAP  PIN  PIDS
+  1000  anon   1025    1    1  1
+  1001  anon      1    1    0  1
+  1002  anon      2    2    0  1,2
+  1003  anon      2    2    0  1,2
+  1004  anon      1    1    0  2
+  1005  anon      1    1    0  2
   [1] mm> @2 vmmap a 64K
   vmmap 7f0000000000-7f0000010000  1 page (4K) per column
                 0   16K 32K 48K 64K

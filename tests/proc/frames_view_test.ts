@@ -17,7 +17,7 @@ function pfnAt(p: ReturnType<typeof fresh>[1], addr: number): number {
   return p.mm.pt.pfnAt(addr / PG);
 }
 
-Deno.test("frames: a COW after fork gives the child's page a new frame owned by the child", () => {
+Deno.test("frames: a COW after fork gives the child's page a new frame only the child maps", () => {
   const [m, p] = fresh();
   map(p, B, 4 * PG, RW, ANON);
   cpuWrite(p, B, new Uint8Array([1]));
@@ -25,7 +25,7 @@ Deno.test("frames: a COW after fork gives the child's page a new frame owned by 
   const child = m.process(Number(syscall(p, "fork", []).ret))!;
   // Shared after fork: one frame, the parent's anon_vma, mapped twice.
   let row = framesView(m, { start: old, len: 1 }).rows![0];
-  assert.deepEqual([row.owner, row.pids, row.map], ["anon", [p.pid], 2]);
+  assert.deepEqual([row.owner, row.pids, row.map], ["anon", [p.pid, child.pid], 2]);
   cpuWrite(child, B, new Uint8Array([2]));
   const copy = pfnAt(child, B);
   assert.notEqual(copy, old);
@@ -35,7 +35,7 @@ Deno.test("frames: a COW after fork gives the child's page a new frame owned by 
   assert.deepEqual([c.owner, c.pids, c.ref, c.map, c.pin], ["anon", [child.pid], 1, 1, 0]);
   const text = renderFrames(framesView(m, { start: copy, len: 1 }));
   assert.ok(
-    text.includes(`${copy.toString(16)}  anon:${child.pid}    1    1    0`),
+    text.includes(`${copy.toString(16)}  anon     1    1    0  ${child.pid}`),
     text.join("\n"),
   );
 });

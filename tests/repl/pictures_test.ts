@@ -69,7 +69,7 @@ Deno.test("frames: bad PFN or LEN is one clear error; the list names the owner",
   assert.match(r.error?.message ?? "", /^LEN must be > 0/);
   const out = await last(s, MAP, "poke(a, 1)", "frames 0x1000 1");
   assert.deepEqual(out.slice(0, 2), ["frames 1000-1001  1 frame (4K) per cell", "01000  A"]);
-  assert.ok(out.some((l) => /^1000 {2}anon:1 {2}/.test(l)), out.join("\n"));
+  assert.ok(out.some((l) => /^1000 {2}anon +1 +1 +0 {2}1$/.test(l)), out.join("\n"));
 });
 
 Deno.test("colour: picture rows are painted letter by letter; plain without colour", async () => {
