@@ -68,7 +68,7 @@ export interface FrameCell {
   /** The owner of the most frames of the cell that are not free (free if all are). */
   owner: FrameOwner;
   /** Frames not free. */
-  used: number;
+  inUse: number;
   /** Frames with a mapcount above 0. */
   mapped: number;
   /** Frames with FOLL_PIN pins. */
@@ -187,13 +187,13 @@ export function framesView(m: Machine, opts: FramesOptions = {}): FramesView {
   const tally = new Map<FrameOwner, number>();
   for (let a = start; a < end; a += fpc) {
     const b = Math.min(end, a + fpc);
-    const cell: FrameCell = { pfn: a, n: b - a, owner: "free", used: 0, mapped: 0, pinned: 0 };
+    const cell: FrameCell = { pfn: a, n: b - a, owner: "free", inUse: 0, mapped: 0, pinned: 0 };
     tally.clear();
     for (let pfn = a; pfn < b; pfn++) {
       const o = frameOwner(frames, pfn);
       counts[o]++;
       if (o === "free") continue;
-      cell.used++;
+      cell.inUse++;
       tally.set(o, (tally.get(o) ?? 0) + 1);
       if (frames.mapcount[pfn] > 0) cell.mapped++;
       if (frames.pincount[pfn] > 0) cell.pinned++;

@@ -29,6 +29,7 @@
 import type { Process } from "./process.ts";
 import type { Vma } from "../mm/vma.ts";
 import {
+  has,
   VM_ACCESS_FLAGS,
   VM_EXEC,
   VM_GROWSDOWN,
@@ -209,7 +210,7 @@ function uffdModes(f: number): ("missing" | "wp" | "minor")[] {
   const out: ("missing" | "wp" | "minor")[] = [];
   if (f & VM_UFFD_MISSING) out.push("missing");
   if (f & VM_UFFD_WP) out.push("wp");
-  if (f & VM_UFFD_MINOR) out.push("minor");
+  if (has(f, VM_UFFD_MINOR)) out.push("minor"); // bit 41: not for a bare &
   return out;
 }
 
