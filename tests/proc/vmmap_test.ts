@@ -8,6 +8,7 @@ import {
   pinUserPages,
   renderVmmap,
   syscall,
+  vmaKind,
   vmmap,
 } from "../../mod.ts";
 import { HANG_MS } from "../hang.ts";
@@ -118,4 +119,20 @@ Deno.test("vmmap: 65,530 VMAs draw in one pass (whole space and a range)", () =>
   assert.equal(range.vmas.length, n);
   assert.ok(range.width <= 64);
   assert.ok(text.every((l) => l.length <= 80));
+});
+
+Deno.test("vmaKind: a fresh process's image, [heap], [vvar] and [stack]", () => {
+  const [, p] = fresh();
+  const kinds = new Map<string, string>();
+  for (let v = p.mm.vmas.first; v !== null; v = v.next) {
+    const name = vmmap(p, { start: v.start, end: v.end }).vmas[0].name;
+    kinds.set(name, vmaKind(v));
+  }
+  assert.equal(kinds.get("/usr/bin/prog"), "file");
+  assert.equal(kinds.get("[heap]"), "heap");
+  assert.equal(kinds.get("[stack]"), "stack");
+  assert.equal(kinds.get("[vvar]"), "device");
+  const stack = p.mm.vmas.last!;
+  const m = vmmap(p, { start: stack.start, end: stack.end });
+  assert.equal(m.columns.map(columnLetter).join(""), "k".repeat(m.width));
 });

@@ -74,7 +74,14 @@ Deno.test("frames: bad PFN or LEN is one clear error; the list names the owner",
 
 Deno.test("colour: picture rows are painted letter by letter; plain without colour", async () => {
   const s = new Session();
-  const out = await last(s, MAP, "poke(a, 1)", "frames 0x1000 1", "vmmap a 64K");
+  const out = await last(
+    s,
+    MAP,
+    "poke(a, 1)",
+    "pin_user_pages(a, 1, FOLL_WRITE)",
+    "frames 0x1000 1",
+    "vmmap a 64K",
+  );
   const row = lettersRow(out);
   const on = pc.createColors(true), off = pc.createColors(false);
   for (const l of out) assert.equal(paintLine(l, off), l);
@@ -82,6 +89,11 @@ Deno.test("colour: picture rows are painted letter by letter; plain without colo
   assert.notEqual(painted, row);
   // deno-lint-ignore no-control-regex
   assert.equal(painted.replace(/\x1b\[[0-9;]*m/g, ""), row);
+  // The marks row too (P under the pinned page), and nothing else of the view.
+  const marks = out[out.indexOf(row) + 1];
+  assert.equal(marks, "              P");
+  assert.notEqual(paintLine(marks, on), marks);
+  assert.equal(paintLine("  a anon  . unmapped", on), "  a anon  . unmapped");
 });
 
 for (
