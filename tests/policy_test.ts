@@ -166,9 +166,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
   assert.deepEqual(
     Object.keys(PLANNED_KNOBS).sort(),
     [
-      "dax.truncateWithPin",
-      "gup.longtermFsdax",
-      "hmm.p2pMap",
       "vfio.faultImpl",
     ],
   );

@@ -9,6 +9,7 @@ import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
 import { PIN_COMMANDS } from "./pins.ts";
+import { DMA_COMMANDS } from "./dma.ts";
 import { SYSCTL_COMMAND } from "./sysctl.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
@@ -19,6 +20,8 @@ import { VIEW_COMMANDS } from "./views.ts";
 import { FRAMES_COMMAND, VMMAP_COMMAND, withDraw } from "./pictures.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
+import { HMM_COMMANDS } from "./hmm.ts";
+import { MR_ACCESS } from "./odp.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -36,10 +39,13 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
+    ...DMA_COMMANDS,
     ...VIEW_COMMANDS.map((c) => (c.name === "maps" ? withDraw(c) : c)),
     VMMAP_COMMAND,
     FRAMES_COMMAND,
     ...DEVICE_COMMANDS,
+    ...HMM_COMMANDS,
+    MR_ACCESS,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,
