@@ -10,7 +10,8 @@
  *       0  kkkkkkkkA.......  (64 cells a row)
  * ```
  * Owners: kernel (PG_reserved), the zero page, anon, file (page cache of
- * an inode), shmem, free; the list form adds the pids that map each frame
+ * an inode), shmem, pmem (the struct pages of persistent memory after RAM,
+ * mapped directly by DAX), free; the list form adds the pids that map each frame
  * (after fork a shared frame has both, a frame copied on write one). Device memory (BARs, pmem) has no frame in RAM: it is
  * listed from the iomem tree after the grid.
  * @module
@@ -21,6 +22,7 @@ import {
   type FrameTable,
   PG_ANON,
   PG_FILE,
+  PG_PMEM,
   PG_RESERVED,
   PG_SHMEM,
   PG_ZERO,
@@ -31,7 +33,7 @@ import { PTE_PRESENT, type PteTable } from "../mm/pagetable.ts";
 import { sizeText } from "./vmmap.ts";
 
 /** Who holds a frame of RAM. */
-export type FrameOwner = "kernel" | "zero" | "anon" | "file" | "shmem" | "free";
+export type FrameOwner = "kernel" | "zero" | "anon" | "file" | "shmem" | "pmem" | "free";
 
 /** Each owner's letter (upper case in the grid once a frame of the cell is mapped). */
 export const FRAME_LETTERS: Readonly<Record<FrameOwner, string>> = Object.freeze({
@@ -40,6 +42,7 @@ export const FRAME_LETTERS: Readonly<Record<FrameOwner, string>> = Object.freeze
   anon: "a",
   file: "f",
   shmem: "s",
+  pmem: "x",
   free: ".",
 });
 
@@ -49,10 +52,11 @@ const OWNER_TEXT: Readonly<Record<FrameOwner, string>> = Object.freeze({
   anon: "anonymous",
   file: "file page cache",
   shmem: "shmem / shared anonymous",
+  pmem: "persistent memory (ZONE_DEVICE pages of a DAX device)",
   free: "free",
 });
 
-const OWNERS: readonly FrameOwner[] = ["kernel", "zero", "anon", "file", "shmem", "free"];
+const OWNERS: readonly FrameOwner[] = ["kernel", "zero", "anon", "file", "shmem", "pmem", "free"];
 
 /** Cells a grid row holds, and rows at most. */
 export const FRAMES_COLS = 64;
@@ -67,7 +71,7 @@ export interface FrameCell {
   n: number;
   /** The owner of the most frames of the cell that are not free (free if all are). */
   owner: FrameOwner;
-  /** Frames not free. */
+  /** Frames in use (not free; for pmem, with a reference). */
   inUse: number;
   /** Frames with a mapcount above 0. */
   mapped: number;
@@ -114,6 +118,7 @@ export interface FramesView {
 /** A frame's owner, from its flags (compare FrameTable.kind). */
 export function frameOwner(frames: FrameTable, pfn: number): FrameOwner {
   const f = frames.flags[pfn];
+  if (f & PG_PMEM) return "pmem";
   if (f & PG_ZERO) return "zero";
   if (f & PG_RESERVED) return "kernel";
   if (frames.refcount[pfn] === 0) return "free";
@@ -181,6 +186,7 @@ export function framesView(m: Machine, opts: FramesOptions = {}): FramesView {
     anon: 0,
     file: 0,
     shmem: 0,
+    pmem: 0,
     free: 0,
   };
   const cells: FrameCell[] = [];
@@ -193,8 +199,9 @@ export function framesView(m: Machine, opts: FramesOptions = {}): FramesView {
       const o = frameOwner(frames, pfn);
       counts[o]++;
       if (o === "free") continue;
-      cell.inUse++;
       tally.set(o, (tally.get(o) ?? 0) + 1);
+      // An idle pmem page is the device's, not in use.
+      if (o !== "pmem" || frames.refcount[pfn] > 0) cell.inUse++;
       if (frames.mapcount[pfn] > 0) cell.mapped++;
       if (frames.pincount[pfn] > 0) cell.pinned++;
     }

@@ -120,18 +120,19 @@ export const FRAMES_COMMAND: Command = {
   group: "view",
   args: [
     { name: "PFN", accepts: "num", optional: true, text: "the first frame number" },
-    { name: "LEN", accepts: "num", optional: true, text: "frames (default: to the end of RAM)" },
+    { name: "LEN", accepts: "num", optional: true, text: "frames (default: to the last frame)" },
   ],
   flags: [JSON_FLAG],
   summary: "the physical frames: owner, refcount, mapcount and pins",
   help: [
-    "A grid of the frames [PFN, PFN+LEN) of RAM, one cell per frame or per power-of-two",
-    "run of frames so that it fits 64 columns a row and 16 rows: a letter for the owner",
-    "that most of its frames have (k kernel, z the zero page, a anonymous, f file page",
-    "cache, s shmem, . free), upper case when a frame of the cell is mapped, P when one",
-    "is pinned. Up to 64 frames are also listed one a line: PFN, OWNER (anon, file:INO,",
-    "shmem:INO, ...), REF, MAP, PIN and the PIDS whose page tables map it. Without PFN,",
-    "the device ranges past RAM (BARs, pmem) follow, named as in iomem.",
+    "A grid of the frames [PFN, PFN+LEN) of RAM and pmem, one cell per frame or per",
+    "power-of-two run of frames so that it fits 64 columns a row and 16 rows: a letter",
+    "for the owner most of its frames have (k kernel, z the zero page, a anonymous, f",
+    "file page cache, s shmem, x pmem, . free), upper case when a frame of the cell is",
+    "mapped, P when one is pinned. Up to 64 frames are also listed one a line: PFN,",
+    "OWNER (anon, file:INO, shmem:INO, ...), REF, MAP, PIN and the PIDS whose page",
+    "tables map it. Without PFN, the device ranges past the frames (BARs) follow, named",
+    "as in iomem.",
   ].join("\n"),
   example: [MAP_LINE, "poke(a, 1)", "fork()", "poke(a, 2)", "frames 0x1000 4"],
   needsProcess: false,
@@ -141,7 +142,7 @@ export const FRAMES_COMMAND: Command = {
     const start = pfn?.type === "num" ? pfn.v : 0n;
     if (start < 0n || start >= BigInt(n)) {
       throw new ReplError(
-        `PFN must be a frame of RAM (0 to 0x${(n - 1).toString(16)})`,
+        `PFN must be a frame of RAM or pmem (0 to 0x${(n - 1).toString(16)})`,
         pfn?.col,
         undefined,
         "usage",
@@ -150,7 +151,7 @@ export const FRAMES_COMMAND: Command = {
     const count = len?.type === "num" ? len.v : BigInt(n) - start;
     if (count <= 0n || start + count > BigInt(n)) {
       throw new ReplError(
-        `LEN must be > 0 and end at or below 0x${n.toString(16)} (the frames of RAM)`,
+        `LEN must be > 0 and PFN+LEN at most 0x${n.toString(16)} (the frames of RAM and pmem)`,
         len?.col,
         undefined,
         "usage",

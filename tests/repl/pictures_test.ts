@@ -63,7 +63,7 @@ Deno.test("vmmap: userfaultfd ranges are u, missing pages m, uffd-wp PTEs w", as
 
 Deno.test("frames: bad PFN or LEN is one clear error; the list names the owner", async () => {
   const s = new Session();
-  let r = await s.run("frames 0x40000");
+  let r = await s.run("frames 0x10000000");
   assert.match(r.error?.message ?? "", /^PFN must be a frame of RAM/);
   r = await s.run("frames 0 0");
   assert.match(r.error?.message ?? "", /^LEN must be > 0/);
@@ -148,4 +148,25 @@ Deno.test("lspci -t -k: a frozen function says so", () => {
   const e = lspciEntries(m.pci).find((x) => x.slot === "05:00.0")!;
   assert.equal(lspciStateText(e), "[ixgbe]");
   assert.equal(lspciStateText({ ...e, state: "frozen", driver: null }), "[no driver] frozen");
+});
+
+Deno.test("vmmap and frames: a DAX file's page is x, and its frame is pmem", async () => {
+  const s = new Session();
+  const out = await last(
+    s,
+    'fd = open("/mnt/pmem/f", O_RDWR|O_CREAT, 0644)',
+    "ftruncate(fd, 8K)",
+    "b = mmap(0x7f0000000000, 8K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, 0)",
+    "poke(b, 1)",
+    "vmmap b 8K",
+  );
+  assert.equal(lettersRow(out), "7f0000000000  Xx");
+  assert.ok(out.includes("  x dax  . unmapped"), out.join("\n"));
+  const json = JSON.parse((await last(s, "pages b 4K --json")).join("\n"));
+  const pfn: number = json[0].pfn;
+  const f = await last(s, `frames ${pfn} 1`);
+  assert.ok(
+    f.some((l) => new RegExp(`^${pfn.toString(16)} {2}pmem +1 +1 +0 {2}1$`).test(l)),
+    f.join("\n"),
+  );
 });
