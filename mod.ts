@@ -161,6 +161,32 @@ export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
 export { FOLD_PAGES, isPageRun, type PageEntry, type PageRun } from "./lib/proc/pages.ts";
 export {
+  columnLetter,
+  columnMark,
+  renderVmmap,
+  VMA_LETTERS,
+  type VmaKind,
+  vmaKind,
+  type Vmmap,
+  vmmap,
+  type VmmapColumn,
+  type VmmapOptions,
+  type VmmapSegment,
+  type VmmapVma,
+} from "./lib/proc/vmmap.ts";
+export {
+  cellLetter,
+  type DeviceRange,
+  FRAME_LETTERS,
+  type FrameCell,
+  type FrameOwner,
+  frameOwner,
+  type FrameRow,
+  type FramesView,
+  framesView,
+  renderFrames,
+} from "./lib/proc/frames_view.ts";
+export {
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
   MFD_EXEC,
@@ -208,6 +234,7 @@ export {
   renderLspci,
   renderLspciTree,
 } from "./lib/pci/lspci.ts";
+export { lspciStateText, renderLspciTreeState } from "./lib/pci/lspci_tree_state.ts";
 export {
   DriverCore,
   PCI_ANY_ID,

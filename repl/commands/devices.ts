@@ -23,6 +23,7 @@ import {
   type RemoveBlocked,
   renderLspci,
   renderLspciTree,
+  renderLspciTreeState,
   strerror,
 } from "../../mod.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
@@ -117,8 +118,10 @@ const lspci: Command = {
   help: "lspci's text: one line a function (class, vendor and device names, revision);\n" +
     "-vv adds the COMMAND register (Control: I/O- Mem+ BusMaster+ ...), BARs with\n" +
     "addresses and sizes, bridges' bus numbers and windows, and the kernel driver in use.\n" +
-    "-t draws the bus tree; -s 03:00.0 selects one function. --json prints the data.",
-  example: ["lspci -t", "lspci -vv -s 03:00.0"],
+    "-t draws the bus tree; -t -k (mmlab's own) adds each function's driver and state\n" +
+    "([ixgbe], [no driver], frozen, Mem-); -s 03:00.0 selects one function. --json prints\n" +
+    "the data.",
+  example: ["lspci -t", "device-unbind 06:00.0", "lspci -t -k", "lspci -vv -s 03:00.0"],
   needsProcess: false,
   run(ctx, values) {
     const json = values.some((v) => v.type === "word" && v.text === "--json");
@@ -127,8 +130,10 @@ const lspci: Command = {
     if (typeof o === "string") throw new ReplError(o, values[0]?.col, undefined, "usage");
     const entries = filterLspci(lspciEntries(ctx.machine.pci), o);
     if (json) pushAll(ctx.out, JSON.stringify(entries, null, 2).split("\n"));
-    else if (o.tree) pushAll(ctx.out, renderLspciTree(lspciEntries(ctx.machine.pci), o));
-    else {
+    else if (o.tree) {
+      const tree = o.kernel ? renderLspciTreeState : renderLspciTree;
+      pushAll(ctx.out, tree(lspciEntries(ctx.machine.pci), o));
+    } else {
       const cfg = (bdf: string) => ctx.machine.pci.find(bdf)?.config;
       pushAll(ctx.out, renderLspci(entries, o, cfg));
     }
