@@ -212,3 +212,8 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export { Vfio, VFIO_REQUEST_INTERVAL_NS, vfioPciDriver } from "./lib/drivers/vfio/pci_core.ts";
+export { type VfioFaultRecord, VfioPciDevice } from "./lib/drivers/vfio/device.ts";
+export { VfioContainer, VfioGroup } from "./lib/drivers/vfio/container.ts";
+export { type VfioDma, VfioIommu } from "./lib/drivers/vfio/type1.ts";
+export * from "./lib/abi/vfio.ts";

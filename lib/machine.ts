@@ -51,6 +51,7 @@ import { PciTopology } from "./pci/topology.ts";
 import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
 import { DriverCore } from "./drivers/core/driver.ts";
 import { topologyStubs } from "./drivers/core/stubs.ts";
+import { Vfio, vfioPciDriver } from "./drivers/vfio/pci_core.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -132,6 +133,8 @@ export class Machine {
   readonly pci: PciTopology;
   /** The bus/driver core: registered drivers, bind and unbind (lib/drivers/core). */
   readonly drivers: DriverCore;
+  /** vfio: containers, groups, and the devices bound to vfio-pci (lib/drivers/vfio). */
+  readonly vfio: Vfio;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -214,6 +217,8 @@ export class Machine {
     );
     this.drivers = new DriverCore(this);
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
+    this.vfio = new Vfio(this);
+    this.drivers.register(vfioPciDriver());
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }

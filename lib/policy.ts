@@ -130,6 +130,28 @@ export const KNOBS = {
       "error (platforms that do, CVE-2020-12888). A platform property, not an era",
     area: "devices (devices.md §2.1), seeds 000/002",
   },
+  "vfio.faultImpl": {
+    values: [
+      "mmap-remap",
+      "remap-in-fault",
+      "insert-pfn+prefault",
+      "insert-pfn",
+      "huge-fault",
+      "eager-reinsert",
+    ],
+    history: [
+      ["2.6", "mmap-remap"],
+      ["5.8", "remap-in-fault"],
+      ["6.10", "insert-pfn+prefault"],
+      ["6.12", "huge-fault"],
+    ],
+    meaning: "how vfio-pci fills a BAR mapping: remap_pfn_range at mmap and never zap (<5.8), " +
+      "io_remap_pfn_range of the whole VMA from the fault handler under the mmap read lock " +
+      "(5.8-6.9: the vm_flags WARNING), vmf_insert_pfn + prefault of the rest (6.10), " +
+      "vmf_insert_pfn of one page (comparison), PMD/PUD huge faults (6.12), or Peter Xu's " +
+      "never-merged idea: fault lazily, but re-insert every mapping when memory is re-enabled",
+    area: "seed 002 (devices.md §1.3)",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */
@@ -150,16 +172,6 @@ export const PLANNED_KNOBS = {
     history: [["4.14", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
     meaning: "what a BAR mapping becomes when its RDMA device is lost",
     area: "seed 000",
-    issue: 10,
-  },
-  "vfio.faultImpl": {
-    values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
-    history: [["4.14", "mmap-remap"], ["5.8", "remap-in-fault"], [
-      "6.10",
-      "insert-pfn+prefault",
-    ], ["6.12", "huge-fault"]],
-    meaning: "how vfio-pci populates BAR mappings",
-    area: "seed 002",
     issue: 10,
   },
   "gup.longtermFsdax": {

@@ -55,7 +55,15 @@ const FAMILIES = [
 ] as const;
 
 /** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
-const IOCTL_FAMILIES = ["FS_IOC_", "UFFDIO_REGISTER_MODE_", "UFFDIO_", "UFFD_", "FI", "TC"];
+const IOCTL_FAMILIES = [
+  "FS_IOC_",
+  "UFFDIO_REGISTER_MODE_",
+  "UFFDIO_",
+  "UFFD_",
+  "FI",
+  "TC",
+  "VFIO_",
+];
 
 /** mman exports that are not user-visible header constants. */
 const NOT_IN_HEADERS = new Set(["LEGACY_MAP_MASK", "MAP_HUGE_MASK", "MAP_HUGE_SHIFT"]);

@@ -13,6 +13,8 @@
  * @module
  */
 
+import { VFIO_CONSTANTS, VFIO_IOCTLS } from "./vfio.ts";
+
 export const _IOC_NONE = 0;
 export const _IOC_WRITE = 1;
 export const _IOC_READ = 2;
@@ -299,6 +301,7 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_ZEROPAGE", cmd: UFFDIO_ZEROPAGE, arg: ptr(UFFDIO_ZEROPAGE_LAYOUT, "inout") },
   { name: "UFFDIO_MOVE", cmd: UFFDIO_MOVE, arg: ptr(UFFDIO_MOVE_LAYOUT, "inout") },
   { name: "USERFAULTFD_IOC_NEW", cmd: USERFAULTFD_IOC_NEW, arg: { kind: "int" } },
+  ...VFIO_IOCTLS,
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */
@@ -320,6 +323,7 @@ export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigi
   ["UFFDIO_REGISTER_MODE_WP", UFFDIO_REGISTER_MODE_WP],
   ["UFFDIO_REGISTER_MODE_MINOR", UFFDIO_REGISTER_MODE_MINOR],
   ...FS_FL_NAMES,
+  ...VFIO_CONSTANTS,
 ]);
 
 /** A struct's value: each field a number or a nested struct value. */
