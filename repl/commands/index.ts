@@ -17,6 +17,7 @@ import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
+import { VFIO_COMMAND } from "./vfio.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -35,6 +36,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...PIN_COMMANDS,
     ...VIEW_COMMANDS,
     ...DEVICE_COMMANDS,
+    VFIO_COMMAND,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,

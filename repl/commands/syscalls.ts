@@ -46,9 +46,7 @@ function argDecl(a: SyscallSpec["args"][number]): ArgDecl {
     ? "str"
     : a.kind === "buf"
     ? "num|str"
-    : a.kind === "ioctlarg"
-    ? "num|struct|str"
-    : a.kind === "timespec" || a.kind === "rlimit"
+    : a.kind === "ioctlarg" || a.kind === "timespec" || a.kind === "rlimit"
     ? "num|struct"
     : "num";
   return { name: a.name, accepts, optional: a.optional, kind: a.kind, text: KIND_TEXT[a.kind] };
