@@ -279,13 +279,24 @@ export const VIEW_COMMANDS: readonly Command[] = [
     name: "dmesg",
     form: "word",
     group: "view",
-    args: [],
+    args: [{
+      name: "-c",
+      accepts: "word",
+      optional: true,
+      text: "clear the ring buffer after printing it (as root)",
+    }],
     summary: "the kernel log",
-    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
-    example: ["dmesg"],
+    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp;\n" +
+      "-c clears it after printing, so the next dmesg shows only what came since.",
+    example: ["dmesg", "dmesg -c"],
     needsProcess: false,
-    run(ctx) {
+    run(ctx, [opt]) {
+      if (opt !== undefined && (opt.type !== "word" || opt.text !== "-c")) {
+        throw new ReplError("dmesg takes nothing or -c", opt.col, undefined, "usage");
+      }
       pushAll(ctx.out, ctx.machine.dmesg.format());
+      // SYSLOG_ACTION_READ_CLEAR
+      if (opt !== undefined) ctx.machine.dmesg.lines.length = 0;
       return undefined;
     },
   },

@@ -57,7 +57,7 @@ export function vfioStatusLines(vfio: Vfio): string[] {
   return pad(rows);
 }
 
-/** Every BAR mapping and every fault, per device. */
+/** Every BAR mapping of each device, and the faults taken in it. */
 export function vfioFaultLines(vfio: Vfio): string[] {
   const out: string[] = [];
   for (const v of vfio.devices.values()) {
@@ -69,12 +69,13 @@ export function vfioFaultLines(vfio: Vfio): string[] {
         `  map   ${hex(vma.start)}-${hex(vma.end)} BAR${p.bar} pfn 0x${hex(p.pfn)} ` +
           `${p.impl} (pid ${pid})`,
       );
-    }
-    for (const f of v.faults) {
-      const what = f.ret === VM_FAULT_SIGBUS
-        ? "VM_FAULT_SIGBUS"
-        : `order ${f.order}, ${f.ptes} PTE${f.ptes === 1 ? "" : "s"}, VM_FAULT_NOPAGE`;
-      out.push(`  fault ${hex(f.addr)} ${what}`);
+      for (const f of v.faults) {
+        if (f.addr < vma.start || f.addr >= vma.end) continue;
+        const what = f.ret === VM_FAULT_SIGBUS
+          ? "VM_FAULT_SIGBUS"
+          : `order ${f.order}, ${f.ptes} PTE${f.ptes === 1 ? "" : "s"}, VM_FAULT_NOPAGE`;
+        out.push(`  fault ${hex(f.addr)} ${what}`);
+      }
     }
     if (v.reinserted > 0) out.push(`  re-inserted on enable: ${v.reinserted} PTEs`);
   }
