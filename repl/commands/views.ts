@@ -6,6 +6,7 @@
  */
 
 import { pushAll } from "../bulk.ts";
+import { ReplError } from "../errors.ts";
 import {
   mapsEntries,
   type MapsEntry,
