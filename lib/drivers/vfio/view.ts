@@ -81,3 +81,19 @@ export function vfioFaultLines(vfio: Vfio): string[] {
   }
   return out.length > 0 ? out : ["(no device is bound to vfio-pci)"];
 }
+
+/** The newest `n` register writes each device bound to vfio-pci received (its doorbell log). */
+export function vfioDoorbellLines(vfio: Vfio, n = 8): string[] {
+  const out: string[] = [];
+  for (const v of vfio.devices.values()) {
+    out.push(
+      `${v.pdev.bdf}: ${v.pdev.doorbellWrites} write${v.pdev.doorbellWrites === 1 ? "" : "s"}`,
+    );
+    for (const e of v.pdev.doorbells.slice(-n)) {
+      const t = (e.ns / 1e9).toFixed(9);
+      const bytes = e.bytes.map((b) => b.toString(16).padStart(2, "0")).join(" ");
+      out.push(`  ${t}  BAR${e.bar}+0x${hex(e.offset)}  ${bytes}`);
+    }
+  }
+  return out.length > 0 ? out : ["(no device is bound to vfio-pci)"];
+}

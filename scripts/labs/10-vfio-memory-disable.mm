@@ -1,0 +1,392 @@
+# mmlab transcript 1
+# mmlab: 0.1.0
+# seed: 1
+# ram: 1G
+# preset: linux-6.18
+
+Lab 10: vfio-pci, a BAR in user space, and Memory Space disable (seed 002)
+
+vfio-pci hands a PCI function to a user program: its registers (BARs)
+are mmapped straight into the process, and its config space is read and
+written through the device fd. The program may also clear the COMMAND
+register's Memory Space bit, after which the device no longer answers
+accesses to its BARs. On some platforms such an access is an Unsupported
+Request that takes the whole host down (CVE-2020-12888), so since 5.8
+vfio zaps every BAR mapping first and answers the next touch with SIGBUS.
+How it fills the mappings back in changed three times; the March 2023
+thread (seed 002) is about the first of those designs colliding with the
+new vm_flags lock assertions.
+
+Bind the 82599 NIC at 05:00.0 to vfio-pci (driverctl's sysfs writes),
+then open the container, its IOMMU group and the device, as QEMU or DPDK
+does.
+
+  [1] mm> device-bind 05:00.0 vfio-pci
+  write(/sys/bus/pci/devices/0000:05:00.0/driver_override, "vfio-pci") = 8
+  write(/sys/bus/pci/drivers/ixgbe/unbind, "0000:05:00.0") = 12
+  write(/sys/bus/pci/drivers/vfio-pci/bind, "0000:05:00.0") = 12
+  [1] mm> c = open("/dev/vfio/vfio", O_RDWR)
+  = 3
+  [1] mm> g = open("/dev/vfio/10", O_RDWR)
+  = 4
+  [1] mm> ioctl(c, VFIO_GET_API_VERSION)
+  = 0
+  [1] mm> ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU)
+  = 1
+  [1] mm> ioctl(g, VFIO_GROUP_SET_CONTAINER, [c])
+  = 0
+  [1] mm> ioctl(c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)
+  = 0
+  [1] mm> d = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0000:05:00.0")
+  = 5
+  [1] mm> ioctl(d, VFIO_DEVICE_GET_INFO, {argsz=24})
+  = 0 {argsz=24, flags=VFIO_DEVICE_FLAGS_RESET|VFIO_DEVICE_FLAGS_PCI, num_regions=9, num_irqs=5, cap_offset=0}
+  [1] mm> ioctl(d, VFIO_DEVICE_GET_REGION_INFO, {argsz=32, index=0})
+  = 0 {argsz=32, flags=VFIO_REGION_INFO_FLAG_READ|VFIO_REGION_INFO_FLAG_WRITE|VFIO_REGION_INFO_FLAG_MMAP, index=0, cap_offset=0, size=0x80000, offset=0}
+  [1] mm> ioctl(d, VFIO_DEVICE_GET_REGION_INFO, {argsz=32, index=7})
+  = 0 {argsz=32, flags=VFIO_REGION_INFO_FLAG_READ|VFIO_REGION_INFO_FLAG_WRITE, index=7, cap_offset=0, size=0x1000, offset=0x70000000000}
+? Where in the device fd do BAR0 and config space live?
+! At the offset region info gives: index << 40, so BAR0 at 0 and config space (region 7) at 0x70000000000. pread, pwrite and mmap all use these offsets.
+
+Map BAR0. vfio refuses a private mapping (a BAR has no pages to copy);
+a shared one gets VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP at mmap time,
+before any PTE exists (`io pf de dd` in smaps).
+
+  [1] mm> bar = mmap(0x7f0000000000, 512K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED, d, 0)
+  = -1 EINVAL (Invalid argument)
+  [1] mm> bar = mmap(0x7f0000000000, 512K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000000000
+  [1] mm> smaps bar 4K
+  7f0000000000-7f0000080000 rw-s 00000000 00:0f 1                          anon_inode:[vfio-device]
+  Size:                512 kB
+  KernelPageSize:        4 kB
+  MMUPageSize:           4 kB
+  Rss:                   0 kB
+  Pss:                   0 kB
+  Pss_Dirty:             0 kB
+  Shared_Clean:          0 kB
+  Shared_Dirty:          0 kB
+  Private_Clean:         0 kB
+  Private_Dirty:         0 kB
+  Referenced:            0 kB
+  Anonymous:             0 kB
+  KSM:                   0 kB
+  LazyFree:              0 kB
+  AnonHugePages:         0 kB
+  ShmemPmdMapped:        0 kB
+  FilePmdMapped:         0 kB
+  Shared_Hugetlb:        0 kB
+  Private_Hugetlb:       0 kB
+  Swap:                  0 kB
+  SwapPss:               0 kB
+  Locked:                0 kB
+  THPeligible:           0
+  VmFlags: rd wr sh mr mw ms pf io de dd 
+  [1] mm> peek(bar + 0x10, 4)
+  7f0000000010  10 00 de c0                                       |....|
+  [1] mm> poke(bar + 0x40, 1)
+  = 1
+  [1] mm> vfio doorbells
+  0000:05:00.0: 1 write
+    0.000013500  BAR0+0x40  01
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  1       0 (0 PTEs)  0       -
+  [1] mm> vfio faults
+  0000:05:00.0:
+    map   7f0000000000-7f0000080000 BAR0 pfn 0x7006400 huge-fault (pid 1)
+    fault 7f0000000000 order 0, 1 PTE, VM_FAULT_NOPAGE
+? Why did the first touch map only one page, although today's kernel does huge faults?
+! vfio_pci_mmap_huge_fault (6.12+) maps a PMD or PUD only where a whole 2 MiB or 1 GiB block, aligned in both address and PFN, fits in the mapping. A 512 KiB BAR has none, so every fault falls back to one page.
+
+Now clear Memory Space through config space, as a guest's driver does
+when it sizes BARs: COMMAND is at offset 4 of region 7. Keep I/O on.
+
+  [1] mm> pread(d, "", 2, 0x70000000004)
+  = 2 "\3\0"
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     off     Mem-  1       1 (1 PTEs)  0       -
+  [1] mm> peek(bar + 0x10, 4)
+  --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f0000000010} ---
+  [1] mm> pread(d, "", 4, 0)
+  = -1 EIO (Input/output error)
+  [1] mm> dmesg
+? What stopped the access, and what did the kernel log?
+! The write zapped BAR0's PTEs before it reached the register (vfio_pci_zap_and_down_write_memory_lock). The next touch faulted, and with memory disabled the handler returned VM_FAULT_SIGBUS: SIGBUS BUS_ADRERR at the exact byte. read() of the region is EIO. Nothing is logged.
+
+Turn memory back on. Nothing is mapped again until the program touches
+the BAR: the next touch faults it back in.
+
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(bar + 0x10, 4)
+  7f0000000010  10 00 de c0                                       |....|
+  [1] mm> pread(d, "", 4, 0x10)
+  = 4 "\20\0\336\300"
+  [1] mm> munmap(bar, 512K)
+  = 0
+
+Round 1: Linux 5.7 and before (vfio.faultImpl=mmap-remap). vfio called
+remap_pfn_range in mmap and had no fault handler: the BAR is mapped
+whole at once, and nothing ever takes it away.
+
+  [1] mm> policy vfio.faultImpl mmap-remap
+  vfio.faultImpl = mmap-remap
+  [1] mm> r1 = mmap(0x7f0000100000, 128K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000100000
+  [1] mm> maps r1 4K
+  7f0000100000-7f0000120000 rw-s 7006400000 00:0f 1                        anon_inode:[vfio-device]
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(r1 + 0x10, 4)
+  7f0000100010  ff ff ff ff                                       |....|
+  [1] mm> pread(d, "", 4, 0)
+  = 4 "\377\377\377\377"
+? The program cleared Memory Space. Why could it still read, and where did the 0xffffffff come from?
+! Nothing zapped the mapping, so the load went out on the bus to a function that no longer decodes it. On a typical x86 host the root complex answers the Unsupported Request with all ones (hw.mmioUnclaimed=all-ones). The offset column shows vm_pgoff = the BAR's PFN (0x7006400000 >> 12), as remap_pfn_range wanted.
+
+The same store on a platform that escalates Unsupported Requests. The
+device never sees it (its doorbell log has only the write from before):
+
+  [1] mm> policy hw.mmioUnclaimed host-fatal
+  hw.mmioUnclaimed = host-fatal
+  [1] mm> poke(r1 + 0x40, 1)
+  = 1
+  [1] mm> vfio doorbells
+  0000:05:00.0: 1 write
+    0.000013500  BAR0+0x40  01
+  [1] mm> dmesg -c
+  [    0.000025] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [1] mm> policy hw.mmioUnclaimed all-ones
+  hw.mmioUnclaimed = all-ones
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> munmap(r1, 128K)
+  = 0
+
+Round 2: Linux 5.8 to 6.9 (vfio.faultImpl=remap-in-fault). To be able to
+zap, vfio maps nothing at mmap and calls io_remap_pfn_range for the
+whole VMA from its fault handler, then tracks the VMA on vma_list. From
+6.3, remap_pfn_range's vm_flags_set() asserts the mmap lock is held for
+write; a fault holds it for read. On 6.3-6.9 only lockdep checks that
+(mm.vmFlagsAssert=lockdep-only): a debug kernel (config.LOCKDEP=y) warns.
+
+  [1] mm> policy vfio.faultImpl remap-in-fault
+  vfio.faultImpl = remap-in-fault
+  [1] mm> policy mm.vmFlagsAssert lockdep-only
+  mm.vmFlagsAssert = lockdep-only
+  [1] mm> policy config.LOCKDEP y
+  config.LOCKDEP = y
+  [1] mm> r2 = mmap(0x7f0000200000, 128K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000200000
+  [1] mm> peek(r2 + 20K, 4)
+  7f0000205000  00 50 de c0                                       |.P..|
+  [1] mm> dmesg -c
+  [    0.000030] ------------[ cut here ]------------
+  [    0.000030] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
+  [    0.000030] CPU: 0 PID: 1 Comm: prog Not tainted
+  [    0.000030] Call Trace:
+  [    0.000030]  <TASK>
+  [    0.000030]  remap_pfn_range
+  [    0.000030]  vfio_pci_mmap_fault
+  [    0.000030]  __do_fault
+  [    0.000030]  do_fault
+  [    0.000030]  __handle_mm_fault
+  [    0.000030]  handle_mm_fault
+  [    0.000030]  do_user_addr_fault
+  [    0.000030]  exc_page_fault
+  [    0.000030]  asm_exc_page_fault
+  [    0.000030]  </TASK>
+  [    0.000030] ---[ end trace 0000000000000000 ]---
+  [1] mm> vfio faults
+  0000:05:00.0:
+    map   7f0000200000-7f0000220000 BAR0 pfn 0x7006400 remap-in-fault (pid 1)
+    fault 7f0000205000 order 0, 32 PTEs, VM_FAULT_NOPAGE
+? How many faults did the touch of page 5 take, and why the WARNING?
+! One: the handler filled all 32 PTEs at once. The WARNING is vm_flags_set() inside remap_pfn_range finding only the read lock (Alex Williamson's report in the thread; x86 with PAT also showed a first one from track_pfn_remap, which mmlab leaves out: VM_PAT is gone since 6.16).
+
+Disable and re-enable memory: the zap walks vma_list, the VMA leaves it,
+and the next touch remaps it, with a new WARNING. A production kernel
+without lockdep stays silent; 6.10-rc1, whose rwsem assertion works
+without lockdep (mm.vmFlagsAssert=always), warns at rwsem.h:85, which is
+what "from just sketchy to having a fire under it" meant.
+
+  [1] mm> policy config.LOCKDEP n
+  config.LOCKDEP = n
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(r2 + 20K, 4)
+  7f0000205000  00 50 de c0                                       |.P..|
+  [1] mm> dmesg -c
+  [1] mm> policy mm.vmFlagsAssert always
+  mm.vmFlagsAssert = always
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(r2 + 20K, 4)
+  7f0000205000  00 50 de c0                                       |.P..|
+  [1] mm> dmesg -c
+  [    0.000037] ------------[ cut here ]------------
+  [    0.000037] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
+  [    0.000037] CPU: 0 PID: 1 Comm: prog Tainted: W
+  [    0.000037] Call Trace:
+  [    0.000037]  <TASK>
+  [    0.000037]  remap_pfn_range
+  [    0.000037]  vfio_pci_mmap_fault
+  [    0.000037]  __do_fault
+  [    0.000037]  do_fault
+  [    0.000037]  __handle_mm_fault
+  [    0.000037]  handle_mm_fault
+  [    0.000037]  do_user_addr_fault
+  [    0.000037]  exc_page_fault
+  [    0.000037]  asm_exc_page_fault
+  [    0.000037]  </TASK>
+  [    0.000037] ---[ end trace 0000000000000000 ]---
+  [1] mm> munmap(r2, 128K)
+  = 0
+
+Round 3: Linux 6.10 and 6.11 (vfio.faultImpl=insert-pfn+prefault). The
+fault handler only inserts PFNs (vmf_insert_pfn: no vm_flags change, no
+warning), the faulting page first, then the rest of the VMA; the zap is
+unmap_mapping_range on the device's own inode, which finds every mapping
+in every process without a list. Beside it, the same without the
+prefault (insert-pfn), one fault per page touched.
+
+  [1] mm> policy vfio.faultImpl insert-pfn+prefault
+  vfio.faultImpl = insert-pfn+prefault
+  [1] mm> r3 = mmap(0x7f0000300000, 128K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000300000
+  [1] mm> peek(r3 + 20K, 4)
+  7f0000305000  00 50 de c0                                       |.P..|
+  [1] mm> peek(r3 + 24K, 4)
+  7f0000306000  00 60 de c0                                       |.`..|
+  [1] mm> policy vfio.faultImpl insert-pfn
+  vfio.faultImpl = insert-pfn
+  [1] mm> r4 = mmap(0x7f0000400000, 128K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000400000
+  [1] mm> peek(r4 + 20K, 4)
+  7f0000405000  00 50 de c0                                       |.P..|
+  [1] mm> peek(r4 + 24K, 4)
+  7f0000406000  00 60 de c0                                       |.`..|
+  [1] mm> vfio faults
+  0000:05:00.0:
+    map   7f0000300000-7f0000320000 BAR0 pfn 0x7006400 insert-pfn+prefault (pid 1)
+    fault 7f0000305000 order 0, 32 PTEs, VM_FAULT_NOPAGE
+    map   7f0000400000-7f0000420000 BAR0 pfn 0x7006400 insert-pfn (pid 1)
+    fault 7f0000405000 order 0, 1 PTE, VM_FAULT_NOPAGE
+    fault 7f0000406000 order 0, 1 PTE, VM_FAULT_NOPAGE
+  [1] mm> dmesg
+  [1] mm> munmap(r3, 128K)
+  = 0
+  [1] mm> munmap(r4, 128K)
+  = 0
+
+Round 4: Linux 6.12 and later (vfio.faultImpl=huge-fault). The A100 at
+04:00.0 has a 64 GiB BAR2; bind it too and map 4 MiB of it at a 2 MiB
+boundary.
+
+  [1] mm> policy vfio.faultImpl huge-fault
+  vfio.faultImpl = huge-fault
+  [1] mm> device-bind 04:00.0 vfio-pci
+  write(/sys/bus/pci/devices/0000:04:00.0/driver_override, "vfio-pci") = 8
+  write(/sys/bus/pci/drivers/nvidia/unbind, "0000:04:00.0") = 12
+  write(/sys/bus/pci/drivers/vfio-pci/bind, "0000:04:00.0") = 12
+  [1] mm> g2 = open("/dev/vfio/9", O_RDWR)
+  = 6
+  [1] mm> ioctl(g2, VFIO_GROUP_SET_CONTAINER, [c])
+  = 0
+  [1] mm> d2 = ioctl(g2, VFIO_GROUP_GET_DEVICE_FD, "0000:04:00.0")
+  = 7
+  [1] mm> h = mmap(0x7f0040000000, 4M, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d2, 0x20000000000)
+  = 0x7f0040000000
+  [1] mm> peek(h + 12K, 4)
+  7f0040003000  00 30 de c0                                       |.0..|
+  [1] mm> peek(h + 3M, 4)
+  7f0040300000  00 00 de c0                                       |....|
+  [1] mm> vfio faults
+  0000:05:00.0:
+  0000:04:00.0:
+    map   7f0040000000-7f0040400000 BAR2 pfn 0x6000000 huge-fault (pid 1)
+    fault 7f0040000000 order 9, 512 PTEs, VM_FAULT_NOPAGE
+    fault 7f0040200000 order 9, 512 PTEs, VM_FAULT_NOPAGE
+? How many faults for 4 MiB, and why not one?
+! Two, each mapping a 2 MiB PMD (512 PTEs here: mmlab draws a huge entry as its pages). A PUD would need a whole 1 GiB-aligned gigabyte inside the mapping.
+
+Round 5: Peter Xu's suggestion in the thread, never merged
+(vfio.faultImpl=eager-reinsert): fault lazily as 6.10 does, but when
+memory comes back on, re-insert every mapping at once, so nothing waits
+for a fault.
+
+  [1] mm> policy vfio.faultImpl eager-reinsert
+  vfio.faultImpl = eager-reinsert
+  [1] mm> r5 = mmap(0x7f0000500000, 128K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)
+  = 0x7f0000500000
+  [1] mm> peek(r5, 4)
+  7f0000500000  00 00 de c0                                       |....|
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(r5 + 64K, 4)
+  7f0000510000  00 00 de c0                                       |....|
+  [1] mm> vfio faults
+  0000:05:00.0:
+    map   7f0000500000-7f0000520000 BAR0 pfn 0x7006400 eager-reinsert (pid 1)
+    fault 7f0000500000 order 0, 32 PTEs, VM_FAULT_NOPAGE
+    re-inserted on enable: 32 PTEs
+  0000:04:00.0:
+    map   7f0040000000-7f0040400000 BAR2 pfn 0x6000000 huge-fault (pid 1)
+    fault 7f0040000000 order 9, 512 PTEs, VM_FAULT_NOPAGE
+    fault 7f0040200000 order 9, 512 PTEs, VM_FAULT_NOPAGE
+
+Last, unbind the NIC while the program still has it open. vfio-pci's
+remove waits for the user: every 10 s it sends a request (to the req
+eventfd, if the program registered one; mmlab has no eventfd, so only
+the first request logs). A thread of the program writes to sysfs, as an
+administrator's shell would.
+
+  [1] mm> t = pthread_create()
+  mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7ffff75d1000
+  mprotect(0x7ffff75d2000, 8388608, PROT_READ|PROT_WRITE) = 0
+  clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dd1910, parent_tid=0x7ffff7dd1910, exit_signal=0, stack=0x7ffff75d1000, stack_size=0x7fff00, tls=0x7ffff7dd1640} => {parent_tid=[2]}, 88) = 2
+  [1] mm> @t device-unbind 05:00.0
+  write(/sys/bus/pci/drivers/vfio-pci/unbind, "0000:05:00.0") <unfinished ...> (vfio-pci remove waits in vfio_unregister_group_dev)
+  [1] mm> sleep 30s
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS         PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  10      5 (97 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)   0       -
+  [1] mm> dmesg -c
+  [    0.000062] vfio-pci 0000:05:00.0: No device request channel registered, blocked until released by user
+  [1] mm> munmap(r5, 128K)
+  = 0
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS         PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  10      5 (97 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)   0       -
+  [1] mm> close(d)
+  = 0
+  [pid 2] <... write resumed> = 12
+  [1] mm> vfio
+  DEVICE        GROUP        OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
+  0000:04:00.0  /dev/vfio/9  1     on      Mem+  2       0 (0 PTEs)  0       -
+  [1] mm> check
+  ok
+? Why was the write still blocked after munmap, and why did close end it?
+! munmap dropped the mapping's reference to the device file, but the fd still held the device open. close dropped the last reference: vfio_pci_core_close_device disabled and reset the function, the removal finished, /dev/vfio/10 went away, and the blocked write returned 12. check finds every frame, pin and mapping accounted for.
+
+What each design did to the program:
+
+design                            | the program, memory off     | first touch, 32 pages   | it risked
+mmap-remap (<= 5.7)               | reads ff ff ff ff, no error | 0 faults (all at mmap)  | a host-fatal error on some platforms
+remap-in-fault (5.8 - 6.9)        | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | WARNING per fault (lockdep 6.3+, any 6.10-rc)
+insert-pfn+prefault (6.10, 6.11)  | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | nothing seen
+insert-pfn (comparison)           | SIGBUS BUS_ADRERR, read EIO | 1 fault per page        | nothing; more faults
+huge-fault (6.12+)                | SIGBUS BUS_ADRERR, read EIO | 1 fault per PMD/PUD     | nothing; small BARs fault per page
+eager-reinsert (never merged)     | SIGBUS BUS_ADRERR, read EIO | 1 fault, none after     | maps back what nobody touches
