@@ -156,7 +156,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
       "gup.longtermFsdax",
       "hmm.p2pMap",
       "rdma.onDisassociate",
-      "vfio.faultImpl",
     ],
   );
 });

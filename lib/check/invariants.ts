@@ -49,6 +49,7 @@ import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { vfioInvariants } from "../drivers/vfio/check.ts";
 import {
   any,
   clear,
@@ -362,6 +363,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
+  errs.push(...vfioInvariants(m));
   return errs;
 }
 

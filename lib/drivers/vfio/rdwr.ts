@@ -27,6 +27,7 @@ import {
   VFIO_PCI_OFFSET_SHIFT,
   VFIO_PCI_ROM_REGION_INDEX,
 } from "../../abi/vfio.ts";
+import type { KnobValue } from "../../policy.ts";
 import type { IterRequest } from "../../mm/file_operations.ts";
 import { copyFromUser, copyToUser } from "../../mm/uaccess.ts";
 import type { Process } from "../../proc/process.ts";
@@ -38,14 +39,14 @@ import { vfioPciReinsertBars, vfioPciZapBars } from "./mmap.ts";
 const REGION = 2 ** VFIO_PCI_OFFSET_SHIFT;
 
 /** The design of new mappings decides whether the BAR accessors test memory enable. */
-const TEST_MEM = {
+const TEST_MEM: Record<KnobValue<"vfio.faultImpl">, boolean> = {
   "mmap-remap": false,
   "remap-in-fault": true,
   "insert-pfn+prefault": true,
   "insert-pfn": true,
   "huge-fault": true,
   "eager-reinsert": true,
-} as const;
+};
 
 /** vfio_pci_rw(): one read or write on the device fd. */
 export function vfioPciRw(vdev: VfioPciDevice, p: Process, req: IterRequest): SysOut | number {

@@ -384,3 +384,51 @@ Deno.test("the device fd's config region: EFAULT past 4 KiB", () => {
   const id = syscall(p, "pread", [d, new Uint8Array(4), 4, CONFIG]).data!;
   assert.deepEqual([...id], [0x86, 0x80, 0xfb, 0x10]);
 });
+
+Deno.test("vfio.faultImpl by era preset", () => {
+  const at = (v: string) => new Machine({ preset: `linux-${v}` }).policy("vfio.faultImpl");
+  assert.deepEqual(
+    ["4.14", "5.7", "5.8", "6.9", "6.10", "6.11", "6.12", "6.18"].map(at),
+    [
+      "mmap-remap",
+      "mmap-remap",
+      "remap-in-fault",
+      "remap-in-fault",
+      "insert-pfn+prefault",
+      "insert-pfn+prefault",
+      "huge-fault",
+      "huge-fault",
+    ],
+  );
+});
+
+Deno.test("huge-fault: a PUD for a whole aligned gigabyte, PMDs beside it, pages at the unaligned tail", () => {
+  const m = new Machine({ pci: "default" });
+  const gpu = m.pci.find("04:00.0")!;
+  m.drivers.unbind(gpu);
+  gpu.driverOverride = "vfio-pci";
+  m.drivers.bind(gpu, "vfio-pci");
+  const vdev = m.vfio.device(gpu)!;
+  const p = m.init;
+  const c = syscall(p, "open", ["/dev/vfio/vfio", O_RDWR]).ret;
+  const g = syscall(p, "open", [`/dev/vfio/${vdev.group.id}`, O_RDWR]).ret;
+  ioctl(p, g, VFIO_GROUP_SET_CONTAINER, intRef(c));
+  ioctl(p, c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
+  const d = ioctl(p, g, VFIO_GROUP_GET_DEVICE_FD, new TextEncoder().encode(gpu.bdf)).ret;
+  const G = 0x7f0000000000; // 1 GiB aligned
+  const len = 2 ** 30 + 2 * 2 ** 21 + 0x3000;
+  assert.equal(syscall(p, "mmap", [G, len, RW, MAP_SHARED | MAP_FIXED, d, 2n << 40n]).ret, G);
+  cpuRead(p, G + 0x123456, 4);
+  cpuRead(p, G + 2 ** 30 + 0x1000, 4);
+  cpuRead(p, G + 2 ** 30 + 2 ** 22 + 0x2000, 4);
+  assert.deepEqual(vdev.faults.map((f) => [f.order, f.ptes]), [[18, 262144], [9, 512], [0, 1]]);
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("check: vfio's invariants catch a BAR PTE at the wrong pfn", () => {
+  const { m, p, d } = setup({ impl: "insert-pfn" });
+  mapBar(p, d, 0x4000);
+  cpuRead(p, A, 4);
+  p.mm.pt.set(A / 4096, p.mm.pt.pfnAt(A / 4096) + 1, p.mm.pt.bitsAt(A / 4096));
+  assert.ok(checkInvariants(m).some((e) => /vfio 0000:05:00.0: PTE at 7f0000000000 maps/.test(e)));
+});
