@@ -130,6 +130,15 @@ export const KNOBS = {
       "error (platforms that do, CVE-2020-12888). A platform property, not an era",
     area: "devices (devices.md §2.1), seeds 000/002",
   },
+  "fork.openBeforeCopy": {
+    values: ["false", "true"],
+    history: [["2.6", "false"], ["6.9", "true"]],
+    meaning: "whether fork calls a driver VMA's vm_ops->open before copying its PTEs " +
+      "(35e351780fa9, 6.9 and 6.6.y) or after (up to 6.8): vfio 5.8-6.9 zapped the child's " +
+      "copy in ->open, so with open first the child kept untracked BAR PTEs that a later " +
+      "memory disable did not zap. Harmless from 6.10 (vfio has no ->open)",
+    area: "seed 002 (devices.md §1.3)",
+  },
   "vfio.faultImpl": {
     values: [
       "mmap-remap",

@@ -248,6 +248,43 @@ what "from just sketchy to having a fire under it" meant.
   [    0.000037]  asm_exc_page_fault
   [    0.000037]  </TASK>
   [    0.000037] ---[ end trace 0000000000000000 ]---
+
+The same design had a second problem, with fork. A child inherits the
+BAR mapping with its PTEs copied (VM_PFNMAP). vfio's ->open zapped the
+child's copy so that the child would fault, and be put on vma_list. In
+6.9 (and 6.6.y) fork started calling ->open before copying the PTEs
+(fork.openBeforeCopy=true), so the zap found nothing and the copy stayed,
+on no list. Fork once each way, then disable memory.
+
+  [1] mm> policy mm.vmFlagsAssert lockdep-only
+  mm.vmFlagsAssert = lockdep-only
+  [1] mm> policy fork.openBeforeCopy false
+  fork.openBeforeCopy = false
+  [1] mm> c8 = fork()
+  = 2
+  [1] mm> policy fork.openBeforeCopy true
+  fork.openBeforeCopy = true
+  [1] mm> c9 = fork()
+  = 3
+  [1] mm> pwrite(d, "\x01\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> peek(r2 + 0x10, 4)
+  --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f0000200010} ---
+  [1] mm> @c8 peek(r2 + 0x10, 4)
+  --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f0000200010} ---
+  [1] mm> @c9 peek(r2 + 0x10, 4)
+  7f0000200010  ff ff ff ff                                       |....|
+  [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
+  = 2
+  [1] mm> @c8 exit_group(0)
+  = ?
+  +++ exited with 0 +++
+  [1] mm> @c9 exit_group(0)
+  = ?
+  +++ exited with 0 +++
+? Which process reached the disabled device?
+! The 6.9 child (c9): its copied PTEs were never on vma_list, so the zap missed them and its load went to the bus (all ones here, a fatal error where Unsupported Requests escalate). The 6.8 child had nothing mapped and faulted into SIGBUS like its parent. 6.10 removed the list (and ->open) altogether: unmap_mapping_range finds every process's mapping through the device inode.
+
   [1] mm> munmap(r2, 128K)
   = 0
 
@@ -354,25 +391,25 @@ administrator's shell would.
   [1] mm> t = pthread_create()
   mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7ffff75d1000
   mprotect(0x7ffff75d2000, 8388608, PROT_READ|PROT_WRITE) = 0
-  clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dd1910, parent_tid=0x7ffff7dd1910, exit_signal=0, stack=0x7ffff75d1000, stack_size=0x7fff00, tls=0x7ffff7dd1640} => {parent_tid=[2]}, 88) = 2
+  clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dd1910, parent_tid=0x7ffff7dd1910, exit_signal=0, stack=0x7ffff75d1000, stack_size=0x7fff00, tls=0x7ffff7dd1640} => {parent_tid=[4]}, 88) = 4
   [1] mm> @t device-unbind 05:00.0
   write(/sys/bus/pci/drivers/vfio-pci/unbind, "0000:05:00.0") <unfinished ...> (vfio-pci remove waits in vfio_unregister_group_dev)
   [1] mm> sleep 30s
   [1] mm> vfio
-  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS         PINNED  REMOVAL
-  0000:05:00.0  /dev/vfio/10  1     on      Mem+  10      5 (97 PTEs)  0       waiting, 4 requests
-  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)   0       -
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)    0       -
   [1] mm> dmesg -c
-  [    0.000062] vfio-pci 0000:05:00.0: No device request channel registered, blocked until released by user
+  [    0.000071] vfio-pci 0000:05:00.0: No device request channel registered, blocked until released by user
   [1] mm> munmap(r5, 128K)
   = 0
   [1] mm> vfio
-  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS         PINNED  REMOVAL
-  0000:05:00.0  /dev/vfio/10  1     on      Mem+  10      5 (97 PTEs)  0       waiting, 4 requests
-  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)   0       -
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)    0       -
   [1] mm> close(d)
   = 0
-  [pid 2] <... write resumed> = 12
+  [pid 4] <... write resumed> = 12
   [1] mm> vfio
   DEVICE        GROUP        OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
   0000:04:00.0  /dev/vfio/9  1     on      Mem+  2       0 (0 PTEs)  0       -
@@ -386,6 +423,7 @@ What each design did to the program:
 design                            | the program, memory off     | first touch, 32 pages   | it risked
 mmap-remap (<= 5.7)               | reads ff ff ff ff, no error | 0 faults (all at mmap)  | a host-fatal error on some platforms
 remap-in-fault (5.8 - 6.9)        | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | WARNING per fault (lockdep 6.3+, any 6.10-rc)
+ + fork, ->open before copy (6.9)  | the child: ff ff ff ff      | (the child: 0 faults)   | the host-fatal error again, from the child
 insert-pfn+prefault (6.10, 6.11)  | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | nothing seen
 insert-pfn (comparison)           | SIGBUS BUS_ADRERR, read EIO | 1 fault per page        | nothing; more faults
 huge-fault (6.12+)                | SIGBUS BUS_ADRERR, read EIO | 1 fault per PMD/PUD     | nothing; small BARs fault per page

@@ -255,9 +255,10 @@ const VFIO_PCI_MMAP_OPS: VmOperations = Object.freeze({ fault: vfioFault });
  * VMA copied by fork or split starts zapped, so that its first fault puts
  * it on the list) and ->close (vfio_pci_mmap_close: off the list).
  *
- * mmlab's fork calls ->open before copying PTEs (the order 35e351780fa9
- * gave 6.9 and 6.6.y), so a child's copied BAR PTEs escape the list as
- * they did there; 5.8-6.8 copied first. fork.openBeforeCopy is not a knob yet.
+ * When fork calls ->open relative to copying the PTEs is policy
+ * fork.openBeforeCopy: after (up to 6.8), the zap empties the child's
+ * copy; before (6.9, 6.6.y), the child keeps copied BAR PTEs that are on
+ * no list, and a memory disable does not reach them.
  */
 const VFIO_PCI_MMAP_OPS_LIST: VmOperations = Object.freeze({
   fault: vfioFault,

@@ -432,3 +432,24 @@ Deno.test("check: vfio's invariants catch a BAR PTE at the wrong pfn", () => {
   p.mm.pt.set(A / 4096, p.mm.pt.pfnAt(A / 4096) + 1, p.mm.pt.bitsAt(A / 4096));
   assert.ok(checkInvariants(m).some((e) => /vfio 0000:05:00.0: PTE at 7f0000000000 maps/.test(e)));
 });
+
+Deno.test("fork.openBeforeCopy: with ->open first (6.9) the child's BAR PTEs escape the memory-disable zap", () => {
+  const run = (openBeforeCopy: "false" | "true") => {
+    const { m, p, d, nic } = setup({
+      impl: "remap-in-fault",
+      policies: { "fork.openBeforeCopy": openBeforeCopy, "mm.vmFlagsAssert": "none" },
+    });
+    mapBar(p, d, 0x4000);
+    cpuRead(p, A, 4);
+    const pid = syscall(p, "fork", []).ret;
+    const child = m.process(pid)!;
+    const copied = child.mm.pt.bitsAt(A / 4096) !== 0;
+    setCommand(p, d, nic.command & ~2);
+    const r = cpuRead(child, A + 0x10, 4);
+    return { copied, sig: r.sig?.signo, value: r.sig ? undefined : u32(r.bytes) };
+  };
+  // <= 6.8: the copy is zapped in ->open; the child faults, is tracked, and gets SIGBUS.
+  assert.deepEqual(run("false"), { copied: false, sig: SIGBUS, value: undefined });
+  // 6.9: the child kept its copy, untracked; its load reaches the disabled device.
+  assert.deepEqual(run("true"), { copied: true, sig: undefined, value: 0xffffffff });
+});
