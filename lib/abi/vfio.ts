@@ -39,22 +39,22 @@ export const VFIO_NOIOMMU_IOMMU = 8;
 export const VFIO_UNMAP_ALL = 9;
 export const VFIO_UPDATE_VADDR = 10;
 
-export const VFIO_GET_API_VERSION = vfioIo(0);
-export const VFIO_CHECK_EXTENSION = vfioIo(1);
-export const VFIO_SET_IOMMU = vfioIo(2);
-export const VFIO_GROUP_GET_STATUS = vfioIo(3);
-export const VFIO_GROUP_SET_CONTAINER = vfioIo(4);
-export const VFIO_GROUP_UNSET_CONTAINER = vfioIo(5);
-export const VFIO_GROUP_GET_DEVICE_FD = vfioIo(6);
-export const VFIO_DEVICE_GET_INFO = vfioIo(7);
-export const VFIO_DEVICE_GET_REGION_INFO = vfioIo(8);
-export const VFIO_DEVICE_GET_IRQ_INFO = vfioIo(9);
-export const VFIO_DEVICE_SET_IRQS = vfioIo(10);
-export const VFIO_DEVICE_RESET = vfioIo(11);
+export const VFIO_GET_API_VERSION: number = vfioIo(0);
+export const VFIO_CHECK_EXTENSION: number = vfioIo(1);
+export const VFIO_SET_IOMMU: number = vfioIo(2);
+export const VFIO_GROUP_GET_STATUS: number = vfioIo(3);
+export const VFIO_GROUP_SET_CONTAINER: number = vfioIo(4);
+export const VFIO_GROUP_UNSET_CONTAINER: number = vfioIo(5);
+export const VFIO_GROUP_GET_DEVICE_FD: number = vfioIo(6);
+export const VFIO_DEVICE_GET_INFO: number = vfioIo(7);
+export const VFIO_DEVICE_GET_REGION_INFO: number = vfioIo(8);
+export const VFIO_DEVICE_GET_IRQ_INFO: number = vfioIo(9);
+export const VFIO_DEVICE_SET_IRQS: number = vfioIo(10);
+export const VFIO_DEVICE_RESET: number = vfioIo(11);
 /** On a container; the same number as VFIO_DEVICE_GET_PCI_HOT_RESET_INFO on a device. */
-export const VFIO_IOMMU_GET_INFO = vfioIo(12);
-export const VFIO_IOMMU_MAP_DMA = vfioIo(13);
-export const VFIO_IOMMU_UNMAP_DMA = vfioIo(14);
+export const VFIO_IOMMU_GET_INFO: number = vfioIo(12);
+export const VFIO_IOMMU_MAP_DMA: number = vfioIo(13);
+export const VFIO_IOMMU_UNMAP_DMA: number = vfioIo(14);
 
 export const VFIO_GROUP_FLAGS_VIABLE = 1n << 0n;
 export const VFIO_GROUP_FLAGS_CONTAINER_SET = 1n << 1n;

@@ -423,7 +423,7 @@ What each design did to the program:
 design                            | the program, memory off     | first touch, 32 pages   | it risked
 mmap-remap (<= 5.7)               | reads ff ff ff ff, no error | 0 faults (all at mmap)  | a host-fatal error on some platforms
 remap-in-fault (5.8 - 6.9)        | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | WARNING per fault (lockdep 6.3+, any 6.10-rc)
- + fork, ->open before copy (6.9)  | the child: ff ff ff ff      | (the child: 0 faults)   | the host-fatal error again, from the child
+ + fork, ->open first (6.9)      | the child: ff ff ff ff      | (the child: 0 faults)   | the host-fatal error again, from the child
 insert-pfn+prefault (6.10, 6.11)  | SIGBUS BUS_ADRERR, read EIO | 1 fault fills 32 PTEs   | nothing seen
 insert-pfn (comparison)           | SIGBUS BUS_ADRERR, read EIO | 1 fault per page        | nothing; more faults
 huge-fault (6.12+)                | SIGBUS BUS_ADRERR, read EIO | 1 fault per PMD/PUD     | nothing; small BARs fault per page
