@@ -6,7 +6,6 @@
  */
 
 import { pushAll } from "../bulk.ts";
-import { ReplError } from "../errors.ts";
 import {
   mapsEntries,
   type MapsEntry,
@@ -280,24 +279,13 @@ export const VIEW_COMMANDS: readonly Command[] = [
     name: "dmesg",
     form: "word",
     group: "view",
-    args: [{
-      name: "-c",
-      accepts: "word",
-      optional: true,
-      text: "clear the ring buffer after printing it (as root)",
-    }],
+    args: [],
     summary: "the kernel log",
-    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp;\n" +
-      "-c clears it after printing, so the next dmesg shows only what came since.",
-    example: ["dmesg", "dmesg -c"],
+    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
+    example: ["dmesg"],
     needsProcess: false,
-    run(ctx, [opt]) {
-      if (opt !== undefined && (opt.type !== "word" || opt.text !== "-c")) {
-        throw new ReplError("dmesg takes nothing or -c", opt.col, undefined, "usage");
-      }
+    run(ctx) {
       pushAll(ctx.out, ctx.machine.dmesg.format());
-      // SYSLOG_ACTION_READ_CLEAR
-      if (opt !== undefined) ctx.machine.dmesg.lines.length = 0;
       return undefined;
     },
   },
