@@ -11,6 +11,7 @@
 import {
   type ArgKind,
   CLONE_FLAG_NAMES,
+  EFD_NAMES,
   FOLL_NAMES,
   IOCTL_CONSTANTS,
   MFD_ALLOW_SEALING,
@@ -93,6 +94,8 @@ function build(): Map<string, Constant> {
   // <linux/memfd.h>: memfd_create's flags.
   const mfd = { MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB, MFD_NOEXEC_SEAL, MFD_EXEC };
   for (const [name, v] of Object.entries(mfd)) add({ name, value: BigInt(v), family: "MFD_" });
+  // <sys/eventfd.h>: eventfd2's flags.
+  for (const [name, v] of EFD_NAMES) add({ name, value: BigInt(v), family: "EFD_" });
   // glibc's <sys/mman.h> aliases.
   add({ name: "MAP_ANON", value: BigInt(mman.MAP_ANONYMOUS), family: "MAP_" });
   add({ name: "MAP_FILE", value: 0n, family: "MAP_" });

@@ -74,6 +74,16 @@ export const VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP = 1n << 0n;
 export const VFIO_DMA_UNMAP_FLAG_ALL = 1n << 1n;
 export const VFIO_DMA_UNMAP_FLAG_VADDR = 1n << 2n;
 
+export const VFIO_IRQ_SET_DATA_NONE = 1n << 0n;
+export const VFIO_IRQ_SET_DATA_BOOL = 1n << 1n;
+export const VFIO_IRQ_SET_DATA_EVENTFD = 1n << 2n;
+export const VFIO_IRQ_SET_ACTION_MASK = 1n << 3n;
+export const VFIO_IRQ_SET_ACTION_UNMASK = 1n << 4n;
+export const VFIO_IRQ_SET_ACTION_TRIGGER = 1n << 5n;
+/** enum VFIO_PCI_*_IRQ_INDEX: the AER error and device request channels. */
+export const VFIO_PCI_ERR_IRQ_INDEX = 3;
+export const VFIO_PCI_REQ_IRQ_INDEX = 4;
+
 /** Region indexes of a vfio-pci device (enum VFIO_PCI_*_REGION_INDEX). */
 export const VFIO_PCI_BAR0_REGION_INDEX = 0;
 export const VFIO_PCI_BAR5_REGION_INDEX = 5;
@@ -209,6 +219,42 @@ export const VFIO_DMA_UNMAP: StructLayout = {
   ],
 };
 
+/**
+ * struct vfio_irq_set with one s32 of data: the eventfd (DATA_EVENTFD),
+ * or a u8 bool read from its low byte (DATA_BOOL).
+ */
+export const VFIO_IRQ_SET: StructLayout = {
+  name: "struct vfio_irq_set",
+  size: 24,
+  fields: [
+    { name: "argsz", offset: 0, type: "u32" },
+    {
+      name: "flags",
+      offset: 4,
+      type: "u32",
+      flags: flags([
+        "VFIO_IRQ_SET_DATA_NONE",
+        "VFIO_IRQ_SET_DATA_BOOL",
+        "VFIO_IRQ_SET_DATA_EVENTFD",
+        "VFIO_IRQ_SET_ACTION_MASK",
+        "VFIO_IRQ_SET_ACTION_UNMASK",
+        "VFIO_IRQ_SET_ACTION_TRIGGER",
+      ], [
+        VFIO_IRQ_SET_DATA_NONE,
+        VFIO_IRQ_SET_DATA_BOOL,
+        VFIO_IRQ_SET_DATA_EVENTFD,
+        VFIO_IRQ_SET_ACTION_MASK,
+        VFIO_IRQ_SET_ACTION_UNMASK,
+        VFIO_IRQ_SET_ACTION_TRIGGER,
+      ]),
+    },
+    { name: "index", offset: 8, type: "u32" },
+    { name: "start", offset: 12, type: "u32" },
+    { name: "count", offset: 16, type: "u32" },
+    { name: "data", offset: 20, type: "s32" },
+  ],
+};
+
 const ptr = (to: StructLayout, dir: "in" | "out" | "inout") => ({ kind: "ptr", to, dir }) as const;
 
 /** The VFIO requests mmlab serves (drivers/vfio/container.c, group.c, pci/vfio_pci_core.c). */
@@ -235,6 +281,7 @@ export const VFIO_IOCTLS: readonly IoctlDecl[] = [
     cmd: VFIO_DEVICE_GET_REGION_INFO,
     arg: ptr(VFIO_REGION_INFO, "inout"),
   },
+  { name: "VFIO_DEVICE_SET_IRQS", cmd: VFIO_DEVICE_SET_IRQS, arg: ptr(VFIO_IRQ_SET, "in") },
   { name: "VFIO_DEVICE_RESET", cmd: VFIO_DEVICE_RESET, arg: { kind: "none" } },
   { name: "VFIO_IOMMU_MAP_DMA", cmd: VFIO_IOMMU_MAP_DMA, arg: ptr(VFIO_DMA_MAP, "in") },
   { name: "VFIO_IOMMU_UNMAP_DMA", cmd: VFIO_IOMMU_UNMAP_DMA, arg: ptr(VFIO_DMA_UNMAP, "inout") },
@@ -253,6 +300,9 @@ export const VFIO_CONSTANTS: readonly (readonly [string, bigint])[] = [
   ["VFIO_NOIOMMU_IOMMU", BigInt(VFIO_NOIOMMU_IOMMU)],
   ["VFIO_UNMAP_ALL", BigInt(VFIO_UNMAP_ALL)],
   ["VFIO_UPDATE_VADDR", BigInt(VFIO_UPDATE_VADDR)],
+  ["VFIO_PCI_ERR_IRQ_INDEX", BigInt(VFIO_PCI_ERR_IRQ_INDEX)],
+  ["VFIO_PCI_REQ_IRQ_INDEX", BigInt(VFIO_PCI_REQ_IRQ_INDEX)],
+  ...(VFIO_IRQ_SET.fields[1].flags ?? []),
   ...(VFIO_DMA_MAP.fields[1].flags ?? []),
   ...(VFIO_DMA_UNMAP.fields[1].flags ?? []),
 ];

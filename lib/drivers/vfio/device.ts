@@ -22,6 +22,7 @@ import { PCI_COMMAND_IO, PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import type { HrTimer } from "../../sched/hrtimer.ts";
 import type { WaitQueue } from "../../sched/wait.ts";
 import type { VfioGroup } from "./container.ts";
+import type { EventfdCtx } from "../../fs/eventfd.ts";
 
 /** One BAR fault as the handler saw it (the dyndbg line of vfio_pci_mmap_huge_fault). */
 export interface VfioFaultRecord {
@@ -71,6 +72,9 @@ export class VfioPciDevice {
   /** Zaps on memory disable/reset, and the PTEs they cleared. */
   zaps = 0;
   zappedPtes = 0;
+  /** The user's AER error and device request eventfds (VFIO_DEVICE_SET_IRQS). */
+  errTrigger: EventfdCtx | null = null;
+  reqTrigger: EventfdCtx | null = null;
   /** A removal in progress, or null. */
   removal: VfioRemoval | null = null;
 

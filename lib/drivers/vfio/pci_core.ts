@@ -19,12 +19,13 @@
  *   request op runs (vfio_pci_core_request): with no request eventfd the
  *   first one logs `No device request channel registered, blocked until
  *   released by user`. Removal completes when the last device fd closes.
- *   (eventfd does not exist in mmlab: VFIO_DEVICE_SET_IRQS and the
- *   `Relaying device request to user (#N)` line wait for it.)
+ *   With a request eventfd (VFIO_DEVICE_SET_IRQS, VFIO_PCI_REQ_IRQ_INDEX)
+ *   each request signals it, and every tenth logs `Relaying device request
+ *   to user (#N)`. An AER error signals the err eventfd.
  * @module
  */
 
-import { EFAULT, EINVAL } from "../../abi/errno.ts";
+import { EBADF, EFAULT, EINVAL } from "../../abi/errno.ts";
 import { decodeStruct, encodeStruct, type StructValue } from "../../abi/ioctl.ts";
 import { O_RDWR } from "../../abi/mman.ts";
 import {
@@ -34,10 +35,18 @@ import {
   VFIO_DEVICE_GET_REGION_INFO,
   VFIO_DEVICE_INFO,
   VFIO_DEVICE_RESET,
+  VFIO_DEVICE_SET_IRQS,
+  VFIO_IRQ_SET,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
   VFIO_PCI_CONFIG_REGION_INDEX,
+  VFIO_PCI_ERR_IRQ_INDEX,
   VFIO_PCI_NUM_IRQS,
   VFIO_PCI_NUM_REGIONS,
   VFIO_PCI_OFFSET_SHIFT,
+  VFIO_PCI_REQ_IRQ_INDEX,
   VFIO_PCI_ROM_REGION_INDEX,
   VFIO_REGION_INFO,
   VFIO_REGION_INFO_FLAG_MMAP,
@@ -47,7 +56,8 @@ import {
 import type { Machine } from "../../machine.ts";
 import { Inode } from "../../fs/inode.ts";
 import type { OpenFile } from "../../fs/file.ts";
-import { installFile } from "../../fs/syscalls.ts";
+import { fdget, installFile } from "../../fs/syscalls.ts";
+import { eventfdCtx, eventfdSignal } from "../../fs/eventfd.ts";
 import { ENOIOCTLCMD, type FileOperations } from "../../mm/file_operations.ts";
 import { getUserArg, putUserArg, type UserArg } from "../../mm/uaccess.ts";
 import type { Process } from "../../proc/process.ts";
@@ -151,7 +161,12 @@ function release(vdev: VfioPciDevice, f: OpenFile): void {
   vdev.openCount--;
   const g = m.vfio.groupFileOf.get(f);
   m.vfio.groupFileOf.delete(f);
-  if (vdev.openCount === 0) disable(vdev);
+  if (vdev.openCount === 0) {
+    // vfio_pci_core_close_device(): the channels go with the last close.
+    vdev.errTrigger = null;
+    vdev.reqTrigger = null;
+    disable(vdev);
+  }
   g?.fput(m);
   const rm = vdev.removal;
   if (vdev.openCount > 0 || rm === null) return;
@@ -218,6 +233,71 @@ function regionInfo(vdev: VfioPciDevice, v: StructValue): number {
   return 0;
 }
 
+/**
+ * vfio_pci_ioctl_set_irqs(): vfio_set_irqs_validate_and_prepare() first
+ * (argsz, exactly one DATA_ and one ACTION_ flag, an index below
+ * num_irqs, start + count within the index's vectors: one for ERR and
+ * REQ, and the data within argsz), then the index's handler. mmlab has
+ * the ERR and REQ channels (vfio_pci_set_ctx_trigger_single): an eventfd
+ * installs it, -1 removes it, DATA_NONE with a count signals it (a
+ * loopback test) and without one removes it. INTx, MSI and MSI-X
+ * interrupts are not modelled (EINVAL).
+ */
+function setIrqs(vdev: VfioPciDevice, p: Process, arg: UserArg): number {
+  const head = getUserArg(p, arg, 20);
+  if (head === null) return -EFAULT;
+  const v = decodeStruct(VFIO_IRQ_SET, Uint8Array.of(...head, 0, 0, 0, 0));
+  const flags = v.get("flags") as bigint;
+  const index = Number(v.get("index")), start = Number(v.get("start"));
+  const count = Number(v.get("count"));
+  const argsz = Number(v.get("argsz"));
+  if (argsz < 20) return -EINVAL;
+  const data = flags & 0x7n, action = flags & 0x38n;
+  const one = (x: bigint) => x !== 0n && (x & (x - 1n)) === 0n;
+  if ((flags & ~0x3fn) !== 0n || !one(data) || !one(action)) return -EINVAL;
+  if (index >= VFIO_PCI_NUM_IRQS) return -EINVAL;
+  const max = index === VFIO_PCI_ERR_IRQ_INDEX || index === VFIO_PCI_REQ_IRQ_INDEX ? 1 : 0;
+  if (start >= max || start + count > max) {
+    // A count of 0 with DATA_NONE is how a user turns a channel off.
+    if (!(count === 0 && data === VFIO_IRQ_SET_DATA_NONE && max > 0)) return -EINVAL;
+  }
+  const size = data === VFIO_IRQ_SET_DATA_EVENTFD ? 4 : data === VFIO_IRQ_SET_DATA_BOOL ? 1 : 0;
+  if (size * count > argsz - 20) return -EINVAL;
+  if (max === 0) return -EINVAL; // INTx/MSI/MSI-X: not modelled
+  if (action !== VFIO_IRQ_SET_ACTION_TRIGGER) return -EINVAL;
+  const key = index === VFIO_PCI_ERR_IRQ_INDEX ? "errTrigger" : "reqTrigger";
+  if (data === VFIO_IRQ_SET_DATA_NONE) {
+    const ctx = vdev[key];
+    if (ctx !== null) {
+      if (count > 0) eventfdSignal(p, ctx);
+      else vdev[key] = null;
+    }
+    return 0;
+  }
+  if (data === VFIO_IRQ_SET_DATA_BOOL) {
+    const b = getUserArg(p, arg, 21);
+    if (b === null) return -EFAULT;
+    if (vdev[key] !== null && b[20] !== 0) eventfdSignal(p, vdev[key]!);
+    return 0;
+  }
+  if (count === 0) return -EINVAL;
+  const b = getUserArg(p, arg, 24);
+  if (b === null) return -EFAULT;
+  const fd = new DataView(b.buffer, b.byteOffset + 20, 4).getInt32(0, true);
+  if (fd === -1) {
+    vdev[key] = null;
+    return 0;
+  }
+  if (fd < 0) return 0;
+  // eventfd_ctx_fdget(): EBADF for no file, EINVAL for one that is no eventfd.
+  const f = fdget(p, fd);
+  if (f === undefined) return -EBADF;
+  const ctx = eventfdCtx(f);
+  if (ctx === null) return -EINVAL;
+  vdev[key] = ctx;
+  return 0;
+}
+
 /** vfio_pci_core_ioctl() */
 function deviceIoctl(vdev: VfioPciDevice, p: Process, cmd: number, arg: UserArg): number {
   switch (cmd) {
@@ -237,6 +317,8 @@ function deviceIoctl(vdev: VfioPciDevice, p: Process, cmd: number, arg: UserArg)
       const r = regionInfo(vdev, v);
       return r < 0 ? r : putStruct(p, arg, VFIO_REGION_INFO, v, 32);
     }
+    case VFIO_DEVICE_SET_IRQS:
+      return setIrqs(vdev, p, arg);
     case VFIO_DEVICE_RESET: {
       // vfio_pci_ioctl_reset(): zap and take memory_lock for write, then
       // pci_try_reset_function() (config saved and restored: COMMAND as
@@ -283,14 +365,22 @@ function finishRemove(vdev: VfioPciDevice): void {
 }
 
 /**
- * vfio_pci_core_request(vdev, count): with no request eventfd (mmlab has
- * no eventfd), only the first request logs, at warning level.
+ * vfio_pci_core_request(vdev, count): with a request eventfd, signal it,
+ * and log every tenth time (pci_notice_ratelimited); without one, only the
+ * first request logs, at warning level.
  */
 function request(vdev: VfioPciDevice): void {
   const rm = vdev.removal!;
-  if (rm.count === 0) {
+  const m = vdev.m;
+  if (vdev.reqTrigger !== null) {
+    if (rm.count % 10 === 0) {
+      // pci_notice_ratelimited: KERN_NOTICE, which mmlab's log files under info.
+      pciLog(m.pci, vdev.pdev, "info", `Relaying device request to user (#${rm.count})`);
+    }
+    eventfdSignal({ machine: m }, vdev.reqTrigger);
+  } else if (rm.count === 0) {
     pciLog(
-      vdev.m.pci,
+      m.pci,
       vdev.pdev,
       "warn",
       "No device request channel registered, blocked until released by user",
@@ -334,6 +424,12 @@ export function vfioPciDriver(): PciDriver {
       vdev.group = m.vfio.addGroup(vdev);
       m.vfio.devices.set(dev, vdev);
       return 0;
+    },
+    onFault(m: Machine, dev: PciDev, fault) {
+      // vfio_pci_core_aer_err_detected(): the user hears of it on the err
+      // eventfd (no zap: the mappings stay); other faults need no hook.
+      const vdev = m.vfio.device(dev);
+      if (fault.kind === "aer" && vdev?.errTrigger) eventfdSignal({ machine: m }, vdev.errTrigger);
     },
     remove(m: Machine, dev: PciDev) {
       const vdev = m.vfio.device(dev);

@@ -10,6 +10,7 @@ import {
   cpuRead,
   cpuWrite,
   decodeStruct,
+  EFD_NONBLOCK,
   encodeStruct,
   formatStruct,
   injectFault,
@@ -22,6 +23,7 @@ import {
   VFIO_DEVICE_GET_REGION_INFO,
   VFIO_DEVICE_INFO,
   VFIO_DEVICE_RESET,
+  VFIO_DEVICE_SET_IRQS,
   VFIO_DMA_MAP,
   VFIO_DMA_UNMAP,
   VFIO_GET_API_VERSION,
@@ -29,6 +31,9 @@ import {
   VFIO_GROUP_SET_CONTAINER,
   VFIO_IOMMU_MAP_DMA,
   VFIO_IOMMU_UNMAP_DMA,
+  VFIO_IRQ_SET,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_REQ_IRQ_INDEX,
   VFIO_REGION_INFO,
   VFIO_REQUEST_INTERVAL_NS,
   VFIO_SET_IOMMU,
@@ -44,7 +49,7 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../../../lib/abi/mman.ts";
-import { EEXIST, EINVAL, EIO, ENODEV, ENOTTY } from "../../../lib/abi/errno.ts";
+import { EBADF, EEXIST, EINVAL, EIO, ENODEV, ENOTTY } from "../../../lib/abi/errno.ts";
 import { BUS_ADRERR, SIGBUS } from "../../../lib/abi/signal.ts";
 import type { KnobValue } from "../../../lib/policy.ts";
 import { smapLines } from "../../../lib/proc/smaps.ts";
@@ -452,4 +457,46 @@ Deno.test("fork.openBeforeCopy: with ->open first (6.9) the child's BAR PTEs esc
   assert.deepEqual(run("false"), { copied: false, sig: SIGBUS, value: undefined });
   // 6.9: the child kept its copy, untracked; its load reaches the disabled device.
   assert.deepEqual(run("true"), { copied: true, sig: undefined, value: 0xffffffff });
+});
+
+Deno.test("VFIO_DEVICE_SET_IRQS: a req eventfd gets every request, the log every tenth; AER signals the err eventfd", () => {
+  const { m, p, d, nic, vdev } = setup();
+  const req = syscall(p, "eventfd2", [0, EFD_NONBLOCK]).ret;
+  const err = syscall(p, "eventfd2", [0, EFD_NONBLOCK]).ret;
+  const set = (index: number, fd: number, flags = 0x24n) =>
+    ioctl(
+      p,
+      d,
+      VFIO_DEVICE_SET_IRQS,
+      lit(VFIO_IRQ_SET, {
+        argsz: 24n,
+        flags,
+        index: BigInt(index),
+        start: 0n,
+        count: 1n,
+        data: BigInt(fd),
+      }),
+    ).ret;
+  assert.equal(set(VFIO_PCI_REQ_IRQ_INDEX, 0), -EINVAL, "stdin is no eventfd");
+  assert.equal(set(VFIO_PCI_REQ_IRQ_INDEX, 99), -EBADF);
+  assert.equal(set(VFIO_PCI_REQ_IRQ_INDEX, req, 0x26n), -EINVAL, "two DATA_ flags");
+  assert.equal(set(7, req), -EINVAL, "no such index");
+  assert.equal(set(VFIO_PCI_REQ_IRQ_INDEX, req), 0);
+  assert.equal(set(VFIO_PCI_ERR_IRQ_INDEX, err), 0);
+  const from = m.dmesg.lines.length;
+  const r = m.drivers.unbind(nic);
+  assert.ok("blocked" in r);
+  m.sched.advanceTo(m.clock.ns + 105 * 10 ** 9);
+  assert.deepEqual(texts(m).slice(from), [
+    "vfio-pci 0000:05:00.0: Relaying device request to user (#0)",
+    "vfio-pci 0000:05:00.0: Relaying device request to user (#10)",
+  ]);
+  assert.equal(vdev.removal!.count, 11);
+  const got = syscall(p, "read", [req, new Uint8Array(8), 8]);
+  assert.equal(new DataView(got.data!.buffer).getBigUint64(0, true), 11n, "one signal per request");
+  injectFault(m, "aer", "05:00.0");
+  assert.equal(vdev.errTrigger!.count, 1n);
+  syscall(p, "close", [d]);
+  m.drivers.finishUnbind(nic, r.blocked);
+  assert.deepEqual(checkInvariants(m), []);
 });
