@@ -435,15 +435,69 @@ for a fault.
     map   7f0000500000-7f0000520000 BAR0 pfn 0x7006400 eager-reinsert (pid 1)
     fault 7f0000500000 order 0, 32 PTEs, VM_FAULT_NOPAGE
     re-inserted on enable: 32 PTEs
+Last, unbind the NIC too, but this time the program has registered a
+request eventfd (VFIO_DEVICE_SET_IRQS, VFIO_PCI_REQ_IRQ_INDEX), as QEMU
+does to pass the request on to the guest. Each request signals it; every
+tenth is logged. An AER error would signal the err eventfd the same way.
+
+  [1] mm> e = eventfd2(0, EFD_NONBLOCK)
+  = 7
+  [1] mm> ioctl(d, VFIO_DEVICE_SET_IRQS, {argsz=24, flags=VFIO_IRQ_SET_DATA_EVENTFD|VFIO_IRQ_SET_ACTION_TRIGGER, index=VFIO_PCI_REQ_IRQ_INDEX, count=1, data=e})
+  = 0
+  [1] mm> @t device-unbind 05:00.0
+  write(/sys/bus/pci/drivers/vfio-pci/unbind, "0000:05:00.0") <unfinished ...> (vfio-pci remove waits in vfio_unregister_group_dev)
+  [1] mm> sleep 105s
+  [1] mm> read(e, "", 8)
+  = 8 "\v\0\0\0\0\0\0\0"
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  0       waiting, 11 requests
   [1] mm> munmap(r5, 128K)
   = 0
   [1] mm> close(d)
   = 0
-  [1] mm> vfio
-  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
-  0000:05:00.0  /dev/vfio/10  0     on      Mem-  12      6 (129 PTEs)  0       -
+  [pid 2] <... write resumed> = 12
+  [1] mm> dmesg
+  [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
+  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000047] ------------[ cut here ]------------
+  [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
+  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted
+  [   30.000047] Call Trace:
+  [   30.000047]  <TASK>
+  [   30.000047]  remap_pfn_range
+  [   30.000047]  vfio_pci_mmap_fault
+  [   30.000047]  __do_fault
+  [   30.000047]  do_fault
+  [   30.000047]  __handle_mm_fault
+  [   30.000047]  handle_mm_fault
+  [   30.000047]  do_user_addr_fault
+  [   30.000047]  exc_page_fault
+  [   30.000047]  asm_exc_page_fault
+  [   30.000047]  </TASK>
+  [   30.000047] ---[ end trace 0000000000000000 ]---
+  [   30.000050] ------------[ cut here ]------------
+  [   30.000050] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
+  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W
+  [   30.000050] Call Trace:
+  [   30.000050]  <TASK>
+  [   30.000050]  remap_pfn_range
+  [   30.000050]  vfio_pci_mmap_fault
+  [   30.000050]  __do_fault
+  [   30.000050]  do_fault
+  [   30.000050]  __handle_mm_fault
+  [   30.000050]  handle_mm_fault
+  [   30.000050]  do_user_addr_fault
+  [   30.000050]  exc_page_fault
+  [   30.000050]  asm_exc_page_fault
+  [   30.000050]  </TASK>
+  [   30.000050] ---[ end trace 0000000000000000 ]---
+  [   30.000075] vfio-pci 0000:05:00.0: Relaying device request to user (#0)
+  [  130.000075] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
   [1] mm> check
   ok
+? How many requests did the program get, and how many did the log show?
+! Eleven (0 s, 10 s, ... 100 s): the eventfd's count reads 11 (\v). The log shows #0 and #10 only. Until the program closes the device, the unbind waits, however long it takes.
 
 What each design did to the program:
 
