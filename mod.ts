@@ -86,7 +86,9 @@ export {
   IOCTLS,
   type StructLayout,
   type StructValue,
+  USERFAULTFD_IOC_NEW,
 } from "./lib/abi/ioctl.ts";
+export { formatUffdMsgs, uffdMsgForkFds } from "./lib/abi/uffd_msg.ts";
 export { RESOURCE_CONSTANTS, RLIMIT_LAYOUT } from "./lib/abi/resource.ts";
 export { LITERAL_BUF_MAX } from "./lib/fs/syscalls.ts";
 export * as resource from "./lib/abi/resource.ts";
@@ -165,6 +167,17 @@ export {
   MFD_HUGETLB,
   MFD_NOEXEC_SEAL,
 } from "./lib/fs/syscalls.ts";
+export {
+  asyncEventFields,
+  type Libibverbs,
+  type VContext,
+  type VEntry,
+  type VerbResult,
+  type VObject,
+} from "./lib/drivers/rdma/libibverbs.ts";
+export { type RdmaSlot, RdmaSubsystem } from "./lib/drivers/rdma/subsystem.ts";
+export { mlx5CoreDriver, WCHAN_UVERBS_REMOVE } from "./lib/drivers/rdma/mlx5_core.ts";
+export { IBV_ACCESS_NAMES, IBV_EVENT_NAMES } from "./lib/drivers/rdma/ib_verbs.ts";
 export { type PciEnv, PciTopology } from "./lib/pci/topology.ts";
 export { DEFAULT_PCI, type PciConfig, type PciNodeConfig } from "./lib/pci/config.ts";
 export { parsePciConfig } from "./lib/pci/config_file.ts";

@@ -248,8 +248,11 @@ export function benchUffd(s: Sizes): Measurement {
       if (w.pending === undefined) throw new Error(`store at ${at.toString(16)} did not wait`);
       // The handler: read(uffd) one message, its pagefault address, UFFDIO_COPY.
       if (syscall(p, "read", [fd, buf, 32]).ret !== 32) throw new Error("read(uffd) failed");
-      const addr = new DataView(cpuRead(p, buf + 16, 8).bytes!.buffer).getBigUint64(0, true);
-      copyView.setBigUint64(0, addr, true);
+      // msg.arg.pagefault.address: a plain little-endian load, as the C handler's.
+      const b = cpuRead(p, buf + 16, 8).bytes!;
+      let addr = 0;
+      for (let k = 7; k >= 0; k--) addr = addr * 256 + b[k];
+      copyView.setBigUint64(0, BigInt(addr), true);
       copyView.setBigUint64(24, 0n, true);
       ok("UFFDIO_COPY", syscall(p, "ioctl", [fd, COPY, lit(copyArg)]).ret);
       // The copy woke the thread and its store finished on the way out of the call.

@@ -39,6 +39,8 @@ import { execInitialImage } from "./proc/exec.ts";
 import { outOfMemory } from "./proc/oom_kill.ts";
 import { installStdio } from "./fs/syscalls.ts";
 import { OpenFile } from "./fs/file.ts";
+import { RdmaSubsystem } from "./drivers/rdma/subsystem.ts";
+import { mlx5CoreDriver } from "./drivers/rdma/mlx5_core.ts";
 import { Taint } from "./panic.ts";
 import { VmStat } from "./mm/vmstat.ts";
 import { killProcess } from "./proc/exit.ts";
@@ -156,6 +158,8 @@ export class Machine {
   readonly lruDeactivate: number[] = [];
   /** Freed PTE tables, shared by every mm's page table (see PageTable.pool). */
   readonly ptePool: PteTable[] = [];
+  /** The RDMA devices the mlx5 driver registered, their uverbs nodes, libibverbs' state. */
+  readonly rdma: RdmaSubsystem;
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
@@ -217,6 +221,9 @@ export class Machine {
     );
     this.drivers = new DriverCore(this);
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
+    // Real drivers in place of their stubs.
+    this.rdma = new RdmaSubsystem(this);
+    this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
     this.vfio = new Vfio(this);
     this.drivers.register(vfioPciDriver());
     this.drivers.bootProbe();

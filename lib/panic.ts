@@ -14,6 +14,7 @@
  */
 
 import type { Dmesg } from "./dmesg.ts";
+import { RFC_PRESETS } from "./policy.ts";
 
 /** include/linux/panic.h taint bits mmlab sets, with print_tainted()'s letters. */
 export const TAINT_DIE = 7;
@@ -24,6 +25,8 @@ const TAINT_LETTERS: Readonly<Record<number, string>> = { [TAINT_DIE]: "D", [TAI
 /** The kernel's taint mask (/proc/sys/kernel/tainted). */
 export class Taint {
   mask = 0;
+  /** die_counter: the oopses so far (`[#n]`). */
+  oopses = 0;
 
   /** add_taint() */
   add(bit: number): void {
@@ -43,10 +46,21 @@ export class Taint {
   }
 }
 
+/**
+ * The release the splat's CPU line names (`6.18.0`): the era preset's
+ * version (an RFC preset's base), as `uname -r` would print it.
+ */
+export function kernelRelease(preset: string): string {
+  const base = Object.hasOwn(RFC_PRESETS, preset) ? RFC_PRESETS[preset].base : preset;
+  return `${/^linux-(\d+\.\d+)$/.exec(base)?.[1] ?? "6.18"}.0`;
+}
+
 /** Where a splat comes from: the current task and the code. */
 export interface SplatSite {
   pid: number;
   comm: string;
+  /** The kernel release (`6.18.0`, {@link kernelRelease}). */
+  release: string;
   /** `include/linux/rwsem.h` */
   file: string;
   line: number;
@@ -59,11 +73,15 @@ export interface SplatSite {
 const CUT = "------------[ cut here ]------------";
 const END = "---[ end trace 0000000000000000 ]---";
 
-/** kernel/panic.c __warn(): a WARNING splat; taints W. */
+/**
+ * kernel/panic.c __warn(): a WARNING splat; taints W after printing it (so
+ * the first one's CPU line says `Not tainted`).
+ */
 export function warnSplat(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
   dmesg.log("warn", CUT);
   dmesg.log("warn", `WARNING: CPU: 0 PID: ${s.pid} at ${s.file}:${s.line} ${s.fn}`);
-  dmesg.log("warn", `CPU: 0 PID: ${s.pid} Comm: ${s.comm} ${taint.text()}`);
+  dmesg.log("warn", `CPU: 0 PID: ${s.pid} Comm: ${s.comm} ${taint.text()} ${s.release} #1`);
+  dmesg.log("warn", `RIP: 0010:${s.fn}`);
   traceLines(dmesg, "warn", s.trace);
   dmesg.log("warn", END);
   taint.add(TAINT_WARN);
@@ -76,13 +94,13 @@ export function warnSplat(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
 export function bugOops(dmesg: Dmesg, taint: Taint, s: SplatSite): void {
   dmesg.log("emerg", CUT);
   dmesg.log("emerg", `kernel BUG at ${s.file}:${s.line}!`);
-  const n = taint.has(TAINT_DIE) ? 2 : 1;
-  dmesg.log("emerg", `Oops: invalid opcode: 0000 [#${n}] PREEMPT SMP NOPTI`);
-  taint.add(TAINT_DIE);
-  dmesg.log("emerg", `CPU: 0 PID: ${s.pid} Comm: ${s.comm} ${taint.text()}`);
+  dmesg.log("emerg", `Oops: invalid opcode: 0000 [#${++taint.oopses}] PREEMPT SMP NOPTI`);
+  dmesg.log("emerg", `CPU: 0 PID: ${s.pid} Comm: ${s.comm} ${taint.text()} ${s.release} #1`);
   dmesg.log("emerg", `RIP: 0010:${s.fn}`);
   traceLines(dmesg, "emerg", s.trace);
   dmesg.log("emerg", END);
+  // oops_end(): the taint comes after the report (its CPU line shows the taint before).
+  taint.add(TAINT_DIE);
 }
 
 function traceLines(dmesg: Dmesg, level: "warn" | "emerg", trace: readonly string[]): void {

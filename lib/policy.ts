@@ -121,6 +121,31 @@ export const KNOBS = {
       "remap_anon_pages(2) syscall (never merged), or ioctl UFFDIO_MOVE (6.8)",
     area: "seed 004",
   },
+  "rdma.onDisassociate": {
+    values: ["block", "anon-private", "sigbus", "zero-page"],
+    history: [["2.6", "block"], ["4.2", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
+    meaning: "what an RDMA device's BAR mappings become when the device is lost under open " +
+      "uverbs files: removal waits until every file is closed (block: drivers without " +
+      "disassociate_ucontext, all before 4.2), the VMA turns private anonymous (4.2-4.20 " +
+      "mlx4/mlx5), every touch is SIGBUS (Linus' proposal; 5.0's accidental regression), or " +
+      "rdma_umap_fault maps the zero page (no VM_WRITE|VM_MAYWRITE) or the file's dummy page",
+    area: "seed 000",
+  },
+  "rdma.dummyPageScope": {
+    values: ["per-file", "per-vma", "per-address"],
+    history: [["2.6", "per-file"]],
+    meaning: "which zeroed page rdma_umap_fault maps into a writable dead mapping: one per " +
+      "uverbs file, shared by all its dead mappings (the kernel's), or, to compare, one per " +
+      "VMA or one per address",
+    area: "seed 000",
+  },
+  "rdma.asyncEventOnLoss": {
+    values: ["device-fatal", "none"],
+    history: [["2.6", "device-fatal"]],
+    meaning: "whether device loss queues IB_EVENT_DEVICE_FATAL on the uverbs async event " +
+      "files (the kernel's), or, to compare, leaves the application without notice",
+    area: "seed 000",
+  },
   "hw.mmioUnclaimed": {
     values: ["all-ones", "host-fatal"],
     history: [["2.6", "all-ones"]],
@@ -176,13 +201,6 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "rdma.onDisassociate": {
-    values: ["anon-private", "sigbus", "zero-page", "block"],
-    history: [["4.14", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
-    meaning: "what a BAR mapping becomes when its RDMA device is lost",
-    area: "seed 000",
-    issue: 10,
-  },
   "gup.longtermFsdax": {
     values: ["allow", "eopnotsupp"],
     history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
@@ -192,7 +210,7 @@ export const PLANNED_KNOBS = {
   },
   "dax.truncateWithPin": {
     values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
-    history: [["2.6", "corrupt"], ["4.17", "block"]],
+    history: [["2.6", "corrupt"], ["4.18", "block"]],
     meaning: "truncating a DAX file whose blocks are DMA-pinned",
     area: "seed 001",
     issue: 11,

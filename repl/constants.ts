@@ -13,6 +13,7 @@ import {
   CLONE_FLAG_NAMES,
   EFD_NAMES,
   FOLL_NAMES,
+  IBV_ACCESS_NAMES,
   IOCTL_CONSTANTS,
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
@@ -112,6 +113,8 @@ function build(): Map<string, Constant> {
   for (const [name, value] of RESOURCE_CONSTANTS) {
     add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
   }
+  // libibverbs' <infiniband/verbs.h>: ibv_reg_mr's access flags.
+  for (const [name, v] of IBV_ACCESS_NAMES) add({ name, value: BigInt(v), family: "IBV_ACCESS_" });
   for (const [name, value] of IOCTL_CONSTANTS) {
     add({ name, value, family: IOCTL_FAMILIES.find((f) => name.startsWith(f)) ?? "" });
   }

@@ -78,6 +78,8 @@ export class Session {
   private readonly unfinished = new Map<number, PendingCall>();
   /** The call the current line left unfinished, if any. */
   private lastUnfinished: PendingCall | undefined;
+  /** The fds seen to be userfaultfds (CommandContext.uffds). */
+  private readonly uffds = new Set<number>();
 
   constructor(opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
@@ -392,7 +394,11 @@ export class Session {
     quit: () => void,
   ): Promise<bigint | undefined> {
     if (cmd.needsProcess) {
-      this.requireLive(pid, col, cmd.group === "syscall" || cmd.group === "memory");
+      this.requireLive(
+        pid,
+        col,
+        cmd.group === "syscall" || cmd.group === "library" || cmd.group === "memory",
+      );
     }
     const machine = this.backend.machine;
     if (machine === undefined && !cmd.anyBackend) {
@@ -436,6 +442,7 @@ export class Session {
         this.unfinished.set(token, this.lastUnfinished);
       },
       commands: COMMANDS,
+      uffds: this.uffds,
     };
     return await cmd.run(ctx, values);
   }

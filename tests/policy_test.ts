@@ -31,6 +31,20 @@ Deno.test("policy: eras follow the kernel's history", () => {
   assert.equal(presetPolicies("linux-6.18")!["mremap.multiVma"], "allow");
   assert.equal(presetPolicies("linux-5.0")!["gup.pinModel"], "get");
   assert.equal(presetPolicies("linux-6.2")!["gup.roLongtermInCow"], "unshare");
+  // devices.md errata: the bias 5.7, O_DIRECT pins and the unpinned zero page 6.5,
+  // the non-lockdep assertion 6.10, vma_start_write 6.4.
+  const at = (v: string) => presetPolicies(`linux-${v}`)!;
+  assert.deepEqual([at("5.6")["gup.pinModel"], at("5.7")["gup.pinModel"]], ["get", "pin"]);
+  assert.deepEqual([at("6.4")["dio.pinType"], at("6.5")["dio.pinType"]], ["get", "pin"]);
+  assert.deepEqual([at("6.4")["gup.pinZeroPage"], at("6.5")["gup.pinZeroPage"]], ["ref", "skip"]);
+  assert.deepEqual(
+    [at("6.2")["mm.vmFlagsAssert"], at("6.9")["mm.vmFlagsAssert"], at("6.10")["mm.vmFlagsAssert"]],
+    ["none", "lockdep-only", "always"],
+  );
+  assert.deepEqual(
+    [at("6.3")["config.PER_VMA_LOCK"], at("6.4")["config.PER_VMA_LOCK"]],
+    ["unavailable", "y"],
+  );
   assert.equal(presetPolicies("linux-9.9x"), undefined);
 });
 
@@ -155,7 +169,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
       "dax.truncateWithPin",
       "gup.longtermFsdax",
       "hmm.p2pMap",
-      "rdma.onDisassociate",
     ],
   );
 });

@@ -251,10 +251,68 @@ export const UFFDIO_MOVE_LAYOUT: StructLayout = {
     { name: "move", offset: 32, type: "s64" },
   ],
 };
+export const UFFDIO_WRITEPROTECT_MODE_WP = 1n << 0n;
+export const UFFDIO_WRITEPROTECT_MODE_DONTWAKE = 1n << 1n;
+export const UFFDIO_WRITEPROTECT_LAYOUT: StructLayout = {
+  name: "struct uffdio_writeprotect",
+  size: 24,
+  fields: [
+    { name: "range", offset: 0, type: UFFDIO_RANGE },
+    {
+      name: "mode",
+      offset: 16,
+      type: "u64",
+      flags: [
+        ["UFFDIO_WRITEPROTECT_MODE_WP", UFFDIO_WRITEPROTECT_MODE_WP],
+        ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE],
+      ],
+    },
+  ],
+};
+export const UFFDIO_CONTINUE_MODE_DONTWAKE = 1n << 0n;
+export const UFFDIO_CONTINUE_MODE_WP = 1n << 1n;
+export const UFFDIO_CONTINUE_LAYOUT: StructLayout = {
+  name: "struct uffdio_continue",
+  size: 32,
+  fields: [
+    { name: "range", offset: 0, type: UFFDIO_RANGE },
+    {
+      name: "mode",
+      offset: 16,
+      type: "u64",
+      flags: [
+        ["UFFDIO_CONTINUE_MODE_DONTWAKE", UFFDIO_CONTINUE_MODE_DONTWAKE],
+        ["UFFDIO_CONTINUE_MODE_WP", UFFDIO_CONTINUE_MODE_WP],
+      ],
+    },
+    { name: "mapped", offset: 24, type: "s64" },
+  ],
+};
+export const UFFDIO_POISON_MODE_DONTWAKE = 1n << 0n;
+export const UFFDIO_POISON_LAYOUT: StructLayout = {
+  name: "struct uffdio_poison",
+  size: 32,
+  fields: [
+    { name: "range", offset: 0, type: UFFDIO_RANGE },
+    {
+      name: "mode",
+      offset: 16,
+      type: "u64",
+      flags: [["UFFDIO_POISON_MODE_DONTWAKE", UFFDIO_POISON_MODE_DONTWAKE]],
+    },
+    { name: "updated", offset: 24, type: "s64" },
+  ],
+};
+/** UFFDIO_WRITEPROTECT = _IOWR(UFFDIO, 0x06, struct uffdio_writeprotect) (5.7) */
+export const UFFDIO_WRITEPROTECT = _IOWR(UFFDIO, 0x06, 24);
+/** UFFDIO_CONTINUE = _IOWR(UFFDIO, 0x07, struct uffdio_continue) (5.13) */
+export const UFFDIO_CONTINUE = _IOWR(UFFDIO, 0x07, 32);
+/** UFFDIO_POISON = _IOWR(UFFDIO, 0x08, struct uffdio_poison) (6.6) */
+export const UFFDIO_POISON = _IOWR(UFFDIO, 0x08, 32);
 /** UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, struct uffdio_move) (6.8) */
 export const UFFDIO_MOVE = _IOWR(UFFDIO, 0x05, 40);
 /** USERFAULTFD_IOC_NEW = _IO(USERFAULTFD_IOC, 0x00), on /dev/userfaultfd (6.1) */
-export const USERFAULTFD_IOC_NEW = _IO(UFFDIO, 0x00);
+export const USERFAULTFD_IOC_NEW: number = _IO(UFFDIO, 0x00);
 /** UFFDIO_WAKE = _IOR(UFFDIO, 0x02, struct uffdio_range) */
 export const UFFDIO_WAKE = _IOR(UFFDIO, 0x02, 16);
 /** UFFDIO_COPY = _IOWR(UFFDIO, 0x03, struct uffdio_copy) */
@@ -300,6 +358,13 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_COPY", cmd: UFFDIO_COPY, arg: ptr(UFFDIO_COPY_LAYOUT, "inout") },
   { name: "UFFDIO_ZEROPAGE", cmd: UFFDIO_ZEROPAGE, arg: ptr(UFFDIO_ZEROPAGE_LAYOUT, "inout") },
   { name: "UFFDIO_MOVE", cmd: UFFDIO_MOVE, arg: ptr(UFFDIO_MOVE_LAYOUT, "inout") },
+  {
+    name: "UFFDIO_WRITEPROTECT",
+    cmd: UFFDIO_WRITEPROTECT,
+    arg: ptr(UFFDIO_WRITEPROTECT_LAYOUT, "in"),
+  },
+  { name: "UFFDIO_CONTINUE", cmd: UFFDIO_CONTINUE, arg: ptr(UFFDIO_CONTINUE_LAYOUT, "inout") },
+  { name: "UFFDIO_POISON", cmd: UFFDIO_POISON, arg: ptr(UFFDIO_POISON_LAYOUT, "inout") },
   { name: "USERFAULTFD_IOC_NEW", cmd: USERFAULTFD_IOC_NEW, arg: { kind: "int" } },
   ...VFIO_IOCTLS,
 ];
@@ -322,6 +387,11 @@ export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigi
   ["UFFDIO_REGISTER_MODE_MISSING", UFFDIO_REGISTER_MODE_MISSING],
   ["UFFDIO_REGISTER_MODE_WP", UFFDIO_REGISTER_MODE_WP],
   ["UFFDIO_REGISTER_MODE_MINOR", UFFDIO_REGISTER_MODE_MINOR],
+  ["UFFDIO_WRITEPROTECT_MODE_WP", UFFDIO_WRITEPROTECT_MODE_WP],
+  ["UFFDIO_WRITEPROTECT_MODE_DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE],
+  ["UFFDIO_CONTINUE_MODE_DONTWAKE", UFFDIO_CONTINUE_MODE_DONTWAKE],
+  ["UFFDIO_CONTINUE_MODE_WP", UFFDIO_CONTINUE_MODE_WP],
+  ["UFFDIO_POISON_MODE_DONTWAKE", UFFDIO_POISON_MODE_DONTWAKE],
   ...FS_FL_NAMES,
   ...VFIO_CONSTANTS,
 ]);

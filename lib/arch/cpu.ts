@@ -59,9 +59,10 @@ function userAddress(addr: bigint | number): number {
 function finish(p: Process, res: AccessResult): AccessResult {
   if (res.sig === undefined) return res;
   if (res.sig.signo === SIG_USERFAULT_WAIT) {
-    delete res.sig;
-    res.waits = true;
-    return res;
+    // A new result rather than `delete res.sig` (which slows the object down).
+    return res.bytes !== undefined
+      ? { bytes: res.bytes, done: res.done, waits: true }
+      : { done: res.done, waits: true };
   }
   if (res.sig.signo === 9) {
     // The OOM killer chose this process (or found nothing else to kill).

@@ -16,8 +16,9 @@
  *    `check` does not.
  * 3. Every non-none PTE lies inside a VMA.
  * 4. Every frame's mapcount equals the PTEs mapping it, and its refcount
- *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin: no
- *    frame is leaked or freed while in use.
+ *    equals mappings + page-cache reference + 1024 per FOLL_PIN pin + the
+ *    references drivers hold (RDMA dummy pages: lib/drivers/rdma heldPages):
+ *    no frame is leaked or freed while in use.
  * 5. A writable PTE in a private mapping maps an exclusive anonymous page
  *    (otherwise a write would leak into a page another process sees).
  * 6. The page cache and the disk agree: a page-cache page mapped by a PTE
@@ -38,7 +39,14 @@
  *    (um, uw, ui), and that context is live (not released) and on the
  *    VMA's mm; a thread with a userfault wait sleeps in handle_userfault
  *    on the queue of a context not released; every unread message of a
- *    context belongs to one of its waiting threads.
+ *    context belongs to one of its waiting threads. In a registered VMA
+ *    every PTE marker is well formed (a uffd-wp marker is PTE_MARKER |
+ *    PTE_UFFD_WP, a guard or poison one PTE_MARKER alone), and in a
+ *    MODE_WP VMA no present uffd-wp PTE is writable (pte_mkuffd_wp
+ *    write-protects; only its resolution makes the page writable).
+ * 9. RDMA (lib/drivers/rdma/check.ts): tracked BAR mappings are live
+ *    VMAs of their file; live MRs and queue buffers keep their pins and
+ *    pinned_vm counts them.
  * @module
  */
 
@@ -48,12 +56,14 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { checkRdma } from "../drivers/rdma/check.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import { vfioInvariants } from "../drivers/vfio/check.ts";
 import {
   any,
   clear,
   combine,
+  has,
   VM_IGNORE_MERGE,
   VM_MIXEDMAP,
   VM_PFNMAP,
@@ -64,7 +74,16 @@ import {
   VM_UFFD_WP,
   xor,
 } from "../mm/vm_flags.ts";
-import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/pagetable.ts";
+import {
+  MARKER_GUARD,
+  MARKER_POISON,
+  MARKER_UFFD_WP,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+} from "../mm/pagetable.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
   PG_ANON,
@@ -160,6 +179,28 @@ function checkTasks(m: Machine, errs: string[]): void {
   }
 }
 
+/** Invariant 8, the PTEs of a registered VMA: well-formed markers, no writable uffd-wp PTE. */
+function checkUffdPtes(mm: Mm, v: Vma, pid: number, errs: string[]): void {
+  const wp = has(v.flags, VM_UFFD_WP);
+  mm.pt.forEachTable(v.start / 4096, v.end / 4096, (t, base, lo, hi) => {
+    for (let i = lo; i < hi; i++) {
+      const b = t.bits[i];
+      if (b === 0) continue;
+      const at = `pid ${pid}: ${v} PTE at 0x${((base + i) * 4096).toString(16)}`;
+      if (!(b & PTE_PRESENT)) {
+        if (!(b & PTE_MARKER)) continue;
+        const kind = t.pfn[i];
+        const ok = kind === MARKER_UFFD_WP
+          ? b === (PTE_MARKER | PTE_UFFD_WP)
+          : (kind === MARKER_GUARD || kind === MARKER_POISON) && b === PTE_MARKER;
+        if (!ok) errs.push(`${at}: malformed marker (bits 0x${b.toString(16)}, kind ${kind})`);
+      } else if (wp && (b & PTE_UFFD_WP) && (b & PTE_WRITE)) {
+        errs.push(`${at}: uffd-wp but writable`);
+      }
+    }
+  });
+}
+
 /** Invariant 8: userfaultfd contexts, registered VMAs and waiting threads. */
 function checkUserfaults(m: Machine, errs: string[]): void {
   const UFFD_FLAGS = combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR);
@@ -179,6 +220,7 @@ function checkUserfaults(m: Machine, errs: string[]): void {
       if (c.released) errs.push(`pid ${pid}: ${v} points to released uffd ${c.id}`);
       if (c.mm !== mm) errs.push(`pid ${pid}: ${v} points to uffd ${c.id} of another mm`);
       ctxs.add(c);
+      checkUffdPtes(mm, v, pid, errs);
     }
   }
   // Non-cooperative events: each unread one's sender waits for it, and
@@ -323,6 +365,9 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
   }
   const queued = new Set(m.lruDeactivate);
+  // References drivers hold (RDMA dummy pages, plain-reference umem pages).
+  const driverHeld = new Int32Array(frames.nframes);
+  for (const pfn of m.rdma.heldPages()) driverHeld[pfn]++;
   for (let pfn = 0; pfn < frames.nframes; pfn++) {
     const fl = frames.flags[pfn];
     if (fl & PG_RESERVED) continue;
@@ -342,7 +387,8 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
     // Every reference is a mapping, the page cache, a pin (the 1024 bias) or a GUP get.
     const gets = frames.gupGets.get(pfn) ?? 0;
-    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS + gets;
+    const want = maps[pfn] + cached[pfn] + frames.pincount[pfn] * GUP_PIN_COUNTING_BIAS + gets +
+      driverHeld[pfn];
     if (rc !== want) {
       errs.push(
         `pfn ${hex(pfn)}: refcount ${rc} but ${maps[pfn]} mappings, ${cached[pfn]} cache, ${
@@ -363,6 +409,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
+  errs.push(...checkRdma(m));
   errs.push(...vfioInvariants(m));
   return errs;
 }

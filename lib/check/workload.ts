@@ -5,13 +5,18 @@
  * pins, the program break, threads that exit and sleep on timers while
  * virtual time passes, userfaultfd contexts that register ranges, fill
  * them and close), each step a syscall, a CPU access or a pin as a
- * program would make it. A CPU access that waits in handle_userfault is
- * answered within its step, as a handler thread would (UFFDIO_ZEROPAGE of
- * the page, or closing the uffd), so nothing waits for ever; contexts are
+ * program would make it. The leader's CPU access that waits in
+ * handle_userfault is answered within its step, as a handler thread would
+ * (UFFDIO_ZEROPAGE of the page, or closing the uffd); another thread's
+ * (`uffd-fault`) stays asleep across steps while munmap, MADV_DONTNEED,
+ * mremap, fork and exit run, until a later COPY, ZEROPAGE, WAKE (which
+ * makes it fault again), UNREGISTER, close or exit_group ends it, and
+ * `uffd-read` reads the queued messages. Contexts are
  * UFFD_USER_MODE_ONLY, so kernel accesses (pread, GUP, populate) get
- * EFAULT rather than wait. Some contexts take UFFD_FEATURE_EVENT_UNMAP|
- * EVENT_REMOVE: a munmap or madvise that sends an event waits until it is
- * read, and the handler reads it within the same step. The property tests run it in short bursts with
+ * EFAULT rather than wait. Some contexts take UFFD_FEATURE_EVENT_UNMAP,
+ * EVENT_REMOVE, EVENT_REMAP or EVENT_FORK: a call that sends an event waits
+ * until it is read, and the handler reads it within the same step (a FORK
+ * message gives the reader the child's uffd). The property tests run it in short bursts with
  * {@link checkInvariants} after every step; `deno task soak` runs millions
  * of steps. The same seed makes the same steps, always.
  *
@@ -59,11 +64,14 @@ import {
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
   UFFDIO_UNREGISTER,
+  UFFDIO_WAKE,
   UFFDIO_ZEROPAGE,
   UFFDIO_ZEROPAGE_LAYOUT,
 } from "../abi/ioctl.ts";
 import type { StructLayout, StructValue } from "../abi/ioctl.ts";
 import {
+  UFFD_FEATURE_EVENT_FORK,
+  UFFD_FEATURE_EVENT_REMAP,
   UFFD_FEATURE_EVENT_REMOVE,
   UFFD_FEATURE_EVENT_UNMAP,
   UFFD_FEATURE_SIGBUS,
@@ -74,6 +82,7 @@ import {
 import {
   FOLL_LONGTERM,
   FOLL_WRITE,
+  getUserPages,
   type GupPage,
   pinUserPages,
   releaseUserPage,
@@ -150,13 +159,28 @@ export const WORKLOAD_OPS = {
   "uffd-register": 2,
   "uffd-fill": 2,
   "uffd-close": 1,
+  "uffd-fault": 2,
+  "uffd-read": 1,
+  "uffd-wake": 1,
 } as const;
 
 /** One kind of step. */
 export type WorkloadOp = keyof typeof WORKLOAD_OPS;
 
-const OPS = Object.keys(WORKLOAD_OPS) as WorkloadOp[];
-const TOTAL = OPS.reduce((n, k) => n + WORKLOAD_OPS[k], 0);
+/**
+ * The steps of a workload without blocking userfaults
+ * ({@link WorkloadOptions.blocking} false): a thread's fault never outlives
+ * its step, and no context takes the FORK or REMAP events.
+ */
+const UNBLOCKING: readonly WorkloadOp[] = ["uffd-fault", "uffd-read", "uffd-wake"];
+
+/** The ops of a mix, and their total weight. */
+function mix(blocking: boolean): { ops: WorkloadOp[]; total: number } {
+  const ops = (Object.keys(WORKLOAD_OPS) as WorkloadOp[]).filter((k) =>
+    blocking || !UNBLOCKING.includes(k)
+  );
+  return { ops, total: ops.reduce((n, k) => n + WORKLOAD_OPS[k], 0) };
+}
 
 const PROTS = [0, PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_READ | PROT_EXEC];
 const ADVICE = [
@@ -183,6 +207,16 @@ export interface WorkloadOptions {
   config?: MachineConfig;
   /** At most this many live processes (default 6). */
   maxProcs?: number;
+  /**
+   * Threads whose userfaults wait across steps (default true): a thread's
+   * fault in a registered range stays asleep in handle_userfault while
+   * later steps run (munmap, MADV_DONTNEED, mremap, fork, exit, close of
+   * the uffd), until a handler's COPY, ZEROPAGE, WAKE, UNREGISTER or close
+   * ends it; handlers read the messages; contexts may take EVENT_FORK and
+   * EVENT_REMAP. False gives the mix of the seeds found before these
+   * existed (their regression tests replay them).
+   */
+  blocking?: boolean;
 }
 
 /** One step taken: what it was, and whether the kernel accepted it. */
@@ -204,6 +238,9 @@ export class Workload {
   readonly succeeded: Record<WorkloadOp, number>;
   private cur: Process;
   private readonly maxProcs: number;
+  private readonly blocking: boolean;
+  private readonly ops: WorkloadOp[];
+  private readonly total: number;
   /** Pins held, by pid: released on unpin or when the process dies. */
   private readonly pins = new Map<number, GupPage[]>();
   /** File descriptors of the files the workload maps, per pid (the same in a fork). */
@@ -220,7 +257,11 @@ export class Workload {
       ...opts.config,
     });
     this.maxProcs = opts.maxProcs ?? 6;
-    this.succeeded = Object.fromEntries(OPS.map((k) => [k, 0])) as Record<WorkloadOp, number>;
+    this.blocking = opts.blocking ?? true;
+    ({ ops: this.ops, total: this.total } = mix(this.blocking));
+    this.succeeded = Object.fromEntries(
+      (Object.keys(WORKLOAD_OPS) as WorkloadOp[]).map((k) => [k, 0]),
+    ) as Record<WorkloadOp, number>;
     this.cur = this.machine.init;
     const p = this.cur;
     syscall(p, "mmap", [
@@ -260,12 +301,12 @@ export class Workload {
   }
 
   private chooseOp(): WorkloadOp {
-    let r = this.rng.below(TOTAL);
-    for (const k of OPS) {
+    let r = this.rng.below(this.total);
+    for (const k of this.ops) {
       r -= WORKLOAD_OPS[k];
       if (r < 0) return k;
     }
-    return OPS[0];
+    return this.ops[0];
   }
 
   /** Takes one step; returns what it did. */
@@ -383,6 +424,13 @@ export class Workload {
             UFFD_FEATURE_SIGBUS,
             UFFD_FEATURE_THREAD_ID,
             UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_EVENT_REMOVE,
+            ...(this.blocking
+              ? [
+                UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_THREAD_ID,
+                UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_UNMAP,
+                UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE,
+              ]
+              : []),
           ]);
           const r = this.ioctl(p, fd, UFFDIO_API, UFFDIO_API_LAYOUT, [
             ["api", UFFD_API],
@@ -406,7 +454,13 @@ export class Workload {
         for (let v = p.mm.vmas.first; v !== null; v = v.next) {
           if (v.uffd !== null) regs.push(v.start);
         }
-        const a = regs.length > 0 && rng.below(4) !== 0 ? this.pick(regs) : this.at(this.page());
+        // ... or at the page a thread waits for (the handler's answer, later).
+        const waits = this.blocking ? this.waitedPages(p, fd) : [];
+        const a = waits.length > 0 && rng.below(2) === 0
+          ? this.pick(waits)
+          : regs.length > 0 && rng.below(4) !== 0
+          ? this.pick(regs)
+          : this.at(this.page());
         const len = (1 + rng.below(3)) * 4096;
         const how = rng.below(6);
         if (how === 0) {
@@ -458,6 +512,56 @@ export class Workload {
           r >= 0,
         ];
       }
+      case "uffd-fault": {
+        // A thread (not the leader) touches a registered page and, when it
+        // is missing, sleeps in handle_userfault until a later step.
+        // A new thread (pthread_create) when none is free to fault.
+        if (this.runningThread(p) === undefined && p.threads.length < 4) {
+          syscall(p, "clone", [THREAD_FLAGS]);
+        }
+        const t = this.runningThread(p);
+        if (t === undefined) return ["uffd fault skipped (no running thread)", false];
+        const regs: number[] = [];
+        for (let v = p.mm.vmas.first; v !== null; v = v.next) {
+          if (v.uffd === null) continue;
+          for (let a = v.start; a < v.end; a += 4096) {
+            if (p.mm.pt.bitsAt(a / 4096) === 0) regs.push(a);
+          }
+        }
+        const a = (regs.length > 0 ? this.pick(regs) : this.at(this.page())) + rng.below(4096);
+        const write = rng.below(2) === 0;
+        const data = new Uint8Array([1 + rng.below(255)]);
+        const { result, pending } = userfaultAccess(
+          t,
+          write ? "poke" : "peek",
+          write
+            ? (from) => cpuWrite(p, a + from, data.subarray(from))
+            : (from) => cpuRead(p, a + from, 1 - from),
+        );
+        const how = pending !== undefined ? " waits" : result.sig ? ` SIG${result.sig.signo}` : "";
+        return [
+          `[tid ${t.tid}] ${write ? "poke" : "peek"}(0x${a.toString(16)})${how}`,
+          pending !== undefined,
+        ];
+      }
+      case "uffd-read": {
+        // The handler reads what is queued (faults, then events): read(uffd, buf, 32*n).
+        const fd = this.uffds.get(p.pid);
+        if (fd === undefined) return ["uffd read skipped (no uffd)", false];
+        return this.sys(p, "read", [fd, "", 32 * (1 + rng.below(3))]);
+      }
+      case "uffd-wake": {
+        const fd = this.uffds.get(p.pid);
+        if (fd === undefined) return ["uffd wake skipped (no uffd)", false];
+        const waits = this.waitedPages(p, fd);
+        const a = waits.length > 0 && rng.below(4) !== 0 ? this.pick(waits) : this.at(this.page());
+        const len = (1 + rng.below(2)) * 4096;
+        const r = this.ioctl(p, fd, UFFDIO_WAKE, UFFDIO_RANGE, [
+          ["start", BigInt(a)],
+          ["len", BigInt(len)],
+        ]);
+        return [`UFFDIO_WAKE(${fd}, 0x${a.toString(16)}, ${len}) = ${r}`, r >= 0];
+      }
       case "uffd-close": {
         const fd = this.uffds.get(p.pid);
         if (fd === undefined) return ["uffd close skipped (no uffd)", false];
@@ -488,14 +592,21 @@ export class Workload {
       case "pin": {
         const a = this.at(this.page());
         const n = 1 + rng.below(3);
-        const r = pinUserPages(p.mm, a, n, FOLL_LONGTERM | (rng.below(2) ? FOLL_WRITE : 0));
+        const write = rng.below(2) ? FOLL_WRITE : 0;
+        // Three pages: plain references (get_user_pages), as O_DIRECT took before 6.5.
+        const get = n === 3;
+        const r = get
+          ? getUserPages(p.mm, a, n, write)
+          : pinUserPages(p.mm, a, n, FOLL_LONGTERM | write);
         if (r.pages.length > 0) {
           const held = this.pins.get(p.pid) ?? [];
           held.push(...r.pages);
           this.pins.set(p.pid, held);
         }
         return [
-          `pin_user_pages(0x${a.toString(16)}, ${n}) = ${r.pages.length || r.err}`,
+          `${get ? "get" : "pin"}_user_pages(0x${a.toString(16)}, ${n}) = ${
+            r.pages.length || r.err
+          }`,
           r.pages.length > 0,
         ];
       }
@@ -619,7 +730,8 @@ export class Workload {
       for (const f of q.fds) {
         const c = f?.inode.priv;
         if (!(c instanceof UserfaultfdCtx) || c.events.length === 0) continue;
-        const r = f!.fop.read!(q, f!, 32 * c.events.length, 0);
+        // Page faults come first (userfaultfd_ctx_read): read past them to the events.
+        const r = f!.fop.read!(q, f!, 32 * (c.pending.length + c.events.length), 0);
         note += `, uffd ${c.id} read ${typeof r === "number" ? r : r.length}`;
       }
     }
@@ -630,6 +742,16 @@ export class Workload {
       }
     }
     return note;
+  }
+
+  /** The pages threads wait for on the context behind p's `fd`. */
+  private waitedPages(p: Process, fd: number): number[] {
+    const c = p.fds[fd]?.inode.priv;
+    if (!(c instanceof UserfaultfdCtx)) return [];
+    return c.faultWq.waiters.map((t) => {
+      const a = t.userfault?.address ?? 0;
+      return a - (a % 4096);
+    });
   }
 
   /** A live process and fd holding the userfaultfd context `id`. */

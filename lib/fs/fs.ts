@@ -80,6 +80,7 @@ const KNOWN_DIRS = new Set([
   "/bin",
   "/boot",
   "/dev",
+  "/dev/infiniband",
   "/dev/pts",
   "/dev/shm",
   "/etc",
@@ -143,6 +144,14 @@ export class Filesystem {
   /** Makes a device node (mknod): `inode` under its /dev name. */
   mknod(path: string, inode: Inode): void {
     this.names.set(path, inode);
+  }
+
+  /** The node goes (device_del -> devtmpfs_delete_node); open files keep the inode. */
+  removeNode(path: string): void {
+    const inode = this.names.get(path);
+    if (inode === undefined) return;
+    this.names.delete(path);
+    inode.nlink = 0;
   }
 
   lookup(path: string): Inode | undefined {

@@ -35,6 +35,7 @@ import {
   O_APPEND,
   O_CLOEXEC,
   O_CREAT,
+  O_DIRECT,
   O_EXCL,
   O_RDONLY,
   O_RDWR,
@@ -52,6 +53,7 @@ import { PG_DIRTY } from "../phys/frames.ts";
 import type { Machine } from "../machine.ts";
 import { cachePageUnevictable, markAccessed } from "../mm/swap.ts";
 import { iput } from "./iput.ts";
+import { ext4DioRead, ext4DioWrite } from "./direct_io.ts";
 import {
   collapseRange,
   insertRange,
@@ -141,6 +143,9 @@ export function fdget(p: Process, fd: number): OpenFile | undefined {
 export function installFile(p: Process, inode: Inode, flags: number): number {
   const f = p.machine.openInode(inode, flags);
   f.refs = 1;
+  // do_dentry_open(): the driver's ->open may refuse.
+  const err = f.fop.open?.(p, inode, f) ?? 0;
+  if (err) return err;
   const fd = p.allocFd(f);
   if (flags & O_CLOEXEC) p.closeOnExec.add(fd);
   return fd;
@@ -234,6 +239,10 @@ export function sysOpen(p: Process, path: string, flagsArg: A, modeArg?: A): num
     inode.mode = mode & ~UMASK;
     created = true;
   }
+  // do_dentry_open(): O_DIRECT needs FMODE_CAN_ODIRECT, which ext4 and
+  // shmem files and block devices set in ->open; a directory, a terminal,
+  // /dev/null are EINVAL (before handle_truncate).
+  if ((flags & O_DIRECT) && !(isReg(inode) || inode.kind === "blockdev")) return -EINVAL;
   // do_open() -> handle_truncate(): O_TRUNC on an existing regular file,
   // whatever the access mode, with ftruncate's effect on mappings.
   if ((flags & O_TRUNC) && !created && isReg(inode) && !(flags & O_PATH)) {
@@ -352,7 +361,6 @@ export function vfsRead(
   // most that much, so no read allocates more.
   if (addr === null && count > LITERAL_BUF_MAX) count = LITERAL_BUF_MAX;
   const inode = f.inode;
-  const empty = { ret: 0, data: new Uint8Array(0) };
   if (f.fop.rwIter !== undefined) {
     // ->read_iter of a file that moves the data itself (a block device).
     const r = f.fop.rwIter(p, f, {
@@ -382,7 +390,7 @@ export function vfsRead(
       }
       if (r.length === 0) break;
       const left = addr !== null ? copyToUser(p, Number(addr) + done, r) : 0;
-      parts.push(r.subarray(0, r.length - left));
+      parts.push(left === 0 ? r : r.subarray(0, r.length - left));
       done += r.length - left;
       if (left > 0) {
         if (done === 0) return { ret: -EFAULT };
@@ -390,6 +398,8 @@ export function vfsRead(
       }
       if (r.length < chunk) break;
     }
+    // One chunk (a read of up to 64 KiB) is returned as the driver made it.
+    if (parts.length === 1) return { ret: done, data: parts[0] };
     const data = new Uint8Array(done);
     let at = 0;
     for (const b of parts) {
@@ -398,7 +408,13 @@ export function vfsRead(
     }
     return { ret: done, data };
   }
-  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) return empty;
+  // O_DIRECT on an ext4 file: the disk straight into the user pages (direct_io.ts).
+  if ((f.flags & O_DIRECT) && inode.kind === "regular") {
+    return ext4DioRead(p, f, addr === null ? null : Number(addr), Number(count), Number(pos));
+  }
+  if (count === 0n || pos >= inode.maxBytes || pos >= BigInt(inode.size)) {
+    return { ret: 0, data: new Uint8Array(0) };
+  }
   const n = Number(count < BigInt(inode.size) - pos ? count : BigInt(inode.size) - pos);
   const out = new Uint8Array(n);
   let done = 0;
@@ -538,6 +554,11 @@ export function vfsWrite(
     return { ret: r, pos: r > 0 ? pos0 + BigInt(r) : pos0 };
   }
   if (!isReg(inode)) return fail(-EINVAL);
+  if ((f.flags & O_DIRECT) && inode.kind === "regular") {
+    const literal = addr === null ? literalBytes(buf as Uint8Array | string) : null;
+    const a = addr === null ? null : Number(addr);
+    return ext4DioWrite(p, f, a, literal, Number(count), Number(pos0));
+  }
   // generic_write_checks()
   if (count === 0n) return fail(0);
   const pos = (f.flags & O_APPEND) ? BigInt(inode.size) : pos0;

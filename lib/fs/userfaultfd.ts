@@ -3,35 +3,48 @@
  * the caller's mm behind an anon-inode fd `[userfaultfd]`, with its own
  * file_operations (userfaultfd_fops: read, poll, ioctl, release).
  *
- * What mmlab models (and reports in UFFDIO_API's `features`/`ioctls`):
- * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING) / UFFDIO_UNREGISTER on
- *   anonymous and shmem VMAs, with the VMA split/merge and VmFlags `um`;
- * - UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_WAKE on anonymous memory and
- *   shmem (mm/userfaultfd.c mfill_atomic(), shmem_mfill_atomic_pte()), UFFDIO_MOVE (move_pages(), 6.8);
+ * What mmlab models (UFFDIO_API reports 6.18's every feature, 0x1ffff):
+ * - UFFDIO_API, UFFDIO_REGISTER (MODE_MISSING, MODE_WP, MODE_MINOR, with
+ *   vma_can_userfault()'s errno per VMA type and the ioctls= each mode
+ *   guarantees) / UFFDIO_UNREGISTER on anonymous and shmem VMAs (MODE_WP
+ *   alone on any with WP_ASYNC), with the VMA split/merge and VmFlags
+ *   `um`, `uw`, `ui`;
+ * - UFFDIO_COPY (MODE_WP), UFFDIO_ZEROPAGE, UFFDIO_WAKE, UFFDIO_CONTINUE,
+ *   UFFDIO_POISON on anonymous memory and shmem (mm/userfaultfd.c
+ *   mfill_atomic(), shmem_mfill_atomic_pte()), UFFDIO_MOVE (move_pages(),
+ *   6.8), UFFDIO_WRITEPROTECT (mwriteprotect_range(); the uffd-wp PTE bit
+ *   and markers are lib/mm/userfaultfd_k.ts uffdWpRange);
  * - a missing fault in a registered anonymous range (or a page-cache miss
- *   in a registered shmem one) queues a
- *   UFFD_EVENT_PAGEFAULT message and the thread waits in handle_userfault
+ *   in a registered shmem one), a write to a uffd-wp PTE (do_wp_page) or a
+ *   page-cache hit with no PTE in a MODE_MINOR VMA (shmem_get_folio_gfp)
+ *   queues a UFFD_EVENT_PAGEFAULT message (flags WRITE, WP, MINOR) and the
+ *   thread waits in handle_userfault
  *   (a CPU access: lib/arch/cpu.ts userfaultAccess; a kernel access from a
  *   syscall: the call waits and restarts, lib/syscalls.ts) until COPY,
- *   ZEROPAGE, WAKE, UNREGISTER or the release wakes it;
- * - UFFD_FEATURE_SIGBUS: a missing fault in a registered range is SIGBUS
+ *   ZEROPAGE, CONTINUE, POISON, WRITEPROTECT, WAKE, UNREGISTER or the
+ *   release wakes it; UFFD_FEATURE_WP_ASYNC resolves write-protect faults
+ *   without a message, WP_UNPOPULATED protects none anonymous PTEs too;
+ * - UFFD_FEATURE_SIGBUS: any userfault in a registered range is SIGBUS
  *   BUS_ADRERR (a kernel access: EFAULT); UFFD_USER_MODE_ONLY: a kernel
  *   access is EFAULT;
  * - read() of `struct uffd_msg`s (EINVAL below 32 bytes; with none, EAGAIN
  *   on an O_NONBLOCK fd, else the reader sleeps until a fault comes);
- * - release: every registered VMA is unregistered and merges back, and the
- *   waiters retry as ordinary faults (handle_userfault's ctx->released).
+ * - release: every registered VMA is unregistered (its uffd-wp PTEs reset)
+ *   and merges back, and the waiters retry as ordinary faults
+ *   (handle_userfault's ctx->released).
  *
- * - the non-cooperative events UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
+ * - the non-cooperative events UFFD_EVENT_FORK (dup_userfaultfd),
+ *   UFFD_EVENT_UNMAP (userfaultfd_unmap_prep/
  *   _complete), UFFD_EVENT_REMOVE (userfaultfd_remove) and UFFD_EVENT_REMAP
  *   (mremap_userfaultfd_prep/_complete): the thread that
  *   caused one waits at the end of its call until the event is read
  *   (userfaultfd_event_wait_completion, lib/syscalls.ts), and meanwhile
- *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE are EAGAIN.
+ *   (ctx->mmap_changing) COPY/ZEROPAGE/MOVE/CONTINUE/POISON/WRITEPROTECT
+ *   are EAGAIN.
  *
- * Not yet: MODE_WP and MODE_MINOR answer EINVAL as on a kernel without
- * CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR; no EVENT_FORK (a fork's child
- * drops the registration), no POISON.
+ * No hugetlbfs: MISSING_HUGETLBFS and MINOR_HUGETLBFS are reported as the
+ * kernel does but have no VMA to apply to. PAGEMAP_SCAN (WP_ASYNC's usual
+ * partner) is not modelled.
  * @module
  */
 
@@ -55,6 +68,10 @@ import {
   UFFD_API,
   UFFDIO_API,
   UFFDIO_API_LAYOUT,
+  UFFDIO_CONTINUE,
+  UFFDIO_CONTINUE_LAYOUT,
+  UFFDIO_CONTINUE_MODE_DONTWAKE,
+  UFFDIO_CONTINUE_MODE_WP,
   UFFDIO_COPY,
   UFFDIO_COPY_LAYOUT,
   UFFDIO_COPY_MODE_DONTWAKE,
@@ -63,6 +80,9 @@ import {
   UFFDIO_MOVE_LAYOUT,
   UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES,
   UFFDIO_MOVE_MODE_DONTWAKE,
+  UFFDIO_POISON,
+  UFFDIO_POISON_LAYOUT,
+  UFFDIO_POISON_MODE_DONTWAKE,
   UFFDIO_RANGE,
   UFFDIO_REGISTER,
   UFFDIO_REGISTER_LAYOUT,
@@ -71,6 +91,10 @@ import {
   UFFDIO_REGISTER_MODE_WP,
   UFFDIO_UNREGISTER,
   UFFDIO_WAKE,
+  UFFDIO_WRITEPROTECT,
+  UFFDIO_WRITEPROTECT_LAYOUT,
+  UFFDIO_WRITEPROTECT_MODE_DONTWAKE,
+  UFFDIO_WRITEPROTECT_MODE_WP,
   UFFDIO_ZEROPAGE,
   UFFDIO_ZEROPAGE_LAYOUT,
   UFFDIO_ZEROPAGE_MODE_DONTWAKE,
@@ -81,7 +105,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "../mm/mm.ts";
 import type { Vma } from "../mm/vma.ts";
 import { getUserArg, putUserArg, type UserArg } from "../mm/uaccess.ts";
-import { copyFromUser } from "../mm/uaccess.ts";
+import { copyFromUserInto, getUserStruct, putUserU64 } from "../mm/uaccess.ts";
 import { VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "../mm/vm_ops.ts";
 import {
   clear,
@@ -94,10 +118,19 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
 import { moveAnonPte } from "../mm/move_pte.ts";
 import { filemapGetPage } from "../mm/filemap.ts";
-import { PTE_MARKER, PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
+import {
+  MARKER_POISON,
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_SPECIAL,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+  PTE_YOUNG,
+} from "../mm/pagetable.ts";
 import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
 import {
   any,
@@ -109,7 +142,14 @@ import {
   VM_SHARED,
   VM_WRITE,
 } from "../mm/vm_flags.ts";
-import { type UserfaultCtx, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import {
+  UFFD_FEATURE_WP_ASYNC,
+  UFFD_FEATURE_WP_UNPOPULATED,
+  uffdWpRange,
+  type UserfaultCtx,
+  userfaultfdWp,
+  WCHAN_USERFAULT,
+} from "../mm/userfaultfd_k.ts";
 import { WaitQueue, WouldBlock } from "../sched/wait.ts";
 import type { FileOperations } from "../mm/file_operations.ts";
 import type { OpenFile } from "./file.ts";
@@ -123,6 +163,8 @@ export const UFFD_USER_MODE_ONLY = 1;
 /** UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK */
 const UFFD_SHARED_FCNTL_FLAGS = O_CLOEXEC | O_NONBLOCK;
 
+/** UFFD_FEATURE_PAGEFAULT_FLAG_WP (5.7): MODE_WP faults carry UFFD_PAGEFAULT_FLAG_WP. */
+export const UFFD_FEATURE_PAGEFAULT_FLAG_WP = 1n << 0n;
 /** UFFD_FEATURE_EVENT_FORK (4.11): a fork's child keeps the registration on a new context. */
 export const UFFD_FEATURE_EVENT_FORK = 1n << 1n;
 /** UFFD_FEATURE_EVENT_REMAP (4.11): an mremap move of a registered VMA sends UFFD_EVENT_REMAP. */
@@ -137,30 +179,53 @@ export const UFFD_FEATURE_MISSING_SHMEM = 1n << 5n;
 export const UFFD_FEATURE_SIGBUS = 1n << 7n;
 /** UFFD_FEATURE_THREAD_ID (4.14). */
 export const UFFD_FEATURE_THREAD_ID = 1n << 8n;
+/** UFFD_FEATURE_MISSING_HUGETLBFS (4.11): mmlab has no hugetlbfs VMA to use it on. */
+export const UFFD_FEATURE_MISSING_HUGETLBFS = 1n << 4n;
+/** UFFD_FEATURE_MINOR_HUGETLBFS (5.13): as MISSING_HUGETLBFS. */
+export const UFFD_FEATURE_MINOR_HUGETLBFS = 1n << 9n;
+/** UFFD_FEATURE_MINOR_SHMEM (5.14): MODE_MINOR and UFFDIO_CONTINUE on shmem. */
+export const UFFD_FEATURE_MINOR_SHMEM = 1n << 10n;
+/** UFFD_FEATURE_WP_HUGETLBFS_SHMEM (5.19): MODE_WP on shmem (uffd-wp PTE markers). */
+export const UFFD_FEATURE_WP_HUGETLBFS_SHMEM = 1n << 12n;
+/** UFFD_FEATURE_POISON (6.6): UFFDIO_POISON. */
+export const UFFD_FEATURE_POISON = 1n << 14n;
+export { UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_UNPOPULATED };
 /** UFFD_FEATURE_MOVE (6.8): UFFDIO_MOVE. */
 export const UFFD_FEATURE_MOVE = 1n << 16n;
 /** UFFD_FEATURE_EXACT_ADDRESS (5.18). */
 export const UFFD_FEATURE_EXACT_ADDRESS = 1n << 11n;
 /**
- * The features mmlab implements, which UFFDIO_API reports (Linux 6.18
- * reports 0x1ffff: asking for one mmlab lacks is EINVAL here).
+ * include/uapi/linux/userfaultfd.h UFFD_API_FEATURES: every feature, 0x1ffff
+ * on x86-64 6.18, which has CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR and
+ * CONFIG_PTE_MARKER_UFFD_WP (userfaultfd_api() masks nothing there).
  */
-export const UFFD_API_FEATURES = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP |
-  UFFD_FEATURE_EVENT_REMOVE |
-  UFFD_FEATURE_MISSING_SHMEM |
-  UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
-  UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_MOVE;
+export const UFFD_API_FEATURES = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_EVENT_FORK |
+  UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_MISSING_HUGETLBFS |
+  UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_SIGBUS |
+  UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_MINOR_HUGETLBFS | UFFD_FEATURE_MINOR_SHMEM |
+  UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_WP_UNPOPULATED |
+  UFFD_FEATURE_POISON | UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_MOVE;
 /** UFFD_API_IOCTLS: REGISTER | UNREGISTER | API. */
 export const UFFD_API_IOCTLS = (1n << 0n) | (1n << 1n) | (1n << 63n);
+/** _UFFDIO_* bits of `ioctls` that depend on the mode or the era. */
+const IOCTL_MOVE = 1n << 5n;
+const IOCTL_WRITEPROTECT = 1n << 6n;
+const IOCTL_CONTINUE = 1n << 7n;
 /**
- * UFFD_API_RANGE_IOCTLS as far as mmlab has them: WAKE | COPY | ZEROPAGE |
- * MOVE (6.18 also gives POISON: 0x13c).
+ * UFFD_API_RANGE_IOCTLS: WAKE | COPY | ZEROPAGE | MOVE | WRITEPROTECT |
+ * CONTINUE | POISON (0x1fc); UFFDIO_REGISTER drops WRITEPROTECT without
+ * MODE_WP and CONTINUE without MODE_MINOR.
  */
-export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n << 5n);
+export const UFFD_API_RANGE_IOCTLS = (1n << 2n) | (1n << 3n) | (1n << 4n) | IOCTL_MOVE |
+  IOCTL_WRITEPROTECT | IOCTL_CONTINUE | (1n << 8n);
 
 /** include/uapi/linux/userfaultfd.h: UFFD_EVENT_PAGEFAULT and its flags. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
 export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+/** A write to a uffd-wp PTE (handle_userfault(VM_UFFD_WP)). */
+export const UFFD_PAGEFAULT_FLAG_WP = 2;
+/** A page-cache hit with no PTE in a MODE_MINOR VMA (handle_userfault(VM_UFFD_MINOR)). */
+export const UFFD_PAGEFAULT_FLAG_MINOR = 4;
 /** UFFD_EVENT_FORK: arg.fork.ufd, the child's uffd installed in the reader. */
 export const UFFD_EVENT_FORK = 0x13;
 /** UFFD_EVENT_REMAP: arg.remap {from, to, len}. */
@@ -225,6 +290,10 @@ export class UserfaultfdCtx implements UserfaultCtx {
    * while it is not 0, COPY/ZEROPAGE/MOVE are EAGAIN.
    */
   mmapChanging = 0;
+  /** UFFDIO_COPY's bounce page for the source (copy_from_user), reused. */
+  bouncePage: Uint8Array | null = null;
+  /** Page-fault messages read or dropped, reused by the next faults (no allocation each). */
+  readonly freeMsgs: Uint8Array[] = [];
   /** The senders of events, asleep until theirs is read. */
   readonly eventWq: WaitQueue;
   /** fault_wqh: threads asleep in handle_userfault(). */
@@ -251,6 +320,26 @@ export class UserfaultfdCtx implements UserfaultCtx {
    */
   missing(vma: Vma, _addr: number, write: boolean, realAddr: number): number {
     if (vma.uffd !== this || !(vma.flags & VM_UFFD_MISSING)) return -1;
+    return this.handleUserfault(write, realAddr, 0);
+  }
+
+  /** handle_userfault(vmf, VM_UFFD_WP): a write to a uffd-wp PTE of a VMA registered here. */
+  wp(vma: Vma, _addr: number, realAddr: number): number {
+    if (vma.uffd !== this) return -1;
+    return this.handleUserfault(true, realAddr, UFFD_PAGEFAULT_FLAG_WP);
+  }
+
+  /** handle_userfault(vmf, VM_UFFD_MINOR): a cached shmem page with no PTE. */
+  minor(vma: Vma, _addr: number, write: boolean, realAddr: number): number {
+    if (vma.uffd !== this || !has(vma.flags, VM_UFFD_MINOR)) return -1;
+    return this.handleUserfault(write, realAddr, UFFD_PAGEFAULT_FLAG_MINOR);
+  }
+
+  /**
+   * handle_userfault() for any reason; `reason` is the message's
+   * UFFD_PAGEFAULT_FLAG_WP or _MINOR (userfault_msg()), 0 for a missing page.
+   */
+  private handleUserfault(write: boolean, realAddr: number, reason: number): number {
     if (this.features & UFFD_FEATURE_SIGBUS) return VM_FAULT_SIGBUS;
     const user = this.mm.faultFlagUser;
     if (!user && (this.flags & UFFD_USER_MODE_ONLY)) return VM_FAULT_SIGBUS;
@@ -260,12 +349,11 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
       ? realAddr
       : realAddr - (realAddr % 4096);
-    const msg = new Uint8Array(UFFD_MSG_SIZE);
-    const dv = new DataView(msg.buffer);
+    const msg = this.freeMsgs.pop()?.fill(0) ?? new Uint8Array(UFFD_MSG_SIZE);
     msg[0] = UFFD_EVENT_PAGEFAULT;
-    dv.setBigUint64(8, write ? BigInt(UFFD_PAGEFAULT_FLAG_WRITE) : 0n, true);
-    dv.setBigUint64(16, BigInt(address), true);
-    if (this.features & UFFD_FEATURE_THREAD_ID) dv.setUint32(24, t.tid, true);
+    putLe(msg, 8, (write ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | reason, 8);
+    putLe(msg, 16, address, 8);
+    if (this.features & UFFD_FEATURE_THREAD_ID) putLe(msg, 24, t.tid, 4);
     this.pending.push({ tid: t.tid, msg });
     const tid = t.tid;
     t.userfault = { wq: this.faultWq, ctx: this, address, drop: () => this.dropPending(tid) };
@@ -393,7 +481,7 @@ export class UserfaultfdCtx implements UserfaultCtx {
   /** A waiter left (woken or killed): its unread message goes with it. */
   dropPending(tid: number): void {
     const i = this.pending.findIndex((e) => e.tid === tid);
-    if (i >= 0) this.pending.splice(i, 1);
+    if (i >= 0) this.freeMsgs.push(this.pending.splice(i, 1)[0].msg);
   }
 
   /**
@@ -405,6 +493,8 @@ export class UserfaultfdCtx implements UserfaultCtx {
     this.released = true;
     modifyVmasIn(this.mm, 0, TASK_SIZE, (v) => {
       if (v.uffd !== this) return 0;
+      // userfaultfd_clear_vma(): a wr-protected VMA's PTEs are reset first.
+      if (userfaultfdWp(v)) uffdWpRange(this.mm, v, v.start, v.end, false);
       const r = vmaModify(this.mm, v, v.start, v.end, {
         flags: clear(v.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
         uffd: null,
@@ -423,6 +513,15 @@ export class UserfaultfdCtx implements UserfaultCtx {
     this.mm.machine.sched.wakeAll(this.eventWq);
     this.unsubscribe();
   }
+}
+
+/**
+ * Stores `v` (an integer in [0, 2^53)) little-endian in `n` bytes at `off`:
+ * a message field, without a DataView on a fresh buffer (which costs more
+ * than the message).
+ */
+function putLe(b: Uint8Array, off: number, v: number, n: number): void {
+  for (let i = 0; i < n; i++, v = Math.floor(v / 256)) b[off + i] = v % 256;
 }
 
 function ctxOf(f: OpenFile): UserfaultfdCtx {
@@ -474,11 +573,30 @@ function validateRange(start: bigint, len: bigint): number {
   return 0;
 }
 
-/** include/linux/userfaultfd_k.h vma_can_userfault() for MODE_MISSING. */
-function vmaCanUserfault(v: Vma): boolean {
-  if (has(v.flags, VM_DROPPABLE)) return false;
-  if (v.isAnonymous) return true;
+/** vma_is_shmem(): a shmem (memfd, tmpfs, shared anonymous) mapping. */
+function vmaIsShmem(v: Vma): boolean {
   return v.file?.inode.kind === "shmem";
+}
+
+/**
+ * include/linux/userfaultfd_k.h vma_can_userfault() for the modes
+ * `vmFlags` (VM_UFFD_*): never VM_DROPPABLE; MINOR only on shmem (or
+ * hugetlb, which mmlab lacks); WP alone on any VMA with WP_ASYNC;
+ * otherwise anonymous or shmem.
+ */
+function vmaCanUserfault(v: Vma, vmFlags: number, wpAsync: boolean): boolean {
+  if (has(v.flags, VM_DROPPABLE)) return false;
+  if (has(vmFlags, VM_UFFD_MINOR) && !vmaIsShmem(v)) return false;
+  if (wpAsync && vmFlags === VM_UFFD_WP) return true;
+  return v.isAnonymous || vmaIsShmem(v);
+}
+
+/** __VM_UFFD_FLAGS */
+const VM_UFFD_FLAGS = combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR);
+
+/** `flags & __VM_UFFD_FLAGS` (VM_UFFD_MINOR is above bit 31). */
+function uffdFlagsOf(flags: number): number {
+  return combine(...[VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR].filter((m) => has(flags, m)));
 }
 
 function readStruct(p: Process, arg: UserArg, size: number): Uint8Array | null {
@@ -503,6 +621,10 @@ function userfaultfdApi(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
     ? UFFD_API_FEATURES
     : UFFD_API_FEATURES & ~UFFD_FEATURE_MOVE;
   if (features & ~known) return zero();
+  // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.
+  const ctxFeatures = features & UFFD_FEATURE_WP_ASYNC
+    ? features | UFFD_FEATURE_WP_UNPOPULATED
+    : features;
   const out = encodeStruct(
     UFFDIO_API_LAYOUT,
     new Map([["api", UFFD_API], ["features", known], ["ioctls", UFFD_API_IOCTLS]]),
@@ -511,7 +633,7 @@ function userfaultfdApi(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
   // userfaultfd_set_features(): once only, even if the first asked for nothing.
   if (ctx.initialized) return -EINVAL;
   ctx.initialized = true;
-  ctx.features = features;
+  ctx.features = ctxFeatures;
   return 0;
 }
 
@@ -528,8 +650,12 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   ) {
     return -EINVAL;
   }
-  // Not modelled: as a kernel without CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR.
-  if (mode & (UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)) return -EINVAL;
+  // The modes as VM_UFFD_* flags (x86-64 has CONFIG_HAVE_ARCH_USERFAULTFD_WP/_MINOR).
+  let vmFlags = 0;
+  if (mode & UFFDIO_REGISTER_MODE_MISSING) vmFlags = set(vmFlags, VM_UFFD_MISSING);
+  if (mode & UFFDIO_REGISTER_MODE_WP) vmFlags = set(vmFlags, VM_UFFD_WP);
+  if (mode & UFFDIO_REGISTER_MODE_MINOR) vmFlags = set(vmFlags, VM_UFFD_MINOR);
+  const wpAsync = (ctx.features & UFFD_FEATURE_WP_ASYNC) !== 0n;
   const start = field(range, "start");
   const len = field(range, "len");
   const e = validateRange(start, len);
@@ -542,18 +668,27 @@ function userfaultfdRegister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   if (vmas.length === 0) return -EINVAL;
   // Every intersecting VMA is checked before any is changed.
   for (const w of vmas) {
-    if (!vmaCanUserfault(w)) return -EINVAL;
+    if (!vmaCanUserfault(w, vmFlags, wpAsync)) return -EINVAL;
     if (!(w.flags & VM_MAYWRITE)) return -EPERM;
     if (w.uffd !== null && w.uffd !== ctx) return -EBUSY;
   }
+  // mm/userfaultfd.c userfaultfd_register_range(): a VMA of this context
+  // that has every mode asked for already is left alone; others get the
+  // modes asked for in place of the ones they had.
   const err = modifyVmasIn(mm, s, end, (w, a, z) => {
-    const r = vmaModify(mm, w, a, z, { flags: set(w.flags, VM_UFFD_MISSING), uffd: ctx });
+    if (w.uffd === ctx && has(w.flags, vmFlags)) return 0;
+    const flags = set(clear(w.flags, VM_UFFD_FLAGS), vmFlags);
+    const r = vmaModify(mm, w, a, z, { flags, uffd: ctx });
     return typeof r === "number" ? r : 0;
   });
   if (err) return err;
-  // _UFFDIO_MOVE (bit 5) only where UFFDIO_MOVE exists (policy uffd.remap).
-  const move = HAS_UFFDIO_MOVE[mm.machine.policy("uffd.remap")];
-  v.set("ioctls", move ? UFFD_API_RANGE_IOCTLS : UFFD_API_RANGE_IOCTLS & ~(1n << 5n));
+  // The ioctls guaranteed on the range: WRITEPROTECT only with MODE_WP,
+  // CONTINUE only with MODE_MINOR, MOVE only where it exists (uffd.remap).
+  let ioctls = UFFD_API_RANGE_IOCTLS;
+  if (!(mode & UFFDIO_REGISTER_MODE_WP)) ioctls &= ~IOCTL_WRITEPROTECT;
+  if (!(mode & UFFDIO_REGISTER_MODE_MINOR)) ioctls &= ~IOCTL_CONTINUE;
+  if (!HAS_UFFDIO_MOVE[mm.machine.policy("uffd.remap")]) ioctls &= ~IOCTL_MOVE;
+  v.set("ioctls", ioctls);
   const out = encodeStruct(UFFDIO_REGISTER_LAYOUT, v) as Uint8Array;
   return putUserArg(p, arg, out) ? 0 : -EFAULT;
 }
@@ -572,14 +707,17 @@ function userfaultfdUnregister(p: Process, ctx: UserfaultfdCtx, arg: UserArg): n
   const end = s + Number(len);
   const vmas = vmasIn(mm, s, end);
   if (vmas.length === 0) return -EINVAL;
+  const wpAsync = (ctx.features & UFFD_FEATURE_WP_ASYNC) !== 0n;
   for (const w of vmas) {
-    if (!vmaCanUserfault(w)) return -EINVAL;
+    if (!vmaCanUserfault(w, uffdFlagsOf(w.flags), wpAsync)) return -EINVAL;
     if (w.uffd !== null && w.uffd !== ctx) return -EINVAL;
   }
   return modifyVmasIn(mm, s, end, (w, a, z) => {
     if (w.uffd === null) return 0;
     // wake_userfault(): the waiters of this range retry as ordinary faults.
     wakeRange(ctx, a, z - a);
+    // userfaultfd_clear_vma(): a wr-protected range's PTEs are reset first.
+    if (userfaultfdWp(w)) uffdWpRange(mm, w, a, z, false);
     const r = vmaModify(mm, w, a, z, {
       flags: clear(w.flags, combine(VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR)),
       uffd: null,
@@ -609,32 +747,60 @@ function userfaultfdWake(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   return 0;
 }
 
+/** mfill_atomic()'s uffd_flags_t: the operation, and MFILL_ATOMIC_WP. */
+type MfillMode = "copy" | "zeropage" | "continue" | "poison";
+
 /**
  * mm/userfaultfd.c mfill_atomic(): fills [dst, dst+len) page by page with
- * `fill` (a copy from `src`, or the zero page). Returns bytes done, or
- * -errno when nothing was done.
+ * `fill` (a copy from `src`, the zero page, a page-cache page, a poison
+ * marker). Returns bytes done, or -errno when nothing was done.
  */
 function mfillAtomic(
   p: Process,
   ctx: UserfaultfdCtx,
   dst: number,
   len: number,
+  mode: MfillMode,
+  wp: boolean,
   fill: (v: Vma, addr: number, i: number) => number,
 ): number {
   const mm = ctx.mm;
   // mfill_atomic(): the dst VMA must exist, cover the range, and be
-  // registered with this context (uffd_mfill_lock / validate_dst_vma).
+  // registered (uffd_mfill_lock / validate_dst_vma: with any context of
+  // the mm, not necessarily this one; checked on 6.18.44).
   const v = mm.vmas.find(dst);
-  if (v === null || v.start > dst || v.end < dst + len) return -ENOENT;
-  if (v.uffd !== ctx) return -ENOENT;
+  if (v === null || v.start > dst) return -ENOENT;
+  // uffd_lock_vma(): a private VMA gets its anon_vma as soon as it is
+  // found, before the range and the registration are checked (so even an
+  // ENOENT leaves it one: VM_ACCOUNT then survives an mprotect read-only).
+  if (!(v.flags & VM_SHARED)) anonVmaPrepare(v);
+  if (v.end < dst + len) return -ENOENT;
+  if (v.uffd === null) return -ENOENT;
+  // MFILL_ATOMIC_WP only into a VM_UFFD_WP VMA.
+  if (wp && !userfaultfdWp(v)) return -EINVAL;
   // Anonymous or shmem only (vma_is_shmem): other files are EINVAL.
-  if (!v.isAnonymous && v.file?.inode.kind !== "shmem") return -EINVAL;
+  if (!v.isAnonymous && !vmaIsShmem(v)) return -EINVAL;
+  // UFFDIO_CONTINUE only on shmem.
+  if (mode === "continue" && !vmaIsShmem(v)) return -EINVAL;
   let done = 0;
   for (let i = 0; done < len; i++) {
     const addr = dst + done;
-    if (mm.pt.bitsAt(addr / 4096) !== 0) return done > 0 ? done : -EEXIST;
+    // COPY and ZEROPAGE: a present PTE is EEXIST; mfill_atomic_install_pte()
+    // may overwrite a PTE marker (pte_none_mostly), anonymous
+    // mfill_atomic_pte_zeropage() may not. CONTINUE and POISON check in `fill`.
+    const b = mm.pt.bitsAt(addr / 4096);
+    const noneMostly = b === 0 ||
+      ((b & PTE_MARKER) !== 0 && !(mode === "zeropage" && v.isAnonymous));
+    if ((mode === "copy" || mode === "zeropage") && !noneMostly) {
+      return done > 0 ? done : -EEXIST;
+    }
     const r = fill(v, addr, i);
     if (r < 0) return done > 0 ? done : r;
+    // pte_mkuffd_wp(): the new PTE is uffd-wp and read-only.
+    if (wp) {
+      const nb = mm.pt.bitsAt(addr / 4096);
+      if (nb & PTE_PRESENT) mm.pt.modify(addr / 4096, (nb | PTE_UFFD_WP) & ~PTE_WRITE);
+    }
     done += 4096;
   }
   void p;
@@ -654,26 +820,32 @@ function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): nu
   if (inode.pages.has(pgoff)) return -EEXIST;
   const page = filemapGetPage(mm.machine, inode, pgoff);
   if (page < 0) return -ENOMEM;
-  if (data !== null) {
-    for (let k = 0; k < 4096; k++) if (data[k] !== 0) mm.machine.frames.writeByte(page, k, data[k]);
-  }
+  // The new page is zero: a copy of zeros leaves it without bytes.
+  if (data !== null && !allZero(data)) mm.machine.frames.load(page, data);
   mapFilePage(mm, vma, addr, page, true);
   return 0;
 }
 
+/** Whether a page of bytes is all zero (a word at a time). */
+function allZero(b: Uint8Array): boolean {
+  const w = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) return false;
+  return true;
+}
+
+/** offsetof(struct uffdio_copy, copy) */
+const UFFDIO_COPY_OUT = UFFDIO_COPY_LAYOUT.fields.find((f) => f.name === "copy")!.offset;
+
 /** fs/userfaultfd.c userfaultfd_copy(). */
 function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
-  const b = readStruct(p, arg, UFFDIO_COPY_LAYOUT.size);
-  if (b === null) return -EFAULT;
-  const v = decodeStruct(UFFDIO_COPY_LAYOUT, b);
+  const v = getUserStruct(p, arg, UFFDIO_COPY_LAYOUT);
+  if (v === null) return -EFAULT;
   const dst = field(v, "dst");
   const src = field(v, "src");
   const len = field(v, "len");
   const mode = field(v, "mode");
-  const put = (copy: bigint): boolean => {
-    v.set("copy", copy);
-    return putUserArg(p, arg, encodeStruct(UFFDIO_COPY_LAYOUT, v) as Uint8Array);
-  };
+  // put_user(ret, &user_uffdio_copy->copy): the out field alone.
+  const put = (copy: bigint): boolean => putUserU64(p, arg, UFFDIO_COPY_OUT, copy);
   // An event is in flight (mmap_changing): copy=-EAGAIN.
   if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
   // validate_unaligned_range() on src: it need not be page-aligned.
@@ -683,20 +855,21 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
   const e = validateRange(dst, len);
   if (e) return e;
   if (mode & ~(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP)) return -EINVAL;
-  if (mode & UFFDIO_COPY_MODE_WP) return -EINVAL; // no WP-registered VMA can exist here
-  const r = mfillAtomic(p, ctx, Number(dst), Number(len), (vma, addr, i) => {
+  const wp = (mode & UFFDIO_COPY_MODE_WP) !== 0n;
+  const r = mfillAtomic(p, ctx, Number(dst), Number(len), "copy", wp, (vma, addr, i) => {
     // mfill_atomic_pte_copy(): copy_from_user of the source page.
-    const data = copyFromUser(p, Number(src) + i * 4096, 4096);
-    if (data.length < 4096) return -EFAULT;
+    const data = ctx.bouncePage ??= new Uint8Array(4096);
+    if (copyFromUserInto(p, Number(src) + i * 4096, data) < 4096) return -EFAULT;
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, data);
     // mfill_atomic_install_pte() checks pte_none again under the PTE lock:
     // reading the source may have mapped dst meanwhile (fault-around of a
     // file page beside it), and then the copy is EEXIST.
-    if (ctx.mm.pt.bitsAt(addr / 4096) !== 0) return -EEXIST;
+    const now = ctx.mm.pt.bitsAt(addr / 4096);
+    if (now !== 0 && !(now & PTE_MARKER)) return -EEXIST;
     const pfn = newAnonPage(ctx.mm, vma, addr, -1);
     if (pfn < 0) return -ENOMEM;
     // The fresh page reads as zeros: a source page of zeros leaves it so.
-    if (data.some((b) => b !== 0)) ctx.mm.machine.frames.load(pfn, data);
+    if (!allZero(data)) ctx.mm.machine.frames.load(pfn, data);
     return 0;
   });
   return mfillDone(
@@ -728,7 +901,7 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   if (e) return e;
   if (mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) return -EINVAL;
   const frames = ctx.mm.machine.frames;
-  const r = mfillAtomic(p, ctx, Number(start), Number(len), (vma, addr) => {
+  const r = mfillAtomic(p, ctx, Number(start), Number(len), "zeropage", false, (vma, addr) => {
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, null);
     // mfill_atomic_pte_zeropage(): the shared zero page, read-only.
     ctx.mm.pt.set(addr / 4096, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
@@ -755,6 +928,146 @@ function mfillDone(
   if (r < 0) return r;
   if (!dontwake) wakeRange(ctx, start, r);
   return r === len ? 0 : -EAGAIN;
+}
+
+/**
+ * mm/userfaultfd.c mfill_atomic_pte_continue() for one page of a shmem
+ * VMA: the page the cache has at its offset (shmem_get_folio(SGP_NOALLOC):
+ * EINVAL at or past i_size, EFAULT when not cached), mapped by
+ * mfill_atomic_install_pte(): EEXIST unless the PTE is none or a marker;
+ * dirty, writable in a writable shared VMA.
+ */
+function continuePte(mm: Mm, vma: Vma, addr: number): number {
+  const inode = vma.file!.inode;
+  const pgoff = vma.pageIndex(addr);
+  if (pgoff >= inode.sizePages) return -EINVAL;
+  const page = inode.pages.get(pgoff);
+  if (page === undefined) return -EFAULT;
+  const b = mm.pt.bitsAt(addr / 4096);
+  if (b !== 0 && !(b & PTE_MARKER)) return -EEXIST;
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  mapFilePage(mm, vma, addr, page, shared);
+  if (!shared) mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
+  return 0;
+}
+
+/**
+ * mm/userfaultfd.c mfill_atomic_pte_poison(): a PTE_MARKER_POISONED in a
+ * none PTE (any other entry, a marker too, is EEXIST); in a file VMA a
+ * page at or past i_size is EFAULT (mfill_file_over_size()).
+ */
+function poisonPte(mm: Mm, vma: Vma, addr: number): number {
+  if (vma.file !== null && vma.pageIndex(addr) >= vma.file.inode.sizePages) return -EFAULT;
+  if (mm.pt.bitsAt(addr / 4096) !== 0) return -EEXIST;
+  mm.pt.set(addr / 4096, MARKER_POISON, PTE_MARKER);
+  return 0;
+}
+
+/** fs/userfaultfd.c userfaultfd_continue() (5.13). */
+function userfaultfdContinue(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_CONTINUE_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_CONTINUE_LAYOUT, b);
+  const range = v.get("range") as StructValue;
+  const start = field(range, "start");
+  const len = field(range, "len");
+  const mode = field(v, "mode");
+  const put = (n: bigint): boolean => {
+    v.set("mapped", n);
+    return putUserArg(p, arg, encodeStruct(UFFDIO_CONTINUE_LAYOUT, v) as Uint8Array);
+  };
+  // An event is in flight (mmap_changing): mapped=-EAGAIN.
+  if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
+  const e = validateRange(start, len);
+  if (e) return e;
+  if (mode & ~(UFFDIO_CONTINUE_MODE_DONTWAKE | UFFDIO_CONTINUE_MODE_WP)) return -EINVAL;
+  const wp = (mode & UFFDIO_CONTINUE_MODE_WP) !== 0n;
+  const r = mfillAtomic(
+    p,
+    ctx,
+    Number(start),
+    Number(len),
+    "continue",
+    wp,
+    (vma, addr) => continuePte(ctx.mm, vma, addr),
+  );
+  const dontwake = (mode & UFFDIO_CONTINUE_MODE_DONTWAKE) !== 0n;
+  return mfillDone(ctx, put, r, Number(start), Number(len), dontwake);
+}
+
+/** fs/userfaultfd.c userfaultfd_poison() (6.6). */
+function userfaultfdPoison(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  const b = readStruct(p, arg, UFFDIO_POISON_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_POISON_LAYOUT, b);
+  const range = v.get("range") as StructValue;
+  const start = field(range, "start");
+  const len = field(range, "len");
+  const mode = field(v, "mode");
+  const put = (n: bigint): boolean => {
+    v.set("updated", n);
+    return putUserArg(p, arg, encodeStruct(UFFDIO_POISON_LAYOUT, v) as Uint8Array);
+  };
+  // An event is in flight (mmap_changing): updated=-EAGAIN.
+  if (ctx.mmapChanging > 0) return put(BigInt(-EAGAIN)) ? -EAGAIN : -EFAULT;
+  const e = validateRange(start, len);
+  if (e) return e;
+  if (mode & ~UFFDIO_POISON_MODE_DONTWAKE) return -EINVAL;
+  const r = mfillAtomic(
+    p,
+    ctx,
+    Number(start),
+    Number(len),
+    "poison",
+    false,
+    (vma, addr) => poisonPte(ctx.mm, vma, addr),
+  );
+  const dontwake = (mode & UFFDIO_POISON_MODE_DONTWAKE) !== 0n;
+  return mfillDone(ctx, put, r, Number(start), Number(len), dontwake);
+}
+
+/**
+ * mm/userfaultfd.c mwriteprotect_range(): every VMA meeting the range must
+ * be userfaultfd_wp() (ENOENT, as when none does); each part is
+ * uffd_wp_range()'d. Holes between VMAs are skipped.
+ */
+function mwriteprotectRange(ctx: UserfaultfdCtx, start: number, len: number, enable: boolean) {
+  const mm = ctx.mm;
+  const end = start + len;
+  let err = -ENOENT;
+  for (const v of vmasIn(mm, start, end)) {
+    if (!userfaultfdWp(v)) return -ENOENT;
+    uffdWpRange(mm, v, Math.max(v.start, start), Math.min(v.end, end), enable);
+    err = 0;
+  }
+  return err;
+}
+
+/**
+ * fs/userfaultfd.c userfaultfd_writeprotect() (5.7): EAGAIN while an event
+ * is in flight, then the struct (EFAULT), the range, the mode (unknown
+ * bits, or WP with DONTWAKE: EINVAL); clearing the protection wakes the
+ * range's waiters unless DONTWAKE.
+ */
+function userfaultfdWriteprotect(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number {
+  if (ctx.mmapChanging > 0) return -EAGAIN;
+  const b = readStruct(p, arg, UFFDIO_WRITEPROTECT_LAYOUT.size);
+  if (b === null) return -EFAULT;
+  const v = decodeStruct(UFFDIO_WRITEPROTECT_LAYOUT, b);
+  const range = v.get("range") as StructValue;
+  const start = field(range, "start");
+  const len = field(range, "len");
+  const mode = field(v, "mode");
+  const e = validateRange(start, len);
+  if (e) return e;
+  if (mode & ~(UFFDIO_WRITEPROTECT_MODE_DONTWAKE | UFFDIO_WRITEPROTECT_MODE_WP)) return -EINVAL;
+  const wp = (mode & UFFDIO_WRITEPROTECT_MODE_WP) !== 0n;
+  const dontwake = (mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE) !== 0n;
+  if (wp && dontwake) return -EINVAL;
+  const r = mwriteprotectRange(ctx, Number(start), Number(len), wp);
+  if (r) return r;
+  if (!wp && !dontwake) wakeRange(ctx, Number(start), Number(len));
+  return 0;
 }
 
 /**
@@ -821,6 +1134,8 @@ function movePages(
   // uffd_move_lock(): find_vma_and_prepare_anon() for dst, then src.
   const dstVma = mm.vmas.lookup(dst);
   if (dstVma === null) return -ENOENT;
+  // A private dst gets its anon_vma at once, whatever fails next; src does not.
+  if (!(dstVma.flags & VM_SHARED)) anonVmaPrepare(dstVma);
   const srcVma = mm.vmas.lookup(src);
   if (srcVma === null) return -ENOENT;
   if (src + len > srcVma.end || dst + len > dstVma.end) return -EINVAL;
@@ -895,6 +1210,12 @@ function userfaultfdIoctl(p: Process, f: OpenFile, cmd: number, arg: UserArg): n
     case UFFDIO_MOVE:
       if (!HAS_UFFDIO_MOVE[p.mm.machine.policy("uffd.remap")]) break;
       return userfaultfdMove(p, ctx, arg);
+    case UFFDIO_WRITEPROTECT:
+      return userfaultfdWriteprotect(p, ctx, arg);
+    case UFFDIO_CONTINUE:
+      return userfaultfdContinue(p, ctx, arg);
+    case UFFDIO_POISON:
+      return userfaultfdPoison(p, ctx, arg);
   }
   return -EINVAL; // userfaultfd_ioctl's default: -EINVAL, not ENOTTY
 }
@@ -927,7 +1248,9 @@ function userfaultfdRead(
   let woke = false;
   for (let i = 0; i < n; i++) {
     if (ctx.pending.length > 0) {
-      out.set(ctx.pending.shift()!.msg, i * UFFD_MSG_SIZE);
+      const msg = ctx.pending.shift()!.msg;
+      out.set(msg, i * UFFD_MSG_SIZE);
+      ctx.freeMsgs.push(msg);
       continue;
     }
     const ev = ctx.events.shift()!;

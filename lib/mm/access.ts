@@ -40,7 +40,7 @@ import {
   VM_FAULT_SIGSEGV,
 } from "./vm_ops.ts";
 import { expandStack } from "./stack.ts";
-import { withFaultLock } from "./mmap_lock.ts";
+import { faultLockEnter, faultLockExit } from "./mmap_lock.ts";
 
 export type AccessKind = "read" | "write" | "exec";
 
@@ -65,6 +65,9 @@ export function isCanonical(addr: bigint): boolean {
   return top === 0n || top === 0x1ffffn;
 }
 
+/** CONFIG_MEMORY_FAILURE: off in mmlab's kernel (lib/mm/madvise.ts: MADV_HWPOISON is EINVAL). */
+const HAS_MEMORY_FAILURE = false as boolean;
+
 /**
  * do_user_addr_fault() for one access to page `addr & ~0xfff`. Returns null
  * when the page is now mapped as needed, or the signal.
@@ -84,15 +87,28 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   const page = addr - (addr % 4096);
   mm.machine.clock.advance(COST_FAULT_NS);
   // The fault runs under the mmap read lock, or only its VMA's (mmap_lock.ts).
-  const v = vma;
-  const r = withFaultLock(mm, v, () => handleMmFault(mm, v, page, addr, kind === "write"));
+  const took = faultLockEnter(mm, vma);
+  let r: number;
+  try {
+    r = handleMmFault(mm, vma, page, addr, kind === "write");
+  } finally {
+    faultLockExit(mm, took);
+  }
   // A driver's fault handler oopsed (lib/panic.ts): the task is dead.
   if (!p.alive) return { signo: 9, code: SI_KERNEL, addr };
   if (r === 0) return null;
   // handle_userfault() queued the fault: the thread waits for the handler.
   if (r & VM_FAULT_RETRY) return { signo: SIG_USERFAULT_WAIT, code: 0, addr };
   if (r & VM_FAULT_OOM) return { signo: 9, code: SI_KERNEL, addr };
-  if (r & VM_FAULT_HWPOISON) return { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 };
+  // arch/x86/mm/fault.c do_sigbus(): VM_FAULT_HWPOISON (a UFFDIO_POISON
+  // marker) is SIGBUS BUS_MCEERR_AR with si_addr_lsb only under
+  // CONFIG_MEMORY_FAILURE, which mmlab's kernel lacks (as the host's does:
+  // MADV_HWPOISON is EINVAL); without it, BUS_ADRERR. Checked on 6.18.44.
+  if (r & VM_FAULT_HWPOISON) {
+    return HAS_MEMORY_FAILURE
+      ? { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 }
+      : { signo: SIGBUS, code: BUS_ADRERR, addr };
+  }
   if (r & VM_FAULT_SIGBUS) return { signo: SIGBUS, code: BUS_ADRERR, addr };
   if (r & VM_FAULT_SIGSEGV) return { signo: SIGSEGV, code: SEGV_MAPERR, addr };
   return null;

@@ -6,6 +6,7 @@
  */
 
 import type { Mm } from "./mm.ts";
+import { ENOMEM } from "../abi/errno.ts";
 import { VM_ACCOUNT, VM_GROWSDOWN, VM_LOCKED, VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import type { Inode } from "../fs/inode.ts";
 
@@ -97,4 +98,30 @@ export function mlockFutureOk(mm: Mm, flags: number, bytes: number): boolean {
   let locked = 0;
   for (let v = mm.vmas.first; v !== null; v = v.next) if (v.flags & VM_LOCKED) locked += v.pages;
   return locked + bytes / 4096 <= Math.floor(mm.rlimits.memlock / 4096);
+}
+
+/** mm/mlock.c can_do_mlock(): a non-zero RLIMIT_MEMLOCK, or CAP_IPC_LOCK (root). */
+export function canDoMlock(mm: Mm): boolean {
+  return mm.rlimits.memlock !== 0 || mm.machine.config.root;
+}
+
+/**
+ * mm->pinned_vm for a driver that pins user memory long-term (RDMA
+ * drivers/infiniband/core/umem.c ib_umem_get; GUP itself never counts).
+ * ib_umem_get's order is: -EPERM unless {@link canDoMlock}; its own
+ * -EOPNOTSUPP for an on-demand MR; then this: -ENOMEM when pinned_vm +
+ * npages would pass RLIMIT_MEMLOCK without CAP_IPC_LOCK (the count is
+ * taken back), else 0 with the pages counted. Undo with
+ * {@link pinnedVmSub}. /proc/PID/status shows it as VmPin.
+ */
+export function pinnedVmAdd(mm: Mm, npages: number): number {
+  const pinned = mm.pinnedVm + npages;
+  if (pinned > Math.floor(mm.rlimits.memlock / 4096) && !mm.machine.config.root) return -ENOMEM;
+  mm.pinnedVm = pinned;
+  return 0;
+}
+
+/** Gives back pages {@link pinnedVmAdd} counted (atomic64_sub on unpin/dereg). */
+export function pinnedVmSub(mm: Mm, npages: number): void {
+  mm.pinnedVm = Math.max(0, mm.pinnedVm - npages);
 }

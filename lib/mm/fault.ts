@@ -21,6 +21,7 @@ import {
   PTE_PRESENT,
   PTE_PROTNONE,
   PTE_SPECIAL,
+  PTE_UFFD_WP,
   PTE_WRITE,
   PTE_YOUNG,
 } from "./pagetable.ts";
@@ -30,9 +31,16 @@ import {
   VM_ACCESS_FLAGS,
   VM_IGNORE_MERGE,
   VM_SHARED,
+  VM_UFFD_WP,
   VM_USERFAULT,
   VM_WRITE,
 } from "./vm_flags.ts";
+import {
+  uffdDisableFaultAround,
+  userfaultfdPteWp,
+  userfaultfdWp,
+  userfaultfdWpAsync,
+} from "./userfaultfd_k.ts";
 import {
   VM_FAULT_ERROR,
   VM_FAULT_HWPOISON,
@@ -114,6 +122,8 @@ const READ_MAPS_ZERO_PAGE: Record<KnobValue<"mm.zeroPage">, boolean> = {
  * ext4) maps pages read-only on read faults; shmem has none.
  */
 function wantsWritenotify(vma: Vma): boolean {
+  // "Do we need write faults for uffd-wp tracking?": a VM_UFFD_WP VMA does.
+  if (vma.flags & VM_UFFD_WP) return true;
   return vmOpsNeedsWritenotify(vma.ops);
 }
 
@@ -315,7 +325,19 @@ export function handleMmFault(
       mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits & ~PTE_PROTNONE);
       return handleMmFault(mm, vma, addr, realAddr, write);
     }
-    if (write && !(bits & PTE_WRITE)) return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
+    if (write && !(bits & PTE_WRITE)) {
+      // do_wp_page(): a uffd-wp PTE goes to handle_userfault(VM_UFFD_WP),
+      // or with UFFD_FEATURE_WP_ASYNC loses its bit and the write goes on.
+      if (userfaultfdPteWp(vma, bits)) {
+        if (!userfaultfdWpAsync(vma)) {
+          const r = mm.userfaults.wp(vma, addr, realAddr);
+          return r >= 0 ? r : VM_FAULT_SIGBUS;
+        }
+        mm.pt.modify(vpn, bits & ~PTE_UFFD_WP);
+        return doWpPage(mm, vma, addr, bits & ~PTE_UFFD_WP, mm.pt.pfnAt(vpn));
+      }
+      return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
+    }
     mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits | PTE_YOUNG | (write ? PTE_DIRTY : 0));
     return 0;
   }
@@ -323,7 +345,29 @@ export function handleMmFault(
     const kind = mm.pt.pfnAt(vpn);
     if (kind === MARKER_GUARD) return VM_FAULT_SIGSEGV;
     if (kind === MARKER_POISON) return VM_FAULT_HWPOISON;
+    // A PTE_MARKER_UFFD_WP: pte_marker_handle_uffd_wp() -> do_pte_missing(),
+    // and the page it maps keeps the protection (below).
   }
+  const r = doPteMissing(mm, vma, addr, realAddr, write, tried);
+  // set_pte_range() / do_anonymous_page(): vmf_orig_pte_uffd_wp() makes the
+  // new PTE uffd-wp (and read-only) while the VMA is userfaultfd_wp().
+  if (r === 0 && (bits & PTE_MARKER) && (bits & PTE_UFFD_WP) && userfaultfdWp(vma)) {
+    const nb = mm.pt.bitsAt(vpn);
+    if (nb & PTE_PRESENT) mm.pt.modify(vpn, (nb | PTE_UFFD_WP) & ~PTE_WRITE);
+  }
+  return r;
+}
+
+/** do_pte_missing(): a none PTE (or a uffd-wp marker), anonymous or file. */
+function doPteMissing(
+  mm: Mm,
+  vma: Vma,
+  addr: number,
+  realAddr: number,
+  write: boolean,
+  tried: boolean,
+): number {
+  const vpn = addr / 4096;
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
     // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
@@ -332,6 +376,10 @@ export function handleMmFault(
     const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] ||
       has(vma.flags, VM_USERFAULT);
     if (mm.userfaults.size > 0 && engage) {
+      // A fault that allocates (a write, or a read without the zero page)
+      // prepares the anon_vma before userfaultfd_missing() is asked
+      // (vmf_anon_prepare): a SIGBUS or a wait still leaves the VMA one.
+      if (write || !READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) return r;
     }
@@ -361,8 +409,9 @@ export function handleMmFault(
     tried,
     page: -1,
   };
-  // do_read_fault(): map the cached pages around first (->map_pages).
-  if (!write && ops.mapPages !== undefined) {
+  // do_read_fault(): map the cached pages around first (->map_pages),
+  // unless uffd_disable_fault_around() (a WP or MINOR VMA).
+  if (!write && ops.mapPages !== undefined && !uffdDisableFaultAround(vma)) {
     ops.mapPages(vmf);
     if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
   }

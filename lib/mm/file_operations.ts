@@ -77,6 +77,11 @@ export interface FileOperations {
    * mm_get_unmapped_area() (mm/mmap.c __get_unmapped_area).
    */
   getUnmappedArea?(mm: Mm, req: GetAreaRequest): number;
+  /**
+   * ->open (do_dentry_open, before the fd is installed): 0, or -errno to
+   * refuse the open (a device being removed: ib_uverbs_open's ENXIO/EIO).
+   */
+  open?(p: Process, inode: Inode, file: OpenFile): number;
   /** ->mmap_prepare: 0 or -errno; sets `desc.vmOps`. */
   mmapPrepare?(desc: VmAreaDesc): number;
   /** ->mmap (call_mmap): 0 or -errno; sets `vma.ops`. */

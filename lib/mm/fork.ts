@@ -37,6 +37,7 @@ import {
 } from "./vm_flags.ts";
 import { vmaLink } from "./vma_ops.ts";
 import { vmEnoughMemory } from "./accounting.ts";
+import { uffdWpDropRange } from "./userfaultfd_k.ts";
 import type { UffdContextRef } from "./vma.ts";
 import {
   copyPtes,
@@ -146,9 +147,14 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   return err;
 }
 
-/** vma_needs_copy(): must the child's page tables be copied now? */
-function needsCopy(src: Vma): boolean {
-  if (src.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD | VM_UFFD_WP)) return true;
+/**
+ * vma_needs_copy(): must the child's page tables be copied now? Always
+ * when the child's VMA is userfaultfd_wp() (the protection lives only in
+ * the PTEs); a parent's MODE_WP without EVENT_FORK does not count.
+ */
+function needsCopy(dst: Vma, src: Vma): boolean {
+  if (dst.flags & VM_UFFD_WP) return true;
+  if (src.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD)) return true;
   return src.anonVma !== null;
 }
 
@@ -204,9 +210,14 @@ export function dupMmap(parent: Process, childMm: Mm): number {
     // ->open before or after the PTEs are copied (policy fork.openBeforeCopy).
     const openFirst = OPEN_BEFORE_COPY[m.policy("fork.openBeforeCopy")];
     if (openFirst) c.ops?.open?.(c);
-    if (!(v.flags & VM_WIPEONFORK) && needsCopy(v)) {
+    if (!(v.flags & VM_WIPEONFORK) && needsCopy(c, v)) {
       const err = copyPageRange(childMm, c, src, v);
       if (err) return err;
+      // copy_present_pte() / copy_pte_marker(): a child VMA that is not
+      // userfaultfd_wp() gets no uffd-wp bits or markers.
+      if ((v.flags & VM_UFFD_WP) && !(c.flags & VM_UFFD_WP)) {
+        uffdWpDropRange(childMm, c.start, c.end);
+      }
     }
     if (!openFirst) c.ops?.open?.(c);
   }

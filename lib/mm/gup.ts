@@ -403,13 +403,17 @@ export function releaseHeldPages(mm: Mm, start: number, npages: number): number 
 }
 
 /**
- * mm/gup.c is_valid_gup_args(): callers may not pass GUP's internal flags
- * (FOLL_TOUCH, FOLL_PIN...), nor FOLL_GET to pin_user_pages(). Returns 0
- * or -EINVAL (the kernel also WARNs once; not modelled).
+ * mm/gup.c is_valid_gup_args() (6.3+): callers may not pass GUP's internal
+ * flags (FOLL_TOUCH, FOLL_PIN...); FOLL_GET and FOLL_PIN exclude each
+ * other; FOLL_LONGTERM only with FOLL_PIN, and never with
+ * FOLL_PCI_P2PDMA. Returns 0 or -EINVAL (the kernel also WARNs once; not
+ * modelled).
  */
 export function isValidGupArgs(flags: number, pin: boolean): number {
   if (flags & ~FOLL_PUBLIC_MASK) return -EINVAL;
   if (pin && (flags & FOLL_GET)) return -EINVAL;
+  if (!pin && (flags & FOLL_LONGTERM)) return -EINVAL;
+  if ((flags & FOLL_LONGTERM) && (flags & FOLL_PCI_P2PDMA)) return -EINVAL;
   return 0;
 }
 

@@ -31,7 +31,7 @@ import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import type { Process } from "../proc/process.ts";
-import { warnSplat } from "../panic.ts";
+import { kernelRelease, warnSplat } from "../panic.ts";
 import { clear, set } from "./vm_flags.ts";
 
 /** mm->mmap_lock as state: who holds it, and mm->mm_lock_seq. */
@@ -108,23 +108,40 @@ const FAULTS_UNDER_VMA_LOCK: Record<KnobValue<"config.PER_VMA_LOCK">, boolean> =
   y: true,
 };
 
+/** What {@link faultLockEnter} took: nothing (already held), the mmap read lock, a VMA lock. */
+export type FaultLock = 0 | 1 | 2;
+
 /**
  * The lock a CPU fault on `vma` runs under (arch/x86/mm/fault.c
  * do_user_addr_fault): the per-VMA read lock for an anonymous VMA when
- * CONFIG_PER_VMA_LOCK, else the mmap lock for read.
+ * CONFIG_PER_VMA_LOCK (lock_vma_under_rcu), else the mmap lock for read.
+ * Pair with {@link faultLockExit} (no closure: the fault path is hot).
  */
-export function withFaultLock<R>(mm: Mm, vma: Vma, fn: () => R): R {
+export function faultLockEnter(mm: Mm, vma: Vma): FaultLock {
   const l = mm.mmapLock;
-  if (l.writer || l.readers > 0) return fn();
+  if (l.writer || l.readers > 0) return 0;
   if (vma.isAnonymous && FAULTS_UNDER_VMA_LOCK[mm.machine.policy("config.PER_VMA_LOCK")]) {
     l.vmaReaders++;
-    try {
-      return fn();
-    } finally {
-      l.vmaReaders--;
-    }
+    return 2;
   }
-  return withMmapReadLock(mm, fn);
+  l.readers++;
+  return 1;
+}
+
+/** Drops what {@link faultLockEnter} took. */
+export function faultLockExit(mm: Mm, took: FaultLock): void {
+  if (took === 1) mm.mmapLock.readers--;
+  else if (took === 2) mm.mmapLock.vmaReaders--;
+}
+
+/** Runs `fn` under the lock a fault on `vma` takes ({@link faultLockEnter}). */
+export function withFaultLock<R>(mm: Mm, vma: Vma, fn: () => R): R {
+  const took = faultLockEnter(mm, vma);
+  try {
+    return fn();
+  } finally {
+    faultLockExit(mm, took);
+  }
 }
 
 /**
@@ -182,7 +199,13 @@ export function mmapAssertWriteLocked(mm: Mm, site: AssertSite): boolean {
   if (mode === "none") return false;
   if (mode === "lockdep" && !LOCKDEP[m.policy("config.LOCKDEP")]) return false;
   const at = mode === "lockdep" ? LOCKDEP_AT : RWSEM_AT;
-  warnSplat(m.dmesg, m.taint, { ...currentOf(mm), ...at, fn: site.fn, trace: site.trace });
+  warnSplat(m.dmesg, m.taint, {
+    ...currentOf(mm),
+    release: kernelRelease(m.config.preset),
+    ...at,
+    fn: site.fn,
+    trace: site.trace,
+  });
   return false;
 }
 

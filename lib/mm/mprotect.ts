@@ -32,6 +32,7 @@ import {
   VM_LOCKONFAULT,
   VM_NORESERVE,
   VM_SHARED,
+  VM_UFFD_WP,
   VM_WRITE,
 } from "./vm_flags.ts";
 import { calcVmProtBits } from "./mmap.ts";
@@ -42,6 +43,7 @@ import {
   PTE_PRESENT,
   PTE_PROTNONE,
   PTE_SPECIAL,
+  PTE_UFFD_WP,
   PTE_WRITE,
   pteModify,
 } from "./pagetable.ts";
@@ -69,7 +71,9 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
   const none = (flags & VM_ACCESS_FLAGS) === 0;
   const writable = (flags & VM_WRITE) !== 0;
   const shared = (flags & VM_SHARED) !== 0;
-  const writenotify = shared && vmOpsNeedsWritenotify(vma.ops); // vma_wants_writenotify()
+  // vma_wants_writenotify(): also for uffd-wp tracking.
+  const uffdWp = (flags & VM_UFFD_WP) !== 0;
+  const writenotify = shared && (uffdWp || vmOpsNeedsWritenotify(vma.ops));
   const range = mm.invalidateStart(start, end, "PROTECTION_VMA");
   mm.pt.forEachTable(start / 4096, end / 4096, (t, _base, lo, hi) => {
     const bits = t.bits;
@@ -82,7 +86,8 @@ export function changeProtection(mm: Mm, vma: Vma, start: number, end: number): 
       }
       b &= ~PTE_PROTNONE;
       if (!writable) b &= ~PTE_WRITE;
-      else if (!(b & PTE_WRITE)) {
+      // can_change_pte_writable(): never a uffd-wp PTE of a VM_UFFD_WP VMA.
+      else if (!(b & PTE_WRITE) && !(uffdWp && (b & PTE_UFFD_WP))) {
         if (shared) {
           if (!writenotify || (b & PTE_DIRTY)) b |= PTE_WRITE;
         } else if (!(b & PTE_SPECIAL)) {

@@ -51,6 +51,7 @@ import { mergeNewRange, vmaLink } from "./vma_ops.ts";
 import { populateRange } from "./populate.ts";
 import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from "./accounting.ts";
 import { pteClear } from "./pagetable.ts";
+import { uffdWpDropRange } from "./userfaultfd_k.ts";
 
 const MREMAP_FLAGS = BigInt(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP);
 const PAGE = 4096;
@@ -333,6 +334,11 @@ function moveVma(vrm: Vrm): number {
   }
   const move = { from: vrm.addr, to: vrm.newAddr, len: vrm.oldLen };
   movePageTables(mm, vrm.addr, vrm.newAddr, vrm.oldLen);
+  // move_ptes(): without EVENT_REMAP (vma_has_uffd_without_event_remap())
+  // the moved PTEs lose the uffd-wp bit and the uffd-wp markers go.
+  if (has(vma.flags, VM_UFFD_WP) && !has(newVma.flags, VM_UFFD_WP)) {
+    uffdWpDropRange(mm, vrm.newAddr, vrm.newAddr + vrm.oldLen);
+  }
   const err = src.ops?.mremap?.(newVma) ?? 0;
   // mremap_userfaultfd_complete(): {from, to, len} of the move, none if it failed.
   remapped?.(err ? null : move);

@@ -74,6 +74,12 @@ export const CACHE_UC = PTE_PCD | PTE_PWT;
 export const MARKER_GUARD = 1;
 /** PTE_MARKER_POISONED (UFFDIO_POISON). */
 export const MARKER_POISON = 2;
+/**
+ * PTE_MARKER_UFFD_WP: a none PTE write-protected by userfaultfd (shmem, or
+ * anonymous memory with UFFD_FEATURE_WP_UNPOPULATED); its bits are
+ * PTE_MARKER | PTE_UFFD_WP.
+ */
+export const MARKER_UFFD_WP = 3;
 
 const ENTRIES = 512;
 /** At most this many freed tables are kept for reuse (8 GiB of mappings' worth). */

@@ -13,7 +13,7 @@ import { EFAULT, EINVAL } from "../abi/errno.ts";
 import type { Vma } from "./vma.ts";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./pagetable.ts";
 import { vmFlagsSet } from "./mmap_lock.ts";
-import { bugOops } from "../panic.ts";
+import { bugOops, kernelRelease } from "../panic.ts";
 import {
   combine,
   VM_DONTDUMP,
@@ -26,6 +26,7 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from "./vm_ops.ts";
+import { zapRange } from "./zap.ts";
 
 /** is_cow_mapping(): private and may become writable. */
 function isCowMapping(flags: number): boolean {
@@ -127,6 +128,7 @@ export function remapPfnRange(
       const who = t !== null ? { pid: t.tid, comm: t.group.comm } : firstUser(mm);
       bugOops(m.dmesg, m.taint, {
         ...who,
+        release: kernelRelease(m.config.preset),
         ...REMAP_BUG_AT,
         fn: "remap_pfn_range_notrack",
         trace,
@@ -145,4 +147,14 @@ function firstUser(mm: Vma["mm"]): { pid: number; comm: string } {
     if (p.alive && p.mm === mm) return { pid: p.pid, comm: p.comm };
   }
   return { pid: 0, comm: "swapper/0" };
+}
+
+/**
+ * mm/memory.c zap_vma_ptes(): removes the PTEs of [addr, addr+size) of a
+ * VM_PFNMAP VMA (a driver taking its device pages back); on any other VMA,
+ * or a range outside it, nothing happens. Returns the PTEs cleared.
+ */
+export function zapVmaPtes(vma: Vma, addr: number, size: number): number {
+  if (addr < vma.start || addr + size > vma.end || !(vma.flags & VM_PFNMAP)) return 0;
+  return zapRange(vma.mm, vma, addr, addr + size, { dropMarkers: true });
 }

@@ -22,7 +22,7 @@ import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { Process } from "../proc/process.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
-import { VM_UFFD_MISSING } from "./vm_flags.ts";
+import { has, VM_UFFD_MINOR, VM_UFFD_MISSING } from "./vm_flags.ts";
 
 /** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
 function shmemFault(vmf: VmFault): number {
@@ -35,6 +35,17 @@ function shmemFault(vmf: VmFault): number {
     vmf.pgoff < file.inode.sizePages && !file.inode.pages.has(vmf.pgoff)
   ) {
     const r = mm.userfaults.missing(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
+    if (r >= 0) {
+      vmf.userfault = true;
+      return r;
+    }
+  }
+  // A page the cache has, in a VM_UFFD_MINOR VMA: handle_userfault(VM_UFFD_MINOR).
+  if (
+    has(vmf.vma.flags, VM_UFFD_MINOR) && mm.userfaults.size > 0 &&
+    vmf.pgoff < file.inode.sizePages && file.inode.pages.has(vmf.pgoff)
+  ) {
+    const r = mm.userfaults.minor(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
     if (r >= 0) {
       vmf.userfault = true;
       return r;

@@ -9,6 +9,7 @@
 import type { Process } from "../proc/process.ts";
 import { TASK_SIZE } from "../abi/layout.ts";
 import { translate } from "./access.ts";
+import { decodeStruct, type StructLayout, type StructValue } from "../abi/ioctl.ts";
 
 /**
  * Copies `data` into user memory at `addr`. Returns the number of bytes NOT
@@ -36,8 +37,19 @@ export function copyToUser(p: Process, addr: number, data: Uint8Array): number {
  * copy_from_user().
  */
 export function copyFromUser(p: Process, addr: number, len: number): Uint8Array {
-  const frames = p.machine.frames;
   const out = new Uint8Array(len);
+  return out.subarray(0, copyFromUserInto(p, addr, out));
+}
+
+/**
+ * copy_from_user() into a caller's buffer (a kernel stack buffer, reused):
+ * fills `out` from user memory at `addr`; returns the bytes copied before
+ * the first unresolvable fault (`out.length` on success). Bytes past them
+ * are left as they were.
+ */
+export function copyFromUserInto(p: Process, addr: number, out: Uint8Array): number {
+  const frames = p.machine.frames;
+  const len = out.length;
   let done = 0;
   while (done < len) {
     const a = addr + done;
@@ -47,10 +59,11 @@ export function copyFromUser(p: Process, addr: number, len: number): Uint8Array 
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
     const b = frames.peekBytes(pfn);
-    if (b !== undefined) out.set(b.subarray(off, off + n), done);
+    if (b === undefined) out.fill(0, done, done + n);
+    else out.set(off === 0 && n === b.length ? b : b.subarray(off, off + n), done);
     done += n;
   }
-  return out.subarray(0, done);
+  return done;
 }
 
 /**
@@ -87,4 +100,35 @@ export function putUserArg(p: Process, arg: UserArg, data: Uint8Array): boolean 
   }
   if (arg.value >= BigInt(TASK_SIZE)) return false;
   return copyToUser(p, Number(arg.value), data) === 0;
+}
+
+/**
+ * copy_from_user() of a struct argument, decoded: its fields, or null
+ * (-EFAULT). A literal is decoded where it is, with no copy (decoding
+ * copies every field out).
+ */
+export function getUserStruct(p: Process, arg: UserArg, layout: StructLayout): StructValue | null {
+  if (arg.literal !== null) {
+    return arg.literal.length < layout.size ? null : decodeStruct(layout, arg.literal);
+  }
+  const b = getUserArg(p, arg, layout.size);
+  return b === null ? null : decodeStruct(layout, b);
+}
+
+/**
+ * put_user() of a u64 field at byte `off` of the struct argument: only
+ * those 8 bytes are written. False on a fault (-EFAULT).
+ */
+export function putUserU64(p: Process, arg: UserArg, off: number, v: bigint): boolean {
+  const lit = arg.literal;
+  if (lit !== null) {
+    if (lit.length < off + 8) return false;
+    new DataView(lit.buffer, lit.byteOffset).setBigUint64(off, BigInt.asUintN(64, v), true);
+    return true;
+  }
+  const addr = arg.value + BigInt(off);
+  if (addr + 8n > BigInt(TASK_SIZE)) return false;
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+  return copyToUser(p, Number(addr), b) === 0;
 }

@@ -28,6 +28,8 @@ export class AnonVma {
 /** A userfaultfd context, opaque to the VMA layer. */
 export interface UffdContextRef {
   readonly id: number;
+  /** ctx->features (UFFD_FEATURE_WP_UNPOPULATED, _WP_ASYNC matter to the mm). */
+  readonly features?: bigint;
   /**
    * mremap_userfaultfd_prep(): with UFFD_FEATURE_EVENT_REMAP the moved VMA
    * keeps its context and a UFFD_EVENT_REMAP is begun, which the returned

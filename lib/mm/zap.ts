@@ -12,13 +12,18 @@
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
+  MARKER_GUARD,
+  MARKER_UFFD_WP,
   PTE_DIRTY,
   PTE_MARKER,
   PTE_PRESENT,
   PTE_SPECIAL,
+  PTE_UFFD_WP,
   PTE_YOUNG,
   pteClear,
+  pteInstall,
 } from "./pagetable.ts";
+import { userfaultfdWp } from "./userfaultfd_k.ts";
 import { PG_ANON, PG_DIRTY } from "../phys/frames.ts";
 import type { MmuNotifyEvent } from "./mmu_notifier.ts";
 import { VM_LOCKED, VM_RAND_READ, VM_SEQ_READ } from "./vm_flags.ts";
@@ -46,6 +51,9 @@ export function zapRange(mm: Mm, vma: Vma, start: number, end: number, opts: Zap
   const m = mm.machine;
   const frames = m.frames;
   const touch = !opts.unmapOnly && vmaHasRecency(vma);
+  // zap_install_uffd_wp_if_needed(): a uffd-wp PTE of a file (shmem) VMA
+  // leaves a PTE_MARKER_UFFD_WP, unless the markers go too (munmap, exit).
+  const wpMarkers = !opts.dropMarkers && !vma.isAnonymous && userfaultfdWp(vma);
   let n = 0;
   mm.pt.forEachTable(start / 4096, end / 4096, (t, _base, lo, hi) => {
     const bits = t.bits, pfns = t.pfn;
@@ -66,8 +74,16 @@ export function zapRange(mm: Mm, vma: Vma, start: number, end: number, opts: Zap
           frames.mapcount[pfn]--;
           frames.put(pfn);
         }
+        if (wpMarkers && (b & PTE_UFFD_WP)) {
+          pteInstall(t, i, MARKER_UFFD_WP, PTE_MARKER | PTE_UFFD_WP);
+          n++;
+          continue;
+        }
       } else if ((b & PTE_MARKER) && !opts.dropMarkers) {
-        continue;
+        // zap_nonpresent_ptes(): a guard marker stays, and a uffd-wp one in
+        // a file VMA (zap_install_uffd_wp_if_needed); a poison marker, or a
+        // uffd-wp one of anonymous memory, goes. Checked on 6.18.44.
+        if (pfns[i] === MARKER_GUARD || (wpMarkers && (b & PTE_UFFD_WP))) continue;
       }
       pteClear(t, i);
       n++;

@@ -368,7 +368,7 @@ export class FrameTable {
       this.drop(pfn);
       return;
     }
-    const page = bytes.subarray(0, PAGE_SIZE);
+    const page = bytes.length === PAGE_SIZE ? bytes : bytes.subarray(0, PAGE_SIZE);
     // A short buffer leaves the rest of the page zero.
     const slab = page.length === PAGE_SIZE ? this.claim(pfn) : this.materialize(pfn);
     slab.set(page, (pfn & SLAB_MASK) * PAGE_SIZE);

@@ -77,7 +77,7 @@ export class Scheduler {
     wq.add(t);
     t.state = state === "S" ? "sleeping" : "disk";
     t.wchan = wchan;
-    t.blocked = { ...call, token };
+    t.blocked = { token, name: call.name, finish: call.finish, cancel: call.cancel };
     this.sleepers.add(t);
     return token;
   }

@@ -13,6 +13,7 @@ import { type Command, type CommandContext, type CommandGroup, synopsis } from "
 
 const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
   ["syscall", "System calls (results as strace prints them):"],
+  ["library", "Library calls (libibverbs; the syscalls they make print first):"],
   ["memory", "CPU accesses by the current process:"],
   ["view", "Views:"],
   ["device", "Devices (PCI hardware, driver binding, faults):"],

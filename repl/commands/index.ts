@@ -16,6 +16,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { VFIO_COMMAND } from "./vfio.ts";
 
@@ -32,6 +33,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [
     ...SYSCALL_COMMANDS,
     ...THREAD_COMMANDS,
+    ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
     ...VIEW_COMMANDS,

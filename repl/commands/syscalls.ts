@@ -10,6 +10,7 @@ import {
   encodeStruct,
   formatFlags,
   formatStruct,
+  formatUffdMsgs,
   ioctlDecl,
   IOCTLS,
   isErr,
@@ -17,7 +18,9 @@ import {
   SYSCALLS,
   type SyscallSpec,
   TIMESPEC,
+  uffdMsgForkFds,
   type UserArg,
+  USERFAULTFD_IOC_NEW,
 } from "../../mod.ts";
 import type { CallResult } from "../backend.ts";
 import { notRunLine } from "../backend.ts";
@@ -185,7 +188,9 @@ const DATA_HELP: Record<string, string> = {
   getrlimit: "Given {}, the limit follows the result as strace prints it:\n" +
     "= 0 {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}. Given an address, read it with peek.",
   prlimit64: "Given {} as old_rlim, the old limit follows the result as strace prints it.",
-  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".',
+  read: 'The bytes read follow the result, as strace shows a buffer: = 5 "hello".\n' +
+    "From a userfaultfd, the struct uffd_msgs follow decoded:\n" +
+    "= 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7f0000000000, feat={ptid=0}}}.",
   ioctl: "arg is an int, an address of the struct in memory, or the struct itself written as\n" +
     "strace prints it: {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING}\n" +
     "(fields left out are 0), or [value] for an int passed by pointer. Given a literal,\n" +
@@ -232,6 +237,34 @@ export function resultLine(spec: SyscallSpec, r: CallResult): string {
   return r.note === undefined ? line : `${line} ${r.note}`;
 }
 
+/**
+ * Keeps {@link CommandContext.uffds}: a new userfaultfd (userfaultfd(),
+ * ioctl USERFAULTFD_IOC_NEW on /dev/userfaultfd) joins, a closed fd leaves.
+ */
+function trackUffds(
+  uffds: Set<number>,
+  spec: SyscallSpec,
+  values: readonly Value[],
+  r: CallResult,
+): void {
+  if (isErr(r.ret)) return;
+  const arg = (i: number) => values[i]?.type === "num" ? Number(values[i].v) : -1;
+  if (spec.name === "userfaultfd") uffds.add(r.ret);
+  else if (spec.name === "ioctl" && arg(1) === USERFAULTFD_IOC_NEW) uffds.add(r.ret);
+  else if (spec.name === "close") uffds.delete(arg(0));
+}
+
+/**
+ * A read() of a userfaultfd: its `struct uffd_msg`s decoded (lib/abi/uffd_msg.ts),
+ * the FORK messages' ufds joining `uffds`; bytes that are not messages print as a buffer.
+ */
+function uffdReadLine(uffds: Set<number>, spec: SyscallSpec, r: CallResult): string {
+  const msgs = r.data !== undefined && !isErr(r.ret) ? formatUffdMsgs(r.data) : null;
+  if (msgs === null) return resultLine(spec, r);
+  for (const fd of uffdMsgForkFds(r.data!)) uffds.add(fd);
+  return `${formatReturn(r.ret, spec.ret)} ${msgs}`;
+}
+
 /** The value `x = call(...)` assigns: the result, or -1 on failure as in C. */
 export function resultValue(r: CallResult): bigint {
   return isErr(r.ret) ? -1n : BigInt(r.ret);
@@ -263,17 +296,24 @@ function toCommand(spec: SyscallSpec): Command {
         return undefined;
       }
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      // A read() of a userfaultfd prints its messages decoded.
+      const uffds = ctx.uffds;
+      const fd = values[0]?.type === "num" ? Number(values[0].v) : -1;
+      const line = spec.name === "read" && uffds?.has(fd)
+        ? (x: CallResult) => uffdReadLine(uffds, spec, x)
+        : (x: CallResult) => resultLine(spec, x);
       if (r.pending !== undefined) {
         // strace's form for a call that blocks; the end prints as `<... NAME resumed>`.
         ctx.out.push(r.note === undefined ? "<unfinished ...>" : `<unfinished ...> ${r.note}`);
-        ctx.unfinished(r.pending, spec);
+        ctx.unfinished(r.pending, { name: spec.name, line, value: resultValue });
         return undefined;
       }
       if (!ctx.alive()) {
         ctx.out.push("= ?");
         return undefined;
       }
-      ctx.out.push(resultLine(spec, r));
+      if (uffds !== undefined) trackUffds(uffds, spec, values, r);
+      ctx.out.push(line(r));
       return resultValue(r);
     },
   };

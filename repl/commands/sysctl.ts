@@ -24,7 +24,11 @@ const ENTRIES: ReadonlyMap<string, Entry> = new Map([
   ["vm.mmap_min_addr", { key: "mmapMinAddr", min: 0, max: 2 ** 47 }],
 ]);
 
+/** Read-only: /proc/sys/kernel/tainted, the taint mask (W = 512, D = 128; lib/panic.ts). */
+const TAINTED = "kernel.tainted";
+
 function line(ctx: CommandContext, name: string): string {
+  if (name === TAINTED) return `${name} = ${ctx.machine.taint.mask}`;
   return `${name} = ${ctx.machine.sysctl[ENTRIES.get(name)!.key]}`;
 }
 
@@ -38,29 +42,38 @@ export const SYSCTL_COMMAND: Command = {
     accepts: "word",
     optional: true,
     text: "a vm.* sysctl, with =VALUE to set it",
-    complete: () => [...ENTRIES.keys()],
+    complete: () => [...ENTRIES.keys(), TAINTED],
   }],
-  summary: "show or set the vm sysctls (overcommit_memory, overcommit_ratio, ...)",
+  summary: "show or set the vm sysctls (overcommit_memory, overcommit_ratio, ...), kernel.tainted",
   help: [
     "Without an argument, lists the vm sysctls the machine models; NAME shows one;",
     "NAME=VALUE sets it (as writing /proc/sys/vm/... would) and prints it, as",
     "sysctl(8) does. vm.overcommit_memory: 0 heuristic, 1 always, 2 strict",
-    "(CommitLimit = RAM * vm.overcommit_ratio / 100, no swap).",
+    "(CommitLimit = RAM * vm.overcommit_ratio / 100, no swap). kernel.tainted (read",
+    "only) is the taint mask: 512 (W) after a WARNING, 128 (D) after an oops.",
   ].join("\n"),
   example: ["sysctl vm.overcommit_memory=2", "sysctl vm.overcommit_ratio"],
   needsProcess: false,
   run(ctx, [arg]) {
     if (arg === undefined || arg.type !== "word") {
-      for (const name of ENTRIES.keys()) ctx.out.push(line(ctx, name));
+      for (const name of [TAINTED, ...ENTRIES.keys()]) ctx.out.push(line(ctx, name));
       return undefined;
     }
     const [name, value] = arg.text.split("=", 2);
+    if (name === TAINTED) {
+      if (value !== undefined) {
+        // Writing it only adds taint; mmlab keeps it read-only.
+        throw new ReplError(`sysctl: ${TAINTED} is read-only here`, arg.col, undefined, "usage");
+      }
+      ctx.out.push(line(ctx, name));
+      return undefined;
+    }
     const e = ENTRIES.get(name);
     if (e === undefined) {
       throw new ReplError(
         `sysctl: cannot stat /proc/sys/${name.replaceAll(".", "/")}: No such file or directory`,
         arg.col,
-        didYouMean(name, [...ENTRIES.keys()]) ?? "sysctl lists the ones modelled",
+        didYouMean(name, [...ENTRIES.keys(), TAINTED]) ?? "sysctl lists the ones modelled",
         "name",
       );
     }

@@ -77,10 +77,16 @@ export interface CommandContext {
   unfinished: (token: number, spec: SyscallSpec | ResumeFormat) => void;
   /** Every command by name (for help). */
   commands: ReadonlyMap<string, Command>;
+  /**
+   * The fds the session saw become userfaultfds (userfaultfd(),
+   * USERFAULTFD_IOC_NEW, a FORK message's ufd) and not closed since: a
+   * read() of one prints its `struct uffd_msg`s decoded.
+   */
+  uffds?: Set<number>;
 }
 
 /** Where the command appears in `help`. */
-export type CommandGroup = "syscall" | "memory" | "view" | "device" | "session";
+export type CommandGroup = "syscall" | "library" | "memory" | "view" | "device" | "session";
 
 /** A command: declared once. */
 export interface Command {

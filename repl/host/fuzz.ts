@@ -10,6 +10,11 @@
  * (`@cN ...`) and exit. Arguments are mostly valid, some invalid
  * (unaligned, zero, huge, across holes) to exercise the errno order.
  *
+ * A share of the cases (drawn apart from the rest, so that the others
+ * stay as they were) carry a userfaultfd: see {@link UFFD_STAGING} for
+ * the non-blocking commands and {@link UFFD_THREAD_AREA} for the faults
+ * that really block a thread until the main thread ends the wait.
+ *
  * What the oracle cannot compare is not generated: the mmlab-only views
  * (pages, ps, meminfo, status, dmesg, check, policy); THP (regions stay
  * far below 2 MiB, so MADV_HUGEPAGE never makes a huge page); instruction
@@ -69,6 +74,13 @@ class Gen {
 }
 
 const hex = (n: number) => "0x" + n.toString(16);
+
+/** The 8 little-endian bytes of a u64 (below 2^53). */
+function le64(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 8; i++, n = Math.floor(n / 256)) out.push(n % 256);
+  return out;
+}
 
 /** What the generator remembers about the case so far (approximately). */
 interface State {
@@ -150,9 +162,21 @@ type Op =
   | "poke"
   | "memset"
   | "maps"
-  | "smaps";
+  | "smaps"
+  | UffdOp;
 
-const WEIGHTS: Record<Op, number> = {
+/** The commands of a case with a userfaultfd. */
+type UffdOp =
+  | "uffdRegister"
+  | "uffdUnregister"
+  | "uffdCopy"
+  | "uffdZeropage"
+  | "uffdMove"
+  | "uffdWake"
+  | "uffdClose"
+  | "uffdThread";
+
+const WEIGHTS: Record<Exclude<Op, UffdOp>, number> = {
   mmap: 12,
   mmapFile: 5,
   munmap: 5,
@@ -178,6 +202,62 @@ const WEIGHTS: Record<Op, number> = {
   maps: 3,
   smaps: 3,
 };
+
+/**
+ * The weights of a case with a userfaultfd (see {@link UFFD_STAGING}): the
+ * uffd commands join the mix.
+ */
+const UFFD_WEIGHTS: Record<Op, number> = {
+  ...WEIGHTS,
+  uffdRegister: 5,
+  uffdUnregister: 1,
+  uffdCopy: 4,
+  uffdZeropage: 2,
+  uffdMove: 2,
+  uffdWake: 1,
+  uffdClose: 0.3,
+  uffdThread: 3,
+};
+
+/** The share of cases with a userfaultfd. */
+const UFFD_CASES = 0.35;
+
+/**
+ * Cases with a userfaultfd keep its pages here, outside the region: a
+ * 16 KiB staging buffer (the UFFDIO_API and UFFDIO_REGISTER structs, and
+ * COPY's source page at +4K) and 16 KiB of MOVE sources.
+ *
+ * The context takes UFFD_FEATURE_SIGBUS, so no access ever waits: a
+ * missing fault in a registered range is SIGBUS BUS_ADRERR, a kernel
+ * access into one is EFAULT, and every line runs to its end on both sides
+ * (no handler thread is needed). What is fuzzed: REGISTER/UNREGISTER over
+ * whatever the region holds (errnos per VMA type, splits and merges, `um`
+ * in smaps), COPY/ZEROPAGE/MOVE into ranges with and without pages
+ * (partial progress, EEXIST, ENOENT, EAGAIN), WAKE, the SIGBUS of
+ * accesses, and how munmap, mremap, madvise, mprotect, mlock and fork
+ * treat registered VMAs. Modes a kernel without WP/MINOR support in mmlab
+ * would answer differently (WP, MINOR) are not generated. API and
+ * REGISTER go through a raw pointer: mmlab reports only the features and
+ * ioctls it implements.
+ */
+export const UFFD_STAGING = REGION_BASE + 0x80000;
+const UFFD_MOVE_SRC = REGION_BASE + 0x90000;
+
+/**
+ * Faults that really block: a second userfaultfd, without the SIGBUS
+ * feature, registers {@link UFFD_THREAD_PAGES} pages here, which no other
+ * command touches, so the generator knows which of them are missing. A
+ * thread (pthread_create) loads from or stores to a missing one and waits
+ * in handle_userfault; in the same command group the main thread may read
+ * the message, and ends the wait: UFFDIO_COPY or ZEROPAGE of the page,
+ * UFFDIO_WAKE (the thread faults again and waits again) then COPY, a
+ * MADV_DONTNEED of the page (nothing to zap: it still waits) then COPY,
+ * UNREGISTER of the range, or close of the uffd (the access then completes
+ * as an ordinary fault). The thread's line ends at the line that woke it,
+ * on both sides (differ.ts: expectWakes).
+ */
+const UFFD_THREAD_AREA = REGION_BASE + 0xa0000;
+const UFFD_THREAD_PAGES = 8;
 
 /** Ops that need an open file (an open comes first, mostly). */
 const FILE_OPS = new Set<Op>(["mmapFile", "ftruncate", "pwrite", "pread", "fallocate", "close"]);
@@ -207,9 +287,21 @@ const CHILD_OPS: Op[] = [
 export class CaseGenerator {
   private readonly g: Gen;
   private readonly st: State = { movable: [], fds: [], children: [], next: 1 };
+  /** Whether this case has a userfaultfd (drawn apart, so other cases stay as they were). */
+  readonly uffd: boolean;
+  /** The blocking episodes' state: their uffd variable (null: none open), registration, pages. */
+  private readonly ep = {
+    uffd: null as string | null,
+    registered: false,
+    thread: null as string | null,
+    present: new Set<number>(),
+    /** A fork since the uffd was opened: a child holds it too, so a close ends no wait. */
+    forked: false,
+  };
 
   constructor(seed: number) {
     this.g = new Gen(seed);
+    this.uffd = new Rng(seed ^ 0x5bd1e995).next() / 4294967296 < UFFD_CASES;
   }
 
   /** A page index in the region (sometimes just past it). */
@@ -444,6 +536,7 @@ export class CaseGenerator {
         return `close(${fd})`;
       }
       case "fork": {
+        if (this.ep.uffd !== null) this.ep.forked = true;
         const v = this.fresh("c");
         this.st.children.push(v);
         return `${v} = fork()`;
@@ -474,8 +567,158 @@ export class CaseGenerator {
       case "maps":
         return "maps";
       case "smaps":
-        return "smaps";
+        return this.smaps();
+      case "uffdRegister": {
+        // struct uffdio_register {range={start, len}, mode} at staging+8K, as bytes.
+        const start = REGION_BASE + this.page() * PAGE + (g.chance(0.04) ? 1 + g.int(PAGE - 1) : 0);
+        const len = g.chance(0.04) ? g.pick([0, 100]) : (1 + g.int(8)) * PAGE;
+        const mode = g.pick([1, 1, 1, 1, 0, 8]);
+        const bytes = [...le64(start), ...le64(len), mode].join(", ");
+        return `poke(${hex(UFFD_STAGING + 8 * 1024)}, ${bytes})
+` +
+          `ioctl(uffd, UFFDIO_REGISTER, ${hex(UFFD_STAGING + 8 * 1024)})`;
+      }
+      case "uffdUnregister":
+        return `ioctl(uffd, UFFDIO_UNREGISTER, {start=${this.addr()}, len=${this.len()}})`;
+      case "uffdCopy": {
+        const src = hex(UFFD_STAGING + 4 * 1024 + (g.chance(0.2) ? 3 : 0));
+        const mode = g.pick(["0", "0", "0", "UFFDIO_COPY_MODE_DONTWAKE", "4"]);
+        return `ioctl(uffd, UFFDIO_COPY, {dst=${this.uffdDst()}, src=${src}, ` +
+          `len=${this.uffdLen()}, mode=${mode}})`;
+      }
+      case "uffdZeropage": {
+        const mode = g.pick(["0", "0", "UFFDIO_ZEROPAGE_MODE_DONTWAKE", "2"]);
+        return `ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=${this.uffdDst()}, ` +
+          `len=${this.uffdLen()}}, mode=${mode}})`;
+      }
+      case "uffdMove": {
+        const src = hex(UFFD_MOVE_SRC + g.int(4) * PAGE);
+        const mode = g.pick(["0", "0", "UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES"]);
+        return `ioctl(uffd, UFFDIO_MOVE, {dst=${this.uffdDst()}, src=${src}, ` +
+          `len=${g.pick(["4K", "4K", "8K"])}, mode=${mode}})`;
+      }
+      case "uffdWake":
+        return `ioctl(uffd, UFFDIO_WAKE, {start=${this.uffdDst()}, len=${this.uffdLen()}})`;
+      case "uffdClose":
+        return "close(uffd)";
+      case "uffdThread":
+        return this.uffdThread();
     }
+  }
+
+  /**
+   * `smaps`; once a thread exists, only up to the drain page: how many
+   * pages of its stack the host's thread start touched is glibc's business.
+   */
+  private smaps(): string {
+    if (this.ep.thread === null) return "smaps";
+    return `smaps ${hex(REGION_BASE)} ${(DRAIN_PAGE + PAGE - REGION_BASE) / 1024}K`;
+  }
+
+  /** One blocking episode (see {@link UFFD_THREAD_AREA}): setup as needed, a fault, its end. */
+  private uffdThread(): string {
+    const g = this.g, ep = this.ep;
+    const missing: number[] = [];
+    for (let k = 0; k < UFFD_THREAD_PAGES; k++) if (!ep.present.has(k)) missing.push(k);
+    if (missing.length === 0) return "maps";
+    const out: string[] = [];
+    const area = hex(UFFD_THREAD_AREA);
+    if (ep.uffd === null) {
+      ep.uffd = this.fresh("uf");
+      ep.registered = false;
+      ep.forked = false;
+      out.push(
+        `${ep.uffd} = userfaultfd(O_CLOEXEC|O_NONBLOCK)`,
+        // struct uffdio_api {api=UFFD_API, features=0}: all 16 bytes (the first handshake wrote there).
+        `poke(${hex(UFFD_STAGING)}, 0xaa, ${new Array(15).fill(0).join(", ")})`,
+        `ioctl(${ep.uffd}, UFFDIO_API, ${hex(UFFD_STAGING)})`,
+      );
+      if (ep.thread === null) {
+        out.push(
+          `mmap(${area}, ${UFFD_THREAD_PAGES * 4}K, PROT_READ|PROT_WRITE, ` +
+            "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
+        );
+      }
+    }
+    if (!ep.registered) {
+      const bytes = [...le64(UFFD_THREAD_AREA), ...le64(UFFD_THREAD_PAGES * PAGE), 1].join(", ");
+      out.push(
+        `poke(${hex(UFFD_STAGING + 8 * 1024)}, ${bytes})`,
+        `ioctl(${ep.uffd}, UFFDIO_REGISTER, ${hex(UFFD_STAGING + 8 * 1024)})`,
+      );
+      ep.registered = true;
+    }
+    if (ep.thread === null) {
+      ep.thread = this.fresh("t");
+      out.push(`${ep.thread} = pthread_create()`);
+    }
+    const k = g.pick(missing);
+    const at = hex(UFFD_THREAD_AREA + k * PAGE + g.int(PAGE - 16));
+    const page = hex(UFFD_THREAD_AREA + k * PAGE);
+    const u = ep.uffd;
+    out.push(
+      g.chance(0.5)
+        ? `@${ep.thread} peek(${at}, ${this.peekLen()})`
+        : `@${ep.thread} poke(${at}, ${this.byteArg()})`,
+    );
+    if (g.chance(0.6)) out.push(`read(${u}, ${hex(UFFD_STAGING + 12 * 1024)}, 32)`);
+    const copy = `ioctl(${u}, UFFDIO_COPY, {dst=${page}, src=${hex(UFFD_STAGING + 4 * 1024)}, ` +
+      "len=4K, mode=0})";
+    const close = ep.forked ? 0 : 1;
+    switch (g.weighted({ close, zero: 2, wake: 1, dontneed: 1, unregister: 1, copy: 4 })) {
+      case "copy":
+        out.push(copy);
+        break;
+      case "zero":
+        out.push(`ioctl(${u}, UFFDIO_ZEROPAGE, {range={start=${page}, len=4K}, mode=0})`);
+        break;
+      case "wake":
+        out.push(`ioctl(${u}, UFFDIO_WAKE, {start=${page}, len=4K})`);
+        if (g.chance(0.5)) out.push(`read(${u}, ${hex(UFFD_STAGING + 12 * 1024)}, 32)`);
+        out.push(copy);
+        break;
+      case "dontneed":
+        out.push(`madvise(${page}, 4K, MADV_DONTNEED)`, copy);
+        break;
+      case "unregister":
+        out.push(`ioctl(${u}, UFFDIO_UNREGISTER, {start=${area}, len=${UFFD_THREAD_PAGES * 4}K})`);
+        ep.registered = false;
+        break;
+      default:
+        out.push(`close(${u})`);
+        ep.uffd = null;
+        ep.registered = false;
+    }
+    ep.present.add(k);
+    return out.join("\n");
+  }
+
+  /** A fill's destination: a region page, sometimes unaligned. */
+  private uffdDst(): string {
+    const a = REGION_BASE + this.page() * PAGE;
+    return hex(this.g.chance(0.04) ? a + 1 + this.g.int(PAGE - 1) : a);
+  }
+
+  /** A fill's length: a page or a few (the source has three), sometimes 0. */
+  private uffdLen(): string {
+    return this.g.chance(0.04) ? "0" : `${(1 + this.g.int(3)) * 4}K`;
+  }
+
+  /** The userfaultfd of a uffd case, its staging pages and MOVE sources. */
+  private uffdSetup(): string[] {
+    const g = this.g;
+    return [
+      "uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)",
+      `mmap(${hex(UFFD_STAGING)}, 16K, PROT_READ|PROT_WRITE, ` +
+      "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)",
+      // struct uffdio_api {api=UFFD_API, features=UFFD_FEATURE_SIGBUS}
+      `poke(${hex(UFFD_STAGING)}, 0xaa, 0, 0, 0, 0, 0, 0, 0, 0x80)`,
+      `ioctl(uffd, UFFDIO_API, ${hex(UFFD_STAGING)})`,
+      `poke(${hex(UFFD_STAGING + 4 * 1024)}, "${g.pick(["staged page", "Q", "restore"])}")`,
+      `mmap(${hex(UFFD_MOVE_SRC)}, 16K, PROT_READ|PROT_WRITE, ` +
+      "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
+      `memset(${hex(UFFD_MOVE_SRC)}, ${1 + g.int(255)}, ${g.pick(["8K", "12K", "16K"])})`,
+    ];
   }
 
   /**
@@ -492,18 +735,25 @@ export class CaseGenerator {
       `mmap(${hex(REGION_BASE)}, ${(4 + this.g.int(12)) * 4}K, PROT_READ|PROT_WRITE, ` +
         "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
     );
+    // A uffd case registers something at once, so that what follows meets it.
+    if (this.uffd) lines.push(...this.uffdSetup(), ...this.op("uffdRegister", false).split("\n"));
+    const weights = this.uffd ? UFFD_WEIGHTS : WEIGHTS;
     while (lines.length < length - 2) {
-      lines.push(...this.op(this.g.weighted(WEIGHTS), false).split("\n"));
+      lines.push(...this.op(this.g.weighted(weights), false).split("\n"));
     }
-    lines.push("maps", "smaps");
+    lines.push("maps", this.smaps());
     return lines;
   }
 }
 
 /** Case `index` of a run seeded with `seed`: a command file's text with its header. */
 export function fuzzCase(seed: number, index: number, length: number): string {
-  const lines = new CaseGenerator(caseSeed(seed, index)).generateCase(length);
-  return [`# fuzz: seed ${seed} case ${index} (length ${length})`, "", ...lines, ""].join("\n");
+  const gen = new CaseGenerator(caseSeed(seed, index));
+  const lines = gen.generateCase(length);
+  const head = [`# fuzz: seed ${seed} case ${index} (length ${length})`];
+  // Registering over a /tmp file mapping is EINVAL on ext4 (mmlab's /tmp), not on tmpfs.
+  if (gen.uffd) head.push("# requires: tmp_fs=ext4");
+  return [...head, "", ...lines, ""].join("\n");
 }
 
 /** The command name a line runs (`mmap`, `peek`, `maps`, ... ; `@c1 x` gives x's). */

@@ -55,6 +55,12 @@ export interface HostProbe {
   memlockBytes: number;
   /** DAMON_RECLAIM (proactive reclaim): enabled, and how long memory must be idle. */
   damonReclaim: { enabled: boolean; minAgeUs: number } | null;
+  /**
+   * What O_DIRECT on /tmp meets: the filesystem type and the disk's logical
+   * block size (`ext4/512`), from /proc/self/mountinfo and sysfs; "" when
+   * unknown. Absent: not probed.
+   */
+  tmpDio?: string;
 }
 
 /** A kind of cases not compared on this host, and why. */
@@ -133,6 +139,31 @@ export function bracketed(text: string | null): string {
   return /\[([\w+]+)\]/.exec(text ?? "")?.[1] ?? "none";
 }
 
+/**
+ * The filesystem /tmp is on and its disk's logical block size, as
+ * `ext4/512` (tmpfs: `tmpfs/0`); "" when it cannot be told.
+ */
+async function tmpDio(read: (path: string) => Promise<string | null>): Promise<string> {
+  const info = await read("/proc/self/mountinfo") ?? "";
+  let best: { point: string; type: string; dev: string } | null = null;
+  for (const line of info.split("\n")) {
+    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS
+    const f = line.split(" ");
+    const dash = f.indexOf("-");
+    if (f.length < 5 || dash < 0) continue;
+    const point = f[4];
+    const under = point === "/" || "/tmp" === point || "/tmp".startsWith(point + "/");
+    if (under && (best === null || point.length >= best.point.length)) {
+      best = { point, type: f[dash + 1] ?? "", dev: f[2] };
+    }
+  }
+  if (best === null) return "";
+  if (best.type === "tmpfs") return "tmpfs/0";
+  const lbs = await read(`/sys/dev/block/${best.dev}/queue/logical_block_size`) ??
+    await read(`/sys/dev/block/${best.dev}/../queue/logical_block_size`) ?? "";
+  return `${best.type}/${lbs}`;
+}
+
 /** The result of a `sys` request. */
 async function sys(server: HostServer, req: string): Promise<bigint> {
   const l = (await server.call(1, req))[0] ?? "";
@@ -201,6 +232,7 @@ export async function probeHost(server: HostServer): Promise<HostProbe> {
       ? Infinity
       : Number(memlock),
     memTotalKb: Number(/^MemTotal:\s+(\d+)/m.exec(await read("/proc/meminfo") ?? "")?.[1] ?? 0),
+    tmpDio: await tmpDio(read),
     damonReclaim: damon === null ? null : {
       enabled: damon === "Y",
       minAgeUs: await num("/sys/module/damon_reclaim/parameters/min_age", 0),
@@ -293,6 +325,17 @@ export function decide(p: HostProbe): Adaptation {
     a.skips.push({
       test: /^(?=[\s\S]*MAP_SHARED)(?=[\s\S]*MADV_HUGEPAGE)/,
       reason: "shmem THP is advise: shared memory under MADV_HUGEPAGE may be mapped huge",
+    });
+  }
+
+  // O_DIRECT: mmlab's /tmp is ext4 on a disk with 512-byte logical blocks
+  // (lib/fs/direct_io.ts); elsewhere (tmpfs takes any alignment, a 4Kn
+  // disk refuses 512-byte I/O) the O_DIRECT cases do not apply.
+  if (p.tmpDio !== undefined && p.tmpDio !== "ext4/512") {
+    a.skips.push({
+      test: /O_DIRECT/,
+      reason: `/tmp is ${p.tmpDio || "on an unknown filesystem"}, not ext4 on a disk with ` +
+        "512-byte logical blocks as mmlab's: O_DIRECT alignment rules differ",
     });
   }
 

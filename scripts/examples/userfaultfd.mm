@@ -7,7 +7,7 @@
 userfaultfd, as Linux 6.18 has it (fs/userfaultfd.c, mm/userfaultfd.c).
 Every ioctl but UFFDIO_API is EINVAL before the handshake; REGISTER splits
 the VMA and sets VmFlags um. A missing fault in the range queues a
-UFFD_EVENT_PAGEFAULT message (read(uffd): event 0x12, flags, address) and
+UFFD_EVENT_PAGEFAULT message (read(uffd) prints the struct uffd_msg) and
 its thread waits in handle_userfault; UFFDIO_COPY fills the page and wakes
 it, and the access finishes ([pid 2] <... peek resumed>). COPY stops at a
 page already there: EEXIST, or EAGAIN with copy= the bytes done. WAKE
@@ -21,7 +21,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=0x7f0000000000, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})
   = -1 EINVAL (Invalid argument)
   [1] mm> ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})
-  = 0 {api=0xaa, features=UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_MOVE, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
+  = 0 {api=0xaa, features=UFFD_FEATURE_PAGEFAULT_FLAG_WP|UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_HUGETLBFS|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_MINOR_HUGETLBFS|UFFD_FEATURE_MINOR_SHMEM|UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_WP_HUGETLBFS_SHMEM|UFFD_FEATURE_WP_UNPOPULATED|UFFD_FEATURE_POISON|UFFD_FEATURE_WP_ASYNC|UFFD_FEATURE_MOVE, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
   [1] mm> a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff7fbc000
   [1] mm> b = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)
@@ -29,7 +29,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> poke(b, "page from the staging buffer")
   = 28
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE}
+  = 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> smaps a
   7ffff7fbc000-7ffff7fc0000 rw-p 00000000 00:00 0 
   Size:                 16 kB
@@ -71,7 +71,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> read(uffd, b+2K, 16)
   = -1 EINVAL (Invalid argument)
   [1] mm> read(uffd, b+2K, 32)
-  = 32 "\22\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\300\373\367\377\177\0\0\0\0\0\0\0\0\0\0"
+  = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff7fbc000, feat={ptid=0}}}
   [1] mm> peek(b+2K, 32)
   7ffff7fbb800  12 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
   7ffff7fbb810  00 c0 fb f7 ff 7f 00 00  00 00 00 00 00 00 00 00  |................|

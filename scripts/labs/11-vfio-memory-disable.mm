@@ -272,7 +272,8 @@ the zap walks vma_list, the VMA leaves it, and the next touch remaps it.
   [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
   [   30.000047] ------------[ cut here ]------------
   [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted
+  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
   [   30.000047] Call Trace:
   [   30.000047]  <TASK>
   [   30.000047]  remap_pfn_range
@@ -308,7 +309,8 @@ having a fire under it" meant. 6.10 itself no longer remaps in the fault.
   [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
   [   30.000047] ------------[ cut here ]------------
   [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted
+  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
   [   30.000047] Call Trace:
   [   30.000047]  <TASK>
   [   30.000047]  remap_pfn_range
@@ -324,7 +326,8 @@ having a fire under it" meant. 6.10 itself no longer remaps in the fault.
   [   30.000047] ---[ end trace 0000000000000000 ]---
   [   30.000050] ------------[ cut here ]------------
   [   30.000050] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W
+  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
+  [   30.000050] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
   [   30.000050] Call Trace:
   [   30.000050]  <TASK>
   [   30.000050]  remap_pfn_range
@@ -462,7 +465,8 @@ tenth is logged. An AER error would signal the err eventfd the same way.
   [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
   [   30.000047] ------------[ cut here ]------------
   [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted
+  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
   [   30.000047] Call Trace:
   [   30.000047]  <TASK>
   [   30.000047]  remap_pfn_range
@@ -478,7 +482,8 @@ tenth is logged. An AER error would signal the err eventfd the same way.
   [   30.000047] ---[ end trace 0000000000000000 ]---
   [   30.000050] ------------[ cut here ]------------
   [   30.000050] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W
+  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
+  [   30.000050] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
   [   30.000050] Call Trace:
   [   30.000050]  <TASK>
   [   30.000050]  remap_pfn_range

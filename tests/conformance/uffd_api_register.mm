@@ -1,4 +1,4 @@
-# userfaultfd: every ioctl but UFFDIO_API is EINVAL before the handshake; a bad api and a second handshake are EINVAL; UFFDIO_REGISTER's errnos in the kernel's order (mode, range, no VMA, a regular file, another context's range); registration splits the VMA and sets um; UNREGISTER and close merge it back. The API and REGISTER successes go through a raw pointer: mmlab reports only the features and ioctls it implements (the struct written back differs from 6.18's 0x1ffff)
+# userfaultfd: every ioctl but UFFDIO_API is EINVAL before the handshake; a bad api and a second handshake are EINVAL; UFFDIO_REGISTER's errnos in the kernel's order (mode, range, no VMA, a regular file, another context's range); registration splits the VMA and sets um; UNREGISTER and close merge it back. The API and REGISTER successes go through a raw pointer (once because mmlab reported fewer features than 6.18's 0x1ffff; uffd_modes_register.mm compares the structs written back)
 # follows: fs/userfaultfd.c userfaultfd_api, userfaultfd_register, userfaultfd_unregister, userfaultfd_release
 # requires: tmp_fs=ext4
 

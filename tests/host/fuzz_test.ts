@@ -34,6 +34,41 @@ Deno.test("fuzz: the generator is deterministic and stays in the region", () => 
   assert.equal(commandOf("@c1 n2 = mremap(a, 4K, 8K, 0)"), "mremap");
 });
 
+Deno.test("fuzz: a third of the cases carry a userfaultfd: uffd commands, blocking thread episodes, all in the region", () => {
+  const seen = new Set<string>();
+  let cases = 0;
+  for (let i = 0; i < 60; i++) {
+    const text = fuzzCase(SEED, i, 60);
+    if (!text.includes("userfaultfd(")) continue;
+    cases++;
+    assert.ok(text.includes("# requires: tmp_fs=ext4"));
+    for (const l of text.split("\n")) {
+      for (const a of l.match(/0x[0-9a-f]{9,}/g) ?? []) {
+        const n = parseInt(a, 16);
+        assert.ok(n >= 0x7f0000000000 && n <= DRAIN_PAGE, `${a} outside the region in ${l}`);
+      }
+      const m = /UFFDIO_\w+|pthread_create|^@t\d+ (peek|poke)|^close\(uf/.exec(l);
+      if (m) seen.add(m[1] ? `thread ${m[1]}` : m[0]);
+    }
+  }
+  assert.ok(cases > 10 && cases < 40, `${cases} of 60 cases have a uffd`);
+  for (
+    const k of [
+      "UFFDIO_API",
+      "UFFDIO_REGISTER",
+      "UFFDIO_UNREGISTER",
+      "UFFDIO_COPY",
+      "UFFDIO_ZEROPAGE",
+      "UFFDIO_MOVE",
+      "UFFDIO_WAKE",
+      "pthread_create",
+      "thread peek",
+      "thread poke",
+      "close(uf",
+    ]
+  ) assert.ok(seen.has(k), `no ${k} in ${[...seen].join(" ")}`);
+});
+
 Deno.test({
   name: `fuzz: ${CASES} generated cases agree with the host kernel${
     skip ? ` (skipped: ${skip})` : ""

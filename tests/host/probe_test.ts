@@ -130,6 +130,15 @@ Deno.test("probe: swap skips MADV_PAGEOUT cases", () => {
   assert.equal(skipReason(a, "madvise(a, 4K, MADV_COLD)"), null);
 });
 
+Deno.test("probe: O_DIRECT cases need /tmp on ext4 with 512-byte blocks", () => {
+  const open = 'fd = open("/tmp/f", O_RDWR|O_CREAT|O_DIRECT, 0644)';
+  assert.equal(skipReason(decide(host({ tmpDio: "ext4/512" })), open), null);
+  assert.match(skipReason(decide(host({ tmpDio: "tmpfs/0" })), open)!, /\/tmp is tmpfs\/0/);
+  assert.match(skipReason(decide(host({ tmpDio: "ext4/4096" })), open)!, /512-byte/);
+  assert.match(skipReason(decide(host({ tmpDio: "" })), open)!, /unknown filesystem/);
+  assert.equal(skipReason(decide(host({ tmpDio: "tmpfs/0" })), 'open("/tmp/f", O_RDWR)'), null);
+});
+
 Deno.test("probe: vm sysctls are matched on mmlab's machine", () => {
   const a = decide(host({
     maxMapCount: 1048576,

@@ -24,7 +24,8 @@ import {
   pinUserPages,
   unpinUserPages,
 } from "../../lib/mm/gup.ts";
-import { EFAULT } from "../../lib/abi/errno.ts";
+import { EFAULT, ENOMEM } from "../../lib/abi/errno.ts";
+import { canDoMlock, pinnedVmAdd, pinnedVmSub } from "../../lib/mm/accounting.ts";
 
 const B = 0x7f0000000000n;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
@@ -135,4 +136,21 @@ Deno.test("gup: check_vma_flags order: FOLL_ANON on a file; long-term write pins
     unpinUserPages(p.mm, [...r.pages, ...s.pages]);
     assert.deepEqual(checkInvariants(m), []);
   }
+});
+
+Deno.test("pinned_vm: a driver's count against RLIMIT_MEMLOCK (ib_umem_get order); root is exempt", () => {
+  const m = new Machine({ root: false });
+  const p = m.init;
+  p.mm.rlimits.memlock = 0;
+  assert.equal(canDoMlock(p.mm), false, "ib_umem_get: -EPERM first");
+  p.mm.rlimits.memlock = 8 * 4096;
+  assert.equal(pinnedVmAdd(p.mm, 8), 0);
+  assert.equal(pinnedVmAdd(p.mm, 1), -ENOMEM);
+  assert.equal(p.mm.pinnedVm, 8, "a refused charge is taken back");
+  pinnedVmSub(p.mm, 8);
+  assert.equal(p.mm.pinnedVm, 0);
+  const r = new Machine();
+  r.init.mm.rlimits.memlock = 0;
+  assert.ok(canDoMlock(r.init.mm));
+  assert.equal(pinnedVmAdd(r.init.mm, 1 << 20), 0, "CAP_IPC_LOCK");
 });

@@ -112,6 +112,8 @@ Deno.test("mmap_lock: remap_pfn_range in a fault handler WARNs on 6.10+ (rwsem.h
     );
     const log = m.dmesg.format().join("\n");
     assert.match(log, /cut here/);
+    // The taint comes after the report: the first splat's CPU line is untainted.
+    assert.match(log, /CPU: 0 PID: 1 Comm: prog Not tainted 6\.18\.0 #1\n/);
     assert.match(log, / remap_pfn_range\n.* vfio_pci_mmap_fault\n/);
     assert.match(log, /end trace/);
     assert.equal(m.taint.text(), "Tainted: W");
@@ -195,6 +197,11 @@ Deno.test("mmap_lock: remap_pfn_range over a present PTE from a fault: kernel BU
   const log = m.dmesg.format().join("\n");
   assert.match(log, /kernel BUG at mm\/memory\.c:\d+!\n.*Oops: invalid opcode: 0000 \[#1\]/);
   assert.match(log, /RIP: 0010:remap_pfn_range_notrack/);
+  assert.match(
+    log,
+    /\[#1\][^\n]*\n[^\n]*CPU: 0 PID: 1 Comm: prog Tainted: W 6\.18\.0 #1\n/,
+    "D comes after",
+  );
   assert.equal(p.alive, false);
   assert.equal(p.exitStatus?.signal, 11);
   assert.match(m.taint.text(), /D/);

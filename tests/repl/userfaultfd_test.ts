@@ -19,7 +19,7 @@ async function setup(features = "0"): Promise<Session> {
   const api = await run(s, `ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=${features}})`);
   assert.match(
     api[0],
-    /^= 0 \{api=0xaa, features=UFFD_FEATURE_EVENT_FORK\|UFFD_FEATURE_EVENT_REMAP\|UFFD_FEATURE_EVENT_REMOVE\|UFFD_FEATURE_MISSING_SHMEM\|UFFD_FEATURE_EVENT_UNMAP\|UFFD_FEATURE_SIGBUS\|/,
+    /^= 0 \{api=0xaa, features=UFFD_FEATURE_PAGEFAULT_FLAG_WP\|UFFD_FEATURE_EVENT_FORK\|UFFD_FEATURE_EVENT_REMAP\|UFFD_FEATURE_EVENT_REMOVE\|UFFD_FEATURE_MISSING_HUGETLBFS\|UFFD_FEATURE_MISSING_SHMEM\|/,
   );
   await run(s, "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
   await run(
@@ -32,7 +32,7 @@ async function setup(features = "0"): Promise<Session> {
   );
   assert.deepEqual(reg, [
     "= 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, " +
-    "ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE}",
+    "ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}",
   ]);
   return s;
 }
@@ -48,8 +48,11 @@ Deno.test("repl uffd: API first, then the issue's lines print as strace shows th
     ["= -1 EINVAL (Invalid argument)"],
   );
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})"), [
-    "= 0 {api=0xaa, features=UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_EXACT_ADDRESS|" +
-    "UFFD_FEATURE_MOVE, " +
+    "= 0 {api=0xaa, features=UFFD_FEATURE_PAGEFAULT_FLAG_WP|UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|" +
+    "UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_HUGETLBFS|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|" +
+    "UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_MINOR_HUGETLBFS|UFFD_FEATURE_MINOR_SHMEM|" +
+    "UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_WP_HUGETLBFS_SHMEM|UFFD_FEATURE_WP_UNPOPULATED|UFFD_FEATURE_POISON|" +
+    "UFFD_FEATURE_WP_ASYNC|UFFD_FEATURE_MOVE, " +
     "ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}",
   ]);
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})"), [
@@ -70,11 +73,12 @@ Deno.test("repl uffd: a peek waits in handle_userfault; UFFDIO_COPY resumes it w
   ]);
   const th = await run(s, "threads");
   assert.match(th.find((l) => / 2 /.test(l.slice(0, 12)))!, /Sl\s+handle_userfault/);
-  // The message: event 0x12, flags 0 (a read), the page address.
+  // The message, decoded: UFFD_EVENT_PAGEFAULT, flags 0 (a read), the page address.
   assert.deepEqual(await run(s, "read(uffd, b+2K, 32)"), [
-    '= 32 "\\22\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\300\\373\\367\\377\\177\\0\\0' +
-    '\\0\\0\\0\\0\\0\\0\\0\\0"',
+    "= 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff7fbc000, feat={ptid=0}}}",
   ]);
+  // The bytes are the kernel's struct uffd_msg: event 0x12 first.
+  assert.deepEqual(await run(s, "peek(b+2K)"), ["= 18 (0x12)"]);
   assert.deepEqual(await run(s, "read(uffd, b+2K, 32)"), [
     "= -1 EAGAIN (Resource temporarily unavailable)",
   ]);
@@ -95,8 +99,10 @@ Deno.test("repl uffd: THREAD_ID puts the tid in the message; WAKE without a fill
   assert.deepEqual(await run(s, "@t poke(a+4K+3, 1)"), [
     "<unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff7fbd003)",
   ]);
-  const msg = await run(s, "read(uffd, b, 32)");
-  assert.equal(msg[0].slice(0, 5), "= 32 ");
+  assert.deepEqual(await run(s, "read(uffd, b, 32)"), [
+    "= 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=UFFD_PAGEFAULT_FLAG_WRITE, " +
+    "address=0x7ffff7fbd003, feat={ptid=2}}}",
+  ]);
   assert.deepEqual(await run(s, "peek(b+8)"), ["= 1"]); // UFFD_PAGEFAULT_FLAG_WRITE
   assert.deepEqual(await run(s, "peek(b+16)"), ["= 3"]); // the exact address
   assert.deepEqual(await run(s, "peek(b+24)"), ["= 2"]); // ptid
@@ -151,8 +157,8 @@ Deno.test("repl uffd: a read of a blocking uffd sleeps until a fault queues a me
   ]);
   assert.deepEqual(await run(s, "poke(a+4K+7, 1)"), [
     "<unfinished ...> (thread 1 waits in handle_userfault at 0x7ffff7fbd000)",
-    '[pid 2] <... read resumed> = 32 "\\22\\0\\0\\0\\0\\0\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\0\\320\\373' +
-    '\\367\\377\\177\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"',
+    "[pid 2] <... read resumed> = 32 {event=UFFD_EVENT_PAGEFAULT, " +
+    "pagefault={flags=UFFD_PAGEFAULT_FLAG_WRITE, address=0x7ffff7fbd000, feat={ptid=0}}}",
   ]);
   assert.deepEqual(
     await run(s, "@h ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+4K, len=4K}, mode=0})"),

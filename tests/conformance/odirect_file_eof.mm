@@ -1,0 +1,18 @@
+# O_DIRECT reads at or past EOF return 0 before any alignment check; a read across EOF stops there; an O_DIRECT write past EOF grows the file
+# follows: fs/iomap/direct-io.c __iomap_dio_rw() (a read at i_size returns 0; the iter is cut at EOF); ext4_dio_write_end_io() (i_size grows)
+
+g = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+pwrite(g, "0123456789", 10, 0)
+fd = open("/tmp/f", O_RDWR|O_DIRECT)
+a = mmap(0x7f0000000000, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+pread(fd, a, 4096, 0)
+peek(a, 12)
+pread(fd, a, 512, 512)
+pread(fd, a, 100, 3)
+pread(fd, a, 100, 4096)
+pread(fd, a, 0, 0)
+memset(a, 0x42, 512)
+pwrite(fd, a, 512, 8192)
+lseek(g, 0, SEEK_END)
+pread(g, a + 4K, 4, 8192)
+pread(g, a + 4K, 4, 4096)

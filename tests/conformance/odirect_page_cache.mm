@@ -1,0 +1,18 @@
+# O_DIRECT and the page cache: a read writes back dirty cached data first, so it sees a buffered write; a write drops the cached pages of its range, so a buffered read and a shared mapping then see the new bytes
+# follows: mm/filemap.c kiocb_write_and_wait() / kiocb_invalidate_pages() (filemap_write_and_wait_range, invalidate_inode_pages2_range)
+
+g = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+fd = open("/tmp/f", O_RDWR|O_DIRECT)
+ftruncate(g, 8K)
+m = mmap(0x7f0000100000, 8K, PROT_READ|PROT_WRITE, MAP_SHARED, g, 0)
+poke(m + 4K, "mapped")
+pwrite(g, "buffered", 8, 0)
+a = mmap(0x7f0000000000, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+pread(fd, a, 8192, 0)
+peek(a, 8)
+peek(a + 4K, 6)
+memset(a, 0x5a, 8K)
+pwrite(fd, a, 8192, 0)
+pread(g, a, 8, 0)
+peek(m + 4K, 6)
+peek(m, 2)

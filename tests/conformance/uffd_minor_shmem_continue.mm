@@ -1,0 +1,40 @@
+# userfaultfd MINOR on shmem, a thread that really blocks: a load from a memfd page the page cache has but the registered mapping does not map waits in handle_userfault with UFFD_PAGEFAULT_FLAG_MINOR (no fault-around maps its neighbours); UFFDIO_CONTINUE maps the cached page (mapped=4096) and wakes it; a store waits with MINOR|WRITE, sees what another mapping wrote meanwhile, and CONTINUE with DONTWAKE leaves it until UFFDIO_WAKE; CONTINUE's errnos: a page not cached EFAULT, at i_size EINVAL, MODE_WP without MODE_WP registered EINVAL, an unknown mode EINVAL, a mapped page EEXIST, partial progress EAGAIN; a page the cache lacks is a MISSING fault (not registered here: it is allocated)
+# follows: mm/shmem.c shmem_get_folio_gfp; fs/userfaultfd.c userfaultfd_continue; mm/userfaultfd.c mfill_atomic_pte_continue; mm/memory.c should_fault_around
+
+uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_MINOR_SHMEM})
+b = mmap(0x7f0000200000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+m = memfd_create("shm", 0)
+ftruncate(m, 20K)
+pwrite(m, "page one", 8, 4096)
+pwrite(m, "page two", 8, 8192)
+pwrite(m, "page three", 10, 12288)
+s = mmap(0x7f0000100000, 20K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, m, 0)
+c = mmap(0x7f0000300000, 20K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, m, 0)
+ioctl(uffd, UFFDIO_REGISTER, {range={start=s, len=20K}, mode=UFFDIO_REGISTER_MODE_MINOR})
+t = pthread_create()
+@t x = peek(s+4K+5)
+read(uffd, b, 32)
+pagemap s 20K
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+4K, len=4K}, mode=0})
+x
+pagemap s 20K
+@t poke(s+8K, 0x50)
+read(uffd, b, 32)
+poke(c+8K+1, 0x51)
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+8K, len=4K}, mode=UFFDIO_CONTINUE_MODE_DONTWAKE})
+read(uffd, b, 32)
+ioctl(uffd, UFFDIO_WAKE, {start=s+8K, len=4K})
+peek(s+8K, 8)
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s, len=4K}, mode=0})
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+16K, len=4K}, mode=0})
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+12K, len=4K}, mode=UFFDIO_CONTINUE_MODE_WP})
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+12K, len=4K}, mode=4})
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+4K, len=4K}, mode=0})
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+12K, len=8K}, mode=0})
+peek(s+12K, 10)
+peek(s+16K)
+pagemap s 20K
+smaps s
+ftruncate(m, 16K)
+ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+16K, len=4K}, mode=0})

@@ -1,0 +1,51 @@
+# userfaultfd write-protect features: with UFFD_FEATURE_SIGBUS a store to a uffd-wp page is SIGBUS BUS_ADRERR, a read goes through, a kernel write into it (pread) EFAULT until the protection is cleared; UFFDIO_COPY with MODE_WP maps a protected page; UFFD_FEATURE_WP_UNPOPULATED puts uffd-wp markers in none anonymous PTEs, a read maps the zero page protected, a thread's store waits with WRITE|WP; UFFD_FEATURE_WP_ASYNC resolves a write to a protected page by itself (no message: the bit goes)
+# follows: fs/userfaultfd.c handle_userfault; mm/memory.c do_wp_page, do_anonymous_page; include/linux/userfaultfd_k.h userfaultfd_wp_use_markers
+# requires: tmp_fs=ext4
+
+uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_SIGBUS})
+b = mmap(0x7f0000200000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)
+a = mmap(0x7f0000000000, 32K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+memset(a, 0x41, 8K)
+ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=32K}, mode=UFFDIO_REGISTER_MODE_WP|UFFDIO_REGISTER_MODE_MISSING})
+ioctl(uffd, UFFDIO_WRITEPROTECT, {range={start=a, len=32K}, mode=UFFDIO_WRITEPROTECT_MODE_WP})
+pagemap a 32K
+poke(a+5, 1)
+peek(a+5)
+peek(a+16K)
+ioctl(uffd, UFFDIO_POISON, {range={start=a+16K, len=4K}, mode=0})
+peek(a+16K)
+ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+16K, len=4K}, mode=0})
+ioctl(uffd, UFFDIO_COPY, {dst=a+20K, src=b, len=4K, mode=UFFDIO_COPY_MODE_WP})
+peek(a+20K)
+poke(a+20K, 1)
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+pwrite(fd, "abcd", 4, 0)
+pread(fd, a+4K, 4, 0)
+pread(fd, a+20K, 4, 0)
+ioctl(uffd, UFFDIO_WRITEPROTECT, {range={start=a+20K, len=4K}, mode=0})
+pread(fd, a+20K, 4, 0)
+peek(a+20K, 4)
+u2 = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+ioctl(u2, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_WP_UNPOPULATED})
+c = mmap(0x7f0000100000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+ioctl(u2, UFFDIO_REGISTER, {range={start=c, len=16K}, mode=UFFDIO_REGISTER_MODE_WP})
+ioctl(u2, UFFDIO_WRITEPROTECT, {range={start=c, len=8K}, mode=UFFDIO_WRITEPROTECT_MODE_WP})
+pagemap c 16K
+peek(c)
+pagemap c 16K
+t = pthread_create()
+@t poke(c+4K, 7)
+read(u2, b, 32)
+ioctl(u2, UFFDIO_WRITEPROTECT, {range={start=c, len=8K}, mode=0})
+pagemap c 16K
+close(u2)
+u3 = userfaultfd(O_CLOEXEC|O_NONBLOCK)
+ioctl(u3, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_WP_ASYNC})
+d = mmap(0x7f0000300000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+ioctl(u3, UFFDIO_REGISTER, {range={start=d, len=16K}, mode=UFFDIO_REGISTER_MODE_WP})
+ioctl(u3, UFFDIO_WRITEPROTECT, {range={start=d, len=16K}, mode=UFFDIO_WRITEPROTECT_MODE_WP})
+pagemap d 16K
+poke(d+4K, 9)
+pagemap d 16K
+read(u3, b, 32)
