@@ -14,7 +14,7 @@
  */
 
 import type { Machine } from "../../machine.ts";
-import type { VfioVmaPriv } from "./mmap.ts";
+import { vmaToPfn } from "./mmap.ts";
 
 /** The violations found (empty when everything holds). */
 export function vfioInvariants(m: Machine): string[] {
@@ -30,11 +30,11 @@ export function vfioInvariants(m: Machine): string[] {
     }
     for (const vma of v.inode.mappings) {
       if (vma.mm.vmas.find(vma.start) !== vma) errs.push(`${who}: ${vma} is not linked`);
-      const p = vma.priv as VfioVmaPriv;
+      const first = vmaToPfn(vma);
       for (let a = vma.start; a < vma.end; a += 4096) {
         const vpn = a / 4096;
         if (vma.mm.pt.bitsAt(vpn) === 0) continue;
-        const want = p.pfn + (a - vma.start) / 4096;
+        const want = first + (a - vma.start) / 4096;
         const got = vma.mm.pt.pfnAt(vpn);
         if (got !== want) errs.push(`${who}: PTE at ${a.toString(16)} maps ${got}, not ${want}`);
       }

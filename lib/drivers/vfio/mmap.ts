@@ -57,13 +57,12 @@ import type { VfioPciDevice } from "./device.ts";
 
 type Impl = KnobValue<"vfio.faultImpl">;
 
-/** vm_private_data of a BAR VMA. */
+/** vm_private_data of a BAR VMA (shared by the pieces of a split). */
 export interface VfioVmaPriv {
   vdev: VfioPciDevice;
   impl: Impl;
-  /** The BAR and the first pfn the VMA maps (vma_to_pfn). */
+  /** The BAR the VMA maps. */
   bar: number;
-  pfn: number;
 }
 
 /** VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT: the pgoff bits that name the region. */
@@ -115,7 +114,7 @@ export function vfioPciMmap(vdev: VfioPciDevice, _file: OpenFile, vma: Vma): num
   }
   const impl = vdev.m.policy("vfio.faultImpl");
   const pfn = bar.addr / 4096 + pgoff;
-  const priv: VfioVmaPriv = { vdev, impl, bar: index, pfn };
+  const priv: VfioVmaPriv = { vdev, impl, bar: index };
   vma.priv = priv;
   vma.cacheMode = CACHE_UC_MINUS; // pgprot_noncached()
   const how = AT_MMAP[impl];
@@ -137,6 +136,17 @@ function privOf(vma: Vma): VfioVmaPriv {
   return vma.priv as VfioVmaPriv;
 }
 
+/**
+ * vma_to_pfn(): the pfn mapped at vma->vm_start, from vm_pgoff, so it
+ * stays right when the VMA is split or partly unmapped: ≤6.9 vm_pgoff is
+ * the pfn itself; 6.10+ it is the region offset, index << 28 | page.
+ */
+export function vmaToPfn(vma: Vma): number {
+  const p = privOf(vma);
+  if (AT_MMAP[p.impl].pgoffIsPfn) return vma.pgoff;
+  return p.vdev.pdev.bars[p.bar]!.addr / 4096 + (vma.pgoff % PAGES_MASK);
+}
+
 /** Records a fault for the views and returns its result. */
 function record(vdev: VfioPciDevice, addr: number, order: number, ptes: number, ret: number) {
   vdev.faults.push({ addr, order, ptes, ret });
@@ -145,7 +155,7 @@ function record(vdev: VfioPciDevice, addr: number, order: number, ptes: number, 
 
 /** Fills [from, to) of `vma` with its pfns, skipping present PTEs; returns how many it set. */
 function insertRange(vma: Vma, from: number, to: number): number {
-  const { pfn } = privOf(vma);
+  const pfn = vmaToPfn(vma);
   const pt = vma.mm.pt;
   let n = 0;
   for (let a = from; a < to; a += 4096) {
@@ -166,7 +176,8 @@ function insertRange(vma: Vma, from: number, to: number): number {
  */
 function remapInFault(vmf: VmFault): number {
   const vma = vmf.vma;
-  const { vdev, pfn } = privOf(vma);
+  const { vdev } = privOf(vma);
+  const pfn = vmaToPfn(vma);
   if (!vdev.memoryEnabled()) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
   if (vdev.vmaList.has(vma)) return record(vdev, vmf.address, 0, 0, VM_FAULT_NOPAGE);
   const r = remapPfnRange(vma, vma.start, pfn, vma.end - vma.start, [
@@ -196,7 +207,8 @@ function remapInFault(vmf: VmFault): number {
  */
 function insertPfnFault(vmf: VmFault, prefault: boolean): number {
   const vma = vmf.vma;
-  const { vdev, pfn } = privOf(vma);
+  const { vdev } = privOf(vma);
+  const pfn = vmaToPfn(vma);
   if (!vdev.memoryEnabled()) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
   const ret = vmfInsertPfn(vma, vmf.address, pfn + (vmf.address - vma.start) / 4096);
   let n = 1;
@@ -216,7 +228,8 @@ function insertPfnFault(vmf: VmFault, prefault: boolean): number {
  */
 function hugeFault(vmf: VmFault): number {
   const vma = vmf.vma;
-  const { vdev, pfn } = privOf(vma);
+  const { vdev } = privOf(vma);
+  const pfn = vmaToPfn(vma);
   for (const order of [PUD_ORDER, PMD_ORDER, 0]) {
     const size = 4096 * 2 ** order;
     const addr = vmf.address - (vmf.address % size);

@@ -13,7 +13,7 @@
 
 import { PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import { VM_FAULT_SIGBUS } from "../../mm/vm_ops.ts";
-import type { VfioVmaPriv } from "./mmap.ts";
+import { type VfioVmaPriv, vmaToPfn } from "./mmap.ts";
 import type { Vfio } from "./pci_core.ts";
 
 const hex = (n: number) => n.toString(16);
@@ -66,7 +66,7 @@ export function vfioFaultLines(vfio: Vfio): string[] {
       const p = vma.priv as VfioVmaPriv;
       const pid = [...v.m.procs.values()].find((q) => q.alive && q.mm === vma.mm)?.pid ?? 0;
       out.push(
-        `  map   ${hex(vma.start)}-${hex(vma.end)} BAR${p.bar} pfn 0x${hex(p.pfn)} ` +
+        `  map   ${hex(vma.start)}-${hex(vma.end)} BAR${p.bar} pfn 0x${hex(vmaToPfn(vma))} ` +
           `${p.impl} (pid ${pid})`,
       );
       for (const f of v.faults) {

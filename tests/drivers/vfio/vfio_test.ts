@@ -500,3 +500,17 @@ Deno.test("VFIO_DEVICE_SET_IRQS: a req eventfd gets every request, the log every
   m.drivers.finishUnbind(nic, r.blocked);
   assert.deepEqual(checkInvariants(m), []);
 });
+
+Deno.test("a split BAR mapping faults each piece at its own pfn (vma_to_pfn from vm_pgoff)", () => {
+  for (const impl of ["mmap-remap", "remap-in-fault", "insert-pfn", "huge-fault"] as const) {
+    const { m, p, d, nic } = setup({ impl, policies: { "mm.vmFlagsAssert": "none" } });
+    mapBar(p, d, 0x9000);
+    // MAP_FIXED over the first 8 pages leaves the ninth as its own VMA (pgoff moved on).
+    assert.equal(syscall(p, "mmap", [A, 0x8000, RW, MAP_SHARED | MAP_FIXED, d, 0x10000]).ret, A);
+    assert.equal(syscall(p, "mprotect", [A + 0x8000, 0x1000, PROT_READ]).ret, 0);
+    assert.equal(u32(cpuRead(p, A + 0x8010, 4).bytes), 0xc0de8010, `${impl}: page 8 of BAR0`);
+    assert.equal(u32(cpuRead(p, A + 0x10, 4).bytes), 0xc0de0010, `${impl}: page 16 of BAR0`);
+    assert.equal(p.mm.pt.pfnAt(A / 4096), nic.bars[0]!.addr / 4096 + 16);
+    assert.deepEqual(checkInvariants(m), [], impl);
+  }
+});
