@@ -261,7 +261,8 @@ function groupIoctl(st: VfioState, p: Process, f: OpenFile, cmd: number, arg: Us
       if (g.container === null || g.container.iommu === null) return -EINVAL;
       // vfio_device_get_from_name(): dev_name(), with the domain.
       const d = g.vdev;
-      if (name !== d.pdev.bdf || d.removal !== null) return -ENODEV;
+      // A device being removed, or gone, is no longer found (its group is empty).
+      if (name !== d.pdev.bdf || d.removal !== null || !d.registered) return -ENODEV;
       return st.openDevice(p, d, f);
     }
   }

@@ -75,6 +75,8 @@ export class VfioPciDevice {
   /** The user's AER error and device request eventfds (VFIO_DEVICE_SET_IRQS). */
   errTrigger: EventfdCtx | null = null;
   reqTrigger: EventfdCtx | null = null;
+  /** Still registered with vfio (false once removal finished: the group is empty). */
+  registered = true;
   /** A removal in progress, or null. */
   removal: VfioRemoval | null = null;
 

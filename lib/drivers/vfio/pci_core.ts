@@ -362,6 +362,7 @@ function finishRemove(vdev: VfioPciDevice): void {
   m.vfio.removeGroup(vdev.group);
   m.vfio.devices.delete(vdev.pdev);
   vdev.removal = null;
+  vdev.registered = false;
 }
 
 /**

@@ -343,7 +343,7 @@ Deno.test("type1 MAP_DMA pins the pages; UNMAP_DMA and the last group's release 
 });
 
 Deno.test("unbind while open waits; the request loop logs once without an eventfd; close completes it", () => {
-  const { m, p, d, nic, vdev } = setup();
+  const { m, p, d, g, nic, vdev } = setup();
   mapBar(p, d);
   cpuRead(p, A, 4);
   const from = m.dmesg.lines.length;
@@ -364,6 +364,9 @@ Deno.test("unbind while open waits; the request loop logs once without an eventf
   m.drivers.finishUnbind(nic, r.blocked);
   assert.equal(nic.driver, null);
   assert.equal(m.fs.lookup(`/dev/vfio/${vdev.group.id}`), undefined);
+  // The group fd still open finds no device in its group.
+  const name = new TextEncoder().encode(nic.bdf);
+  assert.equal(ioctl(p, g, VFIO_GROUP_GET_DEVICE_FD, name).ret, -ENODEV);
   assert.deepEqual(checkInvariants(m), []);
 });
 
