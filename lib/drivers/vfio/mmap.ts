@@ -107,11 +107,8 @@ export function vfioPciMmap(vdev: VfioPciDevice, _file: OpenFile, vma: Vma): num
   if (reqStart + reqLen > physLen) return -EINVAL;
   // "Even though we don't make use of the barmap for the mmap, we need to
   // request the region and the barmap tracks that."
-  if (!(vdev.barmap & (1 << index))) {
-    const r = pciRequestRegions(vdev.m.pci, vdev.pdev, "vfio-pci", 1 << index);
-    if (r < 0) return r;
-    vdev.barmap |= 1 << index;
-  }
+  const r = vfioPciSetupBarmap(vdev, index);
+  if (r < 0) return r;
   const impl = vdev.m.policy("vfio.faultImpl");
   const pfn = bar.addr / 4096 + pgoff;
   const priv: VfioVmaPriv = { vdev, impl, bar: index };
@@ -126,6 +123,19 @@ export function vfioPciMmap(vdev: VfioPciDevice, _file: OpenFile, vma: Vma): num
   }
   vmFlagsSet(vma, combine(VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_DONTDUMP));
   vma.ops = impl === "remap-in-fault" ? VFIO_PCI_MMAP_OPS_LIST : VFIO_PCI_MMAP_OPS;
+  return 0;
+}
+
+/**
+ * vfio_pci_core_setup_barmap(): the first mmap, read or write of a BAR
+ * claims it for vfio-pci (pci_request_selected_regions, /proc/iomem) and
+ * maps it for the kernel (pci_iomap); the claim lasts until the last close.
+ */
+export function vfioPciSetupBarmap(vdev: VfioPciDevice, index: number): number {
+  if (vdev.barmap & (1 << index)) return 0;
+  const r = pciRequestRegions(vdev.m.pci, vdev.pdev, "vfio-pci", 1 << index);
+  if (r < 0) return r;
+  vdev.barmap |= 1 << index;
   return 0;
 }
 

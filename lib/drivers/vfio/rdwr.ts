@@ -34,7 +34,7 @@ import type { Process } from "../../proc/process.ts";
 import type { SysOut } from "../../syscalls.ts";
 import { PCI_COMMAND, PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import type { VfioPciDevice } from "./device.ts";
-import { vfioPciReinsertBars, vfioPciZapBars } from "./mmap.ts";
+import { vfioPciReinsertBars, vfioPciSetupBarmap, vfioPciZapBars } from "./mmap.ts";
 
 const REGION = 2 ** VFIO_PCI_OFFSET_SHIFT;
 
@@ -89,6 +89,8 @@ function barRw(
   if (bar === null || bar === undefined || bar.size === 0) return -EINVAL;
   if (pos >= bar.size) return -EINVAL;
   const n = Math.min(count, bar.size - pos);
+  const claimed = vfioPciSetupBarmap(vdev, index);
+  if (claimed < 0) return claimed;
   if (bar.kind === "io") {
     // Port I/O: no memory-enable test (vfio_pci_core_do_io_rw, test_mem false).
     if (data !== null) bar.store(pos, data.subarray(0, n));
