@@ -438,6 +438,30 @@ for a fault.
     map   7f0000500000-7f0000520000 BAR0 pfn 0x7006400 eager-reinsert (pid 1)
     fault 7f0000500000 order 0, 32 PTEs, VM_FAULT_NOPAGE
     re-inserted on enable: 32 PTEs
+The container does DMA mappings for the devices in its groups. With
+type1 a mapping pins the user's pages for as long as it exists (long-term
+FOLL_PIN: REF grows by 1024, PIN by one). mmlab has no IOMMU domain yet,
+so the device's own DMA does not go through this table.
+
+  [1] mm> buf = mmap(0x7f0080000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+  = 0x7f0080000000
+  [1] mm> ioctl(c, VFIO_IOMMU_MAP_DMA, {argsz=32, flags=VFIO_DMA_MAP_FLAG_READ|VFIO_DMA_MAP_FLAG_WRITE, vaddr=buf, iova=0x100000, size=16K})
+  = 0
+  [1] mm> pages buf 16K
+  ADDRESS       PTE      PFN   ACCESS  DIRTY  YOUNG  SPECIAL   REF  MAP  PIN  KIND  EXCL
+  7f0080000000  present  1001  rw      yes    yes    no       1025    1    1  anon  yes
+  7f0080001000  present  1002  rw      yes    yes    no       1025    1    1  anon  yes
+  7f0080002000  present  1003  rw      yes    yes    no       1025    1    1  anon  yes
+  7f0080003000  present  1004  rw      yes    yes    no       1025    1    1  anon  yes
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  4       -
+  [1] mm> ioctl(c, VFIO_IOMMU_UNMAP_DMA, {argsz=24, iova=0x100000, size=16K})
+  = 0 {argsz=24, flags=0, iova=0x100000, size=0x4000}
+  [1] mm> vfio
+  DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
+  0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  0       -
+
 Last, unbind the NIC too, but this time the program has registered a
 request eventfd (VFIO_DEVICE_SET_IRQS, VFIO_PCI_REQ_IRQ_INDEX), as QEMU
 does to pass the request on to the guest. Each request signals it; every
@@ -497,8 +521,8 @@ tenth is logged. An AER error would signal the err eventfd the same way.
   [   30.000050]  asm_exc_page_fault
   [   30.000050]  </TASK>
   [   30.000050] ---[ end trace 0000000000000000 ]---
-  [   30.000075] vfio-pci 0000:05:00.0: Relaying device request to user (#0)
-  [  130.000075] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
+  [   30.000078] vfio-pci 0000:05:00.0: Relaying device request to user (#0)
+  [  130.000078] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
   [1] mm> check
   ok
 ? How many requests did the program get, and how many did the log show?
