@@ -65,6 +65,8 @@ export class VfioGroup {
   container: VfioContainer | null = null;
   /** The group file opened by the user (held by each device fd too). */
   readonly files: Set<OpenFile> = new Set();
+  /** group->opened_file: the group is open (one open at a time). */
+  opened = false;
 
   constructor(readonly id: number, readonly inode: Inode, readonly vdev: VfioPciDevice) {}
 }
@@ -280,12 +282,21 @@ function groupFops(st: VfioState): FileOperations {
     name: "vfio_group_fops",
     fopFlags: 0,
     ioctl: (p, f, cmd, arg) => groupIoctl(st, p, f, cmd, arg),
+    open(_p, inode, _f) {
+      // vfio_group_fops_open(): "Do we need multiple instances of the group
+      // open? Seems not." A second open is EBUSY until the first is released.
+      const g = inode.priv as VfioGroup;
+      if (g.opened) return -EBUSY;
+      g.opened = true;
+      return 0;
+    },
     release(inode, f) {
       // vfio_group_fops_release(): device fds hold the group file, so no
       // device is open now; the group leaves its container.
       const g = inode.priv as VfioGroup;
       g.files.delete(f);
-      if (g.files.size === 0) detach(g);
+      g.opened = false;
+      detach(g);
     },
   };
 }

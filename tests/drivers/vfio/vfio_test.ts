@@ -49,7 +49,7 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../../../lib/abi/mman.ts";
-import { EBADF, EEXIST, EINVAL, EIO, ENODEV, ENOTTY } from "../../../lib/abi/errno.ts";
+import { EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENOTTY } from "../../../lib/abi/errno.ts";
 import { BUS_ADRERR, SIGBUS } from "../../../lib/abi/signal.ts";
 import type { KnobValue } from "../../../lib/policy.ts";
 import { smapLines } from "../../../lib/proc/smaps.ts";
@@ -143,6 +143,8 @@ Deno.test("vfio: the group and container refuse out-of-order use", () => {
   assert.equal(ioctl(p, c, VFIO_IOMMU_MAP_DMA, 0n).ret, -ENOTTY, "no backend yet");
   const name = new TextEncoder().encode(nic.bdf);
   assert.equal(ioctl(p, g, VFIO_GROUP_GET_DEVICE_FD, name).ret, -EINVAL, "no container");
+  const path = `/dev/vfio/${m.vfio.device(nic)!.group.id}`;
+  assert.equal(syscall(p, "open", [path, O_RDWR]).ret, -EBUSY, "one open of a group at a time");
   assert.equal(ioctl(p, g, VFIO_GROUP_SET_CONTAINER, intRef(c)).ret, 0);
   assert.equal(ioctl(p, g, VFIO_GROUP_SET_CONTAINER, intRef(c)).ret, -EINVAL, "already set");
   assert.equal(ioctl(p, c, VFIO_SET_IOMMU, 2).ret, -ENODEV, "SPAPR TCE is not here");
@@ -310,7 +312,7 @@ Deno.test("VFIO_DEVICE_RESET zaps the mappings; the registers forget their write
 });
 
 Deno.test("type1 MAP_DMA pins the pages; UNMAP_DMA and the last group's release unpin them", () => {
-  const { m, p, c, d, g } = setup();
+  const { m, p, c, d, g, vdev } = setup();
   syscall(p, "mmap", [A, 0x4000, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0]);
   const map = (iova: number, size: number) =>
     ioctl(
@@ -339,6 +341,7 @@ Deno.test("type1 MAP_DMA pins the pages; UNMAP_DMA and the last group's release 
   syscall(p, "close", [d]);
   syscall(p, "close", [g]);
   assert.equal(m.vmstat.follPinReleased, 6);
+  assert.ok(syscall(p, "open", [`/dev/vfio/${vdev.group.id}`, O_RDWR]).ret > 0, "open again");
   assert.deepEqual(checkInvariants(m), []);
 });
 
