@@ -39,6 +39,7 @@ import {
   VFIO_SET_IOMMU,
   VFIO_TYPE1v2_IOMMU,
   VFIO_UNMAP_ALL,
+  vfioStatusLines,
 } from "../../../mod.ts";
 import {
   MAP_ANONYMOUS,
@@ -519,4 +520,17 @@ Deno.test("a split BAR mapping faults each piece at its own pfn (vma_to_pfn from
     assert.equal(p.mm.pt.pfnAt(A / 4096), nic.bars[0]!.addr / 4096 + 16);
     assert.deepEqual(checkInvariants(m), [], impl);
   }
+});
+
+Deno.test("inject-fault mmio-disable behind vfio's back: vconfig still says enabled, so faults map and loads read all ones", () => {
+  const { m, p, d, nic, vdev } = setup({ impl: "insert-pfn" });
+  mapBar(p, d, 0x4000);
+  injectFault(m, "mmio-disable", "05:00.0");
+  assert.equal(nic.command & 2, 0);
+  assert.equal(vdev.memoryEnabled(), true, "vfio tests its virtual bit");
+  const r = cpuRead(p, A + 0x10, 4);
+  assert.equal(r.sig, undefined);
+  assert.equal(u32(r.bytes), 0xffffffff);
+  assert.equal(u32(syscall(p, "pread", [d, new Uint8Array(4), 4, BAR0]).data), 0xffffffff);
+  assert.deepEqual(vfioStatusLines(m.vfio)[1].split(/\s+/).slice(3, 5), ["on", "Mem-"]);
 });
