@@ -74,7 +74,7 @@ export {
   VSYSCALL_ENTRY,
 } from "./lib/proc/maps.ts";
 export { errnoByName, errnoName, isErr, strerror } from "./lib/abi/errno.ts";
-export { siCodeName, type SigInfo, signalName } from "./lib/abi/signal.ts";
+export { siCodeName, SIGBUS, type SigInfo, signalName, SIGSEGV } from "./lib/abi/signal.ts";
 export * as mman from "./lib/abi/mman.ts";
 export {
   decodeStruct,
@@ -225,6 +225,61 @@ export {
   injectFault,
   type InjectResult,
 } from "./lib/drivers/core/fault.ts";
+export {
+  DAX_MOUNT,
+  DAX_VM_OPS,
+  daxBlock,
+  DaxInode,
+  daxInode,
+  DEFAULT_PMEM_BYTES,
+  DEVDAX_PATH,
+  PmemBlocks,
+  PmemDevice,
+} from "./lib/fs/dax.ts";
+export { dmaWriteHeld } from "./lib/mm/pinned_dma.ts";
+export { memoryFailure, type MemoryFailureResult, MF_MSG } from "./lib/mm/memory_failure.ts";
+export { WCHAN_DAX_LAYOUT } from "./lib/fs/dax_layout.ts";
+export { WCHAN_BREAK_LEASE } from "./lib/fs/locks.ts";
+export { sendSignal, sysKill } from "./lib/proc/signal.ts";
+export {
+  findNotifierSubscriptions,
+  type MmuIntervalNotifier,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemove,
+  type MmuNotifierSubscriptions,
+} from "./lib/mm/mmu_notifier.ts";
+export {
+  HMM_PFN_ERROR,
+  HMM_PFN_NAMES,
+  HMM_PFN_REQ_FAULT,
+  HMM_PFN_REQ_NAMES,
+  HMM_PFN_REQ_WRITE,
+  HMM_PFN_VALID,
+  HMM_PFN_WRITE,
+  hmmMirrorIsMaybeSupported,
+  hmmPfnFlagNames,
+  hmmPfnToMapOrder,
+  hmmPfnToPfn,
+  hmmReqFlagNames,
+} from "./lib/mm/hmm.ts";
+export { DeviceMirror, mirrorOf } from "./lib/mm/hmm_mirror.ts";
+export {
+  calcMapTypeAndDist,
+  mapTypeName,
+  P2pdma,
+  p2pdmaMapType,
+  PCI_ACS_CR,
+  PCI_ACS_EC,
+  PCI_ACS_RR,
+  pciP2pdmaDistance,
+} from "./lib/pci/p2pdma.ts";
+export {
+  IbUmemOdp,
+  mrAccessByPtr,
+  type MrAccessKind,
+  type MrAccessResult,
+  type WcStatus,
+} from "./lib/drivers/rdma/odp.ts";
 export { Vfio, VFIO_REQUEST_INTERVAL_NS, vfioPciDriver } from "./lib/drivers/vfio/pci_core.ts";
 export { type VfioFaultRecord, VfioPciDevice } from "./lib/drivers/vfio/device.ts";
 export { VfioContainer, VfioGroup } from "./lib/drivers/vfio/container.ts";

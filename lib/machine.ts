@@ -53,6 +53,10 @@ import { PciTopology } from "./pci/topology.ts";
 import { DEFAULT_PCI, type PciConfig } from "./pci/config.ts";
 import { DriverCore } from "./drivers/core/driver.ts";
 import { topologyStubs } from "./drivers/core/stubs.ts";
+import { attachPmem } from "./fs/dax_device.ts";
+import type { PmemDevice } from "./fs/dax.ts";
+import { P2pdma } from "./pci/p2pdma.ts";
+import { gpuDriver } from "./drivers/gpu/gpu.ts";
 import { Vfio, vfioPciDriver } from "./drivers/vfio/pci_core.ts";
 
 /** /proc/sys/vm knobs. */
@@ -65,6 +69,10 @@ export interface Sysctl {
   overcommitMemory: 0 | 1 | 2;
   /** vm.overcommit_ratio (percent) */
   overcommitRatio: number;
+  /** fs.lease-break-time: seconds a lease break waits (fs/locks.c, default 45) */
+  leaseBreakTime: number;
+  /** vm.memory_failure_early_kill: 1 signals every mapper at once (BUS_MCEERR_AO) */
+  memoryFailureEarlyKill: number;
 }
 
 export interface MachineConfig {
@@ -90,6 +98,12 @@ export interface MachineConfig {
    * `"default"`).
    */
   pci?: PciConfig | "default" | "none";
+  /**
+   * Persistent memory after RAM, in bytes (0: none, the library default;
+   * the REPL boots 256 MiB): an ext4 -o dax filesystem on /mnt/pmem and
+   * the device-dax node /dev/dax0.0 (lib/fs/dax.ts).
+   */
+  pmemBytes?: number;
 }
 
 export const DEFAULT_RAM = 1 << 30;
@@ -114,7 +128,9 @@ export function checkRam(bytes: number): string | null {
 }
 
 export class Machine {
-  readonly config: Readonly<Required<Omit<MachineConfig, "policies" | "sysctl" | "pci">>>;
+  readonly config: Readonly<
+    Required<Omit<MachineConfig, "policies" | "sysctl" | "pci" | "pmemBytes">>
+  >;
   readonly rng: Rng;
   readonly clock: VirtualClock = new VirtualClock();
   /** What happened, in order (signals, exits, forks, log lines). */
@@ -125,6 +141,8 @@ export class Machine {
   /** /proc/vmstat counters nothing else derives (nr_foll_pin_*). */
   readonly vmstat: VmStat = new VmStat();
   readonly frames: FrameTable;
+  /** Persistent memory and its DAX filesystem, or null (lib/fs/dax.ts). */
+  readonly pmem: PmemDevice | null = null;
   /** The NVMe disk behind /dev/nvme0n1 (lib/drivers/nvme). */
   readonly nvme: NvmeNamespace;
   /** The physical address space: RAM and device ranges (/proc/iomem). */
@@ -135,6 +153,8 @@ export class Machine {
   readonly pci: PciTopology;
   /** The bus/driver core: registered drivers, bind and unbind (lib/drivers/core). */
   readonly drivers: DriverCore;
+  /** Peer-to-peer DMA: ACS state, providers, map types (lib/pci/p2pdma.ts). */
+  readonly p2pdma: P2pdma;
   /** vfio: containers, groups, and the devices bound to vfio-pci (lib/drivers/vfio). */
   readonly vfio: Vfio;
   readonly fs: Filesystem = new Filesystem();
@@ -191,13 +211,17 @@ export class Machine {
       mmapMinAddr: 4096,
       overcommitMemory: 0,
       overcommitRatio: 50,
+      leaseBreakTime: 45,
+      memoryFailureEarlyKill: 0,
       ...config.sysctl,
     };
     this.defaultDisposition = this.config.defaultDisposition;
     this.rng = new Rng(this.config.seed);
     this.dmesg = new Dmesg(this.clock, this.events);
-    this.frames = new FrameTable({ ramBytes: this.config.ramBytes });
+    const pmemBytes = Math.floor((config.pmemBytes ?? 0) / 4096) * 4096;
+    this.frames = new FrameTable({ ramBytes: this.config.ramBytes, pmemBytes });
     this.iomem = new IomemTree(this.config.ramBytes);
+    if (pmemBytes > 0) this.pmem = attachPmem(this, pmemBytes);
     this.pciWindow = this.iomem.request(
       this.iomem.root,
       "PCI Bus 0000:00",
@@ -219,11 +243,13 @@ export class Machine {
       this,
       pci === "default" ? DEFAULT_PCI : pci === "none" ? { nodes: [] } : pci,
     );
+    this.p2pdma = new P2pdma(this.pci);
     this.drivers = new DriverCore(this);
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
     // Real drivers in place of their stubs.
     this.rdma = new RdmaSubsystem(this);
     this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
+    this.drivers.drivers.set("nvidia", gpuDriver()); // the GPU exporter (lib/drivers/gpu)
     this.vfio = new Vfio(this);
     this.drivers.register(vfioPciDriver());
     this.drivers.bootProbe();

@@ -53,6 +53,33 @@ export const KNOBS = {
     meaning: "FOLL_LONGTERM|FOLL_WRITE pins of shared file pages needing writeback",
     area: "seed 001",
   },
+  "gup.longtermFsdax": {
+    values: ["allow", "eopnotsupp"],
+    history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
+    meaning: "FOLL_LONGTERM pins of fs-dax pages: taken like any page, or refused with " +
+      "EOPNOTSUPP by check_vma_flags (get_user_pages_longterm 4.15, also 4.14.5 stable; " +
+      "the FOLL_LONGTERM flag 5.2)",
+    area: "seed 001",
+  },
+  "dax.truncateWithPin": {
+    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "redirect"],
+    history: [["2.6", "corrupt"], ["4.18", "block"]],
+    meaning: "truncate/punch of a DAX file whose blocks are still pinned after the unmap: " +
+      "free them at once (a later DMA lands in whatever file gets the block: through 4.17, " +
+      "ext4 through 4.18), wait interruptibly until the pins drop (xfs 4.18, ext4 4.19; " +
+      "not when the file is mapped nowhere), fail with ETXTBSY (Ira Weiny's 2019 layout-" +
+      "lease RFC), SIGIO the pinning processes and SIGKILL them after lease-break-time " +
+      "(Jason Gunthorpe / John Hubbard, 2018), or move the pins to a scratch page " +
+      "(Jerome Glisse, 2018: the device's writes are silently lost)",
+    area: "seed 001",
+  },
+  "dax.layoutLease": {
+    values: ["off", "rfc-2019"],
+    history: [["2.6", "off"]],
+    meaning: "F_LAYOUT leases from user space (Ira Weiny's 2019 RFC): fcntl(F_SETLEASE, " +
+      "F_RDLCK|F_LAYOUT) on a DAX file, and long-term pins of its pages allowed while held",
+    area: "seed 001",
+  },
   "gup.pinZeroPage": {
     values: ["ref", "skip"],
     history: [["2.6", "ref"], ["6.5", "skip"]],
@@ -83,6 +110,14 @@ export const KNOBS = {
       "kernels have. A build option, not an era",
     area: "seed 002 (devices.md §2.3)",
   },
+  "config.MEMORY_FAILURE": {
+    values: ["n", "y"],
+    history: [["2.6", "n"]],
+    meaning: "CONFIG_MEMORY_FAILURE: hwpoison handling (memory_failure(), MADV_HWPOISON for " +
+      "root, inject-fault hwpoison); this project's 6.18 build has it off, so MADV_HWPOISON is " +
+      "EINVAL. A build option, not an era",
+    area: "memory failure (devices.md §2.2 item 11)",
+  },
   "config.PER_VMA_LOCK": {
     values: ["unavailable", "n", "y"],
     history: [["2.6", "unavailable"], ["6.4", "y"]],
@@ -105,6 +140,23 @@ export const KNOBS = {
       "(where mm_forbids_zeropage() holds) a fresh zeroed page, counted in Rss. An arch or " +
       "boot property of the host, not an era: s390 mms with guest storage keys forbid it",
     area: "fault (linux-mm.md §7.3); host differences (repl/host/probe.ts)",
+  },
+  "hmm.specialVma": {
+    values: ["efault", "error-pfn"],
+    history: [["4.14", "efault"], ["5.7", "error-pfn"]],
+    meaning: "hmm_range_fault over a VM_IO/VM_PFNMAP or unreadable VMA without a fault " +
+      "request: -EFAULT like a faulting one (<5.7), or HMM_PFN_ERROR in its slots and the walk " +
+      "goes on (hmm_vma_walk_test, 5.7)",
+    area: "seed 003 (devices.md errata)",
+  },
+  "hmm.p2pMap": {
+    values: ["off", "rfc-2019"],
+    history: [["5.0", "off"]],
+    meaning: "hmm_range_fault on a special (VM_IO|VM_PFNMAP) VMA: -EFAULT when asked to fault, " +
+      "HMM_PFN_ERROR otherwise; or the 2019 RFC (never merged): the exporter's p2p_map gives " +
+      "the importer bus addresses when the PCI p2p distance allows, and the trial call " +
+      "hmm_mirror_is_maybe_supported exists",
+    area: "seed 003",
   },
   "uffd.madv18": {
     values: ["wipeonfork", "userfault-rfc"],
@@ -201,26 +253,13 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "gup.longtermFsdax": {
-    values: ["allow", "eopnotsupp"],
-    history: [["2.6", "allow"], ["4.15", "eopnotsupp"]],
-    meaning: "FOLL_LONGTERM pins of fs-dax pages",
-    area: "seed 001",
-    issue: 11,
-  },
-  "dax.truncateWithPin": {
-    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "odp-only", "redirect"],
-    history: [["2.6", "corrupt"], ["4.18", "block"]],
-    meaning: "truncating a DAX file whose blocks are DMA-pinned",
-    area: "seed 001",
-    issue: 11,
-  },
-  "hmm.p2pMap": {
-    values: ["off", "rfc-2019"],
-    history: [["5.0", "off"]],
-    meaning: "HMM on special VMAs: -EFAULT, or the 2019 RFC's exporter p2p_map",
-    area: "seed 003",
-    issue: 11,
+  "vfio.onMemoryDisable": {
+    values: ["sigbus", "zero-page"],
+    history: [["5.8", "sigbus"]],
+    meaning: "what a vfio BAR fault answers while memory is disabled: SIGBUS (the kernel), " +
+      "or the zero page Alex Williamson considered in 2020 and did not adopt",
+    area: "seed 002 (devices.md §2.3)",
+    issue: 10,
   },
 } as const satisfies Record<string, PlannedKnobSpec>;
 
@@ -259,6 +298,11 @@ export const RFC_PRESETS: Readonly<
     base: "linux-4.14",
     set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
   },
+  "rfc-2019-dax-lease": {
+    base: "linux-5.1",
+    set: { "dax.truncateWithPin": "fail-etxtbsy", "dax.layoutLease": "rfc-2019" },
+  },
+  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" } },
 });
 
 /**
@@ -268,14 +312,7 @@ export const RFC_PRESETS: Readonly<
  */
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
-> = {
-  "rfc-2019-dax-lease": {
-    base: "linux-5.1",
-    set: { "dax.truncateWithPin": "fail-etxtbsy" },
-    issue: 11,
-  },
-  "rfc-2019-p2p": { base: "linux-5.1", set: { "hmm.p2pMap": "rfc-2019" }, issue: 11 },
-};
+> = {};
 
 export const DEFAULT_PRESET = "linux-6.18";
 

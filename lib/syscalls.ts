@@ -37,6 +37,8 @@ import {
 } from "./fs/syscalls.ts";
 import { sysLseek, sysRead, sysWrite } from "./fs/read_write.ts";
 import { sysExit, sysExitGroup, sysGetpid, sysGettid, sysSignal } from "./proc/exit.ts";
+import { sysKill } from "./proc/signal.ts";
+import { sysFcntl } from "./fs/locks.ts";
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 import { sysUserfaultfd } from "./fs/userfaultfd.ts";
@@ -335,6 +337,24 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "set what SIGSEGV/SIGBUS do: SIG_DFL (die), SIG_IGN, or SIG_CATCH (report, go on)",
     example: "signal(SIGSEGV, SIG_DFL)",
     impl: sysSignal,
+  },
+  {
+    name: "fcntl",
+    nr: 72,
+    args: [a("fd", "fd"), a("cmd", "int"), a("arg", "int", true)],
+    ret: "int",
+    summary: "file leases: F_SETLEASE (F_RDLCK, F_WRLCK, F_UNLCK), F_GETLEASE, F_SETSIG, F_GETSIG",
+    example: "fcntl(0, F_GETLEASE)",
+    impl: sysFcntl,
+  },
+  {
+    name: "kill",
+    nr: 62,
+    args: [a("pid", "int"), a("sig", "signal")],
+    ret: "int",
+    summary: "send a signal to a process (a caught one ends an interruptible wait with EINTR)",
+    example: "kill(1, 0)",
+    impl: sysKill,
   },
   {
     name: "open",

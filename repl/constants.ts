@@ -13,6 +13,7 @@ import {
   CLONE_FLAG_NAMES,
   EFD_NAMES,
   FOLL_NAMES,
+  HMM_PFN_REQ_NAMES,
   IBV_ACCESS_NAMES,
   IOCTL_CONSTANTS,
   MFD_ALLOW_SEALING,
@@ -54,6 +55,7 @@ const FAMILIES = [
   "FALLOC_FL_",
   "SEEK_",
   "RAP_",
+  "F_",
 ] as const;
 
 /** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
@@ -75,6 +77,7 @@ const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_USERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
+  F_LAYOUT: { knob: "dax.layoutLease", value: "rfc-2019" },
 };
 
 function build(): Map<string, Constant> {
@@ -110,6 +113,8 @@ function build(): Map<string, Constant> {
   for (const [name, v] of CLONE_FLAG_NAMES) add({ name, value: BigInt(v), family: "CLONE_" });
   // mm/gup.c's FOLL_* flags, for the pin_user_pages command.
   for (const [name, v] of FOLL_NAMES) add({ name, value: BigInt(v), family: "FOLL_" });
+  // include/linux/hmm.h request flags, for the hmm_range_fault command.
+  for (const [name, v] of HMM_PFN_REQ_NAMES) add({ name, value: v, family: "HMM_PFN_" });
   for (const [name, value] of RESOURCE_CONSTANTS) {
     add({ name, value, family: name.startsWith("RLIMIT_") ? "RLIMIT_" : "RLIM_" });
   }

@@ -11,8 +11,10 @@ import {
   isErr,
   type Process,
   siCodeName,
+  SIGBUS,
   type SigInfo,
   signalName,
+  SIGSEGV,
   strerror,
   type SyscallSpec,
 } from "../mod.ts";
@@ -42,6 +44,11 @@ export function formatReturn(ret: number, kind: SyscallSpec["ret"]): string {
 /** strace's signal-delivery line. */
 export function formatSignal(sig: SigInfo): string {
   const name = signalName(sig.signo);
+  // Signals that are not faults carry no si_addr (kill: si_pid/si_uid; a lease break's SIGIO).
+  if (sig.signo !== SIGSEGV && sig.signo !== SIGBUS) {
+    const who = sig.code === 0 ? `, si_pid=${sig.pid ?? 0}, si_uid=0` : "";
+    return `--- ${name} {si_signo=${name}, si_code=${siCodeName(sig.signo, sig.code)}${who}} ---`;
+  }
   const addr = sig.addr === 0 ? "NULL" : hex(sig.addr);
   let fields = `si_signo=${name}, si_code=${siCodeName(sig.signo, sig.code)}, si_addr=${addr}`;
   if (sig.addrLsb !== undefined) fields += `, si_addr_lsb=${hex(sig.addrLsb)}`;

@@ -11,6 +11,7 @@ import {
   cpuFill,
   cpuRead,
   cpuWrite,
+  DEFAULT_PMEM_BYTES,
   Machine,
   type MachineConfig,
   syscallIn,
@@ -60,7 +61,7 @@ export class MachineBackend implements Backend {
     // The REPL's machines boot the default PCI topology unless told otherwise.
     this.machine = machine instanceof Machine
       ? machine
-      : new Machine({ pci: "default", ...machine });
+      : new Machine({ pci: "default", pmemBytes: DEFAULT_PMEM_BYTES, ...machine });
     this.cursor = this.machine.events.end;
   }
 
@@ -156,6 +157,9 @@ export class MachineBackend implements Backend {
   }
 
   takeEvents(): SessionEvent[] {
+    // Tasks a command woke (a driver's unpin waking a DAX truncate) finish
+    // their calls before the next command, as once the CPU is free.
+    this.machine.sched.tick();
     const batch = this.machine.events.since(this.cursor);
     this.cursor = batch.next;
     const out: SessionEvent[] = [];

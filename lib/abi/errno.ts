@@ -45,6 +45,7 @@ export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
 export const EOVERFLOW = 75;
 export const EOPNOTSUPP = 95;
+export const EREMOTEIO = 121;
 export const EHWPOISON = 133;
 
 const TABLE: ReadonlyArray<readonly [number, string, string]> = [
@@ -81,6 +82,7 @@ const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [ENOSYS, "ENOSYS", "Function not implemented"],
   [EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"],
+  [EREMOTEIO, "EREMOTEIO", "Remote I/O error"],
   [EHWPOISON, "EHWPOISON", "Memory page has hardware error"],
 ];
 

@@ -117,6 +117,22 @@ export const O_NONBLOCK = 0o4000;
 export const O_DIRECT = 0o40000;
 export const O_CLOEXEC = 0o2000000;
 
+/** include/uapi/asm-generic/fcntl.h, linux/fcntl.h: the fcntl(2) commands mmlab has. */
+export const F_SETSIG = 10;
+export const F_GETSIG = 11;
+export const F_SETLEASE = 1024;
+export const F_GETLEASE = 1025;
+/** Lease (and lock) types. */
+export const F_RDLCK = 0;
+export const F_WRLCK = 1;
+export const F_UNLCK = 2;
+/**
+ * Ira Weiny's 2019 RFC ("fs/locks: Export F_LAYOUT lease to user space"):
+ * a layout lease, or'ed into F_SETLEASE's argument; only under
+ * dax.layoutLease=rfc-2019 (never in the kernel's headers).
+ */
+export const F_LAYOUT = 16;
+
 export const FALLOC_FL_KEEP_SIZE = 0x01;
 export const FALLOC_FL_PUNCH_HOLE = 0x02;
 

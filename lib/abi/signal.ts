@@ -5,6 +5,9 @@
  */
 
 export const SIGKILL = 9;
+export const SIGUSR1 = 10;
+export const SIGTERM = 15;
+export const SIGIO = 29;
 export const SIGBUS = 7;
 export const SIGSEGV = 11;
 export const SIGCHLD = 17;
@@ -21,6 +24,9 @@ export const SI_KERNEL = 0x80;
 
 const SIGNAL_NAMES: Record<number, string> = {
   [SIGKILL]: "SIGKILL",
+  [SIGUSR1]: "SIGUSR1",
+  [SIGTERM]: "SIGTERM",
+  [SIGIO]: "SIGIO",
   [SIGBUS]: "SIGBUS",
   [SIGSEGV]: "SIGSEGV",
   [SIGCHLD]: "SIGCHLD",
@@ -34,6 +40,7 @@ export function signalName(signo: number): string {
 /** The strace name of an `si_code` for a given signal. */
 export function siCodeName(signo: number, code: number): string {
   if (code === SI_KERNEL) return "SI_KERNEL";
+  if (code === 0) return "SI_USER";
   if (signo === SIGSEGV) {
     if (code === SEGV_MAPERR) return "SEGV_MAPERR";
     if (code === SEGV_ACCERR) return "SEGV_ACCERR";
@@ -57,4 +64,6 @@ export interface SigInfo {
   addr: number;
   /** `si_addr_lsb` for BUS_MCEERR_*; absent otherwise. */
   addrLsb?: number;
+  /** `si_pid` of the sender of an SI_USER signal (kill(2)). */
+  pid?: number;
 }

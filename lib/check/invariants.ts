@@ -56,6 +56,8 @@ import type { Vma } from "../mm/vma.ts";
 import type { Inode } from "../fs/inode.ts";
 import type { Task } from "../proc/task.ts";
 import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
+import { daxInode } from "../fs/dax.ts";
+import type { KnobValue } from "../policy.ts";
 import { checkRdma } from "../drivers/rdma/check.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import { vfioInvariants } from "../drivers/vfio/check.ts";
@@ -76,6 +78,7 @@ import {
 } from "../mm/vm_flags.ts";
 import {
   MARKER_GUARD,
+  MARKER_HWPOISON,
   MARKER_POISON,
   MARKER_UFFD_WP,
   PTE_MARKER,
@@ -84,12 +87,14 @@ import {
   PTE_UFFD_WP,
   PTE_WRITE,
 } from "../mm/pagetable.ts";
+import { checkNotifiers } from "./notifiers.ts";
 import {
   GUP_PIN_COUNTING_BIAS,
   PG_ANON,
   PG_ANON_EXCLUSIVE,
   PG_DIRTY,
   PG_FILE,
+  PG_HWPOISON,
   PG_LRU_DEACTIVATE,
   PG_READAHEAD,
   PG_RESERVED,
@@ -192,7 +197,8 @@ function checkUffdPtes(mm: Mm, v: Vma, pid: number, errs: string[]): void {
         const kind = t.pfn[i];
         const ok = kind === MARKER_UFFD_WP
           ? b === (PTE_MARKER | PTE_UFFD_WP)
-          : (kind === MARKER_GUARD || kind === MARKER_POISON) && b === PTE_MARKER;
+          : (kind === MARKER_GUARD || kind === MARKER_POISON || kind === MARKER_HWPOISON) &&
+            b === PTE_MARKER;
         if (!ok) errs.push(`${at}: malformed marker (bits 0x${b.toString(16)}, kind ${kind})`);
       } else if (wp && (b & PTE_UFFD_WP) && (b & PTE_WRITE)) {
         errs.push(`${at}: uffd-wp but writable`);
@@ -282,6 +288,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     const where = `pid ${pid}`;
     const t = mm.vmas.check();
     if (t !== null) errs.push(`${where}: VMA tree: ${t}`);
+    checkNotifiers(m, mm, where, errs);
     if (mm.mapCount > m.sysctl.maxMapCount + 1) {
       errs.push(`${where}: map_count ${mm.mapCount} over the limit`);
     }
@@ -402,6 +409,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
     }
     if (errs.length > 50) break;
   }
+  checkPmemAndPoison(m, maps, inodes, errs);
   // nr_foll_pin_acquired - nr_foll_pin_released: the pins held now (the zero page's too).
   let pins = 0;
   for (let pfn = 0; pfn < frames.nframes; pfn++) pins += frames.pincount[pfn];
@@ -412,6 +420,57 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   errs.push(...checkRdma(m));
   errs.push(...vfioInvariants(m));
   return errs;
+}
+
+/** Whether a dax.truncateWithPin design may leave a freed pmem block mapped. */
+const FREES_UNDER_MAPPINGS: Record<KnobValue<"dax.truncateWithPin">, boolean> = {
+  corrupt: true,
+  block: false,
+  "fail-etxtbsy": false,
+  "notify-kill": false,
+  redirect: false,
+};
+
+/**
+ * Hardware-poisoned frames are mapped nowhere and never on the free stack;
+ * pmem blocks: a free block is mapped by no PTE (except under
+ * dax.truncateWithPin=corrupt, which frees blocks under live mappings' pins),
+ * every DAX file's block is allocated to that file, and no block is in two files.
+ */
+function checkPmemAndPoison(m: Machine, maps: Int32Array, inodes: Set<Inode>, errs: string[]) {
+  const frames = m.frames;
+  for (let pfn = 0; pfn < frames.nframes; pfn++) {
+    if (!(frames.flags[pfn] & PG_HWPOISON)) continue;
+    if (maps[pfn]) errs.push(`pfn ${hex(pfn)} is hwpoisoned but mapped`);
+    if (frames.onFreeStack(pfn)) errs.push(`pfn ${hex(pfn)} is hwpoisoned but free to allocate`);
+  }
+  const pmem = m.pmem;
+  if (pmem === null) return;
+  const blocks = pmem.blocks;
+  const corrupt = FREES_UNDER_MAPPINGS[m.policy("dax.truncateWithPin")];
+  for (let pfn = blocks.first; pfn < blocks.first + blocks.count; pfn++) {
+    if (blocks.isFree(pfn) && maps[pfn] && !corrupt) {
+      errs.push(`pmem block ${hex(pfn)} is free but mapped`);
+    }
+  }
+  const seen = new Map<number, number>();
+  for (const ino of inodes) {
+    const d = daxInode(ino);
+    if (d === null) continue;
+    for (const [index, pfn] of d.blocks) {
+      const other = seen.get(pfn);
+      if (other !== undefined) {
+        errs.push(`pmem block ${hex(pfn)} in inodes ${other} and ${ino.ino}`);
+      }
+      seen.set(pfn, ino.ino);
+      const own = blocks.owner.get(pfn);
+      if (blocks.isFree(pfn) || own === undefined || own[0] !== ino.ino || own[1] !== index) {
+        errs.push(
+          `inode ${ino.ino}: page ${index} -> pmem block ${hex(pfn)} is not allocated to it`,
+        );
+      }
+    }
+  }
 }
 
 /** Where a clean page's bytes and its disk block differ, or null. */

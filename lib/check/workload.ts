@@ -4,7 +4,9 @@
  * and memfds mapped shared and private, processes made by fork, FOLL_PIN
  * pins, the program break, threads that exit and sleep on timers while
  * virtual time passes, userfaultfd contexts that register ranges, fill
- * them and close), each step a syscall, a CPU access or a pin as a
+ * them and close), a DAX file on pmem (truncated under pins per a
+ * dax.truncateWithPin the seed picks), hardware memory errors
+ * (memory_failure), each step a syscall, a CPU access or a pin as a
  * program would make it. The leader's CPU access that waits in
  * handle_userfault is answered within its step, as a handler thread would
  * (UFFDIO_ZEROPAGE of the page, or closing the uffd); another thread's
@@ -50,6 +52,10 @@ import {
 } from "../proc/fork.ts";
 import { type AccessResult, cpuRead, cpuWrite, userfaultAccess } from "../arch/cpu.ts";
 import { WCHAN_UFFD_EVENT } from "../mm/userfaultfd_k.ts";
+import { WCHAN_DAX_LAYOUT } from "../fs/dax_layout.ts";
+import { memoryFailure } from "../mm/memory_failure.ts";
+import { PTE_PRESENT } from "../mm/pagetable.ts";
+import type { KnobValue } from "../policy.ts";
 import {
   encodeStruct,
   UFFD_API,
@@ -120,6 +126,8 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "../abi/mman.ts";
+import { DeviceMirror } from "../mm/hmm_mirror.ts";
+import type { Mm } from "../mm/mm.ts";
 
 /** A thread, as pthread_create's flags without the tid words and TLS. */
 const THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
@@ -162,6 +170,8 @@ export const WORKLOAD_OPS = {
   "uffd-fault": 2,
   "uffd-read": 1,
   "uffd-wake": 1,
+  hwpoison: 1,
+  "hmm-fault": 2,
 } as const;
 
 /** One kind of step. */
@@ -243,6 +253,8 @@ export class Workload {
   private readonly total: number;
   /** Pins held, by pid: released on unpin or when the process dies. */
   private readonly pins = new Map<number, GupPage[]>();
+  /** An HMM mirror (device page table) over the window per mm ("hmm-fault"). */
+  private readonly mirrors = new Map<Mm, DeviceMirror>();
   /** File descriptors of the files the workload maps, per pid (the same in a fork). */
   private readonly fds: number[] = [];
   /** The userfaultfd each process made (its fd), by pid. */
@@ -250,10 +262,22 @@ export class Workload {
 
   constructor(opts: WorkloadOptions) {
     this.rng = new Rng(opts.seed);
+    // DAX: a pmem file among the mapped ones, read-only long-term pins of it
+    // allowed, and a truncate design per seed (from its own generator).
+    const daxRng = new Rng(opts.seed * 31 + 7);
+    const truncateWithPin = ["block", "corrupt", "redirect", "fail-etxtbsy", "notify-kill"][
+      daxRng.below(5)
+    ] as KnobValue<"dax.truncateWithPin">;
     this.machine = new Machine({
       ramBytes: 64 << 20,
       seed: opts.seed,
-      policies: { "mm.zeroPage": this.rng.below(4) === 0 ? "forbid" : "map" },
+      pmemBytes: 4 << 20,
+      policies: {
+        "mm.zeroPage": this.rng.below(4) === 0 ? "forbid" : "map",
+        "gup.longtermFsdax": "allow",
+        "dax.truncateWithPin": truncateWithPin,
+        "config.MEMORY_FAILURE": "y",
+      },
       ...opts.config,
     });
     this.maxProcs = opts.maxProcs ?? 6;
@@ -276,6 +300,7 @@ export class Workload {
       this.fds.push(syscall(p, "open", [name, O_RDWR | O_CREAT, 0o644]).ret);
     }
     this.fds.push(syscall(p, "memfd_create", ["w2", 0]).ret);
+    this.fds.push(syscall(p, "open", ["/mnt/pmem/w3", O_RDWR | O_CREAT, 0o644]).ret);
     for (const fd of this.fds) syscall(p, "ftruncate", [fd, 8 * 4096]);
   }
 
@@ -315,7 +340,7 @@ export class Workload {
     const op = this.chooseOp();
     const p = this.cur;
     const [run, ok] = this.run(op, p);
-    const text = run + this.answerEvents();
+    const text = run + this.answerEvents() + this.endDaxWaits();
     if (ok) this.succeeded[op]++;
     this.forgetDead();
     return { op, pid: p.pid, text, ok };
@@ -590,7 +615,9 @@ export class Workload {
         return this.sys(p, "brk", [want]);
       }
       case "pin": {
-        const a = this.at(this.page());
+        // One pin in three goes to a page of a DAX file mapping, if the window has one.
+        const dax = rng.below(3) === 0 ? this.daxPage(p) : -1;
+        const a = dax >= 0 ? dax : this.at(this.page());
         const n = 1 + rng.below(3);
         const write = rng.below(2) ? FOLL_WRITE : 0;
         // Three pages: plain references (get_user_pages), as O_DIRECT took before 6.5.
@@ -608,6 +635,27 @@ export class Workload {
             r.pages.length || r.err
           }`,
           r.pages.length > 0,
+        ];
+      }
+      case "hmm-fault": {
+        // A mirroring device faults part of the window through hmm_range_fault.
+        let mir = this.mirrors.get(p.mm);
+        if (mir === undefined) {
+          mir = DeviceMirror.create(
+            p.mm,
+            WORKLOAD_BASE,
+            WORKLOAD_PAGES * 4096,
+            "workload",
+          ) as DeviceMirror;
+          this.mirrors.set(p.mm, mir);
+        }
+        const pg = this.page();
+        const n = Math.min(1 + rng.below(3), WORKLOAD_PAGES - pg);
+        const write = rng.below(2) === 1;
+        const r = mir.fault(this.at(pg), n, write);
+        return [
+          `hmm_range_fault(0x${this.at(pg).toString(16)}, ${n}, ${write ? "w" : "r"}) = ${r.ret}`,
+          r.ret === 0,
         ];
       }
       case "unpin": {
@@ -651,6 +699,14 @@ export class Workload {
         new DataView(ts.buffer).setBigInt64(8, BigInt((1 + rng.below(3)) * 1_000_000), true);
         const r = syscallIn(t, "nanosleep", [{ value: 0n, literal: ts }]);
         return [`[tid ${t.tid}] nanosleep() = ${r.pending ? "?" : r.ret}`, r.ret >= 0];
+      }
+      case "hwpoison": {
+        // An uncorrectable error in a page the process maps, or anywhere in RAM.
+        const a = this.at(this.page());
+        const mapped = (p.mm.pt.bitsAt(a / 4096) & PTE_PRESENT) !== 0;
+        const pfn = mapped ? p.mm.pt.pfnAt(a / 4096) : rng.below(this.machine.frames.nframes);
+        const r = memoryFailure(this.machine, pfn);
+        return [`memory_failure(0x${pfn.toString(16)}) = ${r.type ?? r.ret}`, r.ret === 0];
       }
       case "sleep": {
         // The user waits: virtual time passes, timers fire, woken threads return.
@@ -742,6 +798,39 @@ export class Workload {
       }
     }
     return note;
+  }
+
+  /**
+   * A truncate or punch of the DAX file waits for pinned pages
+   * (dax.truncateWithPin block, notify-kill): the devices finish within the
+   * step and every pin on a pmem page is given back, so the call ends.
+   */
+  private endDaxWaits(): string {
+    const m = this.machine;
+    const waiting = [...m.tasks.values()].filter((t) => t.wchan === WCHAN_DAX_LAYOUT);
+    if (waiting.length === 0) return "";
+    for (const [pid, held] of this.pins) {
+      const q = m.process(pid);
+      if (q === undefined) continue;
+      for (const pg of held.filter((g) => m.frames.isPmem(g.pfn))) {
+        releaseUserPage(q.mm, pg);
+        held.splice(held.indexOf(pg), 1);
+      }
+    }
+    m.sched.tick();
+    for (const t of m.tasks.values()) {
+      if (t.wchan === WCHAN_DAX_LAYOUT) throw new Error(`tid ${t.tid}: still waits for DAX pages`);
+    }
+    return ", dax pins released";
+  }
+
+  /** A window address mapping a DAX file in p, or -1. */
+  private daxPage(p: Process): number {
+    for (let v = p.mm.vmas.find(WORKLOAD_BASE); v !== null; v = v.next) {
+      if (v.start >= this.at(WORKLOAD_PAGES)) break;
+      if (v.file?.inode.dax) return Math.max(v.start, WORKLOAD_BASE);
+    }
+    return -1;
   }
 
   /** The pages threads wait for on the context behind p's `fd`. */

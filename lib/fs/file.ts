@@ -5,6 +5,7 @@
  * @module
  */
 
+import { leasesRemoveFile } from "./locks.ts";
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from "../abi/mman.ts";
 import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
@@ -35,6 +36,8 @@ export class OpenFile {
   refs = 1;
   /** f_pos: where read(2)/write(2) go next, shared by every fd (and fork) using this file. */
   pos = 0n;
+  /** F_SETSIG: the signal a lease break sends (0: SIGIO). */
+  leaseSig = 0;
   /** f_ra, set up by mm/readahead.c file_ra_state_init() at open. */
   readonly ra: FileRaState;
   /** f_op: the inode's i_fop, copied at open (do_dentry_open). */
@@ -66,7 +69,10 @@ export class OpenFile {
    */
   fput(m: Machine): void {
     this.refs--;
-    if (this.refs === 0) this.fop.release?.(this.inode, this);
+    if (this.refs === 0) {
+      if (this.inode.leases.length > 0) leasesRemoveFile(m, this);
+      this.fop.release?.(this.inode, this);
+    }
     iput(m, this.inode);
   }
 

@@ -114,9 +114,22 @@ export interface ResolvedPath {
   lastNorm: boolean;
 }
 
+/**
+ * A filesystem mounted on a directory other than the root's (mmlab's DAX
+ * filesystem on /mnt/pmem): new files under `dir` belong to `sb`, and
+ * `initInode` gives each its filesystem state.
+ */
+export interface Mount {
+  readonly dir: string;
+  readonly sb: SuperBlock;
+  initInode(inode: Inode): void;
+}
+
 export class Filesystem {
   /** Linked names, in creation order. */
   readonly names: Map<string, Inode> = new Map();
+  /** Mounts besides the root filesystem. */
+  readonly mounts: Mount[] = [];
   private nextIno = 260001;
   private nextShmemIno = 1024;
   private readonly dirs = new Map<string, Inode>();
@@ -158,9 +171,16 @@ export class Filesystem {
     return this.names.get(path);
   }
 
-  /** Creates a regular file on the root filesystem. */
+  /** The mount a path lies under, or undefined for the root filesystem. */
+  mountOf(path: string): Mount | undefined {
+    return this.mounts.find((m) => path.startsWith(m.dir + "/"));
+  }
+
+  /** Creates a regular file on the filesystem its path lies in (the root's, or a mount's). */
   create(path: string, size = 0, kind: InodeKind = "regular"): Inode {
-    const ino = new Inode(this.nextIno++, ROOT_SB, kind, path, size);
+    const mnt = this.mountOf(path);
+    const ino = new Inode(this.nextIno++, mnt?.sb ?? ROOT_SB, kind, path, size);
+    mnt?.initInode(ino);
     this.names.set(path, ino);
     return ino;
   }
@@ -207,7 +227,7 @@ export class Filesystem {
 
   /** Whether `path` (resolved) names a directory. */
   isDirectory(path: string): boolean {
-    if (KNOWN_DIRS.has(path)) return true;
+    if (KNOWN_DIRS.has(path) || this.mounts.some((m) => m.dir === path)) return true;
     const prefix = path + "/";
     for (const name of this.names.keys()) if (name.startsWith(prefix)) return true;
     return false;

@@ -12,6 +12,7 @@
  */
 
 import type { Vma } from "../mm/vma.ts";
+import type { WaitQueue } from "../sched/wait.ts";
 import { MAX_LFS_FILESIZE_U64 } from "../abi/layout.ts";
 import { FileBlocks } from "./disk.ts";
 import {
@@ -64,6 +65,26 @@ export interface SuperBlock {
   readonly ops?: Readonly<Partial<Record<InodeKind, InodeOpsEntry>>>;
 }
 
+/**
+ * A lease on an inode (fs/locks.c `struct file_lease`, lib/fs/locks.ts):
+ * who holds it through which open file, F_RDLCK or F_WRLCK, whether it is
+ * an F_LAYOUT lease (the 2019 RFC), and its break state.
+ */
+export interface FileLease {
+  readonly file: object;
+  readonly pid: number;
+  type: number;
+  readonly layout: boolean;
+  /** Virtual-clock deadline of a break in progress (lease-break-time), or -1. */
+  breakDeadline: number;
+  /** F_SETSIG's signal for the break notice (0: SIGIO). */
+  sig: number;
+  /** What a break in progress takes it to: F_UNLCK, or F_RDLCK (a downgrade). */
+  breakTo: number;
+  /** Openers waiting for the break (__break_lease). */
+  readonly wq: WaitQueue;
+}
+
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
 export const MAX_LFS_FILESIZE = MAX_LFS_FILESIZE_U64;
 
@@ -86,8 +107,10 @@ export class Inode {
   iflags: number;
   /** i_private: the object behind an anon inode (a userfaultfd context). */
   priv: unknown = null;
-  /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (none today). */
+  /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (lib/fs/dax.ts). */
   dax = false;
+  /** i_flctx's leases (lib/fs/locks.ts). */
+  readonly leases: FileLease[] = [];
   /**
    * mm/shmem.c shmem_acct_size(): pages a shmem object made without
    * VM_NORESERVE (shmem_zero_setup: shared anonymous memory) charged to

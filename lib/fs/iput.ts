@@ -9,6 +9,7 @@
 import type { Machine } from "../machine.ts";
 import type { Inode } from "./inode.ts";
 import { dropCachePages } from "../mm/filemap.ts";
+import { daxEvictInode } from "./dax.ts";
 
 /** Frees `inode`'s pages if nothing can reach it any more. */
 export function iput(m: Machine, inode: Inode): void {
@@ -20,4 +21,5 @@ export function iput(m: Machine, inode: Inode): void {
   dropCachePages(m, inode, 0);
   // ext4_evict_inode(): an unlinked file's blocks are freed.
   inode.blocks?.clear();
+  if (inode.dax) daxEvictInode(m, inode);
 }

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { daxPunchHole, daxSetSize } from "./dax_layout.ts";
+import { breakLease } from "./locks.ts";
 import {
   EBADF,
   EEXIST,
@@ -243,10 +245,18 @@ export function sysOpen(p: Process, path: string, flagsArg: A, modeArg?: A): num
   // shmem files and block devices set in ->open; a directory, a terminal,
   // /dev/null are EINVAL (before handle_truncate).
   if ((flags & O_DIRECT) && !(isReg(inode) || inode.kind === "blockdev")) return -EINVAL;
+  // do_dentry_open() -> break_lease(): a conflicting lease is broken first.
+  if (!created && inode.kind === "regular" && !(flags & O_PATH)) {
+    const err = breakLease(p, inode, flags);
+    if (err < 0) return err;
+  }
   // do_open() -> handle_truncate(): O_TRUNC on an existing regular file,
   // whatever the access mode, with ftruncate's effect on mappings.
   if ((flags & O_TRUNC) && !created && isReg(inode) && !(flags & O_PATH)) {
-    truncateInode(m, inode, 0);
+    if (inode.dax) {
+      const err = daxSetSize(p, inode, 0);
+      if (err < 0) return err;
+    } else truncateInode(m, inode, 0);
   }
   // do_dentry_open(): f_flags lose the open-time-only bits; x86-64 forces
   // O_LARGEFILE. An O_PATH file can neither read nor write.
@@ -286,6 +296,8 @@ export function sysFtruncate(p: Process, fdArg: A, lenArg: A): number {
   const inode = f.inode;
   if (!isReg(inode) || !f.writable) return -EINVAL;
   if (len > BigInt(inode.size) && len > inode.maxBytes) return -EFBIG;
+  // A DAX file breaks its layouts first and may wait for pinned pages (dax_layout.ts).
+  if (inode.dax) return daxSetSize(p, inode, Number(len));
   truncateInode(p.machine, inode, Number(len));
   return 0;
 }
@@ -717,7 +729,14 @@ export function sysFallocate(p: Process, fdArg: A, modeArg: A, offArg: A, lenArg
     if (!keep && off + n > inode.size) inode.size = off + n;
     return 0;
   }
-  // fs/ext4/extents.c: ext4_fallocate()
+  // fs/ext4/extents.c: ext4_fallocate(); on a DAX file only allocation and
+  // PUNCH_HOLE are modelled (dax_layout.ts).
+  if (inode.dax) {
+    if (op === FALLOC_FL_PUNCH_HOLE) return daxPunchHole(p, inode, off, n);
+    if (op !== 0) return -EOPNOTSUPP;
+    if (!keep && off + n > inode.size) return daxSetSize(p, inode, off + n);
+    return 0;
+  }
   switch (op) {
     case FALLOC_FL_PUNCH_HOLE:
       punchHole(m, inode, off, n);

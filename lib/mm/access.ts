@@ -20,6 +20,7 @@ import {
 import { TASK_SIZE } from "../abi/layout.ts";
 import { COST_FAULT_NS } from "../util/clock.ts";
 import type { Process } from "../proc/process.ts";
+import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
 import {
@@ -65,8 +66,8 @@ export function isCanonical(addr: bigint): boolean {
   return top === 0n || top === 0x1ffffn;
 }
 
-/** CONFIG_MEMORY_FAILURE: off in mmlab's kernel (lib/mm/madvise.ts: MADV_HWPOISON is EINVAL). */
-const HAS_MEMORY_FAILURE = false as boolean;
+/** Policy `config.MEMORY_FAILURE`: whether the kernel handles memory errors. */
+const MEMORY_FAILURE: Record<KnobValue<"config.MEMORY_FAILURE">, boolean> = { n: false, y: true };
 
 /**
  * do_user_addr_fault() for one access to page `addr & ~0xfff`. Returns null
@@ -100,14 +101,22 @@ export function faultIn(p: Process, addr: number, kind: AccessKind): SigInfo | n
   // handle_userfault() queued the fault: the thread waits for the handler.
   if (r & VM_FAULT_RETRY) return { signo: SIG_USERFAULT_WAIT, code: 0, addr };
   if (r & VM_FAULT_OOM) return { signo: 9, code: SI_KERNEL, addr };
-  // arch/x86/mm/fault.c do_sigbus(): VM_FAULT_HWPOISON (a UFFDIO_POISON
-  // marker) is SIGBUS BUS_MCEERR_AR with si_addr_lsb only under
-  // CONFIG_MEMORY_FAILURE, which mmlab's kernel lacks (as the host's does:
-  // MADV_HWPOISON is EINVAL); without it, BUS_ADRERR. Checked on 6.18.44.
+  // arch/x86/mm/fault.c do_sigbus(): VM_FAULT_HWPOISON (a hwpoison entry,
+  // a poisoned DAX block, a UFFDIO_POISON marker) is SIGBUS BUS_MCEERR_AR
+  // with si_addr_lsb and `MCE: Killing ...` only under CONFIG_MEMORY_FAILURE
+  // (policy config.MEMORY_FAILURE; off in this project's kernel, as on the
+  // host: MADV_HWPOISON is EINVAL); without it, BUS_ADRERR. Checked on 6.18.44.
   if (r & VM_FAULT_HWPOISON) {
-    return HAS_MEMORY_FAILURE
-      ? { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 }
-      : { signo: SIGBUS, code: BUS_ADRERR, addr };
+    if (!MEMORY_FAILURE[mm.machine.policy("config.MEMORY_FAILURE")]) {
+      return { signo: SIGBUS, code: BUS_ADRERR, addr };
+    }
+    mm.machine.dmesg.log(
+      "err",
+      `MCE: Killing ${p.comm}:${p.pid} due to hardware memory corruption fault at ${
+        addr.toString(16)
+      }`,
+    );
+    return { signo: SIGBUS, code: BUS_MCEERR_AR, addr, addrLsb: 12 };
   }
   if (r & VM_FAULT_SIGBUS) return { signo: SIGBUS, code: BUS_ADRERR, addr };
   if (r & VM_FAULT_SIGSEGV) return { signo: SIGSEGV, code: SEGV_MAPERR, addr };

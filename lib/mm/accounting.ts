@@ -13,7 +13,7 @@ import type { Inode } from "../fs/inode.ts";
 /** Pages of RAM the kernel would call totalram_pages(). */
 export function totalRamPages(mm: Mm): number {
   const f = mm.machine.frames;
-  return f.nframes - f.reservedFrames;
+  return f.ramFrames - f.reservedFrames;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Mm } from "./mm.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
   MARKER_GUARD,
+  MARKER_HWPOISON,
   MARKER_POISON,
   PTE_DIRTY,
   PTE_MARKER,
@@ -344,7 +345,7 @@ export function handleMmFault(
   if (bits & PTE_MARKER) {
     const kind = mm.pt.pfnAt(vpn);
     if (kind === MARKER_GUARD) return VM_FAULT_SIGSEGV;
-    if (kind === MARKER_POISON) return VM_FAULT_HWPOISON;
+    if (kind === MARKER_POISON || kind === MARKER_HWPOISON) return VM_FAULT_HWPOISON;
     // A PTE_MARKER_UFFD_WP: pte_marker_handle_uffd_wp() -> do_pte_missing(),
     // and the page it maps keeps the protection (below).
   }

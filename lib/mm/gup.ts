@@ -161,13 +161,36 @@ const RO_PIN_UNSHARES: Record<KnobValue<"gup.roLongtermInCow">, boolean> = {
 };
 
 /**
- * vma_is_fsdax(): a DAX file that is not a device-dax character device.
- * No inode is DAX yet (issue 11 brings fsdax and `gup.longtermFsdax`):
- * this is the hook check_vma_flags() already calls.
+ * vma_is_fsdax(): a file of a DAX filesystem (lib/fs/dax.ts), not the
+ * device-dax character device.
  */
 function vmaIsFsdax(vma: Vma): boolean {
   const inode = vma.file?.inode;
   return inode !== undefined && !vma.isAnonymous && inode.dax && inode.kind !== "chardev";
+}
+
+/** Policy `dax.layoutLease`: an F_LAYOUT lease lets its holder pin fsdax long-term (RFC). */
+const LAYOUT_LEASE_PINS: Record<KnobValue<"dax.layoutLease">, boolean> = {
+  off: false,
+  "rfc-2019": true,
+};
+
+/** Policy `gup.longtermFsdax`: FOLL_LONGTERM on fsdax refused (4.15+). */
+const LONGTERM_FSDAX_REFUSED: Record<KnobValue<"gup.longtermFsdax">, boolean> = {
+  allow: false,
+  eopnotsupp: true,
+};
+
+/**
+ * FOLL_LONGTERM on fsdax is refused unless `gup.longtermFsdax` allows it, or
+ * (the 2019 RFC, `dax.layoutLease=rfc-2019`) a process of this mm holds an
+ * F_LAYOUT lease on the file.
+ */
+function longtermFsdaxRefused(vma: Vma): boolean {
+  const m = vma.mm.machine;
+  if (!LONGTERM_FSDAX_REFUSED[m.policy("gup.longtermFsdax")]) return false;
+  if (!LAYOUT_LEASE_PINS[m.policy("dax.layoutLease")]) return true;
+  return !vma.file!.inode.leases.some((l) => l.layout && m.process(l.pid)?.mm === vma.mm);
 }
 
 /**
@@ -186,7 +209,7 @@ export function checkVmaFlags(
   const f = vma.flags;
   if (f & (VM_IO | VM_PFNMAP)) return -EFAULT;
   if ((gup & FOLL_ANON) && !vma.isAnonymous) return -EFAULT;
-  if ((gup & FOLL_LONGTERM) && vmaIsFsdax(vma)) return -EOPNOTSUPP;
+  if ((gup & FOLL_LONGTERM) && vmaIsFsdax(vma) && longtermFsdaxRefused(vma)) return -EOPNOTSUPP;
   if (gup & FOLL_WRITE) {
     // writable_file_mapping_allowed(): long-term pins of dirty-tracked files (6.5+).
     if (

@@ -13,7 +13,8 @@
  *
  * This build (6.18.44) has CONFIG_KSM, CONFIG_TRANSPARENT_HUGEPAGE (THP
  * "madvise"), CONFIG_SWAP (but no swap device), CONFIG_PT_RECLAIM, and no
- * CONFIG_MEMORY_FAILURE (MADV_HWPOISON/SOFT_OFFLINE are EINVAL), checked
+ * CONFIG_MEMORY_FAILURE (MADV_HWPOISON/SOFT_OFFLINE are EINVAL: policy
+ * config.MEMORY_FAILURE=n; with y MADV_HWPOISON runs memory_failure.ts), checked
  * in /proc/config.gz. It also carries VM_MAYBE_GUARD (`gu`, mainline 6.19).
  * @module
  */
@@ -41,6 +42,7 @@ import {
   MADV_GUARD_INSTALL,
   MADV_GUARD_REMOVE,
   MADV_HUGEPAGE,
+  MADV_HWPOISON,
   MADV_KEEPONFORK,
   MADV_MERGEABLE,
   MADV_NOHUGEPAGE,
@@ -122,14 +124,23 @@ import { punchHole } from "./truncate.ts";
 import { cachePageUnevictable, deactivate, lruAddDrain, markLazyfree } from "./swap.ts";
 import { type ReclaimCandidate, reclaimPages } from "./vmscan.ts";
 import { canRevealPagecache } from "./mincore.ts";
+import { madviseInjectError } from "./memory_failure.ts";
+
+/** Policy `config.MEMORY_FAILURE`: whether the kernel was built with it. */
+const MEMORY_FAILURE: Record<KnobValue<"config.MEMORY_FAILURE">, boolean> = { n: false, y: true };
 
 const PMD_SIZE = 0x200000;
 /** An end address past every user mapping, standing for any u64 end above it. */
 const FAR_END = 2 ** 48;
 
-/** madvise_behavior_valid() for this kernel's configuration. */
-function behaviorValid(behavior: number): boolean {
+/**
+ * madvise_behavior_valid() for this kernel's configuration (MADV_HWPOISON
+ * only with config.MEMORY_FAILURE=y).
+ */
+function behaviorValid(behavior: number, memoryFailure: boolean): boolean {
   switch (behavior) {
+    case MADV_HWPOISON:
+      return memoryFailure;
     case MADV_DOFORK:
     case MADV_DONTFORK:
     case MADV_NORMAL:
@@ -157,7 +168,7 @@ function behaviorValid(behavior: number): boolean {
     case MADV_KEEPONFORK:
     case MADV_GUARD_INSTALL:
     case MADV_GUARD_REMOVE:
-      // MADV_HWPOISON / MADV_SOFT_OFFLINE need CONFIG_MEMORY_FAILURE: not here.
+      // MADV_SOFT_OFFLINE (CONFIG_MEMORY_FAILURE too) is not modelled: EINVAL.
       return true;
     default:
       return false;
@@ -178,7 +189,9 @@ export function sysMadvise(
   const start = u64(startArg), lenIn = u64(lenArg);
   const behavior = s32(adviceArg);
   // 1. madvise_should_skip() -> is_valid_madvise()
-  if (!behaviorValid(behavior)) return -EINVAL;
+  if (!behaviorValid(behavior, MEMORY_FAILURE[p.machine.policy("config.MEMORY_FAILURE")])) {
+    return -EINVAL;
+  }
   // Advice 18/19 are MADV_WIPEONFORK/KEEPONFORK, or under uffd.madv18 =
   // userfault-rfc the 2014 RFC's MADV_USERFAULT/NOUSERFAULT (ADVICE_18).
   if ((start & 0xfffn) !== 0n) return -EINVAL;
@@ -188,6 +201,8 @@ export function sysMadvise(
   if (start + len > U64_MAX) return -EINVAL;
   // 2. nothing to do
   if (len === 0n) return 0;
+  // madvise_inject_error(): before any VMA walk.
+  if (behavior === MADV_HWPOISON) return madviseInjectError(p, Number(start), Number(start + len));
   // Above TASK_SIZE there are no VMAs: any end beyond it behaves alike.
   const s = start >= BigInt(FAR_END) ? FAR_END : Number(start);
   const e = start + len >= BigInt(FAR_END) ? FAR_END : Number(start + len);

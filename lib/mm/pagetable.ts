@@ -80,6 +80,11 @@ export const MARKER_POISON = 2;
  * PTE_MARKER | PTE_UFFD_WP.
  */
 export const MARKER_UFFD_WP = 3;
+/**
+ * A hwpoison swap entry (make_hwpoison_entry, memory_failure() unmapping a
+ * corrupted page): a later access is VM_FAULT_HWPOISON with `MCE: Killing`.
+ */
+export const MARKER_HWPOISON = 4;
 
 const ENTRIES = 512;
 /** At most this many freed tables are kept for reuse (8 GiB of mappings' worth). */

@@ -12,12 +12,29 @@
  * registered with it (its `missing` returns -1 for the others), until
  * VMAs carry that pointer. A fork's child starts with an empty registry:
  * dup_userfaultfd() carries a context over only with UFFD_FEATURE_EVENT_FORK.
+ *
+ * The write-protect (MODE_WP) state lives in the page table: the uffd-wp
+ * PTE bit (PTE_UFFD_WP, write-protected with it) and PTE_MARKER_UFFD_WP in
+ * none PTEs (lib/mm/pagetable.ts). {@link uffdWpRange} is
+ * uffd_wp_range(); fault.ts, mprotect.ts, zap.ts, fork.ts and mremap.ts
+ * keep the bit as the kernel does (do_wp_page, can_change_pte_writable,
+ * zap_install_uffd_wp_if_needed, copy_present_pte, move_ptes).
  * @module
  */
 
 import type { Vma } from "./vma.ts";
 import type { Mm } from "./mm.ts";
-import { any, combine, VM_SHARED, VM_UFFD_MINOR, VM_UFFD_WP, VM_WRITE } from "./vm_flags.ts";
+import {
+  any,
+  combine,
+  has,
+  VM_SHARED,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  VM_WRITE,
+} from "./vm_flags.ts";
+import { VM_FAULT_SIGBUS } from "./vm_ops.ts";
 import {
   MARKER_UFFD_WP,
   PTE_DIRTY,
@@ -70,6 +87,12 @@ export interface UserfaultCtx {
 /** The userfault subscribers of one mm, called in subscription order. */
 export class Userfaults {
   readonly #ctxs: UserfaultCtx[] = [];
+  /**
+   * The fault in progress has no FAULT_FLAG_ALLOW_RETRY (hmm_vma_fault:
+   * FAULT_FLAG_REMOTE only): handle_userfault() cannot wait and returns
+   * VM_FAULT_SIGBUS for any VMA a context would take the fault of.
+   */
+  noRetry = false;
 
   /** Subscribes `ctx`; returns the function that unsubscribes it. */
   subscribe(ctx: UserfaultCtx): () => void {
@@ -87,6 +110,9 @@ export class Userfaults {
 
   /** The first context's VM_FAULT code for a missing fault, or -1 when none takes it. */
   missing(vma: Vma, addr: number, write: boolean, realAddr: number = addr): number {
+    if (this.noRetry) {
+      return vma.uffd !== null && (vma.flags & VM_UFFD_MISSING) ? VM_FAULT_SIGBUS : -1;
+    }
     for (const c of this.#ctxs) {
       const r = c.missing?.(vma, addr, write, realAddr) ?? -1;
       if (r >= 0) return r;
@@ -99,6 +125,7 @@ export class Userfaults {
    * is registered with; VM_FAULT_SIGBUS (-1 here) when none takes it.
    */
   wp(vma: Vma, addr: number, realAddr: number): number {
+    if (this.noRetry) return vma.uffd !== null ? VM_FAULT_SIGBUS : -1;
     for (const c of this.#ctxs) {
       const r = c.wp?.(vma, addr, realAddr) ?? -1;
       if (r >= 0) return r;
@@ -108,6 +135,9 @@ export class Userfaults {
 
   /** handle_userfault(VM_UFFD_MINOR), as {@link wp}. */
   minor(vma: Vma, addr: number, write: boolean, realAddr: number): number {
+    if (this.noRetry) {
+      return vma.uffd !== null && has(vma.flags, VM_UFFD_MINOR) ? VM_FAULT_SIGBUS : -1;
+    }
     for (const c of this.#ctxs) {
       const r = c.minor?.(vma, addr, write, realAddr) ?? -1;
       if (r >= 0) return r;

@@ -71,15 +71,28 @@ export const PG_UPTODATE = 1 << 12;
  * off the LRU until lru_add_drain() applies the deactivation.
  */
 export const PG_LRU_DEACTIVATE = 1 << 13;
+/**
+ * A persistent-memory frame (ZONE_DEVICE, MEMORY_DEVICE_FS_DAX): it belongs
+ * to the pmem device, never to the page allocator. Mappings and pins count
+ * on it as on any page (fsdax folios are refcounted since 6.15); when its
+ * last reference goes it stays with the device (free_zone_device_folio),
+ * and the filesystem owning its block is told ({@link FrameTable.onDeviceIdle}).
+ */
+export const PG_PMEM = 1 << 14;
 
 /** Frame owner kinds, for display and invariants. */
-export type FrameKind = "free" | "reserved" | "zero" | "anon" | "file" | "shmem";
+export type FrameKind = "free" | "reserved" | "zero" | "anon" | "file" | "shmem" | "pmem";
 
 export interface FrameTableOptions {
   /** Total RAM in bytes (a multiple of 4 KiB). */
   ramBytes: number;
   /** Frames below this pfn are reserved for the "kernel" and never allocated. */
   reservedFrames?: number;
+  /**
+   * Persistent memory right after RAM, in bytes (a multiple of 4 KiB):
+   * frames [ramFrames, nframes) carry PG_PMEM and are never allocated.
+   */
+  pmemBytes?: number;
 }
 
 /**
@@ -95,7 +108,10 @@ export interface FrameTableOptions {
  * ```
  */
 export class FrameTable {
+  /** Every frame with a struct page: RAM, then persistent memory. */
   readonly nframes: number;
+  /** RAM frames (pfns below this); pmem frames follow up to nframes. */
+  readonly ramFrames: number;
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;
   /** FOLL_PIN pins on this frame (also counted in refcount with the 1024 bias). */
@@ -124,6 +140,12 @@ export class FrameTable {
    * machine's iomem tree; such pfns never index the arrays above.
    */
   device: (pfn: number) => Uint8Array | undefined = () => undefined;
+  /**
+   * A PG_PMEM frame lost a reference (its last one when refcount is 0): the
+   * machine wakes whoever waits for DAX pages to go idle (fs/dax.c
+   * dax_break_layout's wait, woken from fsdax_folio_free/wake_up_var).
+   */
+  onDeviceIdle: (pfn: number) => void = () => {};
   private readonly freeStack: Int32Array;
   private freeTop: number;
   /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
@@ -138,17 +160,21 @@ export class FrameTable {
     const n = Math.floor(opts.ramBytes / PAGE_SIZE);
     const reserved = opts.reservedFrames ?? Math.min(4096, n >> 4);
     if (n <= reserved + 1) throw new RangeError(`RAM of ${opts.ramBytes} bytes is too small`);
-    this.nframes = n;
+    const pmem = Math.floor((opts.pmemBytes ?? 0) / PAGE_SIZE);
+    this.ramFrames = n;
+    const total = n + pmem;
+    this.nframes = total;
     this.reservedFrames = reserved;
-    this.refcount = new Int32Array(n);
-    this.mapcount = new Int32Array(n);
-    this.pincount = new Int32Array(n);
-    this.flags = new Uint16Array(n);
-    this.owner = new Int32Array(n);
-    this.index = new Float64Array(n);
-    this.order = new Uint8Array(n);
-    this.hasBytes = new Uint8Array(n);
-    this.chunks = new Int32Array(n);
+    this.refcount = new Int32Array(total);
+    this.mapcount = new Int32Array(total);
+    this.pincount = new Int32Array(total);
+    this.flags = new Uint16Array(total);
+    this.owner = new Int32Array(total);
+    this.index = new Float64Array(total);
+    this.order = new Uint8Array(total);
+    this.hasBytes = new Uint8Array(total);
+    this.chunks = new Int32Array(total);
+    for (let p = n; p < total; p++) this.flags[p] = PG_PMEM;
     for (let p = 0; p < reserved; p++) {
       this.flags[p] = PG_RESERVED;
       this.refcount[p] = 1;
@@ -194,6 +220,16 @@ export class FrameTable {
     const c = --this.refcount[pfn];
     if (c > 0) return false;
     if (c < 0) throw new Error(`refcount underflow on pfn ${pfn.toString(16)}`);
+    const kept = this.flags[pfn] & (PG_PMEM | PG_HWPOISON);
+    if (kept !== 0) {
+      // A device page goes back to its device (free_zone_device_folio); a
+      // poisoned page never returns to the allocator (memory-failure.c:
+      // page_handle_poison keeps it off the free lists).
+      this.flags[pfn] = kept;
+      this.mapcount[pfn] = 0;
+      if (kept & PG_PMEM) this.onDeviceIdle(pfn);
+      return true;
+    }
     // free_pages_prepare(): every page flag goes, PG_referenced included.
     this.flags[pfn] = 0;
     this.mapcount[pfn] = 0;
@@ -209,7 +245,34 @@ export class FrameTable {
 
   /** True if the frame is on the free stack. */
   isFree(pfn: number): boolean {
-    return this.refcount[pfn] === 0 && !(this.flags[pfn] & PG_RESERVED);
+    return this.refcount[pfn] === 0 && !(this.flags[pfn] & (PG_RESERVED | PG_PMEM | PG_HWPOISON));
+  }
+
+  /** Whether `pfn` is a persistent-memory frame. */
+  isPmem(pfn: number): boolean {
+    return pfn >= this.ramFrames && pfn < this.nframes;
+  }
+
+  /**
+   * mm/page_alloc.c take_page_off_buddy(): a free frame leaves the free
+   * stack for good (memory failure on a free page). Returns false when the
+   * frame is not free.
+   */
+  takeOffFree(pfn: number): boolean {
+    if (this.refcount[pfn] !== 0) return false;
+    for (let i = 0; i < this.freeTop; i++) {
+      if (this.freeStack[i] !== pfn) continue;
+      this.freeStack.copyWithin(i, i + 1, this.freeTop);
+      this.freeTop--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether `pfn` sits on the free stack (an O(free) walk, for `check`). */
+  onFreeStack(pfn: number): boolean {
+    for (let i = 0; i < this.freeTop; i++) if (this.freeStack[i] === pfn) return true;
+    return false;
   }
 
   /** include/linux/mm.h: folio_maybe_dma_pinned() for a small folio. */
@@ -219,6 +282,7 @@ export class FrameTable {
 
   kind(pfn: number): FrameKind {
     const f = this.flags[pfn];
+    if (f & PG_PMEM) return "pmem";
     if (f & PG_ZERO) return "zero";
     if (f & PG_RESERVED) return "reserved";
     if (this.refcount[pfn] === 0) return "free";

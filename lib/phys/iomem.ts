@@ -69,6 +69,11 @@ export class Resource {
 export class IomemTree {
   readonly root = new Resource("PCI mem", 0, 2 ** 52 - 1, IORESOURCE_MEM);
   readonly ram: Resource;
+  /**
+   * Persistent memory with struct pages (ZONE_DEVICE): "Persistent Memory"
+   * right after RAM, its pfns valid (lib/fs/dax.ts), or null.
+   */
+  pmem: Resource | null = null;
 
   constructor(ramBytes: number) {
     if (ramBytes > PMEM_BASE) throw new RangeError("RAM must end below PMEM_BASE (64 GiB)");
@@ -132,9 +137,9 @@ export class IomemTree {
     return r === null || r.mmio === null ? null : { ops: r.mmio, off: phys - r.start };
   }
 
-  /** pfn_valid(): the pfn has a frame (RAM). */
+  /** pfn_valid(): the pfn has a frame (RAM, or pmem with its struct pages). */
   pfnValid(pfn: number): boolean {
-    return pfn >= 0 && pfn * 4096 <= this.ram.end;
+    return pfn >= 0 && pfn * 4096 <= (this.pmem ?? this.ram).end;
   }
 
   /**

@@ -42,6 +42,7 @@
 import type { Process } from "./process.ts";
 import {
   MARKER_GUARD,
+  MARKER_HWPOISON,
   MARKER_POISON,
   PTE_DIRTY,
   PTE_MARKER,
@@ -82,7 +83,7 @@ export interface PageRow {
   pin: number | null;
   /**
    * anon, file, shmem, zero, reserved, device, free for a present PTE;
-   * guard, poison or marker#N for a marker; null otherwise.
+   * guard, poison, hwpoison (memory_failure's entry) or marker#N for a marker; null otherwise.
    */
   kind: string | null;
   /** PageAnonExclusive of an anonymous frame, else null. */
@@ -157,6 +158,8 @@ function pageRow(p: Process, addr: number, bits: number, pfn: number): PageRow {
         ? "guard"
         : pfn === MARKER_POISON
         ? "poison"
+        : pfn === MARKER_HWPOISON
+        ? "hwpoison"
         : `marker#${pfn}`;
     }
     return row;

@@ -62,6 +62,12 @@ export class Task {
   }[] = [];
   /** The call it is blocked in, or null. */
   blocked: BlockedCall | null = null;
+  /**
+   * A caught signal woke this thread from an interruptible wait that
+   * checks signal_pending() (lib/proc/signal.ts): the call returns EINTR.
+   * 0 when none.
+   */
+  sigPending = 0;
   /** CLONE_CHILD_CLEARTID: cleared (and futex-woken) at exit (mm_release). */
   clearChildTid = 0n;
   /** CLONE_SETTLS: the thread pointer (fsbase). */

@@ -204,12 +204,17 @@ const injectFaultCmd: Command = {
       text: FAULT_KINDS.join(", "),
       complete: () => [...FAULT_KINDS],
     },
-    { name: "TARGET", accepts: "word", text: "a PCI function (BDF), or a pid for oom" },
+    {
+      name: "TARGET",
+      accepts: "word",
+      text: "a PCI function (BDF), a pid for oom, a pfn for hwpoison",
+    },
   ],
   summary: "inject a hardware fault (device loss, AER, MMIO disable, ...)",
   help: "The hardware side first (the function frozen or removed, MEMORY cleared, a VF\n" +
     "replaced), then the bound driver's reaction. fatal, hot-unplug, vf-migrate,\n" +
-    "mmio-disable, aer, iommu-fault, dma-error take a BDF; oom takes a pid.",
+    "mmio-disable, aer, iommu-fault, dma-error take a BDF; oom takes a pid;\n" +
+    "hwpoison takes a page frame number (memory_failure(), config.MEMORY_FAILURE=y).",
   example: ["inject-fault mmio-disable 05:00.0", "lspci -vv -s 05:00.0"],
   needsProcess: false,
   run(ctx, values) {

@@ -9,6 +9,7 @@ import { CONSTANTS } from "../constants.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
 import { PIN_COMMANDS } from "./pins.ts";
+import { DMA_COMMANDS } from "./dma.ts";
 import { SYSCTL_COMMAND } from "./sysctl.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
@@ -18,6 +19,8 @@ import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
+import { HMM_COMMANDS } from "./hmm.ts";
+import { MR_ACCESS } from "./odp.ts";
 import { VFIO_COMMAND } from "./vfio.ts";
 
 const help: Command = {
@@ -36,8 +39,11 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...VERBS_COMMANDS,
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
+    ...DMA_COMMANDS,
     ...VIEW_COMMANDS,
     ...DEVICE_COMMANDS,
+    ...HMM_COMMANDS,
+    MR_ACCESS,
     VFIO_COMMAND,
     POLICY_COMMAND,
     SYSCTL_COMMAND,

@@ -11,7 +11,13 @@ import type { Command, CommandContext } from "./types.ts";
 
 /** A sysctl: its name, where it lives on the machine, and the values it takes. */
 interface Entry {
-  key: "overcommitMemory" | "overcommitRatio" | "maxMapCount" | "mmapMinAddr";
+  key:
+    | "overcommitMemory"
+    | "overcommitRatio"
+    | "maxMapCount"
+    | "mmapMinAddr"
+    | "leaseBreakTime"
+    | "memoryFailureEarlyKill";
   /** The values the kernel's proc handler accepts (proc_dointvec_minmax bounds). */
   min: number;
   max: number;
@@ -22,6 +28,9 @@ const ENTRIES: ReadonlyMap<string, Entry> = new Map([
   ["vm.overcommit_ratio", { key: "overcommitRatio", min: 0, max: 2 ** 31 - 1 }],
   ["vm.max_map_count", { key: "maxMapCount", min: 0, max: 2 ** 31 - 1 }],
   ["vm.mmap_min_addr", { key: "mmapMinAddr", min: 0, max: 2 ** 47 }],
+  ["vm.memory_failure_early_kill", { key: "memoryFailureEarlyKill", min: 0, max: 1 }],
+  // fs/locks.c: /proc/sys/fs/lease-break-time, seconds.
+  ["fs.lease-break-time", { key: "leaseBreakTime", min: 0, max: 2 ** 31 - 1 }],
 ]);
 
 /** Read-only: /proc/sys/kernel/tainted, the taint mask (W = 512, D = 128; lib/panic.ts). */

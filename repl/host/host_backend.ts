@@ -437,6 +437,9 @@ export class HostBackend implements Backend {
         const [s, h] = values.map(num);
         return { ret: Number(result(await this.req(pid, `signal ${hexArg(s)} ${hexArg(h)}`)).ret) };
       }
+      case "kill":
+        // Its pid names an emulated process; on the host it would reach a real one.
+        throw new Error("the host does not run kill (its pid names an mmlab process)");
     }
     // A read or write through a user buffer may block in a thread (a
     // userfault in a registered range, which another line resolves).

@@ -90,7 +90,7 @@ Deno.test("inject-fault: hardware side of each kind, and one clear error for bad
   const m = new Machine({ pci: "default" });
   assert.deepEqual(injectFault(m, "melt", "03:00.0"), {
     error: "unknown fault kind melt; kinds: fatal, hot-unplug, vf-migrate, mmio-disable, aer, " +
-      "iommu-fault, dma-error, oom",
+      "iommu-fault, dma-error, oom, hwpoison",
   });
   assert.match((injectFault(m, "fatal", "0a:00.0") as { error: string }).error, /no PCI function/);
   assert.match((injectFault(m, "aer", "02:08.0") as { error: string }).error, /is a bridge/);

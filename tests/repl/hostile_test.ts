@@ -95,7 +95,6 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ],
     /^3: unknown preset .*; presets: linux-4\.14, .* \(or any linux-X\.Y from 2\.6 to 6\.18\)$/,
   ],
-  ["preset", ["rfc-2019-p2p", "rfc-2019-dax-lease"], /^3: preset rfc-.* is planned for issue/],
   ["policy", ["x", "=", "a=", "=b", "a=b c", ""], /^3: a policy is written knob=value/],
   [
     "policy",
@@ -107,7 +106,11 @@ const badHeaderValues: [string, string[], RegExp][] = [
     ["fork.pinnedPages=bogus", "fork.pinnedPages=cow-steal=x"],
     /^3: policy fork\.pinnedPages takes /,
   ],
-  ["policy", ["hmm.p2pMap=rfc-2019"], /^3: policy hmm\.p2pMap is planned for issue 11/],
+  [
+    "policy",
+    ["dax.truncateWithPin=block"],
+    /^3: policy dax\.truncateWithPin is planned for issue 11/,
+  ],
 ];
 for (const [key, values, want] of badHeaderValues) {
   for (const v of values) {
@@ -227,7 +230,7 @@ const settings: [(t: string) => unknown, string, unknown | RegExp][] = [
   [parsePresetText, "linux-3.0", "linux-3.0"],
   [parsePresetText, "linux-6.19", /unknown preset linux-6\.19; presets: linux-4\.14/],
   [parsePresetText, "hasOwnProperty", /unknown preset/],
-  [parsePresetText, "rfc-2019-p2p", /planned for issue 11/],
+  [parsePresetText, "rfc-2019-dax-lease", "rfc-2019-dax-lease"],
   [parseRamText, "512M", 512 << 20],
   [parseRamText, "64G", 64 * 2 ** 30],
   [parseRamText, "65G", /above the maximum of 64G/],

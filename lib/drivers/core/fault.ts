@@ -14,6 +14,7 @@
  * | iommu-fault  | BDF    | none yet (phase 2: a DMA fault record); the driver is told |
  * | dma-error    | BDF    | none yet (phase 2: the next DMA completes in error); the driver is told |
  * | oom          | PID    | the OOM killer kills the process                       |
+ * | hwpoison     | PFN    | an uncorrectable memory error: memory_failure() (lib/mm/memory_failure.ts) |
  * @module
  */
 
@@ -22,6 +23,8 @@ import type { PciDev } from "../../pci/device.ts";
 import { PCI_COMMAND_MEMORY } from "../../pci/regs.ts";
 import { pciResetFunction } from "../../pci/pci.ts";
 import { oomKill } from "../../proc/exit.ts";
+import { memoryFailure } from "../../mm/memory_failure.ts";
+import type { KnobValue } from "../../policy.ts";
 
 /** The kinds `inject-fault` knows, in help order. */
 export const FAULT_KINDS = [
@@ -33,6 +36,7 @@ export const FAULT_KINDS = [
   "iommu-fault",
   "dma-error",
   "oom",
+  "hwpoison",
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -60,6 +64,7 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
     oomKill(p);
     return { ok: [`process ${pid} (${p.comm}) killed by the OOM killer`] };
   }
+  if (k === "hwpoison") return injectHwpoison(m, target);
   const dev = m.pci.find(target);
   if (dev === undefined) {
     return { error: `${kind}: no PCI function ${target} (lspci lists them)` };
@@ -156,6 +161,31 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
       tell(dev, { kind: k });
       return { ok: [`${dev.bdf}: ${k} signalled to ${dev.driver?.name ?? "no driver"}`] };
   }
+}
+
+/** Policy `config.MEMORY_FAILURE`: whether the kernel handles memory errors. */
+const MEMORY_FAILURE: Record<KnobValue<"config.MEMORY_FAILURE">, boolean> = { n: false, y: true };
+
+/**
+ * `inject-fault hwpoison PFN` (hex with 0x, or decimal): what the
+ * machine-check handler reports for an action-optional error
+ * (mce_notify_irq -> memory_failure(pfn, 0)), as
+ * /sys/kernel/debug/hwpoison/corrupt-pfn injects it. Needs
+ * config.MEMORY_FAILURE=y.
+ */
+function injectHwpoison(m: Machine, target: string): InjectResult {
+  if (!MEMORY_FAILURE[m.policy("config.MEMORY_FAILURE")]) {
+    return {
+      error: "hwpoison: the kernel has no CONFIG_MEMORY_FAILURE (policy config.MEMORY_FAILURE=y)",
+    };
+  }
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) {
+    return { error: `hwpoison: ${target} is not a page frame number (0x40000 or 262144)` };
+  }
+  const pfn = Number(target);
+  const r = memoryFailure(m, pfn);
+  if (r.ret < 0) return { ok: [`pfn 0x${pfn.toString(16)}: memory_failure() = ${r.ret}`] };
+  return { ok: [`pfn 0x${pfn.toString(16)}: ${r.type}: ${r.result}`] };
 }
 
 function rootPort(d: PciDev): PciDev {

@@ -61,6 +61,7 @@ export function ibUmemGet(
 
 /** ib_umem_release(): unpins the pages (dirty if writable) and gives back pinned_vm. */
 export function ibUmemRelease(pins: PinApi, umem: Umem): void {
+  if (umem.odp !== undefined) return umem.odp.release(); // ib_umem_odp_release()
   if (umem.pages.length === 0) return;
   pins.unpin(umem.mm, umem.pages, umem.writable);
   umem.mm.pinnedVm -= umem.pages.length;

@@ -26,6 +26,7 @@ import type { Machine } from "../../machine.ts";
 import { WaitQueue } from "../../sched/wait.ts";
 import type { AsyncEventDesc } from "./ib_verbs.ts";
 import type { PinApi, RdmaFunction } from "./hw.ts";
+import type { IbUmemOdp } from "./odp.ts";
 
 /** struct ib_device_ops, the part uverbs calls (a hardware driver fills it). */
 export interface IbDeviceOps {
@@ -123,6 +124,8 @@ export interface Umem {
   length: number;
   pages: GupPage[];
   writable: boolean;
+  /** An ODP MR's state (ib_umem_odp, lib/drivers/rdma/odp.ts): no pages pinned. */
+  odp?: IbUmemOdp;
 }
 
 /** What a uobject carries. */

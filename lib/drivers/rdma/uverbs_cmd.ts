@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EBADF, EINVAL, EIO, ENOTTY, EOPNOTSUPP } from "../../abi/errno.ts";
+import { EBADF, EINVAL, EIO, ENOTTY } from "../../abi/errno.ts";
 import type { Process } from "../../proc/process.ts";
 import {
   IB_ACCESS_LOCAL_WRITE,
@@ -22,6 +22,8 @@ import { destroyUobject, lookupUobject } from "./rdma_core.ts";
 import { asyncEventAlloc, getUcontextFile, ufileOf } from "./uverbs_main.ts";
 import type { Mlx5Ib } from "./mlx5.ts";
 import { Ucontext, Uobject, type UobjectKind, type UverbsFile } from "./uverbs.ts";
+import type { PciDev } from "../../pci/device.ts";
+import { ibUmemOdpGet } from "./odp.ts";
 
 /** The uverbs file behind `fd`: -EBADF for a free slot, -ENOTTY for another file. */
 export function uverbsFileOfFd(p: Process, fd: number): UverbsFile | number {
@@ -106,8 +108,8 @@ const IB_ACCESS_SUPPORTED = 0x7f | (1 << 20);
 
 /**
  * ib_check_mr_access(): unknown bits -EINVAL; remote write or atomic
- * without local write -EINVAL; ON_DEMAND on a device without ODP
- * (mmlab's mlx5 has none) -EOPNOTSUPP.
+ * without local write -EINVAL. (ON_DEMAND on a device without ODP is
+ * -EOPNOTSUPP; mlx5 has ODP: lib/drivers/rdma/odp.ts.)
  */
 function checkMrAccess(access: number): number {
   if (access & ~IB_ACCESS_SUPPORTED) return -EINVAL;
@@ -115,7 +117,6 @@ function checkMrAccess(access: number): number {
     (access & (IB_ACCESS_REMOTE_ATOMIC | IB_ACCESS_REMOTE_WRITE)) &&
     !(access & IB_ACCESS_LOCAL_WRITE)
   ) return -EINVAL;
-  if (access & IB_ACCESS_ON_DEMAND) return -EOPNOTSUPP;
   return 0;
 }
 
@@ -146,7 +147,10 @@ export function cmdRegMr(
   if (err) return err;
   const pd = getObj(ufile, pdHandle, "pd");
   if (typeof pd === "number") return pd;
-  const umem = ibUmemGet(p, ufile.device.pins, addr, length, access);
+  // mlx5_ib_reg_user_mr(): ON_DEMAND -> create_user_odp_mr() -> ib_umem_odp_get().
+  const umem = access & IB_ACCESS_ON_DEMAND
+    ? ibUmemOdpGet(p, addr, length, access, nicOf(p, ufile))
+    : ibUmemGet(p, ufile.device.pins, addr, length, access);
   if (typeof umem === "number") return umem;
   const key = mlx5Of(ufile).allocMkey();
   const u = addUobject(ufile, "mr", [pd], { kind: "mr", umem, lkey: key, rkey: key, access });
@@ -216,4 +220,10 @@ export function cmdDestroy(ufile: UverbsFile, handle: number, kind: UobjectKind)
   if (typeof u === "number") return u;
   if (u.kind !== kind) return -EINVAL;
   return destroyUobject(u, "DESTROY", false);
+}
+
+/** The PCI function behind a file's device (the importer ODP faults name). */
+function nicOf(p: Process, ufile: UverbsFile): PciDev | undefined {
+  const bdf = ufile.device.ibDev?.hw.bdf;
+  return bdf === undefined ? undefined : p.machine.pci.find(bdf);
 }

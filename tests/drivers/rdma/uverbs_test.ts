@@ -26,6 +26,8 @@ import { EAGAIN, EBUSY, EINVAL, EIO, ENOENT, ENXIO, EPERM } from "../../../lib/a
 import { installFile } from "../../../lib/fs/syscalls.ts";
 import { vmFlagsText } from "../../../lib/mm/vm_flags.ts";
 import { IB_ACCESS_LOCAL_WRITE, IB_ACCESS_ON_DEMAND } from "../../../lib/drivers/rdma/ib_verbs.ts";
+import { ibUmemGet } from "../../../lib/drivers/rdma/umem.ts";
+import { MM_PINS } from "../../../lib/drivers/rdma/hw.ts";
 import { injectFault } from "../../../lib/drivers/core/fault.ts";
 import { cmdGetContext, uverbsFileOfFd } from "../../../lib/drivers/rdma/uverbs_cmd.ts";
 
@@ -89,7 +91,7 @@ Deno.test("reg_mr pins each page FOLL_PIN; post_send rings the BlueFlame doorbel
   assert.deepEqual(checkInvariants(m), []);
 });
 
-Deno.test("ib_umem_get: EPERM without mlock rights, EOPNOTSUPP for ODP, ENOMEM over the limit", () => {
+Deno.test("ib_umem_get: EPERM without mlock rights, EOPNOTSUPP for ODP (which goes to ib_umem_odp_get), ENOMEM over the limit", () => {
   const m = new Machine({ root: false, pci: "default" });
   const p = m.init;
   const v = m.rdma.verbs;
@@ -98,7 +100,9 @@ Deno.test("ib_umem_get: EPERM without mlock rights, EOPNOTSUPP for ODP, ENOMEM o
   const buf = syscall(p, "mmap", [0n, 0x10000n, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0]).ret;
   // Default RLIMIT_MEMLOCK (8 MiB) fits 64 KiB.
   assert.notEqual(v.regMr(p, pd, buf, 0x1000, IB_ACCESS_LOCAL_WRITE).ret, 0n);
-  assert.equal(v.regMr(p, pd, buf, 0x1000, IB_ACCESS_ON_DEMAND).errno, 95);
+  // ib_umem_get() refuses ODP (-EOPNOTSUPP); mlx5 sends ON_DEMAND to ib_umem_odp_get instead.
+  assert.equal(ibUmemGet(p, MM_PINS, buf, 0x1000, IB_ACCESS_ON_DEMAND), -95);
+  assert.notEqual(v.regMr(p, pd, buf, 0x1000, IB_ACCESS_ON_DEMAND).ret, 0n);
   p.mm.rlimits.memlock = 0x2000;
   // Already 1 MR page + CQ + QP pinned: 4 more pages pass the 2-page limit.
   assert.equal(v.regMr(p, pd, buf, 0x4000, IB_ACCESS_LOCAL_WRITE).errno, 12);

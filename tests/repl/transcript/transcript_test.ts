@@ -43,11 +43,11 @@ Deno.test("transcript: malformed files name the line at fault", async () => {
   assert.match(r.malformed!.message, /unknown preset/);
   // Planned knobs and presets (lib/policy.ts) are refused in headers too.
   const planned = await replayText(
-    HEAD.replace("linux-6.18", "linux-6.18\n# policy: hmm.p2pMap=rfc-2019"),
+    HEAD.replace("linux-6.18", "linux-6.18\n# policy: dax.truncateWithPin=block"),
   );
-  assert.match(planned.malformed!.message, /policy hmm.p2pMap is planned for issue 11/);
-  const rfc = await replayText(HEAD.replace("linux-6.18", "rfc-2019-p2p"));
-  assert.match(rfc.malformed!.message, /preset rfc-2019-p2p is planned for issue 11/);
+  assert.match(planned.malformed!.message, /policy dax.truncateWithPin is planned for issue 11/);
+  const rfc = await replayText(HEAD.replace("linux-6.18", "rfc-2019-dax-lease"));
+  assert.match(rfc.malformed!.message, /preset rfc-2019-dax-lease is planned for issue 11/);
 });
 
 Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => {

@@ -4,7 +4,7 @@
 # ram: 1G
 # preset: linux-6.18
 
-Lab 11: vfio-pci, a BAR in user space, and Memory Space disable (seed 002)
+Lab 12: vfio-pci, a BAR in user space, and Memory Space disable (seed 002)
 
 vfio-pci hands a PCI function to a user program: its registers (BARs)
 are mmapped straight into the process, and its config space is read and

@@ -1,0 +1,41 @@
+/**
+ * A device writing memory through the pages a driver pinned for it (RDMA
+ * memory registration, an O_DIRECT bio): the device has the page frames,
+ * not the page tables, so it writes the frames GUP returned whatever has
+ * happened to the mappings since (truncate, munmap, COW). mmlab's
+ * stand-in for the NIC's DMA until the PCI DMA engine exists: it uses the
+ * GUP references the process holds (mm.gupHeld, taken with the
+ * pin_user_pages/get_user_pages commands). Emulator-defined, no kernel
+ * function.
+ * @module
+ */
+
+import { EFAULT } from "../abi/errno.ts";
+import type { Mm } from "./mm.ts";
+
+/**
+ * Writes `data` at user address `addr` through the held pages covering it,
+ * newest hold first; stops at the first page not held. Returns the bytes
+ * written, or -EFAULT when the first page is not held.
+ */
+export function dmaWriteHeld(mm: Mm, addr: number, data: Uint8Array): number {
+  const frames = mm.machine.frames;
+  let done = 0;
+  while (done < data.length) {
+    const at = addr + done;
+    const page = at - (at % 4096);
+    let held = -1;
+    for (let i = mm.gupHeld.length - 1; i >= 0; i--) {
+      if (mm.gupHeld[i].addr === page) {
+        held = mm.gupHeld[i].pfn;
+        break;
+      }
+    }
+    if (held < 0) break;
+    const off = at % 4096;
+    const n = Math.min(data.length - done, 4096 - off);
+    for (let i = 0; i < n; i++) frames.writeByte(held, off + i, data[done + i]);
+    done += n;
+  }
+  return done === 0 && data.length > 0 ? -EFAULT : done;
+}
