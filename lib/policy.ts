@@ -312,7 +312,7 @@ export const RFC_PRESETS: Readonly<
  */
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
-> = {};
+> = Object.freeze({});
 
 export const DEFAULT_PRESET = "linux-6.18";
 
