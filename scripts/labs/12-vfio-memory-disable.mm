@@ -170,19 +170,33 @@ administrator's shell would.
   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dd1910, parent_tid=0x7ffff7dd1910, exit_signal=0, stack=0x7ffff75d1000, stack_size=0x7fff00, tls=0x7ffff7dd1640} => {parent_tid=[2]}, 88) = 2
   [1] mm> @t device-unbind 04:00.0
   write(/sys/bus/pci/drivers/vfio-pci/unbind, "0000:04:00.0") <unfinished ...> (vfio-pci remove waits in vfio_unregister_group_dev)
+  [1] mm> threads
+    PID   TID STAT WCHAN                COMMAND
+      1     1 Rl   -                    prog
+      1     2 Sl   vfio_unregister_group_dev prog
   [1] mm> sleep 30s
+  [1] mm> kill(1, SIGUSR1)
+  = 0
+  --- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0} ---
+  [1] mm> threads
+    PID   TID STAT WCHAN                COMMAND
+      1     1 Rl   -                    prog
+      1     2 Dl   vfio_unregister_group_dev prog
   [1] mm> vfio
   DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
   0000:05:00.0  /dev/vfio/10  1     on      Mem+  3       1 (1 PTEs)  0       -
-  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)  0       waiting, 5 requests
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+? What did the signal change?
+! The first wait is interruptible (S): the signal ended it, vfio logged that the task stays blocked, and the wait went on in D, where signals no longer reach it. The request loop keeps running.
   [1] mm> munmap(h, 4M)
   = 0
   [1] mm> vfio
   DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
   0000:05:00.0  /dev/vfio/10  1     on      Mem+  3       1 (1 PTEs)  0       -
-  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)  0       waiting, 4 requests
+  0000:04:00.0  /dev/vfio/9   1     on      Mem+  2       0 (0 PTEs)  0       waiting, 5 requests
   [1] mm> close(d2)
   = 0
   [pid 2] <... write resumed> = 12
@@ -223,7 +237,8 @@ device never sees it (its doorbell log has only the write from before):
     0.000013500  BAR0+0x40  01
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
-  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+  [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
   [1] mm> policy hw.mmioUnclaimed all-ones
   hw.mmioUnclaimed = all-ones
   [1] mm> pwrite(d, "\x03\x00", 2, 0x70000000004)
@@ -252,7 +267,8 @@ write; a fault holds it for read. On 6.3-6.9 only lockdep checks that
     fault 7f0000205000 order 0, 32 PTEs, VM_FAULT_NOPAGE
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
-  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+  [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
 ? How many faults did the touch of page 5 take?
 ! One: the handler filled all 32 PTEs at once (and the VMA went on vma_list). dmesg has nothing new since round 1.
 
@@ -269,24 +285,25 @@ the zap walks vma_list, the VMA leaves it, and the next touch remaps it.
   7f0000205000  00 50 de c0                                       |.P..|
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
-  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
-  [   30.000047] ------------[ cut here ]------------
-  [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
-  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] Call Trace:
-  [   30.000047]  <TASK>
-  [   30.000047]  remap_pfn_range
-  [   30.000047]  vfio_pci_mmap_fault
-  [   30.000047]  __do_fault
-  [   30.000047]  do_fault
-  [   30.000047]  __handle_mm_fault
-  [   30.000047]  handle_mm_fault
-  [   30.000047]  do_user_addr_fault
-  [   30.000047]  exc_page_fault
-  [   30.000047]  asm_exc_page_fault
-  [   30.000047]  </TASK>
-  [   30.000047] ---[ end trace 0000000000000000 ]---
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+  [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000048] ------------[ cut here ]------------
+  [   30.000048] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000048] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] Call Trace:
+  [   30.000048]  <TASK>
+  [   30.000048]  remap_pfn_range
+  [   30.000048]  vfio_pci_mmap_fault
+  [   30.000048]  __do_fault
+  [   30.000048]  do_fault
+  [   30.000048]  __handle_mm_fault
+  [   30.000048]  handle_mm_fault
+  [   30.000048]  do_user_addr_fault
+  [   30.000048]  exc_page_fault
+  [   30.000048]  asm_exc_page_fault
+  [   30.000048]  </TASK>
+  [   30.000048] ---[ end trace 0000000000000000 ]---
 ? Where does the WARNING come from?
 ! vm_flags_set() inside remap_pfn_range finding only the read lock, which is what Alex Williamson reported in the thread. x86 with PAT also showed a first WARNING from track_pfn_remap; mmlab leaves it out (VM_PAT is gone since 6.16).
 
@@ -306,41 +323,42 @@ having a fire under it" meant. 6.10 itself no longer remaps in the fault.
   7f0000205000  00 50 de c0                                       |.P..|
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
-  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
-  [   30.000047] ------------[ cut here ]------------
-  [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
-  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] Call Trace:
-  [   30.000047]  <TASK>
-  [   30.000047]  remap_pfn_range
-  [   30.000047]  vfio_pci_mmap_fault
-  [   30.000047]  __do_fault
-  [   30.000047]  do_fault
-  [   30.000047]  __handle_mm_fault
-  [   30.000047]  handle_mm_fault
-  [   30.000047]  do_user_addr_fault
-  [   30.000047]  exc_page_fault
-  [   30.000047]  asm_exc_page_fault
-  [   30.000047]  </TASK>
-  [   30.000047] ---[ end trace 0000000000000000 ]---
-  [   30.000050] ------------[ cut here ]------------
-  [   30.000050] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
-  [   30.000050] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] Call Trace:
-  [   30.000050]  <TASK>
-  [   30.000050]  remap_pfn_range
-  [   30.000050]  vfio_pci_mmap_fault
-  [   30.000050]  __do_fault
-  [   30.000050]  do_fault
-  [   30.000050]  __handle_mm_fault
-  [   30.000050]  handle_mm_fault
-  [   30.000050]  do_user_addr_fault
-  [   30.000050]  exc_page_fault
-  [   30.000050]  asm_exc_page_fault
-  [   30.000050]  </TASK>
-  [   30.000050] ---[ end trace 0000000000000000 ]---
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+  [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000048] ------------[ cut here ]------------
+  [   30.000048] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000048] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] Call Trace:
+  [   30.000048]  <TASK>
+  [   30.000048]  remap_pfn_range
+  [   30.000048]  vfio_pci_mmap_fault
+  [   30.000048]  __do_fault
+  [   30.000048]  do_fault
+  [   30.000048]  __handle_mm_fault
+  [   30.000048]  handle_mm_fault
+  [   30.000048]  do_user_addr_fault
+  [   30.000048]  exc_page_fault
+  [   30.000048]  asm_exc_page_fault
+  [   30.000048]  </TASK>
+  [   30.000048] ---[ end trace 0000000000000000 ]---
+  [   30.000051] ------------[ cut here ]------------
+  [   30.000051] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
+  [   30.000051] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
+  [   30.000051] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
+  [   30.000051] Call Trace:
+  [   30.000051]  <TASK>
+  [   30.000051]  remap_pfn_range
+  [   30.000051]  vfio_pci_mmap_fault
+  [   30.000051]  __do_fault
+  [   30.000051]  do_fault
+  [   30.000051]  __handle_mm_fault
+  [   30.000051]  handle_mm_fault
+  [   30.000051]  do_user_addr_fault
+  [   30.000051]  exc_page_fault
+  [   30.000051]  asm_exc_page_fault
+  [   30.000051]  </TASK>
+  [   30.000051] ---[ end trace 0000000000000000 ]---
 
 The same design had a second problem, with fork. A child inherits the
 BAR mapping with its PTEs copied (VM_PFNMAP). vfio's ->open zapped the
@@ -486,43 +504,44 @@ tenth is logged. An AER error would signal the err eventfd the same way.
   [pid 2] <... write resumed> = 12
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
-  [   30.000039] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
-  [   30.000047] ------------[ cut here ]------------
-  [   30.000047] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
-  [   30.000047] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
-  [   30.000047] Call Trace:
-  [   30.000047]  <TASK>
-  [   30.000047]  remap_pfn_range
-  [   30.000047]  vfio_pci_mmap_fault
-  [   30.000047]  __do_fault
-  [   30.000047]  do_fault
-  [   30.000047]  __handle_mm_fault
-  [   30.000047]  handle_mm_fault
-  [   30.000047]  do_user_addr_fault
-  [   30.000047]  exc_page_fault
-  [   30.000047]  asm_exc_page_fault
-  [   30.000047]  </TASK>
-  [   30.000047] ---[ end trace 0000000000000000 ]---
-  [   30.000050] ------------[ cut here ]------------
-  [   30.000050] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
-  [   30.000050] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
-  [   30.000050] Call Trace:
-  [   30.000050]  <TASK>
-  [   30.000050]  remap_pfn_range
-  [   30.000050]  vfio_pci_mmap_fault
-  [   30.000050]  __do_fault
-  [   30.000050]  do_fault
-  [   30.000050]  __handle_mm_fault
-  [   30.000050]  handle_mm_fault
-  [   30.000050]  do_user_addr_fault
-  [   30.000050]  exc_page_fault
-  [   30.000050]  asm_exc_page_fault
-  [   30.000050]  </TASK>
-  [   30.000050] ---[ end trace 0000000000000000 ]---
-  [   30.000078] vfio-pci 0000:05:00.0: Relaying device request to user (#0)
-  [  130.000078] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
+  [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
+  [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
+  [   30.000048] ------------[ cut here ]------------
+  [   30.000048] WARNING: CPU: 0 PID: 1 at include/linux/mmap_lock.h:161 remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] CPU: 0 PID: 1 Comm: prog Not tainted 6.18.0 #1
+  [   30.000048] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
+  [   30.000048] Call Trace:
+  [   30.000048]  <TASK>
+  [   30.000048]  remap_pfn_range
+  [   30.000048]  vfio_pci_mmap_fault
+  [   30.000048]  __do_fault
+  [   30.000048]  do_fault
+  [   30.000048]  __handle_mm_fault
+  [   30.000048]  handle_mm_fault
+  [   30.000048]  do_user_addr_fault
+  [   30.000048]  exc_page_fault
+  [   30.000048]  asm_exc_page_fault
+  [   30.000048]  </TASK>
+  [   30.000048] ---[ end trace 0000000000000000 ]---
+  [   30.000051] ------------[ cut here ]------------
+  [   30.000051] WARNING: CPU: 0 PID: 1 at include/linux/rwsem.h:85 remap_pfn_range_notrack+0x625/0x650
+  [   30.000051] CPU: 0 PID: 1 Comm: prog Tainted: W 6.18.0 #1
+  [   30.000051] RIP: 0010:remap_pfn_range_notrack+0x625/0x650
+  [   30.000051] Call Trace:
+  [   30.000051]  <TASK>
+  [   30.000051]  remap_pfn_range
+  [   30.000051]  vfio_pci_mmap_fault
+  [   30.000051]  __do_fault
+  [   30.000051]  do_fault
+  [   30.000051]  __handle_mm_fault
+  [   30.000051]  handle_mm_fault
+  [   30.000051]  do_user_addr_fault
+  [   30.000051]  exc_page_fault
+  [   30.000051]  asm_exc_page_fault
+  [   30.000051]  </TASK>
+  [   30.000051] ---[ end trace 0000000000000000 ]---
+  [   30.000079] vfio-pci 0000:05:00.0: Relaying device request to user (#0)
+  [  130.000079] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
   [1] mm> check
   ok
 ? How many requests did the program get, and how many did the log show?

@@ -353,6 +353,20 @@ function removeBlocked(vdev: VfioPciDevice): RemoveBlocked {
     wchan: "vfio_unregister_group_dev",
     ready: () => vdev.openCount === 0,
     finish: () => finishRemove(vdev),
+    // wait_for_completion_interruptible_timeout() until a signal, then
+    // dev_warn once and wait_for_completion_timeout(): the loop goes on.
+    interruptible: !rm.hotUnplug,
+    interrupted: (comm, pid) => {
+      pciLog(
+        vdev.m.pci,
+        vdev.pdev,
+        "warn",
+        `Device is currently in use, task "${comm}" (${pid}) blocked until device is released`,
+      );
+      if (rm.timer !== null) vdev.m.sched.timers.cancel(rm.timer);
+      rm.timer = null;
+      requestLoop(vdev);
+    },
   };
 }
 
