@@ -77,11 +77,23 @@ function unbind(ctx: CommandContext, dev: PciDev): boolean {
   }
   const b: RemoveBlocked = r.blocked;
   const t = m.task(ctx.pid) ?? ctx.proc.leader;
-  const wait = (token?: number): number =>
-    m.sched.sleep(t, b.wq, b.wchan, "D", {
+  let state: "S" | "D" = b.interruptible ? "S" : "D";
+  // The call's token: a sleep again after a wake keeps it (the REPL waits on it).
+  let token = 0;
+  const wait = (again?: number): number =>
+    m.sched.sleep(t, b.wq, b.wchan, state, {
       name: "write",
       finish: () => {
         if (!b.ready()) {
+          // A signal ended an interruptible wait: the driver says so and
+          // waits on uninterruptibly (a D sleep ignores further signals).
+          if (t.sigPending !== 0) {
+            t.sigPending = 0;
+            if (state === "S") {
+              state = "D";
+              b.interrupted?.(t.group.comm, t.tid);
+            }
+          }
           wait(token);
           return null;
         }
@@ -89,8 +101,8 @@ function unbind(ctx: CommandContext, dev: PciDev): boolean {
         return { ret: dev.bdf.length };
       },
       cancel: () => {},
-    }, token);
-  const token = wait();
+    }, again);
+  token = wait();
   ctx.out.push(
     `write(${path}, "${dev.bdf}") <unfinished ...> (${name} remove waits in ${b.wchan})`,
   );

@@ -22,6 +22,7 @@ import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { HMM_COMMANDS } from "./hmm.ts";
 import { MR_ACCESS } from "./odp.ts";
+import { VFIO_COMMAND } from "./vfio.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -46,6 +47,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...DEVICE_COMMANDS,
     ...HMM_COMMANDS,
     MR_ACCESS,
+    VFIO_COMMAND,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,
