@@ -425,6 +425,9 @@ export function vfioPciDriver(): PciDriver {
     name: "vfio-pci",
     // No ID table without ids=: binding goes through driver_override.
     idTable: [],
+    // drivers/vfio/pci/vfio_pci.c: vfio_pci_sriov_configure is -ENOENT, silently,
+    // unless the module is loaded with enable_sriov=1 (not modelled).
+    sriovConfigure: () => -2,
     probe(m: Machine, dev: PciDev): number {
       // vfio_pci_core_register_device()
       if ((dev.sriov?.numVfs ?? 0) > 0) {
