@@ -16,6 +16,7 @@
  */
 
 import { Command } from "commander";
+import { PLAIN_OUTPUT } from "../repl/cli_output.ts";
 import { FULL, hasHostCounterpart, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
 import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
@@ -50,7 +51,7 @@ function parseArgs(args: string[]): Options | string {
     .option("--mmlab-only", "skip the kernel side")
     .option("--json", "machine-readable output")
     .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: (t) => (problem += t) });
+    .configureOutput({ ...PLAIN_OUTPUT, writeOut: () => {}, writeErr: (t) => (problem += t) });
   try {
     program.parse(args, { from: "user" });
   } catch (e) {

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { Command } from "commander";
+import { PLAIN_OUTPUT } from "../repl/cli_output.ts";
 import { type MachineConfig, parsePciConfig } from "../mod.ts";
 import {
   parsePresetText,
@@ -28,24 +29,35 @@ function fail(msg: string): never {
 }
 
 function main(): void {
-  let args;
+  // commander, as every task parses its arguments.
+  let problem = "";
+  const program = new Command()
+    .name("web")
+    .option("--port <n>", "the port on 127.0.0.1 (0: a free one)", "0")
+    .option("--seed <n>", "seed of the machine's generator")
+    .option("--ram <size>", "physical memory, e.g. 512M, 1G")
+    .option("--preset <name>", "kernel era or RFC preset")
+    .option("--pci <file>", "the PCI topology (a file, or default)")
+    .option("--replay <file>", "step through a transcript or lab")
+    .helpOption(false)
+    .option("-h, --help", "this usage")
+    .exitOverride()
+    .configureOutput({ ...PLAIN_OUTPUT, writeOut: () => {}, writeErr: (t) => (problem += t) });
   try {
-    args = parseArgs({
-      args: Deno.args,
-      options: {
-        port: { type: "string", default: "0" },
-        seed: { type: "string" },
-        ram: { type: "string" },
-        preset: { type: "string" },
-        pci: { type: "string" },
-        replay: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    }).values;
+    program.parse(Deno.args, { from: "user" });
   } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
+    fail(problem.trim().replace(/^error: /, "") || (e instanceof Error ? e.message : String(e)));
   }
+  const args = program.opts<{
+    port: string;
+    seed?: string;
+    ram?: string;
+    preset?: string;
+    pci?: string;
+    replay?: string;
+    help?: boolean;
+  }>();
+  if (program.args.length > 0) fail(`unexpected argument ${program.args[0]}`);
   if (args.help) {
     console.log(USAGE);
     return;
