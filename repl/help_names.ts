@@ -154,6 +154,8 @@ const SOURCE_OF_FAMILY: ReadonlyArray<readonly [string, string, string]> = [
   ["FIO", "include/uapi/asm-generic/ioctls.h", "ioctl(2)"],
   ["FIGETBSZ", "include/uapi/linux/fs.h", "ioctl(2)"],
   ["TC", "include/uapi/asm-generic/ioctls.h", "ioctl_tty(2)"],
+  ["EFD_", "include/uapi/linux/eventfd.h", "eventfd(2)"],
+  ["VFIO_", "include/uapi/linux/vfio.h", "(no man page: Documentation/driver-api/vfio.rst)"],
   ["RAP_", "the 2014 remap_anon_pages RFC (never merged)", "(no man page)"],
 ];
 
