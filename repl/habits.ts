@@ -17,6 +17,9 @@ export interface LoggedLine {
   result: RunResult;
 }
 
+/** The most text (commands and output) the log keeps for a mid-session `record`. */
+export const LOG_MAX_CHARS = 64 << 20;
+
 /** The names `_` and `errno` read when no variable of that name exists. */
 export const HABIT_NAMES: readonly string[] = ["_", "errno"];
 
@@ -33,13 +36,21 @@ export class SessionHabits {
    * the log no longer rebuilds the machine.
    */
   interrupted: string | undefined;
+  /** The log outgrew {@link LOG_MAX_CHARS} and was dropped: it cannot be carried. */
+  overflowed = false;
   private readonly lines: LoggedLine[] = [];
+  private chars = 0;
+
+  /** `maxChars`: how much text the log keeps before it gives up. */
+  constructor(private readonly maxChars: number = LOG_MAX_CHARS) {}
   private skipNext = false;
 
   /** A machine was (re)built: the log starts afresh, `_` and `errno` are unset. */
   started(policies: Readonly<Record<string, string>>, byReset = false): void {
     this.lines.length = 0;
+    this.chars = 0;
     this.interrupted = undefined;
+    this.overflowed = false;
     this.last = undefined;
     this.errno = undefined;
     this.startPolicies = { ...policies };
@@ -60,6 +71,14 @@ export class SessionHabits {
     }
     if (result.request !== undefined || line.trim() === "") return;
     if (result.interrupted) this.interrupted ??= line;
+    if (this.overflowed) return;
+    this.chars += line.length + result.output.reduce((n, l) => n + l.length + 1, 0);
+    if (this.chars > this.maxChars) {
+      // A session this long is not kept in memory to be carried into a recording.
+      this.overflowed = true;
+      this.lines.length = 0;
+      return;
+    }
     this.lines.push({ prompt, line, result });
   }
 

@@ -9,6 +9,7 @@ import { fileErrorText } from "./os_error.ts";
 import type { RunResult, Session } from "./session.ts";
 import { headerOf, Recorder } from "./transcript/recorder.ts";
 import { presetPolicies } from "../mod.ts";
+import { LOG_MAX_CHARS } from "./habits.ts";
 
 /** The policies the session's machine started with that differ from its preset's. */
 function changedPolicies(session: Session): Record<string, string> {
@@ -52,6 +53,10 @@ export class FileRecording {
     if (cut !== undefined) {
       return `record: this machine cannot be rebuilt from its commands (Ctrl-C stopped ${cut}); ` +
         "reset, then record";
+    }
+    if (this.session.habits.overflowed) {
+      return `record: this session printed more than ${LOG_MAX_CHARS >> 20} MiB, too much to ` +
+        "carry into a recording; reset, then record";
     }
     if (this.file !== null) this.stop();
     try {

@@ -8,6 +8,7 @@ import { FileRecording } from "../../repl/record_file.ts";
 import { Session } from "../../repl/session.ts";
 import { replayText } from "../../repl/transcript/replay.ts";
 import { InterruptToken } from "../../repl/interrupt.ts";
+import { SessionHabits } from "../../repl/habits.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const ANON = "PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0";
@@ -370,4 +371,24 @@ Deno.test("an interrupted memset stops a recording (the file replays) and blocks
   assert.match((await s.run(`record ${path}`)).output[0], /^recording to /);
   await s.run("record stop");
   await Deno.remove(path);
+});
+
+Deno.test("a session too long to carry: the log gives up, record says so instead of writing", async () => {
+  const h = new SessionHabits(100);
+  h.ran("1", "x = 1", { output: ["= 1"] });
+  assert.equal(h.log.length, 1);
+  h.ran("1", "maps", { output: ["a".repeat(200)] });
+  assert.equal(h.overflowed, true);
+  assert.deepEqual(h.log, []);
+  h.started({});
+  assert.equal(h.overflowed, false);
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  s.habits.overflowed = true;
+  assert.match(
+    (await s.run("record /tmp/never-written.mm")).output[0],
+    /^record: this session printed more than 64 MiB, too much to carry into a recording; reset, then record$/,
+  );
+  await s.run("reset");
+  assert.equal(s.habits.overflowed, false);
 });
