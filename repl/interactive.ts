@@ -200,7 +200,13 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     rl.prompt(true);
   };
   rl.on("line", (line: string) => {
-    queue = queue.then(() => runLine(line));
+    // A front-end failure (a pager, the terminal) is one line; the next lines still run.
+    queue = queue.then(() => runLine(line)).catch((e) => {
+      running = false;
+      output.write(`mmlab: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      rl.setPrompt(paintPrompt(session.prompt(), c));
+      rl.prompt(true);
+    });
   });
   rl.on("SIGINT", () => {
     if (running) {

@@ -392,3 +392,13 @@ Deno.test("a session too long to carry: the log gives up, record says so instead
   await s.run("reset");
   assert.equal(s.habits.overflowed, false);
 });
+
+Deno.test("interactive: a failing pager is one line and the REPL goes on", async () => {
+  const r = repl(64 << 20, () => Promise.reject(new Error("pager broke")));
+  await r.type("maps\r");
+  await r.type("getpid()\r");
+  assert.match(r.plain(), /mmlab: internal error: pager broke\n/);
+  assert.match(r.plain(), /getpid\(\)\n= 1\n/);
+  r.input.end();
+  await r.done;
+});
