@@ -13,6 +13,7 @@
 
 import type { Process } from "./proc/process.ts";
 import { COST_SYSCALL_NS } from "./util/clock.ts";
+import { errnoName } from "./abi/errno.ts";
 import { sysMmap } from "./mm/mmap.ts";
 import { sysMunmap } from "./mm/munmap.ts";
 import { sysMprotect } from "./mm/mprotect.ts";
@@ -535,13 +536,27 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   // A call always runs in a task (a userfault may make it wait).
   if (m.current === null) return m.runIn(m.currentOf(p), () => syscall(p, name, args));
   m.clock.advance(COST_SYSCALL_NS);
+  // `trace on`: the call's kernel path (lib/trace/kernel_trace.ts).
+  const tr = m.trace;
+  tr?.begin(`__do_sys_${spec.name}`, `pid ${p.pid}`);
   let r: SysOut;
   try {
     r = invoke(spec, p, args);
   } catch (e) {
     if (!(e instanceof WouldBlock)) throw e;
+    tr?.step("", "blocks: the thread sleeps, the call restarts when woken");
     r = waitAndRestart(p, spec, args, e);
+  } finally {
+    tr?.end();
   }
+  tr?.step(
+    `__do_sys_${spec.name}`,
+    r.pending !== undefined
+      ? "the thread sleeps (<unfinished ...>)"
+      : r.ret < 0 && r.ret > -4096
+      ? `returns -${errnoName(-r.ret)}`
+      : `returns ${r.ret}`,
+  );
   const t = m.current;
   if (r.pending === undefined && t !== null && t.uffdEvents.length > 0) {
     r = waitForEvents(p, spec.name, r);

@@ -53,6 +53,7 @@ import {
   type VmFault,
   vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
+import { faultCodeText, hexAddr, pteText } from "./trace_text.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -205,7 +206,12 @@ export function filemapMapPages(vmf: VmFault): void {
 function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): number {
   const frames = mm.machine.frames;
   const vpn = addr / 4096;
+  const tr = mm.machine.trace;
   if (vma.flags & VM_SHARED) {
+    tr?.step(
+      "do_wp_page → wp_page_shared",
+      "shared mapping: page_mkwrite, PTE made writable and dirty",
+    );
     // wp_page_shared(): page_mkwrite, then make it writable and dirty.
     if (!(bits & PTE_SPECIAL)) frames.flags[pfn] |= PG_DIRTY;
     mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
@@ -214,6 +220,12 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   if (!(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON)) {
     // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
     if ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.refcount[pfn] === 1) {
+      tr?.step(
+        "do_wp_page → wp_can_reuse_anon_folio → wp_page_reuse",
+        frames.flags[pfn] & PG_ANON_EXCLUSIVE
+          ? `pfn ${hexAddr(pfn)} is PageAnonExclusive: reused, PTE made writable`
+          : `pfn ${hexAddr(pfn)} has refcount 1: reused, PTE made writable`,
+      );
       frames.flags[pfn] |= PG_ANON_EXCLUSIVE;
       mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
       return 0;
@@ -222,6 +234,18 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   // wp_page_copy(): copy the zero page (a fresh zeroed page), a page-cache
   // page, a shared anon page, or a special pfn with no struct page (a
   // private remap_pfn_range mapping: __wp_page_copy_user reads it).
+  tr?.step(
+    "do_wp_page → wp_page_copy",
+    pfn === frames.zeroPfn
+      ? "the zero page: a fresh zeroed page replaces it"
+      : bits & PTE_SPECIAL
+      ? `special pfn ${hexAddr(pfn)} (no struct page): copied to a new anonymous page`
+      : frames.flags[pfn] & PG_ANON
+      ? `pfn ${hexAddr(pfn)} shared (refcount ${frames.refcount[pfn]}, mapcount ${
+        frames.mapcount[pfn]
+      }): COW copy`
+      : `page-cache pfn ${hexAddr(pfn)} in a private mapping: COW copy`,
+  );
   const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
   const special = (bits & PTE_SPECIAL) !== 0;
   const np = newAnonPage(mm, vma, addr, pfn === frames.zeroPfn ? -1 : pfn);
@@ -320,8 +344,14 @@ export function handleMmFault(
 ): number {
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
+  const tr = mm.machine.trace;
+  tr?.step(
+    "handle_mm_fault → handle_pte_fault",
+    `${write ? "write" : "read"}, ${pteText(bits)}${tried ? ", FAULT_FLAG_TRIED" : ""}`,
+  );
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
+      tr?.step("handle_pte_fault → do_numa_page", "PROT_NONE PTE in an accessible VMA: restored");
       // The VMA allows the access now (access_error passed): restore the PTE.
       mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits & ~PTE_PROTNONE);
       return handleMmFault(mm, vma, addr, realAddr, write);
@@ -330,6 +360,12 @@ export function handleMmFault(
       // do_wp_page(): a uffd-wp PTE goes to handle_userfault(VM_UFFD_WP),
       // or with UFFD_FEATURE_WP_ASYNC loses its bit and the write goes on.
       if (userfaultfdPteWp(vma, bits)) {
+        tr?.step(
+          "do_wp_page",
+          userfaultfdWpAsync(vma)
+            ? "uffd-wp PTE, UFFD_FEATURE_WP_ASYNC: bit cleared, the write goes on"
+            : "uffd-wp PTE: handle_userfault(VM_UFFD_WP)",
+        );
         if (!userfaultfdWpAsync(vma)) {
           const r = mm.userfaults.wp(vma, addr, realAddr);
           return r >= 0 ? r : VM_FAULT_SIGBUS;
@@ -339,13 +375,20 @@ export function handleMmFault(
       }
       return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
     }
+    tr?.step("handle_pte_fault", "PTE present and allows the access: accessed/dirty set");
     mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits | PTE_YOUNG | (write ? PTE_DIRTY : 0));
     return 0;
   }
   if (bits & PTE_MARKER) {
     const kind = mm.pt.pfnAt(vpn);
-    if (kind === MARKER_GUARD) return VM_FAULT_SIGSEGV;
-    if (kind === MARKER_POISON || kind === MARKER_HWPOISON) return VM_FAULT_HWPOISON;
+    if (kind === MARKER_GUARD) {
+      tr?.step("handle_pte_fault → handle_pte_marker", "PTE_MARKER_GUARD: VM_FAULT_SIGSEGV");
+      return VM_FAULT_SIGSEGV;
+    }
+    if (kind === MARKER_POISON || kind === MARKER_HWPOISON) {
+      tr?.step("handle_pte_fault → handle_pte_marker", "poison marker: VM_FAULT_HWPOISON");
+      return VM_FAULT_HWPOISON;
+    }
     // A PTE_MARKER_UFFD_WP: pte_marker_handle_uffd_wp() -> do_pte_missing(),
     // and the page it maps keeps the protection (below).
   }
@@ -369,6 +412,7 @@ function doPteMissing(
   tried: boolean,
 ): number {
   const vpn = addr / 4096;
+  const tr = mm.machine.trace;
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
     // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
@@ -382,25 +426,55 @@ function doPteMissing(
       // (vmf_anon_prepare): a SIGBUS or a wait still leaves the VMA one.
       if (write || !READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
-      if (r >= 0) return r;
+      if (r >= 0) {
+        tr?.step(
+          "do_pte_missing → do_anonymous_page → handle_userfault",
+          r & VM_FAULT_RETRY
+            ? "VM_UFFD_MISSING: a uffd_msg is queued, the thread waits"
+            : `VM_UFFD_MISSING: ${r & VM_FAULT_SIGBUS ? "VM_FAULT_SIGBUS" : `result ${r}`}`,
+        );
+        return r;
+      }
     }
     // The 2014 RFC (uffd.madv18 = userfault-rfc): with no userfaultfd
     // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
     // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
     // EFAULT for a kernel one). Only MADV_USERFAULT sets the flag.
-    if (has(vma.flags, VM_USERFAULT)) return VM_FAULT_SIGBUS;
+    if (has(vma.flags, VM_USERFAULT)) {
+      tr?.step(
+        "do_pte_missing → handle_userfault",
+        "VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS",
+      );
+      return VM_FAULT_SIGBUS;
+    }
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
     // fresh zeroed page, writable and dirty in a writable VMA.
     if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
+      tr?.step(
+        "do_pte_missing → do_anonymous_page → set_pte_at",
+        "read: maps the shared zero page read-only (mm.zeroPage=map)",
+      );
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }
-    return newAnonPage(mm, vma, addr, -1) < 0 ? VM_FAULT_OOM : 0;
+    const np = newAnonPage(mm, vma, addr, -1);
+    tr?.step(
+      "do_pte_missing → do_anonymous_page → set_pte_at",
+      np < 0
+        ? "alloc_anon_folio found no page: VM_FAULT_OOM"
+        : `${write ? "write" : "read, mm.zeroPage=forbid"}: new zeroed page pfn ${hexAddr(np)}${
+          vma.flags & VM_WRITE ? ", writable and dirty" : ""
+        }`,
+    );
+    return np < 0 ? VM_FAULT_OOM : 0;
   }
   // do_fault(): vm_ops without ->fault is SIGBUS.
   const ops = vma.ops;
-  if (ops === null || ops.fault === undefined) return VM_FAULT_SIGBUS;
+  if (ops === null || ops.fault === undefined) {
+    tr?.step("do_pte_missing → do_fault", "vm_ops has no ->fault: VM_FAULT_SIGBUS");
+    return VM_FAULT_SIGBUS;
+  }
   const vmf: VmFault = {
     vma,
     address: addr,
@@ -414,20 +488,53 @@ function doPteMissing(
   // unless uffd_disable_fault_around() (a WP or MINOR VMA).
   if (!write && ops.mapPages !== undefined && !uffdDisableFaultAround(vma)) {
     ops.mapPages(vmf);
-    if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
+    if (mm.pt.bitsAt(vpn) & PTE_PRESENT) {
+      tr?.step(
+        "do_fault → do_read_fault → do_fault_around",
+        "the page was cached: mapped by ->map_pages",
+      );
+      return 0;
+    }
   }
+  const kind = write
+    ? (vma.flags & VM_SHARED ? "do_shared_fault" : "do_cow_fault")
+    : "do_read_fault";
+  tr?.step(
+    `do_fault → ${kind} → __do_fault`,
+    `vm_ops->fault of ${vma.file?.inode.path ?? "?"} at pgoff ${vmf.pgoff}`,
+  );
   const r = ops.fault(vmf);
   // handle_userfault()'s own result (a wait, SIGBUS) goes back as it is.
-  if (vmf.userfault) return r;
-  if (r & VM_FAULT_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
-  if (r & VM_FAULT_ERROR) return r & VM_FAULT_ERROR;
+  if (vmf.userfault) {
+    tr?.step(
+      `${kind} → handle_userfault`,
+      r & VM_FAULT_RETRY ? "a uffd_msg is queued, the thread waits" : `result ${r}`,
+    );
+    return r;
+  }
+  if (r & VM_FAULT_RETRY) {
+    tr?.step(`${kind} → __do_fault`, "VM_FAULT_RETRY: the page was read from disk, fault again");
+    return handleMmFault(mm, vma, addr, realAddr, write, true);
+  }
+  if (r & VM_FAULT_ERROR) {
+    tr?.step(`${kind} → __do_fault`, `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`);
+    return r & VM_FAULT_ERROR;
+  }
   // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).
   const page = vmf.page;
-  if ((r & VM_FAULT_NOPAGE) || page < 0) return 0;
+  if ((r & VM_FAULT_NOPAGE) || page < 0) {
+    tr?.step(
+      `${kind} → __do_fault`,
+      "VM_FAULT_NOPAGE: the driver installed the PTE (vmf_insert_pfn)",
+    );
+    return 0;
+  }
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.
+    tr?.step("do_cow_fault → finish_fault", `private copy of page-cache pfn ${hexAddr(page)}`);
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;
   }
+  tr?.step(`${kind} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`);
   mapFilePage(mm, vma, addr, page, write);
   return 0;
 }

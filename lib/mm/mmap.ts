@@ -135,6 +135,7 @@ export function mmapRegion(mm: Mm, req: MapRequest): number {
   let flags = req.flags;
   const end = addr + len;
   const pages = len / 4096;
+  mm.machine.trace?.step("do_mmap → __mmap_region", `0x${addr.toString(16)}-0x${end.toString(16)}`);
   // MAP_FIXED over existing VMAs: they go first, as munmap would do it.
   const old = mm.vmas.find(addr);
   let oldAccounted = 0;
