@@ -12,6 +12,7 @@
 
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
+import type { FrameTable } from "../phys/frames.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
   MARKER_GUARD,
@@ -88,6 +89,33 @@ function findMergeableAnonVma(vma: Vma): AnonVma | null {
       ? old.anonVma
       : null;
   return reusable(vma.next, vma, vma.next) ?? reusable(vma.prev, vma.prev, vma);
+}
+
+/**
+ * Whether do_anonymous_page() maps the zero page for a read fault (policy
+ * `mm.zeroPage`). Shared with the dry run of lib/trace/explain.ts.
+ */
+export function readMapsZeroPage(mm: Mm): boolean {
+  return READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")];
+}
+
+/**
+ * Whether a missing anonymous fault asks the userfaultfds at all (policy
+ * `uffd.madv18`). Shared with lib/trace/explain.ts.
+ */
+export function uffdMissingEngages(mm: Mm, vma: Vma): boolean {
+  return mm.userfaults.size > 0 &&
+    (!UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] || has(vma.flags, VM_USERFAULT));
+}
+
+/**
+ * wp_can_reuse_anon_folio(), as far as mmlab models it: an anonymous page
+ * that is exclusive, or that nobody else holds a reference to. Shared with
+ * lib/trace/explain.ts.
+ */
+export function wpCanReuse(frames: FrameTable, pfn: number, bits: number): boolean {
+  return !(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON) !== 0 &&
+    ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 || frames.refcount[pfn] === 1);
 }
 
 /** Allocates and maps a fresh anonymous page at `addr` (writable if the VMA is). */
@@ -217,9 +245,9 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
     mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
     return 0;
   }
-  if (!(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON)) {
+  {
     // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
-    if ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.refcount[pfn] === 1) {
+    if (wpCanReuse(frames, pfn, bits)) {
       tr?.step(
         "do_wp_page → wp_can_reuse_anon_folio → wp_page_reuse",
         frames.flags[pfn] & PG_ANON_EXCLUSIVE
@@ -418,13 +446,11 @@ function doPteMissing(
     // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
     // 3 of its thread) engaged a userfaultfd only where a registered range
     // and a MADV_USERFAULT range intersect.
-    const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] ||
-      has(vma.flags, VM_USERFAULT);
-    if (mm.userfaults.size > 0 && engage) {
+    if (uffdMissingEngages(mm, vma)) {
       // A fault that allocates (a write, or a read without the zero page)
       // prepares the anon_vma before userfaultfd_missing() is asked
       // (vmf_anon_prepare): a SIGBUS or a wait still leaves the VMA one.
-      if (write || !READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) anonVmaPrepare(vma);
+      if (write || !readMapsZeroPage(mm)) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) {
         tr?.step(
@@ -450,7 +476,7 @@ function doPteMissing(
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
     // fresh zeroed page, writable and dirty in a writable VMA.
-    if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
+    if (!write && readMapsZeroPage(mm)) {
       tr?.step(
         "do_pte_missing → do_anonymous_page → set_pte_at",
         "read: maps the shared zero page read-only (mm.zeroPage=map)",

@@ -21,6 +21,7 @@ import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { HMM_COMMANDS } from "./hmm.ts";
 import { MR_ACCESS } from "./odp.ts";
+import { TRACE_COMMANDS } from "./trace.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -43,6 +44,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...DEVICE_COMMANDS,
     ...HMM_COMMANDS,
     MR_ACCESS,
+    ...TRACE_COMMANDS,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,
