@@ -237,7 +237,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   const tr = mm.machine.trace;
   if (vma.flags & VM_SHARED) {
     tr?.step(
-      "do_wp_page → wp_page_shared",
+      "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_shared",
       "shared mapping: page_mkwrite, PTE made writable and dirty",
     );
     // wp_page_shared(): page_mkwrite, then make it writable and dirty.
@@ -249,7 +249,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
     // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
     if (wpCanReuse(frames, pfn, bits)) {
       tr?.step(
-        "do_wp_page → wp_can_reuse_anon_folio → wp_page_reuse",
+        "handle_mm_fault → handle_pte_fault → do_wp_page → wp_can_reuse_anon_folio → wp_page_reuse",
         frames.flags[pfn] & PG_ANON_EXCLUSIVE
           ? `pfn ${hexAddr(pfn)} is PageAnonExclusive: reused, PTE made writable`
           : `pfn ${hexAddr(pfn)} has refcount 1: reused, PTE made writable`,
@@ -263,7 +263,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   // page, a shared anon page, or a special pfn with no struct page (a
   // private remap_pfn_range mapping: __wp_page_copy_user reads it).
   tr?.step(
-    "do_wp_page → wp_page_copy",
+    "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_copy",
     pfn === frames.zeroPfn
       ? "the zero page: a fresh zeroed page replaces it"
       : bits & PTE_SPECIAL
@@ -379,7 +379,10 @@ export function handleMmFault(
   );
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
-      tr?.step("handle_pte_fault → do_numa_page", "PROT_NONE PTE in an accessible VMA: restored");
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_numa_page",
+        "PROT_NONE PTE in an accessible VMA: restored",
+      );
       // The VMA allows the access now (access_error passed): restore the PTE.
       mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits & ~PTE_PROTNONE);
       return handleMmFault(mm, vma, addr, realAddr, write);
@@ -389,7 +392,7 @@ export function handleMmFault(
       // or with UFFD_FEATURE_WP_ASYNC loses its bit and the write goes on.
       if (userfaultfdPteWp(vma, bits)) {
         tr?.step(
-          "do_wp_page",
+          "handle_mm_fault → handle_pte_fault → do_wp_page",
           userfaultfdWpAsync(vma)
             ? "uffd-wp PTE, UFFD_FEATURE_WP_ASYNC: bit cleared, the write goes on"
             : "uffd-wp PTE: handle_userfault(VM_UFFD_WP)",
@@ -403,18 +406,27 @@ export function handleMmFault(
       }
       return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
     }
-    tr?.step("handle_pte_fault", "PTE present and allows the access: accessed/dirty set");
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault",
+      "PTE present and allows the access: accessed/dirty set",
+    );
     mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits | PTE_YOUNG | (write ? PTE_DIRTY : 0));
     return 0;
   }
   if (bits & PTE_MARKER) {
     const kind = mm.pt.pfnAt(vpn);
     if (kind === MARKER_GUARD) {
-      tr?.step("handle_pte_fault → handle_pte_marker", "PTE_MARKER_GUARD: VM_FAULT_SIGSEGV");
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → handle_pte_marker",
+        "PTE_MARKER_GUARD: VM_FAULT_SIGSEGV",
+      );
       return VM_FAULT_SIGSEGV;
     }
     if (kind === MARKER_POISON || kind === MARKER_HWPOISON) {
-      tr?.step("handle_pte_fault → handle_pte_marker", "poison marker: VM_FAULT_HWPOISON");
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → handle_pte_marker",
+        "poison marker: VM_FAULT_HWPOISON",
+      );
       return VM_FAULT_HWPOISON;
     }
     // A PTE_MARKER_UFFD_WP: pte_marker_handle_uffd_wp() -> do_pte_missing(),
@@ -454,7 +466,7 @@ function doPteMissing(
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) {
         tr?.step(
-          "do_pte_missing → do_anonymous_page → handle_userfault",
+          "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → handle_userfault",
           r & VM_FAULT_RETRY
             ? "VM_UFFD_MISSING: a uffd_msg is queued, the thread waits"
             : `VM_UFFD_MISSING: ${r & VM_FAULT_SIGBUS ? "VM_FAULT_SIGBUS" : `result ${r}`}`,
@@ -468,7 +480,7 @@ function doPteMissing(
     // EFAULT for a kernel one). Only MADV_USERFAULT sets the flag.
     if (has(vma.flags, VM_USERFAULT)) {
       tr?.step(
-        "do_pte_missing → handle_userfault",
+        "handle_mm_fault → handle_pte_fault → do_pte_missing → handle_userfault",
         "VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS",
       );
       return VM_FAULT_SIGBUS;
@@ -478,7 +490,7 @@ function doPteMissing(
     // fresh zeroed page, writable and dirty in a writable VMA.
     if (!write && readMapsZeroPage(mm)) {
       tr?.step(
-        "do_pte_missing → do_anonymous_page → set_pte_at",
+        "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → set_pte_at",
         "read: maps the shared zero page read-only (mm.zeroPage=map)",
       );
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
@@ -486,7 +498,7 @@ function doPteMissing(
     }
     const np = newAnonPage(mm, vma, addr, -1);
     tr?.step(
-      "do_pte_missing → do_anonymous_page → set_pte_at",
+      "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → set_pte_at",
       np < 0
         ? "alloc_anon_folio found no page: VM_FAULT_OOM"
         : `${write ? "write" : "read, mm.zeroPage=forbid"}: new zeroed page pfn ${hexAddr(np)}${
@@ -498,7 +510,10 @@ function doPteMissing(
   // do_fault(): vm_ops without ->fault is SIGBUS.
   const ops = vma.ops;
   if (ops === null || ops.fault === undefined) {
-    tr?.step("do_pte_missing → do_fault", "vm_ops has no ->fault: VM_FAULT_SIGBUS");
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault → do_pte_missing → do_fault",
+      "vm_ops has no ->fault: VM_FAULT_SIGBUS",
+    );
     return VM_FAULT_SIGBUS;
   }
   const vmf: VmFault = {
@@ -516,7 +531,7 @@ function doPteMissing(
     ops.mapPages(vmf);
     if (mm.pt.bitsAt(vpn) & PTE_PRESENT) {
       tr?.step(
-        "do_fault → do_read_fault → do_fault_around",
+        "handle_mm_fault → handle_pte_fault → do_fault → do_read_fault → do_fault_around",
         "the page was cached: mapped by ->map_pages",
       );
       return 0;
@@ -526,41 +541,53 @@ function doPteMissing(
     ? (vma.flags & VM_SHARED ? "do_shared_fault" : "do_cow_fault")
     : "do_read_fault";
   tr?.step(
-    `do_fault → ${kind} → __do_fault`,
+    `handle_mm_fault → handle_pte_fault → do_fault → ${kind} → __do_fault`,
     `vm_ops->fault of ${vma.file?.inode.path ?? "?"} at pgoff ${vmf.pgoff}`,
   );
   const r = ops.fault(vmf);
   // handle_userfault()'s own result (a wait, SIGBUS) goes back as it is.
   if (vmf.userfault) {
     tr?.step(
-      `${kind} → handle_userfault`,
+      `handle_mm_fault → handle_pte_fault → ${kind} → handle_userfault`,
       r & VM_FAULT_RETRY ? "a uffd_msg is queued, the thread waits" : `result ${r}`,
     );
     return r;
   }
   if (r & VM_FAULT_RETRY) {
-    tr?.step(`${kind} → __do_fault`, "VM_FAULT_RETRY: the page was read from disk, fault again");
+    tr?.step(
+      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
+      "VM_FAULT_RETRY: the page was read from disk, fault again",
+    );
     return handleMmFault(mm, vma, addr, realAddr, write, true);
   }
   if (r & VM_FAULT_ERROR) {
-    tr?.step(`${kind} → __do_fault`, `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`);
+    tr?.step(
+      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
+      `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`,
+    );
     return r & VM_FAULT_ERROR;
   }
   // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).
   const page = vmf.page;
   if ((r & VM_FAULT_NOPAGE) || page < 0) {
     tr?.step(
-      `${kind} → __do_fault`,
+      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
       "VM_FAULT_NOPAGE: the driver installed the PTE (vmf_insert_pfn)",
     );
     return 0;
   }
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.
-    tr?.step("do_cow_fault → finish_fault", `private copy of page-cache pfn ${hexAddr(page)}`);
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault → do_cow_fault → finish_fault",
+      `private copy of page-cache pfn ${hexAddr(page)}`,
+    );
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;
   }
-  tr?.step(`${kind} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`);
+  tr?.step(
+    `handle_mm_fault → handle_pte_fault → ${kind} → finish_fault → set_pte_range`,
+    `page-cache pfn ${hexAddr(page)} mapped`,
+  );
   mapFilePage(mm, vma, addr, page, write);
   return 0;
 }

@@ -35,7 +35,7 @@ const trace: Command = {
     "they went through and the decision at each branch, one `trace:` line per step\n" +
     "(do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_anonymous_page ...),\n" +
     "before the command's own output. Off costs nothing.",
-  example: [MAP_LINE, "trace on", "poke a 1", "mprotect(a + 4K, 4K, PROT_READ)"],
+  example: [MAP_LINE, "trace on", "poke(a, 1)", "mprotect(a + 4K, 4K, PROT_READ)"],
   needsProcess: false,
   run(ctx, [arg]) {
     const m = ctx.machine;
@@ -78,7 +78,7 @@ const explain: Command = {
     "userfaultfd registration, the policy knobs consulted, the kernel path the fault\n" +
     "would take and its outcome (hit, zero-page, new-page, cow-copy, cow-reuse,\n" +
     "wp-shared, file-fault, driver-fault, userfault, segv, sigbus). Nothing changes.",
-  example: [MAP_LINE, "fork()", "poke a 1", "explain a w"],
+  example: [MAP_LINE, "poke(a, 1)", "fork()", "explain a w"],
   needsProcess: true,
   run(ctx, values: Value[]) {
     const json = values.some((v) => v.type === "word" && v.text === JSON_FLAG.name);
