@@ -173,6 +173,17 @@ export const KNOBS = {
       "remap_anon_pages(2) syscall (never merged), or ioctl UFFDIO_MOVE (6.8)",
     area: "seed 004",
   },
+  "uffd.rfcDesign": {
+    values: ["userfaultfd", "madvise+userfaultfd", "mprotect+userfaultfd"],
+    history: [["4.3", "userfaultfd"]],
+    meaning: "the 2014 RFC thread's options for marking userfault ranges: (2) a userfaultfd " +
+      "registration alone engages the protocol (what shipped in 4.3); (3) a userfaultfd engages " +
+      "only where its registered range and a VM_USERFAULT range intersect, VM_USERFAULT set by " +
+      "madvise(MADV_USERFAULT) (what the RFC implemented; advice 18's name is uffd.madv18's), " +
+      "SIGBUS elsewhere in VM_USERFAULT; (1) the same with VM_USERFAULT set by " +
+      "mprotect(PROT_USERFAULT) instead (PROT_USERFAULT = 0x40 is mmlab's own value)",
+    area: "seed 004",
+  },
   "rdma.onDisassociate": {
     values: ["block", "anon-private", "sigbus", "zero-page"],
     history: [["2.6", "block"], ["4.2", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
@@ -260,14 +271,20 @@ export const ERA_PRESETS = [
 /**
  * Proposals that never merged, on top of an era. `rfc-2014-userfault` is
  * Andrea Arcangeli's Oct 2014 series (seed 004) on the 4.14 era: advice
- * 18/19 are MADV_USERFAULT/NOUSERFAULT and remap_anon_pages(2) exists.
+ * 18/19 are MADV_USERFAULT/NOUSERFAULT, remap_anon_pages(2) exists, and a
+ * userfaultfd engages only inside MADV_USERFAULT ranges (option 3 of the
+ * thread; uffd.rfcDesign selects options 1 and 2).
  */
 export const RFC_PRESETS: Readonly<
   Record<string, { readonly base: string; readonly set: Readonly<Partial<Policies>> }>
 > = Object.freeze({
   "rfc-2014-userfault": {
     base: "linux-4.14",
-    set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
+    set: {
+      "uffd.madv18": "userfault-rfc",
+      "uffd.remap": "remap_anon_pages-rfc",
+      "uffd.rfcDesign": "madvise+userfaultfd",
+    },
   },
   "rfc-2019-dax-lease": {
     base: "linux-5.1",
@@ -283,7 +300,7 @@ export const RFC_PRESETS: Readonly<
  */
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
-> = {};
+> = Object.freeze({});
 
 export const DEFAULT_PRESET = "linux-6.18";
 

@@ -69,6 +69,7 @@ const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
   F_LAYOUT: { knob: "dax.layoutLease", value: "rfc-2019" },
+  PROT_USERFAULT: { knob: "uffd.rfcDesign", value: "mprotect+userfaultfd" },
 };
 
 function build(): Map<string, Constant> {

@@ -101,11 +101,11 @@ export function readMapsZeroPage(mm: Mm): boolean {
 
 /**
  * Whether a missing anonymous fault asks the userfaultfds at all (policy
- * `uffd.madv18`). Shared with lib/trace/explain.ts.
+ * `uffd.rfcDesign`). Shared with lib/trace/explain.ts.
  */
 export function uffdMissingEngages(mm: Mm, vma: Vma): boolean {
   return mm.userfaults.size > 0 &&
-    (!UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] || has(vma.flags, VM_USERFAULT));
+    (!UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.rfcDesign")] || has(vma.flags, VM_USERFAULT));
 }
 
 /**
@@ -347,12 +347,15 @@ export function unsharePage(mm: Mm, vma: Vma, addr: number): number {
 
 /**
  * Whether a missing fault reaches a userfaultfd only in a VM_USERFAULT VMA
- * (policy uffd.madv18): today registration alone engages it (option 2 of
- * the 2014 thread, what shipped); the RFC wanted both (option 3).
+ * (policy uffd.rfcDesign): in what shipped registration alone engages it
+ * (option 2 of the 2014 thread); the RFC (option 3, VM_USERFAULT from
+ * MADV_USERFAULT) and its mprotect variant (option 1, from PROT_USERFAULT)
+ * wanted both.
  */
-const UFFD_NEEDS_VM_USERFAULT: Record<KnobValue<"uffd.madv18">, boolean> = {
-  "wipeonfork": false,
-  "userfault-rfc": true,
+const UFFD_NEEDS_VM_USERFAULT: Record<KnobValue<"uffd.rfcDesign">, boolean> = {
+  "userfaultfd": false,
+  "madvise+userfaultfd": true,
+  "mprotect+userfaultfd": true,
 };
 
 /**
@@ -455,9 +458,9 @@ function doPteMissing(
   const tr = mm.machine.trace;
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
-    // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
-    // 3 of its thread) engaged a userfaultfd only where a registered range
-    // and a MADV_USERFAULT range intersect.
+    // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (options
+    // 3 and 1 of its thread) engaged a userfaultfd only where a registered
+    // range and a VM_USERFAULT range intersect.
     if (uffdMissingEngages(mm, vma)) {
       // A fault that allocates (a write, or a read without the zero page)
       // prepares the anon_vma before userfaultfd_missing() is asked
@@ -477,7 +480,7 @@ function doPteMissing(
     // The 2014 RFC (uffd.madv18 = userfault-rfc): with no userfaultfd
     // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
     // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
-    // EFAULT for a kernel one). Only MADV_USERFAULT sets the flag.
+    // EFAULT for a kernel one). Only MADV_USERFAULT or PROT_USERFAULT set it.
     if (has(vma.flags, VM_USERFAULT)) {
       tr?.step(
         "handle_mm_fault → handle_pte_fault → do_pte_missing → handle_userfault",

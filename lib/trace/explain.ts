@@ -278,7 +278,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
   }
   // do_pte_missing()
   if (vma.isAnonymous) {
-    knob("uffd.madv18");
+    knob("uffd.rfcDesign");
     if (uffdMissingEngages(mm, vma) && vma.uffd !== null && has(vma.flags, VM_UFFD_MISSING)) {
       const sigbus = ((vma.uffd.features ?? 0n) & (1n << 7n)) !== 0n;
       path.push(
