@@ -71,6 +71,14 @@ export function isCanonical(addr: bigint): boolean {
 const MEMORY_FAILURE: Record<KnobValue<"config.MEMORY_FAILURE">, boolean> = { n: false, y: true };
 
 /**
+ * The si_code of do_sigbus() for VM_FAULT_HWPOISON: BUS_MCEERR_AR under
+ * CONFIG_MEMORY_FAILURE, else BUS_ADRERR. Shared with lib/trace/explain.ts.
+ */
+export function hwpoisonSigbusCode(mm: Mm): number {
+  return MEMORY_FAILURE[mm.machine.policy("config.MEMORY_FAILURE")] ? BUS_MCEERR_AR : BUS_ADRERR;
+}
+
+/**
  * do_user_addr_fault() for one access to page `addr & ~0xfff`. Returns null
  * when the page is now mapped as needed, or the signal.
  */

@@ -12,17 +12,10 @@
  * @module
  */
 
-import {
-  BUS_ADRERR,
-  BUS_MCEERR_AR,
-  SEGV_ACCERR,
-  SEGV_MAPERR,
-  SIGBUS,
-  SIGSEGV,
-} from "../abi/signal.ts";
+import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from "../abi/signal.ts";
 import { TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
-import { accessError, type AccessKind } from "../mm/access.ts";
+import { accessError, type AccessKind, hwpoisonSigbusCode } from "../mm/access.ts";
 import {
   MARKER_GUARD,
   MARKER_HWPOISON,
@@ -273,7 +266,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
     if (mk === MARKER_POISON || mk === MARKER_HWPOISON) {
       knob("config.MEMORY_FAILURE");
       path.push("handle_pte_marker: poisoned: VM_FAULT_HWPOISON → do_sigbus");
-      return sig(SIGBUS, m.policy("config.MEMORY_FAILURE") === "y" ? BUS_MCEERR_AR : BUS_ADRERR);
+      return sig(SIGBUS, hwpoisonSigbusCode(mm));
     }
   }
   // do_pte_missing()
