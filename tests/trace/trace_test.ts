@@ -64,3 +64,26 @@ Deno.test("trace off: no trace lines, and the output equals a session never trac
   assert.ok(!plain.some((l) => l.startsWith("trace: ")));
   assert.deepEqual(await run(["trace"]), ["trace is off"]);
 });
+
+Deno.test("explain --json: the explanation as data; bad kinds are one clear error", async () => {
+  const out = await run([MAP, "explain a w --json"]);
+  const e = JSON.parse(out.slice(1).join("\n"));
+  assert.equal(e.access, "write");
+  assert.equal(e.outcome, "new-page");
+  assert.equal(e.vma.perms, "rw-p");
+  assert.deepEqual(Object.keys(e), [
+    "addr",
+    "access",
+    "vma",
+    "pte",
+    "frame",
+    "userfault",
+    "policies",
+    "outcome",
+    "path",
+    "signal",
+  ]);
+  const bad = await run([MAP, "explain a q"]);
+  assert.equal(bad.length, 2);
+  assert.match(bad[1], /explain takes r, w or x, not q/);
+});
