@@ -218,6 +218,23 @@ export const KNOBS = {
       "error (platforms that do, CVE-2020-12888). A platform property, not an era",
     area: "devices (devices.md §2.1), seeds 000/002",
   },
+  "iommu.enabled": {
+    values: ["on", "off"],
+    history: [["2.6", "on"]],
+    meaning: "DMA remapping (intel_iommu=on|off): on, a function attached to an IOMMU domain " +
+      "reaches memory only through its IOVA map and anything else faults (DMAR: ... in dmesg); " +
+      "off, every DMA address is physical and no domain can be attached. A platform and boot " +
+      "property, not an era",
+    area: "devices (devices.md §2.1), seed 001 backstop",
+  },
+  "iommu.deviceOnFault": {
+    values: ["error-completion", "hang", "ignore"],
+    history: [["2.6", "error-completion"]],
+    meaning: "what a device does when the IOMMU refuses one of its DMA requests: complete the " +
+      "op with an error, stall its DMA engine, or carry on (writes dropped, reads zero). A " +
+      "device property, not an era",
+    area: "devices (devices.md §2.1), seed 001",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */

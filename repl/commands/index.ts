@@ -17,6 +17,7 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { FRAMES_COMMAND, VMMAP_COMMAND, withDraw } from "./pictures.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { HMM_COMMANDS } from "./hmm.ts";
@@ -40,7 +41,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
     ...DMA_COMMANDS,
-    ...VIEW_COMMANDS,
+    ...VIEW_COMMANDS.map((c) => (c.name === "maps" ? withDraw(c) : c)),
+    VMMAP_COMMAND,
+    FRAMES_COMMAND,
     ...DEVICE_COMMANDS,
     ...HMM_COMMANDS,
     MR_ACCESS,

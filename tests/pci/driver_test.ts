@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  checkInvariants,
   injectFault,
   Machine,
   type PciDev,
@@ -134,6 +135,7 @@ Deno.test("inject-fault: hardware side of each kind, and one clear error for bad
   assert.equal(m.pci.find("03:00.1"), undefined);
   assert.ok(!m.iomem.text().some((l) => l.includes("0000:03:00")));
   assert.ok(texts(m).includes("pcieport 0000:02:08.0: pciehp: Slot(8): Card not present"));
+  assert.deepEqual(checkInvariants(m), [], "invariants hold through every injected fault");
   // oom: by pid.
   assert.match((injectFault(m, "oom", "77") as { error: string }).error, /no live process 77/);
   assert.ok("ok" in injectFault(m, "oom", "1"));

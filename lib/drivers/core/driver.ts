@@ -63,6 +63,12 @@ export interface PciDriver {
    * hook leaves the device as the fault left it.
    */
   onFault?(m: Machine, dev: PciDev, fault: InjectedFault): void;
+  /**
+   * sriov_configure(): enable `n` VFs of the PF (returns how many) or
+   * disable them all (n = 0; returns 0), or -errno. Without it,
+   * sriov_numvfs is -ENOENT. lib/drivers/core/sriov.ts has the simple one.
+   */
+  sriovConfigure?(m: Machine, dev: PciDev, n: number): number;
 }
 
 /** drivers/pci/pci-driver.c pci_match_id(): the first matching entry, or null. */
