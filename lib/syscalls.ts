@@ -555,7 +555,7 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
       ? "the thread sleeps (<unfinished ...>)"
       : r.ret < 0 && r.ret > -4096
       ? `returns -${errnoName(-r.ret)}`
-      : `returns ${r.ret}`,
+      : `returns ${r.ret > 0xffff ? "0x" + r.ret.toString(16) : r.ret}`,
   );
   const t = m.current;
   if (r.pending === undefined && t !== null && t.uffdEvents.length > 0) {

@@ -197,6 +197,13 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       path.push("the VMA is not VM_EXEC: SIGSEGV SEGV_ACCERR");
       return sig(SIGSEGV, SEGV_ACCERR);
     }
+    if (pfn >= frames.nframes) {
+      knob("hw.mmioUnclaimed");
+      path.push(
+        "the pfn is device memory: the access goes to the BAR's registers if its function " +
+          "decodes memory (PCI_COMMAND_MEMORY, bridges forwarding), else no one claims it",
+      );
+    }
     e.outcome = "hit";
     return e;
   }
