@@ -54,7 +54,15 @@ import {
   type VmFault,
   vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
-import { faultCodeText, hexAddr, pteText } from "./trace_text.ts";
+import {
+  traceDoFault,
+  traceFaultResult,
+  traceNewAnon,
+  tracePteFault,
+  traceUffdMissing,
+  traceWpCopy,
+  traceWpReuse,
+} from "./fault_trace.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -248,12 +256,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   {
     // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
     if (wpCanReuse(frames, pfn, bits)) {
-      tr?.step(
-        "handle_mm_fault → handle_pte_fault → do_wp_page → wp_can_reuse_anon_folio → wp_page_reuse",
-        frames.flags[pfn] & PG_ANON_EXCLUSIVE
-          ? `pfn ${hexAddr(pfn)} is PageAnonExclusive: reused, PTE made writable`
-          : `pfn ${hexAddr(pfn)} has refcount 1: reused, PTE made writable`,
-      );
+      if (tr !== null) traceWpReuse(tr, frames, pfn);
       frames.flags[pfn] |= PG_ANON_EXCLUSIVE;
       mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
       return 0;
@@ -262,18 +265,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   // wp_page_copy(): copy the zero page (a fresh zeroed page), a page-cache
   // page, a shared anon page, or a special pfn with no struct page (a
   // private remap_pfn_range mapping: __wp_page_copy_user reads it).
-  tr?.step(
-    "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_copy",
-    pfn === frames.zeroPfn
-      ? "the zero page: a fresh zeroed page replaces it"
-      : bits & PTE_SPECIAL
-      ? `special pfn ${hexAddr(pfn)} (no struct page): copied to a new anonymous page`
-      : frames.flags[pfn] & PG_ANON
-      ? `pfn ${hexAddr(pfn)} shared (refcount ${frames.refcount[pfn]}, mapcount ${
-        frames.mapcount[pfn]
-      }): COW copy`
-      : `page-cache pfn ${hexAddr(pfn)} in a private mapping: COW copy`,
-  );
+  if (tr !== null) traceWpCopy(tr, frames, pfn, bits);
   const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
   const special = (bits & PTE_SPECIAL) !== 0;
   const np = newAnonPage(mm, vma, addr, pfn === frames.zeroPfn ? -1 : pfn);
@@ -376,10 +368,7 @@ export function handleMmFault(
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
   const tr = mm.machine.trace;
-  tr?.step(
-    "handle_mm_fault → handle_pte_fault",
-    `${write ? "write" : "read"}, ${pteText(bits)}${tried ? ", FAULT_FLAG_TRIED" : ""}`,
-  );
+  if (tr !== null) tracePteFault(tr, write, bits, tried);
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
       tr?.step(
@@ -468,12 +457,7 @@ function doPteMissing(
       if (write || !readMapsZeroPage(mm)) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
       if (r >= 0) {
-        tr?.step(
-          "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → handle_userfault",
-          r & VM_FAULT_RETRY
-            ? "VM_UFFD_MISSING: a uffd_msg is queued, the thread waits"
-            : `VM_UFFD_MISSING: ${r & VM_FAULT_SIGBUS ? "VM_FAULT_SIGBUS" : `result ${r}`}`,
-        );
+        if (tr !== null) traceUffdMissing(tr, r);
         return r;
       }
     }
@@ -500,14 +484,7 @@ function doPteMissing(
       return 0;
     }
     const np = newAnonPage(mm, vma, addr, -1);
-    tr?.step(
-      "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → set_pte_at",
-      np < 0
-        ? "alloc_anon_folio found no page: VM_FAULT_OOM"
-        : `${write ? "write" : "read, mm.zeroPage=forbid"}: new zeroed page pfn ${hexAddr(np)}${
-          vma.flags & VM_WRITE ? ", writable and dirty" : ""
-        }`,
-    );
+    if (tr !== null) traceNewAnon(tr, vma, write, np);
     return np < 0 ? VM_FAULT_OOM : 0;
   }
   // do_fault(): vm_ops without ->fault is SIGBUS.
@@ -540,57 +517,28 @@ function doPteMissing(
       return 0;
     }
   }
-  const kind = write
-    ? (vma.flags & VM_SHARED ? "do_shared_fault" : "do_cow_fault")
-    : "do_read_fault";
-  tr?.step(
-    `handle_mm_fault → handle_pte_fault → do_fault → ${kind} → __do_fault`,
-    `vm_ops->fault of ${vma.file?.inode.path ?? "?"} at pgoff ${vmf.pgoff}`,
-  );
+  if (tr !== null) traceDoFault(tr, vma, write, vmf.pgoff);
   const r = ops.fault(vmf);
+  if (tr !== null) traceFaultResult(tr, vma, write, r, vmf.userfault === true, vmf.page);
   // handle_userfault()'s own result (a wait, SIGBUS) goes back as it is.
   if (vmf.userfault) {
-    tr?.step(
-      `handle_mm_fault → handle_pte_fault → ${kind} → handle_userfault`,
-      r & VM_FAULT_RETRY ? "a uffd_msg is queued, the thread waits" : `result ${r}`,
-    );
     return r;
   }
   if (r & VM_FAULT_RETRY) {
-    tr?.step(
-      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
-      "VM_FAULT_RETRY: the page was read from disk, fault again",
-    );
     return handleMmFault(mm, vma, addr, realAddr, write, true);
   }
   if (r & VM_FAULT_ERROR) {
-    tr?.step(
-      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
-      `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`,
-    );
     return r & VM_FAULT_ERROR;
   }
   // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).
   const page = vmf.page;
   if ((r & VM_FAULT_NOPAGE) || page < 0) {
-    tr?.step(
-      `handle_mm_fault → handle_pte_fault → ${kind} → __do_fault`,
-      "VM_FAULT_NOPAGE: the driver installed the PTE (vmf_insert_pfn)",
-    );
     return 0;
   }
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.
-    tr?.step(
-      "handle_mm_fault → handle_pte_fault → do_cow_fault → finish_fault",
-      `private copy of page-cache pfn ${hexAddr(page)}`,
-    );
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;
   }
-  tr?.step(
-    `handle_mm_fault → handle_pte_fault → ${kind} → finish_fault → set_pte_range`,
-    `page-cache pfn ${hexAddr(page)} mapped`,
-  );
   mapFilePage(mm, vma, addr, page, write);
   return 0;
 }

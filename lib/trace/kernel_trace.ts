@@ -65,6 +65,8 @@ export class KernelTrace {
     if (this.dropped > 0) out.push(`(${this.dropped} more trace lines dropped)`);
     this.lines = [];
     this.dropped = 0;
+    // Between two commands no entry point is open (a call that threw left its own).
+    this.stack.length = 0;
     return out;
   }
 
