@@ -347,3 +347,19 @@ export {
   PTE_WRITE,
   type PteTable,
 } from "./lib/mm/pagetable.ts";
+export { Vfio, VFIO_REQUEST_INTERVAL_NS, vfioPciDriver } from "./lib/drivers/vfio/pci_core.ts";
+export { type VfioFaultRecord, VfioPciDevice } from "./lib/drivers/vfio/device.ts";
+export { VfioContainer, VfioGroup } from "./lib/drivers/vfio/container.ts";
+export { type VfioDma, VfioIommu } from "./lib/drivers/vfio/type1.ts";
+export * from "./lib/abi/vfio.ts";
+export {
+  EFD_CLOEXEC,
+  EFD_NAMES,
+  EFD_NONBLOCK,
+  EFD_SEMAPHORE,
+  EventfdCtx,
+  eventfdCtx,
+  eventfdSignal,
+  sysEventfd2,
+} from "./lib/fs/eventfd.ts";
+export { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "./lib/drivers/vfio/view.ts";

@@ -60,6 +60,7 @@ import { P2pdma } from "./pci/p2pdma.ts";
 import { gpuDriver } from "./drivers/gpu/gpu.ts";
 import { addPciSysfs } from "./drivers/core/sysfs.ts";
 import { sriovNumvfsStore } from "./drivers/core/sriov.ts";
+import { Vfio, vfioPciDriver } from "./drivers/vfio/pci_core.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -157,6 +158,8 @@ export class Machine {
   readonly drivers: DriverCore;
   /** Peer-to-peer DMA: ACS state, providers, map types (lib/pci/p2pdma.ts). */
   readonly p2pdma: P2pdma;
+  /** vfio: containers, groups, and the devices bound to vfio-pci (lib/drivers/vfio). */
+  readonly vfio: Vfio;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -260,6 +263,8 @@ export class Machine {
     this.rdma = new RdmaSubsystem(this);
     this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
     this.drivers.drivers.set("nvidia", gpuDriver()); // the GPU exporter (lib/drivers/gpu)
+    this.vfio = new Vfio(this);
+    this.drivers.register(vfioPciDriver());
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }

@@ -235,6 +235,37 @@ export const KNOBS = {
       "device property, not an era",
     area: "devices (devices.md §2.1), seed 001",
   },
+  "fork.openBeforeCopy": {
+    values: ["false", "true"],
+    history: [["2.6", "false"], ["6.9", "true"]],
+    meaning: "whether fork calls a driver VMA's vm_ops->open before copying its PTEs " +
+      "(35e351780fa9, 6.9 and 6.6.y) or after (up to 6.8): vfio 5.8-6.9 zapped the child's " +
+      "copy in ->open, so with open first the child kept untracked BAR PTEs that a later " +
+      "memory disable did not zap. Harmless from 6.10 (vfio has no ->open)",
+    area: "seed 002 (devices.md §1.3)",
+  },
+  "vfio.faultImpl": {
+    values: [
+      "mmap-remap",
+      "remap-in-fault",
+      "insert-pfn+prefault",
+      "insert-pfn",
+      "huge-fault",
+      "eager-reinsert",
+    ],
+    history: [
+      ["2.6", "mmap-remap"],
+      ["5.8", "remap-in-fault"],
+      ["6.10", "insert-pfn+prefault"],
+      ["6.12", "huge-fault"],
+    ],
+    meaning: "how vfio-pci fills a BAR mapping: remap_pfn_range at mmap and never zap (<5.8), " +
+      "io_remap_pfn_range of the whole VMA from the fault handler under the mmap read lock " +
+      "(5.8-6.9: the vm_flags WARNING), vmf_insert_pfn + prefault of the rest (6.10), " +
+      "vmf_insert_pfn of one page (comparison), PMD/PUD huge faults (6.12), or Peter Xu's " +
+      "never-merged idea: fault lazily, but re-insert every mapping when memory is re-enabled",
+    area: "seed 002 (devices.md §1.3)",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */
@@ -250,14 +281,12 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "vfio.faultImpl": {
-    values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
-    history: [["4.14", "mmap-remap"], ["5.8", "remap-in-fault"], [
-      "6.10",
-      "insert-pfn+prefault",
-    ], ["6.12", "huge-fault"]],
-    meaning: "how vfio-pci populates BAR mappings",
-    area: "seed 002",
+  "vfio.onMemoryDisable": {
+    values: ["sigbus", "zero-page"],
+    history: [["5.8", "sigbus"]],
+    meaning: "what a vfio BAR fault answers while memory is disabled: SIGBUS (the kernel), " +
+      "or the zero page Alex Williamson considered in 2020 and did not adopt",
+    area: "seed 002 (devices.md §2.3)",
     issue: 10,
   },
 } as const satisfies Record<string, PlannedKnobSpec>;

@@ -63,6 +63,7 @@ import type { KnobValue } from "../policy.ts";
 import { checkRdma } from "../drivers/rdma/check.ts";
 import { checkDevices } from "./devices.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { vfioInvariants } from "../drivers/vfio/check.ts";
 import {
   any,
   clear,
@@ -421,6 +422,7 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   checkUserfaults(m, errs);
   errs.push(...checkRdma(m));
   checkDevices(m, errs);
+  errs.push(...vfioInvariants(m));
   return errs;
 }
 

@@ -28,6 +28,7 @@ import {
 } from "../../mod.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { hexdump } from "../format.ts";
+import { rdmaDoorbellLines } from "./verbs.ts";
 import type { DmaOp, Machine } from "../../mod.ts";
 
 const words = (vals: Value[]) => vals.map((v) => (v.type === "word" ? v.text : ""));
@@ -76,11 +77,23 @@ function unbind(ctx: CommandContext, dev: PciDev): boolean {
   }
   const b: RemoveBlocked = r.blocked;
   const t = m.task(ctx.pid) ?? ctx.proc.leader;
-  const wait = (token?: number): number =>
-    m.sched.sleep(t, b.wq, b.wchan, "D", {
+  let state: "S" | "D" = b.interruptible ? "S" : "D";
+  // The call's token: a sleep again after a wake keeps it (the REPL waits on it).
+  let token = 0;
+  const wait = (again?: number): number =>
+    m.sched.sleep(t, b.wq, b.wchan, state, {
       name: "write",
       finish: () => {
         if (!b.ready()) {
+          // A signal ended an interruptible wait: the driver says so and
+          // waits on uninterruptibly (a D sleep ignores further signals).
+          if (t.sigPending !== 0) {
+            t.sigPending = 0;
+            if (state === "S") {
+              state = "D";
+              b.interrupted?.(t.group.comm, t.tid);
+            }
+          }
           wait(token);
           return null;
         }
@@ -88,8 +101,8 @@ function unbind(ctx: CommandContext, dev: PciDev): boolean {
         return { ret: dev.bdf.length };
       },
       cancel: () => {},
-    }, token);
-  const token = wait();
+    }, again);
+  token = wait();
   ctx.out.push(
     `write(${path}, "${dev.bdf}") <unfinished ...> (${name} remove waits in ${b.wchan})`,
   );
@@ -488,12 +501,19 @@ const doorbells: Command = {
   name: "doorbells",
   form: "word",
   group: "device",
-  args: [{ name: "BDF", accepts: "word", text: "the function", complete: bdfs }],
+  args: [{
+    name: "BDF",
+    accepts: "word",
+    text: "the function, or an RDMA device (mlx5_0, uverbs1)",
+    complete: bdfs,
+  }],
   flags: [{ name: "--json", text: "print the log as JSON data instead of text" }],
   summary: "the register writes a function received (its doorbell log)",
   help: "Every store that reached the function's BAR registers, newest 256 kept:\n" +
     "[seconds.micros] BARn+0xOFF <- bytes. Stores the function did not claim (Memory\n" +
-    "Space off, frozen, removed) are not there: hw.mmioUnclaimed dropped them.",
+    "Space off, frozen, removed) are not there: hw.mmioUnclaimed dropped them.\n" +
+    "Given an RDMA device name, the writes its BAR 0 saw as the driver decodes them\n" +
+    "([emu] BARn+0xOFF writeW VALUE).",
   example: [
     'fd = open("/sys/bus/pci/devices/0000:05:00.0/resource0", O_RDWR)',
     "bar = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)",
@@ -503,6 +523,13 @@ const doorbells: Command = {
   needsProcess: false,
   run(ctx, values) {
     const args = values.filter((v) => !(v.type === "word" && v.text === "--json"));
+    const rdma = args[0]?.type === "word" && args.length === values.length
+      ? rdmaDoorbellLines(ctx.machine, args[0].text)
+      : undefined;
+    if (rdma !== undefined) {
+      pushAll(ctx.out, rdma);
+      return undefined;
+    }
     const dev = deviceAt(ctx, args[0]);
     if (args.length !== values.length) {
       pushAll(ctx.out, JSON.stringify(dev.doorbells, null, 2).split("\n"));

@@ -6,6 +6,7 @@ import {
   type PciDev,
   type PciDriver,
   pciMatchDevice,
+  vfioPciStub,
   WaitQueue,
 } from "../../mod.ts";
 
@@ -49,6 +50,9 @@ Deno.test("vfio-pci refuses a PF with SR-IOV VFs enabled, with the kernel's two 
 
 Deno.test("a real driver replaces its stub; a remove that waits blocks unbind until ready", () => {
   const m = new Machine({ pci: "default" });
+  // The machine registers the real vfio-pci (lib/drivers/vfio); this test
+  // plays a driver of its own under that name, replacing the stub.
+  m.drivers.drivers.set("vfio-pci", vfioPciStub());
   const nic = m.pci.find("05:00.0")!;
   m.drivers.unbind(nic);
   nic.driverOverride = "vfio-pci";

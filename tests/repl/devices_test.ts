@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Session } from "../../repl/session.ts";
 import { parseLine } from "../../repl/parser.ts";
 import { wordShape } from "../../repl/commands/index.ts";
-import { WaitQueue } from "../../mod.ts";
+import { vfioPciStub, WaitQueue } from "../../mod.ts";
 
 async function run(s: Session, line: string): Promise<string[]> {
   const r = await s.run(line);
@@ -87,6 +87,9 @@ Deno.test("REPL: inject-fault mmio-disable shows as Mem- and [disabled] in lspci
 Deno.test("REPL: an unbind whose remove waits is <unfinished ...> until the driver lets go", async () => {
   const s = new Session();
   const m = s.machine;
+  // The machine registers the real vfio-pci (lib/drivers/vfio); this test
+  // plays a driver of its own under that name, replacing the stub.
+  m.drivers.drivers.set("vfio-pci", vfioPciStub());
   const nic = m.pci.find("05:00.0")!;
   m.drivers.unbind(nic);
   nic.driverOverride = "vfio-pci";

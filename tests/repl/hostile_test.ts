@@ -108,8 +108,8 @@ const badHeaderValues: [string, string[], RegExp][] = [
   ],
   [
     "policy",
-    ["vfio.faultImpl=insert-pfn"],
-    /^3: policy vfio\.faultImpl is planned for issue 10/,
+    ["vfio.onMemoryDisable=zero-page"],
+    /^3: policy vfio\.onMemoryDisable is planned for issue 10/,
   ],
 ];
 for (const [key, values, want] of badHeaderValues) {

@@ -40,6 +40,14 @@ export interface RemoveBlocked {
   ready(): boolean;
   /** Called once when removal finishes (the rest of the driver's remove). */
   finish(): void;
+  /**
+   * The first wait is interruptible (S): a signal ends it, the driver is
+   * told (`interrupted`, with the task's comm and pid) and the wait goes
+   * on uninterruptibly (D), as vfio_unregister_group_dev() does. Without
+   * it the task sleeps in D from the start.
+   */
+  readonly interruptible?: boolean;
+  interrupted?(comm: string, pid: number): void;
 }
 
 /** A PCI driver (`struct pci_driver`). */

@@ -41,11 +41,11 @@ Deno.test("transcript: malformed files name the line at fault", async () => {
   const r = await replayText(HEAD.replace("linux-6.18", "linux-0.1"));
   assert.equal(r.malformed?.line, 5);
   assert.match(r.malformed!.message, /unknown preset/);
-  // Planned knobs (lib/policy.ts) are refused in headers too.
+  // Planned knobs (lib/policy.ts) are refused in headers too (no preset is planned any more).
   const planned = await replayText(
-    HEAD.replace("linux-6.18", "linux-6.18\n# policy: vfio.faultImpl=insert-pfn"),
+    HEAD.replace("linux-6.18", "linux-6.18\n# policy: vfio.onMemoryDisable=zero-page"),
   );
-  assert.match(planned.malformed!.message, /policy vfio.faultImpl is planned for issue 10/);
+  assert.match(planned.malformed!.message, /policy vfio.onMemoryDisable is planned for issue 10/);
 });
 
 Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => {
