@@ -1,11 +1,11 @@
 /**
- * The device rows of `deno task bench` (issue 10), mmlab only: the host
- * has no emulated PCI device to compare with. Through the public API
+ * The device rows of `deno task bench` (issues 10, 11), mmlab only: the
+ * host has no emulated PCI device (nor an RDMA NIC) to compare with. Through the public API
  * (mod.ts), as the other rows.
  * @module
  */
 
-import { cpuWrite, Machine, syscall } from "../mod.ts";
+import { cpuWrite, Machine, syscall, type VContext, type VObject } from "../mod.ts";
 import { type Measurement, median, type Sizes } from "./ops.ts";
 
 const O_RDWR = 2;
@@ -82,4 +82,39 @@ export function benchDma(s: Sizes): Measurement {
     if (eng.completedCount - before !== n) throw new Error("DMA ops did not all complete");
     return n / (dt / 1000);
   });
+}
+
+/**
+ * RDMA MR registration: `mrBytes` of touched anonymous memory (set up
+ * untimed) registered with mlx5_0 (ibv_reg_mr -> ib_uverbs_reg_mr ->
+ * ib_umem_get: pin_user_pages FOLL_WRITE|FOLL_LONGTERM of every page,
+ * pinned_vm charged) and deregistered (ib_umem_release: unpin); ms per pair.
+ */
+export function benchRegMr(s: Sizes): Measurement {
+  const len = s.mrBytes;
+  const m = new Machine({ pci: "default", ramBytes: Math.max(1 << 30, len * 2) });
+  const p = m.init;
+  const v = m.rdma.verbs;
+  const ctx = v.lookup(p, v.openDevice(p, "mlx5_0").ret, ["context"]);
+  if (typeof ctx === "string") throw new Error(ctx);
+  const pd = v.lookup(p, v.allocPd(p, ctx as VContext).ret, ["pd"]);
+  if (typeof pd === "string") throw new Error(pd);
+  const buf = ok("mmap", syscall(p, "mmap", [0, len, PROT_RW, MAP_ANON_PRIVATE, -1, 0]).ret);
+  const one = Uint8Array.of(1);
+  for (let a = buf; a < buf + len; a += 4096) cpuWrite(p, a, one);
+  const IBV_ACCESS_LOCAL_WRITE = 1;
+  const rep = (): number => {
+    const t0 = performance.now();
+    const r = v.regMr(p, pd as VObject, buf, len, IBV_ACCESS_LOCAL_WRITE);
+    if (r.ret === 0n) throw new Error(`ibv_reg_mr failed: errno ${r.errno}`);
+    if (p.mm.pinnedVm !== len / 4096) throw new Error("ibv_reg_mr did not pin every page");
+    const mr = v.lookup(p, r.ret, ["mr"]) as VObject;
+    if (v.destroy(p, mr).ret !== 0n) throw new Error("ibv_dereg_mr failed");
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < s.warmup; i++) rep();
+  const samples: number[] = [];
+  for (let i = 0; i < s.reps; i++) samples.push(rep());
+  if (p.mm.pinnedVm !== 0) throw new Error("the MR left pages pinned");
+  return { op: "rdma-reg-mr", unit: "ms/op", value: median(samples), samples };
 }

@@ -21,7 +21,7 @@ import {
   userfaultAccess,
 } from "../mod.ts";
 import { type Measurement, median, type Sizes, type Unit } from "./ops.ts";
-import { benchDma, benchDoorbell } from "./device_bench.ts";
+import { benchDma, benchDoorbell, benchRegMr } from "./device_bench.ts";
 
 const PAGE = 4096;
 const PROT_READ = 1;
@@ -283,6 +283,7 @@ export function runMmlab(
     "uffd": () => benchUffd(s),
     "device-doorbell": () => benchDoorbell(s),
     "device-dma": () => benchDma(s),
+    "rdma-reg-mr": () => benchRegMr(s),
   };
   for (const op of ops) {
     const f = run[op];

@@ -104,6 +104,15 @@ export const OPS: readonly OpInfo[] = [
     issueKernel: null,
     scale: () => 1,
   },
+  {
+    name: "rdma-reg-mr",
+    title: (s) =>
+      `ibv_reg_mr of ${kib(s.mrBytes)} (ib_umem_get pins ${count(s.mrBytes / 4096)} pages) ` +
+      `then ibv_dereg_mr (ms/pair; no host counterpart: mmlab only)`,
+    unit: "ms/op",
+    issueKernel: null,
+    scale: (s) => s.mrBytes,
+  },
 ];
 
 /** Whether the host kernel side has this op (emulated devices have none). */
@@ -169,6 +178,8 @@ export interface Sizes {
   doorbellWrites: number;
   /** DMA ops per repetition (mmlab only). */
   dmaOps: number;
+  /** Bytes of the RDMA memory region registered and deregistered per repetition (mmlab only). */
+  mrBytes: number;
 }
 
 /** The default run (under ~2 minutes for both sides on a 2-core machine). */
@@ -188,6 +199,7 @@ export const FULL: Sizes = {
   uffdPages: 20_000,
   doorbellWrites: 200_000,
   dmaOps: 20_000,
+  mrBytes: 1 << 30,
 };
 
 /** `--quick`: a smoke run of a few seconds; the figures are only indicative. */
@@ -207,6 +219,7 @@ export const QUICK: Sizes = {
   uffdPages: 2_000,
   doorbellWrites: 20_000,
   dmaOps: 2_000,
+  mrBytes: 256 << 20,
 };
 
 /** Tiny sizes for the tests: every code path, no meaningful timing. */
@@ -226,6 +239,7 @@ export const TINY: Sizes = {
   uffdPages: 8,
   doorbellWrites: 50,
   dmaOps: 10,
+  mrBytes: 16 << 12,
 };
 
 /** Key=value arguments for bench/kernel_bench.c. */

@@ -62,7 +62,15 @@ export const KNOBS = {
     area: "seed 001",
   },
   "dax.truncateWithPin": {
-    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "redirect"],
+    values: [
+      "corrupt",
+      "block",
+      "fail-etxtbsy",
+      "notify-kill",
+      "redirect",
+      "odp-only",
+      "iommu-revoke",
+    ],
     history: [["2.6", "corrupt"], ["4.18", "block"]],
     meaning: "truncate/punch of a DAX file whose blocks are still pinned after the unmap: " +
       "free them at once (a later DMA lands in whatever file gets the block: through 4.17, " +
@@ -70,7 +78,12 @@ export const KNOBS = {
       "not when the file is mapped nowhere), fail with ETXTBSY (Ira Weiny's 2019 layout-" +
       "lease RFC), SIGIO the pinning processes and SIGKILL them after lease-break-time " +
       "(Jason Gunthorpe / John Hubbard, 2018), or move the pins to a scratch page " +
-      "(Jerome Glisse, 2018: the device's writes are silently lost)",
+      "(Jerome Glisse, 2018: the device's writes are silently lost); odp-only: long-term " +
+      "pins of fsdax refused (EOPNOTSUPP) whatever gup.longtermFsdax says, truncate never " +
+      "waits: ODP MRs were invalidated through their interval notifiers and re-fault past " +
+      "EOF into an error completion; iommu-revoke: the busy pages' IOVAs are unmapped from " +
+      "every IOMMU domain and the blocks freed, the device's next DMA faults (DMAR) and " +
+      "completes per iommu.deviceOnFault (with iommu.enabled=off it waits as block)",
     area: "seed 001",
   },
   "dax.layoutLease": {

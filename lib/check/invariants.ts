@@ -433,6 +433,8 @@ const FREES_UNDER_MAPPINGS: Record<KnobValue<"dax.truncateWithPin">, boolean> = 
   "fail-etxtbsy": false,
   "notify-kill": false,
   redirect: false,
+  "odp-only": true,
+  "iommu-revoke": true,
 };
 
 /**

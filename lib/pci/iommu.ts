@@ -89,6 +89,18 @@ export class IommuDomain {
     return done;
   }
 
+  /**
+   * The IOVA pages translating to any of `pfns`, unmapped (iommu_unmap of
+   * each, as a driver revoking a device's access does); returns how many.
+   */
+  unmapPfns(pfns: ReadonlySet<number>): number {
+    let n = 0;
+    for (const [page, e] of this.ptes) {
+      if (pfns.has(e.pfn) && this.ptes.delete(page)) n++;
+    }
+    return n;
+  }
+
   /** iommu_iova_to_phys() for one byte address, or null when unmapped. */
   toPhys(iova: number): number | null {
     const e = this.ptes.get(Math.floor(iova / 4096));
@@ -156,6 +168,17 @@ export class Iommu {
     if (d === undefined) return;
     d.devices.delete(dev);
     this.attached.delete(dev);
+  }
+
+  /**
+   * Revokes every device's access to `pfns`: their IOVAs are unmapped from
+   * every paging domain (the truncate-side of dax.truncateWithPin=iommu-revoke).
+   * Returns the IOVA pages unmapped.
+   */
+  revokePfns(pfns: ReadonlySet<number>): number {
+    let n = 0;
+    for (const d of this.domains) n += d.unmapPfns(pfns);
+    return n;
   }
 
   /** The paging domain the function is attached to, or null (default domain). */

@@ -458,8 +458,9 @@ for a fault.
     re-inserted on enable: 32 PTEs
 The container does DMA mappings for the devices in its groups. With
 type1 a mapping pins the user's pages for as long as it exists (long-term
-FOLL_PIN: REF grows by 1024, PIN by one). mmlab has no IOMMU domain yet,
-so the device's own DMA does not go through this table.
+FOLL_PIN: REF grows by 1024, PIN by one) and maps them at their IOVAs in
+the group's IOMMU domain (`iommu 05:00.0` lists them): the device's DMA
+reaches memory through those IOVAs only, and anything else faults.
 
   [1] mm> buf = mmap(0x7f0080000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
   = 0x7f0080000000

@@ -15,7 +15,7 @@
  *
  * Group numbers: one group per function (every function sits alone behind
  * an ACS-capable port here), numbered by its position in the topology.
- * No IOMMU exists on main yet (see type1.ts).
+ * The IOMMU domain is type1's (see type1.ts).
  * @module
  */
 
@@ -50,7 +50,7 @@ import { ENOIOCTLCMD, type FileOperations } from "../../mm/file_operations.ts";
 import { getUserArg, putUserArg, type UserArg } from "../../mm/uaccess.ts";
 import type { Process } from "../../proc/process.ts";
 import { DEVTMPFS_SB } from "../../fs/fs.ts";
-import { VfioIommu } from "./type1.ts";
+import { VfioIommu, type VfioLockedVm } from "./type1.ts";
 import type { VfioPciDevice } from "./device.ts";
 
 /** `struct vfio_container` */
@@ -75,6 +75,8 @@ export class VfioGroup {
 export class VfioState {
   readonly containers: WeakMap<OpenFile, VfioContainer> = new WeakMap();
   readonly groups: Map<number, VfioGroup> = new Map();
+  /** type1's charge to each mm's locked_vm (vfio_lock_acct). */
+  readonly lockedVm: VfioLockedVm = new WeakMap();
   /** The hook that opens a device fd (vfio-pci's open_device, pci_core.ts). */
   openDevice: (p: Process, vdev: VfioPciDevice, groupFile: OpenFile) => number = () => -ENODEV;
 
@@ -144,7 +146,19 @@ function containerIoctl(st: VfioState, p: Process, f: OpenFile, cmd: number, arg
       if (c.groups.size === 0 || c.iommu !== null) return -EINVAL;
       const type = Number(BigInt.asIntN(64, arg.value));
       if (type !== VFIO_TYPE1_IOMMU && type !== VFIO_TYPE1v2_IOMMU) return -ENODEV;
-      c.iommu = new VfioIommu();
+      // __vfio_container_attach_groups(): each group joins the backend's domain.
+      const io = new VfioIommu(st.m.pci.iommu, st.lockedVm, st.m.dmesg);
+      const done: VfioGroup[] = [];
+      for (const g of c.groups) {
+        const r = io.attachGroup(g.vdev.pdev);
+        if (r < 0) {
+          for (const h of done) io.detachGroup(h.vdev.pdev);
+          io.release();
+          return r;
+        }
+        done.push(g);
+      }
+      c.iommu = io;
       return 0;
     }
   }
@@ -201,6 +215,7 @@ function detach(g: VfioGroup): void {
   if (c === null) return;
   c.groups.delete(g);
   g.container = null;
+  c.iommu?.detachGroup(g.vdev.pdev);
   if (c.groups.size === 0 && c.iommu !== null) {
     c.iommu.release();
     c.iommu = null;
@@ -247,6 +262,11 @@ function groupIoctl(st: VfioState, p: Process, f: OpenFile, cmd: number, arg: Us
       const c = st.containers.get(cf) ??
         (cf.inode.path === "/dev/vfio/vfio" ? newContainer(st, cf) : undefined);
       if (c === undefined) return -EINVAL;
+      // vfio_container_attach_group(): into the backend's domain, if it has one.
+      if (c.iommu !== null) {
+        const r = c.iommu.attachGroup(g.vdev.pdev);
+        if (r < 0) return r;
+      }
       c.groups.add(g);
       g.container = c;
       return 0;
