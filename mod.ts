@@ -307,6 +307,13 @@ export {
   type MrAccessResult,
   type WcStatus,
 } from "./lib/drivers/rdma/odp.ts";
+export { KERNEL_TRACE_LINES, KernelTrace } from "./lib/trace/kernel_trace.ts";
+export {
+  explainAccess,
+  type ExplainOutcome,
+  type Explanation,
+  renderExplanation,
+} from "./lib/trace/explain.ts";
 export {
   Iommu,
   IOMMU_READ,

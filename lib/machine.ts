@@ -14,6 +14,7 @@
 
 import { IomemTree, PCI_WINDOW_BASE, PCI_WINDOW_SIZE, type Resource } from "./phys/iomem.ts";
 import { FrameTable } from "./phys/frames.ts";
+import type { KernelTrace } from "./trace/kernel_trace.ts";
 import { Filesystem } from "./fs/fs.ts";
 import { Rng } from "./util/rng.ts";
 import { VirtualClock } from "./util/clock.ts";
@@ -173,6 +174,11 @@ export class Machine {
    * runs in a thread; null between commands (then the leader is meant).
    */
   current: Task | null = null;
+  /**
+   * The kernel path tracer while `trace on` holds, else null: traced sites
+   * call `m.trace?.step(...)`, one property check when off (lib/trace/).
+   */
+  trace: KernelTrace | null = null;
   /**
    * The per-CPU lru_deactivate batch (mm/swap.c cpu_fbatches): pfns queued
    * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).

@@ -13,6 +13,8 @@
 
 import type { Process } from "./proc/process.ts";
 import { COST_SYSCALL_NS } from "./util/clock.ts";
+import { errnoName } from "./abi/errno.ts";
+import type { KernelTrace } from "./trace/kernel_trace.ts";
 import { sysMmap } from "./mm/mmap.ts";
 import { sysMunmap } from "./mm/munmap.ts";
 import { sysMprotect } from "./mm/mprotect.ts";
@@ -545,6 +547,9 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   // A call always runs in a task (a userfault may make it wait).
   if (m.current === null) return m.runIn(m.currentOf(p), () => syscall(p, name, args));
   m.clock.advance(COST_SYSCALL_NS);
+  // `trace on`: the call's kernel path (lib/trace/kernel_trace.ts).
+  const tr = m.trace;
+  if (tr !== null) tr.begin(`__do_sys_${spec.name}`, `pid ${p.pid}`);
   let r: SysOut;
   try {
     r = invoke(spec, p, args);
@@ -552,6 +557,8 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
     if (!(e instanceof WouldBlock)) throw e;
     r = waitAndRestart(p, spec, args, e);
   }
+  // (A call that throws leaves its entry open: KernelTrace.take() resets.)
+  if (tr !== null) traceReturn(tr, spec.name, r);
   const t = m.current;
   if (r.pending === undefined && t !== null && t.uffdEvents.length > 0) {
     r = waitForEvents(p, spec.name, r);
@@ -559,6 +566,19 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   // Timers the call's cost let expire fire now (nothing to do when none is due).
   m.sched.tick();
   return r;
+}
+
+/** The trace's last line of a call: its result, or that it sleeps. */
+function traceReturn(tr: KernelTrace, name: string, r: SysOut): void {
+  tr.end();
+  tr.step(
+    `__do_sys_${name}`,
+    r.pending !== undefined
+      ? "the thread sleeps (<unfinished ...>), the call restarts when woken"
+      : r.ret < 0 && r.ret > -4096
+      ? `returns -${errnoName(-r.ret)}`
+      : `returns ${r.ret > 0xffff ? "0x" + r.ret.toString(16) : r.ret}`,
+  );
 }
 
 function invoke(spec: SyscallSpec, p: Process, args: unknown[]): SysOut {

@@ -177,6 +177,12 @@ export class Session {
       error = asReplError(e);
       output.push(formatError(error, where));
     }
+    // `trace on`: the kernel path lines of this line's faults and syscalls
+    // come first, before the command's own output.
+    const trace = this.backend.machine?.trace?.take();
+    if (trace !== undefined && trace.length > 0) {
+      output.splice(0, 0, ...trace.map((l) => `trace: ${l}`));
+    }
     flush();
     if (wasAlive) this.afterDeath(output, group);
     if (filters !== undefined) {

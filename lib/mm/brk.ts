@@ -68,7 +68,9 @@ export function sysBrk(p: Process, addrArg: bigint | number): number {
   if (brk < mm.startBrk) return origbrk;
   const newbrk = pageAlign(brk);
   const oldbrk = pageAlign(mm.brk);
+  const tr = mm.machine.trace;
   if (oldbrk === newbrk) {
+    tr?.step("", "the break moves within its page: no VMA change");
     mm.brk = brk;
     return brk;
   }
@@ -76,6 +78,7 @@ export function sysBrk(p: Process, addrArg: bigint | number): number {
     // Always allow shrinking, if the range really is heap.
     const v = mm.vmas.find(newbrk);
     if (v === null || v.start >= oldbrk) return origbrk;
+    tr?.step("do_vmi_align_munmap", "shrinking: the heap above the new break is unmapped");
     mm.brk = brk;
     if (doMunmap(mm, newbrk, oldbrk) !== 0) {
       mm.brk = origbrk;
@@ -88,11 +91,18 @@ export function sysBrk(p: Process, addrArg: bigint | number): number {
   // The next VMA must leave a page (and a stack's guard gap) free above.
   const next = mm.vmas.find(oldbrk);
   if (next !== null && next.start < newbrk + PAGE_SIZE + STACK_GUARD_GAP) {
-    if (newbrk + PAGE_SIZE > vmStartGap(next)) return origbrk;
+    if (newbrk + PAGE_SIZE > vmStartGap(next)) {
+      tr?.step("", `the next VMA at ${next.start.toString(16)} (and its guard gap) is in the way`);
+      return origbrk;
+    }
   }
   // vma_prev_limit(start_brk): the heap VMA just below the old break.
   const prev = mm.vmas.findPrev(oldbrk);
   const brkvma = prev !== null && prev.start >= mm.startBrk ? prev : null;
+  tr?.step(
+    "do_brk_flags",
+    brkvma !== null ? "tries to expand the heap VMA below the old break" : "a new heap VMA",
+  );
   if (doBrkFlags(mm, brkvma, oldbrk, newbrk - oldbrk) < 0) return origbrk;
   mm.brk = brk;
   if (mm.defFlags & VM_LOCKED) populateRange(p, oldbrk, newbrk);

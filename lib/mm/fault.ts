@@ -12,6 +12,7 @@
 
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
+import type { FrameTable } from "../phys/frames.ts";
 import type { AnonVma, Vma } from "./vma.ts";
 import {
   MARKER_GUARD,
@@ -53,6 +54,15 @@ import {
   type VmFault,
   vmOpsNeedsWritenotify,
 } from "./vm_ops.ts";
+import {
+  traceDoFault,
+  traceFaultResult,
+  traceNewAnon,
+  tracePteFault,
+  traceUffdMissing,
+  traceWpCopy,
+  traceWpReuse,
+} from "./fault_trace.ts";
 
 /**
  * anon_vma_prepare(): the first write fault gives the VMA its anon_vma,
@@ -87,6 +97,33 @@ function findMergeableAnonVma(vma: Vma): AnonVma | null {
       ? old.anonVma
       : null;
   return reusable(vma.next, vma, vma.next) ?? reusable(vma.prev, vma.prev, vma);
+}
+
+/**
+ * Whether do_anonymous_page() maps the zero page for a read fault (policy
+ * `mm.zeroPage`). Shared with the dry run of lib/trace/explain.ts.
+ */
+export function readMapsZeroPage(mm: Mm): boolean {
+  return READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")];
+}
+
+/**
+ * Whether a missing anonymous fault asks the userfaultfds at all (policy
+ * `uffd.rfcDesign`). Shared with lib/trace/explain.ts.
+ */
+export function uffdMissingEngages(mm: Mm, vma: Vma): boolean {
+  return mm.userfaults.size > 0 &&
+    (!UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.rfcDesign")] || has(vma.flags, VM_USERFAULT));
+}
+
+/**
+ * wp_can_reuse_anon_folio(), as far as mmlab models it: an anonymous page
+ * that is exclusive, or that nobody else holds a reference to. Shared with
+ * lib/trace/explain.ts.
+ */
+export function wpCanReuse(frames: FrameTable, pfn: number, bits: number): boolean {
+  return !(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON) !== 0 &&
+    ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 || frames.refcount[pfn] === 1);
 }
 
 /** Allocates and maps a fresh anonymous page at `addr` (writable if the VMA is). */
@@ -205,15 +242,21 @@ export function filemapMapPages(vmf: VmFault): void {
 function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): number {
   const frames = mm.machine.frames;
   const vpn = addr / 4096;
+  const tr = mm.machine.trace;
   if (vma.flags & VM_SHARED) {
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_shared",
+      "shared mapping: page_mkwrite, PTE made writable and dirty",
+    );
     // wp_page_shared(): page_mkwrite, then make it writable and dirty.
     if (!(bits & PTE_SPECIAL)) frames.flags[pfn] |= PG_DIRTY;
     mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
     return 0;
   }
-  if (!(bits & PTE_SPECIAL) && (frames.flags[pfn] & PG_ANON)) {
+  {
     // wp_can_reuse_anon_folio(): exclusive, or nobody else holds a reference.
-    if ((frames.flags[pfn] & PG_ANON_EXCLUSIVE) || frames.refcount[pfn] === 1) {
+    if (wpCanReuse(frames, pfn, bits)) {
+      if (tr !== null) traceWpReuse(tr, frames, pfn);
       frames.flags[pfn] |= PG_ANON_EXCLUSIVE;
       mm.pt.set(vpn, pfn, bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
       return 0;
@@ -222,6 +265,7 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   // wp_page_copy(): copy the zero page (a fresh zeroed page), a page-cache
   // page, a shared anon page, or a special pfn with no struct page (a
   // private remap_pfn_range mapping: __wp_page_copy_user reads it).
+  if (tr !== null) traceWpCopy(tr, frames, pfn, bits);
   const range = mm.invalidateStart(addr, addr + 4096, "CLEAR");
   const special = (bits & PTE_SPECIAL) !== 0;
   const np = newAnonPage(mm, vma, addr, pfn === frames.zeroPfn ? -1 : pfn);
@@ -323,8 +367,14 @@ export function handleMmFault(
 ): number {
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
+  const tr = mm.machine.trace;
+  if (tr !== null) tracePteFault(tr, write, bits, tried);
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_numa_page",
+        "PROT_NONE PTE in an accessible VMA: restored",
+      );
       // The VMA allows the access now (access_error passed): restore the PTE.
       mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits & ~PTE_PROTNONE);
       return handleMmFault(mm, vma, addr, realAddr, write);
@@ -333,6 +383,12 @@ export function handleMmFault(
       // do_wp_page(): a uffd-wp PTE goes to handle_userfault(VM_UFFD_WP),
       // or with UFFD_FEATURE_WP_ASYNC loses its bit and the write goes on.
       if (userfaultfdPteWp(vma, bits)) {
+        tr?.step(
+          "handle_mm_fault → handle_pte_fault → do_wp_page",
+          userfaultfdWpAsync(vma)
+            ? "uffd-wp PTE, UFFD_FEATURE_WP_ASYNC: bit cleared, the write goes on"
+            : "uffd-wp PTE: handle_userfault(VM_UFFD_WP)",
+        );
         if (!userfaultfdWpAsync(vma)) {
           const r = mm.userfaults.wp(vma, addr, realAddr);
           return r >= 0 ? r : VM_FAULT_SIGBUS;
@@ -342,13 +398,29 @@ export function handleMmFault(
       }
       return doWpPage(mm, vma, addr, bits, mm.pt.pfnAt(vpn));
     }
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault",
+      "PTE present and allows the access: accessed/dirty set",
+    );
     mm.pt.set(vpn, mm.pt.pfnAt(vpn), bits | PTE_YOUNG | (write ? PTE_DIRTY : 0));
     return 0;
   }
   if (bits & PTE_MARKER) {
     const kind = mm.pt.pfnAt(vpn);
-    if (kind === MARKER_GUARD) return VM_FAULT_SIGSEGV;
-    if (kind === MARKER_POISON || kind === MARKER_HWPOISON) return VM_FAULT_HWPOISON;
+    if (kind === MARKER_GUARD) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → handle_pte_marker",
+        "PTE_MARKER_GUARD: VM_FAULT_SIGSEGV",
+      );
+      return VM_FAULT_SIGSEGV;
+    }
+    if (kind === MARKER_POISON || kind === MARKER_HWPOISON) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → handle_pte_marker",
+        "poison marker: VM_FAULT_HWPOISON",
+      );
+      return VM_FAULT_HWPOISON;
+    }
     // A PTE_MARKER_UFFD_WP: pte_marker_handle_uffd_wp() -> do_pte_missing(),
     // and the page it maps keeps the protection (below).
   }
@@ -372,38 +444,58 @@ function doPteMissing(
   tried: boolean,
 ): number {
   const vpn = addr / 4096;
+  const tr = mm.machine.trace;
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
     // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (options
     // 3 and 1 of its thread) engaged a userfaultfd only where a registered
     // range and a VM_USERFAULT range intersect.
-    const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.rfcDesign")] ||
-      has(vma.flags, VM_USERFAULT);
-    if (mm.userfaults.size > 0 && engage) {
+    if (uffdMissingEngages(mm, vma)) {
       // A fault that allocates (a write, or a read without the zero page)
       // prepares the anon_vma before userfaultfd_missing() is asked
       // (vmf_anon_prepare): a SIGBUS or a wait still leaves the VMA one.
-      if (write || !READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) anonVmaPrepare(vma);
+      if (write || !readMapsZeroPage(mm)) anonVmaPrepare(vma);
       const r = mm.userfaults.missing(vma, addr, write, realAddr);
-      if (r >= 0) return r;
+      if (r >= 0) {
+        if (tr !== null) traceUffdMissing(tr, r);
+        return r;
+      }
     }
     // The 2014 RFC (uffd.madv18 = userfault-rfc): with no userfaultfd
     // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
     // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
     // EFAULT for a kernel one). Only MADV_USERFAULT or PROT_USERFAULT set it.
-    if (has(vma.flags, VM_USERFAULT)) return VM_FAULT_SIGBUS;
+    if (has(vma.flags, VM_USERFAULT)) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_pte_missing → handle_userfault",
+        "VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS",
+      );
+      return VM_FAULT_SIGBUS;
+    }
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a
     // fresh zeroed page, writable and dirty in a writable VMA.
-    if (!write && READ_MAPS_ZERO_PAGE[mm.machine.policy("mm.zeroPage")]) {
+    if (!write && readMapsZeroPage(mm)) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_pte_missing → do_anonymous_page → set_pte_at",
+        "read: maps the shared zero page read-only (mm.zeroPage=map)",
+      );
       mm.pt.set(vpn, mm.machine.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
       return 0;
     }
-    return newAnonPage(mm, vma, addr, -1) < 0 ? VM_FAULT_OOM : 0;
+    const np = newAnonPage(mm, vma, addr, -1);
+    if (tr !== null) traceNewAnon(tr, vma, write, np);
+    return np < 0 ? VM_FAULT_OOM : 0;
   }
   // do_fault(): vm_ops without ->fault is SIGBUS.
   const ops = vma.ops;
-  if (ops === null || ops.fault === undefined) return VM_FAULT_SIGBUS;
+  if (ops === null || ops.fault === undefined) {
+    tr?.step(
+      "handle_mm_fault → handle_pte_fault → do_pte_missing → do_fault",
+      "vm_ops has no ->fault: VM_FAULT_SIGBUS",
+    );
+    return VM_FAULT_SIGBUS;
+  }
   const vmf: VmFault = {
     vma,
     address: addr,
@@ -417,16 +509,32 @@ function doPteMissing(
   // unless uffd_disable_fault_around() (a WP or MINOR VMA).
   if (!write && ops.mapPages !== undefined && !uffdDisableFaultAround(vma)) {
     ops.mapPages(vmf);
-    if (mm.pt.bitsAt(vpn) & PTE_PRESENT) return 0;
+    if (mm.pt.bitsAt(vpn) & PTE_PRESENT) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_fault → do_read_fault → do_fault_around",
+        "the page was cached: mapped by ->map_pages",
+      );
+      return 0;
+    }
   }
+  if (tr !== null) traceDoFault(tr, vma, write, vmf.pgoff);
   const r = ops.fault(vmf);
+  if (tr !== null) traceFaultResult(tr, vma, write, r, vmf.userfault === true, vmf.page);
   // handle_userfault()'s own result (a wait, SIGBUS) goes back as it is.
-  if (vmf.userfault) return r;
-  if (r & VM_FAULT_RETRY) return handleMmFault(mm, vma, addr, realAddr, write, true);
-  if (r & VM_FAULT_ERROR) return r & VM_FAULT_ERROR;
+  if (vmf.userfault) {
+    return r;
+  }
+  if (r & VM_FAULT_RETRY) {
+    return handleMmFault(mm, vma, addr, realAddr, write, true);
+  }
+  if (r & VM_FAULT_ERROR) {
+    return r & VM_FAULT_ERROR;
+  }
   // VM_FAULT_NOPAGE: the handler installed the PTE itself (vmf_insert_pfn).
   const page = vmf.page;
-  if ((r & VM_FAULT_NOPAGE) || page < 0) return 0;
+  if ((r & VM_FAULT_NOPAGE) || page < 0) {
+    return 0;
+  }
   if (write && !(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the file page.
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;

@@ -18,6 +18,7 @@ import type { Process } from "../proc/process.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
+import { vmaText } from "./trace_text.ts";
 import {
   clear,
   combine,
@@ -90,6 +91,22 @@ function copyPageRange(dst: Mm, dstVma: Vma, src: Mm, srcVma: Vma): number {
   // Only an mm that ever pinned a page can hold a maybe-pinned one.
   const earlyCopy = PINNED_PAGE_COPIED_AT_FORK[src.machine.policy("fork.pinnedPages")] &&
     src.hasPinned;
+  src.machine.trace?.step(
+    "dup_mmap → copy_page_range",
+    `${vmaText(srcVma)}: ${
+      shared
+        ? "shared, PTEs copied as they are"
+        : cow
+        ? `private: PTEs write-protected in both (COW)${
+          earlyCopy
+            ? `, maybe-pinned pages copied now (fork.pinnedPages=${
+              src.machine.policy("fork.pinnedPages")
+            })`
+            : ""
+        }`
+        : "PTEs copied"
+    }`,
+  );
   const range = cow ? src.invalidateStart(srcVma.start, srcVma.end, "PROTECTION_PAGE") : null;
   let err = 0;
   src.pt.forEachTable(srcVma.start / 4096, srcVma.end / 4096, (t, base, lo, hi) => {

@@ -307,6 +307,12 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
   const pin = (gup & FOLL_PIN) !== 0 && PIN_TAKES_BIAS[m.policy("gup.pinModel")];
   const unshareRo = RO_PIN_UNSHARES[m.policy("gup.roLongtermInCow")];
   const write = (gup & FOLL_WRITE) !== 0;
+  m.trace?.step(
+    "__get_user_pages",
+    `${npages} pages at 0x${start.toString(16)}, ${pin ? "FOLL_PIN" : "FOLL_GET"}${
+      write ? " FOLL_WRITE" : ""
+    } (gup.pinModel=${m.policy("gup.pinModel")})`,
+  );
   const pages: GupPage[] = [];
   const fail = (err: number): GupResult => ({ pages, err: pages.length ? 0 : err });
   let vma: Vma | null = null;

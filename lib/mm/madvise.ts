@@ -251,6 +251,12 @@ function walkVmas(p: Process, start: number, lastEnd: number, behavior: number):
 /** mm/madvise.c: madvise_vma_behavior(): one advice on [start, end) of `vma`. */
 function vmaBehavior(p: Process, vma: Vma, start: number, end: number, behavior: number): Step {
   const mm = p.mm;
+  mm.machine.trace?.step(
+    "madvise_walk_vmas → madvise_vma_behavior",
+    `advice ${behavior} on 0x${start.toString(16)}-0x${end.toString(16)} of vma ${
+      vma.start.toString(16)
+    }-${vma.end.toString(16)}`,
+  );
   // Sealed VMAs (can_modify_vma_madv(): EPERM for destructive advice on a
   // read-only anonymous sealed VMA) do not exist yet: there is no mseal.
   let f = vma.flags;

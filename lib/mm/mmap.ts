@@ -131,6 +131,21 @@ export interface MapRequest {
  * address or -errno.
  */
 export function mmapRegion(mm: Mm, req: MapRequest): number {
+  const tr = mm.machine.trace;
+  if (tr === null) return mmapRegionSteps(mm, req);
+  tr.begin(
+    "do_mmap → __mmap_region",
+    `0x${req.addr.toString(16)}-0x${(req.addr + req.len).toString(16)}`,
+  );
+  try {
+    return mmapRegionSteps(mm, req);
+  } finally {
+    tr.end();
+  }
+}
+
+/** mmapRegion() itself; the wrapper above only opens and closes its trace entry. */
+function mmapRegionSteps(mm: Mm, req: MapRequest): number {
   const { addr, len } = req;
   let flags = req.flags;
   const end = addr + len;

@@ -41,6 +41,7 @@ import {
 } from "./vm_flags.ts";
 import { calcVmProtBits } from "./mmap.ts";
 import { vmaModify } from "./vma_ops.ts";
+import { hexAddr, vmaPerms, vmaText } from "./trace_text.ts";
 import { mayExpandVm, vmEnoughMemory } from "./accounting.ts";
 import {
   PTE_DIRTY,
@@ -118,23 +119,46 @@ function mprotectFixup(
 ): Vma | number {
   let newflags = newflagsIn;
   const oldflags = vma.flags;
-  if (newflags === oldflags) return vma;
+  const tr = mm.machine.trace;
+  if (newflags === oldflags) {
+    tr?.step("mprotect_fixup", `${vmaText(vma)}: flags unchanged, nothing to do`);
+    return vma;
+  }
+  tr?.step(
+    "mprotect_fixup",
+    `${hexAddr(start)}-${hexAddr(end)} of ${vmaText(vma)} to ${vmaPerms(newflags)}`,
+  );
   const pages = (end - start) / 4096;
   if (newflags & VM_WRITE) {
     // Turning private memory writable makes it data: RLIMIT_DATA (may_expand_vm).
-    if (!mayExpandVm(mm, newflags, pages) && mayExpandVm(mm, oldflags, pages)) return -ENOMEM;
+    if (!mayExpandVm(mm, newflags, pages) && mayExpandVm(mm, oldflags, pages)) {
+      tr?.step("mprotect_fixup → may_expand_vm", "RLIMIT_DATA exceeded: -ENOMEM");
+      return -ENOMEM;
+    }
     // A private mapping turning writable is charged now.
     if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) {
-      if (!vmEnoughMemory(mm, pages)) return -ENOMEM;
+      if (!vmEnoughMemory(mm, pages)) {
+        tr?.step(
+          "mprotect_fixup → security_vm_enough_memory_mm",
+          `overcommit refuses ${pages} pages (vm.overcommit_memory=${mm.machine.sysctl.overcommitMemory}): -ENOMEM`,
+        );
+        return -ENOMEM;
+      }
       newflags = set(newflags, VM_ACCOUNT);
     }
   } else if ((oldflags & VM_ACCOUNT) && vma.isAnonymous && vma.anonVma === null) {
     // Never-faulted anonymous memory gives its charge back.
     newflags = clear(newflags, VM_ACCOUNT);
   }
+  tr?.begin("mprotect_fixup → vma_modify_flags");
   const r = vmaModify(mm, vma, start, end, { flags: newflags });
+  tr?.end();
   if (typeof r === "number") return r;
   r.flags = newflags;
+  tr?.step(
+    "mprotect_fixup → change_protection",
+    `PTEs of ${hexAddr(start)}-${hexAddr(end)} rewritten`,
+  );
   changeProtection(mm, r, start, end);
   // Private VM_LOCKED memory becoming writable: break COW now
   // (populate_vma_page_range(), which does nothing for VM_LOCKONFAULT).
@@ -231,12 +255,19 @@ function mprotectRange(
   let s = start;
   // 8. the first VMA intersecting [start, end)
   let vma = mm.vmas.find(s);
-  if (vma === null || vma.start >= end) return -ENOMEM;
+  const tr = mm.machine.trace;
+  if (vma === null || vma.start >= end) {
+    tr?.step("do_mprotect_pkey", "no VMA intersects the range: -ENOMEM");
+    return -ENOMEM;
+  }
   if (grows & PROT_GROWSDOWN) {
     s = vma.start;
     if (!(vma.flags & VM_GROWSDOWN)) return -EINVAL;
   } else {
-    if (vma.start > s) return -ENOMEM;
+    if (vma.start > s) {
+      tr?.step("do_mprotect_pkey", `the range starts in a hole below ${vmaText(vma)}: -ENOMEM`);
+      return -ENOMEM;
+    }
     if (grows & PROT_GROWSUP) return -EINVAL; // no VM_GROWSUP on x86
   }
   let nstart = s;
@@ -245,6 +276,7 @@ function mprotectRange(
   const protBits = calcVmProtBits(prot);
   for (let v: Vma | null = vma; v !== null && v.start < end; v = vma!.next) {
     if (v.start !== tmp) {
+      tr?.step("do_mprotect_pkey", `a hole at ${hexAddr(tmp)}: -ENOMEM`);
       error = -ENOMEM;
       break;
     }
@@ -254,6 +286,10 @@ function mprotectRange(
     }
     // Each requested access needs its VM_MAY* bit (newflags >> 4).
     if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) {
+      tr?.step(
+        "do_mprotect_pkey",
+        `${vmaText(v)} lacks a VM_MAY* bit for ${vmaPerms(newflags)}: -EACCES`,
+      );
       error = -EACCES;
       break;
     }

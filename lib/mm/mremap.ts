@@ -425,11 +425,20 @@ function expandVmaInPlace(vrm: Vrm): number {
 
 /** mm/mremap.c: expand_vma(): in place if possible, else move (MAYMOVE). */
 function expandVma(vrm: Vrm): number {
+  const tr = vrm.mm.machine.trace;
   if (canExpandInPlace(vrm)) {
+    tr?.step(
+      "mremap_at → expand_vma → expand_vma_in_place",
+      "the range above is free: grown in place",
+    );
     const err = expandVmaInPlace(vrm);
     return err ? err : vrm.addr;
   }
-  if (!(vrm.flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  if (!(vrm.flags & MREMAP_MAYMOVE)) {
+    tr?.step("mremap_at → expand_vma", "cannot grow in place and no MREMAP_MAYMOVE: -ENOMEM");
+    return -ENOMEM;
+  }
+  tr?.step("mremap_at → expand_vma → move_vma", "cannot grow in place: MREMAP_MAYMOVE moves it");
   const err = setNewAddr(vrm);
   if (err) return err;
   return moveVma(vrm);
@@ -441,6 +450,7 @@ function mremapAt(vrm: Vrm): number {
     case "noresize":
       return vrm.addr;
     case "shrink": {
+      vrm.mm.machine.trace?.step("mremap_at → shrink_vma", "the tail beyond new_len is unmapped");
       const err = shrinkVma(vrm, true);
       return err ? err : vrm.addr;
     }

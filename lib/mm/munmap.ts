@@ -20,6 +20,14 @@ import { zapRange } from "./zap.ts";
  */
 export function doMunmap(mm: Mm, start: number, end: number): number {
   const v = mm.vmas.find(start);
+  mm.machine.trace?.step(
+    "do_vmi_munmap",
+    v === null || v.start >= end
+      ? "nothing mapped in the range"
+      : `0x${start.toString(16)}-0x${end.toString(16)} from vma ${v.start.toString(16)}-${
+        v.end.toString(16)
+      }`,
+  );
   if (v === null || v.start >= end) return 0;
   if (v.ops === null && mm.notifiers.length === 0 && mm.userfaults.size === 0) {
     // The range takes only v's head or only its tail. The split would make

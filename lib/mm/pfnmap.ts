@@ -52,6 +52,10 @@ function pfnPteBits(vma: Vma): number {
  * returns VM_FAULT_NOPAGE: the handler has done the mapping.
  */
 export function vmfInsertPfn(vma: Vma, addr: number, pfn: number): number {
+  vma.mm.machine.trace?.step(
+    "vmf_insert_pfn",
+    `pfn 0x${pfn.toString(16)} at 0x${addr.toString(16)}`,
+  );
   const kind = vma.flags & (VM_PFNMAP | VM_MIXEDMAP);
   if (kind === 0 || kind === (VM_PFNMAP | VM_MIXEDMAP)) {
     throw new Error("kernel BUG in vmf_insert_pfn: VMA needs VM_PFNMAP or VM_MIXEDMAP");

@@ -19,6 +19,7 @@ import type { AnonVma, Vma } from "./vma.ts";
 import { any, clear, set, VM_IGNORE_MERGE, VM_SPECIAL, xor } from "./vm_flags.ts";
 import type { OpenFile } from "../fs/file.ts";
 import type { UffdContextRef } from "./vma.ts";
+import { hexAddr, vmaText } from "./trace_text.ts";
 
 /** Links a new VMA into its mm (vma_link + __vma_link_file). */
 export function vmaLink(mm: Mm, v: Vma): void {
@@ -72,11 +73,22 @@ export function splitVma(
   newBelow: boolean,
   checkCount = true,
 ): number {
-  if (checkCount && mm.mapCount >= mm.machine.sysctl.maxMapCount) return -ENOMEM;
+  const tr = mm.machine.trace;
+  if (checkCount && mm.mapCount >= mm.machine.sysctl.maxMapCount) {
+    tr?.step(
+      "split_vma",
+      `map_count ${mm.mapCount} >= vm.max_map_count ${mm.machine.sysctl.maxMapCount}: -ENOMEM`,
+    );
+    return -ENOMEM;
+  }
   if (v.ops?.maySplit) {
     const err = v.ops.maySplit(v, addr);
-    if (err) return err;
+    if (err) {
+      tr?.step("__split_vma", `vm_ops->may_split refuses at ${hexAddr(addr)}: ${err}`);
+      return err;
+    }
   }
+  tr?.step("__split_vma", `${vmaText(v)} split at ${hexAddr(addr)}`);
   const n = vmaDup(mm, v);
   if (newBelow) {
     n.end = addr;
@@ -176,6 +188,12 @@ export function mergeNewRange(
   if (right && left) {
     right = prev!.anonVma === null || next!.anonVma === null || prev!.anonVma === next!.anonVma;
   }
+  mm.machine.trace?.step(
+    "vma_merge_new_range",
+    left || right
+      ? `merges with ${left ? "prev" : ""}${left && right ? " and " : ""}${right ? "next" : ""}`
+      : "no compatible neighbour: a new VMA",
+  );
   if (left) {
     const target = prev!;
     if (right && canRemove(next!)) {
@@ -223,14 +241,32 @@ function mergeExistingRange(
     mergeRight = prev!.anonVma === null || next!.anonVma === null ||
       prev!.anonVma === next!.anonVma;
   }
-  if (!mergeLeft && !mergeRight) return null;
+  const tr = mm.machine.trace;
+  if (!mergeLeft && !mergeRight) {
+    tr?.step(
+      "vma_merge_existing_range",
+      "neighbours differ (flags, file, anon_vma, uffd): no merge",
+    );
+    return null;
+  }
   const removeMiddle = leftSide && rightSide;
-  if (removeMiddle && !canRemove(middle)) return null;
+  if (removeMiddle && !canRemove(middle)) {
+    tr?.step("vma_merge_existing_range", "the VMA has vm_ops->close: cannot be removed, no merge");
+    return null;
+  }
   let mergeBoth = mergeLeft && mergeRight;
   if (mergeBoth && !canRemove(next!)) {
     mergeBoth = false;
     mergeRight = false;
   }
+  tr?.step(
+    "vma_merge_existing_range",
+    mergeBoth
+      ? "prev, the range and next become one VMA"
+      : mergeLeft
+      ? "prev extends over the range"
+      : "next extends over the range",
+  );
   if (mergeBoth) {
     //  |<-------------------->|
     //  |-------********-------|

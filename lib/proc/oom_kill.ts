@@ -59,6 +59,12 @@ export function selectBadProcess(m: Machine): Process | null {
  */
 export function outOfMemory(m: Machine): Process | null {
   const victim = selectBadProcess(m);
+  m.trace?.step(
+    "out_of_memory → select_bad_process",
+    victim === null
+      ? "no process to kill"
+      : `kills ${victim.comm}:${victim.pid} (badness ${oomBadness(victim)}): oom_kill_process`,
+  );
   if (victim !== null) oomKill(victim);
   return victim;
 }

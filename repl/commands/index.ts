@@ -23,6 +23,7 @@ import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { HMM_COMMANDS } from "./hmm.ts";
 import { MR_ACCESS } from "./odp.ts";
+import { TRACE_COMMANDS } from "./trace.ts";
 import { VFIO_COMMAND } from "./vfio.ts";
 
 const help: Command = {
@@ -54,6 +55,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...DEVICE_COMMANDS,
     ...HMM_COMMANDS,
     MR_ACCESS,
+    ...TRACE_COMMANDS,
     VFIO_COMMAND,
     POLICY_COMMAND,
     SYSCTL_COMMAND,

@@ -266,7 +266,15 @@ const FAULT: Record<Exclude<Impl, "mmap-remap">, (vmf: VmFault) => number> = {
 };
 
 function vfioFault(vmf: VmFault): number {
-  const { impl } = privOf(vmf.vma);
+  const { impl, vdev } = privOf(vmf.vma);
+  // `trace on` (lib/trace/kernel_trace.ts): the handler and what decided.
+  vmf.vma.mm.machine.trace?.step(
+    "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → " +
+      (impl === "huge-fault" ? "vfio_pci_mmap_huge_fault" : "vfio_pci_mmap_fault"),
+    `vfio.faultImpl=${impl}, PCI_COMMAND_MEMORY ${
+      vdev.memoryEnabled() ? "set" : "clear: VM_FAULT_SIGBUS"
+    }`,
+  );
   return impl === "mmap-remap" ? VM_FAULT_SIGBUS : FAULT[impl](vmf);
 }
 

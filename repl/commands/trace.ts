@@ -1,0 +1,109 @@
+/**
+ * `trace on|off` and `explain ADDR [r|w|x]`: the tools that say why.
+ * While tracing is on, the session prints the kernel path of every fault
+ * and syscall a command makes, each line prefixed `trace: ` before the
+ * command's own output (repl/session.ts); transcripts record and replay
+ * them like any output. `explain` dry-runs an access (lib/trace/explain.ts).
+ * @module
+ */
+
+import { pushAll } from "../bulk.ts";
+import { explainAccess, KernelTrace, renderExplanation } from "../../mod.ts";
+import { ReplError } from "../errors.ts";
+import type { Command, FlagDecl, Value } from "./types.ts";
+
+const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
+
+const JSON_FLAG: FlagDecl = {
+  name: "--json",
+  text: "print the explanation as JSON data (keys in a fixed order)",
+};
+
+const trace: Command = {
+  name: "trace",
+  form: "word",
+  group: "session",
+  args: [{
+    name: "on|off",
+    accepts: "word",
+    optional: true,
+    text: "start or stop tracing (no argument: say which)",
+    complete: () => ["on", "off"],
+  }],
+  summary: "print the kernel path of every fault and syscall (trace on|off)",
+  help: "While on, each command's faults and syscalls print the modelled kernel functions\n" +
+    "they went through and the decision at each branch, one `trace:` line per step\n" +
+    "(do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_anonymous_page ...),\n" +
+    "before the command's own output. Off costs nothing.",
+  example: [MAP_LINE, "trace on", "poke(a, 1)", "mprotect(a + 4K, 4K, PROT_READ)"],
+  needsProcess: false,
+  run(ctx, [arg]) {
+    const m = ctx.machine;
+    const w = arg?.type === "word" ? arg.text : undefined;
+    if (w === undefined) ctx.out.push(`trace is ${m.trace === null ? "off" : "on"}`);
+    else if (w === "on") m.trace ??= new KernelTrace();
+    else if (w === "off") m.trace = null;
+    else throw new ReplError(`trace takes on or off, not ${w}`, arg.col, "trace on", "usage");
+    return undefined;
+  },
+};
+
+const KINDS: Record<string, "read" | "write" | "exec"> = {
+  r: "read",
+  w: "write",
+  x: "exec",
+  read: "read",
+  write: "write",
+  exec: "exec",
+};
+
+const explain: Command = {
+  name: "explain",
+  form: "word",
+  group: "memory",
+  args: [
+    { name: "ADDR", accepts: "num", kind: "addr", text: "the user address" },
+    {
+      name: "r|w|x",
+      accepts: "word",
+      optional: true,
+      text: "read (default), write or exec",
+      complete: () => ["r", "w", "x"],
+    },
+  ],
+  flags: [JSON_FLAG],
+  summary: "what an access would do and why, without doing it",
+  help: "Shows the VMA (range, perms, VmFlags, file), the PTE (present, write, dirty,\n" +
+    "special, uffd-wp, marker), the frame (kind, refcount, mapcount, pins), the\n" +
+    "userfaultfd registration, the policy knobs consulted, the kernel path the fault\n" +
+    "would take and its outcome (hit, zero-page, new-page, cow-copy, cow-reuse,\n" +
+    "wp-shared, file-fault, driver-fault, userfault, segv, sigbus). Nothing changes.",
+  example: [MAP_LINE, "poke(a, 1)", "fork()", "explain a w"],
+  needsProcess: true,
+  run(ctx, values: Value[]) {
+    const json = values.some((v) => v.type === "word" && v.text === JSON_FLAG.name);
+    const args = values.filter((v) => !(v.type === "word" && v.text === JSON_FLAG.name));
+    const [addrV, kindV] = args;
+    if (addrV?.type !== "num") {
+      throw new ReplError("explain needs an address", undefined, "explain a w", "usage");
+    }
+    const word = kindV?.type === "word" ? kindV.text : "r";
+    const kind = KINDS[word];
+    if (kind === undefined) {
+      throw new ReplError(
+        `explain takes r, w or x, not ${word}`,
+        kindV?.col,
+        "explain a w",
+        "usage",
+      );
+    }
+    const addr = addrV.v >= 0n && addrV.v < 1n << 53n ? Number(addrV.v) : -1;
+    const e = explainAccess(ctx.proc, addr, kind);
+    if (json) pushAll(ctx.out, JSON.stringify(e, null, 2).split("\n"));
+    else pushAll(ctx.out, renderExplanation(e));
+    return undefined;
+  },
+};
+
+/** trace, explain. */
+export const TRACE_COMMANDS: readonly Command[] = [trace, explain];
