@@ -26,6 +26,8 @@ import { formatExit, formatSignal, formatValue } from "./format.ts";
 import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
 import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./backend.ts";
 import { MachineBackend } from "./machine_backend.ts";
+import { SnapshotLog } from "./snapshot.ts";
+import { readOnlyLine } from "./read_only.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -66,7 +68,8 @@ interface PendingCall {
 
 /** One REPL session over one backend. */
 export class Session {
-  readonly backend: Backend;
+  /** Replaced only by `restore`/`undo` (see {@link SnapshotLog}). */
+  backend: Backend;
   /** The current thread: a tid (the main thread's is its process's pid). */
   pid = 1;
   readonly vars: Map<string, bigint> = new Map();
@@ -80,12 +83,33 @@ export class Session {
   private lastUnfinished: PendingCall | undefined;
   /** The fds seen to be userfaultfds (CommandContext.uffds). */
   private readonly uffds = new Set<number>();
+  /** The lines run, for snapshot/restore/undo/diff (replayed from the settings). */
+  readonly snapshots: SnapshotLog<Session>;
 
   constructor(opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
     this.backend = opts.backend ?? new MachineBackend(opts.machine ?? this.config);
     const first = this.backend.processes().find((p) => p.alive);
     if (first !== undefined) this.pid = first.pid;
+    const replayable = opts.backend === undefined && opts.machine === undefined;
+    this.snapshots = new SnapshotLog<Session>({
+      fresh: () => replayable ? new Session({ config: this.config }) : undefined,
+      run: async (s, line) => void await s.run(line),
+      adopt: (s) => this.adopt(s),
+      readOnly: readOnlyLine,
+    });
+  }
+
+  /** Takes over the machine and REPL state of `s` (a replay of this session's lines). */
+  private adopt(s: Session): void {
+    this.backend = s.backend;
+    this.pid = s.pid;
+    this.vars.clear();
+    for (const [k, v] of s.vars) this.vars.set(k, v);
+    this.unfinished.clear();
+    for (const [k, v] of s.unfinished) this.unfinished.set(k, v);
+    this.uffds.clear();
+    for (const fd of s.uffds) this.uffds.add(fd);
   }
 
   /** The emulated machine (sessions over the host kernel have none). */
@@ -148,6 +172,7 @@ export class Session {
       r.request = this.pending;
       this.pending = undefined;
     }
+    this.snapshots.logged(line);
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }
@@ -443,6 +468,7 @@ export class Session {
       },
       commands: COMMANDS,
       uffds: this.uffds,
+      snapshots: this.snapshots,
     };
     return await cmd.run(ctx, values);
   }

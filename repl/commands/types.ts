@@ -6,7 +6,8 @@
  */
 
 import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
-import type { FrontEndRequest } from "../session.ts";
+import type { FrontEndRequest, Session } from "../session.ts";
+import type { SnapshotLog } from "../snapshot.ts";
 import type { Backend, CallResult } from "../backend.ts";
 
 /** An evaluated argument. */
@@ -83,6 +84,8 @@ export interface CommandContext {
    * read() of one prints its `struct uffd_msg`s decoded.
    */
   uffds?: Set<number>;
+  /** The session's command log and snapshots (snapshot, restore, undo, diff). */
+  snapshots?: SnapshotLog<Session>;
 }
 
 /** Where the command appears in `help`. */
