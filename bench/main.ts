@@ -12,6 +12,7 @@
  *   deno task bench --only fork,maps    some ops (a prefix selects a group: mprotect)
  *   deno task bench --mmlab-only        skip the kernel side
  *   deno task bench --json              machine-readable output
+ *   deno task bench --only snapshot     the snapshot/restore/undo rows (mmlab only)
  * @module
  */
 
@@ -19,9 +20,10 @@ import { FULL, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
 import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
 import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
+import { benchSnapshot, formatSnapshotRows, type SnapshotFigures } from "./snapshot_bench.ts";
 
 const USAGE = `usage: deno task bench [--quick] [--only NAME[,NAME...]] [--mmlab-only] [--json]
-ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd
+ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd snapshot
      (--only mprotect selects the three mprotect ops)`;
 
 interface Options {
@@ -81,7 +83,10 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return opts === "" ? 0 : 2;
   }
-  const ops = selectOps(opts.only);
+  // snapshot: mmlab-only rows after the table (bench/snapshot_bench.ts).
+  const snapshot = opts.only.length === 0 || opts.only.includes("snapshot");
+  const only = opts.only.filter((o) => o !== "snapshot");
+  const ops = only.length === 0 && opts.only.length > 0 ? [] : selectOps(only);
   if (typeof ops === "string") {
     console.error(ops);
     return 2;
@@ -97,7 +102,7 @@ async function main(): Promise<number> {
     log(`  mmlab   ${m.op.padEnd(18)} ${fmtValue(m.value, m.unit).padStart(7)} ${m.unit}`);
   }
   let kernel: KernelOutcome = { ok: false, reason: "--mmlab-only" };
-  if (opts.kernel) {
+  if (opts.kernel && ops.length > 0) {
     log("kernel side: gcc -O2 -pthread bench/kernel_bench.c ...");
     kernel = await runKernel(opts.sizes, ops);
     if (kernel.ok) {
@@ -110,6 +115,11 @@ async function main(): Promise<number> {
     }
   }
   const rows = compare(opts.sizes, mmlab, kernel.ok ? kernel.results : []);
+  let snap: SnapshotFigures | undefined;
+  if (snapshot) {
+    log("  mmlab   snapshot ...");
+    snap = await benchSnapshot(opts.sizes);
+  }
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json) {
     console.log(JSON.stringify(
@@ -122,6 +132,7 @@ async function main(): Promise<number> {
         rows,
         mmlab,
         kernelResults: kernel.ok ? kernel.results : [],
+        snapshot: snap ?? null,
       },
       null,
       2,
@@ -140,6 +151,10 @@ async function main(): Promise<number> {
     for (const k of kernel.skipped) {
       console.log(`* ${k.op}: no kernel figure on this host (${k.reason}); ratio vs the issue's.`);
     }
+  }
+  if (snap !== undefined) {
+    for (const l of formatSnapshotRows(snap)) console.log(l);
+    console.log("");
   }
   const below = rows.filter((r) => r.meetsGoal === false).map((r) => r.op);
   console.log("");
