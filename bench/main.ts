@@ -140,21 +140,23 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log("");
-  console.log(
-    `mmlab vs ${kernel.ok ? `Linux ${kernel.uname}` : "the issue's kernel figures"}` +
-      `${opts.quick ? " (--quick)" : ""}, ${seconds.toFixed(0)} s`,
-  );
-  for (const l of formatTable(rows)) console.log(l);
-  console.log("");
-  for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  if (rows.length > 0) {
+    console.log(
+      `mmlab vs ${kernel.ok ? `Linux ${kernel.uname}` : "the issue's kernel figures"}` +
+        `${opts.quick ? " (--quick)" : ""}, ${seconds.toFixed(0)} s`,
+    );
+    for (const l of formatTable(rows)) console.log(l);
+    console.log("");
+    for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  }
   if (kernel.ok) {
     for (const k of kernel.skipped) {
       console.log(`* ${k.op}: no kernel figure on this host (${k.reason}); ratio vs the issue's.`);
     }
   }
   if (snap !== undefined) {
+    if (rows.length > 0) console.log("");
     for (const l of formatSnapshotRows(snap)) console.log(l);
-    console.log("");
   }
   const below = rows.filter((r) => r.meetsGoal === false).map((r) => r.op);
   console.log("");

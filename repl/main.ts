@@ -59,6 +59,8 @@ interface CliOptions {
   record?: string;
   /** --pci FILE: the PCI topology (lib/pci/config_file.ts). */
   pci?: string;
+  /** --jsonl: a batch prints one JSON object per command line. */
+  jsonl?: boolean;
 }
 
 /**
@@ -191,6 +193,7 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
     session,
     source,
     write: writer(),
+    jsonl: o.jsonl === true,
     paint: { prompt: (p) => paintPrompt(p, c), line: (l) => paintLine(l, c) },
   });
   return r.status;
@@ -218,6 +221,7 @@ if (import.meta.main) {
       "set a policy knob (repeatable, or comma-separated)",
       collectPolicy,
     )
+    .option("--jsonl", "batch: print one JSON object per command line (repl/json_result.ts)")
     .option("--pci <file>", "the PCI topology, one node a line (lib/pci/config_file.ts)")
     .option(
       "--check-host <file>",

@@ -28,6 +28,7 @@ import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./ba
 import { MachineBackend } from "./machine_backend.ts";
 import { SnapshotLog } from "./snapshot.ts";
 import { readOnlyLine } from "./read_only.ts";
+import { type LineData, lineJson, stripJsonFlag } from "./json_result.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -39,6 +40,8 @@ export interface RunResult {
   quit?: boolean;
   /** Something only the front end can do (files): see {@link FrontEndRequest}. */
   request?: FrontEndRequest;
+  /** What the line did as data: the commands' records, the events, the value. */
+  data?: LineData;
 }
 
 /** A command's request to the front end, which owns all I/O. */
@@ -83,6 +86,8 @@ export class Session {
   private lastUnfinished: PendingCall | undefined;
   /** The fds seen to be userfaultfds (CommandContext.uffds). */
   private readonly uffds = new Set<number>();
+  /** The data of the line running (RunResult.data). */
+  private lineData: LineData | undefined;
   /** The lines run, for snapshot/restore/undo/diff (replayed from the settings). */
   readonly snapshots: SnapshotLog<Session>;
 
@@ -146,6 +151,10 @@ export class Session {
 
   /** Parses and runs one line. Never rejects. */
   async run(line: string, where?: Where): Promise<RunResult> {
+    // CMD --json for a command without its own --json: the result as JSON (repl/json_result.ts).
+    const bare = stripJsonFlag(line);
+    const text = bare ?? line;
+    const data: LineData = (this.lineData = { results: [], events: [] });
     const promptPid = this.promptTag();
     const output: string[] = [];
     const wasAlive = this.taskAlive(this.pid);
@@ -155,7 +164,7 @@ export class Session {
     let error: ReplError | undefined;
     const flush = () => this.report(output, main);
     try {
-      const stmt = parseLine(line, wordShape);
+      const stmt = parseLine(text, wordShape);
       main = this.targetPid(stmt);
       await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
@@ -165,14 +174,19 @@ export class Session {
     }
     flush();
     if (wasAlive) this.afterDeath(output, group);
-    const r: RunResult = { output };
+    const r: RunResult = { output, data };
+    if (bare !== undefined) {
+      r.output = JSON.stringify(lineJson(bare, promptPid, output, data, error), null, 2).split(
+        "\n",
+      );
+    }
     if (error) r.error = error;
     if (quit) r.quit = true;
     if (this.pending !== undefined) {
       r.request = this.pending;
       this.pending = undefined;
     }
-    this.snapshots.logged(line);
+    this.snapshots.logged(text);
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }
@@ -226,6 +240,7 @@ export class Session {
   private report(out: string[], main: number): void {
     const events = this.backend.takeEvents();
     if (events.length === 0) return;
+    this.lineData?.events.push(...events);
     const mine = events.filter((e) => e.pid === main);
     const first = new Map<number, number>();
     events.forEach((e, i) => first.has(e.pid) || first.set(e.pid, i));
@@ -382,6 +397,7 @@ export class Session {
           out.push(`= ${formatValue(value)}`);
         }
         if (stmt.assign && value !== undefined) this.vars.set(stmt.assign.name, value);
+        if (value !== undefined && this.lineData !== undefined) this.lineData.value = value;
         return;
       }
     }
@@ -469,6 +485,7 @@ export class Session {
       commands: COMMANDS,
       uffds: this.uffds,
       snapshots: this.snapshots,
+      record: (d) => void this.lineData?.results.push(d),
     };
     return await cmd.run(ctx, values);
   }

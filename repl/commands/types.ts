@@ -8,6 +8,7 @@
 import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
 import type { FrontEndRequest, Session } from "../session.ts";
 import type { SnapshotLog } from "../snapshot.ts";
+import type { CommandRecord } from "../json_result.ts";
 import type { Backend, CallResult } from "../backend.ts";
 
 /** An evaluated argument. */
@@ -86,6 +87,8 @@ export interface CommandContext {
   uffds?: Set<number>;
   /** The session's command log and snapshots (snapshot, restore, undo, diff). */
   snapshots?: SnapshotLog<Session>;
+  /** Reports the command's result as data (JSON output: repl/json_result.ts). */
+  record?: (data: CommandRecord) => void;
 }
 
 /** Where the command appears in `help`. */
