@@ -10,13 +10,13 @@ import { parseLine } from "./parser.ts";
 
 const READERS = new Set(["help", "vars", "check", "lspci"]);
 
-/** Whether `line` is a command that changes nothing (a malformed line is not one). */
+/** Whether `line` changes nothing: a view or the like, or a line that does not parse. */
 export function readOnlyLine(line: string): boolean {
   try {
     const stmt = parseLine(line, wordShape);
     if (stmt.type !== "command") return false;
     return READERS.has(stmt.name) || COMMANDS.get(stmt.name)?.group === "view";
   } catch {
-    return false;
+    return true; // refused before anything ran
   }
 }
