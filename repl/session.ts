@@ -29,6 +29,7 @@ import { MachineBackend } from "./machine_backend.ts";
 import { SnapshotLog } from "./snapshot.ts";
 import { readOnlyLine } from "./read_only.ts";
 import { type LineData, lineJson, stripJsonFlag } from "./json_result.ts";
+import { showScript } from "./show_script.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -57,6 +58,9 @@ export interface SessionOptions {
   machine?: Machine;
   config?: MachineConfig;
 }
+
+/** `CMD --show-script`. */
+const SHOW_SCRIPT = /\s--show-script\s*$/;
 
 /** The SIGKILL number: that signal is never reported with a `---` line. */
 const SIGKILL = 9;
@@ -88,6 +92,8 @@ export class Session {
   private readonly uffds = new Set<number>();
   /** The data of the line running (RunResult.data). */
   private lineData: LineData | undefined;
+  /** The line ends in --show-script: print the API calls instead of running (repl/show_script.ts). */
+  private scriptOnly: string | undefined;
   /** The lines run, for snapshot/restore/undo/diff (replayed from the settings). */
   readonly snapshots: SnapshotLog<Session>;
 
@@ -153,7 +159,9 @@ export class Session {
   async run(line: string, where?: Where): Promise<RunResult> {
     // CMD --json for a command without its own --json: the result as JSON (repl/json_result.ts).
     const bare = stripJsonFlag(line);
-    const text = bare ?? line;
+    const script = SHOW_SCRIPT.test(bare ?? line);
+    const text = (bare ?? line).replace(SHOW_SCRIPT, "");
+    this.scriptOnly = script ? text : undefined;
     const data: LineData = (this.lineData = { results: [], events: [] });
     const promptPid = this.promptTag();
     const output: string[] = [];
@@ -186,6 +194,8 @@ export class Session {
       r.request = this.pending;
       this.pending = undefined;
     }
+    this.scriptOnly = undefined;
+    if (script) this.snapshots.notLogged();
     this.snapshots.logged(text);
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
@@ -434,6 +444,10 @@ export class Session {
     flush: () => void,
     quit: () => void,
   ): Promise<bigint | undefined> {
+    if (this.scriptOnly !== undefined) {
+      pushAll(out, showScript(cmd, pid, values, this.scriptOnly));
+      return undefined;
+    }
     if (cmd.needsProcess) {
       this.requireLive(
         pid,
