@@ -77,9 +77,10 @@ export function machineViews(m: Machine): Map<string, string[]> {
 function pageLine(e: PageEntry): string[] {
   if (isPageRun(e) || e.pte === "none" && !e.uffdWp) return [];
   const fields = Object.entries(e).filter(([k, v]) => k !== "addr" && v !== null && v !== false);
-  return [
-    `${e.addr.toString(16)} ${fields.map(([k, v]) => v === true ? k : `${k}=${v}`).join(" ")}`,
-  ];
+  const text = fields.map(([k, v]) =>
+    v === true ? k : k === "pfn" ? `pfn=${(v as number).toString(16)}` : `${k}=${v}`
+  );
+  return [`${e.addr.toString(16)} ${text.join(" ")}`];
 }
 
 /** Views shown whole when they are new or gone; the others by their line count. */
