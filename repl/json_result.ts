@@ -19,10 +19,9 @@
 
 import { errnoName, isErr, siCodeName, signalName } from "../mod.ts";
 import type { CallResult, SessionEvent } from "./backend.ts";
-import { COMMANDS, wordShape } from "./commands/index.ts";
+import { COMMANDS } from "./commands/index.ts";
 import type { Value } from "./commands/types.ts";
 import type { ReplError } from "./errors.ts";
-import { parseLine } from "./parser.ts";
 
 /** What a command reports as data while it runs ({@link CommandContext.record}). */
 export type CommandRecord =
@@ -146,13 +145,8 @@ const JSON_TAIL = /\s--json\s*$/;
 export function stripJsonFlag(line: string): string | undefined {
   if (!JSON_TAIL.test(line)) return undefined;
   const bare = line.replace(JSON_TAIL, "");
-  try {
-    const stmt = parseLine(bare, wordShape);
-    const own = stmt.type === "command" &&
-      COMMANDS.get(stmt.name)?.flags?.some((f) => f.name === "--json");
-    if (own) return undefined;
-  } catch {
-    // A malformed line: its error prints as JSON.
-  }
+  // The command the line names (after @TARGET and NAME =), even if the rest is malformed.
+  const name = /^\s*(?:@\S+\s+)?(?:\w+\s*=\s*)?([\w-]+)/.exec(bare)?.[1] ?? "";
+  if (COMMANDS.get(name)?.flags?.some((f) => f.name === "--json")) return undefined;
   return bare;
 }
