@@ -130,3 +130,31 @@ Deno.test("property: restore to step k equals a fresh run to step k, and continu
 function isView(l: string): boolean {
   return /^(@\w+\s+)?(maps|smaps|pages|pagemap|ps|threads|meminfo|vmstat|status|statm)\b/.test(l);
 }
+
+Deno.test("diff names VMAs, PTEs, frames and devices that changed, and nothing else", async () => {
+  const s = new Session();
+  await run(s, MAP);
+  await run(s, "poke(a, 1)");
+  await run(s, "snapshot a0");
+  await run(s, "mprotect(a + 4K, 4K, PROT_READ)");
+  await run(s, "device-bind 05:00.0 vfio-pci");
+  await run(s, "snapshot a1");
+  const d = await run(s, "diff a0 a1");
+  const from = d.indexOf("--- maps 1") + 1;
+  const maps = d.slice(from, d.findIndex((l, i) => i >= from && l.startsWith("---")));
+  // The mapping had merged with the anonymous VMA above it (8K): one VMA becomes three.
+  assert.deepEqual(maps.map((l) => l.slice(0, 34)), [
+    "- 7ffff7fbc000-7ffff7fc2000 rw-p 0",
+    "+ 7ffff7fbc000-7ffff7fbd000 rw-p 0",
+    "+ 7ffff7fbd000-7ffff7fbe000 r--p 0",
+    "+ 7ffff7fbe000-7ffff7fc2000 rw-p 0",
+  ]);
+  assert.ok(d.includes("--- lspci"), d.join("\n"));
+  assert.ok(d.some((l) => l === "+ \tKernel driver in use: vfio-pci"), d.join("\n"));
+  assert.ok(!d.includes("--- pages 1"), "no PTE changed");
+  // Both directions, and a snapshot against itself.
+  const back = await run(s, "diff a1 a0");
+  assert.ok(back.includes("+ 7ffff7fbc000-7ffff7fc2000 rw-p 00000000 00:00 0 "), back.join("\n"));
+  assert.deepEqual(await run(s, "diff a1 a1"), ["no difference"]);
+  assert.deepEqual(await run(s, "diff a1"), ["no difference"]);
+});
