@@ -104,7 +104,8 @@ export class Session {
     if (first !== undefined) this.pid = first.pid;
     const replayable = opts.backend === undefined && opts.machine === undefined;
     this.snapshots = new SnapshotLog<Session>({
-      fresh: () => replayable ? new Session({ config: this.config }) : undefined,
+      canReplay: replayable,
+      fresh: () => new Session({ config: this.config }),
       run: async (s, line) => void await s.run(line),
       adopt: (s) => this.adopt(s),
       readOnly: readOnlyLine,

@@ -34,8 +34,10 @@ interface Point {
 
 /** What a session must offer for its log to be replayed. */
 export interface Replayable<S> {
-  /** A fresh session with this one's starting settings, or undefined when there is none. */
-  fresh(): S | undefined;
+  /** Whether the session can be rebuilt from its settings (not over the host kernel). */
+  readonly canReplay: boolean;
+  /** A fresh session with this one's starting settings. */
+  fresh(): S;
   /** Runs one line in `s`. */
   run(s: S, line: string): Promise<void>;
   /** Makes the session take over `s`'s machine and REPL state. */
@@ -80,6 +82,7 @@ export class SnapshotLog<S> {
   /** `snapshot NAME`: the point after the lines run so far. */
   save(name: string): number {
     this.notLogged();
+    this.requireReplay();
     this.named.set(name, { log: this.log, length: this.log.length });
     return this.log.length;
   }
@@ -131,13 +134,19 @@ export class SnapshotLog<S> {
     return p;
   }
 
-  private async replay(lines: readonly string[]): Promise<S> {
-    const s = this.host.fresh();
-    if (s === undefined) {
+  /** Throws a SnapshotError when the session cannot be replayed. */
+  requireReplay(): void {
+    if (!this.host.canReplay) {
       throw new SnapshotError(
-        "this session cannot be replayed: snapshots need a session started from machine settings",
+        "this session cannot be replayed: snapshots need a session started from machine " +
+          "settings (not the host kernel, not a machine built elsewhere)",
       );
     }
+  }
+
+  private async replay(lines: readonly string[]): Promise<S> {
+    this.requireReplay();
+    const s = this.host.fresh();
     for (const l of lines) await this.host.run(s, l);
     return s;
   }

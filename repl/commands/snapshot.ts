@@ -29,7 +29,11 @@ function word(v: Value | undefined): string | undefined {
 }
 
 /** Runs `f`, turning a SnapshotError into one REPL error line at `col`. */
-async function guarded<T>(col: number | undefined, hint: string, f: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  col: number | undefined,
+  hint: string | undefined,
+  f: () => Promise<T>,
+): Promise<T> {
   try {
     return await f();
   } catch (e) {
@@ -58,7 +62,7 @@ const snapshot: Command = {
     "snapshot with no NAME lists the snapshots and the commands before each.",
   example: [MAP_LINE, "snapshot before", "snapshot"],
   needsProcess: false,
-  run(ctx, [name]) {
+  async run(ctx, [name]) {
     const l = log(ctx, name?.col);
     const n = word(name);
     if (n === undefined) {
@@ -70,7 +74,8 @@ const snapshot: Command = {
     if (n === "now") {
       throw new ReplError("now names the current state", name!.col, "pick another name", "usage");
     }
-    ctx.out.push(`snapshot ${n}: after ${plural(l.save(n))}`);
+    const k = await guarded(name!.col, undefined, () => Promise.resolve(l.save(n)));
+    ctx.out.push(`snapshot ${n}: after ${plural(k)}`);
     return undefined;
   },
 };
@@ -107,15 +112,18 @@ const undo: Command = {
   async run(ctx, [count]) {
     const l = log(ctx, count?.col);
     const n = count?.type === "num" ? count.v : 1n;
+    await guarded(count?.col, undefined, () => Promise.resolve(l.requireReplay()));
     if (n < 0n || n > BigInt(l.length)) {
       throw new ReplError(
-        `cannot undo ${n} commands: ${plural(l.length)} ran since the start`,
+        `cannot undo ${n === 1n ? "1 command" : `${n} commands`}: ${
+          plural(l.length)
+        } ran since the start`,
         count?.col,
         `undo takes 0 to ${l.length}`,
         "usage",
       );
     }
-    const left = await guarded(count?.col, "", () => l.undo(Number(n)));
+    const left = await guarded(count?.col, undefined, () => l.undo(Number(n)));
     ctx.out.push(`undid ${plural(Number(n))}: now after ${plural(left)}`);
     return undefined;
   },

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Session } from "../../repl/session.ts";
 import { diffViews, machineViews } from "../../repl/machine_views.ts";
 import { fuzzCase } from "../../repl/host/fuzz.ts";
+import { Machine } from "../../mod.ts";
 
 const MAP = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
@@ -55,6 +56,11 @@ Deno.test("snapshot, restore, undo and diff in a session", async () => {
   assert.match(bad.output[0], /no snapshot named nope; snapshots: s/);
   const far = await s.run("undo 7");
   assert.match(far.output[0], /cannot undo 7 commands: 1 command ran since the start/);
+  // A session over a machine built elsewhere has no settings to replay from.
+  const other = new Session({ machine: new Machine() });
+  const no = await other.run("snapshot x");
+  assert.match(no.output[0], /this session cannot be replayed: snapshots need a session started/);
+  assert.match((await other.run("undo")).output[0], /this session cannot be replayed/);
 });
 
 Deno.test("restore brings back a thread asleep in a userfault, and its pending call", async () => {
