@@ -18,7 +18,7 @@
  */
 
 import { errnoName, isErr, siCodeName, signalName } from "../mod.ts";
-import type { CallResult, SessionEvent } from "./backend.ts";
+import type { CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
 import { COMMANDS } from "./commands/index.ts";
 import type { Value } from "./commands/types.ts";
 import type { ReplError } from "./errors.ts";
@@ -56,6 +56,28 @@ export function syscallRecord(
     ret: r.ret,
     errno: isErr(r.ret) ? errnoName(-r.ret) : null,
     out: r.data !== undefined && !isErr(r.ret) ? [...r.data] : (r.note ?? null),
+  };
+}
+
+/**
+ * A CPU access's record: `peek` (read), `poke` (write), `memset` (fill),
+ * `exec`; the address, the bytes asked and done, the bytes loaded, whether
+ * it faulted or waits in a userfault.
+ */
+export function accessRecord(op: CpuOp, r: CpuResult): CommandRecord {
+  const len = op.op === "read" || op.op === "fill"
+    ? op.len
+    : op.op === "write"
+    ? op.bytes.length
+    : 0;
+  const base = { kind: "access", op: op.op, addr: hexOrNumber(op.addr), len };
+  if ("unsupported" in r) return { ...base, unsupported: r.unsupported };
+  return {
+    ...base,
+    done: r.done,
+    bytes: r.bytes === undefined ? null : [...r.bytes],
+    faulted: "faulted" in r ? r.faulted : false,
+    waits: "pending" in r,
   };
 }
 

@@ -11,6 +11,7 @@ import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, ResumeFormat, Value } from "./types.ts";
 import type { CallResult, CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
+import { accessRecord } from "../json_result.ts";
 
 /** The most bytes one peek shows. */
 export const PEEK_MAX = 16 << 20;
@@ -31,6 +32,7 @@ async function access(
   oneByte = false,
 ): Promise<{ done: number; bytes?: Uint8Array; faulted: boolean } | undefined> {
   const r = await ctx.backend.access(ctx.pid, op);
+  ctx.record?.(accessRecord(op, r));
   if ("unsupported" in r) {
     ctx.out.push(r.unsupported);
     return undefined;

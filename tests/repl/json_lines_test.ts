@@ -31,6 +31,29 @@ Deno.test("--json on a syscall: name, args, ret, errno, out, value", async () =>
   assert.deepEqual(rd.results[0].out, [1, 0]);
 });
 
+Deno.test("--json on CPU accesses: op, address, bytes asked and done, bytes loaded", async () => {
+  const s = new Session();
+  await s.run(MAP);
+  const poke = await json(s, 'poke(a, "hi") --json');
+  assert.deepEqual(poke.results, [{
+    kind: "access",
+    op: "write",
+    addr: 0x7ffff7fbc000,
+    len: 2,
+    done: 2,
+    bytes: null,
+    faulted: false,
+    waits: false,
+  }]);
+  const peek = await json(s, "peek(a, 2) --json");
+  assert.deepEqual(peek.results[0].bytes, [104, 105]);
+  // The mapping merged with the 8K anonymous VMA above it: it ends at a + 24K.
+  const past = await json(s, "memset(a + 20K, 0, 8K) --json");
+  assert.equal(past.results[0].done, 4096);
+  assert.equal(past.results[0].faulted, true);
+  assert.equal(past.events[0].signal, "SIGSEGV");
+});
+
 Deno.test("--json: signals as events, views keep their own --json, errors as data", async () => {
   const s = new Session();
   const seg = await json(s, "peek(0, 1) --json");
