@@ -15,7 +15,7 @@
  * }
  * ```
  * Covered: every syscall (struct literals as the bytes they stand for),
- * peek, poke and memset (a CPU access that may wait in a userfault) and
+ * peek, poke, memset and exec (a CPU access that may wait in a userfault) and
  * the views maps, smaps, ps, threads, meminfo, vmstat, status and statm.
  * @module
  */
@@ -114,6 +114,8 @@ export function showScript(cmd: Command, tid: number, values: Value[], line: str
         `cpuWrite(p, ${addr()} + BigInt(from), ${literal(new Uint8Array(bytes))}.subarray(from))`,
       );
     }
+    case "exec":
+      return access("cpuExec", `cpuExec(p, ${addr()})`);
     case "memset": {
       const byte = Number(BigInt.asUintN(8, num(values[1], "BYTE")));
       const len = values[2] === undefined ? 1n : num(values[2], "LEN");
@@ -131,7 +133,7 @@ export function showScript(cmd: Command, tid: number, values: Value[], line: str
   throw new ReplError(
     `--show-script does not cover ${cmd.name}${view !== undefined ? " with arguments" : ""}`,
     undefined,
-    "it covers every syscall, peek, poke, memset and the views without arguments",
+    "it covers every syscall, peek, poke, memset, exec and the views without arguments",
     "usage",
   );
 }

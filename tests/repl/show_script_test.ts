@@ -20,6 +20,7 @@ const CASES: [string[], string][] = [
   [[MAP], 'poke(a + 10, "hello", 0)'],
   [[MAP, "poke(a, 9, 8)"], "peek(a, 2)"],
   [[MAP], "memset(a + 1K, 255, 6K)"],
+  [[MAP], "exec(a)"],
   [
     UFFD,
     "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
@@ -66,12 +67,15 @@ for (const [before, cmd] of CASES) {
       assert.deepEqual(r, (await viaRepl.run(cmd)).output);
     } else {
       const j = JSON.parse((await viaRepl.run(`${cmd} --json`)).output.join("\n"));
-      if (j.results[0]?.kind === "syscall") assert.equal(r.ret, j.results[0].ret);
-      else if (r.bytes !== undefined) {
-        // peek: the bytes its dump shows.
-        const hex = /^[0-9a-f]+ {2}((?:[0-9a-f]{2} )+)/.exec(j.output[0])![1].trim().split(" ");
-        assert.deepEqual([...r.bytes], hex.map((h: string) => parseInt(h, 16)));
-      } else assert.equal(`= ${r.done}`, j.output.at(-1)); // poke, memset: bytes done
+      const rec = j.results[0];
+      if (rec.kind === "syscall") assert.equal(r.ret, rec.ret);
+      else {
+        // A CPU access: how far it got, whether it faulted, the bytes it loaded.
+        assert.equal(rec.kind, "access");
+        assert.equal(r.done, rec.done);
+        assert.equal(r.sig !== undefined, rec.faulted);
+        assert.deepEqual(r.bytes === undefined ? null : [...r.bytes], rec.bytes);
+      }
     }
     const d = diffViews(machineViews(viaScript.machine), machineViews(viaRepl.machine));
     assert.deepEqual(d, [], d.join("\n"));
