@@ -25,6 +25,7 @@ import {
   renderThreadRows,
   renderVmstat,
   smapsEntries,
+  type SmapsEntry,
   taskStatus,
   threadRows,
   vmstat,
@@ -62,11 +63,18 @@ export function machineViews(m: Machine): Map<string, string[]> {
     if (!p.alive || !p.leader.alive) continue;
     const maps = mapsEntries(p);
     out.set(`maps ${pid}`, maps.map(renderMapsEntry));
-    out.set(`smaps ${pid}`, smapsEntries(p).flatMap(renderSmapsEntry));
+    out.set(`smaps ${pid}`, smapsEntries(p).flatMap(smapsLines));
     out.set(`status ${pid}`, renderTaskStatus(taskStatus(p)));
     out.set(`pages ${pid}`, maps.flatMap((e) => pageRows(p, e.start, e.end).flatMap(pageLine)));
   }
   return out;
+}
+
+/** An smaps entry, each field line led by its VMA's range so that a changed field says where. */
+function smapsLines(e: SmapsEntry): string[] {
+  const [head, ...fields] = renderSmapsEntry(e);
+  const range = `${e.vma.start.toString(16)}-${e.vma.end.toString(16)}`;
+  return [head, ...fields.map((f) => `${range} ${f}`)];
 }
 
 /**
