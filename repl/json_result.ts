@@ -152,9 +152,12 @@ export function lineJson(
     events: (data?.events ?? []).map(eventData),
     value: data?.value === undefined ? null : hexOrNumber(data.value),
     output: [...output],
-    error: error === undefined
-      ? null
-      : { message: error.message, hint: error.hint ?? null, kind: error.kind },
+    error: error === undefined ? null : {
+      message: error.message,
+      hint: error.hint ?? null,
+      kind: error.kind,
+      col: error.col ?? null,
+    },
   };
 }
 

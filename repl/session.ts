@@ -171,6 +171,7 @@ export class Session {
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
+    let errorText: string | undefined;
     const flush = () => this.report(output, main);
     try {
       const stmt = parseLine(text, wordShape);
@@ -179,15 +180,18 @@ export class Session {
     } catch (e) {
       flush();
       error = asReplError(e);
-      output.push(formatError(error, where));
+      errorText = formatError(error, where);
+      output.push(errorText);
     }
     flush();
     if (wasAlive) this.afterDeath(output, group);
     const r: RunResult = { output, data };
     if (bare !== undefined) {
-      r.output = JSON.stringify(lineJson(bare, promptPid, output, data, error), null, 2).split(
-        "\n",
-      );
+      // In the data the error is a field of its own, not its line (which names where it came from).
+      const text = output.filter((l) => l !== errorText);
+      r.output = JSON.stringify(lineJson(bare, promptPid, text, data, error), null, 2).split("\n");
+      // The error's line still ends the output, as after any line (transcripts rely on it).
+      if (errorText !== undefined) r.output.push(errorText);
     }
     if (error) r.error = error;
     if (quit) r.quit = true;

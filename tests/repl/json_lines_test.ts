@@ -70,7 +70,11 @@ Deno.test("--json: signals as events, views keep their own --json, errors as dat
   assert.equal(ps[0].pid, 1);
   const err = await s.run("munmap(1, --json");
   assert.ok(err.error !== undefined);
-  assert.equal(JSON.parse(err.output.join("\n")).error.kind, "syntax");
+  // The JSON, then the error's line as after any line.
+  assert.match(err.output.at(-1)!, /^error at column \d+: /);
+  const data = JSON.parse(err.output.slice(0, -1).join("\n"));
+  assert.equal(data.error.kind, "syntax");
+  assert.deepEqual(data.output, []);
   const snap = await json(s, "snapshot x --json");
   assert.deepEqual(
     snap.output,

@@ -4,6 +4,8 @@ import { Session } from "../../repl/session.ts";
 import { diffViews, machineViews } from "../../repl/machine_views.ts";
 import { fuzzCase } from "../../repl/host/fuzz.ts";
 import { Machine } from "../../mod.ts";
+import { FileRecording } from "../../repl/record_file.ts";
+import { replayText } from "../../repl/transcript/replay.ts";
 
 const MAP = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
@@ -183,4 +185,32 @@ Deno.test("diff names VMAs, PTEs, frames and devices that changed, and nothing e
   assert.ok(back.includes("+ 7ffff7fbc000-7ffff7fc2000 rw-p 00000000 00:00 0 "), back.join("\n"));
   assert.deepEqual(await run(s, "diff a1 a1"), ["no difference"]);
   assert.deepEqual(await run(s, "diff a1"), ["no difference"]);
+});
+
+Deno.test("a recorded session with snapshots, undo, --json and --show-script replays", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".mm" });
+  const s = new Session({ config: { ramBytes: 64 << 20 } });
+  new FileRecording(s);
+  await s.run(`record ${path}`);
+  for (
+    const l of [
+      MAP,
+      "snapshot s",
+      "munmap(a, 16K)",
+      "restore s",
+      "maps a",
+      "poke(a, 1)",
+      "undo",
+      "diff s",
+      "mprotect(a, 4K, PROT_READ) --json",
+      "mprotect(nope, 4K, PROT_READ) --json",
+      "peek(0, 1) --json",
+      "madvise(a, 4K, MADV_DONTNEED) --show-script",
+    ]
+  ) await s.run(l);
+  await s.run("record stop");
+  const text = await Deno.readTextFile(path);
+  await Deno.remove(path);
+  assert.match(text, /undid 1 command: now after 1 command/);
+  assert.deepEqual(await replayText(text), { passed: 12 });
 });
