@@ -103,9 +103,12 @@ export class Session {
     const first = this.backend.processes().find((p) => p.alive);
     if (first !== undefined) this.pid = first.pid;
     const replayable = opts.backend === undefined && opts.machine === undefined;
+    // The settings as they were at the start, whatever later commands change.
+    const start: MachineConfig = { ...this.config };
+    if (start.policies !== undefined) start.policies = { ...start.policies };
     this.snapshots = new SnapshotLog<Session>({
       canReplay: replayable,
-      fresh: () => new Session({ config: this.config }),
+      fresh: () => new Session({ config: start }),
       run: async (s, line) => void await s.run(line),
       adopt: (s) => this.adopt(s),
       readOnly: readOnlyLine,

@@ -58,6 +58,11 @@ Deno.test("snapshot, restore, undo and diff in a session", async () => {
   assert.match(bad.output[0], /no snapshot named nope; snapshots: s/);
   const far = await s.run("undo 7");
   assert.match(far.output[0], /cannot undo 7 commands: 1 command ran since the start/);
+  // A policy set after the snapshot is undone with it.
+  await run(s, "snapshot p");
+  await run(s, "policy gup.pinModel get");
+  await run(s, "restore p");
+  assert.match((await run(s, "policy gup.pinModel"))[0], /^gup\.pinModel = pin /);
   // A session over a machine built elsewhere has no settings to replay from.
   const other = new Session({ machine: new Machine() });
   const no = await other.run("snapshot x");
