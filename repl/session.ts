@@ -178,6 +178,16 @@ export class Session {
     const flush = () => this.report(output, main);
     try {
       const stmt = parseLine(text, wordShape);
+      if (
+        script && stmt.type !== "command" && !(stmt.type === "eval" && stmt.expr.type === "call")
+      ) {
+        throw new ReplError(
+          "--show-script shows a command or a call",
+          undefined,
+          undefined,
+          "usage",
+        );
+      }
       main = this.targetPid(stmt);
       await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {

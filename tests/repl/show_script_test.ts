@@ -86,4 +86,7 @@ Deno.test("--show-script refuses what it does not cover, in one line", async () 
   const s = new Session();
   const r = await s.run("lspci --show-script");
   assert.match(r.output[0], /--show-script does not cover lspci; it covers every syscall/);
+  // An expression is not shown, nor evaluated.
+  assert.match((await s.run("x = 5 --show-script")).output[0], /shows a command or a call/);
+  assert.equal(s.vars.has("x"), false);
 });
