@@ -161,6 +161,32 @@ export { checkInvariants } from "./lib/check/invariants.ts";
 export { VERSION } from "./lib/version.ts";
 export { FOLD_PAGES, isPageRun, type PageEntry, type PageRun } from "./lib/proc/pages.ts";
 export {
+  columnLetter,
+  columnMark,
+  renderVmmap,
+  VMA_LETTERS,
+  type VmaKind,
+  vmaKind,
+  type Vmmap,
+  vmmap,
+  type VmmapColumn,
+  type VmmapOptions,
+  type VmmapSegment,
+  type VmmapVma,
+} from "./lib/proc/vmmap.ts";
+export {
+  cellLetter,
+  type DeviceRange,
+  FRAME_LETTERS,
+  type FrameCell,
+  type FrameOwner,
+  frameOwner,
+  type FrameRow,
+  type FramesView,
+  framesView,
+  renderFrames,
+} from "./lib/proc/frames_view.ts";
+export {
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
   MFD_EXEC,
@@ -208,6 +234,7 @@ export {
   renderLspci,
   renderLspciTree,
 } from "./lib/pci/lspci.ts";
+export { lspciStateText, renderLspciTreeState } from "./lib/pci/lspci_tree_state.ts";
 export {
   DriverCore,
   PCI_ANY_ID,
@@ -280,3 +307,52 @@ export {
   type MrAccessResult,
   type WcStatus,
 } from "./lib/drivers/rdma/odp.ts";
+export {
+  Iommu,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  IommuDomain,
+  type IommuFault,
+  type IommuPte,
+} from "./lib/pci/iommu.ts";
+export {
+  DMA_BYTES_PER_NS,
+  DMA_MAX_LEN,
+  DMA_SETUP_NS,
+  type DmaDir,
+  DmaEngine,
+  type DmaOp,
+  type DmaStatus,
+} from "./lib/pci/dma.ts";
+export {
+  pciDisableSriov,
+  pciEnableSriov,
+  sriovConfigureSimple,
+  sriovNumvfsStore,
+} from "./lib/drivers/core/sriov.ts";
+export { addPciSysfs, removePciSysfs, sysfsDevicePath } from "./lib/drivers/core/sysfs.ts";
+export {
+  PTE_DIRTY,
+  PTE_MARKER,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_UFFD_WP,
+  PTE_WRITE,
+  type PteTable,
+} from "./lib/mm/pagetable.ts";
+export { Vfio, VFIO_REQUEST_INTERVAL_NS, vfioPciDriver } from "./lib/drivers/vfio/pci_core.ts";
+export { type VfioFaultRecord, VfioPciDevice } from "./lib/drivers/vfio/device.ts";
+export { VfioContainer, VfioGroup } from "./lib/drivers/vfio/container.ts";
+export { type VfioDma, VfioIommu } from "./lib/drivers/vfio/type1.ts";
+export * from "./lib/abi/vfio.ts";
+export {
+  EFD_CLOEXEC,
+  EFD_NAMES,
+  EFD_NONBLOCK,
+  EFD_SEMAPHORE,
+  EventfdCtx,
+  eventfdCtx,
+  eventfdSignal,
+  sysEventfd2,
+} from "./lib/fs/eventfd.ts";
+export { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "./lib/drivers/vfio/view.ts";

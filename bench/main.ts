@@ -16,7 +16,7 @@
  * @module
  */
 
-import { FULL, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
+import { FULL, hasHostCounterpart, type Measurement, QUICK, selectOps, type Sizes } from "./ops.ts";
 import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
 import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
@@ -102,10 +102,14 @@ async function main(): Promise<number> {
     log(`  mmlab   ${m.op.padEnd(18)} ${fmtValue(m.value, m.unit).padStart(7)} ${m.unit}`);
   }
   let kernel: KernelOutcome = { ok: false, reason: "--mmlab-only" };
-  if (opts.kernel && ops.length > 0) {
+  if (opts.kernel && ops.some(hasHostCounterpart)) {
     log("kernel side: gcc -O2 -pthread bench/kernel_bench.c ...");
-    kernel = await runKernel(opts.sizes, ops);
+    kernel = await runKernel(opts.sizes, ops.filter(hasHostCounterpart));
     if (kernel.ok) {
+      // Emulated hardware (the device rows) has no host counterpart.
+      for (const op of ops.filter((o) => !hasHostCounterpart(o))) {
+        kernel.skipped.push({ op, reason: "no host counterpart (an emulated PCI device)" });
+      }
       for (const k of kernel.results) {
         log(`  kernel  ${k.op.padEnd(18)} ${fmtValue(k.value, k.unit).padStart(7)} ${k.unit}`);
       }

@@ -21,6 +21,7 @@ import {
   userfaultAccess,
 } from "../mod.ts";
 import { type Measurement, median, type Sizes, type Unit } from "./ops.ts";
+import { benchDma, benchDoorbell, benchRegMr } from "./device_bench.ts";
 
 const PAGE = 4096;
 const PROT_READ = 1;
@@ -280,6 +281,9 @@ export function runMmlab(
     "fork": () => benchFork(s),
     "maps": () => benchMaps(s),
     "uffd": () => benchUffd(s),
+    "device-doorbell": () => benchDoorbell(s),
+    "device-dma": () => benchDma(s),
+    "rdma-reg-mr": () => benchRegMr(s),
   };
   for (const op of ops) {
     const f = run[op];

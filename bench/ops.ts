@@ -13,8 +13,12 @@ export interface OpInfo {
   /** What one operation is, at the given sizes. */
   title: (s: Sizes) => string;
   unit: Unit;
-  /** The kernel figure measured for the issue on these machines (at the {@link FULL} sizes). */
-  issueKernel: number;
+  /**
+   * The kernel figure measured for the issue on these machines (at the
+   * {@link FULL} sizes); null for an op the host has no counterpart of
+   * (emulated hardware: the kernel side skips it).
+   */
+  issueKernel: number | null;
   /** The size parameters the figure depends on (the issue's figure applies when they match FULL's). */
   scale: (s: Sizes) => number;
 }
@@ -82,7 +86,39 @@ export const OPS: readonly OpInfo[] = [
     issueKernel: 20_500,
     scale: () => 1,
   },
+  {
+    name: "device-doorbell",
+    title: (s) =>
+      `4-byte stores to a BAR mapped from sysfs resource0, ${count(s.doorbellWrites)} per ` +
+      `repetition (doorbell writes/s; no host counterpart: mmlab only)`,
+    unit: "ops/s",
+    issueKernel: null,
+    scale: () => 1,
+  },
+  {
+    name: "device-dma",
+    title: (s) =>
+      `4 KiB DMA writes queued and completed on the virtual clock, ${count(s.dmaOps)} per ` +
+      `repetition (DMA ops/s; no host counterpart: mmlab only)`,
+    unit: "ops/s",
+    issueKernel: null,
+    scale: () => 1,
+  },
+  {
+    name: "rdma-reg-mr",
+    title: (s) =>
+      `ibv_reg_mr of ${kib(s.mrBytes)} (ib_umem_get pins ${count(s.mrBytes / 4096)} pages) ` +
+      `then ibv_dereg_mr (ms/pair; no host counterpart: mmlab only)`,
+    unit: "ms/op",
+    issueKernel: null,
+    scale: (s) => s.mrBytes,
+  },
 ];
+
+/** Whether the host kernel side has this op (emulated devices have none). */
+export function hasHostCounterpart(name: string): boolean {
+  return opInfo(name).issueKernel !== null;
+}
 
 /** The goal: mmlab at least this many times as fast as the kernel on every op. */
 export const GOAL = 2;
@@ -95,7 +131,7 @@ export function opInfo(name: string): OpInfo {
 
 /** The issue's kernel figure for an op, when `s` runs it at the issue's size; else null. */
 export function issueFigure(o: OpInfo, s: Sizes): number | null {
-  return o.scale(s) === o.scale(FULL) ? o.issueKernel : null;
+  return o.issueKernel !== null && o.scale(s) === o.scale(FULL) ? o.issueKernel : null;
 }
 
 /** Whether a unit is a rate (higher is better) rather than a time per op. */
@@ -138,6 +174,12 @@ export interface Sizes {
   mapsReads: number;
   /** userfaultfd round trips (pages of the registered region) per repetition. */
   uffdPages: number;
+  /** BAR doorbell stores per repetition (mmlab only). */
+  doorbellWrites: number;
+  /** DMA ops per repetition (mmlab only). */
+  dmaOps: number;
+  /** Bytes of the RDMA memory region registered and deregistered per repetition (mmlab only). */
+  mrBytes: number;
 }
 
 /** The default run (under ~2 minutes for both sides on a 2-core machine). */
@@ -155,6 +197,9 @@ export const FULL: Sizes = {
   mapsVmas: 10_000,
   mapsReads: 20,
   uffdPages: 20_000,
+  doorbellWrites: 200_000,
+  dmaOps: 20_000,
+  mrBytes: 1 << 30,
 };
 
 /** `--quick`: a smoke run of a few seconds; the figures are only indicative. */
@@ -172,6 +217,9 @@ export const QUICK: Sizes = {
   mapsVmas: 10_000,
   mapsReads: 3,
   uffdPages: 2_000,
+  doorbellWrites: 20_000,
+  dmaOps: 2_000,
+  mrBytes: 256 << 20,
 };
 
 /** Tiny sizes for the tests: every code path, no meaningful timing. */
@@ -189,6 +237,9 @@ export const TINY: Sizes = {
   mapsVmas: 32,
   mapsReads: 2,
   uffdPages: 8,
+  doorbellWrites: 50,
+  dmaOps: 10,
+  mrBytes: 16 << 12,
 };
 
 /** Key=value arguments for bench/kernel_bench.c. */

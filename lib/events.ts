@@ -61,7 +61,22 @@ export type EventBody =
   /** A process was created (kernel/fork.c: kernel_clone). */
   | { kind: "fork"; pid: number; child: number }
   /** A kernel log line (kernel/printk: vprintk_store). */
-  | { kind: "dmesg"; level: LogLevel; text: string };
+  | { kind: "dmesg"; level: LogLevel; text: string }
+  /**
+   * A PCI function's DMA op completed (lib/pci/dma.ts): status `ok`,
+   * `iommu-fault`, `unsupported-request`, `aborted` or `error`; `done`
+   * bytes moved. Emulator-defined: the hardware's completion.
+   */
+  | {
+    kind: "dma";
+    bdf: string;
+    id: number;
+    dir: "read" | "write";
+    addr: number;
+    len: number;
+    status: string;
+    done: number;
+  };
 
 /** printk levels mmlab uses. */
 export type LogLevel = "emerg" | "err" | "warn" | "info" | "debug";

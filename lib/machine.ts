@@ -57,6 +57,9 @@ import { attachPmem } from "./fs/dax_device.ts";
 import type { PmemDevice } from "./fs/dax.ts";
 import { P2pdma } from "./pci/p2pdma.ts";
 import { gpuDriver } from "./drivers/gpu/gpu.ts";
+import { addPciSysfs } from "./drivers/core/sysfs.ts";
+import { sriovNumvfsStore } from "./drivers/core/sriov.ts";
+import { Vfio, vfioPciDriver } from "./drivers/vfio/pci_core.ts";
 
 /** /proc/sys/vm knobs. */
 export interface Sysctl {
@@ -154,6 +157,8 @@ export class Machine {
   readonly drivers: DriverCore;
   /** Peer-to-peer DMA: ACS state, providers, map types (lib/pci/p2pdma.ts). */
   readonly p2pdma: P2pdma;
+  /** vfio: containers, groups, and the devices bound to vfio-pci (lib/drivers/vfio). */
+  readonly vfio: Vfio;
   readonly fs: Filesystem = new Filesystem();
   readonly sysctl: Sysctl;
   readonly policies: Policies;
@@ -183,6 +188,8 @@ export class Machine {
   private nextAnonVma = 1;
   private nextFile = 1;
   private nextAnonIno = 1;
+  /** sysfs inode numbers (kernfs gives them in creation order). */
+  private nextSysfsIno = 20000;
 
   constructor(config: MachineConfig = {}) {
     this.config = {
@@ -242,11 +249,16 @@ export class Machine {
     );
     this.p2pdma = new P2pdma(this.pci);
     this.drivers = new DriverCore(this);
+    for (const d of this.pci.devices) {
+      addPciSysfs(this.fs, d, () => this.sysfsIno(), (t) => sriovNumvfsStore(this, d, t));
+    }
     for (const d of topologyStubs(this.pci.devices)) this.drivers.drivers.set(d.name, d);
     // Real drivers in place of their stubs.
     this.rdma = new RdmaSubsystem(this);
     this.drivers.drivers.set("mlx5_core", mlx5CoreDriver());
     this.drivers.drivers.set("nvidia", gpuDriver()); // the GPU exporter (lib/drivers/gpu)
+    this.vfio = new Vfio(this);
+    this.drivers.register(vfioPciDriver());
     this.drivers.bootProbe();
     this.spawn(this.config.comm);
   }
@@ -311,6 +323,11 @@ export class Machine {
   /** A new open file description on an inode. */
   openInode(inode: Inode, flags: number): OpenFile {
     return new OpenFile(this.nextFile++, inode, flags);
+  }
+
+  /** The next sysfs inode number (a function's files, lib/drivers/core/sysfs.ts). */
+  sysfsIno(): number {
+    return this.nextSysfsIno++;
   }
 
   /** The next anon_inodefs inode number (a userfaultfd context's id too). */

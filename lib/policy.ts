@@ -62,7 +62,15 @@ export const KNOBS = {
     area: "seed 001",
   },
   "dax.truncateWithPin": {
-    values: ["corrupt", "block", "fail-etxtbsy", "notify-kill", "redirect"],
+    values: [
+      "corrupt",
+      "block",
+      "fail-etxtbsy",
+      "notify-kill",
+      "redirect",
+      "odp-only",
+      "iommu-revoke",
+    ],
     history: [["2.6", "corrupt"], ["4.18", "block"]],
     meaning: "truncate/punch of a DAX file whose blocks are still pinned after the unmap: " +
       "free them at once (a later DMA lands in whatever file gets the block: through 4.17, " +
@@ -70,7 +78,12 @@ export const KNOBS = {
       "not when the file is mapped nowhere), fail with ETXTBSY (Ira Weiny's 2019 layout-" +
       "lease RFC), SIGIO the pinning processes and SIGKILL them after lease-break-time " +
       "(Jason Gunthorpe / John Hubbard, 2018), or move the pins to a scratch page " +
-      "(Jerome Glisse, 2018: the device's writes are silently lost)",
+      "(Jerome Glisse, 2018: the device's writes are silently lost); odp-only: long-term " +
+      "pins of fsdax refused (EOPNOTSUPP) whatever gup.longtermFsdax says, truncate never " +
+      "waits: ODP MRs were invalidated through their interval notifiers and re-fault past " +
+      "EOF into an error completion; iommu-revoke: the busy pages' IOVAs are unmapped from " +
+      "every IOMMU domain and the blocks freed, the device's next DMA faults (DMAR) and " +
+      "completes per iommu.deviceOnFault (with iommu.enabled=off it waits as block)",
     area: "seed 001",
   },
   "dax.layoutLease": {
@@ -173,6 +186,17 @@ export const KNOBS = {
       "remap_anon_pages(2) syscall (never merged), or ioctl UFFDIO_MOVE (6.8)",
     area: "seed 004",
   },
+  "uffd.rfcDesign": {
+    values: ["userfaultfd", "madvise+userfaultfd", "mprotect+userfaultfd"],
+    history: [["4.3", "userfaultfd"]],
+    meaning: "the 2014 RFC thread's options for marking userfault ranges: (2) a userfaultfd " +
+      "registration alone engages the protocol (what shipped in 4.3); (3) a userfaultfd engages " +
+      "only where its registered range and a VM_USERFAULT range intersect, VM_USERFAULT set by " +
+      "madvise(MADV_USERFAULT) (what the RFC implemented; advice 18's name is uffd.madv18's), " +
+      "SIGBUS elsewhere in VM_USERFAULT; (1) the same with VM_USERFAULT set by " +
+      "mprotect(PROT_USERFAULT) instead (PROT_USERFAULT = 0x40 is mmlab's own value)",
+    area: "seed 004",
+  },
   "rdma.onDisassociate": {
     values: ["block", "anon-private", "sigbus", "zero-page"],
     history: [["2.6", "block"], ["4.2", "anon-private"], ["5.0", "sigbus"], ["5.1", "zero-page"]],
@@ -207,6 +231,54 @@ export const KNOBS = {
       "error (platforms that do, CVE-2020-12888). A platform property, not an era",
     area: "devices (devices.md §2.1), seeds 000/002",
   },
+  "iommu.enabled": {
+    values: ["on", "off"],
+    history: [["2.6", "on"]],
+    meaning: "DMA remapping (intel_iommu=on|off): on, a function attached to an IOMMU domain " +
+      "reaches memory only through its IOVA map and anything else faults (DMAR: ... in dmesg); " +
+      "off, every DMA address is physical and no domain can be attached. A platform and boot " +
+      "property, not an era",
+    area: "devices (devices.md §2.1), seed 001 backstop",
+  },
+  "iommu.deviceOnFault": {
+    values: ["error-completion", "hang", "ignore"],
+    history: [["2.6", "error-completion"]],
+    meaning: "what a device does when the IOMMU refuses one of its DMA requests: complete the " +
+      "op with an error, stall its DMA engine, or carry on (writes dropped, reads zero). A " +
+      "device property, not an era",
+    area: "devices (devices.md §2.1), seed 001",
+  },
+  "fork.openBeforeCopy": {
+    values: ["false", "true"],
+    history: [["2.6", "false"], ["6.9", "true"]],
+    meaning: "whether fork calls a driver VMA's vm_ops->open before copying its PTEs " +
+      "(35e351780fa9, 6.9 and 6.6.y) or after (up to 6.8): vfio 5.8-6.9 zapped the child's " +
+      "copy in ->open, so with open first the child kept untracked BAR PTEs that a later " +
+      "memory disable did not zap. Harmless from 6.10 (vfio has no ->open)",
+    area: "seed 002 (devices.md §1.3)",
+  },
+  "vfio.faultImpl": {
+    values: [
+      "mmap-remap",
+      "remap-in-fault",
+      "insert-pfn+prefault",
+      "insert-pfn",
+      "huge-fault",
+      "eager-reinsert",
+    ],
+    history: [
+      ["2.6", "mmap-remap"],
+      ["5.8", "remap-in-fault"],
+      ["6.10", "insert-pfn+prefault"],
+      ["6.12", "huge-fault"],
+    ],
+    meaning: "how vfio-pci fills a BAR mapping: remap_pfn_range at mmap and never zap (<5.8), " +
+      "io_remap_pfn_range of the whole VMA from the fault handler under the mmap read lock " +
+      "(5.8-6.9: the vm_flags WARNING), vmf_insert_pfn + prefault of the rest (6.10), " +
+      "vmf_insert_pfn of one page (comparison), PMD/PUD huge faults (6.12), or Peter Xu's " +
+      "never-merged idea: fault lazily, but re-insert every mapping when memory is re-enabled",
+    area: "seed 002 (devices.md §1.3)",
+  },
 } as const satisfies Record<string, KnobSpec>;
 
 /** A knob whose code has not landed: its design, and the issue that brings it. */
@@ -222,14 +294,12 @@ export interface PlannedKnobSpec extends KnobSpec {
  * knob changes behaviour; tests/policy_test.ts checks).
  */
 export const PLANNED_KNOBS = {
-  "vfio.faultImpl": {
-    values: ["mmap-remap", "remap-in-fault", "insert-pfn+prefault", "insert-pfn", "huge-fault"],
-    history: [["4.14", "mmap-remap"], ["5.8", "remap-in-fault"], [
-      "6.10",
-      "insert-pfn+prefault",
-    ], ["6.12", "huge-fault"]],
-    meaning: "how vfio-pci populates BAR mappings",
-    area: "seed 002",
+  "vfio.onMemoryDisable": {
+    values: ["sigbus", "zero-page"],
+    history: [["5.8", "sigbus"]],
+    meaning: "what a vfio BAR fault answers while memory is disabled: SIGBUS (the kernel), " +
+      "or the zero page Alex Williamson considered in 2020 and did not adopt",
+    area: "seed 002 (devices.md §2.3)",
     issue: 10,
   },
 } as const satisfies Record<string, PlannedKnobSpec>;
@@ -260,14 +330,20 @@ export const ERA_PRESETS = [
 /**
  * Proposals that never merged, on top of an era. `rfc-2014-userfault` is
  * Andrea Arcangeli's Oct 2014 series (seed 004) on the 4.14 era: advice
- * 18/19 are MADV_USERFAULT/NOUSERFAULT and remap_anon_pages(2) exists.
+ * 18/19 are MADV_USERFAULT/NOUSERFAULT, remap_anon_pages(2) exists, and a
+ * userfaultfd engages only inside MADV_USERFAULT ranges (option 3 of the
+ * thread; uffd.rfcDesign selects options 1 and 2).
  */
 export const RFC_PRESETS: Readonly<
   Record<string, { readonly base: string; readonly set: Readonly<Partial<Policies>> }>
 > = Object.freeze({
   "rfc-2014-userfault": {
     base: "linux-4.14",
-    set: { "uffd.madv18": "userfault-rfc", "uffd.remap": "remap_anon_pages-rfc" },
+    set: {
+      "uffd.madv18": "userfault-rfc",
+      "uffd.remap": "remap_anon_pages-rfc",
+      "uffd.rfcDesign": "madvise+userfaultfd",
+    },
   },
   "rfc-2019-dax-lease": {
     base: "linux-5.1",
@@ -283,7 +359,7 @@ export const RFC_PRESETS: Readonly<
  */
 export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
-> = {};
+> = Object.freeze({});
 
 export const DEFAULT_PRESET = "linux-6.18";
 

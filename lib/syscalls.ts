@@ -42,6 +42,7 @@ import { sysFcntl } from "./fs/locks.ts";
 import { sysGetrlimit, sysPrlimit64, sysSetrlimit } from "./proc/resource.ts";
 import { sysIoctl } from "./fs/ioctl.ts";
 import { sysUserfaultfd } from "./fs/userfaultfd.ts";
+import { sysEventfd2 } from "./fs/eventfd.ts";
 import { sysRemapAnonPages } from "./mm/remap_anon_pages.ts";
 import { WouldBlock } from "./sched/wait.ts";
 import { madviseLocked, mmapWriteLocked } from "./mm/mmap_lock.ts";
@@ -463,6 +464,15 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary: "create a userfaultfd context on this mm (fs/userfaultfd.c)",
     example: "userfaultfd(O_CLOEXEC|O_NONBLOCK)",
     impl: sysUserfaultfd,
+  },
+  {
+    name: "eventfd2",
+    nr: 290,
+    args: [a("initval", "int"), a("flags", "int", true)],
+    ret: "int",
+    summary: "create an eventfd: a counter to signal through (fs/eventfd.c)",
+    example: "eventfd2(0, EFD_CLOEXEC)",
+    impl: sysEventfd2,
   },
   {
     name: "remap_anon_pages",

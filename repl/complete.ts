@@ -40,10 +40,15 @@ export function complete(session: Session, line: string): Completion {
     return filter([...pids, ...vars], `@${at[1]}`);
   }
   const rest = line.replace(/^\s*@[\w.]+\s+/, "");
-  const first = /^\s*([A-Za-z_]\w*)(\s+)(.*)$/.exec(rest);
+  const first = /^\s*([A-Za-z_][\w-]*)(\s+)(.*)$/.exec(rest);
   if (first) {
     const cmd = COMMANDS.get(first[1]);
     if (cmd !== undefined && cmd.form === "word") return wordArg(session, cmd.name, first[3]);
+  }
+  // A hyphenated word command being typed (`device-b`).
+  if (/^\s*[A-Za-z_]\w*-[\w-]*$/.test(rest)) {
+    const hits = filter([...COMMANDS.keys()], rest.trimStart());
+    if (hits[0].length > 0) return hits;
   }
   if (/^\s*[A-Za-z_]?\w*$/.test(rest)) {
     const prefix = rest.trimStart();

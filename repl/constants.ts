@@ -11,6 +11,7 @@
 import {
   type ArgKind,
   CLONE_FLAG_NAMES,
+  EFD_NAMES,
   FOLL_NAMES,
   HMM_PFN_REQ_NAMES,
   IBV_ACCESS_NAMES,
@@ -58,7 +59,15 @@ const FAMILIES = [
 ] as const;
 
 /** ioctl requests and the flags of their structs (lib/abi/ioctl.ts), longest prefix first. */
-const IOCTL_FAMILIES = ["FS_IOC_", "UFFDIO_REGISTER_MODE_", "UFFDIO_", "UFFD_", "FI", "TC"];
+const IOCTL_FAMILIES = [
+  "FS_IOC_",
+  "UFFDIO_REGISTER_MODE_",
+  "UFFDIO_",
+  "UFFD_",
+  "FI",
+  "TC",
+  "VFIO_",
+];
 
 /** mman exports that are not user-visible header constants. */
 const NOT_IN_HEADERS = new Set(["LEGACY_MAP_MASK", "MAP_HUGE_MASK", "MAP_HUGE_SHIFT"]);
@@ -69,6 +78,7 @@ const POLICY_ONLY: Record<string, { knob: string; value: string }> = {
   MADV_NOUSERFAULT: { knob: "uffd.madv18", value: "userfault-rfc" },
   RAP_ALLOW_SRC_HOLES: { knob: "uffd.remap", value: "remap_anon_pages-rfc" },
   F_LAYOUT: { knob: "dax.layoutLease", value: "rfc-2019" },
+  PROT_USERFAULT: { knob: "uffd.rfcDesign", value: "mprotect+userfaultfd" },
 };
 
 function build(): Map<string, Constant> {
@@ -89,6 +99,8 @@ function build(): Map<string, Constant> {
   // <linux/memfd.h>: memfd_create's flags.
   const mfd = { MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB, MFD_NOEXEC_SEAL, MFD_EXEC };
   for (const [name, v] of Object.entries(mfd)) add({ name, value: BigInt(v), family: "MFD_" });
+  // <sys/eventfd.h>: eventfd2's flags.
+  for (const [name, v] of EFD_NAMES) add({ name, value: BigInt(v), family: "EFD_" });
   // glibc's <sys/mman.h> aliases.
   add({ name: "MAP_ANON", value: BigInt(mman.MAP_ANONYMOUS), family: "MAP_" });
   add({ name: "MAP_FILE", value: 0n, family: "MAP_" });

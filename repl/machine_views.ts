@@ -1,6 +1,6 @@
 /**
  * Every view of an emulated machine as text, keyed by what it shows
- * (`ps`, `maps 1`, `pages 1`, `lspci`, `vmstat`, ...), read through the
+ * (`ps`, `maps 1`, `pages 1`, `frames`, `lspci`, `vmstat`, ...), read through the
  * public API (mod.ts). Two machines in the same state give the same map;
  * `restore` is tested with it and `diff` compares two of them.
  * @module
@@ -8,6 +8,7 @@
 
 import {
   checkInvariants,
+  framesView,
   isPageRun,
   lspciEntries,
   type Machine,
@@ -16,6 +17,7 @@ import {
   type PageEntry,
   pageRows,
   psRows,
+  renderFrames,
   renderLspci,
   renderMapsEntry,
   renderMeminfo,
@@ -46,6 +48,7 @@ const MACHINE_VIEWS: readonly [string, (m: Machine) => string[]][] = [
       tree: false,
       domains: false,
     })],
+  ["frames", (m) => renderFrames(framesView(m))],
   ["dmesg", (m) => m.dmesg.format()],
   ["check", (m) => checkInvariants(m, { merged: false })],
 ];

@@ -165,8 +165,6 @@ Deno.test("policy: planned knobs and presets are listed nowhere and refused ever
   assert.equal(checkPreset("linux-9.9"), "unknown preset linux-9.9");
   assert.deepEqual(
     Object.keys(PLANNED_KNOBS).sort(),
-    [
-      "vfio.faultImpl",
-    ],
+    ["vfio.onMemoryDisable"],
   );
 });

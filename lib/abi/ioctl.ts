@@ -13,6 +13,8 @@
  * @module
  */
 
+import { VFIO_CONSTANTS, VFIO_IOCTLS } from "./vfio.ts";
+
 export const _IOC_NONE = 0;
 export const _IOC_WRITE = 1;
 export const _IOC_READ = 2;
@@ -364,6 +366,7 @@ export const IOCTLS: readonly IoctlDecl[] = [
   { name: "UFFDIO_CONTINUE", cmd: UFFDIO_CONTINUE, arg: ptr(UFFDIO_CONTINUE_LAYOUT, "inout") },
   { name: "UFFDIO_POISON", cmd: UFFDIO_POISON, arg: ptr(UFFDIO_POISON_LAYOUT, "inout") },
   { name: "USERFAULTFD_IOC_NEW", cmd: USERFAULTFD_IOC_NEW, arg: { kind: "int" } },
+  ...VFIO_IOCTLS,
 ];
 
 /** The declaration of request `cmd`, if mmlab knows it. */
@@ -390,6 +393,7 @@ export const IOCTL_CONSTANTS: ReadonlyMap<string, bigint> = new Map<string, bigi
   ["UFFDIO_CONTINUE_MODE_WP", UFFDIO_CONTINUE_MODE_WP],
   ["UFFDIO_POISON_MODE_DONTWAKE", UFFDIO_POISON_MODE_DONTWAKE],
   ...FS_FL_NAMES,
+  ...VFIO_CONSTANTS,
 ]);
 
 /** A struct's value: each field a number or a nested struct value. */

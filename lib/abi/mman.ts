@@ -11,6 +11,14 @@ export const PROT_READ = 0x1;
 export const PROT_WRITE = 0x2;
 export const PROT_EXEC = 0x4;
 export const PROT_SEM = 0x8;
+/**
+ * Option 1 of the 2014 MADV_USERFAULT thread ("set VM_USERFAULT with
+ * mprotect(PROT_USERFAULT)"), never written: the thread gives no value, so
+ * 0x40 is mmlab's own (the first mman-common.h bit not reserved for an
+ * arch, as 0x10 and 0x20 are). Only under `uffd.rfcDesign =
+ * mprotect+userfaultfd` (lib/mm/mprotect.ts).
+ */
+export const PROT_USERFAULT = 0x40;
 export const PROT_GROWSDOWN = 0x01000000;
 export const PROT_GROWSUP = 0x02000000;
 

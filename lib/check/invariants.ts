@@ -47,6 +47,8 @@
  * 9. RDMA (lib/drivers/rdma/check.ts): tracked BAR mappings are live
  *    VMAs of their file; live MRs and queue buffers keep their pins and
  *    pinned_vm counts them.
+ * 10. Devices (lib/check/devices.ts): the PCI bus, BARs in /proc/iomem,
+ *    SR-IOV links, bound drivers, IOMMU domains, DMA queues.
  * @module
  */
 
@@ -59,7 +61,9 @@ import { UserfaultfdCtx } from "../fs/userfaultfd.ts";
 import { daxInode } from "../fs/dax.ts";
 import type { KnobValue } from "../policy.ts";
 import { checkRdma } from "../drivers/rdma/check.ts";
+import { checkDevices } from "./devices.ts";
 import { WCHAN_UFFD_EVENT, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { vfioInvariants } from "../drivers/vfio/check.ts";
 import {
   any,
   clear,
@@ -417,6 +421,8 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   checkTasks(m, errs);
   checkUserfaults(m, errs);
   errs.push(...checkRdma(m));
+  checkDevices(m, errs);
+  errs.push(...vfioInvariants(m));
   return errs;
 }
 
@@ -427,6 +433,8 @@ const FREES_UNDER_MAPPINGS: Record<KnobValue<"dax.truncateWithPin">, boolean> = 
   "fail-etxtbsy": false,
   "notify-kill": false,
   redirect: false,
+  "odp-only": true,
+  "iommu-revoke": true,
 };
 
 /**

@@ -30,7 +30,21 @@
  *      exit drops the pins) and the truncate goes on. Short-term pins (an
  *      O_DIRECT bio) are waited for as under `block`;
  *    - `redirect` (2018 thread): each held pin moves to a fresh scratch
- *      page (the device now writes there: silently lost), then as `block`.
+ *      page (the device now writes there: silently lost), then as `block`;
+ *    - `odp-only` (the 2018 thread's "ODP or nothing"): long-term pins of
+ *      fsdax are refused whatever `gup.longtermFsdax` says (gup.c
+ *      check_vma_flags: EOPNOTSUPP), so only ODP MRs reach the file, and
+ *      step 2 already invalidated them through their interval notifiers
+ *      (mlx5_ib_invalidate_range); nothing waits and the blocks are freed.
+ *      The NIC's next access re-faults (hmm_range_fault) past EOF: -EFAULT,
+ *      an error completion. A short-term reference still held is freed
+ *      under, as `corrupt` would;
+ *    - `iommu-revoke`: the IOVAs translating to the busy pages are unmapped
+ *      from every IOMMU paging domain (iommu_unmap, as a revoking driver
+ *      does) and the blocks are freed: the device's next DMA there faults
+ *      (DMAR: ... in dmesg) and completes per `iommu.deviceOnFault`. The
+ *      pins stay until their owners drop them. With `iommu.enabled=off`
+ *      there is nothing to revoke through: it waits as `block`.
  * 4. i_size changes, the partial block at the new EOF is zeroed and the
  *    blocks past it are freed (ext4_truncate / ext4_punch_hole).
  * @module
@@ -57,13 +71,15 @@ export const WCHAN_DAX_LAYOUT = "ext4_wait_dax_page";
 /** What a truncate does with a busy (still referenced) DAX page, per policy. */
 const BUSY_ACTION: Record<
   KnobValue<"dax.truncateWithPin">,
-  "free" | "wait" | "fail" | "notify" | "redirect"
+  "free" | "wait" | "fail" | "notify" | "redirect" | "revoke"
 > = {
   corrupt: "free",
   block: "wait",
   "fail-etxtbsy": "fail",
   "notify-kill": "notify",
   redirect: "redirect",
+  "odp-only": "free",
+  "iommu-revoke": "revoke",
 };
 
 /** The blocks of a DAX file still referenced once nothing maps them. */
@@ -136,6 +152,10 @@ export function daxBreakLayouts(p: Process, inode: Inode): number {
   const action = BUSY_ACTION[m.policy("dax.truncateWithPin")];
   if (action === "free") return 0;
   if (action === "fail") return -ETXTBSY;
+  if (action === "revoke" && m.pci.iommu.enabled) {
+    m.pci.iommu.revokePfns(new Set(busy));
+    return 0;
+  }
   // The kernel's test: a file mapped nowhere has no busy page (up to 6.18).
   if (inode.mappings.size === 0) return 0;
   if (takeSignalPending(p)) {

@@ -46,7 +46,9 @@ function getInt(p: Process, arg: UserArg): number | null {
 }
 
 /** An ioctl argument from a raw register or a literal. */
-export function userArg(a: bigint | number | UserArg): UserArg {
+export function userArg(a: bigint | number | UserArg | Uint8Array): UserArg {
+  // A string for a char * argument (VFIO_GROUP_GET_DEVICE_FD): its bytes and the NUL.
+  if (a instanceof Uint8Array) return { value: 0n, literal: Uint8Array.of(...a, 0) };
   if (typeof a === "object") return a;
   return { value: BigInt.asUintN(64, BigInt(a)), literal: null };
 }
@@ -106,7 +108,7 @@ export function sysIoctl(
   p: Process,
   fdArg: bigint | number,
   cmdArg: bigint | number,
-  argArg: bigint | number | UserArg = 0n,
+  argArg: bigint | number | UserArg | Uint8Array = 0n,
 ): { ret: number; data?: Uint8Array } {
   const fd = Number(BigInt.asIntN(32, BigInt(fdArg)));
   // unsigned int cmd

@@ -295,12 +295,15 @@ export function unsharePage(mm: Mm, vma: Vma, addr: number): number {
 
 /**
  * Whether a missing fault reaches a userfaultfd only in a VM_USERFAULT VMA
- * (policy uffd.madv18): today registration alone engages it (option 2 of
- * the 2014 thread, what shipped); the RFC wanted both (option 3).
+ * (policy uffd.rfcDesign): in what shipped registration alone engages it
+ * (option 2 of the 2014 thread); the RFC (option 3, VM_USERFAULT from
+ * MADV_USERFAULT) and its mprotect variant (option 1, from PROT_USERFAULT)
+ * wanted both.
  */
-const UFFD_NEEDS_VM_USERFAULT: Record<KnobValue<"uffd.madv18">, boolean> = {
-  "wipeonfork": false,
-  "userfault-rfc": true,
+const UFFD_NEEDS_VM_USERFAULT: Record<KnobValue<"uffd.rfcDesign">, boolean> = {
+  "userfaultfd": false,
+  "madvise+userfaultfd": true,
+  "mprotect+userfaultfd": true,
 };
 
 /**
@@ -371,10 +374,10 @@ function doPteMissing(
   const vpn = addr / 4096;
   // pte_none(): a missing page.
   if (vma.isAnonymous) {
-    // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (option
-    // 3 of its thread) engaged a userfaultfd only where a registered range
-    // and a MADV_USERFAULT range intersect.
-    const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.madv18")] ||
+    // userfaultfd_missing(vma) -> handle_userfault(). The 2014 RFC (options
+    // 3 and 1 of its thread) engaged a userfaultfd only where a registered
+    // range and a VM_USERFAULT range intersect.
+    const engage = !UFFD_NEEDS_VM_USERFAULT[mm.machine.policy("uffd.rfcDesign")] ||
       has(vma.flags, VM_USERFAULT);
     if (mm.userfaults.size > 0 && engage) {
       // A fault that allocates (a write, or a read without the zero page)
@@ -387,7 +390,7 @@ function doPteMissing(
     // The 2014 RFC (uffd.madv18 = userfault-rfc): with no userfaultfd
     // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
     // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
-    // EFAULT for a kernel one). Only MADV_USERFAULT sets the flag.
+    // EFAULT for a kernel one). Only MADV_USERFAULT or PROT_USERFAULT set it.
     if (has(vma.flags, VM_USERFAULT)) return VM_FAULT_SIGBUS;
     // do_anonymous_page(): a read maps the shared zero page unless
     // mm_forbids_zeropage() (policy mm.zeroPage); then, as for a write, a

@@ -57,6 +57,18 @@ import { GUP_PIN_COUNTING_BIAS, PG_ANON, PG_ANON_EXCLUSIVE } from "../phys/frame
  * the child at fork (copy_present_page(), 5.9+), or write-protected and
  * shared like any other (the parent's next write leaves the DMA page).
  */
+/**
+ * Policy `fork.openBeforeCopy`: where dup_mmap() calls the new VMA's
+ * vm_ops->open. Up to 6.8 after copy_page_range(), so a driver's open
+ * could zap what was copied (vfio 5.8-6.9: the child re-faults and is
+ * tracked); 35e351780fa9 (6.9, also 6.6.y) moved it before the copy, and
+ * the child's copied BAR PTEs escaped vfio's memory-disable zap.
+ */
+const OPEN_BEFORE_COPY: Record<KnobValue<"fork.openBeforeCopy">, boolean> = {
+  false: false,
+  true: true,
+};
+
 const PINNED_PAGE_COPIED_AT_FORK: Record<KnobValue<"fork.pinnedPages">, boolean> = {
   "cow-steal": false,
   "early-copy": true,
@@ -195,7 +207,9 @@ export function dupMmap(parent: Process, childMm: Mm): number {
       c.forkChild = true;
     }
     vmaLink(childMm, c);
-    c.ops?.open?.(c);
+    // ->open before or after the PTEs are copied (policy fork.openBeforeCopy).
+    const openFirst = OPEN_BEFORE_COPY[m.policy("fork.openBeforeCopy")];
+    if (openFirst) c.ops?.open?.(c);
     if (!(v.flags & VM_WIPEONFORK) && needsCopy(c, v)) {
       const err = copyPageRange(childMm, c, src, v);
       if (err) return err;
@@ -205,6 +219,7 @@ export function dupMmap(parent: Process, childMm: Mm): number {
         uffdWpDropRange(childMm, c.start, c.end);
       }
     }
+    if (!openFirst) c.ops?.open?.(c);
   }
   // dup_userfaultfd_complete(): a UFFD_EVENT_FORK per child context.
   for (const [o, n] of fctxs) if (n !== null) o.forkComplete?.(n);

@@ -181,13 +181,26 @@ const LONGTERM_FSDAX_REFUSED: Record<KnobValue<"gup.longtermFsdax">, boolean> = 
   eopnotsupp: true,
 };
 
+/** `dax.truncateWithPin=odp-only`: only ODP (no pin) reaches fsdax. */
+const ODP_ONLY_FSDAX: Record<KnobValue<"dax.truncateWithPin">, boolean> = {
+  corrupt: false,
+  block: false,
+  "fail-etxtbsy": false,
+  "notify-kill": false,
+  redirect: false,
+  "odp-only": true,
+  "iommu-revoke": false,
+};
+
 /**
- * FOLL_LONGTERM on fsdax is refused unless `gup.longtermFsdax` allows it, or
+ * FOLL_LONGTERM on fsdax is refused under `dax.truncateWithPin=odp-only`;
+ * else unless `gup.longtermFsdax` allows it, or
  * (the 2019 RFC, `dax.layoutLease=rfc-2019`) a process of this mm holds an
  * F_LAYOUT lease on the file.
  */
 function longtermFsdaxRefused(vma: Vma): boolean {
   const m = vma.mm.machine;
+  if (ODP_ONLY_FSDAX[m.policy("dax.truncateWithPin")]) return true;
   if (!LONGTERM_FSDAX_REFUSED[m.policy("gup.longtermFsdax")]) return false;
   if (!LAYOUT_LEASE_PINS[m.policy("dax.layoutLease")]) return true;
   return !vma.file!.inode.leases.some((l) => l.layout && m.process(l.pid)?.mm === vma.mm);

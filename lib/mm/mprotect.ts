@@ -15,8 +15,10 @@ import {
   PROT_GROWSUP,
   PROT_READ,
   PROT_SEM,
+  PROT_USERFAULT,
   PROT_WRITE,
 } from "../abi/mman.ts";
+import type { KnobValue } from "../policy.ts";
 import { BIG_USER_END, pageAlignU64, PMD_SIZE, s32, smallU64, u64 } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
@@ -32,7 +34,9 @@ import {
   VM_LOCKONFAULT,
   VM_NORESERVE,
   VM_SHARED,
+  VM_SPECIAL,
   VM_UFFD_WP,
+  VM_USERFAULT,
   VM_WRITE,
 } from "./vm_flags.ts";
 import { calcVmProtBits } from "./mmap.ts";
@@ -143,6 +147,17 @@ function mprotectFixup(
   return r;
 }
 
+/**
+ * Whether prot has a PROT_USERFAULT bit (policy uffd.rfcDesign): only in
+ * option 1 of the 2014 thread, which set VM_USERFAULT with mprotect
+ * instead of madvise. Elsewhere arch_validate_prot() refuses the bit.
+ */
+const HAS_PROT_USERFAULT: Record<KnobValue<"uffd.rfcDesign">, boolean> = {
+  "userfaultfd": false,
+  "madvise+userfaultfd": false,
+  "mprotect+userfaultfd": true,
+};
+
 /** mprotect(addr, len, prot): linux-mm.md §4 check order. */
 export function sysMprotect(
   p: Process,
@@ -153,6 +168,13 @@ export function sysMprotect(
   let prot = s32(protArg);
   const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
   prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  // Option 1 of the 2014 RFC: PROT_USERFAULT is a valid bit, carried apart
+  // from the access bits (it is no protection: no PTE changes for it).
+  let userfault = -1;
+  if (HAS_PROT_USERFAULT[p.mm.machine.policy("uffd.rfcDesign")]) {
+    userfault = prot & PROT_USERFAULT;
+    prot &= ~PROT_USERFAULT;
+  }
   const sn = smallU64(addrArg), ln = smallU64(lenArg);
   if (sn >= 0 && ln >= 0) {
     // The same checks in number arithmetic: below 2^48 nothing wraps.
@@ -166,7 +188,7 @@ export function sysMprotect(
     if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) !== 0) return -EINVAL;
     if (sn >= USER_END) return -ENOMEM;
     const endN = sn + Math.ceil(ln / 4096) * 4096;
-    return mprotectRange(p.mm, sn, endN > USER_END ? USER_END : endN, prot, grows);
+    return mprotectRange(p.mm, sn, endN > USER_END ? USER_END : endN, prot, grows, userfault);
   }
   const start = u64(addrArg);
   const len0 = u64(lenArg);
@@ -186,14 +208,26 @@ export function sysMprotect(
   // User addresses are below 2^47; past that nothing is mapped.
   if (start >= BIG_USER_END) return -ENOMEM;
   if (endB > BIG_USER_END) endB = BIG_USER_END;
-  return mprotectRange(p.mm, Number(start), Number(endB), prot, grows);
+  return mprotectRange(p.mm, Number(start), Number(endB), prot, grows, userfault);
 }
 
 /** 2^47: the end of the canonical user half. */
 const USER_END = 0x800000000000;
 
-/** do_mprotect_pkey() from the VMA lookup on: [s, end) is page aligned, below 2^47. */
-function mprotectRange(mm: Mm, start: number, end: number, prot: number, grows: number): number {
+/**
+ * do_mprotect_pkey() from the VMA lookup on: [s, end) is page aligned,
+ * below 2^47. `userfault` is -1 where PROT_USERFAULT does not exist, else
+ * the bit (0 clears VM_USERFAULT, as a prot without PROT_READ clears
+ * VM_READ).
+ */
+function mprotectRange(
+  mm: Mm,
+  start: number,
+  end: number,
+  prot: number,
+  grows: number,
+  userfault: number,
+): number {
   let s = start;
   // 8. the first VMA intersecting [start, end)
   let vma = mm.vmas.find(s);
@@ -214,10 +248,19 @@ function mprotectRange(mm: Mm, start: number, end: number, prot: number, grows: 
       error = -ENOMEM;
       break;
     }
-    const newflags = set(clear(v.flags, VM_ACCESS_FLAGS), protBits);
+    let newflags = set(clear(v.flags, VM_ACCESS_FLAGS), protBits);
+    if (userfault >= 0) {
+      newflags = userfault ? set(newflags, VM_USERFAULT) : clear(newflags, VM_USERFAULT);
+    }
     // Each requested access needs its VM_MAY* bit (newflags >> 4).
     if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) {
       error = -EACCES;
+      break;
+    }
+    // Option 1 keeps the RFC's rule where arch_validate_flags() stands:
+    // VM_USERFAULT only on private anonymous memory, -EINVAL elsewhere.
+    if (userfault > 0 && (!v.isAnonymous || (v.flags & (VM_SHARED | VM_SPECIAL)))) {
+      error = -EINVAL;
       break;
     }
     tmp = Math.min(v.end, end);

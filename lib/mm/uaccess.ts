@@ -25,7 +25,10 @@ export function copyToUser(p: Process, addr: number, data: Uint8Array): number {
     if (typeof pfn !== "number") break;
     const off = a % 4096;
     const n = Math.min(data.length - done, 4096 - off);
-    for (let i = 0; i < n; i++) frames.writeByte(pfn, off + i, data[done + i]);
+    // A device page (a BAR) takes the stores into its register model, as the CPU's do.
+    const io = pfn >= frames.nframes ? p.machine.iomem.mmioAt(pfn * 4096 + off) : null;
+    if (io !== null) io.ops.write(io.off, data.subarray(done, done + n));
+    else for (let i = 0; i < n; i++) frames.writeByte(pfn, off + i, data[done + i]);
     done += n;
   }
   return data.length - done;
@@ -58,9 +61,13 @@ export function copyFromUserInto(p: Process, addr: number, out: Uint8Array): num
     if (typeof pfn !== "number") break;
     const off = a % 4096;
     const n = Math.min(len - done, 4096 - off);
-    const b = frames.peekBytes(pfn);
-    if (b === undefined) out.fill(0, done, done + n);
-    else out.set(off === 0 && n === b.length ? b : b.subarray(off, off + n), done);
+    const io = pfn >= frames.nframes ? p.machine.iomem.mmioAt(pfn * 4096 + off) : null;
+    if (io !== null) out.set(io.ops.read(io.off, n), done);
+    else {
+      const b = frames.peekBytes(pfn);
+      if (b === undefined) out.fill(0, done, done + n);
+      else out.set(off === 0 && n === b.length ? b : b.subarray(off, off + n), done);
+    }
     done += n;
   }
   return done;

@@ -21,6 +21,9 @@
  */
 
 import { Dmesg } from "../dmesg.ts";
+import { EventLog } from "../events.ts";
+import { FrameTable } from "../phys/frames.ts";
+import { TimerQueue } from "../sched/hrtimer.ts";
 import { IomemTree, PCI_WINDOW_BASE, PCI_WINDOW_SIZE, type Resource } from "../phys/iomem.ts";
 import { VirtualClock } from "../util/clock.ts";
 import type { BarKind, BarSpec } from "./bar.ts";
@@ -176,7 +179,13 @@ export function parsePciConfig(text: string, file = "pci.conf"): PciConfig | { e
       dmesg: new Dmesg(clock),
       iomem,
       pciWindow,
-      policy: (() => "all-ones") as never,
+      frames: new FrameTable({ ramBytes: 1 << 20 }),
+      sched: { timers: new TimerQueue(clock) },
+      events: new EventLog(clock),
+      // Building reads no policy.
+      policy: (() => {
+        throw new Error("no policy while checking a topology file");
+      }) as never,
     }, config);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

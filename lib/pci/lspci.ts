@@ -2,7 +2,7 @@
  * lspci's views of the machine's PCI functions, as data and as lspci's own
  * text (pciutils lspci.c show_terse/show_verbose/show_bases, ls-tree.c):
  * `lspci`, `lspci -nn`, `lspci -v`/`-vv` (with `-k`'s kernel driver lines),
- * `lspci -t`, and `-s [[DOMAIN:]BUS:]DEV[.FN]` to select.
+ * `lspci -t`, `lspci -x` (config space in hex), and `-s [[DOMAIN:]BUS:]DEV[.FN]` to select.
  *
  * Not modelled: capability lists (Status shows `Cap-`), interrupts beyond
  * the pin and a fixed IRQ, expansion ROMs, I/O windows of bridges.
@@ -49,6 +49,8 @@ export interface LspciEntry {
   subsystem: string | null;
   command: number;
   status: number;
+  /** The IOMMU group, null with the IOMMU off. */
+  iommuGroup: number | null;
   /** Interrupt pin (1 = A), 0 for none. */
   intPin: number;
   irq: number;
@@ -70,10 +72,11 @@ export interface LspciEntry {
 
 /** The entries, in lspci's order (domain, bus, devfn). */
 export function lspciEntries(t: PciTopology): LspciEntry[] {
-  return t.present().map(entry);
+  const on = t.iommu.enabled;
+  return t.present().map((d) => entry(d, on ? t.iommu.group(d) : null));
 }
 
-function entry(d: PciDev): LspciEntry {
+function entry(d: PciDev, group: number | null): LspciEntry {
   const hx = (n: number) => n.toString(16);
   const sub = d.isBridge ? null : subsystemName(d);
   return {
@@ -90,6 +93,7 @@ function entry(d: PciDev): LspciEntry {
     subsystem: sub,
     command: d.command,
     status: d.configRead(6, 2),
+    iommuGroup: group,
     intPin: d.configRead(0x3d, 1),
     irq: 16 + ((d.bus + d.dev) % 4),
     bars: d.bars.filter((b) => b !== null).map((b) => ({
@@ -138,6 +142,8 @@ export interface LspciOptions {
   tree: boolean;
   /** -D: always show domains. */
   domains: boolean;
+  /** -x (1: 64 bytes), -xxx (3: 256), -xxxx (4: 4096): hex dump of config space. */
+  hex?: number;
   /** -s: a slot filter. */
   slot?: string;
 }
@@ -151,7 +157,7 @@ export function parseLspciArgs(args: readonly string[]): LspciOptions | string {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (!/^-[A-Za-z]/.test(a)) {
-      return `lspci: unexpected argument ${a}; usage: lspci [-t] [-v|-vv] [-nn] [-k] [-D] [-s SLOT]`;
+      return `lspci: unexpected argument ${a}; usage: lspci [-t] [-v|-vv] [-nn] [-k] [-x] [-D] [-s SLOT]`;
     }
     for (let j = 1; j < a.length; j++) {
       const c = a[j];
@@ -160,6 +166,7 @@ export function parseLspciArgs(args: readonly string[]): LspciOptions | string {
       else if (c === "k") o.kernel = true;
       else if (c === "t") o.tree = true;
       else if (c === "D") o.domains = true;
+      else if (c === "x") o.hex = (o.hex ?? 0) + 1;
       else if (c === "s") {
         const rest = a.slice(j + 1);
         const v = rest !== "" ? rest : args[++i];
@@ -197,8 +204,30 @@ export function filterLspci(entries: LspciEntry[], o: LspciOptions): LspciEntry[
 
 const flag = (v: number, bit: number) => (v & bit ? "+" : "-");
 
-/** The text of `lspci [-v|-vv] [-nn] [-k]` for the entries given. */
-export function renderLspci(entries: readonly LspciEntry[], o: LspciOptions): string[] {
+/**
+ * lspci's show_hex_dump(): `00: b3 15 17 10 ...`, 16 bytes a line; -x shows
+ * the standard 64-byte header, -xxx 256 bytes, -xxxx the 4096 extended
+ * bytes (as root).
+ */
+export function hexDump(config: Uint8Array, level: number): string[] {
+  const n = level >= 4 ? 4096 : level >= 3 ? 256 : 64;
+  const out: string[] = [];
+  for (let at = 0; at < n; at += 16) {
+    const row = [...config.subarray(at, at + 16)].map((b) => b.toString(16).padStart(2, "0"));
+    out.push(`${at.toString(16).padStart(2, "0")}: ${row.join(" ")}`);
+  }
+  return out;
+}
+
+/**
+ * The text of `lspci [-v|-vv] [-nn] [-k] [-x]` for the entries given;
+ * `config` gives a function's config space for -x.
+ */
+export function renderLspci(
+  entries: readonly LspciEntry[],
+  o: LspciOptions,
+  config?: (bdf: string) => Uint8Array | undefined,
+): string[] {
   const out: string[] = [];
   for (const e of entries) {
     out.push(terse(e, o));
@@ -210,7 +239,10 @@ export function renderLspci(entries: readonly LspciEntry[], o: LspciOptions): st
       if (e.driver !== null) out.push(`\tKernel driver in use: ${e.driver}`);
       if (e.modules !== null) out.push(`\tKernel modules: ${e.modules}`);
     }
-    if (o.verbose > 0) out.push("");
+    const hex = o.hex ?? 0;
+    const cfg = hex > 0 ? config?.(e.bdf) : undefined;
+    if (cfg !== undefined) out.push(...hexDump(cfg, hex));
+    if (o.verbose > 0 || hex > 0) out.push("");
   }
   return out;
 }
@@ -250,12 +282,14 @@ function verbose(e: LspciEntry, o: LspciOptions, out: string[]): void {
     if (e.intPin !== 0) {
       out.push(`\tInterrupt: pin ${String.fromCharCode(64 + e.intPin)} routed to IRQ ${e.irq}`);
     }
+    if (e.iommuGroup !== null) out.push(`\tIOMMU group: ${e.iommuGroup}`);
   } else {
     let f = "\tFlags: ";
     if (cmd & PCI_COMMAND_MASTER) f += "bus master, ";
     f += "fast devsel";
     if (cmd & PCI_COMMAND_MASTER) f += ", latency 0";
     if (e.intPin !== 0) f += `, IRQ ${e.irq}`;
+    if (e.iommuGroup !== null) f += `, IOMMU group ${e.iommuGroup}`;
     out.push(f);
   }
   for (const b of e.bars) out.push(`\t${o.verbose > 1 ? `Region ${b.index}: ` : ""}${barText(b)}`);
@@ -313,6 +347,8 @@ function sizeText(x: number): string {
  * bus as `+-DD.F` (`\-` for the last), bridges followed by
  * `-[SEC-SUB]-` and their bus; `-v` adds names. After each printed line
  * the drawing continues with `|` under every `+` and blanks elsewhere.
+ * With `-s`, the subtrees of the matching bridges, each from
+ * `DOMAIN:BUS:` (endpoints alone print nothing, as in lspci).
  */
 export function renderLspciTree(entries: readonly LspciEntry[], o: LspciOptions): string[] {
   const out: string[] = [];
@@ -355,6 +391,15 @@ export function renderLspciTree(entries: readonly LspciEntry[], o: LspciOptions)
     }
     ds.forEach((d, i) => showDev(d, put(at, i < ds.length - 1 ? "+-" : "\\-")));
   };
+  if (o.slot !== undefined) {
+    // show_forest() with a filter: each matching bridge's subtree, from it.
+    const f = slotFilter(o.slot)!;
+    for (const e of entries) {
+      if (e.bridge === null || !f(e)) continue;
+      showDev(e, put(0, e.bdf.slice(0, 8)));
+    }
+    return out;
+  }
   const p = put(0, "-[0000:00]-");
   showBus(0, p);
   return out;

@@ -15,12 +15,17 @@
  */
 
 import type { Dmesg } from "../dmesg.ts";
+import type { EventLog } from "../events.ts";
+import type { FrameTable } from "../phys/frames.ts";
+import type { TimerQueue } from "../sched/hrtimer.ts";
 import type { VirtualClock } from "../util/clock.ts";
 import type { IomemTree, Resource } from "../phys/iomem.ts";
 import type { BarSpec } from "./bar.ts";
 import type { PciConfig, PciNodeConfig } from "./config.ts";
 import { type FunctionIds, PciDev } from "./device.ts";
 import { barMmio, unclaimedMmio } from "./mmio.ts";
+import { DmaEngine } from "./dma.ts";
+import { Iommu } from "./iommu.ts";
 import type { KnobName, KnobValue } from "../policy.ts";
 import {
   PCI_COMMAND_IO,
@@ -36,6 +41,11 @@ export interface PciEnv {
   readonly iomem: IomemTree;
   /** The host bridge window BARs are assigned from. */
   readonly pciWindow: Resource;
+  /** RAM, for DMA. */
+  readonly frames: FrameTable;
+  /** DMA completions are timers on the virtual clock. */
+  readonly sched: { readonly timers: TimerQueue };
+  readonly events: EventLog;
   /** A policy knob's value now (Machine.policy). */
   policy<K extends KnobName>(name: K): KnobValue<K>;
 }
@@ -69,11 +79,15 @@ export class PciTopology {
   readonly hostBridge: PciDev;
   /** Functions on bus 0 (the host bridge and root ports). */
   readonly rootBus: PciDev[] = [];
+  /** The DMA remapping unit. */
+  readonly iommu: Iommu;
   /** Set once an unclaimed access escalated (`hw.mmioUnclaimed=host-fatal`): what happened. */
   hostFatal: string | null = null;
   private nextIo = IO_BASE;
+  private readonly engines = new Map<PciDev, DmaEngine>();
 
   constructor(readonly env: PciEnv, config: PciConfig) {
+    this.iommu = new Iommu(this);
     const hb = config.hostBridge ?? { vendor: 0x8086, device: 0x2020, rev: 4 };
     this.hostBridge = new PciDev(0, 0, 0, 0, {
       vendor: hb.vendor,
@@ -94,6 +108,18 @@ export class PciTopology {
   find(bdf: string): PciDev | undefined {
     const full = /^[0-9a-f]{4}:/i.test(bdf) ? bdf.toLowerCase() : `0000:${bdf.toLowerCase()}`;
     return this.devices.find((d) => d.bdf === full && d.state !== "removed");
+  }
+
+  /** The function's DMA engine (made on first use). */
+  dma(dev: PciDev): DmaEngine {
+    let e = this.engines.get(dev);
+    if (e === undefined) this.engines.set(dev, e = new DmaEngine(this, dev));
+    return e;
+  }
+
+  /** The DMA engines made so far, in function order. */
+  dmaEngines(): DmaEngine[] {
+    return [...this.engines.values()].sort((a, b) => a.dev.rid - b.dev.rid);
   }
 
   /** Functions still on the bus (not removed), in lspci order. */
@@ -247,6 +273,7 @@ export class PciTopology {
       this.devices.push(d);
     }
     this.sortDevices();
+    for (const d of this.devices) this.iommu.group(d);
     for (const d of all) {
       if (d.sriov !== null) this.setNumVfs(d, findNode(config, d.name)!.sriov!.numVfs);
     }

@@ -18,6 +18,7 @@ import { releaseHeldPages } from "../mm/gup.ts";
 import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
+import { FilesStruct } from "./files.ts";
 
 /**
  * exit_mmap(): tears down an address space whose last user is gone: every
@@ -80,9 +81,14 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
   }
   exitTask(p.leader);
   p.machine.events.emit({ kind: "exit", pid: p.pid, status: p.exitStatus });
-  for (let fd = 0; fd < p.fds.length; fd++) {
-    const f = p.fds[fd];
-    p.fds[fd] = undefined;
+  // exit_files() -> put_files_struct(): the table closes its files only
+  // when no process that shares it (CLONE_FILES) is left.
+  const files = p.files;
+  p.files = new FilesStruct();
+  if (--files.users > 0) return;
+  for (let fd = 0; fd < files.fds.length; fd++) {
+    const f = files.fds[fd];
+    files.fds[fd] = undefined;
     if (f !== undefined) {
       f.fput(p.machine);
     }

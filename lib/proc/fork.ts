@@ -8,6 +8,7 @@
  */
 
 import { Process } from "./process.ts";
+import { dupFd } from "./files.ts";
 import { Task } from "./task.ts";
 import { dupMmap } from "../mm/fork.ts";
 import { exitMmap } from "./exit.ts";
@@ -73,8 +74,12 @@ export const CLONE_FLAG_NAMES: readonly (readonly [string, number])[] = [
   ["CLONE_IO", CLONE_IO],
 ];
 
-/** A new process: a copy of p's mm (or p's mm itself with CLONE_VM), files and dispositions. */
-function copyProcess(p: Process, shareVm: boolean): Process | number {
+/**
+ * A new process: a copy of p's mm (or p's mm itself with CLONE_VM), of its
+ * fd table (or the table itself with CLONE_FILES, copy_files()) and of its
+ * dispositions.
+ */
+function copyProcess(p: Process, shareVm: boolean, shareFiles: boolean): Process | number {
   const m = p.machine;
   let mm = p.mm;
   if (shareVm) mm.users++;
@@ -90,12 +95,11 @@ function copyProcess(p: Process, shareVm: boolean): Process | number {
       return err;
     }
   }
-  for (let fd = 0; fd < p.fds.length; fd++) {
-    const f = p.fds[fd];
-    if (f !== undefined) {
-      f.refs++;
-      child.fds[fd] = f;
-    }
+  if (shareFiles) {
+    child.files = p.files;
+    p.files.users++;
+  } else {
+    child.files = dupFd(p.files);
   }
   for (const [s, d] of p.dispositions) child.dispositions.set(s, d);
   child.rlim = p.rlim.map(([c, m]) => [c, m]); // copy_signal(): the limits
@@ -107,7 +111,7 @@ function copyProcess(p: Process, shareVm: boolean): Process | number {
 
 /** fork(): returns the child's pid to the parent. */
 export function sysFork(p: Process): number {
-  const c = copyProcess(p, false);
+  const c = copyProcess(p, false, false);
   return typeof c === "number" ? c : c.pid;
 }
 
@@ -128,10 +132,12 @@ function putTid(p: Process, addr: bigint, tid: number): void {
  * CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID, CLONE_PIDFD with
  * CLONE_DETACHED.
  *
- * mmlab models the mm, the thread group and the tid words; namespaces,
- * CLONE_VFORK's wait, ptrace, pidfds and a shared (rather than copied) fd
- * table without CLONE_THREAD are not modelled: those flags are accepted and
- * change nothing else.
+ * mmlab models the mm, the thread group, the fd table (shared with
+ * CLONE_FILES, copied without) and the tid words; namespaces, CLONE_VFORK's
+ * wait, ptrace and pidfds are not modelled: those flags are accepted and
+ * change nothing else. A thread always shares its group's fd table (one
+ * made with CLONE_THREAD but without CLONE_FILES, which would get a copy,
+ * is not modelled).
  */
 export function sysClone(
   p: Process,
@@ -163,7 +169,7 @@ export function sysClone(
     m.tasks.set(task.tid, task);
     p.mm.users++;
   } else {
-    const c = copyProcess(p, has(CLONE_VM));
+    const c = copyProcess(p, has(CLONE_VM), has(CLONE_FILES));
     if (typeof c === "number") return c;
     task = c.leader;
   }

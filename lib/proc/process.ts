@@ -12,6 +12,7 @@ import type { OpenFile } from "../fs/file.ts";
 import type { SigInfo } from "../abi/signal.ts";
 import type { ExitStatus } from "../events.ts";
 import { Task } from "./task.ts";
+import { FilesStruct } from "./files.ts";
 import { defaultRlimits } from "./resource.ts";
 
 export type { ExitStatus };
@@ -31,10 +32,8 @@ export type ProcessState = "running" | "zombie";
 export class Process {
   state: ProcessState = "running";
   exitStatus: ExitStatus | null = null;
-  /** fd table: index = fd. */
-  readonly fds: (OpenFile | undefined)[] = [];
-  /** files_struct close_on_exec: fds marked FD_CLOEXEC (O_CLOEXEC, FIOCLEX). */
-  readonly closeOnExec: Set<number> = new Set();
+  /** The fd table, this process's own or shared by clone(CLONE_FILES). */
+  files: FilesStruct = new FilesStruct();
   readonly dispositions: Map<number, Disposition> = new Map();
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];
@@ -54,6 +53,16 @@ export class Process {
     const leader = new Task(pid, this);
     this.threads.push(leader);
     machine.tasks.set(pid, leader);
+  }
+
+  /** fd table: index = fd (files.fds). */
+  get fds(): (OpenFile | undefined)[] {
+    return this.files.fds;
+  }
+
+  /** files_struct close_on_exec: fds marked FD_CLOEXEC (O_CLOEXEC, FIOCLEX). */
+  get closeOnExec(): Set<number> {
+    return this.files.closeOnExec;
   }
 
   /** The group leader (tid = pid). */

@@ -27,6 +27,8 @@ export const SI_USER = 0;
 export const INTERRUPTIBLE_WCHANS: ReadonlySet<string> = new Set([
   "ext4_wait_dax_page",
   "__break_lease",
+  // vfio_unregister_group_dev(): only its first, interruptible, wait.
+  "vfio_unregister_group_dev",
 ]);
 
 /** Signals whose default action is to ignore them (SIGCHLD, SIGURG, SIGWINCH). */

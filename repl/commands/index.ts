@@ -18,10 +18,12 @@ import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
 import { VIEW_COMMANDS } from "./views.ts";
+import { FRAMES_COMMAND, VMMAP_COMMAND, withDraw } from "./pictures.ts";
 import { VERBS_COMMANDS } from "./verbs.ts";
 import { DEVICE_COMMANDS } from "./devices.ts";
 import { HMM_COMMANDS } from "./hmm.ts";
 import { MR_ACCESS } from "./odp.ts";
+import { VFIO_COMMAND } from "./vfio.ts";
 
 const help: Command = {
   ...HELP_COMMAND,
@@ -40,10 +42,13 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     ...MEMORY_COMMANDS,
     ...PIN_COMMANDS,
     ...DMA_COMMANDS,
-    ...VIEW_COMMANDS,
+    ...VIEW_COMMANDS.map((c) => (c.name === "maps" ? withDraw(c) : c)),
+    VMMAP_COMMAND,
+    FRAMES_COMMAND,
     ...DEVICE_COMMANDS,
     ...HMM_COMMANDS,
     MR_ACCESS,
+    VFIO_COMMAND,
     POLICY_COMMAND,
     SYSCTL_COMMAND,
     help,

@@ -140,8 +140,8 @@ const diff: Command = {
   summary: "what changed from snapshot A to B (or now): VMAs, PTEs, frames, devices",
   help: "Compares every view of the two states: for each view that changed, a --- VIEW\n" +
     "line, then - for lines only in A and + for lines only in B: maps and smaps\n" +
-    "(VMAs), pages (PTEs, frames, refcounts, mapcounts), ps, threads, vmstat, lspci,\n" +
-    "dmesg, iomem. Neither state is disturbed.",
+    "(VMAs), pages (PTEs, frames, refcounts, mapcounts), frames (the RAM map), ps,\n" +
+    "threads, vmstat, lspci, dmesg, iomem. Neither state is disturbed.",
   example: [MAP_LINE, "snapshot s", "poke(a, 1)", "diff s"],
   needsProcess: false,
   async run(ctx, [a, b]) {

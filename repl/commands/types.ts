@@ -46,6 +46,8 @@ export interface FlagDecl {
   name: string;
   /** One phrase for help. */
   text: string;
+  /** Left out of the synopsis line (still under Options:): a second form of the command. */
+  hidden?: boolean;
 }
 
 /** What a command can reach while it runs. */
@@ -136,7 +138,7 @@ export function synopsis(c: Command): string {
   return [
     c.name,
     ...c.args.map((a) => (a.optional ? `[${name(a)}]` : name(a))),
-    ...(c.flags ?? []).map((f) => `[${f.name}]`),
+    ...(c.flags ?? []).filter((f) => !f.hidden).map((f) => `[${f.name}]`),
   ].join(" ");
 }
 

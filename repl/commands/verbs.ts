@@ -13,6 +13,7 @@
 import {
   asyncEventFields,
   errnoName,
+  type Machine,
   strerror,
   SYSCALLS,
   type VContext,
@@ -359,34 +360,22 @@ const ibvDevices: Command = {
   },
 };
 
-/** The doorbell writes a device saw. */
-const doorbells: Command = {
-  name: "doorbells",
-  form: "word",
-  group: "view",
-  args: [{ name: "DEVICE", accepts: "word", text: "mlx5_0, uverbs1 or a PCI address" }],
-  summary: "the BAR writes an RDMA device saw ([emu] device register log)",
-  help: "One line per MMIO write that reached the device's BAR 0: offset, width, value.",
-  example: [OPEN, PD, BUF, MR, CQ, QP, "ibv_post_send(qp, mr, 64)", "doorbells mlx5_0"],
-  needsProcess: false,
-  run(ctx, [d]) {
-    const name = d?.type === "word" ? d.text : "";
-    const s = ctx.machine.rdma.find(name);
-    if (s === undefined) {
-      throw new ReplError(`no RDMA device ${name}`, d?.col, "ibv_devices lists them", "usage");
-    }
-    const log = s.fn.doorbells();
-    if (log.length === 0) ctx.out.push(`(${s.ib.name}: no BAR writes)`);
-    for (const w of log) {
-      ctx.out.push(
-        `[emu] ${s.fn.bdf} BAR${w.bar}+${hex(w.offset)} write${w.width * 8} ${
-          hex(w.value).padStart(18, " ")
-        }`,
-      );
-    }
-    return undefined;
-  },
-};
+/**
+ * The doorbell writes an RDMA device saw ([emu] device register log), for
+ * `doorbells mlx5_0` / `doorbells uverbs1` (repl/commands/devices.ts); undefined
+ * when NAME is no RDMA device.
+ */
+export function rdmaDoorbellLines(machine: Machine, name: string): string[] | undefined {
+  const s = machine.rdma.find(name);
+  if (s === undefined) return undefined;
+  const log = s.fn.doorbells();
+  if (log.length === 0) return [`(${s.ib.name}: no BAR writes)`];
+  return log.map((w) =>
+    `[emu] ${s.fn.bdf} BAR${w.bar}+${hex(w.offset)} write${w.width * 8} ${
+      hex(w.value).padStart(18, " ")
+    }`
+  );
+}
 
 /** Every verbs command, in the order a program calls them. */
 export const VERBS_COMMANDS: readonly Command[] = [
@@ -404,5 +393,4 @@ export const VERBS_COMMANDS: readonly Command[] = [
   deallocPd,
   closeDevice,
   ibvDevices,
-  doorbells,
 ];

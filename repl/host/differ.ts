@@ -51,6 +51,7 @@ import { formatError, type ReplErrorKind } from "../errors.ts";
 import { buildHost } from "./build.ts";
 import { HostServer } from "./protocol.ts";
 import { HOST_NOTE, HostBackend } from "./host_backend.ts";
+import { notRunLine } from "../backend.ts";
 import { MMAP_BASE, padMmlab, reserveMmlab, WINDOW_HI, WINDOW_LO } from "./window.ts";
 import { pushAll } from "../bulk.ts";
 import {
@@ -497,6 +498,8 @@ async function runLines(
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   let n = 0;
+  // Set once mmlab's main thread waits on a userfault: the host stops there.
+  let hostStopped = false;
   for (const raw of lines) {
     n++;
     const line = raw.replace(/\r$/, "");
@@ -507,9 +510,27 @@ async function runLines(
     const echo = session.prompt() + line;
     const where = { file: opts.source, line: n };
     const m = await session.run(line, where);
-    // The calls mmlab woke at this line are the ones the host must report here too.
-    if (host.backend instanceof HostBackend) host.backend.expectWakes(wokenTids(m.output));
-    const h = await host.run(line, where);
+    // A main thread that waits on a userfault would hang mmhost, whose main
+    // thread reads the channel (nothing could serve the fault): the host
+    // runs neither this line nor any after it, and says so.
+    const stopping = !hostStopped && mainThreadWaits(session, m.output);
+    let h: { output: string[]; error?: typeof m.error; quit?: boolean };
+    if (hostStopped || stopping) {
+      h = {
+        output: [
+          notRunLine(
+            stopping
+              ? MAIN_THREAD_WAIT
+              : "the rest of the case, after a main thread's userfault wait,",
+          ),
+        ],
+      };
+      hostStopped = true;
+    } else {
+      // The calls mmlab woke at this line are the ones the host must report here too.
+      if (host.backend instanceof HostBackend) host.backend.expectWakes(wokenTids(m.output));
+      h = await host.run(line, where);
+    }
     let mm = m.output;
     let ho = h.output;
     if (isWholeView(line)) mm = restrict(mm, WINDOW_LO, WINDOW_HI);
@@ -536,6 +557,24 @@ async function runLines(
     if (m.quit || h.quit) break;
   }
   return steps;
+}
+
+/** What the host leaves out when mmlab's main thread waits on a userfault. */
+export const MAIN_THREAD_WAIT =
+  "the rest of the case, from this main thread's wait on a userfault (mmhost's main thread " +
+  "reads the channel: nothing could serve the fault),";
+
+/**
+ * Whether mmlab's output reports a process's main thread (tid = pid)
+ * waiting on a userfault or on a blocking read of a uffd (`<unfinished
+ * ...> (thread T waits in handle_userfault ...)`, `sleeps in ...`).
+ */
+export function mainThreadWaits(session: Session, output: readonly string[]): boolean {
+  for (const l of output) {
+    const w = UFFD_WAIT.exec(l);
+    if (w !== null && session.machine.procs.has(Number(w[1]))) return true;
+  }
+  return false;
 }
 
 /** A thread's wait as mmlab (a userfault, a uffd read) or the host (blocked) reports it. */

@@ -12,7 +12,9 @@ userfaultfd as it shipped (4.3: the faulting thread waits, a handler
 serves the page with UFFDIO_COPY); the 2014 RFC (MADV_USERFAULT: the touch
 raises SIGBUS, the handler moves a staged page in with remap_anon_pages and
 returns, the access retries); and UFFD_FEATURE_SIGBUS (4.14: the RFC's
-signal through a userfaultfd registration, with UFFDIO_MOVE, 6.8).
+signal through a userfaultfd registration, with UFFDIO_MOVE, 6.8). Part 4
+runs one program under each of the three options the RFC's own thread
+argued (policy uffd.rfcDesign).
 
 The "disk" is a staging buffer kept out of any child (MADV_DONTFORK, as
 the RFC advised); the restored range is empty.
@@ -99,6 +101,109 @@ numbers; the signal comes from a registration, the move is an ioctl.
   = 0 {dst=0x7ffff7fbb000, src=0x7ffff7fbe000, len=4096, mode=0, move=4096}
   [1] mm> peek(a + 8K, 6)
   7ffff7fbb000  70 61 67 65 20 32                                 |page 2|
+
+4. The 2014 thread's three options, on one program. Kirill objected that
+madvise is a hint; Andrea's reply listed the choices: (1) set VM_USERFAULT
+with mprotect(PROT_USERFAULT) instead, (2) drop MADV_USERFAULT and keep
+only the userfaultfd (what shipped), (3) keep both, the userfaultfd
+engaging only where a MADV_USERFAULT range and its registered range
+intersect (what the RFC implemented). Policy uffd.rfcDesign selects one.
+The program: the same userfaultfd registered on the first two pages of r,
+the mark (if the design has one) on pages 0 and 2, then the worker touches
+pages 0 and 1 and the main thread page 2. Today's ioctls stand in for the
+RFC's own userfaultfd protocol (read a fault address, write a range back to
+wake); what differs is where the fd engages, which the run shows.
+
+Option 3, the RFC as posted: advice 18 is MADV_USERFAULT.
+
+  [1] mm> policy uffd.madv18 userfault-rfc
+  uffd.madv18 = userfault-rfc
+  [1] mm> policy uffd.rfcDesign madvise+userfaultfd
+  uffd.rfcDesign = madvise+userfaultfd
+  [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+  = 0x7ffff75ce000
+  [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
+  = 0 {range={start=0x7ffff75ce000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  [1] mm> madvise(r, 4K, MADV_USERFAULT)
+  = 0
+  [1] mm> madvise(r + 8K, 4K, MADV_USERFAULT)
+  = 0
+  [1] mm> @t peek(r, 6)
+  <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75ce000)
+  [1] mm> read(uffd, s + 12K, 32)
+  = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75ce000, feat={ptid=2}}}
+  [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
+  = 0 {dst=0x7ffff75ce000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  [pid 2] <... peek resumed> = 6
+  [1] mm> @t peek(r + 4K, 6)
+  7ffff75cf000  00 00 00 00 00 00                                 |......|
+  [1] mm> peek(r + 8K, 6)
+  --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff75d0000} ---
+? Which of the three pages went to the userfaultfd?
+! Only page 0, registered and marked: the worker waited and UFFDIO_COPY served it. Page 1 is registered but not marked, so it was an ordinary fault (zeros, no message); page 2 is marked but registered nowhere, so it raised SIGBUS as in part 2.
+
+Option 1: the mark comes from mprotect; advice 18 keeps its shipped
+meaning. PROT_USERFAULT is 0x40, mmlab's own value (the thread gives none);
+like MADV_USERFAULT it is EINVAL on anything but private anonymous memory,
+and it changes no PTE.
+
+  [1] mm> policy uffd.madv18 wipeonfork
+  uffd.madv18 = wipeonfork
+  [1] mm> policy uffd.rfcDesign mprotect+userfaultfd
+  uffd.rfcDesign = mprotect+userfaultfd
+  [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+  = 0x7ffff75cb000
+  [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
+  = 0 {range={start=0x7ffff75cb000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  [1] mm> mprotect(r, 4K, PROT_READ|PROT_WRITE|PROT_USERFAULT)
+  = 0
+  [1] mm> mprotect(r + 8K, 4K, PROT_READ|PROT_WRITE|PROT_USERFAULT)
+  = 0
+  [1] mm> @t peek(r, 6)
+  <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75cb000)
+  [1] mm> read(uffd, s + 12K, 32)
+  = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75cb000, feat={ptid=2}}}
+  [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
+  = 0 {dst=0x7ffff75cb000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  [pid 2] <... peek resumed> = 6
+  [1] mm> @t peek(r + 4K, 6)
+  7ffff75cc000  00 00 00 00 00 00                                 |......|
+  [1] mm> peek(r + 8K, 6)
+  --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff75cd000} ---
+
+Option 2, what shipped: no mark at all; the registration is the request.
+
+  [1] mm> policy uffd.rfcDesign userfaultfd
+  uffd.rfcDesign = userfaultfd
+  [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+  = 0x7ffff75c8000
+  [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
+  = 0 {range={start=0x7ffff75c8000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  [1] mm> @t peek(r, 6)
+  <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75c8000)
+  [1] mm> read(uffd, s + 12K, 32)
+  = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75c8000, feat={ptid=2}}}
+  [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
+  = 0 {dst=0x7ffff75c8000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  [pid 2] <... peek resumed> = 6
+  [1] mm> @t peek(r + 4K, 6)
+  <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75c9000)
+  [1] mm> read(uffd, s + 12K, 32)
+  = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75c9000, feat={ptid=2}}}
+  [1] mm> ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=r + 4K, len=4K}, mode=0})
+  = 0 {range={start=0x7ffff75c9000, len=4096}, mode=0, zeropage=4096}
+  [pid 2] <... peek resumed> = 6
+  [1] mm> peek(r + 8K, 6)
+  7ffff75ca000  00 00 00 00 00 00                                 |......|
+? What did option 2 cost the program, and what did it take away?
+! It deleted the marking lines and nothing else, the small change Andrea predicted for userfaultfd users; every registered page, page 1 too, now reaches the handler. What it took away is the SIGBUS without a file descriptor: page 2 is an ordinary zero page, and a SIGBUS came back only in 4.14, through a registration (part 3).
+
+The thread's options, on that program:
+
+option                       | marks the range                       | registered, unmarked | marked, unregistered
+(3) madvise + userfaultfd    | madvise(MADV_USERFAULT)               | ordinary fault       | SIGBUS, si_addr
+(1) mprotect + userfaultfd   | mprotect(PROT_USERFAULT)              | ordinary fault       | SIGBUS, si_addr
+(2) userfaultfd only (4.3)   | nothing: UFFDIO_REGISTER is the mark  | waits in the handler | (no mark)
 
 What each design needed from the program:
 

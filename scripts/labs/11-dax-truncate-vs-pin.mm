@@ -310,6 +310,95 @@ to write into a scratch page, and let the truncate go on.
 ? Where did "RDMA payload" go?
 ! Into a scratch page no file and no mapping will ever show: the truncate finished at once, the journal is intact, and the RDMA program's data is silently lost (its mapping is past EOF now: SIGBUS). Jason's objection: silent data corruption for RDMA users.
 
+Round 6: odp-only (the 2018 thread's "ODP or nothing"): long-term pins of
+fsdax are refused whatever else is set, so the RDMA program registers the
+buffer on demand (IBV_ACCESS_ON_DEMAND): nothing is pinned, the NIC
+mirrors the mapping through an mmu interval notifier.
+
+  [1] mm> policy dax.truncateWithPin odp-only
+  dax.truncateWithPin = odp-only
+  [1] mm> app6 = fork()
+  = 8
+  [1] mm> @app6 fd = open("/mnt/pmem/r6", O_RDWR|O_CREAT, 0644)
+  = 10
+  [1] mm> @app6 ftruncate(fd, 4K)
+  = 0
+  [1] mm> @app6 a = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)
+  = 0x7ffff7fbf000
+  [1] mm> @app6 poke(a, "app data")
+  = 8
+  [1] mm> @app6 ctx = ibv_open_device("mlx5_0")
+  openat(AT_FDCWD, "/dev/infiniband/uverbs0", O_RDWR|O_CLOEXEC) = 11
+  mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, 11, 0) = 0x7ffff7fbe000
+  = 0x5555555602a0 {cmd_fd=11, async_fd=12}
+  [1] mm> @app6 pd = ibv_alloc_pd(ctx)
+  = 0x5555555603a0
+  [1] mm> @app6 ibv_reg_mr(pd, a, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  = NULL errno=EOPNOTSUPP (Operation not supported)
+  [1] mm> @app6 mr = ibv_reg_mr(pd, a, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE|IBV_ACCESS_ON_DEMAND)
+  = 0x5555555604a0 {addr=0x7ffff7fbf000, length=4096, lkey=0x20300, rkey=0x20300}
+  [1] mm> @app6 mr_access(mr, 0, 8, "rdma-write")
+  mlx5_ib page fault: iova 0x7ffff7fbf000, 1 page, HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE
+    mmu_interval_read_begin() = 1, hmm_range_fault() = 0
+  = {status=IBV_WC_SUCCESS}
+  [1] mm> f6 = open("/mnt/pmem/r6", O_RDWR)
+  = 10
+  [1] mm> ftruncate(f6, 0)
+  = 0
+  [1] mm> @app6 mr_access(mr, 0, 8, "rdma-write")
+  mlx5_ib page fault: iova 0x7ffff7fbf000, 1 page, HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE
+    mmu_interval_read_begin() = 3, hmm_range_fault() = -14
+  = {status=IBV_WC_REM_ACCESS_ERR} (the page fault failed)
+? What did the RDMA program lose, and what did the administrator wait for?
+! Nothing was pinned, so nothing waited: the truncate's unmap invalidated the MR's device page table through its notifier (mlx5_ib_invalidate_range) and the blocks were freed at once. The NIC's next write faulted again through hmm_range_fault, found no page past EOF (-EFAULT) and completed in error. The program loses the ability to register fsdax memory with a pinned MR at all, and pays a device page fault on first touch.
+
+Round 7: iommu-revoke: the NIC reaches the pinned block through an IOVA
+in its IOMMU domain; the truncate unmaps that IOVA and frees the block at
+once, pins or not.
+
+  [1] mm> policy dax.truncateWithPin iommu-revoke
+  dax.truncateWithPin = iommu-revoke
+  [1] mm> app7 = fork()
+  = 9
+  [1] mm> @app7 fd = open("/mnt/pmem/r7", O_RDWR|O_CREAT, 0644)
+  = 11
+  [1] mm> @app7 ftruncate(fd, 4K)
+  = 0
+  [1] mm> @app7 a = mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)
+  = 0x7ffff7fbf000
+  [1] mm> @app7 poke(a, "app data")
+  = 8
+  [1] mm> @app7 pin_user_pages(a, 1, FOLL_WRITE|FOLL_LONGTERM)
+  = 1
+  [1] mm> @app7 pages a
+  ADDRESS       PTE      PFN    ACCESS  DIRTY  YOUNG  SPECIAL   REF  MAP  PIN  KIND  EXCL
+  7ffff7fbf000  present  40004  rw      yes    yes    no       1025    1    1  pmem  -
+  [1] mm> iommu 05:00.0 map 0x10000 0x40004000 4K rw
+  = 0
+  [1] mm> dma 05:00.0 write 0x10000 8 "NIC data"
+  #1 queued: write 8 bytes at 0x10000, due in 1001 ns
+  [1] mm> sleep 1ms
+  [1] mm> @app7 peek(a, 8)
+  7ffff7fbf000  4e 49 43 20 64 61 74 61                           |NIC data|
+  [1] mm> f7 = open("/mnt/pmem/r7", O_RDWR)
+  = 11
+  [1] mm> ftruncate(f7, 0)
+  = 0
+  [1] mm> j7 = open("/mnt/pmem/journal7", O_RDWR|O_CREAT, 0644)
+  = 12
+  [1] mm> pwrite(j7, "journal entry", 13, 0)
+  = 13
+  [1] mm> dma 05:00.0 write 0x10000 12 "RDMA payload"
+  #2 queued: write 12 bytes at 0x10000, due in 1002 ns
+  [1] mm> sleep 1ms
+  [1] mm> iommu 05:00.0
+  0000:05:00.0: IOMMU on, group 9, domain 1
+    fault: DMA write at 0x10000
+  [1] mm> pread(j7, "", 13, 0)
+  = 13 "journal entry"
+? Where did "RDMA payload" go?
+! Nowhere: the truncate unmapped IOVA 0x10000 from the NIC's domain before it freed the block, so the late DMA faulted at the IOMMU (the DMAR line is in dmesg) and completed with an error (iommu.deviceOnFault). The journal that got the block is intact; the pin is still the program's until it drops it. It needs the IOMMU: with iommu.enabled=off there is nothing to revoke through and the truncate waits as under block.
+
 What each design cost the RDMA program and the administrator:
 
 design (dax.truncateWithPin)  | the administrator's truncate | what was lost
@@ -318,6 +407,8 @@ block (4.18/4.19 on)          | waits until the pin drops    | time (EINTR on a 
 fail-etxtbsy (2019 RFC)       | = -1 ETXTBSY                 | the truncate itself
 notify-kill (2018 thread)     | waits lease-break-time       | the RDMA process (SIGKILL)
 redirect (2018 thread)        | = 0 at once                  | the device's writes, silently
+odp-only (2018 thread)        | = 0 at once                  | pinned MRs on fsdax (ODP only)
+iommu-revoke                  | = 0 at once                  | the device's access (DMAR fault)
 refuse the pin (4.15 on)      | = 0 (nothing pinned)         | RDMA on fsdax (ODP instead)
 
 John Hubbard's conclusion in the seed thread: GPU developers reached the

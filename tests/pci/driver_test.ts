@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  checkInvariants,
   injectFault,
   Machine,
   type PciDev,
   type PciDriver,
   pciMatchDevice,
+  vfioPciStub,
   WaitQueue,
 } from "../../mod.ts";
 
@@ -48,6 +50,9 @@ Deno.test("vfio-pci refuses a PF with SR-IOV VFs enabled, with the kernel's two 
 
 Deno.test("a real driver replaces its stub; a remove that waits blocks unbind until ready", () => {
   const m = new Machine({ pci: "default" });
+  // The machine registers the real vfio-pci (lib/drivers/vfio); this test
+  // plays a driver of its own under that name, replacing the stub.
+  m.drivers.drivers.set("vfio-pci", vfioPciStub());
   const nic = m.pci.find("05:00.0")!;
   m.drivers.unbind(nic);
   nic.driverOverride = "vfio-pci";
@@ -134,6 +139,7 @@ Deno.test("inject-fault: hardware side of each kind, and one clear error for bad
   assert.equal(m.pci.find("03:00.1"), undefined);
   assert.ok(!m.iomem.text().some((l) => l.includes("0000:03:00")));
   assert.ok(texts(m).includes("pcieport 0000:02:08.0: pciehp: Slot(8): Card not present"));
+  assert.deepEqual(checkInvariants(m), [], "invariants hold through every injected fault");
   // oom: by pid.
   assert.match((injectFault(m, "oom", "77") as { error: string }).error, /no live process 77/);
   assert.ok("ok" in injectFault(m, "oom", "1"));

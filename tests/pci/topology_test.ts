@@ -81,6 +81,7 @@ Deno.test("lspci: terse, -nn, -vv and -t in lspci's text", () => {
     "\tStatus: Cap- 66MHz- UDF- FastB2B- ParErr- DEVSEL=fast >TAbort- <TAbort- <MAbort- >SERR- <PERR- INTx-",
     "\tLatency: 0, Cache Line Size: 64 bytes",
     "\tInterrupt: pin A routed to IRQ 17",
+    "\tIOMMU group: 9",
     "\tRegion 0: Memory at 7006400000 (64-bit, non-prefetchable) [size=512K]",
     "\tRegion 2: I/O ports at e000 [size=32]",
     "\tRegion 4: Memory at 7006480000 (64-bit, non-prefetchable) [size=16K]",
@@ -106,7 +107,7 @@ Deno.test("lspci: terse, -nn, -vv and -t in lspci's text", () => {
   nic.setCommand(nic.command & ~2);
   const vv = renderLspci(filterLspci(lspciEntries(m.pci), opts(["-s", "05:00.0"])), opts(["-vv"]));
   assert.match(vv[2], /Control: I\/O\+ Mem- BusMaster\+/);
-  assert.match(vv[6], /\(64-bit, non-prefetchable\) \[disabled\] \[size=512K\]$/);
+  assert.match(vv[7], /\(64-bit, non-prefetchable\) \[disabled\] \[size=512K\]$/);
 });
 
 Deno.test("lspci options: combined switches, -s forms, and one clear error for the rest", () => {
@@ -118,7 +119,7 @@ Deno.test("lspci options: combined switches, -s forms, and one clear error for t
     domains: false,
   });
   assert.equal((parseLspciArgs(["-s03:00.1"]) as LspciOptions).slot, "03:00.1");
-  assert.equal(parseLspciArgs(["-x"]), "lspci: invalid option -- 'x'");
+  assert.equal(parseLspciArgs(["-z"]), "lspci: invalid option -- 'z'");
   assert.match(parseLspciArgs(["-s"]) as string, /-s needs a slot/);
   assert.match(parseLspciArgs(["-s", "zz:1"]) as string, /not a slot/);
   const m = new Machine({ pci: "default" });
@@ -152,4 +153,25 @@ Deno.test("topology checks: bad configurations are refused with the node named",
       }),
     /e: BAR0 mem32: mmlab has no 32-bit PCI window/,
   );
+});
+
+Deno.test("lspci -x: the config space in hex, 64 bytes (-xxx: 256)", () => {
+  const m = new Machine({ pci: "default" });
+  const e = filterLspci(lspciEntries(m.pci), opts(["-s", "03:00.0"]));
+  const cfg = (bdf: string) => m.pci.find(bdf)?.config;
+  const out = renderLspci(e, opts(["-x"]), cfg);
+  assert.equal(out.length, 1 + 4 + 1);
+  assert.equal(out[1], "00: b3 15 17 10 06 00 00 00 00 00 00 02 10 00 00 00");
+  assert.match(out[2], /^10: 0c 00 00 04 70 00 00 00 /);
+  assert.equal(out[5], "");
+  assert.equal(renderLspci(e, opts(["-xxx"]), cfg).length, 1 + 16 + 1);
+});
+
+Deno.test("lspci -t -s: the subtree of a matching bridge, from DOMAIN:BUS:", () => {
+  const m = new Machine({ pci: "default" });
+  assert.deepEqual(renderLspciTree(lspciEntries(m.pci), opts(["-t", "-s", "02:08.0"])), [
+    "0000:02:08.0-[03]--+-00.0",
+    "                   \\-00.1",
+  ]);
+  assert.deepEqual(renderLspciTree(lspciEntries(m.pci), opts(["-t", "-s", "05:00.0"])), []);
 });

@@ -67,5 +67,13 @@ Deno.test("completion: policy-only names only under their policy", async () => {
   // Under the 2014 RFC's uffd.madv18 the names appear.
   assert.ok(!(await t.run("policy uffd.madv18 userfault-rfc")).error);
   assert.deepEqual(complete(t, "madvise(0, 4K, MADV_USER"), [["MADV_USERFAULT"], "MADV_USER"]);
-  assert.deepEqual(complete(t, "policy uffd"), [["uffd.madv18", "uffd.remap"], "uffd"]);
+  assert.deepEqual(complete(t, "policy uffd"), [[
+    "uffd.madv18",
+    "uffd.remap",
+    "uffd.rfcDesign",
+  ], "uffd"]);
+  // PROT_USERFAULT only under option 1 of the RFC thread (uffd.rfcDesign).
+  assert.deepEqual(complete(t, "mprotect(0, 4K, PROT_U"), [[], "PROT_U"]);
+  assert.ok(!(await t.run("policy uffd.rfcDesign mprotect+userfaultfd")).error);
+  assert.deepEqual(complete(t, "mprotect(0, 4K, PROT_U"), [["PROT_USERFAULT"], "PROT_U"]);
 });

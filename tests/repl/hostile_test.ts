@@ -108,8 +108,8 @@ const badHeaderValues: [string, string[], RegExp][] = [
   ],
   [
     "policy",
-    ["dax.truncateWithPin=block"],
-    /^3: policy dax\.truncateWithPin is planned for issue 11/,
+    ["vfio.onMemoryDisable=zero-page"],
+    /^3: policy vfio\.onMemoryDisable is planned for issue 10/,
   ],
 ];
 for (const [key, values, want] of badHeaderValues) {

@@ -139,10 +139,10 @@ Deno.test("policy lists, shows and sets knobs", async () => {
   );
   // A planned knob (lib/policy.ts PLANNED_KNOBS) is refused until its code lands.
   assert.equal(
-    (await s.run("policy vfio.faultImpl insert-pfn")).error?.message,
-    "policy vfio.faultImpl is planned for issue 10: no code implements it yet",
+    (await s.run("policy vfio.onMemoryDisable zero-page")).error?.message,
+    "policy vfio.onMemoryDisable is planned for issue 10: no code implements it yet",
   );
-  assert.ok(!(await s.run("policy")).output.some((l) => l.startsWith("vfio.")));
+  assert.ok(!(await s.run("policy")).output.some((l) => l.startsWith("vfio.onMemoryDisable")));
   // uffd.madv18 has code: listed, and MADV_USERFAULT comes with it.
   assert.ok((await s.run("policy")).output.some((l) => l.startsWith("uffd.madv18 = wipeonfork")));
   assert.equal((await s.run("policy uffd.madv18 userfault-rfc")).error, undefined);

@@ -40,6 +40,14 @@ export interface RemoveBlocked {
   ready(): boolean;
   /** Called once when removal finishes (the rest of the driver's remove). */
   finish(): void;
+  /**
+   * The first wait is interruptible (S): a signal ends it, the driver is
+   * told (`interrupted`, with the task's comm and pid) and the wait goes
+   * on uninterruptibly (D), as vfio_unregister_group_dev() does. Without
+   * it the task sleeps in D from the start.
+   */
+  readonly interruptible?: boolean;
+  interrupted?(comm: string, pid: number): void;
 }
 
 /** A PCI driver (`struct pci_driver`). */
@@ -63,6 +71,12 @@ export interface PciDriver {
    * hook leaves the device as the fault left it.
    */
   onFault?(m: Machine, dev: PciDev, fault: InjectedFault): void;
+  /**
+   * sriov_configure(): enable `n` VFs of the PF (returns how many) or
+   * disable them all (n = 0; returns 0), or -errno. Without it,
+   * sriov_numvfs is -ENOENT. lib/drivers/core/sriov.ts has the simple one.
+   */
+  sriovConfigure?(m: Machine, dev: PciDev, n: number): number;
 }
 
 /** drivers/pci/pci-driver.c pci_match_id(): the first matching entry, or null. */

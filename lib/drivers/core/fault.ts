@@ -11,8 +11,8 @@
  * | vf-migrate   | VF BDF | that VF is removed (VM migration), a new VF of the same PF appears and probes |
  * | mmio-disable | BDF    | COMMAND.MEMORY cleared (as `setpci COMMAND=...` would)  |
  * | aer          | BDF    | uncorrectable fatal AER: frozen, the hook, then the AER core's link reset |
- * | iommu-fault  | BDF    | none yet (phase 2: a DMA fault record); the driver is told |
- * | dma-error    | BDF    | none yet (phase 2: the next DMA completes in error); the driver is told |
+ * | iommu-fault  | BDF    | the IOMMU refuses a DMA write to IOVA 0: fault record + DMAR line |
+ * | dma-error    | BDF    | the function's next DMA op completes with status `error` |
  * | oom          | PID    | the OOM killer kills the process                       |
  * | hwpoison     | PFN    | an uncorrectable memory error: memory_failure() (lib/mm/memory_failure.ts) |
  * @module
@@ -25,6 +25,7 @@ import { pciResetFunction } from "../../pci/pci.ts";
 import { oomKill } from "../../proc/exit.ts";
 import { memoryFailure } from "../../mm/memory_failure.ts";
 import type { KnobValue } from "../../policy.ts";
+import { addPciSysfs, removePciSysfs } from "./sysfs.ts";
 
 /** The kinds `inject-fault` knows, in help order. */
 export const FAULT_KINDS = [
@@ -46,6 +47,8 @@ export interface InjectedFault {
   kind: FaultKind;
   /** vf-migrate: the VF that replaced the removed one, if one could appear. */
   newVf?: PciDev;
+  /** iommu-fault: the IOVA the DMA remapping unit refused. */
+  iova?: number;
 }
 
 /** The result: what happened, in one line each, or an error line. */
@@ -132,7 +135,10 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
           const r = m.drivers.unbind(d);
           if ("blocked" in r) out.push(`${d.bdf}: ${drv.name} remove waits (${r.blocked.wchan})`);
         }
-        if (d.driver === null) m.pci.removeFunction(d);
+        if (d.driver === null) {
+          m.pci.removeFunction(d);
+          removePciSysfs(m.fs, d);
+        }
       }
       if (dev.physfn !== null) {
         const i = dev.physfn.vfs.indexOf(dev);
@@ -152,14 +158,23 @@ export function injectFault(m: Machine, kind: string, target: string): InjectRes
         `pci ${fresh.bdf}: [${hex4(fresh.ids.vendor)}:${hex4(fresh.ids.device)}] type 00 class ` +
           `0x${fresh.ids.classCode.toString(16).padStart(6, "0")} PCIe Endpoint`,
       );
+      addPciSysfs(m.fs, fresh, () => m.sysfsIno());
       m.drivers.driversProbe(fresh);
       tell(pf, { kind: k, newVf: fresh });
       return { ok: [...r.ok, `${fresh.bdf}: new VF of ${pf.bdf}`] };
     }
-    case "iommu-fault":
+    case "iommu-fault": {
+      // A stray DMA write to IOVA 0 (a NULL dma_addr_t, the classic bug),
+      // refused by the DMA remapping unit.
+      if (!m.pci.iommu.enabled) return { error: "iommu-fault: iommu.enabled is off" };
+      const f = m.pci.iommu.fault(dev, 0, true);
+      tell(dev, { kind: k, iova: f.iova });
+      return { ok: [`${dev.bdf}: DMA write to IOVA 0x0 refused by the IOMMU`] };
+    }
     case "dma-error":
+      m.pci.dma(dev).errorNext = true;
       tell(dev, { kind: k });
-      return { ok: [`${dev.bdf}: ${k} signalled to ${dev.driver?.name ?? "no driver"}`] };
+      return { ok: [`${dev.bdf}: its next DMA op completes with an error`] };
   }
 }
 

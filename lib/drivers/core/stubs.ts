@@ -10,11 +10,13 @@
  * One stub is made per driver name the topology configures (mlx5_core,
  * nvidia, ixgbe, nvme in the default machine), plus `vfio-pci`, whose
  * stub already refuses a PF with SR-IOV VFs enabled as
- * vfio_pci_core_register_device() does. A real driver registering under
+ * vfio_pci_core_register_device() does. The driver of an SR-IOV PF gets
+ * pci_sriov_configure_simple() (sriov_numvfs works). A real driver registering under
  * the same name replaces its stub (DriverCore.register).
  * @module
  */
 
+import { ENOENT } from "../../abi/errno.ts";
 import type { Machine } from "../../machine.ts";
 import type { PciDev } from "../../pci/device.ts";
 import {
@@ -26,6 +28,7 @@ import {
   pciSetMaster,
 } from "../../pci/pci.ts";
 import type { PciDeviceId, PciDriver } from "./driver.ts";
+import { sriovConfigureSimple } from "./sriov.ts";
 
 /** A stub named `name` binding the IDs in `ids`. */
 export function stubDriver(name: string, ids: readonly PciDeviceId[]): PciDriver {
@@ -77,6 +80,9 @@ export function vfioPciStub(): PciDriver {
     remove() {
       return undefined;
     },
+    // drivers/vfio/pci/vfio_pci.c vfio_pci_sriov_configure(): -ENOENT
+    // unless the module was loaded with enable_sriov=1 (default off).
+    sriovConfigure: () => -ENOENT,
   };
 }
 
@@ -99,7 +105,12 @@ export function topologyStubs(devices: readonly PciDev[]): PciDriver[] {
       ids.push({ vendor: d.ids.vendor, device: d.sriov.vfDevice });
     }
   }
-  const out = [...byName].map(([name, ids]) => stubDriver(name, ids));
+  // A PF's driver configures its VFs from sysfs (sriov_numvfs).
+  const pfDrivers = new Set(devices.filter((d) => d.sriov !== null).map((d) => d.nativeDriver));
+  const out = [...byName].map(([name, ids]) => {
+    const d = stubDriver(name, ids);
+    return pfDrivers.has(name) ? { ...d, sriovConfigure: sriovConfigureSimple } : d;
+  });
   if (!byName.has("vfio-pci")) out.push(vfioPciStub());
   return out;
 }

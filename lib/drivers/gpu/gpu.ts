@@ -21,9 +21,15 @@
  * per client, cached after). The probe registers BAR 2 as p2pdma memory
  * (pci_p2pdma_add_resource), which makes the function a provider.
  *
+ * Unbind and hot-unplug revoke user mappings, as a driver that revokes
+ * does: remove() zaps every PTE of the device file's VMAs
+ * (unmap_mapping_range(inode->i_mapping, 0, 0, 1): mmu notifiers fire, so
+ * ODP mirrors drop the range too). The VMAs stay; having no ->fault, a
+ * later touch faults with nothing to fill the PTE: SIGBUS (do_fault() ->
+ * VM_FAULT_SIGBUS), and a new mmap of the file is -ENXIO.
+ *
  * Not modelled: the GPU's own page tables, compute, memory allocation
- * ioctls; unbinding does not revoke existing mappings (they reach a
- * function whose MEMORY bit is then clear: hw.mmioUnclaimed).
+ * ioctls.
  * @module
  */
 
@@ -45,6 +51,7 @@ import type { OpenFile } from "../../fs/file.ts";
 import type { FileOperations } from "../../mm/file_operations.ts";
 import type { Vma } from "../../mm/vma.ts";
 import { remapPfnRange } from "../../mm/pfnmap.ts";
+import { unmapMappingPages } from "../../mm/truncate.ts";
 import { CACHE_WC } from "../../mm/pagetable.ts";
 import { VM_SHARED } from "../../mm/vm_flags.ts";
 import type { P2pMapResult, P2pVmOperations } from "../../mm/hmm.ts";
@@ -155,7 +162,11 @@ export function gpuDriver(): PciDriver {
     },
     remove(m: Machine, dev: PciDev) {
       const gpu = bound.get(dev);
-      if (gpu !== undefined) gpu.removed = true;
+      if (gpu !== undefined) {
+        gpu.removed = true;
+        // unmap_mapping_range(inode->i_mapping, 0, 0, 1): revoke every user mapping.
+        if (gpu.inode !== null) unmapMappingPages(m, gpu.inode, 0, Infinity, true);
+      }
       bound.delete(dev);
       m.p2pdma.providers.delete(dev);
       pciReleaseRegions(m.pci, dev, GPU_DRIVER);

@@ -31,6 +31,7 @@ import type { InjectedFault } from "../core/fault.ts";
 import { WaitQueue } from "../../sched/wait.ts";
 import { pciRdmaFunction } from "./hw.ts";
 import type { RdmaSlot } from "./subsystem.ts";
+import { sriovConfigureSimple } from "../core/sriov.ts";
 
 /** The wait channel of a removal waiting for uverbs files (wait_for_completion). */
 export const WCHAN_UVERBS_REMOVE = "ib_uverbs_remove_one";
@@ -129,5 +130,7 @@ function onFault(m: Machine, dev: PciDev, fault: InjectedFault): void {
 
 /** The mlx5_core PCI driver. */
 export function mlx5CoreDriver(): PciDriver {
-  return { name: NAME, idTable: IDS, probe, remove, onFault };
+  // drivers/net/ethernet/mellanox/mlx5/core/sriov.c: mlx5_core_sriov_configure
+  // enables or disables the VFs through the PCI core, as the simple helper does.
+  return { name: NAME, idTable: IDS, probe, remove, onFault, sriovConfigure: sriovConfigureSimple };
 }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   checkInvariants,
   DEFAULT_PCI,
+  injectFault,
   Machine,
   pinUserPages,
   smapsLines,
@@ -22,7 +23,7 @@ import {
   hmmRangeFault,
 } from "../../../lib/mm/hmm.ts";
 import { mmuIntervalReadBegin } from "../../../lib/mm/mmu_notifier.ts";
-import { EFAULT, EINVAL, EREMOTEIO } from "../../../lib/abi/errno.ts";
+import { EFAULT, EINVAL, ENXIO, EREMOTEIO } from "../../../lib/abi/errno.ts";
 import {
   MAP_ANONYMOUS,
   MAP_PRIVATE,
@@ -157,4 +158,46 @@ Deno.test("gpu: p2p_map refuses a client the host bridge cannot serve; the trial
   assert.equal(mir.fault(g, 1, false, nic).ret, -EFAULT);
   assert.equal(m.dmesg.lines.length, text.length);
   assert.equal(hmmMirrorIsMaybeSupported(p.mm, nic, heap, K4).ret, 0);
+});
+
+/** /dev/nvidia0's aperture mapped and touched in `p`; returns its address. */
+function touched(p: Process, fd: number): number {
+  const g = sys(p, "mmap", 0, 2 * K4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  assert.equal(cpuWrite(p, g, Uint8Array.of(7)).sig, undefined);
+  assert.equal(cpuWrite(p, g + K4, Uint8Array.of(7)).sig, undefined);
+  return g;
+}
+
+Deno.test("gpu: unbind revokes the aperture mappings (unmap_mapping_range): notifiers fire, a later touch is SIGBUS", () => {
+  const { m, p, fd, gpu } = setup();
+  const g = touched(p, fd);
+  const child = m.process(sys(p, "fork"))!;
+  assert.notEqual(child.mm.pt.pfnAt(g / K4), -1, "fork copied the PFN map PTEs");
+  const mir = DeviceMirror.create(p.mm, g, 2 * K4, "gpu test") as DeviceMirror;
+  m.drivers.unbind(gpu);
+  for (const q of [p, child]) {
+    assert.equal(q.mm.pt.bitsAt(g / K4), 0);
+    assert.equal(q.mm.pt.bitsAt(g / K4 + 1), 0);
+  }
+  assert.deepEqual(
+    mir.log.map((l) => [l.event, l.start, l.end]),
+    [["CLEAR", g, g + 2 * K4]],
+    "the interval notifier saw the zap",
+  );
+  // The VMA stays; with no ->fault a touch cannot be filled.
+  const w = cpuWrite(p, g, Uint8Array.of(1));
+  assert.equal(w.sig?.signo, 7); // SIGBUS
+  assert.equal(w.sig?.addr, g);
+  assert.equal(cpuRead(child, g + K4, 1).sig?.signo, 7);
+  assert.equal(sys(p, "mmap", 0, K4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), -ENXIO);
+  assert.deepEqual(checkInvariants(m), []);
+});
+
+Deno.test("gpu: hot-unplug revokes the mappings too", () => {
+  const { m, p, fd } = setup();
+  const g = touched(p, fd);
+  assert.ok("ok" in injectFault(m, "hot-unplug", "04:00.0"));
+  assert.equal(p.mm.pt.bitsAt(g / K4), 0);
+  assert.equal(cpuRead(p, g, 1).sig?.signo, 7);
+  assert.deepEqual(checkInvariants(m), []);
 });

@@ -41,13 +41,11 @@ Deno.test("transcript: malformed files name the line at fault", async () => {
   const r = await replayText(HEAD.replace("linux-6.18", "linux-0.1"));
   assert.equal(r.malformed?.line, 5);
   assert.match(r.malformed!.message, /unknown preset/);
-  // Planned knobs and presets (lib/policy.ts) are refused in headers too.
+  // Planned knobs (lib/policy.ts) are refused in headers too (no preset is planned any more).
   const planned = await replayText(
-    HEAD.replace("linux-6.18", "linux-6.18\n# policy: dax.truncateWithPin=block"),
+    HEAD.replace("linux-6.18", "linux-6.18\n# policy: vfio.onMemoryDisable=zero-page"),
   );
-  assert.match(planned.malformed!.message, /policy dax.truncateWithPin is planned for issue 11/);
-  const rfc = await replayText(HEAD.replace("linux-6.18", "rfc-2019-dax-lease"));
-  assert.match(rfc.malformed!.message, /preset rfc-2019-dax-lease is planned for issue 11/);
+  assert.match(planned.malformed!.message, /policy vfio.onMemoryDisable is planned for issue 10/);
 });
 
 Deno.test("matchers: (re), (glob), and ... spanning any number of lines", () => {

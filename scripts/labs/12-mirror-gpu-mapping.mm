@@ -4,7 +4,7 @@
 # ram: 1G
 # preset: linux-6.18
 
-Lab 11: A mirror over a GPU mapping (seed 003)
+Lab 12: A mirror over a GPU mapping (seed 003)
 
 January 2019, "mm/vma: add support for peer to peer to device vma": Jerome
 Glisse proposed that a driver mapping device memory into a process (a GPU's

@@ -1,0 +1,15 @@
+# file: eventfd2 flags, the 8-byte rule, the counter, EFD_SEMAPHORE, EAGAIN when empty
+# follows: fs/eventfd.c eventfd_read/eventfd_write, devices.md §1.3 (vfio's request eventfd)
+
+eventfd2(0, 0x10)
+e = eventfd2(3, EFD_NONBLOCK)
+read(e, "", 4)
+write(e, "\x02\x00\x00\x00\x00\x00\x00\x00", 4)
+write(e, "\xff\xff\xff\xff\xff\xff\xff\xff", 8)
+write(e, "\x02\x00\x00\x00\x00\x00\x00\x00", 8)
+read(e, "", 8)
+read(e, "", 8)
+s = eventfd2(2, EFD_SEMAPHORE|EFD_NONBLOCK|EFD_CLOEXEC)
+read(s, "", 8)
+read(s, "", 8)
+read(s, "", 8)
