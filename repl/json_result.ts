@@ -19,7 +19,6 @@
 
 import { errnoName, isErr, siCodeName, signalName } from "../mod.ts";
 import type { CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
-import { COMMANDS } from "./commands/index.ts";
 import type { Value } from "./commands/types.ts";
 import type { ReplError } from "./errors.ts";
 
@@ -159,19 +158,4 @@ export function lineJson(
       col: error.col ?? null,
     },
   };
-}
-
-const JSON_TAIL = /\s--json\s*$/;
-
-/**
- * `LINE --json` for a command without a `--json` of its own: LINE, to run
- * and print as JSON; else undefined (the command prints its JSON itself).
- */
-export function stripJsonFlag(line: string): string | undefined {
-  if (!JSON_TAIL.test(line)) return undefined;
-  const bare = line.replace(JSON_TAIL, "");
-  // The command the line names (after @TARGET and NAME =), even if the rest is malformed.
-  const name = /^\s*(?:@\S+\s+)?(?:\w+\s*=\s*)?([\w-]+)/.exec(bare)?.[1] ?? "";
-  if (COMMANDS.get(name)?.flags?.some((f) => f.name === "--json")) return undefined;
-  return bare;
 }

@@ -28,7 +28,8 @@ import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./ba
 import { MachineBackend } from "./machine_backend.ts";
 import { SnapshotLog } from "./snapshot.ts";
 import { readOnlyLine } from "./read_only.ts";
-import { type LineData, lineJson, stripJsonFlag } from "./json_result.ts";
+import { type LineData, lineJson } from "./json_result.ts";
+import { stripJsonFlag } from "./json_flag.ts";
 import { showScript } from "./show_script.ts";
 
 /** What one line did. */
