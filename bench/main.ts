@@ -12,6 +12,7 @@
  *   deno task bench --only fork,maps    some ops (a prefix selects a group: mprotect)
  *   deno task bench --mmlab-only        skip the kernel side
  *   deno task bench --json              machine-readable output
+ *   deno task bench --only snapshot     the snapshot/restore/undo rows (mmlab only)
  * @module
  */
 
@@ -21,9 +22,10 @@ import { FULL, hasHostCounterpart, type Measurement, QUICK, selectOps, type Size
 import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
 import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
+import { benchSnapshot, formatSnapshotRows, type SnapshotFigures } from "./snapshot_bench.ts";
 
 const USAGE = `usage: deno task bench [--quick] [--only NAME[,NAME...]] [--mmlab-only] [--json]
-ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd
+ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd snapshot
      (--only mprotect selects the three mprotect ops)`;
 
 interface Options {
@@ -96,7 +98,10 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return opts === "" ? 0 : 2;
   }
-  const ops = selectOps(opts.only);
+  // snapshot: mmlab-only rows after the table (bench/snapshot_bench.ts).
+  const snapshot = opts.only.length === 0 || opts.only.includes("snapshot");
+  const only = opts.only.filter((o) => o !== "snapshot");
+  const ops = only.length === 0 && opts.only.length > 0 ? [] : selectOps(only);
   if (typeof ops === "string") {
     console.error(ops);
     return 2;
@@ -129,6 +134,11 @@ async function main(): Promise<number> {
     }
   }
   const rows = compare(opts.sizes, mmlab, kernel.ok ? kernel.results : []);
+  let snap: SnapshotFigures | undefined;
+  if (snapshot) {
+    log("  mmlab   snapshot ...");
+    snap = await benchSnapshot(opts.sizes);
+  }
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json) {
     console.log(JSON.stringify(
@@ -141,6 +151,7 @@ async function main(): Promise<number> {
         rows,
         mmlab,
         kernelResults: kernel.ok ? kernel.results : [],
+        snapshot: snap ?? null,
       },
       null,
       2,
@@ -148,17 +159,23 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log("");
-  console.log(
-    `mmlab vs ${kernel.ok ? `Linux ${kernel.uname}` : "the issue's kernel figures"}` +
-      `${opts.quick ? " (--quick)" : ""}, ${seconds.toFixed(0)} s`,
-  );
-  for (const l of formatTable(rows)) console.log(l);
-  console.log("");
-  for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  if (rows.length > 0) {
+    console.log(
+      `mmlab vs ${kernel.ok ? `Linux ${kernel.uname}` : "the issue's kernel figures"}` +
+        `${opts.quick ? " (--quick)" : ""}, ${seconds.toFixed(0)} s`,
+    );
+    for (const l of formatTable(rows)) console.log(l);
+    console.log("");
+    for (const l of formatNotes(rows, kernel.ok)) console.log(l);
+  }
   if (kernel.ok) {
     for (const k of kernel.skipped) {
       console.log(`* ${k.op}: no kernel figure on this host (${k.reason}); ratio vs the issue's.`);
     }
+  }
+  if (snap !== undefined) {
+    if (rows.length > 0) console.log("");
+    for (const l of formatSnapshotRows(snap)) console.log(l);
   }
   const below = rows.filter((r) => r.meetsGoal === false).map((r) => r.op);
   console.log("");

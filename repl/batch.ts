@@ -4,11 +4,13 @@
  * output; blank lines and `#` comment lines are echoed as they are, not
  * run. A malformed line prints `FILE:LINE:COL: error: ...; hint` and the
  * run goes on; the exit status is 1 if any line was malformed (or mmlab
- * failed), else 0. `quit` stops the run.
+ * failed), else 0. `quit` stops the run. With `jsonl`, each command line
+ * prints one JSON object instead (`deno task repl --jsonl < FILE`).
  * @module
  */
 
 import type { Session } from "./session.ts";
+import { lineJson } from "./json_result.ts";
 
 /** How to run a batch. */
 export interface BatchOptions {
@@ -17,6 +19,11 @@ export interface BatchOptions {
   source: string;
   /** Receives each output line. */
   write: (line: string) => void;
+  /**
+   * JSON lines: one JSON object per command line (repl/json_result.ts) instead
+   * of the transcript; blank and comment lines print nothing.
+   */
+  jsonl?: boolean;
   /** Decorates output lines (colour); identity by default. */
   paint?: { prompt: (p: string) => string; line: (l: string) => string };
 }
@@ -45,12 +52,14 @@ export async function runBatch(
     n++;
     const line = raw.replace(/\r$/, "");
     if (line.trim() === "" || line.trimStart().startsWith("#")) {
-      opts.write(line);
+      if (!opts.jsonl) opts.write(line);
       continue;
     }
-    opts.write(paintPrompt(opts.session.prompt()) + line);
+    const prompt = opts.session.promptTag();
+    if (!opts.jsonl) opts.write(paintPrompt(opts.session.prompt()) + line);
     const r = await opts.session.run(line, { file: opts.source, line: n });
-    for (const o of r.output) opts.write(paintLine(o));
+    if (opts.jsonl) opts.write(JSON.stringify(lineJson(line, prompt, r.output, r.data, r.error)));
+    else for (const o of r.output) opts.write(paintLine(o));
     if (r.error) errors++;
     if (r.quit) {
       quit = true;

@@ -62,6 +62,8 @@ interface CliOptions {
   pci?: string;
   /** -i FILE: run FILE, then stay interactive (python -i, crash -i). */
   interactive?: string;
+  /** --jsonl: a batch prints one JSON object per command line. */
+  jsonl?: boolean;
 }
 
 /**
@@ -229,6 +231,7 @@ async function main(file: string | undefined, o: CliOptions): Promise<number> {
     session,
     source,
     write: writer(),
+    jsonl: o.jsonl === true,
     paint: { prompt: (p) => paintPrompt(p, c), line: (l) => paintLine(l, c) },
   });
   return r.status;
@@ -257,6 +260,7 @@ if (import.meta.main) {
       collectPolicy,
     )
     .option("-i, --interactive <file>", "run the command lines of FILE, then stay interactive")
+    .option("--jsonl", "batch: print one JSON object per command line (repl/json_result.ts)")
     .option("--pci <file>", "the PCI topology, one node a line (lib/pci/config_file.ts)")
     .option(
       "--check-host <file>",

@@ -29,6 +29,11 @@ import { MachineBackend } from "./machine_backend.ts";
 import { SessionHabits } from "./habits.ts";
 import type { Interrupt } from "./interrupt.ts";
 import { applyFilters, type LineFilter, splitFilters } from "./view_filter.ts";
+import { SnapshotLog } from "./snapshot.ts";
+import { readOnlyLine } from "./read_only.ts";
+import { type LineData, lineJson } from "./json_result.ts";
+import { stripJsonFlag } from "./json_flag.ts";
+import { showScript } from "./show_script.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -42,6 +47,8 @@ export interface RunResult {
   request?: FrontEndRequest;
   /** Ctrl-C stopped the command part-way: a fresh machine fed the line would not match. */
   interrupted?: true;
+  /** What the line did as data: the commands' records, the events, the value. */
+  data?: LineData;
 }
 
 /** A command's request to the front end, which owns all I/O. */
@@ -58,6 +65,9 @@ export interface SessionOptions {
   config?: MachineConfig;
 }
 
+/** `CMD --show-script`. */
+const SHOW_SCRIPT = /\s--show-script\s*$/;
+
 /** The SIGKILL number: that signal is never reported with a `---` line. */
 const SIGKILL = 9;
 
@@ -71,7 +81,8 @@ interface PendingCall {
 
 /** One REPL session over one backend. */
 export class Session {
-  /** The backend; `reset` replaces it with a fresh one built the same way. */
+  /** The backend; `reset` replaces it with a fresh one built the same way, `restore`/`undo`
+   * with a replay ({@link SnapshotLog}). */
   backend: Backend;
   /** The current thread: a tid (the main thread's is its process's pid). */
   pid = 1;
@@ -90,6 +101,12 @@ export class Session {
   interrupt: Interrupt | undefined;
   /** `_` and `errno` (repl/habits.ts). */
   readonly habits: SessionHabits = new SessionHabits();
+  /** The data of the line running (RunResult.data). */
+  private lineData: LineData | undefined;
+  /** The line ends in --show-script: print the API calls instead of running (repl/show_script.ts). */
+  private scriptOnly: string | undefined;
+  /** The lines run, for snapshot/restore/undo/diff (replayed from the settings). */
+  readonly snapshots: SnapshotLog<Session>;
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.config = opts.config ?? {};
@@ -97,6 +114,17 @@ export class Session {
     const first = this.backend.processes().find((p) => p.alive);
     if (first !== undefined) this.pid = first.pid;
     this.habits.started(this.backend.policies());
+    const replayable = opts.backend === undefined && opts.machine === undefined;
+    // The settings as they were at the start, whatever later commands change.
+    const start: MachineConfig = { ...this.config };
+    if (start.policies !== undefined) start.policies = { ...start.policies };
+    this.snapshots = new SnapshotLog<Session>({
+      canReplay: replayable,
+      fresh: () => new Session({ config: start }),
+      run: async (s, line) => void await s.run(line),
+      adopt: (s) => this.adopt(s),
+      readOnly: readOnlyLine,
+    });
   }
 
   /**
@@ -120,6 +148,18 @@ export class Session {
     this.uffds.clear();
     this.habits.started(this.backend.policies(), true);
     return "reset: a fresh machine (same seed, RAM, preset and policies); variables cleared";
+  }
+
+  /** Takes over the machine and REPL state of `s` (a replay of this session's lines). */
+  private adopt(s: Session): void {
+    this.backend = s.backend;
+    this.pid = s.pid;
+    this.vars.clear();
+    for (const [k, v] of s.vars) this.vars.set(k, v);
+    this.unfinished.clear();
+    for (const [k, v] of s.unfinished) this.unfinished.set(k, v);
+    this.uffds.clear();
+    for (const fd of s.uffds) this.uffds.add(fd);
   }
 
   /** The emulated machine (sessions over the host kernel have none). */
@@ -156,6 +196,12 @@ export class Session {
 
   /** Parses and runs one line. Never rejects. */
   async run(line: string, where?: Where): Promise<RunResult> {
+    // CMD --json for a command without its own --json: the result as JSON (repl/json_result.ts).
+    const bare = stripJsonFlag(line);
+    const script = SHOW_SCRIPT.test(bare ?? line);
+    const text = (bare ?? line).replace(SHOW_SCRIPT, "");
+    this.scriptOnly = script ? text : undefined;
+    const data: LineData = (this.lineData = { results: [], events: [] });
     const promptPid = this.promptTag();
     const output: string[] = [];
     const wasAlive = this.taskAlive(this.pid);
@@ -163,19 +209,31 @@ export class Session {
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
+    let errorText: string | undefined;
     const flush = () => this.report(output, main);
     let filters: LineFilter[] | undefined;
     try {
       // `smaps | grep Rss`: filters apply to what the command prints (repl/view_filter.ts).
-      const split = splitFilters(line);
+      const split = splitFilters(text);
       filters = split?.filters;
-      const stmt = parseLine(split?.command ?? line, wordShape);
+      const stmt = parseLine(split?.command ?? text, wordShape);
+      if (
+        script && stmt.type !== "command" && !(stmt.type === "eval" && stmt.expr.type === "call")
+      ) {
+        throw new ReplError(
+          "--show-script shows a command or a call",
+          undefined,
+          undefined,
+          "usage",
+        );
+      }
       main = this.targetPid(stmt);
       await this.exec(stmt, output, flush, () => (quit = true));
     } catch (e) {
       flush();
       error = asReplError(e);
-      output.push(formatError(error, where));
+      errorText = formatError(error, where);
+      output.push(errorText);
     }
     // `trace on`: the kernel path lines of this line's faults and syscalls
     // come first, before the command's own output.
@@ -188,7 +246,14 @@ export class Session {
     if (filters !== undefined) {
       output.splice(0, output.length, ...applyFilters(filters, output, !!error));
     }
-    const r: RunResult = { output };
+    const r: RunResult = { output, data };
+    if (bare !== undefined) {
+      // In the data the error is a field of its own, not its line (which names where it came from).
+      const text = output.filter((l) => l !== errorText);
+      r.output = JSON.stringify(lineJson(bare, promptPid, text, data, error), null, 2).split("\n");
+      // The error's line still ends the output, as after any line (transcripts rely on it).
+      if (errorText !== undefined) r.output.push(errorText);
+    }
     if (error) r.error = error;
     if (quit) r.quit = true;
     if (this.interrupt?.honoured()) r.interrupted = true;
@@ -197,6 +262,9 @@ export class Session {
       this.pending = undefined;
     }
     this.habits.ran(promptPid, line, r);
+    this.scriptOnly = undefined;
+    if (script) this.snapshots.notLogged();
+    this.snapshots.logged(text);
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }
@@ -250,6 +318,7 @@ export class Session {
   private report(out: string[], main: number): void {
     const events = this.backend.takeEvents();
     if (events.length === 0) return;
+    this.lineData?.events.push(...events);
     const mine = events.filter((e) => e.pid === main);
     const first = new Map<number, number>();
     events.forEach((e, i) => first.has(e.pid) || first.set(e.pid, i));
@@ -414,6 +483,7 @@ export class Session {
         }
         if (stmt.assign && value !== undefined) this.vars.set(stmt.assign.name, value);
         if (value !== undefined) this.habits.last = value;
+        if (value !== undefined && this.lineData !== undefined) this.lineData.value = value;
         return;
       }
     }
@@ -450,6 +520,10 @@ export class Session {
     flush: () => void,
     quit: () => void,
   ): Promise<bigint | undefined> {
+    if (this.scriptOnly !== undefined) {
+      pushAll(out, showScript(cmd, pid, values, this.scriptOnly));
+      return undefined;
+    }
     if (cmd.needsProcess) {
       this.requireLive(
         pid,
@@ -503,6 +577,8 @@ export class Session {
       callDone: (r) => this.habits.callDone(r),
       interrupt: this.interrupt,
       reset: () => this.reset(),
+      snapshots: this.snapshots,
+      record: (d) => void this.lineData?.results.push(d),
     };
     return await cmd.run(ctx, values);
   }

@@ -14,6 +14,7 @@ import { DMA_COMMANDS } from "./dma.ts";
 import { SYSCTL_COMMAND } from "./sysctl.ts";
 import { POLICY_COMMAND } from "./policy.ts";
 import { SESSION_COMMANDS } from "./session_cmds.ts";
+import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { SYSCALL_COMMANDS } from "./syscalls.ts";
 import { THREAD_COMMANDS } from "./threads.ts";
 import type { Command } from "./types.ts";
@@ -61,6 +62,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     SYSCTL_COMMAND,
     help,
     ...SESSION_COMMANDS,
+    ...SNAPSHOT_COMMANDS,
   ].map((c) => [c.name, c]),
 );
 

@@ -12,6 +12,7 @@ import type { Command, CommandContext, ResumeFormat, Value } from "./types.ts";
 import type { CallResult, CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
 import { type Interrupt, STEP_BYTES, yieldToInput } from "../interrupt.ts";
+import { accessRecord } from "../json_result.ts";
 
 /** The most bytes one peek shows. */
 export const PEEK_MAX = 16 << 20;
@@ -32,6 +33,7 @@ async function access(
   oneByte = false,
 ): Promise<{ done: number; bytes?: Uint8Array; faulted: boolean } | undefined> {
   const r = await ctx.backend.access(ctx.pid, op);
+  ctx.record?.(accessRecord(op, r));
   if ("unsupported" in r) {
     ctx.out.push(r.unsupported);
     return undefined;

@@ -28,6 +28,7 @@ import { ReplError } from "../errors.ts";
 import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
 import type { ArgDecl, Command, Value } from "./types.ts";
+import { syscallRecord } from "../json_result.ts";
 
 /** A mapping for examples that name 0x7f0000000000. */
 const MAP_SETUP =
@@ -296,6 +297,7 @@ function toCommand(spec: SyscallSpec): Command {
         return undefined;
       }
       const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      ctx.record?.(syscallRecord(spec.name, values, r));
       // A read() of a userfaultfd prints its messages decoded.
       const uffds = ctx.uffds;
       const fd = values[0]?.type === "num" ? Number(values[0].v) : -1;

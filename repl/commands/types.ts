@@ -6,7 +6,9 @@
  */
 
 import type { ArgKind, Machine, Process, StructValue, SyscallSpec } from "../../mod.ts";
-import type { FrontEndRequest } from "../session.ts";
+import type { FrontEndRequest, Session } from "../session.ts";
+import type { SnapshotLog } from "../snapshot.ts";
+import type { CommandRecord } from "../json_result.ts";
 import type { Backend, CallResult } from "../backend.ts";
 import type { Interrupt } from "../interrupt.ts";
 
@@ -92,6 +94,10 @@ export interface CommandContext {
   interrupt?: Interrupt;
   /** `reset`: a fresh machine; returns what to print. */
   reset?: () => string;
+  /** The session's command log and snapshots (snapshot, restore, undo, diff). */
+  snapshots?: SnapshotLog<Session>;
+  /** Reports the command's result as data (JSON output: repl/json_result.ts). */
+  record?: (data: CommandRecord) => void;
 }
 
 /** Where the command appears in `help`. */

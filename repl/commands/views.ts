@@ -71,6 +71,7 @@ function view<T>(
     needsProcess: opts.needsProcess ?? true,
     run(ctx, values) {
       const d = data(ctx);
+      ctx.record?.({ kind: "view", name, data: d });
       if (jsonFlag(values).json) printJson(ctx, d);
       else pushAll(ctx.out, render(d));
       return undefined;
@@ -114,6 +115,7 @@ function procFile<T>(
         const [start, end] = userRange(addr, len);
         all = all.filter((e) => vma(e).start < end && vma(e).end > start);
       }
+      ctx.record?.({ kind: "view", name, data: all });
       if (json) printJson(ctx, all);
       else for (const e of all) ctx.out.push(...render(e));
       return undefined;
