@@ -155,6 +155,7 @@ export {
   isValidGupArgs,
   pinUserPages,
   releaseHeldPages,
+  withoutFaultRetry,
 } from "./lib/mm/gup.ts";
 export { SIG_CATCH, SIG_DFL, SIG_IGN } from "./lib/proc/exit.ts";
 export { checkInvariants } from "./lib/check/invariants.ts";

@@ -461,3 +461,22 @@ export function isValidGupArgs(flags: number, pin: boolean): number {
 
 /** The flags callers may pass (include/linux/mm_types.h's enum). */
 const FOLL_PUBLIC_MASK = (1 << 13) - 1;
+
+/**
+ * Runs `fn` as pin_user_pages() / get_user_pages() proper run: with the
+ * mmap lock held and no `locked` pointer, so FOLL_UNLOCKABLE is off and a
+ * fault has no FAULT_FLAG_ALLOW_RETRY. A userfault then cannot wait:
+ * handle_userfault() answers VM_FAULT_SIGBUS and GUP -EFAULT (compare
+ * Linux's mm/gup.c __gup_longterm_locked with locked == NULL and
+ * fs/userfaultfd.c handle_userfault). The _fast and _unlocked variants,
+ * which drivers call from a syscall, may wait instead.
+ */
+export function withoutFaultRetry<R>(mm: Mm, fn: () => R): R {
+  const was = mm.userfaults.noRetry;
+  mm.userfaults.noRetry = true;
+  try {
+    return fn();
+  } finally {
+    mm.userfaults.noRetry = was;
+  }
+}

@@ -16,6 +16,7 @@ import {
   isValidGupArgs,
   pinUserPages,
   releaseHeldPages,
+  withoutFaultRetry,
 } from "../../mod.ts";
 import { formatReturn } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
@@ -78,9 +79,14 @@ function gupCommand(name: "pin_user_pages" | "get_user_pages", pin: boolean): Co
       const mm = ctx.proc.mm;
       let ret = isValidGupArgs(flags, pin);
       if (ret === 0) {
-        const r = pin
-          ? pinUserPages(mm, pageStart(start), nr, flags)
-          : getUserPagesTouch(mm, pageStart(start), nr, flags);
+        // The calls proper (no `locked`): a userfault is -EFAULT, not a wait.
+        const r = withoutFaultRetry(
+          mm,
+          () =>
+            pin
+              ? pinUserPages(mm, pageStart(start), nr, flags)
+              : getUserPagesTouch(mm, pageStart(start), nr, flags),
+        );
         holdUserPages(mm, r.pages);
         ret = r.err !== 0 ? r.err : r.pages.length;
       }

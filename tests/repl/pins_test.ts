@@ -41,3 +41,25 @@ Deno.test("repl sysctl: shows and sets the vm sysctls; kernel.tainted is read-on
   assert.match((await s.run("sysctl vm.nope")).error!.message, /cannot stat/);
   assert.match((await s.run("sysctl kernel.tainted=1")).error!.message, /read-only/);
 });
+
+Deno.test("repl pins: a missing page in a userfaultfd range is EFAULT (no ALLOW_RETRY), no wait", async () => {
+  const s = new Session();
+  await out(s, "uffd = userfaultfd(O_CLOEXEC|O_NONBLOCK)");
+  await out(s, "ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=0})");
+  await out(s, MAP);
+  await out(
+    s,
+    "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
+  );
+  assert.deepEqual(await out(s, "pin_user_pages(a, 1, FOLL_WRITE)"), [
+    "= -1 EFAULT (Bad address)",
+  ]);
+  assert.deepEqual(await out(s, "get_user_pages(a + 4K, 1, 0)"), ["= -1 EFAULT (Bad address)"]);
+  // No message was queued and nothing sleeps: the pages are still missing.
+  assert.deepEqual((await s.run("read(uffd, NULL, 32)")).output, [
+    "= -1 EAGAIN (Resource temporarily unavailable)",
+  ]);
+  // A page already there pins as usual.
+  await out(s, "ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a, len=4K}, mode=0})");
+  assert.deepEqual(await out(s, "pin_user_pages(a, 1, 0)"), ["= 1"]);
+});
