@@ -127,6 +127,14 @@ import {
   PROT_WRITE,
 } from "../abi/mman.ts";
 import { DeviceMirror } from "../mm/hmm_mirror.ts";
+import { ibUmemOdpGet, mrAccess, type MrAccessKind } from "../drivers/rdma/odp.ts";
+import {
+  IB_ACCESS_LOCAL_WRITE,
+  IB_ACCESS_ON_DEMAND,
+  IB_ACCESS_REMOTE_READ,
+  IB_ACCESS_REMOTE_WRITE,
+} from "../drivers/rdma/ib_verbs.ts";
+import type { Umem } from "../drivers/rdma/uverbs.ts";
 import type { Mm } from "../mm/mm.ts";
 
 /** A thread, as pthread_create's flags without the tid words and TLS. */
@@ -172,6 +180,7 @@ export const WORKLOAD_OPS = {
   "uffd-wake": 1,
   hwpoison: 1,
   "hmm-fault": 2,
+  "odp-access": 1,
 } as const;
 
 /** One kind of step. */
@@ -191,6 +200,11 @@ function mix(blocking: boolean): { ops: WorkloadOp[]; total: number } {
   );
   return { ops, total: ops.reduce((n, k) => n + WORKLOAD_OPS[k], 0) };
 }
+
+/** An ODP MR's rights: every NIC access kind is allowed (ibv_reg_mr access flags). */
+const ODP_ACCESS = IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE | IB_ACCESS_REMOTE_READ |
+  IB_ACCESS_ON_DEMAND;
+const ODP_KINDS: readonly MrAccessKind[] = ["send", "recv", "rdma-read", "rdma-write"];
 
 const PROTS = [0, PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_READ | PROT_EXEC];
 const ADVICE = [
@@ -255,6 +269,8 @@ export class Workload {
   private readonly pins = new Map<number, GupPage[]>();
   /** An HMM mirror (device page table) over the window per mm ("hmm-fault"). */
   private readonly mirrors = new Map<Mm, DeviceMirror>();
+  /** An ODP memory region over the window per mm ("odp-access"). */
+  private readonly odpMrs = new Map<Mm, Umem>();
   /** File descriptors of the files the workload maps, per pid (the same in a fork). */
   private readonly fds: number[] = [];
   /** The userfaultfd each process made (its fd), by pid. */
@@ -656,6 +672,25 @@ export class Workload {
         return [
           `hmm_range_fault(0x${this.at(pg).toString(16)}, ${n}, ${write ? "w" : "r"}) = ${r.ret}`,
           r.ret === 0,
+        ];
+      }
+      case "odp-access": {
+        // The NIC touches part of an ODP MR over the window (no pin: a device
+        // page fault through hmm_range_fault, dropped again by invalidations).
+        let umem = this.odpMrs.get(p.mm);
+        if (umem === undefined) {
+          const u = ibUmemOdpGet(p, WORKLOAD_BASE, WORKLOAD_PAGES * 4096, ODP_ACCESS, undefined);
+          if (typeof u === "number") return [`ib_umem_odp_get = ${u}`, false];
+          umem = u;
+          this.odpMrs.set(p.mm, u);
+        }
+        const pg = this.page();
+        const n = Math.min(1 + rng.below(3), WORKLOAD_PAGES - pg);
+        const kind = ODP_KINDS[rng.below(ODP_KINDS.length)];
+        const r = mrAccess(umem, ODP_ACCESS, this.at(pg), n * 4096, kind);
+        return [
+          `mr_access(0x${this.at(pg).toString(16)}, ${n * 4096}, ${kind}) = ${r.status}`,
+          r.status === "IBV_WC_SUCCESS",
         ];
       }
       case "unpin": {

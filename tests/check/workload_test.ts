@@ -92,3 +92,14 @@ Deno.test("workload: a bounded soak (20,000 steps over 4 machines, invariants ev
   assert.equal(r.steps, 20_000);
   assert.equal(r.workloads, 4);
 });
+
+Deno.test("workload: ODP memory regions take device faults and survive invalidations", () => {
+  const w = new Workload({ seed: 5 });
+  for (let i = 0; i < 20_000; i++) {
+    w.step();
+    if (i % 500 === 0) assert.deepEqual(checkInvariants(w.machine, { merged: false }), [], `step ${i}`);
+  }
+  // NIC accesses through an ODP MR succeeded (a device page fault or an MTT hit)...
+  assert.ok(w.succeeded["odp-access"] > 0, JSON.stringify(w.succeeded));
+  assert.deepEqual(checkInvariants(w.machine, { merged: false }), []);
+});
