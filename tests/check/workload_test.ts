@@ -97,7 +97,9 @@ Deno.test("workload: ODP memory regions take device faults and survive invalidat
   const w = new Workload({ seed: 5 });
   for (let i = 0; i < 20_000; i++) {
     w.step();
-    if (i % 500 === 0) assert.deepEqual(checkInvariants(w.machine, { merged: false }), [], `step ${i}`);
+    if (i % 500 === 0) {
+      assert.deepEqual(checkInvariants(w.machine, { merged: false }), [], `step ${i}`);
+    }
   }
   // NIC accesses through an ODP MR succeeded (a device page fault or an MTT hit)...
   assert.ok(w.succeeded["odp-access"] > 0, JSON.stringify(w.succeeded));
