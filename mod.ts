@@ -364,3 +364,22 @@ export {
   sysEventfd2,
 } from "./lib/fs/eventfd.ts";
 export { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "./lib/drivers/vfio/view.ts";
+
+// Types the public API references (doc lint, part a).
+export type { FieldDecl, FieldType, IoctlArgKind, IoctlDecl } from "./lib/abi/ioctl.ts";
+export type { UserfaultAccessResult } from "./lib/arch/cpu.ts";
+export type { InvariantOptions } from "./lib/check/invariants.ts";
+export type { Dmesg, LogLine } from "./lib/dmesg.ts";
+export type { NvmeNamespace } from "./lib/drivers/nvme/nvme.ts";
+export type { OpenFile } from "./lib/fs/file.ts";
+export type { Filesystem } from "./lib/fs/fs.ts";
+export type { Inode } from "./lib/fs/inode.ts";
+export type { AnonVma } from "./lib/mm/vma.ts";
+export type { VmStat } from "./lib/mm/vmstat.ts";
+export type { Taint } from "./lib/panic.ts";
+export type { FrameTable } from "./lib/phys/frames.ts";
+export type { IomemTree, Resource } from "./lib/phys/iomem.ts";
+export type { KnobName } from "./lib/policy.ts";
+export type { RetKind } from "./lib/syscalls.ts";
+export type { VirtualClock } from "./lib/util/clock.ts";
+export type { Rng } from "./lib/util/rng.ts";

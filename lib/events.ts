@@ -92,8 +92,11 @@ export const EVENT_LOG_CAPACITY = 1 << 16;
 
 /** What a reader gets: the records since its cursor, its next cursor, and how many it missed. */
 export interface EventBatch {
+  /** The records since the cursor, oldest first. */
   events: readonly MachineEvent[];
+  /** The cursor to pass next time. */
   next: number;
+  /** Records dropped from the log before the reader got to them. */
   lost: number;
 }
 
@@ -103,6 +106,7 @@ export class EventLog {
   /** The sequence number of buf[0]. */
   private base = 0;
 
+  /** An empty log stamped by `clock`, keeping the newest `capacity` records. */
   constructor(
     private readonly clock: VirtualClock,
     private readonly capacity: number = EVENT_LOG_CAPACITY,

@@ -78,6 +78,7 @@ export interface Sysctl {
   memoryFailureEarlyKill: number;
 }
 
+/** How to build a {@link Machine}; every field has a default. */
 export interface MachineConfig {
   /** Physical memory in bytes; default 1 GiB. */
   ramBytes?: number;
@@ -87,6 +88,7 @@ export interface MachineConfig {
   preset?: string;
   /** Individual policy overrides on top of the preset. */
   policies?: Partial<Record<KnobName, string>>;
+  /** /proc/sys/vm overrides on top of the defaults. */
   sysctl?: Partial<Sysctl>;
   /** The init process's command name; default "prog". */
   comm?: string;
@@ -109,6 +111,7 @@ export interface MachineConfig {
   pmemBytes?: number;
 }
 
+/** The default machine size: 1 GiB. */
 export const DEFAULT_RAM = 1 << 30;
 /** The smallest machine: 1 MiB (the frame table reserves 1/16 of it for the "kernel"). */
 export const MIN_RAM = 1 << 20;
@@ -130,19 +133,28 @@ export function checkRam(bytes: number): string | null {
   return null;
 }
 
+/**
+ * One emulated x86-64 Linux machine: physical memory, devices, processes
+ * and the kernel state they share.
+ */
 export class Machine {
+  /** The configuration with defaults filled in. */
   readonly config: Readonly<
     Required<Omit<MachineConfig, "policies" | "sysctl" | "pci" | "pmemBytes">>
   >;
+  /** The one seeded generator everything random draws from. */
   readonly rng: Rng;
+  /** The virtual clock (nanoseconds); nothing reads the host's time. */
   readonly clock: VirtualClock = new VirtualClock();
   /** What happened, in order (signals, exits, forks, log lines). */
   readonly events: EventLog = new EventLog(this.clock);
+  /** The kernel log ring buffer (dmesg). */
   readonly dmesg: Dmesg;
   /** The kernel's taint flags: W after a WARNING, D after an oops (kernel/panic.c). */
   readonly taint: Taint = new Taint();
   /** /proc/vmstat counters nothing else derives (nr_foll_pin_*). */
   readonly vmstat: VmStat = new VmStat();
+  /** Physical page frames: struct page state for every PFN of RAM. */
   readonly frames: FrameTable;
   /** Persistent memory and its DAX filesystem, or null (lib/fs/dax.ts). */
   readonly pmem: PmemDevice | null = null;
@@ -160,8 +172,11 @@ export class Machine {
   readonly p2pdma: P2pdma;
   /** vfio: containers, groups, and the devices bound to vfio-pci (lib/drivers/vfio). */
   readonly vfio: Vfio;
+  /** The file namespace: linked names and mounts. */
   readonly fs: Filesystem = new Filesystem();
+  /** The /proc/sys/vm settings in force. */
   readonly sysctl: Sysctl;
+  /** The policy knobs in force: the preset with its overrides. */
   readonly policies: Policies;
   /** Processes by pid, in pid order. */
   readonly procs: Map<number, Process> = new Map();
@@ -188,6 +203,7 @@ export class Machine {
   readonly ptePool: PteTable[] = [];
   /** The RDMA devices the mlx5 driver registered, their uverbs nodes, libibverbs' state. */
   readonly rdma: RdmaSubsystem;
+  /** What SIGSEGV/SIGBUS do in a new process. */
   defaultDisposition: Disposition;
   private nextPid = 1;
   private nextMm = 1;
@@ -197,6 +213,7 @@ export class Machine {
   /** sysfs inode numbers (kernfs gives them in creation order). */
   private nextSysfsIno = 20000;
 
+  /** Boots a machine: RAM, devices and their drivers, the init process. */
   constructor(config: MachineConfig = {}) {
     this.config = {
       ramBytes: config.ramBytes ?? DEFAULT_RAM,
@@ -287,6 +304,7 @@ export class Machine {
     return this.procs.get(1)!;
   }
 
+  /** The process with `pid`, if it exists. */
   process(pid: number): Process | undefined {
     return this.procs.get(pid);
   }
@@ -322,6 +340,7 @@ export class Machine {
     return new Mm(this, this.nextMm++);
   }
 
+  /** A new anon_vma, chained to `parent`'s by fork (anon_vma_fork), else a root. */
   newAnonVma(parent: AnonVma | null = null): AnonVma {
     return new AnonVma(this.nextAnonVma++, parent);
   }
@@ -341,6 +360,7 @@ export class Machine {
     return this.nextAnonIno++;
   }
 
+  /** The next pid (alloc_pid); pids are never reused. */
   allocPid(): number {
     return this.nextPid++;
   }

@@ -24,6 +24,7 @@ const TAINT_LETTERS: Readonly<Record<number, string>> = { [TAINT_DIE]: "D", [TAI
 
 /** The kernel's taint mask (/proc/sys/kernel/tainted). */
 export class Taint {
+  /** The taint bits set (TAINT_*), as /proc/sys/kernel/tainted reads. */
   mask = 0;
   /** die_counter: the oopses so far (`[#n]`). */
   oopses = 0;
@@ -33,6 +34,7 @@ export class Taint {
     this.mask |= 1 << bit;
   }
 
+  /** test_taint(): whether `bit` is set. */
   has(bit: number): boolean {
     return (this.mask & (1 << bit)) !== 0;
   }

@@ -25,6 +25,7 @@ export interface KnobSpec {
   readonly area: string;
 }
 
+/** The policy knobs: for each, its allowed values (the first is Linux 6.18) and what it changes. */
 export const KNOBS = {
   "fork.pinnedPages": {
     values: ["cow-steal", "early-copy"],
@@ -304,8 +305,11 @@ export const PLANNED_KNOBS = {
   },
 } as const satisfies Record<string, PlannedKnobSpec>;
 
+/** The name of a policy knob (`fork.pinnedPages`). */
 export type KnobName = keyof typeof KNOBS;
+/** The values knob `K` accepts. */
 export type KnobValue<K extends KnobName> = (typeof KNOBS)[K]["values"][number];
+/** One value per knob: the policies a machine runs under. */
 export type Policies = { -readonly [K in KnobName]: KnobValue<K> };
 
 /** Kernel versions that name era presets. */
@@ -361,8 +365,10 @@ export const PLANNED_PRESETS: Readonly<
   Record<string, { base: string; set: Readonly<Record<string, string>>; issue: number }>
 > = Object.freeze({});
 
+/** The preset a machine starts with: today's kernel. */
 export const DEFAULT_PRESET = "linux-6.18";
 
+/** The names `policy preset` accepts: the era presets, then the RFC presets. */
 export function presetNames(): string[] {
   return [...ERA_PRESETS, ...Object.keys(RFC_PRESETS)];
 }

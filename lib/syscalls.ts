@@ -52,7 +52,9 @@ import { WCHAN_UFFD_EVENT } from "./mm/userfaultfd_k.ts";
 
 /** A result with data: pread's bytes, mincore's vector, an ioctl struct literal as written back. */
 export interface SysOut {
+  /** The return value: >= 0, or -errno. */
   ret: number;
+  /** The bytes the call hands back to the caller, if any. */
   data?: Uint8Array;
   /**
    * The calling thread blocked: the call finishes later, reported by a
@@ -91,8 +93,11 @@ export type ArgKind =
   | "resource"
   | "rlimit";
 
+/** One argument of a syscall: its name as in the man page and how it parses and prints. */
 export interface ArgSpec {
+  /** The argument's name (`addr`, `length`). */
   name: string;
+  /** How it is parsed and printed. */
   kind: ArgKind;
   /** May be left out (trailing). */
   optional?: boolean;
@@ -106,18 +111,24 @@ export interface ArgSpec {
 /** How the result prints: `= 0x7f…` for addresses, decimal otherwise. */
 export type RetKind = "addr" | "int";
 
+/** A syscall the REPL knows: its number, arguments, result form and implementation. */
 export interface SyscallSpec {
+  /** The name strace prints (`mmap`). */
   name: string;
   /**
    * The x86-64 syscall number (arch/x86/entry/syscalls/syscall_64.tbl); the
    * host backend runs the call by it. `signal` is rt_sigaction (13).
    */
   nr: number;
+  /** The arguments, in order. */
   args: ArgSpec[];
+  /** How the result prints. */
   ret: RetKind;
+  /** One line for `help`. */
   summary: string;
   /** A command line that runs it, replayed by the tests. */
   example: string;
+  /** Runs the call in process `p` with the parsed arguments: the result or -errno. */
   // deno-lint-ignore no-explicit-any
   impl: (p: Process, ...args: any[]) => number | SysOut;
 }
@@ -131,6 +142,7 @@ const ptrOut = (name: string, kind: ArgKind, optional = false): ArgSpec => ({
   dir: "out",
 });
 
+/** Every syscall the machine implements, in the order `help` lists them. */
 export const SYSCALLS: readonly SyscallSpec[] = [
   {
     name: "mmap",

@@ -65,9 +65,13 @@ export const FS_IOC_GETFLAGS = _IOR(0x66, 1, 8);
 /** A field's C type: a little-endian integer of 4 or 8 bytes, or a nested struct. */
 export type FieldType = "u32" | "s32" | "u64" | "s64" | StructLayout;
 
+/** One field of a {@link StructLayout}. */
 export interface FieldDecl {
+  /** The C field name (`mode`). */
   readonly name: string;
+  /** Byte offset from the start of the struct. */
   readonly offset: number;
+  /** Its C type. */
   readonly type: FieldType;
   /** Bit names, as strace prints them (`UFFDIO_REGISTER_MODE_MISSING`, `1<<_UFFDIO_WAKE`). */
   readonly flags?: readonly (readonly [string, bigint])[];
@@ -77,10 +81,13 @@ export interface FieldDecl {
   readonly rlim?: boolean;
 }
 
+/** A C struct's layout: its name, sizeof, and fields by offset, for decoding and printing. */
 export interface StructLayout {
   /** The C name (`struct uffdio_register`). */
   readonly name: string;
+  /** sizeof the struct in bytes. */
   readonly size: number;
+  /** The fields, in declaration order. */
   readonly fields: readonly FieldDecl[];
 }
 
@@ -97,9 +104,13 @@ export type IoctlArgKind =
     readonly flags?: readonly (readonly [string, bigint])[];
   };
 
+/** An ioctl request mmlab knows: its name, number and argument. */
 export interface IoctlDecl {
+  /** The request's name as strace prints it (`UFFDIO_COPY`). */
   readonly name: string;
+  /** The request number (_IOC direction, type, nr, size). */
   readonly cmd: number;
+  /** What the third argument is. */
   readonly arg: IoctlArgKind;
 }
 

@@ -7,28 +7,45 @@
 
 import type { StructLayout } from "./ioctl.ts";
 
+/** RLIMIT_CPU: CPU time in seconds (SIGXCPU at the soft limit). */
 export const RLIMIT_CPU = 0;
+/** RLIMIT_FSIZE: largest file size a write may create (SIGXFSZ, EFBIG). */
 export const RLIMIT_FSIZE = 1;
+/** RLIMIT_DATA: data segment size: brk plus private writable mappings. */
 export const RLIMIT_DATA = 2;
+/** RLIMIT_STACK: main thread stack size; also sets the mmap_base gap. */
 export const RLIMIT_STACK = 3;
+/** RLIMIT_CORE: largest core dump file. */
 export const RLIMIT_CORE = 4;
+/** RLIMIT_RSS: resident set size (accepted, not enforced by Linux). */
 export const RLIMIT_RSS = 5;
+/** RLIMIT_NPROC: processes per real user ID (fork/clone EAGAIN). */
 export const RLIMIT_NPROC = 6;
+/** RLIMIT_NOFILE: one more than the highest file descriptor (EMFILE). */
 export const RLIMIT_NOFILE = 7;
+/** RLIMIT_MEMLOCK: bytes of locked memory: mlock, MAP_LOCKED, SHM_LOCK. */
 export const RLIMIT_MEMLOCK = 8;
+/** RLIMIT_AS: address space size: mmap/brk/mremap ENOMEM beyond it. */
 export const RLIMIT_AS = 9;
+/** RLIMIT_LOCKS: file locks (unused since Linux 2.4.25). */
 export const RLIMIT_LOCKS = 10;
+/** RLIMIT_SIGPENDING: queued signals per real user ID. */
 export const RLIMIT_SIGPENDING = 11;
+/** RLIMIT_MSGQUEUE: bytes in POSIX message queues per real user ID. */
 export const RLIMIT_MSGQUEUE = 12;
+/** RLIMIT_NICE: ceiling on nice: 20 - rlim_cur. */
 export const RLIMIT_NICE = 13;
+/** RLIMIT_RTPRIO: ceiling on real-time priority. */
 export const RLIMIT_RTPRIO = 14;
+/** RLIMIT_RTTIME: real-time CPU time in microseconds without blocking. */
 export const RLIMIT_RTTIME = 15;
 /** RLIM_NLIMITS: a resource at or above it is EINVAL. */
 export const RLIM_NLIMITS = 16;
 
 /** RLIM_INFINITY (~0UL on x86-64), the same as RLIM64_INFINITY. */
 export const RLIM_INFINITY = 0xffffffffffffffffn;
-export const RLIM64_INFINITY = RLIM_INFINITY;
+/** RLIM64_INFINITY: the 64-bit interface's name for RLIM_INFINITY. */
+export const RLIM64_INFINITY: bigint = RLIM_INFINITY;
 
 /** The RLIMIT_* names by number, as strace prints the resource argument. */
 export const RLIMIT_NAMES: readonly string[] = [

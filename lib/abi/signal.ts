@@ -8,7 +8,9 @@ export const SIGKILL = 9;
 export const SIGUSR1 = 10;
 export const SIGTERM = 15;
 export const SIGIO = 29;
+/** SIGBUS: bus error (access beyond a file's end, hardware memory error). */
 export const SIGBUS = 7;
+/** SIGSEGV: invalid memory reference (no VMA, or a protection fault). */
 export const SIGSEGV = 11;
 export const SIGCHLD = 17;
 
@@ -58,7 +60,9 @@ export function siCodeName(signo: number, code: number): string {
 
 /** A synchronous fault signal as the kernel fills `siginfo_t`. */
 export interface SigInfo {
+  /** `si_signo`: SIGSEGV, SIGBUS, ... */
   signo: number;
+  /** `si_code`: SEGV_MAPERR, BUS_ADRERR, SI_KERNEL, ... */
   code: number;
   /** The faulting address (CR2), exact byte; 0 for SI_KERNEL (#GP). */
   addr: number;

@@ -16,6 +16,7 @@ export const TIMESPEC: StructLayout = {
   ],
 };
 
+/** NSEC_PER_SEC: nanoseconds in a second (the bound on tv_nsec). */
 export const NSEC_PER_SEC = 1_000_000_000;
 
 /** A timespec's bytes as (sec, nsec), both signed. */

@@ -129,6 +129,7 @@ function liveMms(m: Machine): Map<Mm, number> {
   return out;
 }
 
+/** What `checkInvariants` reports. */
 export interface InvariantOptions {
   /** Report adjacent VMAs that could have been merged (default true). */
   merged?: boolean;

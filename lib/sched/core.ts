@@ -51,9 +51,11 @@ export class Scheduler {
   readonly runqueue: Task[] = [];
   /** Every task asleep in a call (what `check` compares the tasks against). */
   readonly sleepers: Set<Task> = new Set();
+  /** The armed hrtimers (nanosleep, timeouts), soonest first. */
   readonly timers: TimerQueue;
   private nextToken = 1;
 
+  /** A scheduler on the machine's clock, reporting finished calls to `events` (`resume`). */
   constructor(private readonly clock: VirtualClock, private readonly events: EventLog) {
     this.timers = new TimerQueue(clock);
   }

@@ -26,6 +26,7 @@ export class TimerQueue {
   private readonly timers: HrTimer[] = [];
   private nextSeq = 0;
 
+  /** An empty queue that fires timers against `clock`. */
   constructor(private readonly clock: VirtualClock) {}
 
   /** hrtimer_start(): arms a timer at an absolute time. */

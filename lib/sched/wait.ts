@@ -28,6 +28,7 @@ export class WouldBlock extends Error {
 
 /** A queue of sleeping tasks, oldest first (wake order is FIFO, as __wake_up_common). */
 export class WaitQueue {
+  /** The sleeping tasks, oldest first. */
   readonly waiters: Task[] = [];
 
   /** `what` names the queue's owner in views and errors (`timer`, `uffd 3`). */
@@ -49,6 +50,7 @@ export class WaitQueue {
     if (t.waitQueue === this) t.waitQueue = null;
   }
 
+  /** True when no task sleeps here (waitqueue_active() is false). */
   get empty(): boolean {
     return this.waiters.length === 0;
   }

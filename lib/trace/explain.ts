@@ -76,8 +76,11 @@ export type ExplainOutcome =
 
 /** What `explain` finds and predicts (keys in a fixed order for --json). */
 export interface Explanation {
+  /** The address asked about. */
   addr: number;
+  /** The access explained: read, write or exec. */
   access: AccessKind;
+  /** The VMA covering `addr`, as /proc/pid/maps and smaps show it; null if none. */
   vma: {
     start: number;
     end: number;
@@ -85,6 +88,7 @@ export interface Explanation {
     vmFlags: string[];
     file: string | null;
   } | null;
+  /** The PTE mapping `addr`; null if no page table reaches it. */
   pte: {
     present: boolean;
     write: boolean;
@@ -95,6 +99,7 @@ export interface Explanation {
     marker: string | null;
     pfn: number | null;
   } | null;
+  /** The frame the PTE maps; null if none. */
   frame:
     | {
       pfn: number;
@@ -106,9 +111,11 @@ export interface Explanation {
     }
     | { pfn: number; kind: "device-mmio" }
     | null;
+  /** The userfaultfd registered on the VMA; null if none. */
   userfault: { ctx: number; modes: string[]; features: string } | null;
   /** The policy knobs consulted on this path, `knob=value`. */
   policies: string[];
+  /** What the access would end in: a mapped page, a fault path, or a signal. */
   outcome: ExplainOutcome;
   /** The kernel path the access would take, one step per entry. */
   path: string[];

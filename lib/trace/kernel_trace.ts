@@ -70,11 +70,13 @@ export class KernelTrace {
     return out;
   }
 
+  /** The open entry points joined with `fn` into one `a → b → fn` chain. */
   private path(fn: string): string {
     if (fn === "") return this.stack.join(" → ");
     return this.stack.length === 0 ? fn : `${this.stack.join(" → ")} → ${fn}`;
   }
 
+  /** Records one line (`head: why`), counting it as dropped past KERNEL_TRACE_LINES. */
   private push(head: string, why: string | undefined): void {
     if (this.lines.length >= KERNEL_TRACE_LINES) {
       this.dropped++;

@@ -13,9 +13,12 @@
 export const COST_SYSCALL_NS = 1000;
 export const COST_FAULT_NS = 1500;
 
+/** The machine's clock: nanoseconds since boot, advanced only by the emulation. */
 export class VirtualClock {
+  /** Nanoseconds since boot. */
   ns = 0;
 
+  /** Moves the clock forward by `ns`. */
   advance(ns: number): void {
     this.ns += ns;
   }

@@ -11,12 +11,14 @@
  * @module
  */
 
+/** A seeded xoshiro128** generator: the same seed gives the same sequence. */
 export class Rng {
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
 
+  /** A generator whose state SplitMix32 derives from `seed`. */
   constructor(seed: number) {
     let x = seed >>> 0;
     const sm = () => {
