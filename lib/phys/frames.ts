@@ -112,7 +112,9 @@ export class FrameTable {
   readonly nframes: number;
   /** RAM frames (pfns below this); pmem frames follow up to nframes. */
   readonly ramFrames: number;
+  /** page_ref_count() by pfn: 0 for a free frame. */
   readonly refcount: Int32Array;
+  /** page_mapcount() by pfn: the PTEs mapping the frame. */
   readonly mapcount: Int32Array;
   /** FOLL_PIN pins on this frame (also counted in refcount with the 1024 bias). */
   readonly pincount: Int32Array;
@@ -122,6 +124,7 @@ export class FrameTable {
    * refcount above mappings, page cache and pins to (lib/mm/gup.ts).
    */
   readonly gupGets: Map<number, number> = new Map();
+  /** The PG_* page flags by pfn. */
   readonly flags: Uint16Array;
   /** Owner id: anon_vma id for anon pages, inode number for page-cache pages. */
   readonly owner: Int32Array;
@@ -133,7 +136,9 @@ export class FrameTable {
    * form one folio for the readahead marker. 0 for everything else.
    */
   readonly order: Uint8Array;
+  /** The shared zero page (ZERO_PAGE(0)), among the reserved frames. */
   readonly zeroPfn: number;
+  /** Frames 0 .. reservedFrames-1 are the "kernel's" (PG_RESERVED, never allocated). */
   readonly reservedFrames: number;
   /**
    * The bytes behind a pfn past RAM (a device page: a BAR, pmem), from the
@@ -156,6 +161,7 @@ export class FrameTable {
   private readonly chunks: Int32Array;
   private nMaterialized = 0;
 
+  /** A table for `opts.ramBytes` of RAM and `opts.pmemBytes` of pmem, all RAM free but the reserved frames. */
   constructor(opts: FrameTableOptions) {
     const n = Math.floor(opts.ramBytes / PAGE_SIZE);
     const reserved = opts.reservedFrames ?? Math.min(4096, n >> 4);
@@ -280,6 +286,7 @@ export class FrameTable {
     return this.refcount[pfn] >= GUP_PIN_COUNTING_BIAS;
   }
 
+  /** What frame `pfn` holds, from its flags and refcount. */
   kind(pfn: number): FrameKind {
     const f = this.flags[pfn];
     if (f & PG_PMEM) return "pmem";
@@ -354,6 +361,7 @@ export class FrameTable {
     return slab;
   }
 
+  /** The byte at `off` in frame `pfn` (a device pfn reads its backing bytes, or 0). */
   readByte(pfn: number, off: number): number {
     if (pfn >= this.nframes) return this.device(pfn)?.[off] ?? 0;
     const hb = this.hasBytes[pfn];
@@ -362,6 +370,7 @@ export class FrameTable {
     return this.slabs[pfn >>> SLAB_SHIFT]![(pfn & SLAB_MASK) * PAGE_SIZE + off];
   }
 
+  /** Stores byte `v` at `off` in frame `pfn` (a device pfn without backing bytes drops it). */
   writeByte(pfn: number, off: number, v: number): void {
     if (pfn >= this.nframes) {
       const d = this.device(pfn);

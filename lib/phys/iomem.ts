@@ -40,19 +40,24 @@ export const PCI_WINDOW_SIZE = 0x40_0000_0000;
  * root complex routes the TLP; here the iomem tree does.
  */
 export interface MmioOps {
+  /** A load of `len` bytes at `off`. */
   read(off: number, len: number): Uint8Array;
+  /** A store of `data` at `off`. */
   write(off: number, data: Uint8Array): void;
 }
 
 /** `struct resource`: [start, end] inclusive, as the kernel keeps them. */
 export class Resource {
+  /** The sub-ranges, by start address. */
   readonly children: Resource[] = [];
+  /** The enclosing range; null for the root or a released resource. */
   parent: Resource | null = null;
   /** The register model behind this range, if a device decodes it (lib/pci). */
   mmio: MmioOps | null = null;
   /** Bytes behind device pages of this range, by page offset (lazy). */
   readonly pages: Map<number, Uint8Array> = new Map();
 
+  /** A range named `name` (as /proc/iomem shows it), [start, end] inclusive, IORESOURCE_* `flags`. */
   constructor(
     readonly name: string,
     readonly start: number,
@@ -60,6 +65,7 @@ export class Resource {
     readonly flags: number,
   ) {}
 
+  /** resource_size(): end - start + 1. */
   get size(): number {
     return this.end - this.start + 1;
   }
@@ -67,7 +73,9 @@ export class Resource {
 
 /** The iomem tree of one machine (iomem_resource). */
 export class IomemTree {
-  readonly root = new Resource("PCI mem", 0, 2 ** 52 - 1, IORESOURCE_MEM);
+  /** iomem_resource: the whole physical address space (52 bits). */
+  readonly root: Resource = new Resource("PCI mem", 0, 2 ** 52 - 1, IORESOURCE_MEM);
+  /** "System RAM", from 0. */
   readonly ram: Resource;
   /**
    * Persistent memory with struct pages (ZONE_DEVICE): "Persistent Memory"
@@ -75,6 +83,7 @@ export class IomemTree {
    */
   pmem: Resource | null = null;
 
+  /** A tree holding only `ramBytes` of System RAM. */
   constructor(ramBytes: number) {
     if (ramBytes > PMEM_BASE) throw new RangeError("RAM must end below PMEM_BASE (64 GiB)");
     this.ram = new Resource("System RAM", 0, ramBytes - 1, IORESOURCE_MEM | IORESOURCE_SYSRAM);
@@ -109,6 +118,7 @@ export class IomemTree {
     r.parent = null;
   }
 
+  /** Links `r` under `parent`, keeping the children sorted by start. */
   private insert(parent: Resource, r: Resource): void {
     r.parent = parent;
     let i = 0;
