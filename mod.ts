@@ -374,7 +374,6 @@ export type { NvmeNamespace } from "./lib/drivers/nvme/nvme.ts";
 export type { OpenFile } from "./lib/fs/file.ts";
 export type { Filesystem } from "./lib/fs/fs.ts";
 export type { Inode } from "./lib/fs/inode.ts";
-export type { AnonVma } from "./lib/mm/vma.ts";
 export type { VmStat } from "./lib/mm/vmstat.ts";
 export type { Taint } from "./lib/panic.ts";
 export type { FrameKind, FrameTable } from "./lib/phys/frames.ts";
@@ -383,3 +382,25 @@ export type { KnobName } from "./lib/policy.ts";
 export type { RetKind } from "./lib/syscalls.ts";
 export type { VirtualClock } from "./lib/util/clock.ts";
 export type { Rng } from "./lib/util/rng.ts";
+
+// Types the public API references (doc lint, part c).
+export type { GupRef } from "./lib/mm/gup.ts";
+export type { HmmRange, MirrorTry, TrialVerdict } from "./lib/mm/hmm.ts";
+export type { DevicePte, MirrorFault, MirrorInvalidation } from "./lib/mm/hmm_mirror.ts";
+export type { MfResult } from "./lib/mm/memory_failure.ts";
+export type { Rlimits } from "./lib/mm/mm.ts";
+export type { MmapLock } from "./lib/mm/mmap_lock.ts";
+export type {
+  MmuIntervalNotifierOps,
+  MmuNotifier,
+  MmuNotifierRange,
+  MmuNotifyEvent,
+} from "./lib/mm/mmu_notifier.ts";
+export type { PageTable, TableVisitor } from "./lib/mm/pagetable.ts";
+export type { VmFault, VmOperations } from "./lib/mm/vm_ops.ts";
+export type { AnonVma, UffdContextRef } from "./lib/mm/vma.ts";
+export type { Proposal } from "./lib/mm/vma_ops.ts";
+export type { VmaTree } from "./lib/mm/vma_tree.ts";
+export type { FunctionIds, Sriov } from "./lib/pci/device.ts";
+export type { LspciBar } from "./lib/pci/lspci.ts";
+export type { P2pdmaMapType, P2pdmaPath, P2pdmaProvider } from "./lib/pci/p2pdma.ts";

@@ -44,6 +44,7 @@ import { expandStack } from "./stack.ts";
 import { faultLockEnter, faultLockExit } from "./mmap_lock.ts";
 import { hexAddr, vmaText } from "./trace_text.ts";
 
+/** The kind of access a fault or GUP walk makes (FAULT_FLAG_WRITE / FAULT_FLAG_INSTRUCTION). */
 export type AccessKind = "read" | "write" | "exec";
 
 /**

@@ -105,7 +105,9 @@ export type GupRef = "pin" | "get" | "none";
 
 /** One page GUP returned: where it was mapped and which frame. */
 export interface GupPage {
+  /** User virtual address of the page. */
   addr: number;
+  /** Page frame number it resolved to. */
   pfn: number;
   /** A FOLL_PIN pin with the bias (what unpin must give back). */
   pinned: boolean;
@@ -118,7 +120,9 @@ export interface GupPage {
 
 /** The result: pages, or an errno when not a single page could be taken. */
 export interface GupResult {
+  /** Pages taken, in address order (possibly fewer than asked). */
   pages: GupPage[];
+  /** 0, or the -errno when no page at all was taken. */
   err: number;
 }
 

@@ -63,11 +63,15 @@ import { COST_FAULT_NS } from "../util/clock.ts";
 
 /** enum hmm_pfn_flags. */
 export const HMM_PFN_VALID = 1n << 63n;
+/** HMM_PFN_WRITE: the CPU PTE is writable (output); with REQ_FAULT, fault for write (input). */
 export const HMM_PFN_WRITE = 1n << 62n;
+/** HMM_PFN_ERROR: the address cannot be mirrored (no VMA, poisoned or special entry). */
 export const HMM_PFN_ERROR = 1n << 61n;
 export const HMM_PFN_ORDER_SHIFT = 56n;
-export const HMM_PFN_REQ_FAULT = HMM_PFN_VALID;
-export const HMM_PFN_REQ_WRITE = HMM_PFN_WRITE;
+/** HMM_PFN_REQ_FAULT: input flag: fault the page in if it is not present (same bit as VALID). */
+export const HMM_PFN_REQ_FAULT: bigint = HMM_PFN_VALID;
+/** HMM_PFN_REQ_WRITE: input flag: fault for write access (same bit as WRITE). */
+export const HMM_PFN_REQ_WRITE: bigint = HMM_PFN_WRITE;
 export const HMM_PFN_FLAGS = 0xffn << HMM_PFN_ORDER_SHIFT;
 /** HMM_RANGE_DEFAULT_TIMEOUT: how long a driver retries -EBUSY (ms). */
 export const HMM_RANGE_DEFAULT_TIMEOUT = 1000;
@@ -111,20 +115,26 @@ export interface P2pVmOperations extends VmOperations {
 
 /** `struct hmm_range`. */
 export interface HmmRange {
+  /** The mmu_interval_notifier the range is checked against. */
   notifier: MmuIntervalNotifier;
+  /** The notifier sequence from mmu_interval_read_begin(). */
   notifierSeq: number;
   /** Page aligned, start < end. */
   start: number;
+  /** End of the range (exclusive). */
   end: number;
   /** One slot per page: request flags in, pfn | result flags out. */
   hmmPfns: BigUint64Array;
+  /** Flags OR-ed into every slot's request (range->default_flags). */
   defaultFlags: bigint;
+  /** Which per-slot request flags count (range->pfn_flags_mask). */
   pfnFlagsMask: bigint;
   /**
    * RFC p2p_map only: the importing device, and which slots hold bus
    * addresses the exporter gave (not CPU pfns).
    */
   p2pImporter?: unknown;
+  /** RFC p2p_map only: which slots hold a bus address rather than a CPU pfn. */
   p2p?: boolean[];
 }
 
@@ -392,7 +402,9 @@ export function hmmRangeFault(range: HmmRange): number {
 
 /** One try of {@link mirrorRangeFault}, for views. */
 export interface MirrorTry {
+  /** The notifier sequence this try read. */
   seq: number;
+  /** The try's result: 0 or -errno (-EBUSY: retry). */
   ret: number;
   /** mmu_interval_read_retry() said the result was stale. */
   stale: boolean;
@@ -439,10 +451,13 @@ export function mirrorRangeFault(
 
 /** One VMA's verdict from the trial call. */
 export interface TrialVerdict {
+  /** Start of the VMA's part of the range. */
   start: number;
+  /** End of the VMA's part of the range (exclusive). */
   end: number;
   /** 0, or the errno mirroring this part would end in. */
   err: number;
+  /** Why, in words, for the REPL. */
   why: string;
 }
 

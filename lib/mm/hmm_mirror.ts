@@ -37,7 +37,9 @@ import {
 
 /** One device PTE. */
 export interface DevicePte {
+  /** Page frame (or bus address page, for p2p) the device maps. */
   pfn: number;
+  /** The device may write through this PTE. */
   write: boolean;
   /** A bus address the exporter's p2p_map gave (RFC), not a CPU page. */
   p2p: boolean;
@@ -45,9 +47,13 @@ export interface DevicePte {
 
 /** One invalidation the mirror saw, for views. */
 export interface MirrorInvalidation {
+  /** The mmu_notifier_event that caused it (`UNMAP`, `CLEAR`, ...). */
   event: string;
+  /** Start of the invalidated range. */
   start: number;
+  /** End of the invalidated range (exclusive). */
   end: number;
+  /** The sequence mmu_interval_set_seq() recorded. */
   curSeq: number;
   /** Device PTEs dropped. */
   dropped: number;
@@ -55,8 +61,11 @@ export interface MirrorInvalidation {
 
 /** What one device fault did. */
 export interface MirrorFault {
+  /** 0, or the -errno the fault ended with. */
   ret: number;
+  /** Each round of the HMM protocol, in order. */
   tries: MirrorTry[];
+  /** The hmm_range used, with its output slots. */
   range: HmmRange;
 }
 
@@ -69,6 +78,7 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
   readonly devicePageTable: Map<number, DevicePte> = new Map();
   /** The newest invalidations (oldest first). */
   readonly log: MirrorInvalidation[] = [];
+  /** The interval notifier subscription that calls {@link DeviceMirror.invalidate}. */
   readonly sub: MmuIntervalNotifier;
 
   private constructor(mm: Mm, start: number, length: number, owner: string) {
@@ -83,6 +93,7 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
     return new DeviceMirror(mm, start, length, owner);
   }
 
+  /** The mm this mirror shadows. */
   get mm(): Mm {
     return this.sub.mm;
   }

@@ -84,7 +84,9 @@ interface ToKill {
 export interface MemoryFailureResult {
   /** 0, -ENXIO (no struct page) or -EHWPOISON (already poisoned). */
   ret: number;
+  /** Page type for the "recovery action for <type>" line (action_page_types[]). */
   type?: string;
+  /** The action result the kernel logs (action_result()). */
   result?: MfResult;
   /** Users left besides the mappings (has_extra_refcount), when any. */
   users?: number;

@@ -19,6 +19,7 @@ import type { GupPage } from "./gup.ts";
 /** RLIM_INFINITY */
 export const RLIM_INFINITY = Number.POSITIVE_INFINITY;
 
+/** The RLIMIT_* values (signal->rlim) the mm code checks, in bytes. */
 export interface Rlimits {
   /** RLIMIT_STACK, bytes. */
   stack: number;
@@ -39,8 +40,11 @@ export const DEFAULT_RLIMITS: Rlimits = {
   memlock: 8 << 20,
 };
 
+/** `struct mm_struct`: one address space (VMAs, page table, mmap_lock), shared by its tasks. */
 export class Mm {
+  /** The VMAs, kept in address order (mm->mm_mt, the maple tree). */
   readonly vmas: VmaTree = new VmaTree();
+  /** The page table (mm->pgd). */
   readonly pt: PageTable = new PageTable();
   /**
    * pinned_vm, in pages. Other counters (total_vm, locked_vm, RSS) are
@@ -53,12 +57,18 @@ export class Mm {
    * (lib/arch/cpu.ts) faults, false for kernel accesses (copy_to_user, GUP).
    */
   faultFlagUser = false;
+  /** mm->start_brk: where the heap starts. */
   startBrk = 0;
+  /** mm->brk: the current program break. */
   brk = 0;
+  /** mm->start_stack: top of the main stack at exec. */
   startStack = 0;
+  /** mm->start_code: start of the text segment. */
   startCode = 0;
+  /** mm->end_code: end of the text segment. */
   endCode = 0;
-  mmapBase = MMAP_BASE;
+  /** mm->mmap_base: where top-down mmap placement starts. */
+  mmapBase: number = MMAP_BASE;
   /** mm->def_flags (VM_LOCKED after mlockall(MCL_FUTURE)...). */
   defFlags = 0;
   /** MMF_HAS_PINNED: this mm has ever had pages pinned with FOLL_PIN. */
@@ -73,6 +83,7 @@ export class Mm {
   readonly gupHeld: GupPage[] = [];
   /** Tasks using this mm (mm_users). */
   users = 1;
+  /** Resource limits checked by mmap, brk, mlock and stack growth (RLIMIT_*). */
   rlimits: Rlimits = { ...DEFAULT_RLIMITS };
   /** Subscribed secondary MMUs. */
   readonly notifiers: MmuNotifier[] = [];
@@ -96,6 +107,7 @@ export class Mm {
     anonName: null,
   };
 
+  /** Creates an empty mm on `machine`; `id` names it in traces. */
   constructor(readonly machine: Machine, readonly id: number) {
     this.pt.pool = machine.ptePool;
   }
@@ -121,6 +133,7 @@ export class Mm {
     return range;
   }
 
+  /** Ends what {@link invalidateStart} began; a null range (no subscribers) is a no-op. */
   invalidateEnd(range: MmuNotifierRange | null): void {
     if (range === null) return;
     for (const n of this.notifiers.slice()) {

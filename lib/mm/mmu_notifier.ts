@@ -21,9 +21,13 @@ export type MmuNotifyEvent =
   | "MIGRATE"
   | "EXCLUSIVE";
 
+/** `struct mmu_notifier_range`: what is being invalidated and why. */
 export interface MmuNotifierRange {
+  /** Start of the range. */
   start: number;
+  /** End of the range (exclusive). */
   end: number;
+  /** Why the range changes (range->event). */
   event: MmuNotifyEvent;
 }
 
@@ -31,8 +35,11 @@ export interface MmuNotifierRange {
 export interface MmuNotifier {
   /** Only ranges overlapping [start, end) are delivered; omit for all. */
   readonly start?: number;
+  /** End of the range of interest (exclusive). */
   readonly end?: number;
+  /** ->invalidate_range_start: the PTEs in `range` are about to change. */
   invalidateStart?(range: MmuNotifierRange): void;
+  /** ->invalidate_range_end: the change to `range` is done. */
   invalidateEnd?(range: MmuNotifierRange): void;
   /** The mm is being torn down (exit_mmap). */
   release?(): void;
@@ -81,6 +88,7 @@ export class MmuIntervalNotifier {
   invalidations = 0;
   /** A number for views and the REPL (1, 2, ... per mm). */
   id = 0;
+  /** mmu_interval_notifier_insert()'s subscription of `ops` to [start, last] of `mm`. */
   constructor(
     readonly mm: Mm,
     readonly start: number,
@@ -117,6 +125,7 @@ export class MmuNotifierSubscriptions implements MmuNotifier {
   /** The last subscription id handed out. */
   lastId = 0;
 
+  /** The subscriptions of `mm` (allocated on the first interval insert). */
   constructor(readonly mm: Mm) {
     this.wq = new WaitQueue(`mmu_notifier mm ${mm.id}`);
   }

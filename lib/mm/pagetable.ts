@@ -93,7 +93,9 @@ const PGD_SPAN = 2 ** 27; // pages covered by one PGD entry
 
 /** One PTE table: 512 entries. */
 export class PteTable {
+  /** Frame number per entry (the PTE's PFN field). */
   readonly pfn: Int32Array = new Int32Array(ENTRIES);
+  /** PTE bits per entry (present, write, dirty, ... as PTE_* constants). */
   readonly bits: Uint16Array = new Uint16Array(ENTRIES);
   /** Number of entries that are not pte_none(). */
   used = 0;

@@ -24,12 +24,15 @@ export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV 
 
 /** `struct vm_fault`, the part a driver's fault handler sees. */
 export interface VmFault {
+  /** The faulting VMA. */
   vma: Vma;
   /** Faulting address, page aligned. */
   address: number;
   /** Exact faulting address (for si_addr). */
   realAddress: number;
+  /** File page offset of `address`. */
   pgoff: number;
+  /** A write fault (FAULT_FLAG_WRITE). */
   write: boolean;
   /** FAULT_FLAG_TRIED: a retry after VM_FAULT_RETRY. */
   tried: boolean;
@@ -51,6 +54,7 @@ export interface VmFault {
   userfault?: boolean;
 }
 
+/** `struct vm_operations_struct`: the callbacks a file or driver gives its VMAs. */
 export interface VmOperations {
   /** The bracketed name shown in /proc/PID/maps (`[vdso]`), if any. */
   name?(vma: Vma): string | null;

@@ -22,11 +22,13 @@ import type { VmOperations } from "./vm_ops.ts";
  * merged with the owner, and chained to the parent's by fork.
  */
 export class AnonVma {
+  /** A new anon_vma numbered `id`; `parent` is the one it was forked from (anon_vma->parent). */
   constructor(readonly id: number, readonly parent: AnonVma | null = null) {}
 }
 
 /** A userfaultfd context, opaque to the VMA layer. */
 export interface UffdContextRef {
+  /** A number identifying the context in views. */
   readonly id: number;
   /** ctx->features (UFFD_FEATURE_WP_UNPOPULATED, _WP_ASYNC matter to the mm). */
   readonly features?: bigint;
@@ -48,23 +50,29 @@ export interface UffdContextRef {
   forkComplete?(child: UffdContextRef): void;
 }
 
+/** vm_area_struct: one mapping [start, end) of an mm with uniform flags, file and offset. */
 export class Vma {
   /** VMA-tree bookkeeping; see vma_tree.ts. */
   prev: Vma | null = null;
+  /** Next VMA in address order (VMA-tree bookkeeping). */
   next: Vma | null = null;
   /** @internal the tree leaf slot holding this VMA, -1 when unlinked */
   leaf = -1;
   /** @internal where the tree last saw this VMA in its arrays (a hint, checked before use) */
   slot = -1;
 
+  /** The anon_vma its anonymous pages belong to; null until the first write fault. */
   anonVma: AnonVma | null = null;
   /**
    * mm/vma.c: vma_is_fork_child(): the anon_vma_chain is not singular because
    * the VMA was cloned from a parent by fork.
    */
   forkChild = false;
+  /** vm_ops: the file or driver's fault/mmap callbacks; null for an anonymous VMA. */
   ops: VmOperations | null = null;
+  /** vm_userfaultfd_ctx: the userfaultfd registered on this range, if any. */
   uffd: UffdContextRef | null = null;
+  /** anon_vma_name: the name set by prctl(PR_SET_VMA_ANON_NAME), shown as [anon:name]. */
   anonName: string | null = null;
   /** Driver-private data (vm_private_data). */
   priv: unknown = null;
@@ -77,7 +85,7 @@ export class Vma {
   /** A memo for /proc views (proc/maps.ts); never copied, checked before use. */
   viewMemo: unknown = null;
   /** vm_lock_seq: the mm_lock_seq under which vma_start_write() locked it (mmap_lock.ts). */
-  vmLockSeq = -1;
+  vmLockSeq: number = -1;
 
   /*
    * [start, end) and the page offset of start. They are above 2^31, so V8
@@ -87,12 +95,18 @@ export class Vma {
    * so these three are `declare`d and first set, to NaN, in the
    * constructor: setRange and splits then write without allocating.
    */
+  /** vm_start: first address of the mapping. */
   declare start: number;
+  /** vm_end: first address past the mapping. */
   declare end: number;
+  /** vm_pgoff: file offset of vm_start, in pages. */
   declare pgoff: number;
+  /** vm_flags: the VM_* bits (vm_flags.ts). */
   flags: number;
+  /** vm_file: the mapped file; null for anonymous memory. */
   file: OpenFile | null;
 
+  /** Creates an unlinked VMA [start, end) of `mm` (vm_area_alloc plus the fields mmap sets). */
   constructor(
     readonly mm: Mm,
     start: number,
@@ -162,6 +176,7 @@ export class Vma {
     return this;
   }
 
+  /** Debug form: `vma[start-end pgoff=...]` in hex. */
   toString(): string {
     return `vma[${this.start.toString(16)}-${this.end.toString(16)} pgoff=${
       this.pgoff.toString(16)

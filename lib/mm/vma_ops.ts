@@ -106,12 +106,17 @@ export function splitVma(
 
 /** The attributes a VMA is to have: struct vma_merge_struct's proposal. */
 export interface Proposal {
+  /** vm_flags the VMA is to have. */
   flags: number;
+  /** vm_file it is to map. */
   file: OpenFile | null;
   /** pgoff of `start`. */
   pgoff: number;
+  /** anon_vma it is to use. */
   anonVma: AnonVma | null;
+  /** userfaultfd context it is to keep. */
   uffd: UffdContextRef | null;
+  /** anon_vma_name it is to carry. */
   anonName: string | null;
 }
 

@@ -38,6 +38,9 @@ export const LEAF_MAX = 32;
 const CAP = LEAF_MAX + 1;
 
 /**
+ * The VMAs of an mm in address order (the role of mm->mm_mt, the maple
+ * tree): small sorted leaves under one sorted top level, plus a linked list.
+ *
  * @example
  * ```ts ignore
  * const tree = new VmaTree();
@@ -60,8 +63,11 @@ export class VmaTree {
   private keys = new Float64Array(4);
   private nLeaves = 0;
 
+  /** Number of VMAs in the tree (map_count). */
   count = 0;
+  /** Lowest VMA, null when empty. */
   first: Vma | null = null;
+  /** Highest VMA, null when empty. */
   last: Vma | null = null;
 
   /** Index (in `order`) of the first leaf whose last VMA ends above `addr`. */
@@ -245,6 +251,7 @@ export class VmaTree {
     if (this.lens[leaf] > LEAF_MAX) this.splitLeaf(li);
   }
 
+  /** Links `v` into the address-ordered list between `prev` and `next` and counts it. */
   private link(prev: Vma | null, v: Vma, next: Vma | null): void {
     v.prev = prev;
     v.next = next;
@@ -283,6 +290,7 @@ export class VmaTree {
     }
   }
 
+  /** Splits leaf number `li` (in `order`) in two halves, the right one in a new leaf. */
   private splitLeaf(li: number): void {
     const leaf = this.order[li];
     const len = this.lens[leaf];

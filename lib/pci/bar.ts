@@ -20,9 +20,11 @@ export type BarKind = "mem32" | "mem64" | "io";
 export interface BarSpec {
   /** BAR0..BAR5 (a mem64 BAR takes index and index+1). */
   index: number;
+  /** Register width and space. */
   kind: BarKind;
   /** A power of two: 4 KiB or more for memory, 4 bytes or more for I/O. */
   size: number;
+  /** Prefetchable memory (PCI_BASE_ADDRESS_MEM_PREFETCH); ignored for I/O. */
   prefetch: boolean;
 }
 
@@ -40,6 +42,7 @@ export class Bar {
   /** Written registers by 4-byte-aligned offset (sparse). */
   readonly regs: Map<number, number> = new Map();
 
+  /** An unassigned BAR; the topology assigns `addr` and `res` at enumeration. */
   constructor(
     readonly index: number,
     readonly kind: BarKind,

@@ -22,6 +22,7 @@ import type { BarSpec } from "./bar.ts";
 
 /** One root port, switch or endpoint function. */
 export interface PciNodeConfig {
+  /** A root port, a switch (upstream plus downstream ports), or an endpoint. */
   kind: "root-port" | "switch" | "endpoint";
   /** A name other nodes refer to in `at` (letters, digits, - and _). */
   name: string;
@@ -31,18 +32,23 @@ export interface PciNodeConfig {
    * downstream port N (0-based).
    */
   at: string;
+  /** Vendor ID (PCI_VENDOR_ID). */
   vendor: number;
+  /** Device ID (PCI_DEVICE_ID). */
   device: number;
   /** Revision ID (default 0). */
   rev?: number;
   /** Class, subclass and prog-if (24 bits); bridges are always 0x060400. */
   classCode?: number;
+  /** Subsystem vendor ID (type 0 header; default 0). */
   subVendor?: number;
+  /** Subsystem ID (type 0 header; default 0). */
   subDevice?: number;
   /** An endpoint's function number under its port (default 0). */
   fn?: number;
   /** The driver bound at boot (a name from lib/drivers; none when absent). */
   driver?: string;
+  /** An endpoint's BARs (none when absent). */
   bars?: BarSpec[];
   /** A switch: how many downstream ports (default 2). */
   ports?: number;
@@ -52,7 +58,9 @@ export interface PciNodeConfig {
 
 /** The host bridge (00:00.0) and the nodes below it, in configuration order. */
 export interface PciConfig {
+  /** IDs of the host bridge at 00:00.0 (a default when absent). */
   hostBridge?: { vendor: number; device: number; rev?: number };
+  /** Root ports, switches and endpoints, each after the node it sits under. */
   nodes: PciNodeConfig[];
 }
 

@@ -48,6 +48,7 @@ export type FunctionState = "present" | "frozen" | "removed";
 
 /** What sits in a function's `driver` slot: lib/drivers/core's driver, seen from the bus. */
 export interface BoundDriver {
+  /** The driver's name (`mlx5_core`, `vfio-pci`, ...). */
   readonly name: string;
 }
 
@@ -55,6 +56,7 @@ export interface BoundDriver {
 export interface DoorbellEntry {
   /** Virtual time of the write (ns). */
   ns: number;
+  /** Which BAR was written (0..5). */
   bar: number;
   /** Byte offset in the BAR. */
   offset: number;
@@ -67,12 +69,15 @@ export const DOORBELL_LOG_MAX = 256;
 
 /** SR-IOV capability state of a PF (drivers/pci/iov.c `struct pci_sriov`). */
 export interface Sriov {
+  /** TotalVFs: the most VFs the PF supports. */
   totalVfs: number;
   /** Enabled VFs (sriov_numvfs). */
   numVfs: number;
   /** First VF Offset and VF Stride, in routing IDs. */
   offset: number;
+  /** VF Stride: routing-ID step between consecutive VFs. */
   stride: number;
+  /** VF Device ID. */
   vfDevice: number;
   /** A VF's BARs (the PF's IOV resources hold totalVfs of each). */
   vfBars: readonly BarSpec[];
@@ -82,18 +87,27 @@ export interface Sriov {
 
 /** What a function is built from (see lib/pci/topology.ts). */
 export interface FunctionIds {
+  /** Vendor ID. */
   vendor: number;
+  /** Device ID. */
   device: number;
   /** 24 bits: class, subclass, prog-if. */
   classCode: number;
+  /** Revision ID. */
   rev: number;
+  /** Subsystem vendor ID. */
   subVendor: number;
+  /** Subsystem ID. */
   subDevice: number;
 }
 
+/** `struct pci_dev`: one function: config space, BARs, place in the hierarchy, driver. */
 export class PciDev {
+  /** The configuration space bytes (4 KiB, PCIe extended). */
   readonly config: Uint8Array = new Uint8Array(PCI_CFG_SPACE_EXP_SIZE);
+  /** BAR0..BAR5; null for an unused slot or the upper half of a 64-bit BAR. */
   readonly bars: (Bar | null)[] = [null, null, null, null, null, null];
+  /** Hardware state: present, frozen (link down after an uncorrectable error) or removed. */
   state: FunctionState = "present";
   /** The bridge whose secondary bus this function sits on; null on bus 0. */
   upstream: PciDev | null = null;
@@ -105,6 +119,7 @@ export class PciDev {
   physfn: PciDev | null = null;
   /** SR-IOV: a PF's enabled VFs. */
   readonly vfs: PciDev[] = [];
+  /** SR-IOV capability state; null when the function is not a PF. */
   sriov: Sriov | null = null;
   /** The driver bound (dev->driver), set by lib/drivers/core. */
   driver: BoundDriver | null = null;
@@ -119,6 +134,7 @@ export class PciDev {
   /** A name for configuration files (`mlx`), empty for VFs made at run time. */
   name = "";
 
+  /** A function at domain:bus:dev.fn with `ids` and header type 0 (endpoint) or 1 (bridge). */
   constructor(
     readonly domain: number,
     public bus: number,
@@ -164,10 +180,12 @@ export class PciDev {
     return (this.bus << 8) | (this.dev << 3) | this.fn;
   }
 
+  /** pci_dev->is_virtfn: an SR-IOV VF. */
   get isVirtfn(): boolean {
     return this.physfn !== null;
   }
 
+  /** A type 1 header: a PCI-to-PCI bridge (root port or switch port). */
   get isBridge(): boolean {
     return this.headerType === PCI_HEADER_TYPE_BRIDGE;
   }
@@ -226,10 +244,12 @@ export class PciDev {
     this.config[PCI_SUBORDINATE_BUS] = subordinate;
   }
 
+  /** Secondary bus number (PCI_SECONDARY_BUS). */
   get secondary(): number {
     return this.config[PCI_SECONDARY_BUS];
   }
 
+  /** Subordinate bus number (PCI_SUBORDINATE_BUS). */
   get subordinate(): number {
     return this.config[PCI_SUBORDINATE_BUS];
   }
@@ -263,6 +283,7 @@ export class PciDev {
     return v;
   }
 
+  /** Writes a little-endian 32-bit value at config offset `o`. */
   private w32(o: number, v: number): void {
     for (let i = 0; i < 4; i++) this.config[o + i] = (v >>> (8 * i)) & 0xff;
   }

@@ -31,6 +31,10 @@ import type { KnobValue } from "../policy.ts";
 /** From the device's side: `read` fetches memory (host to device), `write` stores to it. */
 export type DmaDir = "read" | "write";
 
+/**
+ * Where an op stands: pending, ok, an IOMMU fault, an unsupported request (no
+ * RAM or MMIO at the address), aborted (bus mastering off) or an injected error.
+ */
 export type DmaStatus =
   | "pending"
   | "ok"
@@ -41,18 +45,23 @@ export type DmaStatus =
 
 /** One DMA operation. */
 export interface DmaOp {
+  /** Op number, 1, 2, ... per engine. */
   id: number;
+  /** Direction, from the device's side. */
   dir: DmaDir;
   /** Bus address (IOVA or physical). */
   addr: number;
+  /** Length in bytes. */
   len: number;
   /** What a write stores. */
   bytes?: Uint8Array;
   /** What a read fetched (bytes before a stop; zeros for ignored pages). */
   data?: Uint8Array;
+  /** Virtual time it was queued (ns). */
   submitted: number;
   /** Virtual time it completes (or would, for a hung op). */
   due: number;
+  /** Outcome so far. */
   status: DmaStatus;
   /** Bytes transferred. */
   done: number;
@@ -60,6 +69,7 @@ export interface DmaOp {
 
 /** Setup cost of one op (ns), and bytes moved per ns. */
 export const DMA_SETUP_NS = 1000;
+/** Bytes one op moves per virtual ns after its setup. */
 export const DMA_BYTES_PER_NS = 8;
 /** The largest op (bytes). */
 export const DMA_MAX_LEN = 1 << 24;
@@ -88,6 +98,7 @@ export class DmaEngine {
   private nextId = 1;
   private lastDue = 0;
 
+  /** The DMA engine of function `dev` in topology `t`. */
   constructor(private readonly t: PciTopology, readonly dev: PciDev) {}
 
   /**

@@ -28,19 +28,26 @@ import type { KnobValue } from "../policy.ts";
 
 /** IOMMU_READ / IOMMU_WRITE (include/linux/iommu.h). */
 export const IOMMU_READ = 1;
+/** IOMMU_WRITE: the device may write the page. */
 export const IOMMU_WRITE = 2;
 
 /** One IOVA page's translation. */
 export interface IommuPte {
+  /** Page frame the IOVA page maps to. */
   pfn: number;
+  /** IOMMU_READ | IOMMU_WRITE permission bits. */
   prot: number;
 }
 
 /** A recorded DMA remapping fault. */
 export interface IommuFault {
+  /** Virtual time of the fault (ns). */
   ns: number;
+  /** The faulting function (`0000:01:00.0`). */
   bdf: string;
+  /** The IOVA the access used. */
   iova: number;
+  /** True for a write access, false for a read. */
   write: boolean;
   /** VT-d fault reason: 5 (write not permitted), 6 (read not permitted). */
   reason: number;
@@ -65,6 +72,7 @@ export class IommuDomain {
   /** The functions attached. */
   readonly devices: Set<PciDev> = new Set();
 
+  /** An empty domain numbered `id`. */
   constructor(readonly id: number) {}
 
   /**
@@ -110,7 +118,9 @@ export class IommuDomain {
 
 /** The machine's DMA remapping hardware. */
 export class Iommu {
+  /** Domains allocated, in allocation order. */
   readonly domains: IommuDomain[] = [];
+  /** The fault log, the newest {@link IOMMU_FAULT_LOG_MAX} faults, oldest first. */
   readonly faults: IommuFault[] = [];
   /** Every fault since boot (the log keeps the newest). */
   faultCount = 0;
@@ -119,6 +129,7 @@ export class Iommu {
   private nextDomain = 1;
   private nextGroup = 0;
 
+  /** The IOMMU of topology `t`. */
   constructor(private readonly t: PciTopology) {}
 
   /** `iommu.enabled`: whether attached functions' DMA is translated. */

@@ -23,11 +23,15 @@ import type { PciTopology } from "./topology.ts";
 
 /** One BAR as lspci shows it. */
 export interface LspciBar {
+  /** BAR number (`Region N`). */
   index: number;
+  /** Register width and space. */
   kind: "mem32" | "mem64" | "io";
   /** Bus address (hex string: may exceed 2^53 in principle). */
   addr: string;
+  /** Size in bytes (`[size=...]`). */
   size: number;
+  /** Prefetchable memory (`prefetchable` vs `non-prefetchable`). */
   prefetch: boolean;
   /** The COMMAND bit for its space is clear: lspci appends ` [disabled]`. */
   disabled: boolean;
@@ -35,25 +39,39 @@ export interface LspciBar {
 
 /** One function as data (`lspci --json`). */
 export interface LspciEntry {
+  /** Domain-qualified address, `0000:01:00.0`. */
   bdf: string;
+  /** Bus address without the domain, `01:00.0`, as lspci prints it. */
   slot: string;
+  /** Class, subclass and prog-if (24 bits). */
   classCode: number;
+  /** Class name lspci prints (`Ethernet controller`). */
   className: string;
+  /** Vendor ID. */
   vendor: number;
+  /** Device ID. */
   device: number;
+  /** Vendor and device name, as lspci prints them. */
   name: string;
+  /** Revision ID. */
   rev: number;
+  /** Programming interface (low byte of the class code). */
   progIf: number;
+  /** `(prog-if NN [name])` text, null when lspci has no name for it. */
   progIfName: string | null;
   /** `Subsystem:` text, null for bridges. */
   subsystem: string | null;
+  /** The COMMAND register. */
   command: number;
+  /** The STATUS register. */
   status: number;
   /** The IOMMU group, null with the IOMMU off. */
   iommuGroup: number | null;
   /** Interrupt pin (1 = A), 0 for none. */
   intPin: number;
+  /** IRQ number (`IRQ N`). */
   irq: number;
+  /** Its BARs, in index order. */
   bars: LspciBar[];
   /** Bridges: bus numbers and the memory window, as [start, end] hex strings. */
   bridge:
@@ -63,10 +81,13 @@ export interface LspciEntry {
   driver: string | null;
   /** `Kernel modules:`, null when no module claims the IDs. */
   modules: string | null;
+  /** Hardware state of the function. */
   state: "present" | "frozen" | "removed";
   /** SR-IOV: the PF of a VF, or a PF's VFs. */
   physfn: string | null;
+  /** BDFs of a PF's enabled VFs (empty otherwise). */
   vfs: string[];
+  /** `driver_override` in sysfs, null when unset. */
   driverOverride: string | null;
 }
 

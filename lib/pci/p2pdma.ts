@@ -41,9 +41,12 @@ export type P2pdmaMapType = "UNKNOWN" | "NOT_SUPPORTED" | "BUS_ADDR" | "THRU_HOS
 /** ACS Control bits (include/uapi/linux/pci_regs.h PCI_ACS_*). */
 export const PCI_ACS_SV = 0x0001;
 export const PCI_ACS_TB = 0x0002;
+/** PCI_ACS_RR: P2P Request Redirect: requests between downstream ports go up to the root. */
 export const PCI_ACS_RR = 0x0004;
+/** PCI_ACS_CR: P2P Completion Redirect. */
 export const PCI_ACS_CR = 0x0008;
 export const PCI_ACS_UF = 0x0010;
+/** PCI_ACS_EC: P2P Egress Control. */
 export const PCI_ACS_EC = 0x0020;
 
 /** pci_p2pdma_whitelist[]: host bridges known to route p2p TLPs. */
@@ -80,6 +83,7 @@ export class P2pdma {
   /** The CPU is AMD family >= 0x17 (cpu_supports_p2pdma); mmlab's machine is Intel. */
   cpuSupportsP2pdma = false;
 
+  /** The p2pdma state of topology `topo` (no providers yet). */
   constructor(readonly topo: PciTopology) {}
 
   /** pci_p2pdma_add_resource(): `dev` becomes a provider (idempotent). */
@@ -119,6 +123,7 @@ function hostBridgeWhitelisted(state: P2pdma, same: boolean, warn: boolean): boo
 
 /** What calc_map_type_and_dist() decided. */
 export interface P2pdmaPath {
+  /** The map type for this provider/client pair. */
   type: P2pdmaMapType;
   /** Bridges climbed from both ends to the common one (or to the top). */
   distance: number;

@@ -36,8 +36,11 @@ import {
 
 /** What the PCI model needs from its machine. */
 export interface PciEnv {
+  /** The virtual clock (DMA timing, fault timestamps). */
   readonly clock: VirtualClock;
+  /** The kernel log PCI messages go to. */
   readonly dmesg: Dmesg;
+  /** /proc/iomem: BARs and bridge windows are requested here. */
   readonly iomem: IomemTree;
   /** The host bridge window BARs are assigned from. */
   readonly pciWindow: Resource;
@@ -45,6 +48,7 @@ export interface PciEnv {
   readonly frames: FrameTable;
   /** DMA completions are timers on the virtual clock. */
   readonly sched: { readonly timers: TimerQueue };
+  /** The machine's event log (DMA completions are emitted there). */
   readonly events: EventLog;
   /** A policy knob's value now (Machine.policy). */
   policy<K extends KnobName>(name: K): KnobValue<K>;
@@ -86,6 +90,7 @@ export class PciTopology {
   private nextIo = IO_BASE;
   private readonly engines = new Map<PciDev, DmaEngine>();
 
+  /** Enumerates `config` below a host bridge at 00:00.0, as firmware would leave it. */
   constructor(readonly env: PciEnv, config: PciConfig) {
     this.iommu = new Iommu(this);
     const hb = config.hostBridge ?? { vendor: 0x8086, device: 0x2020, rev: 4 };
@@ -127,6 +132,10 @@ export class PciTopology {
     return this.devices.filter((d) => d.state !== "removed");
   }
 
+  /**
+   * Creates the configured functions, numbers the buses depth first, assigns
+   * BARs and windows, sets the COMMAND bits and enables the boot VFs.
+   */
   private build(config: PciConfig): void {
     const byName = new Map<string, PciDev>();
     byName.set("host", this.hostBridge);
@@ -371,6 +380,7 @@ export class PciTopology {
     return out.sort((a, b) => b.align - a.align);
   }
 
+  /** Requests [start, start+size) under `parent` in /proc/iomem; throws when it does not fit. */
   private request(parent: Resource, name: string, start: number, size: number): Resource {
     const r = this.env.iomem.request(parent, name, start, size);
     if (typeof r === "number") {
@@ -379,6 +389,7 @@ export class PciTopology {
     return r;
   }
 
+  /** Keeps `devices` in routing-ID (lspci) order. */
   private sortDevices(): void {
     this.devices.sort((a, b) => a.rid - b.rid);
   }
@@ -419,6 +430,7 @@ export class PciTopology {
     return null;
   }
 
+  /** Creates VF `i` of `pf` at PF RID + offset + i * stride, with its BARs. */
   private makeVf(pf: PciDev, i: number): PciDev {
     const s = pf.sriov!;
     const rid = pf.rid + s.offset + i * s.stride;
