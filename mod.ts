@@ -364,3 +364,35 @@ export {
   sysEventfd2,
 } from "./lib/fs/eventfd.ts";
 export { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "./lib/drivers/vfio/view.ts";
+
+// Types the public API references (doc lint, part b).
+export type { BindResult } from "./lib/drivers/core/driver.ts";
+export type { DoorbellWrite, PinApi, RdmaFunction } from "./lib/drivers/rdma/hw.ts";
+export type { AsyncEventDesc } from "./lib/drivers/rdma/ib_verbs.ts";
+export type { VerbsProcess } from "./lib/drivers/rdma/libibverbs.ts";
+export type {
+  AsyncEventFile,
+  IbDevice,
+  IbDeviceOps,
+  RdmaUmapPriv,
+  RdmaUserMmapEntry,
+  Ucontext,
+  Umem,
+  Uobject,
+  UobjectData,
+  UobjectKind,
+  UverbsDevice,
+  UverbsFile,
+} from "./lib/drivers/rdma/uverbs.ts";
+export type { VfioState } from "./lib/drivers/vfio/container.ts";
+export type { VfioRemoval } from "./lib/drivers/vfio/device.ts";
+export type { VfioLockedVm } from "./lib/drivers/vfio/type1.ts";
+export type { FileBlocks } from "./lib/fs/disk.ts";
+export type { FileRaState, OpenFile } from "./lib/fs/file.ts";
+export type { Filesystem, Mount, ResolvedPath } from "./lib/fs/fs.ts";
+export type { FileLease, Inode, InodeKind, InodeOpsEntry, SuperBlock } from "./lib/fs/inode.ts";
+export type { FileOperations, InodeOperations } from "./lib/mm/file_operations.ts";
+export type { FilesStruct } from "./lib/proc/files.ts";
+export type { FramesOptions } from "./lib/proc/frames_view.ts";
+export type { ProcessState } from "./lib/proc/process.ts";
+export type { TaskUserfault } from "./lib/proc/task.ts";
