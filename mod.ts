@@ -371,9 +371,6 @@ export type { UserfaultAccessResult } from "./lib/arch/cpu.ts";
 export type { InvariantOptions } from "./lib/check/invariants.ts";
 export type { Dmesg, LogLine } from "./lib/dmesg.ts";
 export type { NvmeNamespace } from "./lib/drivers/nvme/nvme.ts";
-export type { OpenFile } from "./lib/fs/file.ts";
-export type { Filesystem } from "./lib/fs/fs.ts";
-export type { Inode } from "./lib/fs/inode.ts";
 export type { VmStat } from "./lib/mm/vmstat.ts";
 export type { Taint } from "./lib/panic.ts";
 export type { FrameKind, FrameTable } from "./lib/phys/frames.ts";
@@ -404,3 +401,35 @@ export type { VmaTree } from "./lib/mm/vma_tree.ts";
 export type { FunctionIds, Sriov } from "./lib/pci/device.ts";
 export type { LspciBar } from "./lib/pci/lspci.ts";
 export type { P2pdmaMapType, P2pdmaPath, P2pdmaProvider } from "./lib/pci/p2pdma.ts";
+
+// Types the public API references (doc lint, part b).
+export type { BindResult } from "./lib/drivers/core/driver.ts";
+export type { DoorbellWrite, PinApi, RdmaFunction } from "./lib/drivers/rdma/hw.ts";
+export type { AsyncEventDesc } from "./lib/drivers/rdma/ib_verbs.ts";
+export type { VerbsProcess } from "./lib/drivers/rdma/libibverbs.ts";
+export type {
+  AsyncEventFile,
+  IbDevice,
+  IbDeviceOps,
+  RdmaUmapPriv,
+  RdmaUserMmapEntry,
+  Ucontext,
+  Umem,
+  Uobject,
+  UobjectData,
+  UobjectKind,
+  UverbsDevice,
+  UverbsFile,
+} from "./lib/drivers/rdma/uverbs.ts";
+export type { VfioState } from "./lib/drivers/vfio/container.ts";
+export type { VfioRemoval } from "./lib/drivers/vfio/device.ts";
+export type { VfioLockedVm } from "./lib/drivers/vfio/type1.ts";
+export type { FileBlocks } from "./lib/fs/disk.ts";
+export type { FileRaState, OpenFile } from "./lib/fs/file.ts";
+export type { Filesystem, Mount, ResolvedPath } from "./lib/fs/fs.ts";
+export type { FileLease, Inode, InodeKind, InodeOpsEntry, SuperBlock } from "./lib/fs/inode.ts";
+export type { FileOperations, InodeOperations } from "./lib/mm/file_operations.ts";
+export type { FilesStruct } from "./lib/proc/files.ts";
+export type { FramesOptions } from "./lib/proc/frames_view.ts";
+export type { ProcessState } from "./lib/proc/process.ts";
+export type { TaskUserfault } from "./lib/proc/task.ts";

@@ -71,6 +71,7 @@ export class PmemBlocks {
   /** Which file page each allocated block holds: pfn -> [ino, index]. */
   readonly owner: Map<number, readonly [number, number]> = new Map();
 
+  /** An allocator of the `count` block frames starting at pfn `first`, all free. */
   constructor(readonly first: number, readonly count: number) {
     // Highest first on the stack bottom, so allocation ascends from `first`.
     for (let p = first + count - 1; p >= first; p--) {
@@ -104,14 +105,17 @@ export class PmemBlocks {
     return true;
   }
 
+  /** Whether the block is free. */
   isFree(pfn: number): boolean {
     return this.freeSet.has(pfn);
   }
 
+  /** Number of free blocks. */
   get freeCount(): number {
     return this.stack.length;
   }
 
+  /** Whether the frame is one of this allocator's blocks. */
   contains(pfn: number): boolean {
     return pfn >= this.first && pfn < this.first + this.count;
   }
@@ -119,16 +123,19 @@ export class PmemBlocks {
 
 /** A DAX inode's block map (i_private): page index -> pmem frame. */
 export class DaxInode {
+  /** Page index -> pmem frame of each allocated block. */
   readonly blocks: Map<number, number> = new Map();
   /** A notify-kill layout break in progress: its virtual-clock deadline, or -1. */
-  breakDeadline = -1;
+  breakDeadline: number = -1;
 }
 
 /** The machine's persistent memory: the two namespaces and the DAX filesystem on one. */
 export class PmemDevice {
+  /** The block allocator of the DAX filesystem's namespace. */
   readonly blocks: PmemBlocks;
   /** The device-dax namespace: pfn range [devdaxFirst, devdaxFirst + devdaxPages). */
   readonly devdaxFirst: number;
+  /** Number of device-dax pages. */
   readonly devdaxPages: number;
   /**
    * Tasks waiting for a DAX page to go idle (fs/dax.c: wait_var_event on the
@@ -138,6 +145,7 @@ export class PmemDevice {
   /** The filesystem's superblock (ext4 on /dev/pmem0, 259:1). */
   readonly sb: SuperBlock;
 
+  /** Splits `pages` frames from `first`: the last quarter (rounded down) for device-dax, the rest for the filesystem. */
   constructor(first: number, pages: number) {
     const dev = Math.floor(pages / 4);
     this.blocks = new PmemBlocks(first, pages - dev);

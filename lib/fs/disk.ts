@@ -13,6 +13,7 @@
 
 const PAGE = 4096;
 
+/** The disk blocks of one regular file, by page index. */
 export class FileBlocks {
   /** Block index -> its bytes (4 KiB), or null for an allocated all-zero block. */
   private readonly blocks: Map<number, Uint8Array | null> = new Map();

@@ -27,8 +27,10 @@ import { installFile } from "./syscalls.ts";
 
 /** include/uapi/linux/eventfd.h */
 export const EFD_SEMAPHORE = 1;
-export const EFD_CLOEXEC = O_CLOEXEC;
-export const EFD_NONBLOCK = O_NONBLOCK;
+/** Close the eventfd on exec (O_CLOEXEC). */
+export const EFD_CLOEXEC: number = O_CLOEXEC;
+/** Non-blocking reads and writes (O_NONBLOCK). */
+export const EFD_NONBLOCK: number = O_NONBLOCK;
 /** The names, as strace prints them. */
 export const EFD_NAMES: readonly (readonly [string, number])[] = [
   ["EFD_SEMAPHORE", EFD_SEMAPHORE],
@@ -51,11 +53,14 @@ const ANON_SB: SuperBlock = {
 
 /** `struct eventfd_ctx` */
 export class EventfdCtx {
+  /** The 64-bit counter. */
   count: bigint;
+  /** Readers and pollers waiting on the counter (ctx->wqh). */
   readonly wq: WaitQueue;
   /** eventfd_signal() calls, for views and tests. */
   signals = 0;
 
+  /** A counter starting at `initval`; `semaphore` is EFD_SEMAPHORE; `id` names the anon inode. */
   constructor(initval: number, readonly semaphore: boolean, id: number) {
     this.count = BigInt(initval);
     this.wq = new WaitQueue(`eventfd ${id}`);

@@ -19,9 +19,13 @@ import { iput } from "./iput.ts";
  * used, the mmap miss counter and the end of the previous read().
  */
 export interface FileRaState {
+  /** First page of the last readahead window. */
   start: number;
+  /** Pages in the window. */
   size: number;
+  /** Pages before the window's end where async readahead starts (the PG_readahead mark). */
   asyncSize: number;
+  /** Folio order the window used. */
   order: number;
   /** Page-cache misses of faults not made up for by fault-around hits. */
   mmapMiss: number;
@@ -31,6 +35,7 @@ export interface FileRaState {
   raPages: number;
 }
 
+/** struct file: an open file description, shared by the fds and VMAs that refer to it. */
 export class OpenFile {
   /** References: fd-table slots plus VMAs (get_file/fput). */
   refs = 1;
@@ -43,6 +48,7 @@ export class OpenFile {
   /** f_op: the inode's i_fop, copied at open (do_dentry_open). */
   readonly fop: FileOperations;
 
+  /** An open file `id` of `inode`. */
   constructor(
     readonly id: number,
     readonly inode: Inode,

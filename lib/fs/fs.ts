@@ -107,6 +107,7 @@ const KNOWN_DIRS = new Set([
 
 /** A resolved path: absolute, without `.`, `..` or repeated slashes. */
 export interface ResolvedPath {
+  /** The resolved absolute path. */
   path: string;
   /** The name ended in `/` (or `.`/`..`): it must be a directory. */
   slash: boolean;
@@ -120,11 +121,15 @@ export interface ResolvedPath {
  * `initInode` gives each its filesystem state.
  */
 export interface Mount {
+  /** The mount point. */
   readonly dir: string;
+  /** The mounted filesystem's superblock. */
   readonly sb: SuperBlock;
+  /** Gives a new inode under `dir` its filesystem state. */
   initInode(inode: Inode): void;
 }
 
+/** The machine's file namespace: the root filesystem's names, its directories and the mounts below it. */
 export class Filesystem {
   /** Linked names, in creation order. */
   readonly names: Map<string, Inode> = new Map();
@@ -167,6 +172,7 @@ export class Filesystem {
     inode.nlink = 0;
   }
 
+  /** The inode linked at `path`, or undefined. */
   lookup(path: string): Inode | undefined {
     return this.names.get(path);
   }

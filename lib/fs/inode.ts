@@ -24,7 +24,9 @@ import {
 
 /** A filesystem's operations for one kind of inode (i_fop, i_op, initial i_flags). */
 export interface InodeOpsEntry {
+  /** File operations (i_fop). */
   readonly fop: FileOperations;
+  /** Inode operations (i_op). */
   readonly iop: InodeOperations;
   /** FS_*_FL flags a new inode starts with (ext4: EXT4_EXTENTS_FL). */
   readonly iflags?: number;
@@ -38,9 +40,11 @@ export interface InodeOpsEntry {
  */
 export type InodeKind = "regular" | "shmem" | "dir" | "chardev" | "blockdev" | "anon";
 
+/** struct super_block: the facts of one mounted filesystem that mm consults. */
 export interface SuperBlock {
   /** Device numbers as /proc/PID/maps prints them (hex). */
   readonly major: number;
+  /** Minor device number. */
   readonly minor: number;
   /** Mount-wide noexec (MNT_NOEXEC): PROT_EXEC mappings are refused. */
   readonly noexec: boolean;
@@ -71,9 +75,13 @@ export interface SuperBlock {
  * an F_LAYOUT lease (the 2019 RFC), and its break state.
  */
 export interface FileLease {
+  /** The open file that holds the lease. */
   readonly file: object;
+  /** Pid of the lease holder. */
   readonly pid: number;
+  /** F_RDLCK or F_WRLCK. */
   type: number;
+  /** An F_LAYOUT lease. */
   readonly layout: boolean;
   /** Virtual-clock deadline of a break in progress (lease-break-time), or -1. */
   breakDeadline: number;
@@ -88,6 +96,7 @@ export interface FileLease {
 /** include/linux/fs.h: MAX_LFS_FILESIZE on 64-bit (LLONG_MAX, as a bigint). */
 export const MAX_LFS_FILESIZE = MAX_LFS_FILESIZE_U64;
 
+/** struct inode: a file's identity, size, page cache and mappings. */
 export class Inode {
   /** Page cache: page index -> pfn. */
   readonly pages: Map<number, number> = new Map();
@@ -119,6 +128,7 @@ export class Inode {
    */
   shmemAcctPages = 0;
 
+  /** Inode `ino` of kind `kind` on superblock `sb`. */
   constructor(
     readonly ino: number,
     readonly sb: SuperBlock,

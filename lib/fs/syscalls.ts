@@ -92,9 +92,13 @@ const FALLOC_FL_MODE_MASK = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
 
 /** include/uapi/linux/memfd.h */
 export const MFD_CLOEXEC = 0x1;
+/** Allow fcntl(F_ADD_SEALS) on the memfd. */
 export const MFD_ALLOW_SEALING = 0x2;
+/** Back the memfd with hugetlbfs. */
 export const MFD_HUGETLB = 0x4;
+/** Non-executable memfd, sealed against becoming executable (F_SEAL_EXEC). */
 export const MFD_NOEXEC_SEAL = 0x8;
+/** Executable memfd. */
 export const MFD_EXEC = 0x10;
 const MFD_ALL_FLAGS = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC;
 const MFD_HUGE_SHIFT = 26;

@@ -175,7 +175,9 @@ export function sysGetpid(p: Process): number {
 
 /** SIG_DFL, SIG_IGN; any other value installs mmlab's report-and-continue handler. */
 export const SIG_DFL = 0;
+/** SIG_IGN: ignore the signal. */
 export const SIG_IGN = 1;
+/** mmlab's report-and-continue handler. */
 export const SIG_CATCH = 2;
 
 /** signal(signum, handler): sets the disposition of a signal. */

@@ -9,6 +9,7 @@
 
 import type { OpenFile } from "../fs/file.ts";
 
+/** struct files_struct: a fd table that one or more processes share. */
 export class FilesStruct {
   /** fd table: index = fd. */
   readonly fds: (OpenFile | undefined)[] = [];

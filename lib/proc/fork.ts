@@ -17,6 +17,7 @@ import { EINVAL } from "../abi/errno.ts";
 
 /** include/uapi/linux/sched.h: clone flags (the low byte is the exit signal, CSIGNAL). */
 export const CSIGNAL = 0xff;
+/** Share the address space. */
 export const CLONE_VM = 0x100;
 export const CLONE_FS = 0x200;
 export const CLONE_FILES = 0x400;
@@ -25,6 +26,7 @@ export const CLONE_PIDFD = 0x1000;
 export const CLONE_PTRACE = 0x2000;
 export const CLONE_VFORK = 0x4000;
 export const CLONE_PARENT = 0x8000;
+/** Join the parent's thread group. */
 export const CLONE_THREAD = 0x10000;
 export const CLONE_NEWNS = 0x20000;
 export const CLONE_SYSVSEM = 0x40000;

@@ -68,6 +68,7 @@ export const FRAMES_LIST_MAX = 64;
 export interface FrameCell {
   /** The first frame and the number of frames. */
   pfn: number;
+  /** Number of frames in the cell. */
   n: number;
   /** The owner of the most frames of the cell that are not free (free if all are). */
   owner: FrameOwner;
@@ -81,21 +82,29 @@ export interface FrameCell {
 
 /** One frame, for the list form. */
 export interface FrameRow {
+  /** The frame number. */
   pfn: number;
+  /** Who owns the frame. */
   owner: FrameOwner;
   /** The pids whose page tables map the frame (ascending). */
   pids: number[];
   /** file, shmem: the inode number; else null. */
   ino: number | null;
+  /** page_ref_count(). */
   ref: number;
+  /** page_mapcount(). */
   map: number;
+  /** FOLL_PIN pins. */
   pin: number;
 }
 
 /** A device range of the physical address space (no frames of RAM). */
 export interface DeviceRange {
+  /** First physical address. */
   start: number;
+  /** End physical address (exclusive). */
   end: number;
+  /** The resource name, as /proc/iomem prints it. */
   name: string;
 }
 
@@ -103,11 +112,15 @@ export interface DeviceRange {
 export interface FramesView {
   /** [start, end) in frame numbers. */
   start: number;
+  /** End frame (exclusive). */
   end: number;
+  /** Frames one cell stands for (a power of two). */
   framesPerCell: number;
+  /** The grid, row by row. */
   cells: FrameCell[];
   /** One row per frame when the range has at most {@link FRAMES_LIST_MAX} frames, else null. */
   rows: FrameRow[] | null;
+  /** The letters drawn, with their owners and meanings. */
   legend: { letter: string; owner: FrameOwner; text: string }[];
   /** The frame counts by owner in the range. */
   counts: Record<FrameOwner, number>;
@@ -166,6 +179,7 @@ function deviceRanges(r: Resource, out: DeviceRange[]): DeviceRange[] {
 export interface FramesOptions {
   /** The first frame (0) and the number of frames (to the end of RAM). */
   start?: number;
+  /** Number of frames. */
   len?: number;
 }
 

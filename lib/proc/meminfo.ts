@@ -80,30 +80,55 @@ function watermarks(managed: number): { low: number; reserve: number } {
  * the file prints them: kB, except the HugePages_* counts.
  */
 export interface Meminfo {
+  /** Usable RAM: managed pages of all zones. */
   MemTotal: number;
+  /** Free pages (NR_FREE_PAGES). */
   MemFree: number;
+  /** Estimate of memory available without swapping (si_mem_available()). */
   MemAvailable: number;
+  /** Page cache not counted in SwapCached or buffers. */
   Cached: number;
+  /** Swap cache pages (NR_SWAPCACHE). */
   SwapCached: number;
+  /** Unevictable mlocked pages (NR_MLOCK). */
   Mlocked: number;
+  /** Total swap space. */
   SwapTotal: number;
+  /** Unused swap space. */
   SwapFree: number;
+  /** Anonymous pages mapped into user page tables (NR_ANON_MAPPED). */
   AnonPages: number;
+  /** File pages mapped into user page tables (NR_FILE_MAPPED). */
   Mapped: number;
+  /** Shmem/tmpfs pages (NR_SHMEM). */
   Shmem: number;
+  /** Memory used by user page tables (NR_PAGETABLE). */
   PageTables: number;
+  /** Overcommit limit under vm.overcommit_memory=2 (vm_commit_limit()). */
   CommitLimit: number;
+  /** Committed address space (vm_committed_as). */
   Committed_AS: number;
+  /** Anonymous THPs mapped by PMD (NR_ANON_THPS). */
   AnonHugePages: number;
+  /** Shmem THPs (NR_SHMEM_THPS). */
   ShmemHugePages: number;
+  /** Shmem THPs mapped by PMD (NR_SHMEM_PMDMAPPED). */
   ShmemPmdMapped: number;
+  /** File THPs in the page cache (NR_FILE_THPS). */
   FileHugePages: number;
+  /** File THPs mapped by PMD (NR_FILE_PMDMAPPED). */
   FilePmdMapped: number;
+  /** Size of the default hugetlb pool, in pages. */
   HugePages_Total: number;
+  /** Free pages in the default hugetlb pool. */
   HugePages_Free: number;
+  /** Reserved but not yet faulted hugetlb pages. */
   HugePages_Rsvd: number;
+  /** Surplus hugetlb pages above nr_hugepages. */
   HugePages_Surp: number;
+  /** Default huge page size. */
   Hugepagesize: number;
+  /** Memory in all hugetlb pools (hugetlb_report_meminfo()). */
   Hugetlb: number;
 }
 

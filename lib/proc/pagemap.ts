@@ -50,16 +50,23 @@ const SWP_PTE_MARKER = 31n;
 
 /** One page's pagemap entry, decoded. */
 export interface PagemapEntry {
+  /** The virtual address of the page. */
   addr: number;
   /** The u64 as 16 hex digits. */
   entry: string;
+  /** PM_PRESENT: the page is in RAM. */
   present: boolean;
+  /** PM_SWAP: a swap or marker entry. */
   swapped: boolean;
   /** PM_FILE: a file page or shared anonymous memory. */
   file: boolean;
+  /** PM_MMAP_EXCLUSIVE: the frame is mapped exactly once. */
   exclusive: boolean;
+  /** PM_SOFT_DIRTY: written since soft-dirty was cleared. */
   softDirty: boolean;
+  /** PM_UFFD_WP: userfaultfd write-protected. */
   uffdWp: boolean;
+  /** PM_GUARD_REGION: a MADV_GUARD_INSTALL guard marker. */
   guard: boolean;
   /** The frame (root only; 0 otherwise or when not present). */
   pfn: number;

@@ -79,7 +79,9 @@ export interface PageRow {
   special: boolean | null;
   /** The frame's refcount, mapcount and FOLL_PIN count; null for special, zero and device PTEs. */
   ref: number | null;
+  /** The frame's mapcount. */
   map: number | null;
+  /** The frame's FOLL_PIN count. */
   pin: number | null;
   /**
    * anon, file, shmem, zero, reserved, device, free for a present PTE;
@@ -112,9 +114,11 @@ const RIGHT = new Set([7, 8, 9]);
  * of them ({@link FOLD_PAGES} or more).
  */
 export interface PageRun {
+  /** The start of the run. */
   addr: number;
   /** The end of the run (exclusive). */
   end: number;
+  /** No PTE in the run. */
   pte: "none";
   /** (end - addr) / 4096 */
   pages: number;

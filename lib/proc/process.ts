@@ -27,22 +27,29 @@ export type { ExitStatus };
  */
 export type Disposition = "catch" | "default" | "ignore";
 
+/** A process's life: running until exit, then a zombie until reaped. */
 export type ProcessState = "running" | "zombie";
 
+/** A thread group and what it shares: struct task_struct's group parts, struct signal_struct, the mm and the fd table. */
 export class Process {
+  /** Whether the process runs or is a zombie (EXIT_ZOMBIE). */
   state: ProcessState = "running";
+  /** How the process ended (exit code or signal); null while it runs. */
   exitStatus: ExitStatus | null = null;
   /** The fd table, this process's own or shared by clone(CLONE_FILES). */
   files: FilesStruct = new FilesStruct();
+  /** Per-signal dispositions set by signal(); unset signals use the machine default. */
   readonly dispositions: Map<number, Disposition> = new Map();
   /** Signals delivered to this process, newest last. */
   readonly signals: SigInfo[] = [];
+  /** Pids of the children forked, in fork order. */
   readonly children: number[] = [];
   /** The thread group, leader first, then in tid order (exited non-leaders are gone). */
   readonly threads: Task[] = [];
   /** signal->rlim: [rlim_cur, rlim_max] per RLIMIT_* (see resource.ts; mm keeps four soft ones). */
   rlim: [bigint, bigint][] = defaultRlimits();
 
+  /** Makes the process and its leader task (tid = pid) and registers the task with the machine. */
   constructor(
     readonly machine: Machine,
     readonly pid: number,
@@ -80,6 +87,7 @@ export class Process {
     return this.dispositions.get(signo) ?? this.machine.defaultDisposition;
   }
 
+  /** Whether the process has not exited (not a zombie). */
   get alive(): boolean {
     return this.state === "running";
   }

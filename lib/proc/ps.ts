@@ -68,7 +68,9 @@ function row(values: readonly string[], columns: readonly Column[] = COLUMNS): s
 
 /** One process of the `ps` table, as data. */
 export interface PsRow {
+  /** The thread group id. */
   pid: number;
+  /** The parent's pid. */
   ppid: number;
   /** The leader's `R`, `S`, `D` or `Z`, then `l` if multi-threaded. */
   stat: string;
@@ -123,11 +125,15 @@ export function psLines(m: Machine): string[] {
  * `-` for a task that is running.
  */
 export interface ThreadRow {
+  /** The thread group id. */
   pid: number;
+  /** The thread id. */
   tid: number;
+  /** The thread's `R`, `S`, `D` or `Z`, then `l` if multi-threaded. */
   stat: string;
   /** The wait channel, or "-". */
   wchan: string;
+  /** The command name (task->comm). */
   comm: string;
 }
 

@@ -49,27 +49,49 @@ export function thpEligible(v: Vma): boolean {
  * prints them (show_smap(), __show_smap()).
  */
 export interface SmapsCounters {
+  /** Length of the VMA. */
   Size: number;
+  /** Page size the kernel uses for the VMA (vma_kernel_pagesize()). */
   KernelPageSize: number;
+  /** Page size the MMU uses for the VMA (vma_mmu_pagesize()). */
   MMUPageSize: number;
+  /** Resident set: pages currently mapped. */
   Rss: number;
+  /** Proportional set: each page divided by its mapcount. */
   Pss: number;
+  /** Proportional share of dirty pages. */
   Pss_Dirty: number;
+  /** Clean pages mapped more than once. */
   Shared_Clean: number;
+  /** Dirty pages mapped more than once. */
   Shared_Dirty: number;
+  /** Clean pages mapped only here. */
   Private_Clean: number;
+  /** Dirty pages mapped only here. */
   Private_Dirty: number;
+  /** Pages marked referenced or accessed. */
   Referenced: number;
+  /** Anonymous pages. */
   Anonymous: number;
+  /** KSM-merged pages. */
   KSM: number;
+  /** Pages marked lazyfree by MADV_FREE. */
   LazyFree: number;
+  /** Anonymous THPs mapped by PMD. */
   AnonHugePages: number;
+  /** Shmem THPs mapped by PMD. */
   ShmemPmdMapped: number;
+  /** File THPs mapped by PMD. */
   FilePmdMapped: number;
+  /** Hugetlb pages mapped more than once. */
   Shared_Hugetlb: number;
+  /** Hugetlb pages mapped only here. */
   Private_Hugetlb: number;
+  /** Swapped-out anonymous pages. */
   Swap: number;
+  /** Proportional share of swapped-out pages. */
   SwapPss: number;
+  /** Pss of the VMA if it is VM_LOCKED, else 0. */
   Locked: number;
 }
 

@@ -18,12 +18,19 @@ import { PAGE_SIZE } from "../abi/layout.ts";
 
 /** The seven numbers of /proc/PID/statm, in pages, in the order the file prints them. */
 export interface ProcStatm {
+  /** Total program size (total_vm). */
   size: number;
+  /** Resident pages (get_mm_rss()). */
   resident: number;
+  /** Resident file and shmem pages. */
   shared: number;
+  /** Text pages (end_code - start_code, rounded). */
   text: number;
+  /** Always 0 since Linux 2.6. */
   lib: number;
+  /** Data plus stack (data_vm + stack_vm). */
   data: number;
+  /** Always 0 since Linux 2.6. */
   dt: number;
 }
 

@@ -23,19 +23,33 @@ const kb = (pages: number): number => pages * (PAGE_SIZE / 1024);
 
 /** The memory fields of /proc/PID/status in kB, keyed and ordered as the file prints them. */
 export interface ProcStatus {
+  /** Total mapped virtual size (total_vm). */
   VmSize: number;
+  /** Locked virtual size (locked_vm). */
   VmLck: number;
+  /** Pinned pages (pinned_vm). */
   VmPin: number;
+  /** Resident set size: RssAnon + RssFile + RssShmem. */
   VmRSS: number;
+  /** Resident anonymous pages (MM_ANONPAGES). */
   RssAnon: number;
+  /** Resident file pages (MM_FILEPAGES). */
   RssFile: number;
+  /** Resident shmem pages (MM_SHMEMPAGES). */
   RssShmem: number;
+  /** Private writable non-stack size (data_vm). */
   VmData: number;
+  /** Stack size (stack_vm). */
   VmStk: number;
+  /** Text size: the pages of start_code..end_code. */
   VmExe: number;
+  /** Executable mappings outside the text (exec_vm minus VmExe). */
   VmLib: number;
+  /** Page table size (mm_pgtables_bytes()). */
   VmPTE: number;
+  /** Swapped-out anonymous pages (MM_SWAPENTS). */
   VmSwap: number;
+  /** Hugetlb pages mapped by this process (hugetlb_usage). */
   HugetlbPages: number;
 }
 

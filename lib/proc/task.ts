@@ -16,6 +16,7 @@ import type { Process } from "./process.ts";
 import type { WaitQueue } from "../sched/wait.ts";
 import type { BlockedCall } from "../sched/core.ts";
 
+/** A thread's state: TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, EXIT_ZOMBIE. */
 export type TaskState = "running" | "sleeping" | "disk" | "zombie";
 
 /** ps's STAT letter of a task state. */
@@ -38,7 +39,9 @@ export interface TaskUserfault {
   readonly drop: () => void;
 }
 
+/** struct task_struct: one thread of a {@link Process}. */
 export class Task {
+  /** The thread's scheduler state. */
   state: TaskState = "running";
   /** Where it sleeps: the kernel function (`hrtimer_nanosleep`), or null. */
   wchan: string | null = null;
@@ -75,8 +78,10 @@ export class Task {
   /** The exit code of a thread that called exit() (SYS_exit). */
   exitCode: number | null = null;
 
+  /** A thread `tid` of the thread group `group`. */
   constructor(readonly tid: number, readonly group: Process) {}
 
+  /** Whether the thread has not exited. */
   get alive(): boolean {
     return this.state !== "zombie";
   }

@@ -120,9 +120,13 @@ type MarkKey = "pinned" | "marker" | "uffdWp" | "missing";
 
 /** One VMA meeting the range (its whole extent, not clipped). */
 export interface VmmapVma {
+  /** vm_start. */
   start: number;
+  /** vm_end (exclusive). */
   end: number;
+  /** What the VMA is ({@link vmaKind}). */
   kind: VmaKind;
+  /** The letter the picture draws for the kind. */
   letter: string;
   /** As maps prints them: `rw-p`. */
   perms: string;
@@ -134,10 +138,13 @@ export interface VmmapVma {
 
 /** A stretch of columns: part of the range at the scale, or a compressed gap. */
 export interface VmmapSegment {
+  /** The first address. */
   start: number;
+  /** The end address (exclusive). */
   end: number;
   /** The first column. */
   col: number;
+  /** Number of columns. */
   cols: number;
   /** A compressed unmapped gap (drawn `~`), not to scale. */
   gap: boolean;
@@ -147,6 +154,7 @@ export interface VmmapSegment {
 export interface VmmapColumn {
   /** The address range the column stands for. */
   start: number;
+  /** End of the range (exclusive). */
   end: number;
   /** The VMA covering the most of the column, `none` if none does, `gap` for a compressed gap. */
   kind: VmaKind | "none" | "gap";
@@ -166,16 +174,23 @@ export interface VmmapColumn {
 
 /** The picture as data. */
 export interface Vmmap {
+  /** The process drawn. */
   pid: number;
+  /** Start of the range drawn. */
   start: number;
+  /** End of the range drawn (exclusive). */
   end: number;
   /** Columns drawn. */
   width: number;
+  /** Pages one column stands for. */
   pagesPerColumn: number;
   /** Gaps too wide for the scale are compressed (no range was given). */
   compressed: boolean;
+  /** The stretches of columns, in address order. */
   segments: VmmapSegment[];
+  /** The columns, left to right. */
   columns: VmmapColumn[];
+  /** The VMAs meeting the range, in address order. */
   vmas: VmmapVma[];
   /** The kinds drawn in some column, in a fixed order. */
   legend: { letter: string; kind: VmaKind; text: string }[];
@@ -218,6 +233,7 @@ function uffdModes(f: number): ("missing" | "wp" | "minor")[] {
 export interface VmmapOptions {
   /** The range (page-rounded outwards); without it, [0, TASK_SIZE) with gaps compressed. */
   start?: number;
+  /** End of the range (exclusive). */
   end?: number;
   /** At most this many columns ({@link VMMAP_WIDTH}). */
   width?: number;

@@ -13,7 +13,9 @@ import { meminfo } from "./meminfo.ts";
 
 /** One /proc/vmstat line. */
 export interface VmstatEntry {
+  /** The counter name (vmstat_text). */
   name: string;
+  /** The counter value. */
   value: number;
 }
 

@@ -21,13 +21,17 @@ import { pciDisableDevice, pciLog } from "../../pci/pci.ts";
 import type { InjectedFault } from "./fault.ts";
 
 /** PCI_ANY_ID. */
-export const PCI_ANY_ID = -1;
+export const PCI_ANY_ID: number = -1;
 
 /** A pci_device_id entry: vendor/device (PCI_ANY_ID for any), or a class under a mask. */
 export interface PciDeviceId {
+  /** PCI vendor ID, or PCI_ANY_ID. */
   vendor: number;
+  /** PCI device ID, or PCI_ANY_ID. */
   device: number;
+  /** The class code to match (under classMask). */
   class?: number;
+  /** The bits of the class code that must match. */
   classMask?: number;
 }
 
@@ -35,6 +39,7 @@ export interface PciDeviceId {
 export interface RemoveBlocked {
   /** Where the unbinding task sleeps, and its wait channel (`vfio_unregister_group_dev`). */
   readonly wq: WaitQueue;
+  /** The wait channel /proc/TID/wchan shows. */
   readonly wchan: string;
   /** Whether removal may finish now; the driver wakes `wq` when it may. */
   ready(): boolean;
@@ -47,11 +52,13 @@ export interface RemoveBlocked {
    * it the task sleeps in D from the start.
    */
   readonly interruptible?: boolean;
+  /** Called when a signal ends the interruptible wait. */
   interrupted?(comm: string, pid: number): void;
 }
 
 /** A PCI driver (`struct pci_driver`). */
 export interface PciDriver {
+  /** The driver name (/sys/bus/pci/drivers/NAME). */
   readonly name: string;
   /** The devices it binds to by ID (an empty table binds only through driver_override). */
   readonly idTable: readonly PciDeviceId[];
@@ -110,6 +117,7 @@ export class DriverCore {
   /** Registered drivers by name (/sys/bus/pci/drivers). */
   readonly drivers: Map<string, PciDriver> = new Map();
 
+  /** The driver registry of machine `m`, empty. */
   constructor(private readonly m: Machine) {}
 
   /**

@@ -40,10 +40,12 @@ export const FAULT_KINDS = [
   "hwpoison",
 ] as const;
 
+/** One of {@link FAULT_KINDS}: the fault a driver can be told of. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What a driver's onFault hook is told. */
 export interface InjectedFault {
+  /** Which fault was injected. */
   kind: FaultKind;
   /** vf-migrate: the VF that replaced the removed one, if one could appear. */
   newVf?: PciDev;

@@ -21,7 +21,9 @@ import { barPfn } from "../../pci/pci.ts";
 export interface DoorbellWrite {
   /** Virtual time of the write (ns). */
   ns: number;
+  /** The BAR index. */
   bar: number;
+  /** Offset of the write into the BAR. */
   offset: number;
   /** Bytes written. */
   width: number;
@@ -71,6 +73,7 @@ export function pciRdmaFunction(dev: PciDev): RdmaFunction | null {
  * ib_umem_get() pins, ib_umem_release() unpins.
  */
 export interface PinApi {
+  /** pin_user_pages(): pins `npages` pages from `start` with FOLL_PIN and `gupFlags`. */
   pin(mm: Mm, start: number, npages: number, gupFlags: number): GupResult;
   /** unpin_user_page_range_dirty_lock(): the pages were written (a writable umem). */
   unpin(mm: Mm, pages: readonly GupPage[], dirty: boolean): void;

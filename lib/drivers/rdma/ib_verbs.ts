@@ -65,7 +65,9 @@ export const ASYNC_EVENT_DESC_SIZE = 16;
 
 /** One queued async event. */
 export interface AsyncEventDesc {
+  /** The element the event names (0 for a device-wide event). */
   element: bigint;
+  /** IB_EVENT_* type. */
   eventType: number;
 }
 

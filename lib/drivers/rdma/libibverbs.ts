@@ -47,10 +47,15 @@ import type { UobjectKind, UverbsFile } from "./uverbs.ts";
 
 /** struct ibv_context, as libmlx5 keeps it. */
 interface VContext {
+  /** Tags a context. */
   kind: "context";
+  /** The struct's address in the process heap. */
   ptr: bigint;
+  /** The device name (`mlx5_0`). */
   device: string;
+  /** The uverbs command fd (/dev/infiniband/uverbsN). */
   cmdFd: number;
+  /** The async event fd. */
   asyncFd: number;
   /** Where the UAR page is mapped. */
   uar: number;
@@ -60,29 +65,42 @@ interface VContext {
 
 /** struct ibv_pd / ibv_mr / ibv_cq / ibv_qp */
 interface VObject {
+  /** Which verbs object it is. */
   kind: "pd" | "mr" | "cq" | "qp";
+  /** The struct's address in the process heap. */
   ptr: bigint;
+  /** The context it was made in. */
   ctx: VContext;
+  /** The kernel's uobject handle. */
   handle: number;
   /** MR: addr, length, lkey; CQ/QP: the buffer libmlx5 allocated. */
   addr: number;
+  /** MR: the registered length; CQ/QP: the buffer's length. */
   length: number;
+  /** MR: the local key. */
   lkey: number;
+  /** QP: the queue pair number. */
   qpn: number;
+  /** QP: send queue producer index. */
   sqHead: number;
+  /** QP: receive queue producer index. */
   rqHead: number;
 }
 
+/** A context or an object the library allocated. */
 type VEntry = VContext | VObject;
 
 /** The library's state in one process. */
 export class VerbsProcess {
+  /** The structs the library allocated, by address. */
   readonly objs: Map<bigint, VEntry> = new Map();
   /** Like glibc's first chunks: 0x2a0 into the heap, 0x100 apart. */
   private next: bigint;
+  /** State for a process whose heap starts at `heapStart`. */
   constructor(heapStart: number) {
     this.next = BigInt(heapStart) + 0x2a0n;
   }
+  /** The address of a new struct: the next heap chunk. */
   newPtr(): bigint {
     const p = this.next;
     this.next += 0x100n;
@@ -138,8 +156,10 @@ function nullWith(errno: number, trace: string[]): VerbResult {
 
 /** The user-space verbs of one machine. */
 export class Libibverbs {
+  /** The verbs library over the machine's RDMA subsystem. */
   constructor(private readonly sub: RdmaSubsystem) {}
 
+  /** The library's state in process `p`, made on first use. */
   private state(p: Process): VerbsProcess {
     let s = this.sub.userspace.get(p.pid);
     if (s === undefined) this.sub.userspace.set(p.pid, s = new VerbsProcess(p.mm.startBrk));

@@ -47,6 +47,7 @@ import { lookupUobject } from "./rdma_core.ts";
 
 /** struct ib_umem_odp: the mirror of the MR's range, and who imports it. */
 export class IbUmemOdp {
+  /** An ODP umem over `mirror`, imported by `importer`, writable or not. */
   constructor(
     readonly mirror: DeviceMirror,
     /** The NIC (the importer a special VMA's RFC p2p_map is asked about). */
@@ -91,6 +92,7 @@ export type WcStatus = "IBV_WC_SUCCESS" | "IBV_WC_LOC_PROT_ERR" | "IBV_WC_REM_AC
 
 /** What one NIC access did. */
 export interface MrAccessResult {
+  /** The work completion status. */
   status: WcStatus;
   /** The device page fault it took (none when the MTT had every page). */
   fault: MirrorFault | null;

@@ -16,16 +16,21 @@ import { Libibverbs, type VerbsProcess } from "./libibverbs.ts";
 
 /** One registered device and what it sits on. */
 export interface RdmaSlot {
+  /** The hardware function. */
   fn: RdmaFunction;
+  /** Its ib_device. */
   ib: IbDevice;
+  /** Its uverbs char device. */
   uverbs: UverbsDevice;
 }
 
+/** The RDMA core of one machine: registered IB devices, their uverbs char devices and the user-space verbs. */
 export class RdmaSubsystem {
   /** Registered devices by uverbs minor. */
   readonly slots: (RdmaSlot | undefined)[] = [];
   /** Every uverbs device made, removed ones too (their files may still be open). */
   readonly devices: UverbsDevice[] = [];
+  /** How umems pin and unpin user pages (pin_user_pages by default). */
   pins: PinApi = MM_PINS;
   /** ib_register_device() calls so far (node GUIDs). */
   private registrations = 0;
@@ -34,6 +39,7 @@ export class RdmaSubsystem {
   /** The verbs, as a program linked with libibverbs and libmlx5 calls them. */
   readonly verbs: Libibverbs = new Libibverbs(this);
 
+  /** An RDMA core with nothing registered. */
   constructor(readonly machine: Machine) {}
 
   /** ib_register_device() for a function mlx5 probed, and the uverbs client's add_one. */

@@ -52,6 +52,7 @@ export interface IbDeviceOps {
 export class IbDevice {
   /** Cleared when ib_unregister_device() has run. */
   registered = true;
+  /** A registered device `name` with driver `ops` over hardware `hw`. */
   constructor(
     /** `mlx5_0` */
     readonly name: string,
@@ -68,6 +69,7 @@ export class RdmaUserMmapEntry {
   refs = 1;
   /** rdma_user_mmap_entry_remove() ran: lookups fail, the last put frees it. */
   driverRemoved = false;
+  /** An entry of `ucontext` of `npages` pages from `startPgoff`. */
   constructor(
     readonly ucontext: Ucontext,
     /** The xarray index: vm_pgoff of a mapping of the entry (mmap offset >> PAGE_SHIFT). */
@@ -87,12 +89,15 @@ export class Ucontext {
     uarIndex: -1,
     uarEntry: null,
   };
+  /** The context of `ufile` on `device`. */
   constructor(readonly ufile: UverbsFile, readonly device: IbDevice) {}
 }
 
 /** struct rdma_umap_priv: a VMA of a uverbs file, tracked for the zap at device loss. */
 export class RdmaUmapPriv {
+  /** The entry the VMA maps; null once zapped at device loss. */
   entry: RdmaUserMmapEntry | null;
+  /** Tracks `vma`, which maps `entry`. */
   constructor(readonly vma: Vma, entry: RdmaUserMmapEntry | null) {
     this.entry = entry;
   }
@@ -107,6 +112,7 @@ export class Uobject {
   usecnt = 0;
   /** Gone: destroyed by the user or by a teardown. */
   destroyed = false;
+  /** Uobject handle `id` of kind `kind` in `ufile`. */
   constructor(
     readonly id: number,
     readonly kind: UobjectKind,
@@ -119,10 +125,15 @@ export class Uobject {
 
 /** ib_umem: the pinned pages of an MR or of a CQ/QP buffer. */
 export interface Umem {
+  /** The mm the pages were pinned in. */
   mm: Mm;
+  /** The user address of the range. */
   addr: number;
+  /** Length of the range in bytes. */
   length: number;
+  /** The pinned pages, in address order (empty for ODP). */
   pages: GupPage[];
+  /** The device may write the pages (a writable access flag). */
   writable: boolean;
   /** An ODP MR's state (ib_umem_odp, lib/drivers/rdma/odp.ts): no pages pinned. */
   odp?: IbUmemOdp;
@@ -141,11 +152,13 @@ export type UobjectData =
  * reads return ib_uverbs_async_event_desc records.
  */
 export class AsyncEventFile {
+  /** Queued events not yet read. */
   readonly events: AsyncEventDesc[] = [];
   /** ev_queue.is_closed: set when the fd is released. */
   isClosed = false;
   /** poll_wait: readers sleep here (ib_uverbs_event_read). */
   readonly wq: WaitQueue;
+  /** Async event file `id` of `ufile`. */
   constructor(readonly ufile: UverbsFile, readonly id: number) {
     this.wq = new WaitQueue(`uverbs async ${id}`);
   }
@@ -153,13 +166,14 @@ export class AsyncEventFile {
 
 /** struct ib_uverbs_file: one open of /dev/infiniband/uverbsN. */
 export class UverbsFile {
+  /** The user context (ib_ucontext) once IB_USER_VERBS_CMD_GET_CONTEXT ran, else null. */
   ucontext: Ucontext | null = null;
   /** uobjects, in creation order (uverbs_destroy_ufile_hw walks them). */
   readonly uobjects: Uobject[] = [];
   /** umaps: the live VMAs of this file. */
   readonly umaps: Set<RdmaUmapPriv> = new Set();
   /** The page rdma_umap_fault() maps into writable dead mappings; -1 until the first. */
-  disassociatePage = -1;
+  disassociatePage: number = -1;
   /**
    * Every dummy page handed out, by scope key (`file`; per VMA or per
    * address under the teaching scopes of `rdma.dummyPageScope`): the
@@ -178,6 +192,7 @@ export class UverbsFile {
   readonly asyncFiles: AsyncEventFile[] = [];
   /** A release already ran (fput of the last reference). */
   released = false;
+  /** The ufile of open file `file` of `device`. */
   constructor(readonly device: UverbsDevice, readonly file: OpenFile) {}
 }
 
@@ -200,6 +215,7 @@ export class UverbsDevice {
    * disassociate_ucontext): called when the last one is released.
    */
   onLastClose: (() => void) | null = null;
+  /** The char device `devnum` of `ibDev`; its umems pin with `pins`. */
   constructor(
     readonly machine: Machine,
     readonly devnum: number,
@@ -209,6 +225,7 @@ export class UverbsDevice {
     this.ibDev = ibDev;
   }
 
+  /** The device node, /dev/infiniband/uverbsN. */
   get path(): string {
     return `/dev/infiniband/uverbs${this.devnum}`;
   }

@@ -55,6 +55,7 @@ import type { VfioPciDevice } from "./device.ts";
 
 /** `struct vfio_container` */
 export class VfioContainer {
+  /** The groups attached by VFIO_GROUP_SET_CONTAINER. */
   readonly groups: Set<VfioGroup> = new Set();
   /** The IOMMU backend once VFIO_SET_IOMMU chose type1. */
   iommu: VfioIommu | null = null;
@@ -62,24 +63,29 @@ export class VfioContainer {
 
 /** `struct vfio_group` */
 export class VfioGroup {
+  /** The container the group is attached to, or null. */
   container: VfioContainer | null = null;
   /** The group file opened by the user (held by each device fd too). */
   readonly files: Set<OpenFile> = new Set();
   /** group->opened_file: the group is open (one open at a time). */
   opened = false;
 
+  /** Group `id` of device `vdev`, with its /dev/vfio/ID inode. */
   constructor(readonly id: number, readonly inode: Inode, readonly vdev: VfioPciDevice) {}
 }
 
 /** Everything vfio knows on one machine (the module's globals in the kernel). */
 export class VfioState {
+  /** The container behind each open /dev/vfio/vfio file. */
   readonly containers: WeakMap<OpenFile, VfioContainer> = new WeakMap();
+  /** The groups by group id (/dev/vfio/ID). */
   readonly groups: Map<number, VfioGroup> = new Map();
   /** type1's charge to each mm's locked_vm (vfio_lock_acct). */
   readonly lockedVm: VfioLockedVm = new WeakMap();
   /** The hook that opens a device fd (vfio-pci's open_device, pci_core.ts). */
   openDevice: (p: Process, vdev: VfioPciDevice, groupFile: OpenFile) => number = () => -ENODEV;
 
+  /** vfio's state on `m`, with /dev/vfio/vfio made. */
   constructor(readonly m: Machine) {
     // drivers/vfio/container.c vfio_dev: misc device 10:196, crw-rw-rw-.
     const inode = new Inode(240, DEVTMPFS_SB, "chardev", "/dev/vfio/vfio", 0, {

@@ -38,6 +38,7 @@ export interface VfioFaultRecord {
 
 /** A removal waiting for the user to close the device (vfio_unregister_group_dev). */
 export interface VfioRemoval {
+  /** Where the unbinding task sleeps. */
   wq: WaitQueue;
   /** The request loop's 10 s timer. */
   timer: HrTimer | null;
@@ -47,9 +48,11 @@ export interface VfioRemoval {
   hotUnplug: boolean;
 }
 
+/** struct vfio_pci_core_device: a PCI function bound to vfio-pci. */
 export class VfioPciDevice {
   /** The device's file inode (vfio_fs_type, 6.10): every device fd opens it. */
   inode!: Inode;
+  /** The device's IOMMU group (vdev->group). */
   group!: VfioGroup;
   /** Open device fds (vdev->vdev.open_count). */
   openCount = 0;
@@ -71,15 +74,18 @@ export class VfioPciDevice {
   reinserted = 0;
   /** Zaps on memory disable/reset, and the PTEs they cleared. */
   zaps = 0;
+  /** PTEs the zaps cleared. */
   zappedPtes = 0;
   /** The user's AER error and device request eventfds (VFIO_DEVICE_SET_IRQS). */
   errTrigger: EventfdCtx | null = null;
+  /** The device request eventfd. */
   reqTrigger: EventfdCtx | null = null;
   /** Still registered with vfio (false once removal finished: the group is empty). */
   registered = true;
   /** A removal in progress, or null. */
   removal: VfioRemoval | null = null;
 
+  /** vfio-pci's state for `pdev` on `m`. */
   constructor(readonly m: Machine, readonly pdev: PciDev) {}
 
   /**

@@ -83,10 +83,12 @@ const REGION = 2n ** BigInt(VFIO_PCI_OFFSET_SHIFT);
 
 /** vfio and vfio-pci on one machine: the core's objects and the bound devices. */
 export class Vfio extends VfioState {
+  /** The vfio-pci state of each bound function. */
   readonly devices: Map<PciDev, VfioPciDevice> = new Map();
   /** Each device fd's group file (the reference vfio_device_open_file takes). */
   readonly groupFileOf: WeakMap<OpenFile, OpenFile> = new WeakMap();
 
+  /** vfio and vfio-pci on `m`, nothing bound. */
   constructor(m: Machine) {
     super(m);
     this.openDevice = (p, vdev, groupFile) => openDevice(p, vdev, groupFile);

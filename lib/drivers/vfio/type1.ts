@@ -53,12 +53,17 @@ export type VfioLockedVm = WeakMap<Mm, number>;
 
 /** One `struct vfio_dma`: an iova range and the pages pinned for it. */
 export interface VfioDma {
+  /** The first IOVA. */
   iova: number;
+  /** Length in bytes. */
   size: number;
+  /** The user virtual address the range maps. */
   vaddr: number;
+  /** The device may write (VFIO_DMA_MAP_FLAG_WRITE). */
   write: boolean;
   /** The mm the pages were pinned in (dma->mm). */
   mm: Mm;
+  /** The pinned pages, in IOVA order. */
   pages: GupPage[];
 }
 
@@ -69,6 +74,7 @@ export class VfioIommu {
   /** The container's paging domain, once a group is attached with translation on. */
   domain: IommuDomain | null = null;
 
+  /** The type1 backend over IOMMU `hw`, charging pins to `locked`, logging to `dmesg`. */
   constructor(
     private readonly hw: Iommu,
     private readonly locked: VfioLockedVm,
