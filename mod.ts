@@ -433,3 +433,7 @@ export type { FilesStruct } from "./lib/proc/files.ts";
 export type { FramesOptions } from "./lib/proc/frames_view.ts";
 export type { ProcessState } from "./lib/proc/process.ts";
 export type { TaskUserfault } from "./lib/proc/task.ts";
+export type { Bio, BioVec, BlockDevice } from "./lib/block/blkdev.ts";
+export type { NvmeCommand } from "./lib/drivers/nvme/nvme.ts";
+export type { IterRequest, VmAreaDesc } from "./lib/mm/file_operations.ts";
+export type { GetAreaRequest } from "./lib/mm/get_unmapped_area.ts";

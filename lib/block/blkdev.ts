@@ -53,19 +53,25 @@ export const WCHAN_BIO = "submit_bio_wait";
  * reads or writes, whoever maps it by then).
  */
 export interface BioVec {
+  /** The page frame (bv_page). */
   pfn: number;
+  /** Offset in the page (bv_offset). */
   offset: number;
+  /** Bytes (bv_len). */
   len: number;
 }
 
 /** A block I/O request (struct bio): what the driver is asked to move. */
 export interface Bio {
+  /** A write (REQ_OP_WRITE) or a read. */
   write: boolean;
   /** Byte offset on the device (bi_iter.bi_sector * 512). */
   pos: number;
   /** The segments, in order; or, for a kernel buffer, `buf`. */
   vecs: BioVec[];
+  /** A kernel buffer instead of `vecs`, or null. */
   buf: Uint8Array | null;
+  /** Bytes in all (bi_iter.bi_size). */
   size: number;
   /** bi_end_io: called by the driver when the device is done, with 0 or -errno. */
   endIo: (status: number) => void;
@@ -88,6 +94,7 @@ export interface BlockDevice {
   submitBio(bio: Bio): void;
   /** Synchronous byte access for buffered I/O (no page cache is modelled). */
   readBytes(pos: number, len: number): Uint8Array;
+  /** Synchronous byte write for buffered I/O. */
   writeBytes(pos: number, data: Uint8Array): void;
 }
 

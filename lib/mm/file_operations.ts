@@ -32,12 +32,15 @@ import type { SysOut } from "../syscalls.ts";
  * (an ITER_UBUF iov_iter) at `pos`, after the VFS checks.
  */
 export interface IterRequest {
+  /** ->write_iter (true) or ->read_iter. */
   write: boolean;
   /** The user buffer, or null when the caller passed the data itself (`data`). */
   addr: number | null;
   /** A write's literal bytes (when `addr` is null). */
   data: Uint8Array | null;
+  /** Bytes asked for. */
   count: number;
+  /** The file position (ki_pos). */
   pos: number;
   /**
    * Called with the result when the call ends, even later (read/write move
@@ -56,12 +59,19 @@ export const FOP_HUGE_PAGES = 1 << 4;
  * f_op->mmap_prepare sees and may adjust (flags, vm_ops, private data).
  */
 export interface VmAreaDesc {
+  /** First address of the mapping-to-be. */
   readonly start: number;
+  /** End address (exclusive). */
   readonly end: number;
+  /** File offset in pages. */
   readonly pgoff: number;
+  /** The file being mapped. */
   readonly file: OpenFile;
+  /** vm_flags the hook may adjust. */
   vmFlags: number;
+  /** vm_ops the hook installs. */
   vmOps: VmOperations | null;
+  /** vm_private_data. */
   priv: unknown;
 }
 

@@ -172,9 +172,13 @@ function legacyArea32(mm: Mm, addr: number, len: number, pgoff: number): number 
   });
 }
 
+/** What get_unmapped_area() is asked for (mm/mmap.c __get_unmapped_area's arguments). */
 export interface GetAreaRequest {
+  /** The hint (or the MAP_FIXED address). */
   addr: number;
+  /** Length in bytes, page aligned. */
   len: number;
+  /** The file offset in pages (colours shared mappings). */
   pgoff: number;
   /** MAP_* flags as do_mmap() has them (MAP_FIXED, MAP_SHARED, MAP_32BIT matter). */
   flags: number;

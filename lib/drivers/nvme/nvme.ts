@@ -40,16 +40,21 @@ export interface NvmeConfig {
 
 /** One command in the queue (a struct request), for views and tests. */
 export interface NvmeCommand {
+  /** nvme_cmd_read or nvme_cmd_write. */
   opcode: "read" | "write";
-  /** Starting LBA (512-byte blocks) and number of blocks. */
+  /** Starting LBA (512-byte blocks). */
   slba: number;
+  /** Number of blocks. */
   nlb: number;
   /** Virtual time the device completes it. */
   completesAt: number;
 }
 
+/** An NVMe namespace (drivers/nvme/host): a block device whose commands complete later. */
 export class NvmeNamespace implements BlockDevice {
+  /** The block device's name (nvme0n1). */
   readonly name: string;
+  /** Capacity in bytes. */
   readonly size: number;
   readonly logicalBlockSize = 512;
   /** drivers/nvme/host/core.c: lim->dma_alignment = 3 (NVMe needs dword-aligned buffers). */
@@ -63,6 +68,7 @@ export class NvmeNamespace implements BlockDevice {
   /** When the device finishes what it was given so far. */
   private busyUntil = 0;
 
+  /** A namespace on machine `m` (its clock completes the commands). */
   constructor(private readonly m: Machine, config: NvmeConfig = {}) {
     this.name = config.name ?? "nvme0n1";
     this.size = config.size ?? 64 * 2 ** 30;
