@@ -62,8 +62,15 @@ export function banner(session: Session): string {
     : `a ${sizeText(m.config.ramBytes)} machine (seed ${m.config.seed})`;
   const preset = m?.config.preset ?? "linux-6.18";
   const era = preset.startsWith("linux-") ? `Linux ${preset.slice(6)} mm` : `mm under ${preset}`;
-  return `mmlab ${VERSION}: ${era} on ${what}, in process ${session.pid}. ` +
+  const first = `mmlab ${VERSION}: ${era} on ${what}, in process ${session.pid}. ` +
     "Type help for the commands, quit to leave.";
+  // The devices a person can start exploring (lspci -k, iomem), when there are any.
+  const bound = m?.pci.devices.filter((d) => d.driver !== null) ?? [];
+  const devs = bound.map((d) => `${d.slot} ${d.driver!.name}`).join(", ");
+  const lines = [first];
+  if (devs !== "") lines.push(`PCI: ${devs} (lspci -k).`);
+  if (m?.pmem) lines.push("Persistent memory: /mnt/pmem (ext4 -o dax) and /dev/dax0.0 (iomem).");
+  return lines.join("\n");
 }
 
 function sizeText(bytes: number): string {

@@ -107,7 +107,7 @@ Deno.test("history: no HOME means no history; an unwritable file is ignored", ()
   assert.deepEqual(loadHistory("/nonexistent/dir/hist", 10), []);
 });
 
-Deno.test("interactive: a one-line banner (version, machine, help hint) comes before the first prompt", async () => {
+Deno.test("interactive: a banner (version, machine, devices, help hint) comes before the first prompt", async () => {
   const r = repl();
   await tick();
   const lines = r.output().split("\n");
@@ -116,8 +116,17 @@ Deno.test("interactive: a one-line banner (version, machine, help hint) comes be
     "mmlab 0.1.0: Linux 6.18 mm on a 1 GiB machine (seed 1), in process 1. " +
       "Type help for the commands, quit to leave.",
   );
+  assert.equal(
+    lines[1],
+    "PCI: 03:00.0 mlx5_core, 03:00.1 mlx5_core, 04:00.0 nvidia, 05:00.0 ixgbe, 06:00.0 nvme " +
+      "(lspci -k).",
+  );
+  assert.equal(
+    lines[2],
+    "Persistent memory: /mnt/pmem (ext4 -o dax) and /dev/dax0.0 (iomem).",
+  );
   // readline moves to column 1 and clears the line before the prompt.
-  assert.ok(lines[1].replaceAll("\x1b[1G\x1b[0J", "").startsWith("[1] mm> "), lines[1]);
+  assert.ok(lines[3].replaceAll("\x1b[1G\x1b[0J", "").startsWith("[1] mm> "), lines[3]);
   r.input.end();
   await r.done;
 });
@@ -138,8 +147,11 @@ Deno.test("interactive: lines pasted at once run one after another, in order", a
 Deno.test("interactive: the banner names the machine the session was built with", () => {
   const s = new Session({ config: { ramBytes: 64 << 20, seed: 7, preset: "linux-5.9" } });
   assert.equal(
-    banner(s),
+    banner(s).split("\n")[0],
     "mmlab 0.1.0: Linux 5.9 mm on a 64 MiB machine (seed 7), in process 1. " +
       "Type help for the commands, quit to leave.",
   );
+  // A machine without PCI functions or pmem has a one-line banner.
+  const bare = new Session({ config: { pci: "none", pmemBytes: 0 } });
+  assert.equal(banner(bare).split("\n").length, 1, banner(bare));
 });
