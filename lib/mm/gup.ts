@@ -476,11 +476,5 @@ const FOLL_PUBLIC_MASK = (1 << 13) - 1;
  * which drivers call from a syscall, may wait instead.
  */
 export function withoutFaultRetry<R>(mm: Mm, fn: () => R): R {
-  const was = mm.userfaults.noRetry;
-  mm.userfaults.noRetry = true;
-  try {
-    return fn();
-  } finally {
-    mm.userfaults.noRetry = was;
-  }
+  return mm.userfaults.withoutRetry(fn);
 }

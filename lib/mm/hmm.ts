@@ -229,17 +229,18 @@ function vmaFault(mm: Mm, walk: Walk, vma: Vma, addr: number, end: number, need:
   if (write && !(vma.flags & VM_WRITE)) return -EPERM;
   const user = mm.faultFlagUser;
   mm.faultFlagUser = false;
-  // FAULT_FLAG_REMOTE without FAULT_FLAG_ALLOW_RETRY: a userfault cannot wait.
-  const noRetry = mm.userfaults.noRetry;
-  mm.userfaults.noRetry = true;
   try {
-    for (let a = addr; a < end; a += 4096) {
-      mm.machine.clock.advance(COST_FAULT_NS);
-      if (handleMmFault(mm, vma, a, a, write) & VM_FAULT_ERROR) return -EFAULT;
-    }
+    // FAULT_FLAG_REMOTE without FAULT_FLAG_ALLOW_RETRY: a userfault cannot wait.
+    const failed = mm.userfaults.withoutRetry(() => {
+      for (let a = addr; a < end; a += 4096) {
+        mm.machine.clock.advance(COST_FAULT_NS);
+        if (handleMmFault(mm, vma, a, a, write) & VM_FAULT_ERROR) return true;
+      }
+      return false;
+    });
+    if (failed) return -EFAULT;
   } finally {
     mm.faultFlagUser = user;
-    mm.userfaults.noRetry = noRetry;
   }
   return -EBUSY;
 }

@@ -94,6 +94,17 @@ export class Userfaults {
    */
   noRetry = false;
 
+  /** Runs `fn` as a fault without FAULT_FLAG_ALLOW_RETRY ({@link noRetry}). */
+  withoutRetry<R>(fn: () => R): R {
+    const was = this.noRetry;
+    this.noRetry = true;
+    try {
+      return fn();
+    } finally {
+      this.noRetry = was;
+    }
+  }
+
   /** Subscribes `ctx`; returns the function that unsubscribes it. */
   subscribe(ctx: UserfaultCtx): () => void {
     this.#ctxs.push(ctx);
