@@ -9,11 +9,30 @@
  *   "events": [{ "kind": "signal", "pid": 1, "signo": 11, "signal": "SIGSEGV", ... }],
  *   "value": 140737353859072, "output": ["= 0x7ffff7fbc000"], "error": null }
  * ```
- * `results` holds what the command reported as data (a syscall's name,
- * arguments, return, errno and what it handed back; a view's data);
+ * `results` holds what the command reported as data, one record per
+ * thing it did, each with a `kind` first:
+ *
+ * - `syscall` {name, args, ret, errno, out}: a system call (also each of
+ *   the calls pthread_create makes and the read of ibv_get_async_event).
+ * - `access` {op, addr, len, done, bytes, faulted, waits}: a CPU access
+ *   (peek, poke, memset, exec).
+ * - `call` {name, args, ret, errno, out}: a kernel or library function run
+ *   as a driver or program would (pin_user_pages, hmm_range_fault,
+ *   mmu_interval_notifier_*, dma_write, mr_access, ibv_*, pthread_create);
+ *   `ret` is the C return as printed, `errno` its name when it failed, `out`
+ *   what it handed back (pages and pfns pinned, HMM slots, a verb's handle).
+ * - `view` {name, data}: the data a view's text is rendered from (maps,
+ *   dmesg, iomem, notifiers, policy, sysctl, check, vars, help, ...); a
+ *   view's own `--json` prints the same data.
+ * - `action` {name, ...}: what a device or session command changed
+ *   (device-bind, inject-fault, dma, iommu map, policy NAME VALUE, sysctl
+ *   NAME=VALUE, sleep, wait, trace on, record, reset, snapshot, restore, undo).
+ *
  * `events` the signals, exits and finished calls while the line ran;
  * `value` the value assigned or printed (a JSON number when exact, else
- * hex text: 64-bit values do not all fit a JSON number); `output` the text lines as printed. Keys in a fixed order.
+ * hex text: 64-bit values do not all fit a JSON number); `output` the text
+ * lines as printed. Keys in a fixed order; bigints as numbers when exact,
+ * else hex text ({@link jsonSafe}).
  * @module
  */
 
@@ -33,7 +52,48 @@ export type CommandRecord =
     out: unknown;
   }
   | { kind: "view"; name: string; data: unknown }
+  | {
+    kind: "call";
+    name: string;
+    args: unknown[];
+    ret: number | string;
+    errno: string | null;
+    out: unknown;
+  }
+  | { kind: "action"; name: string; [key: string]: unknown }
   | { kind: string; [key: string]: unknown };
+
+/** A view's record: the data its text is rendered from. */
+export function viewRecord(name: string, data: unknown): CommandRecord {
+  return { kind: "view", name, data };
+}
+
+/**
+ * A kernel or library function's record: its arguments, its C return
+ * (bigints as numbers when exact, else hex text), errno's name when it
+ * failed (`errno` a positive number, or null), and what it handed back.
+ */
+export function callRecord(
+  name: string,
+  args: readonly unknown[],
+  ret: number | bigint,
+  errno: number | null,
+  out: unknown = null,
+): CommandRecord {
+  return {
+    kind: "call",
+    name,
+    args: args.map(jsonSafe),
+    ret: typeof ret === "bigint" ? hexOrNumber(ret) : ret,
+    errno: errno === null || errno === 0 ? null : errnoName(errno),
+    out: jsonSafe(out),
+  };
+}
+
+/** A device or session command's record: what it changed, fields in the order given. */
+export function actionRecord(name: string, fields: Record<string, unknown> = {}): CommandRecord {
+  return { kind: "action", name, ...(jsonSafe(fields) as Record<string, unknown>) };
+}
 
 /** What a line did, as data, beside its text. */
 export interface LineData {
@@ -80,7 +140,8 @@ export function accessRecord(op: CpuOp, r: CpuResult): CommandRecord {
   };
 }
 
-function valueData(v: Value): unknown {
+/** An evaluated argument as data: a number (hex text past 2^53), a string's text, a word, a struct. */
+export function valueData(v: Value): unknown {
   switch (v.type) {
     case "num":
     case "intref":

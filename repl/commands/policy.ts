@@ -8,6 +8,7 @@ import { KNOBS, plannedKnobNote } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import type { Command, CommandContext } from "./types.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 
 interface Knob {
   values: readonly string[];
@@ -39,6 +40,22 @@ function describe(ctx: CommandContext, name: string, long: boolean): string[] {
     out.push(`    area: ${k.area}`);
   }
   return out;
+}
+
+/** A knob as data: name, value, choices, meaning (and with `long`, its history and area). */
+function knobData(ctx: CommandContext, name: string, long: boolean): Record<string, unknown> {
+  const k = knobs.get(name)!;
+  const d: Record<string, unknown> = {
+    name,
+    value: current(ctx, name),
+    choices: [...k.values],
+    meaning: k.meaning,
+  };
+  if (long) {
+    d.history = k.history.map(([since, value]) => ({ value, since }));
+    d.area = k.area;
+  }
+  return d;
 }
 
 function knobOrThrow(name: string, col: number): Knob {
@@ -89,12 +106,14 @@ export const POLICY_COMMAND: Command = {
   needsProcess: false,
   run(ctx, [name, value]) {
     if (name === undefined) {
+      ctx.record?.(viewRecord("policy", knobNames().map((n) => knobData(ctx, n, false))));
       for (const n of knobNames()) ctx.out.push(...describe(ctx, n, false));
       return undefined;
     }
     if (name.type !== "word") return undefined;
     const k = knobOrThrow(name.text, name.col);
     if (value === undefined || value.type !== "word") {
+      ctx.record?.(viewRecord("policy", [knobData(ctx, name.text, true)]));
       ctx.out.push(...describe(ctx, name.text, true));
       return undefined;
     }
@@ -106,8 +125,10 @@ export const POLICY_COMMAND: Command = {
         "usage",
       );
     }
+    const was = current(ctx, name.text);
     const err = ctx.machine.setPolicy(name.text, value.text);
     if (err !== null) throw new ReplError(err, value.col, undefined, "usage");
+    ctx.record?.(actionRecord("policy", { knob: name.text, value: value.text, was }));
     ctx.out.push(`${name.text} = ${value.text}`);
     return undefined;
   },

@@ -7,6 +7,7 @@ import { pushAll } from "../bulk.ts";
 import { checkInvariants } from "../../mod.ts";
 import { formatValue } from "../format.ts";
 import type { Command } from "./types.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 
 const check: Command = {
   name: "check",
@@ -21,6 +22,7 @@ const check: Command = {
   run(ctx) {
     // Not `merged`: Linux itself leaves mergeable neighbours after some operations.
     const bad = checkInvariants(ctx.machine, { merged: false });
+    ctx.record?.(viewRecord("check", { ok: bad.length === 0, violations: bad }));
     pushAll(ctx.out, bad.length === 0 ? ["ok"] : bad);
     return undefined;
   },
@@ -37,6 +39,7 @@ const vars: Command = {
   needsProcess: false,
   anyBackend: true,
   run(ctx) {
+    ctx.record?.(viewRecord("vars", [...ctx.vars].map(([name, value]) => ({ name, value }))));
     for (const [name, v] of ctx.vars) ctx.out.push(`${name} = ${formatValue(v)}`);
     return undefined;
   },
@@ -72,6 +75,7 @@ const record: Command = {
   run(ctx, [file]) {
     const name = file.type === "word" ? file.text : "";
     ctx.request(name === "stop" ? { recordStop: true } : { record: name });
+    ctx.record?.(actionRecord("record", name === "stop" ? { stop: true } : { file: name }));
     return undefined;
   },
 };
@@ -88,7 +92,9 @@ const reset: Command = {
   needsProcess: false,
   anyBackend: true,
   run(ctx) {
-    ctx.out.push(ctx.reset?.() ?? "reset: not available here");
+    const said = ctx.reset?.();
+    ctx.record?.(actionRecord("reset", { done: said !== undefined }));
+    ctx.out.push(said ?? "reset: not available here");
     return undefined;
   },
 };

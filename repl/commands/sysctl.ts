@@ -8,6 +8,7 @@
 import { ReplError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import type { Command, CommandContext } from "./types.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 
 /** A sysctl: its name, where it lives on the machine, and the values it takes. */
 interface Entry {
@@ -36,9 +37,18 @@ const ENTRIES: ReadonlyMap<string, Entry> = new Map([
 /** Read-only: /proc/sys/kernel/tainted, the taint mask (W = 512, D = 128; lib/panic.ts). */
 const TAINTED = "kernel.tainted";
 
+function valueOf(ctx: CommandContext, name: string): number {
+  if (name === TAINTED) return ctx.machine.taint.mask;
+  return ctx.machine.sysctl[ENTRIES.get(name)!.key];
+}
+
 function line(ctx: CommandContext, name: string): string {
-  if (name === TAINTED) return `${name} = ${ctx.machine.taint.mask}`;
-  return `${name} = ${ctx.machine.sysctl[ENTRIES.get(name)!.key]}`;
+  return `${name} = ${valueOf(ctx, name)}`;
+}
+
+/** The sysctls named, as data: name and value, in the order printed. */
+function record(ctx: CommandContext, names: readonly string[]): void {
+  ctx.record?.(viewRecord("sysctl", names.map((name) => ({ name, value: valueOf(ctx, name) }))));
 }
 
 /** The `sysctl` command. */
@@ -65,7 +75,9 @@ export const SYSCTL_COMMAND: Command = {
   needsProcess: false,
   run(ctx, [arg]) {
     if (arg === undefined || arg.type !== "word") {
-      for (const name of [TAINTED, ...ENTRIES.keys()]) ctx.out.push(line(ctx, name));
+      const all = [TAINTED, ...ENTRIES.keys()];
+      record(ctx, all);
+      for (const name of all) ctx.out.push(line(ctx, name));
       return undefined;
     }
     const [name, value] = arg.text.split("=", 2);
@@ -74,6 +86,7 @@ export const SYSCTL_COMMAND: Command = {
         // Writing it only adds taint; mmlab keeps it read-only.
         throw new ReplError(`sysctl: ${TAINTED} is read-only here`, arg.col, undefined, "usage");
       }
+      record(ctx, [name]);
       ctx.out.push(line(ctx, name));
       return undefined;
     }
@@ -97,8 +110,10 @@ export const SYSCTL_COMMAND: Command = {
           "usage",
         );
       }
+      const was = valueOf(ctx, name);
       (ctx.machine.sysctl as unknown as Record<string, number>)[e.key] = n;
-    }
+      ctx.record?.(actionRecord("sysctl", { key: name, value: n, was }));
+    } else record(ctx, [name]);
     ctx.out.push(line(ctx, name));
     return undefined;
   },

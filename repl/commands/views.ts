@@ -1,12 +1,14 @@
 /**
  * Views of the machine as /proc and the usual tools show it: maps, smaps,
  * pages, pagemap, ps, meminfo, status, statm, iomem, dmesg. Each reads its view as data (mod.ts)
- * and prints it with the view's text renderer, or as JSON with `--json`.
+ * and prints it with the view's text renderer, or as JSON with `--json`;
+ * the data is also the view's record in the line's JSON (repl/json_result.ts).
  * @module
  */
 
 import { pushAll } from "../bulk.ts";
 import {
+  type LogLine,
   mapsEntries,
   type MapsEntry,
   meminfo,
@@ -24,6 +26,7 @@ import {
   renderTaskStatus,
   renderThreadRows,
   renderVmstat,
+  type Resource,
   smapsEntries,
   taskStatus,
   threadRows,
@@ -31,27 +34,29 @@ import {
 } from "../../mod.ts";
 import type { Command, CommandContext, FlagDecl, Value } from "./types.ts";
 import { userRange } from "./args.ts";
+import { viewRecord } from "../json_result.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
-const JSON_FLAG: FlagDecl = {
+/** The `--json` flag of a view. */
+export const JSON_FLAG: FlagDecl = {
   name: "--json",
   text: "print the view as JSON data (keys in a fixed order) instead of text",
 };
 
 /** Splits `--json` off the arguments. */
-function jsonFlag(values: Value[]): { json: boolean; args: Value[] } {
+export function jsonFlag(values: Value[]): { json: boolean; args: Value[] } {
   const args = values.filter((v) => !(v.type === "word" && v.text === JSON_FLAG.name));
   return { json: args.length !== values.length, args };
 }
 
 /** Prints data as indented JSON, one line per output line. */
-function printJson(ctx: CommandContext, data: unknown): void {
+export function printJson(ctx: CommandContext, data: unknown): void {
   pushAll(ctx.out, JSON.stringify(data, null, 2).split("\n"));
 }
 
 /** A view without arguments: its data, and the renderer for it. */
-function view<T>(
+export function view<T>(
   name: string,
   summary: string,
   help: string,
@@ -71,7 +76,7 @@ function view<T>(
     needsProcess: opts.needsProcess ?? true,
     run(ctx, values) {
       const d = data(ctx);
-      ctx.record?.({ kind: "view", name, data: d });
+      ctx.record?.(viewRecord(name, d));
       if (jsonFlag(values).json) printJson(ctx, d);
       else pushAll(ctx.out, render(d));
       return undefined;
@@ -115,7 +120,7 @@ function procFile<T>(
         const [start, end] = userRange(addr, len);
         all = all.filter((e) => vma(e).start < end && vma(e).end > start);
       }
-      ctx.record?.({ kind: "view", name, data: all });
+      ctx.record?.(viewRecord(name, all));
       if (json) printJson(ctx, all);
       else for (const e of all) ctx.out.push(...render(e));
       return undefined;
@@ -147,6 +152,7 @@ const pages: Command = {
     const { json, args: [addr, len] } = jsonFlag(values);
     const [start, end] = userRange(addr, len);
     const rows = pageRows(ctx.proc, start, end);
+    ctx.record?.(viewRecord("pages", rows));
     if (json) printJson(ctx, rows);
     else pushAll(ctx.out, renderPageRows(rows));
     return undefined;
@@ -175,6 +181,7 @@ const pagemap: Command = {
     const { json, args: [addr, len] } = jsonFlag(values);
     const [start, end] = userRange(addr, len);
     const rows = pagemapEntries(ctx.proc, start, end);
+    ctx.record?.(viewRecord("pagemap", rows));
     if (json) printJson(ctx, rows);
     else ctx.out.push(...renderPagemap(rows, Math.ceil((end - start) / 4096)));
     return undefined;
@@ -262,33 +269,55 @@ export const VIEW_COMMANDS: readonly Command[] = [
     renderProcStatm,
     { example: [MAP_LINE, "poke(a, 1)", "statm"] },
   ),
-  {
-    name: "iomem",
-    form: "word",
-    group: "view",
-    args: [],
-    summary: "the physical address space, as /proc/iomem (read as root)",
-    help: "System RAM and the device ranges (the PCI window, BARs, pmem) as the kernel's\n" +
+  view(
+    "iomem",
+    "the physical address space, as /proc/iomem (read as root)",
+    "System RAM and the device ranges (the PCI window, BARs, pmem) as the kernel's\n" +
       "resource tree: start-end : name, children indented.",
-    example: ["iomem"],
-    needsProcess: false,
-    run(ctx) {
-      pushAll(ctx.out, ctx.machine.iomem.text());
-      return undefined;
-    },
-  },
-  {
-    name: "dmesg",
-    form: "word",
-    group: "view",
-    args: [],
-    summary: "the kernel log",
-    help: "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
-    example: ["dmesg"],
-    needsProcess: false,
-    run(ctx) {
-      pushAll(ctx.out, ctx.machine.dmesg.format());
-      return undefined;
-    },
-  },
+    (ctx) => iomemNodes(ctx.machine.iomem.root),
+    renderIomem,
+    { needsProcess: false },
+  ),
+  view(
+    "dmesg",
+    "the kernel log",
+    "Every line the machine's kernel logged, with its [seconds.micros] stamp.",
+    (ctx) => ctx.machine.dmesg.lines.map(dmesgLine),
+    (lines) => lines.map((l) => `[${l.time.padStart(12, " ")}] ${l.text}`),
+    { needsProcess: false },
+  ),
 ];
+
+/** A resource of the iomem tree as data: [start, end] inclusive, its name, its children. */
+export interface IomemNode {
+  start: number;
+  end: number;
+  name: string;
+  children: IomemNode[];
+}
+
+/** The children of `r` as data (kernel/resource.c: the tree /proc/iomem walks). */
+function iomemNodes(r: Resource): IomemNode[] {
+  return r.children.map((c) => ({
+    start: c.start,
+    end: c.end,
+    name: c.name,
+    children: iomemNodes(c),
+  }));
+}
+
+/** /proc/iomem (kernel/resource.c r_show): two spaces a level, addresses at least 8 hex digits. */
+function renderIomem(nodes: IomemNode[], depth = 0): string[] {
+  const hex = (n: number) => n.toString(16).padStart(8, "0");
+  return nodes.flatMap((n) => [
+    `${"  ".repeat(depth)}${hex(n.start)}-${hex(n.end)} : ${n.name}`,
+    ...renderIomem(n.children, depth + 1),
+  ]);
+}
+
+/** One kernel log line as data: virtual ns, the seconds as dmesg prints them, level, text. */
+function dmesgLine(l: LogLine): { ns: number; time: string; level: string; text: string } {
+  const us = Math.floor(l.ns / 1000);
+  const time = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}`;
+  return { ns: l.ns, time, level: l.level, text: l.text };
+}
