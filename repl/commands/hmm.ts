@@ -33,6 +33,8 @@ import { ReplError } from "../errors.ts";
 import { hex } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { byteCount } from "./args.ts";
+import { actionRecord, callRecord, valueData } from "../json_result.ts";
+import { JSON_FLAG, jsonFlag, printJson } from "./views.ts";
 
 const num = (v: Value | undefined): bigint => (v?.type === "num" ? v.v : 0n);
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
@@ -88,11 +90,18 @@ const insert: Command = {
     const mm = ctx.proc.mm;
     const len = Number(BigInt.asUintN(64, num(length)));
     const r = DeviceMirror.create(mm, Number(BigInt.asUintN(64, num(start))), len, "repl");
+    const args = [start, length].map(valueData);
     if (typeof r === "number") {
+      ctx.record?.(callRecord("mmu_interval_notifier_insert", args, r, -r));
       ctx.out.push(kret(r));
       return BigInt(r);
     }
     const subs = findNotifierSubscriptions(mm)!;
+    ctx.record?.(callRecord("mmu_interval_notifier_insert", args, r.sub.id, null, {
+      id: r.sub.id,
+      seq: r.sub.invalidateSeq,
+      invalidateSeq: subs.invalidateSeq,
+    }));
     ctx.out.push(`= ${r.sub.id}`);
     ctx.out.push(
       `(subscription seq ${r.sub.invalidateSeq}, mm invalidate_seq ${subs.invalidateSeq})`,
@@ -121,10 +130,39 @@ const remove: Command = {
       throw new ReplError(`no subscription ${num(id)}`, id.col, "notifiers lists them", "name");
     }
     mirrorOf(sub)?.destroy() ?? mmuIntervalNotifierRemove(sub);
+    ctx.record?.(callRecord("mmu_interval_notifier_remove", [valueData(id)], 0, null));
     ctx.out.push("= 0");
     return 0n;
   },
 };
+
+/**
+ * The mm's notifier subscriptions as data (null without any): the
+ * sequence counts, each subscription with its newest invalidations and,
+ * for a mirroring device, its whole device page table.
+ */
+function notifierData(subs: ReturnType<typeof findNotifierSubscriptions>): unknown {
+  if (subs === null) return null;
+  return {
+    invalidateSeq: subs.invalidateSeq,
+    activeInvalidateRanges: subs.activeInvalidateRanges,
+    subscriptions: subs.itree.map((s) => {
+      const mir = mirrorOf(s);
+      return {
+        id: s.id,
+        owner: s.owner,
+        start: s.start,
+        end: s.last + 1,
+        seq: s.invalidateSeq,
+        invalidations: s.invalidations,
+        log: mir === null ? [] : mir.log.map((e) => ({ ...e })),
+        devicePageTable: mir === null ? null : [...mir.devicePageTable]
+          .sort((a, b) => a[0] - b[0])
+          .map(([iova, e]) => ({ iova, pfn: e.pfn, write: e.write, p2p: e.p2p })),
+      };
+    }),
+  };
+}
 
 const notifiers: Command = {
   name: "notifiers",
@@ -140,9 +178,16 @@ const notifiers: Command = {
     "mirroring devices (iova -> pfn): the REPL's hmm_dmirror and RDMA ODP MRs.",
   ].join("\n"),
   example: [MAP_LINE, "mmu_interval_notifier_insert(a, 16K)", "notifiers"],
+  flags: [JSON_FLAG],
   needsProcess: true,
-  run(ctx) {
+  run(ctx, values) {
     const subs = findNotifierSubscriptions(ctx.proc.mm);
+    const data = notifierData(subs);
+    ctx.record?.({ kind: "view", name: "notifiers", data });
+    if (jsonFlag(values).json) {
+      printJson(ctx, data);
+      return undefined;
+    }
     if (subs === null) {
       ctx.out.push("no interval notifiers (mm->notifier_subscriptions is NULL)");
       return undefined;
@@ -248,6 +293,21 @@ const rangeFault: Command = {
         );
       }
     }
+    ctx.record?.(callRecord(
+      "hmm_range_fault",
+      [addr, n, flags],
+      f.ret,
+      f.ret < 0 ? -f.ret : null,
+      {
+        tries: f.tries.map((t) => ({ seq: t.seq, ret: t.ret, stale: t.stale })),
+        slots: f.ret !== 0 ? [] : [...f.range.hmmPfns.slice(0, n)].map((slot, i) => ({
+          addr: addr + i * 4096,
+          pfn: (slot & ~(0xffn << 56n)) === 0n ? null : hmmPfnToPfn(slot),
+          flags: hmmPfnFlagNames(slot) === "0" ? [] : hmmPfnFlagNames(slot).split("|"),
+          p2p: f.range.p2p?.[i] ?? false,
+        })),
+      },
+    ));
     ctx.out.push(kret(f.ret));
     return BigInt(f.ret);
   },
@@ -287,6 +347,14 @@ const trial: Command = {
     const a = Number(BigInt.asUintN(64, num(start)));
     const l = Number(BigInt.asUintN(64, num(len)));
     const r = hmmMirrorIsMaybeSupported(ctx.proc.mm, importer(ctx.machine), a, l);
+    ctx.record?.(callRecord("hmm_mirror_is_maybe_supported", [a, l], r.ret, -r.ret || null, {
+      verdicts: r.verdicts.map((v) => ({
+        start: v.start,
+        end: v.end,
+        why: v.why,
+        errno: v.err ? errnoName(-v.err) : null,
+      })),
+    }));
     for (const v of r.verdicts) {
       ctx.out.push(
         `[${hex(v.start)}, ${hex(v.end)}) ${v.why}${v.err ? ": " + kret(v.err).slice(2) : ""}`,
@@ -357,6 +425,9 @@ const p2pdma: Command = {
       }
       if (onoff === "on") m.p2pdma.acsCtrl.set(dev, PCI_ACS_RR | PCI_ACS_CR);
       else m.p2pdma.acsCtrl.set(dev, 0);
+      ctx.record?.(
+        actionRecord("p2pdma", { op: "acs", bridge: dev.bdf, redirect: onoff === "on" }),
+      );
       ctx.out.push(`${dev.bdf}: ACS Control ${onoff === "on" ? "RR+ CR+" : "RR- CR-"}`);
       return undefined;
     }
@@ -373,6 +444,14 @@ const p2pdma: Command = {
     // pci_p2pdma_distance_many(provider, &client, 1, true)
     const path = calcMapTypeAndDist(m.p2pdma, provider, client, true);
     const dist = path.type === "NOT_SUPPORTED" ? -1 : path.distance;
+    ctx.record?.(actionRecord("p2pdma", {
+      op: "distance",
+      client: client.bdf,
+      provider: provider.bdf,
+      mapType: mapTypeName(path.type),
+      distance: dist,
+      common: path.common?.bdf ?? null,
+    }));
     const via = path.common !== null ? `, common upstream bridge ${path.common.bdf}` : "";
     ctx.out.push(`${mapTypeName(path.type)}, distance ${path.distance}${via}`);
     ctx.out.push(`pci_p2pdma_distance() = ${dist}`);

@@ -12,6 +12,7 @@
 import {
   FOLL_NAMES,
   getUserPagesTouch,
+  type GupPage,
   holdUserPages,
   isValidGupArgs,
   pinUserPages,
@@ -21,6 +22,7 @@ import {
 import { formatReturn } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { byteCount } from "./args.ts";
+import { callRecord, valueData } from "../json_result.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
@@ -32,6 +34,26 @@ const num = (v: Value | undefined): bigint => (v?.type === "num" ? v.v : 0n);
 /** `start & PAGE_MASK`, as gup_fast_fallback() takes it. */
 function pageStart(v: Value): number {
   return Number(BigInt.asUintN(64, num(v)) & ~0xfffn);
+}
+
+/**
+ * The call's record: its arguments, the return (pages taken, or -errno) and
+ * each page taken or given back: address, pfn, whether a biased pin, what was taken.
+ */
+function record(
+  ctx: CommandContext,
+  name: string,
+  args: (Value | undefined)[],
+  ret: number,
+  pages: readonly GupPage[],
+): void {
+  ctx.record?.(callRecord(
+    name,
+    args.filter((a) => a !== undefined).map(valueData),
+    ret,
+    ret < 0 ? -ret : null,
+    { pages: pages.map((pg) => ({ addr: pg.addr, pfn: pg.pfn, pinned: pg.pinned, ref: pg.ref })) },
+  ));
 }
 
 function gupCommand(name: "pin_user_pages" | "get_user_pages", pin: boolean): Command {
@@ -89,7 +111,8 @@ function gupCommand(name: "pin_user_pages" | "get_user_pages", pin: boolean): Co
         );
         holdUserPages(mm, r.pages);
         ret = r.err !== 0 ? r.err : r.pages.length;
-      }
+        record(ctx, name, [start, nrArg, flagsArg], ret, r.pages);
+      } else record(ctx, name, [start, nrArg, flagsArg], ret, []);
       ctx.out.push(formatReturn(ret, "int"));
       return ret < 0 ? -1n : BigInt(ret);
     },
@@ -114,7 +137,10 @@ const unpin: Command = {
   needsProcess: true,
   run(ctx, [start, nrArg]) {
     const nr = byteCount(nrArg, "nr_pages", MAX_PAGES);
-    const n = releaseHeldPages(ctx.proc.mm, pageStart(start), nr);
+    const from = pageStart(start);
+    const held = ctx.proc.mm.gupHeld.filter((pg) => pg.addr >= from && pg.addr < from + nr * 4096);
+    const n = releaseHeldPages(ctx.proc.mm, from, nr);
+    record(ctx, "unpin_user_pages", [start, nrArg], n, held);
     ctx.out.push(`= ${n}`);
     return BigInt(n);
   },
