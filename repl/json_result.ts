@@ -13,7 +13,7 @@
  * thing it did, each with a `kind` first:
  *
  * - `syscall` {name, args, ret, errno, out}: a system call (also each of
- *   the calls pthread_create makes and the read of ibv_get_async_event).
+ *   the calls pthread_create makes).
  * - `access` {op, addr, len, done, bytes, faulted, waits}: a CPU access
  *   (peek, poke, memset, exec).
  * - `call` {name, args, ret, errno, out}: a kernel or library function run
@@ -56,7 +56,7 @@ export type CommandRecord =
     kind: "call";
     name: string;
     args: unknown[];
-    ret: number | string;
+    ret: number | string | null;
     errno: string | null;
     out: unknown;
   }
@@ -70,13 +70,14 @@ export function viewRecord(name: string, data: unknown): CommandRecord {
 
 /**
  * A kernel or library function's record: its arguments, its C return
- * (bigints as numbers when exact, else hex text), errno's name when it
- * failed (`errno` a positive number, or null), and what it handed back.
+ * (bigints as numbers when exact, else hex text; null while it waits),
+ * errno's name when it failed (`errno` a positive number, or null), and
+ * what it handed back.
  */
 export function callRecord(
   name: string,
   args: readonly unknown[],
-  ret: number | bigint,
+  ret: number | bigint | null,
   errno: number | null,
   out: unknown = null,
 ): CommandRecord {

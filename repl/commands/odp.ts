@@ -13,6 +13,7 @@ import { ReplError } from "../errors.ts";
 import { hex } from "../format.ts";
 import type { Command, Value } from "./types.ts";
 import { byteCount } from "./args.ts";
+import { callRecord, valueData } from "../json_result.ts";
 
 const num = (v: Value | undefined): number =>
   v?.type === "num" ? Number(BigInt.asUintN(64, v.v)) : 0;
@@ -60,6 +61,22 @@ export const MR_ACCESS: Command = {
     if (typeof r === "string") {
       throw new ReplError(r, mr?.col, "pass the struct ibv_mr * ibv_reg_mr returned", "usage");
     }
+    ctx.record?.(callRecord(
+      "mr_access",
+      [mr, offset, length, kindArg].map(valueData),
+      r.status === "IBV_WC_SUCCESS" ? 0 : 1,
+      null,
+      {
+        status: r.status,
+        why: r.why || null,
+        fault: r.fault === null ? null : {
+          iova: r.fault.range.start,
+          pages: r.fault.range.hmmPfns.length,
+          flags: hmmReqFlagNames(r.fault.range.defaultFlags).split("|"),
+          tries: r.fault.tries.map((t) => ({ seq: t.seq, ret: t.ret, stale: t.stale })),
+        },
+      },
+    ));
     if (r.fault !== null) {
       const rg = r.fault.range;
       ctx.out.push(

@@ -25,6 +25,8 @@ import { ReplError } from "../errors.ts";
 import { latin1 } from "../bulk.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import type { CallResult } from "../backend.ts";
+import { callRecord, valueData } from "../json_result.ts";
+import { view } from "./views.ts";
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
@@ -52,6 +54,45 @@ function obj<K extends VEntry["kind"]>(
 
 function num(v: Value | undefined): number {
   return v?.type === "num" ? Number(BigInt.asUintN(64, v.v)) : 0;
+}
+
+/**
+ * The struct fields a result shows (`{cmd_fd=3, async_fd=4}`) as data:
+ * numbers where exact (hex ones too), other values as their text.
+ */
+function fieldsData(text: string | undefined): Record<string, number | string> | null {
+  if (text === undefined) return null;
+  const out: Record<string, number | string> = {};
+  for (const [, k, v] of text.matchAll(/(\w+)=([^,}]*)/g)) {
+    const n = /^(-?\d+|0x[0-9a-f]+)$/.test(v) ? Number(v) : NaN;
+    out[k] = Number.isSafeInteger(n) ? n : v;
+  }
+  return out;
+}
+
+/**
+ * The verb's record: its arguments, the C return (a pointer, 0 for NULL;
+ * or an int, an errno value), errno's name, and in `out` the handle's
+ * fields, the syscalls the library made (strace lines) and a signal's
+ * number when the doorbell store faulted.
+ */
+function verbRecord(
+  ctx: CommandContext,
+  name: string,
+  args: Value[],
+  r: VerbResult,
+  kind: "ptr" | "int",
+): void {
+  const errno = r.sig !== undefined
+    ? null
+    : kind === "ptr"
+    ? (r.ret === 0n ? r.errno ?? null : null)
+    : (r.ret > 0n ? Number(r.ret) : null);
+  ctx.record?.(callRecord(name, args.map(valueData), r.sig !== undefined ? -1 : r.ret, errno, {
+    fields: fieldsData(r.fields),
+    syscalls: r.trace,
+    signal: r.sig?.signo ?? null,
+  }));
 }
 
 /** Prints what the verb did and returns its C value. */
@@ -95,7 +136,11 @@ function verb(
     help,
     example,
     needsProcess: true,
-    run: (ctx, a) => report(ctx, run(ctx, a), kind),
+    run: (ctx, a) => {
+      const r = run(ctx, a);
+      verbRecord(ctx, name, a, r, kind);
+      return report(ctx, r, kind);
+    },
   };
 }
 
@@ -318,6 +363,19 @@ const getAsyncEvent: Command = {
       { type: "num", v: 16n, col: 0 },
     ];
     const r = await ctx.backend.syscall(ctx.pid, READ, args);
+    ctx.record?.(callRecord(
+      "ibv_get_async_event",
+      [valueData(c)],
+      r.pending !== undefined ? null : r.ret < 0 ? -1 : 0,
+      r.pending === undefined && r.ret < 0 ? -r.ret : null,
+      {
+        asyncFd: fd,
+        event: r.pending !== undefined || r.ret < 0
+          ? null
+          : fieldsData(asyncEventFields(r.data ?? new Uint8Array(16))),
+        waits: r.pending !== undefined,
+      },
+    ));
     const line = (res: CallResult) =>
       res.ret < 0
         ? `= -1 errno=${errnoName(-res.ret)} (${strerror(-res.ret)})`
@@ -337,28 +395,25 @@ const getAsyncEvent: Command = {
 };
 
 /** `ibv_devices`: the devices libibverbs finds, as rdma-core's tool prints them. */
-const ibvDevices: Command = {
-  name: "ibv_devices",
-  form: "word",
-  group: "view",
-  args: [],
-  summary: "list the RDMA devices and their node GUIDs (rdma-core's ibv_devices)",
-  help: [
+const ibvDevices: Command = view(
+  "ibv_devices",
+  "list the RDMA devices and their node GUIDs (rdma-core's ibv_devices)",
+  [
     "One line per registered ib_device: its name and node GUID. ibv_open_device opens",
     "/dev/infiniband/uverbsN of that device; lspci -k shows the function mlx5_core drives.",
   ].join("\n"),
-  example: ["ibv_devices"],
-  needsProcess: false,
-  run(ctx) {
-    ctx.out.push(`    ${"device".padEnd(16)}\t   node GUID`);
-    ctx.out.push(`    ${"------".padEnd(16)}\t----------------`);
-    for (const s of ctx.machine.rdma.slots) {
-      if (s === undefined) continue;
-      ctx.out.push(`    ${s.ib.name.padEnd(16)}\t${s.ib.nodeGuid.toString(16).padStart(16, "0")}`);
-    }
-    return undefined;
-  },
-};
+  (ctx) =>
+    ctx.machine.rdma.slots.filter((s) => s !== undefined).map((s) => ({
+      device: s.ib.name,
+      nodeGuid: s.ib.nodeGuid.toString(16).padStart(16, "0"),
+    })),
+  (rows) => [
+    `    ${"device".padEnd(16)}\t   node GUID`,
+    `    ${"------".padEnd(16)}\t----------------`,
+    ...rows.map((r) => `    ${r.device.padEnd(16)}\t${r.nodeGuid}`),
+  ],
+  { needsProcess: false },
+);
 
 /**
  * The doorbell writes an RDMA device saw ([emu] device register log), for
