@@ -28,7 +28,8 @@ import {
 } from "../../mod.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { hexdump } from "../format.ts";
-import { rdmaDoorbellLines } from "./verbs.ts";
+import { rdmaDoorbellLines, rdmaDoorbells } from "./verbs.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 import type { DmaOp, Machine } from "../../mod.ts";
 
 const words = (vals: Value[]) => vals.map((v) => (v.type === "word" ? v.text : ""));
@@ -56,8 +57,33 @@ function ret(r: number, n: number): string {
   return r < 0 ? `= -1 ${errnoName(-r)} (${strerror(-r)})` : `= ${n}`;
 }
 
-function sysfsWrite(ctx: CommandContext, path: string, value: string, r: number): void {
+/** A sysfs write as data: the file, the value, its return (null while it waits), errno. */
+interface SysfsWrite {
+  path: string;
+  value: string;
+  ret: number | null;
+  errno: string | null;
+}
+
+function sysfsWrite(
+  ctx: CommandContext,
+  path: string,
+  value: string,
+  r: number,
+  writes: SysfsWrite[],
+): void {
+  writes.push({ path, value, ret: r < 0 ? -1 : value.length, errno: r < 0 ? errnoName(-r) : null });
   ctx.out.push(`write(${path}, "${value}") ${ret(r, value.length)}`);
+}
+
+/** device-bind / device-unbind's record: the function, the writes, the driver bound after. */
+function bindRecord(ctx: CommandContext, name: string, dev: PciDev, writes: SysfsWrite[]): void {
+  ctx.record?.(actionRecord(name, {
+    bdf: dev.bdf,
+    writes,
+    driver: dev.driver?.name ?? null,
+    pending: writes.some((w) => w.ret === null),
+  }));
 }
 
 /**
@@ -66,13 +92,13 @@ function sysfsWrite(ctx: CommandContext, path: string, value: string, r: number)
  * device is released: `<unfinished ...>`, later `<... write resumed> = N`.
  * Returns whether it finished.
  */
-function unbind(ctx: CommandContext, dev: PciDev): boolean {
+function unbind(ctx: CommandContext, dev: PciDev, writes: SysfsWrite[]): boolean {
   const m = ctx.machine;
   const name = dev.driver!.name;
   const path = `/sys/bus/pci/drivers/${name}/unbind`;
   const r = m.drivers.unbind(dev);
   if ("ret" in r) {
-    sysfsWrite(ctx, path, dev.bdf, r.ret);
+    sysfsWrite(ctx, path, dev.bdf, r.ret, writes);
     return true;
   }
   const b: RemoveBlocked = r.blocked;
@@ -103,6 +129,7 @@ function unbind(ctx: CommandContext, dev: PciDev): boolean {
       cancel: () => {},
     }, again);
   token = wait();
+  writes.push({ path, value: dev.bdf, ret: null, errno: null });
   ctx.out.push(
     `write(${path}, "${dev.bdf}") <unfinished ...> (${name} remove waits in ${b.wchan})`,
   );
@@ -142,6 +169,7 @@ const lspci: Command = {
     const o = parseLspciArgs(args);
     if (typeof o === "string") throw new ReplError(o, values[0]?.col, undefined, "usage");
     const entries = filterLspci(lspciEntries(ctx.machine.pci), o);
+    ctx.record?.(viewRecord("lspci", entries));
     if (json) pushAll(ctx.out, JSON.stringify(entries, null, 2).split("\n"));
     else if (o.tree) {
       const tree = o.kernel ? renderLspciTreeState : renderLspciTree;
@@ -196,14 +224,20 @@ const deviceBind: Command = {
       throw new ReplError(`${dev.bdf} is a bridge (pcieport)`, values[0].col, undefined, "usage");
     }
     dev.driverOverride = name;
-    sysfsWrite(ctx, `/sys/bus/pci/devices/${dev.bdf}/driver_override`, name, 0);
+    const writes: SysfsWrite[] = [];
+    sysfsWrite(ctx, `/sys/bus/pci/devices/${dev.bdf}/driver_override`, name, 0, writes);
     if (dev.driver?.name === name) {
+      bindRecord(ctx, "device-bind", dev, writes);
       ctx.out.push(`(${dev.bdf} is already bound to ${name})`);
       return undefined;
     }
-    if (dev.driver !== null && !unbind(ctx, dev)) return undefined;
+    if (dev.driver !== null && !unbind(ctx, dev, writes)) {
+      bindRecord(ctx, "device-bind", dev, writes);
+      return undefined;
+    }
     const r = core.bind(dev, name);
-    sysfsWrite(ctx, `/sys/bus/pci/drivers/${name}/bind`, dev.bdf, r);
+    sysfsWrite(ctx, `/sys/bus/pci/drivers/${name}/bind`, dev.bdf, r, writes);
+    bindRecord(ctx, "device-bind", dev, writes);
     return undefined;
   },
 };
@@ -228,7 +262,9 @@ const deviceUnbind: Command = {
     if (dev.driver === null) {
       throw new ReplError(`${dev.bdf} has no driver bound`, values[0].col, undefined, "usage");
     }
-    unbind(ctx, dev);
+    const writes: SysfsWrite[] = [];
+    unbind(ctx, dev, writes);
+    bindRecord(ctx, "device-unbind", dev, writes);
     return undefined;
   },
 };
@@ -260,11 +296,27 @@ const injectFaultCmd: Command = {
   needsProcess: false,
   run(ctx, values) {
     const [kind, target] = words(values);
+    const logged = ctx.machine.dmesg.lines.length;
     const r = injectFault(ctx.machine, kind, target);
     if ("error" in r) {
       const col = (FAULT_KINDS as readonly string[]).includes(kind) ? values[1].col : values[0].col;
       throw new ReplError(r.error, col, undefined, "usage");
     }
+    // The function's state after, when the target is one; the kernel lines the fault logged.
+    const dev = ctx.machine.pci.find(target);
+    ctx.record?.(actionRecord("inject-fault", {
+      fault: kind,
+      target,
+      device: dev === undefined
+        ? null
+        : { bdf: dev.bdf, state: dev.state, driver: dev.driver?.name ?? null },
+      result: r.ok,
+      dmesg: ctx.machine.dmesg.lines.slice(logged).map((l) => ({
+        ns: l.ns,
+        level: l.level,
+        text: l.text,
+      })),
+    }));
     pushAll(ctx.out, r.ok);
     return undefined;
   },
@@ -278,6 +330,22 @@ function opLine(op: DmaOp, now: number): string {
   if (op.status === "pending") return head + `pending (due in ${Math.max(0, op.due - now)} ns)`;
   const part = op.status !== "ok" && op.done > 0 ? ` (${op.done} of ${op.len} bytes)` : "";
   return head + op.status + part;
+}
+
+/** A DMA op as data (keys in a fixed order). */
+function opData(op: DmaOp): Record<string, unknown> {
+  return {
+    id: op.id,
+    dir: op.dir,
+    addr: op.addr,
+    len: op.len,
+    status: op.status,
+    done: op.done,
+    submitted: op.submitted,
+    due: op.due,
+    bytes: op.bytes === undefined ? null : [...op.bytes],
+    data: op.data === undefined ? null : [...op.data],
+  };
 }
 
 /** The bytes a `dma ... write` stores: a string's bytes, or a byte value repeated; zeros without. */
@@ -335,6 +403,14 @@ const dma: Command = {
     const eng = m.pci.dma(dev);
     if (args.length === 1) {
       const dom = m.pci.iommu.enabled ? m.pci.iommu.domainOf(dev) : null;
+      ctx.record?.(viewRecord("dma", {
+        bdf: dev.bdf,
+        pending: eng.pending.length,
+        completed: eng.completedCount,
+        hung: eng.hung,
+        domain: dom === null ? null : { id: dom.id, pages: dom.ptes.size },
+        ops: [...eng.completed, ...eng.pending].map(opData),
+      }));
       ctx.out.push(
         `${dev.bdf} DMA: ${eng.pending.length} pending, ${eng.completedCount} completed` +
           (eng.hung ? ", hung" : "") + "; " +
@@ -366,8 +442,14 @@ const dma: Command = {
     ctx.out.push(
       `#${r.id} queued: ${op} ${n} bytes at ${hx(r.addr)}, due in ${r.due - m.clock.ns} ns`,
     );
-    if (!wait || eng.hung) return BigInt(r.id);
+    const submitted = () =>
+      ctx.record?.(actionRecord("dma", { bdf: dev.bdf, op: opData(r), waited: wait && !eng.hung }));
+    if (!wait || eng.hung) {
+      submitted();
+      return BigInt(r.id);
+    }
     await ctx.backend.passTime?.(r.due - m.clock.ns);
+    submitted();
     ctx.flushEvents();
     ctx.out.push(opLine(r, m.clock.ns));
     if (r.data !== undefined && r.data.length > 0) {
@@ -426,6 +508,24 @@ const iommu: Command = {
     const op = values[1]?.type === "word" ? values[1].text : undefined;
     if (op === undefined) {
       const dom = io.domainOf(dev);
+      ctx.record?.(viewRecord("iommu", {
+        bdf: dev.bdf,
+        enabled: io.enabled,
+        group: io.group(dev),
+        domain: dom === null ? null : dom.id,
+        mappings: dom === null
+          ? []
+          : [...dom.ptes].sort((a, b) => a[0] - b[0]).map(([page, e]) => ({
+            iova: page * 4096,
+            pfn: e.pfn,
+            read: (e.prot & IOMMU_READ) !== 0,
+            write: (e.prot & IOMMU_WRITE) !== 0,
+          })),
+        faults: io.faults.filter((f) => f.bdf === dev.bdf).map((f) => ({
+          iova: f.iova,
+          write: f.write,
+        })),
+      }));
       ctx.out.push(
         `${dev.bdf}: IOMMU ${io.enabled ? "on" : "off"}, group ${io.group(dev)}, ` +
           (dom === null ? "default (identity) domain" : `domain ${dom.id}`),
@@ -451,12 +551,17 @@ const iommu: Command = {
       }
       return Number(v.v);
     };
-    const rc = (r: number) =>
+    const record = (fields: Record<string, unknown>) =>
+      ctx.record?.(actionRecord("iommu", { op, bdf: dev.bdf, ...fields }));
+    const rc = (r: number, fields: Record<string, unknown> = {}) => {
+      record({ ...fields, ret: r < 0 ? -1 : r, errno: r < 0 ? errnoName(-r) : null });
       ctx.out.push(r < 0 ? `= -1 ${errnoName(-r)} (${strerror(-r)})` : `= ${r}`);
+    };
     if (op === "detach") {
       const dom = io.domainOf(dev);
       io.detach(dev);
       if (dom !== null && dom.devices.size === 0) io.freeDomain(dom);
+      record({ domain: dom?.id ?? null });
       ctx.out.push(`${dev.bdf}: default (identity) domain`);
       return undefined;
     }
@@ -465,7 +570,8 @@ const iommu: Command = {
       if (dom === null) {
         throw new ReplError(`${dev.bdf} is in no domain`, values[1].col, undefined, "usage");
       }
-      rc(dom.unmap(num(2, "IOVA"), num(3, "LEN")));
+      const iova = num(2, "IOVA"), len = num(3, "LEN");
+      rc(dom.unmap(iova, len), { domain: dom.id, iova, len });
       return undefined;
     }
     if (op !== "map") {
@@ -488,11 +594,23 @@ const iommu: Command = {
       const r = io.attach(dev, dom);
       if (r < 0) {
         io.freeDomain(dom);
-        rc(r);
+        rc(r, {
+          domain: null,
+          iova,
+          addr,
+          len,
+          prot: values[5]?.type === "word" ? values[5].text : "rw",
+        });
         return undefined;
       }
     }
-    rc(dom.map(iova, addr / 4096, len, prot));
+    rc(dom.map(iova, addr / 4096, len, prot), {
+      domain: dom.id,
+      iova,
+      addr,
+      len,
+      prot: values[5]?.type === "word" ? values[5].text : "rw",
+    });
     return undefined;
   },
 };
@@ -523,15 +641,17 @@ const doorbells: Command = {
   needsProcess: false,
   run(ctx, values) {
     const args = values.filter((v) => !(v.type === "word" && v.text === "--json"));
-    const rdma = args[0]?.type === "word" && args.length === values.length
-      ? rdmaDoorbellLines(ctx.machine, args[0].text)
-      : undefined;
-    if (rdma !== undefined) {
-      pushAll(ctx.out, rdma);
+    const json = args.length !== values.length;
+    const rdmaLog = args[0]?.type === "word" ? rdmaDoorbells(ctx.machine, args[0].text) : undefined;
+    if (rdmaLog !== undefined && args[0]?.type === "word") {
+      ctx.record?.(viewRecord("doorbells", rdmaLog));
+      if (json) pushAll(ctx.out, JSON.stringify(rdmaLog, null, 2).split("\n"));
+      else pushAll(ctx.out, rdmaDoorbellLines(ctx.machine, args[0].text) ?? []);
       return undefined;
     }
     const dev = deviceAt(ctx, args[0]);
-    if (args.length !== values.length) {
+    ctx.record?.(viewRecord("doorbells", dev.doorbells));
+    if (json) {
       pushAll(ctx.out, JSON.stringify(dev.doorbells, null, 2).split("\n"));
       return undefined;
     }

@@ -25,7 +25,7 @@ import { ReplError } from "../errors.ts";
 import { latin1 } from "../bulk.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import type { CallResult } from "../backend.ts";
-import { callRecord, valueData } from "../json_result.ts";
+import { callRecord, jsonSafe, valueData } from "../json_result.ts";
 import { view } from "./views.ts";
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
@@ -414,6 +414,18 @@ const ibvDevices: Command = view(
   ],
   { needsProcess: false },
 );
+
+/**
+ * The doorbell writes an RDMA device saw as data (the function, BAR, offset,
+ * width in bytes, value); undefined when NAME is no RDMA device.
+ */
+export function rdmaDoorbells(machine: Machine, name: string): unknown[] | undefined {
+  const s = machine.rdma.find(name);
+  if (s === undefined) return undefined;
+  return s.fn.doorbells().map((w) =>
+    jsonSafe({ bdf: s.fn.bdf, bar: w.bar, offset: w.offset, width: w.width, value: w.value })
+  );
+}
 
 /**
  * The doorbell writes an RDMA device saw ([emu] device register log), for
