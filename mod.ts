@@ -364,6 +364,8 @@ export {
   sysEventfd2,
 } from "./lib/fs/eventfd.ts";
 export { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "./lib/drivers/vfio/view.ts";
+export { vfioFaultData, vfioStatusData } from "./lib/drivers/vfio/view_data.ts";
+export type { VfioMappingData, VfioStatusData } from "./lib/drivers/vfio/view_data.ts";
 
 // Types the public API references (doc lint, part a).
 export type { FieldDecl, FieldType, IoctlArgKind, IoctlDecl } from "./lib/abi/ioctl.ts";

@@ -8,8 +8,15 @@
 
 import { pushAll } from "../bulk.ts";
 import { ReplError } from "../errors.ts";
-import { vfioDoorbellLines, vfioFaultLines, vfioStatusLines } from "../../mod.ts";
+import {
+  vfioDoorbellLines,
+  vfioFaultData,
+  vfioFaultLines,
+  vfioStatusData,
+  vfioStatusLines,
+} from "../../mod.ts";
 import type { Command } from "./types.ts";
+import { viewRecord } from "../json_result.ts";
 
 export const VFIO_COMMAND: Command = {
   name: "vfio",
@@ -38,6 +45,22 @@ export const VFIO_COMMAND: Command = {
       throw new ReplError("vfio takes nothing, faults or doorbells", arg!.col, undefined, "usage");
     }
     const v = ctx.machine.vfio;
+    // The data the text shows: the devices, the BAR mappings and their faults, or the newest 8
+    // register writes each device received.
+    ctx.record?.(viewRecord(
+      "vfio",
+      what === ""
+        ? { devices: vfioStatusData(v) }
+        : what === "faults"
+        ? { mappings: vfioFaultData(v) }
+        : {
+          doorbells: [...v.devices.values()].map((d) => ({
+            bdf: d.pdev.bdf,
+            writes: d.pdev.doorbellWrites,
+            recent: d.pdev.doorbells.slice(-8),
+          })),
+        },
+    ));
     pushAll(
       ctx.out,
       what === ""
