@@ -13,6 +13,7 @@ import { notRunLine } from "../backend.ts";
 import { ReplError } from "../errors.ts";
 import { formatReturn } from "../format.ts";
 import type { Command, Value } from "./types.ts";
+import { actionRecord, callRecord, syscallRecord } from "../json_result.ts";
 
 /** glibc's default thread stack (RLIMIT_STACK, 8 MiB) plus its guard page. */
 const STACK_SIZE = 8 << 20;
@@ -58,8 +59,15 @@ const pthreadCreate: Command = {
     const call = async (name: string, args: bigint[]): Promise<number> => {
       const spec = SYSCALLS.find((s) => s.name === name)!;
       const values: Value[] = args.map((v) => ({ type: "num", v, col: 0 }));
-      return (await ctx.backend.syscall(ctx.pid, spec, values)).ret;
+      const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      ctx.record?.(syscallRecord(name, values, r));
+      return r.ret;
     };
+    /** The call's own record: the new tid (or -1 and errno) and where its stack and TLS are. */
+    const done = (ret: number, out: Record<string, number> | null) =>
+      ctx.record?.(
+        callRecord("pthread_create", [], isErr(ret) ? -1 : ret, isErr(ret) ? -ret : null, out),
+      );
     const mapFlags = mman.MAP_PRIVATE | mman.MAP_ANONYMOUS | mman.MAP_STACK;
     const size = STACK_SIZE + GUARD_SIZE;
     const base = await call("mmap", [0n, BigInt(size), 0n, BigInt(mapFlags), -1n, 0n]);
@@ -68,7 +76,10 @@ const pthreadCreate: Command = {
         formatReturn(base, "addr")
       }`,
     );
-    if (isErr(base)) return -1n;
+    if (isErr(base)) {
+      done(base, null);
+      return -1n;
+    }
     const rw = mman.PROT_READ | mman.PROT_WRITE;
     const mp = await call("mprotect", [BigInt(base + GUARD_SIZE), BigInt(STACK_SIZE), BigInt(rw)]);
     ctx.out.push(
@@ -76,7 +87,10 @@ const pthreadCreate: Command = {
         formatReturn(mp, "int")
       }`,
     );
-    if (isErr(mp)) return -1n;
+    if (isErr(mp)) {
+      done(mp, null);
+      return -1n;
+    }
     const tls = base + size - TCB_BELOW_TOP;
     const tidp = tls + TID_OFFSET;
     const r = await call("clone", [
@@ -86,6 +100,7 @@ const pthreadCreate: Command = {
       BigInt(tidp),
       BigInt(tls),
     ]);
+    done(r, { stack: base, stackSize: size, guard: GUARD_SIZE, tls, tidAddr: tidp });
     const out = isErr(r) ? "" : ` => {parent_tid=[${r}]}`;
     ctx.out.push(
       `clone3({flags=${cloneFlags(PTHREAD_CLONE_FLAGS)}, child_tid=${hex(tidp)}, ` +
@@ -142,6 +157,7 @@ const sleep: Command = {
       return undefined;
     }
     await ctx.backend.passTime(ns);
+    ctx.record?.(actionRecord("sleep", { ns }));
     return undefined;
   },
 };
@@ -169,6 +185,7 @@ const wait: Command = {
     const tasks = () => ctx.backend.tasks?.() ?? [];
     if (tidArg === undefined) {
       const ns = await pass.call(ctx.backend, undefined);
+      ctx.record?.(actionRecord("wait", { tid: null, ns, blocked: null }));
       if (ns === null) ctx.out.push("(nothing to wait for: no timer is armed)");
       else {
         ctx.flushEvents();
@@ -183,6 +200,7 @@ const wait: Command = {
       throw new ReplError(`no live thread ${tid}`, tidArg.col, "threads lists them", "process");
     }
     if (t.wchan === undefined) {
+      ctx.record?.(actionRecord("wait", { tid, ns: 0, blocked: null }));
       ctx.out.push(`(thread ${tid} is not blocked)`);
       return undefined;
     }
@@ -190,12 +208,15 @@ const wait: Command = {
     while (find()?.wchan !== undefined) {
       const ns = await pass.call(ctx.backend, undefined);
       if (ns === null) {
+        // No timer will wake it: the time that passed, and where it still sleeps.
+        ctx.record?.(actionRecord("wait", { tid, ns: total, blocked: find()?.wchan ?? null }));
         ctx.flushEvents();
         ctx.out.push(`(thread ${tid} sleeps in ${find()?.wchan}; no timer will wake it)`);
         return undefined;
       }
       total += ns;
     }
+    ctx.record?.(actionRecord("wait", { tid, ns: total, blocked: null }));
     ctx.flushEvents();
     ctx.out.push(`(${formatNs(total)} passed)`);
     return undefined;
