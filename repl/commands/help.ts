@@ -11,6 +11,7 @@ import { formatValue } from "../format.ts";
 import { didYouMean } from "../suggest.ts";
 import { constantSource, errnoHelp, errnoNames, vmFlagHelp } from "../help_names.ts";
 import { type Command, type CommandContext, type CommandGroup, synopsis } from "./types.ts";
+import { viewRecord } from "../json_result.ts";
 
 const GROUPS: ReadonlyArray<readonly [CommandGroup, string]> = [
   ["syscall", "System calls (results as strace prints them):"],
@@ -118,21 +119,68 @@ export const HELP_COMMAND: Command = {
   needsProcess: false,
   async run(ctx, [name]) {
     if (name === undefined || name.type !== "word") {
+      ctx.record?.(viewRecord("help", {
+        topic: null,
+        commands: [...ctx.commands.values()].map((c) => ({
+          name: c.name,
+          group: c.group,
+          synopsis: synopsis(c),
+          summary: c.summary,
+        })),
+      }));
       ctx.out.push(...overview(ctx));
       return undefined;
     }
     if (name.text === "syntax") {
+      ctx.record?.(viewRecord("help", { topic: "syntax", lines: SYNTAX_HELP }));
       ctx.out.push(...SYNTAX_HELP);
       return undefined;
     }
     const c = ctx.commands.get(name.text);
     if (c !== undefined) {
-      ctx.out.push(...await commandHelp(c, ctx));
+      const text = await commandHelp(c, ctx);
+      ctx.record?.(viewRecord("help", {
+        topic: c.name,
+        command: {
+          name: c.name,
+          form: c.form,
+          group: c.group,
+          synopsis: synopsis(c),
+          summary: c.summary,
+          help: c.help.split("\n"),
+          args: c.args.map((a) => ({
+            name: a.name,
+            accepts: a.accepts,
+            optional: a.optional ?? false,
+            variadic: a.variadic ?? false,
+            text: a.text,
+          })),
+          flags: (c.flags ?? []).map((f) => ({ name: f.name, text: f.text })),
+          example: c.example,
+          // The example as it ran on a fresh machine (prompt and line, then its output).
+          transcript: text.slice(text.indexOf("Example:") + 1).map((l) => l.slice(2)),
+        },
+      }));
+      ctx.out.push(...text);
       return undefined;
     }
     const k = CONSTANTS.get(name.text);
     if (k !== undefined) {
       const src = constantSource(k.name);
+      const family = [...CONSTANTS.values()].filter((o) =>
+        o.family === k.family && o.family !== ""
+      );
+      ctx.record?.(viewRecord("help", {
+        topic: k.name,
+        constant: {
+          name: k.name,
+          value: k.value,
+          source: src?.source ?? null,
+          man: src?.man ?? null,
+          policy: k.policy ?? null,
+          family: family.length > 1 ? family.map((o) => o.name) : [],
+        },
+      }));
       ctx.out.push(`${k.name} = ${formatValue(k.value)}`);
       if (src !== undefined) ctx.out.push(`  ${src.source}; ${src.man}`);
       if (k.policy) {
@@ -150,6 +198,7 @@ export const HELP_COMMAND: Command = {
     }
     const named = errnoHelp(name.text) ?? vmFlagHelp(name.text);
     if (named !== undefined) {
+      ctx.record?.(viewRecord("help", { topic: name.text, lines: named }));
       ctx.out.push(...named);
       return undefined;
     }

@@ -12,6 +12,7 @@ import { framesView, renderFrames, renderVmmap, vmmap } from "../../mod.ts";
 import type { Command, CommandContext, FlagDecl, Value } from "./types.ts";
 import { userRange } from "./args.ts";
 import { ReplError } from "../errors.ts";
+import { viewRecord } from "../json_result.ts";
 
 const JSON_FLAG: FlagDecl = {
   name: "--json",
@@ -46,6 +47,7 @@ function drawVmmap(
     opts = { start, end };
   }
   const m = vmmap(ctx.proc, opts);
+  ctx.record?.(viewRecord("vmmap", m));
   if (json) printJson(ctx, m);
   else pushAll(ctx.out, renderVmmap(m));
 }
@@ -158,6 +160,7 @@ export const FRAMES_COMMAND: Command = {
       );
     }
     const f = framesView(ctx.machine, { start: Number(start), len: Number(count) });
+    ctx.record?.(viewRecord("frames", f));
     if (flags.has("--json")) printJson(ctx, f);
     else pushAll(ctx.out, renderFrames(f, { devices: pfn === undefined }));
     return undefined;
