@@ -11,6 +11,7 @@ import { ReplError } from "../errors.ts";
 import { diffViews, machineViews } from "../machine_views.ts";
 import { SnapshotError, type SnapshotLog } from "../snapshot.ts";
 import type { Session } from "../session.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
@@ -67,6 +68,7 @@ const snapshot: Command = {
     const n = word(name);
     if (n === undefined) {
       const all = l.list();
+      ctx.record?.(viewRecord("snapshot", all.map((s) => ({ name: s.name, commands: s.length }))));
       if (all.length === 0) ctx.out.push("no snapshots (snapshot NAME takes one)");
       for (const s of all) ctx.out.push(`${s.name}: after ${plural(s.length)}`);
       return undefined;
@@ -75,6 +77,7 @@ const snapshot: Command = {
       throw new ReplError("now names the current state", name!.col, "pick another name", "usage");
     }
     const k = await guarded(name!.col, undefined, () => Promise.resolve(l.save(n)));
+    ctx.record?.(actionRecord("snapshot", { snapshot: n, commands: k }));
     ctx.out.push(`snapshot ${n}: after ${plural(k)}`);
     return undefined;
   },
@@ -94,6 +97,7 @@ const restore: Command = {
   async run(ctx, [name]) {
     const l = log(ctx, name.col);
     const n = await guarded(name.col, "snapshot lists them", () => l.restore(word(name)!));
+    ctx.record?.(actionRecord("restore", { snapshot: word(name), commands: n }));
     ctx.out.push(`restored ${word(name)}: after ${plural(n)}`);
     return undefined;
   },
@@ -124,6 +128,7 @@ const undo: Command = {
       );
     }
     const left = await guarded(count?.col, undefined, () => l.undo(Number(n)));
+    ctx.record?.(actionRecord("undo", { undone: Number(n), commands: left }));
     ctx.out.push(`undid ${plural(Number(n))}: now after ${plural(left)}`);
     return undefined;
   },
@@ -151,6 +156,9 @@ const diff: Command = {
     const ma = await at(a);
     const mb = b === undefined || word(b) === "now" ? ctx.machine : await at(b);
     const lines = diffViews(machineViews(ma), machineViews(mb));
+    ctx.record?.(
+      viewRecord("diff", { from: word(a), to: b === undefined ? "now" : word(b), lines }),
+    );
     if (lines.length === 0) ctx.out.push("no difference");
     pushAll(ctx.out, lines);
     return undefined;

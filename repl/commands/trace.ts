@@ -11,6 +11,7 @@ import { pushAll } from "../bulk.ts";
 import { explainAccess, KernelTrace, renderExplanation } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import type { Command, FlagDecl, Value } from "./types.ts";
+import { actionRecord, viewRecord } from "../json_result.ts";
 
 const MAP_LINE = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
@@ -44,6 +45,7 @@ const trace: Command = {
     else if (w === "on") m.trace ??= new KernelTrace();
     else if (w === "off") m.trace = null;
     else throw new ReplError(`trace takes on or off, not ${w}`, arg.col, "trace on", "usage");
+    ctx.record?.(actionRecord("trace", { on: m.trace !== null }));
     return undefined;
   },
 };
@@ -99,6 +101,7 @@ const explain: Command = {
     }
     const addr = addrV.v >= 0n && addrV.v < 1n << 53n ? Number(addrV.v) : -1;
     const e = explainAccess(ctx.proc, addr, kind);
+    ctx.record?.(viewRecord("explain", e));
     if (json) pushAll(ctx.out, JSON.stringify(e, null, 2).split("\n"));
     else pushAll(ctx.out, renderExplanation(e));
     return undefined;
