@@ -170,3 +170,69 @@ Deno.test("ibv_reg_mr --json: the handle and its fields; a failure's errno", asy
   assert.equal(dev[0].device, "mlx5_0");
   assert.match(dev[0].nodeGuid, /^[0-9a-f]{16}$/);
 });
+
+Deno.test("vfio --json: the devices, a BAR mapping and the fault it took, a zap", async () => {
+  const s = new Session();
+  await run(
+    s,
+    "device-bind 05:00.0 vfio-pci",
+    'c = open("/dev/vfio/vfio", O_RDWR)',
+    'g = open("/dev/vfio/10", O_RDWR)',
+    "ioctl(g, VFIO_GROUP_SET_CONTAINER, [c])",
+    "ioctl(c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)",
+    'd = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, "0000:05:00.0")',
+    "bar = mmap(0x7f0000000000, 512K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, d, 0)",
+    "peek(bar + 0x10, 4)",
+    'pwrite(d, "\\x01\\x00", 2, 0x70000000004)',
+  );
+  const st = (await json(s, "vfio --json")).results[0].data.devices[0];
+  assert.deepEqual(
+    [st.bdf, st.group, st.open, st.memory, st.phys, st.faults, st.zaps],
+    ["0000:05:00.0", "/dev/vfio/10", 1, false, false, 1, 1],
+  );
+  const [m] = (await json(s, "vfio faults --json")).results[0].data.mappings;
+  assert.deepEqual([m.start, m.end, m.bar, m.pid], [0x7f0000000000, 0x7f0000080000, 0, 1]);
+  assert.deepEqual(m.faults.map((f: Json) => [f.addr, f.ret]), [[
+    0x7f0000000000,
+    "VM_FAULT_NOPAGE",
+  ]]);
+});
+
+Deno.test("iommu, dma, p2pdma acs --json: what each op changed", async () => {
+  const s = new Session();
+  const map = (await json(s, "iommu 05:00.0 map 0x10000 0x1000000 8K rw --json")).results[0];
+  assert.deepEqual(
+    [map.name, map.op, map.iova, map.addr, map.len, map.prot, map.ret, map.errno],
+    ["iommu", "map", 0x10000, 0x1000000, 8192, "rw", 0, null],
+  );
+  const q = (await json(s, "dma 05:00.0 read 0x10000 16 --json")).results[0];
+  assert.deepEqual([q.op.id, q.op.dir, q.op.status, q.waited], [1, "read", "pending", false]);
+  const view = (await json(s, "iommu 05:00.0 --json")).results[0].data;
+  assert.deepEqual(view.mappings.map((x: Json) => [x.iova, x.pfn, x.read, x.write]), [
+    [0x10000, 0x1000, true, true],
+    [0x11000, 0x1001, true, true],
+  ]);
+  const un = (await json(s, "iommu 05:00.0 unmap 0x10000 4K --json")).results[0];
+  assert.deepEqual([un.op, un.iova, un.len, un.ret], ["unmap", 0x10000, 4096, 4096]);
+  const det = (await json(s, "iommu 05:00.0 detach --json")).results[0];
+  assert.deepEqual([det.op, det.domain], ["detach", view.domain]);
+  const acs = (await json(s, "p2pdma acs 01:00.0 on --json")).results[0];
+  assert.deepEqual([acs.op, acs.bridge, acs.redirect], ["acs", "0000:01:00.0", true]);
+});
+
+Deno.test("explain, trace, snapshot and diff --json carry their data", async () => {
+  const s = new Session();
+  await run(s, MAP);
+  const ex = await json(s, "explain a w --json");
+  assert.deepEqual(JSON.parse((await run(s, "explain a w --json")).join("\n")), ex);
+  const on = (await json(s, "trace on --json")).results[0];
+  assert.deepEqual(on, { kind: "action", name: "trace", on: true });
+  await run(s, "trace off");
+  const snap = (await json(s, "snapshot s --json")).results[0];
+  // After the mmap, explain twice, trace on and trace off.
+  assert.deepEqual(snap, { kind: "action", name: "snapshot", snapshot: "s", commands: 5 });
+  await run(s, "poke(a, 1)");
+  const d = (await json(s, "diff s --json")).results[0].data;
+  assert.deepEqual([d.from, d.to], ["s", "now"]);
+  assert.deepEqual(d.lines, await run(s, "diff s"));
+});
