@@ -33,7 +33,7 @@ import { ReplError } from "../errors.ts";
 import { hex } from "../format.ts";
 import type { Command, CommandContext, Value } from "./types.ts";
 import { byteCount } from "./args.ts";
-import { actionRecord, callRecord, valueData } from "../json_result.ts";
+import { actionRecord, callRecord, valueData, viewRecord } from "../json_result.ts";
 import { JSON_FLAG, jsonFlag, printJson } from "./views.ts";
 
 const num = (v: Value | undefined): bigint => (v?.type === "num" ? v.v : 0n);
@@ -183,7 +183,7 @@ const notifiers: Command = {
   run(ctx, values) {
     const subs = findNotifierSubscriptions(ctx.proc.mm);
     const data = notifierData(subs);
-    ctx.record?.({ kind: "view", name: "notifiers", data });
+    ctx.record?.(viewRecord("notifiers", data));
     if (jsonFlag(values).json) {
       printJson(ctx, data);
       return undefined;
@@ -347,14 +347,16 @@ const trial: Command = {
     const a = Number(BigInt.asUintN(64, num(start)));
     const l = Number(BigInt.asUintN(64, num(len)));
     const r = hmmMirrorIsMaybeSupported(ctx.proc.mm, importer(ctx.machine), a, l);
-    ctx.record?.(callRecord("hmm_mirror_is_maybe_supported", [a, l], r.ret, -r.ret || null, {
-      verdicts: r.verdicts.map((v) => ({
-        start: v.start,
-        end: v.end,
-        why: v.why,
-        errno: v.err ? errnoName(-v.err) : null,
-      })),
-    }));
+    ctx.record?.(
+      callRecord("hmm_mirror_is_maybe_supported", [a, l], r.ret, r.ret < 0 ? -r.ret : null, {
+        verdicts: r.verdicts.map((v) => ({
+          start: v.start,
+          end: v.end,
+          why: v.why,
+          errno: v.err ? errnoName(-v.err) : null,
+        })),
+      }),
+    );
     for (const v of r.verdicts) {
       ctx.out.push(
         `[${hex(v.start)}, ${hex(v.end)}) ${v.why}${v.err ? ": " + kret(v.err).slice(2) : ""}`,
