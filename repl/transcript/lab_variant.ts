@@ -12,6 +12,9 @@
  * - A student's answers file has lines `N: VALUE` (N the question's
  *   number, VALUE an mmlab expression such as `0x1002`, `4K`, `EFAULT`...);
  *   `#` lines are comments.
+ * - Answers (the student's and the `!=` ones) may also name errnos
+ *   (`EFAULT`), si_codes (`SEGV_MAPERR`, `BUS_ADRERR`) and `yes`/`no`
+ *   (1 and 0): {@link ANSWER_NAMES}. A lab's own variable wins.
  *
  * Variants run on a fresh machine: their outputs are what mmlab prints.
  * @module
@@ -21,6 +24,43 @@ import type { Block, Transcript } from "./format.ts";
 import { sessionFor } from "./replay.ts";
 import { formatValue } from "../format.ts";
 import { Session } from "../session.ts";
+import { errnoName, SIGBUS, siCodeName, SIGSEGV } from "../../mod.ts";
+
+/** Names an answer may use besides mmlab's constants: errnos, si_codes, yes and no. */
+export const ANSWER_NAMES: ReadonlyMap<string, bigint> = (() => {
+  const names = new Map<string, bigint>([["yes", 1n], ["no", 0n]]);
+  for (let e = 1; e < 134; e++) {
+    if (errnoName(e) !== `E${e}`) names.set(errnoName(e), BigInt(e));
+  }
+  // si_codes (compare include/uapi/asm-generic/siginfo.h); SEGV_ACCERR and BUS_ADRERR are both 2.
+  for (const sig of [SIGSEGV, SIGBUS]) {
+    for (let c = 1; c <= 5; c++) {
+      const n = siCodeName(sig, c);
+      if (n !== String(c)) names.set(n, BigInt(c));
+    }
+  }
+  return names;
+})();
+
+/**
+ * The value of answer expression `expr` in `session` ({@link ANSWER_NAMES}
+ * visible for this line only, under the session's own variables).
+ */
+export async function answerValue(
+  session: Session,
+  expr: string,
+): Promise<{ value: bigint } | { error: string }> {
+  const added = [...ANSWER_NAMES].filter(([k]) => !session.vars.has(k));
+  for (const [k, v] of added) session.vars.set(k, v);
+  try {
+    const r = await session.run(expr);
+    if (r.error !== undefined) return { error: r.output.at(-1) ?? "no value" };
+    const v = session.habits.last;
+    return v === undefined ? { error: "no value" } : { value: v };
+  } finally {
+    for (const [k] of added) session.vars.delete(k);
+  }
+}
 
 /** A number the lab lets a seed vary. */
 export interface LabParam {
@@ -92,11 +132,11 @@ export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
       steps.push({ kind: "command", pid, input: b.input, output: r.output });
     } else if (isCheckedAnswer(b)) {
       const expr = (b as { text: string }).text.slice(3).trim();
-      const r = await session.run(expr);
+      const r = await answerValue(session, expr);
       steps.push(
-        r.error !== undefined
-          ? { kind: "answer", question, expr, value: undefined, error: r.output.at(-1) }
-          : { kind: "answer", question, expr, value: session.habits.last },
+        "error" in r
+          ? { kind: "answer", question, expr, value: undefined, error: r.error }
+          : { kind: "answer", question, expr, value: r.value },
       );
     }
   }
@@ -140,6 +180,31 @@ export function studentView(t: Transcript): string[] {
   return out;
 }
 
+/**
+ * The answers a student wrote in a recorded session: `# N: VALUE` comments
+ * typed at the prompt (the recording keeps them as commands with no
+ * output), as the text of an answers file.
+ */
+export function sessionAnswers(session: Transcript): string {
+  return session.blocks
+    .flatMap((b) => b.kind === "command" ? [/^#\s*(\d+\s*[:.)].*)$/.exec(b.input.trim())] : [])
+    .flatMap((m) => m === null ? [] : [m[1]])
+    .join("\n");
+}
+
+/**
+ * The variant as a lab whose expected output is what the variant really
+ * prints (`--check --seed`): a student's session of the variant checks against it.
+ */
+export function solvedLab(t: Transcript, steps: readonly SolvedStep[]): Transcript {
+  const outputs = steps.flatMap((s) => s.kind === "command" ? [s.output] : []);
+  let i = 0;
+  const blocks = t.blocks.map((b): Block =>
+    b.kind === "command" ? { ...b, expected: outputs[i++] ?? [] } : b
+  );
+  return { header: t.header, blocks };
+}
+
 /** The result of checking a student's answers. */
 export interface AnswerReport {
   lines: string[];
@@ -178,13 +243,12 @@ export async function checkAnswers(
       lines.push(`${where}: no answer`);
       continue;
     }
-    const r = await scratch.run(g.text);
-    if (r.error !== undefined) {
-      lines.push(`${answersFile}:${g.line}: ${where}: ${r.output.at(-1)}`);
+    const r = await answerValue(scratch, g.text);
+    if ("error" in r) {
+      lines.push(`${answersFile}:${g.line}: ${where}: ${r.error}`);
       continue;
     }
-    const v = scratch.habits.last;
-    if (e.value !== undefined && v === e.value) {
+    if (e.value !== undefined && r.value === e.value) {
       lines.push(`${where}: ok`);
       right++;
     } else lines.push(`${where}: ${g.text} is not the answer`);
