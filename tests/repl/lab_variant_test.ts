@@ -89,7 +89,10 @@ Deno.test("lab answers: N: VALUE lines, read as expressions, scored", async () =
 
 Deno.test("lab CLI: --seed, --solve, --answers with a score", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/ans.txt`, "2: 0x41\n");
+  await Deno.writeTextFile(
+    `${dir}/ans.txt`,
+    "1: 0\n2: 0x41\n3: no\n4: 1\n5: SEGV_ACCERR\n6: SEGV_MAPERR\n",
+  );
   const run = async (...args: string[]) => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL("../../repl/lab_main.ts", import.meta.url).pathname, ...args],
@@ -99,7 +102,7 @@ Deno.test("lab CLI: --seed, --solve, --answers with a score", async () => {
   };
   const ok = await run("2", "--answers", `${dir}/ans.txt`);
   assert.equal(ok.code, 0, ok.text);
-  assert.match(ok.text, /question 2: ok\nscore: 1\/1\n/);
+  assert.match(ok.text, /question 2: ok\n(.*\n)*question 6: ok\nscore: 6\/6\n/);
   const variant = await run("2", "--seed", "3", "--solve");
   assert.equal(variant.code, 0);
   assert.match(variant.text, /! question 2: \d+ \(0x[0-9a-f]+\)/);
