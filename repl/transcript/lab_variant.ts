@@ -24,6 +24,7 @@ import type { Block, Transcript } from "./format.ts";
 import { sessionFor } from "./replay.ts";
 import { formatValue } from "../format.ts";
 import { Session } from "../session.ts";
+import { CONSTANTS } from "../constants.ts";
 import { errnoName, SIGBUS, siCodeName, SIGSEGV } from "../../mod.ts";
 
 /** Names an answer may use besides mmlab's constants: errnos, si_codes, yes and no. */
@@ -143,6 +144,11 @@ export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
   return steps;
 }
 
+/** `EINVAL = `, `yes = `: an answer that is a name (not a lab variable) shows it. */
+function named(expr: string): string {
+  return ANSWER_NAMES.has(expr) || CONSTANTS.has(expr) ? `${expr} = ` : "";
+}
+
 /** `lab N --solve [--seed S]` when the lab varies or checks answers: what it really prints. */
 export function solvedView(t: Transcript, steps: readonly SolvedStep[]): string[] {
   const out: string[] = [];
@@ -159,7 +165,7 @@ export function solvedView(t: Transcript, steps: readonly SolvedStep[]): string[
       out.push(
         s.value === undefined
           ? `! (question ${s.question}: ${s.expr} gives no value: ${s.error})`
-          : `! question ${s.question}: ${formatValue(s.value)}`,
+          : `! question ${s.question}: ${named(s.expr)}${formatValue(s.value)}`,
       );
     } else if (b.kind === "question") out.push(`? ${++question}. ${b.text}`);
     else if (b.kind === "answer") out.push(`! ${b.text}`);
