@@ -5,7 +5,9 @@
  *   the first value is the one the lab is written with (so the file
  *   replays as it is); a seed picks one of the values, and every
  *   whole-word occurrence of the first in the lab's commands, questions
- *   and prose is replaced by it.
+ *   and prose is replaced by it. `# vary.NAME.FORM: 8192 16384 32768`
+ *   writes the same number another way: it takes the value at the same
+ *   position as NAME's (lists of one NAME have the same length).
  * - A line `!= EXPR` after a question declares its checkable answer: the
  *   value of the mmlab expression EXPR (a variable, `peek(a)`, `errno`...)
  *   in the lab's session at that point. The student never sees it.
@@ -82,8 +84,11 @@ export function chooseValues(params: readonly LabParam[], seed: number): Map<str
   const out = new Map<string, string>();
   for (const p of params) {
     // FNV-1a over the seed and the name: stable, and different per parameter.
+    // NAME.FORM shares NAME's pick (same index): one number written two ways.
     let h = 0x811c9dc5;
-    for (const ch of `${seed >>> 0}:${p.name}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    for (const ch of `${seed >>> 0}:${p.name.split(".")[0]}`) {
+      h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    }
     out.set(p.name, p.values[(h >>> 0) % p.values.length]);
   }
   return out;
