@@ -22,6 +22,7 @@ import { checkSession, labTitle, labView } from "./transcript/lab.ts";
 import { stepThrough } from "./transcript/step.ts";
 import {
   checkAnswers,
+  labFixed,
   labParams,
   sessionAnswers,
   solvedLab,
@@ -146,7 +147,12 @@ try {
 }
 const varies = labParams(lab).length > 0;
 if (opts.seed !== undefined && !varies) {
-  console.error(`lab: ${found} declares no numbers to vary (# vary.NAME: lines); it is as written`);
+  const why = labFixed(lab);
+  console.error(
+    why === undefined
+      ? `lab: ${found} declares no numbers to vary (# vary.NAME: lines); it is as written`
+      : `lab: ${found} is as written: its numbers cannot vary (${why})`,
+  );
 }
 const variant = variantOf(lab, opts.seed);
 if (opts.step && opts.seed !== undefined && varies) {

@@ -7,7 +7,8 @@
  *   whole-word occurrence of the first in the lab's commands, questions
  *   and prose is replaced by it. `# vary.NAME.FORM: 8192 16384 32768`
  *   writes the same number another way: it takes the value at the same
- *   position as NAME's (lists of one NAME have the same length).
+ *   position as NAME's (lists of one NAME have the same length). A lab
+ *   whose numbers cannot vary says why in a `# fixed: WHY` line.
  * - A line `!= EXPR` after a question declares its checkable answer: the
  *   value of the mmlab expression EXPR (a variable, `peek(a)`, `errno`...)
  *   in the lab's session at that point. The student never sees it.
@@ -77,6 +78,11 @@ export function labParams(t: Transcript): LabParam[] {
   return t.header.extra
     .filter(([k]) => k.startsWith("vary."))
     .map(([k, v]) => ({ name: k.slice(5), values: v.trim().split(/\s+/) }));
+}
+
+/** Why the lab's numbers cannot vary: its `# fixed: WHY` header line, if any. */
+export function labFixed(t: Transcript): string | undefined {
+  return t.header.extra.find(([k]) => k === "fixed")?.[1].trim();
 }
 
 /** Which value each parameter takes under `seed` (deterministic, any host). */
