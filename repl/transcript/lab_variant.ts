@@ -28,7 +28,7 @@ import { sessionFor } from "./replay.ts";
 import { formatValue } from "../format.ts";
 import { Session } from "../session.ts";
 import { CONSTANTS } from "../constants.ts";
-import { errnoName, SIGBUS, siCodeName, SIGSEGV } from "../../mod.ts";
+import { errnoName, siCodeName, SIGBUS, SIGSEGV } from "../../mod.ts";
 
 /** Names an answer may use besides mmlab's constants: errnos, si_codes, yes and no. */
 export const ANSWER_NAMES: ReadonlyMap<string, bigint> = (() => {
@@ -129,7 +129,15 @@ export function isCheckedAnswer(b: Block): boolean {
 /** One command or answer of a run lab. */
 export type SolvedStep =
   | { kind: "command"; pid: string; input: string; output: string[] }
-  | { kind: "answer"; question: number; expr: string; value: bigint | undefined; error?: string };
+  | {
+    kind: "answer";
+    question: number;
+    expr: string;
+    value: bigint | undefined;
+    error?: string;
+    /** The answer is this errno, si_code, constant or yes/no (not a lab variable). */
+    name?: string;
+  };
 
 /** Runs a (variant of a) lab on a fresh machine; the outputs and checked answers it gives. */
 export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
@@ -148,16 +156,18 @@ export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
       steps.push(
         "error" in r
           ? { kind: "answer", question, expr, value: undefined, error: r.error }
-          : { kind: "answer", question, expr, value: r.value },
+          : { kind: "answer", question, expr, value: r.value, name: nameOf(expr, session) },
       );
     }
   }
   return steps;
 }
 
-/** `EINVAL = `, `yes = `: an answer that is a name (not a lab variable) shows it. */
-function named(expr: string): string {
-  return ANSWER_NAMES.has(expr) || CONSTANTS.has(expr) ? `${expr} = ` : "";
+/** `EINVAL`, `yes`: an answer written as a name the lab does not define. */
+function nameOf(expr: string, session: Session): string | undefined {
+  return (ANSWER_NAMES.has(expr) || CONSTANTS.has(expr)) && !session.vars.has(expr)
+    ? expr
+    : undefined;
 }
 
 /** `lab N --solve [--seed S]` when the lab varies or checks answers: what it really prints. */
@@ -176,7 +186,7 @@ export function solvedView(t: Transcript, steps: readonly SolvedStep[]): string[
       out.push(
         s.value === undefined
           ? `! (question ${s.question}: ${s.expr} gives no value: ${s.error})`
-          : `! question ${s.question}: ${named(s.expr)}${formatValue(s.value)}`,
+          : `! question ${s.question}: ${s.name ? `${s.name} = ` : ""}${formatValue(s.value)}`,
       );
     } else if (b.kind === "question") out.push(`? ${++question}. ${b.text}`);
     else if (b.kind === "answer") out.push(`! ${b.text}`);

@@ -85,7 +85,9 @@ export async function stepThrough(
           score.right++;
           say("right");
         } else {
-          say(`not quite: the answer is ${"value" in right ? formatValue(right.value) : right.error}`);
+          say(
+            `not quite: the answer is ${"value" in right ? formatValue(right.value) : right.error}`,
+          );
         }
       }
     } else if (b.kind === "command") {

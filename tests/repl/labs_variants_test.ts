@@ -1,5 +1,6 @@
 /**
- * Every lab in scripts/labs, as written and under several seeds: each
+ * Every lab in scripts/labs, as written and under several seeds (five,
+ * then as many as it takes for every declared value to be picked): each
  * question has a checked answer (`!=`) that evaluates; the answers
  * `--solve` shows, fed back as an answers file, score full marks, and one
  * wrong answer loses exactly one point; a variant keeps the lesson (each
@@ -8,10 +9,16 @@
  * comments, passes `--check --seed`.
  */
 import assert from "node:assert/strict";
-import { parseTranscript, renderTranscript, type Transcript } from "../../repl/transcript/format.ts";
+import {
+  parseTranscript,
+  renderTranscript,
+  type Transcript,
+} from "../../repl/transcript/format.ts";
 import {
   checkAnswers,
+  chooseValues,
   labFixed,
+  type LabParam,
   labParams,
   sessionAnswers,
   solvedLab,
@@ -27,6 +34,22 @@ const LABS = [...Deno.readDirSync(DIR)]
   .map((e) => e.name)
   .sort();
 const SEEDS = [1, 2, 3, 4, 5];
+
+/** Seeds past SEEDS until every value of every parameter has been picked once. */
+function coveringSeeds(params: LabParam[]): number[] {
+  const missing = new Set(params.flatMap((p) => p.values.map((v) => `${p.name}=${v}`)));
+  for (const s of SEEDS) for (const [k, v] of chooseValues(params, s)) missing.delete(`${k}=${v}`);
+  const extra: number[] = [];
+  for (let s = 100; missing.size > 0 && s < 1100; s++) {
+    const picks = [...chooseValues(params, s)].map(([k, v]) => `${k}=${v}`);
+    if (picks.some((p) => missing.has(p))) {
+      extra.push(s);
+      for (const p of picks) missing.delete(p);
+    }
+  }
+  assert.equal(missing.size, 0, `no seed picks ${[...missing].join(", ")}`);
+  return extra;
+}
 
 type Answer = Extract<SolvedStep, { kind: "answer" }>;
 const answersOf = (steps: SolvedStep[]) => steps.filter((s): s is Answer => s.kind === "answer");
@@ -61,26 +84,34 @@ for (const name of LABS) {
     const lab = parseTranscript(Deno.readTextFileSync(new URL(name, DIR)));
     const questions = lab.blocks.filter((b) => b.kind === "question").length;
     const canon = await solved(lab, undefined);
-    const canonOutcomes = canon.steps.flatMap((s) => s.kind === "command" ? [outcome(s.output)] : []);
+    const canonOutcomes = canon.steps.flatMap((s) =>
+      s.kind === "command" ? [outcome(s.output)] : []
+    );
     const asked = new Set(answersOf(canon.steps).map((a) => a.question));
     assert.equal(asked.size, questions, `${name}: every question has a != answer`);
     const seen = new Set<string>();
-    for (const seed of [undefined, ...SEEDS]) {
+    for (const seed of [undefined, ...SEEDS, ...coveringSeeds(labParams(lab))]) {
       const { variant, steps } = seed === undefined ? canon : await solved(lab, seed);
       const where = `${name} seed ${seed}`;
       const answers = answersOf(steps);
-      for (const a of answers) assert.notEqual(a.value, undefined, `${where}: ${a.expr}: ${a.error}`);
+      for (const a of answers) {
+        assert.notEqual(a.value, undefined, `${where}: ${a.expr}: ${a.error}`);
+      }
       const outcomes = steps.flatMap((s) => s.kind === "command" ? [outcome(s.output)] : []);
       const cmds = steps.filter((s) => s.kind === "command");
       outcomes.forEach((o, i) =>
-        assert.equal(o, canonOutcomes[i], `${where}: step ${i + 1} ${cmds[i].input} ended otherwise`)
+        assert.equal(
+          o,
+          canonOutcomes[i],
+          `${where}: step ${i + 1} ${cmds[i].input} ended otherwise`,
+        )
       );
       seen.add(answers.map((a) => a.value).join(","));
       const full = await checkAnswers(steps, "a.txt", answersText(answers));
       assert.equal(full.right, full.total, `${where}: ${full.lines.join("\n")}`);
       const wrong = await checkAnswers(steps, "a.txt", answersText(answers, answers[0].question));
       assert.equal(wrong.right, full.total - 1, `${where}: a wrong answer loses one point`);
-      if (seed === undefined || seed > 2) continue;
+      if (seed !== undefined && seed > 2) continue;
       // A student's recording of the variant, answers typed as comments, passes --check.
       const session = solvedLab(variant, steps);
       const typed = answers.map((a) => `  [1] mm> # ${a.question}: ${a.value}`);
