@@ -22,6 +22,7 @@ import { checkSession, labTitle, labView } from "./transcript/lab.ts";
 import { stepThrough } from "./transcript/step.ts";
 import {
   checkAnswers,
+  isCheckedAnswer,
   labFixed,
   labParams,
   sessionAnswers,
@@ -157,7 +158,7 @@ if (opts.seed !== undefined && !varies) {
 const variant = variantOf(lab, opts.seed);
 if (opts.step && opts.seed !== undefined && varies) {
   console.error(
-    "lab: --step runs the lab as written; --seed is for the view, --solve and --answers",
+    "lab: --step runs the lab as written; --seed is for the view, --solve, --answers and --check",
   );
   Deno.exit(2);
 }
@@ -213,7 +214,9 @@ if (opts.check !== undefined || opts.answers !== undefined) {
   console.log(`score: ${score.right}/${score.total}`);
   Deno.exit(score.right === score.total ? 0 : 1);
 }
-if (opts.seed !== undefined && varies) {
+// A lab with checked answers numbers its questions (answers are `N: VALUE`), and --solve
+// shows the answers' values (what the lab really prints).
+if ((opts.seed !== undefined && varies) || lab.blocks.some(isCheckedAnswer)) {
   const view = opts.solve ? solvedView(variant, await solveLab(variant)) : studentView(variant);
   for (const l of view) console.log(l);
   Deno.exit(0);

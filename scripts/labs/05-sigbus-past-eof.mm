@@ -44,7 +44,7 @@ The second page holds EOF: its first bytes are file data, the rest reads as zero
 != SIGBUS
 ? Which si_code?
 != BUS_ADRERR
-? Which signal and si_code did the third page give, and at which address? (Give the address.)
+? And at which address?
 != a + 8K
 ! SIGBUS with BUS_ADRERR at exactly a + 8K: the page index 2 is at or beyond ceil(6000 / 4096) = 2.
 
