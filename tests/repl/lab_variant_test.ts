@@ -109,6 +109,11 @@ Deno.test("lab CLI: --seed, --solve, --answers with a score", async () => {
   const variant = await run("2", "--seed", "3", "--solve");
   assert.equal(variant.code, 0);
   assert.match(variant.text, /! question 2: \d+ \(0x[0-9a-f]+\)/);
+  const plain = await run("5");
+  assert.match(plain.text, /^\? 1\. Did mmap refuse/m, "numbered: answers are N: VALUE");
+  assert.doesNotMatch(plain.text, /^!/m);
+  const solved = await run("1", "--solve");
+  assert.match(solved.text, /^! question 1: 3\n! Three:/m);
   const bad = await run("2", "--seed", "x");
   assert.equal(bad.code, 2);
   await Deno.remove(dir, { recursive: true });
