@@ -5,9 +5,11 @@
  * number, or any unique part of it) shows the student view; `--solve` adds
  * the expected output and the answers; `--step` runs it a command at a
  * time; `--check SESSION` verifies a session the student recorded with
- * `deno task repl --record SESSION`; `--answers FILE` checks the answers a
- * student wrote (`N: VALUE`) and prints a score; `--seed N` makes a variant
- * of the numbers the lab declares (repl/transcript/lab_variant.ts).
+ * `deno task repl --record SESSION` (answers typed there as `# N: VALUE`
+ * comments are checked too); `--answers FILE` checks the answers a student
+ * wrote (`N: VALUE`); either prints a score. `--seed N` makes a variant of
+ * the numbers the lab declares (repl/transcript/lab_variant.ts), and
+ * `--check --seed N` checks a session of that variant.
  * @module
  */
 
@@ -20,7 +22,11 @@ import { checkSession, labTitle, labView } from "./transcript/lab.ts";
 import { stepThrough } from "./transcript/step.ts";
 import {
   checkAnswers,
+  isCheckedAnswer,
+  labFixed,
   labParams,
+  sessionAnswers,
+  solvedLab,
   solvedView,
   solveLab,
   studentView,
@@ -142,12 +148,17 @@ try {
 }
 const varies = labParams(lab).length > 0;
 if (opts.seed !== undefined && !varies) {
-  console.error(`lab: ${found} declares no numbers to vary (# vary.NAME: lines); it is as written`);
+  const why = labFixed(lab);
+  console.error(
+    why === undefined
+      ? `lab: ${found} declares no numbers to vary (# vary.NAME: lines); it is as written`
+      : `lab: ${found} is as written: its numbers cannot vary (${why})`,
+  );
 }
 const variant = variantOf(lab, opts.seed);
 if (opts.step && opts.seed !== undefined && varies) {
   console.error(
-    "lab: --step runs the lab as written; --seed is for the view, --solve and --answers",
+    "lab: --step runs the lab as written; --seed is for the view, --solve, --answers and --check",
   );
   Deno.exit(2);
 }
@@ -155,32 +166,57 @@ if (opts.step) {
   const terminal = Deno.stdin.isTerminal();
   Deno.exit(await stepThrough(path, process.stdin, process.stdout, { terminal, questions: true }));
 }
-if (opts.answers !== undefined) {
-  const got = readText(opts.answers);
-  if ("why" in got) {
-    console.error(`lab: cannot read ${opts.answers}: ${got.why}`);
-    Deno.exit(2);
+// --check (the session's steps, and the `# N: VALUE` answers typed in it) and
+// --answers FILE add up to one score.
+if (opts.check !== undefined || opts.answers !== undefined) {
+  const steps = await solveLab(variant);
+  const score = { right: 0, total: 0 };
+  let answers: string | undefined;
+  let answersFile = opts.answers ?? "";
+  if (opts.check !== undefined) {
+    const got = readText(opts.check);
+    if ("why" in got) {
+      console.error(`lab: cannot read ${opts.check}: ${got.why}`);
+      Deno.exit(2);
+    }
+    // A variant's steps are checked against what the variant prints.
+    const against = variant === lab ? lab : solvedLab(variant, steps);
+    const r = await checkSession(rel, against, opts.check, got.text);
+    for (const l of r.lines) console.log(l);
+    console.log(`${r.passed} passed, ${r.failed} failed`);
+    score.right += r.passed;
+    score.total += r.passed + r.failed;
+    if (opts.answers === undefined) {
+      try {
+        answers = sessionAnswers(parseTranscript(got.text));
+        answersFile = opts.check;
+      } catch {
+        // checkSession said why the session is malformed.
+      }
+      if (answers === "") answers = undefined;
+    }
   }
-  const r = await checkAnswers(await solveLab(variant), opts.answers, got.text);
-  for (const l of r.lines) console.log(l);
-  if (r.total === 0) console.log(`${found} declares no checked answers (!= lines)`);
-  console.log(`score: ${r.right}/${r.total}`);
-  Deno.exit(r.right === r.total ? 0 : 1);
-}
-if (opts.check !== undefined) {
-  const got = readText(opts.check);
-  if ("why" in got) {
-    console.error(`lab: cannot read ${opts.check}: ${got.why}`);
-    Deno.exit(2);
+  if (opts.answers !== undefined) {
+    const got = readText(opts.answers);
+    if ("why" in got) {
+      console.error(`lab: cannot read ${opts.answers}: ${got.why}`);
+      Deno.exit(2);
+    }
+    answers = got.text;
   }
-  const session = got.text;
-  const r = await checkSession(rel, lab, opts.check, session);
-  for (const l of r.lines) console.log(l);
-  console.log(`${r.passed} passed, ${r.failed} failed`);
-  console.log(`score: ${r.passed}/${r.passed + r.failed}`);
-  Deno.exit(r.failed > 0 ? 1 : 0);
+  if (answers !== undefined) {
+    const r = await checkAnswers(steps, answersFile, answers);
+    for (const l of r.lines) console.log(l);
+    if (r.total === 0) console.log(`${found} declares no checked answers (!= lines)`);
+    score.right += r.right;
+    score.total += r.total;
+  }
+  console.log(`score: ${score.right}/${score.total}`);
+  Deno.exit(score.right === score.total ? 0 : 1);
 }
-if (opts.seed !== undefined && varies) {
+// A lab with checked answers numbers its questions (answers are `N: VALUE`), and --solve
+// shows the answers' values (what the lab really prints).
+if ((opts.seed !== undefined && varies) || lab.blocks.some(isCheckedAnswer)) {
   const view = opts.solve ? solvedView(variant, await solveLab(variant)) : studentView(variant);
   for (const l of view) console.log(l);
   Deno.exit(0);

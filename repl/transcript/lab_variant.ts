@@ -5,13 +5,19 @@
  *   the first value is the one the lab is written with (so the file
  *   replays as it is); a seed picks one of the values, and every
  *   whole-word occurrence of the first in the lab's commands, questions
- *   and prose is replaced by it.
+ *   and prose is replaced by it. `# vary.NAME.FORM: 8192 16384 32768`
+ *   writes the same number another way: it takes the value at the same
+ *   position as NAME's (lists of one NAME have the same length). A lab
+ *   whose numbers cannot vary says why in a `# fixed: WHY` line.
  * - A line `!= EXPR` after a question declares its checkable answer: the
  *   value of the mmlab expression EXPR (a variable, `peek(a)`, `errno`...)
  *   in the lab's session at that point. The student never sees it.
  * - A student's answers file has lines `N: VALUE` (N the question's
  *   number, VALUE an mmlab expression such as `0x1002`, `4K`, `EFAULT`...);
  *   `#` lines are comments.
+ * - Answers (the student's and the `!=` ones) may also name errnos
+ *   (`EFAULT`), si_codes (`SEGV_MAPERR`, `BUS_ADRERR`) and `yes`/`no`
+ *   (1 and 0): {@link ANSWER_NAMES}. A lab's own variable wins.
  *
  * Variants run on a fresh machine: their outputs are what mmlab prints.
  * @module
@@ -21,6 +27,44 @@ import type { Block, Transcript } from "./format.ts";
 import { sessionFor } from "./replay.ts";
 import { formatValue } from "../format.ts";
 import { Session } from "../session.ts";
+import { CONSTANTS } from "../constants.ts";
+import { errnoName, siCodeName, SIGBUS, SIGSEGV } from "../../mod.ts";
+
+/** Names an answer may use besides mmlab's constants: errnos, si_codes, yes and no. */
+export const ANSWER_NAMES: ReadonlyMap<string, bigint> = (() => {
+  const names = new Map<string, bigint>([["yes", 1n], ["no", 0n]]);
+  for (let e = 1; e < 134; e++) {
+    if (errnoName(e) !== `E${e}`) names.set(errnoName(e), BigInt(e));
+  }
+  // si_codes (compare include/uapi/asm-generic/siginfo.h); SEGV_ACCERR and BUS_ADRERR are both 2.
+  for (const sig of [SIGSEGV, SIGBUS]) {
+    for (let c = 1; c <= 5; c++) {
+      const n = siCodeName(sig, c);
+      if (n !== String(c)) names.set(n, BigInt(c));
+    }
+  }
+  return names;
+})();
+
+/**
+ * The value of answer expression `expr` in `session` ({@link ANSWER_NAMES}
+ * visible for this line only, under the session's own variables).
+ */
+export async function answerValue(
+  session: Session,
+  expr: string,
+): Promise<{ value: bigint } | { error: string }> {
+  const added = [...ANSWER_NAMES].filter(([k]) => !session.vars.has(k));
+  for (const [k, v] of added) session.vars.set(k, v);
+  try {
+    const r = await session.run(expr);
+    if (r.error !== undefined) return { error: r.output.at(-1) ?? "no value" };
+    const v = session.habits.last;
+    return v === undefined ? { error: "no value" } : { value: v };
+  } finally {
+    for (const [k] of added) session.vars.delete(k);
+  }
+}
 
 /** A number the lab lets a seed vary. */
 export interface LabParam {
@@ -36,13 +80,21 @@ export function labParams(t: Transcript): LabParam[] {
     .map(([k, v]) => ({ name: k.slice(5), values: v.trim().split(/\s+/) }));
 }
 
+/** Why the lab's numbers cannot vary: its `# fixed: WHY` header line, if any. */
+export function labFixed(t: Transcript): string | undefined {
+  return t.header.extra.find(([k]) => k === "fixed")?.[1].trim();
+}
+
 /** Which value each parameter takes under `seed` (deterministic, any host). */
 export function chooseValues(params: readonly LabParam[], seed: number): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of params) {
     // FNV-1a over the seed and the name: stable, and different per parameter.
+    // NAME.FORM shares NAME's pick (same index): one number written two ways.
     let h = 0x811c9dc5;
-    for (const ch of `${seed >>> 0}:${p.name}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    for (const ch of `${seed >>> 0}:${p.name.split(".")[0]}`) {
+      h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    }
     out.set(p.name, p.values[(h >>> 0) % p.values.length]);
   }
   return out;
@@ -77,7 +129,15 @@ export function isCheckedAnswer(b: Block): boolean {
 /** One command or answer of a run lab. */
 export type SolvedStep =
   | { kind: "command"; pid: string; input: string; output: string[] }
-  | { kind: "answer"; question: number; expr: string; value: bigint | undefined; error?: string };
+  | {
+    kind: "answer";
+    question: number;
+    expr: string;
+    value: bigint | undefined;
+    error?: string;
+    /** The answer is this errno, si_code, constant or yes/no (not a lab variable). */
+    name?: string;
+  };
 
 /** Runs a (variant of a) lab on a fresh machine; the outputs and checked answers it gives. */
 export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
@@ -92,15 +152,22 @@ export async function solveLab(t: Transcript): Promise<SolvedStep[]> {
       steps.push({ kind: "command", pid, input: b.input, output: r.output });
     } else if (isCheckedAnswer(b)) {
       const expr = (b as { text: string }).text.slice(3).trim();
-      const r = await session.run(expr);
+      const r = await answerValue(session, expr);
       steps.push(
-        r.error !== undefined
-          ? { kind: "answer", question, expr, value: undefined, error: r.output.at(-1) }
-          : { kind: "answer", question, expr, value: session.habits.last },
+        "error" in r
+          ? { kind: "answer", question, expr, value: undefined, error: r.error }
+          : { kind: "answer", question, expr, value: r.value, name: nameOf(expr, session) },
       );
     }
   }
   return steps;
+}
+
+/** `EINVAL`, `yes`: an answer written as a name the lab does not define. */
+function nameOf(expr: string, session: Session): string | undefined {
+  return (ANSWER_NAMES.has(expr) || CONSTANTS.has(expr)) && !session.vars.has(expr)
+    ? expr
+    : undefined;
 }
 
 /** `lab N --solve [--seed S]` when the lab varies or checks answers: what it really prints. */
@@ -119,7 +186,7 @@ export function solvedView(t: Transcript, steps: readonly SolvedStep[]): string[
       out.push(
         s.value === undefined
           ? `! (question ${s.question}: ${s.expr} gives no value: ${s.error})`
-          : `! question ${s.question}: ${formatValue(s.value)}`,
+          : `! question ${s.question}: ${s.name ? `${s.name} = ` : ""}${formatValue(s.value)}`,
       );
     } else if (b.kind === "question") out.push(`? ${++question}. ${b.text}`);
     else if (b.kind === "answer") out.push(`! ${b.text}`);
@@ -138,6 +205,31 @@ export function studentView(t: Transcript): string[] {
     else if (b.kind === "prose" && !isCheckedAnswer(b)) out.push(b.text);
   }
   return out;
+}
+
+/**
+ * The answers a student wrote in a recorded session: `# N: VALUE` comments
+ * typed at the prompt (the recording keeps them as commands with no
+ * output), as the text of an answers file.
+ */
+export function sessionAnswers(session: Transcript): string {
+  return session.blocks
+    .flatMap((b) => b.kind === "command" ? [/^#\s*(\d+\s*[:.)].*)$/.exec(b.input.trim())] : [])
+    .flatMap((m) => m === null ? [] : [m[1]])
+    .join("\n");
+}
+
+/**
+ * The variant as a lab whose expected output is what the variant really
+ * prints (`--check --seed`): a student's session of the variant checks against it.
+ */
+export function solvedLab(t: Transcript, steps: readonly SolvedStep[]): Transcript {
+  const outputs = steps.flatMap((s) => s.kind === "command" ? [s.output] : []);
+  let i = 0;
+  const blocks = t.blocks.map((b): Block =>
+    b.kind === "command" ? { ...b, expected: outputs[i++] ?? [] } : b
+  );
+  return { header: t.header, blocks };
 }
 
 /** The result of checking a student's answers. */
@@ -178,13 +270,12 @@ export async function checkAnswers(
       lines.push(`${where}: no answer`);
       continue;
     }
-    const r = await scratch.run(g.text);
-    if (r.error !== undefined) {
-      lines.push(`${answersFile}:${g.line}: ${where}: ${r.output.at(-1)}`);
+    const r = await answerValue(scratch, g.text);
+    if ("error" in r) {
+      lines.push(`${answersFile}:${g.line}: ${where}: ${r.error}`);
       continue;
     }
-    const v = scratch.habits.last;
-    if (e.value !== undefined && v === e.value) {
+    if (e.value !== undefined && r.value === e.value) {
       lines.push(`${where}: ok`);
       right++;
     } else lines.push(`${where}: ${g.text} is not the answer`);

@@ -13,6 +13,8 @@ import { type Block, parseTranscript, TranscriptError } from "./format.ts";
 import { Session } from "../session.ts";
 import { sessionFor } from "./replay.ts";
 import { matchBlock } from "./match.ts";
+import { answerValue } from "./lab_variant.ts";
+import { formatValue } from "../format.ts";
 
 /** How to step. */
 export interface StepOptions {
@@ -77,13 +79,16 @@ export async function stepThrough(
       }
       if (checked !== undefined) {
         score.total++;
-        const right = await session.run(checked);
-        const want = session.habits.last;
+        const right = await answerValue(session, checked);
         const mine = typed.trim() === "" ? undefined : await valueOf(typed);
-        if (right.error === undefined && mine !== undefined && mine === want) {
+        if ("value" in right && mine !== undefined && mine === right.value) {
           score.right++;
           say("right");
-        } else say(`not quite: the answer is ${right.output.at(-1)?.replace(/^= /, "")}`);
+        } else {
+          say(
+            `not quite: the answer is ${"value" in right ? formatValue(right.value) : right.error}`,
+          );
+        }
       }
     } else if (b.kind === "command") {
       for (;;) {
@@ -122,7 +127,6 @@ function checkedAnswerAfter(blocks: readonly Block[], i: number): string | undef
 
 /** A typed answer's value, read as an mmlab expression in a scratch session. */
 async function valueOf(text: string): Promise<bigint | undefined> {
-  const scratch = new Session({ config: { ramBytes: 1 << 20 } });
-  const r = await scratch.run(text);
-  return r.error === undefined ? scratch.habits.last : undefined;
+  const r = await answerValue(new Session({ config: { ramBytes: 1 << 20 } }), text);
+  return "value" in r ? r.value : undefined;
 }

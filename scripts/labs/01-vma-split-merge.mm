@@ -3,6 +3,8 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.BASE: 0x7f0000000000 0x7e0000000000 0x600000000000 0x7f0000400000
+# vary.LEN: 16K 20K 24K 32K
 
 Lab 1: VMAs split and merge
 
@@ -11,7 +13,7 @@ same protection, flags and backing. Changing part of a VMA splits it; making
 it equal to its neighbour again merges them (mm/vma.c: vma_modify tries to
 merge first and splits only if that fails).
 
-Map 16 KiB of private anonymous memory at a fixed address.
+Map 16K of private anonymous memory at a fixed address.
 
   [1] mm> a = mmap(0x7f0000000000, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
   = 0x7f0000000000
@@ -50,7 +52,8 @@ Make the second page read-only.
   7f0000000000-7f0000001000 rw-p 00000000 00:00 0 
   7f0000001000-7f0000002000 r--p 00000000 00:00 0 
   7f0000002000-7f0000004000 rw-p 00000000 00:00 0 
-? How many VMAs cover the 16 KiB now, and why?
+? How many VMAs cover the 16K now, and why?
+!= 3
 ! Three: [a, a+4K) rw, [a+4K, a+8K) r--, [a+8K, a+16K) rw. One VMA has one protection, so the changed page is split out of the VMA on both sides.
 
 Make it writable again.
@@ -59,7 +62,8 @@ Make it writable again.
   = 0
   [1] mm> maps a 16K
   7f0000000000-7f0000004000 rw-p 00000000 00:00 0 
-? Why is it one VMA again?
+? How many VMAs cover it now, and why?
+!= 1
 ! The three pieces now have equal flags, no file, contiguous page offsets and compatible anon_vmas, so mprotect merged the middle one with both neighbours.
 
 mprotect is not atomic: it changes VMAs in order and stops at the first hole.
@@ -71,13 +75,16 @@ mprotect is not atomic: it changes VMAs in order and stops at the first hole.
   [1] mm> maps a 16K
   7f0000000000-7f0000002000 r--p 00000000 00:00 0 
   7f0000003000-7f0000004000 rw-p 00000000 00:00 0 
-? What did the failed mprotect change?
+? What did the failed mprotect change? (Give the end of what it made read-only.)
+!= a + 8K
 ! The VMA before the hole became read-only; the part after the hole was never reached. The call still returned ENOMEM.
 
 Offsets must be page aligned; lengths are rounded up.
 
   [1] mm> mprotect(a + 1, 4K, PROT_READ)
   = -1 EINVAL (Invalid argument)
+? Which errno does an unaligned start give?
+!= EINVAL
   [1] mm> mprotect(a, 1, PROT_READ|PROT_WRITE)
   = 0
   [1] mm> maps a 16K

@@ -20,7 +20,8 @@ page maps the one shared zero page, read-only; a write allocates a real page.
   7f0000001000  none  -    -       -      -      -          -    -    -  -     -
   7f0000002000  none  -    -       -      -      -          -    -    -  -     -
   7f0000003000  none  -    -       -      -      -          -    -    -  -     -
-? Which pages are present right after mmap?
+? Which pages are present right after mmap? (How many?)
+!= 0
 ! None: mmap only created the VMA.
 
 Read the first page, write the second.
@@ -37,7 +38,8 @@ Read the first page, write the second.
   7f0000003000  none     -     -       -      -      -          -    -    -  -     -
 ? What value does a load from a + 4K give now?
 != 0x41
-? Which pfn does the first page map, and does it count in Rss?
+? Which pfn does the first page map, and does it count in Rss? (yes or no)
+!= no
 ! The shared zero page (read-only, special): it is not counted in Rss. The written page got a fresh frame of its own.
 
 Now write to the first page too.
@@ -50,7 +52,8 @@ Now write to the first page too.
   7f0000001000  present  1000  rw      yes    yes    no         1    1    0  anon  yes
   7f0000002000  none     -     -       -      -      -          -    -    -  -     -
   7f0000003000  none     -     -       -      -      -          -    -    -  -     -
-? What happened to the zero page mapping?
+? What happened to the zero page mapping? (How many new frames did the write take?)
+!= 1
 ! The write to a read-only zero-page PTE was a copy-on-write fault: the page was replaced by a new zeroed page, which was then written.
 
 A PROT_NONE mapping cannot even be read, and the fault address is exact.
@@ -61,5 +64,8 @@ A PROT_NONE mapping cannot even be read, and the fault address is exact.
   --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_ACCERR, si_addr=0x7f0000100123} ---
   [1] mm> peek(0x7f0000200000)
   --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x7f0000200000} ---
-? Which si_code did each fault get, and why?
+? Which si_code did the PROT_NONE page's fault get?
+!= SEGV_ACCERR
+? Which si_code did each fault get, and why? (Give the second one's.)
+!= SEGV_MAPERR
 ! SEGV_ACCERR for the PROT_NONE page (a VMA exists but forbids the access) and SEGV_MAPERR for the address with no VMA at all.

@@ -3,6 +3,7 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.FILL: 0x61 0x5a 0x33 0x7f
 
 Lab 4: MADV_DONTFORK and MADV_WIPEONFORK
 
@@ -52,7 +53,8 @@ Map three pages and fill them.
   Locked:                0 kB
   THPeligible:           0
   VmFlags: rd wr mr mw me dc ac 
-? Why are there three VMAs now?
+? Why are there three VMAs now? (How many would one advice over all 12K have left?)
+!= 1
 ! Each advice changes VMA flags for one page, so the page is split out of the VMA; the two advised pages differ from each other and from the third.
 
 Fork, and look from the child.
@@ -68,7 +70,12 @@ Fork, and look from the child.
   = 0
   [1] mm> @c peek(a + 8K)
   = 97 (0x61)
-? What does the child see in each of the three pages?
+? What does the child see in the first page? (Which si_code?)
+!= SEGV_MAPERR
+? What does the child read in the second page?
+!= 0
+? What does the child see in each of the three pages? (Give the third page's byte.)
+!= 0x61
 ! The DONTFORK page is not mapped at all (SEGV_MAPERR); the WIPEONFORK page is mapped but empty (zero); the third page is the parent's data, shared copy-on-write.
 
 The parent keeps everything.
@@ -93,5 +100,8 @@ WIPEONFORK is for private anonymous memory only: a shared mapping refuses it.
   = 0x7f0000100000
   [1] mm> madvise(s, 4K, MADV_WIPEONFORK)
   = -1 EINVAL (Invalid argument)
-? Why would wiping a shared mapping in the child make no sense?
+? Which errno does MADV_WIPEONFORK give on the shared mapping?
+!= EINVAL
+? Why would wiping a shared mapping in the child make no sense? (Could the child get an empty copy without unsharing? yes or no)
+!= no
 ! The child shares the very same pages with the parent; it cannot get an empty copy without unsharing, so the kernel refuses with EINVAL.

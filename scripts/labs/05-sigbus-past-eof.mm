@@ -3,6 +3,7 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.SIZE: 6000 5000 7000 4500 8000
 
 Lab 5: SIGBUS past the end of a file
 
@@ -13,7 +14,7 @@ VM_FAULT_SIGBUS). Shrinking the file later does the same to pages that
 were fine before (mm/truncate.c: truncate_pagecache unmaps them from every
 mapping).
 
-Create a file of 6000 bytes (one and a half pages) and map three pages of it.
+Create a file of 6000 bytes (more than one page, less than two) and map three pages of it.
 
   [1] mm> fd = open("/tmp/lab5", O_RDWR|O_CREAT|O_TRUNC, 0644)
   = 3
@@ -25,10 +26,11 @@ Create a file of 6000 bytes (one and a half pages) and map three pages of it.
   = 0x7ffff7fbd000
   [1] mm> maps a 12K
   7ffff7fbd000-7ffff7fc0000 rw-s 00000000 fe:00 260004                     /tmp/lab5
-? Did mmap refuse a mapping longer than the file?
+? Did mmap refuse a mapping longer than the file? (yes or no)
+!= no
 ! No: mmap does not check the file size at all; the mapping covers three pages.
 
-The second page holds EOF: its first 1904 bytes are file data, the rest reads as zero.
+The second page holds EOF: its first bytes are file data, the rest reads as zero.
 
   [1] mm> peek(a + 4K, 8)
   7ffff7fbe000  68 65 6c 6c 6f 00 00 00                           |hello...|
@@ -36,7 +38,14 @@ The second page holds EOF: its first 1904 bytes are file data, the rest reads as
   7ffff7fbe770  00 00 00 00                                       |....|
   [1] mm> peek(a + 8K)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbf000} ---
-? Which signal and si_code did the third page give, and at which address?
+? How many bytes of the second page are file data?
+!= 6000 - 4096
+? Which signal did the third page give?
+!= SIGBUS
+? Which si_code?
+!= BUS_ADRERR
+? And at which address?
+!= a + 8K
 ! SIGBUS with BUS_ADRERR at exactly a + 8K: the page index 2 is at or beyond ceil(6000 / 4096) = 2.
 
 Shrink the file to one page while it is mapped.
@@ -47,7 +56,8 @@ Shrink the file to one page while it is mapped.
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbe000} ---
   [1] mm> peek(a)
   = 0
-? Why does the second page fault now when it did not before?
+? Why does the second page fault now when it did not before? (Which page index holds EOF now?)
+!= 1
 ! ftruncate zapped the PTEs of every mapping beyond the new EOF and dropped those page-cache pages; the next access faults, and page index 1 is now at EOF (ceil(4096 / 4096) = 1), so filemap_fault returns SIGBUS.
 
 Growing the file again brings the page back, zero-filled: the old data is gone.
@@ -70,5 +80,6 @@ removes even those (unmap_mapping_range with even_cows).
   = 0
   [1] mm> peek(b + 4K)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbc000} ---
-? What happened to the private copy?
+? What happened to the private copy? (Which signal does a read give now?)
+!= SIGBUS
 ! It was unmapped by the truncation like the shared pages; the access past EOF is SIGBUS.

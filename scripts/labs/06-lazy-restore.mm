@@ -3,6 +3,7 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.STAGE: 16K 20K 32K 64K
 
 Lab 6: lazy restore ("post-copy migration"), three ways
 
@@ -58,7 +59,10 @@ handler (thread 1) reads the message and serves the page.
   [pid 2] <... peek resumed> = 6
   [1] mm> peek(a, 6)
   7ffff7fb9000  70 61 67 65 20 30                                 |page 0|
-? Where did the worker wait, and what did the message tell the handler?
+? At which address did the worker wait?
+!= a
+? Where did the worker wait, and what did the message tell the handler? (Give the TID it named.)
+!= t
 ! In handle_userfault; the message is UFFD_EVENT_PAGEFAULT (0x12) with the page address and the worker's TID (2). UFFDIO_COPY copied the staged page in and woke the worker, whose peek finished; the page reads "page 0".
 
 2. The 2014 RFC, on this machine from now on: advice 18 is MADV_USERFAULT
@@ -79,7 +83,8 @@ thread: the touch itself is the request.
   7ffff7fba000  70 61 67 65 20 31                                 |page 1|
   [1] mm> peek(s + 4K, 6)
   7ffff7fbd000  00 00 00 00 00 00                                 |......|
-? What did the handler need to know, and where is the staged page now?
+? What did the handler need to know, and where is the staged page now? (Give the si_addr.)
+!= a + 4K
 ! Only si_addr from the SIGBUS (the exact faulting address). remap_anon_pages moved the page itself, not a copy: the access retried and read "page 1", and the staging page is a hole again (it reads zeros).
 
 3. UFFD_FEATURE_SIGBUS (4.14) with UFFDIO_MOVE (6.8): back to today's
@@ -139,7 +144,8 @@ Option 3, the RFC as posted: advice 18 is MADV_USERFAULT.
   7ffff75cf000  00 00 00 00 00 00                                 |......|
   [1] mm> peek(r + 8K, 6)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff75d0000} ---
-? Which of the three pages went to the userfaultfd?
+? Which of the three pages went to the userfaultfd? (How many?)
+!= 1
 ! Only page 0, registered and marked: the worker waited and UFFDIO_COPY served it. Page 1 is registered but not marked, so it was an ordinary fault (zeros, no message); page 2 is marked but registered nowhere, so it raised SIGBUS as in part 2.
 
 Option 1: the mark comes from mprotect; advice 18 keeps its shipped
@@ -195,7 +201,8 @@ Option 2, what shipped: no mark at all; the registration is the request.
   [pid 2] <... peek resumed> = 6
   [1] mm> peek(r + 8K, 6)
   7ffff75ca000  00 00 00 00 00 00                                 |......|
-? What did option 2 cost the program, and what did it take away?
+? What did option 2 cost the program, and what did it take away? (How many of r's pages reached the handler?)
+!= 2
 ! It deleted the marking lines and nothing else, the small change Andrea predicted for userfaultfd users; every registered page, page 1 too, now reaches the handler. What it took away is the SIGBUS without a file descriptor: page 2 is an ordinary zero page, and a SIGBUS came back only in 4.14, through a registration (part 3).
 
 The thread's options, on that program:
@@ -212,5 +219,6 @@ userfaultfd (4.3)          | fd + UFFDIO_REGISTER | read(uffd): uffd_msg | UFFDI
 2014 RFC MADV_USERFAULT    | madvise(18)          | SIGBUS, si_addr      | remap_anon_pages (move) | EFAULT, no signal
 UFFD_FEATURE_SIGBUS (4.14) | fd + UFFDIO_REGISTER | SIGBUS, si_addr      | UFFDIO_COPY or _MOVE    | EFAULT, no signal
 
-? Which design needs a second thread, and why?
+? Which design needs a second thread, and why? (How many of the three do?)
+!= 1
 ! Only userfaultfd with messages: the faulting thread sleeps in the kernel, so another thread must read the message and serve the page. The two SIGBUS designs run the handler on the faulting thread itself, which is also why they cannot help a kernel access (lab 7).

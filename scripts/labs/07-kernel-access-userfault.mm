@@ -3,6 +3,7 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.LEN: 12K 16K 24K 40K
 
 Lab 7: why a kernel access broke the SIGBUS-only design
 
@@ -47,7 +48,8 @@ the pread; it waits until the handler (thread 1) serves the page.
   [pid 2] <... pread resumed> = 13 "from the disk"
   [1] mm> peek(a, 13)
   7ffff7fbc000  66 72 6f 6d 20 74 68 65  20 64 69 73 6b           |from the disk|
-? What happened to the pread before the page was served, and after?
+? What happened to the pread before the page was served, and after? (How many bytes did it read?)
+!= 13
 ! It waited in handle_userfault (the thread slept inside the syscall); after UFFDIO_COPY it restarted and read the 13 bytes over the served page.
 
 2. UFFD_FEATURE_SIGBUS: the same registration, missing faults are SIGBUS.
@@ -73,5 +75,12 @@ the pread; it waits until the handler (thread 1) serves the page.
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbe002} ---
   [1] mm> pread(fd, a + 8K, 13, 0)
   = -1 EFAULT (Bad address)
-? What did the CPU touch and the pread give under the two SIGBUS designs?
+? Under UFFD_FEATURE_SIGBUS, at which address did the touch raise SIGBUS?
+!= a + 4K + 1
+? And which errno did the pread give there?
+!= EFAULT
+? Under the RFC, at which address did the touch raise SIGBUS?
+!= a + 8K + 2
+? What did the CPU touch and the pread give under the two SIGBUS designs? (Was any signal sent for the pread? yes or no)
+!= no
 ! The touch raised SIGBUS BUS_ADRERR at its exact address; the pread returned -1 EFAULT with no signal at all. Nothing tells a handler which page the kernel wanted, so a program whose memory the kernel touches (qemu with KVM) cannot serve it.

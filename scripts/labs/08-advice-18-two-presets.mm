@@ -3,6 +3,8 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.BASE: 0x7f0000000000 0x7e0000000000 0x600000000000 0x7f0000400000
+# vary.OFF: 5 0x10 0x123 0xabc
 
 Lab 8: advice 18 under two presets
 
@@ -48,7 +50,8 @@ Today (linux-6.18): advice 18 is MADV_WIPEONFORK.
   = 0
   [1] mm> MADV_USERFAULT
   error at column 1: MADV_USERFAULT is not in Linux's headers; it exists under policy uffd.madv18 userfault-rfc
-? Which VmFlags mnemonic did advice 18 set, and what did the first read of the page give?
+? Which VmFlags mnemonic did advice 18 set, and what did the first read of the page give? (Give the read's value.)
+!= 0
 ! `wf` (VM_WIPEONFORK); the read maps the zero page and returns 0. MADV_USERFAULT is not a name Linux knows.
 
 Switch to the 2014 meaning and advise the second page with the same number.
@@ -89,5 +92,8 @@ Switch to the 2014 meaning and advise the second page with the same number.
   = 0
   [1] mm> peek(a + 4K + 5)
   = 0
-? What did the same advice 18 do under the RFC, and what did the read give?
-! It set `uf` (VM_USERFAULT); the read of the missing page raised SIGBUS BUS_ADRERR at the exact address a + 4K + 5. After MADV_NOUSERFAULT (19) the read succeeds.
+? What did the same advice 18 do under the RFC, and what did the read give? (Which signal?)
+!= SIGBUS
+? At which address?
+!= a + 4K + 5
+! It set `uf` (VM_USERFAULT); the read of the missing page raised SIGBUS BUS_ADRERR at the exact address a + 4K + 5 (its si_addr). After MADV_NOUSERFAULT (19) the read succeeds.

@@ -3,6 +3,8 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.LEN: 512 1024 2048
+# vary.BIG: 300M 350M 400M 450M
 
 Lab 9: O_DIRECT against fork (seed 004)
 
@@ -39,7 +41,8 @@ Put the data on the disk, and start the thread that will read.
   mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7ffff75d1000
   mprotect(0x7ffff75d2000, 8388608, PROT_READ|PROT_WRITE) = 0
   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dd1910, parent_tid=0x7ffff7dd1910, exit_signal=0, stack=0x7ffff75d1000, stack_size=0x7fff00, tls=0x7ffff7dd1640} => {parent_tid=[2]}, 88) = 2
-? Why did the pwrite print <unfinished ...> before its result?
+? Why did the pwrite print <unfinished ...> before its result? (How many bytes did it write once resumed?)
+!= 4096
 ! With O_DIRECT the call waits in the kernel (submit_bio_wait, state D) until the device completes the command on the virtual clock; wait lets the time pass.
 
 Round 1: Linux 5.8 and before. fork write-protects every private page,
@@ -75,7 +78,10 @@ page with a plain reference (dio.pinType=get).
   7f0000000000  2e 2e 2e 2e 2e 2e 2e 2e                           |........|
   [1] mm> @c1 peek(b1, 8)
   7f0000000000  44 44 44 44 44 44 44 44                           |DDDDDDDD|
+? Where did the 512 bytes go (the pid of the process whose page got them)?
+!= c1
 ? Where did the 512 bytes go, and what did the parent's read return?
+!= 512
 ! The read returned 512, but the parent's buffer still holds '.': the parent's write copied it to a new page (PFN changed, REF 1) and the DMA went into the old page, which only the child maps now (it reads 'D').
 
 Round 2: the same old kernel, but the buffer is marked MADV_DONTFORK
@@ -102,7 +108,8 @@ Round 2: the same old kernel, but the buffer is marked MADV_DONTFORK
   7f0000100000  44 44 44 44 44 44 44 44                           |DDDDDDDD|
   [1] mm> @c2 peek(b2, 8)
   --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x7f0000100000} ---
-? Why is nothing lost this time?
+? Why is nothing lost this time? (Which si_code does the child's read of b2 get?)
+!= SEGV_MAPERR
 ! fork left the page out of the child, so it stayed exclusive to the parent and writable: the parent's write went into the page under DMA, and the data landed where the parent looks. The child has no mapping there (SEGV_MAPERR).
 
 Round 3: Linux 5.9 to 6.4. fork copies a page that may be DMA-pinned for
@@ -131,7 +138,8 @@ O_DIRECT still takes plain references (dio.pinType=get), and a refcount of
   7f0000200000  2e 2e 2e 2e 2e 2e 2e 2e                           |........|
   [1] mm> @c3 peek(b3, 8)
   7f0000200000  44 44 44 44 44 44 44 44                           |DDDDDDDD|
-? Why does the early copy not help here?
+? Why does the early copy not help here? (What was the page's refcount when fork looked at it?)
+!= 2
 ! It only copies pages that may be pinned (refcount >= 1024 in an mm with MMF_HAS_PINNED). O_DIRECT's FOLL_GET reference made the refcount 2, so fork shared the page copy-on-write as in round 1 and the data went to the child again.
 
 Round 4: Linux 6.5 and later (today). O_DIRECT pins the page with
@@ -175,7 +183,8 @@ so fork sees it and gives the child its own copy.
   nr_shmem 0
   nr_foll_pin_acquired 2
   nr_foll_pin_released 2
-? Which process keeps the page under DMA, and what does the child see?
+? Which process keeps the page under DMA, and what does the child see? (Give the pid that keeps it.)
+!= 1
 ! The parent keeps the pinned page (same PFN, REF 1025, still writable and exclusive), so both its write and the DMA land there; the child got a copy made at fork time, holding the '.' from before the read.
 
 Round 5: the other reason for MADV_DONTFORK. Under strict overcommit
@@ -194,8 +203,9 @@ at all, even to exec a helper.
   = 0
   [1] mm> fork()
   = 7
-? Why did the second fork succeed?
-! A VM_DONTCOPY range is skipped before the commit charge, so the child needs 300 MiB less than CommitLimit would allow otherwise.
+? Why did the second fork succeed? (Which errno did the first get?)
+!= ENOMEM
+! A VM_DONTCOPY range is skipped before the commit charge, so the child needs 300M less than CommitLimit would allow otherwise.
 
 What each design did to the program:
 

@@ -3,6 +3,9 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.CQE: 15 31 63
+# vary.SEND: 64 128 256 512
+# vary.MR: 0x4000 0x1000 0x2000 0x3000
 
 Lab 10: an RDMA device lost under a running program (seed 000)
 
@@ -35,7 +38,7 @@ The program opens the VF the way libibverbs and libmlx5 do.
   = 0x5555555603a0
   [1] mm> buf = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff7fbb000
-  [1] mm> mr = ibv_reg_mr(pd, buf, 16K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
+  [1] mm> mr = ibv_reg_mr(pd, buf, 0x4000, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
   = 0x5555555604a0 {addr=0x7ffff7fbb000, length=16384, lkey=0x20000, rkey=0x20000}
   [1] mm> cq = ibv_create_cq(ctx, 15)
   mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fba000
@@ -73,7 +76,8 @@ The program opens the VF the way libibverbs and libmlx5 do.
   Locked:                0 kB
   THPeligible:           0
   VmFlags: wr sh mr mw me ms pf io de dd 
-? What kind of mapping did libmlx5 make from the uverbs fd, and what does it point at?
+? What kind of mapping did libmlx5 make from the uverbs fd, and what does it point at? (Give its MAP_ flag.)
+!= MAP_SHARED
 ! A MAP_SHARED, PROT_WRITE mapping of /dev/infiniband/uverbs1 at the offset the kernel handed out for the context's UAR page (offset 0, the first mmap entry): rdma_user_mmap_io() remapped one page of the VF's BAR 0 into it, so it is VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP (pf io de dd) with Rss 0: no struct page behind it.
 
 The MR's pages are pinned for the device (ib_umem_get: FOLL_LONGTERM,
@@ -106,7 +110,8 @@ follows; then two sends ring the doorbell.
   [emu] 0000:03:00.1 BAR0+0x1900 write64      0x10a00010802
   [1] mm> peek(ro + 0x900, 8)
   7ffff7fb8900  00 00 01 0a 00 01 08 02                           |........|
-? Where did ibv_post_send's doorbell go, and what does a read of the page return?
+? Where did ibv_post_send's doorbell go, and what does a read of the page return? (Give the first doorbell's offset in the UAR page.)
+!= 0x800
 ! No syscall: libmlx5 stored the first 8 bytes of the WQE's control segment to the UAR page, at 0x800 and then 0x900 (the two BlueFlame buffers), and the VF's register model logged both (BAR0 + 0x1800, 0x1900: the context got UAR page 1). A read of the page reads the device's registers: the last value written.
 
 A thread waits for async events, as an HA program's event loop does.
@@ -141,7 +146,8 @@ a new VF appears in its place.
   7ffff7fbc000  present  1001  rw      yes    yes    no         1    1    0  anon  yes
   7ffff7fbd000  present  1002  rw      yes    yes    no         1    1    0  anon  yes
   7ffff7fbe000  present  1003  rw      yes    yes    no         1    1    0  anon  yes
-? What did the kernel do to the program's objects, and what did it log?
+? What did the kernel do to the program's objects, and what did it log? (How many pins did it release?)
+!= 0x4000 / 4K + 2
 ! ib_uverbs_remove_one ran uverbs_destroy_ufile_hw on the open file: every object was destroyed (the MR, CQ and QP unpinned their pages: nr_foll_pin_released caught up, REF back to 1), IBV_EVENT_DEVICE_FATAL (8, element 0) was queued on the async fd and woke the thread, and the BAR mappings were zapped. Only the PCI layer logged anything; the RDMA side is silent.
 
 A mapping made after the loss, here the child of a fork, gets no page.
@@ -154,7 +160,8 @@ The parent has not touched its dead mappings yet.
   [1] mm> @c exit_group(0)
   = ?
   +++ exited with 0 +++
-? Why SIGBUS in the child but not in the parent?
+? Why SIGBUS in the child but not in the parent? (Which si_code did the child get?)
+!= BUS_ADRERR
 ! fork duplicated the VMA and called rdma_umap_open(); the file's ucontext is gone, so it zapped the new VMA and cleared its private data: rdma_umap_fault() answers VM_FAULT_SIGBUS for a VMA without it, at the exact address touched. (Had the parent already faulted the dummy page in, the child would have inherited that PTE: dup_mmap calls ->open before copy_page_range, which copies VM_PFNMAP PTEs, and the child's store would have gone into the dummy page too.)
 
 The program has not looked at the event yet: it goes on as before.
@@ -173,7 +180,8 @@ The program has not looked at the event yet: it goes on as before.
   7ffff7fb8800  00 00 02 0a 00 01 08 02                           |........|
   [1] mm> poke(ro, "x")
   --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_ACCERR, si_addr=0x7ffff7fb8000} ---
-? What did each call see after the loss?
+? What did each call see after the loss? (Which errno did the kernel commands get?)
+!= EIO
 ! Kernel commands and mmap fail with EIO. The post still returns 0: its doorbell store faulted into rdma_umap_fault, which mapped the file's dummy page (the VMA may be written: VM_WRITE) and the store landed there. The read-only mapping has VM_MAYWRITE (the fd is O_RDWR), so it got the same dummy page and reads the doorbell bytes the other mapping wrote; a store to it is still SIGSEGV SEGV_ACCERR (no VM_WRITE). The zero page is only for mappings with neither VM_WRITE nor VM_MAYWRITE, and a uverbs fd opened read-only cannot map at all (do_mmap drops VM_SHARED, rdma_user_mmap_io says EINVAL).
 
 Recovery: destroys still work (their objects are already gone in the
@@ -281,7 +289,8 @@ new VF. The VF is migrated again while the PF keeps working.
   = 0
   [1] mm> doorbells mlx5_1
   [emu] 0000:03:00.1 BAR0+0x1800 write64        0xa00010802
-? What did the program lose on each device?
+? What did the program lose on each device? (How many of its doorbells did mlx5_0 log?)
+!= 1
 ! On mlx5_0 nothing: its doorbell reached the PF. On the old VF one send went into the dummy page; the event told the program, which rebuilt its objects on the new VF (mlx5_1 again, a new function) and its next send reached that device. No signal, no process lost.
 
 Linus' design: every touch of a dead mapping is SIGBUS (also what 5.0
@@ -300,7 +309,8 @@ a fatal error; mlx5 unloads, resets it and loads it again.
   [1] mm> ibv_post_send(bqp, bmr, 64)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fb8900} ---
   = ? (the store to the doorbell page faulted)
-? What happened to the program under this design?
+? What happened to the program under this design? (Which signal?)
+!= SIGBUS
 ! The same teardown and the same event, but the next doorbell store to the dead mapping raised SIGBUS BUS_ADRERR at the exact address. A program that does not catch it dies, and with it the work on mlx5_0 it was doing: the HA argument.
 
 Clean up, and reopen the reloaded VF.
@@ -355,7 +365,8 @@ vm_ops: the BAR mapping became private anonymous memory.
   7ffff7fb8000  present  1008  rw      yes    yes    no         1    1    0  anon  yes
   [1] mm> peek(0x7ffff7fb8800, 8)
   7ffff7fb8800  00 00 00 0a 00 01 08 02                           |........|
-? How does the dead mapping differ from today's?
+? How does the dead mapping differ from today's? (Is it still shared? yes or no)
+!= no
 ! maps shows it -w-p: VM_SHARED is gone, and with no vm_ops it is anonymous memory. The doorbell store faulted in a private anonymous page of this process alone (KIND anon), which now holds the doorbell bytes; nothing is shared with the file's other mappings or with other processes.
 
 Clean up.
@@ -416,7 +427,8 @@ removal waits until the program has closed everything.
       ------          	----------------
       mlx5_0          	ec0d9a0300a10001
   [1] mm> lspci -s 03:00.1
-? What did the program see, and what did the kernel wait for?
+? What did the program see, and what did the kernel wait for? (Did it get an async event? yes or no)
+!= no
 ! Nothing at all: nothing was destroyed, so no DEVICE_FATAL was queued (a thread waiting in ibv_get_async_event would wait for ever, and its read would keep the file, and so the removal, pinned); the MR's page stayed pinned (PIN 1) and commands still succeeded against hardware that was gone. mlx5's remove slept in ib_uverbs_remove_one until the last uverbs file was released by ibv_close_device; only then did mlx5_1 go and the function leave the bus.
 
 What each design did to the program:

@@ -3,6 +3,11 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.WAIT: 10 3 30 60
+# vary.WAIT.sleep: 10s 3s 30s 60s
+# vary.LEASE: 45 10 20 90
+# vary.LEASE.sleep: 45s 10s 20s 90s
+# vary.IOVA: 0x10000 0x20000 0x7000 0x123000
 
 Lab 11: truncating a DAX file under a pinned page (seed 001)
 
@@ -78,7 +83,8 @@ device-dax (/dev/dax0.0, a character device with no truncate) is fine.
   = 0x7ffff7fbd000
   [1] mm> @app0 ibv_reg_mr(pd, d, 4K, IBV_ACCESS_LOCAL_WRITE|IBV_ACCESS_REMOTE_WRITE)
   = 0x5555555604a0 {addr=0x7ffff7fbd000, length=4096, lkey=0x20000, rkey=0x20000}
-? What kind of page is mapped at a, and why is its registration refused?
+? What kind of page is mapped at a, and why is its registration refused? (Which errno?)
+!= EOPNOTSUPP
 ! KIND pmem: the PTE maps the file's pmem block itself (no page cache; VmFlags hg). ib_umem_get's long-term pin of fsdax is EOPNOTSUPP since 4.15, exactly because of what the next rounds show; the device-dax mapping registers.
 
 In the rounds below the program registers its MR with ibv_reg_mr where
@@ -130,7 +136,8 @@ Round 1: before 4.18 (xfs) / 4.19 (ext4, this filesystem)
   = 13 "RDMA payloady"
   [1] mm> check
   ok
-? Whose data did the NIC's write change?
+? Whose data did the NIC's write change? (Was it the RDMA program's own file? yes or no)
+!= no
 ! The journal's. The truncate gave the pinned block back to the allocator, which hands out the block freed last first: the journal got it, and the NIC, still holding the pin, wrote into it. An unrelated file is corrupted and nothing reports it.
 
 Round 2: Linux 4.18 (xfs) / 4.19 (ext4) to today for short-term pins
@@ -179,7 +186,10 @@ is left on the file's pages (ext4_break_layouts -> dax_break_layout).
   [pid 1] <... ftruncate resumed> = 0
   [1] mm> pread(f2, "", 4, 0)
   = 0 ""
-? How long did the administrator's truncate take, and what ended it?
+? Which errno did the first truncate return when the signal came?
+!= EINTR
+? How long did the administrator's truncate take, and what ended it? (How many seconds did the second one wait?)
+!= 10
 ! It slept (S, wchan ext4_wait_dax_page) until the RDMA program deregistered its MR (ib_umem_release unpinned the page): 10 virtual seconds here, forever if the program never deregisters. A signal ends the wait with EINTR; nothing is corrupted. This is why long-term pins of fsdax are refused: only short-term pins (O_DIRECT, in-flight DMA) are ever waited for.
 
 Round 3: Ira Weiny's 2019 RFC (preset rfc-2019-dax-lease): a long-term
@@ -216,7 +226,8 @@ and a truncate of a pinned file fails instead of waiting.
   = 12
   [1] mm> pread(f3, "", 12, 0)
   = 12 "RDMA payload"
-? What did each side get?
+? What did each side get? (Which errno did the administrator get?)
+!= ETXTBSY
 ! The RDMA program keeps its file and its data ("RDMA payload" is in the file); the administrator gets ETXTBSY and must ask the program to let go. Nobody waits and nothing is lost, but it needed a new lease type that never merged.
 
 Round 4: notify then kill (Jason Gunthorpe and John Hubbard in the seed
@@ -229,7 +240,7 @@ gets fs.lease-break-time (45 s) to let go, and is then killed.
   gup.longtermFsdax = allow
   [1] mm> policy dax.truncateWithPin notify-kill
   dax.truncateWithPin = notify-kill
-  [1] mm> sysctl fs.lease-break-time
+  [1] mm> sysctl fs.lease-break-time=45
   fs.lease-break-time = 45
   [1] mm> app4 = fork()
   = 6
@@ -273,7 +284,10 @@ gets fs.lease-break-time (45 s) to let go, and is then killed.
       4     1 R      2512     0 prog
       5     1 R      2508     0 prog
       6     1 Z         0     0 prog
-? What did the RDMA program lose?
+? How many seconds did the RDMA program get to let go?
+!= 45
+? What did the RDMA program lose? (Which signal killed it?)
+!= SIGKILL
 ! The process itself: it got SIGIO at once, did not deregister within 45 seconds, and was killed with SIGKILL; its exit closed the uverbs file, which destroyed the MR and unpinned the page, and the truncate finished. The file's data is gone as the administrator asked, and no other file was touched.
 
 Round 5: redirect (Jerome Glisse in the seed thread): reprogram the device
@@ -307,7 +321,8 @@ to write into a scratch page, and let the truncate go on.
   = 13 "journal entry"
   [1] mm> @app5 peek(a, 4)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbf000} ---
-? Where did "RDMA payload" go?
+? Where did "RDMA payload" go? (Did the journal keep its data? yes or no)
+!= yes
 ! Into a scratch page no file and no mapping will ever show: the truncate finished at once, the journal is intact, and the RDMA program's data is silently lost (its mapping is past EOF now: SIGBUS). Jason's objection: silent data corruption for RDMA users.
 
 Round 6: odp-only (the 2018 thread's "ODP or nothing"): long-term pins of
@@ -349,7 +364,8 @@ mirrors the mapping through an mmu interval notifier.
   mlx5_ib page fault: iova 0x7ffff7fbf000, 1 page, HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE
     mmu_interval_read_begin() = 3, hmm_range_fault() = -14
   = {status=IBV_WC_REM_ACCESS_ERR} (the page fault failed)
-? What did the RDMA program lose, and what did the administrator wait for?
+? What did the RDMA program lose, and what did the administrator wait for? (Which errno did the second hmm_range_fault return?)
+!= EFAULT
 ! Nothing was pinned, so nothing waited: the truncate's unmap invalidated the MR's device page table through its notifier (mlx5_ib_invalidate_range) and the blocks were freed at once. The NIC's next write faulted again through hmm_range_fault, found no page past EOF (-EFAULT) and completed in error. The program loses the ability to register fsdax memory with a pinned MR at all, and pays a device page fault on first touch.
 
 Round 7: iommu-revoke: the NIC reaches the pinned block through an IOVA
@@ -396,7 +412,8 @@ once, pins or not.
     fault: DMA write at 0x10000
   [1] mm> pread(j7, "", 13, 0)
   = 13 "journal entry"
-? Where did "RDMA payload" go?
+? Where did "RDMA payload" go? (At which IOVA did the DMA fault?)
+!= 0x10000
 ! Nowhere: the truncate unmapped IOVA 0x10000 from the NIC's domain before it freed the block, so the late DMA faulted at the IOMMU (the DMAR line is in dmesg) and completed with an error (iommu.deviceOnFault). The journal that got the block is intact; the pin is still the program's until it drops it. It needs the IOMMU: with iommu.enabled=off there is nothing to revoke through and the truncate waits as under block.
 
 What each design cost the RDMA program and the administrator:

@@ -3,6 +3,7 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# fixed: the lesson is this exact layout (two heap pages, then two GPU pages) and this PCI topology; the pin counts, faults and p2p distances follow from them
 
 Lab 12: A mirror over a GPU mapping (seed 003)
 
@@ -58,7 +59,8 @@ then two pages of the GPU's aperture mapped right after them. Open the NIC.
   = 0x5555555602a0 {cmd_fd=4, async_fd=5}
   [1] mm> pd = ibv_alloc_pd(ctx)
   = 0x5555555603a0
-? What is special about the GPU half of the buffer?
+? What is special about the GPU half of the buffer? (How many of the four PTEs are special?)
+!= 2
 ! The driver mapped it with remap_pfn_range() from ->mmap: the VMA is VM_IO|VM_PFNMAP (smaps: io pf de dd), its PTEs are special and point at BAR 2's pfns, beyond RAM, with no struct page to count references on (REF/MAP stay empty in `pages`).
 
 Design 1: a pinned memory region. ibv_reg_mr() without ON_DEMAND ends in
@@ -79,7 +81,8 @@ pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM).
   nr_shmem 0
   nr_foll_pin_acquired 4
   nr_foll_pin_released 4
-? Why EFAULT, and what happened to the heap pages GUP had already pinned?
+? Why EFAULT, and what happened to the heap pages GUP had already pinned? (How many did pin_user_pages pin?)
+!= 2
 ! GUP pins the two heap pages and stops at the GPU VMA (check_vma_flags: VM_IO|VM_PFNMAP is -EFAULT), so the count is short (2 of 4: pin_user_pages shows it); ib_umem_get treats a short count as failure, unpins what it got (nr_foll_pin_acquired and _released move together) and the registration fails with EFAULT.
 
 Design 2: an on-demand-paging region (IBV_ACCESS_ON_DEMAND, today's
@@ -118,9 +121,11 @@ The errors come when the NIC touches the memory.
   = 0
   [1] mm> mmu_interval_notifier_remove(2)
   = 0
-? Which accesses faulted, and what did each get?
+? Which accesses faulted, and what did each get? (How many of the four mr_access calls failed?)
+!= 2
 ! The first RDMA WRITE into the heap half found no device PTEs: one page fault, hmm_range_fault(REQ_FAULT|REQ_WRITE) = 0, the MTT got both pages, IBV_WC_SUCCESS; the second found them present and took no fault. Any access to the GPU half faults and hmm_range_fault says -EFAULT (hmm_vma_walk_test refuses VM_IO|VM_PFNMAP when a fault is requested): the work request fails, IBV_WC_REM_ACCESS_ERR at the peer for its RDMA READ, IBV_WC_LOC_PROT_ERR for the NIC's own SEND, and the QP would go to the error state.
-? What does hmm_range_fault report for the same range without a fault request?
+? What does hmm_range_fault report for the same range without a fault request? (What does it return?)
+!= 0
 ! VALID|WRITE with the pfn for the heap pages, HMM_PFN_ERROR for the special ones (since 5.7), and it returns 0: only a fault request makes a special VMA a hard failure. (The REPL's hmm_range_fault used a dmirror-like device of its own, subscription 2, removed afterwards.)
 
 Design 3: the 2019 RFC (policy hmm.p2pMap=rfc-2019, preset rfc-2019-p2p).
@@ -141,7 +146,8 @@ the exporter, which answers from the PCI p2p rules for the importing device
   [1] mm> p2pdma distance 03:00.0 04:00.0
   PCI_P2PDMA_MAP_BUS_ADDR, distance 4, common upstream bridge 0000:01:00.0
   pci_p2pdma_distance() = 4
-? Why could p2p_map give the NIC bus addresses for the GPU page?
+? Why could p2p_map give the NIC bus addresses for the GPU page? (At which p2p distance?)
+!= 4
 ! calc_map_type_and_dist finds a common upstream bridge (the switch, 01:00.0) two levels above each device: distance 4, PCI_P2PDMA_MAP_BUS_ADDR, so the switch routes the NIC's TLPs to the GPU's BAR without the root complex. The MTT now holds the BAR's bus pfn for that iova (`notifiers` marks it bus).
 
 Firmware or an IOMMU setup often turns on ACS Request/Completion Redirect on
@@ -165,9 +171,11 @@ distance as a driver setting up p2p would (pci_p2pdma_distance, verbose).
   [1] mm> p2pdma distance 05:00.0 04:00.0
   PCI_P2PDMA_MAP_THRU_HOST_BRIDGE, distance 6
   pci_p2pdma_distance() = 6
-? Why did the NIC's fault still get bus addresses without a word in dmesg, while p2pdma distance warned?
+? Why did the NIC's fault still get bus addresses without a word in dmesg, while p2pdma distance warned? (Did the access succeed? yes or no)
+!= yes
 ! The exporter asks pci_p2pdma_map_type(), which reads the provider's cache (map_types): the first query for this client stored BUS_ADDR, and nothing recomputes it when ACS changes. pci_p2pdma_distance() always recomputes: the redirect sends the path through the host bridge (THRU_HOST_BRIDGE, the two ACS warnings with the pci=disable_acs_redir= list) and refreshes the cache.
-? When would the route through the host bridge be refused?
+? When would the route through the host bridge be refused? (Is this machine's host bridge on the whitelist? yes or no)
+!= yes
 ! THRU_HOST_BRIDGE is allowed when the CPU is known to route peer traffic (AMD Zen) or the host bridge is on pci_p2pdma_whitelist. This machine's, 8086:2020 (Skylake-E), is; with one that is not, the type is NOT_SUPPORTED (warning: do not share an upstream bridge or whitelisted host bridge), pci_p2pdma_distance() is -1, p2p_map refuses and the NIC's fault is -EFAULT again; the trial call would have said -EREMOTEIO at registration.
 
 Now change the mapping under the NIC. Every PTE change goes through the mmu
@@ -206,7 +214,8 @@ sequence to the odd cur_seq and drops its device PTEs in the range.
   = {status=IBV_WC_SUCCESS}
   [1] mm> ibv_dereg_mr(mr)
   = 0
-? What happened to the MR's device page table, and what does the next NIC access see?
+? What happened to the MR's device page table, and what does the next NIC access see? (How many device PTEs did the two changes leave?)
+!= 2
 ! mprotect (PROTECTION_VMA) and munmap (UNMAP) each invalidated their page: the device PTEs for heap + 4K and gpu + 4K are gone and invalidate_seq moved by 2 each time (odd during the call, even after). The next access to them faults again and fails with -EFAULT, for the PROT_NONE page (no VM_READ) as for the hole: an error completion, the same whatever the reason, as Jerome said. The page still mapped needs no fault.
 
 What each design gives the program:

@@ -3,6 +3,10 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.DMA: 16K 8K 32K 64K
+# vary.IOVA: 0x100000 0x200000 0x40000000 0x7000
+# vary.REQ: 105 55 75 205
+# vary.REQ.sleep: 105s 55s 75s 205s
 
 Lab 13: vfio-pci, a BAR in user space, and Memory Space disable (seed 002)
 
@@ -45,7 +49,8 @@ does.
   = 0 {argsz=32, flags=VFIO_REGION_INFO_FLAG_READ|VFIO_REGION_INFO_FLAG_WRITE|VFIO_REGION_INFO_FLAG_MMAP, index=0, cap_offset=0, size=0x80000, offset=0}
   [1] mm> ioctl(d, VFIO_DEVICE_GET_REGION_INFO, {argsz=32, index=7})
   = 0 {argsz=32, flags=VFIO_REGION_INFO_FLAG_READ|VFIO_REGION_INFO_FLAG_WRITE, index=7, cap_offset=0, size=0x1000, offset=0x70000000000}
-? Where in the device fd do BAR0 and config space live?
+? Where in the device fd do BAR0 and config space live? (Give config space's offset.)
+!= 0x70000000000
 ! At the offset region info gives: index << 40, so BAR0 at 0 and config space (region 7) at 0x70000000000. pread, pwrite and mmap all use these offsets.
 
 Map BAR0. vfio refuses a private mapping (a BAR has no pages to copy);
@@ -96,7 +101,8 @@ before any PTE exists (`io pf de dd` in smaps).
   0000:05:00.0:
     map   7f0000000000-7f0000080000 BAR0 pfn 0x7006400 huge-fault (pid 1)
     fault 7f0000000000 order 0, 1 PTE, VM_FAULT_NOPAGE
-? Why did the first touch map only one page, although today's kernel does huge faults?
+? Why did the first touch map only one page, although today's kernel does huge faults? (How many PTEs did the fault map?)
+!= 1
 ! vfio_pci_mmap_huge_fault (6.12+) maps a PMD or PUD only where a whole 2 MiB or 1 GiB block, aligned in both address and PFN, fits in the mapping. A 512 KiB BAR has none, so every fault falls back to one page.
 
 Now clear Memory Space through config space, as a guest's driver does
@@ -114,7 +120,12 @@ when it sizes BARs: COMMAND is at offset 4 of region 7. Keep I/O on.
   [1] mm> pread(d, "", 4, 0)
   = -1 EIO (Input/output error)
   [1] mm> dmesg
-? What stopped the access, and what did the kernel log?
+? Which signal did the touch get?
+!= SIGBUS
+? And which errno did the pread of BAR0 get?
+!= EIO
+? What stopped the access, and what did the kernel log? (Did dmesg get a line? yes or no)
+!= no
 ! The write zapped BAR0's PTEs before it reached the register (vfio_pci_zap_and_down_write_memory_lock). The next touch faulted, and with memory disabled the handler returned VM_FAULT_SIGBUS: SIGBUS BUS_ADRERR at the exact byte. read() of the region is EIO. Nothing is logged.
 
 Turn memory back on. Nothing is mapped again until the program touches
@@ -156,6 +167,7 @@ the BAR at a 2 MiB boundary.
     fault 7f0040000000 order 9, 512 PTEs, VM_FAULT_NOPAGE
     fault 7f0040200000 order 9, 512 PTEs, VM_FAULT_NOPAGE
 ? How many faults for 4 MiB, and why not one?
+!= 2
 ! Two, each mapping a 2 MiB PMD (512 PTEs here: mmlab draws a huge entry as its pages). A PUD would need a whole 1 GiB-aligned gigabyte inside the mapping.
 
 Unbind the A100 while the program still has it open. vfio-pci's remove
@@ -189,7 +201,8 @@ administrator's shell would.
   [1] mm> dmesg
   [    0.000034] vfio-pci 0000:04:00.0: No device request channel registered, blocked until released by user
   [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
-? What did the signal change?
+? What did the signal change? (Is the wait still interruptible? yes or no)
+!= no
 ! The first wait is interruptible (S): the signal ended it, vfio logged that the task stays blocked, and the wait went on in D, where signals no longer reach it. The request loop keeps running.
   [1] mm> munmap(h, 4M)
   = 0
@@ -203,7 +216,8 @@ administrator's shell would.
   [1] mm> vfio
   DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS        PINNED  REMOVAL
   0000:05:00.0  /dev/vfio/10  1     on      Mem+  3       1 (1 PTEs)  0       -
-? Why was the write still blocked after munmap, and why did close end it?
+? Why was the write still blocked after munmap, and why did close end it? (What did the write return when it resumed?)
+!= 12
 ! munmap dropped the mapping's reference to the device file, but the fd still held the device open. close dropped the last reference: vfio_pci_core_close_device disabled and reset the function, the removal finished, /dev/vfio/9 went away, and the blocked write returned 12.
 
 Round 1: Linux 5.7 and before (vfio.faultImpl=mmap-remap). vfio called
@@ -222,7 +236,8 @@ whole at once, and nothing ever takes it away.
   7f0000100010  ff ff ff ff                                       |....|
   [1] mm> pread(d, "", 4, 0)
   = 4 "\377\377\377\377"
-? The program cleared Memory Space. Why could it still read, and where did the 0xffffffff come from?
+? The program cleared Memory Space. Why could it still read, and where did the 0xffffffff come from? (Give the 32-bit value read.)
+!= 0xffffffff
 ! Nothing zapped the mapping, so the load went out on the bus to a function that no longer decodes it. On a typical x86 host the root complex answers the Unsupported Request with all ones (hw.mmioUnclaimed=all-ones). The offset column shows vm_pgoff = the BAR's PFN (0x7006400000 >> 12), as remap_pfn_range wanted.
 
 The same store on a platform that escalates Unsupported Requests. The
@@ -270,6 +285,7 @@ write; a fault holds it for read. On 6.3-6.9 only lockdep checks that
   [   30.000035] vfio-pci 0000:04:00.0: Device is currently in use, task "prog" (2) blocked until device is released
   [   30.000040] [emu] host-fatal: Unsupported Request escalated: MMIO write of 1 at 0000:05:00.0 BAR0+0x40 (present, Mem-)
 ? How many faults did the touch of page 5 take?
+!= 1
 ! One: the handler filled all 32 PTEs at once (and the VMA went on vma_list). dmesg has nothing new since round 1.
 
 A debug kernel (config.LOCKDEP=y) warns. Disable and re-enable memory:
@@ -304,7 +320,8 @@ the zap walks vma_list, the VMA leaves it, and the next touch remaps it.
   [   30.000048]  asm_exc_page_fault
   [   30.000048]  </TASK>
   [   30.000048] ---[ end trace 0000000000000000 ]---
-? Where does the WARNING come from?
+? Where does the WARNING come from? (Which line of include/linux/mmap_lock.h?)
+!= 161
 ! vm_flags_set() inside remap_pfn_range finding only the read lock, which is what Alex Williamson reported in the thread. x86 with PAT also showed a first WARNING from track_pfn_remap; mmlab leaves it out (VM_PAT is gone since 6.16).
 
 6.10-rc1's rwsem assertion works without lockdep (mm.vmFlagsAssert=always)
@@ -393,7 +410,8 @@ on no list. Fork once each way, then disable memory.
   [1] mm> @c9 exit_group(0)
   = ?
   +++ exited with 0 +++
-? Which process reached the disabled device?
+? Which process reached the disabled device? (Give its pid.)
+!= c9
 ! The 6.9 child (c9): its copied PTEs were never on vma_list, so the zap missed them and its load went to the bus (all ones here, a fatal error where Unsupported Requests escalate). The 6.8 child had nothing mapped and faulted into SIGBUS like its parent. 6.10 removed the list (and ->open) altogether: unmap_mapping_range finds every process's mapping through the device inode.
 
   [1] mm> munmap(r2, 128K)
@@ -475,6 +493,8 @@ reaches memory through those IOVAs only, and anything else faults.
   [1] mm> vfio
   DEVICE        GROUP         OPEN  MEMORY  PHYS  FAULTS  ZAPS          PINNED  REMOVAL
   0000:05:00.0  /dev/vfio/10  1     on      Mem+  12      6 (129 PTEs)  4       -
+? How many pages does the container keep pinned while the DMA mapping exists?
+!= 16K / 4K
   [1] mm> ioctl(c, VFIO_IOMMU_UNMAP_DMA, {argsz=24, iova=0x100000, size=16K})
   = 0 {argsz=24, flags=0, iova=0x100000, size=0x4000}
   [1] mm> vfio
@@ -545,8 +565,9 @@ tenth is logged. An AER error would signal the err eventfd the same way.
   [  130.000079] vfio-pci 0000:05:00.0: Relaying device request to user (#10)
   [1] mm> check
   ok
-? How many requests did the program get, and how many did the log show?
-! Eleven (0 s, 10 s, ... 100 s): the eventfd's count reads 11 (\v). The log shows #0 and #10 only. Until the program closes the device, the unbind waits, however long it takes.
+? How many requests did the program get, and how many did the log show? (Give the first.)
+!= 105 / 10 + 1
+! One at the unbind and one every 10 s of the 105 s after it (105 / 10 + 1): the eventfd's 8-byte count reads that number. The log shows #0, #10, ... only. Until the program closes the device, the unbind waits, however long it takes.
 
 What each design did to the program:
 

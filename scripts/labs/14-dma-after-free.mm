@@ -3,6 +3,8 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.IOVA: 0x10000 0x20000 0x7000 0x123000
+# vary.LONG: 4M 2M 6M
 
 Lab 14: a DMA into a page that changed owner, and the IOMMU backstop
 
@@ -27,9 +29,10 @@ fills one page.
   [1] mm> pagemap a
   7ffff7fbf000 8100000000001000 present exclusive pfn=0x1000
 ? Which physical address does the driver hand the device?
+!= 0x1000 * 4K
 ! The page frame times the page size: pfn 0x1000 is physical 0x1000000.
 
-The device is busy with a long read (4 MiB, half a millisecond on the
+The device is busy with a long read (4M, about 8 GB/s on the
 virtual clock); the write to the process's page waits behind it.
 
   [1] mm> dma 05:00.0 read 0 4M
@@ -55,7 +58,8 @@ takes the same frame.
   #2 write 0x1000000 8: ok
   [1] mm> peek(b, 8)
   7ffff7fbf000  44 4d 41 2d 44 41 54 41                           |DMA-DATA|
-? Whose memory did the device write, and did anything complain?
+? Whose memory did the device write, and did anything complain? (Did anything complain? yes or no)
+!= no
 ! The new owner's: b's page now holds DMA-DATA, and the write completed "ok" with nothing in dmesg. The corruption is silent.
 
 Now the same with an IOMMU domain: the device gets IOVA 0x10000 for the
@@ -87,7 +91,8 @@ page, and the "driver" unmaps it before the page is freed.
   [1] mm> dmesg
   [    0.001010] DMAR: [DMA Read NO_PASID] Request device [05:00.0] fault addr 0x10000 [fault reason 0x06] PTE Read access is not set
   [    0.001011] DMAR: [DMA Write NO_PASID] Request device [05:00.0] fault addr 0x10000 [fault reason 0x05] PTE Write access is not set
-? What happened to the device's write this time?
+? What happened to the device's write this time? (At which address did the DMAR fault?)
+!= 0x10000
 ! The IOMMU refused it (no translation for IOVA 0x10000 any more): the op completed with iommu-fault and the kernel logged the DMAR line with the device, the address and the reason. Whatever reuses the page is safe.
 
 What each setup gave:

@@ -3,6 +3,9 @@
 # seed: 1
 # ram: 1G
 # preset: linux-6.18
+# vary.REG: 0x800 0x40 0x200 0x8a8
+# vary.FIRST: "\x01\x00\x00\x00" "\x2a\x00\x00\x00" "\x78\x56\x34\x12"
+# vary.FIRST.value: 0x00000001 0x0000002a 0x12345678
 
 Lab 15: touching a BAR whose Memory Space is off
 
@@ -59,7 +62,8 @@ the platform.
   Locked:                0 kB
   THPeligible:           0
   VmFlags: rd wr sh mr mw ms pf io de dd 
-? Which flags mark this VMA as a device mapping?
+? Which flags mark this VMA as a device mapping? (Does GUP accept such a VMA? yes or no)
+!= no
 ! io and pf (VM_IO|VM_PFNMAP, from io_remap_pfn_range), with de and dd: GUP refuses it, fork copies its PTEs, core dumps skip it.
 
 The registers read their reset pattern until written; a write sticks.
@@ -97,7 +101,10 @@ config file, as setpci COMMAND=0x4 would.
   [1] mm> poke(bar + 0x800, "\x02\x00\x00\x00")
   = 4
   [1] mm> dmesg
-? What did the process see, and what did the kernel log?
+? Did the process get a signal? (yes or no)
+!= no
+? What did the process see, and what did the kernel log? (Give the 32-bit value the read gave.)
+!= 0xffffffff
 ! Nothing went wrong for the process: no signal, the read gave ff ff ff ff and the write vanished. The kernel logged nothing: the mapping was never zapped, so no fault happened at all.
 
 The same on a platform that escalates Unsupported Requests:
@@ -117,6 +124,8 @@ Turn Memory Space back on: the register still holds the first write.
   = 2
   [1] mm> peek(bar + 0x800, 4)
   7ffff7fbf800  01 00 00 00                                       |....|
+? Which value does the register hold now (a little-endian 32-bit number)?
+!= 0x00000001
 
 platform          | read while Mem-  | write while Mem- | kernel log
 all-ones (x86)    | ff ff ff ff      | dropped          | nothing
