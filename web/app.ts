@@ -27,6 +27,7 @@ import { Session } from "../repl/session.ts";
 import { complete } from "../repl/complete.ts";
 import { parseTranscript, type Transcript, TranscriptError } from "../repl/transcript/format.ts";
 import { sessionFor } from "../repl/transcript/replay.ts";
+import { isCheckedAnswer } from "../repl/transcript/lab_variant.ts";
 import {
   cellFrame,
   frameJson,
@@ -105,7 +106,8 @@ export class WebApp {
       this.replayFile = opts.replay.file;
       let text: string[] = [];
       for (const b of t.blocks) {
-        if (b.kind === "prose") text.push(b.text);
+        // A `!= EXPR` line is the grader's answer: not shown to the student.
+        if (b.kind === "prose" && !isCheckedAnswer(b)) text.push(b.text);
         else if (b.kind === "question") text.push(`? ${b.text}`);
         else if (b.kind === "command") {
           this.steps.push({ input: b.input, expected: b.expected, text });

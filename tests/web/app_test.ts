@@ -248,3 +248,18 @@ Deno.test("the page: one HTML document with its script inlined", async () => {
   assert.ok(!html.includes("/*CLIENT_JS*/"));
   assert.ok(html.includes('new EventSource("/api/events")'));
 });
+
+Deno.test("replay: a lab's `!= ` answers are not shown with its steps", async () => {
+  const file = "scripts/labs/05-sigbus-past-eof.mm";
+  const text = await Deno.readTextFile(new URL(`../../${file}`, import.meta.url));
+  assert.match(text, /^!= /m);
+  const app = new WebApp({ replay: { file, text } });
+  const shown: string[] = [];
+  for (;;) {
+    const r = await post(app, "/api/replay", '{"action":"next"}');
+    if (r.status !== 200) break;
+    shown.push(...r.body.last.text, ...(r.body.next?.text ?? []));
+  }
+  assert.ok(shown.some((l) => l.startsWith("? ")), "the questions are shown");
+  assert.deepEqual(shown.filter((l) => l.startsWith("!= ")), []);
+});
