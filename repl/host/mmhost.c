@@ -1177,6 +1177,16 @@ static void subject(void) {
       struct worker *w = &workers[i];
       pthread_mutex_lock(&wlock);
       int busy = w->busy;
+      /* A late reply already sent: the worker is only finishing up (clearing busy
+         after the reply). Wait for that (up to 5 s) rather than answer busy: the
+         caller has its reply and may well ask again at once. */
+      for (int spins = 0; busy && w->async && w->replied && !w->gone && spins < 50000; spins++) {
+        pthread_mutex_unlock(&wlock);
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&wlock);
+        busy = w->busy;
+      }
       pthread_mutex_unlock(&wlock);
       if (busy) {
         puts_("busy\n");
