@@ -82,3 +82,23 @@ export function stopAfter(steps: number): InterruptToken {
 export function yieldToInput(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** How long a stepped command runs between two yields to input (ms). */
+export const SLICE_MS = 40;
+
+/**
+ * Yields to input once per {@link SLICE_MS} of steps rather than after
+ * each: a yield costs a timer's turn (a millisecond or more), a step of a
+ * read populate a few microseconds. The token is still asked after every
+ * step, so a stop lands on the same step however the slices fall.
+ */
+export class TimeSlice {
+  private start = performance.now();
+
+  /** Yields to input if the slice is used up. */
+  async pass(): Promise<void> {
+    if (performance.now() - this.start < SLICE_MS) return;
+    await yieldToInput();
+    this.start = performance.now();
+  }
+}

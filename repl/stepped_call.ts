@@ -12,7 +12,7 @@
 import { type SyscallSpec, syscallStepped } from "../mod.ts";
 import type { CallResult } from "./backend.ts";
 import type { CommandContext, Value } from "./commands/types.ts";
-import { STEP_BYTES, yieldToInput } from "./interrupt.ts";
+import { STEP_BYTES, TimeSlice } from "./interrupt.ts";
 import { rawArg } from "./machine_backend.ts";
 
 /** The calls whose populate can be stepped. */
@@ -63,9 +63,10 @@ export async function steppedCall(
     return c.data === undefined ? { ret: c.ret } : { ret: c.ret, data: c.data };
   }
   const run = c.populate;
+  const slice = new TimeSlice();
   while (!c.step(STEP_BYTES)) {
     interrupt.progress("populate", run.done, run.total);
-    await yieldToInput();
+    await slice.pass();
     if (interrupt.requested()) {
       c.stop();
       interrupt.honour();
