@@ -120,7 +120,11 @@ export class Session {
     if (start.policies !== undefined) start.policies = { ...start.policies };
     this.snapshots = new SnapshotLog<Session>({
       canReplay: replayable,
-      fresh: () => new Session({ config: start }),
+      fresh: () => {
+        const s = new Session({ config: start });
+        s.snapshots.replaying();
+        return s;
+      },
       run: async (s, line, stoppedAfter) => {
         // A line Ctrl-C stopped part-way stops where it did (repl/interrupt.ts stopAfter).
         s.interrupt = stoppedAfter === undefined ? undefined : stopAfter(stoppedAfter);
@@ -129,6 +133,7 @@ export class Session {
       adopt: (s) => this.adopt(s),
       copy: () => {
         const c = new Session({ config: start });
+        c.snapshots.replaying();
         c.adopt(this);
         return c;
       },
