@@ -53,6 +53,12 @@ export {
   syscallSpec,
   type SysOut,
 } from "./lib/syscalls.ts";
+export { type SteppedCall, syscallStepped } from "./lib/stepped_syscall.ts";
+export {
+  type DeferredPopulate,
+  type PopulateDeferral,
+  type PopulateRun,
+} from "./lib/mm/populate.ts";
 export type { AccessKind } from "./lib/mm/access.ts";
 export {
   type AccessResult,

@@ -23,6 +23,7 @@ import type { WorkerReply, WorkerRequest } from "./mmlab_worker.ts";
 import { type KernelOutcome, runKernel } from "./kernel.ts";
 import { compare, fmtValue, formatNotes, formatTable } from "./report.ts";
 import { benchSnapshot, formatSnapshotRows, type SnapshotFigures } from "./snapshot_bench.ts";
+import { ProgressLine, type ProgressStream } from "../repl/progress_line.ts";
 
 const USAGE = `usage: deno task bench [--quick] [--only NAME[,NAME...]] [--mmlab-only] [--json]
 ops: mmap fault mprotect-split mprotect-rand-1k mprotect-rand-60k fork maps uffd snapshot
@@ -91,8 +92,15 @@ function runInWorker(sizes: Sizes, op: string): Promise<Measurement> {
   });
 }
 
-async function main(): Promise<number> {
-  const opts = parseArgs(Deno.args);
+/**
+ * The bench: `args` as on the command line; progress (which row runs) is
+ * drawn on `progress` when it is a terminal (stderr; nothing when piped).
+ */
+export async function main(
+  args: string[] = Deno.args,
+  progress: ProgressStream = Deno.stderr,
+): Promise<number> {
+  const opts = parseArgs(args);
   if (typeof opts === "string") {
     if (opts !== "") console.error(opts);
     console.error(USAGE);
@@ -106,12 +114,19 @@ async function main(): Promise<number> {
     console.error(ops);
     return 2;
   }
-  // Progress goes to stderr, so that --json output stays clean.
-  const log = (s: string) => console.error(s);
+  // Progress goes to stderr, so that --json output stays clean; on a terminal
+  // one more line says which row runs now (repl/progress_line.ts).
+  const line = new ProgressLine(progress);
+  const log = (s: string) => {
+    line.clear();
+    console.error(s);
+  };
+  const running = (what: string) => line.draw(`bench: ${what}`, true);
   log(`mmlab bench${opts.quick ? " (--quick: indicative figures only)" : ""}: ${ops.join(" ")}`);
   const t0 = performance.now();
   const mmlab: Measurement[] = [];
-  for (const op of ops) {
+  for (const [i, op] of ops.entries()) {
+    running(`mmlab ${op} (${i + 1} of ${ops.length})`);
     const m = await runInWorker(opts.sizes, op);
     mmlab.push(m);
     log(`  mmlab   ${m.op.padEnd(18)} ${fmtValue(m.value, m.unit).padStart(7)} ${m.unit}`);
@@ -119,7 +134,9 @@ async function main(): Promise<number> {
   let kernel: KernelOutcome = { ok: false, reason: "--mmlab-only" };
   if (opts.kernel && ops.some(hasHostCounterpart)) {
     log("kernel side: gcc -O2 -pthread bench/kernel_bench.c ...");
+    running(`kernel: ${ops.filter(hasHostCounterpart).join(" ")}`);
     kernel = await runKernel(opts.sizes, ops.filter(hasHostCounterpart));
+    line.clear();
     if (kernel.ok) {
       // Emulated hardware (the device rows) has no host counterpart.
       for (const op of ops.filter((o) => !hasHostCounterpart(o))) {
@@ -137,7 +154,9 @@ async function main(): Promise<number> {
   let snap: SnapshotFigures | undefined;
   if (snapshot) {
     log("  mmlab   snapshot ...");
+    running("mmlab snapshot, restore, undo");
     snap = await benchSnapshot(opts.sizes);
+    line.clear();
   }
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json) {

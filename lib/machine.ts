@@ -15,6 +15,7 @@
 import { IomemTree, PCI_WINDOW_BASE, PCI_WINDOW_SIZE, type Resource } from "./phys/iomem.ts";
 import { FrameTable } from "./phys/frames.ts";
 import type { KernelTrace } from "./trace/kernel_trace.ts";
+import type { PopulateDeferral } from "./mm/populate.ts";
 import { Filesystem } from "./fs/fs.ts";
 import { Rng } from "./util/rng.ts";
 import { VirtualClock } from "./util/clock.ts";
@@ -194,6 +195,11 @@ export class Machine {
    * call `m.trace?.step(...)`, one property check when off (lib/trace/).
    */
   trace: KernelTrace | null = null;
+  /**
+   * Set while a client runs a call whose populate it steps (lib/stepped_syscall.ts):
+   * the call leaves its populate there (lib/mm/populate.ts populateThen). Else null.
+   */
+  populateDeferral: PopulateDeferral | null = null;
   /**
    * The per-CPU lru_deactivate batch (mm/swap.c cpu_fbatches): pfns queued
    * by folio_deactivate(), applied by lru_add_drain() (lib/mm/swap.ts).

@@ -27,7 +27,7 @@ import { type Expr, parseLine, type Stmt, type Target } from "./parser.ts";
 import { type Backend, notRunLine, type SessionEvent, type TaskInfo } from "./backend.ts";
 import { MachineBackend } from "./machine_backend.ts";
 import { SessionHabits } from "./habits.ts";
-import type { Interrupt } from "./interrupt.ts";
+import { type Interrupt, stopAfter } from "./interrupt.ts";
 import { applyFilters, type LineFilter, splitFilters } from "./view_filter.ts";
 import { SnapshotLog } from "./snapshot.ts";
 import { readOnlyLine } from "./read_only.ts";
@@ -120,9 +120,23 @@ export class Session {
     if (start.policies !== undefined) start.policies = { ...start.policies };
     this.snapshots = new SnapshotLog<Session>({
       canReplay: replayable,
-      fresh: () => new Session({ config: start }),
-      run: async (s, line) => void await s.run(line),
+      fresh: () => {
+        const s = new Session({ config: start });
+        s.snapshots.replaying();
+        return s;
+      },
+      run: async (s, line, stoppedAfter) => {
+        // A line Ctrl-C stopped part-way stops where it did (repl/interrupt.ts stopAfter).
+        s.interrupt = stoppedAfter === undefined ? undefined : stopAfter(stoppedAfter);
+        await s.run(line);
+      },
       adopt: (s) => this.adopt(s),
+      copy: () => {
+        const c = new Session({ config: start });
+        c.snapshots.replaying();
+        c.adopt(this);
+        return c;
+      },
       readOnly: readOnlyLine,
     });
   }
@@ -202,6 +216,7 @@ export class Session {
     const text = (bare ?? line).replace(SHOW_SCRIPT, "");
     this.scriptOnly = script ? text : undefined;
     const data: LineData = (this.lineData = { results: [], events: [] });
+    const steps = this.interrupt?.stepsDone() ?? 0;
     const promptPid = this.promptTag();
     const output: string[] = [];
     const wasAlive = this.taskAlive(this.pid);
@@ -264,7 +279,10 @@ export class Session {
     this.habits.ran(promptPid, line, r);
     this.scriptOnly = undefined;
     if (script) this.snapshots.notLogged();
-    this.snapshots.logged(text);
+    this.snapshots.logged(
+      text,
+      r.interrupted ? (this.interrupt?.stepsDone() ?? 0) - steps : undefined,
+    );
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
   }

@@ -96,7 +96,7 @@ import {
 import type { KnobValue } from "../policy.ts";
 import { vmaModify } from "./vma_ops.ts";
 import { zapRange } from "./zap.ts";
-import { faultinVmaRange } from "./populate.ts";
+import { faultinVmaRange, populateThen } from "./populate.ts";
 import { anonVmaPrepare } from "./fault.ts";
 import {
   MARKER_GUARD,
@@ -208,7 +208,9 @@ export function sysMadvise(
   const e = start + len >= BigInt(FAR_END) ? FAR_END : Number(start + len);
   // 3. madvise_do_behavior()
   if (behavior === MADV_POPULATE_READ || behavior === MADV_POPULATE_WRITE) {
-    return madvisePopulate(mm, s, e, behavior === MADV_POPULATE_WRITE);
+    const write = behavior === MADV_POPULATE_WRITE;
+    // In steps where asked (populate.ts populateThen); stopped, it is -EINTR.
+    return populateThen(p, s, e, true, (a, b) => madvisePopulate(mm, a, b, write), (err) => err);
   }
   return walkVmas(p, s, e, behavior);
 }

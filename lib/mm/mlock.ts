@@ -47,7 +47,7 @@ import {
   VM_WRITE,
 } from "./vm_flags.ts";
 import { vmaModify } from "./vma_ops.ts";
-import { faultinVmaRange } from "./populate.ts";
+import { faultinVmaRange, populateThen } from "./populate.ts";
 import { lruAddDrain } from "./swap.ts";
 import { VM_FAULT_OOM } from "./vm_ops.ts";
 
@@ -216,8 +216,9 @@ function doMlock(p: Process, startArg: bigint | number, lenArg: bigint | number,
   if (len === 0n) return 0;
   const s = Number(start);
   const e = Math.min(Number(start + len), FAR_END);
-  error = mmPopulate(mm, s, e, false);
-  return error ? posixErrorReturn(error) : 0;
+  // __mm_populate(), in steps where asked (populate.ts populateThen).
+  const populate = (a: number, b: number) => mmPopulate(mm, a, b, false);
+  return populateThen(p, s, e, true, populate, (err) => err ? posixErrorReturn(err) : 0);
 }
 
 /** mlock(addr, len) */
@@ -283,7 +284,10 @@ export function sysMlockall(p: Process, f: bigint | number): number {
   if (!(flags & MCL_CURRENT) || totalVm <= lockLimitPages(p) || capIpcLock(p)) {
     ret = applyMlockallFlags(mm, flags);
   }
-  if (!ret && (flags & MCL_CURRENT)) mmPopulate(mm, 0, TASK_SIZE, true);
+  if (!ret && (flags & MCL_CURRENT)) {
+    // __mm_populate(0, TASK_SIZE, 1): errors (-EINTR too) are ignored.
+    return populateThen(p, 0, TASK_SIZE, false, (a, b) => mmPopulate(mm, a, b, true), () => ret);
+  }
   return ret;
 }
 

@@ -87,7 +87,7 @@ import {
 import { getUnmappedArea, mmapMinAddr } from "./get_unmapped_area.ts";
 import { doMunmap } from "./munmap.ts";
 import { mergeNewRange, vmaLink } from "./vma_ops.ts";
-import { populateRange } from "./populate.ts";
+import { populateOrGiveUp, populateThen } from "./populate.ts";
 import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from "./accounting.ts";
 import { supportsMlock } from "./mlock.ts";
 
@@ -410,8 +410,8 @@ export function sysMmap(
   const r = mmapRegion(mm, { addr, len, flags: vmFlags, pgoff, file });
   if (r < 0) return r;
   if ((vmFlags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) {
-    // vm_mmap_pgoff() -> mm_populate(): errors are ignored.
-    populateRange(p, addr, addr + len);
+    // vm_mmap_pgoff() -> mm_populate(): errors are ignored (in steps where asked: populate.ts).
+    return populateThen(p, addr, addr + len, true, (a, b) => populateOrGiveUp(p, a, b), () => r);
   }
   return r;
 }

@@ -11,7 +11,7 @@ import { formatValue, hexdump } from "../format.ts";
 import type { Command, CommandContext, ResumeFormat, Value } from "./types.ts";
 import type { CallResult, CpuOp } from "../backend.ts";
 import { byteCount, bytesOf } from "./args.ts";
-import { type Interrupt, STEP_BYTES, yieldToInput } from "../interrupt.ts";
+import { type Interrupt, STEP_BYTES, TimeSlice } from "../interrupt.ts";
 import { accessRecord } from "../json_result.ts";
 
 /** The most bytes one peek shows. */
@@ -186,8 +186,8 @@ const memset: Command = {
 
 /**
  * memset in 2 MiB steps (ending on 2 MiB boundaries), looking at the
- * Ctrl-C token between steps: what it prints when it runs to the end or
- * faults is what one access prints.
+ * Ctrl-C token between steps (and letting input in once per time slice):
+ * what it prints when it runs to the end or faults is what one access prints.
  */
 async function steppedMemset(
   ctx: CommandContext,
@@ -197,9 +197,10 @@ async function steppedMemset(
   len: number,
 ): Promise<bigint | undefined> {
   let done = 0;
+  const slice = new TimeSlice();
   while (done < len) {
     if (done > 0) {
-      await yieldToInput();
+      await slice.pass();
       if (interrupt.requested()) {
         interrupt.honour();
         ctx.out.push(

@@ -91,7 +91,8 @@ const restore: Command = {
   summary: "go back to a snapshot: the machine and the session as they were",
   help: "Replays the snapshot's commands on a fresh machine with the same settings and\n" +
     "continues from there: processes, threads, variables and the current thread are\n" +
-    "those of the snapshot. Snapshots taken later are kept.",
+    "those of the snapshot. Snapshots taken later are kept. Going forward again (after\n" +
+    "undo or an earlier restore) replays only the commands after the session's.",
   example: [MAP_LINE, "snapshot s", "munmap(a, 16K)", "restore s", "maps"],
   needsProcess: false,
   async run(ctx, [name]) {

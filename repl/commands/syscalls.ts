@@ -29,6 +29,7 @@ import { KIND_TEXT } from "../constants.ts";
 import { cString, formatReturn, formatVector } from "../format.ts";
 import type { ArgDecl, Command, Value } from "./types.ts";
 import { syscallRecord } from "../json_result.ts";
+import { steppedCall } from "../stepped_call.ts";
 
 /** A mapping for examples that name 0x7f0000000000. */
 const MAP_SETUP =
@@ -296,7 +297,9 @@ function toCommand(spec: SyscallSpec): Command {
         ctx.out.push(notRunLine(spec.name));
         return undefined;
       }
-      const r = await ctx.backend.syscall(ctx.pid, spec, values);
+      // At a prompt, a populate runs in steps that Ctrl-C can stop (repl/stepped_call.ts).
+      const r = await steppedCall(ctx, spec, values) ??
+        await ctx.backend.syscall(ctx.pid, spec, values);
       ctx.record?.(syscallRecord(spec.name, values, r));
       // A read() of a userfaultfd prints its messages decoded.
       const uffds = ctx.uffds;

@@ -853,6 +853,8 @@ export interface FuzzOptions {
   /** Shrink differing cases (default true). */
   shrink?: boolean;
   log?: (s: string) => void;
+  /** Called before each case and at the end: cases done, of how many, how many differ. */
+  progress?: (done: number, total: number, differ: number) => void;
 }
 
 /** The outcome of a fuzz run. */
@@ -883,6 +885,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     found: [],
   };
   for (let i = 0; i < opts.cases; i++) {
+    opts.progress?.(i, opts.cases, sum.differ);
     const text = fuzzCase(opts.seed, i, opts.length);
     const source = `fuzz seed ${opts.seed} case ${i}`;
     const { r, error } = await runCase(text, source);
@@ -921,6 +924,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     }
     sum.found.push(found);
   }
+  opts.progress?.(opts.cases, opts.cases, sum.differ);
   return sum;
 }
 

@@ -14,6 +14,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { PLAIN_OUTPUT } from "../cli_output.ts";
 import { buildHost } from "./build.ts";
 import { fuzz } from "./fuzz.ts";
+import { fuzzReporter } from "./fuzz_progress.ts";
+import { ProgressLine } from "../progress_line.ts";
 
 function int(v: string): number {
   const n = Number(v);
@@ -56,14 +58,18 @@ if ("skip" in build) {
   Deno.exit(2);
 }
 const t0 = Date.now();
+// On a terminal, cases done and differences found on one line of stderr (nothing when piped).
+const report = fuzzReporter(new ProgressLine(Deno.stderr), (s) => console.log(s));
 const sum = await fuzz({
   seed: o.seed,
   cases: o.cases,
   length: Math.max(o.length, 3),
   out: o.out,
   shrink: o.shrink,
-  log: (s) => console.log(s),
+  log: report.log,
+  progress: report.progress,
 });
+report.end();
 const secs = ((Date.now() - t0) / 1000).toFixed(1);
 const errors = sum.errors > 0 ? `, ${sum.errors} harness errors` : "";
 const skipped = sum.skipped.length > 0 ? `, ${sum.skipped.length} skipped on this host` : "";

@@ -102,6 +102,8 @@ Deno.test("bench: `deno task bench --quick` runs end to end", async () => {
   }).output();
   const err = new TextDecoder().decode(out.stderr);
   assert.ok(out.success, err);
+  // stderr is piped: the log lines, no progress line redrawn in place.
+  assert.ok(!err.includes("\r"), err);
   const r = JSON.parse(new TextDecoder().decode(out.stdout));
   assert.equal(r.quick, true);
   assert.deepEqual(r.rows.map((x: { op: string }) => x.op), NAMES);

@@ -12,4 +12,7 @@ Deno.test("bench: snapshot rows at tiny sizes (mmlab only, no kernel figure)", a
   const rows = formatSnapshotRows(f);
   assert.match(rows[0], /^snapshot \(mmlab only: the kernel has no counterpart\)/);
   assert.match(rows[2], /^ {2}restore NAME +\d+ ms \(a replay of the 35 commands\)/);
+  assert.match(rows[4], /^ {2}restore fwd +[\d.]+ ms \(after undo: the one command after/);
+  assert.match(rows[5], /^ {2}restore here +[\d.]+ ms \(the session is at the point: no replay\)/);
+  assert.ok(f.msPerRestoreForward >= 0 && f.msPerRestoreInPlace >= 0);
 });
