@@ -74,8 +74,12 @@ export function traceStepText(s: TraceStep): string {
 /** The trace sink of one machine. */
 export class KernelTrace {
   private steps: TraceStep[] = [];
-  /** Entry points open now, outermost first (a fault inside a syscall nests). */
-  private readonly stack: string[] = [];
+  /**
+   * Entry points open now, outermost first (a fault inside a syscall
+   * nests), each the calls {@link begin} named (`"__get_user_pages →
+   * faultin_page"` is one entry of two calls).
+   */
+  private readonly stack: string[][] = [];
   /** Lines dropped since the last take (a MAP_POPULATE of gigabytes). */
   private dropped = 0;
   /**
@@ -85,10 +89,13 @@ export class KernelTrace {
    */
   json = false;
 
-  /** Opens an entry point (a syscall, a fault, a GUP walk) and records it. */
+  /**
+   * Opens an entry point (a syscall, a fault, a GUP walk) and records it;
+   * `fn` may be a chain of calls (`"__get_user_pages → faultin_page"`).
+   */
   begin(fn: string, why?: string, detail?: TraceDetail): void {
     this.push(this.path(fn), why, detail);
-    this.stack.push(fn);
+    this.stack.push(fn.split(" → "));
   }
 
   /** Closes the innermost entry point. */
@@ -133,7 +140,7 @@ export class KernelTrace {
   /** The open entry points and `fn`'s chain, outermost first. */
   private path(fn: string): string[] {
     const below = fn === "" ? [] : fn.split(" → ");
-    return [...this.stack, ...below];
+    return [...this.stack.flat(), ...below];
   }
 
   /** Records one step, counting it as dropped past KERNEL_TRACE_LINES. */
