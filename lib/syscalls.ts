@@ -624,12 +624,17 @@ function waitAndRestart(
     finish: () => {
       t.userfault = null;
       return m.runIn(t, () => {
+        // `trace on`: the restarted call is an entry of its own.
+        const tr = m.trace;
+        tr?.begin(`__do_sys_${spec.name}`, `pid ${p.pid} woken: the call restarts`);
         try {
           const r = invoke(spec, p, args);
+          if (tr !== null) traceReturn(tr, spec.name, r);
           return r.data === undefined ? { ret: r.ret } : { ret: r.ret, data: r.data };
         } catch (e) {
           if (!(e instanceof WouldBlock)) throw e;
           waitAndRestart(p, spec, args, e, tok);
+          if (tr !== null) traceReturn(tr, spec.name, { ret: 0, pending: tok });
           return null;
         }
       });

@@ -238,6 +238,8 @@ export class Session {
     }
     // `trace on`: the kernel path lines of this line's faults and syscalls
     // come first, before the command's own output.
+    // (After the flush: a call it resumes, e.g. a truncate woken by an unpin, traces too.)
+    flush();
     const tracer = this.backend.machine?.trace;
     const steps = tracer?.takeSteps();
     if (tracer && steps !== undefined && steps.length > 0) {
