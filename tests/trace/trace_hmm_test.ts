@@ -24,6 +24,7 @@ Deno.test("trace hmm: a COW fault moves the sequence: -EBUSY, read_begin again, 
     "handle_pte_fault",
     "wp_page_copy",
     "ops->invalidate",
+    "mmu_interval_set_seq",
     "mn_itree_inv_end",
     "handle_pte_fault",
     "set_pte_at",
@@ -36,18 +37,20 @@ Deno.test("trace hmm: a COW fault moves the sequence: -EBUSY, read_begin again, 
     "hmm_vma_handle_pte",
     "hmm_range_fault",
     "mmu_interval_read_retry",
+    "dmirror_do_fault",
   ]);
-  assert.equal(steps[11].errno, "-EBUSY");
-  assert.equal(steps[12].decision, "returns -EBUSY");
+  assert.equal(steps[12].errno, "-EBUSY");
+  assert.equal(steps[13].decision, "returns -EBUSY");
+  assert.match(steps[7].decision ?? "", /^interval 1: invalidate_seq 3; 0 device PTEs dropped$/);
   assert.match(
     steps[6].decision ?? "",
     /^MMU_NOTIFY_CLEAR \[0x[0-9a-f]+, 0x[0-9a-f]+\) hits interval 1 .*: cur_seq 3$/,
   );
   assert.match(
-    steps[16].decision ?? "",
+    steps[17].decision ?? "",
     /: 2 HMM_PFN_VALID \(2 HMM_PFN_WRITE\), 0 HMM_PFN_ERROR, 0 empty$/,
   );
-  assert.equal(steps[17].decision, "returns 0");
+  assert.equal(steps[18].decision, "returns 0");
   assert.match(steps[2].vma ?? "", /^vma [0-9a-f]+-[0-9a-f]+ rw-p /);
 });
 
@@ -84,6 +87,8 @@ Deno.test("trace hmm: an unmap invalidates the interval: cur_seq odd, then even 
   const { steps } = await traced(s, [ANON, `hmm_range_fault(a, 1, ${RW})`], "munmap(a, 4K)");
   const inv = steps.filter((x) => x.fn === "ops->invalidate" || x.fn === "mn_itree_inv_end");
   assert.equal(inv.length, 2);
+  const drop = steps.find((x) => x.fn === "mmu_interval_set_seq");
+  assert.match(drop?.decision ?? "", /; 1 device PTE dropped$/);
   assert.match(inv[0].decision ?? "", /^MMU_NOTIFY_UNMAP .*: cur_seq \d*[13579]$/);
   assert.match(inv[1].decision ?? "", /invalidate_seq \d*[02468] \(even\)/);
   assert.deepEqual(inv[0].path.slice(0, 2), [
