@@ -583,13 +583,15 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
 /** The trace's last line of a call: its result, or that it sleeps. */
 function traceReturn(tr: KernelTrace, name: string, r: SysOut): void {
   tr.end();
+  const err = r.pending === undefined && r.ret < 0 && r.ret > -4096;
   tr.step(
     `__do_sys_${name}`,
     r.pending !== undefined
       ? "the thread sleeps (<unfinished ...>), the call restarts when woken"
-      : r.ret < 0 && r.ret > -4096
+      : err
       ? `returns -${errnoName(-r.ret)}`
       : `returns ${r.ret > 0xffff ? "0x" + r.ret.toString(16) : r.ret}`,
+    err ? { errno: `-${errnoName(-r.ret)}` } : undefined,
   );
 }
 

@@ -388,7 +388,7 @@ export function handleMmFault(
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
   const tr = mm.machine.trace;
-  if (tr !== null) tracePteFault(tr, write, bits, tried);
+  if (tr !== null) tracePteFault(tr, vma, write, bits, tried);
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
       tr?.step(

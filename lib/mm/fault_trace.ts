@@ -12,16 +12,23 @@ import type { Vma } from "./vma.ts";
 import { PTE_SPECIAL } from "./pagetable.ts";
 import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_ERROR, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "./vm_ops.ts";
-import { faultCodeText, hexAddr, pteText } from "./trace_text.ts";
+import { faultCodeText, hexAddr, pteText, vmaText } from "./trace_text.ts";
 
 /** handle_mm_fault() → handle_pte_fault(): the chain every fault step starts with. */
 export const PTE_FAULT = "handle_mm_fault → handle_pte_fault";
 
-/** The first step: the access and the PTE found. */
-export function tracePteFault(tr: KernelTrace, write: boolean, bits: number, tried: boolean): void {
+/** The first step: the access and the PTE found (the VMA in the step's data). */
+export function tracePteFault(
+  tr: KernelTrace,
+  vma: Vma,
+  write: boolean,
+  bits: number,
+  tried: boolean,
+): void {
   tr.step(
     PTE_FAULT,
     `${write ? "write" : "read"}, ${pteText(bits)}${tried ? ", FAULT_FLAG_TRIED" : ""}`,
+    { vma: vmaText(vma) },
   );
 }
 

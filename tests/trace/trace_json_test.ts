@@ -44,6 +44,16 @@ Deno.test("CMD --json with tracing on carries the steps; with it off there is no
     decision: "pid 1",
   });
   assert.ok(on.trace.some((x: { fn: string }) => x.fn === "__split_vma"));
+  const bad = JSON.parse((await s.run("mprotect(a, 4K, 99) --json")).output.join("\n"));
+  assert.deepEqual(bad.trace.at(-1), {
+    fn: "__do_sys_mprotect",
+    path: ["__do_sys_mprotect"],
+    decision: "returns -EINVAL",
+    errno: "-EINVAL",
+  });
+  const fault = JSON.parse((await s.run("poke(a + 8K, 1) --json")).output.join("\n"));
+  const pte = fault.trace.find((x: { fn: string }) => x.fn === "handle_pte_fault");
+  assert.match(pte.vma, /^vma [0-9a-f]+-[0-9a-f]+ rw-p \(rd wr mr mw me ac\)$/);
 });
 
 Deno.test("--jsonl batch: each line's steps under trace, structured (vma, errno, policy)", async () => {
