@@ -145,7 +145,9 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
   const m = p.machine;
   const d = daxInode(inode)!;
   const tr = m.trace;
-  const at = `${via} → ext4_break_layouts → dax_break_layout → dax_layout_busy_page_range`;
+  const at = tr === null
+    ? ""
+    : `${via} → ext4_break_layouts → dax_break_layout → dax_layout_busy_page_range`;
   // dax_layout_busy_page_range(): unmap_mapping_pages(mapping, 0, 0, 0).
   tr?.step(
     `${at} → unmap_mapping_pages`,
@@ -156,7 +158,7 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
   unmapMappingPages(m, inode, 0, Infinity, false);
   let busy = busyBlocks(m, inode);
   const knob = m.policy("dax.truncateWithPin");
-  const policy = `dax.truncateWithPin=${knob}`;
+  const policy = tr === null ? "" : `dax.truncateWithPin=${knob}`;
   if (busy.length === 0) {
     tr?.step(at, "no block still referenced: nothing to wait for");
     d.breakDeadline = -1;
@@ -164,10 +166,13 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
   }
   if (tr !== null) traceBusy(tr, m, at, busy, policy);
   const action = BUSY_ACTION[knob];
-  const decide = (why: string, errno?: string) =>
-    tr?.step(at, why, errno === undefined ? { policy } : { policy, errno });
+  // Called as decide?.(...): no text is built while tracing is off.
+  const decide = tr === null
+    ? null
+    : (why: string, errno?: string) =>
+      tr.step(at, why, errno === undefined ? { policy } : { policy, errno });
   if (action === "free") {
-    decide(
+    decide?.(
       knob === "odp-only"
         ? "no long-term pin can exist (only ODP reaches fsdax): the blocks are freed"
         : "no wait: the blocks are freed with the references still on them",
@@ -175,21 +180,21 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
     return 0;
   }
   if (action === "fail") {
-    decide("the truncate is refused: -ETXTBSY", "-ETXTBSY");
+    decide?.("the truncate is refused: -ETXTBSY", "-ETXTBSY");
     return -ETXTBSY;
   }
   if (action === "revoke" && m.pci.iommu.enabled) {
-    decide("iommu_unmap of every IOVA translating to the busy blocks, then freed");
+    decide?.("iommu_unmap of every IOVA translating to the busy blocks, then freed");
     m.pci.iommu.revokePfns(new Set(busy));
     return 0;
   }
   // The kernel's test: a file mapped nowhere has no busy page (up to 6.18).
   if (inode.mappings.size === 0) {
-    decide("mapping_mapped() is false: no busy page is seen (6.18), the blocks are freed");
+    decide?.("mapping_mapped() is false: no busy page is seen (6.18), the blocks are freed");
     return 0;
   }
   if (takeSignalPending(p)) {
-    decide("a signal is pending: the interruptible wait ends: -EINTR", "-EINTR");
+    decide?.("a signal is pending: the interruptible wait ends: -EINTR", "-EINTR");
     d.breakDeadline = -1;
     return -EINTR;
   }
@@ -197,7 +202,7 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
   if (action === "redirect") {
     const moved = redirectPins(m, busy);
     busy = busyBlocks(m, inode);
-    decide(
+    decide?.(
       `${plural(moved, "held reference")} moved to scratch pages; ${
         plural(busy.length, "block")
       } still busy`,
@@ -209,7 +214,7 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
     if (who.length > 0) {
       const now = m.clock.ns;
       if (d.breakDeadline < 0) {
-        decide(
+        decide?.(
           `the lease break: SIGIO to pid ${
             who.map((q) => q.pid).join(", ")
           }, a wait of up to ${m.sysctl.leaseBreakTime} s`,
@@ -222,7 +227,7 @@ export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"):
           if (!pmem.idle.empty) m.sched.wakeAll(pmem.idle);
         });
       } else if (now >= d.breakDeadline) {
-        decide(`lease-break-time passed: SIGKILL to pid ${who.map((q) => q.pid).join(", ")}`);
+        decide?.(`lease-break-time passed: SIGKILL to pid ${who.map((q) => q.pid).join(", ")}`);
         // No forward progress from user space: kill the pinners; their exit unpins.
         for (const q of who) sendSignal(q, SIGKILL);
         d.breakDeadline = -1;

@@ -273,7 +273,7 @@ function vmaFlagsRefusal(
       return [
         -EFAULT,
         "writable_file_mapping_allowed: a long-term write pin of a dirty-tracked shared file",
-        `gup.longtermWriteFileShared=${gupPolicyWriteFile}`,
+        "gup.longtermWriteFileShared=efault",
       ];
     }
     if (!(f & VM_WRITE)) {

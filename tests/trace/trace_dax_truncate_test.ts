@@ -93,6 +93,24 @@ for (
   });
 }
 
+Deno.test("trace dax truncate, notify-kill: SIGIO to the pinner and a bounded wait", async () => {
+  const { steps } = await traced(
+    session(),
+    ["policy dax.truncateWithPin notify-kill", ...PINNED],
+    "ftruncate(f, 0)",
+  );
+  assert.deepEqual(fns(steps), [
+    "__do_sys_ftruncate",
+    "unmap_mapping_pages",
+    BUSY,
+    BUSY,
+    "ext4_wait_dax_page",
+    "__do_sys_ftruncate",
+  ]);
+  assert.equal(steps[3].decision, "the lease break: SIGIO to pid 2, a wait of up to 45 s");
+  assert.equal(steps[3].policy, "dax.truncateWithPin=notify-kill");
+});
+
 Deno.test("trace dax punch hole: ext4_punch_hole breaks layouts, then ext4_ext_remove_space frees", async () => {
   const { steps } = await traced(session(), [
     'g = open("/mnt/pmem/s", O_RDWR|O_CREAT, 0644)',
