@@ -393,7 +393,7 @@ export function getUserPages(mm: Mm, start: number, npages: number, gup: number)
   if (tr === null) return getUserPagesChecked(mm, start, npages, gup);
   tr.begin(
     gup & FOLL_PIN ? "pin_user_pages" : "get_user_pages",
-    `${npages} pages at ${hexAddr(start)}, ${follText(gup)}`,
+    `${npages} page${npages === 1 ? "" : "s"} at ${hexAddr(start)}, ${follText(gup)}`,
   );
   try {
     const r = getUserPagesChecked(mm, start, npages, gup);
@@ -437,7 +437,7 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
   const tr = m.trace;
   tr?.step(
     "__get_user_pages",
-    `${npages} pages at ${hexAddr(start)}: ${
+    `${npages} page${npages === 1 ? "" : "s"} at ${hexAddr(start)}: ${
       pin ? "FOLL_PIN takes the pin bias" : "a plain reference"
     }`,
     { policy: `gup.pinModel=${m.policy("gup.pinModel")}` },
