@@ -27,9 +27,9 @@
  * @module
  */
 
-import { EFAULT, EINVAL, ENOMEM, EOPNOTSUPP, errnoName } from "../abi/errno.ts";
+import { EFAULT, EINVAL, ENOMEM, EOPNOTSUPP } from "../abi/errno.ts";
 import type { KernelTrace } from "../trace/kernel_trace.ts";
-import { faultCodeText, hexAddr, pteText, vmaText } from "./trace_text.ts";
+import { errnoText, faultCodeText, hexAddr, pteText, vmaText } from "./trace_text.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -243,11 +243,6 @@ export function checkVmaFlags(
     );
   }
   return r === null ? 0 : r[0];
-}
-
-/** `-EFAULT`. */
-function errnoText(err: number): string {
-  return `-${errnoName(-err)}`;
 }
 
 /** check_vma_flags()'s tests, in order: the first that refuses, or null. */

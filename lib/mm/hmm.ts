@@ -36,9 +36,9 @@
  * @module
  */
 
-import { EBUSY, EFAULT, EOPNOTSUPP, EPERM, errnoName } from "../abi/errno.ts";
+import { EBUSY, EFAULT, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import type { KernelTrace } from "../trace/kernel_trace.ts";
-import { hexAddr, vmaText } from "./trace_text.ts";
+import { errnoText, hexAddr, vmaText } from "./trace_text.ts";
 import type { Mm } from "./mm.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Vma } from "./vma.ts";
@@ -510,11 +510,6 @@ export function hmmRangeFault(range: HmmRange): number {
   } finally {
     tr.end();
   }
-}
-
-/** `-EFAULT`. */
-function errnoText(err: number): string {
-  return `-${errnoName(-err)}`;
 }
 
 function hmmRangeFaultLocked(range: HmmRange): number {
