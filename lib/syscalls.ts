@@ -583,13 +583,15 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
 /** The trace's last line of a call: its result, or that it sleeps. */
 function traceReturn(tr: KernelTrace, name: string, r: SysOut): void {
   tr.end();
+  const err = r.pending === undefined && r.ret < 0 && r.ret > -4096;
   tr.step(
     `__do_sys_${name}`,
     r.pending !== undefined
       ? "the thread sleeps (<unfinished ...>), the call restarts when woken"
-      : r.ret < 0 && r.ret > -4096
+      : err
       ? `returns -${errnoName(-r.ret)}`
       : `returns ${r.ret > 0xffff ? "0x" + r.ret.toString(16) : r.ret}`,
+    err ? { errno: `-${errnoName(-r.ret)}` } : undefined,
   );
 }
 
@@ -624,12 +626,17 @@ function waitAndRestart(
     finish: () => {
       t.userfault = null;
       return m.runIn(t, () => {
+        // `trace on`: the restarted call is an entry of its own.
+        const tr = m.trace;
+        tr?.begin(`__do_sys_${spec.name}`, `pid ${p.pid} woken: the call restarts`);
         try {
           const r = invoke(spec, p, args);
+          if (tr !== null) traceReturn(tr, spec.name, r);
           return r.data === undefined ? { ret: r.ret } : { ret: r.ret, data: r.data };
         } catch (e) {
           if (!(e instanceof WouldBlock)) throw e;
           waitAndRestart(p, spec, args, e, tok);
+          if (tr !== null) traceReturn(tr, spec.name, { ret: 0, pending: tok });
           return null;
         }
       });

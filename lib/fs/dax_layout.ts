@@ -62,6 +62,8 @@ import { WouldBlock } from "../sched/wait.ts";
 import { sendSignal, takeSignalPending } from "../proc/signal.ts";
 import { GUP_PIN_COUNTING_BIAS } from "../phys/frames.ts";
 import { releaseUserPage } from "../mm/gup.ts";
+import type { KernelTrace } from "../trace/kernel_trace.ts";
+import { hexAddr } from "../mm/trace_text.ts";
 
 const PAGE = 4096;
 
@@ -139,33 +141,72 @@ function redirectPins(m: Machine, pfns: readonly number[]): number {
  * pages per policy. Returns 0 to go on, -errno, or throws {@link WouldBlock}
  * (the call sleeps and runs again from the start when woken).
  */
-export function daxBreakLayouts(p: Process, inode: Inode): number {
+export function daxBreakLayouts(p: Process, inode: Inode, via = "ext4_setattr"): number {
   const m = p.machine;
   const d = daxInode(inode)!;
+  const tr = m.trace;
+  const at = tr === null
+    ? ""
+    : `${via} → ext4_break_layouts → dax_break_layout → dax_layout_busy_page_range`;
   // dax_layout_busy_page_range(): unmap_mapping_pages(mapping, 0, 0, 0).
+  tr?.step(
+    `${at} → unmap_mapping_pages`,
+    `the whole file (inode ${inode.ino}) unmapped from ${
+      plural(inode.mappings.size, "VMA")
+    }; private COW copies kept`,
+  );
   unmapMappingPages(m, inode, 0, Infinity, false);
   let busy = busyBlocks(m, inode);
+  const knob = m.policy("dax.truncateWithPin");
+  const policy = tr === null ? "" : `dax.truncateWithPin=${knob}`;
   if (busy.length === 0) {
+    tr?.step(at, "no block still referenced: nothing to wait for");
     d.breakDeadline = -1;
     return 0;
   }
-  const action = BUSY_ACTION[m.policy("dax.truncateWithPin")];
-  if (action === "free") return 0;
-  if (action === "fail") return -ETXTBSY;
+  if (tr !== null) traceBusy(tr, m, at, busy, policy);
+  const action = BUSY_ACTION[knob];
+  // Called as decide?.(...): no text is built while tracing is off.
+  const decide = tr === null
+    ? null
+    : (why: string, errno?: string) =>
+      tr.step(at, why, errno === undefined ? { policy } : { policy, errno });
+  if (action === "free") {
+    decide?.(
+      knob === "odp-only"
+        ? "no long-term pin can exist (only ODP reaches fsdax): the blocks are freed"
+        : "no wait: the blocks are freed with the references still on them",
+    );
+    return 0;
+  }
+  if (action === "fail") {
+    decide?.("the truncate is refused: -ETXTBSY", "-ETXTBSY");
+    return -ETXTBSY;
+  }
   if (action === "revoke" && m.pci.iommu.enabled) {
+    decide?.("iommu_unmap of every IOVA translating to the busy blocks, then freed");
     m.pci.iommu.revokePfns(new Set(busy));
     return 0;
   }
   // The kernel's test: a file mapped nowhere has no busy page (up to 6.18).
-  if (inode.mappings.size === 0) return 0;
+  if (inode.mappings.size === 0) {
+    decide?.("mapping_mapped() is false: no busy page is seen (6.18), the blocks are freed");
+    return 0;
+  }
   if (takeSignalPending(p)) {
+    decide?.("a signal is pending: the interruptible wait ends: -EINTR", "-EINTR");
     d.breakDeadline = -1;
     return -EINTR;
   }
   const pmem = m.pmem!;
   if (action === "redirect") {
-    redirectPins(m, busy);
+    const moved = redirectPins(m, busy);
     busy = busyBlocks(m, inode);
+    decide?.(
+      `${plural(moved, "held reference")} moved to scratch pages; ${
+        plural(busy.length, "block")
+      } still busy`,
+    );
     if (busy.length === 0) return 0;
   }
   if (action === "notify") {
@@ -173,6 +214,11 @@ export function daxBreakLayouts(p: Process, inode: Inode): number {
     if (who.length > 0) {
       const now = m.clock.ns;
       if (d.breakDeadline < 0) {
+        decide?.(
+          `the lease break: SIGIO to pid ${
+            who.map((q) => q.pid).join(", ")
+          }, a wait of up to ${m.sysctl.leaseBreakTime} s`,
+        );
         // The lease-break notice (kill_fasync: SIGIO), then a bounded wait.
         for (const q of who) sendSignal(q, SIGIO);
         d.breakDeadline = now + m.sysctl.leaseBreakTime * 1e9;
@@ -181,6 +227,7 @@ export function daxBreakLayouts(p: Process, inode: Inode): number {
           if (!pmem.idle.empty) m.sched.wakeAll(pmem.idle);
         });
       } else if (now >= d.breakDeadline) {
+        decide?.(`lease-break-time passed: SIGKILL to pid ${who.map((q) => q.pid).join(", ")}`);
         // No forward progress from user space: kill the pinners; their exit unpins.
         for (const q of who) sendSignal(q, SIGKILL);
         d.breakDeadline = -1;
@@ -189,13 +236,50 @@ export function daxBreakLayouts(p: Process, inode: Inode): number {
       }
     }
   }
+  tr?.step(
+    `${via} → ext4_break_layouts → dax_break_layout → ___wait_var_event → ext4_wait_dax_page`,
+    "sleeps interruptibly until a pmem page loses a reference, then looks again",
+    { policy },
+  );
   throw new WouldBlock(pmem.idle, WCHAN_DAX_LAYOUT, `truncate of inode ${inode.ino}`);
 }
 
+/** `1 VMA`, `2 VMAs`. */
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/** The first busy block, as dax_layout_busy_page_range() returns it, and how many. */
+function traceBusy(
+  tr: KernelTrace,
+  m: Machine,
+  at: string,
+  busy: readonly number[],
+  policy: string,
+): void {
+  const pfn = busy[0];
+  const f = m.frames;
+  tr.step(
+    at,
+    `busy: pfn ${hexAddr(pfn)} still referenced (refcount ${f.refcount[pfn]}, ${
+      f.pincount[pfn]
+    } pins)${busy.length > 1 ? `, ${busy.length - 1} more` : ""}`,
+    { pfn, policy },
+  );
+}
+
 /** Frees the DAX blocks of pages [from, to): back to the allocator, LIFO. */
-function freeBlocks(m: Machine, inode: Inode, from: number, to: number): void {
+function freeBlocks(m: Machine, inode: Inode, from: number, to: number, via: string): void {
   const d = daxInode(inode)!;
   const idx = [...d.blocks.keys()].filter((i) => i >= from && i < to).sort((a, b) => a - b);
+  m.trace?.step(
+    via,
+    idx.length === 0
+      ? "no block to free"
+      : `${plural(idx.length, "block")} freed (pgoff ${idx[0]}..${
+        idx[idx.length - 1]
+      }), back to the allocator`,
+  );
   for (const i of idx) {
     const pfn = d.blocks.get(i)!;
     d.blocks.delete(i);
@@ -226,7 +310,7 @@ export function daxSetSize(p: Process, inode: Inode, newSize: number): number {
   if (r !== 0) return r;
   inode.size = newSize;
   if (newSize % PAGE) zeroBlock(m, inode, Math.floor(newSize / PAGE), newSize % PAGE, PAGE);
-  freeBlocks(m, inode, Math.ceil(newSize / PAGE), Infinity);
+  freeBlocks(m, inode, Math.ceil(newSize / PAGE), Infinity, "ext4_setattr → ext4_truncate");
   return 0;
 }
 
@@ -239,7 +323,7 @@ export function daxPunchHole(p: Process, inode: Inode, offset: number, len: numb
   const m = p.machine;
   if (offset >= inode.size) return 0;
   const end = Math.min(offset + len, Math.ceil(inode.size / PAGE) * PAGE);
-  const r = daxBreakLayouts(p, inode);
+  const r = daxBreakLayouts(p, inode, "ext4_fallocate → ext4_punch_hole");
   if (r !== 0) return r;
   const first = Math.ceil(offset / PAGE), last = Math.floor(end / PAGE);
   if (first > last) {
@@ -249,6 +333,6 @@ export function daxPunchHole(p: Process, inode: Inode, offset: number, len: numb
   }
   if (offset % PAGE) zeroBlock(m, inode, first - 1, offset % PAGE, PAGE);
   if (end % PAGE) zeroBlock(m, inode, last, 0, end % PAGE);
-  freeBlocks(m, inode, first, last);
+  freeBlocks(m, inode, first, last, "ext4_fallocate → ext4_punch_hole → ext4_ext_remove_space");
   return 0;
 }

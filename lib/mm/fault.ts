@@ -244,6 +244,26 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   const vpn = addr / 4096;
   const tr = mm.machine.trace;
   if (vma.flags & VM_SHARED) {
+    // wp_pfn_shared(): no struct page (vm_normal_page() is NULL: a special
+    // PTE, the zero page of a DAX hole) and vm_ops with ->pfn_mkwrite.
+    const pfnMkwrite = vma.ops?.pfnMkwrite;
+    if ((bits & PTE_SPECIAL) && pfnMkwrite !== undefined) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared",
+        "no struct page behind the PTE: vm_ops->pfn_mkwrite",
+      );
+      const pgoff = vma.pageIndex(addr);
+      const vmf = {
+        vma,
+        address: addr,
+        realAddress: addr,
+        pgoff,
+        write: true,
+        tried: false,
+        page: -1,
+      };
+      return pfnMkwrite(vmf) & VM_FAULT_ERROR;
+    }
     tr?.step(
       "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_shared",
       "shared mapping: page_mkwrite, PTE made writable and dirty",
@@ -368,7 +388,7 @@ export function handleMmFault(
   const vpn = addr / 4096;
   const bits = mm.pt.bitsAt(vpn);
   const tr = mm.machine.trace;
-  if (tr !== null) tracePteFault(tr, write, bits, tried);
+  if (tr !== null) tracePteFault(tr, vma, write, bits, tried);
   if (bits & PTE_PRESENT) {
     if (bits & PTE_PROTNONE) {
       tr?.step(

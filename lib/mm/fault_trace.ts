@@ -12,16 +12,23 @@ import type { Vma } from "./vma.ts";
 import { PTE_SPECIAL } from "./pagetable.ts";
 import { VM_SHARED, VM_WRITE } from "./vm_flags.ts";
 import { VM_FAULT_ERROR, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS } from "./vm_ops.ts";
-import { faultCodeText, hexAddr, pteText } from "./trace_text.ts";
+import { faultCodeText, hexAddr, pteText, vmaText } from "./trace_text.ts";
 
 /** handle_mm_fault() → handle_pte_fault(): the chain every fault step starts with. */
 export const PTE_FAULT = "handle_mm_fault → handle_pte_fault";
 
-/** The first step: the access and the PTE found. */
-export function tracePteFault(tr: KernelTrace, write: boolean, bits: number, tried: boolean): void {
+/** The first step: the access and the PTE found (the VMA in the step's data). */
+export function tracePteFault(
+  tr: KernelTrace,
+  vma: Vma,
+  write: boolean,
+  bits: number,
+  tried: boolean,
+): void {
   tr.step(
     PTE_FAULT,
     `${write ? "write" : "read"}, ${pteText(bits)}${tried ? ", FAULT_FLAG_TRIED" : ""}`,
+    { vma: vmaText(vma) },
   );
 }
 
@@ -73,7 +80,8 @@ export function traceNewAnon(tr: KernelTrace, vma: Vma, write: boolean, np: numb
   );
 }
 
-function doFaultKind(vma: Vma, write: boolean): string {
+/** do_read_fault, do_cow_fault or do_shared_fault: what do_fault() calls for this access. */
+export function doFaultKind(vma: Vma, write: boolean): string {
   return write ? (vma.flags & VM_SHARED ? "do_shared_fault" : "do_cow_fault") : "do_read_fault";
 }
 
@@ -105,10 +113,12 @@ export function traceFaultResult(
   } else if (r & VM_FAULT_ERROR) {
     tr.step(`${at} → __do_fault`, `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`);
   } else if ((r & VM_FAULT_NOPAGE) || page < 0) {
-    tr.step(`${at} → __do_fault`, "VM_FAULT_NOPAGE: the driver installed the PTE (vmf_insert_pfn)");
+    tr.step(`${at} → __do_fault`, "VM_FAULT_NOPAGE: ->fault installed the PTE itself");
   } else if (write && !(vma.flags & VM_SHARED)) {
-    tr.step(`${at} → finish_fault`, `private copy of page-cache pfn ${hexAddr(page)}`);
+    tr.step(`${at} → finish_fault`, `private copy of pfn ${hexAddr(page)}`, { pfn: page });
   } else {
-    tr.step(`${at} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`);
+    tr.step(`${at} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`, {
+      pfn: page,
+    });
   }
 }

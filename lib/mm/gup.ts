@@ -28,6 +28,8 @@
  */
 
 import { EFAULT, EINVAL, ENOMEM, EOPNOTSUPP } from "../abi/errno.ts";
+import type { KernelTrace } from "../trace/kernel_trace.ts";
+import { errnoText, faultCodeText, hexAddr, pteText, vmaText } from "./trace_text.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
@@ -200,15 +202,19 @@ const ODP_ONLY_FSDAX: Record<KnobValue<"dax.truncateWithPin">, boolean> = {
  * FOLL_LONGTERM on fsdax is refused under `dax.truncateWithPin=odp-only`;
  * else unless `gup.longtermFsdax` allows it, or
  * (the 2019 RFC, `dax.layoutLease=rfc-2019`) a process of this mm holds an
- * F_LAYOUT lease on the file.
+ * F_LAYOUT lease on the file. Returns the policy that refused, or null.
  */
-function longtermFsdaxRefused(vma: Vma): boolean {
+function longtermFsdaxRefusal(vma: Vma): string | null {
   const m = vma.mm.machine;
-  if (ODP_ONLY_FSDAX[m.policy("dax.truncateWithPin")]) return true;
-  if (!LONGTERM_FSDAX_REFUSED[m.policy("gup.longtermFsdax")]) return false;
-  if (!LAYOUT_LEASE_PINS[m.policy("dax.layoutLease")]) return true;
-  return !vma.file!.inode.leases.some((l) => l.layout && m.process(l.pid)?.mm === vma.mm);
+  if (ODP_ONLY_FSDAX[m.policy("dax.truncateWithPin")]) return "dax.truncateWithPin=odp-only";
+  if (!LONGTERM_FSDAX_REFUSED[m.policy("gup.longtermFsdax")]) return null;
+  if (!LAYOUT_LEASE_PINS[m.policy("dax.layoutLease")]) return "gup.longtermFsdax=eopnotsupp";
+  const leased = vma.file!.inode.leases.some((l) => l.layout && m.process(l.pid)?.mm === vma.mm);
+  return leased ? null : "dax.layoutLease=rfc-2019";
 }
+
+/** Why check_vma_flags() refused: the errno, the check, the policy that decided (if one did). */
+type VmaFlagsRefusal = readonly [err: number, why: string, policy?: string];
 
 /**
  * mm/gup.c check_vma_flags(): -errno or 0, in the kernel's order:
@@ -223,26 +229,57 @@ export function checkVmaFlags(
   gup: number,
   gupPolicyWriteFile: KnobValue<"gup.longtermWriteFileShared">,
 ): number {
+  const r = vmaFlagsRefusal(vma, gup, gupPolicyWriteFile);
+  const tr = vma.mm.machine.trace;
+  if (tr !== null) {
+    tr.step(
+      "__get_user_pages → check_vma_flags",
+      r === null ? "allowed" : `${r[1]}: ${errnoText(r[0])}`,
+      r === null ? { vma: vmaText(vma) } : {
+        vma: vmaText(vma),
+        errno: errnoText(r[0]),
+        ...(r[2] === undefined ? {} : { policy: r[2] }),
+      },
+    );
+  }
+  return r === null ? 0 : r[0];
+}
+
+/** check_vma_flags()'s tests, in order: the first that refuses, or null. */
+function vmaFlagsRefusal(
+  vma: Vma,
+  gup: number,
+  gupPolicyWriteFile: KnobValue<"gup.longtermWriteFileShared">,
+): VmaFlagsRefusal | null {
   const f = vma.flags;
-  if (f & (VM_IO | VM_PFNMAP)) return -EFAULT;
-  if ((gup & FOLL_ANON) && !vma.isAnonymous) return -EFAULT;
-  if ((gup & FOLL_LONGTERM) && vmaIsFsdax(vma) && longtermFsdaxRefused(vma)) return -EOPNOTSUPP;
+  if (f & (VM_IO | VM_PFNMAP)) return [-EFAULT, "VM_IO|VM_PFNMAP: no struct pages"];
+  if ((gup & FOLL_ANON) && !vma.isAnonymous) return [-EFAULT, "FOLL_ANON on a file mapping"];
+  if ((gup & FOLL_LONGTERM) && vmaIsFsdax(vma)) {
+    const policy = longtermFsdaxRefusal(vma);
+    if (policy !== null) return [-EOPNOTSUPP, "FOLL_LONGTERM on fsdax (vma_is_fsdax)", policy];
+  }
   if (gup & FOLL_WRITE) {
     // writable_file_mapping_allowed(): long-term pins of dirty-tracked files (6.5+).
     if (
       !vma.isAnonymous && LONGTERM_WRITE_FILE_REFUSED[gupPolicyWriteFile] &&
       (gup & (FOLL_PIN | FOLL_LONGTERM)) === (FOLL_PIN | FOLL_LONGTERM) &&
       (f & VM_SHARED) && vmOpsNeedsWritenotify(vma.ops) // vma_needs_dirty_tracking()
-    ) return -EFAULT;
+    ) {
+      return [
+        -EFAULT,
+        "writable_file_mapping_allowed: a long-term write pin of a dirty-tracked shared file",
+        "gup.longtermWriteFileShared=efault",
+      ];
+    }
     if (!(f & VM_WRITE)) {
-      if (!(gup & FOLL_FORCE)) return -EFAULT;
-      if (!isCow(f)) return -EFAULT;
+      if (!(gup & FOLL_FORCE)) return [-EFAULT, "FOLL_WRITE on a VMA without VM_WRITE"];
+      if (!isCow(f)) return [-EFAULT, "FOLL_FORCE write outside a COW mapping"];
     }
   } else if (!(f & VM_READ)) {
-    if (!(gup & FOLL_FORCE)) return -EFAULT;
-    if (!(f & VM_MAYREAD)) return -EFAULT;
+    if (!(gup & FOLL_FORCE)) return [-EFAULT, "a read of a VMA without VM_READ"];
+    if (!(f & VM_MAYREAD)) return [-EFAULT, "FOLL_FORCE read without VM_MAYREAD"];
   }
-  return 0;
+  return null;
 }
 
 /** vm_fault_to_errno() */
@@ -266,6 +303,35 @@ function mustUnshare(frames: FrameTable, vma: Vma, gup: number, pfn: number): bo
   return !(frames.flags[pfn] & PG_ANON_EXCLUSIVE);
 }
 
+/** follow_page_pte() said -EMLINK: the page is first unshared (FAULT_FLAG_UNSHARE). */
+function traceUnshare(
+  tr: KernelTrace,
+  frames: FrameTable,
+  pfn: number,
+  anon: boolean,
+  addr: number,
+): void {
+  tr.step(
+    "__get_user_pages → follow_page_mask → follow_page_pte → gup_must_unshare",
+    `${
+      anon
+        ? `anonymous pfn ${hexAddr(pfn)} not PageAnonExclusive`
+        : pfn === frames.zeroPfn
+        ? "the zero page in a COW mapping, FOLL_LONGTERM"
+        : `page-cache pfn ${hexAddr(pfn)} in a COW mapping, FOLL_LONGTERM`
+    }: -EMLINK`,
+    { policy: "gup.roLongtermInCow=unshare", pfn },
+  );
+  tr.step(
+    "__get_user_pages → faultin_page → handle_mm_fault → do_wp_page → wp_page_copy",
+    `FAULT_FLAG_UNSHARE at ${hexAddr(addr)}: ${
+      anon && frames.refcount[pfn] === 1
+        ? "refcount 1: marked PageAnonExclusive, kept"
+        : "an exclusive anonymous copy, mapped read-only"
+    }`,
+  );
+}
+
 /** include/linux/mm.h page_maybe_dma_pinned() (small folios: refcount >= 1024). */
 export function pageMaybeDmaPinned(frames: FrameTable, pfn: number): boolean {
   return frames.maybeDmaPinned(pfn);
@@ -278,19 +344,37 @@ export function pageMaybeDmaPinned(frames: FrameTable, pfn: number): boolean {
 function tryGrab(mm: Mm, pfn: number, pin: boolean, zero: boolean): GupRef {
   const m = mm.machine;
   const frames = m.frames;
+  const tr = m.trace;
   if (!pin) {
     // FOLL_GET (or FOLL_PIN before 5.7): folio_ref_inc, the zero page too.
     frames.refcount[pfn]++;
     if (!zero) frames.gupGets.set(pfn, (frames.gupGets.get(pfn) ?? 0) + 1);
+    tr?.step(GRAB, `a plain reference: refcount ${frames.refcount[pfn]}`, { pfn });
     return "get";
   }
-  if (zero && !ZERO_PAGE_PINNED[m.policy("gup.pinZeroPage")]) return "none";
+  if (zero && !ZERO_PAGE_PINNED[m.policy("gup.pinZeroPage")]) {
+    tr?.step(GRAB, "the zero page: FOLL_PIN takes nothing", {
+      pfn,
+      policy: `gup.pinZeroPage=${m.policy("gup.pinZeroPage")}`,
+    });
+    return "none";
+  }
   frames.refcount[pfn] += GUP_PIN_COUNTING_BIAS;
   frames.pincount[pfn]++;
   // node_stat_mod_folio(folio, NR_FOLL_PIN_ACQUIRED, refs)
   m.vmstat.follPinAcquired++;
+  tr?.step(
+    GRAB,
+    `FOLL_PIN: refcount += GUP_PIN_COUNTING_BIAS (${GUP_PIN_COUNTING_BIAS}): ${
+      frames.refcount[pfn]
+    }, nr_foll_pin_acquired ${m.vmstat.follPinAcquired}`,
+    { pfn },
+  );
   return "pin";
 }
+
+/** The chain to try_grab_folio() from __get_user_pages(). */
+const GRAB = "__get_user_pages → follow_page_mask → follow_page_pte → try_grab_folio";
 
 /**
  * __get_user_pages(): takes `npages` pages from `start`, holding the mmap
@@ -300,8 +384,42 @@ function tryGrab(mm: Mm, pfn: number, pin: boolean, zero: boolean): GupRef {
  * (mm_set_has_pinned_flag), so a failed pin still marks it.
  */
 export function getUserPages(mm: Mm, start: number, npages: number, gup: number): GupResult {
+  const tr = mm.machine.trace;
+  if (tr === null) return getUserPagesChecked(mm, start, npages, gup);
+  tr.begin(
+    gup & FOLL_PIN ? "pin_user_pages" : "get_user_pages",
+    `${npages} page${npages === 1 ? "" : "s"} at ${hexAddr(start)}, ${follText(gup)}`,
+  );
+  try {
+    const r = getUserPagesChecked(mm, start, npages, gup);
+    tr.step(
+      "",
+      r.err !== 0 ? `returns ${errnoText(r.err)}` : `returns ${r.pages.length}`,
+      r.err !== 0 ? { errno: errnoText(r.err) } : undefined,
+    );
+    return r;
+  } finally {
+    tr.end();
+  }
+}
+
+/** The FOLL_* flags by name: `FOLL_WRITE|FOLL_LONGTERM|FOLL_PIN`. */
+function follText(gup: number): string {
+  const names = [
+    ...FOLL_NAMES,
+    ["FOLL_TOUCH", FOLL_TOUCH] as const,
+    ["FOLL_PIN", FOLL_PIN] as const,
+  ]
+    .filter(([, b]) => gup & b).map(([n]) => n);
+  return names.length === 0 ? "0" : names.join("|");
+}
+
+function getUserPagesChecked(mm: Mm, start: number, npages: number, gup: number): GupResult {
   if (start % 4096 !== 0 || npages < 0) return { pages: [], err: -EINVAL };
-  if (gup & FOLL_PIN) mm.hasPinned = true;
+  if (gup & FOLL_PIN) {
+    if (!mm.hasPinned) mm.machine.trace?.step("mm_set_has_pinned_flag", "MMF_HAS_PINNED set");
+    mm.hasPinned = true;
+  }
   return withMmapReadLock(mm, () => getUserPagesLocked(mm, start, npages, gup));
 }
 
@@ -311,11 +429,13 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
   const pin = (gup & FOLL_PIN) !== 0 && PIN_TAKES_BIAS[m.policy("gup.pinModel")];
   const unshareRo = RO_PIN_UNSHARES[m.policy("gup.roLongtermInCow")];
   const write = (gup & FOLL_WRITE) !== 0;
-  m.trace?.step(
+  const tr = m.trace;
+  tr?.step(
     "__get_user_pages",
-    `${npages} pages at 0x${start.toString(16)}, ${pin ? "FOLL_PIN" : "FOLL_GET"}${
-      write ? " FOLL_WRITE" : ""
-    } (gup.pinModel=${m.policy("gup.pinModel")})`,
+    `${npages} page${npages === 1 ? "" : "s"} at ${hexAddr(start)}: ${
+      pin ? "FOLL_PIN takes the pin bias" : "a plain reference"
+    }`,
+    { policy: `gup.pinModel=${m.policy("gup.pinModel")}` },
   );
   const pages: GupPage[] = [];
   const fail = (err: number): GupResult => ({ pages, err: pages.length ? 0 : err });
@@ -324,6 +444,11 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
     const addr = start + i * 4096;
     if (vma === null || addr >= vma.end) {
       vma = mm.vmas.lookup(addr);
+      if (vma === null) {
+        tr?.step("__get_user_pages → gup_vma_lookup", `no VMA at ${hexAddr(addr)}: -EFAULT`, {
+          errno: "-EFAULT",
+        });
+      }
       const err = vma === null
         ? -EFAULT
         : checkVmaFlags(vma, gup, m.policy("gup.longtermWriteFileShared"));
@@ -340,23 +465,46 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
         if ((b & PTE_SPECIAL) && !zero) break; // follow_pfn_pte(): refused below
         if (unshareRo && (gup & FOLL_PIN) && mustUnshare(frames, v, gup, pfn)) {
           // -EMLINK from follow_page_pte, then a FAULT_FLAG_UNSHARE fault.
-          const r = frames.flags[pfn] & PG_ANON
-            ? unshareAnonPage(mm, v, addr)
-            : unsharePage(mm, v, addr);
+          const anon = (frames.flags[pfn] & PG_ANON) !== 0;
+          if (tr !== null) traceUnshare(tr, frames, pfn, anon, addr);
+          const r = anon ? unshareAnonPage(mm, v, addr) : unsharePage(mm, v, addr);
           if (r) return fail(faultErrno(r));
           continue;
         }
         break;
       }
       if (tries > 2) return fail(-EFAULT);
-      const r = handleMmFault(mm, v, addr, addr, write);
+      tr?.begin(
+        "__get_user_pages → faultin_page",
+        `${pteText(b)} at ${hexAddr(addr)}: handle_mm_fault(${
+          write ? "FAULT_FLAG_WRITE" : "read"
+        })`,
+      );
+      let r: number;
+      try {
+        r = handleMmFault(mm, v, addr, addr, write);
+      } finally {
+        tr?.end();
+      }
       const err = faultErrno(r);
-      if (err) return fail(err);
+      if (err) {
+        tr?.step("__get_user_pages → faultin_page", `${faultCodeText(r)}: ${errnoText(err)}`, {
+          errno: errnoText(err),
+        });
+        return fail(err);
+      }
     }
     const pfn = mm.pt.pfnAt(vpn);
     const zero = pfn === frames.zeroPfn;
     // follow_page_pte(): a special PTE other than the zero page has no page.
-    if ((mm.pt.bitsAt(vpn) & PTE_SPECIAL) && !zero) return fail(-EFAULT);
+    if ((mm.pt.bitsAt(vpn) & PTE_SPECIAL) && !zero) {
+      tr?.step(
+        "__get_user_pages → follow_page_mask → follow_page_pte → vm_normal_page",
+        `special PTE at ${hexAddr(addr)} (no struct page): -EFAULT`,
+        { errno: "-EFAULT", pfn },
+      );
+      return fail(-EFAULT);
+    }
     // FOLL_TOUCH -> folio_mark_accessed().
     if (!zero && (gup & FOLL_TOUCH)) markAccessed(m, pfn, (v.flags & VM_LOCKED) !== 0);
     const ref = tryGrab(mm, pfn, pin, zero);

@@ -37,6 +37,8 @@
  */
 
 import { EBUSY, EFAULT, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
+import type { KernelTrace } from "../trace/kernel_trace.ts";
+import { errnoText, hexAddr, vmaText } from "./trace_text.ts";
 import type { Mm } from "./mm.ts";
 import type { KnobValue } from "../policy.ts";
 import type { Vma } from "./vma.ts";
@@ -226,7 +228,25 @@ function pfnsFill(range: HmmRange, from: number, to: number, value: bigint): voi
 function vmaFault(mm: Mm, walk: Walk, vma: Vma, addr: number, end: number, need: number): number {
   walk.last = addr;
   const write = (need & NEED_WRITE_FAULT) !== 0;
-  if (write && !(vma.flags & VM_WRITE)) return -EPERM;
+  const tr = mm.machine.trace;
+  if (write && !(vma.flags & VM_WRITE)) {
+    tr?.step(
+      `${WALK_PMD} → hmm_vma_fault`,
+      "a write fault asked of a VMA without VM_WRITE: -EPERM",
+      {
+        vma: vmaText(vma),
+        errno: "-EPERM",
+      },
+    );
+    return -EPERM;
+  }
+  tr?.begin(
+    `${WALK_PMD} → hmm_vma_fault`,
+    `${write ? "write" : "read"} faults over [${hexAddr(addr)}, ${
+      hexAddr(end)
+    }): handle_mm_fault(FAULT_FLAG_REMOTE${write ? "|FAULT_FLAG_WRITE" : ""})`,
+    { vma: vmaText(vma) },
+  );
   const user = mm.faultFlagUser;
   mm.faultFlagUser = false;
   try {
@@ -238,12 +258,23 @@ function vmaFault(mm: Mm, walk: Walk, vma: Vma, addr: number, end: number, need:
       }
       return false;
     });
-    if (failed) return -EFAULT;
+    if (failed) {
+      tr?.step("", "a fault failed (VM_FAULT_ERROR): -EFAULT", { errno: "-EFAULT" });
+      return -EFAULT;
+    }
   } finally {
     mm.faultFlagUser = user;
+    tr?.end();
   }
+  tr?.step(
+    `${WALK_PMD} → hmm_vma_fault`,
+    `faults done: -EBUSY, the walk restarts at ${hexAddr(addr)}`,
+  );
   return -EBUSY;
 }
+
+/** walk_page_range() -> hmm_vma_walk_pmd(): the chain of the per-PTE steps. */
+const WALK_PMD = "walk_page_range → hmm_vma_walk_pmd";
 
 /** pte_to_hmm_pfn_flags(). */
 function pteFlags(bits: number): bigint {
@@ -272,8 +303,15 @@ const ASK_EXPORTER: Record<KnobValue<"hmm.p2pMap">, boolean> = {
  */
 function walkPmd(mm: Mm, walk: Walk, vma: Vma, start: number, end: number): number {
   const range = walk.range;
+  const tr = mm.machine.trace;
   if (mm.pt.table(start / 4096, false) === undefined) {
     const need = rangeNeedFault(range, start, end, 0n);
+    tr?.step(
+      `${WALK_PMD} → hmm_vma_walk_hole`,
+      `no page table under [${hexAddr(start)}, ${hexAddr(end)}): ${
+        need ? "a fault is asked" : "slots left empty (0)"
+      }`,
+    );
     if (need) return vmaFault(mm, walk, vma, start, end, need);
     pfnsFill(range, start, end, 0n);
     return 0;
@@ -304,13 +342,41 @@ function walkPmd(mm: Mm, walk: Walk, vma: Vma, start: number, end: number): numb
     const pfn = mm.pt.pfnAt(vpn);
     // A special PTE with no struct page (not DAX, not the zero page).
     if ((bits & PTE_SPECIAL) && !(bits & PTE_DEVMAP) && pfn !== zero) {
-      if (pteNeedFault(range, req, 0n)) return -EFAULT;
+      const fault = pteNeedFault(range, req, 0n) !== 0;
+      tr?.step(
+        `${WALK_PMD} → hmm_vma_handle_pte`,
+        `special PTE at ${hexAddr(addr)} (no struct page): ${
+          fault ? "a fault is asked: -EFAULT" : "HMM_PFN_ERROR"
+        }`,
+        fault ? { errno: "-EFAULT", pfn } : { pfn },
+      );
+      if (fault) return -EFAULT;
       range.hmmPfns[i] = HMM_PFN_ERROR;
       continue;
     }
     range.hmmPfns[i] = BigInt(pfn) | cpu;
   }
+  if (tr !== null) traceSlots(tr, range, start, end);
   return 0;
+}
+
+/** What hmm_vma_handle_pte() left in the slots of [start, end), counted. */
+function traceSlots(tr: KernelTrace, range: HmmRange, start: number, end: number): void {
+  let valid = 0, write = 0, error = 0, none = 0;
+  for (let i = slotOf(range, start); i < slotOf(range, end); i++) {
+    const v = range.hmmPfns[i];
+    if (v & HMM_PFN_ERROR) error++;
+    else if (v & HMM_PFN_VALID) {
+      valid++;
+      if (v & HMM_PFN_WRITE) write++;
+    } else none++;
+  }
+  tr.step(
+    `${WALK_PMD} → hmm_vma_handle_pte`,
+    `[${hexAddr(start)}, ${
+      hexAddr(end)
+    }): ${valid} HMM_PFN_VALID (${write} HMM_PFN_WRITE), ${error} HMM_PFN_ERROR, ${none} empty`,
+  );
 }
 
 /**
@@ -344,10 +410,19 @@ function walkPageRange(mm: Mm, walk: Walk): number {
   let addr = walk.last;
   while (addr < range.end) {
     const vma = mm.vmas.find(addr);
+    const tr = mm.machine.trace;
     if (vma === null || vma.start >= range.end || vma.start > addr) {
       // hmm_vma_walk_hole() without a VMA.
       const to = vma === null ? range.end : Math.min(vma.start, range.end);
-      if (rangeNeedFault(range, addr, to, 0n)) return -EFAULT;
+      const fault = rangeNeedFault(range, addr, to, 0n) !== 0;
+      tr?.step(
+        "walk_page_range → hmm_vma_walk_hole",
+        `no VMA over [${hexAddr(addr)}, ${hexAddr(to)}): ${
+          fault ? "a fault is asked: -EFAULT" : "HMM_PFN_ERROR"
+        }`,
+        fault ? { errno: "-EFAULT" } : undefined,
+      );
+      if (fault) return -EFAULT;
       pfnsFill(range, addr, to, HMM_PFN_ERROR);
       addr = to;
       continue;
@@ -355,20 +430,46 @@ function walkPageRange(mm: Mm, walk: Walk): number {
     const to = Math.min(vma.end, range.end);
     // hmm_vma_walk_test(): no struct pages behind it, or unreadable.
     if ((vma.flags & (VM_IO | VM_PFNMAP)) || !(vma.flags & VM_READ)) {
-      if (ASK_EXPORTER[mm.machine.policy("hmm.p2pMap")] && (vma.flags & VM_READ)) {
+      const p2p = mm.machine.policy("hmm.p2pMap");
+      if (ASK_EXPORTER[p2p] && (vma.flags & VM_READ)) {
         const r = walkP2p(walk, vma, addr, to);
         if (r !== null) {
+          tr?.step(
+            "walk_page_range → hmm_vma_walk_test → p2p_map",
+            r === 0 ? "the exporter gave bus addresses" : `the exporter refused: ${errnoText(r)}`,
+            {
+              vma: vmaText(vma),
+              policy: `hmm.p2pMap=${p2p}`,
+              ...(r === 0 ? {} : { errno: errnoText(r) }),
+            },
+          );
           if (r !== 0) return r;
           addr = to;
           continue;
         }
       }
-      if (rangeNeedFault(range, addr, to, 0n)) return -EFAULT;
-      if (SPECIAL_ALWAYS_EFAULT[mm.machine.policy("hmm.specialVma")]) return -EFAULT;
+      const fault = rangeNeedFault(range, addr, to, 0n) !== 0;
+      const knob = mm.machine.policy("hmm.specialVma");
+      const fails = fault || SPECIAL_ALWAYS_EFAULT[knob];
+      tr?.step(
+        "walk_page_range → hmm_vma_walk_test",
+        `${vma.flags & VM_READ ? "VM_IO|VM_PFNMAP" : "no VM_READ"}: ${
+          fault ? "a fault is asked: -EFAULT" : fails ? "-EFAULT even unasked" : "HMM_PFN_ERROR"
+        }`,
+        {
+          vma: vmaText(vma),
+          ...(fault ? {} : { policy: `hmm.specialVma=${knob}` }),
+          ...(fails ? { errno: "-EFAULT" } : {}),
+        },
+      );
+      if (fails) return -EFAULT;
       pfnsFill(range, addr, to, HMM_PFN_ERROR);
       addr = to;
       continue;
     }
+    tr?.step("walk_page_range → hmm_vma_walk_test", `walked from ${hexAddr(addr)}`, {
+      vma: vmaText(vma),
+    });
     while (addr < to) {
       const pmdEnd = Math.min(to, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
       const ret = walkPmd(mm, walk, vma, addr, pmdEnd);
@@ -388,10 +489,42 @@ function walkPageRange(mm: Mm, walk: Walk): number {
  */
 export function hmmRangeFault(range: HmmRange): number {
   const mm = range.notifier.mm;
+  const tr = mm.machine.trace;
+  if (tr === null) return hmmRangeFaultLocked(range);
+  tr.begin(
+    "hmm_range_fault",
+    `[${hexAddr(range.start)}, ${
+      hexAddr(range.end)
+    }) interval ${range.notifier.id}, seq ${range.notifierSeq}, default_flags ${
+      hmmReqFlagNames(range.defaultFlags)
+    }`,
+  );
+  try {
+    const r = hmmRangeFaultLocked(range);
+    tr.step(
+      "",
+      `returns ${r === 0 ? "0" : errnoText(r)}`,
+      r === 0 ? undefined : { errno: errnoText(r) },
+    );
+    return r;
+  } finally {
+    tr.end();
+  }
+}
+
+function hmmRangeFaultLocked(range: HmmRange): number {
+  const mm = range.notifier.mm;
   const walk: Walk = { range, last: range.start };
   return withMmapReadLock(mm, () => {
     for (let rounds = 0;; rounds++) {
-      if (mmuIntervalCheckRetry(range.notifier, range.notifierSeq)) return -EBUSY;
+      if (mmuIntervalCheckRetry(range.notifier, range.notifierSeq)) {
+        mm.machine.trace?.step(
+          "mmu_interval_check_retry",
+          `seq ${range.notifierSeq} is now ${range.notifier.invalidateSeq}: -EBUSY`,
+          { errno: "-EBUSY" },
+        );
+        return -EBUSY;
+      }
       const ret = walkPageRange(mm, walk);
       if (ret !== -EBUSY) return ret;
       if (rounds > 4 * range.hmmPfns.length + 8) {

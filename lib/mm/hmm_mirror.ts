@@ -112,6 +112,12 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
         dropped++;
       }
     }
+    sub.mm.machine.trace?.step(
+      "mmu_notifier_invalidate_range_start → mn_itree_invalidate → ops->invalidate → mmu_interval_set_seq",
+      `interval ${sub.id}: invalidate_seq ${curSeq}; ${dropped} device PTE${
+        dropped === 1 ? "" : "s"
+      } dropped`,
+    );
     this.log.push({ event: range.event, start: range.start, end: range.end, curSeq, dropped });
     if (this.log.length > LOG_MAX) this.log.shift();
     return true;
@@ -142,6 +148,12 @@ export class DeviceMirror implements MmuIntervalNotifierOps {
 
   /** Programs the device PTEs from a range's VALID slots. */
   private commit(range: HmmRange): void {
+    this.mm.machine.trace?.step(
+      "dmirror_do_fault",
+      `the VALID slots of [0x${range.start.toString(16)}, 0x${
+        range.end.toString(16)
+      }) programmed under the driver lock`,
+    );
     for (let i = 0; i < range.hmmPfns.length; i++) {
       const slot = range.hmmPfns[i];
       if (!(slot & HMM_PFN_VALID)) continue;

@@ -151,6 +151,13 @@ function unmapPoisoned(m: Machine, mm: Mm, addrs: readonly number[], entry: bool
 
 /** kill_proc(): the log line and the signal (AO, or AR for the caller of MADV_HWPOISON). */
 function killProc(m: Machine, tk: ToKill, pfn: number, current: Process | null): void {
+  m.trace?.step(
+    "memory_failure → kill_procs → kill_proc",
+    `SIGBUS ${
+      tk.p === current ? "BUS_MCEERR_AR" : "BUS_MCEERR_AO"
+    } to ${tk.p.comm}:${tk.p.pid} at 0x${tk.addr.toString(16)}`,
+    { pfn },
+  );
   log(
     m,
     `${hexPfn(pfn)}: Sending SIGBUS to ${tk.p.comm}:${tk.p.pid} due to hardware memory corruption`,
@@ -189,6 +196,9 @@ export function memoryFailure(
     return { ret: -EHWPOISON };
   }
   const result = (type: string, res: MfResult, users?: number): MemoryFailureResult => {
+    m.trace?.step("memory_failure → identify_page_state", `pfn ${hexPfn(pfn)}: ${type}: ${res}`, {
+      pfn,
+    });
     log(m, `${hexPfn(pfn)}: recovery action for ${type}: ${res}`);
     return { ret: 0, type, result: res, ...(users !== undefined ? { users } : {}) };
   };

@@ -153,9 +153,18 @@ export class MmuNotifierSubscriptions implements MmuNotifier {
     if (!this.invalidating) this.oddRounds++;
     this.invalidateSeq |= 1;
     const curSeq = this.invalidateSeq;
+    const tr = this.mm.machine.trace;
     for (const s of subs) {
       if (!s.inTree) continue; // removed by an earlier callback of this round
       s.invalidations++;
+      tr?.step(
+        "mmu_notifier_invalidate_range_start → mn_itree_invalidate → ops->invalidate",
+        `MMU_NOTIFY_${range.event} [0x${range.start.toString(16)}, 0x${
+          range.end.toString(16)
+        }) hits interval ${s.id} (${s.owner}) [0x${s.start.toString(16)}, 0x${
+          s.last.toString(16)
+        }]: cur_seq ${curSeq}`,
+      );
       s.ops.invalidate(s, range, curSeq);
     }
   }
@@ -174,6 +183,10 @@ export class MmuNotifierSubscriptions implements MmuNotifier {
     this.activeInvalidateRanges--;
     if (this.activeInvalidateRanges > 0 || !this.invalidating) return;
     this.invalidateSeq++;
+    this.mm.machine.trace?.step(
+      "mmu_notifier_invalidate_range_end → mn_itree_inv_end",
+      `the last active range ended: invalidate_seq ${this.invalidateSeq} (even), readers woken`,
+    );
     for (const { sub, insert } of this.deferred.splice(0)) {
       if (insert) treeInsert(this, sub);
       else treeRemove(this, sub);
@@ -287,15 +300,28 @@ export function mmuIntervalNotifierRemove(sub: MmuIntervalNotifier): void {
 export function mmuIntervalReadBegin(sub: MmuIntervalNotifier): number {
   const subs = findNotifierSubscriptions(sub.mm)!;
   const seq = sub.invalidateSeq;
+  const tr = sub.mm.machine.trace;
   if (seq === subs.invalidateSeq) {
+    tr?.step(
+      "mmu_interval_read_begin",
+      `interval ${sub.id}: an invalidation is running (seq ${seq} odd): sleeps until it ends`,
+    );
     throw new WouldBlock(subs.wq, "mmu_interval_read_begin", "an invalidation is running");
   }
+  tr?.step("mmu_interval_read_begin", `interval ${sub.id}: seq ${seq}`);
   return seq;
 }
 
 /** mmu_interval_read_retry(): an invalidation hit the subscription since read_begin. */
 export function mmuIntervalReadRetry(sub: MmuIntervalNotifier, seq: number): boolean {
-  return sub.invalidateSeq !== seq;
+  const stale = sub.invalidateSeq !== seq;
+  sub.mm.machine.trace?.step(
+    "mmu_interval_read_retry",
+    stale
+      ? `interval ${sub.id}: seq ${seq} is now ${sub.invalidateSeq}: stale, start over`
+      : `interval ${sub.id}: seq ${seq} unchanged: the result may be used`,
+  );
+  return stale;
 }
 
 /** mmu_interval_check_retry(): the same test without the driver lock (hmm_range_fault). */

@@ -6,6 +6,7 @@
  */
 
 import type { Vma } from "./vma.ts";
+import { errnoName } from "../abi/errno.ts";
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, vmFlagsText } from "./vm_flags.ts";
 import {
   PTE_DIRTY,
@@ -17,6 +18,11 @@ import {
   PTE_WRITE,
 } from "./pagetable.ts";
 import { VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from "./vm_ops.ts";
+
+/** A negative errno as trace text: `-EFAULT`. */
+export function errnoText(err: number): string {
+  return `-${errnoName(-err)}`;
+}
 
 /** `0x7f0000001000`. */
 export function hexAddr(a: number): string {

@@ -22,6 +22,7 @@ import { PG_ACTIVE, PG_ANON, PG_DIRTY, PG_FILE, PG_READAHEAD, PG_SHMEM } from ".
 import { PTE_PRESENT, PTE_SPECIAL } from "./pagetable.ts";
 import { zapRange } from "./zap.ts";
 import type { Inode } from "../fs/inode.ts";
+import { hexAddr } from "./trace_text.ts";
 
 /**
  * mm/rmap.c: try_to_unmap() for a page-cache page: every VMA mapping the
@@ -52,21 +53,41 @@ export interface ReclaimCandidate {
  */
 export function reclaimPages(m: Machine, pages: ReclaimCandidate[]): number {
   const frames = m.frames;
+  const tr = m.trace;
   let freed = 0;
   for (const { pfn, inode } of pages) {
     const f = frames.flags[pfn];
     if (f & PG_ANON) {
       // No swap: add_to_swap() fails; a maybe-pinned page is just kept.
-      if (!frames.maybeDmaPinned(pfn)) frames.flags[pfn] |= PG_ACTIVE;
+      const pinned = frames.maybeDmaPinned(pfn);
+      tr?.step(
+        SHRINK,
+        pinned
+          ? `anonymous pfn ${hexAddr(pfn)} maybe DMA-pinned: kept`
+          : `anonymous pfn ${hexAddr(pfn)}: no swap device, add_to_swap fails: activate_locked`,
+        { pfn },
+      );
+      if (!pinned) frames.flags[pfn] |= PG_ACTIVE;
       continue;
     }
     if (!(f & PG_FILE) || inode === null) continue;
+    tr?.step(`${SHRINK} → try_to_unmap`, `page-cache pfn ${hexAddr(pfn)} unmapped from every VMA`, {
+      pfn,
+    });
     tryToUnmap(m, inode, pfn);
     if (frames.mapcount[pfn] > 0) {
+      tr?.step(SHRINK, `pfn ${hexAddr(pfn)} still mapped: activate_locked`, { pfn });
       frames.flags[pfn] |= PG_ACTIVE;
       continue;
     }
     if (frames.flags[pfn] & PG_DIRTY) {
+      tr?.step(
+        SHRINK,
+        `pfn ${hexAddr(pfn)} dirty: not written back from madvise reclaim${
+          f & PG_SHMEM ? "" : ", PG_reclaim set"
+        }: activate_locked`,
+        { pfn },
+      );
       // A dirty file page: "Immediately reclaim when written back" (PG_reclaim).
       if (!(f & PG_SHMEM)) frames.flags[pfn] |= PG_READAHEAD;
       frames.flags[pfn] |= PG_ACTIVE;
@@ -74,10 +95,25 @@ export function reclaimPages(m: Machine, pages: ReclaimCandidate[]): number {
     }
     // __remove_mapping(): only the page cache may hold it (refcount 1).
     const index = frames.index[pfn];
-    if (frames.refcount[pfn] !== 1 || inode.pages.get(index) !== pfn) continue;
+    if (frames.refcount[pfn] !== 1 || inode.pages.get(index) !== pfn) {
+      tr?.step(
+        `${SHRINK} → __remove_mapping`,
+        `pfn ${hexAddr(pfn)} has refcount ${frames.refcount[pfn]}: someone else holds it, kept`,
+        { pfn },
+      );
+      continue;
+    }
+    tr?.step(
+      `${SHRINK} → __remove_mapping`,
+      `clean pfn ${hexAddr(pfn)} leaves the page cache (pgoff ${index}): freed`,
+      { pfn },
+    );
     inode.pages.delete(index);
     frames.put(pfn);
     freed++;
   }
   return freed;
 }
+
+/** reclaim_pages() -> shrink_folio_list(): the chain of the per-page steps. */
+const SHRINK = "reclaim_pages → shrink_folio_list";
