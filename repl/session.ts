@@ -217,7 +217,7 @@ export class Session {
     const text = (bare ?? line).replace(SHOW_SCRIPT, "");
     this.scriptOnly = script ? text : undefined;
     const data: LineData = (this.lineData = { results: [], events: [] });
-    const steps = this.interrupt?.stepsDone() ?? 0;
+    const stepsBefore = this.interrupt?.stepsDone() ?? 0;
     const promptPid = this.promptTag();
     const output: string[] = [];
     const wasAlive = this.taskAlive(this.pid);
@@ -289,7 +289,7 @@ export class Session {
     if (script) this.snapshots.notLogged();
     this.snapshots.logged(
       text,
-      r.interrupted ? (this.interrupt?.stepsDone() ?? 0) - steps : undefined,
+      r.interrupted ? (this.interrupt?.stepsDone() ?? 0) - stepsBefore : undefined,
     );
     for (const o of this.observers.slice()) o(promptPid, line, r);
     return r;
