@@ -23,6 +23,8 @@ export const PROGRESS_EVERY_MS = 250;
  * (bench runs without --allow-env): then it counts as unset.
  */
 function envVar(name: string): string | undefined {
+  // Deno knows NO_COLOR without --allow-env.
+  if (name === "NO_COLOR" && Deno.noColor) return "1";
   try {
     if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
       return undefined;
@@ -38,7 +40,7 @@ export function wantsProgress(
   out: ProgressStream,
   env: (name: string) => string | undefined = envVar,
 ): boolean {
-  return out.isTerminal() && !Deno.noColor && env("NO_COLOR") === undefined &&
+  return out.isTerminal() && env("NO_COLOR") === undefined &&
     env("CI") === undefined;
 }
 

@@ -258,7 +258,7 @@ export class Session {
     const tracer = this.backend.machine?.trace;
     const steps = tracer?.takeSteps();
     if (tracer && steps !== undefined && steps.length > 0) {
-      // `trace on --json`: each step as its JSON record; else its text.
+      // `trace json`: each step as its JSON record; else its text.
       const text = (s: TraceStep) => tracer.json ? JSON.stringify(s) : traceStepText(s);
       output.splice(0, 0, ...steps.map((s) => `trace: ${text(s)}`));
       // The steps as data in `--json` / `--jsonl` results (repl/json_result.ts).

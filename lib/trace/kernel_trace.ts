@@ -83,7 +83,7 @@ export class KernelTrace {
   /** Lines dropped since the last take (a MAP_POPULATE of gigabytes). */
   private dropped = 0;
   /**
-   * How the session prints the steps (`trace on --json`): one JSON record
+   * How the session prints the steps (`trace json`): one JSON record
    * per `trace:` line instead of the text. Data for the client; the tracer
    * records the same steps either way.
    */

@@ -20,46 +20,41 @@ const JSON_FLAG: FlagDecl = {
   text: "print the explanation as JSON data (keys in a fixed order)",
 };
 
-const TRACE_JSON_FLAG: FlagDecl = {
-  name: "--json",
-  text: "print each step as a JSON record {fn, path, decision, vma?, policy?, errno?, pfn?}",
-};
-
 const trace: Command = {
   name: "trace",
   form: "word",
   group: "session",
   args: [{
-    name: "on|off",
+    name: "on|off|json",
     accepts: "word",
     optional: true,
-    text: "start or stop tracing (no argument: say which)",
-    complete: () => ["on", "off"],
+    text: "start or stop tracing, or trace with JSON records (no argument: say which)",
+    complete: () => ["on", "off", "json"],
   }],
-  flags: [TRACE_JSON_FLAG],
-  summary: "print the kernel path of every fault and syscall (trace on|off)",
+  summary: "print the kernel path of every fault and syscall (trace on|off|json)",
   help: "While on, each command's faults and syscalls print the modelled kernel functions\n" +
     "they went through and the decision at each branch, one `trace:` line per step\n" +
     "(do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_anonymous_page ...),\n" +
-    "before the command's own output. Off costs nothing. `trace on --json` prints each\n" +
+    "before the command's own output. Off costs nothing. `trace json` prints each\n" +
     "step as a JSON record instead ({fn, path, decision, vma, policy, errno, pfn}: the\n" +
     "keys a step has); `CMD --json` and --jsonl results carry the steps under `trace`.",
   example: [MAP_LINE, "trace on", "poke(a, 1)", "mprotect(a + 4K, 4K, PROT_READ)"],
   needsProcess: false,
   run(ctx, values) {
     const m = ctx.machine;
-    const json = values.some((v) => v.type === "word" && v.text === TRACE_JSON_FLAG.name);
-    const [arg] = values.filter((v) => !(v.type === "word" && v.text === TRACE_JSON_FLAG.name));
+    const [arg] = values;
     const w = arg?.type === "word" ? arg.text : undefined;
     if (w === undefined) {
-      const how = m.trace === null ? "off" : m.trace.json ? "on (--json)" : "on";
+      const how = m.trace === null ? "off" : m.trace.json ? "json" : "on";
       ctx.out.push(`trace is ${how}`);
-    } else if (w === "on") {
+    } else if (w === "on" || w === "json") {
       m.trace ??= new KernelTrace();
-      m.trace.json = json;
+      m.trace.json = w === "json";
     } else if (w === "off") m.trace = null;
-    else throw new ReplError(`trace takes on or off, not ${w}`, arg.col, "trace on", "usage");
-    ctx.record?.(actionRecord("trace", { on: m.trace !== null }));
+    else {
+      throw new ReplError(`trace takes on, off or json, not ${w}`, arg.col, "trace on", "usage");
+    }
+    ctx.record?.(actionRecord("trace", { on: m.trace !== null, json: m.trace?.json ?? false }));
     return undefined;
   },
 };

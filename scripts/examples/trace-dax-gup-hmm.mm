@@ -10,7 +10,7 @@ dax_load_hole); the first write reaches ext4's DAX fault handler through
 do_wp_page → wp_pfn_shared → ->pfn_mkwrite, allocates a zeroed block
 (ext4_iomap_begin, IOMAP_F_NEW), unmaps the zero page from every mapping
 (dax_insert_entry) and maps the block writable. A long-term pin of fsdax
-is refused by check_vma_flags, which names the policy. trace on --json
+is refused by check_vma_flags, which names the policy. trace json
 prints each step as a record {fn, path, decision, vma, policy, errno, pfn}:
 here hmm_range_fault's walk of a VMA with no page table yet.
 Replay it with:
@@ -58,7 +58,7 @@ deno task replay scripts/examples/trace-dax-gup-hmm.mm
   trace: __do_sys_mmap → do_mmap → __mmap_region → vma_merge_new_range: no compatible neighbour: a new VMA
   trace: __do_sys_mmap: returns 0x7ffff7fbc000
   = 0x7ffff7fbc000
-  [1] mm> trace on --json
+  [1] mm> trace json
   [1] mm> hmm_range_fault(b, 1, HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE)
   trace: {"fn":"mmu_interval_read_begin","path":["mmu_interval_read_begin"],"decision":"interval 1: seq 1"}
   trace: {"fn":"hmm_range_fault","path":["hmm_range_fault"],"decision":"[0x7ffff7fbc000, 0x7ffff7fbd000) interval 1, seq 1, default_flags HMM_PFN_REQ_FAULT|HMM_PFN_REQ_WRITE"}

@@ -226,7 +226,7 @@ Deno.test("explain, trace, snapshot and diff --json carry their data", async () 
   const ex = await json(s, "explain a w --json");
   assert.deepEqual(JSON.parse((await run(s, "explain a w --json")).join("\n")), ex);
   const on = (await json(s, "trace on --json")).results[0];
-  assert.deepEqual(on, { kind: "action", name: "trace", on: true });
+  assert.deepEqual(on, { kind: "action", name: "trace", on: true, json: false });
   await run(s, "trace off");
   const snap = (await json(s, "snapshot s --json")).results[0];
   // After the mmap, explain twice, trace on and trace off.

@@ -1,5 +1,5 @@
 /**
- * Trace steps as data: `trace on --json` prints each step as a JSON record;
+ * Trace steps as data: `trace json` prints each step as a JSON record;
  * `CMD --json` and the --jsonl batch carry the steps under `trace`.
  */
 import assert from "node:assert/strict";
@@ -9,11 +9,11 @@ import { KernelTrace, traceStepText } from "../../mod.ts";
 
 const MAP = "a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
 
-Deno.test("trace on --json: every trace line is a record {fn, path, decision, ...}; text mode prints its text", async () => {
+Deno.test("trace json: every trace line is a record {fn, path, decision, ...}; text mode prints its text", async () => {
   const s = new Session();
   await s.run(MAP);
-  assert.deepEqual((await s.run("trace on --json")).output, []);
-  assert.deepEqual((await s.run("trace")).output, ["trace is on (--json)"]);
+  assert.deepEqual((await s.run("trace json")).output, []);
+  assert.deepEqual((await s.run("trace")).output, ["trace is json"]);
   const r = await s.run("peek(a)");
   const lines = r.output.filter((l) => l.startsWith("trace: "));
   assert.equal(lines.length, r.data!.trace!.length);
