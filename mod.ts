@@ -308,7 +308,13 @@ export {
   type MrAccessResult,
   type WcStatus,
 } from "./lib/drivers/rdma/odp.ts";
-export { KERNEL_TRACE_LINES, KernelTrace } from "./lib/trace/kernel_trace.ts";
+export {
+  KERNEL_TRACE_LINES,
+  KernelTrace,
+  type TraceDetail,
+  type TraceStep,
+  traceStepText,
+} from "./lib/trace/kernel_trace.ts";
 export {
   explainAccess,
   type ExplainOutcome,

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { errnoName, isErr, siCodeName, signalName } from "../mod.ts";
+import { errnoName, isErr, siCodeName, signalName, type TraceStep } from "../mod.ts";
 import type { CallResult, CpuOp, CpuResult, SessionEvent } from "./backend.ts";
 import type { Value } from "./commands/types.ts";
 import type { ReplError } from "./errors.ts";
@@ -40,6 +40,8 @@ export interface LineData {
   results: CommandRecord[];
   events: SessionEvent[];
   value?: bigint;
+  /** `trace on`: the kernel path steps of the line, as data (lib/trace/kernel_trace.ts). */
+  trace?: TraceStep[];
 }
 
 /** A syscall's record: its arguments as data, its return, errno and data handed back. */
@@ -157,5 +159,7 @@ export function lineJson(
       kind: error.kind,
       col: error.col ?? null,
     },
+    // Only while `trace on` holds: each step {fn, path, decision, vma?, policy?, errno?, pfn?}.
+    ...(data?.trace === undefined ? {} : { trace: data.trace }),
   };
 }

@@ -34,6 +34,7 @@ import { readOnlyLine } from "./read_only.ts";
 import { type LineData, lineJson } from "./json_result.ts";
 import { stripJsonFlag } from "./json_flag.ts";
 import { showScript } from "./show_script.ts";
+import { type TraceStep, traceStepText } from "../mod.ts";
 
 /** What one line did. */
 export interface RunResult {
@@ -237,9 +238,14 @@ export class Session {
     }
     // `trace on`: the kernel path lines of this line's faults and syscalls
     // come first, before the command's own output.
-    const trace = this.backend.machine?.trace?.take();
-    if (trace !== undefined && trace.length > 0) {
-      output.splice(0, 0, ...trace.map((l) => `trace: ${l}`));
+    const tracer = this.backend.machine?.trace;
+    const steps = tracer?.takeSteps();
+    if (tracer && steps !== undefined && steps.length > 0) {
+      // `trace on --json`: each step as its JSON record; else its text.
+      const text = (s: TraceStep) => tracer.json ? JSON.stringify(s) : traceStepText(s);
+      output.splice(0, 0, ...steps.map((s) => `trace: ${text(s)}`));
+      // The steps as data in `--json` / `--jsonl` results (repl/json_result.ts).
+      data.trace = steps;
     }
     flush();
     if (wasAlive) this.afterDeath(output, group);

@@ -39,6 +39,7 @@ import {
 } from "../mm/file_operations.ts";
 import {
   VM_FAULT_HWPOISON,
+  VM_FAULT_NOPAGE,
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   type VmFault,
@@ -50,6 +51,11 @@ import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "../mm/llseek.ts"
 import { WaitQueue } from "../sched/wait.ts";
 import type { SysOut } from "../syscalls.ts";
 import { PG_DIRTY, PG_HWPOISON } from "../phys/frames.ts";
+import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../mm/pagetable.ts";
+import { mapFilePage } from "../mm/fault.ts";
+import { unmapMappingPages } from "../mm/truncate.ts";
+import { hexAddr, vmaText } from "../mm/trace_text.ts";
+import { daxFaultChain, devdaxFaultChain } from "./dax_trace.ts";
 
 const PAGE = 4096;
 
@@ -162,8 +168,20 @@ export function daxInode(inode: Inode): DaxInode | null {
     : null;
 }
 
-/** The pmem frame holding page `index` of a DAX file, allocating it if `create`. */
-export function daxBlock(m: Machine, inode: Inode, index: number, create: boolean): number {
+/**
+ * The pmem frame holding page `index` of a DAX file, allocating it if
+ * `create`. A new block replaces the hole: the zero page a read fault
+ * mapped there is unmapped from every mapping of the file (fs/dax.c
+ * dax_insert_entry() for a fault, dax_iomap_iter()'s
+ * invalidate_inode_pages2_range() for write(2); private COW copies stay).
+ */
+export function daxBlock(
+  m: Machine,
+  inode: Inode,
+  index: number,
+  create: boolean,
+  via = "dax_iomap_rw → dax_iomap_iter → invalidate_inode_pages2_range",
+): number {
   const d = daxInode(inode)!;
   const have = d.blocks.get(index);
   if (have !== undefined || !create) return have ?? -1;
@@ -173,31 +191,151 @@ export function daxBlock(m: Machine, inode: Inode, index: number, create: boolea
   // A new block is zeroed before it is mapped (ext4 DAX: pre-zeroed blocks).
   m.frames.zero(pfn);
   d.blocks.set(index, pfn);
+  if (m.trace !== null && via !== "" && holeMapped(m, inode, index)) {
+    m.trace.step(
+      `${via} → unmap_mapping_pages`,
+      `a new block replaces the hole at pgoff ${index}: its zero page is unmapped everywhere`,
+    );
+  }
+  unmapMappingPages(m, inode, index, index + 1, false);
   return pfn;
 }
 
-/**
- * fs/dax.c dax_iomap_fault() for a 4 KiB fault (ext4_dax_fault): past EOF
- * is SIGBUS; otherwise the block's frame, allocated on first use (mmlab
- * also allocates on a read of a hole, where the kernel maps the zero page:
- * dax_load_hole). The core maps the frame (finish_fault).
- */
-function daxFault(vmf: VmFault): number {
-  const m = vmf.vma.mm.machine;
-  const inode = vmf.vma.file!.inode;
-  if (vmf.pgoff >= inode.sizePages) return VM_FAULT_SIGBUS;
-  const pfn = daxBlock(m, inode, vmf.pgoff, true);
-  if (pfn < 0) return VM_FAULT_SIGBUS; // ENOSPC
-  // dax_iomap_direct_access() on a bad block: -EHWPOISON -> vmf_error().
-  if (m.frames.flags[pfn] & PG_HWPOISON) return VM_FAULT_HWPOISON;
-  vmf.page = pfn;
-  return 0;
+/** Whether some mapping of the file maps the zero page at page `index` (trace text only). */
+function holeMapped(m: Machine, inode: Inode, index: number): boolean {
+  for (const v of inode.mappings) {
+    if (index < v.pgoff || index >= v.pgoff + v.pages) continue;
+    const vpn = (v.start + (index - v.pgoff) * PAGE) / PAGE;
+    if ((v.mm.pt.bitsAt(vpn) & PTE_PRESENT) && v.mm.pt.pfnAt(vpn) === m.frames.zeroPfn) {
+      return true;
+    }
+  }
+  return false;
 }
 
-/** ext4_dax_vm_ops: fault, and page_mkwrite (so shared mappings write-notify). */
+/**
+ * ext4_dax_fault() -> ext4_dax_huge_fault() -> fs/dax.c dax_iomap_fault()
+ * -> dax_iomap_pte_fault(), for ->fault and for ->pfn_mkwrite (`mkwrite`:
+ * a write to the zero page of a hole in a shared mapping). In the kernel's
+ * order:
+ * 1. at or past EOF: VM_FAULT_SIGBUS;
+ * 2. ext4_dax_huge_fault() asks iomap for a write (IOMAP_WRITE, which
+ *    allocates a zeroed block for a hole) only in a shared mapping; a
+ *    private write fault has vmf->cow_page instead;
+ * 3. dax_fault_iter(): a private write copies the block into the COW page,
+ *    or clears it for a hole (dax_fault_cow_page; the core maps the copy);
+ *    a read of a hole maps the shared zero page, read-only, special: no
+ *    block is allocated (dax_load_hole); a poisoned block is
+ *    VM_FAULT_HWPOISON (dax_iomap_direct_access: -EHWPOISON); otherwise
+ *    the block's frame is mapped here, writable and dirty for a write
+ *    (vmf_insert_mixed_mkwrite), read-only for a read in a shared mapping
+ *    (write-notify), and VM_FAULT_NOPAGE goes back.
+ * PMD faults (dax_iomap_pmd_fault, dax_pmd_load_hole's huge zero page) are
+ * not modelled: mmlab maps 4 KiB pages.
+ */
+function daxIomapPteFault(vmf: VmFault, mkwrite: boolean): number {
+  const vma = vmf.vma;
+  const m = vma.mm.machine;
+  const inode = vma.file!.inode;
+  const tr = m.trace;
+  const at = tr === null ? "" : daxFaultChain(vmf, mkwrite);
+  if (vmf.pgoff >= inode.sizePages) {
+    tr?.step(at, `pgoff ${vmf.pgoff} at or past i_size ${inode.size}: VM_FAULT_SIGBUS`, {
+      errno: "VM_FAULT_SIGBUS",
+    });
+    return VM_FAULT_SIGBUS;
+  }
+  // ext4_dax_huge_fault(): write = FAULT_FLAG_WRITE && VM_SHARED.
+  const cow = vmf.write && !(vma.flags & VM_SHARED);
+  const write = vmf.write && !cow;
+  tr?.step(
+    at,
+    `pgoff ${vmf.pgoff}: ${
+      write ? "IOMAP_WRITE" : cow ? "private write: vmf->cow_page, no IOMAP_WRITE" : "read"
+    }`,
+    { vma: vmaText(vma) },
+  );
+  const had = daxBlock(m, inode, vmf.pgoff, false);
+  const zeroMapped = tr !== null && had < 0 && write && holeMapped(m, inode, vmf.pgoff);
+  const pfn = had < 0 && write ? daxBlock(m, inode, vmf.pgoff, true, "") : had;
+  const frames = m.frames;
+  if (tr !== null) {
+    const begin = `${at} → iomap_iter → ext4_iomap_begin`;
+    if (pfn < 0 && write) {
+      tr.step(begin, "no free pmem block: -ENOSPC: VM_FAULT_SIGBUS", { errno: "VM_FAULT_SIGBUS" });
+    } else if (pfn < 0) tr.step(begin, "IOMAP_HOLE: no block");
+    else if (had < 0) {
+      tr.step(begin, `IOMAP_MAPPED|IOMAP_F_NEW: a zeroed block allocated, pfn ${hexAddr(pfn)}`, {
+        pfn,
+      });
+    } else tr.step(begin, `IOMAP_MAPPED: block pfn ${hexAddr(pfn)}`, { pfn });
+  }
+  if (pfn < 0 && write) return VM_FAULT_SIGBUS; // ENOSPC
+  if (zeroMapped) {
+    tr!.step(
+      `${at} → dax_fault_iter → dax_insert_entry → unmap_mapping_pages`,
+      `the zero page of the hole at pgoff ${vmf.pgoff} is unmapped from every mapping`,
+    );
+  }
+  const poisoned = pfn >= 0 && (frames.flags[pfn] & PG_HWPOISON) !== 0;
+  if (cow) {
+    if (poisoned) {
+      tr?.step(
+        `${at} → dax_fault_iter → dax_fault_cow_page → copy_cow_page_dax`,
+        `block pfn ${hexAddr(pfn)} is poisoned: -EHWPOISON: VM_FAULT_HWPOISON`,
+        { errno: "VM_FAULT_HWPOISON", pfn },
+      );
+      return VM_FAULT_HWPOISON;
+    }
+    tr?.step(
+      `${at} → dax_fault_iter → dax_fault_cow_page`,
+      pfn < 0
+        ? "hole: the COW page is cleared (clear_user_highpage), no block allocated"
+        : `block pfn ${hexAddr(pfn)} copied into the COW page (copy_cow_page_dax)`,
+    );
+    // do_cow_fault() copies it: the zero page copies as a cleared page.
+    vmf.page = pfn < 0 ? frames.zeroPfn : pfn;
+    return 0;
+  }
+  const mm = vma.mm;
+  if (pfn < 0) {
+    tr?.step(
+      `${at} → dax_fault_iter → dax_load_hole → vmf_insert_page_mkwrite`,
+      "read of a hole: the shared zero page, mapped read-only (no block allocated)",
+      { pfn: frames.zeroPfn },
+    );
+    mm.pt.set(vmf.address / PAGE, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
+    return VM_FAULT_NOPAGE;
+  }
+  if (poisoned) {
+    tr?.step(
+      `${at} → dax_fault_iter → dax_iomap_direct_access`,
+      `block pfn ${hexAddr(pfn)} is poisoned: -EHWPOISON: VM_FAULT_HWPOISON`,
+      { errno: "VM_FAULT_HWPOISON", pfn },
+    );
+    return VM_FAULT_HWPOISON;
+  }
+  tr?.step(
+    `${at} → dax_fault_iter → ${write ? "vmf_insert_mixed_mkwrite" : "vmf_insert_mixed"}`,
+    write
+      ? `block pfn ${hexAddr(pfn)} mapped writable and dirty`
+      : `block pfn ${hexAddr(pfn)} mapped${
+        vma.flags & VM_SHARED ? " read-only (write-notify)" : ""
+      }`,
+    { pfn },
+  );
+  mapFilePage(mm, vma, vmf.address, pfn, write);
+  return VM_FAULT_NOPAGE;
+}
+
+/**
+ * ext4_dax_vm_ops: ->fault, ->page_mkwrite (so shared mappings
+ * write-notify) and ->pfn_mkwrite, all ext4_dax_fault in the kernel.
+ */
 export const DAX_VM_OPS: VmOperations = {
-  fault: daxFault,
+  fault: (vmf) => daxIomapPteFault(vmf, false),
   pageMkwrite: () => 0,
+  pfnMkwrite: (vmf) => daxIomapPteFault(vmf, true),
 };
 
 /**
@@ -345,10 +483,23 @@ function devdaxMmapPrepare(desc: VmAreaDesc): number {
 }
 
 function devdaxFault(vmf: VmFault): number {
-  const pmem = vmf.vma.mm.machine.pmem;
+  const m = vmf.vma.mm.machine;
+  const pmem = m.pmem;
   if (pmem === null) return VM_FAULT_SIGSEGV;
-  if (vmf.pgoff >= pmem.devdaxPages) return VM_FAULT_SIGBUS;
+  if (vmf.pgoff >= pmem.devdaxPages) {
+    m.trace?.step(
+      devdaxFaultChain(vmf),
+      `pgoff ${vmf.pgoff} past the device's ${pmem.devdaxPages} pages: VM_FAULT_SIGBUS`,
+      { errno: "VM_FAULT_SIGBUS" },
+    );
+    return VM_FAULT_SIGBUS;
+  }
   vmf.page = pmem.devdaxFirst + vmf.pgoff;
+  m.trace?.step(
+    devdaxFaultChain(vmf),
+    `dax_pgoff_to_phys: pgoff ${vmf.pgoff} is pfn ${hexAddr(vmf.page)} of namespace0.1`,
+    { pfn: vmf.page },
+  );
   return 0;
 }
 

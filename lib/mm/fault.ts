@@ -244,6 +244,26 @@ function doWpPage(mm: Mm, vma: Vma, addr: number, bits: number, pfn: number): nu
   const vpn = addr / 4096;
   const tr = mm.machine.trace;
   if (vma.flags & VM_SHARED) {
+    // wp_pfn_shared(): no struct page (vm_normal_page() is NULL: a special
+    // PTE, the zero page of a DAX hole) and vm_ops with ->pfn_mkwrite.
+    const pfnMkwrite = vma.ops?.pfnMkwrite;
+    if ((bits & PTE_SPECIAL) && pfnMkwrite !== undefined) {
+      tr?.step(
+        "handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared",
+        "no struct page behind the PTE: vm_ops->pfn_mkwrite",
+      );
+      const pgoff = vma.pageIndex(addr);
+      const vmf = {
+        vma,
+        address: addr,
+        realAddress: addr,
+        pgoff,
+        write: true,
+        tried: false,
+        page: -1,
+      };
+      return pfnMkwrite(vmf) & VM_FAULT_ERROR;
+    }
     tr?.step(
       "handle_mm_fault → handle_pte_fault → do_wp_page → wp_page_shared",
       "shared mapping: page_mkwrite, PTE made writable and dirty",

@@ -73,7 +73,8 @@ export function traceNewAnon(tr: KernelTrace, vma: Vma, write: boolean, np: numb
   );
 }
 
-function doFaultKind(vma: Vma, write: boolean): string {
+/** do_read_fault, do_cow_fault or do_shared_fault: what do_fault() calls for this access. */
+export function doFaultKind(vma: Vma, write: boolean): string {
   return write ? (vma.flags & VM_SHARED ? "do_shared_fault" : "do_cow_fault") : "do_read_fault";
 }
 
@@ -105,10 +106,12 @@ export function traceFaultResult(
   } else if (r & VM_FAULT_ERROR) {
     tr.step(`${at} → __do_fault`, `->fault returned ${faultCodeText(r & VM_FAULT_ERROR)}`);
   } else if ((r & VM_FAULT_NOPAGE) || page < 0) {
-    tr.step(`${at} → __do_fault`, "VM_FAULT_NOPAGE: the driver installed the PTE (vmf_insert_pfn)");
+    tr.step(`${at} → __do_fault`, "VM_FAULT_NOPAGE: ->fault installed the PTE itself");
   } else if (write && !(vma.flags & VM_SHARED)) {
-    tr.step(`${at} → finish_fault`, `private copy of page-cache pfn ${hexAddr(page)}`);
+    tr.step(`${at} → finish_fault`, `private copy of pfn ${hexAddr(page)}`, { pfn: page });
   } else {
-    tr.step(`${at} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`);
+    tr.step(`${at} → finish_fault → set_pte_range`, `page-cache pfn ${hexAddr(page)} mapped`, {
+      pfn: page,
+    });
   }
 }

@@ -107,6 +107,13 @@ export interface VmOperations {
    * makes shared mappings write-notify (vma_wants_writenotify).
    */
   pageMkwrite?(vmf: VmFault): number;
+  /**
+   * ->pfn_mkwrite: a write to a shared PTE with no struct page behind it
+   * (special, or the zero page of a DAX hole): wp_pfn_shared() asks it
+   * instead of making the PTE writable. VM_FAULT_NOPAGE when it installed
+   * the PTE itself.
+   */
+  pfnMkwrite?(vmf: VmFault): number;
   /** mremap of this VMA; -errno to refuse. */
   mremap?(vma: Vma): number;
 }

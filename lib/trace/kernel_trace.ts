@@ -25,6 +25,8 @@
  * console.log(t.take());
  * // ["do_user_addr_fault: read at 0x1000",
  * //  "do_user_addr_fault → handle_mm_fault → do_anonymous_page: pte none"]
+ * t.step("__get_user_pages → check_vma_flags", "VM_IO", { errno: "-EFAULT" });
+ * console.log(t.takeSteps()[0].fn); // "check_vma_flags"
  * ```
  * @module
  */
@@ -32,17 +34,60 @@
 /** At most this many lines are kept between two {@link KernelTrace.take}s. */
 export const KERNEL_TRACE_LINES = 10_000;
 
+/**
+ * What a traced branch decided, beside its text, for consumers of
+ * `trace --json`: the VMA it looked at, the policy knob that chose the
+ * branch (`knob=value`), the errno or VM_FAULT_* code it ended in, the frame.
+ */
+export interface TraceDetail {
+  /** The VMA the step looked at: `vma 7f0000000000-7f0000004000 rw-p (rd wr mr mw me ac)`. */
+  vma?: string;
+  /** The policy that decided the branch: `dax.truncateWithPin=block`. */
+  policy?: string;
+  /** The errno (`-EFAULT`) or fault code (`VM_FAULT_SIGBUS`) the step ended in. */
+  errno?: string;
+  /** The page frame the step mapped, pinned or freed. */
+  pfn?: number;
+}
+
+/**
+ * One step as data: `fn` the innermost modelled function, `path` every
+ * function from the outermost entry point down to it, `decision` why this
+ * branch was taken (null when the step only names the call).
+ */
+export interface TraceStep extends TraceDetail {
+  /** The innermost function of the step. */
+  fn: string;
+  /** The entry points and calls, outermost first; `fn` is the last. */
+  path: string[];
+  /** The decision at this branch, as the text line shows it. */
+  decision: string | null;
+}
+
+/** A step as its text line: `a → b → fn: decision`. */
+export function traceStepText(s: TraceStep): string {
+  const head = s.path.join(" → ");
+  if (s.decision === null) return head;
+  return head === "" ? s.decision : `${head}: ${s.decision}`;
+}
+
 /** The trace sink of one machine. */
 export class KernelTrace {
-  private lines: string[] = [];
+  private steps: TraceStep[] = [];
   /** Entry points open now, outermost first (a fault inside a syscall nests). */
   private readonly stack: string[] = [];
   /** Lines dropped since the last take (a MAP_POPULATE of gigabytes). */
   private dropped = 0;
+  /**
+   * How the session prints the steps (`trace on --json`): one JSON record
+   * per `trace:` line instead of the text. Data for the client; the tracer
+   * records the same steps either way.
+   */
+  json = false;
 
   /** Opens an entry point (a syscall, a fault, a GUP walk) and records it. */
-  begin(fn: string, why?: string): void {
-    this.push(this.path(fn), why);
+  begin(fn: string, why?: string, detail?: TraceDetail): void {
+    this.push(this.path(fn), why, detail);
     this.stack.push(fn);
   }
 
@@ -53,35 +98,52 @@ export class KernelTrace {
 
   /**
    * One step below the innermost entry point: `chain` names the calls from
-   * there down (`"mprotect_fixup → split_vma"`), `why` the decision.
+   * there down (`"mprotect_fixup → split_vma"`), `why` the decision,
+   * `detail` the same decision as data.
    */
-  step(chain: string, why?: string): void {
-    this.push(this.path(chain), why);
+  step(chain: string, why?: string, detail?: TraceDetail): void {
+    this.push(this.path(chain), why, detail);
   }
 
   /** The lines since the last take (and a note of any dropped), and forgets them. */
   take(): string[] {
-    const out = this.lines;
-    if (this.dropped > 0) out.push(`(${this.dropped} more trace lines dropped)`);
-    this.lines = [];
+    return this.takeSteps().map(traceStepText);
+  }
+
+  /**
+   * The steps since the last take, as data, and forgets them. Dropped
+   * steps are counted in a last step whose fn is `(dropped)`.
+   */
+  takeSteps(): TraceStep[] {
+    const out = this.steps;
+    if (this.dropped > 0) {
+      out.push({
+        fn: "(dropped)",
+        path: [],
+        decision: `(${this.dropped} more trace lines dropped)`,
+      });
+    }
+    this.steps = [];
     this.dropped = 0;
     // Between two commands no entry point is open (a call that threw left its own).
     this.stack.length = 0;
     return out;
   }
 
-  /** The open entry points joined with `fn` into one `a → b → fn` chain. */
-  private path(fn: string): string {
-    if (fn === "") return this.stack.join(" → ");
-    return this.stack.length === 0 ? fn : `${this.stack.join(" → ")} → ${fn}`;
+  /** The open entry points and `fn`'s chain, outermost first. */
+  private path(fn: string): string[] {
+    const below = fn === "" ? [] : fn.split(" → ");
+    return [...this.stack, ...below];
   }
 
-  /** Records one line (`head: why`), counting it as dropped past KERNEL_TRACE_LINES. */
-  private push(head: string, why: string | undefined): void {
-    if (this.lines.length >= KERNEL_TRACE_LINES) {
+  /** Records one step, counting it as dropped past KERNEL_TRACE_LINES. */
+  private push(path: string[], why: string | undefined, detail: TraceDetail | undefined): void {
+    if (this.steps.length >= KERNEL_TRACE_LINES) {
       this.dropped++;
       return;
     }
-    this.lines.push(why === undefined ? head : `${head}: ${why}`);
+    const s: TraceStep = { fn: path[path.length - 1] ?? "", path, decision: why ?? null };
+    if (detail !== undefined) Object.assign(s, detail);
+    this.steps.push(s);
   }
 }

@@ -19,6 +19,11 @@ const JSON_FLAG: FlagDecl = {
   text: "print the explanation as JSON data (keys in a fixed order)",
 };
 
+const TRACE_JSON_FLAG: FlagDecl = {
+  name: "--json",
+  text: "print each step as a JSON record {fn, path, decision, vma?, policy?, errno?, pfn?}",
+};
+
 const trace: Command = {
   name: "trace",
   form: "word",
@@ -30,19 +35,28 @@ const trace: Command = {
     text: "start or stop tracing (no argument: say which)",
     complete: () => ["on", "off"],
   }],
+  flags: [TRACE_JSON_FLAG],
   summary: "print the kernel path of every fault and syscall (trace on|off)",
   help: "While on, each command's faults and syscalls print the modelled kernel functions\n" +
     "they went through and the decision at each branch, one `trace:` line per step\n" +
     "(do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_anonymous_page ...),\n" +
-    "before the command's own output. Off costs nothing.",
+    "before the command's own output. Off costs nothing. `trace on --json` prints each\n" +
+    "step as a JSON record instead ({fn, path, decision, vma, policy, errno, pfn}: the\n" +
+    "keys a step has); `CMD --json` and --jsonl results carry the steps under `trace`.",
   example: [MAP_LINE, "trace on", "poke(a, 1)", "mprotect(a + 4K, 4K, PROT_READ)"],
   needsProcess: false,
-  run(ctx, [arg]) {
+  run(ctx, values) {
     const m = ctx.machine;
+    const json = values.some((v) => v.type === "word" && v.text === TRACE_JSON_FLAG.name);
+    const [arg] = values.filter((v) => !(v.type === "word" && v.text === TRACE_JSON_FLAG.name));
     const w = arg?.type === "word" ? arg.text : undefined;
-    if (w === undefined) ctx.out.push(`trace is ${m.trace === null ? "off" : "on"}`);
-    else if (w === "on") m.trace ??= new KernelTrace();
-    else if (w === "off") m.trace = null;
+    if (w === undefined) {
+      const how = m.trace === null ? "off" : m.trace.json ? "on (--json)" : "on";
+      ctx.out.push(`trace is ${how}`);
+    } else if (w === "on") {
+      m.trace ??= new KernelTrace();
+      m.trace.json = json;
+    } else if (w === "off") m.trace = null;
     else throw new ReplError(`trace takes on or off, not ${w}`, arg.col, "trace on", "usage");
     return undefined;
   },
