@@ -64,10 +64,9 @@ export interface FaultPrediction {
   fn: string;
   /**
    * `map`: a pfn gets mapped at the address (by the handler, or by the core
-   * from vmf->page); `sigbus`, `sigsegv`, `hwpoison`: that VM_FAULT_*;
-   * `wait`: handle_userfault() queues the fault and the thread waits.
+   * from vmf->page); `sigbus`, `sigsegv`, `hwpoison`: that VM_FAULT_*.
    */
-  result: "map" | "sigbus" | "sigsegv" | "hwpoison" | "wait";
+  result: "map" | "sigbus" | "sigsegv" | "hwpoison";
   /** The pfn mapped at the address; -1 for a page allocated by the fault (or none). */
   pfn: number;
   /** PTEs the one fault fills (a prefault, a huge entry); 0 unless `map`. */

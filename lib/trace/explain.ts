@@ -48,7 +48,8 @@ import {
 } from "../mm/vm_flags.ts";
 import { vmaPerms } from "../mm/trace_text.ts";
 import type { UffdContextRef, Vma } from "../mm/vma.ts";
-import type { VmFault } from "../mm/vm_ops.ts";
+import type { FaultPrediction, VmFault } from "../mm/vm_ops.ts";
+import { daxPredictor } from "./explain_dax.ts";
 import { SHMEM_VM_OPS, shmemUserfaultMode } from "../mm/shmem.ts";
 import { uffdDisableFaultAround, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import { PG_ANON_EXCLUSIVE, PG_HWPOISON } from "../phys/frames.ts";
@@ -311,6 +312,11 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       if (!userfaultfdWpAsync(vma)) return userfault(vma.uffd!, "do_wp_page (VM_UFFD_WP)");
       path.push("do_wp_page: UFFD_FEATURE_WP_ASYNC clears the uffd-wp bit");
     }
+    // wp_pfn_shared(): a special PTE (a DAX hole's zero page) asks ->pfn_mkwrite.
+    const mkwrite = vma.ops?.pfnMkwrite !== undefined ? daxPredictor(vma) : null;
+    if ((vma.flags & VM_SHARED) && (bits & PTE_SPECIAL) && mkwrite !== null) {
+      return predicted(e, p, vma, mkwrite, kind, "do_wp_page → wp_pfn_shared → pfn_mkwrite", false);
+    }
     if (vma.flags & VM_SHARED) {
       path.push("do_wp_page → wp_page_shared: PTE made writable and dirty");
       e.outcome = "wp-shared";
@@ -378,34 +384,10 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
     : "do_cow_fault";
   const index = vma.pageIndex(addr - (addr % 4096));
   // A driver's (or filesystem's) own decision: what its ->fault would do.
-  if (ops?.predictFault !== undefined) {
-    const vmf: VmFault = {
-      vma,
-      address: addr - (addr % 4096),
-      realAddress: addr,
-      pgoff: index,
-      write: kind === "write",
-      tried: false,
-      page: -1,
-    };
-    const d = ops.predictFault(vmf);
-    for (const k of d.policies) addPolicy(k);
-    e.driver = { fn: d.fn, result: d.result, pfn: d.pfn, ptes: d.ptes, why: d.why };
-    const at = ops.fault === undefined ? `do_fault` : `do_fault → ${how} → __do_fault → ${d.fn}`;
-    path.push(`${at}: ${d.why}`);
-    if (d.result === "sigbus") return sig(SIGBUS, BUS_ADRERR);
-    if (d.result === "sigsegv") return sig(SIGSEGV, SEGV_MAPERR);
-    if (d.result === "hwpoison") {
-      knob("config.MEMORY_FAILURE");
-      return sig(SIGBUS, hwpoisonSigbusCode(mm));
-    }
-    if (d.result === "wait") return userfault(vma.uffd!, `${how} → ${d.fn}`);
-    e.outcome = "driver-fault";
-    // The core copies a page the handler returned into a private COW mapping.
-    const cow = kind === "write" && !(vma.flags & VM_SHARED) && !(vma.flags & VM_PFNMAP);
-    e.maps = cow || d.pfn < 0 ? "new" : d.pfn;
-    if (d.pfn >= frames.nframes) mmioPath(e, mmioTarget(p, d.pfn, addr), knob);
-    return e;
+  const predict = ops?.predictFault ?? daxPredictor(vma);
+  if (ops !== null && predict !== null) {
+    const via = `do_fault → ${how} → __do_fault`;
+    return predicted(e, p, vma, predict, kind, via, ops.fault === undefined);
   }
   if (ops === null || ops.fault === undefined) {
     path.push("do_fault: the vm_ops have no ->fault: VM_FAULT_SIGBUS");
@@ -445,6 +427,61 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
   );
   e.outcome = "file-fault";
   e.maps = how === "do_cow_fault" || cached === undefined ? "new" : cached;
+  return e;
+}
+
+/**
+ * The rest of an explanation from a ->fault's (or ->pfn_mkwrite's)
+ * prediction: the signal, the wait, or the pfn mapped.
+ */
+function predicted(
+  e: Explanation,
+  p: Process,
+  vma: Vma,
+  predict: (vmf: VmFault) => FaultPrediction,
+  kind: AccessKind,
+  via: string,
+  noFault: boolean,
+): Explanation {
+  const addr = e.addr;
+  const m = p.machine;
+  const vmf: VmFault = {
+    vma,
+    address: addr - (addr % 4096),
+    realAddress: addr,
+    pgoff: vma.pageIndex(addr - (addr % 4096)),
+    write: kind === "write",
+    tried: false,
+    page: -1,
+  };
+  const d = predict(vmf);
+  for (const k of d.policies) if (!e.policies.includes(k)) e.policies.push(k);
+  e.driver = { fn: d.fn, result: d.result, pfn: d.pfn, ptes: d.ptes, why: d.why };
+  e.path.push(`${noFault ? "do_fault" : `${via} → ${d.fn}`}: ${d.why}`);
+  const signal = (signo: number, name: string, codeName: string) => {
+    e.outcome = signo === SIGSEGV ? "segv" : "sigbus";
+    e.signal = { signo, name, code: codeName, addr };
+    e.maps = null;
+    return e;
+  };
+  if (d.result === "sigbus") return signal(SIGBUS, "SIGBUS", "BUS_ADRERR");
+  if (d.result === "sigsegv") return signal(SIGSEGV, "SIGSEGV", "SEGV_MAPERR");
+  if (d.result === "hwpoison") {
+    const k = `config.MEMORY_FAILURE=${m.policy("config.MEMORY_FAILURE")}`;
+    if (!e.policies.includes(k)) e.policies.push(k);
+    const code = hwpoisonSigbusCode(vma.mm);
+    return signal(SIGBUS, "SIGBUS", code === BUS_ADRERR ? "BUS_ADRERR" : "BUS_MCEERR_AR");
+  }
+  e.outcome = "driver-fault";
+  // The core copies a page the handler returned into a private COW mapping.
+  const cow = kind === "write" && !(vma.flags & VM_SHARED) && !(vma.flags & VM_PFNMAP);
+  e.maps = cow || d.pfn < 0 ? "new" : d.pfn;
+  if (d.pfn >= m.frames.nframes) {
+    mmioPath(e, mmioTarget(p, d.pfn, addr), (k) => {
+      const s = `${k}=${m.policy(k)}`;
+      if (!e.policies.includes(s)) e.policies.push(s);
+    });
+  }
   return e;
 }
 
