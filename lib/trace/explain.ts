@@ -613,9 +613,9 @@ export function renderExplanation(e: Explanation): string[] {
   if (e.driver !== null) {
     const d = e.driver;
     out.push(
-      `  driver:   ${d.fn} → ${d.result}${d.pfn >= 0 ? ` pfn ${hex(d.pfn)}` : ""}${
-        d.ptes > 1 ? ` (${d.ptes} PTEs)` : ""
-      }`,
+      `  driver:   ${d.fn} → ${d.result}${
+        d.result !== "map" ? "" : d.pfn >= 0 ? ` pfn ${hex(d.pfn)}` : " a new page"
+      }${d.ptes > 1 ? ` (${d.ptes} PTEs)` : ""}`,
     );
   }
   if (e.policies.length > 0) out.push(`  policy:   ${e.policies.join(" ")}`);
