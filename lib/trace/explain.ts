@@ -32,7 +32,7 @@ import {
   PTE_WRITE,
 } from "../mm/pagetable.ts";
 import { readMapsZeroPage, uffdMissingEngages, wpCanReuse } from "../mm/fault.ts";
-import { userfaultfdPteWp, userfaultfdWpAsync } from "../mm/userfaultfd_k.ts";
+import { userfaultfdPteWp, userfaultfdWp, userfaultfdWpAsync } from "../mm/userfaultfd_k.ts";
 import {
   has,
   VM_GROWSDOWN,
@@ -350,83 +350,97 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       return sig(SIGBUS, hwpoisonSigbusCode(mm));
     }
   }
-  // do_pte_missing()
-  if (vma.isAnonymous) {
-    knob("uffd.rfcDesign");
-    if (uffdMissingEngages(mm, vma) && vma.uffd !== null && has(vma.flags, VM_UFFD_MISSING)) {
-      return userfault(vma.uffd, "do_anonymous_page (VM_UFFD_MISSING)");
-    }
-    if (has(vma.flags, VM_USERFAULT)) {
-      path.push("handle_userfault: VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS");
-      return sig(SIGBUS, BUS_ADRERR);
-    }
-    knob("mm.zeroPage");
-    if (kind !== "write" && readMapsZeroPage(mm)) {
-      path.push("do_anonymous_page → set_pte_at: a read maps the shared zero page read-only");
-      e.outcome = "zero-page";
-      e.maps = frames.zeroPfn;
+  // do_pte_missing(). A PTE_MARKER_UFFD_WP gives the new PTE the uffd-wp bit
+  // (set_pte_range / do_anonymous_page: vmf_orig_pte_uffd_wp), so a write then
+  // faults again on it: handle_userfault(VM_UFFD_WP), unless UFFD_FEATURE_WP_ASYNC.
+  const wpMarker = kind === "write" && (bits & PTE_MARKER) !== 0 &&
+    (bits & PTE_UFFD_WP) !== 0 && userfaultfdWp(vma) && !userfaultfdWpAsync(vma);
+  const missing = (): Explanation => {
+    if (vma.isAnonymous) {
+      knob("uffd.rfcDesign");
+      if (uffdMissingEngages(mm, vma) && vma.uffd !== null && has(vma.flags, VM_UFFD_MISSING)) {
+        return userfault(vma.uffd, "do_anonymous_page (VM_UFFD_MISSING)");
+      }
+      if (has(vma.flags, VM_USERFAULT)) {
+        path.push("handle_userfault: VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS");
+        return sig(SIGBUS, BUS_ADRERR);
+      }
+      knob("mm.zeroPage");
+      if (kind !== "write" && readMapsZeroPage(mm)) {
+        path.push("do_anonymous_page → set_pte_at: a read maps the shared zero page read-only");
+        e.outcome = "zero-page";
+        e.maps = frames.zeroPfn;
+        return e;
+      }
+      path.push(
+        `do_anonymous_page → set_pte_at: a new zeroed page${
+          vma.flags & VM_WRITE ? ", writable and dirty" : ""
+        } (${frames.freeCount} pages free; none left runs the OOM killer)`,
+      );
+      e.outcome = "new-page";
+      e.maps = "new";
       return e;
     }
-    path.push(
-      `do_anonymous_page → set_pte_at: a new zeroed page${
-        vma.flags & VM_WRITE ? ", writable and dirty" : ""
-      } (${frames.freeCount} pages free; none left runs the OOM killer)`,
-    );
-    e.outcome = "new-page";
-    e.maps = "new";
-    return e;
-  }
-  const ops = vma.ops;
-  const how = kind !== "write"
-    ? "do_read_fault"
-    : vma.flags & VM_SHARED
-    ? "do_shared_fault"
-    : "do_cow_fault";
-  const index = vma.pageIndex(addr - (addr % 4096));
-  // A driver's (or filesystem's) own decision: what its ->fault would do.
-  const predict = ops?.predictFault ?? daxPredictor(vma);
-  if (ops !== null && predict !== null) {
-    const via = `do_fault → ${how} → __do_fault`;
-    return predicted(e, p, vma, predict, kind, via, ops.fault === undefined);
-  }
-  if (ops === null || ops.fault === undefined) {
-    path.push("do_fault: the vm_ops have no ->fault: VM_FAULT_SIGBUS");
-    return sig(SIGBUS, BUS_ADRERR);
-  }
-  if (vma.flags & (VM_PFNMAP | VM_MIXEDMAP)) {
-    path.push(
-      "do_fault → __do_fault → vm_ops->fault of the driver: it inserts a pfn (vmf_insert_pfn) " +
-        "or refuses with VM_FAULT_SIGBUS",
-    );
-    e.outcome = "driver-fault";
-    return e;
-  }
-  const inode = vma.file?.inode;
-  const cached = inode?.pages.get(index);
-  if (ops === SHMEM_VM_OPS && inode !== undefined) {
-    // shmem_fault(): past i_size SIGBUS; a uffd MISSING miss or MINOR hit.
-    if (index >= inode.sizePages) {
-      path.push(`do_fault → ${how} → shmem_fault: page ${index} is past i_size: VM_FAULT_SIGBUS`);
+    const ops = vma.ops;
+    const how = kind !== "write"
+      ? "do_read_fault"
+      : vma.flags & VM_SHARED
+      ? "do_shared_fault"
+      : "do_cow_fault";
+    const index = vma.pageIndex(addr - (addr % 4096));
+    // A driver's (or filesystem's) own decision: what its ->fault would do.
+    const predict = ops?.predictFault ?? daxPredictor(vma);
+    if (ops !== null && predict !== null) {
+      const via = `do_fault → ${how} → __do_fault`;
+      return predicted(e, p, vma, predict, kind, via, ops.fault === undefined);
+    }
+    if (ops === null || ops.fault === undefined) {
+      path.push("do_fault: the vm_ops have no ->fault: VM_FAULT_SIGBUS");
       return sig(SIGBUS, BUS_ADRERR);
     }
-    const mode = shmemUserfaultMode(vma, index);
-    const around = kind !== "write" && cached !== undefined && !uffdDisableFaultAround(vma);
-    if (mode !== null && vma.uffd !== null && !around) {
-      return userfault(
-        vma.uffd,
-        `do_fault → ${how} → shmem_fault (VM_UFFD_${mode === "missing" ? "MISSING" : "MINOR"})`,
+    if (vma.flags & (VM_PFNMAP | VM_MIXEDMAP)) {
+      path.push(
+        "do_fault → __do_fault → vm_ops->fault of the driver: it inserts a pfn (vmf_insert_pfn) " +
+          "or refuses with VM_FAULT_SIGBUS",
       );
+      e.outcome = "driver-fault";
+      return e;
     }
+    const inode = vma.file?.inode;
+    const cached = inode?.pages.get(index);
+    if (ops === SHMEM_VM_OPS && inode !== undefined) {
+      // shmem_fault(): past i_size SIGBUS; a uffd MISSING miss or MINOR hit.
+      if (index >= inode.sizePages) {
+        path.push(`do_fault → ${how} → shmem_fault: page ${index} is past i_size: VM_FAULT_SIGBUS`);
+        return sig(SIGBUS, BUS_ADRERR);
+      }
+      const mode = shmemUserfaultMode(vma, index);
+      const around = kind !== "write" && cached !== undefined && !uffdDisableFaultAround(vma);
+      if (mode !== null && vma.uffd !== null && !around) {
+        return userfault(
+          vma.uffd,
+          `do_fault → ${how} → shmem_fault (VM_UFFD_${mode === "missing" ? "MISSING" : "MINOR"})`,
+        );
+      }
+    }
+    path.push(
+      `do_fault → ${how} → __do_fault: page ${index} of the file ${
+        cached !== undefined
+          ? `is in the page cache (pfn 0x${cached.toString(16)})`
+          : "is read in (or past EOF: SIGBUS)"
+      }${how === "do_cow_fault" ? ", then a private copy" : ""}`,
+    );
+    e.outcome = "file-fault";
+    e.maps = how === "do_cow_fault" || cached === undefined ? "new" : cached;
+    return e;
+  };
+  missing();
+  if (wpMarker && e.signal === null && e.outcome !== "userfault") {
+    return userfault(
+      vma.uffd!,
+      "the new PTE keeps the uffd-wp marker's bit → do_wp_page (VM_UFFD_WP)",
+    );
   }
-  path.push(
-    `do_fault → ${how} → __do_fault: page ${index} of the file ${
-      cached !== undefined
-        ? `is in the page cache (pfn 0x${cached.toString(16)})`
-        : "is read in (or past EOF: SIGBUS)"
-    }${how === "do_cow_fault" ? ", then a private copy" : ""}`,
-  );
-  e.outcome = "file-fault";
-  e.maps = how === "do_cow_fault" || cached === undefined ? "new" : cached;
   return e;
 }
 

@@ -106,7 +106,7 @@ type Op =
   | { k: "touch"; r: Region; at: number; write: boolean; t: number }
   | { k: "fork" | "clone" | "memoff" | "memon" | "gpurevoke" }
   | { k: "rdmaloss"; how: "hot-unplug" | "fatal" | "mmio-disable" }
-  | { k: "setpci"; how: "fatal" | "mmio-disable" }
+  | { k: "setpci"; how: "fatal" | "mmio-disable" | "hot-unplug" | "aer" }
   | { k: "pin"; at: number; n: number }
   | { k: "hwpoison"; r: "anon" | "daxf"; at: number }
   | { k: "daxwrite" | "daxtrunc"; at: number }
@@ -158,7 +158,12 @@ const opArb = fc.oneof(
     arbitrary: rec("rdmaloss", { how: fc.constantFrom("hot-unplug", "fatal", "mmio-disable") }),
     weight: 1,
   },
-  { arbitrary: rec("setpci", { how: fc.constantFrom("fatal", "mmio-disable") }), weight: 1 },
+  {
+    arbitrary: rec("setpci", {
+      how: fc.constantFrom("fatal", "mmio-disable", "hot-unplug", "aer"),
+    }),
+    weight: 1,
+  },
   { arbitrary: rec("gpurevoke", {}), weight: 1 },
   { arbitrary: rec("pin", { at, n }), weight: 1 },
   { arbitrary: rec("hwpoison", { r: fc.constantFrom("anon", "daxf"), at }), weight: 2 },
@@ -184,6 +189,7 @@ const knobsArb: fc.Arbitrary<Knobs> = fc.record({
   ),
   impl: fc.constantFrom<KnobValue<"vfio.faultImpl">[]>(
     "mmap-remap",
+    "remap-in-fault",
     "insert-pfn+prefault",
     "insert-pfn",
     "huge-fault",
@@ -439,6 +445,7 @@ class World {
         break;
       case "setpci":
         // Behind vfio's back: its virtual COMMAND still says Mem+, the device does not answer.
+        if (m.pci.find("05:00.0") === undefined) break;
         injectFault(m, o.how, "0000:05:00.0");
         note(`vfio ${o.how}`);
         break;
