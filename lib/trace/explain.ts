@@ -274,6 +274,12 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       return sig(SIGSEGV, SEGV_ACCERR);
     }
     if (e.frame !== null && "claimed" in e.frame) mmioPath(e, e.frame, knob);
+    if (e.frame !== null && "hwpoison" in e.frame && e.frame.hwpoison) {
+      path.push(
+        "the frame is PG_hwpoison but still mapped (memory_failure could not unmap it): " +
+          "mmlab lets the access read it; a real CPU consuming the poison takes a machine check",
+      );
+    }
     e.outcome = "hit";
     e.maps = pfn;
     return e;
