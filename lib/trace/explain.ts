@@ -487,7 +487,9 @@ function predicted(
   if (d.result === "sigbus") return signal(SIGBUS, "SIGBUS", "BUS_ADRERR");
   if (d.result === "sigsegv") return signal(SIGSEGV, "SIGSEGV", "SEGV_MAPERR");
   if (d.result === "hwpoison") {
-    const k = `config.MEMORY_FAILURE=${m.policy("config.MEMORY_FAILURE")}`;
+    // Shown, not decided here (access.ts hwpoisonSigbusCode maps its values).
+    const shown = "config.MEMORY_FAILURE";
+    const k = `${shown}=${m.policy(shown)}`;
     if (!e.policies.includes(k)) e.policies.push(k);
     const code = hwpoisonSigbusCode(vma.mm);
     return signal(SIGBUS, "SIGBUS", code === BUS_ADRERR ? "BUS_ADRERR" : "BUS_MCEERR_AR");

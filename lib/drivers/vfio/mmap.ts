@@ -384,7 +384,9 @@ function vfioPredict(vmf: VmFault): FaultPrediction {
     };
   }
   if (plan.impl === "remap-in-fault") {
-    policies.push(`mm.vmFlagsAssert=${vmf.vma.mm.machine.policy("mm.vmFlagsAssert")}`);
+    // Shown, not decided here (mmap_lock.ts vmaStartWrite maps its values).
+    const shown = "mm.vmFlagsAssert";
+    policies.push(`${shown}=${vmf.vma.mm.machine.policy(shown)}`);
   }
   const how = plan.impl === "remap-in-fault"
     ? (plan.listed
