@@ -51,6 +51,7 @@ import type { UffdContextRef, Vma } from "../mm/vma.ts";
 import type { FaultPrediction, VmFault } from "../mm/vm_ops.ts";
 import { daxPredictor } from "./explain_dax.ts";
 import { SHMEM_VM_OPS, shmemUserfaultMode } from "../mm/shmem.ts";
+import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
 import { uffdDisableFaultAround, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
 import { PG_ANON_EXCLUSIVE, PG_HWPOISON } from "../phys/frames.ts";
 
@@ -428,6 +429,14 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
           `do_fault → ${how} → shmem_fault (VM_UFFD_${mode === "missing" ? "MISSING" : "MINOR"})`,
         );
       }
+    }
+    // filemap_fault(): past i_size is VM_FAULT_SIGBUS.
+    if (ops === GENERIC_FILE_VM_OPS && inode !== undefined && index >= inode.sizePages) {
+      path.push(
+        `do_fault → ${how} → filemap_fault: page ${index} is past i_size ${inode.size}: ` +
+          "VM_FAULT_SIGBUS",
+      );
+      return sig(SIGBUS, BUS_ADRERR);
     }
     path.push(
       `do_fault → ${how} → __do_fault: page ${index} of the file ${

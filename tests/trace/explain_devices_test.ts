@@ -94,9 +94,20 @@ const GPU = 0x7f0002000000; // 2 pages of /dev/nvidia0
 const DAXF = 0x7f0003000000; // 4 pages of /mnt/pmem/f, shared
 const DAXP = 0x7f0004000000; // 4 pages of /mnt/pmem/f, private
 const DEVDAX = 0x7f0005000000; // 2 pages of /dev/dax0.0
+const FILE = 0x7f0006000000; // 4 pages of /tmp/f (page cache), shared
+const FILEP = 0x7f0007000000; // 4 pages of /tmp/f, private
 const ANON_PAGES = 8;
 
-type Region = "anon" | "vfio" | "rdma" | "gpu" | "daxf" | "daxp" | "devdax";
+type Region =
+  | "anon"
+  | "vfio"
+  | "rdma"
+  | "gpu"
+  | "daxf"
+  | "daxp"
+  | "devdax"
+  | "file"
+  | "filep";
 
 type Op =
   | { k: "mmap"; at: number; n: number; prot: number; shared: boolean }
@@ -109,7 +120,7 @@ type Op =
   | { k: "setpci"; how: "fatal" | "mmio-disable" | "hot-unplug" | "aer" }
   | { k: "pin"; at: number; n: number }
   | { k: "hwpoison"; r: "anon" | "daxf"; at: number }
-  | { k: "daxwrite" | "daxtrunc"; at: number }
+  | { k: "daxwrite" | "daxtrunc" | "filetrunc" | "filewrite"; at: number }
   | { k: "probe"; r: Region; at: number; kind: "read" | "write" | "exec"; t: number };
 
 interface Knobs {
@@ -124,7 +135,17 @@ interface Knobs {
 const at = fc.nat({ max: ANON_PAGES - 1 });
 const n = fc.integer({ min: 1, max: 3 });
 const prot = fc.constantFrom(0, PROT_READ, RW, PROT_READ | PROT_EXEC);
-const region = fc.constantFrom<Region>("anon", "vfio", "rdma", "gpu", "daxf", "daxp", "devdax");
+const region = fc.constantFrom<Region>(
+  "anon",
+  "vfio",
+  "rdma",
+  "gpu",
+  "daxf",
+  "daxp",
+  "devdax",
+  "file",
+  "filep",
+);
 const rec = <K extends string, T>(k: K, r: T) => fc.record({ k: fc.constant(k), ...r } as any);
 const opArb = fc.oneof(
   { arbitrary: rec("mmap", { at, n, prot, shared: fc.boolean() }), weight: 3 },
@@ -169,6 +190,8 @@ const opArb = fc.oneof(
   { arbitrary: rec("hwpoison", { r: fc.constantFrom("anon", "daxf"), at }), weight: 2 },
   { arbitrary: rec("daxwrite", { at: fc.nat({ max: 3 }) }), weight: 1 },
   { arbitrary: rec("daxtrunc", { at: fc.nat({ max: 4 }) }), weight: 1 },
+  { arbitrary: rec("filetrunc", { at: fc.nat({ max: 4 }) }), weight: 1 },
+  { arbitrary: rec("filewrite", { at: fc.nat({ max: 3 }) }), weight: 1 },
   {
     arbitrary: rec("probe", {
       r: region,
@@ -228,6 +251,7 @@ class World {
   readonly vfioFd: number;
   readonly uar: number;
   readonly daxFd: number;
+  readonly fileFd: number;
   cfgFd: number;
 
   constructor(readonly knobs: Knobs) {
@@ -296,6 +320,11 @@ class World {
     assert.equal(sys("ftruncate", this.daxFd, 4 * K4), 0);
     assert.equal(sys("mmap", DAXF, 4 * K4, RW, MAP_SHARED | MAP_FIXED, this.daxFd, 0), DAXF);
     assert.equal(sys("mmap", DAXP, 4 * K4, RW, MAP_PRIVATE | MAP_FIXED, this.daxFd, 0), DAXP);
+    // A page-cache file, mapped shared and private.
+    this.fileFd = sys("open", "/tmp/f", O_RDWR | O_CREAT, 0o644);
+    assert.equal(sys("ftruncate", this.fileFd, 4 * K4), 0);
+    assert.equal(sys("mmap", FILE, 4 * K4, RW, MAP_SHARED | MAP_FIXED, this.fileFd, 0), FILE);
+    assert.equal(sys("mmap", FILEP, 4 * K4, RW, MAP_PRIVATE | MAP_FIXED, this.fileFd, 0), FILEP);
     const dd = sys("open", "/dev/dax0.0", O_RDWR);
     assert.equal(sys("mmap", DEVDAX, 2 * K4, RW, MAP_SHARED | MAP_FIXED, dd, 0), DEVDAX);
   }
@@ -326,6 +355,10 @@ class World {
         return DAXP + (at % 4) * K4;
       case "devdax":
         return DEVDAX + (at % 2) * K4;
+      case "file":
+        return FILE + (at % 4) * K4;
+      case "filep":
+        return FILEP + (at % 4) * K4;
     }
   }
 
@@ -484,6 +517,12 @@ class World {
       case "daxtrunc":
         sys("ftruncate", this.daxFd, o.at * K4);
         break;
+      case "filewrite":
+        sys("pwrite", this.fileFd, Uint8Array.of(1, 2, 3), 3, BigInt(o.at * K4));
+        break;
+      case "filetrunc":
+        sys("ftruncate", this.fileFd, o.at * K4);
+        break;
       case "probe":
         probe(this, o.r, o.at, o.kind, o.t);
         break;
@@ -508,7 +547,7 @@ function digest(w: World): string {
   const m = w.m;
   const parts: unknown[] = [m.clock.ns, m.frames.freeCount, m.pmem?.blocks.freeCount];
   parts.push(m.dmesg.lines.length, JSON.stringify(m.vmstat));
-  for (const r of ["anon", "vfio", "gpu", "daxf", "daxp", "devdax"] as const) {
+  for (const r of ["anon", "vfio", "gpu", "daxf", "daxp", "devdax", "file", "filep"] as const) {
     for (let i = 0; i < ANON_PAGES; i++) {
       const vpn = w.addr(r, i) / K4;
       parts.push(w.p.mm.pt.bitsAt(vpn), w.p.mm.pt.pfnAt(vpn));
@@ -610,6 +649,9 @@ Deno.test("explain predicts the access on devices, uffd, pins, hwpoison and DAX 
     "daxf driver-fault",
     "daxp driver-fault",
     "devdax driver-fault",
+    "file file-fault",
+    "file sigbus",
+    "filep file-fault",
     "anon userfault",
     "anon sigbus",
     "daxf sigbus",
