@@ -204,6 +204,10 @@ export function rdmaUmapOps(ufileOf: UfileOf): VmOperations {
       m.trace?.step(
         "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → rdma_umap_fault",
         plan.why,
+        {
+          policy: plan.policies.join(" "),
+          ...(plan.page === "sigbus" ? { errno: "VM_FAULT_SIGBUS" } : {}),
+        },
       );
       if (plan.page === "sigbus") return VM_FAULT_SIGBUS;
       if (plan.page === "zero") {

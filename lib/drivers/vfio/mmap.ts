@@ -361,6 +361,9 @@ function vfioFault(vmf: VmFault): number {
   vmf.vma.mm.machine.trace?.step(
     "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → " + plan.fn,
     planText(plan),
+    plan.memory
+      ? { policy: `vfio.faultImpl=${plan.impl}`, pfn: plan.pfn }
+      : { policy: `vfio.faultImpl=${plan.impl}`, errno: "VM_FAULT_SIGBUS" },
   );
   return plan.impl === "mmap-remap" ? VM_FAULT_SIGBUS : FAULT[plan.impl](vmf, plan);
 }
