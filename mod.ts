@@ -322,6 +322,7 @@ export {
   traceStepText,
 } from "./lib/trace/kernel_trace.ts";
 export {
+  type DeviceMmio,
   explainAccess,
   type ExplainOutcome,
   type Explanation,
@@ -408,7 +409,7 @@ export type {
   MmuNotifyEvent,
 } from "./lib/mm/mmu_notifier.ts";
 export type { PageTable, TableVisitor } from "./lib/mm/pagetable.ts";
-export type { VmFault, VmOperations } from "./lib/mm/vm_ops.ts";
+export type { FaultPrediction, VmFault, VmOperations } from "./lib/mm/vm_ops.ts";
 export type { AnonVma, UffdContextRef } from "./lib/mm/vma.ts";
 export type { Proposal } from "./lib/mm/vma_ops.ts";
 export type { VmaTree } from "./lib/mm/vma_tree.ts";

@@ -95,6 +95,11 @@ export class PmemBlocks {
     return pfn;
   }
 
+  /** The block {@link alloc} would hand out now, or -1 (lib/trace/explain_dax.ts asks). */
+  peek(): number {
+    return this.stack.length === 0 ? -1 : this.stack[this.stack.length - 1];
+  }
+
   /** Gives a block back: it is the next one {@link alloc} returns. */
   release(pfn: number): void {
     if (this.freeSet.has(pfn)) throw new Error(`pmem block ${pfn.toString(16)} freed twice`);

@@ -15,6 +15,7 @@ import { genericFileLlseekSize, seekHoleData, vfsSetpos } from "./llseek.ts";
 import { ENOMEM, ENXIO } from "../abi/errno.ts";
 import { O_RDWR } from "../abi/mman.ts";
 import type { Mm } from "./mm.ts";
+import type { Vma } from "./vma.ts";
 import { vmEnoughMemory } from "./accounting.ts";
 import { any, VM_NORESERVE } from "./vm_flags.ts";
 import { SEEK_DATA, SEEK_HOLE } from "../abi/mman.ts";
@@ -24,28 +25,32 @@ import type { Process } from "../proc/process.ts";
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, type VmFault, type VmOperations } from "./vm_ops.ts";
 import { has, VM_UFFD_MINOR, VM_UFFD_MISSING } from "./vm_flags.ts";
 
+/**
+ * Which handle_userfault() shmem_get_folio_gfp() calls for page `pgoff` of
+ * `vma`: VM_UFFD_MISSING for a page-cache miss inside i_size, VM_UFFD_MINOR
+ * for a hit, or none. Shared with lib/trace/explain.ts.
+ */
+export function shmemUserfaultMode(vma: Vma, pgoff: number): "missing" | "minor" | null {
+  const inode = vma.file!.inode;
+  if (vma.mm.userfaults.size === 0 || pgoff >= inode.sizePages) return null;
+  const cached = inode.pages.has(pgoff);
+  if (!cached && (vma.flags & VM_UFFD_MISSING)) return "missing";
+  if (cached && has(vma.flags, VM_UFFD_MINOR)) return "minor";
+  return null;
+}
+
 /** mm/shmem.c shmem_fault(): the page at vmf->pgoff, allocated on a miss. */
 function shmemFault(vmf: VmFault): number {
   const file = vmf.vma.file!;
   const mm = vmf.vma.mm;
   // shmem_get_folio_gfp(): a page-cache miss inside i_size in a
-  // VM_UFFD_MISSING VMA goes to handle_userfault().
-  if (
-    (vmf.vma.flags & VM_UFFD_MISSING) && mm.userfaults.size > 0 &&
-    vmf.pgoff < file.inode.sizePages && !file.inode.pages.has(vmf.pgoff)
-  ) {
-    const r = mm.userfaults.missing(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
-    if (r >= 0) {
-      vmf.userfault = true;
-      return r;
-    }
-  }
-  // A page the cache has, in a VM_UFFD_MINOR VMA: handle_userfault(VM_UFFD_MINOR).
-  if (
-    has(vmf.vma.flags, VM_UFFD_MINOR) && mm.userfaults.size > 0 &&
-    vmf.pgoff < file.inode.sizePages && file.inode.pages.has(vmf.pgoff)
-  ) {
-    const r = mm.userfaults.minor(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
+  // VM_UFFD_MISSING VMA goes to handle_userfault(); a page the cache has,
+  // in a VM_UFFD_MINOR VMA, to handle_userfault(VM_UFFD_MINOR).
+  const mode = shmemUserfaultMode(vmf.vma, vmf.pgoff);
+  if (mode !== null) {
+    const r = mode === "missing"
+      ? mm.userfaults.missing(vmf.vma, vmf.address, vmf.write, vmf.realAddress)
+      : mm.userfaults.minor(vmf.vma, vmf.address, vmf.write, vmf.realAddress);
     if (r >= 0) {
       vmf.userfault = true;
       return r;

@@ -54,6 +54,29 @@ export interface VmFault {
   userfault?: boolean;
 }
 
+/**
+ * What a ->fault would do, told without doing it: the handler's own
+ * decision function, the one its ->fault then acts on, so that `explain`
+ * (lib/trace/explain.ts) and the fault cannot disagree.
+ */
+export interface FaultPrediction {
+  /** The kernel function modelled (`rdma_umap_fault`). */
+  fn: string;
+  /**
+   * `map`: a pfn gets mapped at the address (by the handler, or by the core
+   * from vmf->page); `sigbus`, `sigsegv`, `hwpoison`: that VM_FAULT_*.
+   */
+  result: "map" | "sigbus" | "sigsegv" | "hwpoison";
+  /** The pfn mapped at the address; -1 for a page allocated by the fault (or none). */
+  pfn: number;
+  /** PTEs the one fault fills (a prefault, a huge entry); 0 unless `map`. */
+  ptes: number;
+  /** Why, in one clause. */
+  why: string;
+  /** The policy knobs the decision read, `knob=value`. */
+  policies: string[];
+}
+
 /** `struct vm_operations_struct`: the callbacks a file or driver gives its VMAs. */
 export interface VmOperations {
   /** The bracketed name shown in /proc/PID/maps (`[vdso]`), if any. */
@@ -70,6 +93,12 @@ export interface VmOperations {
    * VM_FAULT_RETRY to be called again with `tried`.
    */
   fault?(vmf: VmFault): number;
+  /**
+   * Not a kernel hook: what ->fault would do for `vmf` now, without side
+   * effects (the same decision ->fault acts on). A VMA without ->fault may
+   * have one too, to say why it is SIGBUS.
+   */
+  predictFault?(vmf: VmFault): FaultPrediction;
   /** ->map_pages: map what is cheaply at hand around a read fault (fault-around). */
   mapPages?(vmf: VmFault): void;
   /**

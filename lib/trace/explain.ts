@@ -4,9 +4,12 @@
  * (arch/x86/mm/fault.c do_user_addr_fault) and of mm/memory.c
  * handle_pte_fault(): it reads the VMA, the PTE, the frame and the
  * userfaultfd registration, asks the same decision functions the real path
- * asks (accessError, readMapsZeroPage, uffdMissingEngages, wpCanReuse), and
- * changes nothing. tests/trace/explain_test.ts checks the prediction
- * against the access itself on random workloads.
+ * asks (accessError, readMapsZeroPage, uffdMissingEngages, wpCanReuse,
+ * shmemUserfaultMode, and a driver's own vm_ops->predictFault: the
+ * decision its ->fault acts on, for vfio-pci BARs, RDMA uverbs mappings,
+ * the GPU aperture, DAX), and changes nothing. tests/trace/explain_test.ts
+ * and explain_devices_test.ts check the prediction against the access
+ * itself on random workloads.
  *
  * Preconditions: `p` is alive. Nothing here allocates, maps or counts.
  * @module
@@ -29,7 +32,7 @@ import {
   PTE_WRITE,
 } from "../mm/pagetable.ts";
 import { readMapsZeroPage, uffdMissingEngages, wpCanReuse } from "../mm/fault.ts";
-import { userfaultfdPteWp, userfaultfdWpAsync } from "../mm/userfaultfd_k.ts";
+import { userfaultfdPteWp, userfaultfdWp, userfaultfdWpAsync } from "../mm/userfaultfd_k.ts";
 import {
   has,
   VM_GROWSDOWN,
@@ -44,8 +47,16 @@ import {
   vmFlagsText,
 } from "../mm/vm_flags.ts";
 import { vmaPerms } from "../mm/trace_text.ts";
-import type { Vma } from "../mm/vma.ts";
-import { PG_ANON_EXCLUSIVE } from "../phys/frames.ts";
+import type { UffdContextRef, Vma } from "../mm/vma.ts";
+import type { FaultPrediction, VmFault } from "../mm/vm_ops.ts";
+import { daxPredictor } from "./explain_dax.ts";
+import { SHMEM_VM_OPS, shmemUserfaultMode } from "../mm/shmem.ts";
+import { GENERIC_FILE_VM_OPS } from "../mm/filemap.ts";
+import { uffdDisableFaultAround, WCHAN_USERFAULT } from "../mm/userfaultfd_k.ts";
+import { PG_ANON_EXCLUSIVE, PG_HWPOISON } from "../phys/frames.ts";
+
+/** UFFD_FEATURE_SIGBUS (1 << 7): handle_userfault() answers VM_FAULT_SIGBUS instead of waiting. */
+const UFFD_FEATURE_SIGBUS_BIT = 1n << 7n;
 
 /**
  * The outcome classes of an access:
@@ -73,6 +84,25 @@ export type ExplainOutcome =
   | "userfault"
   | "segv"
   | "sigbus";
+
+/**
+ * A present PTE whose pfn is past RAM: the physical address, who decodes it
+ * (`0000:05:00.0 BAR0+0x2000 (present, Mem+)`, or no one) and whether it
+ * answers now (PciDev.decodesMemory); an unclaimed access follows
+ * hw.mmioUnclaimed.
+ */
+export interface DeviceMmio {
+  /** The pfn, past RAM. */
+  pfn: number;
+  /** No struct page: a device's registers or memory. */
+  kind: "device-mmio";
+  /** The physical address accessed. */
+  phys: number;
+  /** Who decodes it. */
+  target: string;
+  /** Whether a function answers now. */
+  claimed: boolean;
+}
 
 /** What `explain` finds and predicts (keys in a fixed order for --json). */
 export interface Explanation {
@@ -108,11 +138,19 @@ export interface Explanation {
       mapcount: number;
       pins: number;
       anonExclusive: boolean;
+      hwpoison: boolean;
     }
-    | { pfn: number; kind: "device-mmio" }
+    | DeviceMmio
     | null;
   /** The userfaultfd registered on the VMA; null if none. */
-  userfault: { ctx: number; modes: string[]; features: string } | null;
+  userfault: {
+    ctx: number;
+    modes: string[];
+    features: string;
+    /** Threads already waiting in handle_userfault on this context (their tids). */
+    waiting: number[];
+  } | null;
+
   /** The policy knobs consulted on this path, `knob=value`. */
   policies: string[];
   /** What the access would end in: a mapped page, a fault path, or a signal. */
@@ -121,6 +159,16 @@ export interface Explanation {
   path: string[];
   /** The signal the access would raise (si_code by name, si_addr). */
   signal: { signo: number; name: string; code: string; addr: number } | null;
+  /** What the driver's (or filesystem's) ->fault would do, by its own decision function. */
+  driver: { fn: string; result: string; pfn: number; ptes: number; why: string } | null;
+  /** The thread that would wait in handle_userfault (outcome `userfault`). */
+  wait: { tid: number; ctx: number } | null;
+  /**
+   * The pfn the access then uses: a number, `new` for a page the fault
+   * allocates (a copy, a fresh page, a dummy page's first use), or null
+   * (a signal, a wait, a stack to grow first).
+   */
+  maps: number | "new" | null;
 }
 
 /** Dry-runs an access of `kind` by `p` at `addr` (a user address). Changes nothing. */
@@ -141,9 +189,13 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
     outcome: "hit",
     path,
     signal: null,
+    driver: null,
+    wait: null,
+    maps: null,
   };
   const sig = (signo: number, code: number): Explanation => {
     e.outcome = signo === SIGSEGV ? "segv" : "sigbus";
+    e.maps = null;
     e.signal = {
       signo,
       name: signo === SIGSEGV ? "SIGSEGV" : "SIGBUS",
@@ -154,9 +206,26 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
     };
     return e;
   };
-  const knob = (name: Parameters<typeof m.policy>[0]) => {
-    const s = `${name}=${m.policy(name)}`;
+  const knob = (name: Parameters<typeof m.policy>[0]) => addPolicy(`${name}=${m.policy(name)}`);
+  const addPolicy = (s: string) => {
     if (!policies.includes(s)) policies.push(s);
+  };
+  // handle_userfault() for a user access: UFFD_FEATURE_SIGBUS, else the thread waits.
+  const userfault = (ctx: UffdContextRef, how: string): Explanation => {
+    if (((ctx.features ?? 0n) & UFFD_FEATURE_SIGBUS_BIT) !== 0n) {
+      path.push(`${how} → handle_userfault: UFFD_FEATURE_SIGBUS: VM_FAULT_SIGBUS`);
+      return sig(SIGBUS, BUS_ADRERR);
+    }
+    const t = m.currentOf(p);
+    path.push(
+      `${how} → handle_userfault: a uffd_msg is queued on ctx ${ctx.id}, thread ${t.tid} ` +
+        `(${t.group.comm}) waits (wchan ${WCHAN_USERFAULT}) for UFFDIO_COPY/ZEROPAGE/` +
+        `CONTINUE/WAKE`,
+    );
+    e.wait = { tid: t.tid, ctx: ctx.id };
+    e.outcome = "userfault";
+    e.maps = null;
+    return e;
   };
   if (addr < 0 || addr >= TASK_SIZE) {
     path.push("do_user_addr_fault → bad_area_nosemaphore: not a user address");
@@ -182,7 +251,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       pfn: bits & PTE_PRESENT ? pfn : null,
     };
     if (bits & PTE_PRESENT) {
-      if (pfn >= frames.nframes) e.frame = { pfn, kind: "device-mmio" };
+      if (pfn >= frames.nframes) e.frame = mmioTarget(p, pfn, addr);
       else {
         e.frame = {
           pfn,
@@ -191,6 +260,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
           mapcount: frames.mapcount[pfn],
           pins: frames.pincount[pfn],
           anonExclusive: (frames.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0,
+          hwpoison: (frames.flags[pfn] & PG_HWPOISON) !== 0,
         };
       }
     }
@@ -204,14 +274,15 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       path.push("the VMA is not VM_EXEC: SIGSEGV SEGV_ACCERR");
       return sig(SIGSEGV, SEGV_ACCERR);
     }
-    if (pfn >= frames.nframes) {
-      knob("hw.mmioUnclaimed");
+    if (e.frame !== null && "claimed" in e.frame) mmioPath(e, e.frame, knob);
+    if (e.frame !== null && "hwpoison" in e.frame && e.frame.hwpoison) {
       path.push(
-        "the pfn is device memory: the access goes to the BAR's registers if its function " +
-          "decodes memory (PCI_COMMAND_MEMORY, bridges forwarding), else no one claims it",
+        "the frame is PG_hwpoison but still mapped (memory_failure could not unmap it): " +
+          "mmlab lets the access read it; a real CPU consuming the poison takes a machine check",
       );
     }
     e.outcome = "hit";
+    e.maps = pfn;
     return e;
   }
   // do_user_addr_fault()
@@ -240,27 +311,29 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
     if (bits & PTE_PROTNONE) {
       path.push("do_numa_page: PROT_NONE PTE in an accessible VMA: restored, then retried");
       e.outcome = "numa";
+      e.maps = pfn;
       return e;
     }
     // A write to a write-protected PTE: do_wp_page().
     if (userfaultfdPteWp(vma, bits)) {
-      if (!userfaultfdWpAsync(vma)) {
-        path.push(
-          "do_wp_page → handle_userfault(VM_UFFD_WP): the thread waits for UFFDIO_WRITEPROTECT",
-        );
-        e.outcome = "userfault";
-        return e;
-      }
+      if (!userfaultfdWpAsync(vma)) return userfault(vma.uffd!, "do_wp_page (VM_UFFD_WP)");
       path.push("do_wp_page: UFFD_FEATURE_WP_ASYNC clears the uffd-wp bit");
+    }
+    // wp_pfn_shared(): a special PTE (a DAX hole's zero page) asks ->pfn_mkwrite.
+    const mkwrite = vma.ops?.pfnMkwrite !== undefined ? daxPredictor(vma) : null;
+    if ((vma.flags & VM_SHARED) && (bits & PTE_SPECIAL) && mkwrite !== null) {
+      return predicted(e, p, vma, mkwrite, kind, "do_wp_page → wp_pfn_shared → pfn_mkwrite", false);
     }
     if (vma.flags & VM_SHARED) {
       path.push("do_wp_page → wp_page_shared: PTE made writable and dirty");
       e.outcome = "wp-shared";
+      e.maps = pfn;
       return e;
     }
     if (wpCanReuse(frames, pfn, bits)) {
       path.push("do_wp_page → wp_page_reuse: the anonymous page is exclusive (or refcount 1)");
       e.outcome = "cow-reuse";
+      e.maps = pfn;
       return e;
     }
     path.push(
@@ -269,6 +342,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       }`,
     );
     e.outcome = "cow-copy";
+    e.maps = "new";
     return e;
   }
   if (bits & PTE_MARKER) {
@@ -283,65 +357,204 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
       return sig(SIGBUS, hwpoisonSigbusCode(mm));
     }
   }
-  // do_pte_missing()
-  if (vma.isAnonymous) {
-    knob("uffd.rfcDesign");
-    if (uffdMissingEngages(mm, vma) && vma.uffd !== null && has(vma.flags, VM_UFFD_MISSING)) {
-      const sigbus = ((vma.uffd.features ?? 0n) & (1n << 7n)) !== 0n;
+  // do_pte_missing(). A PTE_MARKER_UFFD_WP gives the new PTE the uffd-wp bit
+  // (set_pte_range / do_anonymous_page: vmf_orig_pte_uffd_wp), so a write then
+  // faults again on it: handle_userfault(VM_UFFD_WP), unless UFFD_FEATURE_WP_ASYNC.
+  const wpMarker = kind === "write" && (bits & PTE_MARKER) !== 0 &&
+    (bits & PTE_UFFD_WP) !== 0 && userfaultfdWp(vma) && !userfaultfdWpAsync(vma);
+  const missing = (): Explanation => {
+    if (vma.isAnonymous) {
+      knob("uffd.rfcDesign");
+      if (uffdMissingEngages(mm, vma) && vma.uffd !== null && has(vma.flags, VM_UFFD_MISSING)) {
+        return userfault(vma.uffd, "do_anonymous_page (VM_UFFD_MISSING)");
+      }
+      if (has(vma.flags, VM_USERFAULT)) {
+        path.push("handle_userfault: VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS");
+        return sig(SIGBUS, BUS_ADRERR);
+      }
+      knob("mm.zeroPage");
+      if (kind !== "write" && readMapsZeroPage(mm)) {
+        path.push("do_anonymous_page → set_pte_at: a read maps the shared zero page read-only");
+        e.outcome = "zero-page";
+        e.maps = frames.zeroPfn;
+        return e;
+      }
       path.push(
-        `do_anonymous_page → handle_userfault(VM_UFFD_MISSING): ${
-          sigbus ? "UFFD_FEATURE_SIGBUS: VM_FAULT_SIGBUS" : "a uffd_msg is queued, the thread waits"
-        }`,
+        `do_anonymous_page → set_pte_at: a new zeroed page${
+          vma.flags & VM_WRITE ? ", writable and dirty" : ""
+        } (${frames.freeCount} pages free; none left runs the OOM killer)`,
       );
-      if (sigbus) return sig(SIGBUS, BUS_ADRERR);
-      e.outcome = "userfault";
+      e.outcome = "new-page";
+      e.maps = "new";
       return e;
     }
-    if (has(vma.flags, VM_USERFAULT)) {
-      path.push("handle_userfault: VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS");
+    const ops = vma.ops;
+    const how = kind !== "write"
+      ? "do_read_fault"
+      : vma.flags & VM_SHARED
+      ? "do_shared_fault"
+      : "do_cow_fault";
+    const index = vma.pageIndex(addr - (addr % 4096));
+    // A driver's (or filesystem's) own decision: what its ->fault would do.
+    const predict = ops?.predictFault ?? daxPredictor(vma);
+    if (ops !== null && predict !== null) {
+      const via = `do_fault → ${how} → __do_fault`;
+      return predicted(e, p, vma, predict, kind, via, ops.fault === undefined);
+    }
+    if (ops === null || ops.fault === undefined) {
+      path.push("do_fault: the vm_ops have no ->fault: VM_FAULT_SIGBUS");
       return sig(SIGBUS, BUS_ADRERR);
     }
-    knob("mm.zeroPage");
-    if (kind !== "write" && readMapsZeroPage(mm)) {
-      path.push("do_anonymous_page → set_pte_at: a read maps the shared zero page read-only");
-      e.outcome = "zero-page";
+    if (vma.flags & (VM_PFNMAP | VM_MIXEDMAP)) {
+      path.push(
+        "do_fault → __do_fault → vm_ops->fault of the driver: it inserts a pfn (vmf_insert_pfn) " +
+          "or refuses with VM_FAULT_SIGBUS",
+      );
+      e.outcome = "driver-fault";
       return e;
     }
+    const inode = vma.file?.inode;
+    const cached = inode?.pages.get(index);
+    if (ops === SHMEM_VM_OPS && inode !== undefined) {
+      // shmem_fault(): past i_size SIGBUS; a uffd MISSING miss or MINOR hit.
+      if (index >= inode.sizePages) {
+        path.push(`do_fault → ${how} → shmem_fault: page ${index} is past i_size: VM_FAULT_SIGBUS`);
+        return sig(SIGBUS, BUS_ADRERR);
+      }
+      const mode = shmemUserfaultMode(vma, index);
+      const around = kind !== "write" && cached !== undefined && !uffdDisableFaultAround(vma);
+      if (mode !== null && vma.uffd !== null && !around) {
+        return userfault(
+          vma.uffd,
+          `do_fault → ${how} → shmem_fault (VM_UFFD_${mode === "missing" ? "MISSING" : "MINOR"})`,
+        );
+      }
+    }
+    // filemap_fault(): past i_size is VM_FAULT_SIGBUS.
+    if (ops === GENERIC_FILE_VM_OPS && inode !== undefined && index >= inode.sizePages) {
+      path.push(
+        `do_fault → ${how} → filemap_fault: page ${index} is past i_size ${inode.size}: ` +
+          "VM_FAULT_SIGBUS",
+      );
+      return sig(SIGBUS, BUS_ADRERR);
+    }
     path.push(
-      `do_anonymous_page → set_pte_at: a new zeroed page${
-        vma.flags & VM_WRITE ? ", writable and dirty" : ""
-      } (${frames.freeCount} pages free; none left runs the OOM killer)`,
+      `do_fault → ${how} → __do_fault: page ${index} of the file ${
+        cached !== undefined
+          ? `is in the page cache (pfn 0x${cached.toString(16)})`
+          : "is read in (or past EOF: SIGBUS)"
+      }${how === "do_cow_fault" ? ", then a private copy" : ""}`,
     );
-    e.outcome = "new-page";
+    e.outcome = "file-fault";
+    e.maps = how === "do_cow_fault" || cached === undefined ? "new" : cached;
     return e;
-  }
-  if (vma.ops === null || vma.ops.fault === undefined) {
-    path.push("do_fault: the vm_ops have no ->fault: VM_FAULT_SIGBUS");
-    return sig(SIGBUS, BUS_ADRERR);
-  }
-  if (vma.flags & (VM_PFNMAP | VM_MIXEDMAP)) {
-    path.push(
-      "do_fault → __do_fault → vm_ops->fault of the driver: it inserts a pfn (vmf_insert_pfn) " +
-        "or refuses with VM_FAULT_SIGBUS (vfio: the device's PCI_COMMAND_MEMORY is off)",
+  };
+  missing();
+  if (wpMarker && e.signal === null && e.outcome !== "userfault") {
+    return userfault(
+      vma.uffd!,
+      "the new PTE keeps the uffd-wp marker's bit → do_wp_page (VM_UFFD_WP)",
     );
-    e.outcome = "driver-fault";
-    return e;
   }
-  const how = kind !== "write"
-    ? "do_read_fault"
-    : vma.flags & VM_SHARED
-    ? "do_shared_fault"
-    : "do_cow_fault";
-  const index = vma.pageIndex(addr - (addr % 4096));
-  const inode = vma.file?.inode;
-  const cached = inode?.pages.get(index);
-  path.push(
-    `do_fault → ${how} → __do_fault: page ${index} of the file ${
-      cached !== undefined ? "is in the page cache" : "is read in (or past EOF: SIGBUS)"
-    }${how === "do_cow_fault" ? ", then a private copy" : ""}`,
-  );
-  e.outcome = "file-fault";
   return e;
+}
+
+/**
+ * The rest of an explanation from a ->fault's (or ->pfn_mkwrite's)
+ * prediction: the signal, the wait, or the pfn mapped.
+ */
+function predicted(
+  e: Explanation,
+  p: Process,
+  vma: Vma,
+  predict: (vmf: VmFault) => FaultPrediction,
+  kind: AccessKind,
+  via: string,
+  noFault: boolean,
+): Explanation {
+  const addr = e.addr;
+  const m = p.machine;
+  const vmf: VmFault = {
+    vma,
+    address: addr - (addr % 4096),
+    realAddress: addr,
+    pgoff: vma.pageIndex(addr - (addr % 4096)),
+    write: kind === "write",
+    tried: false,
+    page: -1,
+  };
+  const d = predict(vmf);
+  for (const k of d.policies) if (!e.policies.includes(k)) e.policies.push(k);
+  e.driver = { fn: d.fn, result: d.result, pfn: d.pfn, ptes: d.ptes, why: d.why };
+  e.path.push(`${noFault ? "do_fault" : `${via} → ${d.fn}`}: ${d.why}`);
+  const signal = (signo: number, name: string, codeName: string) => {
+    e.outcome = signo === SIGSEGV ? "segv" : "sigbus";
+    e.signal = { signo, name, code: codeName, addr };
+    e.maps = null;
+    return e;
+  };
+  if (d.result === "sigbus") return signal(SIGBUS, "SIGBUS", "BUS_ADRERR");
+  if (d.result === "sigsegv") return signal(SIGSEGV, "SIGSEGV", "SEGV_MAPERR");
+  if (d.result === "hwpoison") {
+    // Shown, not decided here (access.ts hwpoisonSigbusCode maps its values).
+    const shown = "config.MEMORY_FAILURE";
+    const k = `${shown}=${m.policy(shown)}`;
+    if (!e.policies.includes(k)) e.policies.push(k);
+    const code = hwpoisonSigbusCode(vma.mm);
+    return signal(SIGBUS, "SIGBUS", code === BUS_ADRERR ? "BUS_ADRERR" : "BUS_MCEERR_AR");
+  }
+  e.outcome = "driver-fault";
+  // The core copies a page the handler returned into a private COW mapping.
+  const cow = kind === "write" && !(vma.flags & VM_SHARED) && !(vma.flags & VM_PFNMAP);
+  e.maps = cow || d.pfn < 0 ? "new" : d.pfn;
+  if (d.pfn >= m.frames.nframes) {
+    mmioPath(e, mmioTarget(p, d.pfn, addr), (k) => {
+      const s = `${k}=${m.policy(k)}`;
+      if (!e.policies.includes(s)) e.policies.push(s);
+    });
+  }
+  return e;
+}
+
+/** The register model device pfn `pfn` reaches at `addr`'s offset, and whether it answers now. */
+function mmioTarget(p: Process, pfn: number, addr: number): DeviceMmio {
+  const m = p.machine;
+  const phys = pfn * 4096 + (addr % 4096);
+  const at = (target: string, claimed: boolean): DeviceMmio => ({
+    pfn,
+    kind: "device-mmio",
+    phys,
+    target,
+    claimed,
+  });
+  const io = m.iomem.mmioAt(phys);
+  if (io === null) return at("device memory with no register model (plain bytes)", true);
+  for (const d of m.pci.devices) {
+    for (const b of d.bars) {
+      if (b?.res?.mmio === io.ops) {
+        return at(
+          `${d.bdf} BAR${b.index}+0x${io.off.toString(16)} (${d.state}, ${
+            d.decodesMemory() ? "Mem+" : "Mem-"
+          })`,
+          d.decodesMemory(),
+        );
+      }
+    }
+  }
+  return at("a bus window no BAR claims", false);
+}
+
+/** The path line of an access that reaches a device's registers. */
+function mmioPath(e: Explanation, io: DeviceMmio, knob: (k: "hw.mmioUnclaimed") => void): void {
+  if (io.claimed) {
+    e.path.push(`the access reaches ${io.target}: its register model answers`);
+    return;
+  }
+  knob("hw.mmioUnclaimed");
+  e.path.push(
+    `${io.target}: no one claims it (Unsupported Request): hw.mmioUnclaimed decides ` +
+      "(all-ones: reads ~0, writes dropped; host-fatal: a fatal platform error)",
+  );
 }
 
 function describeVma(e: Explanation, v: Vma): void {
@@ -357,10 +570,16 @@ function describeVma(e: Explanation, v: Vma): void {
     if (has(v.flags, VM_UFFD_MISSING)) modes.push("MISSING");
     if (has(v.flags, VM_UFFD_WP)) modes.push("WP");
     if (has(v.flags, VM_UFFD_MINOR)) modes.push("MINOR");
+    // Threads asleep in handle_userfault on this context (fault_wqh).
+    const waiting: number[] = [];
+    for (const t of v.mm.machine.tasks.values()) {
+      if (t.alive && t.userfault?.ctx === v.uffd) waiting.push(t.tid);
+    }
     e.userfault = {
       ctx: v.uffd.id,
       modes,
       features: "0x" + (v.uffd.features ?? 0n).toString(16),
+      waiting,
     };
   }
 }
@@ -405,15 +624,29 @@ export function renderExplanation(e: Explanation): string[] {
           hex(f.pfn)
         } ${f.kind} refcount ${f.refcount} mapcount ${f.mapcount} pins ${f.pins}${
           f.anonExclusive ? " anon-exclusive" : ""
-        }`
+        }${f.hwpoison ? " hwpoison" : ""}`
         : `  frame:    pfn ${hex(f.pfn)} device MMIO (no struct page)`,
     );
+    if ("claimed" in f) {
+      out.push(`  mmio:     ${hex(f.phys)} ${f.target}${f.claimed ? "" : " unclaimed"}`);
+    }
   }
   if (e.userfault !== null) {
+    const w = e.userfault.waiting;
     out.push(
       `  uffd:     ctx ${e.userfault.ctx} ${
         e.userfault.modes.join("|") || "-"
-      } features ${e.userfault.features}`,
+      } features ${e.userfault.features}${
+        w.length > 0 ? ` (thread${w.length > 1 ? "s" : ""} ${w.join(" ")} waiting)` : ""
+      }`,
+    );
+  }
+  if (e.driver !== null) {
+    const d = e.driver;
+    out.push(
+      `  driver:   ${d.fn} → ${d.result}${
+        d.result !== "map" ? "" : d.pfn >= 0 ? ` pfn ${hex(d.pfn)}` : " a new page"
+      }${d.ptes > 1 ? ` (${d.ptes} PTEs)` : ""}`,
     );
   }
   if (e.policies.length > 0) out.push(`  policy:   ${e.policies.join(" ")}`);

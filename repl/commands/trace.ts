@@ -86,9 +86,13 @@ const explain: Command = {
   summary: "what an access would do and why, without doing it",
   help: "Shows the VMA (range, perms, VmFlags, file), the PTE (present, write, dirty,\n" +
     "special, uffd-wp, marker), the frame (kind, refcount, mapcount, pins), the\n" +
-    "userfaultfd registration, the policy knobs consulted, the kernel path the fault\n" +
-    "would take and its outcome (hit, zero-page, new-page, cow-copy, cow-reuse,\n" +
-    "wp-shared, file-fault, driver-fault, userfault, segv, sigbus). Nothing changes.",
+    "userfaultfd registration (and the threads already waiting on it), the policy\n" +
+    "knobs consulted, the kernel path the fault would take and its outcome (hit,\n" +
+    "zero-page, new-page, cow-copy, cow-reuse, wp-shared, file-fault, driver-fault,\n" +
+    "userfault, segv, sigbus). A device or DAX mapping asks the driver's own fault\n" +
+    "decision (vfio_pci_mmap_huge_fault, rdma_umap_fault, dax_iomap_pte_fault, ...):\n" +
+    "the `driver:` line says what it would map or refuse, `mmio:` who decodes a\n" +
+    "device page and whether it answers (hw.mmioUnclaimed). Nothing changes.",
   example: [MAP_LINE, "poke(a, 1)", "fork()", "explain a w"],
   needsProcess: true,
   run(ctx, values: Value[]) {

@@ -194,6 +194,7 @@ Deno.test("explain: the prediction matches the access on random workloads", () =
         for (const { at, k } of probes) {
           const addr = B + at * 4096 + 16;
           const e = explainAccess(p, addr, k);
+          const free = m.frames.refcount.slice();
           const o = observed(m, p, addr, k);
           if (!p.alive) return;
           const sig = e.signal === null
@@ -210,6 +211,10 @@ Deno.test("explain: the prediction matches the access on random workloads", () =
           // cow-reuse and wp-shared keep the pfn: the access then hits the same page.
           const want = e.outcome === "cow-reuse" || e.outcome === "wp-shared" ? "hit" : e.outcome;
           assert.equal(o.outcome, want, `${k} at ${addr.toString(16)}: ${e.path.join("; ")}`);
+          // The pfn the access then uses: the one predicted, or a page that was free.
+          const pfn = p.mm.pt.pfnAt(Math.floor(addr / 4096));
+          if (typeof e.maps === "number") assert.equal(pfn, e.maps, e.path.join("; "));
+          else if (e.maps === "new") assert.equal(free[pfn], 0, e.path.join("; "));
         }
       },
     ),

@@ -82,6 +82,9 @@ Deno.test("explain --json: the explanation as data; bad kinds are one clear erro
     "outcome",
     "path",
     "signal",
+    "driver",
+    "wait",
+    "maps",
   ]);
   const bad = await run([MAP, "explain a q"]);
   assert.equal(bad.length, 2);

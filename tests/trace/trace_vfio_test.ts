@@ -29,7 +29,12 @@ Deno.test("trace: a vfio BAR fault with memory disabled names the handler, the k
       "trace off",
     ]
   ) out.push(...(await s.run(l)).output);
-  assert.ok(out.includes("  outcome:  driver-fault"), out.join("\n"));
+  // explain asks the handler's own decision (vfio_pci_mmap_huge_fault): SIGBUS, not just "a driver fault".
+  assert.ok(
+    out.includes("  outcome:  sigbus (SIGBUS BUS_ADRERR si_addr=0x7f0000002000)"),
+    out.join("\n"),
+  );
+  assert.ok(out.includes("  policy:   vfio.faultImpl=huge-fault"), out.join("\n"));
   assert.ok(
     out.some((l) =>
       l.startsWith(

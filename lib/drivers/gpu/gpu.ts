@@ -51,6 +51,7 @@ import type { OpenFile } from "../../fs/file.ts";
 import type { FileOperations } from "../../mm/file_operations.ts";
 import type { Vma } from "../../mm/vma.ts";
 import { remapPfnRange } from "../../mm/pfnmap.ts";
+import type { FaultPrediction, VmFault } from "../../mm/vm_ops.ts";
 import { unmapMappingPages } from "../../mm/truncate.ts";
 import { CACHE_WC } from "../../mm/pagetable.ts";
 import { VM_SHARED } from "../../mm/vm_flags.ts";
@@ -124,9 +125,31 @@ function gpuP2pMap(
   return { busPfns, write };
 }
 
+/**
+ * Why a fault on an aperture mapping is SIGBUS: the VMA has no ->fault
+ * (do_fault: VM_FAULT_SIGBUS), as remap_pfn_range() filled every PTE at
+ * mmap; a PTE is missing only after the driver revoked the mapping.
+ */
+// mm/memory.c: do_fault (vma->vm_ops->fault == NULL -> VM_FAULT_SIGBUS)
+function gpuPredictFault(vmf: VmFault): FaultPrediction {
+  const gpu = vmf.vma.file === null ? undefined : gpuOf(vmf.vma.file);
+  return {
+    fn: "do_fault",
+    result: "sigbus",
+    pfn: -1,
+    ptes: 0,
+    why: gpu?.removed
+      ? `${gpu.path} was revoked (${GPU_DRIVER} remove: unmap_mapping_range), and ` +
+        "nvidia_mmap's VMAs have no ->fault: VM_FAULT_SIGBUS"
+      : "nvidia_mmap's VMAs have no ->fault (remap_pfn_range filled it at mmap): VM_FAULT_SIGBUS",
+    policies: [],
+  };
+}
+
 /** vm_operations of an aperture mapping (p2p_map is only asked under the RFC policy). */
 export const GPU_VM_OPS: P2pVmOperations = {
   p2pMap: gpuP2pMap,
+  predictFault: gpuPredictFault,
 };
 
 /**

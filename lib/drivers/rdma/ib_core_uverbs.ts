@@ -18,6 +18,7 @@ import { PTE_PRESENT, PTE_SPECIAL, PTE_YOUNG } from "../../mm/pagetable.ts";
 import { vmFlagsClear, withMmapReadLock, withMmapWriteLock } from "../../mm/mmap_lock.ts";
 import { combine, VM_MAYSHARE, VM_MAYWRITE, VM_SHARED, VM_WRITE } from "../../mm/vm_flags.ts";
 import {
+  type FaultPrediction,
   VM_FAULT_NOPAGE,
   VM_FAULT_SIGBUS,
   type VmFault,
@@ -198,26 +199,100 @@ export function rdmaUmapOps(ufileOf: UfileOf): VmOperations {
     // rdma_umap_fault(): reached only for zapped (disassociated) mappings.
     fault(vmf: VmFault) {
       const vma = vmf.vma;
-      const ufile = ufileOf(vma);
       const m = vma.mm.machine;
-      if (ufile === null || vma.priv === null) return VM_FAULT_SIGBUS;
-      if (!FAULT_REFILLS[m.policy("rdma.onDisassociate")]) return VM_FAULT_SIGBUS;
-      // Read-only pages can just use the system zero page. (No uverbs VMA
-      // gets here: rdma_user_mmap_io() needs VM_SHARED, which do_mmap()
-      // drops for a file not open for writing, and VM_MAYWRITE comes with it.)
-      if (!(vma.flags & (VM_WRITE | VM_MAYWRITE))) {
+      const plan = rdmaUmapFaultPlan(ufileOf(vma), vma, vmf.address);
+      m.trace?.step(
+        "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → rdma_umap_fault",
+        plan.why,
+        {
+          policy: plan.policies.join(" "),
+          ...(plan.page === "sigbus" ? { errno: "VM_FAULT_SIGBUS" } : {}),
+        },
+      );
+      if (plan.page === "sigbus") return VM_FAULT_SIGBUS;
+      if (plan.page === "zero") {
         vma.mm.pt.set(vmf.address / 4096, m.frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
         return VM_FAULT_NOPAGE;
       }
-      const key = DUMMY_KEY[m.policy("rdma.dummyPageScope")](vma, vmf.address);
-      const pfn = dummyPage(ufile, vma, key);
+      const pfn = dummyPage(plan.ufile!, vma, plan.key);
       if (pfn < 0) return VM_FAULT_SIGBUS;
       // "This VMA is forced to always be shared so this doesn't have to
       // worry about COW": the core maps the page, writable in a PROT_WRITE VMA.
       vmf.page = pfn;
       return 0;
     },
+    predictFault(vmf: VmFault): FaultPrediction {
+      const vma = vmf.vma;
+      const m = vma.mm.machine;
+      const plan = rdmaUmapFaultPlan(ufileOf(vma), vma, vmf.address);
+      const base = { fn: "rdma_umap_fault", why: plan.why, policies: plan.policies };
+      if (plan.page === "sigbus") return { ...base, result: "sigbus", pfn: -1, ptes: 0 };
+      if (plan.page === "zero") return { ...base, result: "map", pfn: m.frames.zeroPfn, ptes: 1 };
+      // The dummy page, or a new one if this is the first (or an allocation that fails: SIGBUS).
+      return { ...base, result: "map", pfn: plan.ufile!.dummyPages.get(plan.key) ?? -1, ptes: 1 };
+    },
   };
+}
+
+/** What rdma_umap_fault() does for a fault at `addr` of `vma`: the one decision. */
+export interface RdmaUmapFaultPlan {
+  /** SIGBUS, the zero page, or the dummy page of `key`. */
+  page: "sigbus" | "zero" | "dummy";
+  /** The uverbs file (null: the VMA lost it). */
+  ufile: UverbsFile | null;
+  /** The key of the dummy page in ufile.dummyPages (rdma.dummyPageScope). */
+  key: string;
+  /** Why, one clause. */
+  why: string;
+  /** Policy knobs read, `knob=value`. */
+  policies: string[];
+}
+
+/**
+ * drivers/infiniband/core/ib_core_uverbs.c: rdma_umap_fault (5.1+), per
+ * rdma.onDisassociate: SIGBUS unless the policy refills; a VMA with no
+ * VM_WRITE|VM_MAYWRITE gets the zero page, any other the file's dummy page
+ * (ufile->disassociate_page, or a teaching scope of rdma.dummyPageScope).
+ * Pure: it allocates nothing.
+ */
+export function rdmaUmapFaultPlan(
+  ufile: UverbsFile | null,
+  vma: Vma,
+  addr: number,
+): RdmaUmapFaultPlan {
+  const m = vma.mm.machine;
+  const on = m.policy("rdma.onDisassociate");
+  const policies = [`rdma.onDisassociate=${on}`];
+  const plan = (page: RdmaUmapFaultPlan["page"], why: string, key = ""): RdmaUmapFaultPlan => ({
+    page,
+    ufile,
+    key,
+    why,
+    policies,
+  });
+  if (ufile === null || vma.priv === null) {
+    return plan("sigbus", "the VMA has no uverbs file or umap: VM_FAULT_SIGBUS");
+  }
+  if (!FAULT_REFILLS[on]) {
+    return plan("sigbus", `the device is gone, rdma.onDisassociate=${on}: VM_FAULT_SIGBUS`);
+  }
+  // Read-only pages can just use the system zero page. (No uverbs VMA
+  // gets here: rdma_user_mmap_io() needs VM_SHARED, which do_mmap()
+  // drops for a file not open for writing, and VM_MAYWRITE comes with it.)
+  if (!(vma.flags & (VM_WRITE | VM_MAYWRITE))) {
+    return plan("zero", "the device is gone, a read-only VMA: the zero page");
+  }
+  const scope = m.policy("rdma.dummyPageScope");
+  policies.push(`rdma.dummyPageScope=${scope}`);
+  const key = DUMMY_KEY[scope](vma, addr);
+  const have = ufile.dummyPages.get(key);
+  return plan(
+    "dummy",
+    `the device is gone: ${
+      have === undefined ? "a new zeroed dummy page" : `the dummy page pfn 0x${have.toString(16)}`
+    } (rdma.dummyPageScope=${scope})`,
+    key,
+  );
 }
 
 /**

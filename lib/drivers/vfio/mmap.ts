@@ -30,6 +30,7 @@ import type { KnobValue } from "../../policy.ts";
 import type { OpenFile } from "../../fs/file.ts";
 import type { Vma } from "../../mm/vma.ts";
 import {
+  type FaultPrediction,
   VM_FAULT_NOPAGE,
   VM_FAULT_SIGBUS,
   type VmFault,
@@ -177,6 +178,97 @@ function insertRange(vma: Vma, from: number, to: number): number {
 }
 
 /**
+ * What a BAR fault at page `address` of `vma` does, in every design: the
+ * one decision the handlers below act on and `explain` reports
+ * (lib/trace/explain.ts). Pure: it reads the device, the VMA and its PTEs.
+ */
+export interface VfioFaultPlan {
+  /** The design the VMA was mapped under (vfio.faultImpl at mmap). */
+  impl: Impl;
+  /** The handler: vfio_pci_mmap_huge_fault (≥6.12) or vfio_pci_mmap_fault. */
+  fn: string;
+  /** __vfio_pci_memory_enabled(): false is VM_FAULT_SIGBUS. */
+  memory: boolean;
+  /** 5.8-6.9: the VMA is on vma_list already, a racing fault mapped it: nothing to do. */
+  listed: boolean;
+  /** The order mapped: 0 a page, PMD_ORDER, PUD_ORDER (huge-fault). */
+  order: number;
+  /** The range the fault fills, [from, to): the page, a huge block, a prefault, the VMA. */
+  from: number;
+  /** End of the range the fault fills. */
+  to: number;
+  /** The pfn of the BAR page at `address`. */
+  pfn: number;
+  /** PTEs the fault fills (the range's none PTEs; the whole VMA for remap-in-fault). */
+  ptes: number;
+}
+
+// drivers/vfio/pci/vfio_pci_core.c: vfio_pci_mmap_huge_fault (≥6.12),
+// vfio_pci_mmap_fault (5.8-6.11): memory_lock, __vfio_pci_memory_enabled,
+// then the insert (or io_remap_pfn_range of the VMA, 5.8-6.9).
+export function vfioPciFaultPlan(vma: Vma, address: number): VfioFaultPlan {
+  const { vdev, impl } = privOf(vma);
+  const base = vmaToPfn(vma);
+  const pfn = base + (address - vma.start) / 4096;
+  const plan: VfioFaultPlan = {
+    impl,
+    fn: impl === "huge-fault" ? "vfio_pci_mmap_huge_fault" : "vfio_pci_mmap_fault",
+    memory: vdev.memoryEnabled(),
+    listed: false,
+    order: 0,
+    from: address,
+    to: address + 4096,
+    pfn,
+    ptes: 1,
+  };
+  switch (impl) {
+    case "mmap-remap":
+      // ≤5.7 has no handler: every PTE was made at mmap.
+      plan.memory = false;
+      plan.ptes = 0;
+      break;
+    case "remap-in-fault":
+      plan.listed = vdev.vmaList.has(vma);
+      plan.from = vma.start;
+      plan.to = vma.end;
+      plan.ptes = plan.listed ? 0 : vma.pages;
+      break;
+    case "insert-pfn+prefault":
+    case "eager-reinsert":
+      plan.from = vma.start;
+      plan.to = vma.end;
+      plan.ptes = 1 + nonePtes(vma, vma.start, address) + nonePtes(vma, address + 4096, vma.end);
+      break;
+    case "insert-pfn":
+      break;
+    case "huge-fault":
+      for (const order of [PUD_ORDER, PMD_ORDER]) {
+        const size = 4096 * 2 ** order;
+        const addr = address - (address % size);
+        const p = base + (addr - vma.start) / 4096;
+        // An order > 0 falls back (VM_FAULT_FALLBACK) unless the aligned block
+        // lies inside the VMA and its pfn is aligned to the order.
+        if (addr < vma.start || addr + size > vma.end || p % 2 ** order !== 0) continue;
+        plan.order = order;
+        plan.from = addr;
+        plan.to = addr + size;
+        plan.ptes = nonePtes(vma, addr, addr + size);
+        break;
+      }
+      break;
+  }
+  if (!plan.memory) plan.ptes = 0;
+  return plan;
+}
+
+/** How many PTEs of [from, to) are none (what insertRange would fill). */
+function nonePtes(vma: Vma, from: number, to: number): number {
+  let n = 0;
+  for (let a = from; a < to; a += 4096) if (vma.mm.pt.bitsAt(a / 4096) === 0) n++;
+  return n;
+}
+
+/**
  * 5.8-6.9 vfio_pci_mmap_fault(): under vma_lock and memory_lock (read),
  * SIGBUS when memory is disabled; a VMA already on vma_list was mapped by
  * a racing fault (the ≈5.13 guard); otherwise io_remap_pfn_range() of the
@@ -184,13 +276,12 @@ function insertRange(vma: Vma, from: number, to: number): number {
  * vm_flags_set() asserts the write lock (mm.vmFlagsAssert: the WARNING),
  * then the VMA joins vma_list so that a memory disable can zap it.
  */
-function remapInFault(vmf: VmFault): number {
+function remapInFault(vmf: VmFault, plan: VfioFaultPlan): number {
   const vma = vmf.vma;
   const { vdev } = privOf(vma);
-  const pfn = vmaToPfn(vma);
-  if (!vdev.memoryEnabled()) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
-  if (vdev.vmaList.has(vma)) return record(vdev, vmf.address, 0, 0, VM_FAULT_NOPAGE);
-  const r = remapPfnRange(vma, vma.start, pfn, vma.end - vma.start, [
+  if (!plan.memory) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
+  if (plan.listed) return record(vdev, vmf.address, 0, 0, VM_FAULT_NOPAGE);
+  const r = remapPfnRange(vma, vma.start, vmaToPfn(vma), vma.end - vma.start, [
     "vfio_pci_mmap_fault",
     "__do_fault",
     "do_fault",
@@ -215,12 +306,11 @@ function remapInFault(vmf: VmFault): number {
  * then "pre-fault the remainder of the vma" page by page, ignoring errors
  * (`prefault`); without it (the comparison design) one fault per page.
  */
-function insertPfnFault(vmf: VmFault, prefault: boolean): number {
+function insertPfnFault(vmf: VmFault, plan: VfioFaultPlan, prefault: boolean): number {
   const vma = vmf.vma;
   const { vdev } = privOf(vma);
-  const pfn = vmaToPfn(vma);
-  if (!vdev.memoryEnabled()) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
-  const ret = vmfInsertPfn(vma, vmf.address, pfn + (vmf.address - vma.start) / 4096);
+  if (!plan.memory) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
+  const ret = vmfInsertPfn(vma, vmf.address, plan.pfn);
   let n = 1;
   if (prefault) {
     n += insertRange(vma, vma.start, vmf.address) +
@@ -236,50 +326,94 @@ function insertPfnFault(vmf: VmFault, prefault: boolean): number {
  * aligned to the order (the PFN test is the January 2025 fix; 6.12 and
  * 6.13 checked the address only). Memory disabled: SIGBUS, as above.
  */
-function hugeFault(vmf: VmFault): number {
+function hugeFault(vmf: VmFault, plan: VfioFaultPlan): number {
   const vma = vmf.vma;
   const { vdev } = privOf(vma);
-  const pfn = vmaToPfn(vma);
-  for (const order of [PUD_ORDER, PMD_ORDER, 0]) {
-    const size = 4096 * 2 ** order;
-    const addr = vmf.address - (vmf.address % size);
-    const p = pfn + (addr - vma.start) / 4096;
-    if (order > 0 && (addr < vma.start || addr + size > vma.end || p % 2 ** order !== 0)) {
-      continue; // VM_FAULT_FALLBACK
-    }
-    if (!vdev.memoryEnabled()) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
-    // vmf_insert_pfn_pud/pmd/vmf_insert_pfn (see the module note on huge entries).
-    const n = order === 0
-      ? (vmfInsertPfn(vma, vmf.address, p), 1)
-      : insertRange(vma, addr, addr + size);
-    return record(vdev, addr, order, n, VM_FAULT_NOPAGE);
-  }
-  return VM_FAULT_SIGBUS; // not reached: order 0 never falls back
+  if (!plan.memory) return record(vdev, vmf.address, -1, 0, VM_FAULT_SIGBUS);
+  // vmf_insert_pfn_pud/pmd/vmf_insert_pfn (see the module note on huge entries).
+  const n = plan.order === 0
+    ? (vmfInsertPfn(vma, vmf.address, plan.pfn), 1)
+    : insertRange(vma, plan.from, plan.to);
+  return record(vdev, plan.from, plan.order, n, VM_FAULT_NOPAGE);
 }
 
-const FAULT: Record<Exclude<Impl, "mmap-remap">, (vmf: VmFault) => number> = {
+const FAULT: Record<
+  Exclude<Impl, "mmap-remap">,
+  (vmf: VmFault, plan: VfioFaultPlan) => number
+> = {
   "remap-in-fault": remapInFault,
-  "insert-pfn+prefault": (vmf) => insertPfnFault(vmf, true),
-  "insert-pfn": (vmf) => insertPfnFault(vmf, false),
+  "insert-pfn+prefault": (vmf, plan) => insertPfnFault(vmf, plan, true),
+  "insert-pfn": (vmf, plan) => insertPfnFault(vmf, plan, false),
   "huge-fault": hugeFault,
-  "eager-reinsert": (vmf) => insertPfnFault(vmf, true),
+  "eager-reinsert": (vmf, plan) => insertPfnFault(vmf, plan, true),
 };
 
+/** The trace line's decision text of a plan. */
+function planText(plan: VfioFaultPlan): string {
+  return `vfio.faultImpl=${plan.impl}, PCI_COMMAND_MEMORY ${
+    plan.memory ? "set" : "clear: VM_FAULT_SIGBUS"
+  }`;
+}
+
 function vfioFault(vmf: VmFault): number {
-  const { impl, vdev } = privOf(vmf.vma);
+  const plan = vfioPciFaultPlan(vmf.vma, vmf.address);
   // `trace on` (lib/trace/kernel_trace.ts): the handler and what decided.
   vmf.vma.mm.machine.trace?.step(
-    "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → " +
-      (impl === "huge-fault" ? "vfio_pci_mmap_huge_fault" : "vfio_pci_mmap_fault"),
-    `vfio.faultImpl=${impl}, PCI_COMMAND_MEMORY ${
-      vdev.memoryEnabled() ? "set" : "clear: VM_FAULT_SIGBUS"
-    }`,
+    "handle_mm_fault → handle_pte_fault → do_fault → __do_fault → " + plan.fn,
+    planText(plan),
+    plan.memory
+      ? { policy: `vfio.faultImpl=${plan.impl}`, pfn: plan.pfn }
+      : { policy: `vfio.faultImpl=${plan.impl}`, errno: "VM_FAULT_SIGBUS" },
   );
-  return impl === "mmap-remap" ? VM_FAULT_SIGBUS : FAULT[impl](vmf);
+  return plan.impl === "mmap-remap" ? VM_FAULT_SIGBUS : FAULT[plan.impl](vmf, plan);
+}
+
+/** The prediction `explain` shows: {@link vfioPciFaultPlan} in words. */
+function vfioPredict(vmf: VmFault): FaultPrediction {
+  const plan = vfioPciFaultPlan(vmf.vma, vmf.address);
+  const policies = [`vfio.faultImpl=${plan.impl}`];
+  const hex = (n: number) => "0x" + n.toString(16);
+  const base = { fn: plan.fn, policies };
+  if (plan.impl === "mmap-remap") {
+    return { ...base, result: "sigbus", pfn: -1, ptes: 0, why: "≤5.7 mapped it all at mmap" };
+  }
+  if (!plan.memory) {
+    return {
+      ...base,
+      result: "sigbus",
+      pfn: -1,
+      ptes: 0,
+      why: `the device's PCI_COMMAND_MEMORY is clear (__vfio_pci_memory_enabled)`,
+    };
+  }
+  if (plan.impl === "remap-in-fault") {
+    // Shown, not decided here (mmap_lock.ts vmaStartWrite maps its values).
+    const shown = "mm.vmFlagsAssert";
+    policies.push(`${shown}=${vmf.vma.mm.machine.policy(shown)}`);
+  }
+  const how = plan.impl === "remap-in-fault"
+    ? (plan.listed
+      ? "the VMA is on vma_list: nothing mapped"
+      : "io_remap_pfn_range of the whole VMA under the mmap read lock")
+    : plan.order > 0
+    ? `vmf_insert_pfn_${plan.order === PUD_ORDER ? "pud" : "pmd"} of the aligned block`
+    : plan.ptes > 1
+    ? "vmf_insert_pfn, then the rest of the VMA prefaulted"
+    : "vmf_insert_pfn of the page";
+  return {
+    ...base,
+    result: "map",
+    pfn: plan.pfn,
+    ptes: plan.ptes,
+    why: `memory enabled: ${how}, BAR${privOf(vmf.vma).bar} pfn ${hex(plan.pfn)}`,
+  };
 }
 
 /** 6.10+: vfio_pci_mmap_ops = { .fault / .huge_fault } and nothing else. */
-const VFIO_PCI_MMAP_OPS: VmOperations = Object.freeze({ fault: vfioFault });
+const VFIO_PCI_MMAP_OPS: VmOperations = Object.freeze({
+  fault: vfioFault,
+  predictFault: vfioPredict,
+});
 
 /**
  * 5.8-6.9: the vma_list design also needs ->open (vfio_pci_mmap_open: a
@@ -293,6 +427,7 @@ const VFIO_PCI_MMAP_OPS: VmOperations = Object.freeze({ fault: vfioFault });
  */
 const VFIO_PCI_MMAP_OPS_LIST: VmOperations = Object.freeze({
   fault: vfioFault,
+  predictFault: vfioPredict,
   open(vma: Vma) {
     zapRange(vma.mm, vma, vma.start, vma.end, { dropMarkers: false });
   },
