@@ -12,18 +12,30 @@
  * GET  /api/page?pid&addr      a page's PTE, frame and the frame's owners
  * GET  /api/frame?pfn[&n]      a frame's counts and owners (the most telling of n)
  * GET  /api/smaps?pid&addr     the smaps entry of the VMA holding addr
+ * GET  /api/explain?pid&addr   explain's read, write and exec of the page (changes nothing)
  * GET  /api/complete?line      the REPL's completions for a line
- * POST /api/command {line}     runs a line: {output, prompt, seq}
+ * POST /api/command {line}     runs a line: {output, prompt, seq, trace?}
+ * POST /api/trace {on}         tracing on or off: {on}
  * POST /api/replay {action: "next" | "prev" | "goto", step?}
  * GET  /api/events             server-sent events: `update` after every command
  * ```
+ * With tracing on, a command's kernel path steps come as data in `trace`
+ * (and a replay step's in `last.trace`), out of its output lines; off,
+ * neither exists and the machine traces nothing.
+ *
  * A bad request gets status 400 (404 for an unknown path) and one
  * `{"error": "..."}`; nothing a client sends can stop the server.
  * @module
  */
 
-import type { MachineConfig, Process } from "../mod.ts";
-import { Session } from "../repl/session.ts";
+import {
+  KernelTrace,
+  type Machine,
+  type MachineConfig,
+  type Process,
+  type TraceStep,
+} from "../mod.ts";
+import { type RunResult, Session } from "../repl/session.ts";
 import { complete } from "../repl/complete.ts";
 import { parseTranscript, type Transcript, TranscriptError } from "../repl/transcript/format.ts";
 import { sessionFor } from "../repl/transcript/replay.ts";
@@ -38,6 +50,7 @@ import {
   stripJson,
   USER_TOP,
 } from "./state.ts";
+import { explainJson, withoutTraceLines } from "./teach.ts";
 
 /** A bad request: answered with status 400 (or `status`) and the message. */
 export class RequestError extends Error {
@@ -61,7 +74,14 @@ export interface ReplayJson {
   step: number;
   total: number;
   /** The command that ran last (step - 1), and what it printed; null at step 0. */
-  last: { input: string; output: string[]; expected: string[]; text: string[] } | null;
+  last: {
+    input: string;
+    output: string[];
+    expected: string[];
+    text: string[];
+    /** Its kernel path steps, when tracing was on. */
+    trace?: TraceStep[];
+  } | null;
   /** The command the next step runs, null at the end. */
   next: { input: string; text: string[] } | null;
 }
@@ -69,6 +89,21 @@ export interface ReplayJson {
 /** The state the page draws: the machine's, plus the replay position. */
 export interface AppState extends StateJson {
   replay: ReplayJson | null;
+  /** Whether the machine traces (`trace on`, or the page's toggle). */
+  trace: boolean;
+}
+
+/** What a command line answers. */
+export interface CommandJson {
+  output: string[];
+  prompt: string;
+  seq: number;
+  error?: string;
+  /**
+   * The line's kernel path steps when tracing is on (its output then lacks
+   * their lines); absent when off.
+   */
+  trace?: TraceStep[];
 }
 
 /** How to build the app. */
@@ -79,6 +114,8 @@ export interface WebAppOptions {
   replay?: { file: string; text: string };
 }
 
+const PAGE = 4096;
+
 /** The longest command line accepted. */
 export const MAX_LINE = 64 * 1024;
 
@@ -87,7 +124,7 @@ type Listener = (seq: number) => void;
 /** The server's one session and what the page asks of it. */
 export class WebApp {
   session: Session;
-  /** Commands run (moves on every command, replay steps included). */
+  /** Changes made (moves on every command, replay step and trace toggle). */
   seq = 0;
   private readonly listeners = new Set<Listener>();
   /** Lines run one after another: a command never starts while another runs. */
@@ -97,6 +134,13 @@ export class WebApp {
   private readonly replayFile: string = "";
   private step = 0;
   private lastOutput: string[] = [];
+  private lastTrace: TraceStep[] | undefined;
+  /**
+   * Whether tracing is wanted: it follows `trace on|off` typed in the
+   * command box and the page's toggle, and carries over to a machine built
+   * afresh (reset, restore, undo, a replay stepped back).
+   */
+  private traceOn = false;
 
   /** Throws {@link TranscriptError} for a malformed transcript. */
   constructor(opts: WebAppOptions = {}) {
@@ -145,19 +189,50 @@ export class WebApp {
     return r;
   }
 
-  /** Runs one REPL line in the session. */
-  command(
-    line: string,
-  ): Promise<{ output: string[]; prompt: string; seq: number; error?: string }> {
-    return this.serial(async () => {
-      const r = await this.session.run(line);
+  /**
+   * Runs one line in the session; the machine's tracer then follows the
+   * line's `trace on|off` or, on a machine built afresh, what was wanted.
+   */
+  private async runLine(line: string): Promise<RunResult & { trace?: TraceStep[] }> {
+    const before = this.session.machine;
+    const r = await this.session.run(line);
+    const m = this.session.machine;
+    if (m === before) this.traceOn = m.trace !== null;
+    else this.applyTrace(m);
+    // Traced: the steps, none if the line reached no traced path; off: no key at all.
+    const steps = r.data?.trace ?? (m.trace !== null ? [] : undefined);
+    if (steps === undefined) return r;
+    return { ...r, output: withoutTraceLines(r.output, steps), trace: steps };
+  }
+
+  /** Gives machine `m` a tracer, or none, as {@link traceOn} says. */
+  private applyTrace(m: Machine): void {
+    if (!this.traceOn) m.trace = null;
+    else m.trace ??= new KernelTrace();
+  }
+
+  /** Turns tracing on or off (the REPL's `trace on|off`, without a line in the history). */
+  setTrace(on: boolean): Promise<{ on: boolean }> {
+    return this.serial(() => {
+      this.traceOn = on;
+      this.applyTrace(this.session.machine);
       this.changed();
-      const out: { output: string[]; prompt: string; seq: number; error?: string } = {
+      return Promise.resolve({ on });
+    });
+  }
+
+  /** Runs one REPL line in the session. */
+  command(line: string): Promise<CommandJson> {
+    return this.serial(async () => {
+      const r = await this.runLine(line);
+      this.changed();
+      const out: CommandJson = {
         output: r.output,
         prompt: this.session.prompt(),
         seq: this.seq,
       };
       if (r.error) out.error = r.error.message;
+      if (r.trace !== undefined) out.trace = r.trace;
       if (r.request !== undefined) {
         out.output = [...r.output, "(recording is not available in the web view)"];
       }
@@ -176,9 +251,13 @@ export class WebApp {
       title: title?.kind === "prose" ? title.text.split("\n")[0] : this.replayFile,
       step: this.step,
       total: this.steps.length,
-      last: last === null
-        ? null
-        : { input: last.input, output: this.lastOutput, expected: last.expected, text: last.text },
+      last: last === null ? null : {
+        input: last.input,
+        output: this.lastOutput,
+        expected: last.expected,
+        text: last.text,
+        ...(this.lastTrace !== undefined ? { trace: this.lastTrace } : {}),
+      },
       next: next === null ? null : { input: next.input, text: next.text },
     };
   }
@@ -199,11 +278,15 @@ export class WebApp {
       }
       if (step < this.step) {
         this.session = sessionFor(this.transcript);
+        this.applyTrace(this.session.machine);
         this.step = 0;
         this.lastOutput = [];
+        this.lastTrace = undefined;
       }
       while (this.step < step) {
-        this.lastOutput = (await this.session.run(this.steps[this.step].input)).output;
+        const r = await this.runLine(this.steps[this.step].input);
+        this.lastOutput = r.output;
+        this.lastTrace = r.trace;
         this.step++;
       }
       this.changed();
@@ -217,6 +300,7 @@ export class WebApp {
     return {
       ...stateJson(s.machine, s.pid, s.prompt(), this.seq),
       replay: this.replayJson(),
+      trace: s.machine.trace !== null,
     };
   }
 
@@ -225,6 +309,12 @@ export class WebApp {
     const p = this.session.machine.process(pid);
     if (p === undefined) throw new RequestError(`no process ${pid}`, 404);
     return p;
+  }
+
+  /** explain's read, write and exec of the page holding `addr` in `p` (changes nothing). */
+  private explain(p: Process, addr: number) {
+    if (!p.alive) throw new RequestError(`process ${p.pid} has exited: nothing to explain`);
+    return explainJson(p, Math.floor(addr / PAGE) * PAGE);
   }
 
   /** Answers one request; never rejects. */
@@ -273,6 +363,11 @@ export class WebApp {
           if (lines === null) throw new RequestError("no VMA holds that address", 404);
           return json({ pid: p.pid, lines });
         }
+        case "/api/explain": {
+          const addr = intParam(q, "addr", 0, USER_TOP - 1);
+          // Between two commands, as the REPL's explain runs.
+          return json(await this.serial(() => Promise.resolve(this.explain(this.proc(q), addr))));
+        }
         case "/api/complete": {
           const line = q.get("line") ?? "";
           if (line.length > MAX_LINE) throw new RequestError("line too long");
@@ -292,6 +387,11 @@ export class WebApp {
             throw new RequestError("one command line, at most 64 KiB, without newlines");
           }
           return json(await this.command(line));
+        }
+        case "/api/trace": {
+          const on = (await jsonBody(req)).on;
+          if (typeof on !== "boolean") throw new RequestError('expected {"on": true | false}');
+          return json(await this.setTrace(on));
         }
         case "/api/replay": {
           const body = await jsonBody(req);
