@@ -107,7 +107,9 @@ function procSection(p) {
   });
   head.append(go, el("span", "range mono"));
   const strip = el("div", "strip");
-  strip.append(el("canvas"));
+  // Focusable: ←/→ move the page cursor, Enter (or e) explains the page under it.
+  strip.tabIndex = 0;
+  strip.append(el("canvas"), el("div", "cursor"));
   const table = el("div", "scroll");
   table.append(el("table", "vmas"));
   sec.append(head, strip, table);
@@ -128,7 +130,28 @@ function procSection(p) {
     return Math.floor((d.lo + (e.clientX - r.left) / r.width * (d.hi - d.lo)) / PAGE) * PAGE;
   };
   strip.addEventListener("mousemove", (e) => hoverPage(p.pid, addrAt(e)));
-  strip.addEventListener("click", (e) => showSmaps(p.pid, addrAt(e)));
+  strip.addEventListener("click", (e) => {
+    const a = addrAt(e);
+    setCursor(p.pid, a);
+    showSmaps(p.pid, a);
+    showExplain(p.pid, a);
+  });
+  strip.addEventListener("keydown", (e) => {
+    const at = cursors.get(p.pid) ?? Math.floor(shown().lo / PAGE) * PAGE;
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+      e.preventDefault();
+      const a = Math.max(0, Math.min(USER_TOP - PAGE, at + (e.key === "ArrowLeft" ? -PAGE : PAGE)));
+      setCursor(p.pid, a);
+      hoverPage(p.pid, a);
+      const d = shown();
+      if (a < d.lo || a >= d.hi) setView(p.pid, a - (d.hi - d.lo) / 2, a + (d.hi - d.lo) / 2);
+    } else if (e.key === "Enter" || e.key === "e") {
+      e.preventDefault();
+      setCursor(p.pid, at);
+      showSmaps(p.pid, at);
+      showExplain(p.pid, at);
+    }
+  });
   $("procs").append(sec);
   return sec;
 }
@@ -183,6 +206,91 @@ function renderPage(pg) {
   }
   info.textContent = lines.join("\n");
   info.style.whiteSpace = "pre";
+}
+
+/** The page cursor of each strip (the page last clicked or moved to), per pid. */
+const cursors = new Map();
+
+function setCursor(pid, addr) {
+  cursors.set(pid, addr);
+  placeCursor(pid);
+}
+
+/** Draws the cursor of `pid`'s strip over the page it is on, if that page is in view. */
+function placeCursor(pid) {
+  const sec = document.querySelector(`section.proc[data-pid="${pid}"]`);
+  const d = drawn.get(pid), a = cursors.get(pid);
+  if (!sec || !d || a === undefined) return;
+  const strip = sec.querySelector(".strip"), cur = strip.querySelector(".cursor");
+  const w = strip.clientWidth, span = d.hi - d.lo;
+  const on = a + PAGE > d.lo && a < d.hi;
+  cur.style.display = on ? "block" : "none";
+  if (!on) return;
+  const x0 = (Math.max(a, d.lo) - d.lo) / span * w,
+    x1 = (Math.min(a + PAGE, d.hi) - d.lo) / span * w;
+  cur.style.left = `${x0}px`;
+  cur.style.width = `${Math.max(2, x1 - x0)}px`;
+  cur.dataset.addr = hex(a);
+}
+
+/** The page the explain panel shows ({pid, addr}), fetched again after every change. */
+let explained = null;
+let explainSeq = 0;
+
+/** explain's read, write and exec of a page, side by side (GET /api/explain: changes nothing). */
+async function showExplain(pid, addr) {
+  explained = { pid, addr };
+  const n = ++explainSeq;
+  try {
+    const x = await getJson(`/api/explain?pid=${pid}&addr=${addr}`);
+    if (n === explainSeq) renderExplain(x);
+  } catch (e) {
+    if (n !== explainSeq) return;
+    const box = $("explain");
+    box.dataset.pid = pid;
+    box.dataset.addr = hex(addr);
+    box.replaceChildren(el("div", "err", `${hex(addr)}: ${e.message}`));
+  }
+}
+
+function renderExplain(x) {
+  const box = $("explain");
+  box.dataset.pid = x.pid;
+  box.dataset.addr = hex(x.addr);
+  $("explain-where").textContent = `pid ${x.pid} page ${hex(x.addr)}`;
+  box.replaceChildren(...x.accesses.map((a) => {
+    const col = el("div", `acc o-${a.outcome}`);
+    col.dataset.access = a.access;
+    col.dataset.outcome = a.outcome;
+    // The first line (`write at 0x...:`) is the column's heading.
+    const body = a.text.slice(1).map((l) => l.replace(/^ {2}(\w+:) +/, "$1 ")).join("\n");
+    col.append(el("div", "outcome", `${a.access} → ${a.outcome}`), el("pre", "", body));
+    return col;
+  }));
+}
+
+/**
+ * A command's kernel path, one step per line: the calls from the entry
+ * point down (the innermost in bold), the decision, and the policy knob,
+ * errno and frame the step names (the VMA it looked at in the tooltip).
+ */
+function traceBlock(steps, empty) {
+  const box = el("div", "trace");
+  if (steps.length === 0 && empty) box.append(el("div", "step none", empty));
+  for (const s of steps) {
+    const d = el("div", "step");
+    d.dataset.fn = s.fn;
+    const outer = s.path.slice(0, -1);
+    if (outer.length > 0) d.append(el("span", "path", `${outer.join(" → ")} → `));
+    if (s.fn !== "") d.append(el("b", "fn", s.fn));
+    if (s.decision !== null) d.append(el("span", "why", `${s.fn !== "" ? ": " : ""}${s.decision}`));
+    if (s.policy) d.append(el("span", "policy", ` [policy ${s.policy}]`));
+    if (s.errno) d.append(el("span", "errno", ` ${s.errno}`));
+    if (typeof s.pfn === "number") d.append(el("span", "pfn", ` pfn ${hex(s.pfn)}`));
+    if (s.vma) d.title = s.vma;
+    box.append(d);
+  }
+  return box;
 }
 
 async function showSmaps(pid, addr) {
@@ -265,6 +373,7 @@ function renderStrip(sec, strip, s, width, p) {
     frag.append(m);
   }
   strip.append(frag);
+  placeCursor(p.pid);
   // Page shading, one canvas column band per strip column.
   const cv = strip.querySelector("canvas");
   const h = strip.clientHeight || 44;
@@ -418,6 +527,17 @@ function renderReplay(rp) {
   $("replay-text").textContent = rp.next ? rp.next.text.join("\n\n") : "";
   $("replay-last").textContent = last ? [`mm> ${last.input}`, ...last.output].join("\n") : "";
   $("replay-next").textContent = rp.next ? `next: ${rp.next.input}` : "(end of transcript)";
+  // With tracing on, the kernel path the step took.
+  const tr = $("replay-trace");
+  if (last && last.trace) {
+    tr.replaceChildren(
+      ...traceBlock(last.trace, "(no kernel path traced: nothing faulted, no call)").childNodes,
+    );
+    tr.hidden = false;
+  } else {
+    tr.replaceChildren();
+    tr.hidden = true;
+  }
 }
 
 async function replayMove(action) {
@@ -467,6 +587,8 @@ async function render() {
           ).join("\n")
         : "(no PCI devices: start with --pci default)";
       $("dmesg").textContent = state.dmesg.join("\n");
+      $("trace-toggle").checked = state.trace;
+      if (explained) showExplain(explained.pid, explained.addr);
       renderReplay(state.replay);
       const tDom = performance.now();
       await Promise.all(draws);
@@ -513,6 +635,11 @@ cmd.addEventListener("keydown", async (e) => {
     try {
       const r = await getJson("/api/command", { method: "POST", body: JSON.stringify({ line }) });
       say(r.output, r.error ? "err" : "");
+      if (r.trace && r.trace.length > 0) {
+        const con = $("console");
+        con.append(traceBlock(r.trace));
+        con.scrollTop = con.scrollHeight;
+      }
       $("prompt").textContent = r.prompt.trim();
     } catch (err) {
       say([err.message], "err");
@@ -540,6 +667,20 @@ cmd.addEventListener("keydown", async (e) => {
     } catch (err) {
       $("completions").textContent = err.message;
     }
+  }
+});
+
+$("trace-toggle").addEventListener("change", async (e) => {
+  const on = e.target.checked;
+  try {
+    await getJson("/api/trace", { method: "POST", body: JSON.stringify({ on }) });
+    say(
+      [`(trace ${on ? "on: each command's kernel path shows under its output" : "off"})`],
+      "note",
+    );
+  } catch (err) {
+    e.target.checked = !on;
+    say([err.message], "err");
   }
 });
 
