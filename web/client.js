@@ -269,6 +269,9 @@ function renderExplain(x) {
   }));
 }
 
+/** The most steps a trace block draws. */
+const TRACE_SHOWN = 500;
+
 /**
  * A command's kernel path, one step per line: the calls from the entry
  * point down (the innermost in bold), the decision, and the policy knob,
@@ -277,7 +280,8 @@ function renderExplain(x) {
 function traceBlock(steps, empty) {
   const box = el("div", "trace");
   if (steps.length === 0 && empty) box.append(el("div", "step none", empty));
-  for (const s of steps) {
+  // A populate of gigabytes traces thousands of faults: the first TRACE_SHOWN tell the story.
+  for (const s of steps.slice(0, TRACE_SHOWN)) {
     const d = el("div", "step");
     d.dataset.fn = s.fn;
     const outer = s.path.slice(0, -1);
@@ -289,6 +293,9 @@ function traceBlock(steps, empty) {
     if (typeof s.pfn === "number") d.append(el("span", "pfn", ` pfn ${hex(s.pfn)}`));
     if (s.vma) d.title = s.vma;
     box.append(d);
+  }
+  if (steps.length > TRACE_SHOWN) {
+    box.append(el("div", "step none", `… ${steps.length - TRACE_SHOWN} more steps`));
   }
   return box;
 }
