@@ -823,6 +823,8 @@ function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): nu
   // The new page is zero: a copy of zeros leaves it without bytes.
   if (data !== null && !allZero(data)) mm.machine.frames.load(page, data);
   mapFilePage(mm, vma, addr, page, true);
+  // mfill_atomic_install_pte(): pte_mkdirty() in a read-only VMA too.
+  mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
   return 0;
 }
 
@@ -962,7 +964,8 @@ function continuePte(mm: Mm, vma: Vma, addr: number): number {
   if (b !== 0 && !(b & PTE_MARKER)) return -EEXIST;
   const shared = (vma.flags & VM_SHARED) !== 0;
   mapFilePage(mm, vma, addr, page, shared);
-  if (!shared) mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
+  // mfill_atomic_install_pte(): pte_mkdirty() whatever the VMA's protection.
+  mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
   return 0;
 }
 
