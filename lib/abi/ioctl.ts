@@ -129,7 +129,12 @@ export const FSXATTR: StructLayout = {
 /** FS_IOC_FSGETXATTR = _IOR('X', 31, struct fsxattr) */
 export const FS_IOC_FSGETXATTR = _IOR(0x58, 31, 28);
 
-// include/uapi/linux/userfaultfd.h: the layouts fs/userfaultfd.c serves
+// include/uapi/linux/userfaultfd.h: the layouts fs/userfaultfd.c serves.
+// Printed field by field as strace's src/userfaultfd.c does: addresses,
+// lengths and the copy/zeropage results with PRINT_FIELD_X (hex),
+// UFFDIO_CONTINUE's `mapped` and UFFDIO_POISON's `updated` with
+// PRINT_FIELD_U (decimal). strace does not decode UFFDIO_MOVE; its struct
+// prints as UFFDIO_COPY's, which it mirrors.
 // (lib/fs/userfaultfd.ts); any other file answers ENOTTY.
 const UFFDIO = 0xaa;
 /** The _UFFDIO_* command numbers, as `1<<_UFFDIO_X` bits of `ioctls`. */
@@ -172,7 +177,7 @@ export const UFFDIO_RANGE: StructLayout = {
   size: 16,
   fields: [
     { name: "start", offset: 0, type: "u64", hex: true },
-    { name: "len", offset: 8, type: "u64" },
+    { name: "len", offset: 8, type: "u64", hex: true },
   ],
 };
 export const UFFDIO_REGISTER_MODE_MISSING = 1n << 0n;
@@ -214,7 +219,7 @@ export const UFFDIO_COPY_LAYOUT: StructLayout = {
   fields: [
     { name: "dst", offset: 0, type: "u64", hex: true },
     { name: "src", offset: 8, type: "u64", hex: true },
-    { name: "len", offset: 16, type: "u64" },
+    { name: "len", offset: 16, type: "u64", hex: true },
     {
       name: "mode",
       offset: 24,
@@ -224,7 +229,7 @@ export const UFFDIO_COPY_LAYOUT: StructLayout = {
         ["UFFDIO_COPY_MODE_WP", UFFDIO_COPY_MODE_WP],
       ],
     },
-    { name: "copy", offset: 32, type: "s64" },
+    { name: "copy", offset: 32, type: "s64", hex: true },
   ],
 };
 export const UFFDIO_ZEROPAGE_LAYOUT: StructLayout = {
@@ -238,7 +243,7 @@ export const UFFDIO_ZEROPAGE_LAYOUT: StructLayout = {
       type: "u64",
       flags: [["UFFDIO_ZEROPAGE_MODE_DONTWAKE", UFFDIO_ZEROPAGE_MODE_DONTWAKE]],
     },
-    { name: "zeropage", offset: 24, type: "s64" },
+    { name: "zeropage", offset: 24, type: "s64", hex: true },
   ],
 };
 export const UFFDIO_MOVE_MODE_DONTWAKE = 1n << 0n;
@@ -249,7 +254,7 @@ export const UFFDIO_MOVE_LAYOUT: StructLayout = {
   fields: [
     { name: "dst", offset: 0, type: "u64", hex: true },
     { name: "src", offset: 8, type: "u64", hex: true },
-    { name: "len", offset: 16, type: "u64" },
+    { name: "len", offset: 16, type: "u64", hex: true },
     {
       name: "mode",
       offset: 24,
@@ -259,7 +264,7 @@ export const UFFDIO_MOVE_LAYOUT: StructLayout = {
         ["UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES", UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES],
       ],
     },
-    { name: "move", offset: 32, type: "s64" },
+    { name: "move", offset: 32, type: "s64", hex: true },
   ],
 };
 export const UFFDIO_WRITEPROTECT_MODE_WP = 1n << 0n;
@@ -482,7 +487,7 @@ export function formatRlimValue(v: bigint): string {
   return v.toString();
 }
 
-/** A struct as strace prints it: `{range={start=0x7f0000000000, len=16384}, mode=...}`. */
+/** A struct as strace prints it: `{range={start=0x7f0000000000, len=0x4000}, mode=...}`. */
 export function formatStruct(layout: StructLayout, v: StructValue): string {
   const parts = layout.fields.map((f) => {
     const x = v.get(f.name);
@@ -490,7 +495,9 @@ export function formatStruct(layout: StructLayout, v: StructValue): string {
     const n = x as bigint;
     if (f.flags !== undefined) return `${f.name}=${formatFlags(n, f.flags)}`;
     if (f.rlim) return `${f.name}=${formatRlimValue(n)}`;
-    return `${f.name}=${f.hex && n !== 0n ? `0x${n.toString(16)}` : n.toString()}`;
+    // strace's PRINT_FIELD_X: "%#llx" of the value as unsigned (0 is "0").
+    if (f.hex) return `${f.name}=${n === 0n ? "0" : `0x${BigInt.asUintN(64, n).toString(16)}`}`;
+    return `${f.name}=${n.toString()}`;
   });
   return `{${parts.join(", ")}}`;
 }

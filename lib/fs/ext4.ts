@@ -23,6 +23,8 @@ import {
   type VmAreaDesc,
 } from "../mm/file_operations.ts";
 import type { Inode } from "./inode.ts";
+import type { Machine } from "../machine.ts";
+import { fsyncRange } from "../mm/msync.ts";
 
 /** fs/ext4/ext4.h: EXT4_EXTENTS_FL, set on every new inode of an extent filesystem. */
 export const EXT4_EXTENTS_FL = 0x00080000;
@@ -93,7 +95,27 @@ export const EXT4_FILE_OPS: FileOperations = {
   getUnmappedArea: thpGetUnmappedArea,
   llseek: ext4Llseek,
   mmapPrepare: ext4FileMmapPrepare,
+  release: ext4ReleaseFile,
 };
+
+/**
+ * fs/ext4/file.c ext4_release_file(): a file truncated to 0 and written
+ * since (the replace-via-truncate pattern, auto_da_alloc) has its delayed
+ * allocation forced at the close of any of its open files:
+ * ext4_alloc_da_blocks() -> filemap_flush() starts writeback of every
+ * dirty page (cleaning them and their PTEs, as fsync would). Only with
+ * delalloc blocks reserved, i.e. dirty page-cache data.
+ */
+function ext4ReleaseFile(inode: Inode, _file: OpenFile, m: Machine): void {
+  if (!inode.daAllocClose) return;
+  inode.daAllocClose = false;
+  for (const pfn of inode.pages.values()) {
+    if (m.frames.flags[pfn] & PG_DIRTY) {
+      fsyncRange(m, inode, 0, Infinity);
+      return;
+    }
+  }
+}
 
 /** fs/ext4/dir.c: ext4_dir_operations: no ->mmap (mmap is ENODEV). */
 export const EXT4_DIR_OPS: FileOperations = {

@@ -77,7 +77,7 @@ export class OpenFile {
     this.refs--;
     if (this.refs === 0) {
       if (this.inode.leases.length > 0) leasesRemoveFile(m, this);
-      this.fop.release?.(this.inode, this);
+      this.fop.release?.(this.inode, this, m);
     }
     iput(m, this.inode);
   }

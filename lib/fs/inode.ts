@@ -118,6 +118,11 @@ export class Inode {
   priv: unknown = null;
   /** IS_DAX(): S_DAX, the file's pages are pmem mapped directly (lib/fs/dax.ts). */
   dax = false;
+  /**
+   * ext4's EXT4_STATE_DA_ALLOC_CLOSE (auto_da_alloc): set when the file is
+   * truncated to 0; the next ->release flushes its dirty pages.
+   */
+  daAllocClose = false;
   /** i_flctx's leases (lib/fs/locks.ts). */
   readonly leases: FileLease[] = [];
   /**

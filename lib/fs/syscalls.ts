@@ -44,7 +44,8 @@ import {
   O_TRUNC,
   O_WRONLY,
 } from "../abi/mman.ts";
-import { BIG_TASK_SIZE } from "../abi/layout.ts";
+import { BIG_TASK_SIZE, TASK_SIZE } from "../abi/layout.ts";
+import { PTE_PRESENT, PTE_PROTNONE } from "../mm/pagetable.ts";
 import type { Process } from "../proc/process.ts";
 import type { SysOut } from "../syscalls.ts";
 import type { OpenFile } from "./file.ts";
@@ -603,7 +604,11 @@ export function vfsWrite(
     }
     let src: Uint8Array;
     if (literal === null) {
-      src = copyFromUser(p, Number(addr) + done, chunk);
+      // copy_folio_from_iter_atomic(): page faults disabled, so only what
+      // is mapped now is copied; a fault waits for fault_in below, after
+      // ->write_end() has moved i_size (its fault-around sees that EOF).
+      const now = mappedPrefix(p, Number(addr) + done, chunk);
+      src = now > 0 ? copyFromUser(p, Number(addr) + done, now) : new Uint8Array(0);
       if (src.length === 0) {
         // ->write_end() with nothing copied still moves i_size up to pos
         // (shmem_write_end, ext4_da_write_end: pos + copied > i_size);
@@ -630,6 +635,21 @@ export function vfsWrite(
     if (start + done > inode.size) inode.size = start + done;
   }
   return done === 0 ? fail(error) : { ret: done, pos: pos + BigInt(done) };
+}
+
+/**
+ * How many bytes of [addr, addr + len) a copy with page faults disabled
+ * reads: up to the first page with no present, readable PTE.
+ */
+function mappedPrefix(p: Process, addr: number, len: number): number {
+  let a = addr;
+  while (a < addr + len) {
+    if (a < 0 || a >= TASK_SIZE) break;
+    const b = p.mm.pt.bitsAt(Math.floor(a / 4096));
+    if (!(b & PTE_PRESENT) || (b & PTE_PROTNONE)) break;
+    a = (Math.floor(a / 4096) + 1) * 4096;
+  }
+  return Math.min(a, addr + len) - addr;
 }
 
 /** mm/filemap.c: MAX_PAGECACHE_ORDER on x86-64. */

@@ -118,7 +118,7 @@ import {
 } from "../mm/vm_flags.ts";
 import { VM_UFFD_MISSING, VM_UFFD_WP } from "../mm/vm_flags.ts";
 import { vmaModify } from "../mm/vma_ops.ts";
-import { anonVmaPrepare, mapFilePage, newAnonPage } from "../mm/fault.ts";
+import { anonVmaPrepare, mapFilePage, newAnonPage, readMapsZeroPage } from "../mm/fault.ts";
 import { moveAnonPte } from "../mm/move_pte.ts";
 import { filemapGetPage } from "../mm/filemap.ts";
 import {
@@ -823,7 +823,21 @@ function shmemMfill(mm: Mm, vma: Vma, addr: number, data: Uint8Array | null): nu
   // The new page is zero: a copy of zeros leaves it without bytes.
   if (data !== null && !allZero(data)) mm.machine.frames.load(page, data);
   mapFilePage(mm, vma, addr, page, true);
+  // mfill_atomic_install_pte(): pte_mkdirty() in a read-only VMA too.
+  mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
   return 0;
+}
+
+/**
+ * mm/userfaultfd.c mfill_atomic_install_pte() for a fresh anonymous page:
+ * the PTE is always made dirty (pte_mkdirty()), writable only in a
+ * writable VMA, so the page counts as Private_Dirty even in a read-only or
+ * PROT_NONE VMA. Returns the pfn, or -1 out of memory.
+ */
+function installAnonPte(mm: Mm, vma: Vma, addr: number): number {
+  const pfn = newAnonPage(mm, vma, addr, -1);
+  if (pfn >= 0) mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
+  return pfn;
 }
 
 /** Whether a page of bytes is all zero (a word at a time). */
@@ -866,7 +880,7 @@ function userfaultfdCopy(p: Process, ctx: UserfaultfdCtx, arg: UserArg): number 
     // file page beside it), and then the copy is EEXIST.
     const now = ctx.mm.pt.bitsAt(addr / 4096);
     if (now !== 0 && !(now & PTE_MARKER)) return -EEXIST;
-    const pfn = newAnonPage(ctx.mm, vma, addr, -1);
+    const pfn = installAnonPte(ctx.mm, vma, addr);
     if (pfn < 0) return -ENOMEM;
     // The fresh page reads as zeros: a source page of zeros leaves it so.
     if (!allZero(data)) ctx.mm.machine.frames.load(pfn, data);
@@ -903,7 +917,10 @@ function userfaultfdZeropage(p: Process, ctx: UserfaultfdCtx, arg: UserArg): num
   const frames = ctx.mm.machine.frames;
   const r = mfillAtomic(p, ctx, Number(start), Number(len), "zeropage", false, (vma, addr) => {
     if (vma.flags & VM_SHARED) return shmemMfill(ctx.mm, vma, addr, null);
-    // mfill_atomic_pte_zeropage(): the shared zero page, read-only.
+    // mfill_atomic_pte_zeropage(): where mm_forbids_zeropage(), a zeroed
+    // folio (mfill_atomic_pte_zeroed_folio()); else the shared zero page,
+    // read-only.
+    if (!readMapsZeroPage(ctx.mm)) return installAnonPte(ctx.mm, vma, addr) < 0 ? -ENOMEM : 0;
     ctx.mm.pt.set(addr / 4096, frames.zeroPfn, PTE_PRESENT | PTE_SPECIAL | PTE_YOUNG);
     return 0;
   });
@@ -947,7 +964,8 @@ function continuePte(mm: Mm, vma: Vma, addr: number): number {
   if (b !== 0 && !(b & PTE_MARKER)) return -EEXIST;
   const shared = (vma.flags & VM_SHARED) !== 0;
   mapFilePage(mm, vma, addr, page, shared);
-  if (!shared) mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
+  // mfill_atomic_install_pte(): pte_mkdirty() whatever the VMA's protection.
+  mm.pt.modify(addr / 4096, mm.pt.bitsAt(addr / 4096) | PTE_DIRTY);
   return 0;
 }
 

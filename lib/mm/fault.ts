@@ -537,6 +537,10 @@ function doPteMissing(
       return 0;
     }
   }
+  // do_cow_fault(): vmf_anon_prepare() comes before __do_fault(), so a
+  // private write fault that then fails (SIGBUS past EOF) or waits still
+  // leaves the VMA an anon_vma (which keeps it from merging later).
+  if (write && !(vma.flags & VM_SHARED)) anonVmaPrepare(vma);
   if (tr !== null) traceDoFault(tr, vma, write, vmf.pgoff);
   const r = ops.fault(vmf);
   if (tr !== null) traceFaultResult(tr, vma, write, r, vmf.userfault === true, vmf.page);

@@ -26,6 +26,7 @@ import type { UserArg } from "./uaccess.ts";
 import type { Mm } from "./mm.ts";
 import type { GetAreaRequest } from "./get_unmapped_area.ts";
 import type { SysOut } from "../syscalls.ts";
+import type { Machine } from "../machine.ts";
 
 /**
  * One read or write handed to ->read_iter/->write_iter with a user buffer
@@ -130,7 +131,7 @@ export interface FileOperations {
   /** ->poll: the EPOLL* mask of ready events. */
   poll?(file: OpenFile): number;
   /** ->release: the last reference to the open file went away (__fput). */
-  release?(inode: Inode, file: OpenFile): void;
+  release?(inode: Inode, file: OpenFile, m: Machine): void;
 }
 
 /**

@@ -62,6 +62,7 @@ import { pageAlignU64, s32, u64, U64_MAX } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import type { Mm } from "./mm.ts";
 import type { Vma } from "./vma.ts";
+import type { Inode } from "../fs/inode.ts";
 import {
   any,
   clear,
@@ -523,6 +524,22 @@ function madviseWillneed(p: Process, vma: Vma, start: number, end: number): Step
   return 0; // the lock was dropped around vfs_fadvise()
 }
 
+/**
+ * folio_test_mlocked() for a page-cache page, as shrink_folio_list()'s
+ * folio_evictable() sees it: a VM_LOCKED VMA maps it now (mlock_folio()
+ * at map time). A locked VMA that never faulted the page in
+ * (MLOCK_ONFAULT in another process) leaves it evictable (checked on
+ * 6.18.44: MADV_PAGEOUT unmaps it).
+ */
+function cachePageMlocked(inode: Inode, pfn: number, index: number): boolean {
+  for (const v of inode.mappings) {
+    if (!(v.flags & VM_LOCKED) || index < v.pgoff || index >= v.pgoff + v.pages) continue;
+    const vpn = (v.start + (index - v.pgoff) * 4096) / 4096;
+    if ((v.mm.pt.bitsAt(vpn) & PTE_PRESENT) && v.mm.pt.pfnAt(vpn) === pfn) return true;
+  }
+  return false;
+}
+
 /** can_madv_lru_vma() */
 function canMadvLru(vma: Vma): boolean {
   return !(vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB));
@@ -572,7 +589,10 @@ function madviseColdOrPageout(
     if (anonOnly && !anon) continue;
     if (!pageout && (b & PTE_YOUNG)) mm.pt.set(vpn, pfn, b & ~PTE_YOUNG);
     frames.flags[pfn] &= ~PG_REFERENCED;
-    const locked = !anon && inode !== null && cachePageUnevictable(inode, frames.index[pfn]);
+    const locked = !anon && inode !== null &&
+      (pageout
+        ? cachePageMlocked(inode, pfn, frames.index[pfn])
+        : cachePageUnevictable(inode, frames.index[pfn]));
     if (pageout) {
       if (!locked) victims.push({ pfn, inode: anon ? null : inode });
     } else {

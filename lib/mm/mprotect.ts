@@ -154,7 +154,11 @@ function mprotectFixup(
   const r = vmaModify(mm, vma, start, end, { flags: newflags });
   tr?.end();
   if (typeof r === "number") return r;
-  r.flags = newflags;
+  // vma_modify_flags() hands back the merged VMA's flags on a merge
+  // (*vm_flags_ptr = ret->vm_flags): sticky flags (VM_MAYBE_GUARD `gu`,
+  // VM_SOFTDIRTY) that prev or next brought in survive the
+  // vm_flags_reset_once(vma, newflags) that follows. Found by the fuzzer.
+  newflags = r.flags;
   tr?.step(
     "mprotect_fixup → change_protection",
     `PTEs of ${hexAddr(start)}-${hexAddr(end)} rewritten`,

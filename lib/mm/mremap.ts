@@ -473,6 +473,16 @@ function multiAllowed(vma: Vma): boolean {
  * between them. The range must start inside a VMA; only each piece's own
  * destination is unmapped first, so a mapping in a destination gap
  * survives. Failures leave a partial move, as in the kernel.
+ *
+ * The walk is for_each_vma_range() over a maple-tree iterator that
+ * remembers the range of the VMA it last returned: it ends once that
+ * range reaches the end, and otherwise goes on with the first VMA starting
+ * at or past that range's end. So a VMA the move grew over the range (the
+ * destination merged into the source, which MREMAP_DONTUNMAP keeps, or
+ * into a neighbour it touches) is not met again (checked on 6.18.44:
+ * `mremap(a + 4K, 4K, 4K, MAYMOVE|DONTUNMAP|FIXED, end of a's VMA)`
+ * returns the new address, and moving a range onto the hole between two
+ * compatible VMAs merges all three and returns).
  */
 function remapMove(vrm: Vrm): number {
   const mm = vrm.mm;
@@ -489,6 +499,8 @@ function remapMove(vrm: Vrm): number {
     // No gap permitted at the start of the range.
     if (!seen && start < vma.start) return -EFAULT;
     const offset = seen ? vma.start - lastEnd : 0;
+    // The iterator's range ends here (mas->last + 1).
+    const itEnd = vma.end;
     lastEnd = vma.end;
     vrm.vma = vma;
     vrm.addr = addr;
@@ -504,8 +516,9 @@ function remapMove(vrm: Vrm): number {
     if (!seen) res = r;
     seen = true;
     target = r + len;
-    // The tree changed: continue after the source piece just handled.
-    vma = mm.vmas.find(lastEnd);
+    // mas_find(): nothing more once the last range reaches the end.
+    vma = itEnd >= end ? null : mm.vmas.find(itEnd);
+    if (vma !== null && vma.start < itEnd) vma = vma.next;
   }
   return res;
 }

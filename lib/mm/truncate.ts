@@ -261,7 +261,9 @@ export function truncateInode(m: Machine, inode: Inode, newSize: number): void {
   }
   inode.size = newSize;
   truncatePagecache(m, inode, newSize);
-  // ext4_truncate()
+  // ext4_truncate() (called even when i_size does not change): a file
+  // truncated to 0 gets EXT4_STATE_DA_ALLOC_CLOSE (auto_da_alloc).
+  if (newSize === 0) inode.daAllocClose = true;
   if (newSize % PAGE) {
     ext4ZeroPartialBlock(m, inode, Math.floor(newSize / PAGE), newSize % PAGE, PAGE);
   }

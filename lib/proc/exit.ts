@@ -19,6 +19,7 @@ import { lruAddDrain } from "../mm/swap.ts";
 import { vmaRemove } from "../mm/vma_ops.ts";
 import { mmRss, pgtablesBytes, vmCounters } from "./stats.ts";
 import { FilesStruct } from "./files.ts";
+import { coreDumpReads } from "./coredump.ts";
 
 /**
  * exit_mmap(): tears down an address space whose last user is gone: every
@@ -75,6 +76,9 @@ export function killProcess(p: Process, status: { code?: number; signal?: number
     ...status,
     core: status.signal === SIGSEGV || status.signal === SIGBUS,
   };
+  // do_coredump() runs in the dying thread with the mm still whole, the
+  // other threads stopped: its page reads outlive the process.
+  if (p.exitStatus.core) coreDumpReads(p);
   for (const t of p.threads.slice(1)) {
     exitTask(t);
     reapThread(t, p.exitStatus);

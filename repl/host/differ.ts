@@ -394,6 +394,12 @@ export async function runDifferential(text: string, opts: RunOptions): Promise<D
         : BigInt(adaptation.memlock);
       setRlimit(session.machine.init, resource.RLIMIT_MEMLOCK, [v, v]);
     }
+    // mmhost's subject runs with RLIMIT_CORE unlimited: where the host
+    // writes the dump, mmlab's process does too (lib/proc/coredump.ts).
+    if (facts.core === "y") {
+      const inf = resource.RLIM_INFINITY;
+      setRlimit(session.machine.init, resource.RLIMIT_CORE, [inf, inf]);
+    }
     const host = new Session({ backend: new HostBackend({ server, tmpdir }) });
     await prelude(session, server, info, hello);
     const steps = await runLines(text, session, host, opts, facts);

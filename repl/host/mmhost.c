@@ -779,7 +779,9 @@ static void op_reserve(void) {
  * by one, are shared pages mapped into holes cut at the placeholder's top
  * (a tail unmap needs no split, and mmap may take the count to
  * max_map_count + 1). Islands go up from
- * HI + 8K, holes down from the top, so pad may be called again. Replies
+ * HI + 1G (window.ts PAD_ISLANDS: clear of the pages just above the window
+ * that a command may reach), holes down from the top, so pad may be called
+ * again. Replies
  * the map count.
  */
 static u64 pad_next;
@@ -804,7 +806,7 @@ static void op_pad(void) {
   u64 hi = hexval(tok());
   long have = map_count();
   long err = 0;
-  if (pad_next == 0) pad_next = hi + 8192;
+  if (pad_next == 0) pad_next = hi + 0x40000000;
   if (target < have) err = -EINVAL;
   else if (target > have) {
     long d = target - have;

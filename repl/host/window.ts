@@ -82,6 +82,14 @@ export function reserveMmlab(p: Process): number {
 const padNext = new WeakMap<Process, number>();
 
 /**
+ * Where the first padding island goes: 1 GiB above the window, so that a
+ * command reaching a few pages past the window's top (a fuzzed
+ * `mremap(n + 3*4K, ...)` of a mapping made just below it) meets the same
+ * uniform placeholder on both sides, not an island only one side has.
+ */
+export const PAD_ISLANDS = WINDOW_HI + 0x40000000;
+
+/**
  * Adds VMAs until the map count is `target`, as the host's `pad` does:
  * each one-page PROT_READ island inside the private placeholder above
  * WINDOW_HI adds two VMAs while splits are allowed (up to max_map_count);
@@ -99,7 +107,7 @@ export function padMmlab(p: Process, target: number): number {
   let k = Math.floor(d / 2);
   if (have + 2 * k > max) k = max > have ? Math.floor((max - have) / 2) : 0;
   const holes = d - 2 * k;
-  let next = padNext.get(p) ?? WINDOW_HI + 8192;
+  let next = padNext.get(p) ?? PAD_ISLANDS;
   let top = padTop.get(p) ?? 0;
   if (top < next + (2 * k + holes + 2) * 4096) return -12;
   for (let i = 0; i < k; i++) {

@@ -25,7 +25,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd-wp-minor.mm
   [1] mm> memset(a, 0x41, 8K)
   = 8192
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_WP})
-  = 0 {range={start=0x7f0000000000, len=16384}, mode=UFFDIO_REGISTER_MODE_WP, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_WRITEPROTECT|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7f0000000000, len=0x4000}, mode=UFFDIO_REGISTER_MODE_WP, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_WRITEPROTECT|1<<_UFFDIO_POISON}
   [1] mm> ioctl(uffd, UFFDIO_WRITEPROTECT, {range={start=a, len=16K}, mode=UFFDIO_WRITEPROTECT_MODE_WP})
   = 0
   [1] mm> pagemap a 16K
@@ -60,7 +60,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd-wp-minor.mm
   [1] mm> s = mmap(NULL, 8K, PROT_READ|PROT_WRITE, MAP_SHARED, m, 0)
   = 0x7ffff7fbe000
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=s, len=8K}, mode=UFFDIO_REGISTER_MODE_MINOR})
-  = 0 {range={start=0x7ffff7fbe000, len=8192}, mode=UFFDIO_REGISTER_MODE_MINOR, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_CONTINUE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff7fbe000, len=0x2000}, mode=UFFDIO_REGISTER_MODE_MINOR, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_CONTINUE|1<<_UFFDIO_POISON}
   [1] mm> smaps s
   7ffff7fbe000-7ffff7fc0000 rw-s 00000000 00:01 1024                       /memfd:guest (deleted)
   Size:                  8 kB
@@ -92,11 +92,11 @@ Replay it with: deno task replay scripts/examples/userfaultfd-wp-minor.mm
   [1] mm> read(uffd, a+12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=UFFD_PAGEFAULT_FLAG_MINOR, address=0x7ffff7fbe000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_CONTINUE, {range={start=s, len=4K}, mode=0})
-  = 0 {range={start=0x7ffff7fbe000, len=4096}, mode=0, mapped=4096}
+  = 0 {range={start=0x7ffff7fbe000, len=0x1000}, mode=0, mapped=4096}
   [pid 2] <... peek resumed> = 102 (0x66)
   [1] mm> ioctl(uffd, UFFDIO_CONTINUE, {range={start=s+4K, len=4K}, mode=0})
   = -1 EFAULT (Bad address)
   [1] mm> ioctl(uffd, UFFDIO_POISON, {range={start=s+4K, len=4K}, mode=0})
-  = 0 {range={start=0x7ffff7fbf000, len=4096}, mode=0, updated=4096}
+  = 0 {range={start=0x7ffff7fbf000, len=0x1000}, mode=0, updated=4096}
   [1] mm> peek(s+4K)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbf000} ---

@@ -29,7 +29,7 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   [1] mm> poke(b, "page from the staging buffer")
   = 28
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff7fbc000, len=0x4000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> smaps a
   7ffff7fbc000-7ffff7fc0000 rw-p 00000000 00:00 0 
   Size:                 16 kB
@@ -76,14 +76,14 @@ Replay it with: deno task replay scripts/examples/userfaultfd.mm
   7ffff7fbb800  12 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|
   7ffff7fbb810  00 c0 fb f7 ff 7f 00 00  00 00 00 00 00 00 00 00  |................|
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=4K, mode=0})
-  = 0 {dst=0x7ffff7fbc000, src=0x7ffff7fbb000, len=4096, mode=0, copy=4096}
+  = 0 {dst=0x7ffff7fbc000, src=0x7ffff7fbb000, len=0x1000, mode=0, copy=0x1000}
   [pid 2] <... peek resumed> = 102 (0x66)
   [1] mm> x
   = 102 (0x66)
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=8K, mode=0})
   = -1 EEXIST (File exists)
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=a+4K, src=b, len=8K, mode=0})
-  = 0 {dst=0x7ffff7fbd000, src=0x7ffff7fbb000, len=8192, mode=0, copy=8192}
+  = 0 {dst=0x7ffff7fbd000, src=0x7ffff7fbb000, len=0x2000, mode=0, copy=0x2000}
   [1] mm> @t poke(a+12K, "w")
   <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff7fbf000)
   [1] mm> ioctl(uffd, UFFDIO_WAKE, {start=a+12K, len=4K})

@@ -41,7 +41,7 @@ handler (thread 1) reads the message and serves the page.
   [1] mm> ioctl(uffd, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_THREAD_ID})
   = 0 {api=0xaa, features=UFFD_FEATURE_PAGEFAULT_FLAG_WP|UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_HUGETLBFS|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_MINOR_HUGETLBFS|UFFD_FEATURE_MINOR_SHMEM|UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_WP_HUGETLBFS_SHMEM|UFFD_FEATURE_WP_UNPOPULATED|UFFD_FEATURE_POISON|UFFD_FEATURE_WP_ASYNC|UFFD_FEATURE_MOVE, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=4K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff7fb9000, len=4096}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff7fb9000, len=0x1000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> t = pthread_create()
   mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7ffff75d1000
   mprotect(0x7ffff75d2000, 8388608, PROT_READ|PROT_WRITE) = 0
@@ -55,7 +55,7 @@ handler (thread 1) reads the message and serves the page.
   [1] mm> read(uffd, s + 12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff7fb9000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=a, src=s, len=4K, mode=0})
-  = 0 {dst=0x7ffff7fb9000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  = 0 {dst=0x7ffff7fb9000, src=0x7ffff7fbc000, len=0x1000, mode=0, copy=0x1000}
   [pid 2] <... peek resumed> = 6
   [1] mm> peek(a, 6)
   7ffff7fb9000  70 61 67 65 20 30                                 |page 0|
@@ -99,11 +99,11 @@ numbers; the signal comes from a registration, the move is an ioctl.
   [1] mm> ioctl(uffd2, UFFDIO_API, {api=UFFD_API, features=UFFD_FEATURE_SIGBUS|UFFD_FEATURE_MOVE})
   = 0 {api=0xaa, features=UFFD_FEATURE_PAGEFAULT_FLAG_WP|UFFD_FEATURE_EVENT_FORK|UFFD_FEATURE_EVENT_REMAP|UFFD_FEATURE_EVENT_REMOVE|UFFD_FEATURE_MISSING_HUGETLBFS|UFFD_FEATURE_MISSING_SHMEM|UFFD_FEATURE_EVENT_UNMAP|UFFD_FEATURE_SIGBUS|UFFD_FEATURE_THREAD_ID|UFFD_FEATURE_MINOR_HUGETLBFS|UFFD_FEATURE_MINOR_SHMEM|UFFD_FEATURE_EXACT_ADDRESS|UFFD_FEATURE_WP_HUGETLBFS_SHMEM|UFFD_FEATURE_WP_UNPOPULATED|UFFD_FEATURE_POISON|UFFD_FEATURE_WP_ASYNC|UFFD_FEATURE_MOVE, ioctls=1<<_UFFDIO_REGISTER|1<<_UFFDIO_UNREGISTER|1<<_UFFDIO_API}
   [1] mm> ioctl(uffd2, UFFDIO_REGISTER, {range={start=a + 8K, len=4K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff7fbb000, len=4096}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff7fbb000, len=0x1000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> peek(a + 8K, 6)
   --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7ffff7fbb000} ---
   [1] mm> ioctl(uffd2, UFFDIO_MOVE, {dst=a + 8K, src=s + 8K, len=4K, mode=0})
-  = 0 {dst=0x7ffff7fbb000, src=0x7ffff7fbe000, len=4096, mode=0, move=4096}
+  = 0 {dst=0x7ffff7fbb000, src=0x7ffff7fbe000, len=0x1000, mode=0, move=0x1000}
   [1] mm> peek(a + 8K, 6)
   7ffff7fbb000  70 61 67 65 20 32                                 |page 2|
 
@@ -128,7 +128,7 @@ Option 3, the RFC as posted: advice 18 is MADV_USERFAULT.
   [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff75ce000
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff75ce000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff75ce000, len=0x2000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> madvise(r, 4K, MADV_USERFAULT)
   = 0
   [1] mm> madvise(r + 8K, 4K, MADV_USERFAULT)
@@ -138,7 +138,7 @@ Option 3, the RFC as posted: advice 18 is MADV_USERFAULT.
   [1] mm> read(uffd, s + 12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75ce000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
-  = 0 {dst=0x7ffff75ce000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  = 0 {dst=0x7ffff75ce000, src=0x7ffff7fbc000, len=0x1000, mode=0, copy=0x1000}
   [pid 2] <... peek resumed> = 6
   [1] mm> @t peek(r + 4K, 6)
   7ffff75cf000  00 00 00 00 00 00                                 |......|
@@ -160,7 +160,7 @@ and it changes no PTE.
   [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff75cb000
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff75cb000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff75cb000, len=0x2000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> mprotect(r, 4K, PROT_READ|PROT_WRITE|PROT_USERFAULT)
   = 0
   [1] mm> mprotect(r + 8K, 4K, PROT_READ|PROT_WRITE|PROT_USERFAULT)
@@ -170,7 +170,7 @@ and it changes no PTE.
   [1] mm> read(uffd, s + 12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75cb000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
-  = 0 {dst=0x7ffff75cb000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  = 0 {dst=0x7ffff75cb000, src=0x7ffff7fbc000, len=0x1000, mode=0, copy=0x1000}
   [pid 2] <... peek resumed> = 6
   [1] mm> @t peek(r + 4K, 6)
   7ffff75cc000  00 00 00 00 00 00                                 |......|
@@ -184,20 +184,20 @@ Option 2, what shipped: no mark at all; the registration is the request.
   [1] mm> r = mmap(NULL, 12K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
   = 0x7ffff75c8000
   [1] mm> ioctl(uffd, UFFDIO_REGISTER, {range={start=r, len=8K}, mode=UFFDIO_REGISTER_MODE_MISSING})
-  = 0 {range={start=0x7ffff75c8000, len=8192}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
+  = 0 {range={start=0x7ffff75c8000, len=0x2000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}
   [1] mm> @t peek(r, 6)
   <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75c8000)
   [1] mm> read(uffd, s + 12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75c8000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_COPY, {dst=r, src=s, len=4K, mode=0})
-  = 0 {dst=0x7ffff75c8000, src=0x7ffff7fbc000, len=4096, mode=0, copy=4096}
+  = 0 {dst=0x7ffff75c8000, src=0x7ffff7fbc000, len=0x1000, mode=0, copy=0x1000}
   [pid 2] <... peek resumed> = 6
   [1] mm> @t peek(r + 4K, 6)
   <unfinished ...> (thread 2 waits in handle_userfault at 0x7ffff75c9000)
   [1] mm> read(uffd, s + 12K, 32)
   = 32 {event=UFFD_EVENT_PAGEFAULT, pagefault={flags=0, address=0x7ffff75c9000, feat={ptid=2}}}
   [1] mm> ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=r + 4K, len=4K}, mode=0})
-  = 0 {range={start=0x7ffff75c9000, len=4096}, mode=0, zeropage=4096}
+  = 0 {range={start=0x7ffff75c9000, len=0x1000}, mode=0, zeropage=0x1000}
   [pid 2] <... peek resumed> = 6
   [1] mm> peek(r + 8K, 6)
   7ffff75ca000  00 00 00 00 00 00                                 |......|

@@ -28,7 +28,7 @@ Deno.test("struct layouts: encode, decode and print as strace does", () => {
   const back = decodeStruct(UFFDIO_REGISTER_LAYOUT, bytes);
   assert.equal(
     formatStruct(UFFDIO_REGISTER_LAYOUT, back),
-    "{range={start=0x7f0000000000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=0}",
+    "{range={start=0x7f0000000000, len=0x4000}, mode=UFFDIO_REGISTER_MODE_MISSING, ioctls=0}",
   );
   // Unknown bits print in hex after the names; _UFFDIO_API is bit 63.
   const api = new Map([["api", 0xaan], ["ioctls", (1n << 63n) | (1n << 2n) | (1n << 20n)]]);

@@ -33,7 +33,7 @@ async function served(): Promise<Session> {
   );
   assert.match(
     await run(s, "ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=4K, mode=0})"),
-    /copy=4096\}$/,
+    /copy=0x1000\}$/,
   );
   return s;
 }
@@ -52,7 +52,7 @@ Deno.test("uffd out fields: a failed COPY, ZEROPAGE, MOVE or POISON prints no ou
   // A partial one (EAGAIN after the pages before it) prints none either.
   assert.equal(
     await run(s, "ioctl(uffd, UFFDIO_COPY, {dst=a + 12K, src=b, len=4K, mode=0})"),
-    "= 0 {dst=0x7f0000003000, src=0x7f0000100000, len=4096, mode=0, copy=4096}",
+    "= 0 {dst=0x7f0000003000, src=0x7f0000100000, len=0x1000, mode=0, copy=0x1000}",
   );
   assert.equal(
     await run(s, "ioctl(uffd, UFFDIO_COPY, {dst=a + 8K, src=b, len=8K, mode=0})"),

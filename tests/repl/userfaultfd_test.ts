@@ -31,7 +31,7 @@ async function setup(features = "0"): Promise<Session> {
     "ioctl(uffd, UFFDIO_REGISTER, {range={start=a, len=16K}, mode=UFFDIO_REGISTER_MODE_MISSING})",
   );
   assert.deepEqual(reg, [
-    "= 0 {range={start=0x7ffff7fbc000, len=16384}, mode=UFFDIO_REGISTER_MODE_MISSING, " +
+    "= 0 {range={start=0x7ffff7fbc000, len=0x4000}, mode=UFFDIO_REGISTER_MODE_MISSING, " +
     "ioctls=1<<_UFFDIO_WAKE|1<<_UFFDIO_COPY|1<<_UFFDIO_ZEROPAGE|1<<_UFFDIO_MOVE|1<<_UFFDIO_POISON}",
   ]);
   return s;
@@ -83,7 +83,7 @@ Deno.test("repl uffd: a peek waits in handle_userfault; UFFDIO_COPY resumes it w
     "= -1 EAGAIN (Resource temporarily unavailable)",
   ]);
   assert.deepEqual(await run(s, "ioctl(uffd, UFFDIO_COPY, {dst=a, src=b, len=4K, mode=0})"), [
-    "= 0 {dst=0x7ffff7fbc000, src=0x7ffff7fbb000, len=4096, mode=0, copy=4096}",
+    "= 0 {dst=0x7ffff7fbc000, src=0x7ffff7fbb000, len=0x1000, mode=0, copy=0x1000}",
     "[pid 2] <... peek resumed> = 105 (0x69)",
   ]);
   assert.deepEqual(await run(s, "x"), ["= 105 (0x69)"]);
@@ -111,7 +111,7 @@ Deno.test("repl uffd: THREAD_ID puts the tid in the message; WAKE without a fill
   assert.deepEqual(
     await run(s, "ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+4K, len=4K}, mode=0})"),
     [
-      "= 0 {range={start=0x7ffff7fbd000, len=4096}, mode=0, zeropage=4096}",
+      "= 0 {range={start=0x7ffff7fbd000, len=0x1000}, mode=0, zeropage=0x1000}",
       "[pid 2] <... poke resumed> = 1",
     ],
   );
@@ -163,7 +163,7 @@ Deno.test("repl uffd: a read of a blocking uffd sleeps until a fault queues a me
   assert.deepEqual(
     await run(s, "@h ioctl(uffd, UFFDIO_ZEROPAGE, {range={start=a+4K, len=4K}, mode=0})"),
     [
-      "= 0 {range={start=0x7ffff7fbd000, len=4096}, mode=0, zeropage=4096}",
+      "= 0 {range={start=0x7ffff7fbd000, len=0x1000}, mode=0, zeropage=0x1000}",
       "[pid 1] <... poke resumed> = 1",
     ],
   );
