@@ -349,7 +349,15 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
         break;
       }
       if (tries > 2) return fail(-EFAULT);
-      const r = handleMmFault(mm, v, addr, addr, write);
+      let r: number;
+      try {
+        r = handleMmFault(mm, v, addr, addr, write);
+      } catch (e) {
+        // A fault that sleeps (handle_userfault) unwinds the call: what was
+        // taken goes back, as the restarted call takes it again.
+        unpinUserPages(mm, pages);
+        throw e;
+      }
       const err = faultErrno(r);
       if (err) return fail(err);
     }
