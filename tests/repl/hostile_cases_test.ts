@@ -22,6 +22,12 @@ const cases: [string, string[], string, RegExp][] = [
     "mr = ibv_reg_mr(pd, a, 16K, IBV_ACCESS_LOCAL_WRITE)",
     /^error: the command would sleep in handle_userfault \(kernel access at 0x[0-9a-f]+ waits for uffd 1\); .*UFFDIO_COPY/,
   ],
+  [
+    "ioctl with a struct and an unknown request: the families, not every name",
+    [A],
+    "ioctl(a, -(a), {})",
+    /^error at column 16: a \{struct\} needs a request whose struct mmlab knows; requests with structs: FS_IOC_FSGETXATTR, UFFDIO_\*, VFIO_\*; or pass an address$/,
+  ],
 ];
 
 for (const [what, setup, line, want] of cases) {
