@@ -28,6 +28,12 @@ const cases: [string, string[], string, RegExp][] = [
     "ioctl(a, -(a), {})",
     /^error at column 16: a \{struct\} needs a request whose struct mmlab knows; requests with structs: FS_IOC_FSGETXATTR, UFFDIO_\*, VFIO_\*; or pass an address$/,
   ],
+  [
+    "pthread_create --show-script (three syscalls, no spec of its own): refused in one line",
+    [A],
+    "pthread_create() --show-script",
+    /^error: --show-script does not cover pthread_create; it covers every syscall/,
+  ],
 ];
 
 for (const [what, setup, line, want] of cases) {
