@@ -34,6 +34,18 @@ const cases: [string, string[], string, RegExp][] = [
     "pthread_create() --show-script",
     /^error: --show-script does not cover pthread_create; it covers every syscall/,
   ],
+  [
+    "a stray --FLAG names itself and the command's flags",
+    [A],
+    "pages a --bogus",
+    /^error at column 11: unknown name bogus \(no flag --bogus for pages\); its flags: --json$/,
+  ],
+  [
+    "a stray --FLAG naming a command is no 'command, not a value'",
+    [A],
+    "maps --wait",
+    /^error at column 8: unknown name wait \(no flag --wait for maps\); its flags: --json --draw$/,
+  ],
 ];
 
 for (const [what, setup, line, want] of cases) {
