@@ -405,3 +405,28 @@ function hashName(name: string): number {
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   return h | 0;
 }
+
+/** Lines of any commands in a row: what one command leaves behind, the next meets. */
+const anyLine = fc.oneof(...[...COMMANDS.values()].map((c) => lineArb(c, machine)));
+
+Deno.test("hostile arguments: any commands in a row", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      setupArb,
+      fc.array(anyLine, { minLength: 4, maxLength: 8 }),
+      async (steps, lines) => {
+        const s = new Session();
+        const setup = [...BASE, ...steps.flatMap((i) => STEPS[i])];
+        for (const l of setup) await s.run(l);
+        const trail = [`setup: ${setup.join("; ")}`];
+        for (const line of lines) {
+          trail.push(line.length > 300 ? line.slice(0, 300) + "..." : line);
+          const t = trail.join("\n  ");
+          await runChecked(s, line, t);
+          await stillUsable(s, t);
+        }
+      },
+    ),
+    { numRuns: RUNS * 10, seed: 29 ^ Number(Deno.env.get("MMLAB_HOSTILE_SEED") ?? 0) },
+  );
+});

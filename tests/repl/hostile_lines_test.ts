@@ -140,3 +140,68 @@ Deno.test("hostile lines: the REPL process reads garbage on stdin and ends norma
   assert.match(text, /PID\s+PPID/); // the last line ran: nothing before it stopped the REPL
   assert.doesNotMatch(text, /internal error|\.ts:\d+:\d+/);
 });
+
+/** A command file: [line, whether it is malformed]. Blank and comment lines are not commands. */
+const FILE_LINES: [string, boolean][] = [
+  ["a = mmap(NULL, 16K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)", false],
+  ["# a comment", false],
+  ["device-bind 99:00.0 vfio-pci", true],
+  ["", false],
+  ["inject-fault nosuch 05:00.0", true],
+  ['ibv_reg_mr(pd, a, 16K, "x")', true],
+  ["pin_user_pages(a, 0xffffffffffffffff, FOLL_WRITE)", true],
+  ["ioctl(3, UFFDIO_API, {api=", true],
+  ['dma 05:00.0 write 0x1000000 8 "unterminated', true],
+  ["@99 maps", true],
+  ["maps | grep (a)\\1", true],
+  ["pages a --bogus", true],
+  ["x".repeat(200_000), true],
+  ["mmap(NULL\x00, 4K)", true],
+  ["munmap(a, 16K)", false],
+  ["maps", false],
+];
+
+Deno.test("hostile lines: a command file names FILE:LINE of each bad line; --jsonl one error object each", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".mm" });
+  await Deno.writeTextFile(file, FILE_LINES.map(([l]) => l).join("\r\n") + "\n");
+  const run = (extra: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-read", "--allow-env", "repl/main.ts", ...extra, file],
+      cwd: new URL("../../", import.meta.url).pathname,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const [text, jsonl] = await Promise.all([run([]), run(["--jsonl"])]);
+  await Deno.remove(file);
+  const bad = FILE_LINES.map(([, b], i) => (b ? i + 1 : 0)).filter((n) => n > 0);
+
+  assert.equal(text.code, 1);
+  assert.equal(new TextDecoder().decode(text.stderr), "");
+  const errors = new TextDecoder().decode(text.stdout).split("\n").filter((l) =>
+    l.startsWith(file)
+  );
+  assert.deepEqual(errors.map((l) => Number(l.slice(file.length + 1).split(":")[0])), bad);
+  for (const e of errors) {
+    assert.match(e.slice(file.length), /^:\d+:\d+: error: \S/);
+    assert.ok(e.length < file.length + 400, e.slice(0, 500));
+  }
+
+  assert.equal(jsonl.code, 1);
+  const objects = new TextDecoder().decode(jsonl.stdout).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  const commands = FILE_LINES.filter(([l]) => l !== "" && !l.startsWith("#"));
+  assert.equal(objects.length, commands.length);
+  objects.forEach((o, i) => {
+    assert.equal(
+      o.error !== null,
+      commands[i][1],
+      `${commands[i][0].slice(0, 60)}: ${o.error?.message}`,
+    );
+    if (o.error !== null) {
+      assert.notEqual(o.error.kind, "internal");
+      assert.ok(typeof o.error.message === "string" && o.error.message.length > 0);
+    }
+  });
+});
