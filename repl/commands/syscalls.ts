@@ -90,13 +90,11 @@ export function structArg(
         ? "a {struct} needs a request whose struct mmlab knows"
         : `${decl.name} takes ${to === "int" ? "a pointer to an int" : "no struct"}`,
       v.col,
-      to === "int"
-        ? "write [value], or pass an address"
-        : `requests with structs: ${
-          structFamilies(
-            IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name),
-          )
-        }; or pass an address`,
+      to === "int" ? "write [value], or pass an address" : `requests with structs: ${
+        structFamilies(
+          IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name),
+        )
+      }; or pass an address`,
       "usage",
     );
   }
