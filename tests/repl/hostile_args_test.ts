@@ -282,7 +282,7 @@ function argArb(c: Command, d: ArgDecl, words: fc.Arbitrary<string>): fc.Arbitra
 }
 
 /** One hostile line for command `c`. */
-export function lineArb(c: Command, machine: Session["machine"]): fc.Arbitrary<string> {
+function lineArb(c: Command, machine: Session["machine"]): fc.Arbitrary<string> {
   const decls = c.args.length > 0 ? c.args : [];
   const perArg = decls.map((d, i) => argArb(c, d, wordArb(c, i, machine)));
   const extra = fc.constantFrom(...NUMS, ...WRONG, ...WORDS);
@@ -369,7 +369,7 @@ async function stillUsable(s: Session, trail: string): Promise<void> {
   assert.deepEqual(check.output, ["ok"], `${trail}: check\n${check.output.join("\n")}`);
 }
 
-export const machine = new Session().machine;
+const machine = new Session().machine;
 const setupArb = fc.subarray(STEPS.map((_, i) => i), { minLength: 0, maxLength: 7 });
 
 for (const c of COMMANDS.values()) {
