@@ -29,7 +29,7 @@ export {
 export { type Disposition, Process } from "./lib/proc/process.ts";
 export { STAT_LETTER, Task, type TaskState } from "./lib/proc/task.ts";
 export { type BlockedCall, Scheduler, type SleepState } from "./lib/sched/core.ts";
-export { WaitQueue } from "./lib/sched/wait.ts";
+export { WaitQueue, WouldBlock } from "./lib/sched/wait.ts";
 export { type HrTimer, TimerQueue } from "./lib/sched/hrtimer.ts";
 export { CLONE_FLAG_NAMES, CLONE_THREAD, CLONE_VM, PTHREAD_CLONE_FLAGS } from "./lib/proc/fork.ts";
 export { WCHAN_NANOSLEEP } from "./lib/time/nanosleep.ts";

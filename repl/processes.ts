@@ -7,7 +7,7 @@
  * @module
  */
 
-import { signalName } from "../mod.ts";
+import { signalName, WouldBlock } from "../mod.ts";
 import { ReplError } from "./errors.ts";
 import type { Target } from "./parser.ts";
 import { didYouMean } from "./suggest.ts";
@@ -92,6 +92,19 @@ export function afterDeath(
 
 /** Anything thrown while a line ran, as a REPL error (internal unless it already is one). */
 export function asReplError(e: unknown): ReplError {
+  if (e instanceof WouldBlock) {
+    // A kernel path that must sleep outside a syscall (a verb's pin on a
+    // userfaultfd range): it unwound before changing anything.
+    return new ReplError(
+      `the command would sleep in ${e.wchan} (${e.message})`,
+      undefined,
+      "only syscalls and CPU accesses can wait here" +
+        (e.wchan === "handle_userfault"
+          ? ": resolve the range first (UFFDIO_COPY or UFFDIO_ZEROPAGE) or unregister it"
+          : ""),
+      "process",
+    );
+  }
   return e instanceof ReplError
     ? e
     : new ReplError(e instanceof Error ? e.message : String(e), undefined, undefined, "internal");

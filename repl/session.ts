@@ -80,6 +80,37 @@ interface PendingCall {
   assign?: string;
 }
 
+/**
+ * `pages a --bogus`: a word `--NAME` no flag of the command's. Its
+ * expression would be -(-NAME), an unknown name or a command "not a
+ * value"; the line names the flag and the flags there are instead.
+ */
+function strayFlag(cmd: Command, expr: Expr, scope: Scope): void {
+  const n = flagName(expr);
+  if (n === undefined || scope.vars.has(n.name) || CONSTANTS.has(n.name)) return; // +x: a value
+  const flags = (cmd.flags ?? []).map((f) => f.name);
+  throw new ReplError(
+    `unknown name ${n.name} (no flag --${n.name} for ${cmd.name})`,
+    n.col,
+    flags.length > 0 ? `its flags: ${flags.join(" ")}` : `${cmd.name} takes no flags`,
+    "name",
+  );
+}
+
+/** The NAME of a `--NAME` word: alone it reads +NAME, after a value V - -NAME (a loop: chains are long). */
+function flagName(expr: Expr): { name: string; col: number } | undefined {
+  if (expr.type === "unary") {
+    const n = expr.arg;
+    return expr.op === "+" && n.type === "name" && n.col === expr.col + 2 ? n : undefined;
+  }
+  for (let e: Expr = expr; e.type === "binary"; e = e.left) {
+    const r = e.right;
+    if (e.op !== "-" || r.type !== "unary" || r.op !== "-" || r.col !== e.col + 1) continue;
+    if (r.arg.type === "name" && r.arg.col === e.col + 2) return r.arg;
+  }
+  return undefined;
+}
+
 /** One REPL session over one backend. */
 export class Session {
   /** The backend; `reset` replaces it with a fresh one built the same way, `restore`/`undo`
@@ -482,6 +513,7 @@ export class Session {
       case "command": {
         const cmd = COMMANDS.get(stmt.name)!;
         const pid = stmt.target ? this.resolveTarget(stmt.target) : this.pid;
+        for (const a of stmt.args) if (a.type !== "word") strayFlag(cmd, a.expr, this.scope());
         const values: Value[] = stmt.args.map((a, i) =>
           a.type === "word"
             ? { type: "word", text: a.text, col: a.col }

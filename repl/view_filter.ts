@@ -12,6 +12,7 @@
  */
 
 import { ReplError } from "./errors.ts";
+import { LineRegex } from "./transcript/regex.ts";
 
 /** One filter, ready to apply. */
 export type LineFilter = (lines: string[]) => string[];
@@ -78,14 +79,17 @@ function parseFilter(text: string, col: number): LineFilter {
   }
   // The pattern is the rest of the filter, spaces included (grep "a b" without quotes).
   const source = args.join(" ").replace(/^"(.*)"$/, "$1");
-  let re: RegExp;
+  // Matched in linear time (repl/transcript/regex.ts): `grep (.*)*x` over smaps
+  // would backtrack for minutes in JavaScript's RegExp.
+  let re: LineRegex;
   try {
-    re = new RegExp(source, flags);
+    re = new LineRegex(source, { search: true, ignoreCase: flags === "i" });
   } catch (e) {
     throw new ReplError(
       `grep: bad pattern ${source}: ${e instanceof Error ? e.message : e}`,
       col,
-      "patterns are JavaScript regular expressions; escape ( [ . * with \\",
+      "patterns are JavaScript regular expressions without backreferences or lookaround; " +
+        "escape ( [ . * with \\",
       "usage",
     );
   }

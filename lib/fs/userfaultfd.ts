@@ -344,7 +344,9 @@ export class UserfaultfdCtx implements UserfaultCtx {
     const user = this.mm.faultFlagUser;
     if (!user && (this.flags & UFFD_USER_MODE_ONLY)) return VM_FAULT_SIGBUS;
     const t = this.mm.machine.current;
-    if (t === null) throw new Error(`userfault at 0x${realAddr.toString(16)} with no current task`);
+    // No thread to put to sleep (a verb or driver path the REPL runs outside
+    // a syscall): unwind before anything is queued; the caller cannot wait.
+    if (t === null) throw new UserfaultWouldBlock(this.faultWq, realAddr, this.id);
     // uffd_msg: event, then arg.pagefault {flags, address, feat.ptid}.
     const address = this.features & UFFD_FEATURE_EXACT_ADDRESS
       ? realAddr

@@ -483,6 +483,11 @@ function getUserPagesLocked(mm: Mm, start: number, npages: number, gup: number):
       let r: number;
       try {
         r = handleMmFault(mm, v, addr, addr, write);
+      } catch (e) {
+        // A fault that sleeps (handle_userfault) unwinds the call: what was
+        // taken goes back, as the restarted call takes it again.
+        unpinUserPages(mm, pages);
+        throw e;
       } finally {
         tr?.end();
       }

@@ -21,6 +21,7 @@ import type { Task } from "../proc/task.ts";
  * The thrower has changed nothing it would not change again.
  */
 export class WouldBlock extends Error {
+  /** The thread will sleep on `wq` in wait channel `wchan`; `what` says what it waits for. */
   constructor(readonly wq: WaitQueue, readonly wchan: string, what: string) {
     super(what);
   }

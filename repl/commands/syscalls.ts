@@ -91,18 +91,27 @@ export function structArg(
         ? "a {struct} needs a request whose struct mmlab knows"
         : `${decl.name} takes ${to === "int" ? "a pointer to an int" : "no struct"}`,
       v.col,
-      to === "int"
-        ? "write [value], or pass an address"
-        : `requests with structs: ${
-          IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name)
-            .join(", ")
-        }; or pass an address`,
+      to === "int" ? "write [value], or pass an address" : `requests with structs: ${
+        structFamilies(
+          IOCTLS.filter((d) => d.arg.kind === "ptr" && d.arg.to !== "int").map((d) => d.name),
+        )
+      }; or pass an address`,
       "usage",
     );
   }
   const bytes = encodeStruct(to, v.value);
   if (typeof bytes === "string") throw new ReplError(bytes, v.col, undefined, "usage");
   return { value: 0n, literal: bytes };
+}
+
+/** Request names by family, one line however many there are: `FS_IOC_FSGETXATTR, UFFDIO_*`. */
+function structFamilies(names: string[]): string {
+  const families = new Map<string, string[]>();
+  for (const n of names) {
+    const f = n.slice(0, n.indexOf("_") + 1);
+    families.set(f, [...(families.get(f) ?? []), n]);
+  }
+  return [...families].map(([f, ns]) => (ns.length === 1 ? ns[0] : `${f}*`)).join(", ");
 }
 
 /** Argument kinds that always take one struct: its layout, its C name, and how to write it. */

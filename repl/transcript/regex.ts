@@ -338,6 +338,22 @@ function inSet(set: CharSet, c: number): boolean {
   return hit !== set.negate;
 }
 
+/** Adds the other case of every ASCII letter to each set of `n` (before negation applies). */
+function foldCase(n: Node): void {
+  if (n.t === "set") {
+    const extra: [number, number][] = [];
+    for (const [a, b] of n.set.ranges) {
+      for (const [lo, hi, d] of [[65, 90, 32], [97, 122, -32]]) {
+        const x = Math.max(a, lo), y = Math.min(b, hi);
+        if (x <= y) extra.push([x + d, y + d]);
+      }
+    }
+    // A new set: class escapes (\w, .) share their ranges between patterns.
+    if (extra.length > 0) n.set = { ranges: [...n.set.ranges, ...extra], negate: n.set.negate };
+  } else if (n.t === "cat" || n.t === "alt") n.items.forEach(foldCase);
+  else if (n.t === "rep") foldCase(n.node);
+}
+
 /** A compiled `(re)` pattern: {@link LineRegex.test} matches a whole line. */
 export class LineRegex {
   private readonly prog: Inst[];
@@ -354,7 +370,11 @@ export class LineRegex {
    */
   steps = 0;
 
-  constructor(readonly source: string) {
+  /**
+   * `opts.search`: a match anywhere in the line (grep), not the whole line;
+   * `opts.ignoreCase`: ASCII letters match either case (grep -i).
+   */
+  constructor(readonly source: string, opts: { search?: boolean; ignoreCase?: boolean } = {}) {
     if (source.length > MAX_PATTERN) {
       throw new RegexError(`pattern longer than ${MAX_PATTERN} characters`);
     }
@@ -364,7 +384,18 @@ export class LineRegex {
       const msg = e instanceof Error ? e.message : String(e);
       throw new RegexError(msg.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, ""));
     }
-    this.prog = compile(new Parser(source).parse());
+    let root = new Parser(source).parse();
+    if (opts.ignoreCase) foldCase(root);
+    if (opts.search) {
+      const any: Node = {
+        t: "rep",
+        node: { t: "set", set: { ranges: [], negate: true } },
+        min: 0,
+        max: Infinity,
+      };
+      root = { t: "cat", items: [any, root, any] };
+    }
+    this.prog = compile(root);
     const n = this.prog.length;
     this.cur = new Int32Array(n);
     this.next = new Int32Array(n);

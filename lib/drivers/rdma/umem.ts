@@ -50,7 +50,13 @@ export function ibUmemGet(
   }
   const writable = ibAccessWritable(access);
   const flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-  const r = pins.pin(mm, first * 4096, npages, flags);
+  let r: ReturnType<PinApi["pin"]>;
+  try {
+    r = pins.pin(mm, first * 4096, npages, flags);
+  } catch (e) {
+    mm.pinnedVm -= npages; // the pin slept and unwound: nothing is charged
+    throw e;
+  }
   if (r.err !== 0 || r.pages.length < npages) {
     pins.unpin(mm, r.pages, false);
     mm.pinnedVm -= npages;
