@@ -193,8 +193,7 @@ export class Session {
   }
 
   /** What the prompt shows between its brackets: `1`, or `1.3` in a thread. */
-  promptTag(): string {
-    const t = this.taskInfo(this.pid);
+  promptTag(t: TaskInfo | undefined = this.taskInfo(this.pid)): string {
     return t === undefined || t.pid === t.tid ? `${this.pid}` : `${t.pid}.${t.tid}`;
   }
 
@@ -218,10 +217,12 @@ export class Session {
     this.scriptOnly = script ? text : undefined;
     const data: LineData = (this.lineData = { results: [], events: [] });
     const stepsBefore = this.interrupt?.stepsDone() ?? 0;
-    const promptPid = this.promptTag();
+    // One look-up of the thread (backend.tasks() lists them all) for the tag, liveness, group.
+    const ti = this.taskInfo(this.pid);
+    const promptPid = this.promptTag(ti);
     const output: string[] = [];
-    const wasAlive = this.taskAlive(this.pid);
-    const group = this.taskInfo(this.pid)?.pid ?? this.pid;
+    const wasAlive = ti?.alive ?? false;
+    const group = ti?.pid ?? this.pid;
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
