@@ -7,7 +7,9 @@
  *
  * Snapshots are prefixes of the command log (repl/snapshot.ts): taking one
  * is constant work; restoring back replays the commands before it (here
- * the 1 GiB memset dominates: 262144 page faults and stores); restoring
+ * the 5000 mprotects and the 1 GiB memset: 262144 page faults, whose
+ * whole-page stores write no bytes: lib/phys/frames.ts keeps each frame
+ * as its one byte value); restoring
  * forward (after undo) replays only the commands after the session's, and
  * restoring to where the session is replays nothing.
  * @module

@@ -557,7 +557,15 @@ export function syscall(p: Process, name: string, args: unknown[]): SysOut {
   if (spec === undefined) throw new Error(`no syscall ${name}`);
   const m = p.machine;
   // A call always runs in a task (a userfault may make it wait).
-  if (m.current === null) return m.runIn(m.currentOf(p), () => syscall(p, name, args));
+  if (m.current === null) {
+    // Machine.runIn(currentOf(p), ...) without its closure: this path is hot.
+    m.current = m.currentOf(p);
+    try {
+      return syscall(p, name, args);
+    } finally {
+      m.current = null;
+    }
+  }
   m.clock.advance(COST_SYSCALL_NS);
   // `trace on`: the call's kernel path (lib/trace/kernel_trace.ts).
   const tr = m.trace;

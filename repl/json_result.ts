@@ -158,11 +158,11 @@ export function valueData(v: Value): unknown {
   }
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER), MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A value as a JSON number when it is exact, else as hex text. */
 function hexOrNumber(v: bigint): number | string {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(v)
-    : `0x${BigInt.asUintN(64, v).toString(16)}`;
+  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : `0x${BigInt.asUintN(64, v).toString(16)}`;
 }
 
 /** Data with bigints as numbers or hex text and byte arrays as number arrays. */

@@ -7,17 +7,21 @@
  */
 
 import { COMMANDS, wordShape } from "./commands/index.ts";
-import { parseLine } from "./parser.ts";
+import { parseLine, type Stmt } from "./parser.ts";
 
 const READERS = new Set(["help", "vars", "check", "lspci", "record", "quit"]);
 
 /** Whether `line` changes nothing: a view or the like, or a line that does not parse. */
 export function readOnlyLine(line: string): boolean {
   try {
-    const stmt = parseLine(line, wordShape);
-    if (stmt.type !== "command") return false;
-    return READERS.has(stmt.name) || COMMANDS.get(stmt.name)?.group === "view";
+    return readOnlyStmt(parseLine(line, wordShape));
   } catch {
     return true; // refused before anything ran
   }
+}
+
+/** {@link readOnlyLine} for a line already parsed. */
+export function readOnlyStmt(stmt: Stmt): boolean {
+  if (stmt.type !== "command") return false;
+  return READERS.has(stmt.name) || COMMANDS.get(stmt.name)?.group === "view";
 }

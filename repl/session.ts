@@ -30,7 +30,7 @@ import { SessionHabits } from "./habits.ts";
 import { type Interrupt, stopAfter } from "./interrupt.ts";
 import { applyFilters, type LineFilter, splitFilters } from "./view_filter.ts";
 import { SnapshotLog } from "./snapshot.ts";
-import { readOnlyLine } from "./read_only.ts";
+import { readOnlyLine, readOnlyStmt } from "./read_only.ts";
 import { type LineData, lineJson } from "./json_result.ts";
 import { stripJsonFlag } from "./json_flag.ts";
 import { showScript } from "./show_script.ts";
@@ -135,6 +135,8 @@ export class Session {
   readonly habits: SessionHabits = new SessionHabits();
   /** The data of the line running (RunResult.data). */
   private lineData: LineData | undefined;
+  /** The line run() parsed (no view filters), for the snapshot log's read-only test. */
+  private parsed: { text: string; stmt: Stmt | null } | undefined;
   /** The line ends in --show-script: print the API calls instead of running (repl/show_script.ts). */
   private scriptOnly: string | undefined;
   /** The lines run, for snapshot/restore/undo/diff (replayed from the settings). */
@@ -169,7 +171,12 @@ export class Session {
         c.adopt(this);
         return c;
       },
-      readOnly: readOnlyLine,
+      readOnly: (line) => {
+        // The line run() just parsed is not parsed again (null: it did not parse).
+        const p = this.parsed;
+        if (p === undefined || p.text !== line) return readOnlyLine(line);
+        return p.stmt === null || readOnlyStmt(p.stmt);
+      },
     });
   }
 
@@ -224,8 +231,7 @@ export class Session {
   }
 
   /** What the prompt shows between its brackets: `1`, or `1.3` in a thread. */
-  promptTag(): string {
-    const t = this.taskInfo(this.pid);
+  promptTag(t: TaskInfo | undefined = this.taskInfo(this.pid)): string {
     return t === undefined || t.pid === t.tid ? `${this.pid}` : `${t.pid}.${t.tid}`;
   }
 
@@ -248,11 +254,14 @@ export class Session {
     const text = (bare ?? line).replace(SHOW_SCRIPT, "");
     this.scriptOnly = script ? text : undefined;
     const data: LineData = (this.lineData = { results: [], events: [] });
+    this.parsed = undefined;
     const stepsBefore = this.interrupt?.stepsDone() ?? 0;
-    const promptPid = this.promptTag();
+    // One look-up of the thread (backend.tasks() lists them all) for the tag, liveness, group.
+    const ti = this.taskInfo(this.pid);
+    const promptPid = this.promptTag(ti);
     const output: string[] = [];
-    const wasAlive = this.taskAlive(this.pid);
-    const group = this.taskInfo(this.pid)?.pid ?? this.pid;
+    const wasAlive = ti?.alive ?? false;
+    const group = ti?.pid ?? this.pid;
     let main = this.pid;
     let quit = false;
     let error: ReplError | undefined;
@@ -263,7 +272,9 @@ export class Session {
       // `smaps | grep Rss`: filters apply to what the command prints (repl/view_filter.ts).
       const split = splitFilters(text);
       filters = split?.filters;
+      this.parsed = split === null ? { text, stmt: null } : undefined;
       const stmt = parseLine(split?.command ?? text, wordShape);
+      if (this.parsed !== undefined) this.parsed.stmt = stmt;
       if (
         script && stmt.type !== "command" && !(stmt.type === "eval" && stmt.expr.type === "call")
       ) {

@@ -49,6 +49,9 @@
  *    pinned_vm counts them.
  * 10. Devices (lib/check/devices.ts): the PCI bus, BARs in /proc/iomem,
  *    SR-IOV links, bound drivers, IOMMU domains, DMA queues.
+ * 11. Frame bytes (lib/phys/frames.ts): each frame's byte state is well
+ *    formed (none, all, some chunks, or one uniform value 1..255), the
+ *    materialized count is right, and the zero page holds no bytes.
  * @module
  */
 
@@ -419,6 +422,8 @@ export function checkInvariants(m: Machine, opts: InvariantOptions = {}): string
   for (let pfn = 0; pfn < frames.nframes; pfn++) pins += frames.pincount[pfn];
   const held = m.vmstat.follPinAcquired - m.vmstat.follPinReleased;
   if (pins !== held) errs.push(`vmstat: ${held} pins acquired and not released, ${pins} held`);
+  // lib/phys/frames.ts: a frame's bytes are in one of four well-formed states.
+  for (const e of frames.byteStateProblems()) errs.push(`frames: ${e}`);
   checkTasks(m, errs);
   checkUserfaults(m, errs);
   errs.push(...checkRdma(m));

@@ -286,7 +286,17 @@ export function vmFlagsMod(
 export function mmapWriteLocked<A extends unknown[], R>(
   fn: (p: Process, ...args: A) => R,
 ): (p: Process, ...args: A) => R {
-  return (p, ...args) => withMmapWriteLock(p.mm, () => fn(p, ...args));
+  // withMmapWriteLock() inlined: no closure per call (mmap/munmap are hot).
+  return (p, ...args) => {
+    const mm = p.mm;
+    if (mm.mmapLock.writer) return fn(p, ...args);
+    mmapWriteLock(mm);
+    try {
+      return fn(p, ...args);
+    } finally {
+      mmapWriteUnlock(mm);
+    }
+  };
 }
 
 /**

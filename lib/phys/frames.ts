@@ -20,6 +20,20 @@
  * mask per frame; the others read as zeros). A first small store zeroes
  * only its chunk, not the page — clear_page() without the memory traffic.
  *
+ * A fourth state, UNIFORM, holds a frame whose 4 KiB are all one non-zero
+ * byte value (a whole-page memset, or a copy of such a frame): the value
+ * is the frame's only storage, and no slab byte is written or allocated
+ * for it. It turns into a FULL frame (the value filled into its slab) the
+ * first time a store or partial fill puts a different value in it or a
+ * partial zero clears some of it; reads and copies never need that
+ * (`peekBytes` hands out one shared read-only page per value).
+ *
+ * Invariant (checked by {@link FrameTable.byteStateProblems}, which `check`
+ * runs): every frame's state is one of the four; a UNIFORM frame's value
+ * is 1..255 (a fill with 0 makes it NONE); a PARTIAL frame's chunk mask is
+ * neither empty nor full; FULL and PARTIAL frames have a slab and are
+ * exactly the `materialized` ones; the shared zero page is NONE.
+ *
  * @module
  */
 
@@ -37,7 +51,7 @@ const CHUNK_SHIFT = 7;
 const CHUNK = 1 << CHUNK_SHIFT;
 
 /** A frame's byte state (FrameTable.hasBytes). */
-const NONE = 0, FULL = 1, PARTIAL = 2;
+const NONE = 0, FULL = 1, PARTIAL = 2, UNIFORM = 3;
 
 /** Page flag bits (a subset of PG_* and the kernel's page-type notions). */
 export const PG_ANON = 1 << 0; // PageAnon: page->mapping is an anon_vma
@@ -155,10 +169,20 @@ export class FrameTable {
   private freeTop: number;
   /** 1 MiB byte slabs, one per SLAB_FRAMES frames, created on first use. */
   private readonly slabs: (Uint8Array | undefined)[] = [];
-  /** NONE: the frame reads as zeros; FULL: its slab bytes are meaningful; PARTIAL: see `chunks`. */
+  /** The same slabs as 8-byte words: a chunk is zeroed in 16 stores, not 128. */
+  private readonly slabWords: (Float64Array | undefined)[] = [];
+  /**
+   * NONE: the frame reads as zeros; FULL: its slab bytes are meaningful;
+   * PARTIAL: see `chunks`; UNIFORM: every byte is `chunks[pfn]` (1..255).
+   */
   private readonly hasBytes: Uint8Array;
-  /** For a PARTIAL frame: bit c set when chunk c's bytes are meaningful (others read as 0). */
+  /**
+   * For a PARTIAL frame: bit c set when chunk c's bytes are meaningful
+   * (others read as 0). For a UNIFORM frame: its byte value.
+   */
   private readonly chunks: Int32Array;
+  /** One read-only 4 KiB page per byte value, what `peekBytes` shows for UNIFORM frames. */
+  private readonly uniformPages: (Uint8Array | undefined)[] = [];
   private nMaterialized = 0;
 
   /** A table for `opts.ramBytes` of RAM and `opts.pmemBytes` of pmem, all RAM free but the reserved frames. */
@@ -301,17 +325,33 @@ export class FrameTable {
 
   /** Forgets a frame's bytes: it reads as zeros again. */
   private drop(pfn: number): void {
-    if (this.hasBytes[pfn] !== NONE) {
+    const hb = this.hasBytes[pfn];
+    if (hb !== NONE) {
       this.hasBytes[pfn] = NONE;
-      this.nMaterialized--;
+      if (hb !== UNIFORM) this.nMaterialized--;
     }
+  }
+
+  /** Makes every byte of the frame `v` without touching its slab (0: NONE). */
+  private setUniform(pfn: number, v: number): void {
+    if (v === 0) {
+      this.drop(pfn);
+      return;
+    }
+    const hb = this.hasBytes[pfn];
+    if (hb === FULL || hb === PARTIAL) this.nMaterialized--;
+    this.hasBytes[pfn] = UNIFORM;
+    this.chunks[pfn] = v;
   }
 
   /** The slab holding `pfn`'s bytes, created (all zero) on first use. */
   private slabOf(pfn: number): Uint8Array {
     const si = pfn >>> SLAB_SHIFT;
     const slab = this.slabs[si];
-    return slab !== undefined ? slab : this.slabs[si] = new Uint8Array(SLAB_FRAMES * PAGE_SIZE);
+    if (slab !== undefined) return slab;
+    const fresh = new Uint8Array(SLAB_FRAMES * PAGE_SIZE);
+    this.slabWords[si] = new Float64Array(fresh.buffer);
+    return this.slabs[si] = fresh;
   }
 
   /** The frame's slab, with all its 4 KiB meaningful (zeroing what was not). */
@@ -322,6 +362,9 @@ export class FrameTable {
     const hb = this.hasBytes[pfn];
     if (hb === NONE) {
       if (!fresh) slab.fill(0, base, base + PAGE_SIZE);
+      this.nMaterialized++;
+    } else if (hb === UNIFORM) {
+      slab.fill(this.chunks[pfn], base, base + PAGE_SIZE);
       this.nMaterialized++;
     } else if (hb === PARTIAL) {
       const mask = this.chunks[pfn];
@@ -335,7 +378,8 @@ export class FrameTable {
 
   /** The frame's slab, all of it to be overwritten by the caller (no zeroing). */
   private claim(pfn: number): Uint8Array {
-    if (this.hasBytes[pfn] === NONE) this.nMaterialized++;
+    const hb = this.hasBytes[pfn];
+    if (hb === NONE || hb === UNIFORM) this.nMaterialized++;
     this.hasBytes[pfn] = FULL;
     return this.slabOf(pfn);
   }
@@ -352,8 +396,9 @@ export class FrameTable {
     } else mask = this.chunks[pfn];
     const bit = 1 << (off >>> CHUNK_SHIFT);
     if (!(mask & bit)) {
-      const from = (pfn & SLAB_MASK) * PAGE_SIZE + (off & ~(CHUNK - 1));
-      for (let i = from; i < from + CHUNK; i++) slab[i] = 0;
+      const words = this.slabWords[pfn >>> SLAB_SHIFT]!;
+      const from = ((pfn & SLAB_MASK) * PAGE_SIZE + (off & ~(CHUNK - 1))) >>> 3;
+      for (let i = from; i < from + (CHUNK >>> 3); i++) words[i] = 0;
       mask |= bit;
       if (mask === -1) this.hasBytes[pfn] = FULL;
       this.chunks[pfn] = mask;
@@ -366,6 +411,7 @@ export class FrameTable {
     if (pfn >= this.nframes) return this.device(pfn)?.[off] ?? 0;
     const hb = this.hasBytes[pfn];
     if (hb === NONE) return 0;
+    if (hb === UNIFORM) return this.chunks[pfn];
     if (hb === PARTIAL && !(this.chunks[pfn] & (1 << (off >>> CHUNK_SHIFT)))) return 0;
     return this.slabs[pfn >>> SLAB_SHIFT]![(pfn & SLAB_MASK) * PAGE_SIZE + off];
   }
@@ -380,39 +426,48 @@ export class FrameTable {
     const hb = this.hasBytes[pfn];
     let slab: Uint8Array;
     if (hb === FULL) slab = this.slabs[pfn >>> SLAB_SHIFT]!;
-    else {
+    else if (hb === UNIFORM) {
+      if (v === this.chunks[pfn]) return;
+      slab = this.materialize(pfn);
+    } else {
       if (hb === NONE && v === 0) return;
       slab = this.chunkFor(pfn, off);
     }
     slab[(pfn & SLAB_MASK) * PAGE_SIZE + off] = v;
   }
 
-  /** Stores `n` copies of `v` from `off` (memset into one frame). */
+  /** Stores `n` copies of `v` from `off` (memset into one frame; a whole page writes no bytes). */
   fill(pfn: number, off: number, n: number, v: number): void {
     if (pfn >= this.nframes) {
       this.device(pfn)?.fill(v, off, off + n);
       return;
     }
+    if (off === 0 && n === PAGE_SIZE) {
+      this.setUniform(pfn, v);
+      return;
+    }
     const hb = this.hasBytes[pfn];
     if (hb === NONE && v === 0) return;
-    const slab = hb === FULL
-      ? this.slabs[pfn >>> SLAB_SHIFT]!
-      : off === 0 && n === PAGE_SIZE
-      ? this.claim(pfn)
-      : this.materialize(pfn);
+    if (hb === UNIFORM && v === this.chunks[pfn]) return;
+    const slab = hb === FULL ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
     const base = (pfn & SLAB_MASK) * PAGE_SIZE;
     slab.fill(v, base + off, base + off + n);
   }
 
   /**
    * The frame's 4 KiB if any were ever written non-zero: a view into its
-   * slab, valid until the frame is freed or written again. Treat it as
+   * slab (or, for a frame of one byte value, a page shared by every such
+   * frame), valid until the frame is freed or written again. Treat it as
    * read-only.
    */
   peekBytes(pfn: number): Uint8Array | undefined {
     if (pfn >= this.nframes) return this.device(pfn);
     const hb = this.hasBytes[pfn];
     if (hb === NONE) return undefined;
+    if (hb === UNIFORM) {
+      const v = this.chunks[pfn];
+      return this.uniformPages[v] ??= new Uint8Array(PAGE_SIZE).fill(v);
+    }
     const slab = hb === FULL ? this.slabs[pfn >>> SLAB_SHIFT]! : this.materialize(pfn);
     const base = (pfn & SLAB_MASK) * PAGE_SIZE;
     return slab.subarray(base, base + PAGE_SIZE);
@@ -421,6 +476,10 @@ export class FrameTable {
   /** Copies a whole frame (copy_user_highpage). */
   copy(dst: number, src: number): void {
     if (dst === src) return;
+    if (src < this.nframes && this.hasBytes[src] === UNIFORM) {
+      this.setUniform(dst, this.chunks[src]);
+      return;
+    }
     // A device page (pfn past RAM) as the source reads through peekBytes too.
     const from = this.peekBytes(src);
     if (from === undefined) {
@@ -457,8 +516,37 @@ export class FrameTable {
     }
   }
 
-  /** Number of frames holding real bytes (host memory use). */
+  /** Number of frames holding real bytes in a slab (host memory use; UNIFORM frames hold none). */
   get materialized(): number {
     return this.nMaterialized;
+  }
+
+  /**
+   * What breaks the byte-state invariant stated in this file's header, one
+   * line per problem (none when it holds): an O(frames) walk for `check`.
+   */
+  byteStateProblems(): string[] {
+    const errs: string[] = [];
+    const hex = (p: number) => `0x${p.toString(16)}`;
+    let held = 0;
+    for (let pfn = 0; pfn < this.nframes; pfn++) {
+      const hb = this.hasBytes[pfn], c = this.chunks[pfn];
+      if (hb === UNIFORM && (c < 1 || c > 255)) {
+        errs.push(`pfn ${hex(pfn)}: uniform bytes of value ${c}, not 1..255`);
+      } else if (hb === PARTIAL && (c === 0 || c === -1)) {
+        errs.push(`pfn ${hex(pfn)}: partly written with chunk mask ${c}`);
+      } else if (hb > UNIFORM) errs.push(`pfn ${hex(pfn)}: byte state ${hb}`);
+      if (hb === FULL || hb === PARTIAL) {
+        held++;
+        if (this.slabs[pfn >>> SLAB_SHIFT] === undefined) {
+          errs.push(`pfn ${hex(pfn)}: bytes without a slab`);
+        }
+      }
+    }
+    if (held !== this.nMaterialized) {
+      errs.push(`${this.nMaterialized} frames counted materialized, ${held} hold slab bytes`);
+    }
+    if (this.hasBytes[this.zeroPfn] !== NONE) errs.push("the zero page holds bytes");
+    return errs;
   }
 }

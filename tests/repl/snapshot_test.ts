@@ -219,3 +219,22 @@ Deno.test("a recorded session with snapshots, undo, --json and --show-script rep
   assert.match(text, /undid 1 command: now after 1 command/);
   assert.deepEqual(await replayText(text), { passed: 12 });
 });
+
+Deno.test("the log keeps what changes the machine: views, filtered views and lines that do not parse stay out", async () => {
+  const s = new Session();
+  const lines = [
+    "a = mmap(NULL, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+    "maps",
+    "maps | grep rw",
+    "mmap(",
+    "poke(a, 1)",
+    "check",
+    "vars",
+  ];
+  for (const l of lines) await s.run(l);
+  // The mmap and the poke; a view (filtered or not), a line that does not parse, check, vars: not.
+  assert.deepEqual(
+    s.snapshots.length,
+    lines.filter((l) => l.startsWith("a =") || l.startsWith("poke")).length,
+  );
+});
