@@ -270,7 +270,7 @@ export {
   PmemBlocks,
   PmemDevice,
 } from "./lib/fs/dax.ts";
-export { dmaWriteHeld } from "./lib/mm/pinned_dma.ts";
+export { dmaWriteHeld, heldPfns } from "./lib/mm/pinned_dma.ts";
 export { memoryFailure, type MemoryFailureResult, MF_MSG } from "./lib/mm/memory_failure.ts";
 export { WCHAN_DAX_LAYOUT } from "./lib/fs/dax_layout.ts";
 export { WCHAN_BREAK_LEASE } from "./lib/fs/locks.ts";

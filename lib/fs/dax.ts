@@ -233,7 +233,8 @@ function holeMapped(m: Machine, inode: Inode, index: number): boolean {
  *    block is allocated (dax_load_hole); a poisoned block is
  *    VM_FAULT_HWPOISON (dax_iomap_direct_access: -EHWPOISON); otherwise
  *    the block's frame is mapped here, writable and dirty for a write
- *    (vmf_insert_mixed_mkwrite), read-only for a read in a shared mapping
+ *    (vmf_insert_page_mkwrite with write set; vmf_insert_mixed_mkwrite is
+ *    gone since 6.15), read-only for a read in a shared mapping
  *    (write-notify), and VM_FAULT_NOPAGE goes back.
  * PMD faults (dax_iomap_pmd_fault, dax_pmd_load_hole's huge zero page) are
  * not modelled: mmlab maps 4 KiB pages.
@@ -321,7 +322,7 @@ function daxIomapPteFault(vmf: VmFault, mkwrite: boolean): number {
     return VM_FAULT_HWPOISON;
   }
   tr?.step(
-    `${at} → dax_fault_iter → ${write ? "vmf_insert_mixed_mkwrite" : "vmf_insert_mixed"}`,
+    `${at} → dax_fault_iter → vmf_insert_page_mkwrite`,
     write
       ? `block pfn ${hexAddr(pfn)} mapped writable and dirty`
       : `block pfn ${hexAddr(pfn)} mapped${

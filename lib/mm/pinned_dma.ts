@@ -23,14 +23,7 @@ export function dmaWriteHeld(mm: Mm, addr: number, data: Uint8Array): number {
   let done = 0;
   while (done < data.length) {
     const at = addr + done;
-    const page = at - (at % 4096);
-    let held = -1;
-    for (let i = mm.gupHeld.length - 1; i >= 0; i--) {
-      if (mm.gupHeld[i].addr === page) {
-        held = mm.gupHeld[i].pfn;
-        break;
-      }
-    }
+    const held = heldPfn(mm, at - (at % 4096));
     if (held < 0) break;
     const off = at % 4096;
     const n = Math.min(data.length - done, 4096 - off);
@@ -38,4 +31,23 @@ export function dmaWriteHeld(mm: Mm, addr: number, data: Uint8Array): number {
     done += n;
   }
   return done === 0 && data.length > 0 ? -EFAULT : done;
+}
+
+/** The frame of the newest GUP hold on user page `page`, or -1 when none holds it. */
+function heldPfn(mm: Mm, page: number): number {
+  return mm.gupHeld.findLast((pg) => pg.addr === page)?.pfn ?? -1;
+}
+
+/**
+ * The frames {@link dmaWriteHeld} would write `len` bytes at `addr`
+ * through: one per page from `addr`'s, up to the first page not held.
+ */
+export function heldPfns(mm: Mm, addr: number, len: number): number[] {
+  const pfns: number[] = [];
+  for (let page = addr - (addr % 4096); page < addr + len; page += 4096) {
+    const pfn = heldPfn(mm, page);
+    if (pfn < 0) break;
+    pfns.push(pfn);
+  }
+  return pfns;
 }

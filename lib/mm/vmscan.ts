@@ -3,7 +3,7 @@
  * -> shrink_folio_list() with ignore_references, and mm/rmap.c
  * try_to_unmap(). This machine has no swap device, so:
  * - an anonymous page cannot be written out: it stays mapped and is
- *   activated (add_to_swap fails: activate_locked); a pinned one is kept
+ *   activated (folio_alloc_swap fails: activate_locked_split); a pinned one is kept
  *   as it is;
  * - a page-cache page is unmapped from every mapping; a dirty one stays
  *   cached (madvise-triggered reclaim does not write file pages back: it
@@ -58,13 +58,15 @@ export function reclaimPages(m: Machine, pages: ReclaimCandidate[]): number {
   for (const { pfn, inode } of pages) {
     const f = frames.flags[pfn];
     if (f & PG_ANON) {
-      // No swap: add_to_swap() fails; a maybe-pinned page is just kept.
+      // No swap: folio_alloc_swap() fails (add_to_swap is gone since 6.16); a maybe-pinned page is kept first (keep_locked).
       const pinned = frames.maybeDmaPinned(pfn);
       tr?.step(
         SHRINK,
         pinned
           ? `anonymous pfn ${hexAddr(pfn)} maybe DMA-pinned: kept`
-          : `anonymous pfn ${hexAddr(pfn)}: no swap device, add_to_swap fails: activate_locked`,
+          : `anonymous pfn ${
+            hexAddr(pfn)
+          }: no swap device, folio_alloc_swap fails: activate_locked_split`,
         { pfn },
       );
       if (!pinned) frames.flags[pfn] |= PG_ACTIVE;

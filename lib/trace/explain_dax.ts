@@ -90,9 +90,7 @@ function daxPredictFault(vmf: VmFault): FaultPrediction {
   return out(
     "map",
     had,
-    `block ${hex(had)} mapped${
-      write ? " writable and dirty (vmf_insert_mixed_mkwrite)" : " (vmf_insert_mixed)"
-    }`,
+    `block ${hex(had)} mapped${write ? " writable and dirty" : ""} (vmf_insert_page_mkwrite)`,
   );
 }
 

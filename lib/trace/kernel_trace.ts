@@ -35,9 +35,10 @@
 export const KERNEL_TRACE_LINES = 10_000;
 
 /**
- * What a traced branch decided, beside its text, for consumers of
- * `trace --json`: the VMA it looked at, the policy knob that chose the
- * branch (`knob=value`), the errno or VM_FAULT_* code it ended in, the frame.
+ * What a traced branch decided, beside its text, for consumers of the
+ * `trace json` records and of `trace` in `CMD --json` results: the VMA it
+ * looked at, the policy knob that chose the branch (`knob=value`), the
+ * errno or VM_FAULT_* code it ended in, the frame.
  */
 export interface TraceDetail {
   /** The VMA the step looked at: `vma 7f0000000000-7f0000004000 rw-p (rd wr mr mw me ac)`. */

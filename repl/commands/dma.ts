@@ -8,7 +8,7 @@
  * @module
  */
 
-import { dmaWriteHeld, errnoName, strerror } from "../../mod.ts";
+import { dmaWriteHeld, errnoName, heldPfns, strerror } from "../../mod.ts";
 import { ReplError } from "../errors.ts";
 import type { Command, Value } from "./types.ts";
 import { bytesOf } from "./args.ts";
@@ -50,14 +50,8 @@ const dmaWrite: Command = {
       throw new ReplError("dma_write needs bytes to write", addr.col, undefined, "usage");
     }
     const a = Number(BigInt.asUintN(64, num(addr)));
-    // The frames the bytes land in, as dmaWriteHeld finds them (newest hold first), before it runs.
-    const held = ctx.proc.mm.gupHeld;
-    const pfns: number[] = [];
-    for (let p = a - (a % 4096); p < a + data.length; p += 4096) {
-      const pfn = held.findLast((pg) => pg.addr === p)?.pfn;
-      if (pfn === undefined) break;
-      pfns.push(pfn);
-    }
+    // The frames the bytes land in, before the write runs.
+    const pfns = heldPfns(ctx.proc.mm, a, data.length);
     const r = dmaWriteHeld(ctx.proc.mm, a, data);
     ctx.record?.(
       callRecord("dma_write", [a, [...data]], r, r < 0 ? -r : null, { pfns: r < 0 ? [] : pfns }),

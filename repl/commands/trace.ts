@@ -1,5 +1,5 @@
 /**
- * `trace on|off` and `explain ADDR [r|w|x]`: the tools that say why.
+ * `trace on|off|json` and `explain ADDR [r|w|x]`: the tools that say why.
  * While tracing is on, the session prints the kernel path of every fault
  * and syscall a command makes, each line prefixed `trace: ` before the
  * command's own output (repl/session.ts); transcripts record and replay
@@ -112,7 +112,17 @@ const explain: Command = {
         "usage",
       );
     }
-    const addr = addrV.v >= 0n && addrV.v < 1n << 53n ? Number(addrV.v) : -1;
+    if (addrV.v < 0n || addrV.v >= 1n << 53n) {
+      // explainAccess takes a JS number: past 2^53 it could not name the address.
+      const shown = "0x" + BigInt.asUintN(64, addrV.v).toString(16);
+      throw new ReplError(
+        `explain takes an address below 2^53, not ${shown}`,
+        addrV.col,
+        "user space ends at 0x7ffffffff000; peek/poke show what an access there does",
+        "usage",
+      );
+    }
+    const addr = Number(addrV.v);
     const e = explainAccess(ctx.proc, addr, kind);
     ctx.record?.(viewRecord("explain", e));
     if (json) pushAll(ctx.out, JSON.stringify(e, null, 2).split("\n"));

@@ -42,7 +42,7 @@ deno task replay scripts/examples/trace-dax-gup-hmm.mm
   trace: do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared → ext4_dax_fault → ext4_dax_huge_fault → dax_iomap_fault → dax_iomap_pte_fault: pgoff 0: IOMAP_WRITE
   trace: do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared → ext4_dax_fault → ext4_dax_huge_fault → dax_iomap_fault → dax_iomap_pte_fault → iomap_iter → ext4_iomap_begin: IOMAP_MAPPED|IOMAP_F_NEW: a zeroed block allocated, pfn 0x40000
   trace: do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared → ext4_dax_fault → ext4_dax_huge_fault → dax_iomap_fault → dax_iomap_pte_fault → dax_fault_iter → dax_insert_entry → unmap_mapping_pages: the zero page of the hole at pgoff 0 is unmapped from every mapping
-  trace: do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared → ext4_dax_fault → ext4_dax_huge_fault → dax_iomap_fault → dax_iomap_pte_fault → dax_fault_iter → vmf_insert_mixed_mkwrite: block pfn 0x40000 mapped writable and dirty
+  trace: do_user_addr_fault → handle_mm_fault → handle_pte_fault → do_wp_page → wp_pfn_shared → ext4_dax_fault → ext4_dax_huge_fault → dax_iomap_fault → dax_iomap_pte_fault → dax_fault_iter → vmf_insert_page_mkwrite: block pfn 0x40000 mapped writable and dirty
   trace: do_user_addr_fault: resolved, the access retries and hits
   = 1
   [1] mm> pin_user_pages(a, 1, FOLL_WRITE|FOLL_LONGTERM)

@@ -19,10 +19,14 @@ async function run(lines: string[], stepped: boolean): Promise<string[]> {
   const s = new Session({ config: { ramBytes: 256 << 20 } });
   if (stepped) s.interrupt = new InterruptToken();
   const out: string[] = [];
+  let most = 0;
   for (const l of lines) {
     s.interrupt instanceof InterruptToken && s.interrupt.clear();
     out.push(`mm> ${l}`, ...(await s.run(l)).output);
+    most = Math.max(most, s.interrupt?.stepsDone() ?? 0);
   }
+  // Stepped, some populate really ran in steps (else the comparison shows nothing).
+  if (stepped) assert.ok(most > 1, `${lines.join("; ")}: ${most} step(s) at most`);
   return [...out, ...(await state(s))];
 }
 

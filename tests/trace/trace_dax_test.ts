@@ -44,7 +44,7 @@ Deno.test("trace dax: a write to the hole's zero page goes wp_pfn_shared → pfn
     "dax_iomap_pte_fault",
     "ext4_iomap_begin",
     "unmap_mapping_pages",
-    "vmf_insert_mixed_mkwrite",
+    "vmf_insert_page_mkwrite",
     "do_user_addr_fault",
   ]);
   assert.ok(steps[4].path.includes("ext4_dax_fault"));

@@ -45,7 +45,10 @@ Deno.test("trace reclaim: an anonymous page cannot be swapped: activate_locked; 
     "shrink_folio_list",
     "__do_sys_madvise",
   ]);
-  assert.match(steps[2].decision ?? "", /: no swap device, add_to_swap fails: activate_locked$/);
+  assert.match(
+    steps[2].decision ?? "",
+    /: no swap device, folio_alloc_swap fails: activate_locked_split$/,
+  );
   const pinned = await traced(
     s,
     ["pin_user_pages(b, 1, FOLL_WRITE)"],

@@ -90,3 +90,11 @@ Deno.test("explain --json: the explanation as data; bad kinds are one clear erro
   assert.equal(bad.length, 2);
   assert.match(bad[1], /explain takes r, w or x, not q/);
 });
+
+Deno.test("explain: an address past 2^53 is one clear error naming it, not `0x-1`", async () => {
+  const out = await run(["explain -4096 w", "explain 0x7ffffffff000"]);
+  assert.equal(out.length, 1 + 5, out.join("\n"));
+  assert.match(out[0], /explain takes an address below 2\^53, not 0xfffffffffffff000/);
+  assert.equal(out[1], "read at 0x7ffffffff000:");
+  assert.ok(!out.some((l) => l.includes("0x-")), out.join("\n"));
+});
