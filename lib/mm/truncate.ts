@@ -231,6 +231,24 @@ export function zeroEof(m: Machine, inode: Inode, from: number, end: number): vo
 }
 
 /**
+ * fs/ext4/extents.c: ext4_alloc_file_blocks() after a fallocate without
+ * KEEP_SIZE moved i_size from `from` up to `to`: pagecache_isize_extended()
+ * (nothing to do with 4K blocks), then ext4_zero_partial_blocks(from,
+ * to - from). Its first edge is {@link zeroEof}'s; its second grabs the
+ * page holding the new EOF when `to` is not page-aligned
+ * (__ext4_block_zero_page_range: FGP_CREAT), finds the block just
+ * allocated unwritten, zeroes nothing, and leaves the page cached but not
+ * uptodate. mincore() reports it absent; readahead stops at it
+ * (filemap_add_folio() is -EEXIST) and a fault or read fills it alone
+ * (filemap_read_folio). Seen on 6.18.44: fallocate(fd, 0, 0, 18298) and a
+ * read fault on page 0 leave pages 0-3 uptodate, page 4 not; a fault on
+ * page 4 reads only page 4.
+ */
+export function ext4FallocateExtend(m: Machine, inode: Inode, from: number, to: number): void {
+  ext4ZeroPartialBlocks(m, inode, from, to - from);
+}
+
+/**
  * Sets i_size as ftruncate()/open(O_TRUNC) do (notify_change -> ->setattr).
  *
  * - ext4 (ext4_setattr): growing zeroes the old EOF block's tail
