@@ -575,7 +575,8 @@ function doPteMissing(
  * fault on the second page of the 8K folio an 8K pwrite made maps both,
  * dirty). It falls back to the one page when userfaultfd is armed on the
  * VMA, when the folio reaches outside the VMA or the PTE table, or when
- * any of the folio's PTEs is not none (pte_range_none()). A large folio
+ * any of the folio's PTEs is not none (pte_range_none()), or when the
+ * folio reaches past EOF. A large folio
  * is the pages of an aligned block sharing `frames.order`.
  */
 function finishFault(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean): void {
@@ -592,7 +593,12 @@ function finishFault(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean
   const vmaOff = (addr - vma.start) / 4096;
   const pteOff = (addr / 4096) % 512;
   const first = addr - idx * 4096;
-  let whole = vmaOff >= idx && vmaOff + nr - idx <= (vma.end - vma.start) / 4096 &&
+  // A folio reaching past EOF is mapped a page at a time (seen on
+  // 6.18.44: after ftruncate into a dirty 16K folio, a write fault on its
+  // first page maps that page alone).
+  const head = frames.index[pfn] - idx;
+  let whole = (inode.kind === "shmem" || head + nr <= inode.sizePages) && vmaOff >= idx &&
+    vmaOff + nr - idx <= (vma.end - vma.start) / 4096 &&
     pteOff >= idx && pteOff + nr - idx <= 512;
   for (let i = 0; whole && i < nr; i++) {
     const p = inode.pages.get(frames.index[pfn] - idx + i);
