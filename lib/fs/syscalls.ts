@@ -59,6 +59,7 @@ import { iput } from "./iput.ts";
 import { ext4DioRead, ext4DioWrite } from "./direct_io.ts";
 import {
   collapseRange,
+  ext4FallocateExtend,
   insertRange,
   punchHole,
   truncateInode,
@@ -785,7 +786,7 @@ export function sysFallocate(p: Process, fdArg: A, modeArg: A, offArg: A, lenArg
       // ext4_do_fallocate(): blocks only (no page cache); the size grows
       // unless KEEP_SIZE.
       if (!keep && off + n > inode.size) {
-        zeroEof(m, inode, inode.size, off + n);
+        ext4FallocateExtend(m, inode, inode.size, off + n);
         inode.size = off + n;
       }
       return 0;

@@ -33,6 +33,8 @@ import {
   VM_ACCESS_FLAGS,
   VM_IGNORE_MERGE,
   VM_SHARED,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
   VM_UFFD_WP,
   VM_USERFAULT,
   VM_WRITE,
@@ -565,6 +567,51 @@ function doPteMissing(
     // do_cow_fault(): a private copy of the file page.
     return newAnonPage(mm, vma, addr, page) < 0 ? VM_FAULT_OOM : 0;
   }
-  mapFilePage(mm, vma, addr, page, write);
+  finishFault(mm, vma, addr, page, write);
   return 0;
+}
+
+/**
+ * mm/memory.c finish_fault() for a page-cache page: set_pte_range() over
+ * the whole large folio holding it, as seen on 6.18.44 with ext4 (a write
+ * fault on the second page of the 8K folio an 8K pwrite made maps both,
+ * dirty). It falls back to the one page when userfaultfd is armed on the
+ * VMA, when the folio reaches outside the VMA or the PTE table, or when
+ * any of the folio's PTEs is not none (pte_range_none()), or when the
+ * folio reaches past EOF. A large folio
+ * is the pages of an aligned block sharing `frames.order`.
+ */
+function finishFault(mm: Mm, vma: Vma, addr: number, pfn: number, write: boolean): void {
+  const frames = mm.machine.frames;
+  const nr = 2 ** frames.order[pfn];
+  const inode = vma.file?.inode;
+  const armed = (vma.flags & VM_UFFD_MISSING) !== 0 || has(vma.flags, VM_UFFD_WP) ||
+    has(vma.flags, VM_UFFD_MINOR); // userfaultfd_armed()
+  if (nr === 1 || inode === undefined || armed) {
+    mapFilePage(mm, vma, addr, pfn, write);
+    return;
+  }
+  const idx = frames.index[pfn] % nr; // folio_page_idx()
+  const vmaOff = (addr - vma.start) / 4096;
+  const pteOff = (addr / 4096) % 512;
+  const first = addr - idx * 4096;
+  // A folio reaching past EOF is mapped a page at a time (seen on
+  // 6.18.44: after ftruncate into a dirty 16K folio, a write fault on its
+  // first page maps that page alone).
+  const head = frames.index[pfn] - idx;
+  let whole = (inode.kind === "shmem" || head + nr <= inode.sizePages) && vmaOff >= idx &&
+    vmaOff + nr - idx <= (vma.end - vma.start) / 4096 &&
+    pteOff >= idx && pteOff + nr - idx <= 512;
+  for (let i = 0; whole && i < nr; i++) {
+    const p = inode.pages.get(frames.index[pfn] - idx + i);
+    whole = p !== undefined && frames.order[p] === frames.order[pfn] &&
+      mm.pt.bitsAt(first / 4096 + i) === 0;
+  }
+  if (!whole) {
+    mapFilePage(mm, vma, addr, pfn, write);
+    return;
+  }
+  for (let i = 0; i < nr; i++) {
+    mapFilePage(mm, vma, first + i * 4096, inode.pages.get(frames.index[pfn] - idx + i)!, write);
+  }
 }

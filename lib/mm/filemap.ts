@@ -10,6 +10,13 @@
  * and lives only in memory. The cache holds one reference on each page.
  * An index at or past EOF has no page for a fault (SIGBUS).
  *
+ * ext4 has large folios (mapping_set_large_folios, 6.16+): a buffered
+ * write makes folios of its length's order (fs/syscalls.ts
+ * writeBeginPage), readahead makes them too (readahead.ts); a fault maps
+ * such a folio whole (fault.ts finishFault) and truncating part of one
+ * unmaps all of it (truncate.ts partialLargeFolios). mmlab keeps one
+ * frame per page; a folio is the aligned pages sharing `frames.order`.
+ *
  * Mappings of these files get their vm_operations here too, as in
  * mm/filemap.c: generic_file_vm_ops (filemap_fault, filemap_map_pages,
  * filemap_page_mkwrite), installed by generic_file_mmap_prepare (ext4's

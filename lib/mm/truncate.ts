@@ -171,6 +171,7 @@ export function truncateInodePagesRange(
     if (pfn !== undefined && inode.kind === "shmem") m.frames.flags[pfn] |= PG_DIRTY;
     zeroCached(m, inode, idx, from, to);
   };
+  const kept = partialLargeFolios(m, inode, start, end);
   const first = Math.ceil(start / PAGE);
   const last = end === Infinity ? Infinity : Math.floor(end / PAGE);
   if (first > last) {
@@ -181,7 +182,59 @@ export function truncateInodePagesRange(
   }
   if (start % PAGE) partial(first - 1, start % PAGE, PAGE);
   if (end !== Infinity && end % PAGE) partial(last, 0, end % PAGE);
-  dropCachePages(m, inode, first, last);
+  let from = first;
+  for (const [lo, hi] of kept) {
+    for (let i = Math.max(lo, first); i < Math.min(hi, last); i++) zeroCached(m, inode, i, 0, PAGE);
+    if (lo > from) dropCachePages(m, inode, from, Math.min(lo, last));
+    from = Math.max(from, hi);
+  }
+  if (from < last) dropCachePages(m, inode, from, last);
+}
+
+/**
+ * mm/truncate.c truncate_inode_partial_folio() for the large folios of a
+ * regular file that the byte range [start, end) covers only in part (the
+ * folios holding its first and last byte): split_folio() unmaps the whole
+ * folio from every mapping (unmap_folio; a file folio is not mapped
+ * again); a clean folio is split into single pages, which the caller then
+ * treats page by page; a dirty one keeps its buffers
+ * (filemap_release_folio() fails), the split fails, and the folio stays
+ * cached whole, the range inside it zeroed (folio_zero_range), even pages
+ * in the hole or past the new EOF. Returns the page ranges [first, last)
+ * of the folios kept whole. Seen on 6.18.44 (ext4): punching page 5 of
+ * the dirty 16K folio a 16K pwrite at 16K made unmaps pages 4-7 and
+ * mincore still shows all four; after msync(MS_SYNC) page 5 leaves the
+ * cache and a write fault on page 6 maps page 6 alone.
+ */
+function partialLargeFolios(
+  m: Machine,
+  inode: Inode,
+  start: number,
+  end: number,
+): [number, number][] {
+  const frames = m.frames;
+  const kept: [number, number][] = [];
+  if (inode.kind === "shmem") return kept;
+  const edges = [Math.floor(start / PAGE)];
+  if (end !== Infinity) edges.push(Math.floor((end - 1) / PAGE));
+  for (const idx of edges) {
+    const pfn = inode.pages.get(idx);
+    if (pfn === undefined || frames.order[pfn] === 0) continue;
+    const nr = 2 ** frames.order[pfn];
+    const head = idx - (idx % nr);
+    if (kept.length > 0 && kept[kept.length - 1][0] === head) continue;
+    if (start <= head * PAGE && end >= (head + nr) * PAGE) continue; // removed whole
+    const pages: number[] = [];
+    for (let i = head; i < head + nr; i++) {
+      const p = inode.pages.get(i);
+      if (p !== undefined && frames.order[p] === frames.order[pfn]) pages.push(p);
+    }
+    if (pages.length !== nr) continue;
+    unmapMappingPages(m, inode, head, head + nr, false);
+    if (pages.some((p) => frames.flags[p] & PG_DIRTY)) kept.push([head, head + nr]);
+    else for (const p of pages) frames.order[p] = 0;
+  }
+  return kept;
 }
 
 /**
@@ -228,6 +281,24 @@ export function zeroEof(m: Machine, inode: Inode, from: number, end: number): vo
   if (from % PAGE === 0) return;
   const idx = Math.floor(from / PAGE);
   ext4ZeroPartialBlock(m, inode, idx, from % PAGE, Math.min(PAGE, end - idx * PAGE));
+}
+
+/**
+ * fs/ext4/extents.c: ext4_alloc_file_blocks() after a fallocate without
+ * KEEP_SIZE moved i_size from `from` up to `to`: pagecache_isize_extended()
+ * (nothing to do with 4K blocks), then ext4_zero_partial_blocks(from,
+ * to - from). Its first edge is {@link zeroEof}'s; its second grabs the
+ * page holding the new EOF when `to` is not page-aligned
+ * (__ext4_block_zero_page_range: FGP_CREAT), finds the block just
+ * allocated unwritten, zeroes nothing, and leaves the page cached but not
+ * uptodate. mincore() reports it absent; readahead stops at it
+ * (filemap_add_folio() is -EEXIST) and a fault or read fills it alone
+ * (filemap_read_folio). Seen on 6.18.44: fallocate(fd, 0, 0, 18298) and a
+ * read fault on page 0 leave pages 0-3 uptodate, page 4 not; a fault on
+ * page 4 reads only page 4.
+ */
+export function ext4FallocateExtend(m: Machine, inode: Inode, from: number, to: number): void {
+  ext4ZeroPartialBlocks(m, inode, from, to - from);
 }
 
 /**

@@ -1,0 +1,22 @@
+# fault: a write fault on a shared ext4 mapping maps the whole large folio a multi-page pwrite made, unless it reaches outside the VMA or one of its PTEs is taken
+# follows: mm/filemap.c __filemap_get_folio() fgf_set_order(); mm/memory.c finish_fault() set_pte_range() pte_range_none()
+
+fd = open("/tmp/f", O_RDWR|O_CREAT|O_TRUNC, 0644)
+b = mmap(0x7f0000200000, 64K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+memset(b, 97, 64K)
+pwrite(fd, b, 8K, 24K)
+pwrite(fd, b, 8K, 36K)
+pwrite(fd, b, 16K, 48K)
+m = mmap(0x7f0000100000, 64K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, 0)
+poke(m + 28K, 1)
+poke(m + 36K, 1)
+pagemap(m, 64K)
+madvise(m + 48K, 4K, MADV_POPULATE_WRITE)
+pagemap(m + 48K, 16K)
+madvise(m + 48K, 4K, MADV_DONTNEED)
+poke(m + 52K, 1)
+pagemap(m + 48K, 16K)
+n = mmap(0x7f0000300000, 8K, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, 28K)
+poke(n, 1)
+pagemap(n, 8K)
+smaps
