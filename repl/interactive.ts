@@ -49,6 +49,8 @@ export interface InteractiveOptions {
   pager?: Pager;
   /** The screen's height in lines (for the pager). */
   rows?: () => number;
+  /** A clock in ms for progress redraws (default performance.now; tests pass their own). */
+  now?: () => number;
 }
 
 /**
@@ -138,9 +140,10 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
   let running = false;
   let progressShown = false;
   let lastDraw = 0;
+  const clock = opts.now ?? (() => performance.now());
   const token = new InterruptToken((what, done, total) => {
     if (!opts.terminal) return;
-    const now = performance.now();
+    const now = clock();
     if (now - lastDraw < PROGRESS_EVERY_MS) return;
     lastDraw = now;
     progressShown = true;
@@ -183,7 +186,7 @@ export function startInteractive(opts: InteractiveOptions): Promise<void> {
     if (line !== whole) output.write(line + "\n");
     token.clear();
     running = true;
-    lastDraw = performance.now();
+    lastDraw = clock();
     const r = await session.run(line);
     running = false;
     if (progressShown) output.write("\r\x1b[K");
