@@ -8,13 +8,15 @@
 
 import { COMMANDS, wordShape } from "./commands/index.ts";
 import { parseLine, type Stmt } from "./parser.ts";
+import { splitFilters } from "./view_filter.ts";
 
 const READERS = new Set(["help", "vars", "check", "lspci", "record", "quit"]);
 
 /** Whether `line` changes nothing: a view or the like, or a line that does not parse. */
 export function readOnlyLine(line: string): boolean {
   try {
-    return readOnlyStmt(parseLine(line, wordShape));
+    // `CMD | grep ...`: what CMD does (the filters only shape its output).
+    return readOnlyStmt(parseLine(splitFilters(line)?.command ?? line, wordShape));
   } catch {
     return true; // refused before anything ran
   }

@@ -272,9 +272,10 @@ export class Session {
       // `smaps | grep Rss`: filters apply to what the command prints (repl/view_filter.ts).
       const split = splitFilters(text);
       filters = split?.filters;
-      this.parsed = split === null ? { text, stmt: null } : undefined;
+      // (A filtered line is logged by its command: `mmap(...) | grep 0x` changes the machine.)
+      this.parsed = { text, stmt: null };
       const stmt = parseLine(split?.command ?? text, wordShape);
-      if (this.parsed !== undefined) this.parsed.stmt = stmt;
+      this.parsed.stmt = stmt;
       if (
         script && stmt.type !== "command" && !(stmt.type === "eval" && stmt.expr.type === "call")
       ) {

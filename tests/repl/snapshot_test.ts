@@ -238,3 +238,23 @@ Deno.test("the log keeps what changes the machine: views, filtered views and lin
     lines.filter((l) => l.startsWith("a =") || l.startsWith("poke")).length,
   );
 });
+
+Deno.test("a call with a filter (`mmap(...) | grep 0x`) is logged: restore and undo keep it", async () => {
+  const s = new Session();
+  await run(s, `${MAP} | grep 0x`);
+  await run(s, "poke(a, 5) | head 1");
+  await run(s, "snapshot x");
+  await run(s, "poke(a, 6)");
+  await run(s, "restore x");
+  assert.deepEqual(await run(s, "peek(a)"), ["= 5"]);
+  // Back over the peek and the filtered poke.
+  await run(s, "undo 2");
+  assert.deepEqual(await run(s, "peek(a)"), ["= 0"]);
+  // A view with a filter still changes nothing: it is not logged.
+  const before = await run(s, "snapshot y");
+  await run(s, "maps | grep rw");
+  assert.deepEqual(
+    (await run(s, "snapshot z")).map((l) => l.replace("snapshot z", "snapshot y")),
+    before,
+  );
+});
