@@ -453,8 +453,9 @@ function madviseDontneedFree(
 /**
  * madvise_free_pte_range(): pages stay mapped, but become clean and old so
  * reclaim may drop them instead of swapping (lazyfree). mmlab has no memory
- * pressure, so a lazyfree page simply keeps its data (linux-mm.md §6.2,
- * A7c); a later write would have cancelled the free anyway. Anonymous pages
+ * pressure, so a lazyfree page keeps its data (linux-mm.md §6.2, A7c)
+ * until MADV_PAGEOUT reclaims it while clean ({@link reclaimPages}); a
+ * later write cancels the free. Anonymous pages
  * go on the lazyfree batch (folio_mark_lazyfree). Poison markers are
  * cleared; guard markers stay.
  */
@@ -552,7 +553,8 @@ function canMadvLru(vma: Vma): boolean {
  * LRU. Each loses PG_referenced at once (folio_clear_referenced). COLD
  * also clears the PTE's accessed bit and deactivates the page
  * (folio_deactivate(), applied at the next drain). PAGEOUT reclaims them
- * ({@link reclaimPages}): anonymous pages stay (no swap device), file
+ * ({@link reclaimPages}): anonymous pages stay (no swap device) unless
+ * MADV_FREE made them lazyfree and they are still clean, file
  * pages are unmapped from every mapping and, when clean, dropped from the
  * page cache (the data is on disk; a clean shmem page holds only zeros);
  * dirty ones stay cached, unmapped (checked on 6.18.44). A file the caller
@@ -594,7 +596,7 @@ function madviseColdOrPageout(
         ? cachePageMlocked(inode, pfn, frames.index[pfn])
         : cachePageUnevictable(inode, frames.index[pfn]));
     if (pageout) {
-      if (!locked) victims.push({ pfn, inode: anon ? null : inode });
+      if (!locked) victims.push(anon ? { pfn, inode: null, vma, addr: a } : { pfn, inode });
     } else {
       deactivate(m, pfn, locked);
     }

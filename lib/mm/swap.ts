@@ -13,7 +13,14 @@
 
 import type { Machine } from "../machine.ts";
 import type { Inode } from "../fs/inode.ts";
-import { PG_ACTIVE, PG_LRU_DEACTIVATE, PG_REFERENCED, PG_RESERVED } from "../phys/frames.ts";
+import {
+  PG_ACTIVE,
+  PG_ANON,
+  PG_LAZYFREE,
+  PG_LRU_DEACTIVATE,
+  PG_REFERENCED,
+  PG_RESERVED,
+} from "../phys/frames.ts";
 import { VM_LOCKED } from "./vm_flags.ts";
 
 /** include/linux/pagevec.h: PAGEVEC_SIZE, the capacity of a per-CPU folio batch. */
@@ -71,13 +78,14 @@ export function deactivate(m: Machine, pfn: number, unevictable = false): void {
  * not mlocked is queued on the per-CPU lru_lazyfree batch, taken off the
  * LRU like a deactivation; lru_lazyfree() then clears PG_active and
  * PG_referenced (and PG_swapbacked) at the next lru_add_drain(). Until
- * then smaps still counts the page Referenced.
+ * then smaps still counts the page Referenced. The page is marked
+ * PG_LAZYFREE when queued: only reclaim reads it, after a drain.
  */
 export function markLazyfree(m: Machine, pfn: number, unevictable = false): void {
   const flags = m.frames.flags;
   const f = flags[pfn];
   if (unevictable || (f & PG_LRU_DEACTIVATE)) return;
-  flags[pfn] = f | PG_LRU_DEACTIVATE;
+  flags[pfn] = f | PG_LRU_DEACTIVATE | (f & PG_ANON ? PG_LAZYFREE : 0);
   m.lruDeactivate.push(pfn);
   if (m.lruDeactivate.length >= FOLIO_BATCH_SIZE) lruAddDrain(m);
 }

@@ -94,6 +94,15 @@ export const PG_LRU_DEACTIVATE = 1 << 13;
  */
 export const PG_PMEM = 1 << 14;
 
+/**
+ * An anonymous page that is not PG_swapbacked: MADV_FREE queued it on the
+ * lru_lazyfree batch (mm/swap.c folio_mark_lazyfree; lru_lazyfree clears
+ * PG_swapbacked at the drain, and every reader here drains first). Reclaim
+ * may discard it while clean; a dirty one gets PG_swapbacked back there
+ * (mm/rmap.c try_to_unmap_one).
+ */
+export const PG_LAZYFREE = 1 << 15;
+
 /** Frame owner kinds, for display and invariants. */
 export type FrameKind = "free" | "reserved" | "zero" | "anon" | "file" | "shmem" | "pmem";
 

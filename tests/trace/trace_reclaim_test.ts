@@ -57,6 +57,29 @@ Deno.test("trace reclaim: an anonymous page cannot be swapped: activate_locked; 
   assert.match(pinned.steps[2].decision ?? "", /maybe DMA-pinned: kept$/);
 });
 
+Deno.test("trace reclaim: a clean MADV_FREE page is discarded; one written again is kept", async () => {
+  const s = session();
+  const anon = "c = mmap(NULL, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)";
+  const { steps } = await traced(
+    s,
+    [anon, "poke(c, 1)", "poke(c + 4K, 2)", "madvise(c, 8K, MADV_FREE)", "poke(c + 4K, 3)"],
+    "madvise(c, 8K, MADV_PAGEOUT)",
+  );
+  const unmap = steps.filter((st) => st.path.at(-1) === "try_to_unmap_one");
+  assert.deepEqual(unmap.map((st) => st.path.slice(1)), [
+    ["reclaim_pages", "shrink_folio_list", "try_to_unmap_one"],
+    ["reclaim_pages", "shrink_folio_list", "try_to_unmap_one"],
+  ]);
+  assert.match(
+    unmap[0].decision ?? "",
+    /^clean lazyfree pfn 0x[0-9a-f]+ at 0x[0-9a-f]+: discarded$/,
+  );
+  assert.match(
+    unmap[1].decision ?? "",
+    /^lazyfree pfn 0x[0-9a-f]+ dirtied again: folio_set_swapbacked, kept$/,
+  );
+});
+
 Deno.test("trace memory failure: kill_proc with BUS_MCEERR_AR, then identify_page_state's verdict", async () => {
   const { steps } = await traced(session(), [
     "policy config.MEMORY_FAILURE y",

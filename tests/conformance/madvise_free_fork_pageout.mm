@@ -1,0 +1,15 @@
+# madvise: a MADV_FREE page shared with a child is not reclaimed; once the child exits a clean one is discarded
+# follows: mm/madvise.c madvise_cold_or_pageout_pte_range() (mapped once only); mm/rmap.c try_to_unmap_one()
+
+a = mmap(0x7f000000a000, 8K, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+memset(a, 9, 8K)
+madvise(a, 8K, MADV_FREE)
+c = fork()
+madvise(a, 8K, MADV_PAGEOUT)
+pagemap(a, 8K)
+@c poke(0x7f000000a000, 1)
+@c exit(0)
+madvise(a, 8K, MADV_PAGEOUT)
+pagemap(a, 8K)
+peek(a, 2)
+peek(0x7f000000b000, 2)
