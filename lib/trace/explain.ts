@@ -15,7 +15,15 @@
  * @module
  */
 
-import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGSEGV } from "../abi/signal.ts";
+import {
+  BUS_ADRERR,
+  SEGV_ACCERR,
+  SEGV_MAPERR,
+  siCodeName,
+  SIGBUS,
+  signalName,
+  SIGSEGV,
+} from "../abi/signal.ts";
 import { TASK_SIZE } from "../abi/layout.ts";
 import type { Process } from "../proc/process.ts";
 import { accessError, type AccessKind, hwpoisonSigbusCode } from "../mm/access.ts";
@@ -196,14 +204,7 @@ export function explainAccess(p: Process, addr: number, kind: AccessKind): Expla
   const sig = (signo: number, code: number): Explanation => {
     e.outcome = signo === SIGSEGV ? "segv" : "sigbus";
     e.maps = null;
-    e.signal = {
-      signo,
-      name: signo === SIGSEGV ? "SIGSEGV" : "SIGBUS",
-      code: signo === SIGSEGV
-        ? (code === SEGV_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR")
-        : (code === BUS_ADRERR ? "BUS_ADRERR" : "BUS_MCEERR_AR"),
-      addr,
-    };
+    e.signal = { signo, name: signalName(signo), code: siCodeName(signo, code), addr };
     return e;
   };
   const knob = (name: Parameters<typeof m.policy>[0]) => addPolicy(`${name}=${m.policy(name)}`);
@@ -487,21 +488,20 @@ function predicted(
   for (const k of d.policies) if (!e.policies.includes(k)) e.policies.push(k);
   e.driver = { fn: d.fn, result: d.result, pfn: d.pfn, ptes: d.ptes, why: d.why };
   e.path.push(`${noFault ? "do_fault" : `${via} → ${d.fn}`}: ${d.why}`);
-  const signal = (signo: number, name: string, codeName: string) => {
+  const signal = (signo: number, code: number) => {
     e.outcome = signo === SIGSEGV ? "segv" : "sigbus";
-    e.signal = { signo, name, code: codeName, addr };
+    e.signal = { signo, name: signalName(signo), code: siCodeName(signo, code), addr };
     e.maps = null;
     return e;
   };
-  if (d.result === "sigbus") return signal(SIGBUS, "SIGBUS", "BUS_ADRERR");
-  if (d.result === "sigsegv") return signal(SIGSEGV, "SIGSEGV", "SEGV_MAPERR");
+  if (d.result === "sigbus") return signal(SIGBUS, BUS_ADRERR);
+  if (d.result === "sigsegv") return signal(SIGSEGV, SEGV_MAPERR);
   if (d.result === "hwpoison") {
     // Shown, not decided here (access.ts hwpoisonSigbusCode maps its values).
     const shown = "config.MEMORY_FAILURE";
     const k = `${shown}=${m.policy(shown)}`;
     if (!e.policies.includes(k)) e.policies.push(k);
-    const code = hwpoisonSigbusCode(vma.mm);
-    return signal(SIGBUS, "SIGBUS", code === BUS_ADRERR ? "BUS_ADRERR" : "BUS_MCEERR_AR");
+    return signal(SIGBUS, hwpoisonSigbusCode(vma.mm));
   }
   e.outcome = "driver-fault";
   // The core copies a page the handler returned into a private COW mapping.
