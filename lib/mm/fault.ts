@@ -487,9 +487,7 @@ function doPteMissing(
     // taking the fault, handle_userfault() returned VM_FAULT_SIGBUS for a
     // VM_USERFAULT VMA, reads included (SIGBUS BUS_ADRERR for a user access,
     // EFAULT for a kernel one). Only MADV_USERFAULT or PROT_USERFAULT set it.
-    // VM_USERFAULT is bit 32: a flags word below it cannot hold it (and
-    // has() on a high bit takes its slow, float-modulo path).
-    if (vma.flags >= VM_USERFAULT && has(vma.flags, VM_USERFAULT)) {
+    if (has(vma.flags, VM_USERFAULT)) {
       tr?.step(
         "handle_mm_fault → handle_pte_fault → do_pte_missing → handle_userfault",
         "VM_USERFAULT and no userfaultfd: VM_FAULT_SIGBUS",

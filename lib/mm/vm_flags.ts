@@ -121,6 +121,9 @@ function low(x: number): boolean {
 
 /** True when every bit of `mask` is set in `flags` (any bit position). */
 export function has(flags: number, mask: number): boolean {
+  // A word holding every bit of mask is at least mask: below it, the answer
+  // is no without the slow path (VM_USERFAULT, bit 32, on every fault).
+  if (flags < mask) return false;
   if (low(flags) && low(mask)) return ((flags & mask) >>> 0) === mask;
   return ((flags % TWO32) & (mask % TWO32)) >>> 0 === mask % TWO32 >>> 0 &&
     ((Math.floor(flags / TWO32) & Math.floor(mask / TWO32)) >>> 0) ===
