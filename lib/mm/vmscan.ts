@@ -115,12 +115,13 @@ export function reclaimPages(m: Machine, pages: ReclaimCandidate[]): number {
     const f = frames.flags[pfn];
     if ((f & PG_ANON) && (f & PG_LAZYFREE) && vma !== undefined && addr !== undefined) {
       // !folio_test_swapbacked(): no swap needed; a pinned page is kept first.
-      if (!frames.maybeDmaPinned(pfn) && discardLazyfree(m, pfn, vma, addr)) {
+      const pinned = frames.maybeDmaPinned(pfn);
+      if (!pinned && discardLazyfree(m, pfn, vma, addr)) {
         freed++;
         continue;
       }
       // A page still mapped: activate_locked.
-      if (!frames.maybeDmaPinned(pfn)) frames.flags[pfn] |= PG_ACTIVE;
+      if (!pinned) frames.flags[pfn] |= PG_ACTIVE;
       continue;
     }
     if (f & PG_ANON) {
