@@ -13,6 +13,9 @@ export const SIGBUS = 7;
 /** SIGSEGV: invalid memory reference (no VMA, or a protection fault). */
 export const SIGSEGV = 11;
 export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGURG = 23;
+export const SIGWINCH = 28;
 
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
@@ -32,6 +35,9 @@ const SIGNAL_NAMES: Record<number, string> = {
   [SIGBUS]: "SIGBUS",
   [SIGSEGV]: "SIGSEGV",
   [SIGCHLD]: "SIGCHLD",
+  [SIGCONT]: "SIGCONT",
+  [SIGURG]: "SIGURG",
+  [SIGWINCH]: "SIGWINCH",
 };
 
 /** The name of a signal number (`SIGSEGV`). */

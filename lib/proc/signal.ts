@@ -11,7 +11,15 @@
  */
 
 import type { Process } from "./process.ts";
-import { SI_KERNEL, type SigInfo, SIGKILL } from "../abi/signal.ts";
+import {
+  SI_KERNEL,
+  SIGCHLD,
+  SIGCONT,
+  type SigInfo,
+  SIGKILL,
+  SIGURG,
+  SIGWINCH,
+} from "../abi/signal.ts";
 import { killProcess } from "./exit.ts";
 import { EINVAL, ESRCH } from "../abi/errno.ts";
 
@@ -31,8 +39,13 @@ export const INTERRUPTIBLE_WCHANS: ReadonlySet<string> = new Set([
   "vfio_unregister_group_dev",
 ]);
 
-/** Signals whose default action is to ignore them (SIGCHLD, SIGURG, SIGWINCH). */
-const DEFAULT_IGNORE = new Set([17, 23, 28]);
+/**
+ * Signals whose default action does not terminate (kernel/signal.c:
+ * SIG_KERNEL_IGNORE_MASK: SIGCONT, SIGCHLD, SIGWINCH, SIGURG). SIGCONT on a
+ * running process does nothing. The stop signals are not modelled (they
+ * still terminate here).
+ */
+const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
 
 /**
  * Delivers `signo` to process `p` (send_signal_locked + complete_signal):
