@@ -59,7 +59,8 @@ export async function answerValue(
   try {
     const r = await session.run(expr);
     if (r.error !== undefined) return { error: r.output.at(-1) ?? "no value" };
-    const v = session.habits.last;
+    // This line's own value (habits.last may be an earlier line's).
+    const v = r.data?.value;
     return v === undefined ? { error: "no value" } : { value: v };
   } finally {
     for (const [k] of added) session.vars.delete(k);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Block, parseTranscript, renderTranscript } from "../../repl/transcript/format.ts";
 import {
+  answerValue,
   checkAnswers,
   chooseValues,
   labFixed,
@@ -12,6 +13,7 @@ import {
   studentView,
   variantOf,
 } from "../../repl/transcript/lab_variant.ts";
+import { Session } from "../../repl/session.ts";
 import { checkSession, labView } from "../../repl/transcript/lab.ts";
 import { replayText } from "../../repl/transcript/replay.ts";
 import { stepThrough } from "../../repl/transcript/step.ts";
@@ -287,4 +289,11 @@ Deno.test("lab CLI: --check --seed checks a variant's session and the answers ty
   assert.equal(fixed.code, 0);
   assert.match(fixed.err, /is as written: its numbers cannot vary \(the lesson is/);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an answer that gives no value is no value, not the line before's", async () => {
+  const s = new Session();
+  await s.run("x = 5");
+  assert.deepEqual(await answerValue(s, "x + 1"), { value: 6n });
+  assert.deepEqual(await answerValue(s, "vars"), { error: "no value" });
 });
