@@ -525,14 +525,16 @@ export class Session {
       case "command": {
         const cmd = COMMANDS.get(stmt.name)!;
         const pid = stmt.target ? this.resolveTarget(stmt.target) : this.pid;
-        for (const a of stmt.args) if (a.type !== "word") strayFlag(cmd, a.expr, this.scope());
+        // The variables once per line (scope() copies them when _ or errno is set).
+        const scope = this.scope();
+        for (const a of stmt.args) if (a.type !== "word") strayFlag(cmd, a.expr, scope);
         const values: Value[] = stmt.args.map((a, i) =>
           a.type === "word"
             ? { type: "word", text: a.text, col: a.col }
             // A "string" where the argument takes one (dma's DATA); else a number.
             : a.expr.type === "str" && cmd.args[i]?.accepts.includes("str")
             ? { type: "str", bytes: a.expr.bytes, col: a.col }
-            : { type: "num", v: evalNum(a.expr, this.scope()), col: a.col }
+            : { type: "num", v: evalNum(a.expr, scope), col: a.col }
         );
         await this.invoke(cmd, pid, values, stmt.target?.col ?? stmt.col, out, flush, quit);
         return;
